@@ -1,0 +1,71 @@
+/* dynamodb.h - a DynamoDB JSON-protocol client over SigV4, with retries inside a deadline. */
+#ifndef MYNT_AWS_DYNAMODB_H
+#define MYNT_AWS_DYNAMODB_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "aws/aws_config.h"
+#include "core/status.h"
+
+typedef struct ddb_client ddb_client;
+
+/* What a failed call says. status is MYNT_OK on success; otherwise one of
+ * MYNT_CONDITION_FAILED (ConditionalCheckFailedException, or a TransactionCanceledException
+ * whose reasons include ConditionalCheckFailed), MYNT_BAD_REQUEST (ValidationException and
+ * other 4xx client errors), MYNT_THROTTLED (throttling still failing when the deadline left
+ * no room for another try), MYNT_UNAVAILABLE (5xx after retries), MYNT_TIMEOUT (deadline
+ * reached), MYNT_IO (transport), MYNT_PARSE, MYNT_NOMEM. */
+typedef struct {
+  mynt_status status;
+  int http_status;          /* 0 when no HTTP answer arrived */
+  int attempts;             /* how many requests were sent */
+  char type[96];            /* DynamoDB's short error name, e.g. "ConditionalCheckFailedException" */
+  char message[256];        /* DynamoDB's message, or a transport description */
+} ddb_error;
+
+/* Creates a client from cfg (copied). Returns MYNT_OK and *out_client, owned by the
+ * caller (ddb_client_free), or an error and leaves *out_client NULL. The client keeps
+ * one curl handle so connections are reused across calls. */
+mynt_status ddb_client_new(const aws_config *cfg, ddb_client **out_client);
+void ddb_client_free(ddb_client *c);
+
+/* Sends one operation ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",
+ * "TransactWriteItems", "CreateTable", "DescribeTable", ...) with request as the JSON body
+ * (DynamoDB's wire shape: TableName, Key/Item with attribute values such as {"S":"x"},
+ * ConditionExpression, ExpressionAttributeNames/Values, ...). request is borrowed.
+ * Throttling, 5xx and transport errors are retried with capped exponential backoff and
+ * full jitter while time remains before deadline_ms (epoch ms; 0 = a default of 10 s from
+ * now). On success returns MYNT_OK and *out_response (owned by the caller, json_decref);
+ * on failure returns the status, fills *out_err (may be NULL) and leaves *out_response NULL. */
+mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int64_t deadline_ms,
+                     json_t **out_response, ddb_error *out_err);
+
+/* Typed wrappers over ddb_call; same ownership and failure rules. */
+mynt_status ddb_get_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
+mynt_status ddb_put_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
+mynt_status ddb_update_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
+mynt_status ddb_delete_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
+mynt_status ddb_query(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
+mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
+
+/* Runs a Query and follows LastEvaluatedKey until the result is exhausted or max_items
+ * items were gathered (0 = no limit). On success *out_items is a new JSON array of the
+ * raw (attribute-value shaped) items, owned by the caller. */
+mynt_status ddb_query_all(ddb_client *c, json_t *request, size_t max_items, int64_t deadline_ms,
+                          json_t **out_items, ddb_error *out_err);
+
+/* Marshalling between plain JSON and attribute values.
+ * ddb_marshal_value: string → {"S"}, integer/real → {"N"} (decimal text), true/false → {"BOOL"},
+ * null → {"NULL":true}, array → {"L"}, object → {"M"}. Returns a new reference or NULL on
+ * failure (a NaN/inf real, allocation).
+ * ddb_marshal_item: a plain JSON object → an attribute-value map (new reference or NULL).
+ * ddb_unmarshal_value/item: the reverse; "N" becomes an integer when it is one exactly,
+ * else a real; "SS"/"NS" become arrays; "B" stays a base64 string. NULL on malformed input. */
+json_t *ddb_marshal_value(const json_t *plain);
+json_t *ddb_marshal_item(const json_t *plain_object);
+json_t *ddb_unmarshal_value(const json_t *attribute_value);
+json_t *ddb_unmarshal_item(const json_t *attribute_map);
+
+#endif

@@ -1,0 +1,59 @@
+/* buf.h - owned, capped, growable byte buffers (mynt_buf) and borrowed slices (mynt_str). */
+#ifndef MYNT_CORE_BUF_H
+#define MYNT_CORE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "core/status.h"
+
+/* A borrowed view of bytes owned by someone else; not NUL-terminated in general. */
+typedef struct {
+  const char *ptr;
+  size_t len;
+} mynt_str;
+
+/* An owned buffer. Its bytes are always NUL-terminated (ptr may be NULL while empty).
+ * It never grows past max bytes of content. */
+typedef struct {
+  char *ptr;
+  size_t len;
+  size_t alloc;
+  size_t max;
+} mynt_buf;
+
+/* Initialises b as empty with a hard cap of max content bytes. Allocates nothing. */
+void buf_init(mynt_buf *b, size_t max);
+
+/* Frees b's memory and leaves it empty (still usable, same cap). */
+void buf_free(mynt_buf *b);
+
+/* Empties b, keeping its memory for reuse. */
+void buf_reset(mynt_buf *b);
+
+/* Appends len bytes. Returns MYNT_NOMEM when allocation fails or the cap would be
+ * exceeded; then b is freed (as curl's dynbuf does), so a failure never leaves
+ * half-written content behind. */
+mynt_status buf_append(mynt_buf *b, const void *mem, size_t len);
+
+/* Appends a NUL-terminated string; as buf_append. */
+mynt_status buf_appends(mynt_buf *b, const char *s);
+
+/* Appends printf-formatted text; as buf_append. */
+mynt_status buf_appendf(mynt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+mynt_status buf_vappendf(mynt_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* Returns b's content as a NUL-terminated string ("" when empty). Borrowed from b. */
+const char *buf_cstr(const mynt_buf *b);
+
+/* Takes ownership of b's memory: returns a malloc'd NUL-terminated string (never NULL
+ * unless allocation fails) that the caller frees, and leaves b empty. */
+char *buf_detach(mynt_buf *b);
+
+/* Returns a slice of a NUL-terminated string (len 0 for NULL). */
+mynt_str str_of(const char *s);
+
+/* Returns 1 when the slice equals the NUL-terminated string s, else 0. */
+int str_eq(mynt_str a, const char *s);
+
+#endif
