@@ -1,0 +1,43 @@
+# Mynt's front door: `make dev` runs the whole product locally, `make test` runs every test.
+# Both install what they need first (scripts/setup is idempotent).
+
+JOBS ?= 2
+CMAKE_RELEASE := cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMYNT_TESTS=OFF
+CMAKE_ASAN := cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DMYNT_SANITIZE=ON
+
+.PHONY: dev test package bench setup release asan unit lint api package-test clean
+
+dev: release
+	@python3 scripts/dev.py
+
+test: setup asan release package
+	@$(MAKE) --no-print-directory lint unit package-test api
+
+setup:
+	@scripts/setup
+
+release: setup
+	@$(CMAKE_RELEASE) >/dev/null
+	@cmake --build build/release -j$(JOBS)
+
+asan: setup
+	@$(CMAKE_ASAN) >/dev/null
+	@cmake --build build/asan -j$(JOBS)
+
+package: release
+	@scripts/package build/release/bootstrap build/dist
+
+lint:
+	cfn-lint template.yaml
+
+unit:
+	ctest --test-dir build/asan --output-on-failure -j$(JOBS)
+
+package-test:
+	python3 tests/package/test_package.py
+
+api:
+	MYNT_BUILD=build/asan node --test --test-concurrency=1 tests/api/
+
+clean:
+	rm -rf build

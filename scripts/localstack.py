@@ -1,0 +1,282 @@
+"""localstack.py - builds Mynt's local AWS stack from template.yaml, the one source of truth.
+
+Reads the SAM template and, against a running moto_server, creates the DynamoDB table, the
+Cognito user pool and app client, and the SSM SecureString parameters the template declares.
+Derives the route table (functions, handlers, timeouts, routes, auth) that mynt-local serves.
+Nothing here restates a route, a key schema or a policy: all of it comes from the template.
+"""
+import base64
+import json
+import os
+import secrets
+
+import boto3
+import yaml
+
+# Credentials for moto: it does not check signatures, but Lambda always hands functions a
+# session token, so the local functions get one too.
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "AKIDLOCALMYNT",
+    "AWS_SECRET_ACCESS_KEY": "local-secret-not-used-by-moto",
+    "AWS_SESSION_TOKEN": "local-session-token",
+}
+
+
+class _Tag:
+    """A CloudFormation intrinsic written with YAML short form (!Ref, !Sub, !GetAtt ...)."""
+
+    def __init__(self, name, value):
+        self.name = name
+        self.value = value
+
+
+def _tag_constructor(loader, tag_suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return _Tag(tag_suffix, value)
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    pass
+
+
+_TemplateLoader.add_multi_constructor("!", _tag_constructor)
+
+
+def load_template(path):
+    """Returns the template as Python data, intrinsics kept as _Tag objects."""
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=_TemplateLoader)
+
+
+class Resolver:
+    """Resolves intrinsics against parameter defaults and the local physical ids."""
+
+    def __init__(self, template, region):
+        self.region = region
+        self.params = {
+            name: str(p.get("Default", ""))
+            for name, p in (template.get("Parameters") or {}).items()
+        }
+        self.physical = {}
+
+    def ref(self, name):
+        if name == "AWS::Region":
+            return self.region
+        if name == "AWS::AccountId":
+            return "000000000000"
+        if name in self.params:
+            return self.params[name]
+        if name in self.physical:
+            return self.physical[name]
+        raise KeyError(f"template reference {name!r} cannot be resolved locally")
+
+    def resolve(self, value):
+        if isinstance(value, _Tag):
+            if value.name == "Ref":
+                return self.ref(value.value)
+            if value.name == "Sub":
+                text = value.value if isinstance(value.value, str) else value.value[0]
+                out, i = "", 0
+                while i < len(text):
+                    start = text.find("${", i)
+                    if start < 0:
+                        out += text[i:]
+                        break
+                    end = text.index("}", start)
+                    out += text[i:start] + self.ref(text[start + 2:end])
+                    i = end + 1
+                return out
+            raise KeyError(f"intrinsic !{value.name} is not supported locally")
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+
+def resources_of_type(template, kind):
+    return [
+        (name, res)
+        for name, res in (template.get("Resources") or {}).items()
+        if res.get("Type") == kind
+    ]
+
+
+def _client(service, endpoint, region):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def create_tables(template, resolver, endpoint):
+    ddb = _client("dynamodb", endpoint, resolver.region)
+    for name, res in resources_of_type(template, "AWS::DynamoDB::Table"):
+        props = resolver.resolve(res["Properties"])
+        args = {
+            "TableName": props["TableName"],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PROVISIONED"),
+        }
+        if args["BillingMode"] == "PROVISIONED":
+            args["ProvisionedThroughput"] = {
+                k: int(v) for k, v in props["ProvisionedThroughput"].items()
+            }
+        ddb.create_table(**args)
+        ddb.get_waiter("table_exists").wait(TableName=props["TableName"])
+        resolver.physical[name] = props["TableName"]
+
+
+def create_user_pools(template, resolver, endpoint):
+    idp = _client("cognito-idp", endpoint, resolver.region)
+    pools = {}
+    for name, res in resources_of_type(template, "AWS::Cognito::UserPool"):
+        props = resolver.resolve(res["Properties"])
+        args = {"PoolName": props["UserPoolName"]}
+        for key in ("Policies", "AutoVerifiedAttributes", "UsernameAttributes",
+                    "AccountRecoverySetting"):
+            if key in props:
+                args[key] = props[key]
+        if "Schema" in props:
+            args["Schema"] = [
+                {**attr, "Required": bool(attr.get("Required")), "Mutable": bool(attr.get("Mutable", True))}
+                for attr in props["Schema"]
+            ]
+        pool = idp.create_user_pool(**args)["UserPool"]
+        resolver.physical[name] = pool["Id"]
+        pools[name] = pool["Id"]
+    clients = {}
+    for name, res in resources_of_type(template, "AWS::Cognito::UserPoolClient"):
+        props = resolver.resolve(res["Properties"])
+        args = {k: props[k] for k in (
+            "ClientName", "UserPoolId", "GenerateSecret", "ExplicitAuthFlows",
+            "PreventUserExistenceErrors", "AccessTokenValidity", "IdTokenValidity",
+            "RefreshTokenValidity", "TokenValidityUnits") if k in props}
+        client = idp.create_user_pool_client(**args)["UserPoolClient"]
+        resolver.physical[name] = client["ClientId"]
+        clients[name] = client["ClientId"]
+    return pools, clients
+
+
+def create_secure_parameters(template, resolver, endpoint):
+    """Creates the SecureStrings the template's Metadata declares, with local values."""
+    ssm = _client("ssm", endpoint, resolver.region)
+    prefix = resolver.params.get("SsmPrefix", "/mynt").rstrip("/")
+    names = []
+    for param in ((template.get("Metadata") or {}).get("Mynt") or {}).get("SecureParameters", []):
+        local = param.get("Local")
+        if local == "random-256-bit-key":
+            value = base64.b64encode(secrets.token_bytes(32)).decode()
+        elif isinstance(local, str) and local.startswith("env:"):
+            value = os.environ.get(local[4:], "")
+        else:
+            raise ValueError(f"SecureParameter {param['Name']}: unknown Local source {local!r}")
+        full = f"{prefix}/{param['Name']}"
+        ssm.put_parameter(Name=full, Value=value, Type="SecureString", Overwrite=True,
+                          Description=param.get("Description", "")[:1024])
+        names.append(full)
+    return names
+
+
+def _route_key(event_props):
+    path, method = event_props.get("Path"), event_props.get("Method")
+    if path is None and method is None:
+        return "$default"
+    method = (method or "ANY").upper()
+    return f"{'ANY' if method in ('ANY', 'X-AMAZON-APIGATEWAY-ANY-METHOD') else method} {path}"
+
+
+def function_routes(template, resolver):
+    """Returns the route table: one entry per function with its handler, timeout and routes.
+
+    Auth follows the API's DefaultAuthorizer unless an event sets Auth.Authorizer: NONE.
+    """
+    glob = ((template.get("Globals") or {}).get("Function")) or {}
+    apis = dict(resources_of_type(template, "AWS::Serverless::HttpApi"))
+    functions = []
+    for name, res in resources_of_type(template, "AWS::Serverless::Function"):
+        props = {**glob, **res["Properties"]}
+        env = {}
+        for source in (glob, res["Properties"]):
+            env.update(((source.get("Environment") or {}).get("Variables")) or {})
+        routes = []
+        for event in (props.get("Events") or {}).values():
+            if event.get("Type") != "HttpApi":
+                continue
+            ev = event.get("Properties") or {}
+            api_name = ev["ApiId"].value if isinstance(ev.get("ApiId"), _Tag) else None
+            api_auth = ((apis.get(api_name) or {}).get("Properties") or {}).get("Auth") or {}
+            authorizer = (ev.get("Auth") or {}).get("Authorizer", api_auth.get("DefaultAuthorizer"))
+            routes.append({
+                "route_key": _route_key(ev),
+                "auth": "none" if authorizer in (None, "NONE") else "jwt",
+            })
+        functions.append({
+            "name": name,
+            "handler": props["Handler"],
+            "timeout_s": int(props.get("Timeout", 3)),
+            "memory_mb": int(props.get("MemorySize", 128)),
+            "environment": {k: str(v) for k, v in resolver.resolve(env).items()},
+            "routes": routes,
+        })
+    return functions
+
+
+def jwt_authorizer(template, resolver):
+    for _, api in resources_of_type(template, "AWS::Serverless::HttpApi"):
+        auth = (api.get("Properties") or {}).get("Auth") or {}
+        for authorizer in (auth.get("Authorizers") or {}).values():
+            cfg = resolver.resolve(authorizer["JwtConfiguration"])
+            return {"issuer": cfg["issuer"], "audiences": cfg["audience"]}
+    return None
+
+
+def provision(template_path, endpoint, region="us-east-1"):
+    """Creates every local resource the template declares; returns the derived stack.
+
+    The result has: routes (mynt-local's routes file), user_pool_id, client_id, table,
+    parameters. Raises on any failure (moto unreachable, unsupported template construct).
+    """
+    template = load_template(template_path)
+    resolver = Resolver(template, region)
+    create_tables(template, resolver, endpoint)
+    pools, clients = create_user_pools(template, resolver, endpoint)
+    parameters = create_secure_parameters(template, resolver, endpoint)
+    authorizer = jwt_authorizer(template, resolver)
+    pool_id = next(iter(pools.values()))
+    authorizer["jwks_url"] = f"{endpoint}/{pool_id}/.well-known/jwks.json"
+    functions = function_routes(template, resolver)
+    for fn in functions:
+        fn["environment"].update(LOCAL_CREDENTIALS)
+        fn["environment"].update({"AWS_REGION": region, "AWS_DEFAULT_REGION": region,
+                                  "MYNT_AWS_ENDPOINT": endpoint})
+    return {
+        "routes": {"region": region, "authorizer": authorizer, "functions": functions},
+        "user_pool_id": pool_id,
+        "client_id": next(iter(clients.values())),
+        "tables": [resolver.physical[n] for n, _ in resources_of_type(template, "AWS::DynamoDB::Table")],
+        "parameters": parameters,
+    }
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--routes-only":
+        tpl = load_template(sys.argv[2])
+        res = Resolver(tpl, "us-east-1")
+        for n, _ in resources_of_type(tpl, "AWS::DynamoDB::Table"):
+            res.physical[n] = res.resolve(tpl["Resources"][n]["Properties"]["TableName"])
+        json.dump({"functions": function_routes(tpl, res)}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.exit("usage: localstack.py --routes-only template.yaml")

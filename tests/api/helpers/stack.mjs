@@ -1,0 +1,136 @@
+// stack.mjs - starts the same local stack `make dev` runs (scripts/dev.py) on free ports in a
+// temporary state directory, and offers small clients for the API, Cognito and DynamoDB.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { gunzipSync } from 'node:zlib';
+import { createHash, sign } from 'node:crypto';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const BUILD = resolve(ROOT, process.env.MYNT_BUILD ?? 'build/asan');
+
+/** Starts the stack; resolves to its stack.json plus a stop() function. */
+export async function startStack({ bootstrap = join(BUILD, 'bootstrap') } = {}) {
+  const state = mkdtempSync(join(tmpdir(), 'mynt-api-'));
+  const child = spawn('python3', [join(ROOT, 'scripts', 'dev.py'), '--state', state,
+    '--port', '0', '--moto-port', '0', '--quiet',
+    '--bootstrap', bootstrap, '--mynt-local', join(BUILD, 'mynt-local')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1' },
+  });
+  const logs = [];
+  child.stderr.on('data', (d) => { logs.push(d.toString()); });
+  const stackFile = join(state, 'stack.json');
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(stackFile)) {
+    if (child.exitCode !== null) throw new Error(`dev.py exited ${child.exitCode}:\n${logs.join('')}`);
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`stack not ready in 60 s:\n${logs.join('')}`); }
+    await sleep(100);
+  }
+  const stack = JSON.parse(readFileSync(stackFile, 'utf8'));
+  stack.state = state;
+  stack.logs = () => logs.join('');
+  stack.stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(state, { recursive: true, force: true });
+  };
+  return stack;
+}
+
+/** Calls the API; returns {status, headers, text, json}. */
+export async function api(stack, method, path, { token, body, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  if (body !== undefined && typeof body !== 'string') { h['content-type'] = 'application/json'; body = JSON.stringify(body); }
+  const res = await fetch(stack.api_url + path, { method, headers: h, body });
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** Calls an AWS JSON-protocol API on the local endpoint (moto does not check signatures). */
+export async function awsJson(stack, target, payload, version = '1.1') {
+  const res = await fetch(stack.aws_endpoint + '/', {
+    method: 'POST',
+    headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amz-target': target },
+    body: JSON.stringify(payload),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${target}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Signs up, confirms and signs in a new user through the local user pool (as the web app will). */
+export async function newUser(stack, email = `user-${Date.now()}-${Math.random().toString(16).slice(2)}@example.com`) {
+  const password = 'Corr3ct-Horse-Battery';
+  const cognito = (op, p) => awsJson(stack, `AWSCognitoIdentityProviderService.${op}`, p);
+  const signUp = await cognito('SignUp', { ClientId: stack.client_id, Username: email, Password: password,
+    UserAttributes: [{ Name: 'email', Value: email }] });
+  await cognito('ConfirmSignUp', { ClientId: stack.client_id, Username: email, ConfirmationCode: '123456' });
+  const auth = await cognito('InitiateAuth', { ClientId: stack.client_id, AuthFlow: 'USER_PASSWORD_AUTH',
+    AuthParameters: { USERNAME: email, PASSWORD: password } });
+  return { email, sub: signUp.UserSub, idToken: auth.AuthenticationResult.IdToken,
+    accessToken: auth.AuthenticationResult.AccessToken };
+}
+
+/** Reads one item straight from the local DynamoDB table. */
+export async function getItem(stack, key) {
+  const out = await awsJson(stack, 'DynamoDB_20120810.GetItem', { TableName: stack.table, Key: key }, '1.0');
+  return out.Item;
+}
+
+/** The private key moto signs its user pools' tokens with (the local pool's signing key). */
+export function userPoolSigningKey() {
+  const dir = execFileSync('python3', ['-c', 'import os, moto.cognitoidp as m; print(os.path.dirname(m.__file__))']).toString().trim();
+  return JSON.parse(gunzipSync(readFileSync(join(dir, 'resources', 'jwks-private.json.gz'))).toString());
+}
+
+const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+
+const big = (b64) => BigInt('0x' + Buffer.from(b64, 'base64url').toString('hex'));
+function modPow(base, exp, mod) {
+  let result = 1n;
+  base %= mod;
+  for (; exp > 0n; exp >>= 1n) {
+    if (exp & 1n) result = (result * base) % mod;
+    base = (base * base) % mod;
+  }
+  return result;
+}
+
+/** RSASSA-PKCS1-v1_5 with SHA-256 from a JWK holding only n, e, d (the form moto ships). */
+function rs256WithJwk(jwk, input) {
+  const n = big(jwk.n);
+  const k = Buffer.from(jwk.n, 'base64url').length;
+  const digestInfo = Buffer.concat([Buffer.from('3031300d060960864801650304020105000420', 'hex'),
+    createHash('sha256').update(input).digest()]);
+  const em = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(k - digestInfo.length - 3, 0xff),
+    Buffer.from([0]), digestInfo]);
+  const s = modPow(BigInt('0x' + em.toString('hex')), big(jwk.d), n);
+  return Buffer.from(s.toString(16).padStart(k * 2, '0'), 'hex');
+}
+
+/** Makes an RS256 JWT for claims, signed with a private JWK {n,e,d,kid} or a node KeyObject. */
+export function signJwt(claims, key, header = {}) {
+  const head = { alg: 'RS256', kid: key.kid ?? 'dummy', typ: 'JWT', ...header };
+  const input = `${b64url(head)}.${b64url(claims)}`;
+  const sig = key.type === 'private' ? sign('RSA-SHA256', Buffer.from(input), key) : rs256WithJwk(key, input);
+  return `${input}.${sig.toString('base64url')}`;
+}
+
+/** Claims like the local pool's ID tokens, for stack; override any. */
+export function idClaims(stack, overrides = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  return { sub: 'forged-user', aud: stack.client_id, iss: stack.issuer, token_use: 'id',
+    email: 'forged@example.com', iat: now, auth_time: now, exp: now + 3600, ...overrides };
+}
+
