@@ -39,5 +39,8 @@ package-test:
 api:
 	MYNT_BUILD=build/asan node --test --test-concurrency=1 tests/api/
 
+bench: package
+	@python3 bench/lambda_bench.py
+
 clean:
 	rm -rf build
