@@ -11,12 +11,18 @@
 
 typedef struct ddb_client ddb_client;
 
-/* What a failed call says. status is MYNT_OK on success; otherwise one of
+/* What a call says (filled on success too, with status MYNT_OK and attempts). status is
+ * MYNT_OK on success; otherwise one of
  * MYNT_CONDITION_FAILED (ConditionalCheckFailedException, or a TransactionCanceledException
  * whose reasons include ConditionalCheckFailed), MYNT_BAD_REQUEST (ValidationException and
- * other 4xx client errors), MYNT_THROTTLED (throttling still failing when the deadline left
- * no room for another try), MYNT_UNAVAILABLE (5xx after retries), MYNT_TIMEOUT (deadline
- * reached), MYNT_IO (transport), MYNT_PARSE, MYNT_NOMEM. */
+ * other 4xx client errors, e.g. ResourceNotFoundException), MYNT_CONFLICT (a transaction
+ * conflict still failing after retries, or TransactionInProgressException — retried only
+ * when the request carries a ClientRequestToken, since only then is a second send
+ * idempotent), MYNT_UPSTREAM (our credentials or permissions were refused: a setup fault,
+ * never retried), MYNT_THROTTLED (throttling still failing when the deadline left no room
+ * for another try), MYNT_UNAVAILABLE (5xx after retries), MYNT_TIMEOUT (deadline reached),
+ * MYNT_IO (transport, after retries), MYNT_PARSE, MYNT_NOMEM (also an answer over the 8 MiB
+ * cap). message is DynamoDB's text, which may quote request fields: log it with care. */
 typedef struct {
   mynt_status status;
   int http_status;          /* 0 when no HTTP answer arrived */
@@ -35,10 +41,14 @@ void ddb_client_free(ddb_client *c);
  * "TransactWriteItems", "CreateTable", "DescribeTable", ...) with request as the JSON body
  * (DynamoDB's wire shape: TableName, Key/Item with attribute values such as {"S":"x"},
  * ConditionExpression, ExpressionAttributeNames/Values, ...). request is borrowed.
- * Throttling, 5xx and transport errors are retried with capped exponential backoff and
- * full jitter while time remains before deadline_ms (epoch ms; 0 = a default of 10 s from
- * now). On success returns MYNT_OK and *out_response (owned by the caller, json_decref);
- * on failure returns the status, fills *out_err (may be NULL) and leaves *out_response NULL. */
+ * Throttling, 5xx and transport errors are retried (at most 10 sends) with capped
+ * exponential backoff (25 ms base, 1 s cap) and full jitter while time remains before
+ * deadline_ms (epoch ms; 0 = a default of 10 s from now); no sleep ends within 100 ms of the
+ * deadline and each send's timeout ends before it. Note that a write whose answer was lost
+ * (5xx or transport) is sent again, so a conditional write may then report
+ * MYNT_CONDITION_FAILED against its own first success. On success returns MYNT_OK and
+ * *out_response (owned by the caller, json_decref); on failure returns the status and
+ * leaves *out_response NULL. *out_err (may be NULL) is filled either way. */
 mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int64_t deadline_ms,
                      json_t **out_response, ddb_error *out_err);
 
@@ -50,9 +60,11 @@ mynt_status ddb_delete_item(ddb_client *c, json_t *request, int64_t deadline_ms,
 mynt_status ddb_query(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
 mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
 
-/* Runs a Query and follows LastEvaluatedKey until the result is exhausted or max_items
- * items were gathered (0 = no limit). On success *out_items is a new JSON array of the
- * raw (attribute-value shaped) items, owned by the caller. */
+/* Runs a Query and follows LastEvaluatedKey (sent back as ExclusiveStartKey on a copy;
+ * request itself is not modified) until the result is exhausted or max_items items were
+ * gathered (0 = no limit), every page within the one deadline. On success *out_items is a
+ * new JSON array of the raw (attribute-value shaped) items, owned by the caller, and
+ * out_err->attempts counts the sends of all pages; on failure *out_items is NULL. */
 mynt_status ddb_query_all(ddb_client *c, json_t *request, size_t max_items, int64_t deadline_ms,
                           json_t **out_items, ddb_error *out_err);
 
@@ -61,8 +73,11 @@ mynt_status ddb_query_all(ddb_client *c, json_t *request, size_t max_items, int6
  * null → {"NULL":true}, array → {"L"}, object → {"M"}. Returns a new reference or NULL on
  * failure (a NaN/inf real, allocation).
  * ddb_marshal_item: a plain JSON object → an attribute-value map (new reference or NULL).
- * ddb_unmarshal_value/item: the reverse; "N" becomes an integer when it is one exactly,
- * else a real; "SS"/"NS" become arrays; "B" stays a base64 string. NULL on malformed input. */
+ * ddb_unmarshal_value/item: the reverse; "N" becomes an integer when it is one exactly and
+ * fits in 64 bits, else a real (so a real with an integral value comes back as an integer);
+ * "SS"/"NS"/"BS" become arrays; "B" stays a base64 string. NULL on malformed input (wrong
+ * shape, unknown type, bad number text, "NULL" other than true). Both directions refuse
+ * nesting deeper than DynamoDB's 32 levels. */
 json_t *ddb_marshal_value(const json_t *plain);
 json_t *ddb_marshal_item(const json_t *plain_object);
 json_t *ddb_unmarshal_value(const json_t *attribute_value);

@@ -1,0 +1,421 @@
+/* aws_http.c - signs and sends AWS JSON-protocol requests over one reused curl handle, retrying inside a deadline. */
+#include "aws/aws_http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "aws/sigv4.h"
+#include "core/buf.h"
+#include "core/clock.h"
+
+#define S_RESPONSE_MAX (8u * 1024u * 1024u)
+#define S_RESPONSE_RESERVE (64u * 1024u)  /* kept allocated so small answers never move in memory */
+#define S_HEADER_LINE_MAX (8u * 1024u)
+#define S_DEFAULT_DEADLINE_MS 10000
+#define S_BACKOFF_BASE_MS 25
+#define S_BACKOFF_CAP_MS 1000
+#define S_SLEEP_MARGIN_MS 100   /* a retry's sleep must end at least this long before the deadline */
+#define S_SEND_MARGIN_MS 50     /* an attempt's timeout ends this long before the deadline */
+#define S_CONNECT_TIMEOUT_MS 2000
+#define S_MAX_ATTEMPTS 10
+
+struct aws_http {
+  CURL *curl;
+  aws_http_service svc;
+  aws_config cfg;
+  char url[300];
+  char host[256];
+  char path[256];
+  mynt_buf response;
+  char curl_error[CURL_ERROR_SIZE];
+  uint64_t rng;
+};
+
+static const char *const s_throttling_types[] = {
+  "ThrottlingException", "Throttling", "ThrottledException", "RequestThrottledException",
+  "TooManyRequestsException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+  "RequestThrottled", "SlowDown", "BandwidthLimitExceeded", "PriorRequestNotComplete",
+};
+
+static const char *const s_credential_types[] = {
+  "UnrecognizedClientException", "InvalidSignatureException", "IncompleteSignatureException",
+  "MissingAuthenticationTokenException", "MissingAuthenticationToken", "AccessDeniedException",
+  "ExpiredTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch", "AuthFailure",
+};
+
+static int s_in_list(const char *type, const char *const *list, size_t n)
+{
+  for(size_t i = 0; i < n; i++)
+    if(strcmp(type, list[i]) == 0)
+      return 1;
+  return 0;
+}
+
+mynt_status aws_http_classify_common(int http_status, const char *type, aws_retry_kind *out_retry)
+{
+  *out_retry = AWS_RETRY_NEVER;
+  if(http_status == 429 || s_in_list(type, s_throttling_types, sizeof s_throttling_types / sizeof *s_throttling_types)) {
+    *out_retry = AWS_RETRY_THROTTLED;
+    return MYNT_THROTTLED;
+  }
+  if(http_status >= 500) {
+    *out_retry = AWS_RETRY_TRANSIENT;
+    return MYNT_UNAVAILABLE;
+  }
+  if(http_status == 401 || http_status == 403 ||
+     s_in_list(type, s_credential_types, sizeof s_credential_types / sizeof *s_credential_types))
+    return MYNT_UPSTREAM;
+  return MYNT_BAD_REQUEST;
+}
+
+/* splitmix64: small, fast and good enough for jitter; seeded from RAND_bytes. */
+static uint64_t s_next_random(aws_http *h)
+{
+  uint64_t z = (h->rng += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/* Full jitter: a uniform delay in [0, min(cap, base * 2^(attempt-1))]. */
+static int64_t s_backoff_ms(aws_http *h, int attempt)
+{
+  int64_t ceiling = S_BACKOFF_BASE_MS;
+  for(int i = 1; i < attempt && ceiling < S_BACKOFF_CAP_MS; i++)
+    ceiling *= 2;
+  if(ceiling > S_BACKOFF_CAP_MS)
+    ceiling = S_BACKOFF_CAP_MS;
+  return (int64_t)(s_next_random(h) % (uint64_t)(ceiling + 1));
+}
+
+static size_t s_on_data(char *data, size_t size, size_t n, void *userdata)
+{
+  mynt_buf *b = userdata;
+  size_t len = size * n;
+  return buf_append(b, data, len) ? 0 : len;
+}
+
+static int s_valid_name(const char *s, size_t max, const char *extra)
+{
+  size_t n = 0;
+  for(; s[n]; n++) {
+    char c = s[n];
+    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr(extra, c);
+    if(!ok || n >= max)
+      return 0;
+  }
+  return n > 0;
+}
+
+/* Sets url, host and path from the endpoint override or the regional default. */
+static mynt_status s_parse_endpoint(aws_http *h)
+{
+  const char *e = h->cfg.endpoint;
+  if(!e[0]) {
+    if(!s_valid_name(h->cfg.region, 31, "-"))
+      return MYNT_BAD_REQUEST;
+    snprintf(h->host, sizeof h->host, "%s.%s.amazonaws.com", h->svc.signing_name, h->cfg.region);
+    snprintf(h->url, sizeof h->url, "https://%s/", h->host);
+    snprintf(h->path, sizeof h->path, "/");
+    return MYNT_OK;
+  }
+  const char *rest = strncmp(e, "http://", 7) == 0 ? e + 7 : strncmp(e, "https://", 8) == 0 ? e + 8 : NULL;
+  if(!rest)
+    return MYNT_BAD_REQUEST;
+  size_t host_len = strcspn(rest, "/?#");
+  if(host_len == 0 || host_len >= sizeof h->host || rest[host_len] == '?' || rest[host_len] == '#')
+    return MYNT_BAD_REQUEST;
+  memcpy(h->host, rest, host_len);
+  h->host[host_len] = '\0';
+  const char *path = rest + host_len;
+  snprintf(h->path, sizeof h->path, "%s", *path ? path : "/");
+  snprintf(h->url, sizeof h->url, "%s%s", e, *path ? "" : "/");
+  return MYNT_OK;
+}
+
+static void s_wipe_response(aws_http *h)
+{
+  if(h->response.ptr)
+    OPENSSL_cleanse(h->response.ptr, h->response.alloc);
+  buf_reset(&h->response);
+}
+
+mynt_status aws_http_new(const aws_config *cfg, const aws_http_service *svc, aws_http **out)
+{
+  mynt_status st = MYNT_OK;
+  unsigned char seed[sizeof(uint64_t)];
+  *out = NULL;
+  aws_http *h = calloc(1, sizeof *h);
+  if(!h)
+    return MYNT_NOMEM;
+  h->svc = *svc;
+  h->cfg = *cfg;
+  buf_init(&h->response, S_RESPONSE_MAX);
+  /* Reference-counted by libcurl; balanced by aws_http_free. */
+  if(curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    st = MYNT_INTERNAL;
+    goto cleanup;
+  }
+  if(!h->cfg.creds.access_key_id[0] || !h->cfg.creds.secret_access_key[0] || !h->cfg.region[0]) {
+    st = MYNT_BAD_REQUEST;
+    goto cleanup;
+  }
+  st = s_parse_endpoint(h);
+  if(st)
+    goto cleanup;
+  /* Reserve the response buffer once: answers below the reserve are never reallocated, so
+   * a sensitive answer leaves no stale copy behind in freed memory. */
+  char *zeros = calloc(1, S_RESPONSE_RESERVE);
+  st = zeros ? buf_append(&h->response, zeros, S_RESPONSE_RESERVE) : MYNT_NOMEM;
+  free(zeros);
+  if(st)
+    goto cleanup;
+  buf_reset(&h->response);
+  if(RAND_bytes(seed, sizeof seed) != 1) {
+    st = MYNT_INTERNAL;
+    goto cleanup;
+  }
+  memcpy(&h->rng, seed, sizeof seed);
+  h->curl = curl_easy_init();
+  if(!h->curl) {
+    st = MYNT_INTERNAL;
+    goto cleanup;
+  }
+  CURLcode rc = CURLE_OK;
+  rc |= curl_easy_setopt(h->curl, CURLOPT_URL, h->url);
+  rc |= curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
+  rc |= curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+  rc |= curl_easy_setopt(h->curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  rc |= curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  rc |= curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, s_on_data);
+  rc |= curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &h->response);
+  rc |= curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->curl_error);
+  if(h->cfg.ca_bundle[0])
+    rc |= curl_easy_setopt(h->curl, CURLOPT_CAINFO, h->cfg.ca_bundle);
+  if(rc != CURLE_OK)
+    st = MYNT_INTERNAL;
+
+cleanup:
+  OPENSSL_cleanse(seed, sizeof seed);
+  if(st)
+    aws_http_free(h);
+  else
+    *out = h;
+  return st;
+}
+
+void aws_http_free(aws_http *h)
+{
+  if(!h)
+    return;
+  if(h->curl)
+    curl_easy_cleanup(h->curl);
+  s_wipe_response(h);
+  buf_free(&h->response);
+  OPENSSL_cleanse(&h->cfg, sizeof h->cfg);
+  free(h);
+  curl_global_cleanup();
+}
+
+/* Adds "name: value" to *list. Returns MYNT_OK or MYNT_NOMEM. */
+static mynt_status s_add_header(struct curl_slist **list, mynt_buf *line, const char *name, const char *value)
+{
+  buf_reset(line);
+  if(buf_appendf(line, "%s: %s", name, value))
+    return MYNT_NOMEM;
+  struct curl_slist *next = curl_slist_append(*list, buf_cstr(line));
+  OPENSSL_cleanse(line->ptr, line->len);
+  if(!next)
+    return MYNT_NOMEM;
+  *list = next;
+  return MYNT_OK;
+}
+
+/* Signs and sends one request. Returns MYNT_OK when an HTTP answer arrived (*out_http set,
+ * body in h->response), or MYNT_TIMEOUT / MYNT_IO / MYNT_NOMEM for a transport failure with
+ * the description in err->message. */
+static mynt_status s_send_once(aws_http *h, const char *target, const char *body, size_t body_len, int64_t timeout_ms,
+                               int *out_http, aws_error *err)
+{
+  struct curl_slist *list = NULL;
+  mynt_buf line;
+  buf_init(&line, S_HEADER_LINE_MAX);
+  sigv4_header headers[] = {
+    {"Host", h->host},
+    {"Content-Type", h->svc.content_type},
+    {"X-Amz-Target", target},
+  };
+  sigv4_request req = {
+    .method = "POST",
+    .path = h->path,
+    .headers = headers,
+    .header_count = sizeof headers / sizeof headers[0],
+    .body = body,
+    .body_len = body_len,
+  };
+  sigv4_params p = {
+    .access_key_id = h->cfg.creds.access_key_id,
+    .secret_access_key = h->cfg.creds.secret_access_key,
+    .session_token = h->cfg.creds.session_token,
+    .region = h->cfg.region,
+    .service = h->svc.signing_name,
+    .timestamp = time(NULL),
+    .mode = SIGV4_SIGN_HEADERS,
+    .normalize_path = 1,
+  };
+  sigv4_result sig;
+  mynt_status st = sigv4_sign(&req, &p, &sig);
+  if(st) {
+    snprintf(err->message, sizeof err->message, "signing failed: %s", mynt_strerror(st));
+    goto cleanup;
+  }
+  for(size_t i = 0; i < req.header_count && !st; i++)
+    st = s_add_header(&list, &line, headers[i].name, headers[i].value);
+  for(size_t i = 0; i < sig.added_count && !st; i++)
+    st = s_add_header(&list, &line, sig.added[i].name, sig.added[i].value);
+  if(!st) {
+    /* No "Expect: 100-continue" round trip for larger bodies. */
+    struct curl_slist *next = curl_slist_append(list, "Expect:");
+    st = next ? MYNT_OK : MYNT_NOMEM;
+    list = next ? next : list;
+  }
+  if(st) {
+    snprintf(err->message, sizeof err->message, "out of memory building the request");
+    goto cleanup;
+  }
+
+  buf_reset(&h->response);
+  h->curl_error[0] = '\0';
+  long connect_ms = timeout_ms < S_CONNECT_TIMEOUT_MS ? (long)timeout_ms : S_CONNECT_TIMEOUT_MS;
+  curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+  curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+  curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+  CURLcode rc = curl_easy_perform(h->curl);
+  curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
+  if(rc != CURLE_OK) {
+    st = rc == CURLE_OPERATION_TIMEDOUT ? MYNT_TIMEOUT : rc == CURLE_WRITE_ERROR ? MYNT_NOMEM : MYNT_IO;
+    snprintf(err->message, sizeof err->message, "%s%s%.160s", rc == CURLE_WRITE_ERROR ? "response over the cap: " : "",
+             h->curl_error[0] ? "" : curl_easy_strerror(rc), h->curl_error);
+    goto cleanup;
+  }
+  long code = 0;
+  curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
+  *out_http = (int)code;
+
+cleanup:
+  curl_slist_free_all(list);
+  buf_free(&line);
+  sigv4_result_free(&sig);
+  return st;
+}
+
+/* Reads an error answer into err (type without its "namespace#" prefix, message) and asks
+ * the service's classifier what it means. */
+static mynt_status s_judge_error(aws_http *h, int http_status, const json_t *request, aws_retry_kind *out_retry,
+                                 aws_error *err)
+{
+  json_t *doc = h->response.len ? json_loadb(h->response.ptr, h->response.len, 0, NULL) : NULL;
+  const char *type = json_string_value(json_object_get(doc, "__type"));
+  if(!type)
+    type = json_string_value(json_object_get(doc, "code"));
+  if(type && strchr(type, '#'))
+    type = strrchr(type, '#') + 1;
+  const char *message = json_string_value(json_object_get(doc, "message"));
+  if(!message)
+    message = json_string_value(json_object_get(doc, "Message"));
+  snprintf(err->type, sizeof err->type, "%s", type ? type : "");
+  if(message)
+    snprintf(err->message, sizeof err->message, "%s", message);
+  else
+    snprintf(err->message, sizeof err->message, "HTTP %d%s%s", http_status, err->type[0] ? " " : "", err->type);
+  mynt_status st = h->svc.classify ? h->svc.classify(http_status, err->type, doc, request, out_retry)
+                                   : aws_http_classify_common(http_status, err->type, out_retry);
+  json_decref(doc);
+  return st;
+}
+
+mynt_status aws_http_call(aws_http *h, const char *operation, json_t *request, int64_t deadline_ms, int sensitive,
+                          json_t **out_response, aws_error *out_err)
+{
+  aws_error local;
+  aws_error *err = out_err ? out_err : &local;
+  mynt_status st = MYNT_OK;
+  char *body = NULL;
+  size_t body_len = 0;
+  char target[160];
+  memset(err, 0, sizeof *err);
+  *out_response = NULL;
+
+  if(!h || !json_is_object(request) || !operation || !s_valid_name(operation, 63, "")) {
+    st = MYNT_BAD_REQUEST;
+    snprintf(err->message, sizeof err->message, "invalid operation or request");
+    goto cleanup;
+  }
+  if(deadline_ms == 0)
+    deadline_ms = clock_epoch_ms() + S_DEFAULT_DEADLINE_MS;
+  snprintf(target, sizeof target, "%s.%s", h->svc.target_prefix, operation);
+  body = json_dumps(request, JSON_COMPACT);
+  if(!body) {
+    st = MYNT_NOMEM;
+    snprintf(err->message, sizeof err->message, "cannot serialise the request");
+    goto cleanup;
+  }
+  body_len = strlen(body);
+
+  st = MYNT_TIMEOUT;
+  snprintf(err->message, sizeof err->message, "the deadline passed before a request was sent");
+  for(;;) {
+    int64_t timeout_ms = deadline_ms - clock_epoch_ms() - S_SEND_MARGIN_MS;
+    if(timeout_ms <= 0)
+      break;
+    aws_retry_kind retry = AWS_RETRY_NEVER;
+    int http_status = 0;
+    err->attempts++;
+    err->type[0] = '\0';
+    st = s_send_once(h, target, body, body_len, timeout_ms, &http_status, err);
+    err->http_status = http_status;
+    if(!st && http_status >= 200 && http_status < 300) {
+      *out_response = json_loadb(buf_cstr(&h->response), h->response.len, 0, NULL);
+      if(!*out_response) {
+        st = MYNT_PARSE;
+        snprintf(err->message, sizeof err->message, "the answer to %s is not JSON", operation);
+      }
+      else {
+        err->message[0] = '\0';
+      }
+      break;
+    }
+    if(!st)
+      st = s_judge_error(h, http_status, request, &retry, err);
+    else if(st == MYNT_IO || st == MYNT_TIMEOUT)
+      retry = AWS_RETRY_TRANSIENT;
+    if(sensitive)
+      s_wipe_response(h);
+    if(retry == AWS_RETRY_NEVER || err->attempts >= S_MAX_ATTEMPTS)
+      break;
+    int64_t delay = s_backoff_ms(h, err->attempts);
+    if(clock_epoch_ms() + delay + S_SLEEP_MARGIN_MS > deadline_ms)
+      break;
+    clock_sleep_ms(delay);
+  }
+
+cleanup:
+  if(sensitive && h)
+    s_wipe_response(h);
+  if(body) {
+    if(sensitive)
+      OPENSSL_cleanse(body, body_len);
+    free(body);
+  }
+  err->status = st;
+  return st;
+}

@@ -1,0 +1,61 @@
+/* aws_http.h - internal: one signed AWS JSON-protocol client over libcurl, with retries inside a deadline. */
+#ifndef MYNT_AWS_HTTP_H
+#define MYNT_AWS_HTTP_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "aws/aws_config.h"
+#include "aws/aws_error.h"
+#include "core/status.h"
+
+typedef struct aws_http aws_http;
+
+/* Whether an error answer may be sent again. */
+typedef enum {
+  AWS_RETRY_NEVER = 0,
+  AWS_RETRY_THROTTLED,   /* the service asked us to slow down; nothing was applied */
+  AWS_RETRY_TRANSIENT    /* a 5xx or transport failure */
+} aws_retry_kind;
+
+/* Judges one error answer: http_status, type (the short error name, "" when the body had
+ * none), body (the parsed error document or NULL) and request (what was sent). Returns the
+ * status the call fails with and sets *out_retry. */
+typedef mynt_status (*aws_http_classify_fn)(int http_status, const char *type, const json_t *body,
+                                            const json_t *request, aws_retry_kind *out_retry);
+
+/* A service speaking AWS's JSON protocol. Strings are static. */
+typedef struct {
+  const char *signing_name;    /* SigV4 service name and regional host prefix, e.g. "dynamodb" */
+  const char *target_prefix;   /* X-Amz-Target before the '.', e.g. "DynamoDB_20120810" */
+  const char *content_type;    /* e.g. "application/x-amz-json-1.0" */
+  aws_http_classify_fn classify;
+} aws_http_service;
+
+/* The policy every service shares: throttling names (and 429) → MYNT_THROTTLED, retried;
+ * 5xx → MYNT_UNAVAILABLE, retried; credential and permission failures (and 401/403) →
+ * MYNT_UPSTREAM, not retried (our own setup is wrong; never a 4xx for the API's caller);
+ * any other 4xx → MYNT_BAD_REQUEST, not retried. */
+mynt_status aws_http_classify_common(int http_status, const char *type, aws_retry_kind *out_retry);
+
+/* Creates a client for svc from cfg (copied; the endpoint is cfg->endpoint, else
+ * https://<signing_name>.<region>.amazonaws.com). It keeps one curl handle for connection
+ * reuse and a jitter generator seeded once from OpenSSL's RAND_bytes. Returns MYNT_OK and
+ * *out (caller frees with aws_http_free), MYNT_BAD_REQUEST for an unusable endpoint or
+ * region, MYNT_NOMEM / MYNT_INTERNAL otherwise, leaving *out NULL. */
+mynt_status aws_http_new(const aws_config *cfg, const aws_http_service *svc, aws_http **out);
+
+/* Frees h (wiping its copy of the credentials). Accepts NULL. */
+void aws_http_free(aws_http *h);
+
+/* Sends operation with request as the JSON body, signed with SigV4, and retries what the
+ * classifier allows with capped exponential backoff and full jitter while deadline_ms
+ * (epoch ms; 0 = 10 s from now) leaves room, never sleeping into the last 100 ms. sensitive
+ * wipes the request text and the response bytes once used (for secrets). Returns MYNT_OK
+ * with *out_response (a new reference the caller owns) or the failure, leaving
+ * *out_response NULL; out_err (may be NULL) is filled either way. */
+mynt_status aws_http_call(aws_http *h, const char *operation, json_t *request, int64_t deadline_ms, int sensitive,
+                          json_t **out_response, aws_error *out_err);
+
+#endif

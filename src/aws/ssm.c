@@ -1,0 +1,117 @@
+/* ssm.c - SSM Parameter Store calls (GetParameter and a generic call), treating every answer as secret. */
+#include "aws/ssm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "aws/aws_http.h"
+
+struct ssm_client {
+  aws_http *http;
+};
+
+static mynt_status s_classify(int http_status, const char *type, const json_t *body, const json_t *request,
+                              aws_retry_kind *out_retry)
+{
+  (void)body;
+  (void)request;
+  *out_retry = AWS_RETRY_NEVER;
+  if(strcmp(type, "ParameterNotFound") == 0 || strcmp(type, "ParameterVersionNotFound") == 0)
+    return MYNT_NOT_FOUND;
+  return aws_http_classify_common(http_status, type, out_retry);
+}
+
+static const aws_http_service s_service = {
+  .signing_name = "ssm",
+  .target_prefix = "AmazonSSM",
+  .content_type = "application/x-amz-json-1.1",
+  .classify = s_classify,
+};
+
+mynt_status ssm_client_new(const aws_config *cfg, ssm_client **out_client)
+{
+  *out_client = NULL;
+  ssm_client *c = calloc(1, sizeof *c);
+  if(!c)
+    return MYNT_NOMEM;
+  mynt_status st = aws_http_new(cfg, &s_service, &c->http);
+  if(st) {
+    free(c);
+    return st;
+  }
+  *out_client = c;
+  return MYNT_OK;
+}
+
+void ssm_client_free(ssm_client *c)
+{
+  if(!c)
+    return;
+  aws_http_free(c->http);
+  free(c);
+}
+
+mynt_status ssm_call(ssm_client *c, const char *operation, json_t *request, int64_t deadline_ms,
+                     json_t **out_response, aws_error *out_err)
+{
+  return aws_http_call(c ? c->http : NULL, operation, request, deadline_ms, 1, out_response, out_err);
+}
+
+/* Overwrites a jansson string's bytes before the document is released: jansson frees
+ * without wiping, and the value is a secret. */
+static void s_wipe_string(json_t *s)
+{
+  if(json_is_string(s))
+    OPENSSL_cleanse((char *)json_string_value(s), json_string_length(s));
+}
+
+mynt_status ssm_get_parameter(ssm_client *c, const char *name, int with_decryption, int64_t deadline_ms,
+                              char **out_value, aws_error *out_err)
+{
+  mynt_status st = MYNT_OK;
+  json_t *response = NULL;
+  json_t *request = NULL;
+  *out_value = NULL;
+  if(!name || !*name) {
+    st = MYNT_BAD_REQUEST;
+    if(out_err) {
+      memset(out_err, 0, sizeof *out_err);
+      out_err->status = st;
+      snprintf(out_err->message, sizeof out_err->message, "no parameter name");
+    }
+    goto cleanup;
+  }
+  request = json_pack("{s:s, s:b}", "Name", name, "WithDecryption", with_decryption ? 1 : 0);
+  if(!request) {
+    st = MYNT_NOMEM;
+    goto cleanup;
+  }
+  st = ssm_call(c, "GetParameter", request, deadline_ms, &response, out_err);
+  if(st)
+    goto cleanup;
+  json_t *value = json_object_get(json_object_get(response, "Parameter"), "Value");
+  if(!json_is_string(value)) {
+    st = MYNT_PARSE;
+    if(out_err) {
+      out_err->status = st;
+      snprintf(out_err->message, sizeof out_err->message, "GetParameter answered without a string Value");
+    }
+    goto cleanup;
+  }
+  *out_value = strndup(json_string_value(value), json_string_length(value));
+  s_wipe_string(value);
+  if(!*out_value)
+    st = MYNT_NOMEM;
+
+cleanup:
+  if(st == MYNT_NOMEM && out_err) {
+    out_err->status = st;
+    snprintf(out_err->message, sizeof out_err->message, "out of memory");
+  }
+  json_decref(request);
+  json_decref(response);
+  return st;
+}

@@ -1,0 +1,41 @@
+/* ssm.h - SSM Parameter Store over the signed JSON-protocol client: read a (secure) parameter once at cold start. */
+#ifndef MYNT_AWS_SSM_H
+#define MYNT_AWS_SSM_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "aws/aws_config.h"
+#include "aws/aws_error.h"
+#include "core/status.h"
+
+typedef struct ssm_client ssm_client;
+
+/* Creates a client from cfg (copied). Returns MYNT_OK and *out_client, owned by the caller
+ * (ssm_client_free), or an error and leaves *out_client NULL. */
+mynt_status ssm_client_new(const aws_config *cfg, ssm_client **out_client);
+
+/* Frees c, wiping its copy of the credentials. Accepts NULL. */
+void ssm_client_free(ssm_client *c);
+
+/* Sends one operation ("GetParameter", "PutParameter", ...) with request as the JSON body
+ * (borrowed). Every SSM exchange is treated as secret: the request text and the raw answer
+ * are wiped once used. Retries and deadline (epoch ms; 0 = 10 s from now) as ddb_call.
+ * Errors: ParameterNotFound / ParameterVersionNotFound → MYNT_NOT_FOUND, else as
+ * aws_http's common policy (throttling → MYNT_THROTTLED, 5xx → MYNT_UNAVAILABLE, credential
+ * failures → MYNT_UPSTREAM, other 4xx → MYNT_BAD_REQUEST). On success returns MYNT_OK and
+ * *out_response (caller owns, json_decref); on failure leaves it NULL. out_err (may be NULL)
+ * is filled either way. */
+mynt_status ssm_call(ssm_client *c, const char *operation, json_t *request, int64_t deadline_ms,
+                     json_t **out_response, aws_error *out_err);
+
+/* Reads parameter name (AmazonSSM.GetParameter), decrypting a SecureString when
+ * with_decryption. On success returns MYNT_OK and *out_value, a malloc'd NUL-terminated copy
+ * the caller owns: wipe it with OPENSSL_cleanse(value, strlen(value)) before free. Returns
+ * MYNT_NOT_FOUND for a missing parameter, MYNT_PARSE when the answer has no string value, or
+ * another failure as ssm_call; *out_value is then NULL. */
+mynt_status ssm_get_parameter(ssm_client *c, const char *name, int with_decryption, int64_t deadline_ms,
+                              char **out_value, aws_error *out_err);
+
+#endif
