@@ -57,11 +57,19 @@ export async function api(stack, method, path, { token, body, headers = {} } = {
   return { status: res.status, headers: res.headers, text, json };
 }
 
-/** Calls an AWS JSON-protocol API on the local endpoint (moto does not check signatures). */
+const SERVICES = { DynamoDB_20120810: 'dynamodb', AmazonSSM: 'ssm', AWSCognitoIdentityProviderService: 'cognito-idp' };
+
+/** Calls an AWS JSON-protocol API on the local endpoint. moto does not check signatures but
+ * routes by the credential scope's service, so a well-formed (unsigned) scope is sent. */
 export async function awsJson(stack, target, payload, version = '1.1') {
+  const service = SERVICES[target.split('.')[0]];
+  const headers = { 'content-type': `application/x-amz-json-${version}`, 'x-amz-target': target };
+  if (service !== 'cognito-idp') {
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=AKIDLOCALMYNT/20260101/${stack.region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+  }
   const res = await fetch(stack.aws_endpoint + '/', {
     method: 'POST',
-    headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amz-target': target },
+    headers,
     body: JSON.stringify(payload),
   });
   const json = await res.json();

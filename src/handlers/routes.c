@@ -1,0 +1,40 @@
+/* routes.c - the concrete route table of Mynt's HTTP API; template.yaml must agree with it. */
+#include "handlers/routes.h"
+
+#include <string.h>
+
+#include "handlers/public.h"
+#include "handlers/users.h"
+
+static const apigw_route s_routes[] = {
+  {"GET /health", "public", 0, public_health},
+  {"$default", "public", 0, public_default},
+  {"GET /me", "users", 1, users_get_me},
+};
+
+static const apigw_route_table s_table = {s_routes, sizeof(s_routes) / sizeof(s_routes[0])};
+
+static const routes_group s_groups[] = {
+  {"public", 0},
+  {"users", 1},
+};
+
+const apigw_route_table *routes_table(void)
+{
+  return &s_table;
+}
+
+const routes_group *routes_find_group(const char *name)
+{
+  for(size_t i = 0; i < sizeof(s_groups) / sizeof(s_groups[0]); i++) {
+    if(strcmp(s_groups[i].name, name) == 0)
+      return &s_groups[i];
+  }
+  return NULL;
+}
+
+const routes_group *routes_groups(size_t *out_count)
+{
+  *out_count = sizeof(s_groups) / sizeof(s_groups[0]);
+  return s_groups;
+}

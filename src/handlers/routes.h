@@ -1,0 +1,22 @@
+/* routes.h - Mynt's route table (route key -> group -> handler) and its route groups. */
+#ifndef MYNT_HANDLERS_ROUTES_H
+#define MYNT_HANDLERS_ROUTES_H
+
+#include "apigw/router.h"
+
+/* A route group is one Lambda function (its _HANDLER value) serving a set of routes. */
+typedef struct {
+  const char *name;
+  int needs_store;  /* 1: the group reads or writes the mynt-users table */
+} routes_group;
+
+/* Returns the one route table of Mynt (static; never NULL). */
+const apigw_route_table *routes_table(void);
+
+/* Returns the group called name, or NULL when there is none. */
+const routes_group *routes_find_group(const char *name);
+
+/* Returns the groups (static) and their number in *out_count. */
+const routes_group *routes_groups(size_t *out_count);
+
+#endif

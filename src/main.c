@@ -1,0 +1,101 @@
+/* main.c - bootstrap: init once, pick the route group from _HANDLER, serve invocations forever. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "apigw/router.h"
+#include "handlers/env.h"
+#include "handlers/routes.h"
+#include "runtime/logger.h"
+#include "runtime/runtime.h"
+#include "store/store.h"
+
+typedef struct {
+  const char *group;
+  handlers_env env;
+} s_app;
+
+static mynt_status s_on_invocation(runtime_ctx *rt, const runtime_invocation *inv, mynt_buf *out_payload,
+                                   runtime_error *out_error)
+{
+  s_app *app = runtime_user(rt);
+  apigw_ctx ctx = {
+    .env = &app->env,
+    .arena = runtime_arena(rt),
+    .deadline_ms = inv->deadline_ms,
+    .invocation_id = inv->request_id,
+  };
+  mynt_status st = apigw_router_serve(routes_table(), app->group, &ctx, inv->event, out_payload);
+  if(st == MYNT_PARSE)
+    runtime_error_set(out_error, "Function.InvalidEvent", "the event is not an HTTP API payload-2.0 event");
+  return st;
+}
+
+static int s_print_routes(void)
+{
+  json_t *doc = apigw_router_table_json(routes_table());
+  if(!doc || json_dumpf(doc, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER)) {
+    json_decref(doc);
+    fprintf(stderr, "bootstrap: cannot print the route table\n");
+    return 1;
+  }
+  json_decref(doc);
+  fputc('\n', stdout);
+  return fflush(stdout) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+  if(argc == 2 && strcmp(argv[1], "--routes") == 0)
+    return s_print_routes();
+  if(argc > 1) {
+    fprintf(stderr, "usage: bootstrap [--routes]\n");
+    return 2;
+  }
+
+  s_app app = {0};
+  runtime_ctx *rt = NULL;
+  logger_init_from_env();
+  if(curl_global_init(CURL_GLOBAL_DEFAULT)) {
+    logger_log(LOGGER_ERROR, NULL, "bootstrap: curl_global_init failed");
+    return 1;
+  }
+  mynt_status st = runtime_create(NULL, &app, &rt);
+  if(st) {
+    logger_log(LOGGER_ERROR, NULL, "bootstrap: no usable Runtime API endpoint in AWS_LAMBDA_RUNTIME_API: %s",
+               mynt_strerror(st));
+    goto cleanup;
+  }
+
+  const char *handler = getenv("_HANDLER");
+  const routes_group *group = handler ? routes_find_group(handler) : NULL;
+  if(!group) {
+    char message[200];
+    snprintf(message, sizeof(message), "_HANDLER \"%.64s\" is not a route group", handler ? handler : "");
+    runtime_post_init_error(rt, "Runtime.UnknownHandler", message);
+    goto cleanup;
+  }
+  app.group = group->name;
+  if(group->needs_store) {
+    char why[200] = "";
+    st = store_open_from_env(&app.env.store, why, sizeof(why));
+    if(st) {
+      runtime_post_init_error(rt, "Runtime.InvalidConfig", why);
+      goto cleanup;
+    }
+  }
+
+  logger_log(LOGGER_INFO, NULL, "bootstrap: serving route group \"%s\"", app.group);
+  st = runtime_run(rt, s_on_invocation, 0);
+  /* The loop only returns when the Runtime API can no longer be reached. */
+  logger_log(LOGGER_ERROR, NULL, "bootstrap: the Runtime API loop stopped: %s", mynt_strerror(st));
+
+cleanup:
+  store_close(app.env.store);
+  runtime_destroy(rt);
+  curl_global_cleanup();
+  return 1;
+}

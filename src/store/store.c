@@ -1,0 +1,85 @@
+/* store.c - opening the mynt-users table handle and mapping DynamoDB failures. */
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/logger.h"
+
+mynt_status store_new(ddb_client *ddb, const char *table_name, store **out_store)
+{
+  *out_store = NULL;
+  if(!table_name)
+    table_name = getenv("MYNT_TABLE");
+  if(!table_name || !*table_name)
+    table_name = STORE_DEFAULT_TABLE;
+  mynt_status st = MYNT_OK;
+  store *s = NULL;
+  if(strlen(table_name) >= sizeof(s->table)) {
+    st = MYNT_BAD_REQUEST;
+    goto cleanup;
+  }
+  s = calloc(1, sizeof(*s));
+  if(!s) {
+    st = MYNT_NOMEM;
+    goto cleanup;
+  }
+  s->ddb = ddb;
+  snprintf(s->table, sizeof(s->table), "%s", table_name);
+  *out_store = s;
+  return MYNT_OK;
+
+cleanup:
+  ddb_client_free(ddb);
+  return st;
+}
+
+mynt_status store_open_from_env(store **out_store, char *out_why, size_t why_len)
+{
+  *out_store = NULL;
+  aws_config cfg;
+  char why[128] = "";
+  mynt_status st = aws_config_from_env(&cfg, why, sizeof(why));
+  if(st) {
+    if(out_why)
+      snprintf(out_why, why_len, "AWS configuration: %s", why);
+    return st;
+  }
+  ddb_client *ddb = NULL;
+  st = ddb_client_new(&cfg, &ddb);
+  memset(&cfg.creds, 0, sizeof(cfg.creds));
+  if(st) {
+    if(out_why)
+      snprintf(out_why, why_len, "DynamoDB client: %s", mynt_strerror(st));
+    return st;
+  }
+  st = store_new(ddb, NULL, out_store);
+  if(st && out_why)
+    snprintf(out_why, why_len, "table name (MYNT_TABLE): %s", mynt_strerror(st));
+  return st;
+}
+
+void store_close(store *s)
+{
+  if(!s)
+    return;
+  ddb_client_free(s->ddb);
+  free(s);
+}
+
+mynt_status store_status_from_ddb(mynt_status st, const ddb_error *err, const char *operation)
+{
+  logger_log(LOGGER_ERROR, NULL, "store: %s failed: %s (HTTP %d, %d attempts) %s: %s", operation,
+             mynt_status_code(st), err->http_status, err->attempts, err->type, err->message);
+  switch(st) {
+  case MYNT_BAD_REQUEST:
+    return MYNT_INTERNAL;
+  case MYNT_IO:
+    return MYNT_UNAVAILABLE;
+  case MYNT_PARSE:
+    return MYNT_UPSTREAM;
+  default:
+    return st;
+  }
+}

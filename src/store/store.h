@@ -1,0 +1,38 @@
+/* store.h - the handle on the mynt-users table (DynamoDB client + table name) shared by store modules. */
+#ifndef MYNT_STORE_STORE_H
+#define MYNT_STORE_STORE_H
+
+#include <stddef.h>
+
+#include "aws/dynamodb.h"
+#include "core/status.h"
+
+#define STORE_DEFAULT_TABLE "mynt-users"
+
+/* Owned by whoever opened it; only store modules look inside. */
+typedef struct {
+  ddb_client *ddb;   /* owned */
+  char table[256];
+} store;
+
+/* Opens the store from the environment: AWS settings as aws_config_from_env reads them,
+ * the table name from MYNT_TABLE (default "mynt-users"). Returns MYNT_OK and *out_store
+ * (store_close frees it); MYNT_BAD_REQUEST when the configuration is incomplete, with
+ * the reason (never a secret) in out_why (may be NULL); else the client's status. */
+mynt_status store_open_from_env(store **out_store, char *out_why, size_t why_len);
+
+/* Makes a store over ddb, taking ownership of it (also on failure), for table_name
+ * (NULL: MYNT_TABLE, else "mynt-users"). Returns MYNT_OK and *out_store, MYNT_BAD_REQUEST
+ * for a name over 255 bytes, MYNT_NOMEM. */
+mynt_status store_new(ddb_client *ddb, const char *table_name, store **out_store);
+
+/* Frees the store and its client. Accepts NULL. */
+void store_close(store *s);
+
+/* Maps a DynamoDB failure to the status an API answer should carry and logs it (type
+ * and message only): a ValidationException is our bug (MYNT_INTERNAL), transport
+ * trouble is MYNT_UNAVAILABLE, an unreadable answer MYNT_UPSTREAM; throttling, timeouts,
+ * conditions and 5xx keep their status. operation names the call for the log. */
+mynt_status store_status_from_ddb(mynt_status st, const ddb_error *err, const char *operation);
+
+#endif

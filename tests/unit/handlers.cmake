@@ -1,0 +1,10 @@
+# Mynt's route table and handlers: those needing no network, and GET /me against moto_server.
+mynt_unit_test(test_handlers SOURCES test_handlers.c LIBS mynt_handlers)
+set_tests_properties(test_handlers PROPERTIES TIMEOUT 60)
+
+# Uses the "moto" fixture of tests/unit/aws.cmake (moto_server started once per ctest run).
+if(TEST moto_start)
+  mynt_unit_test(test_handlers_users_moto SOURCES test_handlers_users_moto.c LIBS mynt_handlers)
+  set_property(TEST test_handlers_users_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
+  set_tests_properties(test_handlers_users_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)
+endif()

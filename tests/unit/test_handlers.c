@@ -1,0 +1,179 @@
+/* test_handlers.c - Mynt's route table and the handlers that need no network (health, $default, auth). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "apigw/router.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "handlers/env.h"
+#include "handlers/routes.h"
+
+static mynt_arena *s_arena;
+
+static int s_setup(void **state)
+{
+  (void)state;
+  s_arena = arena_create(4 * 1024 * 1024);
+  return s_arena ? 0 : -1;
+}
+
+static int s_teardown(void **state)
+{
+  (void)state;
+  arena_destroy(s_arena);
+  return 0;
+}
+
+static json_t *s_event(const char *method, const char *route_key, const char *path, const char *sub)
+{
+  json_t *event = json_pack("{s:s, s:s, s:s, s:{s:s, s:{s:s, s:s}}}", "version", "2.0", "routeKey", route_key,
+                            "rawPath", path, "requestContext", "requestId", "api-1", "http", "method", method,
+                            "path", path);
+  assert_non_null(event);
+  if(sub)
+    json_object_set_new(json_object_get(event, "requestContext"), "authorizer",
+                        json_pack("{s:{s:{s:s}}}", "jwt", "claims", "sub", sub));
+  return event;
+}
+
+/* Serves event (consumed) for group with no store, as a group without DynamoDB runs. */
+static json_t *s_serve(const char *group, json_t *event)
+{
+  handlers_env env = {.store = NULL};
+  apigw_ctx ctx = {.env = &env, .arena = s_arena, .invocation_id = "lambda-1"};
+  mynt_buf out;
+  buf_init(&out, 1 << 20);
+  assert_int_equal(apigw_router_serve(routes_table(), group, &ctx, event, &out), MYNT_OK);
+  json_decref(event);
+  json_error_t err;
+  json_t *payload = json_loadb(out.ptr, out.len, 0, &err);
+  buf_free(&out);
+  assert_non_null(payload);
+  return payload;
+}
+
+static json_t *s_body(json_t *payload)
+{
+  json_error_t err;
+  json_t *body = json_loads(json_string_value(json_object_get(payload, "body")), 0, &err);
+  assert_non_null(body);
+  return body;
+}
+
+static void test_health_answers_ok_with_the_version_without_auth(void **state)
+{
+  (void)state;
+  json_t *payload = s_serve("public", s_event("GET", "GET /health", "/health", NULL));
+  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 200);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(payload, "headers"), "content-type")),
+                      "application/json");
+  json_t *body = s_body(payload);
+  assert_string_equal(json_string_value(json_object_get(body, "status")), "ok");
+  const char *version = json_string_value(json_object_get(body, "version"));
+  assert_non_null(version);
+  assert_true(strlen(version) > 0);
+  assert_int_equal(json_object_size(body), 2);
+  json_decref(body);
+  json_decref(payload);
+}
+
+static void test_default_answers_405_with_allow_for_me_with_post(void **state)
+{
+  (void)state;
+  json_t *payload = s_serve("public", s_event("POST", "$default", "/me", NULL));
+  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 405);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(payload, "headers"), "allow")), "GET");
+  json_t *body = s_body(payload);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "code")),
+                      "method_not_allowed");
+  json_decref(body);
+  json_decref(payload);
+}
+
+static void test_default_answers_404_for_an_unknown_path(void **state)
+{
+  (void)state;
+  static const char *const paths[] = {"/", "/nope", "/me/", "/health/x"};
+  for(size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+    json_t *payload = s_serve("public", s_event("GET", "$default", paths[i], NULL));
+    assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 404);
+    json_t *body = s_body(payload);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "code")), "not_found");
+    json_decref(body);
+    json_decref(payload);
+  }
+}
+
+static void test_me_answers_401_without_a_sub_before_touching_the_store(void **state)
+{
+  (void)state;
+  json_t *payload = s_serve("users", s_event("GET", "GET /me", "/me", NULL));
+  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 401);
+  json_decref(payload);
+}
+
+static void test_a_group_refuses_routes_of_another_group(void **state)
+{
+  (void)state;
+  json_t *payload = s_serve("users", s_event("GET", "GET /health", "/health", NULL));
+  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 500);
+  json_decref(payload);
+}
+
+static void test_routes_table_is_consistent_with_its_groups(void **state)
+{
+  (void)state;
+  const apigw_route_table *table = routes_table();
+  assert_true(table->count > 0);
+  int saw_default = 0;
+  for(size_t i = 0; i < table->count; i++) {
+    const apigw_route *r = &table->routes[i];
+    assert_non_null(r->handler);
+    assert_non_null(routes_find_group(r->group));
+    for(size_t j = i + 1; j < table->count; j++)
+      assert_string_not_equal(r->route_key, table->routes[j].route_key);
+    if(strcmp(r->route_key, "$default") == 0) {
+      saw_default = 1;
+      assert_string_equal(r->group, "public");
+      assert_false(r->needs_auth);
+    }
+    else {
+      assert_non_null(strchr(r->route_key, ' '));
+      assert_int_equal(strchr(r->route_key, ' ')[1], '/');
+    }
+  }
+  assert_true(saw_default);
+  size_t count = 0;
+  const routes_group *groups = routes_groups(&count);
+  for(size_t i = 0; i < count; i++)
+    assert_true(apigw_router_has_group(table, groups[i].name));
+  assert_null(routes_find_group("nope"));
+  assert_false(routes_find_group("public")->needs_store);
+  assert_true(routes_find_group("users")->needs_store);
+  const apigw_route *me = apigw_router_find(table, "GET /me");
+  assert_non_null(me);
+  assert_true(me->needs_auth);
+  assert_false(apigw_router_find(table, "GET /health")->needs_auth);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    T(test_health_answers_ok_with_the_version_without_auth),
+    T(test_default_answers_405_with_allow_for_me_with_post),
+    T(test_default_answers_404_for_an_unknown_path),
+    T(test_me_answers_401_without_a_sub_before_touching_the_store),
+    T(test_a_group_refuses_routes_of_another_group),
+    T(test_routes_table_is_consistent_with_its_groups),
+  };
+  return cmocka_run_group_tests_name("handlers", tests, NULL, NULL);
+}

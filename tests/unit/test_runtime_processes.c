@@ -1,0 +1,364 @@
+/* test_runtime_processes.c - the real bootstrap and fault_bootstrap processes against a fake Runtime API. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "core/clock.h"
+#include "support/fake_api.h"
+
+extern char **environ;
+
+#define WAIT_MS 10000
+
+static const char *s_binary(const char *env_name)
+{
+  const char *path = getenv(env_name);
+  assert_non_null(path);
+  return path;
+}
+
+/* A started child and the file its stderr goes to. */
+typedef struct {
+  pid_t pid;
+  char log_path[64];
+} s_child;
+
+/* Starts path with the Runtime API of f and _HANDLER = handler (NULL: unset), its
+ * stderr captured for s_check_log. */
+static s_child s_spawn(const char *path, const fake_api *f, const char *handler)
+{
+  s_child child;
+  snprintf(child.log_path, sizeof(child.log_path), "/tmp/mynt-rt-child-XXXXXX");
+  int fd = mkstemp(child.log_path);
+  assert_true(fd >= 0);
+  close(fd);
+  posix_spawn_file_actions_t actions;
+  assert_int_equal(posix_spawn_file_actions_init(&actions), 0);
+  assert_int_equal(posix_spawn_file_actions_addopen(&actions, 2, child.log_path, O_WRONLY | O_TRUNC, 0), 0);
+
+  setenv("AWS_LAMBDA_RUNTIME_API", f->endpoint, 1);
+  if(handler)
+    setenv("_HANDLER", handler, 1);
+  else
+    unsetenv("_HANDLER");
+  char *argv[] = {(char *)path, NULL};
+  assert_int_equal(posix_spawn(&child.pid, path, &actions, NULL, argv, environ), 0);
+  unsetenv("AWS_LAMBDA_RUNTIME_API");
+  unsetenv("_HANDLER");
+  posix_spawn_file_actions_destroy(&actions);
+  return child;
+}
+
+/* Checks the finished child's stderr: no sanitizer report, every line a JSON log line
+ * {"time","level","message",...}, and none of the given secrets. Removes the file. */
+static void s_check_log(const s_child *child, const char *const *secrets, size_t secret_count)
+{
+  FILE *in = fopen(child->log_path, "r");
+  assert_non_null(in);
+  char line[4096];
+  while(fgets(line, sizeof(line), in)) {
+    if(strstr(line, "Sanitizer") || strstr(line, "runtime error:"))
+      fail_msg("sanitizer report in the child's stderr: %s", line);
+    json_error_t err;
+    json_t *doc = json_loads(line, 0, &err);
+    if(!doc)
+      fail_msg("not a JSON log line: %s", line);
+    assert_non_null(json_string_value(json_object_get(doc, "time")));
+    assert_non_null(json_string_value(json_object_get(doc, "level")));
+    assert_non_null(json_string_value(json_object_get(doc, "message")));
+    json_decref(doc);
+    for(size_t i = 0; i < secret_count; i++) {
+      if(strstr(line, secrets[i]))
+        fail_msg("the log carries \"%s\": %s", secrets[i], line);
+    }
+  }
+  fclose(in);
+  unlink(child->log_path);
+}
+
+/* Waits for pid to end within timeout_ms; returns its wait status, or kills it and fails. */
+static int s_wait_exit(pid_t pid, int64_t timeout_ms)
+{
+  int64_t until = clock_mono_ms() + timeout_ms;
+  int status = 0;
+  for(;;) {
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if(done == pid)
+      return status;
+    if(clock_mono_ms() >= until) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      fail_msg("process %d did not exit within %lld ms", (int)pid, (long long)timeout_ms);
+    }
+    clock_sleep_ms(10);
+  }
+}
+
+static void s_assert_exit_code(int status, int code)
+{
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), code);
+}
+
+static json_t *s_json(const char *text, size_t len)
+{
+  json_error_t err;
+  json_t *doc = json_loadb(text, len, 0, &err);
+  assert_non_null(doc);
+  return doc;
+}
+
+static char *s_event_text(const char *method, const char *route_key, const char *path)
+{
+  json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:{}, s:{s:s, s:{s:s, s:s}}, s:b}", "version", "2.0", "routeKey",
+                            route_key, "rawPath", path, "rawQueryString", "", "headers", "requestContext", "requestId",
+                            "api-1", "http", "method", method, "path", path, "isBase64Encoded", 0);
+  assert_non_null(event);
+  char *text = json_dumps(event, JSON_COMPACT);
+  json_decref(event);
+  assert_non_null(text);
+  return text;
+}
+
+static json_t *s_routes_of(const char *binary)
+{
+  char command[1200];
+  snprintf(command, sizeof(command), "'%s' --routes", binary);
+  FILE *p = popen(command, "r");
+  assert_non_null(p);
+  char out[4096];
+  size_t n = fread(out, 1, sizeof(out) - 1, p);
+  int status = pclose(p);
+  s_assert_exit_code(status, 0);
+  return s_json(out, n);
+}
+
+static json_t *s_find_route(json_t *doc, const char *route_key)
+{
+  size_t i;
+  json_t *row;
+  json_array_foreach(json_object_get(doc, "routes"), i, row) {
+    if(strcmp(json_string_value(json_object_get(row, "route_key")), route_key) == 0)
+      return row;
+  }
+  return NULL;
+}
+
+static void test_bootstrap_prints_the_route_table(void **state)
+{
+  (void)state;
+  json_t *doc = s_routes_of(s_binary("MYNT_BOOTSTRAP"));
+  json_t *me = s_find_route(doc, "GET /me");
+  assert_non_null(me);
+  assert_string_equal(json_string_value(json_object_get(me, "group")), "users");
+  assert_true(json_is_true(json_object_get(me, "auth")));
+  json_t *health = s_find_route(doc, "GET /health");
+  assert_non_null(health);
+  assert_true(json_is_false(json_object_get(health, "auth")));
+  assert_non_null(s_find_route(doc, "$default"));
+  size_t i;
+  json_t *row;
+  json_array_foreach(json_object_get(doc, "routes"), i, row)
+    assert_int_equal(json_object_size(row), 3);
+  json_decref(doc);
+}
+
+static void test_bootstrap_serves_health_then_exits_when_the_api_goes_away(void **state)
+{
+  (void)state;
+  fake_api *f = fake_api_start();
+  assert_non_null(f);
+  json_t *event = json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:s, s:{s:s, s:s}}, s:s, s:b}", "version", "2.0",
+                            "routeKey", "GET /health", "rawPath", "/health", "headers", "authorization",
+                            "Bearer secret-token-value", "requestContext", "requestId", "api-1", "http", "method",
+                            "GET", "path", "/health", "body", "secret-body-value", "isBase64Encoded", 0);
+  char *text = json_dumps(event, JSON_COMPACT);
+  json_decref(event);
+  assert_non_null(text);
+  assert_non_null(fake_api_queue(f, "req-health", text));
+  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "public");
+  assert_int_equal(fake_api_wait_posts(f, 1, WAIT_MS), 1);
+  /* The fake answers 410 once its queue is empty: the loop gives up and the process exits 1. */
+  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
+  static const char *const secrets[] = {"secret-token-value", "secret-body-value"};
+  s_check_log(&child, secrets, 2);
+  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/invocation/req-health/response");
+  json_t *payload = s_json(f->posts[0].body, f->posts[0].body_len);
+  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 200);
+  json_t *body = s_json(json_string_value(json_object_get(payload, "body")),
+                        json_string_length(json_object_get(payload, "body")));
+  assert_string_equal(json_string_value(json_object_get(body, "status")), "ok");
+  json_decref(body);
+  json_decref(payload);
+  free(text);
+  fake_api_stop(f);
+}
+
+static void test_bootstrap_answers_a_non_http_event_with_an_invocation_error(void **state)
+{
+  (void)state;
+  fake_api *f = fake_api_start();
+  assert_non_null(f);
+  assert_non_null(fake_api_queue(f, "req-odd", "{\"source\":\"aws.events\"}"));
+  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "public");
+  assert_int_equal(fake_api_wait_posts(f, 1, WAIT_MS), 1);
+  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
+  s_check_log(&child, NULL, 0);
+  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/invocation/req-odd/error");
+  assert_string_equal(f->posts[0].error_type, "Function.InvalidEvent");
+  fake_api_stop(f);
+}
+
+static void test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler(void **state)
+{
+  (void)state;
+  fake_api *f = fake_api_start();
+  assert_non_null(f);
+  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "budgetz");
+  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
+  s_check_log(&child, NULL, 0);
+  assert_int_equal(fake_api_wait_posts(f, 1, 0), 1);
+  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/init/error");
+  assert_string_equal(f->posts[0].error_type, "Runtime.UnknownHandler");
+  json_t *doc = s_json(f->posts[0].body, f->posts[0].body_len);
+  assert_non_null(strstr(json_string_value(json_object_get(doc, "errorMessage")), "budgetz"));
+  json_decref(doc);
+  assert_int_equal(fake_api_handed(f), 0);
+  fake_api_stop(f);
+}
+
+static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config(void **state)
+{
+  (void)state;
+  static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID",
+                                     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"};
+  for(size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+    unsetenv(vars[i]);
+  fake_api *f = fake_api_start();
+  assert_non_null(f);
+  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "users");
+  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
+  s_check_log(&child, NULL, 0);
+  assert_int_equal(fake_api_wait_posts(f, 1, 0), 1);
+  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/init/error");
+  assert_string_equal(f->posts[0].error_type, "Runtime.InvalidConfig");
+  assert_int_equal(fake_api_handed(f), 0);
+  fake_api_stop(f);
+}
+
+static void test_fault_bootstrap_lists_its_routes(void **state)
+{
+  (void)state;
+  json_t *doc = s_routes_of(s_binary("MYNT_FAULT_BOOTSTRAP"));
+  static const char *const keys[] = {"GET /fault/crash", "GET /fault/hang", "GET /fault/error", "GET /fault/ok"};
+  for(size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+    json_t *row = s_find_route(doc, keys[i]);
+    assert_non_null(row);
+    assert_string_equal(json_string_value(json_object_get(row, "group")), "fault");
+  }
+  json_decref(doc);
+}
+
+static void test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation(void **state)
+{
+  (void)state;
+  fake_api *f = fake_api_start();
+  assert_non_null(f);
+  char *ok = s_event_text("GET", "GET /fault/ok", "/fault/ok");
+  char *error = s_event_text("GET", "GET /fault/error", "/fault/error");
+  char *missing = s_event_text("GET", "$default", "/fault/none");
+  assert_non_null(fake_api_queue(f, "req-ok", ok));
+  assert_non_null(fake_api_queue(f, "req-error", error));
+  assert_non_null(fake_api_queue(f, "req-missing", missing));
+  s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+  assert_int_equal(fake_api_wait_posts(f, 3, WAIT_MS), 3);
+  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
+  s_check_log(&child, NULL, 0);
+
+  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/invocation/req-ok/response");
+  json_t *payload = s_json(f->posts[0].body, f->posts[0].body_len);
+  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 200);
+  assert_string_equal(json_string_value(json_object_get(payload, "body")), "{\"ok\":true}");
+  json_decref(payload);
+
+  assert_string_equal(f->posts[1].path, "/2018-06-01/runtime/invocation/req-error/error");
+  assert_string_equal(f->posts[1].error_type, "Function.FaultInjected");
+
+  payload = s_json(f->posts[2].body, f->posts[2].body_len);
+  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 404);
+  json_decref(payload);
+  free(ok);
+  free(error);
+  free(missing);
+  fake_api_stop(f);
+}
+
+static void test_fault_bootstrap_crash_dies_by_abort_without_answering(void **state)
+{
+  (void)state;
+  fake_api *f = fake_api_start();
+  assert_non_null(f);
+  char *crash = s_event_text("GET", "GET /fault/crash", "/fault/crash");
+  assert_non_null(fake_api_queue(f, "req-crash", crash));
+  s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+  int status = s_wait_exit(child.pid, WAIT_MS);
+  assert_true(WIFSIGNALED(status));
+  assert_int_equal(WTERMSIG(status), SIGABRT);
+  s_check_log(&child, NULL, 0);
+  assert_int_equal(fake_api_handed(f), 1);
+  assert_int_equal(fake_api_wait_posts(f, 1, 0), 0);
+  free(crash);
+  fake_api_stop(f);
+}
+
+static void test_fault_bootstrap_hang_never_answers(void **state)
+{
+  (void)state;
+  fake_api *f = fake_api_start();
+  assert_non_null(f);
+  char *hang = s_event_text("GET", "GET /fault/hang", "/fault/hang");
+  assert_non_null(fake_api_queue(f, "req-hang", hang));
+  s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+  int64_t until = clock_mono_ms() + WAIT_MS;
+  while(fake_api_handed(f) < 1 && clock_mono_ms() < until)
+    clock_sleep_ms(10);
+  assert_int_equal(fake_api_handed(f), 1);
+  assert_int_equal(fake_api_wait_posts(f, 1, 500), 0);
+  int status = 0;
+  assert_int_equal(waitpid(child.pid, &status, WNOHANG), 0);
+  kill(child.pid, SIGKILL);
+  assert_int_equal(waitpid(child.pid, &status, 0), child.pid);
+  assert_true(WIFSIGNALED(status));
+  s_check_log(&child, NULL, 0);
+  free(hang);
+  fake_api_stop(f);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_bootstrap_prints_the_route_table),
+    cmocka_unit_test(test_bootstrap_serves_health_then_exits_when_the_api_goes_away),
+    cmocka_unit_test(test_bootstrap_answers_a_non_http_event_with_an_invocation_error),
+    cmocka_unit_test(test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler),
+    cmocka_unit_test(test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config),
+    cmocka_unit_test(test_fault_bootstrap_lists_its_routes),
+    cmocka_unit_test(test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation),
+    cmocka_unit_test(test_fault_bootstrap_crash_dies_by_abort_without_answering),
+    cmocka_unit_test(test_fault_bootstrap_hang_never_answers),
+  };
+  return cmocka_run_group_tests_name("runtime_processes", tests, NULL, NULL);
+}
