@@ -1,0 +1,188 @@
+/* plaid_request.c - typed builders of Plaid request bodies; they validate inputs and never add a product Mynt does not use. */
+#include "plaid/plaid_request.h"
+
+#include <string.h>
+
+/* Returns 1 when s is 1..PLAID_MAX_TOKEN printable ASCII characters without spaces. */
+static int s_token_valid(const char *s)
+{
+  if(!s)
+    return 0;
+  size_t n = strnlen(s, PLAID_MAX_TOKEN + 1);
+  if(n == 0 || n > PLAID_MAX_TOKEN)
+    return 0;
+  for(size_t i = 0; i < n; i++) {
+    if(s[i] <= ' ' || s[i] > '~')
+      return 0;
+  }
+  return 1;
+}
+
+/* Returns 1 when url is an http(s) URL of printable ASCII, at most 512 characters. */
+static int s_webhook_valid(const char *url)
+{
+  size_t n = strnlen(url, 513);
+  if(n > 512 || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
+    return 0;
+  for(size_t i = 0; i < n; i++) {
+    if(url[i] <= ' ' || url[i] > '~')
+      return 0;
+  }
+  return 1;
+}
+
+static int s_digits(const char *s, int n, int *out)
+{
+  int v = 0;
+  for(int i = 0; i < n; i++) {
+    if(s[i] < '0' || s[i] > '9')
+      return 0;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return 1;
+}
+
+int plaid_request_date_valid(const char *s)
+{
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int y = 0;
+  int m = 0;
+  int d = 0;
+  if(!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+    return 0;
+  if(!s_digits(s, 4, &y) || !s_digits(s + 5, 2, &m) || !s_digits(s + 8, 2, &d))
+    return 0;
+  if(y < 1900 || m < 1 || m > 12 || d < 1)
+    return 0;
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  int max = days[m - 1] + (m == 2 && leap);
+  return d <= max;
+}
+
+/* Sets obj[key] to a new string; returns 0 on allocation failure. */
+static int s_set_str(json_t *obj, const char *key, const char *value)
+{
+  return json_object_set_new(obj, key, json_string(value)) == 0;
+}
+
+mynt_status plaid_request_link_token_create(const char *client_user_id, const char *access_token,
+                                            const char *webhook, json_t **out_body)
+{
+  mynt_status st = MYNT_NOMEM;
+  json_t *body = NULL;
+  *out_body = NULL;
+  int update_mode = access_token && *access_token;
+  if(!s_token_valid(client_user_id) || (update_mode && !s_token_valid(access_token)))
+    return MYNT_BAD_REQUEST;
+  if(webhook && *webhook && !s_webhook_valid(webhook))
+    return MYNT_BAD_REQUEST;
+
+  body = json_object();
+  if(!body)
+    return MYNT_NOMEM;
+  json_t *user = json_object();
+  if(json_object_set_new(body, "user", user))
+    goto cleanup;
+  json_t *countries = json_array();
+  if(json_object_set_new(body, "country_codes", countries))
+    goto cleanup;
+  if(!s_set_str(body, "client_name", "Mynt") || !s_set_str(body, "language", "en") ||
+     json_array_append_new(countries, json_string("US")) || !s_set_str(user, "client_user_id", client_user_id))
+    goto cleanup;
+  if(webhook && *webhook && !s_set_str(body, "webhook", webhook))
+    goto cleanup;
+  if(update_mode) {
+    if(!s_set_str(body, "access_token", access_token))
+      goto cleanup;
+  }
+  else {
+    json_t *products = json_array();
+    json_t *transactions = json_object();
+    if(json_object_set_new(body, "products", products) || json_object_set_new(body, "transactions", transactions))
+      goto cleanup;
+    if(json_array_append_new(products, json_string("transactions")) ||
+       json_object_set_new(transactions, "days_requested", json_integer(PLAID_DAYS_REQUESTED)))
+      goto cleanup;
+  }
+  st = MYNT_OK;
+
+cleanup:
+  if(st) {
+    json_decref(body);
+    return st;
+  }
+  *out_body = body;
+  return MYNT_OK;
+}
+
+/* Builds {key: token}. */
+static mynt_status s_single(const char *key, const char *token, json_t **out_body)
+{
+  *out_body = NULL;
+  if(!s_token_valid(token))
+    return MYNT_BAD_REQUEST;
+  json_t *body = json_object();
+  if(!body || !s_set_str(body, key, token)) {
+    json_decref(body);
+    return MYNT_NOMEM;
+  }
+  *out_body = body;
+  return MYNT_OK;
+}
+
+mynt_status plaid_request_public_token_exchange(const char *public_token, json_t **out_body)
+{
+  return s_single("public_token", public_token, out_body);
+}
+
+mynt_status plaid_request_access_token(const char *access_token, json_t **out_body)
+{
+  return s_single("access_token", access_token, out_body);
+}
+
+mynt_status plaid_request_transactions_get(const plaid_transactions_query *q, json_t **out_body)
+{
+  mynt_status st = MYNT_NOMEM;
+  json_t *body = NULL;
+  *out_body = NULL;
+  if(!q || !s_token_valid(q->access_token) || !plaid_request_date_valid(q->start_date) ||
+     !plaid_request_date_valid(q->end_date) || strcmp(q->start_date, q->end_date) > 0 || q->count < 1 ||
+     q->count > PLAID_TRANSACTIONS_COUNT_MAX || q->offset < 0 || (q->n_account_ids && !q->account_ids))
+    return MYNT_BAD_REQUEST;
+  for(size_t i = 0; i < q->n_account_ids; i++) {
+    if(!s_token_valid(q->account_ids[i]))
+      return MYNT_BAD_REQUEST;
+  }
+
+  body = json_object();
+  if(!body)
+    return MYNT_NOMEM;
+  json_t *options = json_object();
+  if(json_object_set_new(body, "options", options))
+    goto cleanup;
+  if(!s_set_str(body, "access_token", q->access_token) || !s_set_str(body, "start_date", q->start_date) ||
+     !s_set_str(body, "end_date", q->end_date))
+    goto cleanup;
+  if(json_object_set_new(options, "count", json_integer(q->count)) ||
+     json_object_set_new(options, "offset", json_integer(q->offset)))
+    goto cleanup;
+  if(q->n_account_ids) {
+    json_t *ids = json_array();
+    if(json_object_set_new(options, "account_ids", ids))
+      goto cleanup;
+    for(size_t i = 0; i < q->n_account_ids; i++) {
+      if(json_array_append_new(ids, json_string(q->account_ids[i])))
+        goto cleanup;
+    }
+  }
+  st = MYNT_OK;
+
+cleanup:
+  if(st) {
+    json_decref(body);
+    return st;
+  }
+  *out_body = body;
+  return MYNT_OK;
+}

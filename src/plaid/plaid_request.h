@@ -1,0 +1,56 @@
+/* plaid_request.h - typed builders of Plaid request bodies; they validate inputs and never add a product Mynt does not use. */
+#ifndef MYNT_PLAID_REQUEST_H
+#define MYNT_PLAID_REQUEST_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "core/status.h"
+
+/* Plaid's page size limits for /transactions/get. */
+#define PLAID_TRANSACTIONS_COUNT_MAX 500
+
+/* How many days of history Link asks for when an item is created (Plaid's maximum). */
+#define PLAID_DAYS_REQUESTED 730
+
+/* The longest token, id or user id a builder accepts. */
+#define PLAID_MAX_TOKEN 256
+
+/* Builds /link/token/create. Always client_name "Mynt", language "en", country_codes
+ * ["US"], user.client_user_id = client_user_id, and webhook when webhook is not NULL or "".
+ * New item (access_token NULL or ""): products exactly ["transactions"] and
+ * transactions.days_requested 730. Update mode (access_token given): access_token and no
+ * products at all. Never required_if_supported_products, optional_products or
+ * additional_consented_products. Returns MYNT_OK and *out_body (a new reference, caller
+ * json_decref), or MYNT_BAD_REQUEST (missing or malformed ids) / MYNT_NOMEM with *out_body NULL. */
+mynt_status plaid_request_link_token_create(const char *client_user_id, const char *access_token,
+                                            const char *webhook, json_t **out_body);
+
+/* Builds {"public_token": ...} for /item/public_token/exchange. Same returns as above. */
+mynt_status plaid_request_public_token_exchange(const char *public_token, json_t **out_body);
+
+/* Builds {"access_token": ...} for /item/get, /item/remove and /accounts/get. Same returns. */
+mynt_status plaid_request_access_token(const char *access_token, json_t **out_body);
+
+/* One /transactions/get page. Strings are borrowed. */
+typedef struct {
+  const char *access_token;
+  const char *start_date;          /* YYYY-MM-DD, a real calendar date */
+  const char *end_date;            /* YYYY-MM-DD, not before start_date */
+  int count;                       /* 1..500 */
+  long offset;                     /* >= 0 */
+  const char *const *account_ids;  /* optional filter; NULL or n_account_ids 0 = every account */
+  size_t n_account_ids;
+} plaid_transactions_query;
+
+/* Builds /transactions/get with options.count, options.offset and, when given,
+ * options.account_ids. Returns MYNT_OK and *out_body (caller json_decref), or
+ * MYNT_BAD_REQUEST when a field is out of range (count outside 1..500, negative offset,
+ * bad or reversed dates, empty token or account id) / MYNT_NOMEM, with *out_body NULL. */
+mynt_status plaid_request_transactions_get(const plaid_transactions_query *q, json_t **out_body);
+
+/* Returns 1 when s is a real calendar date written YYYY-MM-DD, else 0. */
+int plaid_request_date_valid(const char *s);
+
+#endif
