@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+
 static mynt_status s_fail(char *why, size_t why_len, mynt_status st, const char *fmt, ...)
   __attribute__((format(printf, 4, 5)));
 
@@ -148,12 +150,11 @@ static mynt_status s_parse_function(const json_t *fj, size_t index, local_config
     else
       return s_fail(why, why_len, MYNT_BAD_REQUEST, "function %s: auth must be none or jwt",
                     f->name);
-    if(mode == ROUTES_AUTH_JWT && !out->has_authorizer)
-      return s_fail(why, why_len, MYNT_BAD_REQUEST, "route %s needs the authorizer section",
-                    key ? key : "?");
     if(!key)
       return s_fail(why, why_len, MYNT_BAD_REQUEST, "function %s: route without route_key",
                     f->name);
+    if(mode == ROUTES_AUTH_JWT && !out->has_authorizer)
+      return s_fail(why, why_len, MYNT_BAD_REQUEST, "route %s needs the authorizer section", key);
     mynt_status st = routes_add(&out->routes, key, mode, index);
     if(st == MYNT_BAD_REQUEST)
       return s_fail(why, why_len, st, "route key \"%s\" is malformed or repeated", key);

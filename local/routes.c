@@ -141,7 +141,7 @@ static int s_hex(char c)
   return -1;
 }
 
-char *routes_percent_decode(const char *s, size_t len, int plus_is_space)
+char *routes_percent_decode(const char *s, size_t len, int plus_is_space, size_t *out_len)
 {
   char *out = malloc(len + 1);
   if(!out)
@@ -158,6 +158,8 @@ char *routes_percent_decode(const char *s, size_t len, int plus_is_space)
     }
   }
   out[o] = '\0';
+  if(out_len)
+    *out_len = o;
   return out;
 }
 
@@ -194,7 +196,7 @@ static mynt_status s_split(const char *raw_path, s_req_segment **out, size_t *ou
     size_t len = slash ? (size_t)(slash - p) : strlen(p);
     segs[i].raw = p;
     segs[i].raw_len = len;
-    segs[i].decoded = routes_percent_decode(p, len, 0);
+    segs[i].decoded = routes_percent_decode(p, len, 0, NULL);
     if(!segs[i].decoded) {
       s_req_segments_free(segs, n);
       return MYNT_NOMEM;
@@ -258,7 +260,7 @@ static mynt_status s_collect_params(routes_match *m, const s_req_segment *segs, 
     p->name = strdup(rs->text);
     if(rs->kind == ROUTES_SEG_GREEDY) {
       const char *rest = segs[i].raw;
-      p->value = routes_percent_decode(rest, strlen(rest), 0);
+      p->value = routes_percent_decode(rest, strlen(rest), 0, NULL);
     } else {
       p->value = strdup(segs[i].decoded);
     }

@@ -63,9 +63,10 @@ mynt_status routes_find(const routes_table *t, const char *method, const char *r
 /* Frees the parameters of m and clears it. */
 void routes_match_free(routes_match *m);
 
-/* Decodes %XX escapes of s[0..len) into a new malloc'd string (the caller frees it);
- * when plus_is_space is set, '+' becomes ' '. Malformed escapes are kept as they are.
- * Returns NULL on allocation failure. */
-char *routes_percent_decode(const char *s, size_t len, int plus_is_space);
+/* Decodes %XX escapes of s[0..len) into a new malloc'd NUL-terminated string (the caller
+ * frees it); when plus_is_space is set, '+' becomes ' '. Malformed escapes are kept as they
+ * are. *out_len (when not NULL) gets the decoded length, which counts any NUL that %00
+ * produced. Returns NULL on allocation failure. */
+char *routes_percent_decode(const char *s, size_t len, int plus_is_space, size_t *out_len);
 
 #endif

@@ -1,0 +1,36 @@
+/* gateway.h - the local API Gateway: routes, JWT authorizer, events, static web app. */
+#ifndef MYNT_LOCAL_GATEWAY_H
+#define MYNT_LOCAL_GATEWAY_H
+
+#include <stddef.h>
+
+#include "core/status.h"
+#include "local/local_config.h"
+
+/* Request bodies larger than this are answered 413 without invoking (Lambda's limit). */
+#define GATEWAY_MAX_BODY (6u * 1024 * 1024)
+
+typedef struct {
+  const local_config *config;  /* routes, authorizer and functions; must outlive the gateway */
+  const char *bootstrap;       /* executable for functions without their own "bootstrap" */
+  const char *web_root;        /* directory of the web app; NULL = none */
+  const char *config_json;     /* file served at /config.json; NULL = none */
+  const char *host;            /* IPv4 loopback address to bind, e.g. "127.0.0.1" */
+  int port;                    /* 0 = an ephemeral port */
+} gateway_options;
+
+typedef struct gateway gateway;
+
+/* Starts serving (threads of its own). Returns the gateway, or NULL with a reason in
+ * out_why (why_len bytes) when the web root cannot be resolved, the port cannot be bound
+ * or allocation fails. Free it with gateway_stop. curl_global_init must have been called. */
+gateway *gateway_start(const gateway_options *opts, char *out_why, size_t why_len);
+
+/* Returns the port the gateway listens on. */
+int gateway_port(const gateway *g);
+
+/* Stops accepting, kills every bootstrap process, waits for in-flight requests (they
+ * answer 503 when their function is being stopped) and frees g. Accepts NULL. */
+void gateway_stop(gateway *g);
+
+#endif

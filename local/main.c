@@ -1,0 +1,144 @@
+/* main.c - mynt-local: API Gateway HTTP API + Lambda on loopback, running the real bootstrap. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "local/gateway.h"
+#include "local/local_config.h"
+
+static void s_usage(FILE *out)
+{
+  fprintf(out,
+          "usage: mynt-local --routes FILE --bootstrap PATH [--web DIR] [--config-json FILE]\n"
+          "                  [--port N] [--host 127.0.0.1]\n"
+          "  --routes FILE       routes JSON generated from template.yaml\n"
+          "  --bootstrap PATH    the Lambda bootstrap executable\n"
+          "  --web DIR           the web app served for GET/HEAD requests no route claims\n"
+          "  --config-json FILE  served at /config.json\n"
+          "  --port N            port (default $MYNT_PORT, else 8080; 0 = any free port)\n"
+          "  --host ADDR         loopback address to bind (127.0.0.0/8 only)\n");
+}
+
+/* Parses a port number 0..65535; returns -1 when text is not one. */
+static int s_parse_port(const char *text)
+{
+  if(!text || !*text)
+    return -1;
+  char *end = NULL;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if(errno || *end || v < 0 || v > 65535)
+    return -1;
+  return (int)v;
+}
+
+/* Returns 1 for a dotted IPv4 address in 127.0.0.0/8. */
+static int s_is_loopback(const char *host)
+{
+  unsigned a, b, c, d;
+  char extra;
+  if(sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) != 4)
+    return 0;
+  return a == 127 && b < 256 && c < 256 && d < 256;
+}
+
+int main(int argc, char **argv)
+{
+  const char *routes = NULL, *bootstrap = NULL, *web = NULL, *config_json = NULL;
+  const char *host = "127.0.0.1";
+  const char *port_text = getenv("MYNT_PORT");
+  static const struct option longopts[] = {
+    {"routes", required_argument, NULL, 'r'},
+    {"bootstrap", required_argument, NULL, 'b'},
+    {"web", required_argument, NULL, 'w'},
+    {"config-json", required_argument, NULL, 'c'},
+    {"port", required_argument, NULL, 'p'},
+    {"host", required_argument, NULL, 'H'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+  };
+  int opt;
+  while((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    switch(opt) {
+    case 'r': routes = optarg; break;
+    case 'b': bootstrap = optarg; break;
+    case 'w': web = optarg; break;
+    case 'c': config_json = optarg; break;
+    case 'p': port_text = optarg; break;
+    case 'H': host = optarg; break;
+    case 'h': s_usage(stdout); return 0;
+    default: s_usage(stderr); return 2;
+    }
+  }
+  if(optind != argc || !routes || !bootstrap) {
+    s_usage(stderr);
+    return 2;
+  }
+  int port = port_text && *port_text ? s_parse_port(port_text) : 8080;
+  if(port < 0) {
+    fprintf(stderr, "mynt-local: bad port %s\n", port_text);
+    return 2;
+  }
+  if(strcmp(host, "localhost") == 0)
+    host = "127.0.0.1";
+  if(!s_is_loopback(host)) {
+    fprintf(stderr, "mynt-local: refusing to bind %s; only 127.0.0.0/8 is allowed\n", host);
+    return 2;
+  }
+  if(access(bootstrap, X_OK) != 0)
+    fprintf(stderr, "mynt-local: warning: %s is not executable (yet); invocations will fail\n",
+            bootstrap);
+
+  local_config config;
+  char why[256];
+  if(local_config_load(routes, &config, why, sizeof(why)) != 0) {
+    fprintf(stderr, "mynt-local: %s: %s\n", routes, why);
+    return 1;
+  }
+
+  /* Signals are taken synchronously by this thread; every other thread inherits the mask. */
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  int rc = 1;
+  gateway *g = NULL;
+  if(curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    fprintf(stderr, "mynt-local: libcurl failed to initialise\n");
+    goto cleanup;
+  }
+  gateway_options opts = {
+    .config = &config,
+    .bootstrap = bootstrap,
+    .web_root = web,
+    .config_json = config_json,
+    .host = host,
+    .port = port,
+  };
+  g = gateway_start(&opts, why, sizeof(why));
+  if(!g) {
+    fprintf(stderr, "mynt-local: %s\n", why);
+    goto cleanup;
+  }
+  fprintf(stdout, "mynt-local listening on http://%s:%d\n", host, gateway_port(g));
+  fflush(stdout);
+
+  int sig = 0;
+  while(sigwait(&stop_signals, &sig) != 0)
+    ;
+  fprintf(stderr, "mynt-local: signal %d, stopping\n", sig);
+  rc = 0;
+cleanup:
+  gateway_stop(g);
+  curl_global_cleanup();
+  local_config_free(&config);
+  return rc;
+}

@@ -1,0 +1,111 @@
+/* static_files.c - serving the single-page app's files from a web root, safely. */
+#include "local/static_files.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "local/routes.h"
+
+static const struct {
+  const char *ext;
+  const char *type;
+} s_types[] = {
+  {"html", "text/html; charset=utf-8"},
+  {"htm", "text/html; charset=utf-8"},
+  {"css", "text/css; charset=utf-8"},
+  {"js", "text/javascript; charset=utf-8"},
+  {"mjs", "text/javascript; charset=utf-8"},
+  {"json", "application/json"},
+  {"map", "application/json"},
+  {"webmanifest", "application/manifest+json"},
+  {"svg", "image/svg+xml"},
+  {"png", "image/png"},
+  {"jpg", "image/jpeg"},
+  {"jpeg", "image/jpeg"},
+  {"gif", "image/gif"},
+  {"webp", "image/webp"},
+  {"ico", "image/x-icon"},
+  {"txt", "text/plain; charset=utf-8"},
+  {"woff2", "font/woff2"},
+  {"woff", "font/woff"},
+};
+
+const char *static_files_content_type(const char *name)
+{
+  const char *slash = strrchr(name, '/');
+  const char *dot = strrchr(slash ? slash : name, '.');
+  if(dot) {
+    for(size_t i = 0; i < sizeof(s_types) / sizeof(s_types[0]); i++)
+      if(strcasecmp(dot + 1, s_types[i].ext) == 0)
+        return s_types[i].type;
+  }
+  return "application/octet-stream";
+}
+
+/* Returns 1 when the decoded path (of length len) is acceptable to look up. */
+static int s_path_ok(const char *path, size_t len)
+{
+  if(len == 0 || strlen(path) != len || path[0] != '/' || strchr(path, '\\'))
+    return 0;
+  const char *p = path;
+  while(*p) {
+    while(*p == '/')
+      p++;
+    size_t n = strcspn(p, "/");
+    if(n == 2 && p[0] == '.' && p[1] == '.')
+      return 0;
+    p += n;
+  }
+  return 1;
+}
+
+mynt_status static_files_open(const char *root_real, const char *raw_path, int *out_fd,
+                              off_t *out_size, const char **out_type)
+{
+  *out_fd = -1;
+  *out_size = 0;
+  *out_type = NULL;
+  size_t raw_len = strlen(raw_path);
+  size_t decoded_len = 0;
+  char *decoded = routes_percent_decode(raw_path, raw_len, 0, &decoded_len);
+  if(!decoded)
+    return MYNT_NOMEM;
+  mynt_status st = MYNT_NOT_FOUND;
+  char *joined = NULL;
+  char *real = NULL;
+  int fd = -1;
+  if(!s_path_ok(decoded, decoded_len))
+    goto cleanup;
+  const char *index = decoded[decoded_len - 1] == '/' ? "index.html" : "";
+  if(asprintf(&joined, "%s%s%s", root_real, decoded, index) < 0) {
+    joined = NULL;
+    st = MYNT_NOMEM;
+    goto cleanup;
+  }
+  real = realpath(joined, NULL);
+  size_t root_len = strlen(root_real);
+  if(!real || strncmp(real, root_real, root_len) != 0 || real[root_len] != '/')
+    goto cleanup;
+  fd = open(real, O_RDONLY | O_CLOEXEC);
+  struct stat sb;
+  if(fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+    goto cleanup;
+  *out_fd = fd;
+  *out_size = sb.st_size;
+  *out_type = static_files_content_type(real);
+  fd = -1;
+  st = MYNT_OK;
+cleanup:
+  if(fd >= 0)
+    close(fd);
+  free(real);
+  free(joined);
+  free(decoded);
+  return st;
+}

@@ -1,0 +1,541 @@
+/* test_local_faults.c - mynt-local as a process, running fault_bootstrap: crashes, hangs, errors,
+ * the JWT authorizer, size limits, static files and shutdown. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+
+#define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test"
+#define CLIENT "test-client"
+#define TIMEOUT_S 2
+
+extern char **environ;
+
+static char s_dir[PATH_MAX];       /* temporary directory of this run */
+static pid_t s_local_pid;          /* mynt-local */
+static int s_port;                 /* its port */
+static EVP_PKEY *s_key;            /* the user pool's signing key, kid "k1" */
+static struct MHD_Daemon *s_jwks;  /* serves the pool's JWKS */
+static char *s_jwks_body;
+
+/* ---- helpers: files, keys, HTTP ----------------------------------------------------- */
+
+static void s_write(const char *rel, const char *text)
+{
+  char path[PATH_MAX + 64];
+  snprintf(path, sizeof(path), "%s/%s", s_dir, rel);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static char *s_b64url(const unsigned char *data, size_t len)
+{
+  static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  char *out = malloc(len / 3 * 4 + 5);
+  size_t o = 0;
+  for(size_t i = 0; i < len; i += 3) {
+    unsigned v = (unsigned)data[i] << 16 | (i + 1 < len ? (unsigned)data[i + 1] << 8 : 0) |
+                 (i + 2 < len ? data[i + 2] : 0);
+    out[o++] = a[(v >> 18) & 63];
+    out[o++] = a[(v >> 12) & 63];
+    if(i + 1 < len)
+      out[o++] = a[(v >> 6) & 63];
+    if(i + 2 < len)
+      out[o++] = a[v & 63];
+  }
+  out[o] = '\0';
+  return out;
+}
+
+static char *s_bn(const char *param)
+{
+  BIGNUM *bn = NULL;
+  EVP_PKEY_get_bn_param(s_key, param, &bn);
+  unsigned char raw[1024];
+  int n = BN_bn2bin(bn, raw);
+  BN_free(bn);
+  return s_b64url(raw, (size_t)n);
+}
+
+/* Returns a token signed by the pool's key, valid for an hour, for audience aud. */
+static char *s_token(const char *aud)
+{
+  char claims[512];
+  long long now = (long long)(clock_epoch_ms() / 1000);
+  snprintf(claims, sizeof(claims),
+           "{\"sub\":\"user-1\",\"iss\":\"%s\",\"aud\":\"%s\",\"token_use\":\"id\",\"iat\":%lld,"
+           "\"exp\":%lld}",
+           ISSUER, aud, now, now + 3600);
+  const char *header = "{\"alg\":\"RS256\",\"kid\":\"k1\"}";
+  char *h = s_b64url((const unsigned char *)header, strlen(header));
+  char *c = s_b64url((const unsigned char *)claims, strlen(claims));
+  mynt_buf t;
+  buf_init(&t, 8192);
+  buf_appendf(&t, "%s.%s", h, c);
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  unsigned char sig[1024];
+  size_t sig_len = sizeof(sig);
+  EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, s_key);
+  EVP_DigestSign(md, sig, &sig_len, (unsigned char *)t.ptr, t.len);
+  EVP_MD_CTX_free(md);
+  char *s = s_b64url(sig, sig_len);
+  buf_appendf(&t, ".%s", s);
+  free(s);
+  free(h);
+  free(c);
+  return buf_detach(&t);
+}
+
+static enum MHD_Result s_serve_jwks(void *cls, struct MHD_Connection *c, const char *url,
+                                    const char *method, const char *version,
+                                    const char *upload_data, size_t *upload_data_size,
+                                    void **con_cls)
+{
+  (void)cls;
+  (void)url;
+  (void)method;
+  (void)version;
+  (void)upload_data;
+  (void)upload_data_size;
+  (void)con_cls;
+  struct MHD_Response *r =
+    MHD_create_response_from_buffer(strlen(s_jwks_body), s_jwks_body, MHD_RESPMEM_PERSISTENT);
+  enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, r);
+  MHD_destroy_response(r);
+  return ok;
+}
+
+typedef struct {
+  long status;
+  mynt_buf body;
+  double seconds;
+  char allow[128];
+} s_reply;
+
+static size_t s_on_body(char *data, size_t size, size_t n, void *userp)
+{
+  return buf_append(userp, data, size * n) == MYNT_OK ? size * n : 0;
+}
+
+/* Performs one request against mynt-local; method NULL = GET. */
+static void s_http(const char *method, const char *path, const char *authorization,
+                   const char *content_type, const char *body, size_t body_len, s_reply *out)
+{
+  memset(out, 0, sizeof(*out));
+  buf_init(&out->body, 8u << 20);
+  char url[512];
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s_port, path);
+  CURL *curl = curl_easy_init();
+  struct curl_slist *headers = NULL;
+  char line[8192];
+  if(authorization) {
+    snprintf(line, sizeof(line), "Authorization: %s", authorization);
+    headers = curl_slist_append(headers, line);
+  }
+  if(content_type) {
+    snprintf(line, sizeof(line), "Content-Type: %s", content_type);
+    headers = curl_slist_append(headers, line);
+  }
+  curl_easy_setopt(curl, CURLOPT_URL, url);
+  curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out->body);
+  if(method && strcmp(method, "HEAD") == 0)
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  else if(method)
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+  if(body) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+  }
+  CURLcode rc = curl_easy_perform(curl);
+  assert_int_equal(rc, CURLE_OK);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
+  curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &out->seconds);
+  struct curl_header *allow = NULL;
+  if(curl_easy_header(curl, "allow", 0, CURLH_HEADER, -1, &allow) == CURLHE_OK)
+    snprintf(out->allow, sizeof(out->allow), "%s", allow->value);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+}
+
+static void s_get(const char *path, s_reply *out)
+{
+  s_http(NULL, path, NULL, NULL, NULL, 0, out);
+}
+
+static void s_expect(const char *path, long status, const char *body)
+{
+  s_reply r;
+  s_get(path, &r);
+  assert_int_equal(r.status, status);
+  if(body)
+    assert_string_equal(buf_cstr(&r.body), body);
+  buf_free(&r.body);
+}
+
+/* Returns the pids whose parent is ppid (at most max). */
+static size_t s_children(pid_t ppid, pid_t *out, size_t max)
+{
+  size_t n = 0;
+  DIR *d = opendir("/proc");
+  struct dirent *e;
+  while(d && (e = readdir(d)) && n < max) {
+    char path[300], stat[512];
+    snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+    FILE *f = fopen(path, "r");
+    if(!f)
+      continue;
+    size_t len = fread(stat, 1, sizeof(stat) - 1, f);
+    fclose(f);
+    stat[len] = '\0';
+    const char *close_paren = strrchr(stat, ')');
+    int pid = atoi(e->d_name), parent = 0;
+    char state;
+    if(close_paren && sscanf(close_paren + 1, " %c %d", &state, &parent) == 2 && parent == ppid &&
+       state != 'Z')
+      out[n++] = pid;
+  }
+  if(d)
+    closedir(d);
+  return n;
+}
+
+/* ---- set-up: keys, JWKS server, files, mynt-local ----------------------------------- */
+
+static int s_setup(void **state)
+{
+  (void)state;
+  const char *local_bin = getenv("MYNT_LOCAL");
+  const char *fault = getenv("MYNT_FAULT_BOOTSTRAP");
+  if(!local_bin || !fault) {
+    fprintf(stderr, "MYNT_LOCAL and MYNT_FAULT_BOOTSTRAP must name the executables\n");
+    return -1;
+  }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  s_key = EVP_RSA_gen(2048);
+  char *n = s_bn(OSSL_PKEY_PARAM_RSA_N);
+  char *e = s_bn(OSSL_PKEY_PARAM_RSA_E);
+  json_t *jwks = json_pack("{s:[{s:s,s:s,s:s,s:s,s:s}]}", "keys", "kty", "RSA", "alg", "RS256",
+                           "kid", "k1", "n", n, "e", e);
+  s_jwks_body = json_dumps(jwks, JSON_COMPACT);
+  json_decref(jwks);
+  free(n);
+  free(e);
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof(addr));
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  s_jwks = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL,
+                            s_serve_jwks, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                            MHD_OPTION_END);
+  if(!s_jwks)
+    return -1;
+  int jwks_port = MHD_get_daemon_info(s_jwks, MHD_DAEMON_INFO_BIND_PORT)->port;
+
+  snprintf(s_dir, sizeof(s_dir), "/tmp/mynt-local-faults-XXXXXX");
+  if(!mkdtemp(s_dir))
+    return -1;
+  char path[PATH_MAX + 64];
+  snprintf(path, sizeof(path), "%s/web", s_dir);
+  mkdir(path, 0755);
+  s_write("web/index.html", "<h1>mynt</h1>");
+  s_write("secret.txt", "secret");
+  s_write("config.json", "{\"apiBase\":\"\"}");
+  char routes[4096];
+  snprintf(routes, sizeof(routes),
+           "{\"region\":\"us-east-1\","
+           "\"authorizer\":{\"issuer\":\"%s\",\"audiences\":[\"%s\"],"
+           "\"jwks_url\":\"http://127.0.0.1:%d/pool/.well-known/jwks.json\"},"
+           "\"functions\":[{\"name\":\"FaultFunction\",\"handler\":\"fault\",\"timeout_s\":%d,"
+           "\"memory_mb\":128,\"environment\":{\"MYNT_LOG_LEVEL\":\"warn\"},"
+           "\"routes\":[{\"route_key\":\"GET /fault/ok\",\"auth\":\"none\"},"
+           "{\"route_key\":\"GET /fault/crash\",\"auth\":\"none\"},"
+           "{\"route_key\":\"GET /fault/hang\",\"auth\":\"none\"},"
+           "{\"route_key\":\"GET /fault/error\",\"auth\":\"none\"},"
+           "{\"route_key\":\"POST /fault/ok\",\"auth\":\"none\"},"
+           "{\"route_key\":\"GET /fault/{kind}\",\"auth\":\"jwt\"}]},"
+           "{\"name\":\"OtherFunction\",\"handler\":\"fault\",\"timeout_s\":%d,"
+           "\"routes\":[{\"route_key\":\"GET /other/ok\",\"auth\":\"none\"}]}]}",
+           ISSUER, CLIENT, jwks_port, TIMEOUT_S, TIMEOUT_S);
+  s_write("routes.json", routes);
+
+  int out[2];
+  if(pipe(out) != 0)
+    return -1;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&fa, out[0]);
+  char routes_path[PATH_MAX + 64], web[PATH_MAX + 64], config[PATH_MAX + 64];
+  snprintf(routes_path, sizeof(routes_path), "%s/routes.json", s_dir);
+  snprintf(web, sizeof(web), "%s/web", s_dir);
+  snprintf(config, sizeof(config), "%s/config.json", s_dir);
+  char *argv[] = {(char *)local_bin, "--routes", routes_path, "--bootstrap", (char *)fault,
+                  "--web", web, "--config-json", config, "--port", "0", NULL};
+  int rc = posix_spawn(&s_local_pid, local_bin, &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(out[1]);
+  if(rc != 0)
+    return -1;
+  char line[256];
+  size_t len = 0;
+  int64_t deadline = clock_mono_ms() + 20000;
+  while(len < sizeof(line) - 1 && !memchr(line, '\n', len) && clock_mono_ms() < deadline) {
+    struct pollfd p = {.fd = out[0], .events = POLLIN};
+    if(poll(&p, 1, 500) <= 0)
+      continue;
+    ssize_t got = read(out[0], line + len, sizeof(line) - 1 - len);
+    if(got <= 0)
+      break;
+    len += (size_t)got;
+  }
+  close(out[0]);
+  line[len] = '\0';
+  const char *prefix = "mynt-local listening on http://127.0.0.1:";
+  if(strncmp(line, prefix, strlen(prefix)) != 0) {
+    fprintf(stderr, "mynt-local did not start: \"%s\"\n", line);
+    return -1;
+  }
+  s_port = atoi(line + strlen(prefix));
+  return s_port > 0 ? 0 : -1;
+}
+
+static int s_teardown(void **state)
+{
+  (void)state;
+  if(s_local_pid > 0) {
+    kill(s_local_pid, SIGKILL);
+    waitpid(s_local_pid, NULL, 0);
+  }
+  const char *rel[] = {"web/index.html", "web", "secret.txt", "config.json", "routes.json", ""};
+  for(size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof(path), "%s/%s", s_dir, rel[i]);
+    remove(path);
+  }
+  if(s_jwks)
+    MHD_stop_daemon(s_jwks);
+  free(s_jwks_body);
+  EVP_PKEY_free(s_key);
+  curl_global_cleanup();
+  return 0;
+}
+
+/* ---- the tests ---------------------------------------------------------------------- */
+
+static void test_local_answers_from_a_warm_bootstrap(void **state)
+{
+  (void)state;
+  s_expect("/fault/ok", 200, "{\"ok\":true}");
+  s_expect("/fault/ok", 200, "{\"ok\":true}");
+}
+
+static void test_local_answers_502_when_the_bootstrap_crashes_then_respawns(void **state)
+{
+  (void)state;
+  s_expect("/fault/crash", 502, "{\"message\":\"Internal Server Error\"}");
+  s_expect("/fault/ok", 200, "{\"ok\":true}");
+}
+
+static void test_local_answers_504_after_the_timeout_then_respawns(void **state)
+{
+  (void)state;
+  s_reply r;
+  s_get("/fault/hang", &r);
+  assert_int_equal(r.status, 504);
+  assert_string_equal(buf_cstr(&r.body), "{\"message\":\"Endpoint request timed out\"}");
+  assert_true(r.seconds >= TIMEOUT_S - 0.2);
+  assert_true(r.seconds < TIMEOUT_S + 3.0);
+  buf_free(&r.body);
+  s_expect("/fault/ok", 200, "{\"ok\":true}");
+}
+
+static void *s_hang_in_background(void *arg)
+{
+  s_get("/fault/hang", arg);
+  return NULL;
+}
+
+static void test_local_queues_requests_to_a_busy_function_but_not_to_others(void **state)
+{
+  (void)state;
+  s_reply hang, other, ok;
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, s_hang_in_background, &hang), 0);
+  clock_sleep_ms(1000);
+  /* another function answers at once (fault_bootstrap knows no "GET /other/ok": its 404) */
+  s_get("/other/ok", &other);
+  assert_int_equal(other.status, 404);
+  assert_non_null(strstr(buf_cstr(&other.body), "not_found"));
+  assert_true(other.seconds < 1.0);
+  /* the busy function serves the next request once the hanging one has timed out */
+  s_get("/fault/ok", &ok);
+  assert_int_equal(ok.status, 200);
+  assert_true(ok.seconds >= 0.3);
+  pthread_join(t, NULL);
+  assert_int_equal(hang.status, 504);
+  buf_free(&hang.body);
+  buf_free(&other.body);
+  buf_free(&ok.body);
+}
+
+static void test_local_answers_500_for_an_invocation_error(void **state)
+{
+  (void)state;
+  s_expect("/fault/error", 500, "{\"message\":\"Internal Server Error\"}");
+  s_expect("/fault/ok", 200, "{\"ok\":true}");
+}
+
+static void test_local_answers_404_without_a_default_route(void **state)
+{
+  (void)state;
+  s_expect("/nothing/here", 404, "{\"message\":\"Not Found\"}");
+  s_expect("/fault/ok/deeper", 404, "{\"message\":\"Not Found\"}");
+}
+
+static void test_local_requires_a_valid_jwt_on_jwt_routes(void **state)
+{
+  (void)state;
+  s_reply r;
+  s_get("/fault/private", &r);
+  assert_int_equal(r.status, 401);
+  assert_string_equal(buf_cstr(&r.body), "{\"message\":\"Unauthorized\"}");
+  buf_free(&r.body);
+  char *wrong = s_token("someone-else");
+  char bearer[8192];
+  snprintf(bearer, sizeof(bearer), "Bearer %s", wrong);
+  s_http(NULL, "/fault/private", bearer, NULL, NULL, 0, &r);
+  assert_int_equal(r.status, 401);
+  buf_free(&r.body);
+  free(wrong);
+  /* with a valid token the function is invoked: fault_bootstrap has no such route and
+   * answers its own 404, not API Gateway's */
+  char *token = s_token(CLIENT);
+  snprintf(bearer, sizeof(bearer), "Bearer %s", token);
+  s_http(NULL, "/fault/private", bearer, NULL, NULL, 0, &r);
+  assert_int_equal(r.status, 404);
+  assert_non_null(strstr(buf_cstr(&r.body), "not_found"));
+  buf_free(&r.body);
+  free(token);
+}
+
+static void test_local_refuses_bodies_over_6_mb_and_passes_smaller_ones(void **state)
+{
+  (void)state;
+  size_t big = 6u * 1024 * 1024 + 1;
+  char *body = malloc(big);
+  memset(body, 'x', big);
+  s_reply r;
+  s_http("POST", "/fault/ok", NULL, "application/octet-stream", body, big, &r);
+  assert_int_equal(r.status, 413);
+  assert_string_equal(buf_cstr(&r.body), "{\"message\":\"Request Entity Too Large\"}");
+  buf_free(&r.body);
+  /* 1 MB of binary reaches the function (base64 in the event), which enforces its own
+   * 64 KiB limit: its 413 has its own error shape, not API Gateway's message */
+  s_http("POST", "/fault/ok", NULL, "application/octet-stream", body, 1024 * 1024, &r);
+  assert_int_equal(r.status, 413);
+  assert_non_null(strstr(buf_cstr(&r.body), "payload_too_large"));
+  buf_free(&r.body);
+  /* a small body reaches it too; fault_bootstrap serves the path only for GET: 405 */
+  s_http("POST", "/fault/ok", NULL, "application/octet-stream", body, 1024, &r);
+  assert_int_equal(r.status, 405);
+  assert_string_equal(r.allow, "GET");
+  buf_free(&r.body);
+  free(body);
+}
+
+static void test_local_serves_the_web_app_and_config_json(void **state)
+{
+  (void)state;
+  s_expect("/", 200, "<h1>mynt</h1>");
+  s_expect("/index.html", 200, "<h1>mynt</h1>");
+  s_expect("/config.json", 200, "{\"apiBase\":\"\"}");
+  s_expect("/../secret.txt", 404, "{\"message\":\"Not Found\"}");
+  s_expect("/%2e%2e/secret.txt", 404, "{\"message\":\"Not Found\"}");
+  s_reply r;
+  s_http("HEAD", "/index.html", NULL, NULL, NULL, 0, &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(r.body.len, 0);
+  buf_free(&r.body);
+}
+
+static void test_local_stops_on_sigterm_killing_its_bootstraps(void **state)
+{
+  (void)state;
+  s_expect("/fault/ok", 200, "{\"ok\":true}");
+  pid_t children[8];
+  size_t n = s_children(s_local_pid, children, 8);
+  assert_int_equal(n, 2); /* FaultFunction's and OtherFunction's bootstraps */
+  assert_int_equal(kill(s_local_pid, SIGTERM), 0);
+  int status = 0;
+  pid_t done = 0;
+  for(int i = 0; i < 100 && done == 0; i++) {
+    done = waitpid(s_local_pid, &status, WNOHANG);
+    if(done == 0)
+      clock_sleep_ms(100);
+  }
+  assert_int_equal(done, s_local_pid);
+  s_local_pid = 0;
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  for(size_t c = 0; c < n; c++) {
+    int gone = 0;
+    for(int i = 0; i < 50 && !gone; i++) {
+      gone = kill(children[c], 0) != 0 && errno == ESRCH;
+      if(!gone)
+        clock_sleep_ms(100);
+    }
+    assert_true(gone);
+  }
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_local_answers_from_a_warm_bootstrap),
+    cmocka_unit_test(test_local_answers_502_when_the_bootstrap_crashes_then_respawns),
+    cmocka_unit_test(test_local_answers_504_after_the_timeout_then_respawns),
+    cmocka_unit_test(test_local_queues_requests_to_a_busy_function_but_not_to_others),
+    cmocka_unit_test(test_local_answers_500_for_an_invocation_error),
+    cmocka_unit_test(test_local_answers_404_without_a_default_route),
+    cmocka_unit_test(test_local_requires_a_valid_jwt_on_jwt_routes),
+    cmocka_unit_test(test_local_refuses_bodies_over_6_mb_and_passes_smaller_ones),
+    cmocka_unit_test(test_local_serves_the_web_app_and_config_json),
+    cmocka_unit_test(test_local_stops_on_sigterm_killing_its_bootstraps),
+  };
+  return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
