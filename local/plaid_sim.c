@@ -1,0 +1,200 @@
+/* plaid_sim.c - the Plaid simulator's HTTP server: libmicrohttpd on 127.0.0.1, one thread per connection. */
+#include "local/plaid_sim.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "local/plaid_sim_internal.h"
+
+/* Plaid bodies are small; anything larger is refused as INVALID_BODY. */
+#define S_BODY_MAX (1024 * 1024)
+
+typedef struct {
+  mynt_buf body;
+  bool too_large;
+} s_conn;
+
+int64_t plaid_sim_now(const plaid_sim *sim)
+{
+  return sim->now_ms ? sim->now_ms(sim->now_ctx) : clock_epoch_ms();
+}
+
+int32_t plaid_sim_today(const plaid_sim *sim)
+{
+  return sim->today_pinned ? sim->pinned_today : plaid_data_days_from_epoch_ms(plaid_sim_now(sim));
+}
+
+static const char *s_query(void *ctx, const char *key)
+{
+  return MHD_lookup_connection_value((struct MHD_Connection *)ctx, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static enum MHD_Result s_send(struct MHD_Connection *conn, const plaid_sim_response *resp)
+{
+  char *text = resp->body ? json_dumps(resp->body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+  unsigned status = text ? resp->status : MHD_HTTP_INTERNAL_SERVER_ERROR;
+  if(!text)
+    text = strdup("{\"error_type\":\"API_ERROR\",\"error_code\":\"INTERNAL_SERVER_ERROR\"}");
+  if(!text)
+    return MHD_NO;
+  struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+  if(!r) {
+    free(text);
+    return MHD_NO;
+  }
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+  enum MHD_Result ret = MHD_queue_response(conn, status, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
+static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                    const char *version, const char *upload_data, size_t *upload_size,
+                                    void **con_cls)
+{
+  (void)version;
+  plaid_sim *sim = cls;
+  s_conn *c = *con_cls;
+  if(!c) {
+    c = calloc(1, sizeof *c);
+    if(!c)
+      return MHD_NO;
+    buf_init(&c->body, S_BODY_MAX);
+    *con_cls = c;
+    return MHD_YES;
+  }
+  if(*upload_size) {
+    if(!c->too_large && buf_append(&c->body, upload_data, *upload_size))
+      c->too_large = true;
+    *upload_size = 0;
+    return MHD_YES;
+  }
+
+  plaid_sim_request req;
+  plaid_sim_response resp = {0};
+  memset(&req, 0, sizeof req);
+  req.method = method;
+  req.path = url;
+  req.client_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "PLAID-CLIENT-ID");
+  req.secret = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "PLAID-SECRET");
+  req.api_version = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Plaid-Version");
+  req.query = s_query;
+  req.query_ctx = conn;
+  if(plaid_sim_store_random_id(req.request_id, sizeof req.request_id - 1))
+    memcpy(req.request_id, "req000000000000", sizeof req.request_id);
+  if(strcmp(method, "POST") == 0) {
+    if(!c->too_large && c->body.len)
+      req.body = json_loadb(c->body.ptr, c->body.len, JSON_REJECT_DUPLICATES, NULL);
+    if(req.body && !json_is_object(req.body)) {
+      json_decref(req.body);
+      req.body = NULL;
+    }
+    req.body_invalid = req.body == NULL;
+  }
+
+  if(strcmp(url, "/sim") == 0 || strncmp(url, "/sim/", 5) == 0)
+    plaid_sim_admin_handle(sim, &req, &resp);
+  else
+    plaid_sim_plaid_handle(sim, &req, &resp);
+
+  enum MHD_Result ret = s_send(conn, &resp);
+  json_decref(resp.body);
+  json_decref(req.body);
+  return ret;
+}
+
+static void s_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                           enum MHD_RequestTerminationCode toe)
+{
+  (void)cls;
+  (void)conn;
+  (void)toe;
+  s_conn *c = *con_cls;
+  if(!c)
+    return;
+  buf_free(&c->body);
+  free(c);
+  *con_cls = NULL;
+}
+
+mynt_status plaid_sim_start(const plaid_sim_config *cfg, plaid_sim **out)
+{
+  mynt_status st = MYNT_OK;
+  *out = NULL;
+  if(!cfg || !cfg->client_id || !*cfg->client_id || !cfg->secret || !*cfg->secret)
+    return MYNT_BAD_REQUEST;
+  plaid_sim *sim = calloc(1, sizeof *sim);
+  if(!sim)
+    return MYNT_NOMEM;
+  if(cfg->today) {
+    if(plaid_data_date_parse(cfg->today, &sim->pinned_today)) {
+      st = MYNT_BAD_REQUEST;
+      goto cleanup;
+    }
+    sim->today_pinned = true;
+  }
+  sim->now_ms = cfg->now_ms;
+  sim->now_ctx = cfg->now_ctx;
+  sim->client_id = strdup(cfg->client_id);
+  sim->secret = strdup(cfg->secret);
+  sim->store = plaid_sim_store_create();
+  if(!sim->client_id || !sim->secret || !sim->store) {
+    st = MYNT_NOMEM;
+    goto cleanup;
+  }
+
+  /* Seed jansson's hash tables now, before the server's threads parse anything. */
+  json_object_seed(0);
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(cfg->port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sim->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
+                                 cfg->port, NULL, NULL, s_on_request, sim, MHD_OPTION_SOCK_ADDR,
+                                 (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, sim,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
+                                 (unsigned)256, MHD_OPTION_END);
+  if(!sim->daemon) {
+    st = MYNT_IO;
+    goto cleanup;
+  }
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(sim->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  if(!info || info->port == 0) {
+    st = MYNT_IO;
+    goto cleanup;
+  }
+  sim->port = info->port;
+  *out = sim;
+  sim = NULL;
+
+cleanup:
+  plaid_sim_stop(sim);
+  return st;
+}
+
+uint16_t plaid_sim_port(const plaid_sim *sim)
+{
+  return sim->port;
+}
+
+void plaid_sim_stop(plaid_sim *sim)
+{
+  if(!sim)
+    return;
+  if(sim->daemon)
+    MHD_stop_daemon(sim->daemon);
+  plaid_sim_store_destroy(sim->store);
+  if(sim->secret)
+    memset(sim->secret, 0, strlen(sim->secret));
+  free(sim->client_id);
+  free(sim->secret);
+  free(sim);
+}
