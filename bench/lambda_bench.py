@@ -44,7 +44,7 @@ def run_once(root, events):
            "AWS_LAMBDA_FUNCTION_NAME": "PublicFunction", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"}
     prefix = [] if os.geteuid() == 0 else ["unshare", "-r"]
     started = time.monotonic()
-    proc = subprocess.Popen(prefix + ["chroot", root, "/var/task/bootstrap"], env=env,
+    proc = subprocess.Popen(prefix + [shutil.which("chroot", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin"), root, "/var/task/bootstrap"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         if not fake.all_answered.wait(20):

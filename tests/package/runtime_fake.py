@@ -82,8 +82,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if index < len(fake.events):
                 fake.next_index += 1
         if index >= len(fake.events):
+            # Lambda freezes an idle process here; the test kills it, so nothing is answered.
             fake._released.wait(60)
-            self.send_error(410)
+            self.close_connection = True
             return
         body = json.dumps(fake.events[index]).encode()
         self.send_response(200)

@@ -26,6 +26,13 @@ def isolate_prefix():
     return [] if os.geteuid() == 0 else ["unshare", "-r"]
 
 
+def chroot_command():
+    found = shutil.which("chroot", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
+    if not found:
+        raise unittest.SkipTest("chroot is not installed (coreutils)")
+    return found
+
+
 class PackageTest(unittest.TestCase):
     def setUp(self):
         if not os.path.exists(ZIP):
@@ -45,10 +52,14 @@ class PackageTest(unittest.TestCase):
 
     def test_package_has_bootstrap_and_its_loader(self):
         self.assertTrue(os.access(os.path.join(self.task, "bootstrap"), os.X_OK))
-        with open(os.path.join(self.task, "bootstrap"), "rb") as f:
-            head = f.read(4096)
-        self.assertEqual(head[:4], b"\x7fELF", "bootstrap must be a binary, not a shell wrapper")
-        self.assertIn(b"/var/task/lib/ld-linux-x86-64.so.2", head)
+        binary = os.path.join(self.task, "bootstrap")
+        with open(binary, "rb") as f:
+            self.assertEqual(f.read(4), b"\x7fELF", "bootstrap must be a binary, not a shell wrapper")
+        headers = subprocess.run(["readelf", "-l", "-d", binary], check=True, capture_output=True,
+                                 text=True).stdout
+        self.assertIn("[Requesting program interpreter: /var/task/lib/ld-linux-x86-64.so.2]", headers)
+        self.assertRegex(headers, r"\(RPATH\)\s+Library rpath: \[/var/task/lib\]")
+        self.assertNotIn("(RUNPATH)", headers)
         self.assertTrue(os.path.exists(os.path.join(self.task, "lib", "libc.so.6")))
 
     def test_bootstrap_serves_an_invocation_in_an_empty_root(self):
@@ -70,7 +81,7 @@ class PackageTest(unittest.TestCase):
             "TZ": "UTC",
             "LD_LIBRARY_PATH": "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib",
         }
-        argv = isolate_prefix() + ["chroot", self.root, "/var/task/bootstrap"]
+        argv = isolate_prefix() + [chroot_command(), self.root, "/var/task/bootstrap"]
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
             finished = fake.all_answered.wait(20)
@@ -87,7 +98,7 @@ class PackageTest(unittest.TestCase):
             self.assertIsNone(proc.poll(), "bootstrap must stay up for the next invocation")
         finally:
             proc.kill()
-            proc.wait()
+            proc.communicate()
             fake.stop()
 
 
