@@ -18,11 +18,11 @@ setup:
 
 release: setup
 	@$(CMAKE_RELEASE) >/dev/null
-	@cmake --build build/release -j$(JOBS)
+	@cmake --build build/release -j$(JOBS) -- --no-print-directory
 
 asan: setup
 	@$(CMAKE_ASAN) >/dev/null
-	@cmake --build build/asan -j$(JOBS)
+	@cmake --build build/asan -j$(JOBS) -- --no-print-directory
 
 package: release
 	@scripts/package build/release/bootstrap build/dist

@@ -5,6 +5,7 @@ Writes <state>/stack.json once everything answers; Ctrl-C (or SIGTERM) stops eve
 it started. A second instance on the same state directory says so and exits.
 """
 import argparse
+import ctypes
 import json
 import os
 import signal
@@ -39,6 +40,13 @@ def pid_alive(pid):
     except PermissionError:
         return True
     return True
+
+
+def _die_with_parent():
+    """Runs in each child before exec: if dev.py dies, even by SIGKILL, the child gets SIGTERM."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_PDEATHSIG = 1
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def wait_http(url, deadline_s, proc, what):
@@ -104,7 +112,7 @@ class Stack:
             pass
 
     def spawn(self, argv, **kw):
-        proc = subprocess.Popen(argv, **kw)
+        proc = subprocess.Popen(argv, preexec_fn=_die_with_parent, **kw)
         self.procs.append(proc)
         return proc
 
@@ -216,7 +224,9 @@ def main():
         stopping["now"] = True
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_signal)
+    # Installed explicitly: a shell may start us with SIGINT ignored (a background job).
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)
     code = 0
     try:
         info, local = stack.start()
