@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -63,6 +64,11 @@ def wait_http(url, deadline_s, proc, what):
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{what} did not answer at {url} within {deadline_s} s")
+
+
+def _drain(stream):
+    for line in stream:
+        sys.stderr.write(line)
 
 
 def wait_line(proc, prefix, deadline_s, what):
@@ -118,10 +124,11 @@ class Stack:
 
     def start(self):
         a = self.args
-        for port, what in ((a.port, "mynt-local"), (a.moto_port, "moto_server")):
+        for port, what in ((a.port, "mynt-local"), (a.moto_port, "moto_server"),
+                           (a.plaid_port, "plaid-sim")):
             if port and port_in_use(port):
                 sys.exit(f"port {port} on 127.0.0.1 is already in use, so {what} cannot start. "
-                         f"Free it, or choose another port (MYNT_PORT / MYNT_MOTO_PORT).")
+                         f"Free it, or choose another port (MYNT_PORT / MYNT_MOTO_PORT / MYNT_PLAID_PORT).")
         moto_port = a.moto_port or free_port()
         endpoint = f"http://127.0.0.1:{moto_port}"
         moto_log = open(os.path.join(self.state, "moto.log"), "w")
@@ -129,7 +136,20 @@ class Stack:
                           stdout=moto_log, stderr=subprocess.STDOUT)
         wait_http(f"{endpoint}/moto-api/", 30, moto, "moto_server")
 
-        stack = localstack.provision(os.path.join(ROOT, "template.yaml"), endpoint, a.region)
+        plaid_port = a.plaid_port or free_port()
+        plaid_url = f"http://127.0.0.1:{plaid_port}"
+        stack = localstack.provision(os.path.join(ROOT, "template.yaml"), endpoint, a.region,
+                                     extra_env={"PLAID_BASE_URL": plaid_url})
+        params = stack["parameters"]
+        if "plaid/client-id" in params:
+            sim_env = dict(os.environ, PLAID_SIM_CLIENT_ID=params["plaid/client-id"],
+                           PLAID_SIM_SECRET=params["plaid/secret"])
+            sim = self.spawn([a.plaid_sim, "--port", str(plaid_port)], stdout=subprocess.PIPE,
+                             text=True, env=sim_env)
+            wait_line(sim, "plaid-sim listening on ", 30, "plaid-sim")
+            threading.Thread(target=_drain, args=(sim.stdout,), daemon=True).start()
+        else:
+            plaid_url = ""
         routes_path = os.path.join(self.state, "routes.json")
         with open(routes_path, "w") as f:
             json.dump(stack["routes"], f, indent=2)
@@ -142,6 +162,7 @@ class Stack:
             "cognito_endpoint": endpoint,
             "cognito_domain": "",
             "mode": "local",
+            "plaid_link_script": "/plaid/link-initialize.js",
         }
         config_path = os.path.join(self.state, "config.json")
         with open(config_path, "w") as f:
@@ -164,6 +185,7 @@ class Stack:
             "client_id": stack["client_id"],
             "table": stack["tables"][0],
             "issuer": stack["routes"]["authorizer"]["issuer"],
+            "plaid_url": plaid_url,
             "pid": os.getpid(),
         }
         tmp = os.path.join(self.state, "stack.json.tmp")
@@ -195,6 +217,7 @@ def banner(info, state):
     Web app    {info['api_url']}/
     API        {info['api_url']}        try: curl {info['api_url']}/health
     AWS (moto) {info['aws_endpoint']}   DynamoDB table {info['table']}, user pool {info['user_pool_id']}
+    Plaid sim  {info['plaid_url'] or 'not configured'}
     Stack      {os.path.join(state, 'stack.json')}
 
   Next: open the web app, or create a user and call GET /me (see README.md).
@@ -207,12 +230,14 @@ def main():
     p.add_argument("--state", default=os.path.join(ROOT, "build", "local"))
     p.add_argument("--port", type=int, default=int(os.environ.get("MYNT_PORT", "8080")))
     p.add_argument("--moto-port", type=int, default=int(os.environ.get("MYNT_MOTO_PORT", "4566")))
+    p.add_argument("--plaid-port", type=int, default=int(os.environ.get("MYNT_PLAID_PORT", "4567")))
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--bootstrap", default=os.path.join(ROOT, "build", "release", "bootstrap"))
     p.add_argument("--mynt-local", default=os.path.join(ROOT, "build", "release", "mynt-local"))
+    p.add_argument("--plaid-sim", default=os.path.join(ROOT, "build", "release", "plaid-sim"))
     p.add_argument("--quiet", action="store_true", help="no banner (for tests)")
     args = p.parse_args()
-    for path in (args.bootstrap, args.mynt_local):
+    for path in (args.bootstrap, args.mynt_local, args.plaid_sim):
         if not os.access(path, os.X_OK):
             sys.exit(f"{path} is missing: build first (make dev does)")
 

@@ -167,24 +167,35 @@ def create_user_pools(template, resolver, endpoint):
     return pools, clients
 
 
+def local_parameter_value(param):
+    """The local value of a SecureParameter, from its `Local` field in the template."""
+    local = param.get("Local", "")
+    if local == "random-256-bit-key":
+        return base64.b64encode(secrets.token_bytes(32)).decode()
+    if local == "random-keyring":
+        return "local1:" + base64.b64encode(secrets.token_bytes(32)).decode()
+    if local.startswith("literal:"):
+        return local[len("literal:"):]
+    raise ValueError(f"SecureParameter {param.get('Name')}: unknown Local source {local!r}")
+
+
 def create_secure_parameters(template, resolver, endpoint):
-    """Creates the SecureStrings the template's Metadata declares, with local values."""
+    """Creates the SecureStrings the template's Metadata declares, with local values.
+
+    Returns {short name: value} (e.g. {"plaid/client-id": "..."}) for the local services
+    that must agree with them, such as the Plaid simulator's credentials.
+    """
     ssm = _client("ssm", endpoint, resolver.region)
     prefix = resolver.params.get("SsmPrefix", "/mynt").rstrip("/")
-    names = []
+    if not prefix.startswith("/"):
+        prefix = "/" + prefix
+    values = {}
     for param in ((template.get("Metadata") or {}).get("Mynt") or {}).get("SecureParameters", []):
-        local = param.get("Local")
-        if local == "random-256-bit-key":
-            value = base64.b64encode(secrets.token_bytes(32)).decode()
-        elif isinstance(local, str) and local.startswith("env:"):
-            value = os.environ.get(local[4:], "")
-        else:
-            raise ValueError(f"SecureParameter {param['Name']}: unknown Local source {local!r}")
-        full = f"{prefix}/{param['Name']}"
-        ssm.put_parameter(Name=full, Value=value, Type="SecureString", Overwrite=True,
-                          Description=param.get("Description", "")[:1024])
-        names.append(full)
-    return names
+        value = local_parameter_value(param)
+        ssm.put_parameter(Name=f"{prefix}/{param['Name']}", Value=value, Type="SecureString",
+                          Overwrite=True, Description=param.get("Description", "")[:1024])
+        values[param["Name"]] = value
+    return values
 
 
 def _route_key(event_props):
@@ -240,11 +251,12 @@ def jwt_authorizer(template, resolver):
     return None
 
 
-def provision(template_path, endpoint, region="us-east-1"):
+def provision(template_path, endpoint, region="us-east-1", extra_env=None):
     """Creates every local resource the template declares; returns the derived stack.
 
-    The result has: routes (mynt-local's routes file), user_pool_id, client_id, table,
-    parameters. Raises on any failure (moto unreachable, unsupported template construct).
+    The result has: routes (mynt-local's routes file), user_pool_id, client_id, tables and
+    parameters ({short name: local value}). extra_env is added to every function's environment.
+    Raises on any failure (moto unreachable, unsupported template construct).
     """
     template = load_template(template_path)
     resolver = Resolver(template, region)
@@ -259,6 +271,7 @@ def provision(template_path, endpoint, region="us-east-1"):
         fn["environment"].update(LOCAL_CREDENTIALS)
         fn["environment"].update({"AWS_REGION": region, "AWS_DEFAULT_REGION": region,
                                   "MYNT_AWS_ENDPOINT": endpoint})
+        fn["environment"].update(extra_env or {})
     return {
         "routes": {"region": region, "authorizer": authorizer, "functions": functions},
         "user_pool_id": pool_id,

@@ -16,7 +16,8 @@ export const BUILD = resolve(ROOT, process.env.MYNT_BUILD ?? 'build/asan');
 export async function startStack({ bootstrap = join(BUILD, 'bootstrap') } = {}) {
   const state = mkdtempSync(join(tmpdir(), 'mynt-api-'));
   const child = spawn('python3', [join(ROOT, 'scripts', 'dev.py'), '--state', state,
-    '--port', '0', '--moto-port', '0', '--quiet',
+    '--port', '0', '--moto-port', '0', '--plaid-port', '0', '--quiet',
+    '--plaid-sim', join(BUILD, 'plaid-sim'),
     '--bootstrap', bootstrap, '--mynt-local', join(BUILD, 'mynt-local')], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1' },
