@@ -46,8 +46,12 @@ export async function startStack({ bootstrap = join(BUILD, 'bootstrap') } = {}) 
   return stack;
 }
 
-/** Calls the API; returns {status, headers, text, json}. */
-export async function api(stack, method, path, { token, body, headers = {} } = {}) {
+/** Every response body seen by api(), so a suite can scan them all for secrets. */
+export const seenResponses = [];
+
+/** Calls the API; returns {status, headers, text, json}. Unless validate is false, the answer
+ * must conform to docs/openapi.yaml (the assertion throws otherwise). */
+export async function api(stack, method, path, { token, body, headers = {}, validate = true } = {}) {
   const h = { ...headers };
   if (token) h.authorization = `Bearer ${token}`;
   if (body !== undefined && typeof body !== 'string') { h['content-type'] = 'application/json'; body = JSON.stringify(body); }
@@ -55,6 +59,11 @@ export async function api(stack, method, path, { token, body, headers = {} } = {
   const text = await res.text();
   let json;
   try { json = JSON.parse(text); } catch { json = undefined; }
+  seenResponses.push({ method, path, status: res.status, headers: [...res.headers.entries()], text });
+  if (validate) {
+    const { assertConforms } = await import('./openapi.mjs');
+    assertConforms(method, path, res.status, res.headers.get('content-type'), text === '' ? undefined : json);
+  }
   return { status: res.status, headers: res.headers, text, json };
 }
 
