@@ -51,10 +51,14 @@ static json_t *s_item_summary(const plaid_sim_item *item)
 {
   const plaid_data_institution *inst = plaid_data_institution_find(item->institution_id);
   char created[21];
-  return json_pack("{s:s, s:s, s:s?, s:I, s:i, s:b, s:b, s:s}", "item_id", item->item_id, "institution_id",
+  json_t *products = json_array();
+  for(int i = 0; products && plaid_sim_product_name(i); i++)
+    if(item->products & (UINT64_C(1) << i))
+      json_array_append_new(products, json_string(plaid_sim_product_name(i)));
+  return json_pack("{s:s, s:s, s:s?, s:I, s:i, s:o?, s:b, s:b, s:s}", "item_id", item->item_id, "institution_id",
                    item->institution_id, "institution_name", inst ? inst->name : NULL, "seed",
-                   (json_int_t)item->seed, "days_requested", item->days_requested, "removed", item->removed,
-                   "login_required", item->login_required, "created_at",
+                   (json_int_t)item->seed, "days_requested", item->days_requested, "products", products,
+                   "removed", item->removed, "login_required", item->login_required, "created_at",
                    clock_iso8601((time_t)(item->created_ms / 1000), created));
 }
 

@@ -186,9 +186,7 @@ def create_secure_parameters(template, resolver, endpoint):
     that must agree with them, such as the Plaid simulator's credentials.
     """
     ssm = _client("ssm", endpoint, resolver.region)
-    prefix = resolver.params.get("SsmPrefix", "/mynt").rstrip("/")
-    if not prefix.startswith("/"):
-        prefix = "/" + prefix
+    prefix = "/" + resolver.params["SsmPrefixName"].strip("/")
     values = {}
     for param in ((template.get("Metadata") or {}).get("Mynt") or {}).get("SecureParameters", []):
         value = local_parameter_value(param)

@@ -87,6 +87,15 @@ int main(int argc, char **argv)
       goto cleanup;
     }
   }
+  if(group->needs_plaid) {
+    char why[300] = "";
+    st = handlers_env_open_plaid(&app.env, why, sizeof(why));
+    if(st) {
+      logger_log(LOGGER_ERROR, NULL, "bootstrap: %s", why);
+      runtime_post_init_error(rt, "Runtime.InvalidConfig", why);
+      goto cleanup;
+    }
+  }
 
   logger_log(LOGGER_INFO, NULL, "bootstrap: serving route group \"%s\"", app.group);
   st = runtime_run(rt, s_on_invocation, 0);
@@ -94,7 +103,7 @@ int main(int argc, char **argv)
   logger_log(LOGGER_ERROR, NULL, "bootstrap: the Runtime API loop stopped: %s", mynt_strerror(st));
 
 cleanup:
-  store_close(app.env.store);
+  handlers_env_close(&app.env);
   runtime_destroy(rt);
   curl_global_cleanup();
   return 1;

@@ -63,7 +63,8 @@ mynt_status apigw_response_json(apigw_response *res, int status_code, json_t *bo
   if(!body)
     return MYNT_NOMEM;
   mynt_status st = MYNT_OK;
-  char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+  /* 15 significant digits print decimal amounts as written (59.38, not 59.380000000000003). */
+  char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
   if(!text) {
     st = MYNT_NOMEM;
     goto cleanup;
@@ -92,6 +93,36 @@ mynt_status apigw_response_error(apigw_response *res, mynt_status st, const char
                            message ? message : mynt_strerror(st));
   apigw_response_json(res, mynt_status_http(st), body);
   return st;
+}
+
+mynt_status apigw_response_error_code(apigw_response *res, mynt_status st, const char *code, const char *message,
+                                      json_t *extra)
+{
+  if(st == MYNT_OK)
+    st = MYNT_INTERNAL;
+  json_t *error = json_pack("{s:s, s:s}", "code", code ? code : mynt_status_code(st), "message",
+                            message ? message : mynt_strerror(st));
+  if(error && extra && json_object_update_missing(error, extra)) {
+    json_decref(error);
+    error = NULL;
+  }
+  json_decref(extra);
+  apigw_response_json(res, mynt_status_http(st), error ? json_pack("{s:o}", "error", error) : NULL);
+  return st;
+}
+
+mynt_status apigw_response_no_content(apigw_response *res)
+{
+  size_t kept = 0;
+  for(size_t i = 0; i < res->header_count; i++) {
+    if(strcmp(res->headers[i].name, "content-type") != 0)
+      res->headers[kept++] = res->headers[i];
+  }
+  res->header_count = kept;
+  res->status_code = 204;
+  res->body = "";
+  res->body_len = 0;
+  return MYNT_OK;
 }
 
 static int s_append_to_buf(const char *data, size_t size, void *user)

@@ -36,7 +36,8 @@ int apigw_response_replied(const apigw_response *res);
  * APIGW_MAX_HEADERS are used, MYNT_NOMEM when the arena is full. */
 mynt_status apigw_response_set_header(apigw_response *res, const char *name, const char *value);
 
-/* Replies status_code with body serialised as JSON. Takes ownership of body (NULL, as
+/* Replies status_code with body serialised as JSON (reals with 15 significant digits, so
+ * amounts read as written). Takes ownership of body (NULL, as
  * from a failed json_pack, gives MYNT_NOMEM). Returns MYNT_OK or MYNT_NOMEM; on failure
  * res keeps its previous reply. */
 mynt_status apigw_response_json(apigw_response *res, int status_code, json_t *body);
@@ -46,6 +47,18 @@ mynt_status apigw_response_json(apigw_response *res, int status_code, json_t *bo
  * never put internals or secrets in them. Returns st (MYNT_INTERNAL for MYNT_OK), so a
  * handler can `return apigw_response_error(res, st, "...")`. */
 mynt_status apigw_response_error(apigw_response *res, mynt_status st, const char *message);
+
+/* Replies the error shape with st's HTTP status but a custom machine-readable code
+ * (e.g. "duplicate_institution", "item_login_required"): {"error":{"code","message",...}}
+ * where the members of extra (a JSON object, stolen; may be NULL) are added after code and
+ * message, e.g. {"item_id":"..."}. message NULL uses st's standard text. As
+ * apigw_response_error, messages reach the caller: never put internals or secrets in them.
+ * Returns st (MYNT_INTERNAL for MYNT_OK); on an allocation failure res keeps its previous reply. */
+mynt_status apigw_response_error_code(apigw_response *res, mynt_status st, const char *code, const char *message,
+                                      json_t *extra);
+
+/* Replies 204 No Content: an empty body and no content-type header. Returns MYNT_OK. */
+mynt_status apigw_response_no_content(apigw_response *res);
 
 /* Serialises res as the full payload-2.0 answer
  * {"statusCode","headers","body","isBase64Encoded":false} into out_payload (appended).

@@ -3,20 +3,30 @@
 
 #include <string.h>
 
+#include "handlers/items.h"
 #include "handlers/public.h"
+#include "handlers/transactions.h"
 #include "handlers/users.h"
 
 static const apigw_route s_routes[] = {
   {"GET /health", "public", 0, public_health},
   {"$default", "public", 0, public_default},
   {"GET /me", "users", 1, users_get_me},
+  {"POST /link/token", "items", 1, items_link_token},
+  {"POST /items", "items", 1, items_create},
+  {"GET /items", "items", 1, items_list},
+  {"DELETE /items/{item_id}", "items", 1, items_delete},
+  {"GET /accounts", "transactions", 1, transactions_accounts},
+  {"GET /transactions", "transactions", 1, transactions_list},
 };
 
 static const apigw_route_table s_table = {s_routes, sizeof(s_routes) / sizeof(s_routes[0])};
 
 static const routes_group s_groups[] = {
-  {"public", 0},
-  {"users", 1},
+  {"public", 0, 0},
+  {"users", 1, 0},
+  {"items", 1, 1},
+  {"transactions", 1, 1},
 };
 
 const apigw_route_table *routes_table(void)

@@ -8,6 +8,7 @@
 typedef struct {
   const char *name;
   int needs_store;  /* 1: the group reads or writes the mynt-users table */
+  int needs_plaid;  /* 1: the group calls Plaid (its secrets are read from SSM at cold start) */
 } routes_group;
 
 /* Returns the one route table of Mynt (static; never NULL). */

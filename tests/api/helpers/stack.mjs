@@ -152,3 +152,28 @@ export function idClaims(stack, overrides = {}) {
     email: 'forged@example.com', iat: now, auth_time: now, exp: now + 3600, ...overrides };
 }
 
+
+/** Calls the Plaid simulator's own /sim/ endpoints (test truth and fault knobs; never tokens). */
+export async function sim(stack, method, path, body) {
+  const res = await fetch(stack.plaid_url + path, {
+    method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  seenResponses.push({ method, path: `sim:${path}`, status: res.status, headers: [...res.headers.entries()], text });
+  if (!res.ok) throw new Error(`sim ${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Links a bank for user the way the web app does: link token → Link (simulated) → POST /items. */
+export async function linkBank(stack, user, institutionId = 'ins_109508') {
+  const link = await api(stack, 'POST', '/link/token', { token: user.idToken });
+  if (link.status !== 200) throw new Error(`POST /link/token: ${link.status} ${link.text}`);
+  const done = await sim(stack, 'POST', '/sim/link/complete', { link_token: link.json.link_token,
+    institution_id: institutionId, username: 'user_good', password: 'pass_good' });
+  const res = await api(stack, 'POST', '/items', { token: user.idToken, body: { public_token: done.public_token,
+    institution_id: done.institution.institution_id, institution_name: done.institution.name } });
+  return { ...res, public_token: done.public_token, sim_item_id: done.item_id };
+}
+
+/** A pattern that matches any Plaid access token. */
+export const ACCESS_TOKEN = /access-(sandbox|development|production)-[0-9a-f-]{8,}/;

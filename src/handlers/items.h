@@ -1,0 +1,33 @@
+/* items.h - the `items` route group: Link tokens, exchanging a public token into a stored item, listing and removing items. */
+#ifndef MYNT_HANDLERS_ITEMS_H
+#define MYNT_HANDLERS_ITEMS_H
+
+#include "apigw/router.h"
+
+/* Every handler here needs the JWT `sub` (the only user id it uses) and ctx->env to be a
+ * handlers_env with a store, a Plaid client and a keyring. Access tokens are opened only for the
+ * Plaid call that needs them, wiped right after, and never appear in a reply or a log line. */
+
+/* POST /link/token: 200 {link_token, expiration} for a new item (products ["transactions"]).
+ * With a body {"item_id": "..."} naming one of the caller's items: an update-mode token for it
+ * (re-authentication); another user's or an unknown item → 404. */
+mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
+
+/* POST /items {public_token, institution_id?, institution_name?}: exchanges the public token,
+ * reads the item's accounts, seals the access token and stores the item with its markers;
+ * 201 {item, accounts} with accounts shaped as GET /accounts answers them (balances included).
+ * A public token already exchanged for this user (a retried request) answers the stored item
+ * again, 201, with its accounts read again from Plaid, without a second record. A second item of an institution the user has linked → the new item is removed
+ * at Plaid and 409 duplicate_institution (with the existing item_id). An invalid, expired or
+ * used public token → 400. The institution is Plaid's; the body's values are used only when
+ * Plaid names none. */
+mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
+
+/* GET /items: 200 {items:[{item_id, institution_id, institution_name, status, created_at}]}. */
+mynt_status items_list(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
+
+/* DELETE /items/{item_id}: /item/remove at Plaid (an item Plaid no longer knows counts as
+ * removed), then the record and its markers; 204. Another user's or an unknown item → 404. */
+mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
+
+#endif

@@ -1,0 +1,150 @@
+/* transactions_query.c - checking the GET /transactions query string against today's date. */
+#include "handlers/transactions_query.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "plaid/plaid_request.h"
+
+/* The most digits a count or offset may have before its range is checked. */
+#define S_NUMBER_DIGITS_MAX 9
+
+static int s_days_in_month(int y, int m)
+{
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return days[m - 1] + (m == 2 && leap);
+}
+
+void transactions_query_months_before(const char *day, int months, char out[11])
+{
+  int y = 0;
+  int m = 0;
+  int d = 0;
+  sscanf(day, "%4d-%2d-%2d", &y, &m, &d);
+  int index = y * 12 + (m - 1) - months;
+  y = index / 12;
+  m = index % 12 + 1;
+  int last = s_days_in_month(y, m);
+  if(d > last)
+    d = last;
+  snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
+}
+
+void transactions_query_date_of(int64_t epoch_ms, char out[11])
+{
+  time_t t = (time_t)(epoch_ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+           (unsigned)tm.tm_mday % 100u);
+}
+
+/* Parses a whole number written with 1..9 digits only. Returns 1 and *out, else 0. */
+static int s_whole_number(const char *text, long *out)
+{
+  size_t n = strlen(text);
+  if(n == 0 || n > S_NUMBER_DIGITS_MAX)
+    return 0;
+  long v = 0;
+  for(size_t i = 0; i < n; i++) {
+    if(text[i] < '0' || text[i] > '9')
+      return 0;
+    v = v * 10 + (text[i] - '0');
+  }
+  *out = v;
+  return 1;
+}
+
+static int s_account_id_valid(const char *id)
+{
+  size_t n = strnlen(id, TRANSACTIONS_ACCOUNT_ID_MAX + 1);
+  if(n == 0 || n > TRANSACTIONS_ACCOUNT_ID_MAX)
+    return 0;
+  for(size_t i = 0; i < n; i++) {
+    if(id[i] <= ' ' || id[i] > '~')
+      return 0;
+  }
+  return 1;
+}
+
+static mynt_status s_bad(char *out_why, size_t why_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Writes the message for the caller and returns MYNT_BAD_REQUEST. */
+static mynt_status s_bad(char *out_why, size_t why_len, const char *fmt, ...)
+{
+  if(out_why && why_len) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out_why, why_len, fmt, ap);
+    va_end(ap);
+  }
+  return MYNT_BAD_REQUEST;
+}
+
+/* Checks and fills the date window. */
+static mynt_status s_dates(const transactions_query_params *p, const char *today, transactions_query *out,
+                           char *out_why, size_t why_len)
+{
+  char earliest[11];
+  transactions_query_months_before(today, TRANSACTIONS_HISTORY_MONTHS, earliest);
+  if(!p->start_date && !p->end_date) {
+    memcpy(out->start_date, earliest, sizeof(earliest));
+    memcpy(out->end_date, today, 11);
+    return MYNT_OK;
+  }
+  if(!p->start_date || !p->end_date)
+    return s_bad(out_why, why_len, "start_date and end_date must be given together (or neither)");
+  if(!plaid_request_date_valid(p->start_date))
+    return s_bad(out_why, why_len, "start_date must be a real calendar date written YYYY-MM-DD");
+  if(!plaid_request_date_valid(p->end_date))
+    return s_bad(out_why, why_len, "end_date must be a real calendar date written YYYY-MM-DD");
+  if(strcmp(p->start_date, p->end_date) > 0)
+    return s_bad(out_why, why_len, "start_date must not be after end_date");
+  if(strcmp(p->start_date, earliest) < 0)
+    return s_bad(out_why, why_len, "start_date must not be more than 24 months before today (the earliest is %s)",
+                 earliest);
+  if(strcmp(p->start_date, today) > 0)
+    return s_bad(out_why, why_len, "start_date must not be after today (%s, UTC)", today);
+  memcpy(out->start_date, p->start_date, 11);
+  memcpy(out->end_date, strcmp(p->end_date, today) > 0 ? today : p->end_date, 11);
+  return MYNT_OK;
+}
+
+mynt_status transactions_query_parse(const transactions_query_params *p, const char *today, transactions_query *out,
+                                     char *out_why, size_t why_len)
+{
+  memset(out, 0, sizeof(*out));
+  if(out_why && why_len)
+    out_why[0] = '\0';
+  mynt_status st = s_dates(p, today, out, out_why, why_len);
+  if(st)
+    return st;
+
+  long count = TRANSACTIONS_COUNT_DEFAULT;
+  if(p->count && (!s_whole_number(p->count, &count) || count < 1 || count > TRANSACTIONS_COUNT_MAX))
+    return s_bad(out_why, why_len, "count must be a whole number from 1 to 500");
+  long offset = 0;
+  if(p->offset && !s_whole_number(p->offset, &offset))
+    return s_bad(out_why, why_len, "offset must be a whole number of at least 0");
+  if(offset + count > TRANSACTIONS_WINDOW_MAX)
+    return s_bad(out_why, why_len, "offset + count must not exceed 10000; narrow the date range to go further back");
+  if(p->account_id && !s_account_id_valid(p->account_id))
+    return s_bad(out_why, why_len, "account_id must be 1 to 128 characters without spaces");
+  out->count = (int)count;
+  out->offset = offset;
+  out->account_id = p->account_id;
+  return MYNT_OK;
+}
+
+mynt_status transactions_query_check_depth(const transactions_query *q, size_t n_items, char *out_why, size_t why_len)
+{
+  size_t depth = (size_t)q->offset + (size_t)q->count;
+  if(n_items == 0 || depth <= TRANSACTIONS_GATHER_MAX / n_items)
+    return MYNT_OK;
+  return s_bad(out_why, why_len,
+               "offset + count must not exceed %zu with %zu linked banks; narrow the date range to go further back",
+               (size_t)TRANSACTIONS_GATHER_MAX / n_items, n_items);
+}

@@ -1,0 +1,63 @@
+/* transactions_query.h - the GET /transactions query string: dates, count, offset, account_id, checked with clear messages. */
+#ifndef MYNT_HANDLERS_TRANSACTIONS_QUERY_H
+#define MYNT_HANDLERS_TRANSACTIONS_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+
+#define TRANSACTIONS_COUNT_DEFAULT 100
+#define TRANSACTIONS_COUNT_MAX 500
+/* offset + count may not exceed this: deeper pages must narrow the date range instead. */
+#define TRANSACTIONS_WINDOW_MAX 10000
+/* The most transactions one request may gather from Plaid over all the items it reads: each item
+ * is read as far as offset + count, so deep pages over many banks are refused (memory). */
+#define TRANSACTIONS_GATHER_MAX 30000
+/* How far back start_date may go (Plaid keeps 730 days for items Mynt creates). */
+#define TRANSACTIONS_HISTORY_MONTHS 24
+#define TRANSACTIONS_ACCOUNT_ID_MAX 128
+
+/* A checked query. Dates are YYYY-MM-DD. */
+typedef struct {
+  char start_date[11];
+  char end_date[11];       /* never after today: a later end_date is cut back to today */
+  int count;               /* 1..TRANSACTIONS_COUNT_MAX */
+  long offset;             /* 0.., offset + count <= TRANSACTIONS_WINDOW_MAX */
+  const char *account_id;  /* borrowed from the caller; NULL when absent */
+} transactions_query;
+
+/* The raw parameters, each NULL when absent (borrowed). */
+typedef struct {
+  const char *start_date;
+  const char *end_date;
+  const char *count;
+  const char *offset;
+  const char *account_id;
+} transactions_query_params;
+
+/* Checks p against today (YYYY-MM-DD, UTC) and fills out:
+ * - start_date and end_date: both or neither; real calendar dates written YYYY-MM-DD;
+ *   start_date <= end_date; start_date not before today minus TRANSACTIONS_HISTORY_MONTHS
+ *   months and not after today; an end_date after today is cut back to today. Neither:
+ *   the whole history, today minus 24 months .. today;
+ * - count: a whole number 1..500 (digits only), default 100;
+ * - offset: a whole number >= 0 (digits only), default 0; offset + count <= 10000;
+ * - account_id: 1..128 printable characters without spaces when given.
+ * Returns MYNT_OK, or MYNT_BAD_REQUEST with a message naming the parameter in out_why
+ * (why_len bytes; the message is safe to send to the caller). */
+mynt_status transactions_query_parse(const transactions_query_params *p, const char *today, transactions_query *out,
+                                     char *out_why, size_t why_len);
+
+/* Checks that reading n_items items as deep as q needs stays within TRANSACTIONS_GATHER_MAX.
+ * Returns MYNT_OK, or MYNT_BAD_REQUEST with a message for the caller in out_why. */
+mynt_status transactions_query_check_depth(const transactions_query *q, size_t n_items, char *out_why, size_t why_len);
+
+/* Writes the date months calendar months before day (YYYY-MM-DD, valid) into out, with the day
+ * of month clamped to the target month's length (2024-02-29 minus 12 months = 2023-02-28). */
+void transactions_query_months_before(const char *day, int months, char out[11]);
+
+/* Writes the UTC date of epoch_ms as YYYY-MM-DD into out. */
+void transactions_query_date_of(int64_t epoch_ms, char out[11]);
+
+#endif

@@ -1,0 +1,214 @@
+// transactions.test.mjs - accounts and transactions across banks, checked against the simulator's own data.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, api, newUser, sim, linkBank, seenResponses, ACCESS_TOKEN } from './helpers/stack.mjs';
+
+let stack;
+let user;
+let banks;
+
+const day = (offsetDays) => new Date(Date.now() - offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+before(async () => {
+  stack = await startStack();
+  user = await newUser(stack);
+  banks = [await linkBank(stack, user, 'ins_109508'), await linkBank(stack, user, 'ins_109509')];
+  for (const b of banks) assert.equal(b.status, 201, b.text);
+});
+after(async () => {
+  try {
+    for (const r of seenResponses) {
+      assert.doesNotMatch(r.text, ACCESS_TOKEN, `${r.method} ${r.path} body carries an access token`);
+      assert.doesNotMatch(JSON.stringify(r.headers), ACCESS_TOKEN, `${r.method} ${r.path} headers carry an access token`);
+    }
+    assert.doesNotMatch(stack?.logs() ?? '', ACCESS_TOKEN, 'a log line carries an access token');
+  } finally {
+    await stack?.stop();
+  }
+});
+
+/** The simulator's truth for the user's banks in a window: every transaction, no paging. */
+async function truth(start, end) {
+  const all = [];
+  for (const b of banks) {
+    const q = start ? `?start_date=${start}&end_date=${end}` : '';
+    const t = await sim(stack, 'GET', `/sim/items/${b.json.item.item_id}/transactions${q}`);
+    for (const tx of t.transactions) all.push({ ...tx, item_id: b.json.item.item_id });
+  }
+  return all;
+}
+
+const get = (query) => api(stack, 'GET', `/transactions${query}`, { token: user.idToken });
+
+function assertNewestFirst(list) {
+  for (let i = 1; i < list.length; i++) {
+    assert.ok(list[i - 1].date >= list[i].date, `not newest first at ${i}: ${list[i - 1].date} < ${list[i].date}`);
+  }
+}
+
+async function fetchAll(query) {
+  const out = [];
+  let total;
+  for (let offset = 0; total === undefined || offset < total; offset += 500) {
+    const res = await get(`${query}&count=500&offset=${offset}`);
+    assert.equal(res.status, 200, res.text);
+    total = res.json.total_transactions;
+    out.push(...res.json.transactions);
+    if (res.json.transactions.length === 0) break;
+  }
+  return { out, total };
+}
+
+test('accounts of every bank are listed with balances as the bank reports them', async () => {
+  const res = await api(stack, 'GET', '/accounts', { token: user.idToken });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.accounts.length, 6);
+  for (const b of banks) {
+    const t = await sim(stack, 'GET', `/sim/items/${b.json.item.item_id}/transactions?start_date=${day(1)}&end_date=${day(0)}`);
+    for (const acc of t.accounts) {
+      const mine = res.json.accounts.find((a) => a.account_id === acc.account_id);
+      assert.ok(mine, `account ${acc.account_id} listed`);
+      assert.equal(mine.item_id, b.json.item.item_id);
+      assert.equal(mine.institution_name, b.json.item.institution_name);
+      assert.equal(mine.balances.current, acc.balances.current);
+      assert.equal(mine.balances.available, acc.balances.available);
+    }
+  }
+});
+
+test('by default the 100 most recent transactions across both banks come back, newest first', async () => {
+  const res = await get('');
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.count, 100);
+  assert.equal(res.json.offset, 0);
+  assert.equal(res.json.transactions.length, 100);
+  assertNewestFirst(res.json.transactions);
+  const all = (await truth()).sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+  const boundary = all[99].date;
+  const expectedAbove = new Set(all.filter((t) => t.date > boundary).map((t) => t.transaction_id));
+  const gotAbove = new Set(res.json.transactions.filter((t) => t.date > boundary).map((t) => t.transaction_id));
+  assert.deepEqual(gotAbove, expectedAbove, 'nothing newer than the 100th is missing');
+  assert.ok(res.json.transactions.every((t) => t.date >= boundary));
+  const items = new Set(res.json.transactions.map((t) => t.item_id));
+  assert.equal(items.size, 2, 'both banks contribute');
+  assert.equal(res.json.total_transactions, all.length);
+});
+
+test('a date range returns exactly what the banks hold for it, sorted, across pages', async () => {
+  const start = day(120);
+  const end = day(60);
+  const { out, total } = await fetchAll(`?start_date=${start}&end_date=${end}`);
+  const expected = await truth(start, end);
+  assert.equal(total, expected.length);
+  assert.equal(out.length, expected.length);
+  assert.deepEqual(new Set(out.map((t) => t.transaction_id)), new Set(expected.map((t) => t.transaction_id)),
+    'nothing missing, nothing extra');
+  assert.ok(out.every((t) => t.date >= start && t.date <= end), 'nothing outside the range');
+  assertNewestFirst(out);
+});
+
+test('paging past 500 continues the same order without gaps or repeats', async () => {
+  const start = day(400);
+  const end = day(0);
+  const first = await get(`?start_date=${start}&end_date=${end}&count=500&offset=0`);
+  const second = await get(`?start_date=${start}&end_date=${end}&count=500&offset=500`);
+  assert.equal(first.status, 200, first.text);
+  assert.equal(second.status, 200, second.text);
+  assert.ok(first.json.total_transactions > 1000, `window holds ${first.json.total_transactions}`);
+  assert.equal(second.json.transactions.length, 500);
+  const joined = [...first.json.transactions, ...second.json.transactions];
+  assert.equal(new Set(joined.map((t) => t.transaction_id)).size, 1000, 'no repeats across pages');
+  assertNewestFirst(joined);
+  const overlap = await get(`?start_date=${start}&end_date=${end}&count=100&offset=450`);
+  assert.deepEqual(overlap.json.transactions.map((t) => t.transaction_id),
+    joined.slice(450, 550).map((t) => t.transaction_id), 'deterministic order: any window of the list agrees');
+});
+
+test('an account filter returns only that account\'s transactions', async () => {
+  const account = banks[1].json.accounts.find((a) => a.type === 'credit');
+  const start = day(90);
+  const end = day(0);
+  const { out } = await fetchAll(`?start_date=${start}&end_date=${end}&account_id=${account.account_id}`);
+  const expected = (await truth(start, end)).filter((t) => t.account_id === account.account_id);
+  assert.ok(expected.length > 0);
+  assert.deepEqual(new Set(out.map((t) => t.transaction_id)), new Set(expected.map((t) => t.transaction_id)));
+});
+
+test('each transaction keeps Plaid\'s sign and says whether it is income, expense or transfer', async () => {
+  const start = day(60);
+  const end = day(0);
+  const { out } = await fetchAll(`?start_date=${start}&end_date=${end}`);
+  const byId = new Map((await truth(start, end)).map((t) => [t.transaction_id, t]));
+  const flows = new Set();
+  for (const t of out) {
+    const real = byId.get(t.transaction_id);
+    assert.equal(t.amount, real.amount);
+    assert.equal(t.account_id, real.account_id);
+    assert.equal(t.pending, real.pending);
+    const primary = real.personal_finance_category.primary;
+    assert.equal(t.category, primary);
+    const expected = primary === 'INCOME' ? 'income'
+      : ['TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS'].includes(primary) ? 'transfer' : 'expense';
+    assert.equal(t.flow, expected, `${t.name} (${primary})`);
+    flows.add(t.flow);
+  }
+  assert.deepEqual([...flows].sort(), ['expense', 'income', 'transfer']);
+  assert.ok(out.some((t) => t.pending), 'recent pending transactions are marked');
+});
+
+test('bad query parameters answer 400 with a message naming the parameter', async () => {
+  const cases = [
+    ['?start_date=2026-02-30&end_date=2026-03-10', /start_date/],
+    ['?start_date=2026/01/01&end_date=2026-01-10', /start_date/],
+    [`?start_date=${day(10)}`, /end_date/],
+    [`?start_date=${day(5)}&end_date=${day(10)}`, /start_date/],
+    [`?start_date=${day(800)}&end_date=${day(10)}`, /start_date/],
+    ['?count=0', /count/],
+    ['?count=501', /count/],
+    ['?count=ten', /count/],
+    ['?offset=-1', /offset/],
+    ['?account_id=acc-not-mine', /account_id/],
+  ];
+  for (const [query, pattern] of cases) {
+    const res = await get(query);
+    assert.equal(res.status, 400, `${query} → ${res.status} ${res.text}`);
+    assert.equal(res.json.error.code, 'bad_request');
+    assert.match(res.json.error.message, pattern, query);
+  }
+});
+
+test('Plaid faults map to their documented answers, and a passing fault is retried away', async () => {
+  const itemId = banks[0].json.item.item_id;
+  const fault = (f) => sim(stack, 'POST', `/sim/items/${itemId}/faults`, f);
+  const clear = () => sim(stack, 'DELETE', `/sim/items/${itemId}/faults`);
+  try {
+    await fault({ status: 429, error_code: 'RATE_LIMIT_EXCEEDED', times: 2 });
+    assert.equal((await get('')).status, 200, 'two rate limits are retried within the deadline');
+
+    await fault({ status: 429, error_code: 'RATE_LIMIT_EXCEEDED', times: 0 });
+    const limited = await get('');
+    assert.equal(limited.status, 429, limited.text);
+    assert.equal(limited.json.error.code, 'rate_limited');
+    await clear();
+
+    await fault({ status: 500, error_code: 'INTERNAL_SERVER_ERROR', times: 0 });
+    const broken = await get('');
+    assert.equal(broken.status, 502, broken.text);
+    assert.equal(broken.json.error.code, 'upstream_error');
+    await clear();
+
+    await fault({ latency_ms: 1500, times: 1 });
+    assert.equal((await get('')).status, 200, 'a slow bank still answers');
+    await clear();
+
+    await fault({ status: 400, error_code: 'ITEM_LOGIN_REQUIRED', times: 0 });
+    const login = await get('');
+    assert.equal(login.status, 409, login.text);
+    assert.equal(login.json.error.code, 'item_login_required');
+    assert.equal(login.json.error.item_id, itemId);
+    const items = await api(stack, 'GET', '/items', { token: user.idToken });
+    assert.equal(items.json.items.find((i) => i.item_id === itemId).status, 'login_required');
+  } finally {
+    await clear();
+  }
+});

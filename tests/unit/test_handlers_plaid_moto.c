@@ -1,0 +1,827 @@
+/* test_handlers_plaid_moto.c - the items and transactions route groups end to end: router → handlers → store (moto) and Plaid (the in-process simulator). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "apigw/router.h"
+#include "aws/aws_config.h"
+#include "aws/dynamodb.h"
+#include "aws/ssm.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "handlers/env.h"
+#include "handlers/routes.h"
+#include "local/plaid_sim.h"
+#include "store/items.h"
+#include "store/store.h"
+
+#define SIM_CLIENT "plaid-sim-client"
+#define SIM_SECRET "plaid-sim-secret"
+#define KEYRING "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+typedef struct {
+  handlers_env env;
+  plaid_sim *sim;
+  mynt_arena *arena;
+  char table[96];
+  char prefix[96];
+  char sim_url[64];
+} s_fixture;
+
+static s_fixture *s_fx;
+
+/* Points the AWS environment at moto; returns 0 when MYNT_MOTO_DIR is unset. */
+static int s_moto_env(const char *table)
+{
+  const char *dir = getenv("MYNT_MOTO_DIR");
+  if(!dir || !*dir)
+    return 0;
+  char path[1024];
+  snprintf(path, sizeof(path), "%s/moto.port", dir);
+  FILE *f = fopen(path, "r");
+  int port = 0;
+  if(f) {
+    if(fscanf(f, "%d", &port) != 1)
+      port = 0;
+    fclose(f);
+  }
+  if(port <= 0)
+    fail_msg("no moto port in %s (did the moto_start fixture run?)", path);
+  char endpoint[64];
+  snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
+  setenv("MYNT_AWS_ENDPOINT", endpoint, 1);
+  setenv("AWS_REGION", "us-east-1", 1);
+  setenv("AWS_ACCESS_KEY_ID", "AKIDMOTOTEST", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "moto-does-not-check", 1);
+  setenv("AWS_SESSION_TOKEN", "moto-session-token", 1);
+  setenv("MYNT_TABLE", table, 1);
+  return 1;
+}
+
+static void s_put_parameter(ssm_client *ssm, const char *prefix, const char *suffix, const char *value)
+{
+  char name[256];
+  snprintf(name, sizeof(name), "%s%s", prefix, suffix);
+  json_t *request = json_pack("{s:s, s:s, s:s, s:b}", "Name", name, "Value", value, "Type", "SecureString",
+                              "Overwrite", 1);
+  json_t *response = NULL;
+  aws_error err;
+  assert_int_equal(ssm_call(ssm, "PutParameter", request, clock_epoch_ms() + 10000, &response, &err), MYNT_OK);
+  json_decref(request);
+  json_decref(response);
+}
+
+static void s_ddb(const char *operation, json_t *request)
+{
+  json_t *response = NULL;
+  ddb_error err;
+  mynt_status st = ddb_call(s_fx->env.store->ddb, operation, request, clock_epoch_ms() + 10000, &response, &err);
+  json_decref(request);
+  json_decref(response);
+  if(st)
+    fail_msg("%s failed: %s %s", operation, mynt_strerror(st), err.type);
+}
+
+static int s_group_setup(void **state)
+{
+  (void)state;
+  s_fixture *fx = calloc(1, sizeof(*fx));
+  assert_non_null(fx);
+  snprintf(fx->table, sizeof(fx->table), "mynt-users-plaid-%d-%lld", (int)getpid(), (long long)clock_epoch_ms());
+  if(!s_moto_env(fx->table)) {
+    printf("SKIPPED: MYNT_MOTO_DIR is not set (run through ctest, which starts moto_server)\n");
+    free(fx);
+    return 0;
+  }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  plaid_sim_config cfg = {.client_id = SIM_CLIENT, .secret = SIM_SECRET};
+  assert_int_equal(plaid_sim_start(&cfg, &fx->sim), MYNT_OK);
+  snprintf(fx->sim_url, sizeof(fx->sim_url), "http://127.0.0.1:%u", (unsigned)plaid_sim_port(fx->sim));
+  setenv("PLAID_BASE_URL", fx->sim_url, 1);
+  setenv("PLAID_ENV", "sandbox", 1);
+
+  aws_config aws;
+  ssm_client *ssm = NULL;
+  assert_int_equal(aws_config_from_env(&aws, NULL, 0), MYNT_OK);
+  assert_int_equal(ssm_client_new(&aws, &ssm), MYNT_OK);
+  snprintf(fx->prefix, sizeof(fx->prefix), "/mynt-test-%d", (int)getpid());
+  s_put_parameter(ssm, fx->prefix, HANDLERS_ENV_TOKEN_KEYS, KEYRING);
+  s_put_parameter(ssm, fx->prefix, HANDLERS_ENV_PLAID_CLIENT_ID, SIM_CLIENT);
+  s_put_parameter(ssm, fx->prefix, HANDLERS_ENV_PLAID_SECRET, SIM_SECRET);
+  ssm_client_free(ssm);
+  char prefix_with_slash[128];
+  snprintf(prefix_with_slash, sizeof(prefix_with_slash), "%s/", fx->prefix);
+  setenv("MYNT_SSM_PREFIX", prefix_with_slash, 1);
+
+  char why[300] = "";
+  assert_int_equal(store_open_from_env(&fx->env.store, why, sizeof(why)), MYNT_OK);
+  if(handlers_env_open_plaid(&fx->env, why, sizeof(why)))
+    fail_msg("handlers_env_open_plaid: %s", why);
+  fx->arena = arena_create(32 * 1024 * 1024);
+  assert_non_null(fx->arena);
+  s_fx = fx;
+  s_ddb("CreateTable",
+        json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}], s:{s:i, s:i}}", "TableName",
+                  fx->table, "KeySchema", "AttributeName", "user_id", "KeyType", "HASH", "AttributeName", "sk",
+                  "KeyType", "RANGE", "AttributeDefinitions", "AttributeName", "user_id", "AttributeType", "S",
+                  "AttributeName", "sk", "AttributeType", "S", "ProvisionedThroughput", "ReadCapacityUnits", 5,
+                  "WriteCapacityUnits", 5));
+  return 0;
+}
+
+static int s_group_teardown(void **state)
+{
+  (void)state;
+  s_fixture *fx = s_fx;
+  if(!fx)
+    return 0;
+  s_ddb("DeleteTable", json_pack("{s:s}", "TableName", fx->table));
+  handlers_env_close(&fx->env);
+  plaid_sim_stop(fx->sim);
+  arena_destroy(fx->arena);
+  free(fx);
+  s_fx = NULL;
+  curl_global_cleanup();
+  return 0;
+}
+
+static size_t s_collect(char *data, size_t size, size_t n, void *user)
+{
+  return buf_append(user, data, size * n) == MYNT_OK ? size * n : 0;
+}
+
+/* Calls the simulator: method path with an optional JSON body (consumed); Plaid auth headers are
+ * sent for Plaid paths. Returns the answer (caller json_decref) and its status in *out_status. */
+static json_t *s_sim(const char *method, const char *path, json_t *body, long *out_status)
+{
+  CURL *curl = curl_easy_init();
+  mynt_buf answer;
+  buf_init(&answer, 64 * 1024 * 1024);
+  char url[256];
+  snprintf(url, sizeof(url), "%s%s", s_fx->sim_url, path);
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "PLAID-CLIENT-ID: " SIM_CLIENT);
+  headers = curl_slist_append(headers, "PLAID-SECRET: " SIM_SECRET);
+  headers = curl_slist_append(headers, "Plaid-Version: 2020-09-14");
+  curl_easy_setopt(curl, CURLOPT_URL, url);
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+  if(text)
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, text);
+  assert_int_equal(curl_easy_perform(curl), CURLE_OK);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, out_status);
+  json_t *doc = json_loadb(answer.ptr, answer.len, 0, NULL);
+  assert_non_null(doc);
+  buf_free(&answer);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  free(text);
+  json_decref(body);
+  return doc;
+}
+
+/* A sandbox public token for institution (24 months of history). Returns a malloc'd copy. */
+static char *s_public_token(const char *institution)
+{
+  long status = 0;
+  json_t *answer = s_sim("POST", "/sandbox/public_token/create",
+                         json_pack("{s:s, s:[s], s:{s:{s:i}}}", "institution_id", institution, "initial_products",
+                                   "transactions", "options", "transactions", "days_requested", 730),
+                         &status);
+  assert_int_equal(status, 200);
+  char *token = strdup(json_string_value(json_object_get(answer, "public_token")));
+  json_decref(answer);
+  return token;
+}
+
+/* Serves one request through the router for sub with deadline_ms from now; returns the payload.
+ * Asserts no access token appears anywhere in the answer. */
+static json_t *s_serve_in(const char *group, const char *method, const char *route_key, const char *path,
+                          const char *sub, const char *body, json_t *query, int64_t deadline_ms)
+{
+  json_t *event = json_pack("{s:s, s:s, s:s, s:{s:s, s:{s:s, s:s}, s:{s:{s:{s:s}}}}}", "version", "2.0", "routeKey",
+                            route_key, "rawPath", path, "requestContext", "requestId", "api-1", "http", "method",
+                            method, "path", path, "authorizer", "jwt", "claims", "sub", sub);
+  assert_non_null(event);
+  if(body)
+    json_object_set_new(event, "body", json_string(body));
+  if(query)
+    json_object_set_new(event, "queryStringParameters", query);
+  const char *slash = strrchr(path, '/');
+  if(strstr(route_key, "{item_id}"))
+    json_object_set_new(event, "pathParameters", json_pack("{s:s}", "item_id", slash + 1));
+  apigw_ctx ctx = {.env = &s_fx->env, .arena = s_fx->arena, .deadline_ms = clock_epoch_ms() + deadline_ms,
+                   .invocation_id = "lambda-1"};
+  mynt_buf out;
+  buf_init(&out, 8 * 1024 * 1024);
+  assert_int_equal(apigw_router_serve(routes_table(), group, &ctx, event, &out), MYNT_OK);
+  json_decref(event);
+  arena_reset(s_fx->arena);
+  assert_null(strstr(buf_cstr(&out), "access-sandbox"));
+  json_t *payload = json_loadb(out.ptr, out.len, 0, NULL);
+  buf_free(&out);
+  assert_non_null(payload);
+  return payload;
+}
+
+static json_t *s_serve(const char *group, const char *method, const char *route_key, const char *path, const char *sub,
+                       const char *body, json_t *query)
+{
+  return s_serve_in(group, method, route_key, path, sub, body, query, 12000);
+}
+
+static int s_status(const json_t *payload)
+{
+  return (int)json_integer_value(json_object_get(payload, "statusCode"));
+}
+
+/* The payload's body parsed (caller json_decref); JSON null for an empty body. */
+static json_t *s_body(const json_t *payload)
+{
+  const char *text = json_string_value(json_object_get(payload, "body"));
+  if(!text || !*text)
+    return json_null();
+  json_t *body = json_loads(text, 0, NULL);
+  assert_non_null(body);
+  return body;
+}
+
+static const char *s_error_code(const json_t *body)
+{
+  return json_string_value(json_object_get(json_object_get(body, "error"), "code"));
+}
+
+/* POST /items with a new public token of institution; asserts 201 and returns the body. */
+static json_t *s_link(const char *sub, const char *institution)
+{
+  char *public_token = s_public_token(institution);
+  char request[512];
+  snprintf(request, sizeof(request), "{\"public_token\":\"%s\"}", public_token);
+  free(public_token);
+  json_t *payload = s_serve("items", "POST", "POST /items", "/items", sub, request, NULL);
+  assert_int_equal(s_status(payload), 201);
+  json_t *body = s_body(payload);
+  json_decref(payload);
+  return body;
+}
+
+static const char *s_item_id(const json_t *created)
+{
+  return json_string_value(json_object_get(json_object_get(created, "item"), "item_id"));
+}
+
+/* Returns the simulator's summary of item_id (caller json_decref). */
+static json_t *s_sim_item(const char *item_id)
+{
+  long status = 0;
+  json_t *all = s_sim("GET", "/sim/items", NULL, &status);
+  size_t i;
+  json_t *item;
+  json_t *found = NULL;
+  json_array_foreach(json_object_get(all, "items"), i, item) {
+    if(strcmp(json_string_value(json_object_get(item, "item_id")), item_id) == 0)
+      found = json_incref(item);
+  }
+  json_decref(all);
+  assert_non_null(found);
+  return found;
+}
+
+static void s_fault(const char *item_id, json_t *fault)
+{
+  char path[160];
+  long status = 0;
+  snprintf(path, sizeof(path), "/sim/items/%s/faults", item_id);
+  json_decref(s_sim(fault ? "POST" : "DELETE", path, fault, &status));
+  assert_int_equal(status, 200);
+}
+
+static void test_env_names_the_missing_parameter_and_never_a_value(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  handlers_env env = {0};
+  char why[300];
+  const char *saved = getenv("MYNT_SSM_PREFIX");
+  char copy[128];
+  snprintf(copy, sizeof(copy), "%s", saved);
+  setenv("MYNT_SSM_PREFIX", "/mynt-nothing-here", 1);
+  assert_int_not_equal(handlers_env_open_plaid(&env, why, sizeof(why)), MYNT_OK);
+  assert_non_null(strstr(why, "/mynt-nothing-here/token-keys"));
+  assert_null(env.plaid);
+  assert_null(env.keyring);
+  unsetenv("MYNT_SSM_PREFIX");
+  assert_int_equal(handlers_env_open_plaid(&env, why, sizeof(why)), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(why, "MYNT_SSM_PREFIX"));
+  setenv("MYNT_SSM_PREFIX", copy, 1);
+  assert_null(strstr(why, SIM_SECRET));
+}
+
+static void test_link_token_for_a_new_item_and_for_update_mode_of_an_own_item(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  json_t *payload = s_serve("items", "POST", "POST /link/token", "/link/token", "user-link", NULL, NULL);
+  assert_int_equal(s_status(payload), 200);
+  json_t *body = s_body(payload);
+  assert_int_equal(strncmp(json_string_value(json_object_get(body, "link_token")), "link-sandbox-", 13), 0);
+  assert_non_null(json_string_value(json_object_get(body, "expiration")));
+  assert_int_equal(json_object_size(body), 2);
+  json_decref(body);
+  json_decref(payload);
+
+  json_t *created = s_link("user-link", "ins_109508");
+  char request[256];
+  snprintf(request, sizeof(request), "{\"item_id\":\"%s\"}", s_item_id(created));
+  payload = s_serve("items", "POST", "POST /link/token", "/link/token", "user-link", request, NULL);
+  assert_int_equal(s_status(payload), 200);
+  json_decref(payload);
+  payload = s_serve("items", "POST", "POST /link/token", "/link/token", "user-other", request, NULL);
+  assert_int_equal(s_status(payload), 404);
+  json_decref(payload);
+  payload = s_serve("items", "POST", "POST /link/token", "/link/token", "user-link", "{\"item_id\":5}", NULL);
+  assert_int_equal(s_status(payload), 400);
+  json_decref(payload);
+  json_decref(created);
+}
+
+static void test_create_answers_201_and_stores_only_the_sealed_token(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  json_t *created = s_link("user-create", "ins_109508");
+  json_t *item = json_object_get(created, "item");
+  assert_string_equal(json_string_value(json_object_get(item, "institution_id")), "ins_109508");
+  assert_string_equal(json_string_value(json_object_get(item, "institution_name")), "First Platypus Bank");
+  assert_string_equal(json_string_value(json_object_get(item, "status")), "active");
+  assert_int_equal(json_object_size(item), 5);
+  json_t *accounts = json_object_get(created, "accounts");
+  assert_true(json_array_size(accounts) >= 3);
+  assert_int_equal(json_object_size(json_array_get(accounts, 0)), 8);
+  assert_non_null(json_object_get(json_array_get(accounts, 0), "balances"));
+
+  /* The stored record opens to the real access token, which appears nowhere in the table. */
+  store_item stored;
+  assert_int_equal(store_item_get(s_fx->env.store, "user-create", s_item_id(created), 0, &stored), MYNT_OK);
+  char *token = NULL;
+  size_t len = 0;
+  assert_int_equal(store_item_open_token(s_fx->env.keyring, "user-create", &stored, &token, &len), MYNT_OK);
+  assert_int_equal(strncmp(token, "access-sandbox-", 15), 0);
+  json_t *response = NULL;
+  json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}}}", "TableName", s_fx->table, "KeyConditionExpression",
+                              "user_id = :u", "ExpressionAttributeValues", ":u", "S", "user-create");
+  assert_int_equal(ddb_query(s_fx->env.store->ddb, request, 0, &response, NULL), MYNT_OK);
+  char *dump = json_dumps(response, 0);
+  assert_null(strstr(dump, token));
+  assert_int_equal(json_array_size(json_object_get(response, "Items")), 3);
+  free(dump);
+  json_decref(request);
+  json_decref(response);
+  seal_wipe_free(token, len);
+  store_item_clear(&stored);
+  json_decref(created);
+}
+
+static void test_create_retried_with_the_same_public_token_answers_the_same_item_once(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  char *public_token = s_public_token("ins_109509");
+  char request[512];
+  snprintf(request, sizeof(request), "{\"public_token\":\"%s\",\"institution_name\":\"ignored\"}", public_token);
+  free(public_token);
+  json_t *first = s_serve("items", "POST", "POST /items", "/items", "user-retry", request, NULL);
+  json_t *second = s_serve("items", "POST", "POST /items", "/items", "user-retry", request, NULL);
+  assert_int_equal(s_status(first), 201);
+  assert_int_equal(s_status(second), 201);
+  json_t *a = s_body(first);
+  json_t *b = s_body(second);
+  assert_true(json_equal(a, b));
+  json_decref(a);
+  json_decref(b);
+  json_decref(first);
+  json_decref(second);
+
+  json_t *payload = s_serve("items", "GET", "GET /items", "/items", "user-retry", NULL, NULL);
+  json_t *body = s_body(payload);
+  assert_int_equal(json_array_size(json_object_get(body, "items")), 1);
+  json_decref(body);
+  json_decref(payload);
+
+  /* Another user presenting the same (used) public token gets nothing. */
+  payload = s_serve("items", "POST", "POST /items", "/items", "user-thief", request, NULL);
+  assert_int_equal(s_status(payload), 400);
+  body = s_body(payload);
+  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(body, "error"), "message")),
+                         "public_token"));
+  json_decref(body);
+  json_decref(payload);
+}
+
+static void test_create_rejects_bad_bodies_with_400(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  static const char *const bodies[] = {
+    "{}", "{\"public_token\":\"\"}", "{\"public_token\":5}", "[\"public-sandbox-x\"]", "not json",
+    "{\"public_token\":\"public-sandbox-x\",\"institution_id\":7}",
+    "{\"public_token\":\"public-sandbox-x\",\"institution_name\":\"\"}",
+  };
+  for(size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+    json_t *payload = s_serve("items", "POST", "POST /items", "/items", "user-bad", bodies[i], NULL);
+    assert_int_equal(s_status(payload), 400);
+    json_decref(payload);
+  }
+  char long_token[300];
+  memset(long_token, 'a', sizeof(long_token));
+  memcpy(long_token, "{\"public_token\":\"", 17);
+  memcpy(long_token + 290, "\"}", 3);
+  json_t *payload = s_serve("items", "POST", "POST /items", "/items", "user-bad", long_token, NULL);
+  assert_int_equal(s_status(payload), 400);
+  json_t *body = s_body(payload);
+  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(body, "error"), "message")), "256"));
+  json_decref(body);
+  json_decref(payload);
+}
+
+static void test_a_second_item_of_an_institution_is_409_and_removed_at_plaid(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  json_t *first = s_link("user-dup", "ins_109510");
+  char *public_token = s_public_token("ins_109510");
+  char request[512];
+  snprintf(request, sizeof(request), "{\"public_token\":\"%s\"}", public_token);
+  free(public_token);
+  json_t *payload = s_serve("items", "POST", "POST /items", "/items", "user-dup", request, NULL);
+  assert_int_equal(s_status(payload), 409);
+  json_t *body = s_body(payload);
+  assert_string_equal(s_error_code(body), "duplicate_institution");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "item_id")),
+                      s_item_id(first));
+  json_decref(body);
+  json_decref(payload);
+
+  /* Exactly one item of that institution is still live at Plaid: the first. */
+  long status = 0;
+  json_t *all = s_sim("GET", "/sim/items", NULL, &status);
+  size_t i;
+  json_t *item;
+  int live = 0;
+  int removed = 0;
+  json_array_foreach(json_object_get(all, "items"), i, item) {
+    if(strcmp(json_string_value(json_object_get(item, "institution_id")), "ins_109510") != 0)
+      continue;
+    if(json_is_true(json_object_get(item, "removed")))
+      removed++;
+    else {
+      live++;
+      assert_string_equal(json_string_value(json_object_get(item, "item_id")), s_item_id(first));
+    }
+  }
+  assert_int_equal(live, 1);
+  assert_int_equal(removed, 1);
+  json_decref(all);
+  json_decref(first);
+}
+
+static void test_list_and_delete_keep_other_users_out_with_404(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  json_t *created = s_link("user-del", "ins_109511");
+  const char *item_id = s_item_id(created);
+  char path[160];
+  snprintf(path, sizeof(path), "/items/%s", item_id);
+
+  json_t *payload = s_serve("items", "GET", "GET /items", "/items", "user-del", NULL, NULL);
+  json_t *body = s_body(payload);
+  json_t *listed = json_array_get(json_object_get(body, "items"), 0);
+  assert_true(json_equal(listed, json_object_get(created, "item")));
+  json_decref(body);
+  json_decref(payload);
+
+  payload = s_serve("items", "DELETE", "DELETE /items/{item_id}", path, "user-intruder", NULL, NULL);
+  assert_int_equal(s_status(payload), 404);
+  json_decref(payload);
+  payload = s_serve("items", "GET", "GET /items", "/items", "user-intruder", NULL, NULL);
+  body = s_body(payload);
+  assert_int_equal(json_array_size(json_object_get(body, "items")), 0);
+  json_decref(body);
+  json_decref(payload);
+  json_t *sim_item = s_sim_item(item_id);
+  assert_false(json_is_true(json_object_get(sim_item, "removed")));
+  json_decref(sim_item);
+
+  payload = s_serve("items", "DELETE", "DELETE /items/{item_id}", path, "user-del", NULL, NULL);
+  assert_int_equal(s_status(payload), 204);
+  assert_string_equal(json_string_value(json_object_get(payload, "body")), "");
+  json_decref(payload);
+  sim_item = s_sim_item(item_id);
+  assert_true(json_is_true(json_object_get(sim_item, "removed")));
+  json_decref(sim_item);
+  payload = s_serve("items", "DELETE", "DELETE /items/{item_id}", path, "user-del", NULL, NULL);
+  assert_int_equal(s_status(payload), 404);
+  json_decref(payload);
+  payload = s_serve("items", "DELETE", "DELETE /items/{item_id}", "/items/no-such-item", "user-del", NULL, NULL);
+  assert_int_equal(s_status(payload), 404);
+  json_decref(payload);
+
+  /* The bank can be linked again once removed. */
+  json_decref(s_link("user-del", "ins_109511"));
+  json_decref(created);
+}
+
+static void test_accounts_lists_every_items_accounts_with_balances(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  json_t *a = s_link("user-accounts", "ins_109508");
+  json_t *b = s_link("user-accounts", "ins_109512");
+  json_t *payload = s_serve("transactions", "GET", "GET /accounts", "/accounts", "user-accounts", NULL, NULL);
+  assert_int_equal(s_status(payload), 200);
+  json_t *body = s_body(payload);
+  json_t *accounts = json_object_get(body, "accounts");
+  assert_int_equal(json_array_size(accounts),
+                   json_array_size(json_object_get(a, "accounts")) + json_array_size(json_object_get(b, "accounts")));
+  size_t i;
+  json_t *account;
+  json_array_foreach(accounts, i, account) {
+    assert_int_equal(json_object_size(account), 8);
+    const char *item_id = json_string_value(json_object_get(account, "item_id"));
+    assert_true(strcmp(item_id, s_item_id(a)) == 0 || strcmp(item_id, s_item_id(b)) == 0);
+    assert_non_null(json_string_value(json_object_get(account, "institution_name")));
+    json_t *balances = json_object_get(account, "balances");
+    assert_int_equal(json_object_size(balances), 4);
+    assert_true(json_is_number(json_object_get(balances, "current")));
+  }
+  json_decref(body);
+  json_decref(payload);
+  payload = s_serve("transactions", "GET", "GET /accounts", "/accounts", "user-nobody", NULL, NULL);
+  body = s_body(payload);
+  assert_int_equal(json_array_size(json_object_get(body, "accounts")), 0);
+  json_decref(body);
+  json_decref(payload);
+  json_decref(a);
+  json_decref(b);
+}
+
+/* GET /transactions for sub with query (consumed); asserts 200 and returns the body. */
+static json_t *s_transactions(const char *sub, json_t *query)
+{
+  json_t *payload = s_serve("transactions", "GET", "GET /transactions", "/transactions", sub, NULL, query);
+  if(s_status(payload) != 200)
+    fail_msg("GET /transactions answered %d: %s", s_status(payload),
+             json_string_value(json_object_get(payload, "body")));
+  json_t *body = s_body(payload);
+  json_decref(payload);
+  return body;
+}
+
+static void s_assert_newest_first(const json_t *list)
+{
+  for(size_t i = 1; i < json_array_size(list); i++) {
+    const char *prev = json_string_value(json_object_get(json_array_get(list, i - 1), "date"));
+    const char *next = json_string_value(json_object_get(json_array_get(list, i), "date"));
+    assert_true(strcmp(prev, next) >= 0);
+  }
+}
+
+static void test_transactions_default_is_the_100_newest_across_items_and_pages_line_up(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  json_t *a = s_link("user-tx", "ins_109508");
+  json_t *b = s_link("user-tx", "ins_109509");
+  json_t *body = s_transactions("user-tx", NULL);
+  json_t *list = json_object_get(body, "transactions");
+  assert_int_equal(json_array_size(list), 100);
+  assert_int_equal(json_integer_value(json_object_get(body, "count")), 100);
+  assert_int_equal(json_integer_value(json_object_get(body, "offset")), 0);
+  s_assert_newest_first(list);
+  int from_a = 0;
+  int from_b = 0;
+  size_t i;
+  json_t *txn;
+  json_array_foreach(list, i, txn) {
+    assert_int_equal(json_object_size(txn), 14);
+    const char *item_id = json_string_value(json_object_get(txn, "item_id"));
+    from_a += strcmp(item_id, s_item_id(a)) == 0;
+    from_b += strcmp(item_id, s_item_id(b)) == 0;
+    const char *flow = json_string_value(json_object_get(txn, "flow"));
+    assert_true(strcmp(flow, "income") == 0 || strcmp(flow, "expense") == 0 || strcmp(flow, "transfer") == 0);
+  }
+  assert_true(from_a > 0 && from_b > 0);
+
+  /* total_transactions is the sum of the simulator's own totals over the same window. */
+  long total = 0;
+  const json_t *items[2] = {a, b};
+  for(size_t k = 0; k < 2; k++) {
+    char path[256];
+    long status = 0;
+    snprintf(path, sizeof(path), "/sim/items/%s/transactions?start_date=%s&end_date=%s", s_item_id(items[k]),
+             json_string_value(json_object_get(body, "start_date")),
+             json_string_value(json_object_get(body, "end_date")));
+    json_t *truth = s_sim("GET", path, NULL, &status);
+    total += (long)json_integer_value(json_object_get(truth, "total_transactions"));
+    json_decref(truth);
+  }
+  assert_int_equal(json_integer_value(json_object_get(body, "total_transactions")), total);
+  assert_true(total > 1000);
+
+  /* Pages beyond Plaid's 500: [450, 650) equals the end of [0, 500) followed by the start of [500, 1000). */
+  json_t *p1 = s_transactions("user-tx", json_pack("{s:s}", "count", "500"));
+  json_t *p2 = s_transactions("user-tx", json_pack("{s:s, s:s}", "count", "500", "offset", "500"));
+  json_t *mid = s_transactions("user-tx", json_pack("{s:s, s:s}", "count", "200", "offset", "450"));
+  json_t *l1 = json_object_get(p1, "transactions");
+  json_t *l2 = json_object_get(p2, "transactions");
+  json_t *lm = json_object_get(mid, "transactions");
+  assert_int_equal(json_array_size(l1), 500);
+  assert_int_equal(json_array_size(lm), 200);
+  for(size_t k = 0; k < 200; k++) {
+    json_t *expected = k < 50 ? json_array_get(l1, 450 + k) : json_array_get(l2, k - 50);
+    assert_true(json_equal(json_array_get(lm, k), expected));
+  }
+  assert_true(json_equal(json_array_get(l1, 0), json_array_get(list, 0)));
+  json_decref(p1);
+  json_decref(p2);
+  json_decref(mid);
+  json_decref(body);
+  json_decref(a);
+  json_decref(b);
+}
+
+static void test_transactions_window_and_account_filter_match_the_simulators_truth(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  json_t *a = s_link("user-window", "ins_109508");
+  json_t *b = s_link("user-window", "ins_109512");
+  char start[11];
+  char end[11];
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  tm.tm_mday -= 90;
+  timegm(&tm);
+  strftime(start, sizeof(start), "%Y-%m-%d", &tm);
+  tm.tm_mday += 30;
+  timegm(&tm);
+  strftime(end, sizeof(end), "%Y-%m-%d", &tm);
+
+  const char *account_id =
+    json_string_value(json_object_get(json_array_get(json_object_get(b, "accounts"), 0), "account_id"));
+  json_t *body = s_transactions("user-window", json_pack("{s:s, s:s, s:s, s:s}", "start_date", start, "end_date", end,
+                                                         "count", "500", "account_id", account_id));
+  json_t *list = json_object_get(body, "transactions");
+  char path[256];
+  long status = 0;
+  snprintf(path, sizeof(path), "/sim/items/%s/transactions?start_date=%s&end_date=%s", s_item_id(b), start, end);
+  json_t *truth = s_sim("GET", path, NULL, &status);
+  size_t expected = 0;
+  size_t i;
+  json_t *txn;
+  json_array_foreach(json_object_get(truth, "transactions"), i, txn)
+    expected += strcmp(json_string_value(json_object_get(txn, "account_id")), account_id) == 0;
+  assert_true(expected > 0);
+  assert_int_equal(json_array_size(list), expected);
+  assert_int_equal(json_integer_value(json_object_get(body, "total_transactions")), expected);
+  s_assert_newest_first(list);
+  json_array_foreach(list, i, txn) {
+    const char *date = json_string_value(json_object_get(txn, "date"));
+    assert_true(strcmp(date, start) >= 0 && strcmp(date, end) <= 0);
+    assert_string_equal(json_string_value(json_object_get(txn, "account_id")), account_id);
+  }
+  json_decref(truth);
+  json_decref(body);
+
+  json_t *payload = s_serve("transactions", "GET", "GET /transactions", "/transactions", "user-window", NULL,
+                            json_pack("{s:s}", "account_id", "acc-of-nobody"));
+  assert_int_equal(s_status(payload), 400);
+  body = s_body(payload);
+  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(body, "error"), "message")), "account_id"));
+  json_decref(body);
+  json_decref(payload);
+  /* Another user's account is not the caller's either. */
+  payload = s_serve("transactions", "GET", "GET /transactions", "/transactions", "user-other", NULL,
+                    json_pack("{s:s}", "account_id", account_id));
+  assert_int_equal(s_status(payload), 400);
+  json_decref(payload);
+  json_decref(a);
+  json_decref(b);
+}
+
+static void test_login_required_marks_the_item_and_answers_409_until_it_works_again(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  json_t *created = s_link("user-login", "ins_109508");
+  const char *item_id = s_item_id(created);
+  s_fault(item_id, json_pack("{s:s}", "error_code", "ITEM_LOGIN_REQUIRED"));
+
+  json_t *payload = s_serve("transactions", "GET", "GET /transactions", "/transactions", "user-login", NULL, NULL);
+  assert_int_equal(s_status(payload), 409);
+  json_t *body = s_body(payload);
+  assert_string_equal(s_error_code(body), "item_login_required");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "item_id")), item_id);
+  json_decref(body);
+  json_decref(payload);
+
+  payload = s_serve("items", "GET", "GET /items", "/items", "user-login", NULL, NULL);
+  body = s_body(payload);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(body, "items"), 0), "status")),
+                      "login_required");
+  json_decref(body);
+  json_decref(payload);
+
+  payload = s_serve("transactions", "GET", "GET /accounts", "/accounts", "user-login", NULL, NULL);
+  assert_int_equal(s_status(payload), 409);
+  json_decref(payload);
+
+  s_fault(item_id, NULL);
+  json_decref(s_transactions("user-login", NULL));
+  payload = s_serve("items", "GET", "GET /items", "/items", "user-login", NULL, NULL);
+  body = s_body(payload);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(body, "items"), 0), "status")),
+                      "active");
+  json_decref(body);
+  json_decref(payload);
+  json_decref(created);
+}
+
+static void test_rate_limits_server_errors_and_slowness_map_to_429_502_503(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+  json_t *created = s_link("user-faults", "ins_109509");
+  const char *item_id = s_item_id(created);
+  static const struct {
+    const char *fault;
+    int status;
+    const char *code;
+  } cases[] = {
+    {"{\"status\":429}", 429, "rate_limited"},
+    {"{\"status\":500}", 502, "upstream_error"},
+    {"{\"error_code\":\"PRODUCT_NOT_READY\"}", 503, "service_unavailable"},
+    {"{\"latency_ms\":3000}", 503, "service_unavailable"},
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    s_fault(item_id, json_loads(cases[i].fault, 0, NULL));
+    json_t *payload = s_serve_in("transactions", "GET", "GET /transactions", "/transactions", "user-faults", NULL,
+                                 NULL, 3000);
+    assert_int_equal(s_status(payload), cases[i].status);
+    json_t *body = s_body(payload);
+    assert_string_equal(s_error_code(body), cases[i].code);
+    json_decref(body);
+    json_decref(payload);
+    s_fault(item_id, NULL);
+  }
+  json_decref(s_transactions("user-faults", NULL));
+  json_decref(created);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_env_names_the_missing_parameter_and_never_a_value),
+    cmocka_unit_test(test_link_token_for_a_new_item_and_for_update_mode_of_an_own_item),
+    cmocka_unit_test(test_create_answers_201_and_stores_only_the_sealed_token),
+    cmocka_unit_test(test_create_retried_with_the_same_public_token_answers_the_same_item_once),
+    cmocka_unit_test(test_create_rejects_bad_bodies_with_400),
+    cmocka_unit_test(test_a_second_item_of_an_institution_is_409_and_removed_at_plaid),
+    cmocka_unit_test(test_list_and_delete_keep_other_users_out_with_404),
+    cmocka_unit_test(test_accounts_lists_every_items_accounts_with_balances),
+    cmocka_unit_test(test_transactions_default_is_the_100_newest_across_items_and_pages_line_up),
+    cmocka_unit_test(test_transactions_window_and_account_filter_match_the_simulators_truth),
+    cmocka_unit_test(test_login_required_marks_the_item_and_answers_409_until_it_works_again),
+    cmocka_unit_test(test_rate_limits_server_errors_and_slowness_map_to_429_502_503),
+  };
+  return cmocka_run_group_tests_name("handlers_plaid_moto", tests, s_group_setup, s_group_teardown);
+}

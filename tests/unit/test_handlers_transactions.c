@@ -1,0 +1,468 @@
+/* test_handlers_transactions.c - GET /transactions without the network: query checks, flow classification, rendering, the merge. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "apigw/response.h"
+#include "apigw/router.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "handlers/env.h"
+#include "handlers/routes.h"
+#include "handlers/transactions_query.h"
+#include "handlers/transactions_view.h"
+
+#define TODAY "2025-03-15"
+
+/* Parses p against TODAY; returns the status and leaves the message in why. */
+static mynt_status s_parse(transactions_query_params p, transactions_query *q, char why[200])
+{
+  return transactions_query_parse(&p, TODAY, q, why, 200);
+}
+
+/* Asserts p is refused with a message that contains needle. */
+static void s_assert_refused(transactions_query_params p, const char *needle)
+{
+  transactions_query q;
+  char why[200];
+  assert_int_equal(s_parse(p, &q, why), MYNT_BAD_REQUEST);
+  if(!strstr(why, needle))
+    fail_msg("message \"%s\" does not mention \"%s\"", why, needle);
+}
+
+static void test_query_without_parameters_is_the_whole_history_100_from_offset_0(void **state)
+{
+  (void)state;
+  transactions_query q;
+  char why[200];
+  assert_int_equal(s_parse((transactions_query_params){0}, &q, why), MYNT_OK);
+  assert_string_equal(q.start_date, "2023-03-15");
+  assert_string_equal(q.end_date, TODAY);
+  assert_int_equal(q.count, 100);
+  assert_int_equal(q.offset, 0);
+  assert_null(q.account_id);
+}
+
+static void test_query_accepts_a_window_count_offset_and_account(void **state)
+{
+  (void)state;
+  transactions_query q;
+  char why[200];
+  transactions_query_params p = {"2024-02-01", "2024-02-29", "500", "9500", "acc_1"};
+  assert_int_equal(s_parse(p, &q, why), MYNT_OK);
+  assert_string_equal(q.start_date, "2024-02-01");
+  assert_string_equal(q.end_date, "2024-02-29");
+  assert_int_equal(q.count, 500);
+  assert_int_equal(q.offset, 9500);
+  assert_string_equal(q.account_id, "acc_1");
+}
+
+static void test_query_accepts_the_earliest_day_and_today(void **state)
+{
+  (void)state;
+  transactions_query q;
+  char why[200];
+  assert_int_equal(s_parse((transactions_query_params){"2023-03-15", TODAY, NULL, NULL, NULL}, &q, why), MYNT_OK);
+  assert_int_equal(s_parse((transactions_query_params){TODAY, TODAY, "1", "0", NULL}, &q, why), MYNT_OK);
+  assert_int_equal(q.count, 1);
+}
+
+static void test_query_cuts_an_end_date_after_today_back_to_today(void **state)
+{
+  (void)state;
+  transactions_query q;
+  char why[200];
+  assert_int_equal(s_parse((transactions_query_params){"2025-03-01", "2025-03-31", NULL, NULL, NULL}, &q, why),
+                   MYNT_OK);
+  assert_string_equal(q.start_date, "2025-03-01");
+  assert_string_equal(q.end_date, TODAY);
+}
+
+static void test_query_rejects_dates_that_are_not_on_the_calendar(void **state)
+{
+  (void)state;
+  s_assert_refused((transactions_query_params){"2025-02-30", "2025-03-01", NULL, NULL, NULL}, "start_date");
+  s_assert_refused((transactions_query_params){"2024-01-01", "2023-02-29", NULL, NULL, NULL}, "end_date");
+  s_assert_refused((transactions_query_params){"2024-13-01", "2024-12-01", NULL, NULL, NULL}, "start_date");
+  s_assert_refused((transactions_query_params){"2024-04-31", "2024-05-01", NULL, NULL, NULL}, "real calendar date");
+}
+
+static void test_query_rejects_dates_in_another_format(void **state)
+{
+  (void)state;
+  s_assert_refused((transactions_query_params){"2024/01/01", "2024-02-01", NULL, NULL, NULL}, "start_date");
+  s_assert_refused((transactions_query_params){"2024-01-01", "20240201", NULL, NULL, NULL}, "end_date");
+  s_assert_refused((transactions_query_params){"2024-1-01", "2024-02-01", NULL, NULL, NULL}, "YYYY-MM-DD");
+  s_assert_refused((transactions_query_params){"", "2024-02-01", NULL, NULL, NULL}, "start_date");
+  s_assert_refused((transactions_query_params){"2024-01-01T00:00:00Z", "2024-02-01", NULL, NULL, NULL}, "start_date");
+}
+
+static void test_query_rejects_a_reversed_range(void **state)
+{
+  (void)state;
+  s_assert_refused((transactions_query_params){"2024-06-02", "2024-06-01", NULL, NULL, NULL},
+                   "start_date must not be after end_date");
+}
+
+static void test_query_rejects_one_date_alone(void **state)
+{
+  (void)state;
+  s_assert_refused((transactions_query_params){"2024-06-02", NULL, NULL, NULL, NULL}, "together");
+  s_assert_refused((transactions_query_params){NULL, "2024-06-02", NULL, NULL, NULL}, "together");
+}
+
+static void test_query_rejects_a_start_more_than_24_months_back_or_in_the_future(void **state)
+{
+  (void)state;
+  s_assert_refused((transactions_query_params){"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "24 months");
+  s_assert_refused((transactions_query_params){"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "2023-03-15");
+  s_assert_refused((transactions_query_params){"2025-03-16", "2025-03-20", NULL, NULL, NULL}, "after today");
+}
+
+static void test_query_rejects_counts_outside_1_to_500_or_not_numbers(void **state)
+{
+  (void)state;
+  static const char *const bad[] = {"0", "501", "abc", "", "-5", "+5", "1.5", "10e1", " 5", "9999999999"};
+  for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    s_assert_refused((transactions_query_params){NULL, NULL, bad[i], NULL, NULL}, "count must be a whole number from 1 to 500");
+}
+
+static void test_query_rejects_negative_or_malformed_offsets_and_too_deep_pages(void **state)
+{
+  (void)state;
+  s_assert_refused((transactions_query_params){NULL, NULL, NULL, "-1", NULL}, "offset must be a whole number");
+  s_assert_refused((transactions_query_params){NULL, NULL, NULL, "x", NULL}, "offset");
+  s_assert_refused((transactions_query_params){NULL, NULL, NULL, "", NULL}, "offset");
+  s_assert_refused((transactions_query_params){NULL, NULL, "500", "9501", NULL}, "offset + count");
+  s_assert_refused((transactions_query_params){NULL, NULL, NULL, "9901", NULL}, "10000");
+}
+
+static void test_query_rejects_an_empty_or_spaced_account_id(void **state)
+{
+  (void)state;
+  s_assert_refused((transactions_query_params){NULL, NULL, NULL, NULL, ""}, "account_id");
+  s_assert_refused((transactions_query_params){NULL, NULL, NULL, NULL, "a b"}, "account_id");
+}
+
+static void test_depth_check_bounds_what_one_request_gathers_over_all_items(void **state)
+{
+  (void)state;
+  transactions_query q = {.count = 500, .offset = 9500};
+  char why[200];
+  assert_int_equal(transactions_query_check_depth(&q, 0, why, sizeof(why)), MYNT_OK);
+  assert_int_equal(transactions_query_check_depth(&q, 3, why, sizeof(why)), MYNT_OK);
+  assert_int_equal(transactions_query_check_depth(&q, 4, why, sizeof(why)), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(why, "offset + count must not exceed 7500 with 4 linked banks"));
+  q.offset = 0;
+  q.count = 100;
+  assert_int_equal(transactions_query_check_depth(&q, 100, why, sizeof(why)), MYNT_OK);
+}
+
+static void test_months_before_clamps_to_the_end_of_a_shorter_month(void **state)
+{
+  (void)state;
+  char out[11];
+  transactions_query_months_before("2024-02-29", 24, out);
+  assert_string_equal(out, "2022-02-28");
+  transactions_query_months_before("2025-03-31", 1, out);
+  assert_string_equal(out, "2025-02-28");
+  transactions_query_months_before("2025-01-10", 24, out);
+  assert_string_equal(out, "2023-01-10");
+  transactions_query_date_of(0, out);
+  assert_string_equal(out, "1970-01-01");
+  transactions_query_date_of((int64_t)1709164800 * 1000 + 86399999, out);
+  assert_string_equal(out, "2024-02-29");
+}
+
+static void test_flow_classifies_income_transfers_card_payments_and_expenses(void **state)
+{
+  (void)state;
+  assert_string_equal(transactions_view_flow("INCOME"), "income");
+  assert_string_equal(transactions_view_flow("TRANSFER_IN"), "transfer");
+  assert_string_equal(transactions_view_flow("TRANSFER_OUT"), "transfer");
+  assert_string_equal(transactions_view_flow("LOAN_PAYMENTS"), "transfer");
+  assert_string_equal(transactions_view_flow("FOOD_AND_DRINK"), "expense");
+  assert_string_equal(transactions_view_flow("RENT_AND_UTILITIES"), "expense");
+  assert_string_equal(transactions_view_flow("income"), "expense");
+  assert_string_equal(transactions_view_flow(NULL), "expense");
+}
+
+static void test_render_keeps_only_mynt_fields_and_plaids_sign(void **state)
+{
+  (void)state;
+  json_t *txn = json_pack("{s:s, s:s, s:s, s:n, s:s, s:s, s:f, s:s, s:b, s:{s:s, s:s, s:s}, s:s, s:s, s:{s:s}}",
+                          "transaction_id", "t1", "account_id", "a1", "date", "2025-01-02", "authorized_date",
+                          "name", "REFUND AMAZON", "merchant_name", "Amazon", "amount", -12.5, "iso_currency_code",
+                          "USD", "pending", 1, "personal_finance_category", "primary", "GENERAL_MERCHANDISE",
+                          "detailed", "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES", "confidence_level", "HIGH",
+                          "payment_channel", "online", "pending_transaction_id", "p1", "location", "city", "X");
+  json_t *row = transactions_view_render(txn, "item_1");
+  assert_non_null(row);
+  assert_int_equal(json_object_size(row), 14);
+  assert_string_equal(json_string_value(json_object_get(row, "item_id")), "item_1");
+  assert_true(json_is_null(json_object_get(row, "authorized_date")));
+  assert_true(json_real_value(json_object_get(row, "amount")) == -12.5);
+  assert_true(json_is_true(json_object_get(row, "pending")));
+  assert_string_equal(json_string_value(json_object_get(row, "category")), "GENERAL_MERCHANDISE");
+  assert_string_equal(json_string_value(json_object_get(row, "category_detailed")),
+                      "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES");
+  assert_string_equal(json_string_value(json_object_get(row, "payment_channel")), "online");
+  assert_string_equal(json_string_value(json_object_get(row, "flow")), "expense");
+  assert_null(json_object_get(row, "location"));
+  assert_null(json_object_get(row, "pending_transaction_id"));
+  json_decref(row);
+  json_decref(txn);
+
+  txn = json_pack("{s:s, s:s, s:i}", "transaction_id", "t2", "date", "2025-01-02", "amount", 100);
+  row = transactions_view_render(txn, "item_2");
+  assert_true(json_is_null(json_object_get(row, "category")));
+  assert_true(json_is_false(json_object_get(row, "pending")));
+  assert_int_equal(json_integer_value(json_object_get(row, "amount")), 100);
+  assert_string_equal(json_string_value(json_object_get(row, "flow")), "expense");
+  json_decref(row);
+  json_decref(txn);
+}
+
+/* A list of transactions "<prefix><n>" dated as given (newest first). */
+static json_t *s_list(const char *prefix, const char *const *dates, size_t n)
+{
+  json_t *list = json_array();
+  for(size_t i = 0; i < n; i++) {
+    char id[32];
+    snprintf(id, sizeof(id), "%s%zu", prefix, i);
+    json_array_append_new(list, json_pack("{s:s, s:s, s:f}", "transaction_id", id, "date", dates[i], "amount", 1.0));
+  }
+  return list;
+}
+
+/* The transaction ids of a merged array joined by spaces. */
+static void s_ids(const json_t *merged, char *out, size_t cap)
+{
+  size_t i;
+  json_t *row;
+  out[0] = '\0';
+  json_array_foreach(merged, i, row) {
+    size_t used = strlen(out);
+    snprintf(out + used, cap - used, "%s%s", i ? " " : "", json_string_value(json_object_get(row, "transaction_id")));
+  }
+}
+
+static void test_merge_orders_newest_first_and_ties_by_item_then_plaids_order(void **state)
+{
+  (void)state;
+  static const char *const a_dates[] = {"2025-03-10", "2025-03-08", "2025-03-08", "2025-03-01"};
+  static const char *const b_dates[] = {"2025-03-12", "2025-03-08", "2025-03-02"};
+  json_t *lists[2] = {s_list("a", a_dates, 4), s_list("b", b_dates, 3)};
+  const char *const ids[2] = {"item_a", "item_b"};
+  json_t *merged = transactions_view_merge(lists, ids, 2, 0, 100);
+  char text[256];
+  s_ids(merged, text, sizeof(text));
+  assert_string_equal(text, "b0 a0 a1 a2 b1 b2 a3");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(merged, 0), "item_id")), "item_b");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(merged, 1), "item_id")), "item_a");
+  json_decref(merged);
+  json_decref(lists[0]);
+  json_decref(lists[1]);
+}
+
+static void test_merge_slices_across_items_with_offset_and_count(void **state)
+{
+  (void)state;
+  static const char *const a_dates[] = {"2025-03-10", "2025-03-08", "2025-03-08", "2025-03-01"};
+  static const char *const b_dates[] = {"2025-03-12", "2025-03-08", "2025-03-02"};
+  json_t *lists[3] = {s_list("a", a_dates, 4), NULL, s_list("b", b_dates, 3)};
+  const char *const ids[3] = {"item_a", "item_empty", "item_b"};
+  char text[256];
+
+  json_t *merged = transactions_view_merge(lists, ids, 3, 2, 3);
+  s_ids(merged, text, sizeof(text));
+  assert_string_equal(text, "a1 a2 b1");
+  json_decref(merged);
+
+  merged = transactions_view_merge(lists, ids, 3, 5, 10);
+  s_ids(merged, text, sizeof(text));
+  assert_string_equal(text, "b2 a3");
+  json_decref(merged);
+
+  merged = transactions_view_merge(lists, ids, 3, 7, 10);
+  assert_int_equal(json_array_size(merged), 0);
+  json_decref(merged);
+  json_decref(lists[0]);
+  json_decref(lists[2]);
+}
+
+static void test_merge_pages_agree_with_one_big_page_when_each_item_is_cut_at_offset_plus_count(void **state)
+{
+  (void)state;
+  /* Three items with many same-day transactions: page k fetched with offset + count per item must
+   * equal entries [offset, offset + count) of the merge of everything. */
+  enum { N = 3, LEN = 40, PAGE = 7 };
+  json_t *full[N];
+  const char *ids[N] = {"i0", "i1", "i2"};
+  for(size_t i = 0; i < N; i++) {
+    full[i] = json_array();
+    for(size_t k = 0; k < LEN; k++) {
+      char date[11];
+      char id[16];
+      snprintf(date, sizeof(date), "2025-02-%02zu", 28 - (k * (i + 1)) / 5 % 28);
+      snprintf(id, sizeof(id), "%zu-%02zu", i, k);
+      json_array_append_new(full[i], json_pack("{s:s, s:s}", "transaction_id", id, "date", date));
+    }
+  }
+  json_t *everything = transactions_view_merge(full, ids, N, 0, N * LEN);
+  assert_int_equal(json_array_size(everything), N * LEN);
+  for(size_t offset = 0; offset < N * LEN; offset += PAGE) {
+    json_t *cut[N];
+    for(size_t i = 0; i < N; i++) {
+      cut[i] = json_array();
+      for(size_t k = 0; k < offset + PAGE && k < LEN; k++)
+        json_array_append(cut[i], json_array_get(full[i], k));
+    }
+    json_t *page = transactions_view_merge(cut, ids, N, offset, PAGE);
+    for(size_t k = 0; k < json_array_size(page); k++)
+      assert_true(json_equal(json_array_get(page, k), json_array_get(everything, offset + k)));
+    assert_int_equal(json_array_size(page), offset + PAGE <= N * LEN ? PAGE : N * LEN - offset);
+    json_decref(page);
+    for(size_t i = 0; i < N; i++)
+      json_decref(cut[i]);
+  }
+  json_decref(everything);
+  for(size_t i = 0; i < N; i++)
+    json_decref(full[i]);
+}
+
+/* Serves GET /transactions?query for sub with no store (validation answers before any I/O). */
+static json_t *s_serve_query(const char *query)
+{
+  mynt_arena *arena = arena_create(1 << 20);
+  handlers_env env = {0};
+  apigw_ctx ctx = {.env = &env, .arena = arena, .invocation_id = "lambda-1"};
+  json_t *params = json_object();
+  char copy[256];
+  snprintf(copy, sizeof(copy), "%s", query);
+  for(char *save = NULL, *pair = strtok_r(copy, "&", &save); pair; pair = strtok_r(NULL, "&", &save)) {
+    char *eq = strchr(pair, '=');
+    *eq = '\0';
+    json_object_set_new(params, pair, json_string(eq + 1));
+  }
+  json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:{s:s, s:s}, s:{s:{s:{s:s}}}}}", "version", "2.0",
+                            "routeKey", "GET /transactions", "rawPath", "/transactions", "rawQueryString", query,
+                            "queryStringParameters", params, "requestContext", "requestId", "api-1", "http", "method",
+                            "GET", "path", "/transactions", "authorizer", "jwt", "claims", "sub", "user-1");
+  mynt_buf out;
+  buf_init(&out, 1 << 20);
+  assert_int_equal(apigw_router_serve(routes_table(), "transactions", &ctx, event, &out), MYNT_OK);
+  json_decref(event);
+  json_t *payload = json_loadb(out.ptr, out.len, 0, NULL);
+  buf_free(&out);
+  arena_destroy(arena);
+  assert_non_null(payload);
+  return payload;
+}
+
+static void test_transactions_route_answers_400_bad_request_naming_the_parameter(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *query;
+    const char *needle;
+  } cases[] = {
+    {"start_date=2025-02-30&end_date=2025-03-01", "start_date"},
+    {"start_date=2024-06-02&end_date=2024-06-01", "after end_date"},
+    {"count=0", "count"},
+    {"count=501", "count"},
+    {"count=abc", "count"},
+    {"offset=-1", "offset"},
+    {"end_date=2024-06-01", "together"},
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    json_t *payload = s_serve_query(cases[i].query);
+    assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 400);
+    json_t *body = json_loads(json_string_value(json_object_get(payload, "body")), 0, NULL);
+    json_t *error = json_object_get(body, "error");
+    assert_string_equal(json_string_value(json_object_get(error, "code")), "bad_request");
+    const char *message = json_string_value(json_object_get(error, "message"));
+    if(!message || !strstr(message, cases[i].needle))
+      fail_msg("%s: message \"%s\" does not mention \"%s\"", cases[i].query, message ? message : "",
+               cases[i].needle);
+    json_decref(body);
+    json_decref(payload);
+  }
+}
+
+static void test_answers_print_amounts_as_written(void **state)
+{
+  (void)state;
+  mynt_arena *arena = arena_create(1 << 20);
+  apigw_response res;
+  apigw_response_init(&res, arena);
+  json_t *txn = json_pack("{s:s, s:f}", "date", "2025-01-02", "amount", 59.38);
+  json_t *row = transactions_view_render(txn, "item_1");
+  assert_int_equal(apigw_response_json(&res, 200, json_pack("{s:o, s:f, s:f}", "t", row, "big", 19275.24, "neg",
+                                                            -0.1)),
+                   MYNT_OK);
+  assert_non_null(strstr(res.body, "\"amount\":59.38,"));
+  assert_non_null(strstr(res.body, "\"big\":19275.24,"));
+  assert_non_null(strstr(res.body, "\"neg\":-0.1}"));
+  json_decref(txn);
+  arena_destroy(arena);
+}
+
+static void test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type(void **state)
+{
+  (void)state;
+  mynt_arena *arena = arena_create(1 << 20);
+  apigw_response res;
+  apigw_response_init(&res, arena);
+  assert_int_equal(apigw_response_error_code(&res, MYNT_CONFLICT, "item_login_required", "sign in again",
+                                             json_pack("{s:s}", "item_id", "it-1")),
+                   MYNT_CONFLICT);
+  assert_int_equal(res.status_code, 409);
+  assert_string_equal(res.body,
+                      "{\"error\":{\"code\":\"item_login_required\",\"message\":\"sign in again\",\"item_id\":\"it-1\"}}");
+  assert_int_equal(apigw_response_error_code(&res, MYNT_RATE_LIMITED, NULL, NULL, NULL), MYNT_RATE_LIMITED);
+  assert_int_equal(res.status_code, 429);
+  assert_non_null(strstr(res.body, "\"code\":\"rate_limited\""));
+  assert_int_equal(apigw_response_no_content(&res), MYNT_OK);
+  assert_int_equal(res.status_code, 204);
+  assert_int_equal(res.body_len, 0);
+  for(size_t i = 0; i < res.header_count; i++)
+    assert_string_not_equal(res.headers[i].name, "content-type");
+  arena_destroy(arena);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_query_without_parameters_is_the_whole_history_100_from_offset_0),
+    cmocka_unit_test(test_query_accepts_a_window_count_offset_and_account),
+    cmocka_unit_test(test_query_accepts_the_earliest_day_and_today),
+    cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
+    cmocka_unit_test(test_query_rejects_dates_that_are_not_on_the_calendar),
+    cmocka_unit_test(test_query_rejects_dates_in_another_format),
+    cmocka_unit_test(test_query_rejects_a_reversed_range),
+    cmocka_unit_test(test_query_rejects_one_date_alone),
+    cmocka_unit_test(test_query_rejects_a_start_more_than_24_months_back_or_in_the_future),
+    cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
+    cmocka_unit_test(test_query_rejects_negative_or_malformed_offsets_and_too_deep_pages),
+    cmocka_unit_test(test_query_rejects_an_empty_or_spaced_account_id),
+    cmocka_unit_test(test_depth_check_bounds_what_one_request_gathers_over_all_items),
+    cmocka_unit_test(test_months_before_clamps_to_the_end_of_a_shorter_month),
+    cmocka_unit_test(test_flow_classifies_income_transfers_card_payments_and_expenses),
+    cmocka_unit_test(test_render_keeps_only_mynt_fields_and_plaids_sign),
+    cmocka_unit_test(test_merge_orders_newest_first_and_ties_by_item_then_plaids_order),
+    cmocka_unit_test(test_merge_slices_across_items_with_offset_and_count),
+    cmocka_unit_test(test_merge_pages_agree_with_one_big_page_when_each_item_is_cut_at_offset_plus_count),
+    cmocka_unit_test(test_transactions_route_answers_400_bad_request_naming_the_parameter),
+    cmocka_unit_test(test_answers_print_amounts_as_written),
+    cmocka_unit_test(test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type),
+  };
+  return cmocka_run_group_tests_name("handlers_transactions", tests, NULL, NULL);
+}

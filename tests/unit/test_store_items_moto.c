@@ -1,0 +1,449 @@
+/* test_store_items_moto.c - the item record and its INST/PUBTOKEN markers against moto_server (the "moto" fixture). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "aws/dynamodb.h"
+#include "core/clock.h"
+#include "crypto/seal.h"
+#include "store/items.h"
+#include "store/store.h"
+
+#define KEYRING "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+#define TOKEN_A "access-sandbox-0123456789abcdef-aaaa"
+#define TOKEN_B "access-sandbox-0123456789abcdef-bbbb"
+
+typedef struct {
+  store *store;
+  seal_keyring *ring;
+  char table[96];
+} s_fixture;
+
+/* Points the AWS environment at moto; returns 0 when MYNT_MOTO_DIR is unset. */
+static int s_moto_env(const char *table)
+{
+  const char *dir = getenv("MYNT_MOTO_DIR");
+  if(!dir || !*dir)
+    return 0;
+  char path[1024];
+  snprintf(path, sizeof(path), "%s/moto.port", dir);
+  FILE *f = fopen(path, "r");
+  int port = 0;
+  if(f) {
+    if(fscanf(f, "%d", &port) != 1)
+      port = 0;
+    fclose(f);
+  }
+  if(port <= 0)
+    fail_msg("no moto port in %s (did the moto_start fixture run?)", path);
+  char endpoint[64];
+  snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
+  setenv("MYNT_AWS_ENDPOINT", endpoint, 1);
+  setenv("AWS_REGION", "us-east-1", 1);
+  setenv("AWS_ACCESS_KEY_ID", "AKIDMOTOTEST", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "moto-does-not-check", 1);
+  setenv("AWS_SESSION_TOKEN", "moto-session-token", 1);
+  setenv("MYNT_TABLE", table, 1);
+  return 1;
+}
+
+static json_t *s_call(s_fixture *fx, const char *operation, json_t *request)
+{
+  json_t *response = NULL;
+  ddb_error err;
+  mynt_status st = ddb_call(fx->store->ddb, operation, request, clock_epoch_ms() + 10000, &response, &err);
+  json_decref(request);
+  if(st)
+    fail_msg("%s failed: %s %s", operation, mynt_strerror(st), err.type);
+  return response;
+}
+
+static int s_setup(void **state)
+{
+  s_fixture *fx = calloc(1, sizeof(*fx));
+  assert_non_null(fx);
+  snprintf(fx->table, sizeof(fx->table), "mynt-users-items-%d-%lld", (int)getpid(), (long long)clock_epoch_ms());
+  if(!s_moto_env(fx->table)) {
+    printf("SKIPPED: MYNT_MOTO_DIR is not set (run through ctest, which starts moto_server)\n");
+    free(fx);
+    *state = NULL;
+    return 0;
+  }
+  assert_int_equal(store_open_from_env(&fx->store, NULL, 0), MYNT_OK);
+  assert_int_equal(seal_keyring_parse(KEYRING, &fx->ring, NULL, 0), MYNT_OK);
+  json_decref(s_call(fx, "CreateTable",
+                     json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}], s:{s:i, s:i}}",
+                               "TableName", fx->table, "KeySchema", "AttributeName", "user_id", "KeyType", "HASH",
+                               "AttributeName", "sk", "KeyType", "RANGE", "AttributeDefinitions", "AttributeName",
+                               "user_id", "AttributeType", "S", "AttributeName", "sk", "AttributeType", "S",
+                               "ProvisionedThroughput", "ReadCapacityUnits", 5, "WriteCapacityUnits", 5)));
+  *state = fx;
+  return 0;
+}
+
+static int s_teardown(void **state)
+{
+  s_fixture *fx = *state;
+  if(!fx)
+    return 0;
+  json_t *response = NULL;
+  json_t *request = json_pack("{s:s}", "TableName", fx->table);
+  ddb_call(fx->store->ddb, "DeleteTable", request, clock_epoch_ms() + 10000, &response, NULL);
+  json_decref(request);
+  json_decref(response);
+  store_close(fx->store);
+  seal_keyring_free(fx->ring);
+  free(fx);
+  return 0;
+}
+
+/* Every record of user as plain JSON objects, in sort-key order. */
+static json_t *s_records(s_fixture *fx, const char *user)
+{
+  json_t *response = s_call(fx, "Query",
+                            json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", fx->table,
+                                      "KeyConditionExpression", "user_id = :u", "ExpressionAttributeValues", ":u",
+                                      "S", user, "ConsistentRead", 1));
+  json_t *out = json_array();
+  size_t i;
+  json_t *raw;
+  json_array_foreach(json_object_get(response, "Items"), i, raw)
+    json_array_append_new(out, ddb_unmarshal_item(raw));
+  json_decref(response);
+  return out;
+}
+
+/* The sort keys of user's records joined by spaces. */
+static void s_sort_keys(s_fixture *fx, const char *user, char *out, size_t cap)
+{
+  json_t *records = s_records(fx, user);
+  size_t i;
+  json_t *record;
+  out[0] = '\0';
+  json_array_foreach(records, i, record) {
+    size_t used = strlen(out);
+    snprintf(out + used, cap - used, "%s%s", i ? " " : "", json_string_value(json_object_get(record, "sk")));
+  }
+  json_decref(records);
+}
+
+/* A new item to create: ids, digest of public_token, two accounts. */
+static void s_new_item(store_item *item, const char *item_id, const char *institution_id, const char *public_token)
+{
+  memset(item, 0, sizeof(*item));
+  snprintf(item->item_id, sizeof(item->item_id), "%s", item_id);
+  snprintf(item->institution_id, sizeof(item->institution_id), "%s", institution_id);
+  snprintf(item->institution_name, sizeof(item->institution_name), "Bank %s", institution_id);
+  assert_int_equal(store_item_public_token_digest(public_token, item->public_token_sha256), MYNT_OK);
+  item->accounts = json_pack("[{s:s, s:s, s:s, s:s, s:s}, {s:s, s:s, s:n, s:s, s:n}]", "account_id",
+                             "acc-checking", "name", "Checking", "mask", "0000", "type", "depository", "subtype",
+                             "checking", "account_id", "acc-card", "name", "Card", "mask", "type", "credit",
+                             "subtype");
+  assert_non_null(item->accounts);
+}
+
+/* Creates the item; returns the outcome and leaves the existing id in existing. */
+static store_item_outcome s_create(s_fixture *fx, const char *user, store_item *item, const char *token,
+                                   char existing[STORE_ITEM_ID_MAX + 1])
+{
+  store_item_outcome outcome = STORE_ITEM_CREATED;
+  assert_int_equal(store_item_create(fx->store, fx->ring, user, item, token, clock_epoch_ms() + 10000, &outcome,
+                                     existing),
+                   MYNT_OK);
+  return outcome;
+}
+
+static void test_public_token_digest_is_lower_case_hex_sha256(void **state)
+{
+  (void)state;
+  char hex[STORE_SHA256_HEX_LEN + 1];
+  assert_int_equal(store_item_public_token_digest("abc", hex), MYNT_OK);
+  assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void test_account_summary_keeps_five_fields_and_nulls_what_is_missing(void **state)
+{
+  (void)state;
+  json_t *plaid = json_pack("{s:s, s:s, s:n, s:s, s:{s:f}, s:s}", "account_id", "a1", "name", "Checking", "mask",
+                            "type", "depository", "balances", "current", 10.0, "official_name", "X");
+  json_t *summary = store_item_account_summary(plaid);
+  assert_int_equal(json_object_size(summary), 5);
+  assert_true(json_is_null(json_object_get(summary, "mask")));
+  assert_true(json_is_null(json_object_get(summary, "subtype")));
+  assert_string_equal(json_string_value(json_object_get(summary, "type")), "depository");
+  json_decref(summary);
+  json_object_set_new(plaid, "account_id", json_string("has space"));
+  assert_null(store_item_account_summary(plaid));
+  json_decref(plaid);
+}
+
+static void test_create_writes_the_item_and_both_markers_with_only_a_sealed_token(void **state)
+{
+  s_fixture *fx = *state;
+  if(!fx)
+    skip();
+  store_item item;
+  char existing[STORE_ITEM_ID_MAX + 1];
+  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
+  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  assert_string_equal(existing, "");
+  assert_int_equal(strlen(item.created_at), 20);
+  char digest[STORE_SHA256_HEX_LEN + 1];
+  assert_int_equal(store_item_public_token_digest("public-sandbox-one", digest), MYNT_OK);
+
+  char keys[512];
+  char expected[512];
+  s_sort_keys(fx, "user-a", keys, sizeof(keys));
+  snprintf(expected, sizeof(expected), "INST#ins_109508 ITEM#item-1 PUBTOKEN#%s", digest);
+  assert_string_equal(keys, expected);
+
+  json_t *records = s_records(fx, "user-a");
+  char *text = json_dumps(records, 0);
+  assert_null(strstr(text, TOKEN_A));
+  assert_null(strstr(text, "public-sandbox-one"));
+  free(text);
+  json_t *record = json_array_get(records, 1);
+  assert_string_equal(json_string_value(json_object_get(record, "status")), "active");
+  assert_string_equal(json_string_value(json_object_get(record, "institution_name")), "Bank ins_109508");
+  assert_true(json_equal(json_object_get(record, "accounts"), item.accounts));
+  assert_string_equal(json_string_value(json_object_get(json_array_get(records, 0), "item_id")), "item-1");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(records, 2), "item_id")), "item-1");
+  json_decref(records);
+
+  store_item stored;
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_string_equal(stored.created_at, item.created_at);
+  assert_int_equal(stored.status, STORE_ITEM_ACTIVE);
+  assert_true(store_item_has_account(&stored, "acc-card"));
+  assert_false(store_item_has_account(&stored, "acc-other"));
+  char *token = NULL;
+  size_t len = 0;
+  assert_int_equal(store_item_open_token(fx->ring, "user-a", &stored, &token, &len), MYNT_OK);
+  assert_string_equal(token, TOKEN_A);
+  seal_wipe_free(token, len);
+  store_item_clear(&stored);
+  store_item_clear(&item);
+}
+
+static void test_a_second_item_of_the_same_institution_is_refused_and_leaves_nothing(void **state)
+{
+  s_fixture *fx = *state;
+  if(!fx)
+    skip();
+  store_item first;
+  store_item second;
+  char existing[STORE_ITEM_ID_MAX + 1];
+  s_new_item(&first, "item-1", "ins_109508", "public-sandbox-one");
+  s_new_item(&second, "item-2", "ins_109508", "public-sandbox-two");
+  assert_int_equal(s_create(fx, "user-a", &first, TOKEN_A, existing), STORE_ITEM_CREATED);
+  assert_int_equal(s_create(fx, "user-a", &second, TOKEN_B, existing), STORE_ITEM_DUPLICATE_INSTITUTION);
+  assert_string_equal(existing, "item-1");
+  assert_string_equal(second.sealed_token, "");
+
+  json_t *records = s_records(fx, "user-a");
+  assert_int_equal(json_array_size(records), 3);
+  char *text = json_dumps(records, 0);
+  assert_null(strstr(text, "item-2"));
+  free(text);
+  json_decref(records);
+
+  /* Another institution is fine, and the same institution for another user too. */
+  store_item third;
+  s_new_item(&third, "item-3", "ins_109509", "public-sandbox-three");
+  assert_int_equal(s_create(fx, "user-a", &third, TOKEN_B, existing), STORE_ITEM_CREATED);
+  assert_int_equal(s_create(fx, "user-b", &second, TOKEN_B, existing), STORE_ITEM_CREATED);
+  store_item_clear(&first);
+  store_item_clear(&second);
+  store_item_clear(&third);
+}
+
+static void test_the_public_token_marker_makes_a_retry_find_the_first_item(void **state)
+{
+  s_fixture *fx = *state;
+  if(!fx)
+    skip();
+  store_item item;
+  store_item retry;
+  store_item found;
+  char existing[STORE_ITEM_ID_MAX + 1];
+  char digest[STORE_SHA256_HEX_LEN + 1];
+  assert_int_equal(store_item_public_token_digest("public-sandbox-one", digest), MYNT_OK);
+  assert_int_equal(store_item_find_by_public_token(fx->store, "user-a", digest, 0, &found), MYNT_NOT_FOUND);
+
+  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
+  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  assert_int_equal(store_item_find_by_public_token(fx->store, "user-a", digest, 0, &found), MYNT_OK);
+  assert_string_equal(found.item_id, "item-1");
+  store_item_clear(&found);
+  assert_int_equal(store_item_find_by_public_token(fx->store, "user-b", digest, 0, &found), MYNT_NOT_FOUND);
+
+  /* The same transaction sent again (its first answer lost) names its own item. */
+  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_SAME_PUBLIC_TOKEN);
+  assert_string_equal(existing, "item-1");
+  /* Another item made from the same public token never gets a record. */
+  s_new_item(&retry, "item-9", "ins_109510", "public-sandbox-one");
+  assert_int_equal(s_create(fx, "user-a", &retry, TOKEN_B, existing), STORE_ITEM_SAME_PUBLIC_TOKEN);
+  assert_string_equal(existing, "item-1");
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-9", 0, &found), MYNT_NOT_FOUND);
+  json_t *records = s_records(fx, "user-a");
+  assert_int_equal(json_array_size(records), 3);
+  json_decref(records);
+  store_item_clear(&item);
+  store_item_clear(&retry);
+}
+
+static void test_list_returns_items_in_item_order_without_markers(void **state)
+{
+  s_fixture *fx = *state;
+  if(!fx)
+    skip();
+  store_item *items = NULL;
+  size_t n = 99;
+  assert_int_equal(store_item_list(fx->store, "user-a", 0, &items, &n), MYNT_OK);
+  assert_int_equal(n, 0);
+  assert_null(items);
+  static const char *const ids[] = {"item-c", "item-a", "item-b"};
+  static const char *const institutions[] = {"ins_1", "ins_2", "ins_3"};
+  for(size_t i = 0; i < 3; i++) {
+    store_item item;
+    char existing[STORE_ITEM_ID_MAX + 1];
+    char public_token[32];
+    snprintf(public_token, sizeof(public_token), "public-%zu", i);
+    s_new_item(&item, ids[i], institutions[i], public_token);
+    assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+    store_item_clear(&item);
+  }
+  assert_int_equal(store_item_list(fx->store, "user-a", 0, &items, &n), MYNT_OK);
+  assert_int_equal(n, 3);
+  assert_string_equal(items[0].item_id, "item-a");
+  assert_string_equal(items[1].item_id, "item-b");
+  assert_string_equal(items[2].item_id, "item-c");
+  assert_string_equal(items[2].institution_id, "ins_1");
+  assert_int_equal(json_array_size(items[0].accounts), 2);
+  store_items_free(items, n);
+}
+
+static void test_status_and_accounts_updates_touch_only_existing_items(void **state)
+{
+  s_fixture *fx = *state;
+  if(!fx)
+    skip();
+  store_item item;
+  store_item stored;
+  char existing[STORE_ITEM_ID_MAX + 1];
+  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
+  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+
+  assert_int_equal(store_item_set_status(fx->store, "user-a", "item-1", STORE_ITEM_LOGIN_REQUIRED, 0), MYNT_OK);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(stored.status, STORE_ITEM_LOGIN_REQUIRED);
+  assert_string_equal(store_item_status_name(stored.status), "login_required");
+  store_item_clear(&stored);
+
+  json_t *accounts = json_pack("[{s:s, s:s, s:n, s:n, s:n}]", "account_id", "acc-new", "name", "New", "mask",
+                               "type", "subtype");
+  assert_int_equal(store_item_set_accounts(fx->store, "user-a", "item-1", accounts, 0), MYNT_OK);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_true(json_equal(stored.accounts, accounts));
+  assert_true(store_item_has_account(&stored, "acc-new"));
+  store_item_clear(&stored);
+
+  assert_int_equal(store_item_set_status(fx->store, "user-b", "item-1", STORE_ITEM_ACTIVE, 0), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_set_accounts(fx->store, "user-a", "item-none", accounts, 0), MYNT_NOT_FOUND);
+  json_t *records = s_records(fx, "user-b");
+  assert_int_equal(json_array_size(records), 0);
+  json_decref(records);
+  records = s_records(fx, "user-a");
+  assert_int_equal(json_array_size(records), 3);
+  json_decref(records);
+  json_decref(accounts);
+  store_item_clear(&item);
+}
+
+static void test_delete_removes_the_item_and_both_markers_so_the_bank_can_be_linked_again(void **state)
+{
+  s_fixture *fx = *state;
+  if(!fx)
+    skip();
+  store_item item;
+  store_item stored;
+  char existing[STORE_ITEM_ID_MAX + 1];
+  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
+  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(store_item_delete(fx->store, "user-a", &stored, 0), MYNT_OK);
+  json_t *records = s_records(fx, "user-a");
+  assert_int_equal(json_array_size(records), 0);
+  json_decref(records);
+  store_item_clear(&item);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &item), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_delete(fx->store, "user-a", &stored, 0), MYNT_NOT_FOUND);
+  store_item_clear(&stored);
+
+  store_item again;
+  s_new_item(&again, "item-2", "ins_109508", "public-sandbox-two");
+  assert_int_equal(s_create(fx, "user-a", &again, TOKEN_B, existing), STORE_ITEM_CREATED);
+  store_item_clear(&again);
+}
+
+static void test_other_users_never_reach_an_item(void **state)
+{
+  s_fixture *fx = *state;
+  if(!fx)
+    skip();
+  store_item item;
+  store_item stored;
+  store_item other;
+  char existing[STORE_ITEM_ID_MAX + 1];
+  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
+  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+
+  assert_int_equal(store_item_get(fx->store, "user-b", "item-1", 0, &other), MYNT_NOT_FOUND);
+  store_item *items = NULL;
+  size_t n = 0;
+  assert_int_equal(store_item_list(fx->store, "user-b", 0, &items, &n), MYNT_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(store_item_delete(fx->store, "user-b", &stored, 0), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &other), MYNT_OK);
+  store_item_clear(&other);
+
+  /* A record copied into another user's partition does not open for that user. */
+  char *token = NULL;
+  size_t len = 0;
+  assert_int_equal(store_item_open_token(fx->ring, "user-b", &stored, &token, &len), MYNT_INTERNAL);
+  assert_null(token);
+
+  /* Ids that cannot be keys are simply not found. */
+  assert_int_equal(store_item_get(fx->store, "user-a", "ITEM#item-1", 0, &other), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_get(fx->store, "user-a", "", 0, &other), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_get(fx->store, "user-a", NULL, 0, &other), MYNT_NOT_FOUND);
+  store_item_clear(&stored);
+  store_item_clear(&item);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_public_token_digest_is_lower_case_hex_sha256),
+    cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
+    T(test_create_writes_the_item_and_both_markers_with_only_a_sealed_token),
+    T(test_a_second_item_of_the_same_institution_is_refused_and_leaves_nothing),
+    T(test_the_public_token_marker_makes_a_retry_find_the_first_item),
+    T(test_list_returns_items_in_item_order_without_markers),
+    T(test_status_and_accounts_updates_touch_only_existing_items),
+    T(test_delete_removes_the_item_and_both_markers_so_the_bank_can_be_linked_again),
+    T(test_other_users_never_reach_an_item),
+  };
+  return cmocka_run_group_tests_name("store_items_moto", tests, NULL, NULL);
+}
