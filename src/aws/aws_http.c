@@ -371,6 +371,10 @@ mynt_status aws_http_call(aws_http *h, const char *operation, json_t *request, i
   }
   body_len = strlen(body);
 
+  /* The last error the service itself answered: when the deadline then cuts a later try short,
+   * that answer (say, throttling) is the cause worth reporting, not the cut-off. */
+  aws_error answered = {0};
+  mynt_status answered_st = MYNT_OK;
   st = MYNT_TIMEOUT;
   snprintf(err->message, sizeof err->message, "the deadline passed before a request was sent");
   for(;;) {
@@ -394,10 +398,21 @@ mynt_status aws_http_call(aws_http *h, const char *operation, json_t *request, i
       }
       break;
     }
-    if(!st)
+    if(!st) {
       st = s_judge_error(h, http_status, request, &retry, err);
-    else if(st == MYNT_IO || st == MYNT_TIMEOUT)
+      answered = *err;
+      answered_st = st;
+    }
+    else if(st == MYNT_IO || st == MYNT_TIMEOUT) {
       retry = AWS_RETRY_TRANSIENT;
+      if(st == MYNT_TIMEOUT && answered_st) {
+        int attempts = err->attempts;
+        *err = answered;
+        err->attempts = attempts;
+        st = answered_st;
+        break;
+      }
+    }
     if(sensitive)
       s_wipe_response(h);
     if(retry == AWS_RETRY_NEVER || err->attempts >= S_MAX_ATTEMPTS)
