@@ -41,6 +41,7 @@ api:
 
 bench: package
 	@python3 bench/lambda_bench.py
+	@MYNT_BUILD=build/release node bench/api_bench.mjs
 
 clean:
 	rm -rf build
