@@ -36,6 +36,8 @@ struct gateway {
   const local_config *config;
   char *web_root;              /* realpath of the web root, or NULL */
   char *config_json;
+  const static_files_mount *mounts; /* borrowed from the options */
+  size_t n_mounts;
   function **functions;        /* one per config function, same order */
   authorizer *auth;
   struct MHD_Daemon *daemon;
@@ -122,7 +124,8 @@ static void s_access_log(const char *method, const char *raw_path, int status, i
 
 /* ---- static files ----------------------------------------------------------------- */
 
-/* Serves /config.json or a web app file. Returns 1 and sets *out_status when it
+/* Serves /config.json, a file of the mount whose prefix the path starts with, or a web app
+ * file. Returns 1 and sets *out_status when it
  * answered (or failed to), 0 when there is no such file. */
 static int s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_path,
                         int *out_status, enum MHD_Result *out_ok)
@@ -139,8 +142,16 @@ static int s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_pa
     }
     size = fd >= 0 ? sb.st_size : 0;
     type = "application/json";
-  } else if(g->web_root) {
-    if(static_files_open(g->web_root, raw_path, &fd, &size, &type) != MYNT_OK)
+  } else {
+    int mounted = 0;
+    for(size_t i = 0; i < g->n_mounts && !mounted; i++) {
+      if(strncmp(raw_path, g->mounts[i].prefix, strlen(g->mounts[i].prefix)) != 0)
+        continue;
+      mounted = 1;
+      if(static_files_mount_open(&g->mounts[i], raw_path, &fd, &size, &type) != MYNT_OK)
+        fd = -1;
+    }
+    if(!mounted && g->web_root && static_files_open(g->web_root, raw_path, &fd, &size, &type) != MYNT_OK)
       fd = -1;
   }
   if(fd < 0)
@@ -449,6 +460,8 @@ gateway *gateway_start(const gateway_options *opts, char *out_why, size_t why_le
     s_fail(out_why, why_len, "%s", "out of memory");
     goto fail;
   }
+  g->mounts = opts->mounts;
+  g->n_mounts = opts->mounts ? opts->n_mounts : 0;
   if(opts->config->has_authorizer) {
     g->auth = authorizer_create(&opts->config->authorizer, S_JWKS_REFETCH_MS);
     if(!g->auth) {

@@ -6,6 +6,7 @@
 
 #include "core/status.h"
 #include "local/local_config.h"
+#include "local/static_files.h"
 
 /* Request bodies larger than this are answered 413 without invoking (Lambda's limit). */
 #define GATEWAY_MAX_BODY (6u * 1024 * 1024)
@@ -15,6 +16,9 @@ typedef struct {
   const char *bootstrap;       /* executable for functions without their own "bootstrap" */
   const char *web_root;        /* directory of the web app; NULL = none */
   const char *config_json;     /* file served at /config.json; NULL = none */
+  const static_files_mount *mounts; /* directories served under URL prefixes, tried before
+                                       web_root; borrowed, must outlive the gateway */
+  size_t n_mounts;
   const char *host;            /* IPv4 loopback address to bind, e.g. "127.0.0.1" */
   int port;                    /* 0 = an ephemeral port */
 } gateway_options;

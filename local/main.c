@@ -10,16 +10,21 @@
 
 #include "local/gateway.h"
 #include "local/local_config.h"
+#include "local/static_files.h"
+
+/* How many --mount options one gateway takes. */
+#define S_MAX_MOUNTS 8
 
 static void s_usage(FILE *out)
 {
   fprintf(out,
           "usage: mynt-local --routes FILE --bootstrap PATH [--web DIR] [--config-json FILE]\n"
-          "                  [--port N] [--host 127.0.0.1]\n"
+          "                  [--mount PREFIX=DIR]... [--port N] [--host 127.0.0.1]\n"
           "  --routes FILE       routes JSON generated from template.yaml\n"
           "  --bootstrap PATH    the Lambda bootstrap executable\n"
           "  --web DIR           the web app served for GET/HEAD requests no route claims\n"
           "  --config-json FILE  served at /config.json\n"
+          "  --mount PREFIX=DIR  also serve DIR under the URL prefix (e.g. /plaid/=local/link)\n"
           "  --port N            port (default $MYNT_PORT, else 8080; 0 = any free port)\n"
           "  --host ADDR         loopback address to bind (127.0.0.0/8 only)\n");
 }
@@ -52,6 +57,8 @@ int main(int argc, char **argv)
   const char *routes = NULL, *bootstrap = NULL, *web = NULL, *config_json = NULL;
   const char *host = "127.0.0.1";
   const char *port_text = getenv("MYNT_PORT");
+  const char *mount_specs[S_MAX_MOUNTS];
+  size_t n_mounts = 0;
   static const struct option longopts[] = {
     {"routes", required_argument, NULL, 'r'},
     {"bootstrap", required_argument, NULL, 'b'},
@@ -59,6 +66,7 @@ int main(int argc, char **argv)
     {"config-json", required_argument, NULL, 'c'},
     {"port", required_argument, NULL, 'p'},
     {"host", required_argument, NULL, 'H'},
+    {"mount", required_argument, NULL, 'm'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
   };
@@ -71,6 +79,13 @@ int main(int argc, char **argv)
     case 'c': config_json = optarg; break;
     case 'p': port_text = optarg; break;
     case 'H': host = optarg; break;
+    case 'm':
+      if(n_mounts == S_MAX_MOUNTS) {
+        fprintf(stderr, "mynt-local: at most %d --mount options\n", S_MAX_MOUNTS);
+        return 2;
+      }
+      mount_specs[n_mounts++] = optarg;
+      break;
     case 'h': s_usage(stdout); return 0;
     default: s_usage(stderr); return 2;
     }
@@ -94,10 +109,22 @@ int main(int argc, char **argv)
     fprintf(stderr, "mynt-local: warning: %s is not executable (yet); invocations will fail\n",
             bootstrap);
 
-  local_config config;
   char why[256];
+  static_files_mount mounts[S_MAX_MOUNTS];
+  for(size_t i = 0; i < n_mounts; i++) {
+    if(static_files_mount_parse(mount_specs[i], &mounts[i], why, sizeof(why)) != MYNT_OK) {
+      fprintf(stderr, "mynt-local: --mount %s: %s\n", mount_specs[i], why);
+      while(i > 0)
+        static_files_mount_free(&mounts[--i]);
+      return 2;
+    }
+  }
+
+  local_config config;
   if(local_config_load(routes, &config, why, sizeof(why)) != 0) {
     fprintf(stderr, "mynt-local: %s: %s\n", routes, why);
+    for(size_t i = 0; i < n_mounts; i++)
+      static_files_mount_free(&mounts[i]);
     return 1;
   }
 
@@ -120,6 +147,8 @@ int main(int argc, char **argv)
     .bootstrap = bootstrap,
     .web_root = web,
     .config_json = config_json,
+    .mounts = mounts,
+    .n_mounts = n_mounts,
     .host = host,
     .port = port,
   };
@@ -140,5 +169,7 @@ cleanup:
   gateway_stop(g);
   curl_global_cleanup();
   local_config_free(&config);
+  for(size_t i = 0; i < n_mounts; i++)
+    static_files_mount_free(&mounts[i]);
   return rc;
 }

@@ -36,7 +36,83 @@ static const char *s_query(void *ctx, const char *key)
   return MHD_lookup_connection_value((struct MHD_Connection *)ctx, MHD_GET_ARGUMENT_KIND, key);
 }
 
-static enum MHD_Result s_send(struct MHD_Connection *conn, const plaid_sim_response *resp)
+/* The one endpoint a browser calls (the local Plaid Link stand-in served by mynt-local). */
+#define S_CORS_PATH "/sim/link/complete"
+
+/* Returns true when origin is a web origin on this machine: http(s)://127.x.y.z, localhost or
+ * [::1], with an optional port and nothing after it. */
+static bool s_loopback_origin(const char *origin)
+{
+  if(!origin)
+    return false;
+  const char *host = NULL;
+  if(strncmp(origin, "http://", 7) == 0)
+    host = origin + 7;
+  else if(strncmp(origin, "https://", 8) == 0)
+    host = origin + 8;
+  else
+    return false;
+  const char *rest = NULL;
+  if(strncmp(host, "localhost", 9) == 0) {
+    rest = host + 9;
+  } else if(strncmp(host, "[::1]", 5) == 0) {
+    rest = host + 5;
+  } else if(strncmp(host, "127.", 4) == 0) {
+    rest = host + 4;
+    for(int octet = 0; octet < 3; octet++) {
+      unsigned value = 0;
+      int digits = 0;
+      while(*rest >= '0' && *rest <= '9' && digits < 4) {
+        value = value * 10 + (unsigned)(*rest - '0');
+        rest++;
+        digits++;
+      }
+      if(digits == 0 || digits > 3 || value > 255 || (octet < 2 && *rest++ != '.'))
+        return false;
+    }
+  } else {
+    return false;
+  }
+  if(*rest == '\0')
+    return true;
+  if(*rest != ':' || rest[1] == '\0' || strlen(rest + 1) > 5)
+    return false;
+  for(const char *p = rest + 1; *p; p++)
+    if(*p < '0' || *p > '9')
+      return false;
+  return true;
+}
+
+/* Adds the CORS answer for a loopback origin (NULL = not a CORS request we allow). */
+static void s_add_cors(struct MHD_Response *r, const char *allowed_origin)
+{
+  if(!allowed_origin)
+    return;
+  MHD_add_response_header(r, "Access-Control-Allow-Origin", allowed_origin);
+  MHD_add_response_header(r, "Vary", "Origin");
+}
+
+/* Answers the CORS preflight for S_CORS_PATH: 204 with the allowed method and header for a
+ * loopback origin, 403 otherwise. */
+static enum MHD_Result s_send_preflight(struct MHD_Connection *conn, const char *origin)
+{
+  const bool allowed = s_loopback_origin(origin);
+  struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+  if(!r)
+    return MHD_NO;
+  if(allowed) {
+    s_add_cors(r, origin);
+    MHD_add_response_header(r, "Access-Control-Allow-Methods", "POST, OPTIONS");
+    MHD_add_response_header(r, "Access-Control-Allow-Headers", "content-type");
+    MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+  }
+  enum MHD_Result ret = MHD_queue_response(conn, allowed ? MHD_HTTP_NO_CONTENT : MHD_HTTP_FORBIDDEN, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
+/* Sends resp; cors_origin (NULL = none) is echoed as the allowed origin. */
+static enum MHD_Result s_send(struct MHD_Connection *conn, const plaid_sim_response *resp, const char *cors_origin)
 {
   char *text = resp->body ? json_dumps(resp->body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
   unsigned status = text ? resp->status : MHD_HTTP_INTERNAL_SERVER_ERROR;
@@ -50,6 +126,7 @@ static enum MHD_Result s_send(struct MHD_Connection *conn, const plaid_sim_respo
     return MHD_NO;
   }
   MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+  s_add_cors(r, cors_origin);
   enum MHD_Result ret = MHD_queue_response(conn, status, r);
   MHD_destroy_response(r);
   return ret;
@@ -76,6 +153,11 @@ static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *conn, cons
     *upload_size = 0;
     return MHD_YES;
   }
+
+  const bool cors_path = strcmp(url, S_CORS_PATH) == 0;
+  const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+  if(cors_path && strcmp(method, "OPTIONS") == 0)
+    return s_send_preflight(conn, origin);
 
   plaid_sim_request req;
   plaid_sim_response resp = {0};
@@ -104,7 +186,7 @@ static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *conn, cons
   else
     plaid_sim_plaid_handle(sim, &req, &resp);
 
-  enum MHD_Result ret = s_send(conn, &resp);
+  enum MHD_Result ret = s_send(conn, &resp, cors_path && s_loopback_origin(origin) ? origin : NULL);
   json_decref(resp.body);
   json_decref(req.body);
   return ret;

@@ -109,3 +109,94 @@ cleanup:
   free(decoded);
   return st;
 }
+
+/* Returns 1 when prefix is an acceptable mount prefix (see static_files_mount_parse). */
+static int s_prefix_ok(const char *prefix, size_t len)
+{
+  if(len < 3 || prefix[0] != '/' || prefix[len - 1] != '/')
+    return 0;
+  for(size_t i = 0; i < len; i++) {
+    char ch = prefix[i];
+    int plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                ch == '-' || ch == '.' || ch == '_' || ch == '~' || ch == '/';
+    if(!plain)
+      return 0;
+  }
+  const char *p = prefix;
+  while(*p) {
+    while(*p == '/')
+      p++;
+    size_t n = strcspn(p, "/");
+    if((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+      return 0;
+    p += n;
+  }
+  return 1;
+}
+
+static void s_why(char *out_why, size_t why_len, const char *message, const char *arg)
+{
+  if(out_why && why_len)
+    snprintf(out_why, why_len, message, arg);
+}
+
+mynt_status static_files_mount_parse(const char *spec, static_files_mount *out, char *out_why,
+                                     size_t why_len)
+{
+  out->prefix = NULL;
+  out->root_real = NULL;
+  const char *eq = spec ? strchr(spec, '=') : NULL;
+  if(!eq || !eq[1]) {
+    s_why(out_why, why_len, "%s", "a mount is PREFIX=DIR, e.g. /plaid/=local/link");
+    return MYNT_BAD_REQUEST;
+  }
+  size_t prefix_len = (size_t)(eq - spec);
+  if(!s_prefix_ok(spec, prefix_len)) {
+    s_why(out_why, why_len, "%s",
+          "a mount prefix starts and ends with '/' and holds only letters, digits, - . _ ~ "
+          "without . or .. segments");
+    return MYNT_BAD_REQUEST;
+  }
+  mynt_status st = MYNT_NOMEM;
+  char *prefix = strndup(spec, prefix_len);
+  char *real = NULL;
+  if(!prefix)
+    goto cleanup;
+  real = realpath(eq + 1, NULL);
+  struct stat sb;
+  if(!real || stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    s_why(out_why, why_len, "the mount directory %s is not a directory", eq + 1);
+    st = MYNT_BAD_REQUEST;
+    goto cleanup;
+  }
+  out->prefix = prefix;
+  out->root_real = real;
+  prefix = NULL;
+  real = NULL;
+  st = MYNT_OK;
+cleanup:
+  free(prefix);
+  free(real);
+  return st;
+}
+
+void static_files_mount_free(static_files_mount *m)
+{
+  free(m->prefix);
+  free(m->root_real);
+  m->prefix = NULL;
+  m->root_real = NULL;
+}
+
+mynt_status static_files_mount_open(const static_files_mount *m, const char *raw_path, int *out_fd,
+                                    off_t *out_size, const char **out_type)
+{
+  *out_fd = -1;
+  *out_size = 0;
+  *out_type = NULL;
+  size_t prefix_len = strlen(m->prefix);
+  if(strncmp(raw_path, m->prefix, prefix_len) != 0)
+    return MYNT_NOT_FOUND;
+  /* Keep the prefix's final '/' so the rest is a rooted path inside the mount. */
+  return static_files_open(m->root_real, raw_path + prefix_len - 1, out_fd, out_size, out_type);
+}

@@ -163,6 +163,7 @@ class Stack:
             "cognito_domain": "",
             "mode": "local",
             "plaid_link_script": "/plaid/link-initialize.js",
+            "plaid_url": plaid_url,
         }
         config_path = os.path.join(self.state, "config.json")
         with open(config_path, "w") as f:
@@ -171,6 +172,7 @@ class Stack:
         env = dict(os.environ)
         local = self.spawn([a.mynt_local, "--routes", routes_path, "--bootstrap", a.bootstrap,
                             "--web", os.path.join(ROOT, "web"), "--config-json", config_path,
+                            "--mount", "/plaid/=" + os.path.join(ROOT, "local", "link"),
                             "--port", str(a.port)],
                            stdout=subprocess.PIPE, text=True, env=env)
         line = wait_line(local, "mynt-local listening on ", 30, "mynt-local")

@@ -1,11 +1,150 @@
-// app.js - Mynt's web app entry: reads /config.json and shows the API's health.
-const healthEl = document.getElementById('health');
+// app.js - Mynt's web app entry: reads /config.json, finishes a Google sign-in, restores the session and routes between views.
+import { h, replace } from './js/dom.js';
+import { createCognito, cognitoEndpoint } from './js/cognito.js';
+import { createSession } from './js/session.js';
+import { createApi } from './js/api.js';
+import { beginSignIn, completeSignIn, parseCallback } from './js/pkce.js';
+import { track } from './js/ui.js';
+import { signInView, signUpView, confirmView, forgotView, callbackView } from './js/views/auth.js';
+import { dashboardView } from './js/views/dashboard.js';
+import { loadLink } from './js/plaid-link.js';
 
-async function main() {
-  const config = await (await fetch('/config.json')).json();
-  const res = await fetch(`${config.api_url}/health`);
-  const body = await res.json();
-  healthEl.textContent = res.ok && body.status === 'ok' ? 'up' : `unavailable (${res.status})`;
+const PLAID_CDN = 'https://cdn.plaid.com/link/v2/stable/link-initialize.js';
+const ROUTES = { 'sign-in': signInView, 'sign-up': signUpView, confirm: confirmView, forgot: forgotView, dashboard: dashboardView };
+const SIGNED_OUT = new Set(['sign-in', 'sign-up', 'confirm', 'forgot']);
+
+const main = document.getElementById('main');
+const accountMenu = document.getElementById('account-menu');
+
+function routeFromHash() {
+  const name = location.hash.replace(/^#\/?/, '');
+  return name === '' ? 'dashboard' : name;
 }
 
-main().catch(() => { healthEl.textContent = 'unreachable'; });
+/** Shows a failure that stops the app from starting at all. */
+function fatal(message) {
+  replace(main, h('div', { class: 'card fatal', role: 'alert' },
+    h('h1', {}, 'Mynt cannot start'), h('p', {}, message),
+    h('button', { type: 'button', class: 'button button-primary', onclick: () => location.reload() }, 'Reload')));
+}
+
+async function loadConfig() {
+  const res = await fetch('/config.json', { cache: 'no-store' });
+  if (!res.ok) throw new Error(`config.json answered ${res.status}`);
+  const config = await res.json();
+  for (const key of ['region', 'user_pool_id', 'client_id']) {
+    if (!config[key]) throw new Error(`config.json has no ${key}`);
+  }
+  config.api_url = config.api_url ?? '';
+  config.plaid_link_script = config.plaid_link_script || (config.mode === 'local' ? '/plaid/link-initialize.js' : PLAID_CDN);
+  return config;
+}
+
+async function start() {
+  let config;
+  try {
+    config = await loadConfig();
+  } catch {
+    fatal('Its settings (/config.json) could not be loaded. Check your connection and reload the page.');
+    return;
+  }
+
+  const cognito = createCognito({ endpoint: cognitoEndpoint(config), clientId: config.client_id, fetchImpl: (...a) => track(fetch(...a)) });
+  let flash = null;
+  let started = false;
+
+  const app = {
+    config,
+    cognito,
+    localMode: config.mode === 'local',
+    pending: null,
+    setFlash(message, kind = 'info') { flash = { message, kind }; },
+    takeFlash() { const f = flash; flash = null; return f; },
+    navigate(route) {
+      const hash = route === 'dashboard' ? '#/' : `#/${route}`;
+      if (!started) history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+      else if (location.hash === hash || (route === 'dashboard' && location.hash === '')) render();
+      else location.hash = hash;
+    },
+    async startGoogle() {
+      const url = await beginSignIn({ domain: config.cognito_domain, clientId: config.client_id, redirectUri: `${location.origin}/` },
+        { storage: sessionStorage });
+      location.assign(url);
+    },
+  };
+
+  app.session = createSession({
+    refreshTokens: (token) => cognito.refresh(token),
+    onEnded: () => {
+      app.setFlash('Your session has ended. Please sign in again.', 'info');
+      app.navigate('sign-in');
+    },
+  });
+  app.api = createApi({
+    baseUrl: config.api_url,
+    token: () => app.session.idToken(),
+    track,
+    onUnauthorized: () => {
+      if (!app.session.signedIn() && routeFromHash() !== 'dashboard') return;
+      app.session.clear();
+      app.setFlash('Your session has ended. Please sign in again.', 'info');
+      app.navigate('sign-in');
+    },
+  });
+
+  function renderAccountMenu(user) {
+    if (!user) { replace(accountMenu); return; }
+    const signOut = h('button', { type: 'button', class: 'button button-quiet' }, 'Sign out');
+    signOut.addEventListener('click', () => {
+      const access = app.session.accessToken();
+      if (access) cognito.globalSignOut(access).catch(() => {});
+      app.session.clear();
+      app.pending = null;
+      app.setFlash('You are signed out.', 'success');
+      app.navigate('sign-in');
+    });
+    replace(accountMenu, h('span', { class: 'who' }, user.email), signOut);
+  }
+  app.session.onChange(renderAccountMenu);
+
+  function render() {
+    let route = routeFromHash();
+    if (!ROUTES[route]) route = app.session.signedIn() ? 'dashboard' : 'sign-in';
+    if (route === 'dashboard' && !app.session.signedIn()) route = 'sign-in';
+    else if (SIGNED_OUT.has(route) && app.session.signedIn()) route = 'dashboard';
+    const wanted = route === 'dashboard' ? ['#/', ''] : [`#/${route}`];
+    if (!wanted.includes(location.hash)) {
+      history.replaceState(null, '', `${location.pathname}${location.search}${wanted[0]}`);
+    }
+    const current = ROUTES[route](app);
+    document.title = route === 'dashboard' ? 'Mynt \u2014 your money' : `Mynt \u2014 ${current.view.querySelector('h1')?.textContent ?? ''}`;
+    replace(main, current.view);
+    current.focus();
+    if (route === 'dashboard') loadLink(config.plaid_link_script).catch(() => {});
+  }
+
+  // A Google sign-in returning from the hosted UI: take the code out of the address bar first.
+  const callback = parseCallback(location.search);
+  if (callback) {
+    history.replaceState(null, '', `${location.pathname}${location.hash}`);
+    const waiting = callbackView();
+    replace(main, waiting.view);
+    waiting.focus();
+    try {
+      app.session.start(await track(completeSignIn(callback, { domain: config.cognito_domain, clientId: config.client_id },
+        { storage: sessionStorage, fetchImpl: (...a) => fetch(...a) })));
+      history.replaceState(null, '', `${location.pathname}#/`);
+    } catch (err) {
+      app.setFlash(err.message, 'error');
+      history.replaceState(null, '', `${location.pathname}#/sign-in`);
+    }
+  } else if (await app.session.restore()) {
+    if (SIGNED_OUT.has(routeFromHash())) history.replaceState(null, '', `${location.pathname}#/`);
+  }
+
+  started = true;
+  window.addEventListener('hashchange', render);
+  render();
+}
+
+start().catch(() => fatal('Something unexpected stopped the app. Reload the page to try again.'));

@@ -1,0 +1,137 @@
+// auth.test.mjs - email and password accounts in the browser against the local user pool: the messages for a weak
+// password, an email already in use and an unconfirmed account, the password reset, and keyboard-only sign-in.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, newUser, awsJson } from '../api/helpers/stack.mjs';
+import { launchBrowser, openPage, screenshot, PHONE } from './helpers/browser.mjs';
+import { newEmail, signIn, PASSWORD } from './helpers/app.mjs';
+
+let stack;
+let browser;
+before(async () => {
+  stack = await startStack();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function openSignUp(w) {
+  await w.page.goto(`${stack.api_url}/#/sign-up`);
+  await w.page.getByRole('heading', { name: 'Create your account' }).waitFor();
+}
+
+test('sign-up explains a weak password and an email that already has an account', { timeout: 90_000 }, async () => {
+  const existing = await newUser(stack);
+  const w = await openPage(browser, stack, { viewport: PHONE });
+  const { page } = w;
+  try {
+    w.expectStatus(400);
+    await openSignUp(w);
+    await page.getByLabel('Email').fill(newEmail('weak'));
+    await page.getByLabel('Password', { exact: true }).fill('alllowercase');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('alert').filter({ hasText: 'That password is too weak.' }).waitFor();
+    assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid'), 'true');
+    await screenshot(page, 'auth-weak-password');
+
+    await page.getByLabel('Email').fill(existing.email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'An account with this email already exists.' });
+    await alert.waitFor();
+    await alert.getByRole('link', { name: 'Reset your password' }).waitFor();
+    await screenshot(page, 'auth-email-exists');
+  } finally {
+    await w.context.close();
+  }
+  await w.check();
+});
+
+test('signing in before confirming leads to the confirm view, and confirming signs the person in', { timeout: 90_000 }, async () => {
+  const email = newEmail('unconfirmed');
+  await awsJson(stack, 'AWSCognitoIdentityProviderService.SignUp', {
+    ClientId: stack.client_id, Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }],
+  });
+  const w = await openPage(browser, stack);
+  const { page } = w;
+  try {
+    w.expectStatus(400);
+    await page.goto(`${stack.api_url}/`);
+    await signIn(page, email);
+    await page.getByRole('heading', { name: 'Confirm your email' }).waitFor();
+    await page.getByText('Your account is not confirmed yet. Enter the code we emailed you.').waitFor();
+    await page.getByText('Local mode: no email is sent, and any code confirms the account.').waitFor();
+    await screenshot(page, 'auth-confirm');
+    await page.getByLabel('Confirmation code').fill('000000');
+    await page.getByRole('button', { name: 'Confirm account' }).click();
+    await page.getByRole('heading', { name: 'Your money' }).waitFor();
+    await page.getByText(`Signed in as ${email}`).waitFor();
+  } finally {
+    await w.context.close();
+  }
+  await w.check();
+});
+
+test('a forgotten password is reset with the emailed code, and the new password signs in', { timeout: 90_000 }, async () => {
+  const user = await newUser(stack);
+  const fresh = 'N3w-Passw0rd-Mynt';
+  const w = await openPage(browser, stack);
+  const { page } = w;
+  try {
+    await page.goto(`${stack.api_url}/`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByRole('button', { name: 'Send reset code' }).click();
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('Reset code').fill('123456');
+    await page.getByLabel('New password', { exact: true }).fill(fresh);
+    await screenshot(page, 'auth-password-reset');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByRole('heading', { name: 'Your money' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    w.expectStatus(400);
+    await signIn(page, user.email, PASSWORD);
+    await page.getByRole('alert').filter({ hasText: 'Incorrect email or password.' }).waitFor();
+    await page.getByLabel('Password', { exact: true }).fill(fresh);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Your money' }).waitFor();
+  } finally {
+    await w.context.close();
+  }
+  await w.check();
+});
+
+test('signing in works with the keyboard alone, in a sensible focus order', { timeout: 90_000 }, async () => {
+  const user = await newUser(stack);
+  const w = await openPage(browser, stack);
+  const { page } = w;
+  try {
+    await page.goto(`${stack.api_url}/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const order = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => {
+        const el = document.activeElement;
+        return el.labels?.[0]?.textContent || el.textContent.trim() || el.getAttribute('aria-label');
+      }));
+    }
+    assert.deepEqual(order, ['Email', 'Password', 'Show password', 'Sign in', 'Forgot your password?', 'Create an account']);
+    await page.getByLabel('Email').focus();
+    await page.keyboard.type(user.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Your money' }).waitFor();
+    const focused = await page.evaluate(() => document.activeElement.textContent);
+    assert.equal(focused, 'Your money', 'focus moves to the new view\'s heading');
+    await screenshot(page, 'auth-keyboard-signed-in');
+  } finally {
+    await w.context.close();
+  }
+  await w.check();
+});

@@ -1,0 +1,142 @@
+// app.mjs - what a person does in Mynt's web app, as steps the e2e tests share, and the simulator's truth to check against.
+import assert from 'node:assert/strict';
+
+export const PASSWORD = 'Corr3ct-Horse-Battery';
+
+/** A new email address for this run. */
+export function newEmail(tag = 'e2e') {
+  return `${tag}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}@example.com`;
+}
+
+/** GETs a simulator admin path (the test truth; it never carries tokens). */
+export async function simGet(stack, path) {
+  const res = await fetch(stack.plaid_url + path);
+  const json = await res.json();
+  if (!res.ok) throw new Error(`sim GET ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** POSTs or DELETEs a simulator admin path. */
+export async function simSend(stack, method, path, body) {
+  const res = await fetch(stack.plaid_url + path, {
+    method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`sim ${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The simulator's "today" (YYYY-MM-DD). */
+export async function simToday(stack) {
+  return (await simGet(stack, '/sim/health')).today;
+}
+
+/** YYYY-MM-DD days before date (YYYY-MM-DD). */
+export function daysBefore(date, days) {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Every transaction the simulator holds for the items in [start, end] (all dates when omitted). */
+export async function simTransactions(stack, itemIds, start, end) {
+  const out = [];
+  for (const id of itemIds) {
+    const q = start ? `?start_date=${start}&end_date=${end}` : '';
+    out.push(...(await simGet(stack, `/sim/items/${id}/transactions${q}`)).transactions.map((t) => ({ ...t, item_id: id })));
+  }
+  return out;
+}
+
+/** The sim's accounts of an item. */
+export async function simAccounts(stack, itemId) {
+  return (await simGet(stack, `/sim/items/${itemId}/transactions?start_date=${await simToday(stack)}&end_date=${await simToday(stack)}`)).accounts;
+}
+
+/** Signs up through the UI and confirms; the app then signs in by itself and shows the dashboard. */
+export async function signUpAndConfirm(page, email, password = PASSWORD) {
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Confirm your email' }).waitFor();
+  await page.getByLabel('Confirmation code').fill('123456');
+  await page.getByRole('button', { name: 'Confirm account' }).click();
+  await page.getByRole('heading', { name: 'Your money' }).waitFor();
+}
+
+/** Signs in through the UI (the sign-in view must be showing). */
+export async function signIn(page, email, password = PASSWORD) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Connects a bank through Plaid Link (the local stand-in) from the button named buttonName. Returns the new item id. */
+export async function connectBank(page, institutionName, buttonName = /Connect a bank/) {
+  const before = await bankIds(page);
+  await page.getByRole('button', { name: buttonName }).click();
+  const link = page.getByRole('dialog', { name: 'Select your bank' });
+  await link.getByRole('button', { name: institutionName }).click();
+  const login = page.getByRole('dialog', { name: `Log in to ${institutionName}` });
+  await assertValue(login.getByLabel('Username'), 'user_good');
+  await login.getByRole('button', { name: 'Submit' }).click();
+  await page.getByRole('status').filter({ hasText: `${institutionName} is connected.` }).waitFor();
+  const card = page.locator('article.bank', { has: page.getByRole('heading', { name: institutionName }) });
+  await card.waitFor();
+  const id = await card.getAttribute('data-item-id');
+  assert.ok(id && !before.includes(id), 'a new bank card appears');
+  return id;
+}
+
+async function assertValue(locator, expected) {
+  assert.equal(await locator.inputValue(), expected);
+}
+
+/** The item ids of the bank cards shown. */
+export async function bankIds(page) {
+  return page.locator('article.bank').evaluateAll((els) => els.map((e) => e.dataset.itemId));
+}
+
+/** Waits until the transactions table has finished loading. */
+export async function transactionsSettled(page) {
+  await page.locator('#transactions[aria-busy="false"]').waitFor();
+  await page.locator('#transactions tbody tr').first().waitFor();
+}
+
+/** The rows of the transactions table: [{id, accountId, itemId, date, flow, pending}]. */
+export async function tableRows(page) {
+  return page.locator('#transactions tbody tr.tx').evaluateAll((rows) => rows.map((r) => ({
+    id: r.dataset.transactionId, accountId: r.dataset.accountId, itemId: r.dataset.itemId, date: r.dataset.date,
+    flow: r.dataset.flow, pending: r.dataset.pending === 'true',
+  })));
+}
+
+/** Reads every page of the table (pressing Next until it is disabled); returns all rows in order. */
+export async function allPages(page) {
+  const rows = [];
+  for (let i = 0; i < 50; i++) {
+    await transactionsSettled(page);
+    rows.push(...(await tableRows(page)));
+    const next = page.getByRole('button', { name: 'Next \u2192' });
+    if (await next.isDisabled()) return rows;
+    await next.click();
+  }
+  throw new Error('more than 50 pages');
+}
+
+/** Asserts rows are newest first. */
+export function assertNewestFirst(rows) {
+  for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1].date >= rows[i].date, `row ${i} (${rows[i].date}) is newer than row ${i - 1} (${rows[i - 1].date})`);
+}
+
+/** Applies a date range (and optionally an account) in the filter form. */
+export async function showRange(page, start, end, accountLabel = null) {
+  await page.getByLabel('From', { exact: true }).fill(start);
+  await page.getByLabel('To', { exact: true }).fill(end);
+  if (accountLabel) await page.getByLabel('Account', { exact: true }).selectOption({ label: accountLabel });
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
+  await page.locator('#tx-scope').filter({ hasText: '\u2013' }).waitFor();
+  await transactionsSettled(page);
+}

@@ -1,0 +1,83 @@
+// api.js - Mynt's REST API from the browser: bearer token, JSON in and out, typed errors with friendly messages.
+
+/** An API failure. status 0 = the API could not be reached. code is Mynt's error code
+ * (e.g. item_login_required) when the API sent one. itemId names the item to reconnect. */
+export class ApiError extends Error {
+  constructor(status, code, message, itemId = null) {
+    super(message || `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.itemId = itemId;
+  }
+}
+
+/** A sentence for a person, for any error an API call can end with. */
+export function apiMessage(err) {
+  if (!(err instanceof ApiError)) return 'Something unexpected went wrong. Please try again.';
+  switch (err.code) {
+    case 'item_login_required': return 'Your bank needs you to sign in again before Mynt can read it. Use \u201cReconnect\u201d.';
+    case 'duplicate_institution': return 'You have already connected this bank.';
+    default: break;
+  }
+  if (err.status === 0) return 'Mynt cannot be reached. Check your connection and try again.';
+  if (err.status === 401) return 'Your session has ended. Please sign in again.';
+  if (err.status === 429) return 'Too many requests right now. Wait a moment and try again.';
+  if (err.status === 502 || err.status === 503 || err.status === 504) {
+    return 'Your bank or our service is having trouble right now. Please try again in a few minutes.';
+  }
+  if (err.status === 404) return 'That was not found. It may have been removed already.';
+  if (err.status === 400 && err.message) return err.message.charAt(0).toUpperCase() + err.message.slice(1);
+  return 'Something went wrong on our side. Please try again.';
+}
+
+/**
+ * Creates the client. baseUrl '' = same origin. token() resolves to the ID token (null = signed
+ * out); onUnauthorized() is called on any 401 (the session is over). track(promise) lets the
+ * app show a global busy indicator.
+ */
+export function createApi({ baseUrl, token, onUnauthorized, track = (p) => p, fetchImpl = (...a) => fetch(...a) }) {
+  const root = (baseUrl ?? '').replace(/\/+$/, '');
+
+  async function request(method, path, { query, body } = {}) {
+    const bearer = await token();
+    if (!bearer) {
+      onUnauthorized();
+      throw new ApiError(401, 'unauthorized', 'Not signed in.');
+    }
+    const qs = query ? new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== '')).toString() : '';
+    const headers = { authorization: `Bearer ${bearer}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res;
+    try {
+      res = await fetchImpl(`${root}${path}${qs ? `?${qs}` : ''}`, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store',
+      });
+    } catch {
+      throw new ApiError(0, 'network', '');
+    }
+    if (res.status === 204) return null;
+    let json = null;
+    try { json = await res.json(); } catch { json = null; }
+    if (res.ok) return json;
+    if (res.status === 401) onUnauthorized();
+    const e = json?.error ?? {};
+    throw new ApiError(res.status, e.code ?? null, e.message ?? json?.message ?? '', e.item_id ?? json?.item_id ?? null);
+  }
+
+  const call = (method, path, opts) => track(request(method, path, opts));
+  return {
+    linkToken: (itemId) => call('POST', '/link/token', { body: itemId ? { item_id: itemId } : {} }),
+    items: () => call('GET', '/items'),
+    addItem: (publicToken, institution) => call('POST', '/items', {
+      body: {
+        public_token: publicToken,
+        ...(institution?.institution_id ? { institution_id: institution.institution_id } : {}),
+        ...(institution?.name ? { institution_name: institution.name } : {}),
+      },
+    }),
+    removeItem: (itemId) => call('DELETE', `/items/${encodeURIComponent(itemId)}`),
+    accounts: () => call('GET', '/accounts'),
+    transactions: (params) => call('GET', '/transactions', { query: params }),
+  };
+}

@@ -1,0 +1,41 @@
+// plaid-link.js - loads Plaid Link's script (Plaid's CDN in AWS, the local stand-in in make dev) and opens it as a promise.
+
+let loading = null;
+
+/** Loads the Link script once; resolves to window.Plaid. Rejects when the script cannot load. */
+export function loadLink(src) {
+  if (globalThis.Plaid?.create) return Promise.resolve(globalThis.Plaid);
+  if (!loading) {
+    loading = new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = src;
+      script.async = true;
+      script.onload = () => (globalThis.Plaid?.create ? resolve(globalThis.Plaid)
+        : reject(new Error('Plaid Link loaded but did not start')));
+      script.onerror = () => reject(new Error('Plaid Link could not be loaded'));
+      document.head.append(script);
+    }).catch((err) => { loading = null; throw err; });
+  }
+  return loading;
+}
+
+/**
+ * Opens Link with a link token. Resolves to {status: 'success', publicToken, metadata} or
+ * {status: 'exit', error, metadata} when the user leaves (error is Plaid's error object or null).
+ */
+export async function openLink(src, token) {
+  const Plaid = await loadLink(src);
+  return new Promise((resolve) => {
+    let handler = null;
+    const done = (result) => {
+      resolve(result);
+      setTimeout(() => handler?.destroy?.(), 0);
+    };
+    handler = Plaid.create({
+      token,
+      onSuccess: (publicToken, metadata) => done({ status: 'success', publicToken, metadata: metadata ?? {} }),
+      onExit: (error, metadata) => done({ status: 'exit', error: error ?? null, metadata: metadata ?? {} }),
+    });
+    handler.open();
+  });
+}
