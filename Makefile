@@ -5,13 +5,13 @@ JOBS ?= 2
 CMAKE_RELEASE := cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMYNT_TESTS=OFF
 CMAKE_ASAN := cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DMYNT_SANITIZE=ON
 
-.PHONY: dev test package bench setup release asan unit lint api package-test clean
+.PHONY: dev test package bench setup release asan unit lint api e2e package-test clean
 
 dev: release
 	@python3 scripts/dev.py
 
 test: setup asan release package
-	@$(MAKE) --no-print-directory lint unit package-test api
+	@$(MAKE) --no-print-directory lint unit package-test api e2e
 
 setup:
 	@scripts/setup
@@ -42,6 +42,11 @@ api:
 bench: package
 	@python3 bench/lambda_bench.py
 	@MYNT_BUILD=build/release node bench/api_bench.mjs
+
+# Browser tests drive Debian's chromium (never a downloaded one) against the release build,
+# the same binaries `make dev` runs.
+e2e:
+	MYNT_BUILD=build/release node --test --test-concurrency=1 tests/e2e/
 
 clean:
 	rm -rf build
