@@ -8,48 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/b64.h"
+
 /* Decoded parts of a compact JWS are small; these caps bound the work per token. */
 #define S_MAX_PART 12288
 
-static int s_b64url_value(char c)
-{
-  if(c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if(c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if(c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if(c == '-')
-    return 62;
-  if(c == '_')
-    return 63;
-  return -1;
-}
-
 mynt_status jwt_base64url_decode(const char *text, size_t len, mynt_buf *out)
 {
-  if(len % 4 == 1)
-    return MYNT_BAD_REQUEST;
-  unsigned acc = 0;
-  int bits = 0;
-  for(size_t i = 0; i < len; i++) {
-    int v = s_b64url_value(text[i]);
-    if(v < 0)
-      return MYNT_BAD_REQUEST;
-    acc = (acc << 6) | (unsigned)v;
-    bits += 6;
-    if(bits >= 8) {
-      bits -= 8;
-      unsigned char byte = (unsigned char)(acc >> bits);
-      mynt_status st = buf_append(out, &byte, 1);
-      if(st)
-        return st;
-      acc &= (1u << bits) - 1;
-    }
-  }
-  if(bits && acc != 0)
-    return MYNT_BAD_REQUEST;
-  return MYNT_OK;
+  size_t cap = len / 4 * 3 + 2; /* the most bytes len characters can hold */
+  unsigned char *raw = malloc(cap);
+  if(!raw)
+    return MYNT_NOMEM;
+  size_t raw_len = 0;
+  mynt_status st = b64_url_decode(text, len, raw, cap, &raw_len);
+  if(!st)
+    st = buf_append(out, raw, raw_len);
+  free(raw);
+  return st;
 }
 
 /* Decodes one base64url part into a JSON object; NULL when it is not one. */

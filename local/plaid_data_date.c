@@ -1,6 +1,7 @@
 /* plaid_data_date.c - calendar dates as day numbers for the Plaid simulator (strict YYYY-MM-DD). */
 #include "local/plaid_data.h"
 
+#include "core/date.h"
 
 int32_t plaid_data_days_from_civil(int y, int m, int d)
 {
@@ -27,38 +28,10 @@ void plaid_data_civil_from_days(int32_t days, int *out_y, int *out_m, int *out_d
   *out_y = yoe + era * 400 + (m <= 2);
 }
 
-static int s_days_in_month(int y, int m)
-{
-  static const int lengths[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : lengths[m - 1];
-}
-
-static int s_digits(const char *s, int n, int *out)
-{
-  int v = 0;
-  for(int i = 0; i < n; i++) {
-    if(s[i] < '0' || s[i] > '9')
-      return 0;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return 1;
-}
-
 mynt_status plaid_data_date_parse(const char *s, int32_t *out_days)
 {
   int y, m, d;
-  if(!s)
-    return MYNT_BAD_REQUEST;
-  for(int i = 0; i < 10; i++)
-    if(s[i] == '\0')
-      return MYNT_BAD_REQUEST;
-  if(s[10] != '\0' || s[4] != '-' || s[7] != '-')
-    return MYNT_BAD_REQUEST;
-  if(!s_digits(s, 4, &y) || !s_digits(s + 5, 2, &m) || !s_digits(s + 8, 2, &d))
-    return MYNT_BAD_REQUEST;
-  if(y < 1 || m < 1 || m > 12 || d < 1 || d > s_days_in_month(y, m))
+  if(!date_parse(s, &y, &m, &d) || y < 1)
     return MYNT_BAD_REQUEST;
   *out_days = plaid_data_days_from_civil(y, m, d);
   return MYNT_OK;

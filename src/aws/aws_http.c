@@ -22,6 +22,9 @@
 #define S_BACKOFF_CAP_MS 1000
 #define S_SLEEP_MARGIN_MS 100   /* a retry's sleep must end at least this long before the deadline */
 #define S_SEND_MARGIN_MS 50     /* an attempt's timeout ends this long before the deadline */
+/* A retry is not sent with a shorter timeout than the sleep margin leaves it (a sleep that
+ * overslept into the margin would otherwise send a try the deadline cuts off at once). */
+#define S_MIN_RETRY_TIMEOUT_MS (S_SLEEP_MARGIN_MS - S_SEND_MARGIN_MS)
 #define S_CONNECT_TIMEOUT_MS 2000
 #define S_MAX_ATTEMPTS 10
 
@@ -379,7 +382,7 @@ mynt_status aws_http_call(aws_http *h, const char *operation, json_t *request, i
   snprintf(err->message, sizeof err->message, "the deadline passed before a request was sent");
   for(;;) {
     int64_t timeout_ms = deadline_ms - clock_epoch_ms() - S_SEND_MARGIN_MS;
-    if(timeout_ms <= 0)
+    if(timeout_ms <= 0 || (err->attempts > 0 && timeout_ms < S_MIN_RETRY_TIMEOUT_MS))
       break;
     aws_retry_kind retry = AWS_RETRY_NEVER;
     int http_status = 0;

@@ -44,7 +44,7 @@ void ddb_client_free(ddb_client *c);
  * Throttling, 5xx and transport errors are retried (at most 10 sends) with capped
  * exponential backoff (25 ms base, 1 s cap) and full jitter while time remains before
  * deadline_ms (epoch ms; 0 = a default of 10 s from now); no sleep ends within 100 ms of the
- * deadline and each send's timeout ends before it. Note that a write whose answer was lost
+ * deadline and each send's timeout ends 50 ms before it (no send starts with less left). Note that a write whose answer was lost
  * (5xx or transport) is sent again, so a conditional write may then report
  * MYNT_CONDITION_FAILED against its own first success. On success returns MYNT_OK and
  * *out_response (owned by the caller, json_decref); on failure returns the status and

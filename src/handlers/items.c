@@ -121,6 +121,21 @@ static mynt_status s_reply_stored(const handlers_env *env, apigw_response *res, 
   return st;
 }
 
+/* Reads sub's item item_id and opens its access token. On MYNT_OK *out_token holds the token
+ * (release with seal_wipe_free(*out_token, *out_len)); otherwise replies (404 "no such item" for
+ * an unknown item) and returns the reply's status. out_item is filled either way: the caller
+ * clears it. */
+static mynt_status s_open_item_or_reply(const handlers_env *env, apigw_response *res, const char *sub,
+                                        const char *item_id, int64_t deadline_ms, store_item *out_item,
+                                        char **out_token, size_t *out_len)
+{
+  mynt_status st = store_item_get(env->store, sub, item_id, deadline_ms, out_item);
+  if(st)
+    return apigw_response_error(res, st, st == MYNT_NOT_FOUND ? "no such item" : NULL);
+  st = store_item_open_token(env->keyring, sub, out_item, out_token, out_len);
+  return st ? apigw_response_error(res, st, NULL) : MYNT_OK;
+}
+
 /* Removes a new item at Plaid so it is never billed; a failure is logged (the item then stays
  * at Plaid and is billed until removed by hand: the log line names it). */
 static void s_remove_new_item(const handlers_env *env, const char *access_token, const char *item_id,
@@ -411,16 +426,9 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
     item_id = json_string_value(v);
   }
   if(item_id) {
-    st = store_item_get(env->store, sub, item_id, deadline, &item);
-    if(st) {
-      st = apigw_response_error(res, st, st == MYNT_NOT_FOUND ? "no such item" : NULL);
+    st = s_open_item_or_reply(env, res, sub, item_id, deadline, &item, &access_token, &token_len);
+    if(st)
       goto cleanup;
-    }
-    st = store_item_open_token(env->keyring, sub, &item, &access_token, &token_len);
-    if(st) {
-      st = apigw_response_error(res, st, NULL);
-      goto cleanup;
-    }
   }
 
   plaid_error err;
@@ -486,16 +494,10 @@ mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_r
   size_t token_len = 0;
   json_t *answer = NULL;
   store_item item;
-  st = store_item_get(env->store, sub, apigw_request_path_param(req, "item_id"), deadline, &item);
-  if(st) {
-    st = apigw_response_error(res, st, st == MYNT_NOT_FOUND ? "no such item" : NULL);
+  st = s_open_item_or_reply(env, res, sub, apigw_request_path_param(req, "item_id"), deadline, &item, &access_token,
+                            &token_len);
+  if(st)
     goto cleanup;
-  }
-  st = store_item_open_token(env->keyring, sub, &item, &access_token, &token_len);
-  if(st) {
-    st = apigw_response_error(res, st, NULL);
-    goto cleanup;
-  }
   plaid_error err;
   st = plaid_item_remove(env->plaid, access_token, deadline, &answer, &err);
   seal_wipe_free(access_token, token_len);

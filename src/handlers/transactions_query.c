@@ -6,17 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/date.h"
 #include "plaid/plaid_request.h"
 
 /* The most digits a count or offset may have before its range is checked. */
 #define S_NUMBER_DIGITS_MAX 9
-
-static int s_days_in_month(int y, int m)
-{
-  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return days[m - 1] + (m == 2 && leap);
-}
 
 void transactions_query_months_before(const char *day, int months, char out[11])
 {
@@ -27,7 +21,7 @@ void transactions_query_months_before(const char *day, int months, char out[11])
   int index = y * 12 + (m - 1) - months;
   y = index / 12;
   m = index % 12 + 1;
-  int last = s_days_in_month(y, m);
+  int last = date_days_in_month(y, m);
   if(d > last)
     d = last;
   snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);

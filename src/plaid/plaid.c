@@ -221,9 +221,12 @@ mynt_status plaid_call(plaid_client *c, const char *path, json_t *body, int64_t 
     return MYNT_BAD_REQUEST;
   }
   int64_t deadline = plaid_http_deadline(deadline_ms);
+  plaid_error answered;
+  plaid_error_clear(&answered);
 
   for(int attempt = 1;; attempt++) {
-    if(deadline - clock_epoch_ms() <= 0) {
+    /* A retry needs PLAID_HTTP_MIN_ATTEMPT_MS: the backoff may have overslept into it. */
+    if(deadline - clock_epoch_ms() < (attempt == 1 ? 1 : PLAID_HTTP_MIN_ATTEMPT_MS)) {
       if(attempt == 1)
         plaid_http_deadline_error(err, 0);
       break;
@@ -241,6 +244,7 @@ mynt_status plaid_call(plaid_client *c, const char *path, json_t *body, int64_t 
     plaid_http_finish(&x, rc, out_response, err);
     plaid_http_release(&x);
     err->attempts = attempt;
+    plaid_http_keep_answer(&answered, rc, err);
     if(err->status == MYNT_OK || !plaid_error_retryable(err->kind))
       break;
     int64_t wait = plaid_http_backoff_ms(c, attempt);

@@ -72,7 +72,9 @@ void plaid_client_free(plaid_client *c);
  * 0 = PLAID_DEFAULT_DEADLINE_MS from now); other errors are not retried. On success
  * returns MYNT_OK and *out_response (the answer object, caller json_decref). On failure
  * returns the status of the last attempt (plaid_error_kind_status; MYNT_TIMEOUT when no
- * attempt could start), fills *out_err (may be NULL) and leaves *out_response NULL.
+ * attempt could start; when the deadline cut an attempt short after Plaid had answered an
+ * earlier one, that answer, e.g. rate limiting), fills *out_err (may be NULL; attempts counts
+ * the cut-off one too) and leaves *out_response NULL.
  * Nothing is logged; the request body is wiped after sending. */
 mynt_status plaid_call(plaid_client *c, const char *path, json_t *body, int64_t deadline_ms, json_t **out_response,
                        plaid_error *out_err);

@@ -162,3 +162,20 @@ void plaid_http_deadline_error(plaid_error *err, int attempts)
   err->attempts = attempts;
   snprintf(err->detail, sizeof err->detail, "the deadline passed before a request to Plaid could start");
 }
+
+void plaid_http_keep_answer(plaid_error *answered, CURLcode rc, plaid_error *err)
+{
+  if(err->status == MYNT_OK) {
+    plaid_error_clear(answered);
+    return;
+  }
+  if(rc == CURLE_OK) {
+    *answered = *err;
+    return;
+  }
+  if(rc == CURLE_OPERATION_TIMEDOUT && answered->status) {
+    int attempts = err->attempts;
+    *err = *answered;
+    err->attempts = attempts;
+  }
+}

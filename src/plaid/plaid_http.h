@@ -68,4 +68,11 @@ int64_t plaid_http_deadline(int64_t deadline_ms);
 /* Fills err as a deadline failure (no attempt could start). */
 void plaid_http_deadline_error(plaid_error *err, int attempts);
 
+/* Call after each attempt of one request, with curl's result rc and the attempt's err
+ * (attempts already set). Remembers in *answered the last error Plaid itself answered
+ * (cleared on success); when the deadline cut a later attempt short (a curl timeout), puts
+ * that answer (say, rate limiting) back into err, keeping err->attempts: it is the cause
+ * worth reporting, not the cut-off. *answered starts cleared (plaid_error_clear). */
+void plaid_http_keep_answer(plaid_error *answered, CURLcode rc, plaid_error *err);
+
 #endif

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "core/date.h"
+
 /* Returns 1 when s is 1..PLAID_MAX_TOKEN printable ASCII characters without spaces. */
 static int s_token_valid(const char *s)
 {
@@ -31,33 +33,10 @@ static int s_webhook_valid(const char *url)
   return 1;
 }
 
-static int s_digits(const char *s, int n, int *out)
-{
-  int v = 0;
-  for(int i = 0; i < n; i++) {
-    if(s[i] < '0' || s[i] > '9')
-      return 0;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return 1;
-}
-
 int plaid_request_date_valid(const char *s)
 {
-  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int y = 0;
-  int m = 0;
-  int d = 0;
-  if(!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-    return 0;
-  if(!s_digits(s, 4, &y) || !s_digits(s + 5, 2, &m) || !s_digits(s + 8, 2, &d))
-    return 0;
-  if(y < 1900 || m < 1 || m > 12 || d < 1)
-    return 0;
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  int max = days[m - 1] + (m == 2 && leap);
-  return d <= max;
+  int y, m, d;
+  return date_parse(s, &y, &m, &d) && y >= 1900;
 }
 
 /* Sets obj[key] to a new string; returns 0 on allocation failure. */

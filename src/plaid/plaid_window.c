@@ -29,6 +29,7 @@ typedef struct {
   long offset;
   size_t wanted;
   int attempt;            /* attempts at the current page */
+  plaid_error answered;   /* the last error Plaid answered for the current page */
   int64_t retry_at;       /* epoch ms, while S_WAITING */
 } s_job;
 
@@ -74,6 +75,7 @@ static mynt_status s_build_page(s_run *run, s_job *job)
   json_decref(job->request);
   job->request = NULL;
   job->attempt = 0;
+  plaid_error_clear(&job->answered);
   return plaid_request_transactions_get(&q, &job->request);
 }
 
@@ -185,6 +187,7 @@ static void s_transfer_done(s_run *run, s_job *job, CURLcode rc)
   plaid_http_finish(&job->x, rc, &answer, &err);
   plaid_http_release(&job->x);
   err.attempts = job->attempt;
+  plaid_http_keep_answer(&job->answered, rc, &err);
   if(err.status == MYNT_OK) {
     job->out->error = err;
     job->out->status = MYNT_OK;
@@ -242,7 +245,9 @@ static long s_schedule(s_run *run)
       job->state = S_READY;
     if(job->state == S_RUNNING || job->state == S_DONE)
       continue;
-    if(now >= run->deadline) {
+    /* A retry needs PLAID_HTTP_MIN_ATTEMPT_MS: the loop may have woken late into it. */
+    if(now >= run->deadline ||
+       (job->state == S_READY && job->attempt > 0 && now + PLAID_HTTP_MIN_ATTEMPT_MS > run->deadline)) {
       s_finish_late(run, job);
       continue;
     }

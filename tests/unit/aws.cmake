@@ -5,16 +5,22 @@
 set(MYNT_MOTO_DIR ${CMAKE_BINARY_DIR}/moto)
 
 add_test(NAME moto_start COMMAND ${CMAKE_SOURCE_DIR}/scripts/moto-fixture start ${MYNT_MOTO_DIR})
-set_tests_properties(moto_start PROPERTIES FIXTURES_SETUP moto TIMEOUT 90)
+set_tests_properties(moto_start PROPERTIES FIXTURES_SETUP moto TIMEOUT 180)
 add_test(NAME moto_stop COMMAND ${CMAKE_SOURCE_DIR}/scripts/moto-fixture stop ${MYNT_MOTO_DIR})
 set_tests_properties(moto_stop PROPERTIES FIXTURES_CLEANUP moto TIMEOUT 30)
+
+# The tests' side of the fixture (moto's address, credentials, a mynt-users-shaped table),
+# for every area's moto tests: LIBS mynt_moto_fixture.
+add_library(mynt_moto_fixture STATIC ${CMAKE_SOURCE_DIR}/tests/support/moto_fixture.c)
+target_include_directories(mynt_moto_fixture PUBLIC ${CMAKE_SOURCE_DIR}/tests)
+target_link_libraries(mynt_moto_fixture PUBLIC mynt_aws mynt_core PkgConfig::CMOCKA)
 
 mynt_unit_test(test_sigv4 SOURCES test_sigv4.c LIBS mynt_aws)
 mynt_unit_test(test_aws_config SOURCES test_aws_config.c LIBS mynt_aws)
 mynt_unit_test(test_dynamodb_marshal SOURCES test_dynamodb_marshal.c LIBS mynt_aws)
 mynt_unit_test(test_aws_retry SOURCES test_aws_retry.c LIBS mynt_aws PkgConfig::MHD)
-mynt_unit_test(test_dynamodb_moto SOURCES test_dynamodb_moto.c LIBS mynt_aws)
-mynt_unit_test(test_ssm_moto SOURCES test_ssm_moto.c LIBS mynt_aws)
+mynt_unit_test(test_dynamodb_moto SOURCES test_dynamodb_moto.c LIBS mynt_aws mynt_moto_fixture)
+mynt_unit_test(test_ssm_moto SOURCES test_ssm_moto.c LIBS mynt_aws mynt_moto_fixture)
 set_tests_properties(test_sigv4 test_aws_config test_dynamodb_marshal PROPERTIES TIMEOUT 60)
 set_tests_properties(test_aws_retry PROPERTIES TIMEOUT 90)
 foreach(t test_dynamodb_moto test_ssm_moto)

@@ -1,4 +1,4 @@
-/* test_core.c - unit tests for buffers, the arena and the status table. */
+/* test_core.c - unit tests for buffers, the arena, the status table, the clock and calendar dates. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/date.h"
 #include "core/status.h"
 
 static void test_buf_appends_and_formats(void **state)
@@ -114,6 +115,40 @@ static void test_clock_formats_utc(void **state)
   assert_true(clock_epoch_ms() > 1700000000000LL);
 }
 
+static void test_date_days_in_month_follows_the_leap_year_rules(void **state)
+{
+  (void)state;
+  assert_int_equal(date_days_in_month(2023, 1), 31);
+  assert_int_equal(date_days_in_month(2023, 4), 30);
+  assert_int_equal(date_days_in_month(2023, 2), 28);
+  assert_int_equal(date_days_in_month(2024, 2), 29);
+  assert_int_equal(date_days_in_month(1900, 2), 28);
+  assert_int_equal(date_days_in_month(2000, 2), 29);
+  assert_int_equal(date_days_in_month(2024, 12), 31);
+}
+
+static void test_date_parse_accepts_only_real_days_written_strictly(void **state)
+{
+  (void)state;
+  int y = 0, m = 0, d = 0;
+  assert_int_equal(date_parse("2024-02-29", &y, &m, &d), 1);
+  assert_int_equal(y, 2024);
+  assert_int_equal(m, 2);
+  assert_int_equal(d, 29);
+  assert_int_equal(date_parse("0001-01-01", &y, &m, &d), 1);
+  assert_int_equal(y, 1);
+  static const char *const bad[] = {"2023-02-29", "2024-04-31", "2024-13-01", "2024-00-10", "2024-01-00",
+                                    "2024-1-01",  "2024-01-1",  "2024/01/01", "2024-01-01 ", "2024-01-0a",
+                                    "+024-01-01", "",           "2024-01"};
+  for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    y = m = d = -1;
+    if(date_parse(bad[i], &y, &m, &d))
+      fail_msg("\"%s\" was accepted", bad[i]);
+    assert_int_equal(y, -1);
+  }
+  assert_int_equal(date_parse(NULL, &y, &m, &d), 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -124,6 +159,8 @@ int main(void)
     cmocka_unit_test(test_arena_enforces_its_cap),
     cmocka_unit_test(test_status_maps_to_http_and_codes),
     cmocka_unit_test(test_clock_formats_utc),
+    cmocka_unit_test(test_date_days_in_month_follows_the_leap_year_rules),
+    cmocka_unit_test(test_date_parse_accepts_only_real_days_written_strictly),
   };
   return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

@@ -6,44 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "aws/dynamodb.h"
 #include "core/clock.h"
+#include "support/moto_fixture.h"
 
 typedef struct {
   ddb_client *client;
   char table[96];
 } s_env;
-
-/* Reads $MYNT_MOTO_DIR/moto.port into cfg's endpoint. Returns 0 when MYNT_MOTO_DIR is unset. */
-static int s_moto_config(aws_config *cfg)
-{
-  const char *dir = getenv("MYNT_MOTO_DIR");
-  if(!dir || !*dir)
-    return 0;
-  char path[1024];
-  snprintf(path, sizeof path, "%s/moto.port", dir);
-  FILE *f = fopen(path, "r");
-  int port = 0;
-  if(f) {
-    if(fscanf(f, "%d", &port) != 1)
-      port = 0;
-    fclose(f);
-  }
-  if(port <= 0)
-    fail_msg("no moto port in %s (did the moto_start fixture run?)", path);
-  memset(cfg, 0, sizeof *cfg);
-  snprintf(cfg->region, sizeof cfg->region, "us-east-1");
-  snprintf(cfg->endpoint, sizeof cfg->endpoint, "http://127.0.0.1:%d", port);
-  snprintf(cfg->creds.access_key_id, sizeof cfg->creds.access_key_id, "AKIDMOTOTEST");
-  snprintf(cfg->creds.secret_access_key, sizeof cfg->creds.secret_access_key, "moto-does-not-check");
-  snprintf(cfg->creds.session_token, sizeof cfg->creds.session_token, "moto-session-token");
-  return 1;
-}
 
 static json_t *s_json(const char *text)
 {
@@ -67,18 +41,6 @@ static int64_t s_deadline(void)
   return clock_epoch_ms() + 10000;
 }
 
-/* Runs op and asserts it succeeds; returns the response (caller frees). */
-static json_t *s_ok(const s_env *env, const char *op, json_t *req)
-{
-  json_t *response = NULL;
-  ddb_error err;
-  mynt_status st = ddb_call(env->client, op, req, s_deadline(), &response, &err);
-  if(st)
-    fail_msg("%s failed: %s %s: %s", op, mynt_strerror(st), err.type, err.message);
-  json_decref(req);
-  return response;
-}
-
 /* Returns the unmarshalled item at user/sk, or NULL when there is none. */
 static json_t *s_get(const s_env *env, const char *user, const char *sk)
 {
@@ -97,25 +59,14 @@ static json_t *s_get(const s_env *env, const char *user, const char *sk)
 static int s_setup(void **state)
 {
   aws_config cfg;
-  if(!s_moto_config(&cfg)) {
-    printf("SKIPPED: MYNT_MOTO_DIR is not set (run through ctest, which starts moto_server)\n");
-    *state = NULL;
+  *state = NULL;
+  if(!moto_fixture_config(&cfg))
     return 0;
-  }
   s_env *env = calloc(1, sizeof *env);
   assert_non_null(env);
-  snprintf(env->table, sizeof env->table, "mynt-users-test-%d-%lld", (int)getpid(), (long long)clock_epoch_ms());
+  moto_fixture_unique_name(env->table, sizeof env->table, "mynt-users-test");
   assert_int_equal(ddb_client_new(&cfg, &env->client), MYNT_OK);
-  json_t *create = s_request(env,
-                             "{\"KeySchema\":[{\"AttributeName\":\"user_id\",\"KeyType\":\"HASH\"},"
-                             "{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],"
-                             "\"AttributeDefinitions\":[{\"AttributeName\":\"user_id\",\"AttributeType\":\"S\"},"
-                             "{\"AttributeName\":\"sk\",\"AttributeType\":\"S\"}],"
-                             "\"ProvisionedThroughput\":{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":5}}");
-  json_t *created = s_ok(env, "CreateTable", create);
-  const char *status = json_string_value(json_object_get(json_object_get(created, "TableDescription"), "TableStatus"));
-  assert_non_null(status);
-  json_decref(created);
+  moto_fixture_create_table(env->client, env->table);
   *state = env;
   return 0;
 }
@@ -125,11 +76,7 @@ static int s_teardown(void **state)
   s_env *env = *state;
   if(!env)
     return 0;
-  json_t *del = json_pack("{s:s}", "TableName", env->table);
-  json_t *response = NULL;
-  ddb_call(env->client, "DeleteTable", del, s_deadline(), &response, NULL);
-  json_decref(response);
-  json_decref(del);
+  moto_fixture_delete_table(env->client, env->table);
   ddb_client_free(env->client);
   free(env);
   return 0;
@@ -149,7 +96,7 @@ static void test_moto_conditional_put_refuses_an_existing_item_and_leaves_it_unc
                     "\"ConditionExpression\":\"attribute_not_exists(user_id)\"}";
   char text[512];
   snprintf(text, sizeof text, put, "Ann");
-  json_decref(s_ok(env, "PutItem", s_request(env, text)));
+  json_decref(moto_fixture_ddb(env->client, "PutItem", s_request(env, text)));
 
   snprintf(text, sizeof text, put, "Bob");
   json_t *again = s_request(env, text);
@@ -202,7 +149,7 @@ static void test_moto_update_item_with_if_not_exists_returns_all_new(void **stat
 static void test_moto_delete_item_honours_its_condition(void **state)
 {
   s_env *env = s_env_or_skip(state);
-  json_decref(s_ok(env, "PutItem",
+  json_decref(moto_fixture_ddb(env->client, "PutItem",
                    s_request(env, "{\"Item\":{\"user_id\":{\"S\":\"u3\"},\"sk\":{\"S\":\"ITEM#1\"},"
                                   "\"state\":{\"S\":\"active\"}}}")));
   const char *del = "{\"Key\":{\"user_id\":{\"S\":\"u3\"},\"sk\":{\"S\":\"ITEM#1\"}},"
@@ -238,9 +185,9 @@ static void test_moto_query_pages_on_begins_with_and_query_all_gathers_every_pag
     snprintf(text, sizeof text,
              "{\"Item\":{\"user_id\":{\"S\":\"u4\"},\"sk\":{\"S\":\"TXN#%04d\"},\"amount\":{\"N\":\"%d\"}}}", i,
              i * 100);
-    json_decref(s_ok(env, "PutItem", s_request(env, text)));
+    json_decref(moto_fixture_ddb(env->client, "PutItem", s_request(env, text)));
   }
-  json_decref(s_ok(env, "PutItem",
+  json_decref(moto_fixture_ddb(env->client, "PutItem",
                    s_request(env, "{\"Item\":{\"user_id\":{\"S\":\"u4\"},\"sk\":{\"S\":\"BUDGET#food\"}}}")));
 
   const char *query = "{\"KeyConditionExpression\":\"user_id = :u AND begins_with(sk, :p)\","

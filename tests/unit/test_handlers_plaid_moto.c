@@ -25,6 +25,7 @@
 #include "local/plaid_sim.h"
 #include "store/items.h"
 #include "store/store.h"
+#include "support/moto_fixture.h"
 
 #define SIM_CLIENT "plaid-sim-client"
 #define SIM_SECRET "plaid-sim-secret"
@@ -41,34 +42,6 @@ typedef struct {
 
 static s_fixture *s_fx;
 
-/* Points the AWS environment at moto; returns 0 when MYNT_MOTO_DIR is unset. */
-static int s_moto_env(const char *table)
-{
-  const char *dir = getenv("MYNT_MOTO_DIR");
-  if(!dir || !*dir)
-    return 0;
-  char path[1024];
-  snprintf(path, sizeof(path), "%s/moto.port", dir);
-  FILE *f = fopen(path, "r");
-  int port = 0;
-  if(f) {
-    if(fscanf(f, "%d", &port) != 1)
-      port = 0;
-    fclose(f);
-  }
-  if(port <= 0)
-    fail_msg("no moto port in %s (did the moto_start fixture run?)", path);
-  char endpoint[64];
-  snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
-  setenv("MYNT_AWS_ENDPOINT", endpoint, 1);
-  setenv("AWS_REGION", "us-east-1", 1);
-  setenv("AWS_ACCESS_KEY_ID", "AKIDMOTOTEST", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "moto-does-not-check", 1);
-  setenv("AWS_SESSION_TOKEN", "moto-session-token", 1);
-  setenv("MYNT_TABLE", table, 1);
-  return 1;
-}
-
 static void s_put_parameter(ssm_client *ssm, const char *prefix, const char *suffix, const char *value)
 {
   char name[256];
@@ -82,25 +55,13 @@ static void s_put_parameter(ssm_client *ssm, const char *prefix, const char *suf
   json_decref(response);
 }
 
-static void s_ddb(const char *operation, json_t *request)
-{
-  json_t *response = NULL;
-  ddb_error err;
-  mynt_status st = ddb_call(s_fx->env.store->ddb, operation, request, clock_epoch_ms() + 10000, &response, &err);
-  json_decref(request);
-  json_decref(response);
-  if(st)
-    fail_msg("%s failed: %s %s", operation, mynt_strerror(st), err.type);
-}
-
 static int s_group_setup(void **state)
 {
   (void)state;
   s_fixture *fx = calloc(1, sizeof(*fx));
   assert_non_null(fx);
-  snprintf(fx->table, sizeof(fx->table), "mynt-users-plaid-%d-%lld", (int)getpid(), (long long)clock_epoch_ms());
-  if(!s_moto_env(fx->table)) {
-    printf("SKIPPED: MYNT_MOTO_DIR is not set (run through ctest, which starts moto_server)\n");
+  moto_fixture_unique_name(fx->table, sizeof(fx->table), "mynt-users-plaid");
+  if(!moto_fixture_export_env(fx->table)) {
     free(fx);
     return 0;
   }
@@ -131,12 +92,7 @@ static int s_group_setup(void **state)
   fx->arena = arena_create(32 * 1024 * 1024);
   assert_non_null(fx->arena);
   s_fx = fx;
-  s_ddb("CreateTable",
-        json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}], s:{s:i, s:i}}", "TableName",
-                  fx->table, "KeySchema", "AttributeName", "user_id", "KeyType", "HASH", "AttributeName", "sk",
-                  "KeyType", "RANGE", "AttributeDefinitions", "AttributeName", "user_id", "AttributeType", "S",
-                  "AttributeName", "sk", "AttributeType", "S", "ProvisionedThroughput", "ReadCapacityUnits", 5,
-                  "WriteCapacityUnits", 5));
+  moto_fixture_create_table(fx->env.store->ddb, fx->table);
   return 0;
 }
 
@@ -146,7 +102,7 @@ static int s_group_teardown(void **state)
   s_fixture *fx = s_fx;
   if(!fx)
     return 0;
-  s_ddb("DeleteTable", json_pack("{s:s}", "TableName", fx->table));
+  assert_int_equal(moto_fixture_delete_table(fx->env.store->ddb, fx->table), MYNT_OK);
   handlers_env_close(&fx->env);
   plaid_sim_stop(fx->sim);
   arena_destroy(fx->arena);

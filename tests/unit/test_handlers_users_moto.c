@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -19,6 +18,7 @@
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "store/store.h"
+#include "support/moto_fixture.h"
 
 typedef struct {
   handlers_env env;
@@ -26,65 +26,20 @@ typedef struct {
   char table[96];
 } s_fixture;
 
-/* Points the AWS environment at moto; returns 0 when MYNT_MOTO_DIR is unset. */
-static int s_moto_env(const char *table)
-{
-  const char *dir = getenv("MYNT_MOTO_DIR");
-  if(!dir || !*dir)
-    return 0;
-  char path[1024];
-  snprintf(path, sizeof(path), "%s/moto.port", dir);
-  FILE *f = fopen(path, "r");
-  int port = 0;
-  if(f) {
-    if(fscanf(f, "%d", &port) != 1)
-      port = 0;
-    fclose(f);
-  }
-  if(port <= 0)
-    fail_msg("no moto port in %s (did the moto_start fixture run?)", path);
-  char endpoint[64];
-  snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
-  setenv("MYNT_AWS_ENDPOINT", endpoint, 1);
-  setenv("AWS_REGION", "us-east-1", 1);
-  setenv("AWS_ACCESS_KEY_ID", "AKIDMOTOTEST", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "moto-does-not-check", 1);
-  setenv("AWS_SESSION_TOKEN", "moto-session-token", 1);
-  setenv("MYNT_TABLE", table, 1);
-  return 1;
-}
-
-static json_t *s_call(s_fixture *fx, const char *operation, json_t *request)
-{
-  json_t *response = NULL;
-  ddb_error err;
-  mynt_status st = ddb_call(fx->env.store->ddb, operation, request, clock_epoch_ms() + 10000, &response, &err);
-  json_decref(request);
-  if(st)
-    fail_msg("%s failed: %s %s", operation, mynt_strerror(st), err.type);
-  return response;
-}
-
 static int s_setup(void **state)
 {
+  *state = NULL;
   s_fixture *fx = calloc(1, sizeof(*fx));
   assert_non_null(fx);
-  snprintf(fx->table, sizeof(fx->table), "mynt-users-me-%d-%lld", (int)getpid(), (long long)clock_epoch_ms());
-  if(!s_moto_env(fx->table)) {
-    printf("SKIPPED: MYNT_MOTO_DIR is not set (run through ctest, which starts moto_server)\n");
+  moto_fixture_unique_name(fx->table, sizeof(fx->table), "mynt-users-me");
+  if(!moto_fixture_export_env(fx->table)) {
     free(fx);
-    *state = NULL;
     return 0;
   }
   char why[200] = "";
   assert_int_equal(store_open_from_env(&fx->env.store, why, sizeof(why)), MYNT_OK);
   assert_string_equal(fx->env.store->table, fx->table);
-  json_decref(s_call(fx, "CreateTable",
-                     json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}], s:{s:i, s:i}}",
-                               "TableName", fx->table, "KeySchema", "AttributeName", "user_id", "KeyType", "HASH",
-                               "AttributeName", "sk", "KeyType", "RANGE", "AttributeDefinitions", "AttributeName",
-                               "user_id", "AttributeType", "S", "AttributeName", "sk", "AttributeType", "S",
-                               "ProvisionedThroughput", "ReadCapacityUnits", 5, "WriteCapacityUnits", 5)));
+  moto_fixture_create_table(fx->env.store->ddb, fx->table);
   fx->arena = arena_create(4 * 1024 * 1024);
   assert_non_null(fx->arena);
   *state = fx;
@@ -96,11 +51,7 @@ static int s_teardown(void **state)
   s_fixture *fx = *state;
   if(!fx)
     return 0;
-  json_t *response = NULL;
-  json_t *request = json_pack("{s:s}", "TableName", fx->table);
-  ddb_call(fx->env.store->ddb, "DeleteTable", request, clock_epoch_ms() + 10000, &response, NULL);
-  json_decref(request);
-  json_decref(response);
+  moto_fixture_delete_table(fx->env.store->ddb, fx->table);
   store_close(fx->env.store);
   arena_destroy(fx->arena);
   free(fx);
@@ -142,9 +93,10 @@ static json_t *s_body(json_t *payload)
 /* Returns the stored PROFILE record of user as plain JSON, or NULL. */
 static json_t *s_profile(s_fixture *fx, const char *user)
 {
-  json_t *response = s_call(fx, "GetItem",
-                            json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", fx->table, "Key", "user_id",
-                                      "S", user, "sk", "S", "PROFILE", "ConsistentRead", 1));
+  json_t *response =
+    moto_fixture_ddb(fx->env.store->ddb, "GetItem",
+                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", fx->table, "Key", "user_id", "S", user,
+                               "sk", "S", "PROFILE", "ConsistentRead", 1));
   json_t *item = json_object_get(response, "Item");
   json_t *plain = item ? ddb_unmarshal_item(item) : NULL;
   json_decref(response);
@@ -182,11 +134,11 @@ static void test_me_keeps_created_at_and_the_stored_email_without_a_claim(void *
   s_fixture *fx = *state;
   if(!fx)
     skip();
-  json_decref(s_call(fx, "PutItem",
-                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}", "TableName", fx->table,
-                               "Item", "user_id", "S", "sub-old", "sk", "S", "PROFILE", "email", "S",
-                               "old@example.com", "created_at", "S", "2020-01-02T03:04:05Z", "updated_at", "S",
-                               "2020-01-02T03:04:05Z")));
+  json_decref(moto_fixture_ddb(fx->env.store->ddb, "PutItem",
+                               json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}", "TableName",
+                                         fx->table, "Item", "user_id", "S", "sub-old", "sk", "S", "PROFILE", "email",
+                                         "S", "old@example.com", "created_at", "S", "2020-01-02T03:04:05Z",
+                                         "updated_at", "S", "2020-01-02T03:04:05Z")));
   json_t *payload = s_get_me(fx, "sub-old", NULL);
   assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 200);
   json_t *body = s_body(payload);

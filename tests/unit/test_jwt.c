@@ -8,20 +8,15 @@
 
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
-#include <pthread.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
 #include "local/authorizer.h"
 #include "local/jwt.h"
+#include "support/jwt_forge.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc"
 #define CLIENT "clientid"
@@ -32,57 +27,9 @@ static EVP_PKEY *s_key_a;      /* the pool's key, kid "a" */
 static EVP_PKEY *s_key_b;      /* a second key, kid "b" */
 static EVP_PKEY *s_key_evil;   /* an attacker's key that claims kid "a" */
 
-static char *s_b64url(const unsigned char *data, size_t len)
-{
-  static const char alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  char *out = malloc(len / 3 * 4 + 5);
-  size_t o = 0;
-  for(size_t i = 0; i < len; i += 3) {
-    unsigned v = (unsigned)data[i] << 16;
-    if(i + 1 < len)
-      v |= (unsigned)data[i + 1] << 8;
-    if(i + 2 < len)
-      v |= data[i + 2];
-    out[o++] = alphabet[(v >> 18) & 63];
-    out[o++] = alphabet[(v >> 12) & 63];
-    if(i + 1 < len)
-      out[o++] = alphabet[(v >> 6) & 63];
-    if(i + 2 < len)
-      out[o++] = alphabet[v & 63];
-  }
-  out[o] = '\0';
-  return out;
-}
-
 static char *s_b64url_text(const char *text)
 {
-  return s_b64url((const unsigned char *)text, strlen(text));
-}
-
-static char *s_bn_b64url(EVP_PKEY *key, const char *param)
-{
-  BIGNUM *bn = NULL;
-  assert_int_equal(EVP_PKEY_get_bn_param(key, param, &bn), 1);
-  int n = BN_num_bytes(bn);
-  unsigned char *raw = malloc((size_t)n);
-  BN_bn2bin(bn, raw);
-  char *out = s_b64url(raw, (size_t)n);
-  free(raw);
-  BN_free(bn);
-  return out;
-}
-
-/* Returns a JWK object for key under kid. */
-static json_t *s_jwk(EVP_PKEY *key, const char *kid)
-{
-  char *n = s_bn_b64url(key, OSSL_PKEY_PARAM_RSA_N);
-  char *e = s_bn_b64url(key, OSSL_PKEY_PARAM_RSA_E);
-  json_t *jwk = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kty", "RSA", "alg", "RS256", "use", "sig",
-                          "kid", kid, "n", n, "e", e);
-  free(n);
-  free(e);
-  return jwk;
+  return jwt_forge_b64url(text, strlen(text));
 }
 
 /* Returns the key set {"keys":[...]} for the given (key, kid) pairs, NULL-terminated. */
@@ -92,37 +39,13 @@ static json_t *s_jwks(EVP_PKEY *key, const char *kid, ...)
   va_list ap;
   va_start(ap, kid);
   while(key) {
-    json_array_append_new(keys, s_jwk(key, kid));
+    json_array_append_new(keys, jwt_forge_jwk(key, kid));
     key = va_arg(ap, EVP_PKEY *);
     if(key)
       kid = va_arg(ap, const char *);
   }
   va_end(ap);
   return json_pack("{s:o}", "keys", keys);
-}
-
-/* Signs header.claims with key (RS256) and returns the compact token (caller frees). */
-static char *s_sign(EVP_PKEY *key, const char *header, const char *claims)
-{
-  char *h = s_b64url_text(header);
-  char *c = s_b64url_text(claims);
-  mynt_buf input;
-  buf_init(&input, 1 << 16);
-  buf_appendf(&input, "%s.%s", h, c);
-  EVP_MD_CTX *md = EVP_MD_CTX_new();
-  size_t sig_len = 0;
-  assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key), 1);
-  assert_int_equal(EVP_DigestSign(md, NULL, &sig_len, (unsigned char *)input.ptr, input.len), 1);
-  unsigned char *sig = malloc(sig_len);
-  assert_int_equal(EVP_DigestSign(md, sig, &sig_len, (unsigned char *)input.ptr, input.len), 1);
-  char *s = s_b64url(sig, sig_len);
-  buf_appendf(&input, ".%s", s);
-  free(s);
-  free(sig);
-  EVP_MD_CTX_free(md);
-  free(h);
-  free(c);
-  return buf_detach(&input);
 }
 
 /* Claims of a Cognito ID token valid for an hour, with extra members merged in. */
@@ -156,7 +79,7 @@ static char *s_token(EVP_PKEY *key, const char *kid, const char *extra_claims)
   char header[128];
   snprintf(header, sizeof(header), "{\"alg\":\"RS256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid);
   char *claims = s_id_claims(extra_claims);
-  char *token = s_sign(key, header, claims);
+  char *token = jwt_forge_sign(key, header, claims);
   free(claims);
   return token;
 }
@@ -366,7 +289,7 @@ static void test_jwt_rejects_malformed_tokens(void **state)
   s_expect_rejected(token);
   free(h);
   /* a payload that is not JSON, signed properly */
-  char *bad_payload = s_sign(s_key_a, "{\"alg\":\"RS256\",\"kid\":\"a\"}", "not json");
+  char *bad_payload = jwt_forge_sign(s_key_a, "{\"alg\":\"RS256\",\"kid\":\"a\"}", "not json");
   s_expect_rejected(bad_payload);
   free(bad_payload);
   /* a tampered payload keeps the old signature */
@@ -403,7 +326,7 @@ static void test_jwt_key_from_jwk_refuses_unusable_keys(void **state)
 {
   (void)state;
   EVP_PKEY *key = NULL;
-  json_t *jwk = s_jwk(s_key_a, "a");
+  json_t *jwk = jwt_forge_jwk(s_key_a, "a");
   assert_int_equal(jwt_key_from_jwk(jwk, &key), MYNT_OK);
   assert_non_null(key);
   EVP_PKEY_free(key);
@@ -476,57 +399,6 @@ static void test_jwt_base64url_decode_is_strict(void **state)
 
 /* ---- the authorizer, with a JWKS served on loopback --------------------------------- */
 
-typedef struct {
-  pthread_mutex_t lock;
-  char *body;          /* the key set served */
-  int hits;
-} s_jwks_server;
-
-static enum MHD_Result s_serve_jwks(void *cls, struct MHD_Connection *c, const char *url,
-                                    const char *method, const char *version,
-                                    const char *upload_data, size_t *upload_data_size,
-                                    void **con_cls)
-{
-  (void)url;
-  (void)method;
-  (void)version;
-  (void)upload_data;
-  (void)upload_data_size;
-  (void)con_cls;
-  s_jwks_server *srv = cls;
-  pthread_mutex_lock(&srv->lock);
-  srv->hits++;
-  struct MHD_Response *r =
-    MHD_create_response_from_buffer(strlen(srv->body), srv->body, MHD_RESPMEM_MUST_COPY);
-  pthread_mutex_unlock(&srv->lock);
-  enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, r);
-  MHD_destroy_response(r);
-  return ok;
-}
-
-static void s_set_jwks(s_jwks_server *srv, json_t *jwks)
-{
-  pthread_mutex_lock(&srv->lock);
-  free(srv->body);
-  srv->body = json_dumps(jwks, JSON_COMPACT);
-  pthread_mutex_unlock(&srv->lock);
-  json_decref(jwks);
-}
-
-static struct MHD_Daemon *s_start_jwks(s_jwks_server *srv, int *out_port)
-{
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof(addr));
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL,
-                                          NULL, s_serve_jwks, srv, MHD_OPTION_SOCK_ADDR,
-                                          (struct sockaddr *)&addr, MHD_OPTION_END);
-  assert_non_null(d);
-  *out_port = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
-  return d;
-}
-
 static authorizer *s_authorizer(int port, int64_t min_refetch_ms)
 {
   char url[128];
@@ -548,11 +420,9 @@ static char *s_bearer(const char *token)
 static void test_authorizer_fetches_the_key_set_once_and_caches_it(void **state)
 {
   (void)state;
-  s_jwks_server srv = {PTHREAD_MUTEX_INITIALIZER, NULL, 0};
-  s_set_jwks(&srv, s_jwks(s_key_a, "a", NULL));
-  int port = 0;
-  struct MHD_Daemon *d = s_start_jwks(&srv, &port);
-  authorizer *a = s_authorizer(port, 60000);
+  jwt_forge_jwks_server srv;
+  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
+  authorizer *a = s_authorizer(srv.port, 60000);
   char *token = s_token(s_key_a, "a", NULL);
   char *bearer = s_bearer(token);
   json_t *claims = NULL;
@@ -563,29 +433,26 @@ static void test_authorizer_fetches_the_key_set_once_and_caches_it(void **state)
   assert_int_equal(authorizer_check(a, token, &claims), MYNT_OK); /* no "Bearer " also works */
   json_decref(claims);
   assert_int_equal(authorizer_fetch_count(a), 1);
-  assert_int_equal(srv.hits, 1);
+  assert_int_equal(jwt_forge_jwks_hits(&srv), 1);
   free(bearer);
   free(token);
   authorizer_destroy(a);
-  MHD_stop_daemon(d);
-  free(srv.body);
+  jwt_forge_jwks_stop(&srv);
 }
 
 static void test_authorizer_refetches_once_when_a_kid_is_unknown(void **state)
 {
   (void)state;
-  s_jwks_server srv = {PTHREAD_MUTEX_INITIALIZER, NULL, 0};
-  s_set_jwks(&srv, s_jwks(s_key_a, "a", NULL));
-  int port = 0;
-  struct MHD_Daemon *d = s_start_jwks(&srv, &port);
-  authorizer *a = s_authorizer(port, 0);
+  jwt_forge_jwks_server srv;
+  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
+  authorizer *a = s_authorizer(srv.port, 0);
   char *token_a = s_token(s_key_a, "a", NULL);
   char *token_b = s_token(s_key_b, "b", NULL);
   json_t *claims = NULL;
   assert_int_equal(authorizer_check(a, token_a, &claims), MYNT_OK);
   json_decref(claims);
   /* the pool rotates its keys */
-  s_set_jwks(&srv, s_jwks(s_key_a, "a", s_key_b, "b", NULL));
+  jwt_forge_jwks_set(&srv, s_jwks(s_key_a, "a", s_key_b, "b", NULL));
   assert_int_equal(authorizer_check(a, token_b, &claims), MYNT_OK);
   json_decref(claims);
   assert_int_equal(authorizer_fetch_count(a), 2);
@@ -598,42 +465,36 @@ static void test_authorizer_refetches_once_when_a_kid_is_unknown(void **state)
   free(token_b);
   free(token_c);
   authorizer_destroy(a);
-  MHD_stop_daemon(d);
-  free(srv.body);
+  jwt_forge_jwks_stop(&srv);
 }
 
 static void test_authorizer_rate_limits_refetches(void **state)
 {
   (void)state;
-  s_jwks_server srv = {PTHREAD_MUTEX_INITIALIZER, NULL, 0};
-  s_set_jwks(&srv, s_jwks(s_key_a, "a", NULL));
-  int port = 0;
-  struct MHD_Daemon *d = s_start_jwks(&srv, &port);
-  authorizer *a = s_authorizer(port, 60000);
+  jwt_forge_jwks_server srv;
+  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
+  authorizer *a = s_authorizer(srv.port, 60000);
   char *token_a = s_token(s_key_a, "a", NULL);
   char *token_b = s_token(s_key_b, "b", NULL);
   json_t *claims = NULL;
   assert_int_equal(authorizer_check(a, token_a, &claims), MYNT_OK);
   json_decref(claims);
-  s_set_jwks(&srv, s_jwks(s_key_a, "a", s_key_b, "b", NULL));
+  jwt_forge_jwks_set(&srv, s_jwks(s_key_a, "a", s_key_b, "b", NULL));
   for(int i = 0; i < 5; i++)
     assert_int_equal(authorizer_check(a, token_b, &claims), MYNT_UNAUTHORIZED);
   assert_int_equal(authorizer_fetch_count(a), 1);
   free(token_a);
   free(token_b);
   authorizer_destroy(a);
-  MHD_stop_daemon(d);
-  free(srv.body);
+  jwt_forge_jwks_stop(&srv);
 }
 
 static void test_authorizer_refuses_missing_or_empty_headers(void **state)
 {
   (void)state;
-  s_jwks_server srv = {PTHREAD_MUTEX_INITIALIZER, NULL, 0};
-  s_set_jwks(&srv, s_jwks(s_key_a, "a", NULL));
-  int port = 0;
-  struct MHD_Daemon *d = s_start_jwks(&srv, &port);
-  authorizer *a = s_authorizer(port, 0);
+  jwt_forge_jwks_server srv;
+  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
+  authorizer *a = s_authorizer(srv.port, 0);
   json_t *claims = NULL;
   assert_int_equal(authorizer_check(a, NULL, &claims), MYNT_UNAUTHORIZED);
   assert_int_equal(authorizer_check(a, "", &claims), MYNT_UNAUTHORIZED);
@@ -641,26 +502,22 @@ static void test_authorizer_refuses_missing_or_empty_headers(void **state)
   assert_int_equal(authorizer_check(a, "Bearer not.a.token", &claims), MYNT_UNAUTHORIZED);
   assert_null(claims);
   authorizer_destroy(a);
-  MHD_stop_daemon(d);
-  free(srv.body);
+  jwt_forge_jwks_stop(&srv);
 }
 
 static void test_authorizer_refuses_everything_when_the_key_set_is_unreachable(void **state)
 {
   (void)state;
-  s_jwks_server srv = {PTHREAD_MUTEX_INITIALIZER, NULL, 0};
-  s_set_jwks(&srv, s_jwks(s_key_a, "a", NULL));
-  int port = 0;
-  struct MHD_Daemon *d = s_start_jwks(&srv, &port);
-  MHD_stop_daemon(d); /* the port is now closed */
-  authorizer *a = s_authorizer(port, 0);
+  jwt_forge_jwks_server srv;
+  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
+  jwt_forge_jwks_stop(&srv); /* the port is now closed */
+  authorizer *a = s_authorizer(srv.port, 0);
   char *token = s_token(s_key_a, "a", NULL);
   json_t *claims = NULL;
   assert_int_equal(authorizer_check(a, token, &claims), MYNT_UNAUTHORIZED);
   assert_null(claims);
   free(token);
   authorizer_destroy(a);
-  free(srv.body);
 }
 
 int main(void)

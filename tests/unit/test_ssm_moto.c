@@ -14,6 +14,7 @@
 
 #include "aws/ssm.h"
 #include "core/clock.h"
+#include "support/moto_fixture.h"
 
 #define S_SECRET_VALUE "plaid-secret-0123456789abcdef"
 
@@ -25,29 +26,9 @@ typedef struct {
 static int s_setup(void **state)
 {
   *state = NULL;
-  const char *dir = getenv("MYNT_MOTO_DIR");
-  if(!dir || !*dir) {
-    printf("SKIPPED: MYNT_MOTO_DIR is not set (run through ctest, which starts moto_server)\n");
-    return 0;
-  }
-  char path[1024];
-  snprintf(path, sizeof path, "%s/moto.port", dir);
-  FILE *f = fopen(path, "r");
-  int port = 0;
-  if(f) {
-    if(fscanf(f, "%d", &port) != 1)
-      port = 0;
-    fclose(f);
-  }
-  if(port <= 0)
-    fail_msg("no moto port in %s (did the moto_start fixture run?)", path);
-
   aws_config cfg;
-  memset(&cfg, 0, sizeof cfg);
-  snprintf(cfg.region, sizeof cfg.region, "us-east-1");
-  snprintf(cfg.endpoint, sizeof cfg.endpoint, "http://127.0.0.1:%d", port);
-  snprintf(cfg.creds.access_key_id, sizeof cfg.creds.access_key_id, "AKIDMOTOTEST");
-  snprintf(cfg.creds.secret_access_key, sizeof cfg.creds.secret_access_key, "moto-does-not-check");
+  if(!moto_fixture_config(&cfg))
+    return 0;
   s_env *env = calloc(1, sizeof *env);
   assert_non_null(env);
   snprintf(env->name, sizeof env->name, "/mynt/test-%d-%lld/plaid-secret", (int)getpid(), (long long)clock_epoch_ms());

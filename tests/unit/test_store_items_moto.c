@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -16,6 +15,7 @@
 #include "crypto/seal.h"
 #include "store/items.h"
 #include "store/store.h"
+#include "support/moto_fixture.h"
 
 #define KEYRING "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 #define TOKEN_A "access-sandbox-0123456789abcdef-aaaa"
@@ -27,64 +27,19 @@ typedef struct {
   char table[96];
 } s_fixture;
 
-/* Points the AWS environment at moto; returns 0 when MYNT_MOTO_DIR is unset. */
-static int s_moto_env(const char *table)
-{
-  const char *dir = getenv("MYNT_MOTO_DIR");
-  if(!dir || !*dir)
-    return 0;
-  char path[1024];
-  snprintf(path, sizeof(path), "%s/moto.port", dir);
-  FILE *f = fopen(path, "r");
-  int port = 0;
-  if(f) {
-    if(fscanf(f, "%d", &port) != 1)
-      port = 0;
-    fclose(f);
-  }
-  if(port <= 0)
-    fail_msg("no moto port in %s (did the moto_start fixture run?)", path);
-  char endpoint[64];
-  snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", port);
-  setenv("MYNT_AWS_ENDPOINT", endpoint, 1);
-  setenv("AWS_REGION", "us-east-1", 1);
-  setenv("AWS_ACCESS_KEY_ID", "AKIDMOTOTEST", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "moto-does-not-check", 1);
-  setenv("AWS_SESSION_TOKEN", "moto-session-token", 1);
-  setenv("MYNT_TABLE", table, 1);
-  return 1;
-}
-
-static json_t *s_call(s_fixture *fx, const char *operation, json_t *request)
-{
-  json_t *response = NULL;
-  ddb_error err;
-  mynt_status st = ddb_call(fx->store->ddb, operation, request, clock_epoch_ms() + 10000, &response, &err);
-  json_decref(request);
-  if(st)
-    fail_msg("%s failed: %s %s", operation, mynt_strerror(st), err.type);
-  return response;
-}
-
 static int s_setup(void **state)
 {
+  *state = NULL;
   s_fixture *fx = calloc(1, sizeof(*fx));
   assert_non_null(fx);
-  snprintf(fx->table, sizeof(fx->table), "mynt-users-items-%d-%lld", (int)getpid(), (long long)clock_epoch_ms());
-  if(!s_moto_env(fx->table)) {
-    printf("SKIPPED: MYNT_MOTO_DIR is not set (run through ctest, which starts moto_server)\n");
+  moto_fixture_unique_name(fx->table, sizeof(fx->table), "mynt-users-items");
+  if(!moto_fixture_export_env(fx->table)) {
     free(fx);
-    *state = NULL;
     return 0;
   }
   assert_int_equal(store_open_from_env(&fx->store, NULL, 0), MYNT_OK);
   assert_int_equal(seal_keyring_parse(KEYRING, &fx->ring, NULL, 0), MYNT_OK);
-  json_decref(s_call(fx, "CreateTable",
-                     json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}], s:{s:i, s:i}}",
-                               "TableName", fx->table, "KeySchema", "AttributeName", "user_id", "KeyType", "HASH",
-                               "AttributeName", "sk", "KeyType", "RANGE", "AttributeDefinitions", "AttributeName",
-                               "user_id", "AttributeType", "S", "AttributeName", "sk", "AttributeType", "S",
-                               "ProvisionedThroughput", "ReadCapacityUnits", 5, "WriteCapacityUnits", 5)));
+  moto_fixture_create_table(fx->store->ddb, fx->table);
   *state = fx;
   return 0;
 }
@@ -94,11 +49,7 @@ static int s_teardown(void **state)
   s_fixture *fx = *state;
   if(!fx)
     return 0;
-  json_t *response = NULL;
-  json_t *request = json_pack("{s:s}", "TableName", fx->table);
-  ddb_call(fx->store->ddb, "DeleteTable", request, clock_epoch_ms() + 10000, &response, NULL);
-  json_decref(request);
-  json_decref(response);
+  moto_fixture_delete_table(fx->store->ddb, fx->table);
   store_close(fx->store);
   seal_keyring_free(fx->ring);
   free(fx);
@@ -108,10 +59,10 @@ static int s_teardown(void **state)
 /* Every record of user as plain JSON objects, in sort-key order. */
 static json_t *s_records(s_fixture *fx, const char *user)
 {
-  json_t *response = s_call(fx, "Query",
-                            json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", fx->table,
-                                      "KeyConditionExpression", "user_id = :u", "ExpressionAttributeValues", ":u",
-                                      "S", user, "ConsistentRead", 1));
+  json_t *response =
+    moto_fixture_ddb(fx->store->ddb, "Query",
+                     json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", fx->table, "KeyConditionExpression",
+                               "user_id = :u", "ExpressionAttributeValues", ":u", "S", user, "ConsistentRead", 1));
   json_t *out = json_array();
   size_t i;
   json_t *raw;
