@@ -1,17 +1,13 @@
 // banks.test.mjs - linking banks: link tokens, public token exchange, items, sealing, isolation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, api, newUser, sim, linkBank, awsJson, seenResponses, ACCESS_TOKEN } from './helpers/stack.mjs';
+import { startStack, api, newUser, sim, linkBank, awsJson, assertNoAccessTokenSeen, ACCESS_TOKEN } from './helpers/stack.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
 after(async () => {
   try {
-    for (const r of seenResponses) {
-      assert.doesNotMatch(r.text, ACCESS_TOKEN, `${r.method} ${r.path} body carries an access token`);
-      assert.doesNotMatch(JSON.stringify(r.headers), ACCESS_TOKEN, `${r.method} ${r.path} headers carry an access token`);
-    }
-    assert.doesNotMatch(stack?.logs() ?? '', ACCESS_TOKEN, 'a log line carries an access token');
+    assertNoAccessTokenSeen(stack);
   } finally {
     await stack?.stop();
   }

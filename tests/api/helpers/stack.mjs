@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { createHash, sign } from 'node:crypto';
 
@@ -175,5 +176,14 @@ export async function linkBank(stack, user, institutionId = 'ins_109508') {
   return { ...res, public_token: done.public_token, sim_item_id: done.item_id };
 }
 
-/** A pattern that matches any Plaid access token. */
-export const ACCESS_TOKEN = /access-(sandbox|development|production)-[0-9a-f-]{8,}/;
+/** Any Plaid access token, in any environment (the prefix alone is enough to flag it). */
+export const ACCESS_TOKEN = /access-(sandbox|development|production)-/;
+
+/** Fails if any response seen so far (body or header) or any line the stack logged carries an access token. */
+export function assertNoAccessTokenSeen(stack) {
+  for (const r of seenResponses) {
+    assert.doesNotMatch(r.text, ACCESS_TOKEN, `${r.method} ${r.path} body carries an access token`);
+    assert.doesNotMatch(JSON.stringify(r.headers), ACCESS_TOKEN, `${r.method} ${r.path} headers carry an access token`);
+  }
+  assert.doesNotMatch(stack?.logs() ?? '', ACCESS_TOKEN, 'a log line carries an access token');
+}

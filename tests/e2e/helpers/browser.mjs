@@ -3,11 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT } from '../../api/helpers/stack.mjs';
+import { ROOT, ACCESS_TOKEN } from '../../api/helpers/stack.mjs';
 
 export const SHOTS = join(ROOT, 'build', 'e2e');
-/** Any Plaid access token, in any environment. */
-export const ACCESS_TOKEN = /access-(sandbox|development|production)-/;
+export { ACCESS_TOKEN };
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 900 };
 
