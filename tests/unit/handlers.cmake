@@ -17,7 +17,7 @@ set_tests_properties(test_handlers_transactions PROPERTIES TIMEOUT 60)
 # Plaid played by the in-process simulator (local/plaid_sim), secrets read from moto's SSM.
 if(TEST moto_start AND TARGET mynt_plaid_sim)
   mynt_unit_test(test_handlers_plaid_moto SOURCES test_handlers_plaid_moto.c
-    LIBS mynt_handlers mynt_plaid_sim mynt_moto_fixture PkgConfig::CURL)
+    LIBS mynt_bootstrap mynt_handlers mynt_plaid_sim mynt_moto_fixture PkgConfig::CURL)
   set_property(TEST test_handlers_plaid_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
   set_tests_properties(test_handlers_plaid_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 240)
 endif()

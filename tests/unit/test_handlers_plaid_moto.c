@@ -17,6 +17,7 @@
 #include "aws/aws_config.h"
 #include "aws/dynamodb.h"
 #include "aws/ssm.h"
+#include "bootstrap_env.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/clock.h"
@@ -77,9 +78,9 @@ static int s_group_setup(void **state)
   assert_int_equal(aws_config_from_env(&aws, NULL, 0), MYNT_OK);
   assert_int_equal(ssm_client_new(&aws, &ssm), MYNT_OK);
   snprintf(fx->prefix, sizeof(fx->prefix), "/mynt-test-%d", (int)getpid());
-  s_put_parameter(ssm, fx->prefix, HANDLERS_ENV_TOKEN_KEYS, KEYRING);
-  s_put_parameter(ssm, fx->prefix, HANDLERS_ENV_PLAID_CLIENT_ID, SIM_CLIENT);
-  s_put_parameter(ssm, fx->prefix, HANDLERS_ENV_PLAID_SECRET, SIM_SECRET);
+  s_put_parameter(ssm, fx->prefix, BOOTSTRAP_ENV_TOKEN_KEYS, KEYRING);
+  s_put_parameter(ssm, fx->prefix, BOOTSTRAP_ENV_PLAID_CLIENT_ID, SIM_CLIENT);
+  s_put_parameter(ssm, fx->prefix, BOOTSTRAP_ENV_PLAID_SECRET, SIM_SECRET);
   ssm_client_free(ssm);
   char prefix_with_slash[128];
   snprintf(prefix_with_slash, sizeof(prefix_with_slash), "%s/", fx->prefix);
@@ -87,8 +88,9 @@ static int s_group_setup(void **state)
 
   char why[300] = "";
   assert_int_equal(store_open_from_env(&fx->env.store, why, sizeof(why)), MYNT_OK);
-  if(handlers_env_open_plaid(&fx->env, why, sizeof(why)))
-    fail_msg("handlers_env_open_plaid: %s", why);
+  mynt_detail detail;
+  if(bootstrap_env_open_plaid(&fx->env, &detail))
+    fail_msg("bootstrap_env_open_plaid: %s", mynt_detail_text(&detail));
   fx->arena = arena_create(32 * 1024 * 1024);
   assert_non_null(fx->arena);
   s_fx = fx;
@@ -103,7 +105,7 @@ static int s_group_teardown(void **state)
   if(!fx)
     return 0;
   assert_int_equal(moto_fixture_delete_table(fx->env.store->ddb, fx->table), MYNT_OK);
-  handlers_env_close(&fx->env);
+  bootstrap_env_close(&fx->env);
   plaid_sim_stop(fx->sim);
   arena_destroy(fx->arena);
   free(fx);
@@ -273,20 +275,20 @@ static void test_env_names_the_missing_parameter_and_never_a_value(void **state)
   if(!s_fx)
     skip();
   handlers_env env = {0};
-  char why[300];
+  mynt_detail why;
   const char *saved = getenv("MYNT_SSM_PREFIX");
   char copy[128];
   snprintf(copy, sizeof(copy), "%s", saved);
   setenv("MYNT_SSM_PREFIX", "/mynt-nothing-here", 1);
-  assert_int_not_equal(handlers_env_open_plaid(&env, why, sizeof(why)), MYNT_OK);
-  assert_non_null(strstr(why, "/mynt-nothing-here/token-keys"));
+  assert_int_not_equal(bootstrap_env_open_plaid(&env, &why), MYNT_OK);
+  assert_non_null(strstr(mynt_detail_text(&why), "/mynt-nothing-here/token-keys"));
   assert_null(env.plaid);
   assert_null(env.keyring);
   unsetenv("MYNT_SSM_PREFIX");
-  assert_int_equal(handlers_env_open_plaid(&env, why, sizeof(why)), MYNT_BAD_REQUEST);
-  assert_non_null(strstr(why, "MYNT_SSM_PREFIX"));
+  assert_int_equal(bootstrap_env_open_plaid(&env, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "MYNT_SSM_PREFIX"));
   setenv("MYNT_SSM_PREFIX", copy, 1);
-  assert_null(strstr(why, SIM_SECRET));
+  assert_null(strstr(mynt_detail_text(&why), SIM_SECRET));
 }
 
 static void test_link_token_for_a_new_item_and_for_update_mode_of_an_own_item(void **state)

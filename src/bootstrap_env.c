@@ -1,7 +1,6 @@
-/* env.c - the secrets a Plaid route group needs at cold start: SSM SecureStrings → keyring and Plaid client. */
-#include "handlers/env.h"
+/* bootstrap_env.c - the secrets a Plaid route group needs at cold start: SSM SecureStrings → keyring and Plaid client. */
+#include "bootstrap_env.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +16,6 @@
 
 #define S_PREFIX_MAX 200
 
-static void s_why(char *out_why, size_t why_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void s_why(char *out_why, size_t why_len, const char *fmt, ...)
-{
-  if(!out_why || !why_len)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(out_why, why_len, fmt, ap);
-  va_end(ap);
-}
-
 static void s_wipe_free(char *secret)
 {
   if(secret) {
@@ -39,7 +26,7 @@ static void s_wipe_free(char *secret)
 
 /* Reads prefix + suffix as a decrypted SecureString into *out_value (wipe and free it). */
 static mynt_status s_read(ssm_client *ssm, const char *prefix, const char *suffix, int64_t deadline_ms,
-                          char **out_value, char *out_why, size_t why_len)
+                          char **out_value, mynt_detail *detail)
 {
   char name[S_PREFIX_MAX + 64];
   snprintf(name, sizeof(name), "%s%s", prefix, suffix);
@@ -47,12 +34,12 @@ static mynt_status s_read(ssm_client *ssm, const char *prefix, const char *suffi
   memset(&err, 0, sizeof(err));
   mynt_status st = ssm_get_parameter(ssm, name, 1, deadline_ms, out_value, &err);
   if(st)
-    s_why(out_why, why_len, "SSM parameter %s: %s", name,
-          st == MYNT_NOT_FOUND ? "not found" : (err.type[0] ? err.type : mynt_strerror(st)));
-  return st;
+    return mynt_fail(detail, st, "SSM parameter %s: %s", name,
+                     st == MYNT_NOT_FOUND ? "not found" : (err.type[0] ? err.type : mynt_strerror(st)));
+  return MYNT_OK;
 }
 
-mynt_status handlers_env_open_plaid(handlers_env *env, char *out_why, size_t why_len)
+mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
 {
   mynt_status st = MYNT_OK;
   ssm_client *ssm = NULL;
@@ -68,52 +55,50 @@ mynt_status handlers_env_open_plaid(handlers_env *env, char *out_why, size_t why
   memset(&cfg, 0, sizeof(cfg));
   env->keyring = NULL;
   env->plaid = NULL;
-  s_why(out_why, why_len, "%s", "");
+  mynt_detail_clear(detail);
 
   char prefix[S_PREFIX_MAX + 1];
   const char *raw_prefix = getenv("MYNT_SSM_PREFIX");
   size_t prefix_len = raw_prefix ? strlen(raw_prefix) : 0;
   while(prefix_len > 1 && raw_prefix[prefix_len - 1] == '/')
     prefix_len--;
-  if(prefix_len < 2 || prefix_len > S_PREFIX_MAX || raw_prefix[0] != '/') {
-    s_why(out_why, why_len, "MYNT_SSM_PREFIX must be a parameter path such as /mynt");
-    return MYNT_BAD_REQUEST;
-  }
+  if(prefix_len < 2 || prefix_len > S_PREFIX_MAX || raw_prefix[0] != '/')
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "MYNT_SSM_PREFIX must be a parameter path such as /mynt");
   memcpy(prefix, raw_prefix, prefix_len);
   prefix[prefix_len] = '\0';
 
   st = aws_config_from_env(&cfg, why, sizeof(why));
   if(st) {
-    s_why(out_why, why_len, "AWS configuration: %s", why);
+    mynt_fail(detail, st, "AWS configuration: %s", why);
     goto cleanup;
   }
   st = ssm_client_new(&cfg, &ssm);
   if(st) {
-    s_why(out_why, why_len, "SSM client: %s", mynt_strerror(st));
+    mynt_fail(detail, st, "SSM client: %s", mynt_strerror(st));
     goto cleanup;
   }
   int64_t deadline = clock_epoch_ms() + S_SSM_BUDGET_MS;
-  st = s_read(ssm, prefix, HANDLERS_ENV_TOKEN_KEYS, deadline, &keys, out_why, why_len);
+  st = s_read(ssm, prefix, BOOTSTRAP_ENV_TOKEN_KEYS, deadline, &keys, detail);
   if(!st)
-    st = s_read(ssm, prefix, HANDLERS_ENV_PLAID_CLIENT_ID, deadline, &client_id, out_why, why_len);
+    st = s_read(ssm, prefix, BOOTSTRAP_ENV_PLAID_CLIENT_ID, deadline, &client_id, detail);
   if(!st)
-    st = s_read(ssm, prefix, HANDLERS_ENV_PLAID_SECRET, deadline, &secret, out_why, why_len);
+    st = s_read(ssm, prefix, BOOTSTRAP_ENV_PLAID_SECRET, deadline, &secret, detail);
   if(st)
     goto cleanup;
 
   st = seal_keyring_parse(keys, &ring, why, sizeof(why));
   if(st) {
-    s_why(out_why, why_len, "SSM parameter %s" HANDLERS_ENV_TOKEN_KEYS ": %s", prefix, why);
+    mynt_fail(detail, st, "SSM parameter %s" BOOTSTRAP_ENV_TOKEN_KEYS ": %s", prefix, why);
     goto cleanup;
   }
   st = plaid_config_from_env(&pcfg, client_id, secret, why, sizeof(why));
   if(st) {
-    s_why(out_why, why_len, "Plaid configuration: %s", why);
+    mynt_fail(detail, st, "Plaid configuration: %s", why);
     goto cleanup;
   }
   st = plaid_client_new(&pcfg, &plaid);
   if(st) {
-    s_why(out_why, why_len, "Plaid client: %s", mynt_strerror(st));
+    mynt_fail(detail, st, "Plaid client: %s", mynt_strerror(st));
     goto cleanup;
   }
   env->keyring = ring;
@@ -133,7 +118,7 @@ cleanup:
   return st;
 }
 
-void handlers_env_close(handlers_env *env)
+void bootstrap_env_close(handlers_env *env)
 {
   store_close(env->store);
   plaid_client_free(env->plaid);
