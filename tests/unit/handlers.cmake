@@ -2,6 +2,9 @@
 mynt_unit_test(test_handlers SOURCES test_handlers.c LIBS mynt_handlers)
 set_tests_properties(test_handlers PROPERTIES TIMEOUT 60)
 
+# The answer to a failed Plaid call (no network).
+mynt_unit_test(test_plaid_reply SOURCES test_plaid_reply.c LIBS mynt_handlers)
+
 # Uses the "moto" fixture of tests/unit/aws.cmake (moto_server started once per ctest run).
 if(TEST moto_start)
   mynt_unit_test(test_handlers_users_moto SOURCES test_handlers_users_moto.c LIBS mynt_handlers mynt_moto_fixture)
