@@ -236,7 +236,7 @@ static mynt_status s_describe_new_item(const handlers_env *env, apigw_response *
   size_t i;
   json_t *account;
   json_array_foreach(json_object_get(answer, "accounts"), i, account) {
-    json_t *summary = store_item_account_summary(account);
+    json_t *summary = transactions_view_account_record(account);
     if(!summary) {
       logger_log(LOGGER_WARN, NULL, "items: skipped an account without a valid account_id in item %s", item->item_id);
       continue;

@@ -50,7 +50,7 @@ static mynt_status s_add_accounts(const handlers_env *env, const char *sub, cons
   json_array_foreach(json_object_get(answer, "accounts"), i, account) {
     json_t *row = transactions_view_account(account, item->item_id,
                                             item->institution_name[0] ? item->institution_name : NULL);
-    json_t *summary = store_item_account_summary(account);
+    json_t *summary = transactions_view_account_record(account);
     if(!row || !summary) {
       json_decref(row);
       json_decref(summary);

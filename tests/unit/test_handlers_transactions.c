@@ -254,6 +254,22 @@ static void s_ids(const json_t *merged, char *out, size_t cap)
   }
 }
 
+static void test_account_summary_keeps_five_fields_and_nulls_what_is_missing(void **state)
+{
+  (void)state;
+  json_t *plaid = json_pack("{s:s, s:s, s:n, s:s, s:{s:f}, s:s}", "account_id", "a1", "name", "Checking", "mask",
+                            "type", "depository", "balances", "current", 10.0, "official_name", "X");
+  json_t *summary = transactions_view_account_record(plaid);
+  assert_int_equal(json_object_size(summary), 5);
+  assert_true(json_is_null(json_object_get(summary, "mask")));
+  assert_true(json_is_null(json_object_get(summary, "subtype")));
+  assert_string_equal(json_string_value(json_object_get(summary, "type")), "depository");
+  json_decref(summary);
+  json_object_set_new(plaid, "account_id", json_string("has space"));
+  assert_null(transactions_view_account_record(plaid));
+  json_decref(plaid);
+}
+
 static void test_merge_orders_newest_first_and_ties_by_item_then_plaids_order(void **state)
 {
   (void)state;
@@ -457,6 +473,7 @@ int main(void)
     cmocka_unit_test(test_months_before_clamps_to_the_end_of_a_shorter_month),
     cmocka_unit_test(test_flow_classifies_income_transfers_card_payments_and_expenses),
     cmocka_unit_test(test_render_keeps_only_mynt_fields_and_plaids_sign),
+    cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
     cmocka_unit_test(test_merge_orders_newest_first_and_ties_by_item_then_plaids_order),
     cmocka_unit_test(test_merge_slices_across_items_with_offset_and_count),
     cmocka_unit_test(test_merge_pages_agree_with_one_big_page_when_each_item_is_cut_at_offset_plus_count),

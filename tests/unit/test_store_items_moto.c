@@ -120,20 +120,18 @@ static void test_public_token_digest_is_lower_case_hex_sha256(void **state)
   assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-static void test_account_summary_keeps_five_fields_and_nulls_what_is_missing(void **state)
+static void test_account_record_keeps_an_unknown_name_empty_and_refuses_an_invalid_id(void **state)
 {
   (void)state;
-  json_t *plaid = json_pack("{s:s, s:s, s:n, s:s, s:{s:f}, s:s}", "account_id", "a1", "name", "Checking", "mask",
-                            "type", "depository", "balances", "current", 10.0, "official_name", "X");
-  json_t *summary = store_item_account_summary(plaid);
-  assert_int_equal(json_object_size(summary), 5);
-  assert_true(json_is_null(json_object_get(summary, "mask")));
-  assert_true(json_is_null(json_object_get(summary, "subtype")));
-  assert_string_equal(json_string_value(json_object_get(summary, "type")), "depository");
-  json_decref(summary);
-  json_object_set_new(plaid, "account_id", json_string("has space"));
-  assert_null(store_item_account_summary(plaid));
-  json_decref(plaid);
+  store_item_account account = {.account_id = "a1", .type = "depository"};
+  json_t *record = store_item_account_record(&account);
+  char *text = json_dumps(record, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  assert_string_equal(text,
+                      "{\"account_id\":\"a1\",\"name\":\"\",\"mask\":null,\"type\":\"depository\",\"subtype\":null}");
+  free(text);
+  json_decref(record);
+  account.account_id = "a#1";
+  assert_null(store_item_account_record(&account));
 }
 
 static void test_create_writes_the_item_and_both_markers_with_only_a_sealed_token(void **state)
@@ -387,7 +385,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_public_token_digest_is_lower_case_hex_sha256),
-    cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
+    cmocka_unit_test(test_account_record_keeps_an_unknown_name_empty_and_refuses_an_invalid_id),
     T(test_create_writes_the_item_and_both_markers_with_only_a_sealed_token),
     T(test_a_second_item_of_the_same_institution_is_refused_and_leaves_nothing),
     T(test_the_public_token_marker_makes_a_retry_find_the_first_item),
