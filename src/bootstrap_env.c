@@ -50,7 +50,7 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
   plaid_client *plaid = NULL;
   plaid_config pcfg;
   aws_config cfg;
-  char why[200] = "";
+  mynt_detail why;
   memset(&pcfg, 0, sizeof(pcfg));
   memset(&cfg, 0, sizeof(cfg));
   env->keyring = NULL;
@@ -67,9 +67,9 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
   memcpy(prefix, raw_prefix, prefix_len);
   prefix[prefix_len] = '\0';
 
-  st = aws_config_from_env(&cfg, why, sizeof(why));
+  st = aws_config_from_env(&cfg, &why);
   if(st) {
-    mynt_fail(detail, st, "AWS configuration: %s", why);
+    mynt_fail(detail, st, "AWS configuration: %s", mynt_detail_text(&why));
     goto cleanup;
   }
   st = ssm_client_new(&cfg, &ssm);
@@ -86,14 +86,14 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
   if(st)
     goto cleanup;
 
-  st = seal_keyring_parse(keys, &ring, why, sizeof(why));
+  st = seal_keyring_parse(keys, &ring, &why);
   if(st) {
-    mynt_fail(detail, st, "SSM parameter %s" BOOTSTRAP_ENV_TOKEN_KEYS ": %s", prefix, why);
+    mynt_fail(detail, st, "SSM parameter %s" BOOTSTRAP_ENV_TOKEN_KEYS ": %s", prefix, mynt_detail_text(&why));
     goto cleanup;
   }
-  st = plaid_config_from_env(&pcfg, client_id, secret, why, sizeof(why));
+  st = plaid_config_from_env(&pcfg, client_id, secret, &why);
   if(st) {
-    mynt_fail(detail, st, "Plaid configuration: %s", why);
+    mynt_fail(detail, st, "Plaid configuration: %s", mynt_detail_text(&why));
     goto cleanup;
   }
   st = plaid_client_new(&pcfg, &plaid);

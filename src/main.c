@@ -81,10 +81,10 @@ int main(int argc, char **argv)
   }
   app.group = group->name;
   if(group->needs_store) {
-    char why[200] = "";
-    st = store_open_from_env(&app.env.store, why, sizeof(why));
+    mynt_detail why;
+    st = store_open_from_env(&app.env.store, &why);
     if(st) {
-      runtime_post_init_error(rt, "Runtime.InvalidConfig", why);
+      runtime_post_init_error(rt, "Runtime.InvalidConfig", mynt_detail_text(&why));
       goto cleanup;
     }
   }

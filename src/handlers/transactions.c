@@ -232,7 +232,7 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
     return st;
   int64_t deadline = s_deadline(ctx);
   char today[11];
-  char why[200];
+  mynt_detail why;
   transactions_query q;
   transactions_query_params params = {
     .start_date = apigw_request_query(req, "start_date"),
@@ -242,9 +242,9 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
     .account_id = apigw_request_query(req, "account_id"),
   };
   transactions_query_date_of(clock_epoch_ms(), today);
-  st = transactions_query_parse(&params, today, &q, why, sizeof(why));
+  st = transactions_query_parse(&params, today, &q, &why);
   if(st)
-    return apigw_response_error(res, st, why);
+    return apigw_response_error(res, st, mynt_detail_text(&why));
 
   store_item *items = NULL;
   size_t n = 0;
@@ -268,9 +268,9 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
     st = apigw_response_error(res, MYNT_BAD_REQUEST, "account_id is not one of your accounts");
     goto cleanup;
   }
-  st = transactions_query_check_depth(&q, n_selected, why, sizeof(why));
+  st = transactions_query_check_depth(&q, n_selected, &why);
   if(st) {
-    st = apigw_response_error(res, st, why);
+    st = apigw_response_error(res, st, mynt_detail_text(&why));
     goto cleanup;
   }
   if(n_selected == 0) {

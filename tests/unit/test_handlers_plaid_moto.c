@@ -75,7 +75,7 @@ static int s_group_setup(void **state)
 
   aws_config aws;
   ssm_client *ssm = NULL;
-  assert_int_equal(aws_config_from_env(&aws, NULL, 0), MYNT_OK);
+  assert_int_equal(aws_config_from_env(&aws, NULL), MYNT_OK);
   assert_int_equal(ssm_client_new(&aws, &ssm), MYNT_OK);
   snprintf(fx->prefix, sizeof(fx->prefix), "/mynt-test-%d", (int)getpid());
   s_put_parameter(ssm, fx->prefix, BOOTSTRAP_ENV_TOKEN_KEYS, KEYRING);
@@ -86,9 +86,8 @@ static int s_group_setup(void **state)
   snprintf(prefix_with_slash, sizeof(prefix_with_slash), "%s/", fx->prefix);
   setenv("MYNT_SSM_PREFIX", prefix_with_slash, 1);
 
-  char why[300] = "";
-  assert_int_equal(store_open_from_env(&fx->env.store, why, sizeof(why)), MYNT_OK);
   mynt_detail detail;
+  assert_int_equal(store_open_from_env(&fx->env.store, &detail), MYNT_OK);
   if(bootstrap_env_open_plaid(&fx->env, &detail))
     fail_msg("bootstrap_env_open_plaid: %s", mynt_detail_text(&detail));
   fx->arena = arena_create(32 * 1024 * 1024);

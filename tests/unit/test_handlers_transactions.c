@@ -24,7 +24,10 @@
 /* Parses p against TODAY; returns the status and leaves the message in why. */
 static mynt_status s_parse(transactions_query_params p, transactions_query *q, char why[200])
 {
-  return transactions_query_parse(&p, TODAY, q, why, 200);
+  mynt_detail detail;
+  mynt_status st = transactions_query_parse(&p, TODAY, q, &detail);
+  snprintf(why, 200, "%s", mynt_detail_text(&detail));
+  return st;
 }
 
 /* Asserts p is refused with a message that contains needle. */
@@ -155,14 +158,14 @@ static void test_depth_check_bounds_what_one_request_gathers_over_all_items(void
 {
   (void)state;
   transactions_query q = {.count = 500, .offset = 9500};
-  char why[200];
-  assert_int_equal(transactions_query_check_depth(&q, 0, why, sizeof(why)), MYNT_OK);
-  assert_int_equal(transactions_query_check_depth(&q, 3, why, sizeof(why)), MYNT_OK);
-  assert_int_equal(transactions_query_check_depth(&q, 4, why, sizeof(why)), MYNT_BAD_REQUEST);
-  assert_non_null(strstr(why, "offset + count must not exceed 7500 with 4 linked banks"));
+  mynt_detail why;
+  assert_int_equal(transactions_query_check_depth(&q, 0, &why), MYNT_OK);
+  assert_int_equal(transactions_query_check_depth(&q, 3, &why), MYNT_OK);
+  assert_int_equal(transactions_query_check_depth(&q, 4, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "offset + count must not exceed 7500 with 4 linked banks"));
   q.offset = 0;
   q.count = 100;
-  assert_int_equal(transactions_query_check_depth(&q, 100, why, sizeof(why)), MYNT_OK);
+  assert_int_equal(transactions_query_check_depth(&q, 100, &why), MYNT_OK);
 }
 
 static void test_months_before_clamps_to_the_end_of_a_shorter_month(void **state)

@@ -36,8 +36,8 @@ static int s_setup(void **state)
     free(fx);
     return 0;
   }
-  char why[200] = "";
-  assert_int_equal(store_open_from_env(&fx->env.store, why, sizeof(why)), MYNT_OK);
+  mynt_detail why;
+  assert_int_equal(store_open_from_env(&fx->env.store, &why), MYNT_OK);
   assert_string_equal(fx->env.store->table, fx->table);
   moto_fixture_create_table(fx->env.store->ddb, fx->table);
   fx->arena = arena_create(4 * 1024 * 1024);

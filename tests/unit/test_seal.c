@@ -33,8 +33,8 @@ static void s_make_entry(const char *kid, char *out, size_t cap, unsigned char *
 static seal_keyring *s_ring(const char *spec)
 {
   seal_keyring *ring = NULL;
-  char why[128];
-  assert_int_equal(seal_keyring_parse(spec, &ring, why, sizeof why), MYNT_OK);
+  mynt_detail why;
+  assert_int_equal(seal_keyring_parse(spec, &ring, &why), MYNT_OK);
   assert_non_null(ring);
   return ring;
 }
@@ -403,29 +403,29 @@ static void test_seal_keyring_rejects_bad_specs(void **state)
   };
   for(size_t i = 0; i < sizeof bad_specs / sizeof bad_specs[0]; i++) {
     seal_keyring *ring = (seal_keyring *)1;
-    char why[128] = "";
-    assert_int_equal(seal_keyring_parse(bad_specs[i], &ring, why, sizeof why), MYNT_BAD_REQUEST);
+    mynt_detail why;
+    assert_int_equal(seal_keyring_parse(bad_specs[i], &ring, &why), MYNT_BAD_REQUEST);
     assert_null(ring);
-    assert_true(strlen(why) > 0);
+    assert_true(strlen(mynt_detail_text(&why)) > 0);
   }
   const char *bad_kids[] = {"", "k 1", "k.1", "k:1", "ü", "abcdefghijklmnopqrstuvwxyz0123456"};
   for(size_t i = 0; i < sizeof bad_kids / sizeof bad_kids[0]; i++) {
     seal_keyring *ring = NULL;
     snprintf(buf, sizeof buf, "%s:%s", bad_kids[i], key);
-    assert_int_equal(seal_keyring_parse(buf, &ring, NULL, 0), MYNT_BAD_REQUEST);
+    assert_int_equal(seal_keyring_parse(buf, &ring, NULL), MYNT_BAD_REQUEST);
     assert_null(ring);
   }
   const char *bad_lists[] = {"%s,", ",%s", "%s,,%s", "%s,%s"};
   for(size_t i = 0; i < sizeof bad_lists / sizeof bad_lists[0]; i++) {
     seal_keyring *ring = NULL;
-    char why[128] = "";
+    mynt_detail why;
     snprintf(buf, sizeof buf, bad_lists[i], good, good);
-    assert_int_equal(seal_keyring_parse(buf, &ring, why, sizeof why), MYNT_BAD_REQUEST);
+    assert_int_equal(seal_keyring_parse(buf, &ring, &why), MYNT_BAD_REQUEST);
     assert_null(ring);
-    assert_null(strstr(why, key));
+    assert_null(strstr(mynt_detail_text(&why), key));
   }
   seal_keyring *ring = NULL;
-  assert_int_equal(seal_keyring_parse(NULL, &ring, NULL, 0), MYNT_BAD_REQUEST);
+  assert_int_equal(seal_keyring_parse(NULL, &ring, NULL), MYNT_BAD_REQUEST);
   assert_null(ring);
 }
 

@@ -37,8 +37,8 @@ static int s_setup(void **state)
     free(fx);
     return 0;
   }
-  assert_int_equal(store_open_from_env(&fx->store, NULL, 0), MYNT_OK);
-  assert_int_equal(seal_keyring_parse(KEYRING, &fx->ring, NULL, 0), MYNT_OK);
+  assert_int_equal(store_open_from_env(&fx->store, NULL), MYNT_OK);
+  assert_int_equal(seal_keyring_parse(KEYRING, &fx->ring, NULL), MYNT_OK);
   moto_fixture_create_table(fx->store->ddb, fx->table);
   *state = fx;
   return 0;
