@@ -283,28 +283,31 @@ mynt_status plaid_item_public_token_exchange(plaid_client *c, const char *public
   return s_call_built(c, "/item/public_token/exchange", st, body, deadline_ms, out_response, out_err);
 }
 
-mynt_status plaid_item_get(plaid_client *c, const char *access_token, int64_t deadline_ms, json_t **out_response,
-                           plaid_error *out_err)
+/* Calls path with the body {access_token}. */
+static mynt_status s_call_with_token(plaid_client *c, const char *path, const char *access_token, int64_t deadline_ms,
+                                     json_t **out_response, plaid_error *out_err)
 {
   json_t *body = NULL;
   mynt_status st = plaid_request_access_token(access_token, &body);
-  return s_call_built(c, "/item/get", st, body, deadline_ms, out_response, out_err);
+  return s_call_built(c, path, st, body, deadline_ms, out_response, out_err);
+}
+
+mynt_status plaid_item_get(plaid_client *c, const char *access_token, int64_t deadline_ms, json_t **out_response,
+                           plaid_error *out_err)
+{
+  return s_call_with_token(c, "/item/get", access_token, deadline_ms, out_response, out_err);
 }
 
 mynt_status plaid_item_remove(plaid_client *c, const char *access_token, int64_t deadline_ms, json_t **out_response,
                               plaid_error *out_err)
 {
-  json_t *body = NULL;
-  mynt_status st = plaid_request_access_token(access_token, &body);
-  return s_call_built(c, "/item/remove", st, body, deadline_ms, out_response, out_err);
+  return s_call_with_token(c, "/item/remove", access_token, deadline_ms, out_response, out_err);
 }
 
 mynt_status plaid_accounts_get(plaid_client *c, const char *access_token, int64_t deadline_ms, json_t **out_response,
                                plaid_error *out_err)
 {
-  json_t *body = NULL;
-  mynt_status st = plaid_request_access_token(access_token, &body);
-  return s_call_built(c, "/accounts/get", st, body, deadline_ms, out_response, out_err);
+  return s_call_with_token(c, "/accounts/get", access_token, deadline_ms, out_response, out_err);
 }
 
 mynt_status plaid_transactions_get(plaid_client *c, const plaid_transactions_query *q, int64_t deadline_ms,
