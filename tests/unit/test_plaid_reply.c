@@ -64,33 +64,38 @@ static void test_plaid_reply_of_mynt_own_failure_is_internal_error(void **state)
   assert_false(reply.names_item);
 }
 
+/* Each reply test gets a fresh arena in *state. */
+static int s_setup(void **state)
+{
+  *state = arena_create(1 << 20);
+  return *state ? 0 : -1;
+}
+
+static int s_teardown(void **state)
+{
+  arena_destroy(*state);
+  return 0;
+}
+
 static void test_plaid_reply_failure_answers_409_naming_the_item(void **state)
 {
-  (void)state;
-  mynt_arena *arena = arena_create(1 << 20);
-  assert_non_null(arena);
   apigw_response res;
-  apigw_response_init(&res, arena);
+  apigw_response_init(&res, *state);
   plaid_error err = s_error(PLAID_ERR_ITEM_LOGIN_REQUIRED, MYNT_UPSTREAM);
   assert_int_equal(plaid_reply_failure(&res, "it-1", "/accounts/get", &err), MYNT_CONFLICT);
   assert_int_equal(res.status_code, 409);
   assert_string_equal(res.body, "{\"error\":{\"code\":\"item_login_required\",\"message\":\"the bank asks the user to "
                                 "sign in again: open Link in update mode for this item\",\"item_id\":\"it-1\"}}");
-  arena_destroy(arena);
 }
 
 static void test_plaid_reply_failure_without_an_item_names_none(void **state)
 {
-  (void)state;
-  mynt_arena *arena = arena_create(1 << 20);
-  assert_non_null(arena);
   apigw_response res;
-  apigw_response_init(&res, arena);
+  apigw_response_init(&res, *state);
   plaid_error err = s_error(PLAID_ERR_RATE_LIMITED, MYNT_RATE_LIMITED);
   assert_int_equal(plaid_reply_failure(&res, NULL, "/item/get", &err), MYNT_RATE_LIMITED);
   assert_int_equal(res.status_code, 429);
   assert_null(strstr(res.body, "item_id"));
-  arena_destroy(arena);
 }
 
 int main(void)
@@ -98,8 +103,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_plaid_reply_maps_each_kind_to_its_status_and_code),
     cmocka_unit_test(test_plaid_reply_of_mynt_own_failure_is_internal_error),
-    cmocka_unit_test(test_plaid_reply_failure_answers_409_naming_the_item),
-    cmocka_unit_test(test_plaid_reply_failure_without_an_item_names_none),
+    cmocka_unit_test_setup_teardown(test_plaid_reply_failure_answers_409_naming_the_item, s_setup, s_teardown),
+    cmocka_unit_test_setup_teardown(test_plaid_reply_failure_without_an_item_names_none, s_setup, s_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
