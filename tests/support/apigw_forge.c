@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -75,4 +76,17 @@ json_t *apigw_forge_body(const json_t *payload)
 const char *apigw_forge_error_code(const json_t *body)
 {
   return json_string_value(json_object_get(json_object_get(body, "error"), "code"));
+}
+
+json_t *apigw_forge_expect(json_t *payload, int status, const char *code)
+{
+  assert_int_equal(apigw_forge_status(payload), status);
+  if(code) {
+    json_t *body = apigw_forge_body(payload);
+    const char *got = apigw_forge_error_code(body);
+    if(!got || strcmp(got, code) != 0)
+      fail_msg("error code \"%s\", expected \"%s\"", got ? got : "(none)", code);
+    json_decref(body);
+  }
+  return payload;
 }

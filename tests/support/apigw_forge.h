@@ -38,6 +38,9 @@ int apigw_forge_status(const json_t *payload);
  * the running test when the body is not JSON. */
 json_t *apigw_forge_body(const json_t *payload);
 
+/* Asserts payload's status and, unless code is NULL, its body's error code. Returns payload. */
+json_t *apigw_forge_expect(json_t *payload, int status, const char *code);
+
 /* body's error.code, or NULL. Borrowed from body. */
 const char *apigw_forge_error_code(const json_t *body);
 

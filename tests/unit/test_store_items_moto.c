@@ -16,6 +16,7 @@
 #include "store/items.h"
 #include "store/store.h"
 #include "support/moto_fixture.h"
+#include "support/moto_store.h"
 
 #define KEYRING "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 #define TOKEN_A "access-sandbox-0123456789abcdef-aaaa"
@@ -32,14 +33,11 @@ static int s_setup(void **state)
   *state = NULL;
   s_fixture *fx = calloc(1, sizeof(*fx));
   assert_non_null(fx);
-  moto_fixture_unique_name(fx->table, sizeof(fx->table), "mynt-users-items");
-  if(!moto_fixture_export_env(fx->table)) {
+  if(!moto_store_open("mynt-users-items", fx->table, sizeof(fx->table), &fx->store)) {
     free(fx);
     return 0;
   }
-  assert_int_equal(store_open_from_env(&fx->store, NULL, 0), MYNT_OK);
   assert_int_equal(seal_keyring_parse(KEYRING, &fx->ring, NULL, 0), MYNT_OK);
-  moto_fixture_create_table(fx->store->ddb, fx->table);
   *state = fx;
   return 0;
 }
@@ -49,8 +47,7 @@ static int s_teardown(void **state)
   s_fixture *fx = *state;
   if(!fx)
     return 0;
-  moto_fixture_delete_table(fx->store->ddb, fx->table);
-  store_close(fx->store);
+  moto_store_close(fx->store, fx->table);
   seal_keyring_free(fx->ring);
   free(fx);
   return 0;
@@ -138,9 +135,7 @@ static void test_account_summary_keeps_five_fields_and_nulls_what_is_missing(voi
 
 static void test_create_writes_the_item_and_both_markers_with_only_a_sealed_token(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
   char existing[STORE_ITEM_ID_MAX + 1];
   s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
@@ -186,9 +181,7 @@ static void test_create_writes_the_item_and_both_markers_with_only_a_sealed_toke
 
 static void test_a_second_item_of_the_same_institution_is_refused_and_leaves_nothing(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item first;
   store_item second;
   char existing[STORE_ITEM_ID_MAX + 1];
@@ -218,9 +211,7 @@ static void test_a_second_item_of_the_same_institution_is_refused_and_leaves_not
 
 static void test_the_public_token_marker_makes_a_retry_find_the_first_item(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
   store_item retry;
   store_item found;
@@ -253,9 +244,7 @@ static void test_the_public_token_marker_makes_a_retry_find_the_first_item(void 
 
 static void test_list_returns_items_in_item_order_without_markers(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item *items = NULL;
   size_t n = 99;
   assert_int_equal(store_item_list(fx->store, "user-a", 0, &items, &n), MYNT_OK);
@@ -284,9 +273,7 @@ static void test_list_returns_items_in_item_order_without_markers(void **state)
 
 static void test_status_and_accounts_updates_touch_only_existing_items(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
   store_item stored;
   char existing[STORE_ITEM_ID_MAX + 1];
@@ -321,9 +308,7 @@ static void test_status_and_accounts_updates_touch_only_existing_items(void **st
 
 static void test_delete_removes_the_item_and_both_markers_so_the_bank_can_be_linked_again(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
   store_item stored;
   char existing[STORE_ITEM_ID_MAX + 1];
@@ -347,9 +332,7 @@ static void test_delete_removes_the_item_and_both_markers_so_the_bank_can_be_lin
 
 static void test_other_users_never_reach_an_item(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
   store_item stored;
   store_item other;
