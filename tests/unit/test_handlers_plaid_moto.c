@@ -111,6 +111,14 @@ static int s_group_teardown(void **state)
   return 0;
 }
 
+/* Skips the running test when the group set-up found no moto_server. */
+static void s_skip_without_moto(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
+}
+
 static size_t s_collect(char *data, size_t size, size_t n, void *user)
 {
   return buf_append(user, data, size * n) == MYNT_OK ? size * n : 0;
@@ -262,9 +270,7 @@ static void s_fault(const char *item_id, json_t *fault)
 
 static void test_env_names_the_missing_parameter_and_never_a_value(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   handlers_env env = {0};
   char why[300];
   const char *saved = getenv("MYNT_SSM_PREFIX");
@@ -284,9 +290,7 @@ static void test_env_names_the_missing_parameter_and_never_a_value(void **state)
 
 static void test_link_token_for_a_new_item_and_for_update_mode_of_an_own_item(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *payload = s_serve("items", "POST", "POST /link/token", "/link/token", "user-link", NULL, NULL);
   assert_int_equal(apigw_forge_status(payload), 200);
   json_t *body = apigw_forge_body(payload);
@@ -310,9 +314,7 @@ static void test_link_token_for_a_new_item_and_for_update_mode_of_an_own_item(vo
 
 static void test_create_answers_201_and_stores_only_the_sealed_token(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *created = s_link("user-create", "ins_109508");
   json_t *item = json_object_get(created, "item");
   assert_string_equal(json_string_value(json_object_get(item, "institution_id")), "ins_109508");
@@ -348,9 +350,7 @@ static void test_create_answers_201_and_stores_only_the_sealed_token(void **stat
 
 static void test_create_retried_with_the_same_public_token_answers_the_same_item_once(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   char *public_token = s_public_token("ins_109509");
   char request[512];
   snprintf(request, sizeof(request), "{\"public_token\":\"%s\",\"institution_name\":\"ignored\"}", public_token);
@@ -379,9 +379,7 @@ static void test_create_retried_with_the_same_public_token_answers_the_same_item
 
 static void test_create_rejects_bad_bodies_with_400(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   static const char *const bodies[] = {
     "{}",
     "{\"public_token\":\"\"}",
@@ -406,9 +404,7 @@ static void test_create_rejects_bad_bodies_with_400(void **state)
 
 static void test_a_second_item_of_an_institution_is_409_and_removed_at_plaid(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *first = s_link("user-dup", "ins_109510");
   char *public_token = s_public_token("ins_109510");
   char request[512];
@@ -444,9 +440,7 @@ static void test_a_second_item_of_an_institution_is_409_and_removed_at_plaid(voi
 
 static void test_list_and_delete_keep_other_users_out_with_404(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *created = s_link("user-del", "ins_109511");
   const char *item_id = s_item_id(created);
   char path[160];
@@ -485,9 +479,7 @@ static void test_list_and_delete_keep_other_users_out_with_404(void **state)
 
 static void test_accounts_lists_every_items_accounts_with_balances(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *a = s_link("user-accounts", "ins_109508");
   json_t *b = s_link("user-accounts", "ins_109512");
   json_t *body = s_answer("transactions", "GET", "GET /accounts", "/accounts", "user-accounts", NULL, NULL, 200);
@@ -536,9 +528,7 @@ static void s_assert_newest_first(const json_t *list)
 
 static void test_transactions_default_is_the_100_newest_across_items_and_pages_line_up(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *a = s_link("user-tx", "ins_109508");
   json_t *b = s_link("user-tx", "ins_109509");
   json_t *body = s_transactions("user-tx", NULL);
@@ -601,9 +591,7 @@ static void test_transactions_default_is_the_100_newest_across_items_and_pages_l
 
 static void test_transactions_window_and_account_filter_match_the_simulators_truth(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *a = s_link("user-window", "ins_109508");
   json_t *b = s_link("user-window", "ins_109512");
   char start[11];
@@ -658,9 +646,7 @@ static void test_transactions_window_and_account_filter_match_the_simulators_tru
 
 static void test_login_required_marks_the_item_and_answers_409_until_it_works_again(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *created = s_link("user-login", "ins_109508");
   const char *item_id = s_item_id(created);
   s_fault(item_id, json_pack("{s:s}", "error_code", "ITEM_LOGIN_REQUIRED"));
@@ -689,9 +675,7 @@ static void test_login_required_marks_the_item_and_answers_409_until_it_works_ag
 
 static void test_rate_limits_server_errors_and_slowness_map_to_429_502_503(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *created = s_link("user-faults", "ins_109509");
   const char *item_id = s_item_id(created);
   static const struct {
