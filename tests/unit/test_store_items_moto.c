@@ -109,6 +109,15 @@ static store_item_outcome s_create(s_fixture *fx, const char *user, store_item *
   return outcome;
 }
 
+/* Makes item-1 of ins_109508 from public-sandbox-one and creates it for user-a with TOKEN_A,
+ * asserting it is created. */
+static void s_create_item_1(s_fixture *fx, store_item *item)
+{
+  char existing[STORE_ITEM_ID_MAX + 1];
+  s_new_item(item, "item-1", "ins_109508", "public-sandbox-one");
+  assert_int_equal(s_create(fx, "user-a", item, TOKEN_A, existing), STORE_ITEM_CREATED);
+}
+
 static void test_public_token_digest_is_lower_case_hex_sha256(void **state)
 {
   (void)state;
@@ -220,8 +229,7 @@ static void test_the_public_token_marker_makes_a_retry_find_the_first_item(void 
   assert_int_equal(store_item_public_token_digest("public-sandbox-one", digest), MYNT_OK);
   assert_int_equal(store_item_find_by_public_token(fx->store, "user-a", digest, 0, &found), MYNT_NOT_FOUND);
 
-  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
-  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  s_create_item_1(fx, &item);
   assert_int_equal(store_item_find_by_public_token(fx->store, "user-a", digest, 0, &found), MYNT_OK);
   assert_string_equal(found.item_id, "item-1");
   store_item_clear(&found);
@@ -276,9 +284,7 @@ static void test_status_and_accounts_updates_touch_only_existing_items(void **st
   s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
   store_item stored;
-  char existing[STORE_ITEM_ID_MAX + 1];
-  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
-  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  s_create_item_1(fx, &item);
 
   assert_int_equal(store_item_set_status(fx->store, "user-a", "item-1", STORE_ITEM_LOGIN_REQUIRED, 0), MYNT_OK);
   assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
@@ -312,8 +318,7 @@ static void test_delete_removes_the_item_and_both_markers_so_the_bank_can_be_lin
   store_item item;
   store_item stored;
   char existing[STORE_ITEM_ID_MAX + 1];
-  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
-  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  s_create_item_1(fx, &item);
   assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
   assert_int_equal(store_item_delete(fx->store, "user-a", &stored, 0), MYNT_OK);
   json_t *records = s_records(fx, "user-a");
@@ -336,9 +341,7 @@ static void test_other_users_never_reach_an_item(void **state)
   store_item item;
   store_item stored;
   store_item other;
-  char existing[STORE_ITEM_ID_MAX + 1];
-  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
-  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  s_create_item_1(fx, &item);
   assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
 
   assert_int_equal(store_item_get(fx->store, "user-b", "item-1", 0, &other), MYNT_NOT_FOUND);
