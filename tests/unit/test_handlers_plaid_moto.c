@@ -22,7 +22,7 @@
 #include "core/clock.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
-#include "local/plaid_sim.h"
+#include "local/plaid_sim/plaid_sim.h"
 #include "store/items.h"
 #include "store/store.h"
 #include "support/moto_fixture.h"

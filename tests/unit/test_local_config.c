@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "local/local_config.h"
-#include "local/static_files.h"
+#include "local/gateway/local_config.h"
+#include "local/gateway/static_files.h"
 
 /* ---- the routes file -------------------------------------------------------------- */
 

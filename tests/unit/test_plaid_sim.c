@@ -16,7 +16,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "local/plaid_sim.h"
+#include "local/plaid_sim/plaid_sim.h"
 
 #define S_CLIENT_ID "test-client-id"
 #define S_SECRET "test-secret-value"

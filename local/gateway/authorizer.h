@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "core/status.h"
-#include "local/local_config.h"
+#include "local/gateway/local_config.h"
 
 typedef struct authorizer authorizer;
 

@@ -1,5 +1,5 @@
 /* gateway.c - the local API Gateway: routes, JWT authorizer, events, static web app. */
-#include "local/gateway.h"
+#include "local/gateway/gateway.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,13 +19,13 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "local/authorizer.h"
-#include "local/event.h"
-#include "local/function.h"
-#include "local/jwt.h"
-#include "local/response.h"
-#include "local/routes.h"
-#include "local/static_files.h"
+#include "local/gateway/authorizer.h"
+#include "local/gateway/event.h"
+#include "local/gateway/function.h"
+#include "local/gateway/jwt.h"
+#include "local/gateway/response.h"
+#include "local/gateway/routes.h"
+#include "local/gateway/static_files.h"
 
 /* How long a cached JWKS is trusted before an unknown kid may trigger a refetch. */
 #define S_JWKS_REFETCH_MS 10000

@@ -1,5 +1,5 @@
 /* function.c - one Lambda function: its warm bootstrap process and the Runtime API it talks to. */
-#include "local/function.h"
+#include "local/gateway/function.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

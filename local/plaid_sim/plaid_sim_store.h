@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "core/status.h"
-#include "local/plaid_data.h"
+#include "local/plaid_sim/plaid_data.h"
 
 /* "access-sandbox-" + a 36-character uuid, with room to spare. */
 #define PLAID_SIM_TOKEN_MAX 64

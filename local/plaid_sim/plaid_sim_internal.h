@@ -7,9 +7,9 @@
 
 #include <jansson.h>
 
-#include "local/plaid_data.h"
-#include "local/plaid_sim.h"
-#include "local/plaid_sim_store.h"
+#include "local/plaid_sim/plaid_data.h"
+#include "local/plaid_sim/plaid_sim.h"
+#include "local/plaid_sim/plaid_sim_store.h"
 
 /* Every request must send exactly this Plaid-Version when it sends one. */
 #define PLAID_SIM_API_VERSION "2020-09-14"

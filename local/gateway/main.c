@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "local/gateway.h"
-#include "local/local_config.h"
-#include "local/static_files.h"
+#include "local/gateway/gateway.h"
+#include "local/gateway/local_config.h"
+#include "local/gateway/static_files.h"
 
 /* How many --mount options one gateway takes. */
 #define S_MAX_MOUNTS 8
@@ -24,7 +24,7 @@ static void s_usage(FILE *out)
           "  --bootstrap PATH    the Lambda bootstrap executable\n"
           "  --web DIR           the web app served for GET/HEAD requests no route claims\n"
           "  --config-json FILE  served at /config.json\n"
-          "  --mount PREFIX=DIR  also serve DIR under the URL prefix (e.g. /plaid/=local/link)\n"
+          "  --mount PREFIX=DIR  also serve DIR under the URL prefix (e.g. /plaid/=local/plaid_sim/link)\n"
           "  --port N            port (default $MYNT_PORT, else 8080; 0 = any free port)\n"
           "  --host ADDR         loopback address to bind (127.0.0.0/8 only)\n");
 }

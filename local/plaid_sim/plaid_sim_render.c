@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "local/plaid_sim_internal.h"
+#include "local/plaid_sim/plaid_sim_internal.h"
 
 static const char *s_doc_section(const char *error_type)
 {

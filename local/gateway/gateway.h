@@ -5,8 +5,8 @@
 #include <stddef.h>
 
 #include "core/status.h"
-#include "local/local_config.h"
-#include "local/static_files.h"
+#include "local/gateway/local_config.h"
+#include "local/gateway/static_files.h"
 
 /* Request bodies larger than this are answered 413 without invoking (Lambda's limit). */
 #define GATEWAY_MAX_BODY (6u * 1024 * 1024)

@@ -1,5 +1,5 @@
 /* plaid_sim_store.c - the Plaid simulator's tokens, items and faults in memory, guarded by one mutex. */
-#include "local/plaid_sim_store.h"
+#include "local/plaid_sim/plaid_sim_store.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* authorizer.c - API Gateway's JWT authorizer: JWKS fetched and cached, tokens checked. */
-#include "local/authorizer.h"
+#include "local/gateway/authorizer.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -10,7 +10,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "local/jwt.h"
+#include "local/gateway/jwt.h"
 
 #define S_JWKS_MAX (1u << 20)
 #define S_FETCH_TIMEOUT_MS 5000L

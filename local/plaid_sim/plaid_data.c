@@ -1,5 +1,5 @@
 /* plaid_data.c - generates an item's accounts and 24 months of realistic transactions from (institution, seed, today). */
-#include "local/plaid_data.h"
+#include "local/plaid_sim/plaid_data.h"
 
 #include <stdio.h>
 #include <stdlib.h>

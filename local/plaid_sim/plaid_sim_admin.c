@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "local/plaid_sim_internal.h"
+#include "local/plaid_sim/plaid_sim_internal.h"
 
 /* Longest latency a fault may add: stays under API Gateway's 30 s. */
 #define S_MAX_LATENCY_MS 29000

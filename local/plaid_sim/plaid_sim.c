@@ -1,5 +1,5 @@
 /* plaid_sim.c - the Plaid simulator's HTTP server: libmicrohttpd on 127.0.0.1, one thread per connection. */
-#include "local/plaid_sim.h"
+#include "local/plaid_sim/plaid_sim.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,7 +11,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "local/plaid_sim_internal.h"
+#include "local/plaid_sim/plaid_sim_internal.h"
 
 /* Plaid bodies are small; anything larger is refused as INVALID_BODY. */
 #define S_BODY_MAX (1024 * 1024)

@@ -1,5 +1,5 @@
 /* event.c - builds API Gateway HTTP API payload-2.0 events from HTTP requests. */
-#include "local/event.h"
+#include "local/gateway/event.h"
 
 #include <ctype.h>
 #include <stdio.h>

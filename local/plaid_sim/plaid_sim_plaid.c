@@ -7,7 +7,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "local/plaid_sim_internal.h"
+#include "local/plaid_sim/plaid_sim_internal.h"
 
 /* ---- products ---- */
 

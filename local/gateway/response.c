@@ -1,12 +1,12 @@
 /* response.c - turns a function's payload-2.0 result into the HTTP answer API Gateway sends. */
-#include "local/response.h"
+#include "local/gateway/response.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "local/event.h"
+#include "local/gateway/event.h"
 
 /* The largest answer body accepted from a function (Lambda's response limit). */
 #define S_MAX_BODY (6u * 1024 * 1024)

@@ -1,5 +1,5 @@
 /* routes.c - API Gateway HTTP API route keys: parsing and most-specific-match selection. */
-#include "local/routes.h"
+#include "local/gateway/routes.h"
 
 #include <stdlib.h>
 #include <string.h>

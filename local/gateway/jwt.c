@@ -1,5 +1,5 @@
 /* jwt.c - verification of RS256 JWTs as API Gateway's JWT authorizer does it. */
-#include "local/jwt.h"
+#include "local/gateway/jwt.h"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>

@@ -1,5 +1,5 @@
 /* local_config.c - loads and validates the routes file generated from template.yaml. */
-#include "local/local_config.h"
+#include "local/gateway/local_config.h"
 
 #include <jansson.h>
 #include <stdarg.h>

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "core/status.h"
-#include "local/routes.h"
+#include "local/gateway/routes.h"
 
 typedef struct {
   char *issuer;

@@ -1,5 +1,5 @@
 /* static_files.c - serving the single-page app's files from a web root, safely. */
-#include "local/static_files.h"
+#include "local/gateway/static_files.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "local/routes.h"
+#include "local/gateway/routes.h"
 
 static const struct {
   const char *ext;
@@ -147,7 +147,7 @@ mynt_status static_files_mount_parse(const char *spec, static_files_mount *out, 
   out->root_real = NULL;
   const char *eq = spec ? strchr(spec, '=') : NULL;
   if(!eq || !eq[1]) {
-    s_why(out_why, why_len, "%s", "a mount is PREFIX=DIR, e.g. /plaid/=local/link");
+    s_why(out_why, why_len, "%s", "a mount is PREFIX=DIR, e.g. /plaid/=local/plaid_sim/link");
     return MYNT_BAD_REQUEST;
   }
   size_t prefix_len = (size_t)(eq - spec);

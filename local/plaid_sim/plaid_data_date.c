@@ -1,5 +1,5 @@
 /* plaid_data_date.c - calendar dates as day numbers for the Plaid simulator (strict YYYY-MM-DD). */
-#include "local/plaid_data.h"
+#include "local/plaid_sim/plaid_data.h"
 
 #include "core/date.h"
 

@@ -8,7 +8,7 @@
 
 #include "core/buf.h"
 #include "core/status.h"
-#include "local/routes.h"
+#include "local/gateway/routes.h"
 
 typedef struct {
   const char *name;        /* as received; the event lower-cases it */

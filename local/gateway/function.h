@@ -6,7 +6,7 @@
 
 #include "core/buf.h"
 #include "core/status.h"
-#include "local/local_config.h"
+#include "local/gateway/local_config.h"
 
 /* The largest response a function may post (Lambda's 6 MB). */
 #define FUNCTION_MAX_PAYLOAD (6u * 1024 * 1024)

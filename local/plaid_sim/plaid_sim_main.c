@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "local/plaid_sim.h"
+#include "local/plaid_sim/plaid_sim.h"
 
 static void s_usage(FILE *f)
 {

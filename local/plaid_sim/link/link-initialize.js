@@ -4,7 +4,7 @@
 (function () {
   'use strict';
 
-  // The simulator's institutions (local/plaid_data.c); Plaid's real Link has its own search.
+  // The simulator's institutions (local/plaid_sim/plaid_data.c); Plaid's real Link has its own search.
   var INSTITUTIONS = [
     { institution_id: 'ins_109508', name: 'First Platypus Bank' },
     { institution_id: 'ins_109509', name: 'First Gingham Credit Union' },
