@@ -29,11 +29,12 @@ struct authorizer {
   unsigned fetches;
 };
 
-authorizer *authorizer_create(const local_config_authorizer *cfg, int64_t min_refetch_ms)
+mynt_status authorizer_new(const local_config_authorizer *cfg, int64_t min_refetch_ms, authorizer **out)
 {
+  *out = NULL;
   authorizer *a = calloc(1, sizeof(*a));
   if(!a)
-    return NULL;
+    return MYNT_NOMEM;
   pthread_mutex_init(&a->lock, NULL);
   a->min_refetch_ms = min_refetch_ms;
   a->issuer = strdup(cfg->issuer);
@@ -47,13 +48,14 @@ authorizer *authorizer_create(const local_config_authorizer *cfg, int64_t min_re
       goto fail;
     a->n_audiences = i + 1;
   }
-  return a;
+  *out = a;
+  return MYNT_OK;
 fail:
-  authorizer_destroy(a);
-  return NULL;
+  authorizer_free(a);
+  return MYNT_NOMEM;
 }
 
-void authorizer_destroy(authorizer *a)
+void authorizer_free(authorizer *a)
 {
   if(!a)
     return;

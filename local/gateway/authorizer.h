@@ -13,11 +13,12 @@ typedef struct authorizer authorizer;
 /* Creates an authorizer for cfg (strings are copied). The key set is fetched with libcurl
  * on first use and refetched when a token names an unknown kid, at most once every
  * min_refetch_ms (after a failed fetch, at most once a second). curl_global_init must
- * have been called. Returns NULL on allocation failure; free with authorizer_destroy. */
-authorizer *authorizer_create(const local_config_authorizer *cfg, int64_t min_refetch_ms);
+ * have been called. Returns MYNT_OK and *out (free it with authorizer_free), or MYNT_NOMEM
+ * with *out NULL. */
+mynt_status authorizer_new(const local_config_authorizer *cfg, int64_t min_refetch_ms, authorizer **out);
 
 /* Frees a. Accepts NULL. */
-void authorizer_destroy(authorizer *a);
+void authorizer_free(authorizer *a);
 
 /* Checks the value of the Authorization header (NULL when absent; a leading "Bearer " is
  * stripped). Safe to call from many threads. Returns MYNT_OK with the token's claims in

@@ -1,12 +1,10 @@
 /* function.c - one Lambda function: its warm bootstrap process and the Runtime API it talks to. */
 #include "local/gateway/function.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -21,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "local/common/http_server.h"
 
 extern char **environ;
 
@@ -46,8 +45,8 @@ struct function {
   char *task_root;           /* its directory: LAMBDA_TASK_ROOT and the working directory */
   char *arn;
   char **envp;               /* the clean environment of the process */
-  struct MHD_Daemon *runtime;
-  int port;
+  http_server *runtime;
+  uint16_t port;
 
   pthread_mutex_t lock;
   pthread_cond_t cond;       /* signalled on every state change below */
@@ -68,12 +67,6 @@ struct function {
   s_result result;
   mynt_buf response;
 };
-
-/* Per-connection state of the Runtime API server. */
-typedef struct {
-  mynt_buf body;
-  int too_large;
-} s_conn;
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
@@ -395,7 +388,7 @@ static void s_log_error_type(function *fn, struct MHD_Connection *c, const char 
 }
 
 /* POST .../invocation/{id}/response or /error. */
-static enum MHD_Result s_post_result(function *fn, struct MHD_Connection *c, s_conn *conn,
+static enum MHD_Result s_post_result(function *fn, struct MHD_Connection *c, const http_server_request *req,
                                      const char *id, size_t id_len, int is_error)
 {
   pthread_mutex_lock(&fn->lock);
@@ -406,7 +399,7 @@ static enum MHD_Result s_post_result(function *fn, struct MHD_Connection *c, s_c
     return s_reply_text(c, MHD_HTTP_BAD_REQUEST,
                         "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
   }
-  if(conn->too_large) {
+  if(req->body_too_large) {
     s_finish(fn, S_RESULT_TOO_LARGE);
     pthread_mutex_unlock(&fn->lock);
     fprintf(stderr, "mynt-local: %s: response over 6 MB\n", fn->cfg->name);
@@ -419,7 +412,7 @@ static enum MHD_Result s_post_result(function *fn, struct MHD_Connection *c, s_c
     s_finish(fn, S_RESULT_ERROR);
   } else {
     buf_reset(&fn->response);
-    mynt_status st = buf_append(&fn->response, buf_cstr(&conn->body), conn->body.len);
+    mynt_status st = buf_append(&fn->response, req->body, req->body_len);
     s_finish(fn, st ? S_RESULT_TOO_LARGE : S_RESULT_RESPONSE);
   }
   pthread_mutex_unlock(&fn->lock);
@@ -438,33 +431,15 @@ static enum MHD_Result s_init_error(function *fn, struct MHD_Connection *c)
   return s_reply_text(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
 }
 
-static enum MHD_Result s_runtime_request(void *cls, struct MHD_Connection *c, const char *url,
-                                         const char *method, const char *version,
-                                         const char *upload_data, size_t *upload_data_size,
-                                         void **con_cls)
+static enum MHD_Result s_runtime_request(void *ctx, struct MHD_Connection *c, const http_server_request *req)
 {
-  (void)version;
-  function *fn = cls;
-  s_conn *conn = *con_cls;
-  if(!conn) {
-    conn = calloc(1, sizeof(*conn));
-    if(!conn)
-      return MHD_NO;
-    buf_init(&conn->body, FUNCTION_MAX_PAYLOAD);
-    *con_cls = conn;
-    return MHD_YES;
-  }
-  if(*upload_data_size) {
-    if(!conn->too_large && buf_append(&conn->body, upload_data, *upload_data_size) != MYNT_OK)
-      conn->too_large = 1;
-    *upload_data_size = 0;
-    return MHD_YES;
-  }
+  function *fn = ctx;
+  const char *url = req->url;
   if(strncmp(url, S_API_PREFIX, strlen(S_API_PREFIX)) != 0)
     return s_reply_text(c, MHD_HTTP_NOT_FOUND, "{\"errorMessage\":\"Not Found\"}");
   const char *rest = url + strlen(S_API_PREFIX);
-  int is_get = strcmp(method, "GET") == 0;
-  int is_post = strcmp(method, "POST") == 0;
+  int is_get = strcmp(req->method, "GET") == 0;
+  int is_post = strcmp(req->method, "POST") == 0;
   if(strcmp(rest, "invocation/next") == 0 && is_get)
     return s_next(fn, c);
   if(strcmp(rest, "init/error") == 0 && is_post)
@@ -474,25 +449,11 @@ static enum MHD_Result s_runtime_request(void *cls, struct MHD_Connection *c, co
     const char *id = rest + strlen(inv);
     const char *slash = strchr(id, '/');
     if(slash && slash > id && strcmp(slash, "/response") == 0)
-      return s_post_result(fn, c, conn, id, (size_t)(slash - id), 0);
+      return s_post_result(fn, c, req, id, (size_t)(slash - id), 0);
     if(slash && slash > id && strcmp(slash, "/error") == 0)
-      return s_post_result(fn, c, conn, id, (size_t)(slash - id), 1);
+      return s_post_result(fn, c, req, id, (size_t)(slash - id), 1);
   }
   return s_reply_text(c, MHD_HTTP_NOT_FOUND, "{\"errorMessage\":\"Not Found\"}");
-}
-
-static void s_request_done(void *cls, struct MHD_Connection *c, void **con_cls,
-                           enum MHD_RequestTerminationCode toe)
-{
-  (void)cls;
-  (void)c;
-  (void)toe;
-  s_conn *conn = *con_cls;
-  if(conn) {
-    buf_free(&conn->body);
-    free(conn);
-    *con_cls = NULL;
-  }
 }
 
 /* ---- set-up ----------------------------------------------------------------------- */
@@ -544,7 +505,7 @@ static mynt_status s_build_env(function *fn, const char *region)
     free(name);
   }
   char api[64], memory[32];
-  snprintf(api, sizeof(api), "127.0.0.1:%d", fn->port);
+  snprintf(api, sizeof(api), "127.0.0.1:%u", (unsigned)fn->port);
   snprintf(memory, sizeof(memory), "%d", fn->cfg->memory_mb);
   const char *lambda_set[][2] = {
     {"AWS_LAMBDA_RUNTIME_API", api},
@@ -599,14 +560,13 @@ static mynt_status s_paths(function *fn, const char *bootstrap)
   return fn->task_root ? MYNT_OK : MYNT_NOMEM;
 }
 
-function *function_create(const local_config_function *cfg, const char *bootstrap,
-                          const char *region, mynt_status *out_st)
+mynt_status function_new(const local_config_function *cfg, const char *bootstrap, const char *region,
+                         function **out)
 {
+  *out = NULL;
   function *fn = calloc(1, sizeof(*fn));
-  if(!fn) {
-    *out_st = MYNT_NOMEM;
-    return NULL;
-  }
+  if(!fn)
+    return MYNT_NOMEM;
   fn->cfg = cfg;
   buf_init(&fn->response, FUNCTION_MAX_PAYLOAD);
   pthread_mutex_init(&fn->lock, NULL);
@@ -624,37 +584,25 @@ function *function_create(const local_config_function *cfg, const char *bootstra
     fn->arn = NULL;
     goto fail;
   }
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof(addr));
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  fn->runtime = MHD_start_daemon(
-    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL,
-    NULL, s_runtime_request, fn, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-    MHD_OPTION_NOTIFY_COMPLETED, s_request_done, fn, MHD_OPTION_CONNECTION_TIMEOUT,
-    (unsigned)0, MHD_OPTION_END);
-  if(!fn->runtime) {
-    st = MYNT_IO;
+  http_server_options server = {
+    .handler = s_runtime_request,
+    .ctx = fn,
+    .max_body = FUNCTION_MAX_PAYLOAD,
+    .thread_per_connection = true, /* invocation/next blocks until there is an invocation */
+  };
+  if((st = http_server_new(&server, NULL, &fn->runtime)))
     goto fail;
-  }
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(fn->runtime, MHD_DAEMON_INFO_BIND_PORT);
-  fn->port = info ? info->port : 0;
-  if(!fn->port) {
-    st = MYNT_IO;
-    goto fail;
-  }
+  fn->port = http_server_port(fn->runtime);
   if((st = s_build_env(fn, region)))
     goto fail;
-  *out_st = MYNT_OK;
-  return fn;
+  *out = fn;
+  return MYNT_OK;
 fail:
-  *out_st = st;
-  function_destroy(fn);
-  return NULL;
+  function_free(fn);
+  return st;
 }
 
-int function_runtime_port(const function *fn)
+uint16_t function_runtime_port(const function *fn)
 {
   return fn->port;
 }
@@ -668,13 +616,12 @@ void function_stop(function *fn)
   pthread_mutex_unlock(&fn->lock);
 }
 
-void function_destroy(function *fn)
+void function_free(function *fn)
 {
   if(!fn)
     return;
   function_stop(fn);
-  if(fn->runtime)
-    MHD_stop_daemon(fn->runtime);
+  http_server_free(fn->runtime);
   if(fn->has_watcher)
     pthread_join(fn->watcher, NULL);
   for(size_t i = 0; fn->envp && fn->envp[i]; i++)

@@ -3,6 +3,7 @@
 #define MYNT_LOCAL_FUNCTION_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "core/status.h"
@@ -20,12 +21,13 @@ typedef struct function function;
 /* Starts the function's Runtime API server on 127.0.0.1 (an ephemeral port) and prepares
  * the environment its process will get; spawns nothing yet. cfg must outlive the
  * function; bootstrap is the executable to run (copied); region is the routes file's.
- * Returns NULL with *out_st set (MYNT_NOMEM, MYNT_IO when the server cannot start). */
-function *function_create(const local_config_function *cfg, const char *bootstrap,
-                          const char *region, mynt_status *out_st);
+ * Returns MYNT_OK and *out (free it with function_free); MYNT_NOMEM, or MYNT_IO when the
+ * server cannot start, with *out NULL. */
+mynt_status function_new(const local_config_function *cfg, const char *bootstrap, const char *region,
+                         function **out);
 
 /* Returns the port of the function's Runtime API server. */
-int function_runtime_port(const function *fn);
+uint16_t function_runtime_port(const function *fn);
 
 /* Invokes the function with the event event[0..len) and waits for its result, at most
  * the function's timeout. Invocations are served one at a time; a caller waits for its
@@ -44,6 +46,6 @@ void function_stop(function *fn);
 
 /* Stops fn (as function_stop), stops its Runtime API server, reaps the process and frees
  * everything. Accepts NULL. */
-void function_destroy(function *fn);
+void function_free(function *fn);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "local/common/http_server.h"
 #include "local/gateway/authorizer.h"
 #include "local/gateway/event.h"
 #include "local/gateway/function.h"
@@ -31,6 +32,8 @@
 #define S_JWKS_REFETCH_MS 10000
 #define S_CONFIG_JSON_MAX (256u * 1024)
 #define S_MAX_HEADERS 200
+/* Longest request path passed on; longer ones are answered 414. */
+#define S_MAX_PATH 8192
 
 struct gateway {
   const local_config *config;
@@ -40,18 +43,8 @@ struct gateway {
   size_t n_mounts;
   function **functions;        /* one per config function, same order */
   authorizer *auth;
-  struct MHD_Daemon *daemon;
-  int port;
+  http_server *server;
 };
-
-/* Per-request state, made by the URI log callback. */
-typedef struct {
-  char *raw_uri;
-  int started;
-  int too_large;
-  mynt_buf body;
-  int64_t start_ms;
-} s_request;
 
 /* Collects the request headers in arrival order. */
 typedef struct {
@@ -244,7 +237,7 @@ static void s_result_to_response(mynt_status st, const mynt_buf *payload, respon
 }
 
 /* Authorizes (for JWT routes), builds the event, invokes the function and answers. */
-static enum MHD_Result s_invoke_route(gateway *g, struct MHD_Connection *c, s_request *req,
+static enum MHD_Result s_invoke_route(gateway *g, struct MHD_Connection *c, const http_server_request *req,
                                       const char *method, const char *version,
                                       const char *raw_path, const char *raw_query,
                                       const routes_match *m, int *out_status)
@@ -292,8 +285,8 @@ static enum MHD_Result s_invoke_route(gateway *g, struct MHD_Connection *c, s_re
     .raw_query = raw_query,
     .headers = headers.items,
     .n_headers = headers.count,
-    .body = req->body.ptr,
-    .body_len = req->body.len,
+    .body = req->body,
+    .body_len = req->body_len,
     .source_ip = source_ip,
     .protocol = version && *version ? version : "HTTP/1.1",
     .route_key = m->route->key,
@@ -325,84 +318,64 @@ answer:
   return ok;
 }
 
-/* ---- MHD callbacks ---------------------------------------------------------------- */
+/* ---- the server's callbacks ------------------------------------------------------ */
 
-static void *s_on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+/* Copies the path part of raw_uri into raw_path (size bytes) and points *out_query at the
+ * query ("" when none). Returns false when the path is empty or does not fit. */
+static bool s_split_uri(const char *raw_uri, char *raw_path, size_t size, const char **out_query)
 {
-  (void)cls;
-  (void)c;
-  s_request *req = calloc(1, sizeof(*req));
-  if(!req)
-    return NULL;
-  req->raw_uri = strdup(uri ? uri : "/");
-  buf_init(&req->body, GATEWAY_MAX_BODY);
-  req->start_ms = clock_mono_ms();
-  return req;
+  const char *query = strchr(raw_uri, '?');
+  size_t path_len = query ? (size_t)(query - raw_uri) : strlen(raw_uri);
+  if(path_len == 0 || path_len >= size)
+    return false;
+  memcpy(raw_path, raw_uri, path_len);
+  raw_path[path_len] = '\0';
+  *out_query = query ? query + 1 : "";
+  return true;
 }
 
-static void s_on_done(void *cls, struct MHD_Connection *c, void **con_cls,
-                      enum MHD_RequestTerminationCode toe)
-{
-  (void)cls;
-  (void)c;
-  (void)toe;
-  s_request *req = *con_cls;
-  if(req) {
-    buf_free(&req->body);
-    free(req->raw_uri);
-    free(req);
-    *con_cls = NULL;
-  }
-}
-
-/* Returns 1 when the declared Content-Length already exceeds the limit. */
-static int s_declared_too_large(struct MHD_Connection *c)
+/* Returns true when the declared Content-Length already exceeds the limit. */
+static bool s_declared_too_large(struct MHD_Connection *c)
 {
   const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
   if(!cl)
-    return 0;
+    return false;
   errno = 0;
   char *end = NULL;
   unsigned long long n = strtoull(cl, &end, 10);
   return errno == 0 && end != cl && n > GATEWAY_MAX_BODY;
 }
 
-static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                    const char *method, const char *version,
-                                    const char *upload_data, size_t *upload_data_size,
-                                    void **con_cls)
+/* Answers 414 for a path too long and 413 for a declared body too large, before the body is read. */
+static bool s_on_headers(void *ctx, struct MHD_Connection *c, const http_server_request *req, enum MHD_Result *out)
 {
-  (void)url;
-  gateway *g = cls;
-  s_request *req = *con_cls;
-  if(!req || !req->raw_uri)
-    return MHD_NO;
-  char *query = strchr(req->raw_uri, '?');
-  size_t path_len = query ? (size_t)(query - req->raw_uri) : strlen(req->raw_uri);
-  char raw_path[8192];
-  if(path_len == 0 || path_len >= sizeof(raw_path)) {
+  (void)ctx;
+  char raw_path[S_MAX_PATH];
+  const char *raw_query = NULL;
+  if(!s_split_uri(req->raw_uri, raw_path, sizeof(raw_path), &raw_query)) {
+    s_access_log(req->method, "(path too long)", 414, req->start_ms);
+    *out = s_send_message(c, 414, "Request-URI Too Long", NULL);
+    return true;
+  }
+  if(s_declared_too_large(c)) {
+    s_access_log(req->method, raw_path, 413, req->start_ms);
+    *out = s_send_message(c, 413, "Request Entity Too Large", NULL);
+    return true;
+  }
+  return false;
+}
+
+static enum MHD_Result s_on_request(void *ctx, struct MHD_Connection *c, const http_server_request *req)
+{
+  gateway *g = ctx;
+  const char *method = req->method;
+  char raw_path[S_MAX_PATH];
+  const char *raw_query = NULL;
+  if(!s_split_uri(req->raw_uri, raw_path, sizeof(raw_path), &raw_query)) {
     s_access_log(method, "(path too long)", 414, req->start_ms);
     return s_send_message(c, 414, "Request-URI Too Long", NULL);
   }
-  memcpy(raw_path, req->raw_uri, path_len);
-  raw_path[path_len] = '\0';
-  const char *raw_query = query ? query + 1 : "";
-
-  if(!req->started) {
-    req->started = 1;
-    if(s_declared_too_large(c)) {
-      s_access_log(method, raw_path, 413, req->start_ms);
-      return s_send_message(c, 413, "Request Entity Too Large", NULL);
-    }
-    return MHD_YES;
-  }
-  if(*upload_data_size) {
-    if(!req->too_large && buf_append(&req->body, upload_data, *upload_data_size) != MYNT_OK)
-      req->too_large = 1;
-    *upload_data_size = 0;
-    return MHD_YES;
-  }
-  if(req->too_large) {
+  if(req->body_too_large) {
     s_access_log(method, raw_path, 413, req->start_ms);
     return s_send_message(c, 413, "Request Entity Too Large", NULL);
   }
@@ -425,7 +398,7 @@ static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *c, const c
     status = 500;
     ok = s_send_message(c, 500, "Internal Server Error", NULL);
   } else {
-    ok = s_invoke_route(g, c, req, method, version, raw_path, raw_query, &m, &status);
+    ok = s_invoke_route(g, c, req, method, req->version, raw_path, raw_query, &m, &status);
   }
   routes_match_free(&m);
   s_access_log(method, raw_path, status, req->start_ms);
@@ -434,105 +407,88 @@ static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *c, const c
 
 /* ---- life cycle ------------------------------------------------------------------- */
 
-static void s_fail(char *why, size_t why_len, const char *fmt, const char *arg)
+mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gateway **out)
 {
-  if(why && why_len)
-    snprintf(why, why_len, fmt, arg);
-}
-
-gateway *gateway_start(const gateway_options *opts, char *out_why, size_t why_len)
-{
+  *out = NULL;
   gateway *g = calloc(1, sizeof(*g));
-  if(!g) {
-    s_fail(out_why, why_len, "%s", "out of memory");
-    return NULL;
-  }
+  if(!g)
+    return mynt_fail(detail, MYNT_NOMEM, "out of memory");
+  mynt_status st = MYNT_NOMEM;
   g->config = opts->config;
   if(opts->web_root) {
     g->web_root = realpath(opts->web_root, NULL);
     struct stat sb;
     if(!g->web_root || stat(g->web_root, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-      s_fail(out_why, why_len, "the web root %s is not a directory", opts->web_root);
+      st = mynt_fail(detail, MYNT_BAD_REQUEST, "the web root %s is not a directory", opts->web_root);
       goto fail;
     }
   }
   if(opts->config_json && !(g->config_json = strdup(opts->config_json))) {
-    s_fail(out_why, why_len, "%s", "out of memory");
+    st = mynt_fail(detail, MYNT_NOMEM, "out of memory");
     goto fail;
   }
   g->mounts = opts->mounts;
   g->n_mounts = opts->mounts ? opts->n_mounts : 0;
-  if(opts->config->has_authorizer) {
-    g->auth = authorizer_create(&opts->config->authorizer, S_JWKS_REFETCH_MS);
-    if(!g->auth) {
-      s_fail(out_why, why_len, "%s", "out of memory");
-      goto fail;
-    }
+  if(opts->config->has_authorizer &&
+     (st = authorizer_new(&opts->config->authorizer, S_JWKS_REFETCH_MS, &g->auth))) {
+    mynt_fail(detail, st, "out of memory");
+    goto fail;
   }
   g->functions = calloc(opts->config->n_functions, sizeof(function *));
   if(!g->functions) {
-    s_fail(out_why, why_len, "%s", "out of memory");
+    st = mynt_fail(detail, MYNT_NOMEM, "out of memory");
     goto fail;
   }
   for(size_t i = 0; i < opts->config->n_functions; i++) {
     const local_config_function *cfg = &opts->config->functions[i];
-    mynt_status st = MYNT_OK;
-    g->functions[i] = function_create(cfg, cfg->bootstrap ? cfg->bootstrap : opts->bootstrap,
-                                      opts->config->region, &st);
-    if(!g->functions[i]) {
-      s_fail(out_why, why_len, "cannot start the Runtime API server of %s", cfg->name);
+    st = function_new(cfg, cfg->bootstrap ? cfg->bootstrap : opts->bootstrap, opts->config->region,
+                      &g->functions[i]);
+    if(st) {
+      mynt_fail(detail, st, "cannot start the Runtime API server of %s", cfg->name);
       goto fail;
     }
   }
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof(addr));
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons((uint16_t)opts->port);
-  if(inet_pton(AF_INET, opts->host ? opts->host : "127.0.0.1", &addr.sin_addr) != 1) {
-    s_fail(out_why, why_len, "bad host %s", opts->host);
+  http_server_options server = {
+    .host = opts->host,
+    .port = opts->port,
+    .handler = s_on_request,
+    .on_headers = s_on_headers,
+    .ctx = g,
+    .max_body = GATEWAY_MAX_BODY,
+    .connection_timeout_s = 120,
+    .connection_memory_limit = 128 * 1024,
+    .thread_per_connection = true, /* an invocation blocks its connection for up to the timeout */
+    .log_errors = true,
+  };
+  if((st = http_server_new(&server, detail, &g->server)))
     goto fail;
-  }
-  g->daemon = MHD_start_daemon(
-    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-      MHD_USE_ITC | MHD_USE_ERROR_LOG,
-    0, NULL, NULL, s_on_request, g, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-    MHD_OPTION_URI_LOG_CALLBACK, s_on_uri, g, MHD_OPTION_NOTIFY_COMPLETED, s_on_done, g,
-    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-    (size_t)(128 * 1024), MHD_OPTION_END);
-  if(!g->daemon) {
-    s_fail(out_why, why_len, "cannot listen on %s (port in use?)", opts->host ? opts->host : "127.0.0.1");
-    goto fail;
-  }
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(g->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  g->port = info ? info->port : 0;
-  return g;
+  *out = g;
+  return MYNT_OK;
 fail:
-  gateway_stop(g);
-  return NULL;
+  gateway_free(g);
+  return st;
 }
 
-int gateway_port(const gateway *g)
+uint16_t gateway_port(const gateway *g)
 {
-  return g->port;
+  return http_server_port(g->server);
 }
 
-void gateway_stop(gateway *g)
+void gateway_free(gateway *g)
 {
   if(!g)
     return;
-  MHD_socket listener = g->daemon ? MHD_quiesce_daemon(g->daemon) : MHD_INVALID_SOCKET;
+  if(g->server)
+    http_server_quiesce(g->server);
   size_t n = g->config->n_functions;
   for(size_t i = 0; g->functions && i < n; i++)
     if(g->functions[i])
       function_stop(g->functions[i]);
-  if(g->daemon)
-    MHD_stop_daemon(g->daemon);
-  if(listener != MHD_INVALID_SOCKET)
-    close(listener);
+  http_server_free(g->server);
   for(size_t i = 0; g->functions && i < n; i++)
-    function_destroy(g->functions[i]);
+    function_free(g->functions[i]);
   free(g->functions);
-  authorizer_destroy(g->auth);
+  authorizer_free(g->auth);
   free(g->web_root);
   free(g->config_json);
   free(g);

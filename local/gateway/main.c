@@ -1,13 +1,14 @@
 /* main.c - mynt-local: API Gateway HTTP API + Lambda on loopback, running the real bootstrap. */
 #include <curl/curl.h>
-#include <errno.h>
 #include <getopt.h>
-#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/detail.h"
+#include "local/common/cli.h"
 #include "local/gateway/gateway.h"
 #include "local/gateway/local_config.h"
 #include "local/gateway/static_files.h"
@@ -29,26 +30,13 @@ static void s_usage(FILE *out)
           "  --host ADDR         loopback address to bind (127.0.0.0/8 only)\n");
 }
 
-/* Parses a port number 0..65535; returns -1 when text is not one. */
-static int s_parse_port(const char *text)
-{
-  if(!text || !*text)
-    return -1;
-  char *end = NULL;
-  errno = 0;
-  long v = strtol(text, &end, 10);
-  if(errno || *end || v < 0 || v > 65535)
-    return -1;
-  return (int)v;
-}
-
-/* Returns 1 for a dotted IPv4 address in 127.0.0.0/8. */
-static int s_is_loopback(const char *host)
+/* Returns true for a dotted IPv4 address in 127.0.0.0/8. */
+static bool s_is_loopback(const char *host)
 {
   unsigned a, b, c, d;
   char extra;
   if(sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) != 4)
-    return 0;
+    return false;
   return a == 127 && b < 256 && c < 256 && d < 256;
 }
 
@@ -94,8 +82,8 @@ int main(int argc, char **argv)
     s_usage(stderr);
     return 2;
   }
-  int port = port_text && *port_text ? s_parse_port(port_text) : 8080;
-  if(port < 0) {
+  uint16_t port = 8080;
+  if(port_text && *port_text && !cli_parse_port(port_text, &port)) {
     fprintf(stderr, "mynt-local: bad port %s\n", port_text);
     return 2;
   }
@@ -130,11 +118,7 @@ int main(int argc, char **argv)
 
   /* Signals are taken synchronously by this thread; every other thread inherits the mask. */
   sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
-  signal(SIGPIPE, SIG_IGN);
+  cli_block_stop_signals(&stop_signals);
 
   int rc = 1;
   gateway *g = NULL;
@@ -152,21 +136,19 @@ int main(int argc, char **argv)
     .host = host,
     .port = port,
   };
-  g = gateway_start(&opts, why, sizeof(why));
-  if(!g) {
-    fprintf(stderr, "mynt-local: %s\n", why);
+  mynt_detail detail;
+  if(gateway_new(&opts, &detail, &g) != MYNT_OK) {
+    fprintf(stderr, "mynt-local: %s\n", mynt_detail_text(&detail));
     goto cleanup;
   }
-  fprintf(stdout, "mynt-local listening on http://%s:%d\n", host, gateway_port(g));
+  fprintf(stdout, "mynt-local listening on http://%s:%u\n", host, (unsigned)gateway_port(g));
   fflush(stdout);
 
-  int sig = 0;
-  while(sigwait(&stop_signals, &sig) != 0)
-    ;
+  int sig = cli_wait_stop_signal(&stop_signals);
   fprintf(stderr, "mynt-local: signal %d, stopping\n", sig);
   rc = 0;
 cleanup:
-  gateway_stop(g);
+  gateway_free(g);
   curl_global_cleanup();
   local_config_free(&config);
   for(size_t i = 0; i < n_mounts; i++)

@@ -1,25 +1,16 @@
 /* plaid_sim.c - the Plaid simulator's HTTP server: libmicrohttpd on 127.0.0.1, one thread per connection. */
 #include "local/plaid_sim/plaid_sim.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <microhttpd.h>
 
-#include "core/buf.h"
 #include "core/clock.h"
 #include "local/plaid_sim/plaid_sim_internal.h"
 
 /* Plaid bodies are small; anything larger is refused as INVALID_BODY. */
 #define S_BODY_MAX (1024 * 1024)
-
-typedef struct {
-  mynt_buf body;
-  bool too_large;
-} s_conn;
 
 int64_t plaid_sim_now(const plaid_sim *sim)
 {
@@ -132,28 +123,11 @@ static enum MHD_Result s_send(struct MHD_Connection *conn, const plaid_sim_respo
   return ret;
 }
 
-static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                                    const char *version, const char *upload_data, size_t *upload_size,
-                                    void **con_cls)
+static enum MHD_Result s_on_request(void *ctx, struct MHD_Connection *conn, const http_server_request *http)
 {
-  (void)version;
-  plaid_sim *sim = cls;
-  s_conn *c = *con_cls;
-  if(!c) {
-    c = calloc(1, sizeof *c);
-    if(!c)
-      return MHD_NO;
-    buf_init(&c->body, S_BODY_MAX);
-    *con_cls = c;
-    return MHD_YES;
-  }
-  if(*upload_size) {
-    if(!c->too_large && buf_append(&c->body, upload_data, *upload_size))
-      c->too_large = true;
-    *upload_size = 0;
-    return MHD_YES;
-  }
-
+  plaid_sim *sim = ctx;
+  const char *url = http->url;
+  const char *method = http->method;
   const bool cors_path = strcmp(url, S_CORS_PATH) == 0;
   const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
   if(cors_path && strcmp(method, "OPTIONS") == 0)
@@ -172,8 +146,8 @@ static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *conn, cons
   if(plaid_sim_store_random_id(req.request_id, sizeof req.request_id - 1))
     memcpy(req.request_id, "req000000000000", sizeof req.request_id);
   if(strcmp(method, "POST") == 0) {
-    if(!c->too_large && c->body.len)
-      req.body = json_loadb(c->body.ptr, c->body.len, JSON_REJECT_DUPLICATES, NULL);
+    if(!http->body_too_large && http->body_len)
+      req.body = json_loadb(http->body, http->body_len, JSON_REJECT_DUPLICATES, NULL);
     if(req.body && !json_is_object(req.body)) {
       json_decref(req.body);
       req.body = NULL;
@@ -192,21 +166,7 @@ static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *conn, cons
   return ret;
 }
 
-static void s_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                           enum MHD_RequestTerminationCode toe)
-{
-  (void)cls;
-  (void)conn;
-  (void)toe;
-  s_conn *c = *con_cls;
-  if(!c)
-    return;
-  buf_free(&c->body);
-  free(c);
-  *con_cls = NULL;
-}
-
-mynt_status plaid_sim_start(const plaid_sim_config *cfg, plaid_sim **out)
+mynt_status plaid_sim_new(const plaid_sim_config *cfg, plaid_sim **out)
 {
   mynt_status st = MYNT_OK;
   *out = NULL;
@@ -226,39 +186,31 @@ mynt_status plaid_sim_start(const plaid_sim_config *cfg, plaid_sim **out)
   sim->now_ctx = cfg->now_ctx;
   sim->client_id = strdup(cfg->client_id);
   sim->secret = strdup(cfg->secret);
-  sim->store = plaid_sim_store_create();
-  if(!sim->client_id || !sim->secret || !sim->store) {
+  if(!sim->client_id || !sim->secret || plaid_sim_store_new(&sim->store) != MYNT_OK) {
     st = MYNT_NOMEM;
     goto cleanup;
   }
 
   /* Seed jansson's hash tables now, before the server's threads parse anything. */
   json_object_seed(0);
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(cfg->port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  sim->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
-                                 cfg->port, NULL, NULL, s_on_request, sim, MHD_OPTION_SOCK_ADDR,
-                                 (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, sim,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
-                                 (unsigned)256, MHD_OPTION_END);
-  if(!sim->daemon) {
-    st = MYNT_IO;
+  http_server_options server = {
+    .port = cfg->port,
+    .handler = s_on_request,
+    .ctx = sim,
+    .max_body = S_BODY_MAX,
+    .connection_timeout_s = 60,
+    .connection_limit = 256,
+    .thread_per_connection = true, /* faults can hold a request for their latency_ms */
+    .log_errors = true,
+  };
+  if((st = http_server_new(&server, NULL, &sim->server)))
     goto cleanup;
-  }
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(sim->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  if(!info || info->port == 0) {
-    st = MYNT_IO;
-    goto cleanup;
-  }
-  sim->port = info->port;
+  sim->port = http_server_port(sim->server);
   *out = sim;
   sim = NULL;
 
 cleanup:
-  plaid_sim_stop(sim);
+  plaid_sim_free(sim);
   return st;
 }
 
@@ -267,13 +219,12 @@ uint16_t plaid_sim_port(const plaid_sim *sim)
   return sim->port;
 }
 
-void plaid_sim_stop(plaid_sim *sim)
+void plaid_sim_free(plaid_sim *sim)
 {
   if(!sim)
     return;
-  if(sim->daemon)
-    MHD_stop_daemon(sim->daemon);
-  plaid_sim_store_destroy(sim->store);
+  http_server_free(sim->server);
+  plaid_sim_store_free(sim->store);
   if(sim->secret)
     memset(sim->secret, 0, strlen(sim->secret));
   free(sim->client_id);

@@ -30,14 +30,14 @@ typedef struct {
 typedef struct plaid_sim plaid_sim;
 
 /* Starts the simulator on 127.0.0.1 with its own threads. Copies everything it needs from cfg.
- * Returns MYNT_OK and *out (stop it with plaid_sim_stop); MYNT_BAD_REQUEST when the config is
+ * Returns MYNT_OK and *out (stop it with plaid_sim_free); MYNT_BAD_REQUEST when the config is
  * incomplete or cfg->today is not a date; MYNT_IO when the port cannot be bound; MYNT_NOMEM. */
-mynt_status plaid_sim_start(const plaid_sim_config *cfg, plaid_sim **out);
+mynt_status plaid_sim_new(const plaid_sim_config *cfg, plaid_sim **out);
 
 /* Returns the TCP port the simulator listens on. */
 uint16_t plaid_sim_port(const plaid_sim *sim);
 
 /* Stops serving (waits for requests in flight) and frees all state. Accepts NULL. */
-void plaid_sim_stop(plaid_sim *sim);
+void plaid_sim_free(plaid_sim *sim);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "local/common/http_server.h"
 #include "local/plaid_sim/plaid_data.h"
 #include "local/plaid_sim/plaid_sim.h"
 #include "local/plaid_sim/plaid_sim_store.h"
@@ -15,7 +16,7 @@
 #define PLAID_SIM_API_VERSION "2020-09-14"
 
 struct plaid_sim {
-  struct MHD_Daemon *daemon;
+  http_server *server;
   plaid_sim_store *store;
   char *client_id;
   char *secret;

@@ -1,9 +1,9 @@
 /* plaid_sim_main.c - the plaid-sim program: runs the Plaid Sandbox simulator until SIGINT or SIGTERM. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "local/common/cli.h"
 #include "local/plaid_sim/plaid_sim.h"
 
 static void s_usage(FILE *f)
@@ -30,13 +30,10 @@ static int s_parse_args(int argc, char **argv, plaid_sim_config *cfg)
     }
     const char *value = argv[++i];
     if(strcmp(arg, "--port") == 0) {
-      char *end = NULL;
-      long port = strtol(value, &end, 10);
-      if(!*value || *end || port < 0 || port > 65535) {
+      if(!cli_parse_port(value, &cfg->port)) {
         fprintf(stderr, "plaid-sim: --port needs a number from 0 to 65535\n");
         return 2;
       }
-      cfg->port = (uint16_t)port;
     } else if(strcmp(arg, "--client-id") == 0) {
       cfg->client_id = value;
     } else if(strcmp(arg, "--secret") == 0) {
@@ -70,13 +67,9 @@ int main(int argc, char **argv)
 
   /* Block the stop signals before any thread starts, so only sigwait below receives them. */
   sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, NULL);
-  signal(SIGPIPE, SIG_IGN);
+  cli_block_stop_signals(&stop);
 
-  mynt_status st = plaid_sim_start(&cfg, &sim);
+  mynt_status st = plaid_sim_new(&cfg, &sim);
   if(st == MYNT_BAD_REQUEST) {
     fprintf(stderr, "plaid-sim: PLAID_SIM_TODAY must be a date YYYY-MM-DD\n");
     return 2;
@@ -88,9 +81,7 @@ int main(int argc, char **argv)
   printf("plaid-sim listening on http://127.0.0.1:%u\n", (unsigned)plaid_sim_port(sim));
   fflush(stdout);
 
-  int sig = 0;
-  while(sigwait(&stop, &sig) != 0)
-    ;
-  plaid_sim_stop(sim);
+  cli_wait_stop_signal(&stop);
+  plaid_sim_free(sim);
   return 0;
 }

@@ -51,19 +51,21 @@ static mynt_status s_reserve(void **v, size_t count, size_t *cap, size_t size)
   return MYNT_OK;
 }
 
-plaid_sim_store *plaid_sim_store_create(void)
+mynt_status plaid_sim_store_new(plaid_sim_store **out)
 {
+  *out = NULL;
   plaid_sim_store *store = calloc(1, sizeof *store);
   if(!store)
-    return NULL;
+    return MYNT_NOMEM;
   if(pthread_mutex_init(&store->lock, NULL) != 0) {
     free(store);
-    return NULL;
+    return MYNT_NOMEM;
   }
-  return store;
+  *out = store;
+  return MYNT_OK;
 }
 
-void plaid_sim_store_destroy(plaid_sim_store *store)
+void plaid_sim_store_free(plaid_sim_store *store)
 {
   if(!store)
     return;

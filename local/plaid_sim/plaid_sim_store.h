@@ -50,11 +50,12 @@ typedef struct {
 
 typedef struct plaid_sim_store plaid_sim_store;
 
-/* Returns a new empty store (free with plaid_sim_store_destroy), or NULL when out of memory. */
-plaid_sim_store *plaid_sim_store_create(void);
+/* Makes a new empty store: MYNT_OK and *out (free it with plaid_sim_store_free), or MYNT_NOMEM
+ * with *out NULL. */
+mynt_status plaid_sim_store_new(plaid_sim_store **out);
 
 /* Frees the store and every token in it. Accepts NULL. */
-void plaid_sim_store_destroy(plaid_sim_store *store);
+void plaid_sim_store_free(plaid_sim_store *store);
 
 /* Writes prefix + a random RFC 4122 v4 uuid into out (PLAID_SIM_TOKEN_MAX bytes). MYNT_INTERNAL if the RNG fails. */
 mynt_status plaid_sim_store_token(const char *prefix, char out[PLAID_SIM_TOKEN_MAX]);
