@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "core/detail.h"
 #include "core/status.h"
 #include "local/gateway/routes.h"
 
@@ -34,14 +35,13 @@ typedef struct {
 } local_config;
 
 /* Parses the routes JSON document text[0..len) into out. Returns MYNT_OK, MYNT_BAD_REQUEST
- * with a reason in out_why (why_len bytes, may be NULL) when the document is not valid,
- * MYNT_NOMEM. On failure out is left empty (safe to free). */
-mynt_status local_config_parse(const char *text, size_t len, local_config *out, char *out_why,
-                               size_t why_len);
+ * with the reason in detail (may be NULL) when the document is not valid, MYNT_NOMEM.
+ * On failure out is left empty (safe to free). */
+mynt_status local_config_parse(const char *text, size_t len, local_config *out, mynt_detail *detail);
 
 /* Reads and parses the routes file at path, as local_config_parse; MYNT_IO when it cannot
  * be read. */
-mynt_status local_config_load(const char *path, local_config *out, char *out_why, size_t why_len);
+mynt_status local_config_load(const char *path, local_config *out, mynt_detail *detail);
 
 /* Frees everything c owns and leaves it empty. */
 void local_config_free(local_config *c);

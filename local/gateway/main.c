@@ -97,11 +97,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "mynt-local: warning: %s is not executable (yet); invocations will fail\n",
             bootstrap);
 
-  char why[256];
+  mynt_detail why;
   static_files_mount mounts[S_MAX_MOUNTS];
   for(size_t i = 0; i < n_mounts; i++) {
-    if(static_files_mount_parse(mount_specs[i], &mounts[i], why, sizeof(why)) != MYNT_OK) {
-      fprintf(stderr, "mynt-local: --mount %s: %s\n", mount_specs[i], why);
+    if(static_files_mount_parse(mount_specs[i], &mounts[i], &why) != MYNT_OK) {
+      fprintf(stderr, "mynt-local: --mount %s: %s\n", mount_specs[i], mynt_detail_text(&why));
       while(i > 0)
         static_files_mount_free(&mounts[--i]);
       return 2;
@@ -109,8 +109,8 @@ int main(int argc, char **argv)
   }
 
   local_config config;
-  if(local_config_load(routes, &config, why, sizeof(why)) != 0) {
-    fprintf(stderr, "mynt-local: %s: %s\n", routes, why);
+  if(local_config_load(routes, &config, &why) != MYNT_OK) {
+    fprintf(stderr, "mynt-local: %s: %s\n", routes, mynt_detail_text(&why));
     for(size_t i = 0; i < n_mounts; i++)
       static_files_mount_free(&mounts[i]);
     return 1;
@@ -136,9 +136,8 @@ int main(int argc, char **argv)
     .host = host,
     .port = port,
   };
-  mynt_detail detail;
-  if(gateway_new(&opts, &detail, &g) != MYNT_OK) {
-    fprintf(stderr, "mynt-local: %s\n", mynt_detail_text(&detail));
+  if(gateway_new(&opts, &why, &g) != MYNT_OK) {
+    fprintf(stderr, "mynt-local: %s\n", mynt_detail_text(&why));
     goto cleanup;
   }
   fprintf(stdout, "mynt-local listening on http://%s:%u\n", host, (unsigned)gateway_port(g));

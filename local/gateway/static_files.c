@@ -134,28 +134,19 @@ static int s_prefix_ok(const char *prefix, size_t len)
   return 1;
 }
 
-static void s_why(char *out_why, size_t why_len, const char *message, const char *arg)
-{
-  if(out_why && why_len)
-    snprintf(out_why, why_len, message, arg);
-}
-
-mynt_status static_files_mount_parse(const char *spec, static_files_mount *out, char *out_why,
-                                     size_t why_len)
+mynt_status static_files_mount_parse(const char *spec, static_files_mount *out, mynt_detail *detail)
 {
   out->prefix = NULL;
   out->root_real = NULL;
   const char *eq = spec ? strchr(spec, '=') : NULL;
   if(!eq || !eq[1]) {
-    s_why(out_why, why_len, "%s", "a mount is PREFIX=DIR, e.g. /plaid/=local/plaid_sim/link");
-    return MYNT_BAD_REQUEST;
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "a mount is PREFIX=DIR, e.g. /plaid/=local/plaid_sim/link");
   }
   size_t prefix_len = (size_t)(eq - spec);
   if(!s_prefix_ok(spec, prefix_len)) {
-    s_why(out_why, why_len, "%s",
-          "a mount prefix starts and ends with '/' and holds only letters, digits, - . _ ~ "
-          "without . or .. segments");
-    return MYNT_BAD_REQUEST;
+    return mynt_fail(detail, MYNT_BAD_REQUEST,
+                     "a mount prefix starts and ends with '/' and holds only letters, digits, - . _ ~ "
+                     "without . or .. segments");
   }
   mynt_status st = MYNT_NOMEM;
   char *prefix = strndup(spec, prefix_len);
@@ -165,8 +156,7 @@ mynt_status static_files_mount_parse(const char *spec, static_files_mount *out, 
   real = realpath(eq + 1, NULL);
   struct stat sb;
   if(!real || stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-    s_why(out_why, why_len, "the mount directory %s is not a directory", eq + 1);
-    st = MYNT_BAD_REQUEST;
+    st = mynt_fail(detail, MYNT_BAD_REQUEST, "the mount directory %s is not a directory", eq + 1);
     goto cleanup;
   }
   out->prefix = prefix;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "core/detail.h"
 #include "core/status.h"
 
 /* Opens the file under root_real (an absolute path already resolved with realpath) that
@@ -25,10 +26,9 @@ typedef struct {
 /* Parses spec "PREFIX=DIR" into out. PREFIX must start and end with '/', be longer than "/",
  * and hold only letters, digits and "-._~/" with no "." or ".." segment; DIR must be an
  * existing directory. Returns MYNT_OK (free out with static_files_mount_free);
- * MYNT_BAD_REQUEST with a reason in out_why (why_len bytes, may be NULL) when the spec is
- * not valid; MYNT_NOMEM. On failure out is left empty. */
-mynt_status static_files_mount_parse(const char *spec, static_files_mount *out, char *out_why,
-                                     size_t why_len);
+ * MYNT_BAD_REQUEST with the reason in detail (may be NULL) when the spec is not valid;
+ * MYNT_NOMEM. On failure out is left empty. */
+mynt_status static_files_mount_parse(const char *spec, static_files_mount *out, mynt_detail *detail);
 
 /* Frees what m owns and leaves it empty. Accepts an empty mount. */
 void static_files_mount_free(static_files_mount *m);
