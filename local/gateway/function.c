@@ -46,7 +46,6 @@ struct function {
   char *arn;
   char **envp;               /* the clean environment of the process */
   http_server *runtime;
-  uint16_t port;
 
   pthread_mutex_t lock;
   pthread_cond_t cond;       /* signalled on every state change below */
@@ -505,7 +504,7 @@ static mynt_status s_build_env(function *fn, const char *region)
     free(name);
   }
   char api[64], memory[32];
-  snprintf(api, sizeof(api), "127.0.0.1:%u", (unsigned)fn->port);
+  snprintf(api, sizeof(api), "127.0.0.1:%u", (unsigned)http_server_port(fn->runtime));
   snprintf(memory, sizeof(memory), "%d", fn->cfg->memory_mb);
   const char *lambda_set[][2] = {
     {"AWS_LAMBDA_RUNTIME_API", api},
@@ -592,7 +591,6 @@ mynt_status function_new(const local_config_function *cfg, const char *bootstrap
   };
   if((st = http_server_new(&server, NULL, &fn->runtime)))
     goto fail;
-  fn->port = http_server_port(fn->runtime);
   if((st = s_build_env(fn, region)))
     goto fail;
   *out = fn;
@@ -604,7 +602,7 @@ fail:
 
 uint16_t function_runtime_port(const function *fn)
 {
-  return fn->port;
+  return http_server_port(fn->runtime);
 }
 
 void function_stop(function *fn)

@@ -215,25 +215,25 @@ static void s_result_to_response(mynt_status st, const mynt_buf *payload, respon
     if(st == MYNT_UPSTREAM)
       fprintf(stderr, "mynt-local: the function's response is not a valid payload-2.0 answer\n");
   }
-  switch(st) {
-  case MYNT_OK:
+  if(st == MYNT_OK)
     return;
-  case MYNT_TIMEOUT:
-    response_message(r, 504, "Endpoint request timed out");
-    return;
-  case MYNT_UPSTREAM:
-    response_message(r, 502, "Internal Server Error");
-    return;
-  case MYNT_UNAVAILABLE:
-    response_message(r, 503, "Service Unavailable");
-    return;
-  case MYNT_TOO_LARGE:
-    response_message(r, 413, "Request Entity Too Large");
-    return;
-  default:
-    response_message(r, 500, "Internal Server Error");
-    return;
+  static const struct {
+    mynt_status st;
+    int http;
+    const char *message;
+  } answers[] = {
+    {MYNT_TIMEOUT, 504, "Endpoint request timed out"},
+    {MYNT_UPSTREAM, 502, "Internal Server Error"},
+    {MYNT_UNAVAILABLE, 503, "Service Unavailable"},
+    {MYNT_TOO_LARGE, 413, "Request Entity Too Large"},
+  };
+  for(size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+    if(answers[i].st == st) {
+      response_message(r, answers[i].http, answers[i].message);
+      return;
+    }
   }
+  response_message(r, 500, "Internal Server Error");
 }
 
 /* Authorizes (for JWT routes), builds the event, invokes the function and answers. */

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,21 +49,26 @@ const char *static_files_content_type(const char *name)
   return "application/octet-stream";
 }
 
-/* Returns 1 when the decoded path (of length len) is acceptable to look up. */
-static int s_path_ok(const char *path, size_t len)
+/* Returns true when a '/'-separated segment of the string p is ".." (or ".", when single_dot). */
+static bool s_has_dot_segment(const char *p, bool single_dot)
 {
-  if(len == 0 || strlen(path) != len || path[0] != '/' || strchr(path, '\\'))
-    return 0;
-  const char *p = path;
   while(*p) {
     while(*p == '/')
       p++;
     size_t n = strcspn(p, "/");
-    if(n == 2 && p[0] == '.' && p[1] == '.')
-      return 0;
+    if((single_dot && n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+      return true;
     p += n;
   }
-  return 1;
+  return false;
+}
+
+/* Returns true when the decoded path (of length len) is acceptable to look up. */
+static bool s_path_ok(const char *path, size_t len)
+{
+  if(len == 0 || strlen(path) != len || path[0] != '/' || strchr(path, '\\'))
+    return false;
+  return !s_has_dot_segment(path, false);
 }
 
 mynt_status static_files_open(const char *root_real, const char *raw_path, int *out_fd,
@@ -110,28 +116,20 @@ cleanup:
   return st;
 }
 
-/* Returns 1 when prefix is an acceptable mount prefix (see static_files_mount_parse). */
-static int s_prefix_ok(const char *prefix, size_t len)
+/* Returns true when prefix (its first len bytes) is an acceptable mount prefix (see
+ * static_files_mount_parse). The dot-segment check reads on to the end of the string. */
+static bool s_prefix_ok(const char *prefix, size_t len)
 {
   if(len < 3 || prefix[0] != '/' || prefix[len - 1] != '/')
-    return 0;
+    return false;
   for(size_t i = 0; i < len; i++) {
     char ch = prefix[i];
-    int plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                ch == '-' || ch == '.' || ch == '_' || ch == '~' || ch == '/';
+    bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                 ch == '.' || ch == '_' || ch == '~' || ch == '/';
     if(!plain)
-      return 0;
+      return false;
   }
-  const char *p = prefix;
-  while(*p) {
-    while(*p == '/')
-      p++;
-    size_t n = strcspn(p, "/");
-    if((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-      return 0;
-    p += n;
-  }
-  return 1;
+  return !s_has_dot_segment(prefix, true);
 }
 
 mynt_status static_files_mount_parse(const char *spec, static_files_mount *out, mynt_detail *detail)

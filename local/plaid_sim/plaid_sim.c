@@ -205,7 +205,6 @@ mynt_status plaid_sim_new(const plaid_sim_config *cfg, plaid_sim **out)
   };
   if((st = http_server_new(&server, NULL, &sim->server)))
     goto cleanup;
-  sim->port = http_server_port(sim->server);
   *out = sim;
   sim = NULL;
 
@@ -216,7 +215,7 @@ cleanup:
 
 uint16_t plaid_sim_port(const plaid_sim *sim)
 {
-  return sim->port;
+  return http_server_port(sim->server);
 }
 
 void plaid_sim_free(plaid_sim *sim)

@@ -24,7 +24,6 @@ struct plaid_sim {
   int32_t pinned_today;
   int64_t (*now_ms)(void *ctx);
   void *now_ctx;
-  uint16_t port;
 };
 
 /* One HTTP request as the endpoint files see it. Everything is borrowed for the request's life. */

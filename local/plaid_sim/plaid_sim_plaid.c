@@ -358,9 +358,7 @@ static void s_link_token_create(s_call *c)
                                           "lv", "nl", "no", "pl", "pt", "ro", "sv", "vi"};
   static const char *const countries[] = {"US", "GB", "ES", "NL", "FR", "IE", "CA", "DE", "IT", "PL",
                                           "DK", "NO", "SE", "EE", "LT", "LV", "PT", "BE", "AT", "FI"};
-  plaid_sim_link link;
-  memset(&link, 0, sizeof link);
-  link.days_requested = 90;
+  plaid_sim_link link = {.days_requested = 90};
 
   if(!s_prelude_or_reply(c, allowed) || !s_required_or_reply(c, required))
     return;
@@ -653,9 +651,8 @@ static void s_sandbox_public_token_create(s_call *c)
   static const char *const options_allowed[] = {"webhook", "override_username", "override_password", "transactions",
                                                 "statements", "income_verification", NULL};
   static const char *const required[] = {"institution_id", "initial_products", NULL};
-  plaid_sim_item tmpl, item;
-  memset(&tmpl, 0, sizeof tmpl);
-  tmpl.days_requested = 90;
+  plaid_sim_item tmpl = {.days_requested = 90};
+  plaid_sim_item item;
 
   if(!s_prelude_or_reply(c, allowed) || !s_required_or_reply(c, required))
     return;

@@ -121,11 +121,13 @@ static s_item_slot *s_item_by_token(plaid_sim_store *store, const char *access_t
   return NULL;
 }
 
-mynt_status plaid_sim_store_add_link(plaid_sim_store *store, const plaid_sim_link *link, int64_t now_ms,
-                                     char out_token[PLAID_SIM_TOKEN_MAX])
+/* Makes a new token with prefix into token, then takes the store's lock and drops the link and
+ * public tokens that have expired by now_ms. Returns MYNT_OK with the lock held, or the token's
+ * failure without it. */
+static mynt_status s_lock_with_new_token(plaid_sim_store *store, const char *prefix, int64_t now_ms,
+                                         char token[PLAID_SIM_TOKEN_MAX])
 {
-  char token[PLAID_SIM_TOKEN_MAX];
-  mynt_status st = plaid_sim_store_token("link-sandbox-", token);
+  mynt_status st = plaid_sim_store_token(prefix, token);
   if(st)
     return st;
   pthread_mutex_lock(&store->lock);
@@ -134,6 +136,21 @@ mynt_status plaid_sim_store_add_link(plaid_sim_store *store, const plaid_sim_lin
     if(store->links[i].link.expires_ms > now_ms)
       store->links[kept++] = store->links[i];
   store->link_count = kept;
+  kept = 0;
+  for(size_t i = 0; i < store->public_count; i++)
+    if(store->publics[i].expires_ms > now_ms)
+      store->publics[kept++] = store->publics[i];
+  store->public_count = kept;
+  return MYNT_OK;
+}
+
+mynt_status plaid_sim_store_add_link(plaid_sim_store *store, const plaid_sim_link *link, int64_t now_ms,
+                                     char out_token[PLAID_SIM_TOKEN_MAX])
+{
+  char token[PLAID_SIM_TOKEN_MAX];
+  mynt_status st = s_lock_with_new_token(store, "link-sandbox-", now_ms, token);
+  if(st)
+    return st;
   st = s_reserve((void **)&store->links, store->link_count, &store->link_cap, sizeof *store->links);
   if(!st) {
     s_link_slot *slot = &store->links[store->link_count++];
@@ -203,15 +220,9 @@ mynt_status plaid_sim_store_add_public(plaid_sim_store *store, const char *item_
                                        char out_token[PLAID_SIM_TOKEN_MAX])
 {
   char token[PLAID_SIM_TOKEN_MAX];
-  mynt_status st = plaid_sim_store_token("public-sandbox-", token);
+  mynt_status st = s_lock_with_new_token(store, "public-sandbox-", now_ms, token);
   if(st)
     return st;
-  pthread_mutex_lock(&store->lock);
-  size_t kept = 0;
-  for(size_t i = 0; i < store->public_count; i++)
-    if(store->publics[i].expires_ms > now_ms)
-      store->publics[kept++] = store->publics[i];
-  store->public_count = kept;
   const s_item_slot *item = s_item_by_id(store, item_id);
   if(!item || item->item.removed)
     st = MYNT_NOT_FOUND;
@@ -265,78 +276,68 @@ mynt_status plaid_sim_store_find_item(plaid_sim_store *store, const char *access
   return st;
 }
 
+/* Takes the store's lock and returns item_id's slot: NULL when there is none, or when it is
+ * removed and live_only. The caller unlocks either way. */
+static s_item_slot *s_lock_item(plaid_sim_store *store, const char *item_id, bool live_only)
+{
+  pthread_mutex_lock(&store->lock);
+  s_item_slot *slot = s_item_by_id(store, item_id);
+  return slot && !(live_only && slot->item.removed) ? slot : NULL;
+}
+
 mynt_status plaid_sim_store_find_item_by_id(plaid_sim_store *store, const char *item_id, plaid_sim_item *out)
 {
-  mynt_status st = MYNT_NOT_FOUND;
-  pthread_mutex_lock(&store->lock);
-  const s_item_slot *slot = s_item_by_id(store, item_id);
-  if(slot) {
+  const s_item_slot *slot = s_lock_item(store, item_id, false);
+  if(slot)
     *out = slot->item;
-    st = MYNT_OK;
-  }
   pthread_mutex_unlock(&store->lock);
-  return st;
+  return slot ? MYNT_OK : MYNT_NOT_FOUND;
 }
 
 mynt_status plaid_sim_store_remove_item(plaid_sim_store *store, const char *item_id)
 {
-  mynt_status st = MYNT_NOT_FOUND;
-  pthread_mutex_lock(&store->lock);
-  s_item_slot *slot = s_item_by_id(store, item_id);
-  if(slot && !slot->item.removed) {
+  s_item_slot *slot = s_lock_item(store, item_id, true);
+  if(slot) {
     slot->item.removed = true;
     slot->has_fault = false;
-    st = MYNT_OK;
   }
   pthread_mutex_unlock(&store->lock);
-  return st;
+  return slot ? MYNT_OK : MYNT_NOT_FOUND;
 }
 
 mynt_status plaid_sim_store_set_login_required(plaid_sim_store *store, const char *item_id, bool required)
 {
-  mynt_status st = MYNT_NOT_FOUND;
-  pthread_mutex_lock(&store->lock);
-  s_item_slot *slot = s_item_by_id(store, item_id);
-  if(slot && !slot->item.removed) {
+  s_item_slot *slot = s_lock_item(store, item_id, true);
+  if(slot)
     slot->item.login_required = required;
-    st = MYNT_OK;
-  }
   pthread_mutex_unlock(&store->lock);
-  return st;
+  return slot ? MYNT_OK : MYNT_NOT_FOUND;
 }
 
 mynt_status plaid_sim_store_set_fault(plaid_sim_store *store, const char *item_id, const plaid_sim_fault *fault)
 {
-  mynt_status st = MYNT_NOT_FOUND;
-  pthread_mutex_lock(&store->lock);
-  s_item_slot *slot = s_item_by_id(store, item_id);
+  s_item_slot *slot = s_lock_item(store, item_id, false);
   if(slot) {
     slot->fault = *fault;
     slot->has_fault = true;
-    st = MYNT_OK;
   }
   pthread_mutex_unlock(&store->lock);
-  return st;
+  return slot ? MYNT_OK : MYNT_NOT_FOUND;
 }
 
 mynt_status plaid_sim_store_clear_fault(plaid_sim_store *store, const char *item_id)
 {
-  mynt_status st = MYNT_NOT_FOUND;
-  pthread_mutex_lock(&store->lock);
-  s_item_slot *slot = s_item_by_id(store, item_id);
-  if(slot) {
+  s_item_slot *slot = s_lock_item(store, item_id, false);
+  if(slot)
     slot->has_fault = false;
-    st = MYNT_OK;
-  }
   pthread_mutex_unlock(&store->lock);
-  return st;
+  return slot ? MYNT_OK : MYNT_NOT_FOUND;
 }
 
 bool plaid_sim_store_take_fault(plaid_sim_store *store, const char *item_id, plaid_sim_fault *out)
 {
   bool fired = false;
-  pthread_mutex_lock(&store->lock);
-  s_item_slot *slot = s_item_by_id(store, item_id);
+  s_item_slot *slot = s_lock_item(store, item_id, false);
   if(slot && slot->has_fault) {
     *out = slot->fault;
     fired = true;
