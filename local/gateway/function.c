@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +50,14 @@ struct function {
 
   pthread_mutex_t lock;
   pthread_cond_t cond;       /* signalled on every state change below */
-  int stopping;
+  bool stopping;
 
   s_proc_state proc;
   pid_t pid;
   pthread_t watcher;         /* reaps pid */
-  int has_watcher;
+  bool has_watcher;
 
-  int busy;                  /* a caller owns the function for one invocation */
+  bool busy;                 /* a caller owns the function for one invocation */
   s_inv_state inv;
   char request_id[40];
   char trace_id[96];
@@ -187,7 +188,7 @@ static mynt_status s_spawn(function *fn)
 {
   if(fn->has_watcher) {
     pthread_join(fn->watcher, NULL);
-    fn->has_watcher = 0;
+    fn->has_watcher = false;
   }
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
@@ -226,7 +227,7 @@ static mynt_status s_spawn(function *fn)
       ;
     return MYNT_UPSTREAM;
   }
-  fn->has_watcher = 1;
+  fn->has_watcher = true;
   fn->pid = pid;
   fn->proc = S_PROC_RUNNING;
   fprintf(stderr, "mynt-local: %s: started bootstrap %d\n", fn->cfg->name, (int)pid);
@@ -270,7 +271,7 @@ mynt_status function_invoke(function *fn, const char *event, size_t len, mynt_bu
     pthread_mutex_unlock(&fn->lock);
     return MYNT_UNAVAILABLE;
   }
-  fn->busy = 1;
+  fn->busy = true;
   if(fn->proc == S_PROC_NONE && (st = s_spawn(fn)) != MYNT_OK)
     goto done;
 
@@ -304,7 +305,7 @@ mynt_status function_invoke(function *fn, const char *event, size_t len, mynt_bu
   fn->request_id[0] = '\0';
   buf_reset(&fn->response);
 done:
-  fn->busy = 0;
+  fn->busy = false;
   pthread_cond_broadcast(&fn->cond);
   pthread_mutex_unlock(&fn->lock);
   return st;
@@ -332,13 +333,13 @@ static enum MHD_Result s_reply_text(struct MHD_Connection *c, unsigned status, c
   return s_reply(c, status, body, strlen(body), NULL);
 }
 
-/* Returns 1 when the peer of the connection has closed it (its process has died). */
-static int s_peer_gone(struct MHD_Connection *c)
+/* Returns true when the peer of the connection has closed it (its process has died). */
+static bool s_peer_gone(struct MHD_Connection *c)
 {
   const union MHD_ConnectionInfo *info =
     MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
   if(!info)
-    return 1;
+    return true;
   struct pollfd p = {.fd = info->connect_fd, .events = POLLRDHUP};
   return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
 }
@@ -482,13 +483,13 @@ static mynt_status s_env_set(char ***list, size_t *n, const char *name, const ch
   return MYNT_OK;
 }
 
-static int s_env_has(char **list, size_t n, const char *name)
+static bool s_env_has(char **list, size_t n, const char *name)
 {
   size_t name_len = strlen(name);
   for(size_t i = 0; i < n; i++)
     if(strncmp(list[i], name, name_len) == 0 && list[i][name_len] == '=')
-      return 1;
-  return 0;
+      return true;
+  return false;
 }
 
 /* Builds the process environment: the function's variables, then what Lambda sets. */
@@ -608,7 +609,7 @@ uint16_t function_runtime_port(const function *fn)
 void function_stop(function *fn)
 {
   pthread_mutex_lock(&fn->lock);
-  fn->stopping = 1;
+  fn->stopping = true;
   s_kill_process(fn);
   pthread_cond_broadcast(&fn->cond);
   pthread_mutex_unlock(&fn->lock);

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -68,7 +69,7 @@ static void s_random_id(char *out, size_t size)
   buf_free(&b);
 }
 
-static int s_hop_by_hop(const char *name)
+static bool s_hop_by_hop(const char *name)
 {
   return strcasecmp(name, "content-length") == 0 || strcasecmp(name, "transfer-encoding") == 0 ||
          strcasecmp(name, "connection") == 0 || strcasecmp(name, "keep-alive") == 0;
@@ -118,9 +119,9 @@ static void s_access_log(const char *method, const char *raw_path, int status, i
 /* ---- static files ----------------------------------------------------------------- */
 
 /* Serves /config.json, a file of the mount whose prefix the path starts with, or a web app
- * file. Returns 1 and sets *out_status when it
- * answered (or failed to), 0 when there is no such file. */
-static int s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_path,
+ * file. Returns true and sets *out_status when it
+ * answered (or failed to), false when there is no such file. */
+static bool s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_path,
                         int *out_status, enum MHD_Result *out_ok)
 {
   int fd = -1;
@@ -136,11 +137,11 @@ static int s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_pa
     size = fd >= 0 ? sb.st_size : 0;
     type = "application/json";
   } else {
-    int mounted = 0;
+    bool mounted = false;
     for(size_t i = 0; i < g->n_mounts && !mounted; i++) {
       if(strncmp(raw_path, g->mounts[i].prefix, strlen(g->mounts[i].prefix)) != 0)
         continue;
-      mounted = 1;
+      mounted = true;
       if(static_files_mount_open(&g->mounts[i], raw_path, &fd, &size, &type) != MYNT_OK)
         fd = -1;
     }
@@ -148,20 +149,20 @@ static int s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_pa
       fd = -1;
   }
   if(fd < 0)
-    return 0;
+    return false;
   struct MHD_Response *mr = MHD_create_response_from_fd((size_t)size, fd);
   if(!mr) {
     close(fd);
     *out_status = 500;
     *out_ok = MHD_NO;
-    return 1;
+    return true;
   }
   MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, type);
   MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
   *out_ok = MHD_queue_response(c, MHD_HTTP_OK, mr);
   MHD_destroy_response(mr);
   *out_status = 200;
-  return 1;
+  return true;
 }
 
 /* ---- the function path ------------------------------------------------------------ */
@@ -179,12 +180,12 @@ static enum MHD_Result s_collect_header(void *cls, enum MHD_ValueKind kind, cons
   return MHD_YES;
 }
 
-static int s_has_header(const s_headers *h, const char *name)
+static bool s_has_header(const s_headers *h, const char *name)
 {
   for(size_t i = 0; i < h->count; i++)
     if(strcasecmp(h->items[i].name, name) == 0)
-      return 1;
-  return 0;
+      return true;
+  return false;
 }
 
 static void s_source_ip(struct MHD_Connection *c, char *out, size_t size)
@@ -384,7 +385,7 @@ static enum MHD_Result s_on_request(void *ctx, struct MHD_Connection *c, const h
   enum MHD_Result ok = MHD_NO;
   routes_match m;
   mynt_status st = routes_find(&g->config->routes, method, raw_path, 1, &m);
-  int get_like = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+  bool get_like = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
   if(st == MYNT_NOT_FOUND && get_like && s_try_static(g, c, raw_path, &status, &ok)) {
     s_access_log(method, raw_path, status, req->start_ms);
     return ok;

@@ -66,18 +66,18 @@ static mynt_status s_parse_authorizer(const json_t *a, local_config *out, mynt_d
       return MYNT_NOMEM;
     au->n_audiences = i + 1;
   }
-  out->has_authorizer = 1;
+  out->has_authorizer = true;
   return MYNT_OK;
 }
 
-static int s_env_name_ok(const char *name)
+static bool s_env_name_ok(const char *name)
 {
   if(!*name)
-    return 0;
+    return false;
   for(const char *p = name; *p; p++)
     if(*p == '=')
-      return 0;
-  return 1;
+      return false;
+  return true;
 }
 
 static mynt_status s_parse_function(const json_t *fj, size_t index, local_config *out, mynt_detail *detail)

@@ -2,6 +2,7 @@
 #ifndef MYNT_LOCAL_CONFIG_H
 #define MYNT_LOCAL_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/detail.h"
@@ -27,7 +28,7 @@ typedef struct {
 
 typedef struct {
   char *region;
-  int has_authorizer;
+  bool has_authorizer;
   local_config_authorizer authorizer;
   local_config_function *functions;
   size_t n_functions;
