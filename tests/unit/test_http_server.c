@@ -79,84 +79,88 @@ static long s_request(uint16_t port, const char *path, const char *body, mynt_bu
   return status;
 }
 
-static http_server *s_start(http_server_options *opts, s_probe *probe)
+/* One server under test, what its handler saw, and the last answer. */
+typedef struct {
+  s_probe probe;
+  http_server *server;
+  mynt_buf answer;
+} s_fixture;
+
+/* Starts a server with opts (handler and ctx filled in here) on an ephemeral loopback port. */
+static void s_open(s_fixture *fx, http_server_options opts)
 {
-  opts->handler = s_echo;
-  opts->ctx = probe;
-  http_server *s = NULL;
+  memset(fx, 0, sizeof(*fx));
+  buf_init(&fx->answer, 4096);
+  opts.handler = s_echo;
+  opts.ctx = &fx->probe;
   mynt_detail detail;
-  assert_int_equal(http_server_new(opts, &detail, &s), MYNT_OK);
-  assert_non_null(s);
-  assert_int_not_equal(http_server_port(s), 0);
-  return s;
+  assert_int_equal(http_server_new(&opts, &detail, &fx->server), MYNT_OK);
+  assert_non_null(fx->server);
+  assert_int_not_equal(http_server_port(fx->server), 0);
+}
+
+/* Sends one request (body NULL = GET); returns the status, the answer's text in fx->answer. */
+static long s_ask(s_fixture *fx, const char *path, const char *body)
+{
+  buf_reset(&fx->answer);
+  return s_request(http_server_port(fx->server), path, body, &fx->answer);
+}
+
+static void s_close(s_fixture *fx)
+{
+  http_server_free(fx->server);
+  buf_free(&fx->answer);
 }
 
 static void test_http_server_serves_the_whole_body_on_an_ephemeral_loopback_port(void **state)
 {
   (void)state;
-  s_probe probe = {0};
-  http_server_options opts = {.thread_per_connection = true};
-  http_server *s = s_start(&opts, &probe);
-  mynt_buf answer;
-  buf_init(&answer, 4096);
-  assert_int_equal(s_request(http_server_port(s), "/echo", "hello", &answer), 200);
-  assert_string_equal(buf_cstr(&answer), "POST /echo /echo [hello] 5 fits");
-  assert_int_equal(probe.handled, 1);
-  buf_free(&answer);
-  http_server_free(s);
+  s_fixture fx;
+  s_open(&fx, (http_server_options){.thread_per_connection = true});
+  assert_int_equal(s_ask(&fx, "/echo", "hello"), 200);
+  assert_string_equal(buf_cstr(&fx.answer), "POST /echo /echo [hello] 5 fits");
+  assert_int_equal(fx.probe.handled, 1);
+  s_close(&fx);
 }
 
 static void test_http_server_gives_the_raw_uri_beside_the_decoded_path(void **state)
 {
   (void)state;
-  s_probe probe = {0};
-  http_server_options opts = {0};
-  http_server *s = s_start(&opts, &probe);
-  mynt_buf answer;
-  buf_init(&answer, 4096);
-  assert_int_equal(s_request(http_server_port(s), "/a%20b?x=1%2B2", NULL, &answer), 200);
-  assert_string_equal(buf_cstr(&answer), "GET /a b /a%20b?x=1%2B2 [] 0 fits");
-  buf_free(&answer);
-  http_server_free(s);
+  s_fixture fx;
+  s_open(&fx, (http_server_options){0});
+  assert_int_equal(s_ask(&fx, "/a%20b?x=1%2B2", NULL), 200);
+  assert_string_equal(buf_cstr(&fx.answer), "GET /a b /a%20b?x=1%2B2 [] 0 fits");
+  s_close(&fx);
 }
 
 static void test_http_server_flags_a_body_over_max_body_and_keeps_none_of_it(void **state)
 {
   (void)state;
-  s_probe probe = {0};
-  http_server_options opts = {.max_body = 8};
-  http_server *s = s_start(&opts, &probe);
-  mynt_buf answer;
-  buf_init(&answer, 4096);
-  assert_int_equal(s_request(http_server_port(s), "/big", "0123456789abcdef", &answer), 200);
-  assert_string_equal(buf_cstr(&answer), "POST /big /big [] 0 too-large");
-  buf_reset(&answer);
-  assert_int_equal(s_request(http_server_port(s), "/small", "01234567", &answer), 200);
-  assert_string_equal(buf_cstr(&answer), "POST /small /small [01234567] 8 fits");
-  buf_free(&answer);
-  http_server_free(s);
+  s_fixture fx;
+  s_open(&fx, (http_server_options){.max_body = 8});
+  assert_int_equal(s_ask(&fx, "/big", "0123456789abcdef"), 200);
+  assert_string_equal(buf_cstr(&fx.answer), "POST /big /big [] 0 too-large");
+  assert_int_equal(s_ask(&fx, "/small", "01234567"), 200);
+  assert_string_equal(buf_cstr(&fx.answer), "POST /small /small [01234567] 8 fits");
+  s_close(&fx);
 }
 
 static void test_http_server_header_check_answers_before_the_handler(void **state)
 {
   (void)state;
-  s_probe probe = {.refuse_in_header_check = true};
-  http_server_options opts = {.on_headers = s_header_check, .thread_per_connection = true};
-  http_server *s = s_start(&opts, &probe);
-  mynt_buf answer;
-  buf_init(&answer, 4096);
-  assert_int_equal(s_request(http_server_port(s), "/refused", "body", &answer), 413);
-  assert_string_equal(buf_cstr(&answer), "refused early");
-  assert_int_equal(probe.header_checks, 1);
-  assert_int_equal(probe.handled, 0);
+  s_fixture fx;
+  s_open(&fx, (http_server_options){.on_headers = s_header_check, .thread_per_connection = true});
+  fx.probe.refuse_in_header_check = true;
+  assert_int_equal(s_ask(&fx, "/refused", "body"), 413);
+  assert_string_equal(buf_cstr(&fx.answer), "refused early");
+  assert_int_equal(fx.probe.header_checks, 1);
+  assert_int_equal(fx.probe.handled, 0);
 
-  probe.refuse_in_header_check = false;
-  buf_reset(&answer);
-  assert_int_equal(s_request(http_server_port(s), "/passed", "body", &answer), 200);
-  assert_int_equal(probe.header_checks, 2);
-  assert_int_equal(probe.handled, 1);
-  buf_free(&answer);
-  http_server_free(s);
+  fx.probe.refuse_in_header_check = false;
+  assert_int_equal(s_ask(&fx, "/passed", "body"), 200);
+  assert_int_equal(fx.probe.header_checks, 2);
+  assert_int_equal(fx.probe.handled, 1);
+  s_close(&fx);
 }
 
 static void test_http_server_new_refuses_a_host_that_is_not_an_address(void **state)
@@ -183,28 +187,26 @@ static void test_http_server_new_refuses_a_missing_handler(void **state)
 static void test_http_server_new_reports_a_port_already_in_use(void **state)
 {
   (void)state;
-  s_probe probe = {0};
-  http_server_options opts = {0};
-  http_server *first = s_start(&opts, &probe);
-  http_server_options again = {.port = http_server_port(first), .handler = s_echo, .ctx = &probe};
+  s_fixture fx;
+  s_open(&fx, (http_server_options){0});
+  http_server_options again = {.port = http_server_port(fx.server), .handler = s_echo, .ctx = &fx.probe};
   http_server *second = NULL;
   mynt_detail detail;
   assert_int_equal(http_server_new(&again, &detail, &second), MYNT_IO);
   assert_null(second);
   assert_string_equal(mynt_detail_text(&detail), "cannot listen on 127.0.0.1 (port in use?)");
-  http_server_free(first);
+  s_close(&fx);
 }
 
 static void test_http_server_free_accepts_null_and_a_quiesced_server(void **state)
 {
   (void)state;
   http_server_free(NULL);
-  s_probe probe = {0};
-  http_server_options opts = {.thread_per_connection = true};
-  http_server *s = s_start(&opts, &probe);
-  http_server_quiesce(s);
-  http_server_quiesce(s);
-  http_server_free(s);
+  s_fixture fx;
+  s_open(&fx, (http_server_options){.thread_per_connection = true});
+  http_server_quiesce(fx.server);
+  http_server_quiesce(fx.server);
+  s_close(&fx);
 }
 
 static void test_cli_parse_port_accepts_0_to_65535_only(void **state)
