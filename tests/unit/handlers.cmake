@@ -17,7 +17,7 @@ mynt_unit_test(test_handlers_transactions SOURCES test_handlers_transactions.c L
 set_tests_properties(test_handlers_transactions PROPERTIES TIMEOUT 60)
 
 # The items and transactions groups end to end: router, handlers, the store on moto_server and
-# Plaid played by the in-process simulator (local/plaid_sim), secrets read from moto's SSM.
+# Plaid played by the in-process simulator (local/plaid_sim/), secrets read from moto's SSM.
 if(TEST moto_start AND TARGET mynt_plaid_sim)
   mynt_unit_test(test_handlers_plaid_moto SOURCES test_handlers_plaid_moto.c
     LIBS mynt_bootstrap mynt_handlers mynt_plaid_sim mynt_apigw_forge mynt_moto_store PkgConfig::CURL)

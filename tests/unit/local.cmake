@@ -1,4 +1,4 @@
-# Tests of local/ (mynt-local): JWT authorizer, route matching and events, answers, routes
+# Tests of local/gateway/ (mynt-local): JWT authorizer, route matching and events, answers, routes
 # file and static files; and mynt-local as a process running fault_bootstrap.
 # RS256 test tokens, JWKs and a loopback JWKS server, for the tests that need a user pool.
 add_library(mynt_jwt_forge STATIC ${CMAKE_SOURCE_DIR}/tests/support/jwt_forge.c)

@@ -10,8 +10,8 @@
 
 #include <jansson.h>
 
-#include "local/event.h"
-#include "local/routes.h"
+#include "local/gateway/event.h"
+#include "local/gateway/routes.h"
 
 /* ---- route matching --------------------------------------------------------------- */
 

@@ -23,7 +23,7 @@
 #include "core/clock.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
-#include "local/plaid_sim.h"
+#include "local/plaid_sim/plaid_sim.h"
 #include "store/items.h"
 #include "store/store.h"
 #include "support/apigw_forge.h"
@@ -69,7 +69,7 @@ static int s_group_setup(void **state)
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   plaid_sim_config cfg = {.client_id = SIM_CLIENT, .secret = SIM_SECRET};
-  assert_int_equal(plaid_sim_start(&cfg, &fx->sim), MYNT_OK);
+  assert_int_equal(plaid_sim_new(&cfg, &fx->sim), MYNT_OK);
   snprintf(fx->sim_url, sizeof(fx->sim_url), "http://127.0.0.1:%u", (unsigned)plaid_sim_port(fx->sim));
   setenv("PLAID_BASE_URL", fx->sim_url, 1);
   setenv("PLAID_ENV", "sandbox", 1);
@@ -104,7 +104,7 @@ static int s_group_teardown(void **state)
     return 0;
   assert_int_equal(moto_fixture_delete_table(fx->env.store->ddb, fx->table), MYNT_OK);
   bootstrap_env_close(&fx->env);
-  plaid_sim_stop(fx->sim);
+  plaid_sim_free(fx->sim);
   arena_destroy(fx->arena);
   free(fx);
   s_fx = NULL;

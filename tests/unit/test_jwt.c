@@ -14,8 +14,8 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "local/authorizer.h"
-#include "local/jwt.h"
+#include "local/gateway/authorizer.h"
+#include "local/gateway/jwt.h"
 #include "support/jwt_forge.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc"
@@ -405,7 +405,8 @@ static authorizer *s_authorizer(int port, int64_t min_refetch_ms)
   snprintf(url, sizeof(url), "http://127.0.0.1:%d/us-east-1_abc/.well-known/jwks.json", port);
   char *auds[] = {CLIENT};
   local_config_authorizer cfg = {ISSUER, auds, 1, url};
-  authorizer *a = authorizer_create(&cfg, min_refetch_ms);
+  authorizer *a = NULL;
+  assert_int_equal(authorizer_new(&cfg, min_refetch_ms, &a), MYNT_OK);
   assert_non_null(a);
   return a;
 }
@@ -436,7 +437,7 @@ static void test_authorizer_fetches_the_key_set_once_and_caches_it(void **state)
   assert_int_equal(jwt_forge_jwks_hits(&srv), 1);
   free(bearer);
   free(token);
-  authorizer_destroy(a);
+  authorizer_free(a);
   jwt_forge_jwks_stop(&srv);
 }
 
@@ -464,7 +465,7 @@ static void test_authorizer_refetches_once_when_a_kid_is_unknown(void **state)
   free(token_a);
   free(token_b);
   free(token_c);
-  authorizer_destroy(a);
+  authorizer_free(a);
   jwt_forge_jwks_stop(&srv);
 }
 
@@ -485,7 +486,7 @@ static void test_authorizer_rate_limits_refetches(void **state)
   assert_int_equal(authorizer_fetch_count(a), 1);
   free(token_a);
   free(token_b);
-  authorizer_destroy(a);
+  authorizer_free(a);
   jwt_forge_jwks_stop(&srv);
 }
 
@@ -501,7 +502,7 @@ static void test_authorizer_refuses_missing_or_empty_headers(void **state)
   assert_int_equal(authorizer_check(a, "Bearer ", &claims), MYNT_UNAUTHORIZED);
   assert_int_equal(authorizer_check(a, "Bearer not.a.token", &claims), MYNT_UNAUTHORIZED);
   assert_null(claims);
-  authorizer_destroy(a);
+  authorizer_free(a);
   jwt_forge_jwks_stop(&srv);
 }
 
@@ -517,7 +518,7 @@ static void test_authorizer_refuses_everything_when_the_key_set_is_unreachable(v
   assert_int_equal(authorizer_check(a, token, &claims), MYNT_UNAUTHORIZED);
   assert_null(claims);
   free(token);
-  authorizer_destroy(a);
+  authorizer_free(a);
 }
 
 int main(void)
