@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newUser, linkBank } from '../api/helpers/stack.mjs';
 import { openPage, screenshot } from './helpers/browser.mjs';
-import { signIn, transactionsSettled, tableRows, simSend, simGet, bankIds } from './helpers/app.mjs';
+import { signIn, transactionsSettled, tableRows, simSend, simGet, simAccounts, bankIds } from './helpers/app.mjs';
 import { useStackAndBrowser, onPage, stack, browser } from './helpers/suite.mjs';
 
 useStackAndBrowser();
@@ -127,5 +127,28 @@ test('an ended session (the API answers 401) sends the person back to sign in an
     await page.getByText('Your session has ended. Please sign in again.').waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.length), 0);
     await screenshot(page, 'errors-session-ended');
+  });
+});
+
+test('accounts that answer after the transactions still name the account on every row', { timeout: 120_000 }, async () => {
+  const user = await newUser(stack);
+  const linked = await linkBank(stack, user, 'ins_109508');
+  assert.equal(linked.status, 201, linked.text);
+  const accounts = await simAccounts(stack, linked.json.item.item_id);
+  await onPage(await openPage(browser, stack), async (w) => {
+    const { page } = w;
+    // Hold the accounts back until the transactions table has been drawn without them.
+    await page.route(`${stack.api_url}/accounts`, async (route) => {
+      await page.locator('#transactions tbody tr.tx').first().waitFor();
+      await route.continue();
+    });
+    await page.goto(`${stack.api_url}/`);
+    await signIn(page, user.email);
+    await transactionsSettled(page);
+    await page.locator('article.bank').getByText(accounts[0].name).first().waitFor();
+    const cells = await page.locator('#transactions tbody tr.tx td.tx-acct').allTextContents();
+    assert.ok(cells.length > 0);
+    const names = accounts.map((a) => a.name);
+    for (const cell of cells) assert.ok(names.some((n) => cell.startsWith(n)), `row names no account: "${cell}"`);
   });
 });

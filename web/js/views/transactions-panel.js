@@ -73,7 +73,8 @@ export function transactionsPanel(app, { showError }) {
     section.hidden = items.length === 0;
   }
 
-  /** Offers the accounts (grouped by bank) in the account filter, keeping the chosen one while it exists. */
+  /** Offers the accounts (grouped by bank) in the account filter, keeping the chosen one while it exists,
+   * and names them on the rows already shown (the transactions may have arrived first). */
   function renderAccountOptions() {
     const keep = state.filter.accountId;
     const groups = state.items.map((item) => {
@@ -85,6 +86,7 @@ export function transactionsPanel(app, { showError }) {
     replace(accountSelect, h('option', { value: '' }, 'All accounts'), groups);
     if (keep && !state.accounts.some((a) => a.account_id === keep)) state.filter.accountId = '';
     accountSelect.value = state.filter.accountId;
+    renderTransactions();
   }
 
   function txRow(t) {
