@@ -1,0 +1,328 @@
+/* script_server.c - tests' loopback HTTP server on libmicrohttpd: scripted or handled answers, recorded requests. */
+#include "support/script_server.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "core/clock.h"
+
+/* A script step with its own copy of the body. */
+typedef struct {
+  script_reply reply;
+  char *body;
+} s_step;
+
+struct script_server {
+  struct MHD_Daemon *daemon;
+  script_handler handler;
+  void *ctx;
+  unsigned short port;
+  char url[64];
+  pthread_mutex_t lock;
+  s_step steps[SCRIPT_SERVER_MAX_STEPS];
+  size_t n_steps;
+  int script_pos; /* requests answered since the script was set */
+  int requests;
+  int in_flight;
+  int max_in_flight;
+  int connections;
+  script_record records[SCRIPT_SERVER_MAX_RECORDS];
+  int n_records;
+};
+
+/* A request's body as it arrives. */
+typedef struct {
+  char *data;
+  size_t len;
+} s_upload;
+
+static void s_steps_free(script_server *srv)
+{
+  for(size_t i = 0; i < srv->n_steps; i++)
+    free(srv->steps[i].body);
+  srv->n_steps = 0;
+}
+
+/* Collects the body; returns false when it passes SCRIPT_SERVER_BODY_MAX or memory runs out. */
+static bool s_collect(s_upload *u, const char *data, size_t len)
+{
+  if(len > SCRIPT_SERVER_BODY_MAX - u->len)
+    return false;
+  char *grown = realloc(u->data, u->len + len + 1);
+  if(!grown)
+    return false;
+  memcpy(grown + u->len, data, len);
+  u->data = grown;
+  u->len += len;
+  u->data[u->len] = '\0';
+  return true;
+}
+
+/* Takes the request's turn: counts it, records it and picks its scripted step (under the lock). Returns the
+ * step's body copied for this answer (caller frees), as the script may be replaced meanwhile. */
+static char *s_arrive(script_server *srv, script_request *req, script_reply *out)
+{
+  char *copy = NULL;
+  pthread_mutex_lock(&srv->lock);
+  req->index = srv->requests++;
+  if(++srv->in_flight > srv->max_in_flight)
+    srv->max_in_flight = srv->in_flight;
+  if(srv->n_records < SCRIPT_SERVER_MAX_RECORDS) {
+    script_record *r = &srv->records[srv->n_records];
+    char *body = malloc(req->body_len + 1);
+    if(body) {
+      memcpy(body, req->body, req->body_len + 1);
+      snprintf(r->method, sizeof r->method, "%s", req->method);
+      snprintf(r->url, sizeof r->url, "%s", req->url);
+      r->body = body;
+      r->body_len = req->body_len;
+      r->client_port = req->client_port;
+      srv->n_records++;
+    }
+  }
+  if(srv->n_steps) {
+    size_t i = (size_t)srv->script_pos < srv->n_steps ? (size_t)srv->script_pos : srv->n_steps - 1;
+    srv->script_pos++;
+    *out = srv->steps[i].reply;
+    copy = malloc(out->body_len + 1);
+    if(copy)
+      memcpy(copy, out->body, out->body_len + 1);
+    else
+      out->drop = true;
+    out->body = copy;
+  }
+  else {
+    *out = (script_reply){.status = MHD_HTTP_NOT_FOUND};
+  }
+  pthread_mutex_unlock(&srv->lock);
+  return copy;
+}
+
+/* Builds libmicrohttpd's response for reply (copying its body), or NULL. */
+static struct MHD_Response *s_response(const script_reply *reply)
+{
+  const char *body = reply->body ? reply->body : "";
+  size_t len = reply->body_len ? reply->body_len : strlen(body);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+  if(!resp)
+    return NULL;
+  if(reply->content_type)
+    MHD_add_response_header(resp, "Content-Type", reply->content_type);
+  for(size_t i = 0; i < SCRIPT_SERVER_MAX_HEADERS && reply->headers[i].name; i++)
+    MHD_add_response_header(resp, reply->headers[i].name, reply->headers[i].value);
+  return resp;
+}
+
+static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                    const char *version, const char *upload_data, size_t *upload_data_size,
+                                    void **req_cls)
+{
+  (void)version;
+  script_server *srv = cls;
+  s_upload *u = *req_cls;
+  if(!u) {
+    u = calloc(1, sizeof *u);
+    *req_cls = u;
+    return u ? MHD_YES : MHD_NO;
+  }
+  if(*upload_data_size) {
+    if(!s_collect(u, upload_data, *upload_data_size))
+      return MHD_NO;
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  script_request req = {
+    .method = method, .url = url, .body = u->data ? u->data : "", .body_len = u->len, .connection = conn};
+  if(ci && ci->client_addr)
+    req.client_port = ntohs(((const struct sockaddr_in *)ci->client_addr)->sin_port);
+  script_reply reply;
+  char *scripted = s_arrive(srv, &req, &reply);
+  if(srv->handler)
+    srv->handler(srv->ctx, &req, &reply);
+  struct MHD_Response *resp = reply.drop ? NULL : s_response(&reply);
+  if(reply.free_body && reply.body != scripted)
+    free((void *)reply.body);
+  free(scripted);
+  if(reply.delay_ms)
+    clock_sleep_ms(reply.delay_ms);
+
+  pthread_mutex_lock(&srv->lock);
+  srv->in_flight--;
+  pthread_mutex_unlock(&srv->lock);
+  if(!resp)
+    return MHD_NO;
+  enum MHD_Result ret = MHD_queue_response(conn, reply.status, resp);
+  MHD_destroy_response(resp);
+  return ret;
+}
+
+static void s_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode code)
+{
+  (void)cls;
+  (void)conn;
+  (void)code;
+  s_upload *u = *req_cls;
+  if(u) {
+    free(u->data);
+    free(u);
+  }
+  *req_cls = NULL;
+}
+
+static void s_on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+                            enum MHD_ConnectionNotificationCode code)
+{
+  (void)conn;
+  (void)socket_ctx;
+  script_server *srv = cls;
+  if(code == MHD_CONNECTION_NOTIFY_STARTED) {
+    pthread_mutex_lock(&srv->lock);
+    srv->connections++;
+    pthread_mutex_unlock(&srv->lock);
+  }
+}
+
+mynt_status script_server_new(script_handler handler, void *ctx, script_server **out)
+{
+  *out = NULL;
+  script_server *srv = calloc(1, sizeof *srv);
+  if(!srv)
+    return MYNT_NOMEM;
+  pthread_mutex_init(&srv->lock, NULL);
+  srv->handler = handler;
+  srv->ctx = ctx;
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
+                                 s_on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                 MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+                                 s_on_connection, srv, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+  const union MHD_DaemonInfo *info = srv->daemon ? MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+  if(!info || info->port == 0) {
+    script_server_free(srv);
+    return MYNT_IO;
+  }
+  srv->port = info->port;
+  snprintf(srv->url, sizeof srv->url, "http://127.0.0.1:%u", (unsigned)srv->port);
+  *out = srv;
+  return MYNT_OK;
+}
+
+void script_server_free(script_server *srv)
+{
+  if(!srv)
+    return;
+  if(srv->daemon)
+    MHD_stop_daemon(srv->daemon);
+  s_steps_free(srv);
+  for(int i = 0; i < srv->n_records; i++)
+    free(srv->records[i].body);
+  pthread_mutex_destroy(&srv->lock);
+  free(srv);
+}
+
+unsigned short script_server_port(const script_server *srv)
+{
+  return srv->port;
+}
+
+const char *script_server_url(const script_server *srv)
+{
+  return srv->url;
+}
+
+mynt_status script_server_script(script_server *srv, const script_reply *steps, size_t n)
+{
+  if(n == 0 || n > SCRIPT_SERVER_MAX_STEPS)
+    return MYNT_BAD_REQUEST;
+  s_step copies[SCRIPT_SERVER_MAX_STEPS];
+  for(size_t i = 0; i < n; i++) {
+    const char *body = steps[i].body ? steps[i].body : "";
+    size_t len = steps[i].body_len ? steps[i].body_len : strlen(body);
+    copies[i].body = malloc(len + 1);
+    if(!copies[i].body) {
+      for(size_t j = 0; j < i; j++)
+        free(copies[j].body);
+      return MYNT_NOMEM;
+    }
+    memcpy(copies[i].body, body, len);
+    copies[i].body[len] = '\0';
+    copies[i].reply = steps[i];
+    copies[i].reply.body = copies[i].body;
+    copies[i].reply.body_len = len;
+    copies[i].reply.free_body = false;
+  }
+  pthread_mutex_lock(&srv->lock);
+  s_steps_free(srv);
+  memcpy(srv->steps, copies, n * sizeof copies[0]);
+  srv->n_steps = n;
+  srv->script_pos = 0;
+  pthread_mutex_unlock(&srv->lock);
+  return MYNT_OK;
+}
+
+mynt_status script_server_reply(script_server *srv, unsigned status, const char *body)
+{
+  script_reply step = {.status = status, .body = body};
+  return script_server_script(srv, &step, 1);
+}
+
+const char *script_request_header(const script_request *req, const char *name)
+{
+  return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+int script_server_requests(script_server *srv)
+{
+  pthread_mutex_lock(&srv->lock);
+  int n = srv->requests;
+  pthread_mutex_unlock(&srv->lock);
+  return n;
+}
+
+int script_server_max_in_flight(script_server *srv)
+{
+  pthread_mutex_lock(&srv->lock);
+  int n = srv->max_in_flight;
+  pthread_mutex_unlock(&srv->lock);
+  return n;
+}
+
+int script_server_connections(script_server *srv)
+{
+  pthread_mutex_lock(&srv->lock);
+  int n = srv->connections;
+  pthread_mutex_unlock(&srv->lock);
+  return n;
+}
+
+int script_server_wait_requests(script_server *srv, int n, int64_t timeout_ms)
+{
+  int64_t until = clock_mono_ms() + timeout_ms;
+  for(;;) {
+    int requests = script_server_requests(srv);
+    if(requests >= n || clock_mono_ms() >= until)
+      return requests;
+    clock_sleep_ms(10);
+  }
+}
+
+const script_record *script_server_record(script_server *srv, int i)
+{
+  pthread_mutex_lock(&srv->lock);
+  const script_record *r = i >= 0 && i < srv->n_records ? &srv->records[i] : NULL;
+  pthread_mutex_unlock(&srv->lock);
+  return r;
+}
