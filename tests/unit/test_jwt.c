@@ -1,4 +1,4 @@
-/* test_jwt.c - unit tests for the JWT authorizer: token verification and the cached JWKS. */
+/* test_jwt.c - unit tests for mynt-local's JWT verification: signatures, claims, keys from JWKs, base64url. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,13 +8,11 @@
 
 #include <cmocka.h>
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "local/authorizer.h"
 #include "local/jwt.h"
 #include "support/jwt_forge.h"
 
@@ -32,56 +30,14 @@ static char *s_b64url_text(const char *text)
   return jwt_forge_b64url(text, strlen(text));
 }
 
-/* Returns the key set {"keys":[...]} for the given (key, kid) pairs, NULL-terminated. */
-static json_t *s_jwks(EVP_PKEY *key, const char *kid, ...)
-{
-  json_t *keys = json_array();
-  va_list ap;
-  va_start(ap, kid);
-  while(key) {
-    json_array_append_new(keys, jwt_forge_jwk(key, kid));
-    key = va_arg(ap, EVP_PKEY *);
-    if(key)
-      kid = va_arg(ap, const char *);
-  }
-  va_end(ap);
-  return json_pack("{s:o}", "keys", keys);
-}
-
-/* Claims of a Cognito ID token valid for an hour, with extra members merged in. */
 static char *s_id_claims(const char *extra_json)
 {
-  int64_t now = clock_epoch_ms() / 1000;
-  json_t *claims = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:b,s:s}", "sub", "user-1", "iss",
-                             ISSUER, "aud", CLIENT, "token_use", "id", "iat", (json_int_t)now,
-                             "exp", (json_int_t)(now + 3600), "email", "a@example.com",
-                             "email_verified", 1, "cognito:username", "alice");
-  if(extra_json) {
-    json_t *extra = json_loads(extra_json, 0, NULL);
-    assert_non_null(extra);
-    json_object_update(claims, extra);
-    json_t *v;
-    const char *k;
-    void *tmp;
-    json_object_foreach_safe(extra, tmp, k, v) {
-      if(json_is_null(v))
-        json_object_del(claims, k);
-    }
-    json_decref(extra);
-  }
-  char *text = json_dumps(claims, JSON_COMPACT);
-  json_decref(claims);
-  return text;
+  return jwt_forge_id_claims(ISSUER, CLIENT, extra_json);
 }
 
 static char *s_token(EVP_PKEY *key, const char *kid, const char *extra_claims)
 {
-  char header[128];
-  snprintf(header, sizeof(header), "{\"alg\":\"RS256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid);
-  char *claims = s_id_claims(extra_claims);
-  char *token = jwt_forge_sign(key, header, claims);
-  free(claims);
-  return token;
+  return jwt_forge_id_token(key, kid, ISSUER, CLIENT, extra_claims);
 }
 
 static const char *const s_audiences[] = {"other-client", CLIENT};
@@ -90,7 +46,7 @@ static const jwt_policy s_policy = {ISSUER, s_audiences, 2};
 /* Verifies token against a key set holding key a; returns the status. */
 static mynt_status s_verify(const char *token, json_t **out_claims)
 {
-  json_t *jwks = s_jwks(s_key_a, "a", NULL);
+  json_t *jwks = jwt_forge_jwks(s_key_a, "a", NULL);
   mynt_status st = jwt_verify(token, jwks, &s_policy, clock_epoch_ms() / 1000, out_claims);
   json_decref(jwks);
   return st;
@@ -116,7 +72,6 @@ static int s_setup_keys(void **state)
   s_key_a = EVP_RSA_gen(2048);
   s_key_b = EVP_RSA_gen(2048);
   s_key_evil = EVP_RSA_gen(2048);
-  curl_global_init(CURL_GLOBAL_DEFAULT);
   return s_key_a && s_key_b && s_key_evil ? 0 : -1;
 }
 
@@ -126,7 +81,6 @@ static int s_teardown_keys(void **state)
   EVP_PKEY_free(s_key_a);
   EVP_PKEY_free(s_key_b);
   EVP_PKEY_free(s_key_evil);
-  curl_global_cleanup();
   return 0;
 }
 
@@ -315,7 +269,7 @@ static void test_jwt_reports_unknown_kid_as_not_found(void **state)
   json_t *claims = NULL;
   assert_int_equal(s_verify(token, &claims), MYNT_NOT_FOUND);
   assert_null(claims);
-  json_t *both = s_jwks(s_key_a, "a", s_key_b, "b", NULL);
+  json_t *both = jwt_forge_jwks(s_key_a, "a", s_key_b, "b", NULL);
   assert_int_equal(jwt_verify(token, both, &s_policy, clock_epoch_ms() / 1000, &claims), MYNT_OK);
   json_decref(claims);
   json_decref(both);
@@ -397,129 +351,6 @@ static void test_jwt_base64url_decode_is_strict(void **state)
   buf_free(&b);
 }
 
-/* ---- the authorizer, with a JWKS served on loopback --------------------------------- */
-
-static authorizer *s_authorizer(int port, int64_t min_refetch_ms)
-{
-  char url[128];
-  snprintf(url, sizeof(url), "http://127.0.0.1:%d/us-east-1_abc/.well-known/jwks.json", port);
-  char *auds[] = {CLIENT};
-  local_config_authorizer cfg = {ISSUER, auds, 1, url};
-  authorizer *a = authorizer_create(&cfg, min_refetch_ms);
-  assert_non_null(a);
-  return a;
-}
-
-static char *s_bearer(const char *token)
-{
-  char *h = malloc(strlen(token) + 8);
-  sprintf(h, "Bearer %s", token);
-  return h;
-}
-
-static void test_authorizer_fetches_the_key_set_once_and_caches_it(void **state)
-{
-  (void)state;
-  jwt_forge_jwks_server srv;
-  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
-  authorizer *a = s_authorizer(srv.port, 60000);
-  char *token = s_token(s_key_a, "a", NULL);
-  char *bearer = s_bearer(token);
-  json_t *claims = NULL;
-  for(int i = 0; i < 3; i++) {
-    assert_int_equal(authorizer_check(a, bearer, &claims), MYNT_OK);
-    json_decref(claims);
-  }
-  assert_int_equal(authorizer_check(a, token, &claims), MYNT_OK); /* no "Bearer " also works */
-  json_decref(claims);
-  assert_int_equal(authorizer_fetch_count(a), 1);
-  assert_int_equal(jwt_forge_jwks_hits(&srv), 1);
-  free(bearer);
-  free(token);
-  authorizer_destroy(a);
-  jwt_forge_jwks_stop(&srv);
-}
-
-static void test_authorizer_refetches_once_when_a_kid_is_unknown(void **state)
-{
-  (void)state;
-  jwt_forge_jwks_server srv;
-  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
-  authorizer *a = s_authorizer(srv.port, 0);
-  char *token_a = s_token(s_key_a, "a", NULL);
-  char *token_b = s_token(s_key_b, "b", NULL);
-  json_t *claims = NULL;
-  assert_int_equal(authorizer_check(a, token_a, &claims), MYNT_OK);
-  json_decref(claims);
-  /* the pool rotates its keys */
-  jwt_forge_jwks_set(&srv, s_jwks(s_key_a, "a", s_key_b, "b", NULL));
-  assert_int_equal(authorizer_check(a, token_b, &claims), MYNT_OK);
-  json_decref(claims);
-  assert_int_equal(authorizer_fetch_count(a), 2);
-  /* an unknown kid triggers exactly one refetch, then is refused */
-  char *token_c = s_token(s_key_evil, "c", NULL);
-  assert_int_equal(authorizer_check(a, token_c, &claims), MYNT_UNAUTHORIZED);
-  assert_null(claims);
-  assert_int_equal(authorizer_fetch_count(a), 3);
-  free(token_a);
-  free(token_b);
-  free(token_c);
-  authorizer_destroy(a);
-  jwt_forge_jwks_stop(&srv);
-}
-
-static void test_authorizer_rate_limits_refetches(void **state)
-{
-  (void)state;
-  jwt_forge_jwks_server srv;
-  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
-  authorizer *a = s_authorizer(srv.port, 60000);
-  char *token_a = s_token(s_key_a, "a", NULL);
-  char *token_b = s_token(s_key_b, "b", NULL);
-  json_t *claims = NULL;
-  assert_int_equal(authorizer_check(a, token_a, &claims), MYNT_OK);
-  json_decref(claims);
-  jwt_forge_jwks_set(&srv, s_jwks(s_key_a, "a", s_key_b, "b", NULL));
-  for(int i = 0; i < 5; i++)
-    assert_int_equal(authorizer_check(a, token_b, &claims), MYNT_UNAUTHORIZED);
-  assert_int_equal(authorizer_fetch_count(a), 1);
-  free(token_a);
-  free(token_b);
-  authorizer_destroy(a);
-  jwt_forge_jwks_stop(&srv);
-}
-
-static void test_authorizer_refuses_missing_or_empty_headers(void **state)
-{
-  (void)state;
-  jwt_forge_jwks_server srv;
-  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
-  authorizer *a = s_authorizer(srv.port, 0);
-  json_t *claims = NULL;
-  assert_int_equal(authorizer_check(a, NULL, &claims), MYNT_UNAUTHORIZED);
-  assert_int_equal(authorizer_check(a, "", &claims), MYNT_UNAUTHORIZED);
-  assert_int_equal(authorizer_check(a, "Bearer ", &claims), MYNT_UNAUTHORIZED);
-  assert_int_equal(authorizer_check(a, "Bearer not.a.token", &claims), MYNT_UNAUTHORIZED);
-  assert_null(claims);
-  authorizer_destroy(a);
-  jwt_forge_jwks_stop(&srv);
-}
-
-static void test_authorizer_refuses_everything_when_the_key_set_is_unreachable(void **state)
-{
-  (void)state;
-  jwt_forge_jwks_server srv;
-  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
-  jwt_forge_jwks_stop(&srv); /* the port is now closed */
-  authorizer *a = s_authorizer(srv.port, 0);
-  char *token = s_token(s_key_a, "a", NULL);
-  json_t *claims = NULL;
-  assert_int_equal(authorizer_check(a, token, &claims), MYNT_UNAUTHORIZED);
-  assert_null(claims);
-  free(token);
-  authorizer_destroy(a);
-}
-
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -539,11 +370,6 @@ int main(void)
     cmocka_unit_test(test_jwt_key_from_jwk_refuses_unusable_keys),
     cmocka_unit_test(test_jwt_claims_for_event_turns_values_into_strings),
     cmocka_unit_test(test_jwt_base64url_decode_is_strict),
-    cmocka_unit_test(test_authorizer_fetches_the_key_set_once_and_caches_it),
-    cmocka_unit_test(test_authorizer_refetches_once_when_a_kid_is_unknown),
-    cmocka_unit_test(test_authorizer_rate_limits_refetches),
-    cmocka_unit_test(test_authorizer_refuses_missing_or_empty_headers),
-    cmocka_unit_test(test_authorizer_refuses_everything_when_the_key_set_is_unreachable),
   };
   return cmocka_run_group_tests(tests, s_setup_keys, s_teardown_keys);
 }
