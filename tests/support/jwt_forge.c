@@ -11,10 +11,27 @@
 #include <cmocka.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/rsa.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
 #include "crypto/b64.h"
+
+int jwt_forge_keys_make(jwt_forge_keys *keys)
+{
+  keys->a = EVP_RSA_gen(2048);
+  keys->b = EVP_RSA_gen(2048);
+  keys->evil = EVP_RSA_gen(2048);
+  return keys->a && keys->b && keys->evil ? 0 : -1;
+}
+
+void jwt_forge_keys_free(jwt_forge_keys *keys)
+{
+  EVP_PKEY_free(keys->a);
+  EVP_PKEY_free(keys->b);
+  EVP_PKEY_free(keys->evil);
+  *keys = (jwt_forge_keys){0};
+}
 
 char *jwt_forge_b64url(const void *data, size_t len)
 {

@@ -9,6 +9,19 @@
 
 #include "support/script_server.h"
 
+/* The RSA keys tests sign with: the pool's (kid "a"), a second one (kid "b") and an attacker's. */
+typedef struct {
+  EVP_PKEY *a;
+  EVP_PKEY *b;
+  EVP_PKEY *evil;
+} jwt_forge_keys;
+
+/* Generates the three keys (RSA 2048); returns 0, or -1 when one could not be made. */
+int jwt_forge_keys_make(jwt_forge_keys *keys);
+
+/* Frees the keys and clears them. */
+void jwt_forge_keys_free(jwt_forge_keys *keys);
+
 /* Returns the unpadded base64url text of data[0..len), malloc'd (caller frees). */
 char *jwt_forge_b64url(const void *data, size_t len);
 

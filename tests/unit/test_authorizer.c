@@ -12,7 +12,6 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
-#include <openssl/rsa.h>
 
 #include "local/authorizer.h"
 #include "support/jwt_forge.h"
@@ -20,9 +19,7 @@
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc"
 #define CLIENT "clientid"
 
-static EVP_PKEY *s_key_a;    /* the pool's key, kid "a" */
-static EVP_PKEY *s_key_b;    /* a second key, kid "b" */
-static EVP_PKEY *s_key_evil; /* an attacker's key */
+static jwt_forge_keys s_keys; /* made once for the group */
 
 /* The pool's JWKS server (serving key a at first), an authorizer using it, and tokens by keys a and b. */
 typedef struct {
@@ -52,10 +49,10 @@ static int s_setup(void **state, int64_t min_refetch_ms)
 {
   s_fixture *f = calloc(1, sizeof(*f));
   assert_non_null(f);
-  jwt_forge_jwks_start(&f->srv, jwt_forge_jwks(s_key_a, "a", NULL));
+  jwt_forge_jwks_start(&f->srv, jwt_forge_jwks(s_keys.a, "a", NULL));
   f->a = s_authorizer(f->srv.port, min_refetch_ms);
-  f->token_a = s_token(s_key_a, "a");
-  f->token_b = s_token(s_key_b, "b");
+  f->token_a = s_token(s_keys.a, "a");
+  f->token_b = s_token(s_keys.b, "b");
   *state = f;
   return 0;
 }
@@ -106,12 +103,12 @@ static void test_authorizer_refetches_once_when_a_kid_is_unknown(void **state)
   assert_int_equal(authorizer_check(f->a, f->token_a, &claims), MYNT_OK);
   json_decref(claims);
   /* the pool rotates its keys */
-  jwt_forge_jwks_set(&f->srv, jwt_forge_jwks(s_key_a, "a", s_key_b, "b", NULL));
+  jwt_forge_jwks_set(&f->srv, jwt_forge_jwks(s_keys.a, "a", s_keys.b, "b", NULL));
   assert_int_equal(authorizer_check(f->a, f->token_b, &claims), MYNT_OK);
   json_decref(claims);
   assert_int_equal(authorizer_fetch_count(f->a), 2);
   /* an unknown kid triggers exactly one refetch, then is refused */
-  char *token_c = s_token(s_key_evil, "c");
+  char *token_c = s_token(s_keys.evil, "c");
   assert_int_equal(authorizer_check(f->a, token_c, &claims), MYNT_UNAUTHORIZED);
   assert_null(claims);
   assert_int_equal(authorizer_fetch_count(f->a), 3);
@@ -124,7 +121,7 @@ static void test_authorizer_rate_limits_refetches(void **state)
   json_t *claims = NULL;
   assert_int_equal(authorizer_check(f->a, f->token_a, &claims), MYNT_OK);
   json_decref(claims);
-  jwt_forge_jwks_set(&f->srv, jwt_forge_jwks(s_key_a, "a", s_key_b, "b", NULL));
+  jwt_forge_jwks_set(&f->srv, jwt_forge_jwks(s_keys.a, "a", s_keys.b, "b", NULL));
   for(int i = 0; i < 5; i++)
     assert_int_equal(authorizer_check(f->a, f->token_b, &claims), MYNT_UNAUTHORIZED);
   assert_int_equal(authorizer_fetch_count(f->a), 1);
@@ -157,19 +154,14 @@ static void test_authorizer_refuses_everything_when_the_key_set_is_unreachable(v
 static int s_setup_keys(void **state)
 {
   (void)state;
-  s_key_a = EVP_RSA_gen(2048);
-  s_key_b = EVP_RSA_gen(2048);
-  s_key_evil = EVP_RSA_gen(2048);
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  return s_key_a && s_key_b && s_key_evil ? 0 : -1;
+  return jwt_forge_keys_make(&s_keys);
 }
 
 static int s_teardown_keys(void **state)
 {
   (void)state;
-  EVP_PKEY_free(s_key_a);
-  EVP_PKEY_free(s_key_b);
-  EVP_PKEY_free(s_key_evil);
+  jwt_forge_keys_free(&s_keys);
   curl_global_cleanup();
   return 0;
 }

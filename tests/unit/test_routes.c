@@ -16,6 +16,14 @@ static void s_add(routes_table *t, const char *key, size_t function)
   assert_int_equal(routes_add(t, key, ROUTES_AUTH_NONE, function), MYNT_OK);
 }
 
+/* Fills t with the routes keys[0..] up to a NULL key, each routed to the function of its index. */
+static void s_table(routes_table *t, const char *const *keys)
+{
+  routes_table_init(t);
+  for(size_t i = 0; keys[i]; i++)
+    s_add(t, keys[i], i);
+}
+
 /* Returns the key of the route matched for method and path ("" when none). */
 static const char *s_key(const routes_table *t, const char *method, const char *path)
 {
@@ -36,7 +44,7 @@ static void test_routes_pick_the_most_specific_route(void **state)
   (void)state;
   const struct {
     const char *name;
-    const char *keys[6]; /* NULL ends the table */
+    const char *keys[6]; /* NULL ends the table (5 at the most) */
     struct {
       const char *method;
       const char *path;
@@ -71,9 +79,7 @@ static void test_routes_pick_the_most_specific_route(void **state)
   };
   for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     routes_table t;
-    routes_table_init(&t);
-    for(size_t k = 0; k < 6 && cases[i].keys[k]; k++)
-      s_add(&t, cases[i].keys[k], k);
+    s_table(&t, cases[i].keys);
     for(size_t l = 0; l < 8 && cases[i].lookups[l].method; l++) {
       const char *got = s_key(&t, cases[i].lookups[l].method, cases[i].lookups[l].path);
       if(strcmp(got, cases[i].lookups[l].want) != 0)
@@ -88,9 +94,7 @@ static void test_routes_skip_default_when_asked(void **state)
 {
   (void)state;
   routes_table t;
-  routes_table_init(&t);
-  s_add(&t, "$default", 0);
-  s_add(&t, "GET /health", 1);
+  s_table(&t, (const char *const[]){"$default", "GET /health", NULL});
   routes_match m;
   assert_int_equal(routes_find(&t, "GET", "/index.html", 1, &m), MYNT_NOT_FOUND);
   assert_null(m.route);
@@ -104,9 +108,7 @@ static void test_routes_extract_decoded_path_parameters(void **state)
 {
   (void)state;
   routes_table t;
-  routes_table_init(&t);
-  s_add(&t, "GET /users/{user_id}/items/{item_id}", 0);
-  s_add(&t, "GET /files/{path+}", 0);
+  s_table(&t, (const char *const[]){"GET /users/{user_id}/items/{item_id}", "GET /files/{path+}", NULL});
   routes_match m;
   assert_int_equal(routes_find(&t, "GET", "/users/u%201/items/it-9", 0, &m), MYNT_OK);
   assert_int_equal(m.n_params, 2);
