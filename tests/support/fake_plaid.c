@@ -238,18 +238,18 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
 
 mynt_status fake_plaid_new(fake_plaid **out)
 {
-  *out = NULL;
   fake_plaid *p = calloc(1, sizeof *p);
-  if(!p)
-    return MYNT_NOMEM;
-  pthread_mutex_init(&p->lock, NULL);
-  mynt_status st = script_server_new(s_handle, p, &p->server);
+  mynt_status st = p ? MYNT_OK : MYNT_NOMEM;
+  if(p) {
+    pthread_mutex_init(&p->lock, NULL);
+    st = script_server_new(s_handle, p, &p->server);
+  }
   if(st) {
     fake_plaid_free(p);
-    return st;
+    p = NULL;
   }
   *out = p;
-  return MYNT_OK;
+  return st;
 }
 
 void fake_plaid_free(fake_plaid *p)
