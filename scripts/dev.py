@@ -172,7 +172,7 @@ class Stack:
         env = dict(os.environ)
         local = self.spawn([a.mynt_local, "--routes", routes_path, "--bootstrap", a.bootstrap,
                             "--web", os.path.join(ROOT, "web"), "--config-json", config_path,
-                            "--mount", "/plaid/=" + os.path.join(ROOT, "local", "link"),
+                            "--mount", "/plaid/=" + os.path.join(ROOT, "local", "plaid_sim", "link"),
                             "--port", str(a.port)],
                            stdout=subprocess.PIPE, text=True, env=env)
         line = wait_line(local, "mynt-local listening on ", 30, "mynt-local")

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "apigw/router.h"
+#include "bootstrap_env.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "runtime/logger.h"
@@ -80,19 +81,19 @@ int main(int argc, char **argv)
   }
   app.group = group->name;
   if(group->needs_store) {
-    char why[200] = "";
-    st = store_open_from_env(&app.env.store, why, sizeof(why));
+    mynt_detail why;
+    st = store_open_from_env(&app.env.store, &why);
     if(st) {
-      runtime_post_init_error(rt, "Runtime.InvalidConfig", why);
+      runtime_post_init_error(rt, "Runtime.InvalidConfig", mynt_detail_text(&why));
       goto cleanup;
     }
   }
   if(group->needs_plaid) {
-    char why[300] = "";
-    st = handlers_env_open_plaid(&app.env, why, sizeof(why));
+    mynt_detail why;
+    st = bootstrap_env_open_plaid(&app.env, &why);
     if(st) {
-      logger_log(LOGGER_ERROR, NULL, "bootstrap: %s", why);
-      runtime_post_init_error(rt, "Runtime.InvalidConfig", why);
+      logger_log(LOGGER_ERROR, NULL, "bootstrap: %s", mynt_detail_text(&why));
+      runtime_post_init_error(rt, "Runtime.InvalidConfig", mynt_detail_text(&why));
       goto cleanup;
     }
   }
@@ -103,7 +104,7 @@ int main(int argc, char **argv)
   logger_log(LOGGER_ERROR, NULL, "bootstrap: the Runtime API loop stopped: %s", mynt_strerror(st));
 
 cleanup:
-  handlers_env_close(&app.env);
+  bootstrap_env_close(&app.env);
   runtime_destroy(rt);
   curl_global_cleanup();
   return 1;

@@ -30,42 +30,37 @@ static int s_copy_env(const char *name, char *dst, size_t cap, int *out_too_long
   return 1;
 }
 
-static void s_why(char *out_why, unsigned why_len, const char *what, int too_long)
-{
-  if(out_why && why_len)
-    snprintf(out_why, why_len, "%s %s", what, too_long ? "is too long" : "is not set");
-}
-
-mynt_status aws_config_from_env(aws_config *cfg, char *out_why, unsigned why_len)
+mynt_status aws_config_from_env(aws_config *cfg, mynt_detail *detail)
 {
   int too_long = 0;
+  const char *missing = NULL;
   memset(cfg, 0, sizeof *cfg);
-  if(out_why && why_len)
-    out_why[0] = '\0';
+  mynt_detail_clear(detail);
 
   if(!s_copy_env("AWS_REGION", cfg->region, sizeof cfg->region, &too_long)) {
     int default_too_long = 0;
     if(too_long || !s_copy_env("AWS_DEFAULT_REGION", cfg->region, sizeof cfg->region, &default_too_long)) {
-      s_why(out_why, why_len, "AWS_REGION (or AWS_DEFAULT_REGION)", too_long || default_too_long);
+      missing = "AWS_REGION (or AWS_DEFAULT_REGION)";
+      too_long = too_long || default_too_long;
       goto fail;
     }
   }
   if(!s_copy_env("AWS_ACCESS_KEY_ID", cfg->creds.access_key_id, sizeof cfg->creds.access_key_id, &too_long)) {
-    s_why(out_why, why_len, "AWS_ACCESS_KEY_ID", too_long);
+    missing = "AWS_ACCESS_KEY_ID";
     goto fail;
   }
   if(!s_copy_env("AWS_SECRET_ACCESS_KEY", cfg->creds.secret_access_key, sizeof cfg->creds.secret_access_key,
                  &too_long)) {
-    s_why(out_why, why_len, "AWS_SECRET_ACCESS_KEY", too_long);
+    missing = "AWS_SECRET_ACCESS_KEY";
     goto fail;
   }
   if(!s_copy_env("AWS_SESSION_TOKEN", cfg->creds.session_token, sizeof cfg->creds.session_token, &too_long) &&
      too_long) {
-    s_why(out_why, why_len, "AWS_SESSION_TOKEN", too_long);
+    missing = "AWS_SESSION_TOKEN";
     goto fail;
   }
   if(!s_copy_env("MYNT_AWS_ENDPOINT", cfg->endpoint, sizeof cfg->endpoint, &too_long) && too_long) {
-    s_why(out_why, why_len, "MYNT_AWS_ENDPOINT", too_long);
+    missing = "MYNT_AWS_ENDPOINT";
     goto fail;
   }
   for(size_t i = 0; i < sizeof s_ca_bundles / sizeof s_ca_bundles[0]; i++) {
@@ -78,5 +73,5 @@ mynt_status aws_config_from_env(aws_config *cfg, char *out_why, unsigned why_len
 
 fail:
   OPENSSL_cleanse(cfg, sizeof *cfg);
-  return MYNT_BAD_REQUEST;
+  return mynt_fail(detail, MYNT_BAD_REQUEST, "%s %s", missing, too_long ? "is too long" : "is not set");
 }

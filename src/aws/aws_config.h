@@ -2,6 +2,7 @@
 #ifndef MYNT_AWS_CONFIG_H
 #define MYNT_AWS_CONFIG_H
 
+#include "core/detail.h"
 #include "core/status.h"
 
 typedef struct {
@@ -21,8 +22,8 @@ typedef struct {
  * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and the endpoint override
  * MYNT_AWS_ENDPOINT. The CA bundle is the first of /etc/pki/tls/certs/ca-bundle.crt
  * (Amazon Linux) and /etc/ssl/certs/ca-certificates.crt (Debian) that exists.
- * Returns MYNT_OK, or MYNT_BAD_REQUEST naming what is missing (region or keys) in
- * out_why (at least 128 bytes; may be NULL) and leaves cfg zeroed. */
-mynt_status aws_config_from_env(aws_config *cfg, char *out_why, unsigned why_len);
+ * Returns MYNT_OK, or MYNT_BAD_REQUEST naming what is missing or too long (region or keys)
+ * in detail (may be NULL) and leaves cfg zeroed. */
+mynt_status aws_config_from_env(aws_config *cfg, mynt_detail *detail);
 
 #endif

@@ -31,13 +31,6 @@ struct seal_keyring {
   s_key keys[SEAL_MAX_KEYS];
 };
 
-/* Writes "keyring entry N: reason" into out_why when the caller asked for it. */
-static void s_why(char *out_why, size_t why_len, size_t entry, const char *reason)
-{
-  if(out_why && why_len)
-    snprintf(out_why, why_len, "keyring entry %zu: %s", entry, reason);
-}
-
 /* Returns 1 when s[0..len) is a valid key id. */
 static int s_kid_valid(const char *s, size_t len)
 {
@@ -85,17 +78,14 @@ static const char *s_parse_entry(const char *p, size_t len, s_key *k)
   return why;
 }
 
-mynt_status seal_keyring_parse(const char *spec, seal_keyring **out_ring, char *out_why, size_t why_len)
+mynt_status seal_keyring_parse(const char *spec, seal_keyring **out_ring, mynt_detail *detail)
 {
   mynt_status st = MYNT_OK;
   seal_keyring *ring = NULL;
   *out_ring = NULL;
-  if(out_why && why_len)
-    out_why[0] = '\0';
-  if(!spec) {
-    s_why(out_why, why_len, 1, "the keyring is missing");
-    return MYNT_BAD_REQUEST;
-  }
+  mynt_detail_clear(detail);
+  if(!spec)
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "keyring entry 1: the keyring is missing");
   ring = calloc(1, sizeof *ring);
   if(!ring)
     return MYNT_NOMEM;
@@ -114,26 +104,22 @@ mynt_status seal_keyring_parse(const char *spec, seal_keyring **out_ring, char *
       len--;
     entry++;
     if(len == 0) {
-      s_why(out_why, why_len, entry, "empty");
-      st = MYNT_BAD_REQUEST;
+      st = mynt_fail(detail, MYNT_BAD_REQUEST, "keyring entry %zu: empty", entry);
       goto cleanup;
     }
     if(ring->count == SEAL_MAX_KEYS) {
-      s_why(out_why, why_len, entry, "too many keys (at most 16)");
-      st = MYNT_BAD_REQUEST;
+      st = mynt_fail(detail, MYNT_BAD_REQUEST, "keyring entry %zu: too many keys (at most 16)", entry);
       goto cleanup;
     }
     s_key *k = &ring->keys[ring->count];
     const char *why = s_parse_entry(start, len, k);
     if(why) {
-      s_why(out_why, why_len, entry, why);
-      st = MYNT_BAD_REQUEST;
+      st = mynt_fail(detail, MYNT_BAD_REQUEST, "keyring entry %zu: %s", entry, why);
       goto cleanup;
     }
     for(size_t i = 0; i < ring->count; i++) {
       if(strcmp(ring->keys[i].kid, k->kid) == 0) {
-        s_why(out_why, why_len, entry, "repeats an earlier key id");
-        st = MYNT_BAD_REQUEST;
+        st = mynt_fail(detail, MYNT_BAD_REQUEST, "keyring entry %zu: repeats an earlier key id", entry);
         goto cleanup;
       }
     }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "core/detail.h"
 #include "core/status.h"
 
 /* Sizes of the AES-256-GCM pieces. */
@@ -40,10 +41,10 @@ typedef struct seal_keyring seal_keyring;
  * spaces/tabs/newlines around an entry ignored), where every key decodes to exactly 32
  * bytes and key ids are distinct. On success returns MYNT_OK and *out_ring, owned by the
  * caller (seal_keyring_free). On failure returns MYNT_BAD_REQUEST (malformed spec) or
- * MYNT_NOMEM, leaves *out_ring NULL and, when out_why is not NULL, writes a reason that
+ * MYNT_NOMEM, leaves *out_ring NULL and, when detail is not NULL, writes a reason that
  * names the entry's position but never any key material. Decoded key bytes that were
  * not kept are wiped. */
-mynt_status seal_keyring_parse(const char *spec, seal_keyring **out_ring, char *out_why, size_t why_len);
+mynt_status seal_keyring_parse(const char *spec, seal_keyring **out_ring, mynt_detail *detail);
 
 /* Wipes every key (OPENSSL_cleanse) and frees the keyring. Accepts NULL. */
 void seal_keyring_free(seal_keyring *ring);

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "handlers/env.h"
+#include "handlers/item_status.h"
 #include "handlers/plaid_reply.h"
 #include "handlers/transactions_view.h"
 #include "plaid/plaid.h"
@@ -101,7 +102,7 @@ static mynt_status s_reply_existing(const handlers_env *env, apigw_response *res
   st = plaid_accounts_get(env->plaid, access_token, deadline_ms, &answer, &err);
   seal_wipe_free(access_token, token_len);
   if(st)
-    return plaid_reply_failure(env, res, sub, item->item_id, "/accounts/get", &err, deadline_ms);
+    return item_status_reply_failure(env, res, sub, item->item_id, "/accounts/get", &err, deadline_ms);
   st = s_reply_created(res, item, json_object_get(answer, "accounts"));
   json_decref(answer);
   return st;
@@ -214,10 +215,9 @@ static int s_take_institution(const json_t *obj, store_item *item)
 /* Fills item->accounts and the institution of a new item from /accounts/get (and /item/get when
  * that names no institution); the body's institution is the last resort. On MYNT_OK
  * *out_plaid_accounts holds Plaid's accounts (caller json_decref); replies on failure. */
-static mynt_status s_describe_new_item(const handlers_env *env, apigw_response *res, const char *sub,
-                                       const char *access_token, const char *body_institution_id,
-                                       const char *body_institution_name, int64_t deadline_ms, store_item *item,
-                                       json_t **out_plaid_accounts)
+static mynt_status s_describe_new_item(const handlers_env *env, apigw_response *res, const char *access_token,
+                                       const char *body_institution_id, const char *body_institution_name,
+                                       int64_t deadline_ms, store_item *item, json_t **out_plaid_accounts)
 {
   *out_plaid_accounts = NULL;
   json_t *answer = NULL;
@@ -225,7 +225,7 @@ static mynt_status s_describe_new_item(const handlers_env *env, apigw_response *
   plaid_error err;
   mynt_status st = plaid_accounts_get(env->plaid, access_token, deadline_ms, &answer, &err);
   if(st) {
-    st = plaid_reply_failure(env, res, sub, NULL, "/accounts/get", &err, deadline_ms);
+    st = plaid_reply_failure(res, NULL, "/accounts/get", &err);
     goto cleanup;
   }
   item->accounts = json_array();
@@ -236,7 +236,7 @@ static mynt_status s_describe_new_item(const handlers_env *env, apigw_response *
   size_t i;
   json_t *account;
   json_array_foreach(json_object_get(answer, "accounts"), i, account) {
-    json_t *summary = store_item_account_summary(account);
+    json_t *summary = transactions_view_account_record(account);
     if(!summary) {
       logger_log(LOGGER_WARN, NULL, "items: skipped an account without a valid account_id in item %s", item->item_id);
       continue;
@@ -248,7 +248,7 @@ static mynt_status s_describe_new_item(const handlers_env *env, apigw_response *
   if(!s_take_institution(json_object_get(answer, "item"), item)) {
     st = plaid_item_get(env->plaid, access_token, deadline_ms, &item_answer, &err);
     if(st) {
-      st = plaid_reply_failure(env, res, sub, NULL, "/item/get", &err, deadline_ms);
+      st = plaid_reply_failure(res, NULL, "/item/get", &err);
       goto cleanup;
     }
     if(!s_take_institution(json_object_get(item_answer, "item"), item) && body_institution_id) {
@@ -366,7 +366,7 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
     if(err.kind == PLAID_ERR_INVALID_PUBLIC_TOKEN || err.kind == PLAID_ERR_INVALID_REQUEST)
       st = s_reply_used_token(env, res, sub, digest, deadline);
     else
-      st = plaid_reply_failure(env, res, sub, NULL, "/item/public_token/exchange", &err, deadline);
+      st = plaid_reply_failure(res, NULL, "/item/public_token/exchange", &err);
     goto cleanup;
   }
   access_token = s_take_secret(exchange, "access_token");
@@ -381,7 +381,7 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
   snprintf(item.item_id, sizeof(item.item_id), "%s", item_id);
   memcpy(item.public_token_sha256, digest, sizeof(digest));
 
-  st = s_describe_new_item(env, res, sub, access_token, institution_id, institution_name, deadline, &item,
+  st = s_describe_new_item(env, res, access_token, institution_id, institution_name, deadline, &item,
                            &plaid_accounts);
   if(st) {
     s_remove_new_item(env, access_token, item.item_id, cleanup_deadline);
@@ -436,7 +436,8 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
   seal_wipe_free(access_token, token_len);
   access_token = NULL;
   if(st) {
-    st = plaid_reply_failure(env, res, sub, item_id ? item.item_id : NULL, "/link/token/create", &err, deadline);
+    st = item_status_reply_failure(env, res, sub, item_id ? item.item_id : NULL, "/link/token/create", &err,
+                                   deadline);
     goto cleanup;
   }
   const char *link_token = json_string_value(json_object_get(answer, "link_token"));
@@ -504,7 +505,7 @@ mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_r
   access_token = NULL;
   /* An item Plaid no longer knows is already removed there: only the record is left to delete. */
   if(st && err.kind != PLAID_ERR_INVALID_ACCESS_TOKEN) {
-    st = plaid_reply_failure(env, res, sub, item.item_id, "/item/remove", &err, deadline);
+    st = item_status_reply_failure(env, res, sub, item.item_id, "/item/remove", &err, deadline);
     goto cleanup;
   }
   st = store_item_delete(env->store, sub, &item, deadline);

@@ -6,7 +6,7 @@
 
 #include "core/clock.h"
 #include "handlers/env.h"
-#include "handlers/plaid_reply.h"
+#include "handlers/item_status.h"
 #include "handlers/transactions_query.h"
 #include "handlers/transactions_view.h"
 #include "plaid/plaid.h"
@@ -37,17 +37,6 @@ static void s_tokens_wipe(s_token *tokens, size_t n)
   }
 }
 
-/* Marks an item that answered again active, when it was marked login_required; logs a failure. */
-static void s_mark_answering(const handlers_env *env, const char *sub, const store_item *item, int64_t deadline_ms)
-{
-  if(item->status != STORE_ITEM_LOGIN_REQUIRED)
-    return;
-  mynt_status st = store_item_set_status(env->store, sub, item->item_id, STORE_ITEM_ACTIVE, deadline_ms);
-  if(st)
-    logger_log(LOGGER_WARN, NULL, "transactions: could not mark item %s active again: %s", item->item_id,
-               mynt_status_code(st));
-}
-
 /* Appends item's accounts from a /accounts/get answer to out; refreshes the stored summaries
  * when they differ. Returns MYNT_OK or MYNT_NOMEM. */
 static mynt_status s_add_accounts(const handlers_env *env, const char *sub, const store_item *item, const json_t *answer,
@@ -61,7 +50,7 @@ static mynt_status s_add_accounts(const handlers_env *env, const char *sub, cons
   json_array_foreach(json_object_get(answer, "accounts"), i, account) {
     json_t *row = transactions_view_account(account, item->item_id,
                                             item->institution_name[0] ? item->institution_name : NULL);
-    json_t *summary = store_item_account_summary(account);
+    json_t *summary = transactions_view_account_record(account);
     if(!row || !summary) {
       json_decref(row);
       json_decref(summary);
@@ -120,10 +109,10 @@ mynt_status transactions_accounts(const apigw_ctx *ctx, const apigw_request *req
     st = plaid_accounts_get(env->plaid, token.token, deadline, &answer, &err);
     s_tokens_wipe(&token, 1);
     if(st) {
-      st = plaid_reply_failure(env, res, sub, items[i].item_id, "/accounts/get", &err, deadline);
+      st = item_status_reply_failure(env, res, sub, items[i].item_id, "/accounts/get", &err, deadline);
       goto cleanup;
     }
-    s_mark_answering(env, sub, &items[i], deadline);
+    item_status_after_answer(env->store, sub, &items[i], deadline);
     st = s_add_accounts(env, sub, &items[i], answer, out, deadline);
     json_decref(answer);
     answer = NULL;
@@ -163,8 +152,8 @@ static mynt_status s_reply_window_failure(const handlers_env *env, apigw_respons
     logger_log(LOGGER_ERROR, NULL, "transactions: the window fetch failed: %s", mynt_status_code(st));
     return apigw_response_error(res, st == MYNT_NOMEM ? MYNT_NOMEM : MYNT_INTERNAL, NULL);
   }
-  return plaid_reply_failure(env, res, sub, selected[failed]->item_id, "/transactions/get", &results[failed].error,
-                             deadline_ms);
+  return item_status_reply_failure(env, res, sub, selected[failed]->item_id, "/transactions/get",
+                                   &results[failed].error, deadline_ms);
 }
 
 /* Fetches, merges and answers the window q for the selected items. */
@@ -204,7 +193,7 @@ static mynt_status s_fetch_and_reply(const handlers_env *env, apigw_response *re
 
   long total = 0;
   for(size_t i = 0; i < n; i++) {
-    s_mark_answering(env, sub, selected[i], deadline_ms);
+    item_status_after_answer(env->store, sub, selected[i], deadline_ms);
     lists[i] = results[i].transactions;
     item_ids[i] = selected[i]->item_id;
     total += results[i].total_transactions;
@@ -243,7 +232,7 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
     return st;
   int64_t deadline = s_deadline(ctx);
   char today[11];
-  char why[200];
+  mynt_detail why;
   transactions_query q;
   transactions_query_params params = {
     .start_date = apigw_request_query(req, "start_date"),
@@ -253,9 +242,9 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
     .account_id = apigw_request_query(req, "account_id"),
   };
   transactions_query_date_of(clock_epoch_ms(), today);
-  st = transactions_query_parse(&params, today, &q, why, sizeof(why));
+  st = transactions_query_parse(&params, today, &q, &why);
   if(st)
-    return apigw_response_error(res, st, why);
+    return apigw_response_error(res, st, mynt_detail_text(&why));
 
   store_item *items = NULL;
   size_t n = 0;
@@ -279,9 +268,9 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
     st = apigw_response_error(res, MYNT_BAD_REQUEST, "account_id is not one of your accounts");
     goto cleanup;
   }
-  st = transactions_query_check_depth(&q, n_selected, why, sizeof(why));
+  st = transactions_query_check_depth(&q, n_selected, &why);
   if(st) {
-    st = apigw_response_error(res, st, why);
+    st = apigw_response_error(res, st, mynt_detail_text(&why));
     goto cleanup;
   }
   if(n_selected == 0) {

@@ -1,7 +1,6 @@
 /* transactions_query.c - checking the GET /transactions query string against today's date. */
 #include "handlers/transactions_query.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -64,23 +63,9 @@ static int s_account_id_valid(const char *id)
   return 1;
 }
 
-static mynt_status s_bad(char *out_why, size_t why_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Writes the message for the caller and returns MYNT_BAD_REQUEST. */
-static mynt_status s_bad(char *out_why, size_t why_len, const char *fmt, ...)
-{
-  if(out_why && why_len) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out_why, why_len, fmt, ap);
-    va_end(ap);
-  }
-  return MYNT_BAD_REQUEST;
-}
-
 /* Checks and fills the date window. */
 static mynt_status s_dates(const transactions_query_params *p, const char *today, transactions_query *out,
-                           char *out_why, size_t why_len)
+                           mynt_detail *detail)
 {
   char earliest[11];
   transactions_query_months_before(today, TRANSACTIONS_HISTORY_MONTHS, earliest);
@@ -90,55 +75,55 @@ static mynt_status s_dates(const transactions_query_params *p, const char *today
     return MYNT_OK;
   }
   if(!p->start_date || !p->end_date)
-    return s_bad(out_why, why_len, "start_date and end_date must be given together (or neither)");
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "start_date and end_date must be given together (or neither)");
   if(!plaid_request_date_valid(p->start_date))
-    return s_bad(out_why, why_len, "start_date must be a real calendar date written YYYY-MM-DD");
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "start_date must be a real calendar date written YYYY-MM-DD");
   if(!plaid_request_date_valid(p->end_date))
-    return s_bad(out_why, why_len, "end_date must be a real calendar date written YYYY-MM-DD");
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "end_date must be a real calendar date written YYYY-MM-DD");
   if(strcmp(p->start_date, p->end_date) > 0)
-    return s_bad(out_why, why_len, "start_date must not be after end_date");
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "start_date must not be after end_date");
   if(strcmp(p->start_date, earliest) < 0)
-    return s_bad(out_why, why_len, "start_date must not be more than 24 months before today (the earliest is %s)",
-                 earliest);
+    return mynt_fail(detail, MYNT_BAD_REQUEST,
+                     "start_date must not be more than 24 months before today (the earliest is %s)", earliest);
   if(strcmp(p->start_date, today) > 0)
-    return s_bad(out_why, why_len, "start_date must not be after today (%s, UTC)", today);
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "start_date must not be after today (%s, UTC)", today);
   memcpy(out->start_date, p->start_date, 11);
   memcpy(out->end_date, strcmp(p->end_date, today) > 0 ? today : p->end_date, 11);
   return MYNT_OK;
 }
 
 mynt_status transactions_query_parse(const transactions_query_params *p, const char *today, transactions_query *out,
-                                     char *out_why, size_t why_len)
+                                     mynt_detail *detail)
 {
   memset(out, 0, sizeof(*out));
-  if(out_why && why_len)
-    out_why[0] = '\0';
-  mynt_status st = s_dates(p, today, out, out_why, why_len);
+  mynt_detail_clear(detail);
+  mynt_status st = s_dates(p, today, out, detail);
   if(st)
     return st;
 
   long count = TRANSACTIONS_COUNT_DEFAULT;
   if(p->count && (!s_whole_number(p->count, &count) || count < 1 || count > TRANSACTIONS_COUNT_MAX))
-    return s_bad(out_why, why_len, "count must be a whole number from 1 to 500");
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "count must be a whole number from 1 to 500");
   long offset = 0;
   if(p->offset && !s_whole_number(p->offset, &offset))
-    return s_bad(out_why, why_len, "offset must be a whole number of at least 0");
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "offset must be a whole number of at least 0");
   if(offset + count > TRANSACTIONS_WINDOW_MAX)
-    return s_bad(out_why, why_len, "offset + count must not exceed 10000; narrow the date range to go further back");
+    return mynt_fail(detail, MYNT_BAD_REQUEST,
+                     "offset + count must not exceed 10000; narrow the date range to go further back");
   if(p->account_id && !s_account_id_valid(p->account_id))
-    return s_bad(out_why, why_len, "account_id must be 1 to 128 characters without spaces");
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "account_id must be 1 to 128 characters without spaces");
   out->count = (int)count;
   out->offset = offset;
   out->account_id = p->account_id;
   return MYNT_OK;
 }
 
-mynt_status transactions_query_check_depth(const transactions_query *q, size_t n_items, char *out_why, size_t why_len)
+mynt_status transactions_query_check_depth(const transactions_query *q, size_t n_items, mynt_detail *detail)
 {
   size_t depth = (size_t)q->offset + (size_t)q->count;
   if(n_items == 0 || depth <= TRANSACTIONS_GATHER_MAX / n_items)
     return MYNT_OK;
-  return s_bad(out_why, why_len,
-               "offset + count must not exceed %zu with %zu linked banks; narrow the date range to go further back",
-               (size_t)TRANSACTIONS_GATHER_MAX / n_items, n_items);
+  return mynt_fail(detail, MYNT_BAD_REQUEST,
+                   "offset + count must not exceed %zu with %zu linked banks; narrow the date range to go further back",
+                   (size_t)TRANSACTIONS_GATHER_MAX / n_items, n_items);
 }

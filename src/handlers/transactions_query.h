@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/detail.h"
 #include "core/status.h"
 
 #define TRANSACTIONS_COUNT_DEFAULT 100
@@ -44,14 +45,14 @@ typedef struct {
  * - count: a whole number 1..500 (digits only), default 100;
  * - offset: a whole number >= 0 (digits only), default 0; offset + count <= 10000;
  * - account_id: 1..128 printable characters without spaces when given.
- * Returns MYNT_OK, or MYNT_BAD_REQUEST with a message naming the parameter in out_why
- * (why_len bytes; the message is safe to send to the caller). */
+ * Returns MYNT_OK, or MYNT_BAD_REQUEST with a message naming the parameter in detail
+ * (may be NULL; the message is safe to send to the caller). */
 mynt_status transactions_query_parse(const transactions_query_params *p, const char *today, transactions_query *out,
-                                     char *out_why, size_t why_len);
+                                     mynt_detail *detail);
 
 /* Checks that reading n_items items as deep as q needs stays within TRANSACTIONS_GATHER_MAX.
- * Returns MYNT_OK, or MYNT_BAD_REQUEST with a message for the caller in out_why. */
-mynt_status transactions_query_check_depth(const transactions_query *q, size_t n_items, char *out_why, size_t why_len);
+ * Returns MYNT_OK, or MYNT_BAD_REQUEST with a message for the caller in detail (may be NULL). */
+mynt_status transactions_query_check_depth(const transactions_query *q, size_t n_items, mynt_detail *detail);
 
 /* Writes the date months calendar months before day (YYYY-MM-DD, valid) into out, with the day
  * of month clamped to the target month's length (2024-02-29 minus 12 months = 2023-02-28). */

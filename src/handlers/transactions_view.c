@@ -1,8 +1,6 @@
 /* transactions_view.c - accounts and transactions as Mynt answers them, flow classification, the newest-first merge. */
 #include "handlers/transactions_view.h"
 
-#include "store/items.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,21 +49,36 @@ static json_t *s_number(const json_t *obj, const char *name)
   return json_is_number(v) ? json_deep_copy(v) : json_null();
 }
 
+bool transactions_view_account_summary(const json_t *plaid_account, store_item_account *out)
+{
+  *out = (store_item_account){
+    .account_id = json_string_value(json_object_get(plaid_account, "account_id")),
+    .name = json_string_value(json_object_get(plaid_account, "name")),
+    .mask = json_string_value(json_object_get(plaid_account, "mask")),
+    .type = json_string_value(json_object_get(plaid_account, "type")),
+    .subtype = json_string_value(json_object_get(plaid_account, "subtype")),
+  };
+  return store_item_id_valid(out->account_id);
+}
+
+json_t *transactions_view_account_record(const json_t *plaid_account)
+{
+  store_item_account account;
+  return transactions_view_account_summary(plaid_account, &account) ? store_item_account_record(&account) : NULL;
+}
+
 json_t *transactions_view_account(const json_t *plaid_account, const char *item_id, const char *institution_name)
 {
-  json_t *summary = store_item_account_summary(plaid_account);
-  if(!summary)
+  store_item_account account;
+  if(!transactions_view_account_summary(plaid_account, &account))
     return NULL;
   const json_t *balances = json_object_get(plaid_account, "balances");
-  json_t *row = json_pack("{s:O, s:s, s:s?, s:O, s:O, s:O, s:O, s:{s:o, s:o, s:o, s:o}}", "account_id",
-                          json_object_get(summary, "account_id"), "item_id", item_id, "institution_name",
-                          institution_name, "name", json_object_get(summary, "name"), "mask",
-                          json_object_get(summary, "mask"), "type", json_object_get(summary, "type"), "subtype",
-                          json_object_get(summary, "subtype"), "balances", "available", s_number(balances, "available"),
-                          "current", s_number(balances, "current"), "limit", s_number(balances, "limit"),
-                          "iso_currency_code", s_text(balances, "iso_currency_code"));
-  json_decref(summary);
-  return row;
+  return json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:{s:o, s:o, s:o, s:o}}", "account_id",
+                   account.account_id, "item_id", item_id, "institution_name", institution_name, "name",
+                   account.name ? account.name : "", "mask", account.mask, "type", account.type, "subtype",
+                   account.subtype, "balances", "available", s_number(balances, "available"), "current",
+                   s_number(balances, "current"), "limit", s_number(balances, "limit"), "iso_currency_code",
+                   s_text(balances, "iso_currency_code"));
 }
 
 /* The date of list[at], "" when absent (sorts as the oldest). */

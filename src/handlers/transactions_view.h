@@ -2,9 +2,12 @@
 #ifndef MYNT_HANDLERS_TRANSACTIONS_VIEW_H
 #define MYNT_HANDLERS_TRANSACTIONS_VIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
+
+#include "store/items.h"
 
 /* Returns the flow of a transaction from its personal_finance_category.primary (may be NULL):
  * "income" for INCOME; "transfer" for TRANSFER_IN, TRANSFER_OUT and LOAN_PAYMENTS (money moved
@@ -20,6 +23,16 @@ const char *transactions_view_flow(const char *primary_category);
  * personal_finance_category.primary and .detailed; missing text fields are null, a missing
  * pending is false, a missing amount 0. Nothing else of Plaid's object is copied. */
 json_t *transactions_view_render(const json_t *plaid_txn, const char *item_id);
+
+/* Reads one of Plaid's account objects into out, its strings borrowed from plaid_account:
+ * a mask, type or subtype that is missing or not a string, and a missing name, are NULL.
+ * Returns false (out then unusable) when the account has no valid account_id. */
+bool transactions_view_account_summary(const json_t *plaid_account, store_item_account *out);
+
+/* Returns the record the store keeps of one of Plaid's accounts, {account_id, name, mask, type,
+ * subtype} (store_item_account_record; a new reference, caller json_decref). NULL when the
+ * account has no valid account_id, or on allocation failure. */
+json_t *transactions_view_account_record(const json_t *plaid_account);
 
 /* Returns Mynt's shape of one of Plaid's accounts of item item_id (a new reference, caller
  * json_decref): {account_id, item_id, institution_name, name, mask, type, subtype,

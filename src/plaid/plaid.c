@@ -17,12 +17,6 @@ static const char *const s_ca_bundles[] = {
   "/etc/ssl/certs/ca-certificates.crt",
 };
 
-static void s_why(char *out_why, size_t why_len, const char *reason)
-{
-  if(out_why && why_len)
-    snprintf(out_why, why_len, "%s", reason);
-}
-
 /* Returns 1 when s is 1..cap-1 printable ASCII characters without spaces (header-safe). */
 static int s_header_value_valid(const char *s, size_t cap)
 {
@@ -70,22 +64,21 @@ void plaid_config_wipe(plaid_config *cfg)
   explicit_bzero(cfg, sizeof *cfg);
 }
 
-mynt_status plaid_config_from_env(plaid_config *cfg, const char *client_id, const char *secret, char *out_why,
-                                  size_t why_len)
+mynt_status plaid_config_from_env(plaid_config *cfg, const char *client_id, const char *secret, mynt_detail *detail)
 {
   mynt_status st = MYNT_BAD_REQUEST;
   memset(cfg, 0, sizeof *cfg);
-  s_why(out_why, why_len, "");
+  mynt_detail_clear(detail);
   if(plaid_base_url_resolve(getenv("PLAID_BASE_URL"), getenv("PLAID_ENV"), cfg->base_url, sizeof cfg->base_url)) {
-    s_why(out_why, why_len, "set PLAID_ENV to sandbox or production, or PLAID_BASE_URL to an http(s) URL");
+    mynt_fail(detail, st, "set PLAID_ENV to sandbox or production, or PLAID_BASE_URL to an http(s) URL");
     goto cleanup;
   }
   if(!s_header_value_valid(client_id, sizeof cfg->client_id)) {
-    s_why(out_why, why_len, "the Plaid client id is missing or malformed");
+    mynt_fail(detail, st, "the Plaid client id is missing or malformed");
     goto cleanup;
   }
   if(!s_header_value_valid(secret, sizeof cfg->secret)) {
-    s_why(out_why, why_len, "the Plaid secret is missing or malformed");
+    mynt_fail(detail, st, "the Plaid secret is missing or malformed");
     goto cleanup;
   }
   snprintf(cfg->client_id, sizeof cfg->client_id, "%s", client_id);
@@ -290,28 +283,31 @@ mynt_status plaid_item_public_token_exchange(plaid_client *c, const char *public
   return s_call_built(c, "/item/public_token/exchange", st, body, deadline_ms, out_response, out_err);
 }
 
-mynt_status plaid_item_get(plaid_client *c, const char *access_token, int64_t deadline_ms, json_t **out_response,
-                           plaid_error *out_err)
+/* Calls path with the body {access_token}. */
+static mynt_status s_call_with_token(plaid_client *c, const char *path, const char *access_token, int64_t deadline_ms,
+                                     json_t **out_response, plaid_error *out_err)
 {
   json_t *body = NULL;
   mynt_status st = plaid_request_access_token(access_token, &body);
-  return s_call_built(c, "/item/get", st, body, deadline_ms, out_response, out_err);
+  return s_call_built(c, path, st, body, deadline_ms, out_response, out_err);
+}
+
+mynt_status plaid_item_get(plaid_client *c, const char *access_token, int64_t deadline_ms, json_t **out_response,
+                           plaid_error *out_err)
+{
+  return s_call_with_token(c, "/item/get", access_token, deadline_ms, out_response, out_err);
 }
 
 mynt_status plaid_item_remove(plaid_client *c, const char *access_token, int64_t deadline_ms, json_t **out_response,
                               plaid_error *out_err)
 {
-  json_t *body = NULL;
-  mynt_status st = plaid_request_access_token(access_token, &body);
-  return s_call_built(c, "/item/remove", st, body, deadline_ms, out_response, out_err);
+  return s_call_with_token(c, "/item/remove", access_token, deadline_ms, out_response, out_err);
 }
 
 mynt_status plaid_accounts_get(plaid_client *c, const char *access_token, int64_t deadline_ms, json_t **out_response,
                                plaid_error *out_err)
 {
-  json_t *body = NULL;
-  mynt_status st = plaid_request_access_token(access_token, &body);
-  return s_call_built(c, "/accounts/get", st, body, deadline_ms, out_response, out_err);
+  return s_call_with_token(c, "/accounts/get", access_token, deadline_ms, out_response, out_err);
 }
 
 mynt_status plaid_transactions_get(plaid_client *c, const plaid_transactions_query *q, int64_t deadline_ms,

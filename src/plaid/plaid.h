@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "core/detail.h"
 #include "core/status.h"
 #include "plaid/plaid_error.h"
 #include "plaid/plaid_request.h"
@@ -44,10 +45,9 @@ mynt_status plaid_base_url_resolve(const char *base_url_override, const char *en
  * must be 1..127 printable characters without spaces); ca_bundle = the first of
  * /etc/pki/tls/certs/ca-bundle.crt and /etc/ssl/certs/ca-certificates.crt that exists;
  * no webhook; default retry timings. The caller may change any field afterwards.
- * Returns MYNT_OK, or MYNT_BAD_REQUEST with a reason in out_why (may be NULL; never
+ * Returns MYNT_OK, or MYNT_BAD_REQUEST with a reason in detail (may be NULL; never
  * contains the secret) and cfg wiped. */
-mynt_status plaid_config_from_env(plaid_config *cfg, const char *client_id, const char *secret, char *out_why,
-                                  size_t why_len);
+mynt_status plaid_config_from_env(plaid_config *cfg, const char *client_id, const char *secret, mynt_detail *detail);
 
 /* Wipes cfg (it holds the secret). */
 void plaid_config_wipe(plaid_config *cfg);

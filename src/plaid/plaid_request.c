@@ -45,6 +45,17 @@ static int s_set_str(json_t *obj, const char *key, const char *value)
   return json_object_set_new(obj, key, json_string(value)) == 0;
 }
 
+/* Ends a builder: hands body to *out_body on MYNT_OK, else frees it. Returns st. */
+static mynt_status s_finish(mynt_status st, json_t *body, json_t **out_body)
+{
+  if(st) {
+    json_decref(body);
+    return st;
+  }
+  *out_body = body;
+  return MYNT_OK;
+}
+
 mynt_status plaid_request_link_token_create(const char *client_user_id, const char *access_token,
                                             const char *webhook, json_t **out_body)
 {
@@ -87,12 +98,7 @@ mynt_status plaid_request_link_token_create(const char *client_user_id, const ch
   st = MYNT_OK;
 
 cleanup:
-  if(st) {
-    json_decref(body);
-    return st;
-  }
-  *out_body = body;
-  return MYNT_OK;
+  return s_finish(st, body, out_body);
 }
 
 /* Builds {key: token}. */
@@ -102,12 +108,7 @@ static mynt_status s_single(const char *key, const char *token, json_t **out_bod
   if(!s_token_valid(token))
     return MYNT_BAD_REQUEST;
   json_t *body = json_object();
-  if(!body || !s_set_str(body, key, token)) {
-    json_decref(body);
-    return MYNT_NOMEM;
-  }
-  *out_body = body;
-  return MYNT_OK;
+  return s_finish(body && s_set_str(body, key, token) ? MYNT_OK : MYNT_NOMEM, body, out_body);
 }
 
 mynt_status plaid_request_public_token_exchange(const char *public_token, json_t **out_body)
@@ -158,10 +159,5 @@ mynt_status plaid_request_transactions_get(const plaid_transactions_query *q, js
   st = MYNT_OK;
 
 cleanup:
-  if(st) {
-    json_decref(body);
-    return st;
-  }
-  *out_body = body;
-  return MYNT_OK;
+  return s_finish(st, body, out_body);
 }

@@ -333,15 +333,24 @@ static mynt_status s_post_error(runtime_ctx *rt, const char *path, const char *t
   return st;
 }
 
+/* Writes "/runtime/invocation/<request_id, URL-escaped>/<what>" into path (512 bytes).
+ * Returns MYNT_OK or MYNT_NOMEM. */
+static mynt_status s_invocation_path(runtime_ctx *rt, const char *request_id, const char *what, char path[512])
+{
+  char *escaped = curl_easy_escape(rt->curl, request_id, 0);
+  if(!escaped)
+    return MYNT_NOMEM;
+  snprintf(path, 512, "/runtime/invocation/%s/%s", escaped, what);
+  curl_free(escaped);
+  return MYNT_OK;
+}
+
 static mynt_status s_post_invocation_error(runtime_ctx *rt, const char *request_id, const char *type,
                                            const char *message)
 {
   char path[512];
-  char *escaped = curl_easy_escape(rt->curl, request_id, 0);
-  if(!escaped)
+  if(s_invocation_path(rt, request_id, "error", path))
     return MYNT_NOMEM;
-  snprintf(path, sizeof(path), "/runtime/invocation/%s/error", escaped);
-  curl_free(escaped);
   logger_log(LOGGER_WARN, request_id, "runtime: invocation failed: %s: %s", type, message);
   return s_post_error(rt, path, type, message, request_id);
 }
@@ -349,11 +358,8 @@ static mynt_status s_post_invocation_error(runtime_ctx *rt, const char *request_
 static mynt_status s_post_invocation_response(runtime_ctx *rt, const char *request_id)
 {
   char path[512];
-  char *escaped = curl_easy_escape(rt->curl, request_id, 0);
-  if(!escaped)
+  if(s_invocation_path(rt, request_id, "response", path))
     return MYNT_NOMEM;
-  snprintf(path, sizeof(path), "/runtime/invocation/%s/response", escaped);
-  curl_free(escaped);
   return s_post(rt, path, buf_cstr(&rt->payload), rt->payload.len, NULL, request_id);
 }
 

@@ -88,22 +88,19 @@ mynt_status store_item_public_token_digest(const char *public_token, char out_he
   return MYNT_OK;
 }
 
-/* Returns a new JSON string of obj[name] when it is a string, else JSON null. */
-static json_t *s_string_or_null(const json_t *obj, const char *name)
+/* A new JSON string of text, or JSON null for NULL. */
+static json_t *s_string_or_null(const char *text)
 {
-  const char *v = json_string_value(json_object_get(obj, name));
-  return v ? json_string(v) : json_null();
+  return text ? json_string(text) : json_null();
 }
 
-json_t *store_item_account_summary(const json_t *plaid_account)
+json_t *store_item_account_record(const store_item_account *account)
 {
-  const char *account_id = json_string_value(json_object_get(plaid_account, "account_id"));
-  if(!store_item_id_valid(account_id))
+  if(!store_item_id_valid(account->account_id))
     return NULL;
-  const char *name = json_string_value(json_object_get(plaid_account, "name"));
-  return json_pack("{s:s, s:s, s:o, s:o, s:o}", "account_id", account_id, "name", name ? name : "", "mask",
-                   s_string_or_null(plaid_account, "mask"), "type", s_string_or_null(plaid_account, "type"),
-                   "subtype", s_string_or_null(plaid_account, "subtype"));
+  return json_pack("{s:s, s:s, s:o, s:o, s:o}", "account_id", account->account_id, "name",
+                   account->name ? account->name : "", "mask", s_string_or_null(account->mask), "type",
+                   s_string_or_null(account->type), "subtype", s_string_or_null(account->subtype));
 }
 
 int store_item_has_account(const store_item *item, const char *account_id)

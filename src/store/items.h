@@ -83,10 +83,22 @@ int store_item_id_valid(const char *id);
  * Returns MYNT_OK, or MYNT_INTERNAL when the digest cannot be computed. */
 mynt_status store_item_public_token_digest(const char *public_token, char out_hex[STORE_SHA256_HEX_LEN + 1]);
 
-/* Returns {account_id, name, mask, type, subtype} from one of Plaid's account objects (a new
- * reference, caller json_decref): missing or non-string mask/type/subtype become null and a
- * missing name "". NULL when the account has no valid account_id, or on allocation failure. */
-json_t *store_item_account_summary(const json_t *plaid_account);
+/* One account of an item as the store keeps it; the strings are borrowed. account_id must be
+ * a valid id (store_item_id_valid); name NULL is kept as ""; mask, type and subtype NULL are
+ * kept as null. */
+typedef struct {
+  const char *account_id;
+  const char *name;
+  const char *mask;
+  const char *type;
+  const char *subtype;
+} store_item_account;
+
+/* Returns account in its stored shape {account_id, name, mask, type, subtype} (a new
+ * reference, caller json_decref): the elements of store_item.accounts and of the arrays
+ * store_item_create and store_item_set_accounts take. NULL when account->account_id is not
+ * valid, or on allocation failure. */
+json_t *store_item_account_record(const store_item_account *account);
 
 /* Returns 1 when account_id is among item's stored accounts, else 0. */
 int store_item_has_account(const store_item *item, const char *account_id);
@@ -128,8 +140,8 @@ mynt_status store_item_list(store *s, const char *user_id, int64_t deadline_ms, 
 mynt_status store_item_set_status(store *s, const char *user_id, const char *item_id, store_item_status status,
                                   int64_t deadline_ms);
 
-/* Replaces the stored accounts of an existing item with accounts (an array of summaries as
- * store_item_account_summary makes; borrowed). Returns as store_item_set_status, or
+/* Replaces the stored accounts of an existing item with accounts (an array of records as
+ * store_item_account_record makes; borrowed). Returns as store_item_set_status, or
  * MYNT_BAD_REQUEST for more than STORE_ITEM_ACCOUNTS_MAX accounts. */
 mynt_status store_item_set_accounts(store *s, const char *user_id, const char *item_id, const json_t *accounts,
                                     int64_t deadline_ms);

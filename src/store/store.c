@@ -35,29 +35,24 @@ cleanup:
   return st;
 }
 
-mynt_status store_open_from_env(store **out_store, char *out_why, size_t why_len)
+mynt_status store_open_from_env(store **out_store, mynt_detail *detail)
 {
   *out_store = NULL;
   aws_config cfg;
-  char why[128] = "";
-  mynt_status st = aws_config_from_env(&cfg, why, sizeof(why));
-  if(st) {
-    if(out_why)
-      snprintf(out_why, why_len, "AWS configuration: %s", why);
-    return st;
-  }
+  mynt_detail why;
+  mynt_detail_clear(detail);
+  mynt_status st = aws_config_from_env(&cfg, &why);
+  if(st)
+    return mynt_fail(detail, st, "AWS configuration: %s", mynt_detail_text(&why));
   ddb_client *ddb = NULL;
   st = ddb_client_new(&cfg, &ddb);
   memset(&cfg.creds, 0, sizeof(cfg.creds));
-  if(st) {
-    if(out_why)
-      snprintf(out_why, why_len, "DynamoDB client: %s", mynt_strerror(st));
-    return st;
-  }
+  if(st)
+    return mynt_fail(detail, st, "DynamoDB client: %s", mynt_strerror(st));
   st = store_new(ddb, NULL, out_store);
-  if(st && out_why)
-    snprintf(out_why, why_len, "table name (MYNT_TABLE): %s", mynt_strerror(st));
-  return st;
+  if(st)
+    return mynt_fail(detail, st, "table name (MYNT_TABLE): %s", mynt_strerror(st));
+  return MYNT_OK;
 }
 
 void store_close(store *s)

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "aws/dynamodb.h"
+#include "core/detail.h"
 #include "core/status.h"
 
 #define STORE_DEFAULT_TABLE "mynt-users"
@@ -18,8 +19,8 @@ typedef struct {
 /* Opens the store from the environment: AWS settings as aws_config_from_env reads them,
  * the table name from MYNT_TABLE (default "mynt-users"). Returns MYNT_OK and *out_store
  * (store_close frees it); MYNT_BAD_REQUEST when the configuration is incomplete, with
- * the reason (never a secret) in out_why (may be NULL); else the client's status. */
-mynt_status store_open_from_env(store **out_store, char *out_why, size_t why_len);
+ * the reason (never a secret) in detail (may be NULL); else the client's status. */
+mynt_status store_open_from_env(store **out_store, mynt_detail *detail);
 
 /* Makes a store over ddb, taking ownership of it (also on failure), for table_name
  * (NULL: MYNT_TABLE, else "mynt-users"). Returns MYNT_OK and *out_store, MYNT_BAD_REQUEST

@@ -1,21 +1,13 @@
 // auth.test.mjs - email and password accounts in the browser against the local user pool: the messages for a weak
 // password, an email already in use and an unconfirmed account, the password reset, and keyboard-only sign-in.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, newUser, awsJson } from '../api/helpers/stack.mjs';
-import { launchBrowser, openPage, screenshot, PHONE } from './helpers/browser.mjs';
+import { newUser, awsJson } from '../api/helpers/stack.mjs';
+import { openPage, screenshot, PHONE } from './helpers/browser.mjs';
 import { newEmail, signIn, PASSWORD } from './helpers/app.mjs';
+import { useStackAndBrowser, onPage, stack, browser } from './helpers/suite.mjs';
 
-let stack;
-let browser;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+useStackAndBrowser();
 
 async function openSignUp(w) {
   await w.page.goto(`${stack.api_url}/#/sign-up`);
@@ -24,9 +16,8 @@ async function openSignUp(w) {
 
 test('sign-up explains a weak password and an email that already has an account', { timeout: 90_000 }, async () => {
   const existing = await newUser(stack);
-  const w = await openPage(browser, stack, { viewport: PHONE });
-  const { page } = w;
-  try {
+  await onPage(await openPage(browser, stack, { viewport: PHONE }), async (w) => {
+    const { page } = w;
     w.expectStatus(400);
     await openSignUp(w);
     await page.getByLabel('Email').fill(newEmail('weak'));
@@ -43,10 +34,7 @@ test('sign-up explains a weak password and an email that already has an account'
     await alert.waitFor();
     await alert.getByRole('link', { name: 'Reset your password' }).waitFor();
     await screenshot(page, 'auth-email-exists');
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });
 
 test('signing in before confirming leads to the confirm view, and confirming signs the person in', { timeout: 90_000 }, async () => {
@@ -54,9 +42,8 @@ test('signing in before confirming leads to the confirm view, and confirming sig
   await awsJson(stack, 'AWSCognitoIdentityProviderService.SignUp', {
     ClientId: stack.client_id, Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }],
   });
-  const w = await openPage(browser, stack);
-  const { page } = w;
-  try {
+  await onPage(await openPage(browser, stack), async (w) => {
+    const { page } = w;
     w.expectStatus(400);
     await page.goto(`${stack.api_url}/`);
     await signIn(page, email);
@@ -68,18 +55,14 @@ test('signing in before confirming leads to the confirm view, and confirming sig
     await page.getByRole('button', { name: 'Confirm account' }).click();
     await page.getByRole('heading', { name: 'Your money' }).waitFor();
     await page.getByText(`Signed in as ${email}`).waitFor();
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });
 
 test('a forgotten password is reset with the emailed code, and the new password signs in', { timeout: 90_000 }, async () => {
   const user = await newUser(stack);
   const fresh = 'N3w-Passw0rd-Mynt';
-  const w = await openPage(browser, stack);
-  const { page } = w;
-  try {
+  await onPage(await openPage(browser, stack), async (w) => {
+    const { page } = w;
     await page.goto(`${stack.api_url}/`);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
@@ -99,17 +82,13 @@ test('a forgotten password is reset with the emailed code, and the new password 
     await page.getByLabel('Password', { exact: true }).fill(fresh);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Your money' }).waitFor();
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });
 
 test('signing in works with the keyboard alone, in a sensible focus order', { timeout: 90_000 }, async () => {
   const user = await newUser(stack);
-  const w = await openPage(browser, stack);
-  const { page } = w;
-  try {
+  await onPage(await openPage(browser, stack), async (w) => {
+    const { page } = w;
     await page.goto(`${stack.api_url}/`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     const order = [];
@@ -130,8 +109,5 @@ test('signing in works with the keyboard alone, in a sensible focus order', { ti
     const focused = await page.evaluate(() => document.activeElement.textContent);
     assert.equal(focused, 'Your money', 'focus moves to the new view\'s heading');
     await screenshot(page, 'auth-keyboard-signed-in');
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });

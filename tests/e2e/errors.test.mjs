@@ -1,22 +1,14 @@
 // errors.test.mjs - what a person sees when things go wrong: Plaid rate limits and outages (the simulator's fault
 // knobs), a bank that needs signing in again (reconnect through Link's update mode), a cancelled or failed Link,
 // and an ended session.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, newUser, linkBank } from '../api/helpers/stack.mjs';
-import { launchBrowser, openPage, screenshot } from './helpers/browser.mjs';
+import { newUser, linkBank } from '../api/helpers/stack.mjs';
+import { openPage, screenshot } from './helpers/browser.mjs';
 import { signIn, transactionsSettled, tableRows, simSend, simGet, bankIds } from './helpers/app.mjs';
+import { useStackAndBrowser, onPage, stack, browser } from './helpers/suite.mjs';
 
-let stack;
-let browser;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+useStackAndBrowser();
 
 /** A user with one linked bank (linked through the API), signed in on a fresh page showing the dashboard. */
 async function signedInWithBank(institution = 'ins_109508') {
@@ -34,9 +26,8 @@ const fault = (itemId, body) => simSend(stack, 'POST', `/sim/items/${itemId}/fau
 const clearFault = (itemId) => simSend(stack, 'DELETE', `/sim/items/${itemId}/faults`);
 
 test('Plaid rate limiting reads as "too many requests", and trying again works once it passes', { timeout: 150_000 }, async () => {
-  const w = await signedInWithBank();
-  const { page } = w;
-  try {
+  await onPage(await signedInWithBank(), async (w) => {
+    const { page } = w;
     await transactionsSettled(page);
     await fault(w.itemId, { status: 429 });
     w.expectStatus(429);
@@ -49,35 +40,30 @@ test('Plaid rate limiting reads as "too many requests", and trying again works o
     await transactionsSettled(page);
     assert.equal(await page.locator('#transactions').getByRole('alert').count(), 0);
     assert.equal((await tableRows(page)).length, 100);
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });
 
 test('a Plaid outage reads as "your bank or our service is having trouble"', { timeout: 120_000 }, async () => {
-  const w = await signedInWithBank('ins_109510');
-  const { page } = w;
-  try {
-    await transactionsSettled(page);
-    await fault(w.itemId, { status: 500 });
-    w.expectStatus(502);
-    w.expectStatus(503);
-    await page.getByRole('button', { name: 'Show', exact: true }).click();
-    await page.locator('#transactions').getByRole('alert')
-      .filter({ hasText: 'Your bank or our service is having trouble right now. Please try again in a few minutes.' }).waitFor({ timeout: 60_000 });
-    await screenshot(page, 'errors-outage');
-  } finally {
-    await clearFault(w.itemId);
-    await w.context.close();
-  }
-  await w.check();
+  await onPage(await signedInWithBank('ins_109510'), async (w) => {
+    const { page } = w;
+    try {
+      await transactionsSettled(page);
+      await fault(w.itemId, { status: 500 });
+      w.expectStatus(502);
+      w.expectStatus(503);
+      await page.getByRole('button', { name: 'Show', exact: true }).click();
+      await page.locator('#transactions').getByRole('alert')
+        .filter({ hasText: 'Your bank or our service is having trouble right now. Please try again in a few minutes.' }).waitFor({ timeout: 60_000 });
+      await screenshot(page, 'errors-outage');
+    } finally {
+      await clearFault(w.itemId);
+    }
+  });
 });
 
 test('a bank that needs signing in again offers Reconnect, which runs Link in update mode and restores the bank', { timeout: 120_000 }, async () => {
-  const w = await signedInWithBank('ins_109509');
-  const { page } = w;
-  try {
+  await onPage(await signedInWithBank('ins_109509'), async (w) => {
+    const { page } = w;
     await transactionsSettled(page);
     await fault(w.itemId, { error_code: 'ITEM_LOGIN_REQUIRED' });
     w.expectStatus(409);
@@ -98,16 +84,12 @@ test('a bank that needs signing in again offers Reconnect, which runs Link in up
     const simItem = (await simGet(stack, '/sim/items')).items.find((i) => i.item_id === w.itemId);
     assert.equal(simItem.login_required, false);
     assert.deepEqual(await bankIds(page), [w.itemId], 'update mode made no new item');
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });
 
 test('cancelling Link changes nothing; wrong bank credentials show the simulator\'s error inside Link', { timeout: 120_000 }, async () => {
-  const w = await signedInWithBank();
-  const { page } = w;
-  try {
+  await onPage(await signedInWithBank(), async (w) => {
+    const { page } = w;
     await page.getByRole('button', { name: '+ Connect a bank' }).click();
     const chooser = page.getByRole('dialog', { name: 'Select your bank' });
     await chooser.waitFor();
@@ -128,16 +110,12 @@ test('cancelling Link changes nothing; wrong bank credentials show the simulator
     await login.waitFor({ state: 'detached' });
     await page.locator('#banks').getByRole('alert').filter({ hasText: 'The provided credentials were not correct.' }).waitFor();
     assert.deepEqual(await bankIds(page), [w.itemId], 'no bank was added');
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });
 
 test('an ended session (the API answers 401) sends the person back to sign in and forgets the tokens', { timeout: 120_000 }, async () => {
-  const w = await signedInWithBank('ins_109511');
-  const { page } = w;
-  try {
+  await onPage(await signedInWithBank('ins_109511'), async (w) => {
+    const { page } = w;
     await transactionsSettled(page);
     await page.reload();
     await page.getByRole('heading', { name: 'Your money' }).waitFor();
@@ -149,8 +127,5 @@ test('an ended session (the API answers 401) sends the person back to sign in an
     await page.getByText('Your session has ended. Please sign in again.').waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.length), 0);
     await screenshot(page, 'errors-session-ended');
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });

@@ -1,25 +1,17 @@
 // google_signin.test.mjs - "Sign in with Google" through the Cognito hosted UI: the authorize request (PKCE S256,
 // state, identity_provider=Google), the callback's code exchange at /oauth2/token with the matching code_verifier,
 // and the callbacks the app must refuse. The hosted UI and its token endpoint are answered by the test.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startStack, newUser, awsJson } from '../api/helpers/stack.mjs';
-import { launchBrowser, openPage, screenshot } from './helpers/browser.mjs';
+import { newUser, awsJson } from '../api/helpers/stack.mjs';
+import { openPage, screenshot } from './helpers/browser.mjs';
 import { PASSWORD } from './helpers/app.mjs';
+import { useStackAndBrowser, onPage, stack, browser } from './helpers/suite.mjs';
 
 const DOMAIN = 'mynt-e2e.auth.us-east-1.amazoncognito.com';
 
-let stack;
-let browser;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+useStackAndBrowser();
 
 /** Real tokens of a local user, standing in for what Cognito issues after Google. */
 async function googleUserTokens() {
@@ -57,9 +49,8 @@ async function fakeHostedUi(page, { stateFor = (s) => s, tokenAnswer }) {
 
 test('Google sign-in sends PKCE S256 and state, and exchanges the code with the verifier that matches the challenge', { timeout: 120_000 }, async () => {
   const tokens = await googleUserTokens();
-  const w = await openPage(browser, stack, { config: { cognito_domain: DOMAIN } });
-  const { page } = w;
-  try {
+  await onPage(await openPage(browser, stack, { config: { cognito_domain: DOMAIN } }), async (w) => {
+    const { page } = w;
     const seen = await fakeHostedUi(page, { tokenAnswer: () => ({ status: 200, json: tokens }) });
     await page.goto(`${stack.api_url}/`);
     await page.getByRole('button', { name: 'Sign in with Google' }).click();
@@ -95,16 +86,12 @@ test('Google sign-in sends PKCE S256 and state, and exchanges the code with the 
     await page.reload();
     await page.getByText(`Signed in as ${tokens.email}`).waitFor();
     assert.equal(seen.token.length, 1, 'a reload restores the session with the refresh token, not the code');
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });
 
 test('a Google callback whose state does not match is refused without calling the token endpoint', { timeout: 120_000 }, async () => {
-  const w = await openPage(browser, stack, { config: { cognito_domain: DOMAIN } });
-  const { page } = w;
-  try {
+  await onPage(await openPage(browser, stack, { config: { cognito_domain: DOMAIN } }), async (w) => {
+    const { page } = w;
     const seen = await fakeHostedUi(page, { stateFor: () => 'forged-state', tokenAnswer: () => ({ status: 500, json: {} }) });
     await page.goto(`${stack.api_url}/`);
     await page.getByRole('button', { name: 'Sign in with Google' }).click();
@@ -118,16 +105,12 @@ test('a Google callback whose state does not match is refused without calling th
     await page.goto(`${stack.api_url}/?code=stolen-code&state=anything`);
     await page.getByRole('alert').filter({ hasText: 'This sign-in was not started here' }).waitFor();
     assert.equal(seen.token.length, 0, 'a callback nobody started is not exchanged');
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });
 
 test('a code the token endpoint refuses leaves the person signed out with an explanation', { timeout: 120_000 }, async () => {
-  const w = await openPage(browser, stack, { config: { cognito_domain: DOMAIN } });
-  const { page } = w;
-  try {
+  await onPage(await openPage(browser, stack, { config: { cognito_domain: DOMAIN } }), async (w) => {
+    const { page } = w;
     const seen = await fakeHostedUi(page, { tokenAnswer: () => ({ status: 400, json: { error: 'invalid_grant' } }) });
     w.expectStatus(400);
     await page.goto(`${stack.api_url}/`);
@@ -136,24 +119,17 @@ test('a code the token endpoint refuses leaves the person signed out with an exp
     assert.equal(seen.token.length, 1);
     assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
     await screenshot(page, 'google-code-refused');
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });
 
 test('locally, without a Cognito domain, the Google button is disabled and says why', { timeout: 60_000 }, async () => {
-  const w = await openPage(browser, stack);
-  const { page } = w;
-  try {
+  await onPage(await openPage(browser, stack), async (w) => {
+    const { page } = w;
     await page.goto(`${stack.api_url}/`);
     const button = page.getByRole('button', { name: 'Sign in with Google' });
     assert.equal(await button.isDisabled(), true);
     const noteId = await button.getAttribute('aria-describedby');
     assert.match(await page.locator(`#${noteId}`).textContent(), /not available in local mode/);
     await screenshot(page, 'google-local-disabled');
-  } finally {
-    await w.context.close();
-  }
-  await w.check();
+  });
 });

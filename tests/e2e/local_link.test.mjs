@@ -30,7 +30,7 @@ test('mynt-local serves the Link stand-in at /plaid/link-initialize.js as JavaSc
   const res = await rawGet(stack.api_url, '/plaid/link-initialize.js');
   assert.equal(res.status, 200);
   assert.match(res.headers['content-type'], /^text\/javascript/);
-  assert.equal(res.body, readFileSync(join(ROOT, 'local', 'link', 'link-initialize.js'), 'utf8'));
+  assert.equal(res.body, readFileSync(join(ROOT, 'local', 'plaid_sim', 'link', 'link-initialize.js'), 'utf8'));
 });
 
 test('the /plaid/ mount refuses paths that climb out of its directory', { timeout: 30_000 }, async () => {

@@ -1,25 +1,16 @@
 // web_app.test.mjs - the whole journey in a real browser: sign up, confirm, connect banks through Plaid Link, accounts,
 // the 100 most recent transactions, date ranges checked against the simulator's own data, a second bank, account
 // filter, removing a bank, signing out and in again. Every response is scanned for access tokens; console errors fail.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from '../api/helpers/stack.mjs';
-import { launchBrowser, openPage, screenshot, PHONE, DESKTOP } from './helpers/browser.mjs';
+import { openPage, screenshot, PHONE, DESKTOP } from './helpers/browser.mjs';
 import {
   newEmail, signUpAndConfirm, signIn, connectBank, bankIds, transactionsSettled, tableRows, allPages, assertNewestFirst,
   showRange, simGet, simTransactions, simAccounts, simToday, daysBefore, PASSWORD,
 } from './helpers/app.mjs';
+import { useStackAndBrowser, stack, browser } from './helpers/suite.mjs';
 
-let stack;
-let browser;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+useStackAndBrowser();
 
 const ids = (rows) => rows.map((r) => r.id ?? r.transaction_id);
 

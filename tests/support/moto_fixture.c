@@ -54,6 +54,13 @@ int moto_fixture_export_env(const char *table)
   return 1;
 }
 
+void *moto_fixture_state_or_skip(void **state)
+{
+  if(!*state)
+    skip();
+  return *state;
+}
+
 void moto_fixture_unique_name(char *out, size_t cap, const char *prefix)
 {
   snprintf(out, cap, "%s-%d-%lld", prefix, (int)getpid(), (long long)clock_epoch_ms());

@@ -23,6 +23,10 @@ int moto_fixture_config(aws_config *out_cfg);
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), with MYNT_TABLE = table. Same returns. */
 int moto_fixture_export_env(const char *table);
 
+/* The state a set-up left in *state; skips the running test when the set-up left NULL (no
+ * moto_server: the test runs outside ctest). */
+void *moto_fixture_state_or_skip(void **state);
+
 /* Writes "<prefix>-<pid>-<epoch ms>" into out (cap bytes): a name no other test run uses. */
 void moto_fixture_unique_name(char *out, size_t cap, const char *prefix);
 

@@ -1,19 +1,22 @@
 # Mynt's route table and handlers: those needing no network, and GET /me against moto_server.
-mynt_unit_test(test_handlers SOURCES test_handlers.c LIBS mynt_handlers)
+mynt_unit_test(test_handlers SOURCES test_handlers.c LIBS mynt_handlers mynt_apigw_forge)
 set_tests_properties(test_handlers PROPERTIES TIMEOUT 60)
 
+# The answer to a failed Plaid call (no network).
+mynt_unit_test(test_plaid_reply SOURCES test_plaid_reply.c LIBS mynt_handlers)
+
 # Uses the "moto" fixture of tests/unit/aws.cmake (moto_server started once per ctest run).
-mynt_unit_test(test_handlers_users_moto SOURCES test_handlers_users_moto.c LIBS mynt_handlers mynt_moto_fixture)
+mynt_unit_test(test_handlers_users_moto SOURCES test_handlers_users_moto.c LIBS mynt_handlers mynt_apigw_forge mynt_moto_store)
 set_property(TEST test_handlers_users_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_handlers_users_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)
 
 # GET /transactions without the network: query checks, flow, rendering and the merge.
-mynt_unit_test(test_handlers_transactions SOURCES test_handlers_transactions.c LIBS mynt_handlers)
+mynt_unit_test(test_handlers_transactions SOURCES test_handlers_transactions.c LIBS mynt_handlers mynt_apigw_forge)
 set_tests_properties(test_handlers_transactions PROPERTIES TIMEOUT 60)
 
 # The items and transactions groups end to end: router, handlers, the store on moto_server and
-# Plaid played by the in-process simulator (local/plaid_sim), secrets read from moto's SSM.
+# Plaid played by the in-process simulator (local/plaid_sim/), secrets read from moto's SSM.
 mynt_unit_test(test_handlers_plaid_moto SOURCES test_handlers_plaid_moto.c
-  LIBS mynt_handlers mynt_plaid_sim mynt_moto_fixture PkgConfig::CURL)
+  LIBS mynt_bootstrap mynt_handlers mynt_plaid_sim mynt_apigw_forge mynt_moto_store PkgConfig::CURL)
 set_property(TEST test_handlers_plaid_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_handlers_plaid_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 240)

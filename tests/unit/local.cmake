@@ -1,4 +1,4 @@
-# Tests of local/ (mynt-local), one per module: JWT verification, the authorizer, route matching, events, answers,
+# Tests of local/gateway/ (mynt-local), one per module: JWT verification, the authorizer, route matching, events, answers,
 # the routes file and static files; and mynt-local as a process running fault_bootstrap.
 # RS256 test tokens, JWKs and a loopback JWKS server, for the tests that need a user pool.
 add_library(mynt_jwt_forge STATIC ${CMAKE_SOURCE_DIR}/tests/support/jwt_forge.c)

@@ -1,5 +1,6 @@
 /* test_apigw.c - payload-2.0 event parsing, response building and the generic router. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include "apigw/router.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "support/apigw_forge.h"
 
 static mynt_arena *s_arena;
 
@@ -33,25 +35,21 @@ static int s_teardown(void **state)
   return 0;
 }
 
-/* A payload-2.0 event; sub NULL leaves the authorizer out, body NULL leaves the body out. */
+/* A payload-2.0 event with a JSON content type and an empty query; sub NULL leaves the authorizer
+ * out (with sub, the email claim is ana@example.com), body NULL leaves the body out. */
 static json_t *s_event(const char *method, const char *route_key, const char *path, const char *sub, const char *body,
                        int base64)
 {
-  json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s, s:{s:s, s:s}}}", "version", "2.0", "routeKey",
-                            route_key, "rawPath", path, "rawQueryString", "", "headers", "content-type",
-                            "application/json", "requestContext", "requestId", "api-req-1", "http", "method", method,
-                            "path", path);
-  assert_non_null(event);
-  if(sub) {
-    json_t *context = json_object_get(event, "requestContext");
-    json_object_set_new(context, "authorizer",
-                        json_pack("{s:{s:{s:s, s:s}}}", "jwt", "claims", "sub", sub, "email", "ana@example.com"));
-  }
-  if(body) {
-    json_object_set_new(event, "body", json_string(body));
-    json_object_set_new(event, "isBase64Encoded", json_boolean(base64));
-  }
-  return event;
+  return apigw_forge_event_new(&(apigw_forge_event){.method = method,
+                                                    .route_key = route_key,
+                                                    .path = path,
+                                                    .request_id = "api-req-1",
+                                                    .raw_query = "",
+                                                    .content_type = "application/json",
+                                                    .sub = sub,
+                                                    .email = "ana@example.com",
+                                                    .body = body,
+                                                    .base64 = base64});
 }
 
 static mynt_status s_parse_text(const char *text, apigw_request *req)
@@ -295,16 +293,6 @@ static json_t *s_write_and_load(const apigw_response *res)
   return doc;
 }
 
-static json_t *s_body_of(json_t *payload)
-{
-  const char *body = json_string_value(json_object_get(payload, "body"));
-  assert_non_null(body);
-  json_error_t err;
-  json_t *doc = json_loads(body, 0, &err);
-  assert_non_null(doc);
-  return doc;
-}
-
 static void test_response_writes_the_full_payload_object(void **state)
 {
   (void)state;
@@ -360,7 +348,7 @@ static void test_response_error_has_the_error_shape_and_status(void **state)
     assert_int_equal(apigw_response_error(&res, rows[i].st, i % 2 ? "custom text" : NULL), rows[i].st);
     json_t *payload = s_write_and_load(&res);
     assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), rows[i].http);
-    json_t *body = s_body_of(payload);
+    json_t *body = apigw_forge_body(payload);
     assert_int_equal(json_object_size(body), 1);
     json_t *error = json_object_get(body, "error");
     assert_int_equal(json_object_size(error), 2);
@@ -379,7 +367,7 @@ static void test_response_without_a_reply_is_written_as_500(void **state)
   apigw_response_init(&res, s_arena);
   json_t *payload = s_write_and_load(&res);
   assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 500);
-  json_t *body = s_body_of(payload);
+  json_t *body = apigw_forge_body(payload);
   assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "code")), "internal_error");
   json_decref(body);
   json_decref(payload);
@@ -512,46 +500,46 @@ static const apigw_route_table s_test_table = {s_test_routes, sizeof(s_test_rout
 static json_t *s_serve(const char *group, json_t *event)
 {
   apigw_ctx ctx = {.arena = s_arena, .invocation_id = "lambda-req-1"};
-  mynt_buf out;
-  buf_init(&out, 1 << 20);
-  assert_int_equal(apigw_router_serve(&s_test_table, group, &ctx, event, &out), MYNT_OK);
-  json_decref(event);
-  json_error_t err;
-  json_t *payload = json_loadb(out.ptr, out.len, 0, &err);
-  buf_free(&out);
-  assert_non_null(payload);
-  return payload;
+  return apigw_forge_serve(&s_test_table, group, &ctx, event);
 }
 
-static int s_status_of(json_t *payload)
+/* Serves event (consumed) for group and asserts the answer's status and, unless code is NULL,
+ * its error code. */
+static void s_assert_answer(const char *group, json_t *event, int status, const char *code)
 {
-  return (int)json_integer_value(json_object_get(payload, "statusCode"));
-}
-
-static const char *s_error_code_of(json_t *payload, json_t **out_body)
-{
-  *out_body = s_body_of(payload);
-  return json_string_value(json_object_get(json_object_get(*out_body, "error"), "code"));
+  json_decref(apigw_forge_expect(s_serve(group, event), status, code));
 }
 
 static void test_router_matches_path_templates(void **state)
 {
   (void)state;
-  assert_true(apigw_router_matches("GET /health", "GET", "/health"));
-  assert_false(apigw_router_matches("GET /health", "POST", "/health"));
-  assert_false(apigw_router_matches("GET /health", "GET", "/health/"));
-  assert_false(apigw_router_matches("GET /health", "GET", "/healthz"));
-  assert_false(apigw_router_matches("GET /health", "GET", "/"));
-  assert_true(apigw_router_matches("GET /items/{item_id}", "GET", "/items/abc"));
-  assert_false(apigw_router_matches("GET /items/{item_id}", "GET", "/items/"));
-  assert_false(apigw_router_matches("GET /items/{item_id}", "GET", "/items"));
-  assert_false(apigw_router_matches("GET /items/{item_id}", "GET", "/items/abc/def"));
-  assert_true(apigw_router_matches("GET /items/{item_id}/accounts", "GET", "/items/a/accounts"));
-  assert_true(apigw_router_matches("ANY /files/{path+}", "PATCH", "/files/a/b/c"));
-  assert_false(apigw_router_matches("ANY /files/{path+}", "GET", "/files/"));
-  assert_true(apigw_router_matches("GET /", "GET", "/"));
-  assert_false(apigw_router_matches("$default", "GET", "/"));
-  assert_false(apigw_router_matches("GET", "GET", "/"));
+  static const struct {
+    const char *route_key;
+    const char *method;
+    const char *path;
+    bool matches;
+  } cases[] = {
+    {"GET /health", "GET", "/health", true},
+    {"GET /health", "POST", "/health", false},
+    {"GET /health", "GET", "/health/", false},
+    {"GET /health", "GET", "/healthz", false},
+    {"GET /health", "GET", "/", false},
+    {"GET /items/{item_id}", "GET", "/items/abc", true},
+    {"GET /items/{item_id}", "GET", "/items/", false},
+    {"GET /items/{item_id}", "GET", "/items", false},
+    {"GET /items/{item_id}", "GET", "/items/abc/def", false},
+    {"GET /items/{item_id}/accounts", "GET", "/items/a/accounts", true},
+    {"ANY /files/{path+}", "PATCH", "/files/a/b/c", true},
+    {"ANY /files/{path+}", "GET", "/files/", false},
+    {"GET /", "GET", "/", true},
+    {"$default", "GET", "/", false},
+    {"GET", "GET", "/", false},
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    if((apigw_router_matches(cases[i].route_key, cases[i].method, cases[i].path) != 0) != cases[i].matches)
+      fail_msg("%s: %s %s should %smatch", cases[i].route_key, cases[i].method, cases[i].path,
+               cases[i].matches ? "" : "not ");
+  }
 }
 
 static void test_router_dispatches_by_route_key_with_path_parameters(void **state)
@@ -561,28 +549,33 @@ static void test_router_dispatches_by_route_key_with_path_parameters(void **stat
   json_t *event = s_event("GET", "GET /items/{item_id}", "/items/it-42", "user-1", NULL, 0);
   json_object_set_new(event, "pathParameters", json_pack("{s:s}", "item_id", "it-42"));
   json_t *payload = s_serve("items", event);
-  assert_int_equal(s_status_of(payload), 200);
+  assert_int_equal(apigw_forge_status(payload), 200);
   assert_int_equal(s_spy.calls, 1);
   assert_string_equal(s_spy.last_route, "GET /items/{item_id}");
   assert_string_equal(s_spy.last_item, "it-42");
   json_decref(payload);
 }
 
+/* The allow header of payload, or NULL. */
+static const char *s_allow_of(const json_t *payload)
+{
+  return json_string_value(json_object_get(json_object_get(payload, "headers"), "allow"));
+}
+
 static void test_router_answers_405_for_known_path_wrong_method(void **state)
 {
   (void)state;
   json_t *payload = s_serve("public", s_event("PUT", "$default", "/items/it-42", NULL, NULL, 0));
-  assert_int_equal(s_status_of(payload), 405);
-  assert_string_equal(json_string_value(json_object_get(json_object_get(payload, "headers"), "allow")),
-                      "GET, DELETE");
-  json_t *body;
-  assert_string_equal(s_error_code_of(payload, &body), "method_not_allowed");
+  assert_int_equal(apigw_forge_status(payload), 405);
+  assert_string_equal(s_allow_of(payload), "GET, DELETE");
+  json_t *body = apigw_forge_body(payload);
+  assert_string_equal(apigw_forge_error_code(body), "method_not_allowed");
   json_decref(body);
   json_decref(payload);
 
   payload = s_serve("public", s_event("DELETE", "$default", "/items", NULL, NULL, 0));
-  assert_int_equal(s_status_of(payload), 405);
-  assert_string_equal(json_string_value(json_object_get(json_object_get(payload, "headers"), "allow")), "GET, POST");
+  assert_int_equal(apigw_forge_status(payload), 405);
+  assert_string_equal(s_allow_of(payload), "GET, POST");
   json_decref(payload);
 }
 
@@ -592,10 +585,10 @@ static void test_router_answers_404_for_unknown_path(void **state)
   static const char *const paths[] = {"/nope", "/items/", "/items/a/b", "/healthz", "/", "/files/"};
   for(size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
     json_t *payload = s_serve("public", s_event("GET", "$default", paths[i], NULL, NULL, 0));
-    assert_int_equal(s_status_of(payload), 404);
-    assert_null(json_object_get(json_object_get(payload, "headers"), "allow"));
-    json_t *body;
-    assert_string_equal(s_error_code_of(payload, &body), "not_found");
+    assert_int_equal(apigw_forge_status(payload), 404);
+    assert_null(s_allow_of(payload));
+    json_t *body = apigw_forge_body(payload);
+    assert_string_equal(apigw_forge_error_code(body), "not_found");
     json_decref(body);
     json_decref(payload);
   }
@@ -604,40 +597,25 @@ static void test_router_answers_404_for_unknown_path(void **state)
 static void test_router_answers_unknown_route_keys_like_the_catch_all(void **state)
 {
   (void)state;
-  json_t *payload = s_serve("items", s_event("PATCH", "PATCH /items/{item_id}", "/items/x", "u", NULL, 0));
-  assert_int_equal(s_status_of(payload), 405);
-  json_decref(payload);
+  s_assert_answer("items", s_event("PATCH", "PATCH /items/{item_id}", "/items/x", "u", NULL, 0), 405, NULL);
 }
 
 static void test_router_answers_500_when_a_route_arrives_at_the_catch_all(void **state)
 {
   (void)state;
   memset(&s_spy, 0, sizeof(s_spy));
-  json_t *payload = s_serve("public", s_event("GET", "$default", "/health", NULL, NULL, 0));
-  assert_int_equal(s_status_of(payload), 500);
-  json_decref(payload);
+  s_assert_answer("public", s_event("GET", "$default", "/health", NULL, NULL, 0), 500, NULL);
 }
 
 static void test_router_answers_401_for_auth_routes_without_sub(void **state)
 {
   (void)state;
   memset(&s_spy, 0, sizeof(s_spy));
-  json_t *payload = s_serve("items", s_event("GET", "GET /items", "/items", NULL, NULL, 0));
-  assert_int_equal(s_status_of(payload), 401);
-  json_t *body;
-  assert_string_equal(s_error_code_of(payload, &body), "unauthorized");
-  json_decref(body);
-  json_decref(payload);
+  s_assert_answer("items", s_event("GET", "GET /items", "/items", NULL, NULL, 0), 401, "unauthorized");
   assert_int_equal(s_spy.calls, 0);
-
-  payload = s_serve("items", s_event("GET", "GET /items", "/items", "", NULL, 0));
-  assert_int_equal(s_status_of(payload), 401);
-  json_decref(payload);
+  s_assert_answer("items", s_event("GET", "GET /items", "/items", "", NULL, 0), 401, NULL);
   assert_int_equal(s_spy.calls, 0);
-
-  payload = s_serve("public", s_event("GET", "GET /health", "/health", NULL, NULL, 0));
-  assert_int_equal(s_status_of(payload), 200);
-  json_decref(payload);
+  s_assert_answer("public", s_event("GET", "GET /health", "/health", NULL, NULL, 0), 200, NULL);
   assert_int_equal(s_spy.calls, 1);
 }
 
@@ -646,18 +624,10 @@ static void test_router_answers_413_before_any_handler_runs(void **state)
   (void)state;
   memset(&s_spy, 0, sizeof(s_spy));
   char *encoded = s_base64_of_n_bytes(APIGW_MAX_BODY + 1);
-  json_t *payload = s_serve("items", s_event("POST", "POST /items", "/items", "user-1", encoded, 1));
+  s_assert_answer("items", s_event("POST", "POST /items", "/items", "user-1", encoded, 1), 413, "payload_too_large");
   free(encoded);
-  assert_int_equal(s_status_of(payload), 413);
-  json_t *body;
-  assert_string_equal(s_error_code_of(payload, &body), "payload_too_large");
-  json_decref(body);
-  json_decref(payload);
   assert_int_equal(s_spy.calls, 0);
-
-  payload = s_serve("items", s_event("POST", "POST /items", "/items", "user-1", "%%%", 1));
-  assert_int_equal(s_status_of(payload), 400);
-  json_decref(payload);
+  s_assert_answer("items", s_event("POST", "POST /items", "/items", "user-1", "%%%", 1), 400, NULL);
   assert_int_equal(s_spy.calls, 0);
 }
 
@@ -665,29 +635,20 @@ static void test_router_answers_500_for_a_route_of_another_group(void **state)
 {
   (void)state;
   memset(&s_spy, 0, sizeof(s_spy));
-  json_t *payload = s_serve("public", s_event("GET", "GET /items", "/items", "user-1", NULL, 0));
-  assert_int_equal(s_status_of(payload), 500);
-  json_decref(payload);
+  s_assert_answer("public", s_event("GET", "GET /items", "/items", "user-1", NULL, 0), 500, NULL);
   assert_int_equal(s_spy.calls, 0);
 }
 
 static void test_router_replies_the_standard_error_for_a_failing_handler(void **state)
 {
   (void)state;
-  json_t *payload = s_serve("public", s_event("GET", "GET /flaky", "/flaky", NULL, NULL, 0));
-  assert_int_equal(s_status_of(payload), 503);
-  json_t *body;
-  assert_string_equal(s_error_code_of(payload, &body), "service_unavailable");
-  json_decref(body);
-  json_decref(payload);
+  s_assert_answer("public", s_event("GET", "GET /flaky", "/flaky", NULL, NULL, 0), 503, "service_unavailable");
 }
 
 static void test_router_answers_500_when_a_handler_writes_no_reply(void **state)
 {
   (void)state;
-  json_t *payload = s_serve("public", s_event("GET", "GET /silent", "/silent", NULL, NULL, 0));
-  assert_int_equal(s_status_of(payload), 500);
-  json_decref(payload);
+  s_assert_answer("public", s_event("GET", "GET /silent", "/silent", NULL, NULL, 0), 500, NULL);
 }
 
 static void test_router_answers_500_when_the_answer_does_not_fit_the_payload(void **state)
@@ -703,7 +664,7 @@ static void test_router_answers_500_when_the_answer_does_not_fit_the_payload(voi
   json_t *payload = json_loadb(out.ptr, out.len, 0, &err);
   buf_free(&out);
   assert_non_null(payload);
-  assert_int_equal(s_status_of(payload), 500);
+  assert_int_equal(apigw_forge_status(payload), 500);
   json_decref(payload);
 }
 

@@ -13,7 +13,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
-#include "local/authorizer.h"
+#include "local/gateway/authorizer.h"
 #include "support/jwt_forge.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc"
@@ -40,8 +40,8 @@ static authorizer *s_authorizer(int port, int64_t min_refetch_ms)
   snprintf(url, sizeof(url), "http://127.0.0.1:%d/us-east-1_abc/.well-known/jwks.json", port);
   char *auds[] = {CLIENT};
   local_config_authorizer cfg = {ISSUER, auds, 1, url};
-  authorizer *a = authorizer_create(&cfg, min_refetch_ms);
-  assert_non_null(a);
+  authorizer *a = NULL;
+  assert_int_equal(authorizer_new(&cfg, min_refetch_ms, &a), MYNT_OK);
   return a;
 }
 
@@ -72,7 +72,7 @@ static int s_setup_eager(void **state)
 static int s_teardown(void **state)
 {
   s_fixture *f = *state;
-  authorizer_destroy(f->a);
+  authorizer_free(f->a);
   jwt_forge_jwks_stop(&f->srv);
   free(f->token_a);
   free(f->token_b);
@@ -148,7 +148,7 @@ static void test_authorizer_refuses_everything_when_the_key_set_is_unreachable(v
   json_t *claims = NULL;
   assert_int_equal(authorizer_check(a, f->token_a, &claims), MYNT_UNAUTHORIZED);
   assert_null(claims);
-  authorizer_destroy(a);
+  authorizer_free(a);
 }
 
 static int s_setup_keys(void **state)

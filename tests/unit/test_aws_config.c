@@ -45,8 +45,8 @@ static void test_aws_config_reads_region_keys_token_and_endpoint(void **state)
   setenv("AWS_SESSION_TOKEN", "session-token", 1);
   setenv("MYNT_AWS_ENDPOINT", "http://127.0.0.1:4566", 1);
   aws_config cfg;
-  char why[128];
-  assert_int_equal(aws_config_from_env(&cfg, why, sizeof why), MYNT_OK);
+  mynt_detail why;
+  assert_int_equal(aws_config_from_env(&cfg, &why), MYNT_OK);
   assert_string_equal(cfg.region, "eu-west-1");
   assert_string_equal(cfg.creds.access_key_id, "AKIDCONFIG");
   assert_string_equal(cfg.creds.secret_access_key, "config-secret");
@@ -63,7 +63,7 @@ static void test_aws_config_falls_back_to_default_region_and_allows_no_token(voi
   unsetenv("AWS_REGION");
   setenv("AWS_DEFAULT_REGION", "us-west-2", 1);
   aws_config cfg;
-  assert_int_equal(aws_config_from_env(&cfg, NULL, 0), MYNT_OK);
+  assert_int_equal(aws_config_from_env(&cfg, NULL), MYNT_OK);
   assert_string_equal(cfg.region, "us-west-2");
   assert_string_equal(cfg.creds.session_token, "");
   assert_string_equal(cfg.endpoint, "");
@@ -73,17 +73,17 @@ static void test_aws_config_names_the_missing_variable_and_leaves_cfg_zeroed(voi
 {
   (void)state;
   aws_config cfg;
-  char why[128];
+  mynt_detail why;
   s_set_minimal();
   unsetenv("AWS_SECRET_ACCESS_KEY");
-  assert_int_equal(aws_config_from_env(&cfg, why, sizeof why), MYNT_BAD_REQUEST);
-  assert_non_null(strstr(why, "AWS_SECRET_ACCESS_KEY"));
+  assert_int_equal(aws_config_from_env(&cfg, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "AWS_SECRET_ACCESS_KEY"));
   assert_true(s_all_zero(&cfg));
 
   s_set_minimal();
   unsetenv("AWS_REGION");
-  assert_int_equal(aws_config_from_env(&cfg, why, sizeof why), MYNT_BAD_REQUEST);
-  assert_non_null(strstr(why, "AWS_REGION"));
+  assert_int_equal(aws_config_from_env(&cfg, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "AWS_REGION"));
   assert_true(s_all_zero(&cfg));
 }
 
@@ -91,15 +91,15 @@ static void test_aws_config_refuses_values_that_do_not_fit(void **state)
 {
   (void)state;
   aws_config cfg;
-  char why[128];
+  mynt_detail why;
   char long_value[3000];
   memset(long_value, 'a', sizeof long_value - 1);
   long_value[sizeof long_value - 1] = '\0';
   s_set_minimal();
   setenv("AWS_SESSION_TOKEN", long_value, 1);
-  assert_int_equal(aws_config_from_env(&cfg, why, sizeof why), MYNT_BAD_REQUEST);
-  assert_non_null(strstr(why, "AWS_SESSION_TOKEN"));
-  assert_non_null(strstr(why, "too long"));
+  assert_int_equal(aws_config_from_env(&cfg, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "AWS_SESSION_TOKEN"));
+  assert_non_null(strstr(mynt_detail_text(&why), "too long"));
   assert_true(s_all_zero(&cfg));
 }
 

@@ -82,16 +82,9 @@ static int s_teardown(void **state)
   return 0;
 }
 
-static s_env *s_env_or_skip(void **state)
-{
-  if(!*state)
-    skip();
-  return *state;
-}
-
 static void test_moto_conditional_put_refuses_an_existing_item_and_leaves_it_unchanged(void **state)
 {
-  s_env *env = s_env_or_skip(state);
+  s_env *env = moto_fixture_state_or_skip(state);
   const char *put = "{\"Item\":{\"user_id\":{\"S\":\"u1\"},\"sk\":{\"S\":\"PROFILE\"},\"name\":{\"S\":\"%s\"}},"
                     "\"ConditionExpression\":\"attribute_not_exists(user_id)\"}";
   char text[512];
@@ -118,13 +111,13 @@ static void test_moto_conditional_put_refuses_an_existing_item_and_leaves_it_unc
 
 static void test_moto_get_item_of_a_missing_key_returns_no_item(void **state)
 {
-  s_env *env = s_env_or_skip(state);
+  s_env *env = moto_fixture_state_or_skip(state);
   assert_null(s_get(env, "nobody", "PROFILE"));
 }
 
 static void test_moto_update_item_with_if_not_exists_returns_all_new(void **state)
 {
-  s_env *env = s_env_or_skip(state);
+  s_env *env = moto_fixture_state_or_skip(state);
   const char *update = "{\"Key\":{\"user_id\":{\"S\":\"u2\"},\"sk\":{\"S\":\"COUNTER\"}},"
                        "\"UpdateExpression\":\"SET #c = if_not_exists(#c, :zero) + :one, #l = :label\","
                        "\"ExpressionAttributeNames\":{\"#c\":\"count\",\"#l\":\"label\"},"
@@ -148,7 +141,7 @@ static void test_moto_update_item_with_if_not_exists_returns_all_new(void **stat
 
 static void test_moto_delete_item_honours_its_condition(void **state)
 {
-  s_env *env = s_env_or_skip(state);
+  s_env *env = moto_fixture_state_or_skip(state);
   json_decref(moto_fixture_ddb(env->client, "PutItem",
                    s_request(env, "{\"Item\":{\"user_id\":{\"S\":\"u3\"},\"sk\":{\"S\":\"ITEM#1\"},"
                                   "\"state\":{\"S\":\"active\"}}}")));
@@ -179,7 +172,7 @@ static void test_moto_delete_item_honours_its_condition(void **state)
 
 static void test_moto_query_pages_on_begins_with_and_query_all_gathers_every_page(void **state)
 {
-  s_env *env = s_env_or_skip(state);
+  s_env *env = moto_fixture_state_or_skip(state);
   char text[512];
   for(int i = 1; i <= 7; i++) {
     snprintf(text, sizeof text,
@@ -224,7 +217,7 @@ static void test_moto_query_pages_on_begins_with_and_query_all_gathers_every_pag
 
 static void test_moto_transact_write_items_writes_all_or_nothing(void **state)
 {
-  s_env *env = s_env_or_skip(state);
+  s_env *env = moto_fixture_state_or_skip(state);
   char text[1024];
   snprintf(text, sizeof text,
            "{\"TransactItems\":[{\"Put\":{\"TableName\":\"%s\",\"Item\":{\"user_id\":{\"S\":\"u5\"},"
@@ -260,7 +253,7 @@ static void test_moto_transact_write_items_writes_all_or_nothing(void **state)
 
 static void test_moto_validation_error_is_bad_request_with_its_message(void **state)
 {
-  s_env *env = s_env_or_skip(state);
+  s_env *env = moto_fixture_state_or_skip(state);
   json_t *req = s_request(env, "{\"Item\":{\"user_id\":{\"S\":\"u6\"}}}");
   json_t *response = NULL;
   ddb_error err;

@@ -12,8 +12,8 @@
 
 #include <jansson.h>
 
-#include "local/event.h"
-#include "local/routes.h"
+#include "local/gateway/event.h"
+#include "local/gateway/routes.h"
 
 static event_request s_request(const event_header *headers, size_t n_headers)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "local/response.h"
+#include "local/gateway/response.h"
 
 static const char *s_header(const response_http *r, const char *name, size_t nth)
 {

@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
+#include "support/apigw_forge.h"
 
 static mynt_arena *s_arena;
 
@@ -33,14 +34,7 @@ static int s_teardown(void **state)
 
 static json_t *s_event(const char *method, const char *route_key, const char *path, const char *sub)
 {
-  json_t *event = json_pack("{s:s, s:s, s:s, s:{s:s, s:{s:s, s:s}}}", "version", "2.0", "routeKey", route_key,
-                            "rawPath", path, "requestContext", "requestId", "api-1", "http", "method", method,
-                            "path", path);
-  assert_non_null(event);
-  if(sub)
-    json_object_set_new(json_object_get(event, "requestContext"), "authorizer",
-                        json_pack("{s:{s:{s:s}}}", "jwt", "claims", "sub", sub));
-  return event;
+  return apigw_forge_event_new(&(apigw_forge_event){.method = method, .route_key = route_key, .path = path, .sub = sub});
 }
 
 /* Serves event (consumed) for group with no store, as a group without DynamoDB runs. */
@@ -48,33 +42,23 @@ static json_t *s_serve(const char *group, json_t *event)
 {
   handlers_env env = {.store = NULL};
   apigw_ctx ctx = {.env = &env, .arena = s_arena, .invocation_id = "lambda-1"};
-  mynt_buf out;
-  buf_init(&out, 1 << 20);
-  assert_int_equal(apigw_router_serve(routes_table(), group, &ctx, event, &out), MYNT_OK);
-  json_decref(event);
-  json_error_t err;
-  json_t *payload = json_loadb(out.ptr, out.len, 0, &err);
-  buf_free(&out);
-  assert_non_null(payload);
-  return payload;
+  return apigw_forge_serve(routes_table(), group, &ctx, event);
 }
 
-static json_t *s_body(json_t *payload)
+/* Serves event (consumed) for group; asserts the answer's status and, unless code is NULL, its
+ * error code. Returns the payload (caller json_decref). */
+static json_t *s_answer(const char *group, json_t *event, int status, const char *code)
 {
-  json_error_t err;
-  json_t *body = json_loads(json_string_value(json_object_get(payload, "body")), 0, &err);
-  assert_non_null(body);
-  return body;
+  return apigw_forge_expect(s_serve(group, event), status, code);
 }
 
 static void test_health_answers_ok_with_the_version_without_auth(void **state)
 {
   (void)state;
-  json_t *payload = s_serve("public", s_event("GET", "GET /health", "/health", NULL));
-  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 200);
+  json_t *payload = s_answer("public", s_event("GET", "GET /health", "/health", NULL), 200, NULL);
   assert_string_equal(json_string_value(json_object_get(json_object_get(payload, "headers"), "content-type")),
                       "application/json");
-  json_t *body = s_body(payload);
+  json_t *body = apigw_forge_body(payload);
   assert_string_equal(json_string_value(json_object_get(body, "status")), "ok");
   const char *version = json_string_value(json_object_get(body, "version"));
   assert_non_null(version);
@@ -87,13 +71,8 @@ static void test_health_answers_ok_with_the_version_without_auth(void **state)
 static void test_default_answers_405_with_allow_for_me_with_post(void **state)
 {
   (void)state;
-  json_t *payload = s_serve("public", s_event("POST", "$default", "/me", NULL));
-  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 405);
+  json_t *payload = s_answer("public", s_event("POST", "$default", "/me", NULL), 405, "method_not_allowed");
   assert_string_equal(json_string_value(json_object_get(json_object_get(payload, "headers"), "allow")), "GET");
-  json_t *body = s_body(payload);
-  assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "code")),
-                      "method_not_allowed");
-  json_decref(body);
   json_decref(payload);
 }
 
@@ -102,29 +81,20 @@ static void test_default_answers_404_for_an_unknown_path(void **state)
   (void)state;
   static const char *const paths[] = {"/", "/nope", "/me/", "/health/x"};
   for(size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-    json_t *payload = s_serve("public", s_event("GET", "$default", paths[i], NULL));
-    assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 404);
-    json_t *body = s_body(payload);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "code")), "not_found");
-    json_decref(body);
-    json_decref(payload);
+    json_decref(s_answer("public", s_event("GET", "$default", paths[i], NULL), 404, "not_found"));
   }
 }
 
 static void test_me_answers_401_without_a_sub_before_touching_the_store(void **state)
 {
   (void)state;
-  json_t *payload = s_serve("users", s_event("GET", "GET /me", "/me", NULL));
-  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 401);
-  json_decref(payload);
+  json_decref(s_answer("users", s_event("GET", "GET /me", "/me", NULL), 401, NULL));
 }
 
 static void test_a_group_refuses_routes_of_another_group(void **state)
 {
   (void)state;
-  json_t *payload = s_serve("users", s_event("GET", "GET /health", "/health", NULL));
-  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 500);
-  json_decref(payload);
+  json_decref(s_answer("users", s_event("GET", "GET /health", "/health", NULL), 500, NULL));
 }
 
 static void test_routes_table_is_consistent_with_its_groups(void **state)

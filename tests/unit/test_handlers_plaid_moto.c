@@ -17,19 +17,22 @@
 #include "aws/aws_config.h"
 #include "aws/dynamodb.h"
 #include "aws/ssm.h"
+#include "bootstrap_env.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
-#include "local/plaid_sim.h"
+#include "local/plaid_sim/plaid_sim.h"
 #include "store/items.h"
 #include "store/store.h"
+#include "support/apigw_forge.h"
 #include "support/moto_fixture.h"
+#include "support/moto_store.h"
 
 #define SIM_CLIENT "plaid-sim-client"
 #define SIM_SECRET "plaid-sim-secret"
-#define KEYRING "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+#define KEYRING    "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 typedef struct {
   handlers_env env;
@@ -46,8 +49,8 @@ static void s_put_parameter(ssm_client *ssm, const char *prefix, const char *suf
 {
   char name[256];
   snprintf(name, sizeof(name), "%s%s", prefix, suffix);
-  json_t *request = json_pack("{s:s, s:s, s:s, s:b}", "Name", name, "Value", value, "Type", "SecureString",
-                              "Overwrite", 1);
+  json_t *request =
+    json_pack("{s:s, s:s, s:s, s:b}", "Name", name, "Value", value, "Type", "SecureString", "Overwrite", 1);
   json_t *response = NULL;
   aws_error err;
   assert_int_equal(ssm_call(ssm, "PutParameter", request, clock_epoch_ms() + 10000, &response, &err), MYNT_OK);
@@ -60,39 +63,36 @@ static int s_group_setup(void **state)
   (void)state;
   s_fixture *fx = calloc(1, sizeof(*fx));
   assert_non_null(fx);
-  moto_fixture_unique_name(fx->table, sizeof(fx->table), "mynt-users-plaid");
-  if(!moto_fixture_export_env(fx->table)) {
+  if(!moto_store_open("mynt-users-plaid", fx->table, sizeof(fx->table), &fx->env.store)) {
     free(fx);
     return 0;
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   plaid_sim_config cfg = {.client_id = SIM_CLIENT, .secret = SIM_SECRET};
-  assert_int_equal(plaid_sim_start(&cfg, &fx->sim), MYNT_OK);
+  assert_int_equal(plaid_sim_new(&cfg, &fx->sim), MYNT_OK);
   snprintf(fx->sim_url, sizeof(fx->sim_url), "http://127.0.0.1:%u", (unsigned)plaid_sim_port(fx->sim));
   setenv("PLAID_BASE_URL", fx->sim_url, 1);
   setenv("PLAID_ENV", "sandbox", 1);
 
   aws_config aws;
   ssm_client *ssm = NULL;
-  assert_int_equal(aws_config_from_env(&aws, NULL, 0), MYNT_OK);
+  assert_int_equal(aws_config_from_env(&aws, NULL), MYNT_OK);
   assert_int_equal(ssm_client_new(&aws, &ssm), MYNT_OK);
   snprintf(fx->prefix, sizeof(fx->prefix), "/mynt-test-%d", (int)getpid());
-  s_put_parameter(ssm, fx->prefix, HANDLERS_ENV_TOKEN_KEYS, KEYRING);
-  s_put_parameter(ssm, fx->prefix, HANDLERS_ENV_PLAID_CLIENT_ID, SIM_CLIENT);
-  s_put_parameter(ssm, fx->prefix, HANDLERS_ENV_PLAID_SECRET, SIM_SECRET);
+  s_put_parameter(ssm, fx->prefix, BOOTSTRAP_ENV_TOKEN_KEYS, KEYRING);
+  s_put_parameter(ssm, fx->prefix, BOOTSTRAP_ENV_PLAID_CLIENT_ID, SIM_CLIENT);
+  s_put_parameter(ssm, fx->prefix, BOOTSTRAP_ENV_PLAID_SECRET, SIM_SECRET);
   ssm_client_free(ssm);
   char prefix_with_slash[128];
   snprintf(prefix_with_slash, sizeof(prefix_with_slash), "%s/", fx->prefix);
   setenv("MYNT_SSM_PREFIX", prefix_with_slash, 1);
 
-  char why[300] = "";
-  assert_int_equal(store_open_from_env(&fx->env.store, why, sizeof(why)), MYNT_OK);
-  if(handlers_env_open_plaid(&fx->env, why, sizeof(why)))
-    fail_msg("handlers_env_open_plaid: %s", why);
+  mynt_detail detail;
+  if(bootstrap_env_open_plaid(&fx->env, &detail))
+    fail_msg("bootstrap_env_open_plaid: %s", mynt_detail_text(&detail));
   fx->arena = arena_create(32 * 1024 * 1024);
   assert_non_null(fx->arena);
   s_fx = fx;
-  moto_fixture_create_table(fx->env.store->ddb, fx->table);
   return 0;
 }
 
@@ -103,13 +103,21 @@ static int s_group_teardown(void **state)
   if(!fx)
     return 0;
   assert_int_equal(moto_fixture_delete_table(fx->env.store->ddb, fx->table), MYNT_OK);
-  handlers_env_close(&fx->env);
-  plaid_sim_stop(fx->sim);
+  bootstrap_env_close(&fx->env);
+  plaid_sim_free(fx->sim);
   arena_destroy(fx->arena);
   free(fx);
   s_fx = NULL;
   curl_global_cleanup();
   return 0;
+}
+
+/* Skips the running test when the group set-up found no moto_server. */
+static void s_skip_without_moto(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    skip();
 }
 
 static size_t s_collect(char *data, size_t size, size_t n, void *user)
@@ -170,28 +178,24 @@ static char *s_public_token(const char *institution)
 static json_t *s_serve_in(const char *group, const char *method, const char *route_key, const char *path,
                           const char *sub, const char *body, json_t *query, int64_t deadline_ms)
 {
-  json_t *event = json_pack("{s:s, s:s, s:s, s:{s:s, s:{s:s, s:s}, s:{s:{s:{s:s}}}}}", "version", "2.0", "routeKey",
-                            route_key, "rawPath", path, "requestContext", "requestId", "api-1", "http", "method",
-                            method, "path", path, "authorizer", "jwt", "claims", "sub", sub);
-  assert_non_null(event);
-  if(body)
-    json_object_set_new(event, "body", json_string(body));
-  if(query)
-    json_object_set_new(event, "queryStringParameters", query);
   const char *slash = strrchr(path, '/');
-  if(strstr(route_key, "{item_id}"))
-    json_object_set_new(event, "pathParameters", json_pack("{s:s}", "item_id", slash + 1));
-  apigw_ctx ctx = {.env = &s_fx->env, .arena = s_fx->arena, .deadline_ms = clock_epoch_ms() + deadline_ms,
+  json_t *event = apigw_forge_event_new(&(apigw_forge_event){
+    .method = method,
+    .route_key = route_key,
+    .path = path,
+    .query = query,
+    .path_params = strstr(route_key, "{item_id}") ? json_pack("{s:s}", "item_id", slash + 1) : NULL,
+    .sub = sub,
+    .body = body});
+  apigw_ctx ctx = {.env = &s_fx->env,
+                   .arena = s_fx->arena,
+                   .deadline_ms = clock_epoch_ms() + deadline_ms,
                    .invocation_id = "lambda-1"};
-  mynt_buf out;
-  buf_init(&out, 8 * 1024 * 1024);
-  assert_int_equal(apigw_router_serve(routes_table(), group, &ctx, event, &out), MYNT_OK);
-  json_decref(event);
+  json_t *payload = apigw_forge_serve(routes_table(), group, &ctx, event);
   arena_reset(s_fx->arena);
-  assert_null(strstr(buf_cstr(&out), "access-sandbox"));
-  json_t *payload = json_loadb(out.ptr, out.len, 0, NULL);
-  buf_free(&out);
-  assert_non_null(payload);
+  char *text = json_dumps(payload, 0);
+  assert_null(strstr(text, "access-sandbox"));
+  free(text);
   return payload;
 }
 
@@ -199,27 +203,6 @@ static json_t *s_serve(const char *group, const char *method, const char *route_
                        const char *body, json_t *query)
 {
   return s_serve_in(group, method, route_key, path, sub, body, query, 12000);
-}
-
-static int s_status(const json_t *payload)
-{
-  return (int)json_integer_value(json_object_get(payload, "statusCode"));
-}
-
-/* The payload's body parsed (caller json_decref); JSON null for an empty body. */
-static json_t *s_body(const json_t *payload)
-{
-  const char *text = json_string_value(json_object_get(payload, "body"));
-  if(!text || !*text)
-    return json_null();
-  json_t *body = json_loads(text, 0, NULL);
-  assert_non_null(body);
-  return body;
-}
-
-static const char *s_error_code(const json_t *body)
-{
-  return json_string_value(json_object_get(json_object_get(body, "error"), "code"));
 }
 
 /* POST /items with a new public token of institution; asserts 201 and returns the body. */
@@ -230,10 +213,29 @@ static json_t *s_link(const char *sub, const char *institution)
   snprintf(request, sizeof(request), "{\"public_token\":\"%s\"}", public_token);
   free(public_token);
   json_t *payload = s_serve("items", "POST", "POST /items", "/items", sub, request, NULL);
-  assert_int_equal(s_status(payload), 201);
-  json_t *body = s_body(payload);
+  assert_int_equal(apigw_forge_status(payload), 201);
+  json_t *body = apigw_forge_body(payload);
   json_decref(payload);
   return body;
+}
+
+/* Serves one request as s_serve does; asserts its status unless status is 0 and returns its body
+ * (caller json_decref). */
+static json_t *s_answer(const char *group, const char *method, const char *route_key, const char *path, const char *sub,
+                        const char *body, json_t *query, int status)
+{
+  json_t *payload = s_serve(group, method, route_key, path, sub, body, query);
+  if(status)
+    assert_int_equal(apigw_forge_status(payload), status);
+  json_t *answer = apigw_forge_body(payload);
+  json_decref(payload);
+  return answer;
+}
+
+/* body's error.message, or NULL. Borrowed from body. */
+static const char *s_error_message(const json_t *body)
+{
+  return json_string_value(json_object_get(json_object_get(body, "error"), "message"));
 }
 
 static const char *s_item_id(const json_t *created)
@@ -269,34 +271,30 @@ static void s_fault(const char *item_id, json_t *fault)
 
 static void test_env_names_the_missing_parameter_and_never_a_value(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   handlers_env env = {0};
-  char why[300];
+  mynt_detail why;
   const char *saved = getenv("MYNT_SSM_PREFIX");
   char copy[128];
   snprintf(copy, sizeof(copy), "%s", saved);
   setenv("MYNT_SSM_PREFIX", "/mynt-nothing-here", 1);
-  assert_int_not_equal(handlers_env_open_plaid(&env, why, sizeof(why)), MYNT_OK);
-  assert_non_null(strstr(why, "/mynt-nothing-here/token-keys"));
+  assert_int_not_equal(bootstrap_env_open_plaid(&env, &why), MYNT_OK);
+  assert_non_null(strstr(mynt_detail_text(&why), "/mynt-nothing-here/token-keys"));
   assert_null(env.plaid);
   assert_null(env.keyring);
   unsetenv("MYNT_SSM_PREFIX");
-  assert_int_equal(handlers_env_open_plaid(&env, why, sizeof(why)), MYNT_BAD_REQUEST);
-  assert_non_null(strstr(why, "MYNT_SSM_PREFIX"));
+  assert_int_equal(bootstrap_env_open_plaid(&env, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "MYNT_SSM_PREFIX"));
   setenv("MYNT_SSM_PREFIX", copy, 1);
-  assert_null(strstr(why, SIM_SECRET));
+  assert_null(strstr(mynt_detail_text(&why), SIM_SECRET));
 }
 
 static void test_link_token_for_a_new_item_and_for_update_mode_of_an_own_item(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *payload = s_serve("items", "POST", "POST /link/token", "/link/token", "user-link", NULL, NULL);
-  assert_int_equal(s_status(payload), 200);
-  json_t *body = s_body(payload);
+  assert_int_equal(apigw_forge_status(payload), 200);
+  json_t *body = apigw_forge_body(payload);
   assert_int_equal(strncmp(json_string_value(json_object_get(body, "link_token")), "link-sandbox-", 13), 0);
   assert_non_null(json_string_value(json_object_get(body, "expiration")));
   assert_int_equal(json_object_size(body), 2);
@@ -306,23 +304,18 @@ static void test_link_token_for_a_new_item_and_for_update_mode_of_an_own_item(vo
   json_t *created = s_link("user-link", "ins_109508");
   char request[256];
   snprintf(request, sizeof(request), "{\"item_id\":\"%s\"}", s_item_id(created));
-  payload = s_serve("items", "POST", "POST /link/token", "/link/token", "user-link", request, NULL);
-  assert_int_equal(s_status(payload), 200);
-  json_decref(payload);
-  payload = s_serve("items", "POST", "POST /link/token", "/link/token", "user-other", request, NULL);
-  assert_int_equal(s_status(payload), 404);
-  json_decref(payload);
-  payload = s_serve("items", "POST", "POST /link/token", "/link/token", "user-link", "{\"item_id\":5}", NULL);
-  assert_int_equal(s_status(payload), 400);
-  json_decref(payload);
+  json_decref(apigw_forge_expect(
+    s_serve("items", "POST", "POST /link/token", "/link/token", "user-link", request, NULL), 200, NULL));
+  json_decref(apigw_forge_expect(
+    s_serve("items", "POST", "POST /link/token", "/link/token", "user-other", request, NULL), 404, NULL));
+  json_decref(apigw_forge_expect(
+    s_serve("items", "POST", "POST /link/token", "/link/token", "user-link", "{\"item_id\":5}", NULL), 400, NULL));
   json_decref(created);
 }
 
 static void test_create_answers_201_and_stores_only_the_sealed_token(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *created = s_link("user-create", "ins_109508");
   json_t *item = json_object_get(created, "item");
   assert_string_equal(json_string_value(json_object_get(item, "institution_id")), "ins_109508");
@@ -358,86 +351,70 @@ static void test_create_answers_201_and_stores_only_the_sealed_token(void **stat
 
 static void test_create_retried_with_the_same_public_token_answers_the_same_item_once(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   char *public_token = s_public_token("ins_109509");
   char request[512];
   snprintf(request, sizeof(request), "{\"public_token\":\"%s\",\"institution_name\":\"ignored\"}", public_token);
   free(public_token);
   json_t *first = s_serve("items", "POST", "POST /items", "/items", "user-retry", request, NULL);
   json_t *second = s_serve("items", "POST", "POST /items", "/items", "user-retry", request, NULL);
-  assert_int_equal(s_status(first), 201);
-  assert_int_equal(s_status(second), 201);
-  json_t *a = s_body(first);
-  json_t *b = s_body(second);
+  assert_int_equal(apigw_forge_status(first), 201);
+  assert_int_equal(apigw_forge_status(second), 201);
+  json_t *a = apigw_forge_body(first);
+  json_t *b = apigw_forge_body(second);
   assert_true(json_equal(a, b));
   json_decref(a);
   json_decref(b);
   json_decref(first);
   json_decref(second);
 
-  json_t *payload = s_serve("items", "GET", "GET /items", "/items", "user-retry", NULL, NULL);
-  json_t *body = s_body(payload);
+  json_t *body = s_answer("items", "GET", "GET /items", "/items", "user-retry", NULL, NULL, 0);
   assert_int_equal(json_array_size(json_object_get(body, "items")), 1);
   json_decref(body);
-  json_decref(payload);
 
   /* Another user presenting the same (used) public token gets nothing. */
-  payload = s_serve("items", "POST", "POST /items", "/items", "user-thief", request, NULL);
-  assert_int_equal(s_status(payload), 400);
-  body = s_body(payload);
-  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(body, "error"), "message")),
-                         "public_token"));
+  body = s_answer("items", "POST", "POST /items", "/items", "user-thief", request, NULL, 400);
+  assert_non_null(strstr(s_error_message(body), "public_token"));
   json_decref(body);
-  json_decref(payload);
 }
 
 static void test_create_rejects_bad_bodies_with_400(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   static const char *const bodies[] = {
-    "{}", "{\"public_token\":\"\"}", "{\"public_token\":5}", "[\"public-sandbox-x\"]", "not json",
+    "{}",
+    "{\"public_token\":\"\"}",
+    "{\"public_token\":5}",
+    "[\"public-sandbox-x\"]",
+    "not json",
     "{\"public_token\":\"public-sandbox-x\",\"institution_id\":7}",
     "{\"public_token\":\"public-sandbox-x\",\"institution_name\":\"\"}",
   };
   for(size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
-    json_t *payload = s_serve("items", "POST", "POST /items", "/items", "user-bad", bodies[i], NULL);
-    assert_int_equal(s_status(payload), 400);
-    json_decref(payload);
+    json_decref(
+      apigw_forge_expect(s_serve("items", "POST", "POST /items", "/items", "user-bad", bodies[i], NULL), 400, NULL));
   }
   char long_token[300];
   memset(long_token, 'a', sizeof(long_token));
   memcpy(long_token, "{\"public_token\":\"", 17);
   memcpy(long_token + 290, "\"}", 3);
-  json_t *payload = s_serve("items", "POST", "POST /items", "/items", "user-bad", long_token, NULL);
-  assert_int_equal(s_status(payload), 400);
-  json_t *body = s_body(payload);
-  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(body, "error"), "message")), "256"));
+  json_t *body = s_answer("items", "POST", "POST /items", "/items", "user-bad", long_token, NULL, 400);
+  assert_non_null(strstr(s_error_message(body), "256"));
   json_decref(body);
-  json_decref(payload);
 }
 
 static void test_a_second_item_of_an_institution_is_409_and_removed_at_plaid(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *first = s_link("user-dup", "ins_109510");
   char *public_token = s_public_token("ins_109510");
   char request[512];
   snprintf(request, sizeof(request), "{\"public_token\":\"%s\"}", public_token);
   free(public_token);
-  json_t *payload = s_serve("items", "POST", "POST /items", "/items", "user-dup", request, NULL);
-  assert_int_equal(s_status(payload), 409);
-  json_t *body = s_body(payload);
-  assert_string_equal(s_error_code(body), "duplicate_institution");
-  assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "item_id")),
-                      s_item_id(first));
+  json_t *body = s_answer("items", "POST", "POST /items", "/items", "user-dup", request, NULL, 409);
+  assert_string_equal(apigw_forge_error_code(body), "duplicate_institution");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "item_id")), s_item_id(first));
   json_decref(body);
-  json_decref(payload);
 
   /* Exactly one item of that institution is still live at Plaid: the first. */
   long status = 0;
@@ -464,46 +441,37 @@ static void test_a_second_item_of_an_institution_is_409_and_removed_at_plaid(voi
 
 static void test_list_and_delete_keep_other_users_out_with_404(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *created = s_link("user-del", "ins_109511");
   const char *item_id = s_item_id(created);
   char path[160];
   snprintf(path, sizeof(path), "/items/%s", item_id);
 
-  json_t *payload = s_serve("items", "GET", "GET /items", "/items", "user-del", NULL, NULL);
-  json_t *body = s_body(payload);
+  json_t *body = s_answer("items", "GET", "GET /items", "/items", "user-del", NULL, NULL, 0);
   json_t *listed = json_array_get(json_object_get(body, "items"), 0);
   assert_true(json_equal(listed, json_object_get(created, "item")));
   json_decref(body);
-  json_decref(payload);
 
-  payload = s_serve("items", "DELETE", "DELETE /items/{item_id}", path, "user-intruder", NULL, NULL);
-  assert_int_equal(s_status(payload), 404);
-  json_decref(payload);
-  payload = s_serve("items", "GET", "GET /items", "/items", "user-intruder", NULL, NULL);
-  body = s_body(payload);
+  json_decref(apigw_forge_expect(
+    s_serve("items", "DELETE", "DELETE /items/{item_id}", path, "user-intruder", NULL, NULL), 404, NULL));
+  body = s_answer("items", "GET", "GET /items", "/items", "user-intruder", NULL, NULL, 0);
   assert_int_equal(json_array_size(json_object_get(body, "items")), 0);
   json_decref(body);
-  json_decref(payload);
   json_t *sim_item = s_sim_item(item_id);
   assert_false(json_is_true(json_object_get(sim_item, "removed")));
   json_decref(sim_item);
 
-  payload = s_serve("items", "DELETE", "DELETE /items/{item_id}", path, "user-del", NULL, NULL);
-  assert_int_equal(s_status(payload), 204);
+  json_t *payload = s_serve("items", "DELETE", "DELETE /items/{item_id}", path, "user-del", NULL, NULL);
+  assert_int_equal(apigw_forge_status(payload), 204);
   assert_string_equal(json_string_value(json_object_get(payload, "body")), "");
   json_decref(payload);
   sim_item = s_sim_item(item_id);
   assert_true(json_is_true(json_object_get(sim_item, "removed")));
   json_decref(sim_item);
-  payload = s_serve("items", "DELETE", "DELETE /items/{item_id}", path, "user-del", NULL, NULL);
-  assert_int_equal(s_status(payload), 404);
-  json_decref(payload);
-  payload = s_serve("items", "DELETE", "DELETE /items/{item_id}", "/items/no-such-item", "user-del", NULL, NULL);
-  assert_int_equal(s_status(payload), 404);
-  json_decref(payload);
+  json_decref(
+    apigw_forge_expect(s_serve("items", "DELETE", "DELETE /items/{item_id}", path, "user-del", NULL, NULL), 404, NULL));
+  json_decref(apigw_forge_expect(
+    s_serve("items", "DELETE", "DELETE /items/{item_id}", "/items/no-such-item", "user-del", NULL, NULL), 404, NULL));
 
   /* The bank can be linked again once removed. */
   json_decref(s_link("user-del", "ins_109511"));
@@ -512,14 +480,10 @@ static void test_list_and_delete_keep_other_users_out_with_404(void **state)
 
 static void test_accounts_lists_every_items_accounts_with_balances(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *a = s_link("user-accounts", "ins_109508");
   json_t *b = s_link("user-accounts", "ins_109512");
-  json_t *payload = s_serve("transactions", "GET", "GET /accounts", "/accounts", "user-accounts", NULL, NULL);
-  assert_int_equal(s_status(payload), 200);
-  json_t *body = s_body(payload);
+  json_t *body = s_answer("transactions", "GET", "GET /accounts", "/accounts", "user-accounts", NULL, NULL, 200);
   json_t *accounts = json_object_get(body, "accounts");
   assert_int_equal(json_array_size(accounts),
                    json_array_size(json_object_get(a, "accounts")) + json_array_size(json_object_get(b, "accounts")));
@@ -535,12 +499,9 @@ static void test_accounts_lists_every_items_accounts_with_balances(void **state)
     assert_true(json_is_number(json_object_get(balances, "current")));
   }
   json_decref(body);
-  json_decref(payload);
-  payload = s_serve("transactions", "GET", "GET /accounts", "/accounts", "user-nobody", NULL, NULL);
-  body = s_body(payload);
+  body = s_answer("transactions", "GET", "GET /accounts", "/accounts", "user-nobody", NULL, NULL, 0);
   assert_int_equal(json_array_size(json_object_get(body, "accounts")), 0);
   json_decref(body);
-  json_decref(payload);
   json_decref(a);
   json_decref(b);
 }
@@ -549,10 +510,10 @@ static void test_accounts_lists_every_items_accounts_with_balances(void **state)
 static json_t *s_transactions(const char *sub, json_t *query)
 {
   json_t *payload = s_serve("transactions", "GET", "GET /transactions", "/transactions", sub, NULL, query);
-  if(s_status(payload) != 200)
-    fail_msg("GET /transactions answered %d: %s", s_status(payload),
+  if(apigw_forge_status(payload) != 200)
+    fail_msg("GET /transactions answered %d: %s", apigw_forge_status(payload),
              json_string_value(json_object_get(payload, "body")));
-  json_t *body = s_body(payload);
+  json_t *body = apigw_forge_body(payload);
   json_decref(payload);
   return body;
 }
@@ -568,9 +529,7 @@ static void s_assert_newest_first(const json_t *list)
 
 static void test_transactions_default_is_the_100_newest_across_items_and_pages_line_up(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *a = s_link("user-tx", "ins_109508");
   json_t *b = s_link("user-tx", "ins_109509");
   json_t *body = s_transactions("user-tx", NULL);
@@ -633,9 +592,7 @@ static void test_transactions_default_is_the_100_newest_across_items_and_pages_l
 
 static void test_transactions_window_and_account_filter_match_the_simulators_truth(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *a = s_link("user-window", "ins_109508");
   json_t *b = s_link("user-window", "ins_109512");
   char start[11];
@@ -676,66 +633,50 @@ static void test_transactions_window_and_account_filter_match_the_simulators_tru
   json_decref(truth);
   json_decref(body);
 
-  json_t *payload = s_serve("transactions", "GET", "GET /transactions", "/transactions", "user-window", NULL,
-                            json_pack("{s:s}", "account_id", "acc-of-nobody"));
-  assert_int_equal(s_status(payload), 400);
-  body = s_body(payload);
-  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(body, "error"), "message")), "account_id"));
+  body = s_answer("transactions", "GET", "GET /transactions", "/transactions", "user-window", NULL,
+                  json_pack("{s:s}", "account_id", "acc-of-nobody"), 400);
+  assert_non_null(strstr(s_error_message(body), "account_id"));
   json_decref(body);
-  json_decref(payload);
   /* Another user's account is not the caller's either. */
-  payload = s_serve("transactions", "GET", "GET /transactions", "/transactions", "user-other", NULL,
-                    json_pack("{s:s}", "account_id", account_id));
-  assert_int_equal(s_status(payload), 400);
-  json_decref(payload);
+  json_decref(apigw_forge_expect(s_serve("transactions", "GET", "GET /transactions", "/transactions", "user-other",
+                                         NULL, json_pack("{s:s}", "account_id", account_id)),
+                                 400, NULL));
   json_decref(a);
   json_decref(b);
 }
 
 static void test_login_required_marks_the_item_and_answers_409_until_it_works_again(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *created = s_link("user-login", "ins_109508");
   const char *item_id = s_item_id(created);
   s_fault(item_id, json_pack("{s:s}", "error_code", "ITEM_LOGIN_REQUIRED"));
 
-  json_t *payload = s_serve("transactions", "GET", "GET /transactions", "/transactions", "user-login", NULL, NULL);
-  assert_int_equal(s_status(payload), 409);
-  json_t *body = s_body(payload);
-  assert_string_equal(s_error_code(body), "item_login_required");
+  json_t *body = s_answer("transactions", "GET", "GET /transactions", "/transactions", "user-login", NULL, NULL, 409);
+  assert_string_equal(apigw_forge_error_code(body), "item_login_required");
   assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "item_id")), item_id);
   json_decref(body);
-  json_decref(payload);
 
-  payload = s_serve("items", "GET", "GET /items", "/items", "user-login", NULL, NULL);
-  body = s_body(payload);
+  body = s_answer("items", "GET", "GET /items", "/items", "user-login", NULL, NULL, 0);
   assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(body, "items"), 0), "status")),
                       "login_required");
   json_decref(body);
-  json_decref(payload);
 
-  payload = s_serve("transactions", "GET", "GET /accounts", "/accounts", "user-login", NULL, NULL);
-  assert_int_equal(s_status(payload), 409);
-  json_decref(payload);
+  json_decref(apigw_forge_expect(s_serve("transactions", "GET", "GET /accounts", "/accounts", "user-login", NULL, NULL),
+                                 409, NULL));
 
   s_fault(item_id, NULL);
   json_decref(s_transactions("user-login", NULL));
-  payload = s_serve("items", "GET", "GET /items", "/items", "user-login", NULL, NULL);
-  body = s_body(payload);
+  body = s_answer("items", "GET", "GET /items", "/items", "user-login", NULL, NULL, 0);
   assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(body, "items"), 0), "status")),
                       "active");
   json_decref(body);
-  json_decref(payload);
   json_decref(created);
 }
 
 static void test_rate_limits_server_errors_and_slowness_map_to_429_502_503(void **state)
 {
-  (void)state;
-  if(!s_fx)
-    skip();
+  s_skip_without_moto(state);
   json_t *created = s_link("user-faults", "ins_109509");
   const char *item_id = s_item_id(created);
   static const struct {
@@ -750,11 +691,11 @@ static void test_rate_limits_server_errors_and_slowness_map_to_429_502_503(void 
   };
   for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     s_fault(item_id, json_loads(cases[i].fault, 0, NULL));
-    json_t *payload = s_serve_in("transactions", "GET", "GET /transactions", "/transactions", "user-faults", NULL,
-                                 NULL, 3000);
-    assert_int_equal(s_status(payload), cases[i].status);
-    json_t *body = s_body(payload);
-    assert_string_equal(s_error_code(body), cases[i].code);
+    json_t *payload =
+      s_serve_in("transactions", "GET", "GET /transactions", "/transactions", "user-faults", NULL, NULL, 3000);
+    assert_int_equal(apigw_forge_status(payload), cases[i].status);
+    json_t *body = apigw_forge_body(payload);
+    assert_string_equal(apigw_forge_error_code(body), cases[i].code);
     json_decref(body);
     json_decref(payload);
     s_fault(item_id, NULL);

@@ -18,24 +18,50 @@
 #include "handlers/routes.h"
 #include "handlers/transactions_query.h"
 #include "handlers/transactions_view.h"
+#include "support/apigw_forge.h"
 
 #define TODAY "2025-03-15"
 
 /* Parses p against TODAY; returns the status and leaves the message in why. */
 static mynt_status s_parse(transactions_query_params p, transactions_query *q, char why[200])
 {
-  return transactions_query_parse(&p, TODAY, q, why, 200);
+  mynt_detail detail;
+  mynt_status st = transactions_query_parse(&p, TODAY, q, &detail);
+  snprintf(why, 200, "%s", mynt_detail_text(&detail));
+  return st;
 }
 
-/* Asserts p is refused with a message that contains needle. */
+static const char *s_or_null(const char *text)
+{
+  return text ? text : "NULL";
+}
+
+/* Asserts p is refused with a message that contains needle; a failure names p. */
 static void s_assert_refused(transactions_query_params p, const char *needle)
 {
   transactions_query q;
-  char why[200];
-  assert_int_equal(s_parse(p, &q, why), MYNT_BAD_REQUEST);
-  if(!strstr(why, needle))
-    fail_msg("message \"%s\" does not mention \"%s\"", why, needle);
+  char why[200] = "";
+  mynt_status st = s_parse(p, &q, why);
+  if(st != MYNT_BAD_REQUEST || !strstr(why, needle))
+    fail_msg("(%s, %s, %s, %s, %s): status %d, message \"%s\"; expected a refusal mentioning \"%s\"",
+             s_or_null(p.start_date), s_or_null(p.end_date), s_or_null(p.count), s_or_null(p.offset),
+             s_or_null(p.account_id), (int)st, why, needle);
 }
+
+/* A query that must be refused, and what the refusal must mention. */
+typedef struct {
+  transactions_query_params params;
+  const char *needle;
+} s_refusal;
+
+/* Asserts each of the n cases is refused as s_assert_refused does. */
+static void s_assert_all_refused(const s_refusal *cases, size_t n)
+{
+  for(size_t i = 0; i < n; i++)
+    s_assert_refused(cases[i].params, cases[i].needle);
+}
+
+#define S_ASSERT_ALL_REFUSED(cases) s_assert_all_refused(cases, sizeof(cases) / sizeof(cases[0]))
 
 static void test_query_without_parameters_is_the_whole_history_100_from_offset_0(void **state)
 {
@@ -88,20 +114,26 @@ static void test_query_cuts_an_end_date_after_today_back_to_today(void **state)
 static void test_query_rejects_dates_that_are_not_on_the_calendar(void **state)
 {
   (void)state;
-  s_assert_refused((transactions_query_params){"2025-02-30", "2025-03-01", NULL, NULL, NULL}, "start_date");
-  s_assert_refused((transactions_query_params){"2024-01-01", "2023-02-29", NULL, NULL, NULL}, "end_date");
-  s_assert_refused((transactions_query_params){"2024-13-01", "2024-12-01", NULL, NULL, NULL}, "start_date");
-  s_assert_refused((transactions_query_params){"2024-04-31", "2024-05-01", NULL, NULL, NULL}, "real calendar date");
+  static const s_refusal cases[] = {
+    {{"2025-02-30", "2025-03-01", NULL, NULL, NULL}, "start_date"},
+    {{"2024-01-01", "2023-02-29", NULL, NULL, NULL}, "end_date"},
+    {{"2024-13-01", "2024-12-01", NULL, NULL, NULL}, "start_date"},
+    {{"2024-04-31", "2024-05-01", NULL, NULL, NULL}, "real calendar date"},
+  };
+  S_ASSERT_ALL_REFUSED(cases);
 }
 
 static void test_query_rejects_dates_in_another_format(void **state)
 {
   (void)state;
-  s_assert_refused((transactions_query_params){"2024/01/01", "2024-02-01", NULL, NULL, NULL}, "start_date");
-  s_assert_refused((transactions_query_params){"2024-01-01", "20240201", NULL, NULL, NULL}, "end_date");
-  s_assert_refused((transactions_query_params){"2024-1-01", "2024-02-01", NULL, NULL, NULL}, "YYYY-MM-DD");
-  s_assert_refused((transactions_query_params){"", "2024-02-01", NULL, NULL, NULL}, "start_date");
-  s_assert_refused((transactions_query_params){"2024-01-01T00:00:00Z", "2024-02-01", NULL, NULL, NULL}, "start_date");
+  static const s_refusal cases[] = {
+    {{"2024/01/01", "2024-02-01", NULL, NULL, NULL}, "start_date"},
+    {{"2024-01-01", "20240201", NULL, NULL, NULL}, "end_date"},
+    {{"2024-1-01", "2024-02-01", NULL, NULL, NULL}, "YYYY-MM-DD"},
+    {{"", "2024-02-01", NULL, NULL, NULL}, "start_date"},
+    {{"2024-01-01T00:00:00Z", "2024-02-01", NULL, NULL, NULL}, "start_date"},
+  };
+  S_ASSERT_ALL_REFUSED(cases);
 }
 
 static void test_query_rejects_a_reversed_range(void **state)
@@ -114,16 +146,22 @@ static void test_query_rejects_a_reversed_range(void **state)
 static void test_query_rejects_one_date_alone(void **state)
 {
   (void)state;
-  s_assert_refused((transactions_query_params){"2024-06-02", NULL, NULL, NULL, NULL}, "together");
-  s_assert_refused((transactions_query_params){NULL, "2024-06-02", NULL, NULL, NULL}, "together");
+  static const s_refusal cases[] = {
+    {{"2024-06-02", NULL, NULL, NULL, NULL}, "together"},
+    {{NULL, "2024-06-02", NULL, NULL, NULL}, "together"},
+  };
+  S_ASSERT_ALL_REFUSED(cases);
 }
 
 static void test_query_rejects_a_start_more_than_24_months_back_or_in_the_future(void **state)
 {
   (void)state;
-  s_assert_refused((transactions_query_params){"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "24 months");
-  s_assert_refused((transactions_query_params){"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "2023-03-15");
-  s_assert_refused((transactions_query_params){"2025-03-16", "2025-03-20", NULL, NULL, NULL}, "after today");
+  static const s_refusal cases[] = {
+    {{"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "24 months"},
+    {{"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "2023-03-15"},
+    {{"2025-03-16", "2025-03-20", NULL, NULL, NULL}, "after today"},
+  };
+  S_ASSERT_ALL_REFUSED(cases);
 }
 
 static void test_query_rejects_counts_outside_1_to_500_or_not_numbers(void **state)
@@ -131,38 +169,45 @@ static void test_query_rejects_counts_outside_1_to_500_or_not_numbers(void **sta
   (void)state;
   static const char *const bad[] = {"0", "501", "abc", "", "-5", "+5", "1.5", "10e1", " 5", "9999999999"};
   for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-    s_assert_refused((transactions_query_params){NULL, NULL, bad[i], NULL, NULL}, "count must be a whole number from 1 to 500");
+    s_assert_refused((transactions_query_params){NULL, NULL, bad[i], NULL, NULL},
+                     "count must be a whole number from 1 to 500");
 }
 
 static void test_query_rejects_negative_or_malformed_offsets_and_too_deep_pages(void **state)
 {
   (void)state;
-  s_assert_refused((transactions_query_params){NULL, NULL, NULL, "-1", NULL}, "offset must be a whole number");
-  s_assert_refused((transactions_query_params){NULL, NULL, NULL, "x", NULL}, "offset");
-  s_assert_refused((transactions_query_params){NULL, NULL, NULL, "", NULL}, "offset");
-  s_assert_refused((transactions_query_params){NULL, NULL, "500", "9501", NULL}, "offset + count");
-  s_assert_refused((transactions_query_params){NULL, NULL, NULL, "9901", NULL}, "10000");
+  static const s_refusal cases[] = {
+    {{NULL, NULL, NULL, "-1", NULL}, "offset must be a whole number"},
+    {{NULL, NULL, NULL, "x", NULL}, "offset"},
+    {{NULL, NULL, NULL, "", NULL}, "offset"},
+    {{NULL, NULL, "500", "9501", NULL}, "offset + count"},
+    {{NULL, NULL, NULL, "9901", NULL}, "10000"},
+  };
+  S_ASSERT_ALL_REFUSED(cases);
 }
 
 static void test_query_rejects_an_empty_or_spaced_account_id(void **state)
 {
   (void)state;
-  s_assert_refused((transactions_query_params){NULL, NULL, NULL, NULL, ""}, "account_id");
-  s_assert_refused((transactions_query_params){NULL, NULL, NULL, NULL, "a b"}, "account_id");
+  static const s_refusal cases[] = {
+    {{NULL, NULL, NULL, NULL, ""}, "account_id"},
+    {{NULL, NULL, NULL, NULL, "a b"}, "account_id"},
+  };
+  S_ASSERT_ALL_REFUSED(cases);
 }
 
 static void test_depth_check_bounds_what_one_request_gathers_over_all_items(void **state)
 {
   (void)state;
   transactions_query q = {.count = 500, .offset = 9500};
-  char why[200];
-  assert_int_equal(transactions_query_check_depth(&q, 0, why, sizeof(why)), MYNT_OK);
-  assert_int_equal(transactions_query_check_depth(&q, 3, why, sizeof(why)), MYNT_OK);
-  assert_int_equal(transactions_query_check_depth(&q, 4, why, sizeof(why)), MYNT_BAD_REQUEST);
-  assert_non_null(strstr(why, "offset + count must not exceed 7500 with 4 linked banks"));
+  mynt_detail why;
+  assert_int_equal(transactions_query_check_depth(&q, 0, &why), MYNT_OK);
+  assert_int_equal(transactions_query_check_depth(&q, 3, &why), MYNT_OK);
+  assert_int_equal(transactions_query_check_depth(&q, 4, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "offset + count must not exceed 7500 with 4 linked banks"));
   q.offset = 0;
   q.count = 100;
-  assert_int_equal(transactions_query_check_depth(&q, 100, why, sizeof(why)), MYNT_OK);
+  assert_int_equal(transactions_query_check_depth(&q, 100, &why), MYNT_OK);
 }
 
 static void test_months_before_clamps_to_the_end_of_a_shorter_month(void **state)
@@ -198,11 +243,11 @@ static void test_render_keeps_only_mynt_fields_and_plaids_sign(void **state)
 {
   (void)state;
   json_t *txn = json_pack("{s:s, s:s, s:s, s:n, s:s, s:s, s:f, s:s, s:b, s:{s:s, s:s, s:s}, s:s, s:s, s:{s:s}}",
-                          "transaction_id", "t1", "account_id", "a1", "date", "2025-01-02", "authorized_date",
-                          "name", "REFUND AMAZON", "merchant_name", "Amazon", "amount", -12.5, "iso_currency_code",
-                          "USD", "pending", 1, "personal_finance_category", "primary", "GENERAL_MERCHANDISE",
-                          "detailed", "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES", "confidence_level", "HIGH",
-                          "payment_channel", "online", "pending_transaction_id", "p1", "location", "city", "X");
+                          "transaction_id", "t1", "account_id", "a1", "date", "2025-01-02", "authorized_date", "name",
+                          "REFUND AMAZON", "merchant_name", "Amazon", "amount", -12.5, "iso_currency_code", "USD",
+                          "pending", 1, "personal_finance_category", "primary", "GENERAL_MERCHANDISE", "detailed",
+                          "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES", "confidence_level", "HIGH", "payment_channel",
+                          "online", "pending_transaction_id", "p1", "location", "city", "X");
   json_t *row = transactions_view_render(txn, "item_1");
   assert_non_null(row);
   assert_int_equal(json_object_size(row), 14);
@@ -252,6 +297,22 @@ static void s_ids(const json_t *merged, char *out, size_t cap)
     size_t used = strlen(out);
     snprintf(out + used, cap - used, "%s%s", i ? " " : "", json_string_value(json_object_get(row, "transaction_id")));
   }
+}
+
+static void test_account_summary_keeps_five_fields_and_nulls_what_is_missing(void **state)
+{
+  (void)state;
+  json_t *plaid = json_pack("{s:s, s:s, s:n, s:s, s:{s:f}, s:s}", "account_id", "a1", "name", "Checking", "mask",
+                            "type", "depository", "balances", "current", 10.0, "official_name", "X");
+  json_t *summary = transactions_view_account_record(plaid);
+  assert_int_equal(json_object_size(summary), 5);
+  assert_true(json_is_null(json_object_get(summary, "mask")));
+  assert_true(json_is_null(json_object_get(summary, "subtype")));
+  assert_string_equal(json_string_value(json_object_get(summary, "type")), "depository");
+  json_decref(summary);
+  json_object_set_new(plaid, "account_id", json_string("has space"));
+  assert_null(transactions_view_account_record(plaid));
+  json_decref(plaid);
 }
 
 static void test_merge_orders_newest_first_and_ties_by_item_then_plaids_order(void **state)
@@ -352,18 +413,14 @@ static json_t *s_serve_query(const char *query)
     *eq = '\0';
     json_object_set_new(params, pair, json_string(eq + 1));
   }
-  json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:{s:s, s:s}, s:{s:{s:{s:s}}}}}", "version", "2.0",
-                            "routeKey", "GET /transactions", "rawPath", "/transactions", "rawQueryString", query,
-                            "queryStringParameters", params, "requestContext", "requestId", "api-1", "http", "method",
-                            "GET", "path", "/transactions", "authorizer", "jwt", "claims", "sub", "user-1");
-  mynt_buf out;
-  buf_init(&out, 1 << 20);
-  assert_int_equal(apigw_router_serve(routes_table(), "transactions", &ctx, event, &out), MYNT_OK);
-  json_decref(event);
-  json_t *payload = json_loadb(out.ptr, out.len, 0, NULL);
-  buf_free(&out);
+  json_t *event = apigw_forge_event_new(&(apigw_forge_event){.method = "GET",
+                                                             .route_key = "GET /transactions",
+                                                             .path = "/transactions",
+                                                             .raw_query = query,
+                                                             .query = params,
+                                                             .sub = "user-1"});
+  json_t *payload = apigw_forge_serve(routes_table(), "transactions", &ctx, event);
   arena_destroy(arena);
-  assert_non_null(payload);
   return payload;
 }
 
@@ -383,15 +440,11 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
     {"end_date=2024-06-01", "together"},
   };
   for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    json_t *payload = s_serve_query(cases[i].query);
-    assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 400);
-    json_t *body = json_loads(json_string_value(json_object_get(payload, "body")), 0, NULL);
-    json_t *error = json_object_get(body, "error");
-    assert_string_equal(json_string_value(json_object_get(error, "code")), "bad_request");
-    const char *message = json_string_value(json_object_get(error, "message"));
+    json_t *payload = apigw_forge_expect(s_serve_query(cases[i].query), 400, "bad_request");
+    json_t *body = apigw_forge_body(payload);
+    const char *message = json_string_value(json_object_get(json_object_get(body, "error"), "message"));
     if(!message || !strstr(message, cases[i].needle))
-      fail_msg("%s: message \"%s\" does not mention \"%s\"", cases[i].query, message ? message : "",
-               cases[i].needle);
+      fail_msg("%s: message \"%s\" does not mention \"%s\"", cases[i].query, message ? message : "", cases[i].needle);
     json_decref(body);
     json_decref(payload);
   }
@@ -405,8 +458,7 @@ static void test_answers_print_amounts_as_written(void **state)
   apigw_response_init(&res, arena);
   json_t *txn = json_pack("{s:s, s:f}", "date", "2025-01-02", "amount", 59.38);
   json_t *row = transactions_view_render(txn, "item_1");
-  assert_int_equal(apigw_response_json(&res, 200, json_pack("{s:o, s:f, s:f}", "t", row, "big", 19275.24, "neg",
-                                                            -0.1)),
+  assert_int_equal(apigw_response_json(&res, 200, json_pack("{s:o, s:f, s:f}", "t", row, "big", 19275.24, "neg", -0.1)),
                    MYNT_OK);
   assert_non_null(strstr(res.body, "\"amount\":59.38,"));
   assert_non_null(strstr(res.body, "\"big\":19275.24,"));
@@ -425,8 +477,8 @@ static void test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_ty
                                              json_pack("{s:s}", "item_id", "it-1")),
                    MYNT_CONFLICT);
   assert_int_equal(res.status_code, 409);
-  assert_string_equal(res.body,
-                      "{\"error\":{\"code\":\"item_login_required\",\"message\":\"sign in again\",\"item_id\":\"it-1\"}}");
+  assert_string_equal(
+    res.body, "{\"error\":{\"code\":\"item_login_required\",\"message\":\"sign in again\",\"item_id\":\"it-1\"}}");
   assert_int_equal(apigw_response_error_code(&res, MYNT_RATE_LIMITED, NULL, NULL, NULL), MYNT_RATE_LIMITED);
   assert_int_equal(res.status_code, 429);
   assert_non_null(strstr(res.body, "\"code\":\"rate_limited\""));
@@ -457,6 +509,7 @@ int main(void)
     cmocka_unit_test(test_months_before_clamps_to_the_end_of_a_shorter_month),
     cmocka_unit_test(test_flow_classifies_income_transfers_card_payments_and_expenses),
     cmocka_unit_test(test_render_keeps_only_mynt_fields_and_plaids_sign),
+    cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
     cmocka_unit_test(test_merge_orders_newest_first_and_ties_by_item_then_plaids_order),
     cmocka_unit_test(test_merge_slices_across_items_with_offset_and_count),
     cmocka_unit_test(test_merge_pages_agree_with_one_big_page_when_each_item_is_cut_at_offset_plus_count),

@@ -12,7 +12,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "local/jwt.h"
+#include "local/gateway/jwt.h"
 #include "support/jwt_forge.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc"

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "local/local_config.h"
+#include "local/gateway/local_config.h"
 
 static const char s_routes[] =
   "{\"region\":\"us-east-1\","
@@ -30,8 +30,8 @@ static void test_local_config_reads_functions_routes_and_authorizer(void **state
 {
   (void)state;
   local_config c;
-  char why[128];
-  assert_int_equal(local_config_parse(s_routes, strlen(s_routes), &c, why, sizeof(why)), MYNT_OK);
+  mynt_detail why;
+  assert_int_equal(local_config_parse(s_routes, strlen(s_routes), &c, &why), MYNT_OK);
   assert_string_equal(c.region, "us-east-1");
   assert_true(c.has_authorizer);
   assert_string_equal(c.authorizer.audiences[0], "clientid");
@@ -53,9 +53,9 @@ static void test_local_config_reads_functions_routes_and_authorizer(void **state
 static void s_expect_refused(const char *doc, const char *why_part)
 {
   local_config c;
-  char why[256];
-  assert_int_equal(local_config_parse(doc, strlen(doc), &c, why, sizeof(why)), MYNT_BAD_REQUEST);
-  assert_non_null(strstr(why, why_part));
+  mynt_detail why;
+  assert_int_equal(local_config_parse(doc, strlen(doc), &c, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), why_part));
   assert_null(c.functions);
   local_config_free(&c);
 }
@@ -91,9 +91,9 @@ static void test_local_config_load_reports_missing_file(void **state)
 {
   (void)state;
   local_config c;
-  char why[256];
-  assert_int_equal(local_config_load("/nonexistent/routes.json", &c, why, sizeof(why)), MYNT_IO);
-  assert_non_null(strstr(why, "/nonexistent/routes.json"));
+  mynt_detail why;
+  assert_int_equal(local_config_load("/nonexistent/routes.json", &c, &why), MYNT_IO);
+  assert_non_null(strstr(mynt_detail_text(&why), "/nonexistent/routes.json"));
   local_config_free(&c);
 }
 

@@ -41,26 +41,26 @@ static void test_plaid_config_picks_the_base_url_from_the_environment(void **sta
   assert_int_equal(plaid_base_url_resolve("sandbox.plaid.com", NULL, url, sizeof url), MYNT_BAD_REQUEST);
 
   plaid_config cfg;
-  char why[128];
+  mynt_detail why;
   unsetenv("PLAID_BASE_URL");
   setenv("PLAID_ENV", "production", 1);
-  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, FAKE_PLAID_SECRET, why, sizeof why), MYNT_OK);
+  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, FAKE_PLAID_SECRET, &why), MYNT_OK);
   assert_string_equal(cfg.base_url, "https://production.plaid.com");
   assert_string_equal(cfg.client_id, FAKE_PLAID_CLIENT_ID);
   assert_string_equal(cfg.secret, FAKE_PLAID_SECRET);
   plaid_config_wipe(&cfg);
   setenv("PLAID_BASE_URL", "http://127.0.0.1:9", 1);
-  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, FAKE_PLAID_SECRET, why, sizeof why), MYNT_OK);
+  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, FAKE_PLAID_SECRET, &why), MYNT_OK);
   assert_string_equal(cfg.base_url, "http://127.0.0.1:9");
   unsetenv("PLAID_BASE_URL");
   setenv("PLAID_ENV", "staging", 1);
-  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, FAKE_PLAID_SECRET, why, sizeof why),
+  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, FAKE_PLAID_SECRET, &why),
                    MYNT_BAD_REQUEST);
-  assert_non_null(strstr(why, "PLAID_ENV"));
+  assert_non_null(strstr(mynt_detail_text(&why), "PLAID_ENV"));
   setenv("PLAID_ENV", "sandbox", 1);
-  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, "", why, sizeof why), MYNT_BAD_REQUEST);
-  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, "has space", why, sizeof why), MYNT_BAD_REQUEST);
-  assert_null(strstr(why, "has space"));
+  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, "", &why), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, "has space", &why), MYNT_BAD_REQUEST);
+  assert_null(strstr(mynt_detail_text(&why), "has space"));
   assert_string_equal(cfg.secret, "");
   unsetenv("PLAID_ENV");
 }

@@ -16,7 +16,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "local/plaid_sim.h"
+#include "local/plaid_sim/plaid_sim.h"
 
 #define S_CLIENT_ID "test-client-id"
 #define S_SECRET "test-secret-value"
@@ -49,7 +49,7 @@ static int s_setup(void **state)
   atomic_store(&s_clock_ms, 1750000000000LL);
   plaid_sim_config cfg = {
     .client_id = S_CLIENT_ID, .secret = S_SECRET, .port = 0, .today = S_TODAY, .now_ms = s_fake_now};
-  if(plaid_sim_start(&cfg, &fx->sim) != MYNT_OK) {
+  if(plaid_sim_new(&cfg, &fx->sim) != MYNT_OK) {
     free(fx);
     return -1;
   }
@@ -61,7 +61,7 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
   s_fixture *fx = *state;
-  plaid_sim_stop(fx->sim);
+  plaid_sim_free(fx->sim);
   free(fx);
   return 0;
 }
@@ -825,16 +825,16 @@ static void test_plaid_sim_serves_concurrent_clients(void **state)
   }
 }
 
-static void test_plaid_sim_start_refuses_incomplete_config(void **state)
+static void test_plaid_sim_new_refuses_incomplete_config(void **state)
 {
   (void)state;
   plaid_sim *sim = NULL;
   plaid_sim_config cfg = {.client_id = "id"};
-  assert_int_equal(plaid_sim_start(&cfg, &sim), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_sim_new(&cfg, &sim), MYNT_BAD_REQUEST);
   assert_null(sim);
   cfg.secret = "s";
   cfg.today = "2025-02-30";
-  assert_int_equal(plaid_sim_start(&cfg, &sim), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_sim_new(&cfg, &sim), MYNT_BAD_REQUEST);
   assert_null(sim);
 }
 
@@ -858,7 +858,7 @@ int main(void)
     S_TEST(test_same_seed_gives_the_same_transactions),
     S_TEST(test_admin_health_and_truth_validate_input),
     S_TEST(test_plaid_sim_serves_concurrent_clients),
-    cmocka_unit_test(test_plaid_sim_start_refuses_incomplete_config),
+    cmocka_unit_test(test_plaid_sim_new_refuses_incomplete_config),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   curl_global_cleanup();

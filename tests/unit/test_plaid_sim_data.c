@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "local/plaid_data.h"
+#include "local/plaid_sim/plaid_data.h"
 
 static int32_t s_day(const char *text)
 {

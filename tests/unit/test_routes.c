@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "local/routes.h"
+#include "local/gateway/routes.h"
 
 static void s_add(routes_table *t, const char *key, size_t function)
 {

@@ -142,6 +142,25 @@ static json_t *s_post_json(const fake_post *p)
   return doc;
 }
 
+/* Queues invocation request_id with the event {}, runs handler for it and asserts the one post
+ * went to that invocation's kind path ("response" or "error") with error type error_type.
+ * Returns the post. */
+static const fake_post *s_run_one(void **state, const char *request_id, runtime_handler handler, const char *kind,
+                                  const char *error_type)
+{
+  fake_api *f = FAKE(state);
+  s_queue(f, request_id, "{}");
+  assert_int_equal(runtime_run(RT(state), handler, 1), MYNT_OK);
+  assert_int_equal(f->post_count, 1);
+  if(kind) {
+    char path[256];
+    snprintf(path, sizeof(path), "/2018-06-01/runtime/invocation/%s/%s", request_id, kind);
+    assert_string_equal(f->posts[0].path, path);
+  }
+  assert_string_equal(f->posts[0].error_type, error_type);
+  return &f->posts[0];
+}
+
 static void test_runtime_hands_invocation_headers_and_event_to_the_handler(void **state)
 {
   fake_api *f = FAKE(state);
@@ -158,25 +177,16 @@ static void test_runtime_hands_invocation_headers_and_event_to_the_handler(void 
 
 static void test_runtime_posts_exactly_the_handler_payload_to_response(void **state)
 {
-  fake_api *f = FAKE(state);
-  s_queue(f, "8476a536-e9f4-11e8-9739-2dfe598c3fcd", "{}");
-  assert_int_equal(runtime_run(RT(state), s_recording_handler, 1), MYNT_OK);
-  assert_int_equal(f->post_count, 1);
-  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/invocation/8476a536-e9f4-11e8-9739-2dfe598c3fcd/response");
-  assert_int_equal(f->posts[0].body_len, strlen(s_reply));
-  assert_memory_equal(f->posts[0].body, s_reply, strlen(s_reply));
-  assert_string_equal(f->posts[0].error_type, "");
+  const fake_post *post =
+    s_run_one(state, "8476a536-e9f4-11e8-9739-2dfe598c3fcd", s_recording_handler, "response", "");
+  assert_int_equal(post->body_len, strlen(s_reply));
+  assert_memory_equal(post->body, s_reply, strlen(s_reply));
 }
 
 static void test_runtime_posts_error_json_and_type_header_for_a_failing_handler(void **state)
 {
-  fake_api *f = FAKE(state);
-  s_queue(f, "req-fail", "{}");
-  assert_int_equal(runtime_run(RT(state), s_failing_handler, 1), MYNT_OK);
-  assert_int_equal(f->post_count, 1);
-  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/invocation/req-fail/error");
-  assert_string_equal(f->posts[0].error_type, "Function.Boom");
-  json_t *doc = s_post_json(&f->posts[0]);
+  const fake_post *post = s_run_one(state, "req-fail", s_failing_handler, "error", "Function.Boom");
+  json_t *doc = s_post_json(post);
   assert_string_equal(json_string_value(json_object_get(doc, "errorMessage")), "it broke at step 3");
   assert_string_equal(json_string_value(json_object_get(doc, "errorType")), "Function.Boom");
   assert_true(json_is_array(json_object_get(doc, "stackTrace")));
@@ -187,12 +197,9 @@ static void test_runtime_posts_error_json_and_type_header_for_a_failing_handler(
 
 static void test_runtime_derives_error_type_from_status_when_handler_gives_none(void **state)
 {
-  fake_api *f = FAKE(state);
-  s_queue(f, "req-quiet", "{}");
-  assert_int_equal(runtime_run(RT(state), s_silent_failing_handler, 1), MYNT_OK);
-  assert_int_equal(f->post_count, 1);
-  assert_string_equal(f->posts[0].error_type, "Function.service_unavailable");
-  json_t *doc = s_post_json(&f->posts[0]);
+  const fake_post *post =
+    s_run_one(state, "req-quiet", s_silent_failing_handler, NULL, "Function.service_unavailable");
+  json_t *doc = s_post_json(post);
   assert_string_equal(json_string_value(json_object_get(doc, "errorMessage")), mynt_strerror(MYNT_UNAVAILABLE));
   json_decref(doc);
 }
@@ -289,12 +296,7 @@ static void test_runtime_refuses_event_over_6mb_without_calling_the_handler(void
 
 static void test_runtime_reports_a_response_over_6mb_as_an_error(void **state)
 {
-  fake_api *f = FAKE(state);
-  s_queue(f, "req-huge", "{}");
-  assert_int_equal(runtime_run(RT(state), s_oversize_handler, 1), MYNT_OK);
-  assert_int_equal(f->post_count, 1);
-  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/invocation/req-huge/error");
-  assert_string_equal(f->posts[0].error_type, "Function.internal_error");
+  s_run_one(state, "req-huge", s_oversize_handler, "error", "Function.internal_error");
 }
 
 static void test_runtime_run_gives_up_after_repeated_fetch_failures(void **state)

@@ -133,6 +133,33 @@ static char *s_event_text(const char *method, const char *route_key, const char 
   return text;
 }
 
+/* Starts a fake Runtime API; fails the test when it cannot. */
+static fake_api *s_fake_start(void)
+{
+  fake_api *f = fake_api_start();
+  assert_non_null(f);
+  return f;
+}
+
+/* Queues invocation request_id of a payload-2.0 event (see s_event_text); returns the event's
+ * text, which must outlive the fetch (caller frees). */
+static char *s_queue_event(fake_api *f, const char *request_id, const char *method, const char *route_key,
+                           const char *path)
+{
+  char *text = s_event_text(method, route_key, path);
+  assert_non_null(fake_api_queue(f, request_id, text));
+  return text;
+}
+
+/* Asserts the process posted one init error of error_type and was never handed an invocation. */
+static void s_assert_init_error(fake_api *f, const char *error_type)
+{
+  assert_int_equal(fake_api_wait_posts(f, 1, 0), 1);
+  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/init/error");
+  assert_string_equal(f->posts[0].error_type, error_type);
+  assert_int_equal(fake_api_handed(f), 0);
+}
+
 static json_t *s_routes_of(const char *binary)
 {
   char command[1200];
@@ -179,8 +206,7 @@ static void test_bootstrap_prints_the_route_table(void **state)
 static void test_bootstrap_serves_health_then_exits_when_the_api_goes_away(void **state)
 {
   (void)state;
-  fake_api *f = fake_api_start();
-  assert_non_null(f);
+  fake_api *f = s_fake_start();
   json_t *event = json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:s, s:{s:s, s:s}}, s:s, s:b}", "version", "2.0",
                             "routeKey", "GET /health", "rawPath", "/health", "headers", "authorization",
                             "Bearer secret-token-value", "requestContext", "requestId", "api-1", "http", "method",
@@ -210,8 +236,7 @@ static void test_bootstrap_serves_health_then_exits_when_the_api_goes_away(void 
 static void test_bootstrap_answers_a_non_http_event_with_an_invocation_error(void **state)
 {
   (void)state;
-  fake_api *f = fake_api_start();
-  assert_non_null(f);
+  fake_api *f = s_fake_start();
   assert_non_null(fake_api_queue(f, "req-odd", "{\"source\":\"aws.events\"}"));
   s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "public");
   assert_int_equal(fake_api_wait_posts(f, 1, WAIT_MS), 1);
@@ -225,18 +250,14 @@ static void test_bootstrap_answers_a_non_http_event_with_an_invocation_error(voi
 static void test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler(void **state)
 {
   (void)state;
-  fake_api *f = fake_api_start();
-  assert_non_null(f);
+  fake_api *f = s_fake_start();
   s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "budgetz");
   s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
   s_check_log(&child, NULL, 0);
-  assert_int_equal(fake_api_wait_posts(f, 1, 0), 1);
-  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/init/error");
-  assert_string_equal(f->posts[0].error_type, "Runtime.UnknownHandler");
+  s_assert_init_error(f, "Runtime.UnknownHandler");
   json_t *doc = s_json(f->posts[0].body, f->posts[0].body_len);
   assert_non_null(strstr(json_string_value(json_object_get(doc, "errorMessage")), "budgetz"));
   json_decref(doc);
-  assert_int_equal(fake_api_handed(f), 0);
   fake_api_stop(f);
 }
 
@@ -247,15 +268,11 @@ static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_conf
                                      "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"};
   for(size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
     unsetenv(vars[i]);
-  fake_api *f = fake_api_start();
-  assert_non_null(f);
+  fake_api *f = s_fake_start();
   s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "users");
   s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
   s_check_log(&child, NULL, 0);
-  assert_int_equal(fake_api_wait_posts(f, 1, 0), 1);
-  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/init/error");
-  assert_string_equal(f->posts[0].error_type, "Runtime.InvalidConfig");
-  assert_int_equal(fake_api_handed(f), 0);
+  s_assert_init_error(f, "Runtime.InvalidConfig");
   fake_api_stop(f);
 }
 
@@ -275,14 +292,10 @@ static void test_fault_bootstrap_lists_its_routes(void **state)
 static void test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation(void **state)
 {
   (void)state;
-  fake_api *f = fake_api_start();
-  assert_non_null(f);
-  char *ok = s_event_text("GET", "GET /fault/ok", "/fault/ok");
-  char *error = s_event_text("GET", "GET /fault/error", "/fault/error");
-  char *missing = s_event_text("GET", "$default", "/fault/none");
-  assert_non_null(fake_api_queue(f, "req-ok", ok));
-  assert_non_null(fake_api_queue(f, "req-error", error));
-  assert_non_null(fake_api_queue(f, "req-missing", missing));
+  fake_api *f = s_fake_start();
+  char *ok = s_queue_event(f, "req-ok", "GET", "GET /fault/ok", "/fault/ok");
+  char *error = s_queue_event(f, "req-error", "GET", "GET /fault/error", "/fault/error");
+  char *missing = s_queue_event(f, "req-missing", "GET", "$default", "/fault/none");
   s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
   assert_int_equal(fake_api_wait_posts(f, 3, WAIT_MS), 3);
   s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
@@ -309,10 +322,8 @@ static void test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation(v
 static void test_fault_bootstrap_crash_dies_by_abort_without_answering(void **state)
 {
   (void)state;
-  fake_api *f = fake_api_start();
-  assert_non_null(f);
-  char *crash = s_event_text("GET", "GET /fault/crash", "/fault/crash");
-  assert_non_null(fake_api_queue(f, "req-crash", crash));
+  fake_api *f = s_fake_start();
+  char *crash = s_queue_event(f, "req-crash", "GET", "GET /fault/crash", "/fault/crash");
   s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
   int status = s_wait_exit(child.pid, WAIT_MS);
   assert_true(WIFSIGNALED(status));
@@ -327,10 +338,8 @@ static void test_fault_bootstrap_crash_dies_by_abort_without_answering(void **st
 static void test_fault_bootstrap_hang_never_answers(void **state)
 {
   (void)state;
-  fake_api *f = fake_api_start();
-  assert_non_null(f);
-  char *hang = s_event_text("GET", "GET /fault/hang", "/fault/hang");
-  assert_non_null(fake_api_queue(f, "req-hang", hang));
+  fake_api *f = s_fake_start();
+  char *hang = s_queue_event(f, "req-hang", "GET", "GET /fault/hang", "/fault/hang");
   s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
   int64_t until = clock_mono_ms() + WAIT_MS;
   while(fake_api_handed(f) < 1 && clock_mono_ms() < until)

@@ -33,8 +33,8 @@ static void s_make_entry(const char *kid, char *out, size_t cap, unsigned char *
 static seal_keyring *s_ring(const char *spec)
 {
   seal_keyring *ring = NULL;
-  char why[128];
-  assert_int_equal(seal_keyring_parse(spec, &ring, why, sizeof why), MYNT_OK);
+  mynt_detail why;
+  assert_int_equal(seal_keyring_parse(spec, &ring, &why), MYNT_OK);
   assert_non_null(ring);
   return ring;
 }
@@ -140,37 +140,99 @@ static void s_flip_part(char part[512], size_t at)
   assert_int_equal(b64_url_encode(raw, len, part, 512), MYNT_OK);
 }
 
-static void test_seal_round_trip_returns_the_plaintext(void **state)
+/* A ring of one fresh key made from kid (its raw key in out_key unless NULL). */
+static seal_keyring *s_ring_of(const char *kid, unsigned char *out_key)
 {
-  (void)state;
+  char entry[128];
+  s_make_entry(kid, entry, sizeof entry, out_key);
+  return s_ring(entry);
+}
+
+/* The per-test fixture: a ring and TOKEN sealed with its current key for user-1 / item-1. */
+typedef struct {
+  seal_keyring *ring;
+  char *sealed;
+} s_fixture;
+
+static int s_setup_with_spec(void **state, const char *spec)
+{
+  s_fixture *fx = calloc(1, sizeof *fx);
+  assert_non_null(fx);
+  fx->ring = s_ring(spec);
+  fx->sealed = s_seal(fx->ring, "user-1", "item-1", TOKEN);
+  *state = fx;
+  return 0;
+}
+
+/* The ring holds one key, k1. */
+static int s_setup_k1(void **state)
+{
   char entry[128];
   s_make_entry("k1", entry, sizeof entry, NULL);
-  seal_keyring *ring = s_ring(entry);
-  assert_string_equal(seal_keyring_current_kid(ring), "k1");
-  assert_int_equal(seal_keyring_count(ring), 1);
+  return s_setup_with_spec(state, entry);
+}
 
-  char *sealed = s_seal(ring, "user-1", "item-1", TOKEN);
-  assert_int_equal(strncmp(sealed, "v1.k1.", 6), 0);
-  assert_null(strstr(sealed, TOKEN));
-  assert_int_equal(s_open(ring, "user-1", "item-1", sealed, TOKEN), SEAL_FAILURE_NONE);
+/* The ring holds k1 (current) and k2. */
+static int s_setup_k1_k2(void **state)
+{
+  char spec[300];
+  s_make_entry("k1", spec, sizeof spec, NULL);
+  size_t used = strlen(spec);
+  spec[used++] = ',';
+  s_make_entry("k2", spec + used, sizeof spec - used, NULL);
+  return s_setup_with_spec(state, spec);
+}
+
+static int s_teardown(void **state)
+{
+  s_fixture *fx = *state;
+  free(fx->sealed);
+  seal_keyring_free(fx->ring);
+  free(fx);
+  return 0;
+}
+
+/* Opens sealed with the fixture's ring for user / item, expecting TOKEN (see s_open). */
+static seal_failure s_open_as(const s_fixture *fx, const char *user, const char *item, const char *sealed)
+{
+  return s_open(fx->ring, user, item, sealed, TOKEN);
+}
+
+/* Asserts that the fixture's sealed value with part replaced by text fails to open with want. */
+static void s_assert_part_refused(const s_fixture *fx, int part, const char *text, seal_failure want)
+{
+  char parts[4][512];
+  s_split(fx->sealed, parts);
+  snprintf(parts[part], sizeof parts[part], "%s", text);
+  char *bad = s_join(parts);
+  seal_failure got = s_open_as(fx, "user-1", "item-1", bad);
+  if(got != want)
+    fail_msg("%s: failure %d, expected %d", bad, (int)got, (int)want);
+  free(bad);
+}
+
+static void test_seal_round_trip_returns_the_plaintext(void **state)
+{
+  s_fixture *fx = *state;
+  assert_string_equal(seal_keyring_current_kid(fx->ring), "k1");
+  assert_int_equal(seal_keyring_count(fx->ring), 1);
+
+  assert_int_equal(strncmp(fx->sealed, "v1.k1.", 6), 0);
+  assert_null(strstr(fx->sealed, TOKEN));
+  assert_int_equal(s_open_as(fx, "user-1", "item-1", fx->sealed), SEAL_FAILURE_NONE);
 
   char *plain = NULL;
   size_t len = 0;
-  assert_int_equal(seal_open_alloc(ring, "user-1", "item-1", sealed, &plain, &len, NULL), MYNT_OK);
+  assert_int_equal(seal_open_alloc(fx->ring, "user-1", "item-1", fx->sealed, &plain, &len, NULL), MYNT_OK);
   assert_int_equal(len, strlen(TOKEN));
   assert_string_equal(plain, TOKEN);
   seal_wipe_free(plain, len);
-
-  free(sealed);
-  seal_keyring_free(ring);
 }
 
 static void test_seal_round_trips_empty_and_binary_plaintext(void **state)
 {
   (void)state;
-  char entry[128];
-  s_make_entry("bin_key-2", entry, sizeof entry, NULL);
-  seal_keyring *ring = s_ring(entry);
+  seal_keyring *ring = s_ring_of("bin_key-2", NULL);
   unsigned char bytes[300];
   for(size_t i = 0; i < sizeof bytes; i++)
     bytes[i] = (unsigned char)i;
@@ -192,66 +254,23 @@ static void test_seal_round_trips_empty_and_binary_plaintext(void **state)
 
 static void test_seal_open_refuses_tampered_version(void **state)
 {
-  (void)state;
-  char entry[128];
-  s_make_entry("k1", entry, sizeof entry, NULL);
-  seal_keyring *ring = s_ring(entry);
-  char *sealed = s_seal(ring, "user-1", "item-1", TOKEN);
-  char parts[4][512];
-  s_split(sealed, parts);
-
-  strcpy(parts[0], "v2");
-  char *v2 = s_join(parts);
-  assert_int_equal(s_open(ring, "user-1", "item-1", v2, TOKEN), SEAL_FAILURE_VERSION);
-  strcpy(parts[0], "V1");
-  char *upper = s_join(parts);
-  assert_int_equal(s_open(ring, "user-1", "item-1", upper, TOKEN), SEAL_FAILURE_VERSION);
-  assert_int_equal(s_open(ring, "user-1", "item-1", sealed + 3, TOKEN), SEAL_FAILURE_VERSION);
-
-  free(upper);
-  free(v2);
-  free(sealed);
-  seal_keyring_free(ring);
+  s_fixture *fx = *state;
+  s_assert_part_refused(fx, 0, "v2", SEAL_FAILURE_VERSION);
+  s_assert_part_refused(fx, 0, "V1", SEAL_FAILURE_VERSION);
+  assert_int_equal(s_open_as(fx, "user-1", "item-1", fx->sealed + 3), SEAL_FAILURE_VERSION);
 }
 
 static void test_seal_open_refuses_tampered_kid(void **state)
 {
-  (void)state;
-  char e1[128];
-  char e2[128];
-  char spec[300];
-  s_make_entry("k1", e1, sizeof e1, NULL);
-  s_make_entry("k2", e2, sizeof e2, NULL);
-  snprintf(spec, sizeof spec, "%s,%s", e1, e2);
-  seal_keyring *ring = s_ring(spec);
-  char *sealed = s_seal(ring, "user-1", "item-1", TOKEN);
-  char parts[4][512];
-  s_split(sealed, parts);
-
-  strcpy(parts[1], "k2");
-  char *other = s_join(parts);
-  assert_int_equal(s_open(ring, "user-1", "item-1", other, TOKEN), SEAL_FAILURE_AUTH);
-  strcpy(parts[1], "k3");
-  char *unknown = s_join(parts);
-  assert_int_equal(s_open(ring, "user-1", "item-1", unknown, TOKEN), SEAL_FAILURE_UNKNOWN_KID);
-  strcpy(parts[1], "k/1");
-  char *invalid = s_join(parts);
-  assert_int_equal(s_open(ring, "user-1", "item-1", invalid, TOKEN), SEAL_FAILURE_FORMAT);
-
-  free(invalid);
-  free(unknown);
-  free(other);
-  free(sealed);
-  seal_keyring_free(ring);
+  s_fixture *fx = *state;
+  s_assert_part_refused(fx, 1, "k2", SEAL_FAILURE_AUTH);
+  s_assert_part_refused(fx, 1, "k3", SEAL_FAILURE_UNKNOWN_KID);
+  s_assert_part_refused(fx, 1, "k/1", SEAL_FAILURE_FORMAT);
 }
 
 static void test_seal_open_refuses_tampered_nonce_ciphertext_and_tag(void **state)
 {
-  (void)state;
-  char entry[128];
-  s_make_entry("k1", entry, sizeof entry, NULL);
-  seal_keyring *ring = s_ring(entry);
-  char *sealed = s_seal(ring, "user-1", "item-1", TOKEN);
+  s_fixture *fx = *state;
   size_t ct_len = strlen(TOKEN);
   /* part 2 is the nonce; part 3 is ciphertext then the 16-byte tag. */
   const struct {
@@ -260,82 +279,57 @@ static void test_seal_open_refuses_tampered_nonce_ciphertext_and_tag(void **stat
   } cases[] = {{2, 0}, {2, 11}, {3, 0}, {3, 10}, {3, ct_len}, {3, ct_len + 15}};
   for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char parts[4][512];
-    s_split(sealed, parts);
+    s_split(fx->sealed, parts);
     s_flip_part(parts[cases[i].part], cases[i].byte);
-    char *bad = s_join(parts);
-    assert_int_equal(s_open(ring, "user-1", "item-1", bad, TOKEN), SEAL_FAILURE_AUTH);
-    free(bad);
+    s_assert_part_refused(fx, cases[i].part, parts[cases[i].part], SEAL_FAILURE_AUTH);
   }
-  free(sealed);
-  seal_keyring_free(ring);
 }
 
 static void test_seal_open_refuses_malformed_values(void **state)
 {
-  (void)state;
-  char entry[128];
-  s_make_entry("k1", entry, sizeof entry, NULL);
-  seal_keyring *ring = s_ring(entry);
-  char *sealed = s_seal(ring, "user-1", "item-1", TOKEN);
+  s_fixture *fx = *state;
   char parts[4][512];
-  s_split(sealed, parts);
-  char buf[2100];
-
-  snprintf(buf, sizeof buf, "%s.%s.%s", parts[0], parts[1], parts[2]);
-  assert_int_equal(s_open(ring, "user-1", "item-1", buf, TOKEN), SEAL_FAILURE_FORMAT);
-  snprintf(buf, sizeof buf, "%s.extra", sealed);
-  assert_int_equal(s_open(ring, "user-1", "item-1", buf, TOKEN), SEAL_FAILURE_FORMAT);
-  snprintf(buf, sizeof buf, "%s.%s.%s.%s=", parts[0], parts[1], parts[2], parts[3]);
-  assert_int_equal(s_open(ring, "user-1", "item-1", buf, TOKEN), SEAL_FAILURE_FORMAT);
-  snprintf(buf, sizeof buf, "%s.%s.%sA.%s", parts[0], parts[1], parts[2], parts[3]);
-  assert_int_equal(s_open(ring, "user-1", "item-1", buf, TOKEN), SEAL_FAILURE_FORMAT);
-  snprintf(buf, sizeof buf, "%s.%s.%s.%.20s", parts[0], parts[1], parts[2], parts[3]);
-  assert_int_equal(s_open(ring, "user-1", "item-1", buf, TOKEN), SEAL_FAILURE_FORMAT);
-  assert_int_equal(s_open(ring, "user-1", "item-1", "", TOKEN), SEAL_FAILURE_FORMAT);
-  assert_int_equal(s_open(ring, "user-1", "item-1", TOKEN, TOKEN), SEAL_FAILURE_FORMAT);
-
-  free(sealed);
-  seal_keyring_free(ring);
+  s_split(fx->sealed, parts);
+  enum { N = 7, CAP = 2100 };
+  char bad[N][CAP];
+  snprintf(bad[0], CAP, "%s.%s.%s", parts[0], parts[1], parts[2]);
+  snprintf(bad[1], CAP, "%s.extra", fx->sealed);
+  snprintf(bad[2], CAP, "%s.%s.%s.%s=", parts[0], parts[1], parts[2], parts[3]);
+  snprintf(bad[3], CAP, "%s.%s.%sA.%s", parts[0], parts[1], parts[2], parts[3]);
+  snprintf(bad[4], CAP, "%s.%s.%s.%.20s", parts[0], parts[1], parts[2], parts[3]);
+  snprintf(bad[5], CAP, "%s", "");
+  snprintf(bad[6], CAP, "%s", TOKEN);
+  for(size_t i = 0; i < N; i++) {
+    seal_failure got = s_open_as(fx, "user-1", "item-1", bad[i]);
+    if(got != SEAL_FAILURE_FORMAT)
+      fail_msg("\"%s\": failure %d, expected a format failure", bad[i], (int)got);
+  }
 }
 
 static void test_seal_open_refuses_wrong_user_or_item(void **state)
 {
-  (void)state;
-  char entry[128];
-  s_make_entry("k1", entry, sizeof entry, NULL);
-  seal_keyring *ring = s_ring(entry);
-  char *sealed = s_seal(ring, "user-1", "item-1", TOKEN);
-  assert_int_equal(s_open(ring, "user-2", "item-1", sealed, TOKEN), SEAL_FAILURE_AUTH);
-  assert_int_equal(s_open(ring, "user-1", "item-2", sealed, TOKEN), SEAL_FAILURE_AUTH);
-  assert_int_equal(s_open(ring, "item-1", "user-1", sealed, TOKEN), SEAL_FAILURE_AUTH);
-  assert_int_equal(s_open(ring, "user-1", "item-1", sealed, TOKEN), SEAL_FAILURE_NONE);
-  free(sealed);
-  seal_keyring_free(ring);
+  s_fixture *fx = *state;
+  assert_int_equal(s_open_as(fx, "user-2", "item-1", fx->sealed), SEAL_FAILURE_AUTH);
+  assert_int_equal(s_open_as(fx, "user-1", "item-2", fx->sealed), SEAL_FAILURE_AUTH);
+  assert_int_equal(s_open_as(fx, "item-1", "user-1", fx->sealed), SEAL_FAILURE_AUTH);
+  assert_int_equal(s_open_as(fx, "user-1", "item-1", fx->sealed), SEAL_FAILURE_NONE);
 }
 
 static void test_seal_binding_is_unambiguous_across_the_user_item_boundary(void **state)
 {
-  (void)state;
-  char entry[128];
-  s_make_entry("k1", entry, sizeof entry, NULL);
-  seal_keyring *ring = s_ring(entry);
-  char *sealed = s_seal(ring, "ab", "c", TOKEN);
-  assert_int_equal(s_open(ring, "a", "bc", sealed, TOKEN), SEAL_FAILURE_AUTH);
-  assert_int_equal(s_open(ring, "abc", "c", sealed, TOKEN), SEAL_FAILURE_AUTH);
-  assert_int_equal(s_open(ring, "ab", "c", sealed, TOKEN), SEAL_FAILURE_NONE);
+  s_fixture *fx = *state;
+  char *sealed = s_seal(fx->ring, "ab", "c", TOKEN);
+  assert_int_equal(s_open_as(fx, "a", "bc", sealed), SEAL_FAILURE_AUTH);
+  assert_int_equal(s_open_as(fx, "abc", "c", sealed), SEAL_FAILURE_AUTH);
+  assert_int_equal(s_open_as(fx, "ab", "c", sealed), SEAL_FAILURE_NONE);
   free(sealed);
-  seal_keyring_free(ring);
 }
 
 static void test_seal_open_reports_unknown_key_id(void **state)
 {
   (void)state;
-  char old_entry[128];
-  char new_entry[128];
-  s_make_entry("old", old_entry, sizeof old_entry, NULL);
-  s_make_entry("new", new_entry, sizeof new_entry, NULL);
-  seal_keyring *old_ring = s_ring(old_entry);
-  seal_keyring *new_ring = s_ring(new_entry);
+  seal_keyring *old_ring = s_ring_of("old", NULL);
+  seal_keyring *new_ring = s_ring_of("new", NULL);
   char *sealed = s_seal(old_ring, "user-1", "item-1", TOKEN);
   assert_int_equal(s_open(new_ring, "user-1", "item-1", sealed, TOKEN), SEAL_FAILURE_UNKNOWN_KID);
   free(sealed);
@@ -345,18 +339,10 @@ static void test_seal_open_reports_unknown_key_id(void **state)
 
 static void test_seal_open_refuses_a_different_key_with_the_same_id(void **state)
 {
-  (void)state;
-  char a[128];
-  char b[128];
-  s_make_entry("k1", a, sizeof a, NULL);
-  s_make_entry("k1", b, sizeof b, NULL);
-  seal_keyring *ring_a = s_ring(a);
-  seal_keyring *ring_b = s_ring(b);
-  char *sealed = s_seal(ring_a, "user-1", "item-1", TOKEN);
-  assert_int_equal(s_open(ring_b, "user-1", "item-1", sealed, TOKEN), SEAL_FAILURE_AUTH);
-  free(sealed);
-  seal_keyring_free(ring_b);
-  seal_keyring_free(ring_a);
+  s_fixture *fx = *state;
+  seal_keyring *other = s_ring_of("k1", NULL);
+  assert_int_equal(s_open(other, "user-1", "item-1", fx->sealed, TOKEN), SEAL_FAILURE_AUTH);
+  seal_keyring_free(other);
 }
 
 static void test_seal_rotation_opens_old_records_and_seals_with_the_new_key(void **state)
@@ -398,34 +384,42 @@ static void test_seal_keyring_rejects_bad_specs(void **state)
   const char *short_key = "k1:AAAAAAAAAAAAAAAAAAAAAA==";
   const char *long_key = "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
   const char *bad_specs[] = {
-    "", "   ", "k1", "k1:", ":", short_key, long_key, "k1:!!!notbase64!!!",
-    "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-_", "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    "",
+    "   ",
+    "k1",
+    "k1:",
+    ":",
+    short_key,
+    long_key,
+    "k1:!!!notbase64!!!",
+    "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-_",
+    "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
   };
   for(size_t i = 0; i < sizeof bad_specs / sizeof bad_specs[0]; i++) {
     seal_keyring *ring = (seal_keyring *)1;
-    char why[128] = "";
-    assert_int_equal(seal_keyring_parse(bad_specs[i], &ring, why, sizeof why), MYNT_BAD_REQUEST);
+    mynt_detail why;
+    assert_int_equal(seal_keyring_parse(bad_specs[i], &ring, &why), MYNT_BAD_REQUEST);
     assert_null(ring);
-    assert_true(strlen(why) > 0);
+    assert_true(strlen(mynt_detail_text(&why)) > 0);
   }
   const char *bad_kids[] = {"", "k 1", "k.1", "k:1", "ü", "abcdefghijklmnopqrstuvwxyz0123456"};
   for(size_t i = 0; i < sizeof bad_kids / sizeof bad_kids[0]; i++) {
     seal_keyring *ring = NULL;
     snprintf(buf, sizeof buf, "%s:%s", bad_kids[i], key);
-    assert_int_equal(seal_keyring_parse(buf, &ring, NULL, 0), MYNT_BAD_REQUEST);
+    assert_int_equal(seal_keyring_parse(buf, &ring, NULL), MYNT_BAD_REQUEST);
     assert_null(ring);
   }
   const char *bad_lists[] = {"%s,", ",%s", "%s,,%s", "%s,%s"};
   for(size_t i = 0; i < sizeof bad_lists / sizeof bad_lists[0]; i++) {
     seal_keyring *ring = NULL;
-    char why[128] = "";
+    mynt_detail why;
     snprintf(buf, sizeof buf, bad_lists[i], good, good);
-    assert_int_equal(seal_keyring_parse(buf, &ring, why, sizeof why), MYNT_BAD_REQUEST);
+    assert_int_equal(seal_keyring_parse(buf, &ring, &why), MYNT_BAD_REQUEST);
     assert_null(ring);
-    assert_null(strstr(why, key));
+    assert_null(strstr(mynt_detail_text(&why), key));
   }
   seal_keyring *ring = NULL;
-  assert_int_equal(seal_keyring_parse(NULL, &ring, NULL, 0), MYNT_BAD_REQUEST);
+  assert_int_equal(seal_keyring_parse(NULL, &ring, NULL), MYNT_BAD_REQUEST);
   assert_null(ring);
 }
 
@@ -453,29 +447,21 @@ static void test_seal_keyring_accepts_valid_specs(void **state)
 
 static void test_seal_nonces_differ_between_two_seals_of_the_same_input(void **state)
 {
-  (void)state;
-  char entry[128];
-  s_make_entry("k1", entry, sizeof entry, NULL);
-  seal_keyring *ring = s_ring(entry);
-  char *one = s_seal(ring, "user-1", "item-1", TOKEN);
-  char *two = s_seal(ring, "user-1", "item-1", TOKEN);
+  s_fixture *fx = *state;
+  char *two = s_seal(fx->ring, "user-1", "item-1", TOKEN);
   char p1[4][512];
   char p2[4][512];
-  s_split(one, p1);
+  s_split(fx->sealed, p1);
   s_split(two, p2);
   assert_string_not_equal(p1[2], p2[2]);
   assert_string_not_equal(p1[3], p2[3]);
   free(two);
-  free(one);
-  seal_keyring_free(ring);
 }
 
 static void test_seal_refuses_bad_arguments(void **state)
 {
-  (void)state;
-  char entry[128];
-  s_make_entry("k1", entry, sizeof entry, NULL);
-  seal_keyring *ring = s_ring(entry);
+  s_fixture *fx = *state;
+  seal_keyring *ring = fx->ring;
   char *sealed = (char *)1;
   assert_int_equal(seal_seal(ring, "", "item", TOKEN, strlen(TOKEN), &sealed), MYNT_BAD_REQUEST);
   assert_null(sealed);
@@ -494,7 +480,6 @@ static void test_seal_refuses_bad_arguments(void **state)
   assert_int_equal(len, 0);
   assert_int_equal(seal_open(ring, "", "item", sealed, small, sizeof small, &len, &why), MYNT_BAD_REQUEST);
   free(sealed);
-  seal_keyring_free(ring);
 }
 
 /* The reference check: a sealed value decrypts with a plain OpenSSL EVP AES-256-GCM call
@@ -518,10 +503,8 @@ static void s_ref_aad(unsigned char *aad, size_t *aad_len, const char *kid, cons
 static void test_seal_output_is_aes_256_gcm_by_an_independent_evp_decrypt(void **state)
 {
   (void)state;
-  char entry[128];
   unsigned char key[32];
-  s_make_entry("ref", entry, sizeof entry, key);
-  seal_keyring *ring = s_ring(entry);
+  seal_keyring *ring = s_ring_of("ref", key);
   char *sealed = s_seal(ring, "user-42", "item-7", TOKEN);
   char parts[4][512];
   s_split(sealed, parts);
@@ -560,10 +543,8 @@ static void test_seal_output_is_aes_256_gcm_by_an_independent_evp_decrypt(void *
 static void test_seal_opens_a_value_encrypted_by_an_independent_evp_call(void **state)
 {
   (void)state;
-  char entry[128];
   unsigned char key[32];
-  s_make_entry("ref", entry, sizeof entry, key);
-  seal_keyring *ring = s_ring(entry);
+  seal_keyring *ring = s_ring_of("ref", key);
   unsigned char nonce[12];
   assert_int_equal(RAND_bytes(nonce, sizeof nonce), 1);
   unsigned char aad[128];
@@ -619,10 +600,12 @@ static void test_seal_gcm_primitive_matches_the_gcm_spec_test_case_16(void **sta
   s_hex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308", key, sizeof key);
   s_hex("cafebabefacedbaddecaf888", iv, sizeof iv);
   s_hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
-        "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39", pt, sizeof pt);
+        "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+        pt, sizeof pt);
   s_hex("feedfacedeadbeeffeedfacedeadbeefabaddad2", aad, sizeof aad);
   s_hex("522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
-        "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662", want_ct, sizeof want_ct);
+        "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
+        want_ct, sizeof want_ct);
   s_hex("76fc6ece0f4e1768cddf8853bb2d551b", want_tag, sizeof want_tag);
 
   unsigned char ct[60];
@@ -665,24 +648,27 @@ static void test_b64_url_decode_accepts_only_canonical_text(void **state)
   assert_int_equal(b64_std_decode("AA==AA==", 8, out, sizeof out, &len), MYNT_BAD_REQUEST);
 }
 
+/* The test runs with the k1 fixture (s_setup_k1). */
+#define K1(name) cmocka_unit_test_setup_teardown(name, s_setup_k1, s_teardown)
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_seal_round_trip_returns_the_plaintext),
+    K1(test_seal_round_trip_returns_the_plaintext),
     cmocka_unit_test(test_seal_round_trips_empty_and_binary_plaintext),
-    cmocka_unit_test(test_seal_open_refuses_tampered_version),
-    cmocka_unit_test(test_seal_open_refuses_tampered_kid),
-    cmocka_unit_test(test_seal_open_refuses_tampered_nonce_ciphertext_and_tag),
-    cmocka_unit_test(test_seal_open_refuses_malformed_values),
-    cmocka_unit_test(test_seal_open_refuses_wrong_user_or_item),
-    cmocka_unit_test(test_seal_binding_is_unambiguous_across_the_user_item_boundary),
+    K1(test_seal_open_refuses_tampered_version),
+    cmocka_unit_test_setup_teardown(test_seal_open_refuses_tampered_kid, s_setup_k1_k2, s_teardown),
+    K1(test_seal_open_refuses_tampered_nonce_ciphertext_and_tag),
+    K1(test_seal_open_refuses_malformed_values),
+    K1(test_seal_open_refuses_wrong_user_or_item),
+    K1(test_seal_binding_is_unambiguous_across_the_user_item_boundary),
     cmocka_unit_test(test_seal_open_reports_unknown_key_id),
-    cmocka_unit_test(test_seal_open_refuses_a_different_key_with_the_same_id),
+    K1(test_seal_open_refuses_a_different_key_with_the_same_id),
     cmocka_unit_test(test_seal_rotation_opens_old_records_and_seals_with_the_new_key),
     cmocka_unit_test(test_seal_keyring_rejects_bad_specs),
     cmocka_unit_test(test_seal_keyring_accepts_valid_specs),
-    cmocka_unit_test(test_seal_nonces_differ_between_two_seals_of_the_same_input),
-    cmocka_unit_test(test_seal_refuses_bad_arguments),
+    K1(test_seal_nonces_differ_between_two_seals_of_the_same_input),
+    K1(test_seal_refuses_bad_arguments),
     cmocka_unit_test(test_seal_output_is_aes_256_gcm_by_an_independent_evp_decrypt),
     cmocka_unit_test(test_seal_opens_a_value_encrypted_by_an_independent_evp_call),
     cmocka_unit_test(test_seal_gcm_primitive_matches_the_gcm_spec_test_case_16),

@@ -62,16 +62,9 @@ static int s_teardown(void **state)
   return 0;
 }
 
-static s_env *s_env_or_skip(void **state)
-{
-  if(!*state)
-    skip();
-  return *state;
-}
-
 static void test_ssm_get_parameter_decrypts_a_secure_string(void **state)
 {
-  s_env *env = s_env_or_skip(state);
+  s_env *env = moto_fixture_state_or_skip(state);
   char *value = NULL;
   aws_error err;
   assert_int_equal(ssm_get_parameter(env->client, env->name, 1, clock_epoch_ms() + 10000, &value, &err), MYNT_OK);
@@ -84,7 +77,7 @@ static void test_ssm_get_parameter_decrypts_a_secure_string(void **state)
 
 static void test_ssm_get_parameter_without_decryption_does_not_return_the_plain_value(void **state)
 {
-  s_env *env = s_env_or_skip(state);
+  s_env *env = moto_fixture_state_or_skip(state);
   char *value = NULL;
   assert_int_equal(ssm_get_parameter(env->client, env->name, 0, 0, &value, NULL), MYNT_OK);
   assert_non_null(value);
@@ -94,7 +87,7 @@ static void test_ssm_get_parameter_without_decryption_does_not_return_the_plain_
 
 static void test_ssm_get_parameter_of_a_missing_name_is_not_found(void **state)
 {
-  s_env *env = s_env_or_skip(state);
+  s_env *env = moto_fixture_state_or_skip(state);
   char *value = (char *)"untouched";
   aws_error err;
   char missing[160];
@@ -107,7 +100,7 @@ static void test_ssm_get_parameter_of_a_missing_name_is_not_found(void **state)
 
 static void test_ssm_get_parameter_rejects_an_empty_name(void **state)
 {
-  s_env *env = s_env_or_skip(state);
+  s_env *env = moto_fixture_state_or_skip(state);
   char *value = NULL;
   aws_error err;
   assert_int_equal(ssm_get_parameter(env->client, "", 1, 0, &value, &err), MYNT_BAD_REQUEST);

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "local/static_files.h"
+#include "local/gateway/static_files.h"
 
 static char s_root[PATH_MAX]; /* <tmp>/web */
 static char s_base[PATH_MAX]; /* <tmp> */

@@ -16,6 +16,7 @@
 #include "store/items.h"
 #include "store/store.h"
 #include "support/moto_fixture.h"
+#include "support/moto_store.h"
 
 #define KEYRING "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 #define TOKEN_A "access-sandbox-0123456789abcdef-aaaa"
@@ -32,14 +33,11 @@ static int s_setup(void **state)
   *state = NULL;
   s_fixture *fx = calloc(1, sizeof(*fx));
   assert_non_null(fx);
-  moto_fixture_unique_name(fx->table, sizeof(fx->table), "mynt-users-items");
-  if(!moto_fixture_export_env(fx->table)) {
+  if(!moto_store_open("mynt-users-items", fx->table, sizeof(fx->table), &fx->store)) {
     free(fx);
     return 0;
   }
-  assert_int_equal(store_open_from_env(&fx->store, NULL, 0), MYNT_OK);
-  assert_int_equal(seal_keyring_parse(KEYRING, &fx->ring, NULL, 0), MYNT_OK);
-  moto_fixture_create_table(fx->store->ddb, fx->table);
+  assert_int_equal(seal_keyring_parse(KEYRING, &fx->ring, NULL), MYNT_OK);
   *state = fx;
   return 0;
 }
@@ -49,8 +47,7 @@ static int s_teardown(void **state)
   s_fixture *fx = *state;
   if(!fx)
     return 0;
-  moto_fixture_delete_table(fx->store->ddb, fx->table);
-  store_close(fx->store);
+  moto_store_close(fx->store, fx->table);
   seal_keyring_free(fx->ring);
   free(fx);
   return 0;
@@ -112,6 +109,15 @@ static store_item_outcome s_create(s_fixture *fx, const char *user, store_item *
   return outcome;
 }
 
+/* Makes item-1 of ins_109508 from public-sandbox-one and creates it for user-a with TOKEN_A,
+ * asserting it is created. */
+static void s_create_item_1(s_fixture *fx, store_item *item)
+{
+  char existing[STORE_ITEM_ID_MAX + 1];
+  s_new_item(item, "item-1", "ins_109508", "public-sandbox-one");
+  assert_int_equal(s_create(fx, "user-a", item, TOKEN_A, existing), STORE_ITEM_CREATED);
+}
+
 static void test_public_token_digest_is_lower_case_hex_sha256(void **state)
 {
   (void)state;
@@ -120,27 +126,23 @@ static void test_public_token_digest_is_lower_case_hex_sha256(void **state)
   assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-static void test_account_summary_keeps_five_fields_and_nulls_what_is_missing(void **state)
+static void test_account_record_keeps_an_unknown_name_empty_and_refuses_an_invalid_id(void **state)
 {
   (void)state;
-  json_t *plaid = json_pack("{s:s, s:s, s:n, s:s, s:{s:f}, s:s}", "account_id", "a1", "name", "Checking", "mask",
-                            "type", "depository", "balances", "current", 10.0, "official_name", "X");
-  json_t *summary = store_item_account_summary(plaid);
-  assert_int_equal(json_object_size(summary), 5);
-  assert_true(json_is_null(json_object_get(summary, "mask")));
-  assert_true(json_is_null(json_object_get(summary, "subtype")));
-  assert_string_equal(json_string_value(json_object_get(summary, "type")), "depository");
-  json_decref(summary);
-  json_object_set_new(plaid, "account_id", json_string("has space"));
-  assert_null(store_item_account_summary(plaid));
-  json_decref(plaid);
+  store_item_account account = {.account_id = "a1", .type = "depository"};
+  json_t *record = store_item_account_record(&account);
+  char *text = json_dumps(record, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  assert_string_equal(text,
+                      "{\"account_id\":\"a1\",\"name\":\"\",\"mask\":null,\"type\":\"depository\",\"subtype\":null}");
+  free(text);
+  json_decref(record);
+  account.account_id = "a#1";
+  assert_null(store_item_account_record(&account));
 }
 
 static void test_create_writes_the_item_and_both_markers_with_only_a_sealed_token(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
   char existing[STORE_ITEM_ID_MAX + 1];
   s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
@@ -186,9 +188,7 @@ static void test_create_writes_the_item_and_both_markers_with_only_a_sealed_toke
 
 static void test_a_second_item_of_the_same_institution_is_refused_and_leaves_nothing(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item first;
   store_item second;
   char existing[STORE_ITEM_ID_MAX + 1];
@@ -218,9 +218,7 @@ static void test_a_second_item_of_the_same_institution_is_refused_and_leaves_not
 
 static void test_the_public_token_marker_makes_a_retry_find_the_first_item(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
   store_item retry;
   store_item found;
@@ -229,8 +227,7 @@ static void test_the_public_token_marker_makes_a_retry_find_the_first_item(void 
   assert_int_equal(store_item_public_token_digest("public-sandbox-one", digest), MYNT_OK);
   assert_int_equal(store_item_find_by_public_token(fx->store, "user-a", digest, 0, &found), MYNT_NOT_FOUND);
 
-  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
-  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  s_create_item_1(fx, &item);
   assert_int_equal(store_item_find_by_public_token(fx->store, "user-a", digest, 0, &found), MYNT_OK);
   assert_string_equal(found.item_id, "item-1");
   store_item_clear(&found);
@@ -253,9 +250,7 @@ static void test_the_public_token_marker_makes_a_retry_find_the_first_item(void 
 
 static void test_list_returns_items_in_item_order_without_markers(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item *items = NULL;
   size_t n = 99;
   assert_int_equal(store_item_list(fx->store, "user-a", 0, &items, &n), MYNT_OK);
@@ -284,14 +279,10 @@ static void test_list_returns_items_in_item_order_without_markers(void **state)
 
 static void test_status_and_accounts_updates_touch_only_existing_items(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
   store_item stored;
-  char existing[STORE_ITEM_ID_MAX + 1];
-  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
-  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  s_create_item_1(fx, &item);
 
   assert_int_equal(store_item_set_status(fx->store, "user-a", "item-1", STORE_ITEM_LOGIN_REQUIRED, 0), MYNT_OK);
   assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
@@ -321,14 +312,11 @@ static void test_status_and_accounts_updates_touch_only_existing_items(void **st
 
 static void test_delete_removes_the_item_and_both_markers_so_the_bank_can_be_linked_again(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
   store_item stored;
   char existing[STORE_ITEM_ID_MAX + 1];
-  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
-  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  s_create_item_1(fx, &item);
   assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
   assert_int_equal(store_item_delete(fx->store, "user-a", &stored, 0), MYNT_OK);
   json_t *records = s_records(fx, "user-a");
@@ -347,15 +335,11 @@ static void test_delete_removes_the_item_and_both_markers_so_the_bank_can_be_lin
 
 static void test_other_users_never_reach_an_item(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    skip();
+  s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
   store_item stored;
   store_item other;
-  char existing[STORE_ITEM_ID_MAX + 1];
-  s_new_item(&item, "item-1", "ins_109508", "public-sandbox-one");
-  assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
+  s_create_item_1(fx, &item);
   assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
 
   assert_int_equal(store_item_get(fx->store, "user-b", "item-1", 0, &other), MYNT_NOT_FOUND);
@@ -387,7 +371,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_public_token_digest_is_lower_case_hex_sha256),
-    cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
+    cmocka_unit_test(test_account_record_keeps_an_unknown_name_empty_and_refuses_an_invalid_id),
     T(test_create_writes_the_item_and_both_markers_with_only_a_sealed_token),
     T(test_a_second_item_of_the_same_institution_is_refused_and_leaves_nothing),
     T(test_the_public_token_marker_makes_a_retry_find_the_first_item),

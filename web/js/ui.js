@@ -1,4 +1,4 @@
-// ui.js - small shared pieces of the interface: busy buttons, alerts, the live announcer, the progress bar.
+// ui.js - small shared pieces of the interface: busy buttons, alerts, form checks, the live announcer, the progress bar.
 import { h, replace, spinner } from './dom.js';
 
 /** Runs fn while button shows busyLabel and a spinner and cannot be pressed again; restores it after. */
@@ -33,6 +33,24 @@ export function alertBox() {
       replace(el);
     },
   };
+}
+
+/** Runs handler on form's submit in place of the browser's, after clearing errors and the form's invalid marks. */
+export function onSubmit(form, errors, handler) {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+    errors.clear();
+    handler();
+  });
+}
+
+/** Shows message in errors, marks input invalid and focuses it; returns false. */
+export function markInvalid(errors, input, message) {
+  errors.show(message);
+  input.setAttribute('aria-invalid', 'true');
+  input.focus();
+  return false;
 }
 
 /** Says message to screen readers through the page's polite live region. */

@@ -1,7 +1,7 @@
 // auth.js - the signed-out views: sign in, sign up, confirm the email, forgot password; and the Google button.
 import { h, field } from '../dom.js';
 import { cognitoMessage, passwordProblems, PASSWORD_RULES } from '../cognito.js';
-import { alertBox, withBusy, passwordField, focusElement, announce } from '../ui.js';
+import { alertBox, withBusy, passwordField, focusElement, announce, onSubmit, markInvalid } from '../ui.js';
 
 /** The card every signed-out view sits in, beside the product's pitch. */
 function layout(title, intro, ...body) {
@@ -53,18 +53,6 @@ function flashBox(app) {
   return box.el;
 }
 
-/** Marks input invalid with message in errors, focuses it and returns false. */
-function invalid(errors, input, message) {
-  errors.show(message);
-  input.setAttribute('aria-invalid', 'true');
-  input.focus();
-  return false;
-}
-
-function clearInvalid(form) {
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-}
-
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Signs in and goes to the dashboard; on an unconfirmed account goes to the confirm view. */
@@ -92,13 +80,10 @@ export function signInView(app) {
   const submit = h('button', { type: 'submit', class: 'button button-primary' }, 'Sign in');
   const form = h('form', { class: 'form', novalidate: true },
     email.wrap, password.wrap, errors.el, submit);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    clearInvalid(form);
-    errors.clear();
+  onSubmit(form, errors, () => {
     const e = email.input.value.trim();
-    if (!EMAIL_RE.test(e)) return invalid(errors, email.input, 'Enter your email address.');
-    if (!password.input.value) return invalid(errors, password.input, 'Enter your password.');
+    if (!EMAIL_RE.test(e)) return markInvalid(errors, email.input, 'Enter your email address.');
+    if (!password.input.value) return markInvalid(errors, password.input, 'Enter your password.');
     return withBusy(submit, 'Signing in\u2026', () => signInAndEnter(app, e, password.input.value, errors));
   });
   const { view, heading } = layout('Sign in', null,
@@ -127,14 +112,11 @@ export function signUpView(app) {
   updateRules();
   const submit = h('button', { type: 'submit', class: 'button button-primary' }, 'Create account');
   const form = h('form', { class: 'form', novalidate: true }, email.wrap, password.wrap, errors.el, submit);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    clearInvalid(form);
-    errors.clear();
+  onSubmit(form, errors, () => {
     const e = email.input.value.trim();
     const p = password.input.value;
-    if (!EMAIL_RE.test(e)) return invalid(errors, email.input, 'Enter a valid email address.');
-    if (!p) return invalid(errors, password.input, 'Choose a password.');
+    if (!EMAIL_RE.test(e)) return markInvalid(errors, email.input, 'Enter a valid email address.');
+    if (!p) return markInvalid(errors, password.input, 'Choose a password.');
     return withBusy(submit, 'Creating your account\u2026', async () => {
       try {
         const out = await app.cognito.signUp(e, p);
@@ -146,7 +128,7 @@ export function signUpView(app) {
         app.setFlash(`We sent a confirmation code to ${e}.`, 'info');
         app.navigate('confirm');
       } catch (err) {
-        if (err.type === 'InvalidPasswordException') invalid(errors, password.input, cognitoMessage(err, 'signUp'));
+        if (err.type === 'InvalidPasswordException') markInvalid(errors, password.input, cognitoMessage(err, 'signUp'));
         else if (err.type === 'UsernameExistsException') {
           errors.show(cognitoMessage(err, 'signUp'), 'error',
             h('p', {}, h('a', { href: '#/sign-in' }, 'Sign in'), ' \u00b7 ', h('a', { href: '#/forgot' }, 'Reset your password')));
@@ -175,7 +157,7 @@ export function confirmView(app) {
   resend.addEventListener('click', () => withBusy(resend, 'Sending\u2026', async () => {
     errors.clear();
     const e = email.input.value.trim();
-    if (!EMAIL_RE.test(e)) return invalid(errors, email.input, 'Enter the email you signed up with.');
+    if (!EMAIL_RE.test(e)) return markInvalid(errors, email.input, 'Enter the email you signed up with.');
     try {
       await app.cognito.resendCode(e);
       errors.show(`A new code is on its way to ${e}.`, 'info');
@@ -186,19 +168,16 @@ export function confirmView(app) {
   }));
   const form = h('form', { class: 'form', novalidate: true },
     known ? null : email.wrap, code.wrap, errors.el, submit);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    clearInvalid(form);
-    errors.clear();
+  onSubmit(form, errors, () => {
     const e = known || email.input.value.trim();
     const c = code.input.value.trim();
-    if (!EMAIL_RE.test(e)) return invalid(errors, email.input, 'Enter the email you signed up with.');
-    if (!c) return invalid(errors, code.input, 'Enter the code from the email.');
+    if (!EMAIL_RE.test(e)) return markInvalid(errors, email.input, 'Enter the email you signed up with.');
+    if (!c) return markInvalid(errors, code.input, 'Enter the code from the email.');
     return withBusy(submit, 'Confirming\u2026', async () => {
       try {
         await app.cognito.confirmSignUp(e, c);
       } catch (err) {
-        if (err.type === 'CodeMismatchException' || err.type === 'ExpiredCodeException') invalid(errors, code.input, cognitoMessage(err, 'confirm'));
+        if (err.type === 'CodeMismatchException' || err.type === 'ExpiredCodeException') markInvalid(errors, code.input, cognitoMessage(err, 'confirm'));
         else errors.show(cognitoMessage(err, 'confirm'));
         return;
       }
@@ -231,12 +210,9 @@ export function forgotView(app) {
     flashBox(app), container,
     h('p', { class: 'links' }, h('a', { href: '#/sign-in' }, 'Back to sign in')));
 
-  step1.addEventListener('submit', (event) => {
-    event.preventDefault();
-    clearInvalid(step1);
-    errors.clear();
+  onSubmit(step1, errors, () => {
     const e = email.input.value.trim();
-    if (!EMAIL_RE.test(e)) return invalid(errors, email.input, 'Enter your email address.');
+    if (!EMAIL_RE.test(e)) return markInvalid(errors, email.input, 'Enter your email address.');
     return withBusy(send, 'Sending\u2026', async () => {
       try {
         await app.cognito.forgotPassword(e);
@@ -256,19 +232,16 @@ export function forgotView(app) {
     const save = h('button', { type: 'submit', class: 'button button-primary' }, 'Set new password');
     const heading2 = h('h2', { tabindex: '-1' }, 'Choose a new password');
     const step2 = h('form', { class: 'form', novalidate: true }, heading2, code.wrap, password.wrap, errors2.el, save);
-    step2.addEventListener('submit', (event) => {
-      event.preventDefault();
-      clearInvalid(step2);
-      errors2.clear();
+    onSubmit(step2, errors2, () => {
       const c = code.input.value.trim();
       const p = password.input.value;
-      if (!c) return invalid(errors2, code.input, 'Enter the code from the email.');
-      if (!p) return invalid(errors2, password.input, 'Choose a new password.');
+      if (!c) return markInvalid(errors2, code.input, 'Enter the code from the email.');
+      if (!p) return markInvalid(errors2, password.input, 'Choose a new password.');
       return withBusy(save, 'Saving\u2026', async () => {
         try {
           await app.cognito.confirmForgotPassword(e, c, p);
         } catch (err) {
-          if (err.type === 'InvalidPasswordException') invalid(errors2, password.input, cognitoMessage(err, 'reset'));
+          if (err.type === 'InvalidPasswordException') markInvalid(errors2, password.input, cognitoMessage(err, 'reset'));
           else errors2.show(cognitoMessage(err, 'reset'));
           return;
         }

@@ -1,0 +1,496 @@
+/* gateway.c - the local API Gateway: routes, JWT authorizer, events, static web app. */
+#include "local/gateway/gateway.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "local/common/http_server.h"
+#include "local/gateway/authorizer.h"
+#include "local/gateway/event.h"
+#include "local/gateway/function.h"
+#include "local/gateway/jwt.h"
+#include "local/gateway/response.h"
+#include "local/gateway/routes.h"
+#include "local/gateway/static_files.h"
+
+/* How long a cached JWKS is trusted before an unknown kid may trigger a refetch. */
+#define S_JWKS_REFETCH_MS 10000
+#define S_CONFIG_JSON_MAX (256u * 1024)
+#define S_MAX_HEADERS 200
+/* Longest request path passed on; longer ones are answered 414. */
+#define S_MAX_PATH 8192
+
+struct gateway {
+  const local_config *config;
+  char *web_root;              /* realpath of the web root, or NULL */
+  char *config_json;
+  const static_files_mount *mounts; /* borrowed from the options */
+  size_t n_mounts;
+  function **functions;        /* one per config function, same order */
+  authorizer *auth;
+  http_server *server;
+};
+
+/* Collects the request headers in arrival order. */
+typedef struct {
+  event_header items[S_MAX_HEADERS];
+  size_t count;
+} s_headers;
+
+/* ---- answering -------------------------------------------------------------------- */
+
+static void s_random_id(char *out, size_t size)
+{
+  unsigned char raw[10];
+  if(getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+    memset(raw, 0, sizeof(raw));
+  mynt_buf b;
+  buf_init(&b, 64);
+  if(event_base64_encode(raw, sizeof(raw), &b) == MYNT_OK)
+    snprintf(out, size, "%s", buf_cstr(&b));
+  else
+    snprintf(out, size, "%" PRId64, clock_mono_ms());
+  buf_free(&b);
+}
+
+static bool s_hop_by_hop(const char *name)
+{
+  return strcasecmp(name, "content-length") == 0 || strcasecmp(name, "transfer-encoding") == 0 ||
+         strcasecmp(name, "connection") == 0 || strcasecmp(name, "keep-alive") == 0;
+}
+
+/* Queues r on the connection. Returns MHD's verdict. */
+static enum MHD_Result s_send(struct MHD_Connection *c, const response_http *r,
+                              const char *request_id)
+{
+  struct MHD_Response *mr =
+    MHD_create_response_from_buffer(r->body.len, r->body.ptr, MHD_RESPMEM_MUST_COPY);
+  if(!mr)
+    return MHD_NO;
+  for(size_t i = 0; i < r->n_headers; i++)
+    if(!s_hop_by_hop(r->headers[i].name))
+      MHD_add_response_header(mr, r->headers[i].name, r->headers[i].value);
+  if(request_id)
+    MHD_add_response_header(mr, "Apigw-Requestid", request_id);
+  enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, mr);
+  MHD_destroy_response(mr);
+  return ok;
+}
+
+static enum MHD_Result s_send_message(struct MHD_Connection *c, int status, const char *message,
+                                      const char *request_id)
+{
+  response_http r;
+  response_init(&r);
+  enum MHD_Result ok = MHD_NO;
+  if(response_message(&r, status, message) == MYNT_OK)
+    ok = s_send(c, &r, request_id);
+  response_free(&r);
+  return ok;
+}
+
+static void s_access_log(const char *method, const char *raw_path, int status, int64_t start_ms)
+{
+  char path[256];
+  size_t n = 0;
+  for(const char *p = raw_path; *p && n + 1 < sizeof(path); p++)
+    path[n++] = (*p > 0x20 && *p < 0x7f) ? *p : '?';
+  path[n] = '\0';
+  fprintf(stderr, "mynt-local: %s %s %d %" PRId64 "ms\n", method, path, status,
+          clock_mono_ms() - start_ms);
+}
+
+/* ---- static files ----------------------------------------------------------------- */
+
+/* Serves /config.json, a file of the mount whose prefix the path starts with, or a web app
+ * file. Returns true and sets *out_status when it
+ * answered (or failed to), false when there is no such file. */
+static bool s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_path,
+                        int *out_status, enum MHD_Result *out_ok)
+{
+  int fd = -1;
+  off_t size = 0;
+  const char *type = NULL;
+  if(g->config_json && strcmp(raw_path, "/config.json") == 0) {
+    fd = open(g->config_json, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if(fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > S_CONFIG_JSON_MAX)) {
+      close(fd);
+      fd = -1;
+    }
+    size = fd >= 0 ? sb.st_size : 0;
+    type = "application/json";
+  } else {
+    bool mounted = false;
+    for(size_t i = 0; i < g->n_mounts && !mounted; i++) {
+      if(strncmp(raw_path, g->mounts[i].prefix, strlen(g->mounts[i].prefix)) != 0)
+        continue;
+      mounted = true;
+      if(static_files_mount_open(&g->mounts[i], raw_path, &fd, &size, &type) != MYNT_OK)
+        fd = -1;
+    }
+    if(!mounted && g->web_root && static_files_open(g->web_root, raw_path, &fd, &size, &type) != MYNT_OK)
+      fd = -1;
+  }
+  if(fd < 0)
+    return false;
+  struct MHD_Response *mr = MHD_create_response_from_fd((size_t)size, fd);
+  if(!mr) {
+    close(fd);
+    *out_status = 500;
+    *out_ok = MHD_NO;
+    return true;
+  }
+  MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+  MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+  *out_ok = MHD_queue_response(c, MHD_HTTP_OK, mr);
+  MHD_destroy_response(mr);
+  *out_status = 200;
+  return true;
+}
+
+/* ---- the function path ------------------------------------------------------------ */
+
+static enum MHD_Result s_collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+  (void)kind;
+  s_headers *h = cls;
+  if(h->count < S_MAX_HEADERS && key) {
+    h->items[h->count].name = key;
+    h->items[h->count].value = value ? value : "";
+    h->count++;
+  }
+  return MHD_YES;
+}
+
+static bool s_has_header(const s_headers *h, const char *name)
+{
+  for(size_t i = 0; i < h->count; i++)
+    if(strcasecmp(h->items[i].name, name) == 0)
+      return true;
+  return false;
+}
+
+static void s_source_ip(struct MHD_Connection *c, char *out, size_t size)
+{
+  snprintf(out, size, "127.0.0.1");
+  const union MHD_ConnectionInfo *info =
+    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if(info && info->client_addr && info->client_addr->sa_family == AF_INET) {
+    const struct sockaddr_in *in = (const struct sockaddr_in *)info->client_addr;
+    inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)size);
+  }
+}
+
+/* Returns the port the connection arrived on (the gateway's, known only once it listens). */
+static int s_local_port(struct MHD_Connection *c)
+{
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
+  const union MHD_DaemonInfo *di =
+    ci ? MHD_get_daemon_info(ci->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+  return di ? di->port : 0;
+}
+
+/* Maps the outcome of an invocation to API Gateway's answer in r. */
+static void s_result_to_response(mynt_status st, const mynt_buf *payload, response_http *r)
+{
+  if(st == MYNT_OK) {
+    st = response_from_payload(buf_cstr(payload), payload->len, r);
+    if(st == MYNT_UPSTREAM)
+      fprintf(stderr, "mynt-local: the function's response is not a valid payload-2.0 answer\n");
+  }
+  if(st == MYNT_OK)
+    return;
+  static const struct {
+    mynt_status st;
+    int http;
+    const char *message;
+  } answers[] = {
+    {MYNT_TIMEOUT, 504, "Endpoint request timed out"},
+    {MYNT_UPSTREAM, 502, "Internal Server Error"},
+    {MYNT_UNAVAILABLE, 503, "Service Unavailable"},
+    {MYNT_TOO_LARGE, 413, "Request Entity Too Large"},
+  };
+  for(size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+    if(answers[i].st == st) {
+      response_message(r, answers[i].http, answers[i].message);
+      return;
+    }
+  }
+  response_message(r, 500, "Internal Server Error");
+}
+
+/* Authorizes (for JWT routes), builds the event, invokes the function and answers. */
+static enum MHD_Result s_invoke_route(gateway *g, struct MHD_Connection *c, const http_server_request *req,
+                                      const char *method, const char *version,
+                                      const char *raw_path, const char *raw_query,
+                                      const routes_match *m, int *out_status)
+{
+  char request_id[32];
+  s_random_id(request_id, sizeof(request_id));
+  json_t *claims = NULL, *event_claims = NULL, *scopes = NULL, *event = NULL;
+  char *event_text = NULL;
+  mynt_buf payload;
+  buf_init(&payload, FUNCTION_MAX_PAYLOAD);
+  response_http r;
+  response_init(&r);
+  mynt_status st = MYNT_OK;
+
+  if(m->route->auth == ROUTES_AUTH_JWT) {
+    const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    st = g->auth ? authorizer_check(g->auth, authz, &claims) : MYNT_UNAUTHORIZED;
+    if(st == MYNT_OK)
+      st = jwt_claims_for_event(claims, &event_claims, &scopes);
+    if(st) {
+      if(st == MYNT_UNAUTHORIZED)
+        response_message(&r, 401, "Unauthorized");
+      else
+        response_message(&r, 500, "Internal Server Error");
+      goto answer;
+    }
+  }
+
+  s_headers headers;
+  headers.count = 0;
+  MHD_get_connection_values(c, MHD_HEADER_KIND, s_collect_header, &headers);
+  char source_ip[INET_ADDRSTRLEN + 1];
+  s_source_ip(c, source_ip, sizeof(source_ip));
+  char port[16];
+  snprintf(port, sizeof(port), "%d", s_local_port(c));
+  const char *forwarded[][2] = {
+    {"X-Forwarded-For", source_ip}, {"X-Forwarded-Port", port}, {"X-Forwarded-Proto", "http"}};
+  for(size_t i = 0; i < 3 && headers.count < S_MAX_HEADERS; i++)
+    if(!s_has_header(&headers, forwarded[i][0]))
+      s_collect_header(&headers, MHD_HEADER_KIND, forwarded[i][0], forwarded[i][1]);
+
+  event_request er = {
+    .method = method,
+    .raw_path = raw_path,
+    .raw_query = raw_query,
+    .headers = headers.items,
+    .n_headers = headers.count,
+    .body = req->body,
+    .body_len = req->body_len,
+    .source_ip = source_ip,
+    .protocol = version && *version ? version : "HTTP/1.1",
+    .route_key = m->route->key,
+    .params = m->params,
+    .n_params = m->n_params,
+    .claims = event_claims,
+    .scopes = scopes,
+    .request_id = request_id,
+    .time_epoch_ms = clock_epoch_ms(),
+  };
+  event = event_build(&er);
+  event_text = event ? json_dumps(event, JSON_COMPACT) : NULL;
+  if(!event_text) {
+    response_message(&r, 500, "Internal Server Error");
+    goto answer;
+  }
+  st = function_invoke(g->functions[m->route->function], event_text, strlen(event_text), &payload);
+  s_result_to_response(st, &payload, &r);
+answer:
+  *out_status = r.status;
+  enum MHD_Result ok = s_send(c, &r, request_id);
+  response_free(&r);
+  buf_free(&payload);
+  free(event_text);
+  json_decref(event);
+  json_decref(scopes);
+  json_decref(event_claims);
+  json_decref(claims);
+  return ok;
+}
+
+/* ---- the server's callbacks ------------------------------------------------------ */
+
+/* Copies the path part of raw_uri into raw_path (size bytes) and points *out_query at the
+ * query ("" when none). Returns false when the path is empty or does not fit. */
+static bool s_split_uri(const char *raw_uri, char *raw_path, size_t size, const char **out_query)
+{
+  const char *query = strchr(raw_uri, '?');
+  size_t path_len = query ? (size_t)(query - raw_uri) : strlen(raw_uri);
+  if(path_len == 0 || path_len >= size)
+    return false;
+  memcpy(raw_path, raw_uri, path_len);
+  raw_path[path_len] = '\0';
+  *out_query = query ? query + 1 : "";
+  return true;
+}
+
+/* Returns true when the declared Content-Length already exceeds the limit. */
+static bool s_declared_too_large(struct MHD_Connection *c)
+{
+  const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  if(!cl)
+    return false;
+  errno = 0;
+  char *end = NULL;
+  unsigned long long n = strtoull(cl, &end, 10);
+  return errno == 0 && end != cl && n > GATEWAY_MAX_BODY;
+}
+
+/* Answers 414 for a path too long and 413 for a declared body too large, before the body is read. */
+static bool s_on_headers(void *ctx, struct MHD_Connection *c, const http_server_request *req, enum MHD_Result *out)
+{
+  (void)ctx;
+  char raw_path[S_MAX_PATH];
+  const char *raw_query = NULL;
+  if(!s_split_uri(req->raw_uri, raw_path, sizeof(raw_path), &raw_query)) {
+    s_access_log(req->method, "(path too long)", 414, req->start_ms);
+    *out = s_send_message(c, 414, "Request-URI Too Long", NULL);
+    return true;
+  }
+  if(s_declared_too_large(c)) {
+    s_access_log(req->method, raw_path, 413, req->start_ms);
+    *out = s_send_message(c, 413, "Request Entity Too Large", NULL);
+    return true;
+  }
+  return false;
+}
+
+static enum MHD_Result s_on_request(void *ctx, struct MHD_Connection *c, const http_server_request *req)
+{
+  gateway *g = ctx;
+  const char *method = req->method;
+  char raw_path[S_MAX_PATH];
+  const char *raw_query = NULL;
+  if(!s_split_uri(req->raw_uri, raw_path, sizeof(raw_path), &raw_query)) {
+    s_access_log(method, "(path too long)", 414, req->start_ms);
+    return s_send_message(c, 414, "Request-URI Too Long", NULL);
+  }
+  if(req->body_too_large) {
+    s_access_log(method, raw_path, 413, req->start_ms);
+    return s_send_message(c, 413, "Request Entity Too Large", NULL);
+  }
+
+  int status = 0;
+  enum MHD_Result ok = MHD_NO;
+  routes_match m;
+  mynt_status st = routes_find(&g->config->routes, method, raw_path, 1, &m);
+  bool get_like = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+  if(st == MYNT_NOT_FOUND && get_like && s_try_static(g, c, raw_path, &status, &ok)) {
+    s_access_log(method, raw_path, status, req->start_ms);
+    return ok;
+  }
+  if(st == MYNT_NOT_FOUND)
+    st = routes_find(&g->config->routes, method, raw_path, 0, &m);
+  if(st == MYNT_NOT_FOUND) {
+    status = 404;
+    ok = s_send_message(c, 404, "Not Found", NULL);
+  } else if(st) {
+    status = 500;
+    ok = s_send_message(c, 500, "Internal Server Error", NULL);
+  } else {
+    ok = s_invoke_route(g, c, req, method, req->version, raw_path, raw_query, &m, &status);
+  }
+  routes_match_free(&m);
+  s_access_log(method, raw_path, status, req->start_ms);
+  return ok;
+}
+
+/* ---- life cycle ------------------------------------------------------------------- */
+
+mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gateway **out)
+{
+  *out = NULL;
+  gateway *g = calloc(1, sizeof(*g));
+  if(!g)
+    return mynt_fail(detail, MYNT_NOMEM, "out of memory");
+  mynt_status st = MYNT_NOMEM;
+  g->config = opts->config;
+  if(opts->web_root) {
+    g->web_root = realpath(opts->web_root, NULL);
+    struct stat sb;
+    if(!g->web_root || stat(g->web_root, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+      st = mynt_fail(detail, MYNT_BAD_REQUEST, "the web root %s is not a directory", opts->web_root);
+      goto fail;
+    }
+  }
+  if(opts->config_json && !(g->config_json = strdup(opts->config_json))) {
+    st = mynt_fail(detail, MYNT_NOMEM, "out of memory");
+    goto fail;
+  }
+  g->mounts = opts->mounts;
+  g->n_mounts = opts->mounts ? opts->n_mounts : 0;
+  if(opts->config->has_authorizer &&
+     (st = authorizer_new(&opts->config->authorizer, S_JWKS_REFETCH_MS, &g->auth))) {
+    mynt_fail(detail, st, "out of memory");
+    goto fail;
+  }
+  g->functions = calloc(opts->config->n_functions, sizeof(function *));
+  if(!g->functions) {
+    st = mynt_fail(detail, MYNT_NOMEM, "out of memory");
+    goto fail;
+  }
+  for(size_t i = 0; i < opts->config->n_functions; i++) {
+    const local_config_function *cfg = &opts->config->functions[i];
+    st = function_new(cfg, cfg->bootstrap ? cfg->bootstrap : opts->bootstrap, opts->config->region,
+                      &g->functions[i]);
+    if(st) {
+      mynt_fail(detail, st, "cannot start the Runtime API server of %s", cfg->name);
+      goto fail;
+    }
+  }
+  http_server_options server = {
+    .host = opts->host,
+    .port = opts->port,
+    .handler = s_on_request,
+    .on_headers = s_on_headers,
+    .ctx = g,
+    .max_body = GATEWAY_MAX_BODY,
+    .connection_timeout_s = 120,
+    .connection_memory_limit = 128 * 1024,
+    .thread_per_connection = true, /* an invocation blocks its connection for up to the timeout */
+    .log_errors = true,
+  };
+  if((st = http_server_new(&server, detail, &g->server)))
+    goto fail;
+  *out = g;
+  return MYNT_OK;
+fail:
+  gateway_free(g);
+  return st;
+}
+
+uint16_t gateway_port(const gateway *g)
+{
+  return http_server_port(g->server);
+}
+
+void gateway_free(gateway *g)
+{
+  if(!g)
+    return;
+  if(g->server)
+    http_server_quiesce(g->server);
+  size_t n = g->config->n_functions;
+  for(size_t i = 0; g->functions && i < n; i++)
+    if(g->functions[i])
+      function_stop(g->functions[i]);
+  http_server_free(g->server);
+  for(size_t i = 0; g->functions && i < n; i++)
+    function_free(g->functions[i]);
+  free(g->functions);
+  authorizer_free(g->auth);
+  free(g->web_root);
+  free(g->config_json);
+  free(g);
+}

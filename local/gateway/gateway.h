@@ -1,0 +1,43 @@
+/* gateway.h - the local API Gateway: routes, JWT authorizer, events, static web app. */
+#ifndef MYNT_LOCAL_GATEWAY_H
+#define MYNT_LOCAL_GATEWAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/detail.h"
+#include "core/status.h"
+#include "local/gateway/local_config.h"
+#include "local/gateway/static_files.h"
+
+/* Request bodies larger than this are answered 413 without invoking (Lambda's limit). */
+#define GATEWAY_MAX_BODY (6u * 1024 * 1024)
+
+typedef struct {
+  const local_config *config;  /* routes, authorizer and functions; must outlive the gateway */
+  const char *bootstrap;       /* executable for functions without their own "bootstrap" */
+  const char *web_root;        /* directory of the web app; NULL = none */
+  const char *config_json;     /* file served at /config.json; NULL = none */
+  const static_files_mount *mounts; /* directories served under URL prefixes, tried before
+                                       web_root; borrowed, must outlive the gateway */
+  size_t n_mounts;
+  const char *host;            /* IPv4 loopback address to bind; NULL = "127.0.0.1" */
+  uint16_t port;               /* 0 = an ephemeral port */
+} gateway_options;
+
+typedef struct gateway gateway;
+
+/* Starts serving (threads of its own). Returns MYNT_OK and *out (free it with gateway_free);
+ * MYNT_BAD_REQUEST when the web root is not a directory or host is not an address, MYNT_IO
+ * when the port cannot be bound or a Runtime API server cannot start, MYNT_NOMEM; then *out
+ * is NULL and detail (may be NULL) says why. curl_global_init must have been called. */
+mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gateway **out);
+
+/* Returns the port the gateway listens on. */
+uint16_t gateway_port(const gateway *g);
+
+/* Stops accepting, kills every bootstrap process, waits for in-flight requests (they
+ * answer 503 when their function is being stopped) and frees g. Accepts NULL. */
+void gateway_free(gateway *g);
+
+#endif

@@ -1,0 +1,229 @@
+/* local_config.c - loads and validates the routes file generated from template.yaml. */
+#include "local/gateway/local_config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/detail.h"
+
+static void s_function_free(local_config_function *f)
+{
+  free(f->name);
+  free(f->handler);
+  free(f->bootstrap);
+  for(size_t i = 0; i < f->n_env; i++)
+    free(f->env[i]);
+  free(f->env);
+  memset(f, 0, sizeof(*f));
+}
+
+void local_config_free(local_config *c)
+{
+  free(c->region);
+  free(c->authorizer.issuer);
+  for(size_t i = 0; i < c->authorizer.n_audiences; i++)
+    free(c->authorizer.audiences[i]);
+  free(c->authorizer.audiences);
+  free(c->authorizer.jwks_url);
+  for(size_t i = 0; i < c->n_functions; i++)
+    s_function_free(&c->functions[i]);
+  free(c->functions);
+  routes_table_free(&c->routes);
+  memset(c, 0, sizeof(*c));
+  routes_table_init(&c->routes);
+}
+
+/* Returns a malloc'd copy of obj[key] when it is a non-empty string, else NULL. */
+static char *s_dup_string(const json_t *obj, const char *key)
+{
+  const char *s = json_string_value(json_object_get(obj, key));
+  return s && *s ? strdup(s) : NULL;
+}
+
+static mynt_status s_parse_authorizer(const json_t *a, local_config *out, mynt_detail *detail)
+{
+  local_config_authorizer *au = &out->authorizer;
+  au->issuer = s_dup_string(a, "issuer");
+  au->jwks_url = s_dup_string(a, "jwks_url");
+  if(!au->issuer || !au->jwks_url)
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "authorizer needs issuer and jwks_url");
+  const json_t *auds = json_object_get(a, "audiences");
+  if(!json_is_array(auds) || json_array_size(auds) == 0)
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "authorizer needs a non-empty audiences array");
+  au->audiences = calloc(json_array_size(auds), sizeof(char *));
+  if(!au->audiences)
+    return MYNT_NOMEM;
+  size_t i;
+  const json_t *v;
+  json_array_foreach(auds, i, v) {
+    if(!json_is_string(v))
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "audiences must be strings");
+    au->audiences[i] = strdup(json_string_value(v));
+    if(!au->audiences[i])
+      return MYNT_NOMEM;
+    au->n_audiences = i + 1;
+  }
+  out->has_authorizer = true;
+  return MYNT_OK;
+}
+
+static bool s_env_name_ok(const char *name)
+{
+  if(!*name)
+    return false;
+  for(const char *p = name; *p; p++)
+    if(*p == '=')
+      return false;
+  return true;
+}
+
+static mynt_status s_parse_function(const json_t *fj, size_t index, local_config *out, mynt_detail *detail)
+{
+  local_config_function *f = &out->functions[index];
+  f->name = s_dup_string(fj, "name");
+  f->handler = s_dup_string(fj, "handler");
+  if(!f->name || !f->handler)
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "function %zu needs name and handler", index);
+  if(json_object_get(fj, "bootstrap") && !(f->bootstrap = s_dup_string(fj, "bootstrap")))
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: bootstrap must be a path", f->name);
+  const json_t *t = json_object_get(fj, "timeout_s");
+  const json_t *m = json_object_get(fj, "memory_mb");
+  f->timeout_s = t ? (int)json_integer_value(t) : 3;
+  f->memory_mb = m ? (int)json_integer_value(m) : 128;
+  if((t && !json_is_integer(t)) || f->timeout_s < 1 || f->timeout_s > 900)
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: timeout_s must be 1..900", f->name);
+  if((m && !json_is_integer(m)) || f->memory_mb < 128 || f->memory_mb > 10240)
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: memory_mb must be 128..10240",
+                  f->name);
+  const json_t *env = json_object_get(fj, "environment");
+  if(env && !json_is_object(env))
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: environment must be an object",
+                  f->name);
+  if(env && json_object_size(env)) {
+    f->env = calloc(json_object_size(env), sizeof(char *));
+    if(!f->env)
+      return MYNT_NOMEM;
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)env, k, v) {
+      if(!json_is_string(v) || !s_env_name_ok(k))
+        return mynt_fail(detail, MYNT_BAD_REQUEST,
+                      "function %s: environment values must be strings", f->name);
+      if(asprintf(&f->env[f->n_env], "%s=%s", k, json_string_value(v)) < 0) {
+        f->env[f->n_env] = NULL;
+        return MYNT_NOMEM;
+      }
+      f->n_env++;
+    }
+  }
+  const json_t *routes = json_object_get(fj, "routes");
+  if(!json_is_array(routes))
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s needs a routes array", f->name);
+  size_t i;
+  const json_t *r;
+  json_array_foreach(routes, i, r) {
+    const char *key = json_string_value(json_object_get(r, "route_key"));
+    const char *auth = json_string_value(json_object_get(r, "auth"));
+    routes_auth mode;
+    if(!auth || strcmp(auth, "none") == 0)
+      mode = ROUTES_AUTH_NONE;
+    else if(strcmp(auth, "jwt") == 0)
+      mode = ROUTES_AUTH_JWT;
+    else
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: auth must be none or jwt",
+                    f->name);
+    if(!key)
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: route without route_key",
+                    f->name);
+    if(mode == ROUTES_AUTH_JWT && !out->has_authorizer)
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "route %s needs the authorizer section", key);
+    mynt_status st = routes_add(&out->routes, key, mode, index);
+    if(st == MYNT_BAD_REQUEST)
+      return mynt_fail(detail, st, "route key \"%s\" is malformed or repeated", key);
+    if(st)
+      return st;
+  }
+  return MYNT_OK;
+}
+
+mynt_status local_config_parse(const char *text, size_t len, local_config *out, mynt_detail *detail)
+{
+  memset(out, 0, sizeof(*out));
+  routes_table_init(&out->routes);
+  mynt_detail_clear(detail);
+  mynt_status st = MYNT_OK;
+  json_error_t jerr;
+  json_t *root = json_loadb(text, len, 0, &jerr);
+  if(!json_is_object(root)) {
+    st = mynt_fail(detail, MYNT_BAD_REQUEST, "not a JSON object (line %d: %s)", jerr.line,
+                root ? "wrong type" : jerr.text);
+    goto cleanup;
+  }
+  out->region = s_dup_string(root, "region");
+  if(!out->region) {
+    st = mynt_fail(detail, MYNT_BAD_REQUEST, "region is required");
+    goto cleanup;
+  }
+  const json_t *auth = json_object_get(root, "authorizer");
+  if(auth && !json_is_null(auth) && (st = s_parse_authorizer(auth, out, detail)))
+    goto cleanup;
+  const json_t *fns = json_object_get(root, "functions");
+  if(!json_is_array(fns) || json_array_size(fns) == 0) {
+    st = mynt_fail(detail, MYNT_BAD_REQUEST, "functions must be a non-empty array");
+    goto cleanup;
+  }
+  out->functions = calloc(json_array_size(fns), sizeof(*out->functions));
+  if(!out->functions) {
+    st = MYNT_NOMEM;
+    goto cleanup;
+  }
+  out->n_functions = json_array_size(fns);
+  for(size_t i = 0; i < out->n_functions; i++) {
+    const json_t *fj = json_array_get(fns, i);
+    if(!json_is_object(fj)) {
+      st = mynt_fail(detail, MYNT_BAD_REQUEST, "function %zu is not an object", i);
+      goto cleanup;
+    }
+    for(size_t j = 0; j < i; j++) {
+      const char *name = json_string_value(json_object_get(fj, "name"));
+      if(name && strcmp(out->functions[j].name, name) == 0) {
+        st = mynt_fail(detail, MYNT_BAD_REQUEST, "function %s is repeated", name);
+        goto cleanup;
+      }
+    }
+    if((st = s_parse_function(fj, i, out, detail)))
+      goto cleanup;
+  }
+cleanup:
+  json_decref(root);
+  if(st)
+    local_config_free(out);
+  return st;
+}
+
+mynt_status local_config_load(const char *path, local_config *out, mynt_detail *detail)
+{
+  memset(out, 0, sizeof(*out));
+  routes_table_init(&out->routes);
+  FILE *f = fopen(path, "rb");
+  if(!f)
+    return mynt_fail(detail, MYNT_IO, "cannot open %s", path);
+  mynt_buf text;
+  buf_init(&text, 4u << 20);
+  mynt_status st = MYNT_OK;
+  char chunk[8192];
+  size_t n;
+  while((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    if((st = buf_append(&text, chunk, n)))
+      break;
+  if(!st && ferror(f))
+    st = mynt_fail(detail, MYNT_IO, "cannot read %s", path);
+  fclose(f);
+  if(!st)
+    st = local_config_parse(buf_cstr(&text), text.len, out, detail);
+  buf_free(&text);
+  return st;
+}

@@ -1,0 +1,50 @@
+/* local_config.h - the routes file mynt-local serves: region, JWT authorizer, functions, routes. */
+#ifndef MYNT_LOCAL_CONFIG_H
+#define MYNT_LOCAL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/detail.h"
+#include "core/status.h"
+#include "local/gateway/routes.h"
+
+typedef struct {
+  char *issuer;
+  char **audiences;
+  size_t n_audiences;
+  char *jwks_url;
+} local_config_authorizer;
+
+typedef struct {
+  char *name;
+  char *handler;
+  char *bootstrap;         /* per-function override; NULL = the --bootstrap path */
+  int timeout_s;
+  int memory_mb;
+  char **env;              /* "NAME=value" strings */
+  size_t n_env;
+} local_config_function;
+
+typedef struct {
+  char *region;
+  bool has_authorizer;
+  local_config_authorizer authorizer;
+  local_config_function *functions;
+  size_t n_functions;
+  routes_table routes;
+} local_config;
+
+/* Parses the routes JSON document text[0..len) into out. Returns MYNT_OK, MYNT_BAD_REQUEST
+ * with the reason in detail (may be NULL) when the document is not valid, MYNT_NOMEM.
+ * On failure out is left empty (safe to free). */
+mynt_status local_config_parse(const char *text, size_t len, local_config *out, mynt_detail *detail);
+
+/* Reads and parses the routes file at path, as local_config_parse; MYNT_IO when it cannot
+ * be read. */
+mynt_status local_config_load(const char *path, local_config *out, mynt_detail *detail);
+
+/* Frees everything c owns and leaves it empty. */
+void local_config_free(local_config *c);
+
+#endif

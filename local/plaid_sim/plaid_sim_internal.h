@@ -1,0 +1,102 @@
+/* plaid_sim_internal.h - what the Plaid simulator's server, endpoint and rendering files share (not for users of plaid_sim.h). */
+#ifndef MYNT_LOCAL_PLAID_SIM_INTERNAL_H
+#define MYNT_LOCAL_PLAID_SIM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "local/common/http_server.h"
+#include "local/plaid_sim/plaid_data.h"
+#include "local/plaid_sim/plaid_sim.h"
+#include "local/plaid_sim/plaid_sim_store.h"
+
+/* Every request must send exactly this Plaid-Version when it sends one. */
+#define PLAID_SIM_API_VERSION "2020-09-14"
+
+struct plaid_sim {
+  http_server *server;
+  plaid_sim_store *store;
+  char *client_id;
+  char *secret;
+  bool today_pinned;
+  int32_t pinned_today;
+  int64_t (*now_ms)(void *ctx);
+  void *now_ctx;
+};
+
+/* One HTTP request as the endpoint files see it. Everything is borrowed for the request's life. */
+typedef struct {
+  const char *method;
+  const char *path;
+  json_t *body;            /* the JSON object body, or NULL */
+  bool body_invalid;       /* a body was sent (or required) but is not a JSON object within the cap */
+  const char *client_id;   /* PLAID-CLIENT-ID header or NULL */
+  const char *secret;      /* PLAID-SECRET header or NULL */
+  const char *api_version; /* Plaid-Version header or NULL */
+  const char *(*query)(void *ctx, const char *key); /* a query-string value or NULL */
+  void *query_ctx;
+  char request_id[16];
+} plaid_sim_request;
+
+/* The answer: an HTTP status and a JSON body the server sends and then frees. */
+typedef struct {
+  unsigned status;
+  json_t *body;
+} plaid_sim_response;
+
+/* Returns the simulator's clock in ms since the epoch. */
+int64_t plaid_sim_now(const plaid_sim *sim);
+
+/* Returns the day the data ends on: the pinned date, or the UTC date of plaid_sim_now. */
+int32_t plaid_sim_today(const plaid_sim *sim);
+
+/* Answers a request to a Plaid endpoint (anything outside /sim/). Always fills out. */
+void plaid_sim_plaid_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out);
+
+/* Answers a request under /sim/ (the Link stand-in and the test knobs). Always fills out. */
+void plaid_sim_admin_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out);
+
+/* ---- rendering (plaid_sim_render.c) ---- */
+
+/* Fills out with a Plaid error: HTTP status plus {error_type, error_code, error_message,
+ * display_message, request_id, causes, status, documentation_url, suggested_action}.
+ * display may be NULL (JSON null). Never fails: out of memory leaves out->body NULL, which the
+ * server answers as a bare 500. */
+void plaid_sim_render_error(plaid_sim_response *out, const plaid_sim_request *req, unsigned status,
+                            const char *error_type, const char *error_code, const char *message,
+                            const char *display);
+
+/* Fills out with 200 and body, adding request_id to it. Takes ownership of body (NULL = out of memory). */
+void plaid_sim_render_ok(plaid_sim_response *out, const plaid_sim_request *req, json_t *body);
+
+/* Returns a new AccountBase object, or NULL when out of memory. */
+json_t *plaid_sim_render_account(const plaid_data_account *acc);
+
+/* Returns a new Transaction object, or NULL when out of memory. */
+json_t *plaid_sim_render_txn(const plaid_data_item *data, const plaid_data_txn *t, bool original_description);
+
+/* Returns a new Item object; with_details adds created_at and the consent fields /item/get has.
+ * NULL when out of memory. */
+json_t *plaid_sim_render_item(const plaid_sim_item *item, bool with_details);
+
+/* ---- products (plaid_sim_plaid.c) ---- */
+
+/* Returns the index of a Plaid product name, or -1 when Plaid has no such product. */
+int plaid_sim_product_index(const char *name);
+
+/* Returns the name of product i, or NULL past the end. */
+const char *plaid_sim_product_name(int i);
+
+/* Returns true for the sandbox login user_good / pass_good; otherwise fills out with
+ * INVALID_CREDENTIALS (400, ITEM_ERROR) and returns false. */
+bool plaid_sim_credentials_or_reply(const plaid_sim_request *req, plaid_sim_response *out, const char *username,
+                                    const char *password);
+
+/* Returns the static name of an error code the fault knob accepts (RATE_LIMIT_EXCEEDED 429,
+ * INTERNAL_SERVER_ERROR 500, ITEM_LOGIN_REQUIRED 400, PRODUCT_NOT_READY 400) and its HTTP
+ * status in *out_status, or NULL for any other code. */
+const char *plaid_sim_fault_code(const char *error_code, int *out_status);
+
+#endif

@@ -1,0 +1,129 @@
+/* bootstrap_env.c - the secrets a Plaid route group needs at cold start: SSM SecureStrings → keyring and Plaid client. */
+#include "bootstrap_env.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "aws/aws_config.h"
+#include "aws/ssm.h"
+#include "core/clock.h"
+
+/* The time the three reads may take together (Lambda's init phase is limited to 10 s). */
+#define S_SSM_BUDGET_MS 8000
+
+#define S_PREFIX_MAX 200
+
+static void s_wipe_free(char *secret)
+{
+  if(secret) {
+    OPENSSL_cleanse(secret, strlen(secret));
+    free(secret);
+  }
+}
+
+/* Reads prefix + suffix as a decrypted SecureString into *out_value (wipe and free it). */
+static mynt_status s_read(ssm_client *ssm, const char *prefix, const char *suffix, int64_t deadline_ms,
+                          char **out_value, mynt_detail *detail)
+{
+  char name[S_PREFIX_MAX + 64];
+  snprintf(name, sizeof(name), "%s%s", prefix, suffix);
+  aws_error err;
+  memset(&err, 0, sizeof(err));
+  mynt_status st = ssm_get_parameter(ssm, name, 1, deadline_ms, out_value, &err);
+  if(st)
+    return mynt_fail(detail, st, "SSM parameter %s: %s", name,
+                     st == MYNT_NOT_FOUND ? "not found" : (err.type[0] ? err.type : mynt_strerror(st)));
+  return MYNT_OK;
+}
+
+mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
+{
+  mynt_status st = MYNT_OK;
+  ssm_client *ssm = NULL;
+  char *keys = NULL;
+  char *client_id = NULL;
+  char *secret = NULL;
+  seal_keyring *ring = NULL;
+  plaid_client *plaid = NULL;
+  plaid_config pcfg;
+  aws_config cfg;
+  mynt_detail why;
+  memset(&pcfg, 0, sizeof(pcfg));
+  memset(&cfg, 0, sizeof(cfg));
+  env->keyring = NULL;
+  env->plaid = NULL;
+  mynt_detail_clear(detail);
+
+  char prefix[S_PREFIX_MAX + 1];
+  const char *raw_prefix = getenv("MYNT_SSM_PREFIX");
+  size_t prefix_len = raw_prefix ? strlen(raw_prefix) : 0;
+  while(prefix_len > 1 && raw_prefix[prefix_len - 1] == '/')
+    prefix_len--;
+  if(prefix_len < 2 || prefix_len > S_PREFIX_MAX || raw_prefix[0] != '/')
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "MYNT_SSM_PREFIX must be a parameter path such as /mynt");
+  memcpy(prefix, raw_prefix, prefix_len);
+  prefix[prefix_len] = '\0';
+
+  st = aws_config_from_env(&cfg, &why);
+  if(st) {
+    mynt_fail(detail, st, "AWS configuration: %s", mynt_detail_text(&why));
+    goto cleanup;
+  }
+  st = ssm_client_new(&cfg, &ssm);
+  if(st) {
+    mynt_fail(detail, st, "SSM client: %s", mynt_strerror(st));
+    goto cleanup;
+  }
+  int64_t deadline = clock_epoch_ms() + S_SSM_BUDGET_MS;
+  st = s_read(ssm, prefix, BOOTSTRAP_ENV_TOKEN_KEYS, deadline, &keys, detail);
+  if(!st)
+    st = s_read(ssm, prefix, BOOTSTRAP_ENV_PLAID_CLIENT_ID, deadline, &client_id, detail);
+  if(!st)
+    st = s_read(ssm, prefix, BOOTSTRAP_ENV_PLAID_SECRET, deadline, &secret, detail);
+  if(st)
+    goto cleanup;
+
+  st = seal_keyring_parse(keys, &ring, &why);
+  if(st) {
+    mynt_fail(detail, st, "SSM parameter %s" BOOTSTRAP_ENV_TOKEN_KEYS ": %s", prefix, mynt_detail_text(&why));
+    goto cleanup;
+  }
+  st = plaid_config_from_env(&pcfg, client_id, secret, &why);
+  if(st) {
+    mynt_fail(detail, st, "Plaid configuration: %s", mynt_detail_text(&why));
+    goto cleanup;
+  }
+  st = plaid_client_new(&pcfg, &plaid);
+  if(st) {
+    mynt_fail(detail, st, "Plaid client: %s", mynt_strerror(st));
+    goto cleanup;
+  }
+  env->keyring = ring;
+  env->plaid = plaid;
+  ring = NULL;
+  plaid = NULL;
+
+cleanup:
+  plaid_config_wipe(&pcfg);
+  OPENSSL_cleanse(&cfg.creds, sizeof(cfg.creds));
+  s_wipe_free(keys);
+  s_wipe_free(client_id);
+  s_wipe_free(secret);
+  seal_keyring_free(ring);
+  plaid_client_free(plaid);
+  ssm_client_free(ssm);
+  return st;
+}
+
+void bootstrap_env_close(handlers_env *env)
+{
+  store_close(env->store);
+  plaid_client_free(env->plaid);
+  seal_keyring_free(env->keyring);
+  env->store = NULL;
+  env->plaid = NULL;
+  env->keyring = NULL;
+}

@@ -1,0 +1,26 @@
+/* bootstrap_env.h - cold-start set-up of the handlers' shared state: SSM secrets → keyring and Plaid client. */
+#ifndef MYNT_BOOTSTRAP_ENV_H
+#define MYNT_BOOTSTRAP_ENV_H
+
+#include "core/detail.h"
+#include "core/status.h"
+#include "handlers/env.h"
+
+/* The SecureString parameters read at cold start, under $MYNT_SSM_PREFIX. */
+#define BOOTSTRAP_ENV_TOKEN_KEYS      "/token-keys" /* keyring "kid:BASE64KEY[,...]" (seal.h) */
+#define BOOTSTRAP_ENV_PLAID_CLIENT_ID "/plaid/client-id"
+#define BOOTSTRAP_ENV_PLAID_SECRET    "/plaid/secret"
+
+/* Makes env->keyring and env->plaid for a group that calls Plaid, once per process: reads
+ * the three SecureStrings above from SSM (AWS settings as aws_config_from_env; the prefix from
+ * MYNT_SSM_PREFIX, which must start with '/'), parses the keyring and builds the Plaid client
+ * (base URL from PLAID_BASE_URL, else PLAID_ENV). Every secret is wiped from memory once copied
+ * into the keyring or the client. Returns MYNT_OK; otherwise the failing step's status with a
+ * reason in detail (may be NULL) that names parameters but never a value, and leaves
+ * env->keyring and env->plaid NULL. */
+mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail);
+
+/* Frees what env holds (store, Plaid client, keyring) and sets the pointers to NULL. */
+void bootstrap_env_close(handlers_env *env);
+
+#endif

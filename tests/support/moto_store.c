@@ -1,0 +1,33 @@
+/* moto_store.c - Mynt's store on a fresh mynt-users table in moto_server, for the store and handlers tests. */
+#include "support/moto_store.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "core/detail.h"
+#include "support/moto_fixture.h"
+
+bool moto_store_open(const char *prefix, char *table, size_t cap, store **out_store)
+{
+  *out_store = NULL;
+  moto_fixture_unique_name(table, cap, prefix);
+  if(!moto_fixture_export_env(table))
+    return false;
+  mynt_detail why;
+  if(store_open_from_env(out_store, &why) != MYNT_OK)
+    fail_msg("store_open_from_env: %s", mynt_detail_text(&why));
+  assert_string_equal((*out_store)->table, table);
+  moto_fixture_create_table((*out_store)->ddb, table);
+  return true;
+}
+
+void moto_store_close(store *s, const char *table)
+{
+  if(!s)
+    return;
+  moto_fixture_delete_table(s->ddb, table);
+  store_close(s);
+}

@@ -1,0 +1,214 @@
+// transactions-panel.js - the dashboard's transactions: the date range, account and page size filters, the table and its pages.
+import { h, replace, spinner } from '../dom.js';
+import {
+  transactionAmount, flowInfo, categoryLabel, formatDate, isoDate, monthsBefore, dateRangeProblem, pageSummary,
+} from '../format.js';
+import { alertBox, announce, focusElement, onSubmit, markInvalid } from '../ui.js';
+
+const PAGE_SIZES = [25, 50, 100, 250, 500];
+const DEFAULT_COUNT = 100;
+
+function accountLabel(account) {
+  return account.mask ? `${account.name} \u2022\u2022${account.mask}` : account.name;
+}
+
+/**
+ * The transactions panel. It owns the filter and the page on show; the banks and accounts it
+ * names come from setBanks(). showError(box, err) reports a failed read (the banks panel's, so a
+ * bank that needs signing in again offers Reconnect). Returns {section} and the steps the
+ * dashboard runs.
+ */
+export function transactionsPanel(app, { showError }) {
+  const state = {
+    items: [],
+    accounts: [],
+    filter: { start: '', end: '', accountId: '', count: DEFAULT_COUNT, offset: 0 },
+    page: null,
+    seq: 0,
+  };
+
+  const today = new Date();
+  const minDate = isoDate(monthsBefore(today, 24));
+  const maxDate = isoDate(today);
+  const startInput = h('input', { type: 'date', id: 'tx-start', name: 'start_date', min: minDate, max: maxDate });
+  const endInput = h('input', { type: 'date', id: 'tx-end', name: 'end_date', min: minDate, max: maxDate });
+  const accountSelect = h('select', { id: 'tx-account', name: 'account_id' }, h('option', { value: '' }, 'All accounts'));
+  const countSelect = h('select', { id: 'tx-count', name: 'count' },
+    PAGE_SIZES.map((n) => h('option', { value: String(n), selected: n === DEFAULT_COUNT }, String(n))));
+  const showButton = h('button', { type: 'submit', class: 'button button-primary' }, 'Show');
+  const recentButton = h('button', { type: 'button', class: 'button button-secondary', hidden: true }, 'Most recent');
+  const filterAlert = alertBox();
+  const filters = h('form', { class: 'filters', novalidate: true, 'aria-label': 'Filter transactions' },
+    h('div', { class: 'field' }, h('label', { for: 'tx-start' }, 'From'), startInput),
+    h('div', { class: 'field' }, h('label', { for: 'tx-end' }, 'To'), endInput),
+    h('div', { class: 'field field-wide' }, h('label', { for: 'tx-account' }, 'Account'), accountSelect),
+    h('div', { class: 'field field-narrow' }, h('label', { for: 'tx-count' }, 'Per page'), countSelect),
+    h('div', { class: 'filter-actions' }, showButton, recentButton));
+  const scope = h('p', { class: 'muted', id: 'tx-scope' }, 'Your most recent transactions');
+  const txAlert = alertBox();
+  const tbody = h('tbody');
+  const table = h('table', { class: 'transactions', 'aria-describedby': 'tx-scope' },
+    h('caption', { class: 'sr-only' }, 'Transactions, newest first'),
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, 'Date'),
+      h('th', { scope: 'col' }, 'Description'),
+      h('th', { scope: 'col' }, 'Category'),
+      h('th', { scope: 'col' }, 'Account'),
+      h('th', { scope: 'col', class: 'num' }, 'Amount'))),
+    tbody);
+  const txStatus = h('p', { class: 'loading-line', hidden: true, role: 'status' }, spinner(), ' Loading transactions\u2026');
+  const tableWrap = h('div', { class: 'table-wrap', hidden: true }, table);
+  const prevButton = h('button', { type: 'button', class: 'button button-secondary', disabled: true }, '\u2190 Previous');
+  const nextButton = h('button', { type: 'button', class: 'button button-secondary', disabled: true }, 'Next \u2192');
+  const pageText = h('p', { class: 'page-text', 'aria-live': 'polite' });
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Transaction pages', hidden: true }, prevButton, pageText, nextButton);
+  const section = h('section', { class: 'panel', id: 'transactions', 'aria-labelledby': 'tx-title', 'aria-busy': 'false', hidden: true },
+    h('div', { class: 'section-head' }, h('h2', { id: 'tx-title' }, 'Transactions'), scope),
+    filters, filterAlert.el, txAlert.el, txStatus, tableWrap, pager);
+
+  /** Takes the banks and accounts rows and filters name; the panel shows only while a bank is linked. */
+  function setBanks(items, accounts) {
+    state.items = items;
+    state.accounts = accounts;
+    section.hidden = items.length === 0;
+  }
+
+  /** Offers the accounts (grouped by bank) in the account filter, keeping the chosen one while it exists. */
+  function renderAccountOptions() {
+    const keep = state.filter.accountId;
+    const groups = state.items.map((item) => {
+      const accounts = state.accounts.filter((a) => a.item_id === item.item_id);
+      if (!accounts.length) return null;
+      return h('optgroup', { label: item.institution_name ?? 'Bank' },
+        accounts.map((a) => h('option', { value: a.account_id, selected: a.account_id === keep }, accountLabel(a))));
+    });
+    replace(accountSelect, h('option', { value: '' }, 'All accounts'), groups);
+    if (keep && !state.accounts.some((a) => a.account_id === keep)) state.filter.accountId = '';
+    accountSelect.value = state.filter.accountId;
+  }
+
+  function txRow(t) {
+    const account = state.accounts.find((a) => a.account_id === t.account_id);
+    const amount = transactionAmount(t.amount, t.iso_currency_code);
+    const flow = flowInfo(t.flow);
+    const title = t.merchant_name || t.name;
+    const multiBank = state.items.length > 1;
+    return h('tr', { class: `tx flow-${t.flow}${t.pending ? ' tx-pending' : ''}`, dataset: { transactionId: t.transaction_id, accountId: t.account_id, itemId: t.item_id, flow: t.flow, pending: String(t.pending), date: t.date } },
+      h('td', { class: 'tx-date', 'data-label': 'Date' }, h('time', { datetime: t.date }, formatDate(t.date))),
+      h('td', { class: 'tx-desc', 'data-label': 'Description' },
+        h('span', { class: 'tx-title' }, title),
+        t.pending ? h('span', { class: 'badge badge-pending', title: 'Not yet posted by the bank' }, 'Pending') : null,
+        t.merchant_name && t.merchant_name !== t.name ? h('span', { class: 'tx-sub' }, t.name) : null),
+      h('td', { class: 'tx-cat', 'data-label': 'Category' },
+        h('span', { class: `badge badge-flow badge-${t.flow}` }, h('span', { 'aria-hidden': 'true' }, `${flow.symbol} `), flow.label),
+        h('span', { class: 'tx-sub' }, categoryLabel(t.category, t.category_detailed))),
+      h('td', { class: 'tx-acct', 'data-label': 'Account' },
+        account ? h('span', {}, account.name, account.mask ? h('span', { class: 'nowrap' }, ` \u2022\u2022${account.mask}`) : null) : 'Account',
+        multiBank && account?.institution_name ? h('span', { class: 'tx-sub' }, account.institution_name) : null),
+      h('td', { class: `num tx-amount amount-${amount.direction}`, 'data-label': 'Amount' },
+        amount.text, h('span', { class: 'sr-only' }, ` (${amount.label})`)));
+  }
+
+  function renderTransactions() {
+    const page = state.page;
+    const f = state.filter;
+    if (!page) return;
+    tableWrap.hidden = false;
+    pager.hidden = false;
+    const rows = page.transactions ?? [];
+    replace(tbody, rows.length ? rows.map(txRow)
+      : h('tr', { class: 'tx-empty' }, h('td', { colspan: '5' }, f.start ? 'No transactions in this range.' : 'No transactions yet.')));
+    const accountName = f.accountId ? state.accounts.find((a) => a.account_id === f.accountId) : null;
+    const where = accountName ? ` in ${accountLabel(accountName)}` : '';
+    scope.textContent = f.start
+      ? `${formatDate(page.start_date ?? f.start)} \u2013 ${formatDate(page.end_date ?? f.end)}${where}`
+      : `Your most recent transactions${where}`;
+    pageText.textContent = pageSummary(page.offset ?? f.offset, rows.length, page.total_transactions ?? rows.length);
+    prevButton.disabled = f.offset <= 0;
+    nextButton.disabled = f.offset + rows.length >= (page.total_transactions ?? 0) || rows.length === 0;
+    recentButton.hidden = !f.start && !f.accountId && f.offset === 0;
+  }
+
+  /** Reads the page the filter names; resolves to true when it was read and shown (false when it
+   * failed or a newer read overtook it). */
+  async function load({ focusTable = false } = {}) {
+    const seq = ++state.seq;
+    const f = state.filter;
+    txAlert.clear();
+    section.setAttribute('aria-busy', 'true');
+    tableWrap.classList.add('stale');
+    txStatus.hidden = false;
+    for (const b of [prevButton, nextButton, showButton]) b.disabled = true;
+    try {
+      const page = await app.api.transactions({
+        start_date: f.start || undefined, end_date: f.end || undefined,
+        count: f.count, offset: f.offset, account_id: f.accountId || undefined,
+      });
+      if (seq !== state.seq) return false;
+      state.page = page;
+      renderTransactions();
+      announce(`${pageText.textContent}.`);
+      if (focusTable) focusElement(table);
+      return true;
+    } catch (err) {
+      if (seq !== state.seq) return false;
+      showError(txAlert, err);
+      prevButton.disabled = f.offset <= 0;
+      nextButton.disabled = !state.page;
+      return false;
+    } finally {
+      if (seq === state.seq) {
+        section.setAttribute('aria-busy', 'false');
+        tableWrap.classList.remove('stale');
+        txStatus.hidden = true;
+        showButton.disabled = false;
+      }
+    }
+  }
+
+  /** Forgets the page and the account filter once no bank is left. */
+  function reset() {
+    state.page = null;
+    state.filter = { ...state.filter, accountId: '', offset: 0 };
+  }
+
+  onSubmit(filters, filterAlert, () => {
+    const problem = dateRangeProblem(startInput.value, endInput.value);
+    if (problem) {
+      const bad = !startInput.value || (endInput.value && startInput.value > endInput.value) ? startInput : endInput;
+      markInvalid(filterAlert, bad, problem);
+      return;
+    }
+    state.filter = {
+      start: startInput.value, end: endInput.value, accountId: accountSelect.value,
+      count: Number(countSelect.value), offset: 0,
+    };
+    load();
+  });
+  recentButton.addEventListener('click', () => {
+    filterAlert.clear();
+    startInput.value = '';
+    endInput.value = '';
+    accountSelect.value = '';
+    state.filter = { start: '', end: '', accountId: '', count: Number(countSelect.value), offset: 0 };
+    load();
+  });
+  prevButton.addEventListener('click', () => {
+    state.filter.offset = Math.max(0, state.filter.offset - state.filter.count);
+    load({ focusTable: true });
+  });
+  nextButton.addEventListener('click', () => {
+    state.filter.offset += state.filter.count;
+    load({ focusTable: true });
+  });
+
+  return {
+    section,
+    setBanks,
+    renderAccountOptions,
+    load,
+    reset,
+    /** Clears the panel's error (a new bank is being linked). */
+    clearAlert: () => txAlert.clear(),
+  };
+}
