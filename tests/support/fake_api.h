@@ -40,7 +40,7 @@ typedef struct {
   size_t handed;
   fake_post posts[FAKE_API_MAX];
   size_t post_count;
-  unsigned connections; /* connections opened, as of the latest request */
+  unsigned connections; /* connections that carried a request so far */
   unsigned next_status;
 } fake_api;
 

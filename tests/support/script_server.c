@@ -1,18 +1,20 @@
-/* script_server.c - tests' loopback HTTP server on libmicrohttpd: scripted or handled answers, recorded requests. */
+/* script_server.c - tests' loopback HTTP server on local/common's http_server: scripted or handled answers, recorded
+ * requests. */
 #include "support/script_server.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <microhttpd.h>
 
 #include "core/clock.h"
+#include "local/common/http_server.h"
 
 /* A script step with its own copy of the body. */
 typedef struct {
@@ -21,49 +23,30 @@ typedef struct {
 } s_step;
 
 struct script_server {
-  struct MHD_Daemon *daemon;
+  http_server *http;
   script_handler handler;
   void *ctx;
   unsigned short port;
   char url[64];
   pthread_mutex_t lock;
+  pthread_cond_t arrived; /* broadcast at each request, on CLOCK_MONOTONIC */
   s_step steps[SCRIPT_SERVER_MAX_STEPS];
   size_t n_steps;
   int script_pos; /* requests answered since the script was set */
   int requests;
   int in_flight;
   int max_in_flight;
+  unsigned short ports[SCRIPT_SERVER_MAX_RECORDS]; /* the client ports requests came from, each once */
   int connections;
   script_record records[SCRIPT_SERVER_MAX_RECORDS];
   int n_records;
 };
-
-/* A request's body as it arrives. */
-typedef struct {
-  char *data;
-  size_t len;
-} s_upload;
 
 static void s_steps_free(script_server *srv)
 {
   for(size_t i = 0; i < srv->n_steps; i++)
     free(srv->steps[i].body);
   srv->n_steps = 0;
-}
-
-/* Collects the body; returns false when it passes SCRIPT_SERVER_BODY_MAX or memory runs out. */
-static bool s_collect(s_upload *u, const char *data, size_t len)
-{
-  if(len > SCRIPT_SERVER_BODY_MAX - u->len)
-    return false;
-  char *grown = realloc(u->data, u->len + len + 1);
-  if(!grown)
-    return false;
-  memcpy(grown + u->len, data, len);
-  u->data = grown;
-  u->len += len;
-  u->data[u->len] = '\0';
-  return true;
 }
 
 /* Takes the request's turn: counts it, records it and picks its scripted step (under the lock). Returns the
@@ -73,6 +56,12 @@ static char *s_arrive(script_server *srv, script_request *req, script_reply *out
   char *copy = NULL;
   pthread_mutex_lock(&srv->lock);
   req->index = srv->requests++;
+  pthread_cond_broadcast(&srv->arrived);
+  int seen = 0;
+  while(seen < srv->connections && srv->ports[seen] != req->client_port)
+    seen++;
+  if(seen == srv->connections && srv->connections < SCRIPT_SERVER_MAX_RECORDS)
+    srv->ports[srv->connections++] = req->client_port;
   if(++srv->in_flight > srv->max_in_flight)
     srv->max_in_flight = srv->in_flight;
   if(srv->n_records < SCRIPT_SERVER_MAX_RECORDS) {
@@ -121,28 +110,14 @@ static struct MHD_Response *s_response(const script_reply *reply)
   return resp;
 }
 
-static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                                    const char *version, const char *upload_data, size_t *upload_data_size,
-                                    void **req_cls)
+static enum MHD_Result s_on_request(void *ctx, struct MHD_Connection *conn, const http_server_request *hreq)
 {
-  (void)version;
-  script_server *srv = cls;
-  s_upload *u = *req_cls;
-  if(!u) {
-    u = calloc(1, sizeof *u);
-    *req_cls = u;
-    return u ? MHD_YES : MHD_NO;
-  }
-  if(*upload_data_size) {
-    if(!s_collect(u, upload_data, *upload_data_size))
-      return MHD_NO;
-    *upload_data_size = 0;
-    return MHD_YES;
-  }
-
+  script_server *srv = ctx;
+  if(hreq->body_too_large)
+    return MHD_NO;
   const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   script_request req = {
-    .method = method, .url = url, .body = u->data ? u->data : "", .body_len = u->len, .connection = conn};
+    .method = hreq->method, .url = hreq->url, .body = hreq->body, .body_len = hreq->body_len, .connection = conn};
   if(ci && ci->client_addr)
     req.client_port = ntohs(((const struct sockaddr_in *)ci->client_addr)->sin_port);
   script_reply reply;
@@ -166,32 +141,6 @@ static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *conn, cons
   return ret;
 }
 
-static void s_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode code)
-{
-  (void)cls;
-  (void)conn;
-  (void)code;
-  s_upload *u = *req_cls;
-  if(u) {
-    free(u->data);
-    free(u);
-  }
-  *req_cls = NULL;
-}
-
-static void s_on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
-                            enum MHD_ConnectionNotificationCode code)
-{
-  (void)conn;
-  (void)socket_ctx;
-  script_server *srv = cls;
-  if(code == MHD_CONNECTION_NOTIFY_STARTED) {
-    pthread_mutex_lock(&srv->lock);
-    srv->connections++;
-    pthread_mutex_unlock(&srv->lock);
-  }
-}
-
 mynt_status script_server_new(script_handler handler, void *ctx, script_server **out)
 {
   *out = NULL;
@@ -199,22 +148,24 @@ mynt_status script_server_new(script_handler handler, void *ctx, script_server *
   if(!srv)
     return MYNT_NOMEM;
   pthread_mutex_init(&srv->lock, NULL);
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&srv->arrived, &attr);
+  pthread_condattr_destroy(&attr);
   srv->handler = handler;
   srv->ctx = ctx;
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
-                                 s_on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                 MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-                                 s_on_connection, srv, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
-  const union MHD_DaemonInfo *info = srv->daemon ? MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
-  if(!info || info->port == 0) {
+  http_server_options opts = {.handler = s_on_request,
+                              .ctx = srv,
+                              .max_body = SCRIPT_SERVER_BODY_MAX,
+                              .connection_timeout_s = 10,
+                              .thread_per_connection = true};
+  mynt_status st = http_server_new(&opts, NULL, &srv->http);
+  if(st) {
     script_server_free(srv);
-    return MYNT_IO;
+    return st;
   }
-  srv->port = info->port;
+  srv->port = http_server_port(srv->http);
   snprintf(srv->url, sizeof srv->url, "http://127.0.0.1:%u", (unsigned)srv->port);
   *out = srv;
   return MYNT_OK;
@@ -224,11 +175,11 @@ void script_server_free(script_server *srv)
 {
   if(!srv)
     return;
-  if(srv->daemon)
-    MHD_stop_daemon(srv->daemon);
+  http_server_free(srv->http);
   s_steps_free(srv);
   for(int i = 0; i < srv->n_records; i++)
     free(srv->records[i].body);
+  pthread_cond_destroy(&srv->arrived);
   pthread_mutex_destroy(&srv->lock);
   free(srv);
 }
@@ -310,13 +261,20 @@ int script_server_connections(script_server *srv)
 
 int script_server_wait_requests(script_server *srv, int n, int64_t timeout_ms)
 {
-  int64_t until = clock_mono_ms() + timeout_ms;
-  for(;;) {
-    int requests = script_server_requests(srv);
-    if(requests >= n || clock_mono_ms() >= until)
-      return requests;
-    clock_sleep_ms(10);
+  struct timespec until;
+  clock_gettime(CLOCK_MONOTONIC, &until);
+  until.tv_sec += (time_t)(timeout_ms / 1000);
+  until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if(until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
   }
+  pthread_mutex_lock(&srv->lock);
+  while(srv->requests < n && pthread_cond_timedwait(&srv->arrived, &srv->lock, &until) == 0)
+    continue;
+  int requests = srv->requests;
+  pthread_mutex_unlock(&srv->lock);
+  return requests;
 }
 
 const script_record *script_server_record(script_server *srv, int i)

@@ -1,5 +1,5 @@
-/* script_server.h - tests' loopback HTTP server (127.0.0.1, ephemeral port): answers a script of canned replies or a
- * test's handler, and records the requests it received. */
+/* script_server.h - tests' loopback HTTP server (127.0.0.1, ephemeral port, on local/common's http_server): answers
+ * a script of canned replies or a test's handler, and records the requests it received. */
 #ifndef MYNT_TESTS_SCRIPT_SERVER_H
 #define MYNT_TESTS_SCRIPT_SERVER_H
 
@@ -80,7 +80,8 @@ mynt_status script_server_reply(script_server *srv, unsigned status, const char 
 /* The value of request header name (case-insensitive), or NULL. */
 const char *script_request_header(const script_request *req, const char *name);
 
-/* Requests received so far; most requests in progress at once; connections accepted. */
+/* Requests received so far; most requests in progress at once; connections that carried a request (told apart by
+ * their client port). */
 int script_server_requests(script_server *srv);
 int script_server_max_in_flight(script_server *srv);
 int script_server_connections(script_server *srv);
