@@ -66,7 +66,7 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
 {
   fake_api *f = ctx;
   pthread_mutex_lock(&f->lock);
-  f->connections = (unsigned)script_server_connections(f->server);
+  f->connections = (unsigned)script_server_counts(f->server).connections;
   pthread_mutex_unlock(&f->lock);
   if(strcmp(req->method, "GET") == 0 && strcmp(req->url, "/2018-06-01/runtime/invocation/next") == 0)
     s_next(f, out);

@@ -165,7 +165,7 @@ void jwt_forge_jwks_set(jwt_forge_jwks_server *srv, json_t *jwks)
 
 int jwt_forge_jwks_hits(jwt_forge_jwks_server *srv)
 {
-  return script_server_requests(srv->server);
+  return script_server_counts(srv->server).requests;
 }
 
 void jwt_forge_jwks_stop(jwt_forge_jwks_server *srv)

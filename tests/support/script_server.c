@@ -235,28 +235,12 @@ const char *script_request_header(const script_request *req, const char *name)
   return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
-int script_server_requests(script_server *srv)
+script_counts script_server_counts(script_server *srv)
 {
   pthread_mutex_lock(&srv->lock);
-  int n = srv->requests;
+  script_counts counts = {srv->requests, srv->max_in_flight, srv->connections};
   pthread_mutex_unlock(&srv->lock);
-  return n;
-}
-
-int script_server_max_in_flight(script_server *srv)
-{
-  pthread_mutex_lock(&srv->lock);
-  int n = srv->max_in_flight;
-  pthread_mutex_unlock(&srv->lock);
-  return n;
-}
-
-int script_server_connections(script_server *srv)
-{
-  pthread_mutex_lock(&srv->lock);
-  int n = srv->connections;
-  pthread_mutex_unlock(&srv->lock);
-  return n;
+  return counts;
 }
 
 int script_server_wait_requests(script_server *srv, int n, int64_t timeout_ms)

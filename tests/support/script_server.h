@@ -80,11 +80,14 @@ mynt_status script_server_reply(script_server *srv, unsigned status, const char 
 /* The value of request header name (case-insensitive), or NULL. */
 const char *script_request_header(const script_request *req, const char *name);
 
-/* Requests received so far; most requests in progress at once; connections that carried a request (told apart by
- * their client port). */
-int script_server_requests(script_server *srv);
-int script_server_max_in_flight(script_server *srv);
-int script_server_connections(script_server *srv);
+/* What the server has seen so far. */
+typedef struct {
+  int requests;      /* requests received */
+  int max_in_flight; /* most requests in progress at once */
+  int connections;   /* connections that carried a request (told apart by their client port) */
+} script_counts;
+
+script_counts script_server_counts(script_server *srv);
 
 /* Waits until at least n requests arrived (a try a client's deadline cut short may arrive after the client gave
  * up) or timeout_ms passed; returns the count. */

@@ -213,7 +213,7 @@ static void test_ddb_call_retries_throttling_twice_then_succeeds_with_three_atte
   assert_int_equal(st, MYNT_OK);
   assert_int_equal(err.status, MYNT_OK);
   assert_int_equal(err.attempts, 3);
-  assert_int_equal(script_server_requests(f->srv), 3);
+  assert_int_equal(script_server_counts(f->srv).requests, 3);
   assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(response, "Item"), "sk"), "S")),
                       "PROFILE");
   s_assert_headers_ok(f);
@@ -277,10 +277,11 @@ static void test_ddb_call_does_not_retry_errors_a_retry_cannot_fix(void **state)
     ddb_error err;
     int64_t deadline = cases[i].deadline_in_ms ? clock_epoch_ms() + cases[i].deadline_in_ms : 0;
     mynt_status st = cases[i].call(f->client, f->request, deadline, &response, &err);
-    if(st != cases[i].status || err.attempts != 1 || script_server_requests(f->srv) != 1 || err.http_status != 400 ||
-       strcmp(err.type, cases[i].type) != 0 || (cases[i].message && strcmp(err.message, cases[i].message) != 0))
+    if(st != cases[i].status || err.attempts != 1 || script_server_counts(f->srv).requests != 1 ||
+       err.http_status != 400 || strcmp(err.type, cases[i].type) != 0 ||
+       (cases[i].message && strcmp(err.message, cases[i].message) != 0))
       fail_msg("%s: status %s after %d attempts (%d requests), HTTP %d, %s: %s", cases[i].name, mynt_strerror(st),
-               err.attempts, script_server_requests(f->srv), err.http_status, err.type, err.message);
+               err.attempts, script_server_counts(f->srv).requests, err.http_status, err.type, err.message);
     s_assert_headers_ok(f);
     json_decref(response);
     s_fixture_free(f);
@@ -391,9 +392,9 @@ static void test_ddb_call_sends_nothing_without_time_for_a_send(void **state)
     json_t *response = NULL;
     ddb_error err;
     mynt_status st = ddb_get_item(f->client, f->request, clock_epoch_ms() + cases[i].deadline_in_ms, &response, &err);
-    if(st != MYNT_TIMEOUT || response || err.attempts != 0 || script_server_requests(f->srv) != 0)
+    if(st != MYNT_TIMEOUT || response || err.attempts != 0 || script_server_counts(f->srv).requests != 0)
       fail_msg("%s: status %s, %s answer, %d attempts, %d requests", cases[i].name, mynt_strerror(st),
-               response ? "an" : "no", err.attempts, script_server_requests(f->srv));
+               response ? "an" : "no", err.attempts, script_server_counts(f->srv).requests);
     s_fixture_free(f);
   }
 }
@@ -429,7 +430,7 @@ static void test_ddb_call_retries_a_dropped_connection(void **state)
   ddb_error err;
   assert_int_equal(ddb_get_item(f->client, f->request, clock_epoch_ms() + 5000, &response, &err), MYNT_OK);
   assert_int_equal(err.attempts, 2);
-  assert_int_equal(script_server_requests(f->srv), 2);
+  assert_int_equal(script_server_counts(f->srv).requests, 2);
   s_assert_headers_ok(f);
   json_decref(response);
   s_fixture_free(f);

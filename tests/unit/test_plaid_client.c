@@ -54,8 +54,7 @@ static void test_plaid_config_picks_the_base_url_from_the_environment(void **sta
   assert_string_equal(cfg.base_url, "http://127.0.0.1:9");
   unsetenv("PLAID_BASE_URL");
   setenv("PLAID_ENV", "staging", 1);
-  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, FAKE_PLAID_SECRET, &why),
-                   MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, FAKE_PLAID_SECRET, &why), MYNT_BAD_REQUEST);
   assert_non_null(strstr(mynt_detail_text(&why), "PLAID_ENV"));
   setenv("PLAID_ENV", "sandbox", 1);
   assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, "", &why), MYNT_BAD_REQUEST);
@@ -143,7 +142,7 @@ static void test_plaid_refuses_an_invalid_count_without_sending(void **state)
   q.count = 501;
   assert_int_equal(plaid_transactions_get(f->client, &q, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
   assert_null(answer);
-  assert_int_equal(script_server_requests(f->plaid->server), 0);
+  assert_int_equal(script_server_counts(f->plaid->server).requests, 0);
 
   /* The server enforces the same range when a body slips past the builder. */
   json_t *raw = json_pack("{s:s, s:s, s:s, s:{s:i}}", "access_token", "access-sandbox-item-a", "start_date", START,
@@ -254,7 +253,7 @@ static void test_plaid_reports_a_passed_deadline_without_sending(void **state)
                    MYNT_TIMEOUT);
   assert_int_equal(err.kind, PLAID_ERR_DEADLINE);
   assert_int_equal(err.attempts, 0);
-  assert_int_equal(script_server_requests(f->plaid->server), 0);
+  assert_int_equal(script_server_counts(f->plaid->server).requests, 0);
 }
 
 static void test_plaid_reuses_one_connection_for_sequential_calls(void **state)
@@ -266,7 +265,7 @@ static void test_plaid_reuses_one_connection_for_sequential_calls(void **state)
     assert_int_equal(plaid_item_get(f->client, "access-sandbox-item-a", s_in(3000), &answer, NULL), MYNT_OK);
     json_decref(answer);
   }
-  assert_int_equal(script_server_requests(f->plaid->server), 3);
+  assert_int_equal(script_server_counts(f->plaid->server).requests, 3);
   unsigned short first = script_server_record(f->plaid->server, 0)->client_port;
   assert_int_equal(script_server_record(f->plaid->server, 1)->client_port, first);
   assert_int_equal(script_server_record(f->plaid->server, 2)->client_port, first);

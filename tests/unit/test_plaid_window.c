@@ -73,7 +73,7 @@ static void test_plaid_window_fetches_two_items_in_parallel_and_merges_their_pag
   }
   assert_int_equal(a->n_pages, 3);
   assert_int_equal(b->n_pages, 3);
-  assert_true(script_server_max_in_flight(f->plaid->server) >= 2);
+  assert_true(script_server_counts(f->plaid->server).max_in_flight >= 2);
   assert_int_equal(f->plaid->secret_in_body, 0);
   plaid_window_results_free(results, 2);
   assert_null(results[0].transactions);
@@ -175,15 +175,15 @@ static void test_plaid_window_runs_more_items_than_handles_and_validates_inputs(
   for(size_t i = 0; i < N; i++)
     s_assert_ids(&results[i], prefixes[i % 4], 5 + i % 4);
   plaid_window_results_free(results, N);
-  assert_true(script_server_max_in_flight(f->plaid->server) <= PLAID_MAX_PARALLEL);
+  assert_true(script_server_counts(f->plaid->server).max_in_flight <= PLAID_MAX_PARALLEL);
 
-  int before = script_server_requests(f->plaid->server);
+  int before = script_server_counts(f->plaid->server).requests;
   assert_int_equal(plaid_window_fetch(f->client, items, 2, END, START, 0, s_in(5000), results), MYNT_BAD_REQUEST);
   assert_int_equal(results[0].status, MYNT_BAD_REQUEST);
   assert_null(results[0].transactions);
   plaid_window_item bad[] = {{"access-sandbox-item-a", NULL, 0}, {"", NULL, 0}};
   assert_int_equal(plaid_window_fetch(f->client, bad, 2, START, END, 0, s_in(5000), results), MYNT_BAD_REQUEST);
-  assert_int_equal(script_server_requests(f->plaid->server), before);
+  assert_int_equal(script_server_counts(f->plaid->server).requests, before);
   plaid_window_results_free(results, 2);
 }
 
