@@ -1,4 +1,4 @@
-/* fake_api.h - a fake Lambda Runtime API (libmicrohttpd on 127.0.0.1, ephemeral port) for tests. */
+/* fake_api.h - a fake Lambda Runtime API (a script_server on 127.0.0.1, ephemeral port) for tests. */
 #ifndef MYNT_TESTS_FAKE_API_H
 #define MYNT_TESTS_FAKE_API_H
 
@@ -6,15 +6,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "support/script_server.h"
+
 #define FAKE_API_MAX 8
 
 typedef struct {
   const char *request_id; /* NULL: the header is left out */
   int64_t deadline_ms;    /* 0: left out */
   const char *function_arn;
-  const char *trace_id;   /* NULL: left out */
-  const char *payload;    /* borrowed; must outlive the fetch */
+  const char *trace_id; /* NULL: left out */
+  const char *payload;  /* borrowed; must outlive the fetch */
   size_t payload_len;
+  char deadline_text[24]; /* written by the fake as it hands the invocation out */
 } fake_invocation;
 
 typedef struct {
@@ -29,15 +32,15 @@ typedef struct {
  * every POST is recorded and answered 202. Read posts only after fake_api_wait_posts
  * or once the client has returned. */
 typedef struct {
-  struct MHD_Daemon *daemon;
-  char endpoint[64];          /* "127.0.0.1:PORT", for AWS_LAMBDA_RUNTIME_API */
+  script_server *server;
+  char endpoint[64]; /* "127.0.0.1:PORT", for AWS_LAMBDA_RUNTIME_API */
   pthread_mutex_t lock;
   fake_invocation queue[FAKE_API_MAX];
   size_t queued;
   size_t handed;
   fake_post posts[FAKE_API_MAX];
   size_t post_count;
-  unsigned connections;
+  unsigned connections; /* connections that carried a request so far */
   unsigned next_status;
 } fake_api;
 

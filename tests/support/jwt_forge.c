@@ -4,18 +4,34 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
 #include <cmocka.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/rsa.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "crypto/b64.h"
+
+int jwt_forge_keys_make(jwt_forge_keys *keys)
+{
+  keys->a = EVP_RSA_gen(2048);
+  keys->b = EVP_RSA_gen(2048);
+  keys->evil = EVP_RSA_gen(2048);
+  return keys->a && keys->b && keys->evil ? 0 : -1;
+}
+
+void jwt_forge_keys_free(jwt_forge_keys *keys)
+{
+  EVP_PKEY_free(keys->a);
+  EVP_PKEY_free(keys->b);
+  EVP_PKEY_free(keys->evil);
+  *keys = (jwt_forge_keys){0};
+}
 
 char *jwt_forge_b64url(const void *data, size_t len)
 {
@@ -45,12 +61,63 @@ json_t *jwt_forge_jwk(EVP_PKEY *key, const char *kid)
 {
   char *n = s_param_b64url(key, OSSL_PKEY_PARAM_RSA_N);
   char *e = s_param_b64url(key, OSSL_PKEY_PARAM_RSA_E);
-  json_t *jwk = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kty", "RSA", "alg", "RS256", "use", "sig", "kid", kid, "n",
-                          n, "e", e);
+  json_t *jwk =
+    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "kty", "RSA", "alg", "RS256", "use", "sig", "kid", kid, "n", n, "e", e);
   assert_non_null(jwk);
   free(n);
   free(e);
   return jwk;
+}
+
+json_t *jwt_forge_jwks(EVP_PKEY *key, const char *kid, ...)
+{
+  json_t *keys = json_array();
+  va_list ap;
+  va_start(ap, kid);
+  while(key) {
+    json_array_append_new(keys, jwt_forge_jwk(key, kid));
+    key = va_arg(ap, EVP_PKEY *);
+    if(key)
+      kid = va_arg(ap, const char *);
+  }
+  va_end(ap);
+  return json_pack("{s:o}", "keys", keys);
+}
+
+char *jwt_forge_id_claims(const char *issuer, const char *client, const char *extra_json)
+{
+  int64_t now = clock_epoch_ms() / 1000;
+  json_t *claims = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:b,s:s}", "sub", "user-1", "iss", issuer, "aud", client,
+                             "token_use", "id", "iat", (json_int_t)now, "exp", (json_int_t)(now + 3600), "email",
+                             "a@example.com", "email_verified", 1, "cognito:username", "alice");
+  assert_non_null(claims);
+  if(extra_json) {
+    json_t *extra = json_loads(extra_json, 0, NULL);
+    assert_non_null(extra);
+    json_object_update(claims, extra);
+    json_t *v;
+    const char *k;
+    void *tmp;
+    json_object_foreach_safe(extra, tmp, k, v) {
+      if(json_is_null(v))
+        json_object_del(claims, k);
+    }
+    json_decref(extra);
+  }
+  char *text = json_dumps(claims, JSON_COMPACT);
+  json_decref(claims);
+  assert_non_null(text);
+  return text;
+}
+
+char *jwt_forge_id_token(EVP_PKEY *key, const char *kid, const char *issuer, const char *client, const char *extra_json)
+{
+  char header[128];
+  snprintf(header, sizeof(header), "{\"alg\":\"RS256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid);
+  char *claims = jwt_forge_id_claims(issuer, client, extra_json);
+  char *token = jwt_forge_sign(key, header, claims);
+  free(claims);
+  return token;
 }
 
 char *jwt_forge_sign(EVP_PKEY *key, const char *header, const char *claims)
@@ -78,43 +145,12 @@ char *jwt_forge_sign(EVP_PKEY *key, const char *header, const char *claims)
   return buf_detach(&token);
 }
 
-static enum MHD_Result s_serve(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                               const char *version, const char *upload_data, size_t *upload_data_size,
-                               void **con_cls)
-{
-  (void)url;
-  (void)method;
-  (void)version;
-  (void)upload_data;
-  (void)upload_data_size;
-  (void)con_cls;
-  jwt_forge_jwks_server *srv = cls;
-  pthread_mutex_lock(&srv->lock);
-  srv->hits++;
-  struct MHD_Response *r = MHD_create_response_from_buffer(strlen(srv->body), srv->body, MHD_RESPMEM_MUST_COPY);
-  pthread_mutex_unlock(&srv->lock);
-  if(!r)
-    return MHD_NO;
-  enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, r);
-  MHD_destroy_response(r);
-  return ok;
-}
-
 void jwt_forge_jwks_start(jwt_forge_jwks_server *srv, json_t *jwks)
 {
   memset(srv, 0, sizeof(*srv));
-  pthread_mutex_init(&srv->lock, NULL);
+  assert_int_equal(script_server_new(NULL, NULL, &srv->server), MYNT_OK);
+  srv->port = script_server_port(srv->server);
   jwt_forge_jwks_set(srv, jwks);
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof(addr));
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL, s_serve, srv,
-                                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_END);
-  assert_non_null(srv->daemon);
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  assert_non_null(info);
-  srv->port = info->port;
 }
 
 void jwt_forge_jwks_set(jwt_forge_jwks_server *srv, json_t *jwks)
@@ -122,27 +158,18 @@ void jwt_forge_jwks_set(jwt_forge_jwks_server *srv, json_t *jwks)
   char *body = json_dumps(jwks, JSON_COMPACT);
   json_decref(jwks);
   assert_non_null(body);
-  pthread_mutex_lock(&srv->lock);
-  free(srv->body);
-  srv->body = body;
-  pthread_mutex_unlock(&srv->lock);
+  mynt_status st = script_server_reply(srv->server, 200, body);
+  free(body);
+  assert_int_equal(st, MYNT_OK);
 }
 
 int jwt_forge_jwks_hits(jwt_forge_jwks_server *srv)
 {
-  pthread_mutex_lock(&srv->lock);
-  int hits = srv->hits;
-  pthread_mutex_unlock(&srv->lock);
-  return hits;
+  return script_server_counts(srv->server).requests;
 }
 
 void jwt_forge_jwks_stop(jwt_forge_jwks_server *srv)
 {
-  if(!srv->daemon)
-    return;
-  MHD_stop_daemon(srv->daemon);
-  srv->daemon = NULL;
-  free(srv->body);
-  srv->body = NULL;
-  pthread_mutex_destroy(&srv->lock);
+  script_server_free(srv->server);
+  srv->server = NULL;
 }

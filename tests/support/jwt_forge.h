@@ -2,11 +2,25 @@
 #ifndef MYNT_TESTS_JWT_FORGE_H
 #define MYNT_TESTS_JWT_FORGE_H
 
-#include <pthread.h>
 #include <stddef.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
+
+#include "support/script_server.h"
+
+/* The RSA keys tests sign with: the pool's (kid "a"), a second one (kid "b") and an attacker's. */
+typedef struct {
+  EVP_PKEY *a;
+  EVP_PKEY *b;
+  EVP_PKEY *evil;
+} jwt_forge_keys;
+
+/* Generates the three keys (RSA 2048); returns 0, or -1 when one could not be made. */
+int jwt_forge_keys_make(jwt_forge_keys *keys);
+
+/* Frees the keys and clears them. */
+void jwt_forge_keys_free(jwt_forge_keys *keys);
 
 /* Returns the unpadded base64url text of data[0..len), malloc'd (caller frees). */
 char *jwt_forge_b64url(const void *data, size_t len);
@@ -15,16 +29,26 @@ char *jwt_forge_b64url(const void *data, size_t len);
  * half (caller json_decref). */
 json_t *jwt_forge_jwk(EVP_PKEY *key, const char *kid);
 
+/* Returns the key set {"keys":[...]} of the (EVP_PKEY *key, const char *kid) pairs that follow, ended by a NULL
+ * key (caller json_decref). */
+json_t *jwt_forge_jwks(EVP_PKEY *key, const char *kid, ...);
+
+/* Returns the claims of a Cognito ID token from issuer for client, valid for an hour, as JSON text with extra_json's
+ * members merged in (a null member removes the claim; extra_json may be NULL). malloc'd (caller frees). */
+char *jwt_forge_id_claims(const char *issuer, const char *client, const char *extra_json);
+
+/* Returns an RS256 ID token (header {"alg":"RS256","kid":kid,"typ":"JWT"}) carrying
+ * jwt_forge_id_claims(issuer, client, extra_json), signed with key; malloc'd (caller frees). */
+char *jwt_forge_id_token(EVP_PKEY *key, const char *kid, const char *issuer, const char *client,
+                         const char *extra_json);
+
 /* Returns the compact JWS of the JSON texts header and claims (used as given, valid or not)
  * signed with key by RS256, malloc'd (caller frees). */
 char *jwt_forge_sign(EVP_PKEY *key, const char *header, const char *claims);
 
-/* A key set served at every path of 127.0.0.1:port, replaceable while it runs. */
+/* A key set served at every path of 127.0.0.1:port (a script_server), replaceable while it runs. */
 typedef struct {
-  pthread_mutex_t lock;
-  char *body;               /* the key set served */
-  int hits;                 /* requests answered */
-  struct MHD_Daemon *daemon;
+  script_server *server;
   int port;
 } jwt_forge_jwks_server;
 

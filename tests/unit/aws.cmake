@@ -18,7 +18,7 @@ target_link_libraries(mynt_moto_fixture PUBLIC mynt_aws mynt_core PkgConfig::CMO
 mynt_unit_test(test_sigv4 SOURCES test_sigv4.c LIBS mynt_aws)
 mynt_unit_test(test_aws_config SOURCES test_aws_config.c LIBS mynt_aws)
 mynt_unit_test(test_dynamodb_marshal SOURCES test_dynamodb_marshal.c LIBS mynt_aws)
-mynt_unit_test(test_aws_retry SOURCES test_aws_retry.c LIBS mynt_aws PkgConfig::MHD)
+mynt_unit_test(test_aws_retry SOURCES test_aws_retry.c LIBS mynt_aws mynt_script_server)
 mynt_unit_test(test_dynamodb_moto SOURCES test_dynamodb_moto.c LIBS mynt_aws mynt_moto_fixture)
 mynt_unit_test(test_ssm_moto SOURCES test_ssm_moto.c LIBS mynt_aws mynt_moto_fixture)
 set_tests_properties(test_sigv4 test_aws_config test_dynamodb_marshal PROPERTIES TIMEOUT 60)

@@ -6,11 +6,9 @@ set_tests_properties(test_handlers PROPERTIES TIMEOUT 60)
 mynt_unit_test(test_plaid_reply SOURCES test_plaid_reply.c LIBS mynt_handlers)
 
 # Uses the "moto" fixture of tests/unit/aws.cmake (moto_server started once per ctest run).
-if(TEST moto_start)
-  mynt_unit_test(test_handlers_users_moto SOURCES test_handlers_users_moto.c LIBS mynt_handlers mynt_apigw_forge mynt_moto_store)
-  set_property(TEST test_handlers_users_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
-  set_tests_properties(test_handlers_users_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)
-endif()
+mynt_unit_test(test_handlers_users_moto SOURCES test_handlers_users_moto.c LIBS mynt_handlers mynt_apigw_forge mynt_moto_store)
+set_property(TEST test_handlers_users_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
+set_tests_properties(test_handlers_users_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)
 
 # GET /transactions without the network: query checks, flow, rendering and the merge.
 mynt_unit_test(test_handlers_transactions SOURCES test_handlers_transactions.c LIBS mynt_handlers mynt_apigw_forge)
@@ -18,9 +16,7 @@ set_tests_properties(test_handlers_transactions PROPERTIES TIMEOUT 60)
 
 # The items and transactions groups end to end: router, handlers, the store on moto_server and
 # Plaid played by the in-process simulator (local/plaid_sim/), secrets read from moto's SSM.
-if(TEST moto_start AND TARGET mynt_plaid_sim)
-  mynt_unit_test(test_handlers_plaid_moto SOURCES test_handlers_plaid_moto.c
-    LIBS mynt_bootstrap mynt_handlers mynt_plaid_sim mynt_apigw_forge mynt_moto_store PkgConfig::CURL)
-  set_property(TEST test_handlers_plaid_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
-  set_tests_properties(test_handlers_plaid_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 240)
-endif()
+mynt_unit_test(test_handlers_plaid_moto SOURCES test_handlers_plaid_moto.c
+  LIBS mynt_bootstrap mynt_handlers mynt_plaid_sim mynt_apigw_forge mynt_moto_store PkgConfig::CURL)
+set_property(TEST test_handlers_plaid_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
+set_tests_properties(test_handlers_plaid_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 240)

@@ -1,24 +1,27 @@
-# Tests of local/gateway/ (mynt-local): JWT authorizer, route matching and events, answers, routes
-# file and static files; and mynt-local as a process running fault_bootstrap.
+# Tests of local/gateway/ (mynt-local), one per module: JWT verification, the authorizer, route matching, events, answers,
+# the routes file and static files; and mynt-local as a process running fault_bootstrap.
 # RS256 test tokens, JWKs and a loopback JWKS server, for the tests that need a user pool.
 add_library(mynt_jwt_forge STATIC ${CMAKE_SOURCE_DIR}/tests/support/jwt_forge.c)
-target_include_directories(mynt_jwt_forge PUBLIC ${CMAKE_SOURCE_DIR}/tests)
-target_link_libraries(mynt_jwt_forge PUBLIC mynt_crypto mynt_core PkgConfig::CRYPTO PkgConfig::MHD
+target_link_libraries(mynt_jwt_forge PUBLIC mynt_script_server mynt_crypto mynt_core PkgConfig::CRYPTO
   PkgConfig::JANSSON PkgConfig::CMOCKA)
 
 mynt_unit_test(test_jwt SOURCES test_jwt.c LIBS mynt_local mynt_jwt_forge)
-set_tests_properties(test_jwt PROPERTIES TIMEOUT 120)
-mynt_unit_test(test_gateway_match SOURCES test_gateway_match.c LIBS mynt_local)
+mynt_unit_test(test_authorizer SOURCES test_authorizer.c LIBS mynt_local mynt_jwt_forge)
+set_tests_properties(test_jwt test_authorizer PROPERTIES TIMEOUT 120)
+mynt_unit_test(test_routes SOURCES test_routes.c LIBS mynt_local)
+mynt_unit_test(test_event SOURCES test_event.c LIBS mynt_local)
 mynt_unit_test(test_gateway_response SOURCES test_gateway_response.c LIBS mynt_local)
 mynt_unit_test(test_local_config SOURCES test_local_config.c LIBS mynt_local)
+mynt_unit_test(test_static_files SOURCES test_static_files.c LIBS mynt_local)
 
-# The process test needs fault_bootstrap, which another fragment defines; it is registered
-# once the whole project is configured, so the order of the fragments does not matter.
+# The process test needs mynt-local and fault_bootstrap, which other CMakeLists define; it is registered once the
+# whole project is configured, so the order of the fragments does not matter. A missing target is an error.
 function(mynt_local_fault_test)
-  if(NOT TARGET mynt-local OR NOT TARGET fault_bootstrap)
-    message(STATUS "test_local_faults skipped: mynt-local or fault_bootstrap is not built")
-    return()
-  endif()
+  foreach(target mynt-local fault_bootstrap)
+    if(NOT TARGET ${target})
+      message(FATAL_ERROR "test_local_faults needs the target ${target}, which no CMakeLists.txt defines")
+    endif()
+  endforeach()
   mynt_unit_test(test_local_faults SOURCES ${CMAKE_SOURCE_DIR}/tests/unit/test_local_faults.c
                  LIBS mynt_local mynt_jwt_forge)
   add_dependencies(test_local_faults mynt-local fault_bootstrap)

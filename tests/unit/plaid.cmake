@@ -1,3 +1,14 @@
-# Unit tests of src/plaid: error parsing, request bodies, retries and parallel paging against an in-test server.
-mynt_unit_test(test_plaid SOURCES test_plaid.c LIBS mynt_plaid PkgConfig::MHD PkgConfig::CURL PkgConfig::JANSSON)
-set_tests_properties(test_plaid PROPERTIES TIMEOUT 120)
+# Unit tests of src/plaid, one per module: errors, request bodies, one HTTP exchange, the client's endpoints and
+# retries, and parallel windows; those that talk HTTP run against a validating fake Plaid on loopback.
+# The fake Plaid (tests/support/fake_plaid.c) on the scripted loopback server: LIBS mynt_fake_plaid.
+add_library(mynt_fake_plaid STATIC ${CMAKE_SOURCE_DIR}/tests/support/fake_plaid.c)
+target_link_libraries(mynt_fake_plaid PUBLIC mynt_script_server mynt_plaid mynt_core PkgConfig::JANSSON
+  PkgConfig::CMOCKA)
+
+mynt_unit_test(test_plaid_error SOURCES test_plaid_error.c LIBS mynt_plaid)
+mynt_unit_test(test_plaid_request SOURCES test_plaid_request.c LIBS mynt_plaid PkgConfig::JANSSON)
+mynt_unit_test(test_plaid_http SOURCES test_plaid_http.c LIBS mynt_fake_plaid PkgConfig::CURL)
+mynt_unit_test(test_plaid_client SOURCES test_plaid_client.c LIBS mynt_fake_plaid PkgConfig::CURL)
+mynt_unit_test(test_plaid_window SOURCES test_plaid_window.c LIBS mynt_fake_plaid PkgConfig::CURL)
+set_tests_properties(test_plaid_error test_plaid_request PROPERTIES TIMEOUT 60)
+set_tests_properties(test_plaid_http test_plaid_client test_plaid_window PROPERTIES TIMEOUT 120)

@@ -1,7 +1,9 @@
 # Runtime API client tests (against a fake Runtime API on loopback) and the fault-injection Lambda.
-mynt_unit_test(test_runtime SOURCES test_runtime.c ${CMAKE_SOURCE_DIR}/tests/support/fake_api.c
-               LIBS mynt_runtime PkgConfig::MHD)
-target_include_directories(test_runtime PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+# The fake Runtime API (tests/support/fake_api.c) on the scripted loopback server: LIBS mynt_fake_api.
+add_library(mynt_fake_api STATIC ${CMAKE_SOURCE_DIR}/tests/support/fake_api.c)
+target_link_libraries(mynt_fake_api PUBLIC mynt_script_server mynt_core)
+
+mynt_unit_test(test_runtime SOURCES test_runtime.c LIBS mynt_runtime mynt_fake_api PkgConfig::MHD)
 set_tests_properties(test_runtime PROPERTIES TIMEOUT 120)
 
 # fault_bootstrap: a test-only Lambda (GET /fault/crash|hang|error|ok) for the local gateway's tests.
@@ -10,13 +12,10 @@ add_executable(fault_bootstrap ${CMAKE_SOURCE_DIR}/tests/support/fault_bootstrap
 target_link_libraries(fault_bootstrap PRIVATE mynt_apigw mynt_runtime mynt_core)
 set_target_properties(fault_bootstrap PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 
-# The real bootstrap and fault_bootstrap processes against the fake Runtime API.
-if(TARGET bootstrap)
-  mynt_unit_test(test_runtime_processes SOURCES test_runtime_processes.c ${CMAKE_SOURCE_DIR}/tests/support/fake_api.c
-                 LIBS mynt_runtime PkgConfig::MHD)
-  target_include_directories(test_runtime_processes PRIVATE ${CMAKE_SOURCE_DIR}/tests)
-  add_dependencies(test_runtime_processes bootstrap fault_bootstrap)
-  set_property(TEST test_runtime_processes APPEND PROPERTY ENVIRONMENT
-               "MYNT_BOOTSTRAP=$<TARGET_FILE:bootstrap>" "MYNT_FAULT_BOOTSTRAP=$<TARGET_FILE:fault_bootstrap>")
-  set_tests_properties(test_runtime_processes PROPERTIES TIMEOUT 120)
-endif()
+# The real bootstrap (defined by the top-level CMakeLists.txt) and fault_bootstrap processes against the fake
+# Runtime API.
+mynt_unit_test(test_runtime_processes SOURCES test_runtime_processes.c LIBS mynt_runtime mynt_fake_api PkgConfig::MHD)
+add_dependencies(test_runtime_processes bootstrap fault_bootstrap)
+set_property(TEST test_runtime_processes APPEND PROPERTY ENVIRONMENT
+             "MYNT_BOOTSTRAP=$<TARGET_FILE:bootstrap>" "MYNT_FAULT_BOOTSTRAP=$<TARGET_FILE:fault_bootstrap>")
+set_tests_properties(test_runtime_processes PROPERTIES TIMEOUT 120)

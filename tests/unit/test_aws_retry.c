@@ -1,6 +1,4 @@
 /* test_aws_retry.c - the DynamoDB client's retry policy and request signing against a scripted local HTTP server. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,24 +7,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
-#include <microhttpd.h>
 
 #include "aws/dynamodb.h"
 #include "aws/sigv4.h"
 #include "core/clock.h"
+#include "support/script_server.h"
 
-#define S_MAX_STEPS 8
-#define S_BODY_MAX (64 * 1024)
+#define S_MAX_STEPS  8
 #define S_ACCESS_KEY "AKIDRETRYTEST"
-#define S_SECRET "retry/secret/key"
-#define S_TOKEN "FQoGZXIvYXdzEXAMPLETOKEN+/="
+#define S_SECRET     "retry/secret/key"
+#define S_TOKEN      "FQoGZXIvYXdzEXAMPLETOKEN+/="
 /* How late after its deadline a call cut off by its send's timeout may return: that timeout
- * ends 50 ms before the deadline (test_ddb_call_sends_nothing_within_the_send_margin pins it),
+ * ends 50 ms before the deadline (test_ddb_call_sends_nothing_without_time_for_a_send pins it),
  * and what follows is the scheduler's; on a loaded 2-core VM a stall of over 50 ms was seen.
  * Still well short of the 1500 ms a stalled test server makes a client wait. */
 #define S_LATE_MS 500
@@ -38,85 +33,74 @@ typedef struct {
   int delay_ms;
 } s_step;
 
+/* The server, a client for it and a small GetItem request; what the server found wrong in the requests. */
 typedef struct {
+  script_server *srv;
+  ddb_client *client;
+  json_t *request;
+  const char *expect_token; /* NULL: the request must carry no token */
+  const char *expect_target;
   pthread_mutex_t lock;
-  s_step steps[S_MAX_STEPS];
-  int step_count;
-  int requests;
   int header_failures;
   char failure[512];
-  const char *expect_token;   /* NULL: the request must carry no token */
-  const char *expect_target;
-  const char *big_body;       /* served instead of steps when set */
-  size_t big_len;
-  struct MHD_Daemon *daemon;
-  int port;
-} s_server;
+} s_fixture;
 
-typedef struct {
-  char body[S_BODY_MAX];
-  size_t len;
-  int too_big;
-} s_upload;
-
-static void s_fail(s_server *srv, const char *fmt, ...)
+static void s_fail(s_fixture *f, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  if(!srv->header_failures)
-    vsnprintf(srv->failure, sizeof srv->failure, fmt, ap);
+  pthread_mutex_lock(&f->lock);
+  if(!f->header_failures)
+    vsnprintf(f->failure, sizeof f->failure, fmt, ap);
+  f->header_failures++;
+  pthread_mutex_unlock(&f->lock);
   va_end(ap);
-  srv->header_failures++;
 }
 
-static const char *s_header(struct MHD_Connection *conn, const char *name)
+/* Checks the request's signing headers and recomputes its signature from what arrived; answers as scripted. */
+static void s_check_request(void *ctx, const script_request *req, script_reply *out)
 {
-  return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
-}
-
-/* Checks the request's signing headers and recomputes its signature from what arrived. */
-static void s_check_request(s_server *srv, struct MHD_Connection *conn, const char *url, const char *method,
-                            const s_upload *up)
-{
-  const char *auth = s_header(conn, "Authorization");
-  const char *date = s_header(conn, "X-Amz-Date");
-  const char *token = s_header(conn, "X-Amz-Security-Token");
-  const char *target = s_header(conn, "X-Amz-Target");
+  (void)out;
+  s_fixture *f = ctx;
+  const char *auth = script_request_header(req, "Authorization");
+  const char *date = script_request_header(req, "X-Amz-Date");
+  const char *token = script_request_header(req, "X-Amz-Security-Token");
+  const char *target = script_request_header(req, "X-Amz-Target");
   char prefix[128];
   if(!auth || !date || !target) {
-    s_fail(srv, "missing Authorization, X-Amz-Date or X-Amz-Target");
+    s_fail(f, "missing Authorization, X-Amz-Date or X-Amz-Target");
     return;
   }
-  snprintf(prefix, sizeof prefix, "AWS4-HMAC-SHA256 Credential=%s/%.8s/us-east-1/dynamodb/aws4_request, ",
-           S_ACCESS_KEY, date);
+  snprintf(prefix, sizeof prefix, "AWS4-HMAC-SHA256 Credential=%s/%.8s/us-east-1/dynamodb/aws4_request, ", S_ACCESS_KEY,
+           date);
   if(strncmp(auth, prefix, strlen(prefix)) != 0)
-    s_fail(srv, "Authorization does not start with %s", prefix);
-  if(strcmp(target, srv->expect_target) != 0)
-    s_fail(srv, "X-Amz-Target is %s", target);
-  if(srv->expect_token ? !token || strcmp(token, srv->expect_token) != 0 : token != NULL)
-    s_fail(srv, "X-Amz-Security-Token is wrong");
-  const char *ct = s_header(conn, "Content-Type");
+    s_fail(f, "Authorization does not start with %s", prefix);
+  if(strcmp(target, f->expect_target) != 0)
+    s_fail(f, "X-Amz-Target is %s", target);
+  if(f->expect_token ? !token || strcmp(token, f->expect_token) != 0 : token != NULL)
+    s_fail(f, "X-Amz-Security-Token is wrong");
+  const char *ct = script_request_header(req, "Content-Type");
   if(!ct || strcmp(ct, "application/x-amz-json-1.0") != 0)
-    s_fail(srv, "Content-Type is %s", ct ? ct : "(none)");
+    s_fail(f, "Content-Type is %s", ct ? ct : "(none)");
 
   /* Rebuild the signed request from the received headers named in SignedHeaders. */
   const char *names = strstr(auth, "SignedHeaders=");
   if(!names) {
-    s_fail(srv, "no SignedHeaders");
+    s_fail(f, "no SignedHeaders");
     return;
   }
   names += strlen("SignedHeaders=");
   char list[512];
   snprintf(list, sizeof list, "%.*s", (int)strcspn(names, ","), names);
   if(!strstr(list, "host") || !strstr(list, "x-amz-target") || !strstr(list, "x-amz-date") ||
-     (srv->expect_token && !strstr(list, "x-amz-security-token")))
-    s_fail(srv, "SignedHeaders lacks a required header: %s", list);
+     (f->expect_token && !strstr(list, "x-amz-security-token")))
+    s_fail(f, "SignedHeaders lacks a required header: %s", list);
   sigv4_header headers[16];
   size_t count = 0;
   for(char *save = NULL, *name = strtok_r(list, ";", &save); name && count < 16; name = strtok_r(NULL, ";", &save)) {
     if(strcmp(name, "x-amz-date") == 0 || strcmp(name, "x-amz-security-token") == 0)
       continue;
-    const char *value = s_header(conn, name);
+    const char *value = script_request_header(req, name);
     headers[count].name = name;
     headers[count].value = value ? value : "";
     count++;
@@ -124,96 +108,29 @@ static void s_check_request(s_server *srv, struct MHD_Connection *conn, const ch
   struct tm tm;
   memset(&tm, 0, sizeof tm);
   if(!strptime(date, "%Y%m%dT%H%M%SZ", &tm)) {
-    s_fail(srv, "bad X-Amz-Date %s", date);
+    s_fail(f, "bad X-Amz-Date %s", date);
     return;
   }
-  sigv4_request req = {.method = method, .path = url, .headers = headers, .header_count = count,
-                       .body = up->body, .body_len = up->len};
-  sigv4_params p = {.access_key_id = S_ACCESS_KEY, .secret_access_key = S_SECRET, .session_token = token,
-                    .region = "us-east-1", .service = "dynamodb", .timestamp = timegm(&tm),
-                    .mode = SIGV4_SIGN_HEADERS, .normalize_path = 1};
+  sigv4_request sreq = {.method = req->method,
+                        .path = req->url,
+                        .headers = headers,
+                        .header_count = count,
+                        .body = req->body,
+                        .body_len = req->body_len};
+  sigv4_params p = {.access_key_id = S_ACCESS_KEY,
+                    .secret_access_key = S_SECRET,
+                    .session_token = token,
+                    .region = "us-east-1",
+                    .service = "dynamodb",
+                    .timestamp = timegm(&tm),
+                    .mode = SIGV4_SIGN_HEADERS,
+                    .normalize_path = 1};
   sigv4_result r;
-  if(sigv4_sign(&req, &p, &r) != 0)
-    s_fail(srv, "cannot re-sign the received request");
+  if(sigv4_sign(&sreq, &p, &r) != 0)
+    s_fail(f, "cannot re-sign the received request");
   else if(strcmp(buf_cstr(&r.authorization), auth) != 0)
-    s_fail(srv, "signature mismatch: got %s, recomputed %s", auth, buf_cstr(&r.authorization));
+    s_fail(f, "signature mismatch: got %s, recomputed %s", auth, buf_cstr(&r.authorization));
   sigv4_result_free(&r);
-}
-
-static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                                const char *version, const char *upload_data, size_t *upload_data_size,
-                                void **req_cls)
-{
-  (void)version;
-  s_server *srv = cls;
-  s_upload *up = *req_cls;
-  if(!up) {
-    up = calloc(1, sizeof *up);
-    *req_cls = up;
-    return up ? MHD_YES : MHD_NO;
-  }
-  if(*upload_data_size) {
-    if(up->len + *upload_data_size < S_BODY_MAX) {
-      memcpy(up->body + up->len, upload_data, *upload_data_size);
-      up->len += *upload_data_size;
-    }
-    else {
-      up->too_big = 1;
-    }
-    *upload_data_size = 0;
-    return MHD_YES;
-  }
-
-  pthread_mutex_lock(&srv->lock);
-  int n = srv->requests++;
-  s_check_request(srv, conn, url, method, up);
-  s_step step = srv->steps[n < srv->step_count ? n : srv->step_count - 1];
-  const char *big = srv->big_body;
-  size_t big_len = srv->big_len;
-  pthread_mutex_unlock(&srv->lock);
-
-  if(step.delay_ms)
-    clock_sleep_ms(step.delay_ms);
-  struct MHD_Response *resp =
-    big ? MHD_create_response_from_buffer(big_len, (void *)big, MHD_RESPMEM_PERSISTENT)
-        : MHD_create_response_from_buffer(strlen(step.body), (void *)step.body, MHD_RESPMEM_PERSISTENT);
-  MHD_add_response_header(resp, "Content-Type", "application/x-amz-json-1.0");
-  enum MHD_Result ret = MHD_queue_response(conn, big ? 200 : (unsigned)step.status, resp);
-  MHD_destroy_response(resp);
-  return ret;
-}
-
-static void s_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode code)
-{
-  (void)cls;
-  (void)conn;
-  (void)code;
-  free(*req_cls);
-  *req_cls = NULL;
-}
-
-static void s_server_start(s_server *srv)
-{
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = 0;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  pthread_mutex_init(&srv->lock, NULL);
-  srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
-                                 s_handle, srv, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_NOTIFY_COMPLETED,
-                                 s_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
-  assert_non_null(srv->daemon);
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  assert_non_null(info);
-  srv->port = info->port;
-  assert_true(srv->port > 0);
-}
-
-static void s_server_stop(s_server *srv)
-{
-  MHD_stop_daemon(srv->daemon);
-  pthread_mutex_destroy(&srv->lock);
 }
 
 static ddb_client *s_client_for_port(int port, const char *token)
@@ -231,24 +148,29 @@ static ddb_client *s_client_for_port(int port, const char *token)
   return c;
 }
 
-/* Holds the server, a client for it and a small GetItem request. */
-typedef struct {
-  s_server srv;
-  ddb_client *client;
-  json_t *request;
-} s_fixture;
+/* Serves steps[0..step_count) to a client signing with token, expecting X-Amz-Target target. */
+static void s_script(s_fixture *f, const s_step *steps, int step_count)
+{
+  assert_true(step_count > 0 && step_count <= S_MAX_STEPS);
+  script_reply replies[S_MAX_STEPS];
+  for(int i = 0; i < step_count; i++)
+    replies[i] = (script_reply){.status = (unsigned)steps[i].status,
+                                .content_type = "application/x-amz-json-1.0",
+                                .body = steps[i].body,
+                                .delay_ms = steps[i].delay_ms};
+  assert_int_equal(script_server_script(f->srv, replies, (size_t)step_count), MYNT_OK);
+}
 
 static s_fixture *s_fixture_new(const s_step *steps, int step_count, const char *token, const char *target)
 {
   s_fixture *f = calloc(1, sizeof *f);
   assert_non_null(f);
-  assert_true(step_count > 0 && step_count <= S_MAX_STEPS);
-  memcpy(f->srv.steps, steps, (size_t)step_count * sizeof *steps);
-  f->srv.step_count = step_count;
-  f->srv.expect_token = token;
-  f->srv.expect_target = target;
-  s_server_start(&f->srv);
-  f->client = s_client_for_port(f->srv.port, token);
+  pthread_mutex_init(&f->lock, NULL);
+  f->expect_token = token;
+  f->expect_target = target;
+  assert_int_equal(script_server_new(s_check_request, f, &f->srv), MYNT_OK);
+  s_script(f, steps, step_count);
+  f->client = s_client_for_port(script_server_port(f->srv), token);
   f->request = json_pack("{s:s, s:{s:{s:s}, s:{s:s}}}", "TableName", "mynt-users", "Key", "user_id", "S", "u1", "sk",
                          "S", "PROFILE");
   return f;
@@ -257,31 +179,16 @@ static s_fixture *s_fixture_new(const s_step *steps, int step_count, const char 
 static void s_fixture_free(s_fixture *f)
 {
   ddb_client_free(f->client);
-  s_server_stop(&f->srv);
+  script_server_free(f->srv);
   json_decref(f->request);
-  free((void *)f->srv.big_body);
+  pthread_mutex_destroy(&f->lock);
   free(f);
-}
-
-/* The requests the server has taken once those still on their way (a try the deadline cut
- * short may reach it after the client gave up) have arrived: waits up to a second for expected. */
-static int s_requests_settled(s_server *srv, int expected)
-{
-  int64_t until = clock_mono_ms() + 1000;
-  for(;;) {
-    pthread_mutex_lock(&srv->lock);
-    int requests = srv->requests;
-    pthread_mutex_unlock(&srv->lock);
-    if(requests >= expected || clock_mono_ms() >= until)
-      return requests;
-    clock_sleep_ms(10);
-  }
 }
 
 static void s_assert_headers_ok(s_fixture *f)
 {
-  if(f->srv.header_failures)
-    fail_msg("server saw a badly signed request: %s", f->srv.failure);
+  if(f->header_failures)
+    fail_msg("server saw a badly signed request: %s", f->failure);
 }
 
 static const char s_throttled[] =
@@ -291,6 +198,9 @@ static const char s_internal[] =
 static const char s_condition[] = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
                                   "\"message\":\"The conditional request failed\"}";
 static const char s_item[] = "{\"Item\":{\"user_id\":{\"S\":\"u1\"},\"sk\":{\"S\":\"PROFILE\"}}}";
+
+typedef mynt_status (*s_call)(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
+                              ddb_error *out_err);
 
 static void test_ddb_call_retries_throttling_twice_then_succeeds_with_three_attempts(void **state)
 {
@@ -303,7 +213,7 @@ static void test_ddb_call_retries_throttling_twice_then_succeeds_with_three_atte
   assert_int_equal(st, MYNT_OK);
   assert_int_equal(err.status, MYNT_OK);
   assert_int_equal(err.attempts, 3);
-  assert_int_equal(f->srv.requests, 3);
+  assert_int_equal(script_server_counts(f->srv).requests, 3);
   assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(response, "Item"), "sk"), "S")),
                       "PROFILE");
   s_assert_headers_ok(f);
@@ -327,28 +237,55 @@ static void test_ddb_call_returns_unavailable_before_the_deadline_when_500_persi
   assert_int_equal(err.http_status, 500);
   assert_string_equal(err.type, "InternalServerError");
   assert_true(err.attempts >= 2);
-  assert_int_equal(err.attempts, s_requests_settled(&f->srv, err.attempts));
+  assert_int_equal(err.attempts, script_server_wait_requests(f->srv, err.attempts, 1000));
   assert_true(end <= deadline);
   s_assert_headers_ok(f);
   s_fixture_free(f);
 }
 
-static void test_ddb_call_does_not_retry_a_failed_condition(void **state)
+/* Errors that retrying cannot fix: answered after one attempt. */
+static void test_ddb_call_does_not_retry_errors_a_retry_cannot_fix(void **state)
 {
   (void)state;
-  s_step steps[] = {{400, s_condition, 0}, {200, s_item, 0}};
-  s_fixture *f = s_fixture_new(steps, 2, S_TOKEN, "DynamoDB_20120810.PutItem");
-  json_t *response = NULL;
-  ddb_error err;
-  mynt_status st = ddb_put_item(f->client, f->request, clock_epoch_ms() + 5000, &response, &err);
-  assert_int_equal(st, MYNT_CONDITION_FAILED);
-  assert_int_equal(err.attempts, 1);
-  assert_int_equal(f->srv.requests, 1);
-  assert_int_equal(err.http_status, 400);
-  assert_string_equal(err.type, "ConditionalCheckFailedException");
-  assert_string_equal(err.message, "The conditional request failed");
-  s_assert_headers_ok(f);
-  s_fixture_free(f);
+  static const char cancelled[] =
+    "{\"__type\":\"com.amazonaws.dynamodb.v20120810#TransactionCanceledException\",\"CancellationReasons\":"
+    "[{\"Code\":\"None\"},{\"Code\":\"ConditionalCheckFailed\",\"Message\":\"The conditional request failed\"}],"
+    "\"Message\":\"Transaction cancelled, please refer cancellation reasons for specific reasons\"}";
+  static const char unrecognized[] = "{\"__type\":\"com.amazon.coral.service#UnrecognizedClientException\","
+                                     "\"message\":\"The security token included in the request is invalid.\"}";
+  const struct {
+    const char *name;
+    const char *body;
+    const char *target;
+    s_call call;
+    int64_t deadline_in_ms; /* 0: no deadline */
+    mynt_status status;
+    const char *type;
+    const char *message; /* NULL: not checked */
+  } cases[] = {
+    {"a failed condition", s_condition, "DynamoDB_20120810.PutItem", ddb_put_item, 5000, MYNT_CONDITION_FAILED,
+     "ConditionalCheckFailedException", "The conditional request failed"},
+    {"a transaction cancelled by a failed condition", cancelled, "DynamoDB_20120810.TransactWriteItems",
+     ddb_transact_write_items, 0, MYNT_CONDITION_FAILED, "TransactionCanceledException", NULL},
+    {"unrecognized credentials", unrecognized, "DynamoDB_20120810.GetItem", ddb_get_item, 0, MYNT_UPSTREAM,
+     "UnrecognizedClientException", NULL},
+  };
+  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    s_step steps[] = {{400, cases[i].body, 0}, {200, s_item, 0}};
+    s_fixture *f = s_fixture_new(steps, 2, S_TOKEN, cases[i].target);
+    json_t *response = NULL;
+    ddb_error err;
+    int64_t deadline = cases[i].deadline_in_ms ? clock_epoch_ms() + cases[i].deadline_in_ms : 0;
+    mynt_status st = cases[i].call(f->client, f->request, deadline, &response, &err);
+    if(st != cases[i].status || err.attempts != 1 || script_server_counts(f->srv).requests != 1 ||
+       err.http_status != 400 || strcmp(err.type, cases[i].type) != 0 ||
+       (cases[i].message && strcmp(err.message, cases[i].message) != 0))
+      fail_msg("%s: status %s after %d attempts (%d requests), HTTP %d, %s: %s", cases[i].name, mynt_strerror(st),
+               err.attempts, script_server_counts(f->srv).requests, err.http_status, err.type, err.message);
+    s_assert_headers_ok(f);
+    json_decref(response);
+    s_fixture_free(f);
+  }
 }
 
 static void test_ddb_call_without_session_token_sends_no_token_header(void **state)
@@ -363,54 +300,57 @@ static void test_ddb_call_without_session_token_sends_no_token_header(void **sta
   s_fixture_free(f);
 }
 
-static void test_ddb_call_returns_throttled_when_throttling_outlasts_the_deadline(void **state)
+/* GetItem against a server that throttles or stalls: the call ends by its deadline (or S_LATE_MS after it when a
+ * send's timeout cut it off) with the last answer's error. */
+static void test_ddb_call_ends_by_the_deadline_with_the_last_answer(void **state)
 {
   (void)state;
-  s_step steps[] = {{400, s_throttled, 0}};
-  s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
-  json_t *response = NULL;
-  ddb_error err;
-  int64_t deadline = clock_epoch_ms() + 700;
-  assert_int_equal(ddb_get_item(f->client, f->request, deadline, &response, &err), MYNT_THROTTLED);
-  assert_true(clock_epoch_ms() <= deadline);
-  assert_true(err.attempts >= 2);
-  assert_string_equal(err.type, "ThrottlingException");
-  s_fixture_free(f);
-}
-
-static void test_ddb_call_reports_throttling_when_the_deadline_cuts_the_retry_short(void **state)
-{
-  (void)state;
-  s_step steps[] = {{400, s_throttled, 0}, {200, s_item, 1500}};
-  s_fixture *f = s_fixture_new(steps, 2, S_TOKEN, "DynamoDB_20120810.GetItem");
-  json_t *response = NULL;
-  ddb_error err;
-  int64_t deadline = clock_epoch_ms() + 700;
-  assert_int_equal(ddb_get_item(f->client, f->request, deadline, &response, &err), MYNT_THROTTLED);
-  assert_true(clock_epoch_ms() <= deadline + S_LATE_MS);
-  assert_null(response);
-  assert_int_equal(err.status, MYNT_THROTTLED);
-  assert_int_equal(err.attempts, 2);
-  assert_int_equal(err.http_status, 400);
-  assert_string_equal(err.type, "ThrottlingException");
-  s_fixture_free(f);
-}
-
-static void test_ddb_call_maps_cancelled_transaction_with_condition_reason_to_condition_failed(void **state)
-{
-  (void)state;
-  static const char cancelled[] =
-    "{\"__type\":\"com.amazonaws.dynamodb.v20120810#TransactionCanceledException\",\"CancellationReasons\":"
-    "[{\"Code\":\"None\"},{\"Code\":\"ConditionalCheckFailed\",\"Message\":\"The conditional request failed\"}],"
-    "\"Message\":\"Transaction cancelled, please refer cancellation reasons for specific reasons\"}";
-  s_step steps[] = {{400, cancelled, 0}};
-  s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.TransactWriteItems");
-  json_t *response = NULL;
-  ddb_error err;
-  assert_int_equal(ddb_transact_write_items(f->client, f->request, 0, &response, &err), MYNT_CONDITION_FAILED);
-  assert_int_equal(err.attempts, 1);
-  assert_string_equal(err.type, "TransactionCanceledException");
-  s_fixture_free(f);
+  const struct {
+    const char *name;
+    s_step steps[2];
+    int step_count;
+    int64_t deadline_in_ms;
+    int64_t late_ms;
+    mynt_status status;
+    int attempts;     /* exactly; 0: at least 2 */
+    int http_status;  /* -1: not checked */
+    const char *type; /* NULL: not checked */
+  } cases[] = {
+    {"throttling that outlasts the deadline",
+     {{400, s_throttled, 0}},
+     1,
+     700,
+     0,
+     MYNT_THROTTLED,
+     0,
+     -1,
+     "ThrottlingException"},
+    {"throttling, then a retry the deadline cuts short",
+     {{400, s_throttled, 0}, {200, s_item, 1500}},
+     2,
+     700,
+     S_LATE_MS,
+     MYNT_THROTTLED,
+     2,
+     400,
+     "ThrottlingException"},
+    {"a stalled server", {{200, s_item, 1500}}, 1, 500, S_LATE_MS, MYNT_TIMEOUT, 1, -1, NULL},
+  };
+  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    s_fixture *f = s_fixture_new(cases[i].steps, cases[i].step_count, S_TOKEN, "DynamoDB_20120810.GetItem");
+    json_t *response = NULL;
+    ddb_error err;
+    int64_t deadline = clock_epoch_ms() + cases[i].deadline_in_ms;
+    mynt_status st = ddb_get_item(f->client, f->request, deadline, &response, &err);
+    int64_t late = clock_epoch_ms() - deadline;
+    if(st != cases[i].status || err.status != st || response || late > cases[i].late_ms ||
+       (cases[i].attempts ? err.attempts != cases[i].attempts : err.attempts < 2) ||
+       (cases[i].http_status >= 0 && err.http_status != cases[i].http_status) ||
+       (cases[i].type && strcmp(err.type, cases[i].type) != 0))
+      fail_msg("%s: %s (error %s) %lld ms after the deadline, %d attempts, HTTP %d, %s", cases[i].name,
+               mynt_strerror(st), mynt_strerror(err.status), (long long)late, err.attempts, err.http_status, err.type);
+    s_fixture_free(f);
+  }
 }
 
 static void test_ddb_call_retries_transaction_in_progress_only_with_a_client_request_token(void **state)
@@ -425,9 +365,7 @@ static void test_ddb_call_retries_transaction_in_progress_only_with_a_client_req
   assert_int_equal(ddb_transact_write_items(f->client, f->request, 0, &response, &err), MYNT_CONFLICT);
   assert_int_equal(err.attempts, 1);
 
-  pthread_mutex_lock(&f->srv.lock);
-  f->srv.requests = 0;
-  pthread_mutex_unlock(&f->srv.lock);
+  s_script(f, steps, 2); /* from the first step again */
   json_object_set_new(f->request, "ClientRequestToken", json_string("token-1"));
   assert_int_equal(ddb_transact_write_items(f->client, f->request, 0, &response, &err), MYNT_OK);
   assert_int_equal(err.attempts, 2);
@@ -436,75 +374,43 @@ static void test_ddb_call_retries_transaction_in_progress_only_with_a_client_req
   s_fixture_free(f);
 }
 
-static void test_ddb_call_reports_credential_failures_as_upstream_without_retrying(void **state)
+/* Deadlines too close for a send: nothing reaches the server. */
+static void test_ddb_call_sends_nothing_without_time_for_a_send(void **state)
 {
   (void)state;
-  static const char unrecognized[] = "{\"__type\":\"com.amazon.coral.service#UnrecognizedClientException\","
-                                     "\"message\":\"The security token included in the request is invalid.\"}";
-  s_step steps[] = {{400, unrecognized, 0}};
-  s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
-  json_t *response = NULL;
-  ddb_error err;
-  assert_int_equal(ddb_get_item(f->client, f->request, 0, &response, &err), MYNT_UPSTREAM);
-  assert_int_equal(err.attempts, 1);
-  assert_string_equal(err.type, "UnrecognizedClientException");
-  s_fixture_free(f);
-}
-
-static void test_ddb_call_times_out_before_the_deadline_when_the_server_stalls(void **state)
-{
-  (void)state;
-  s_step steps[] = {{200, s_item, 1500}};
-  s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
-  json_t *response = NULL;
-  ddb_error err;
-  int64_t deadline = clock_epoch_ms() + 500;
-  assert_int_equal(ddb_get_item(f->client, f->request, deadline, &response, &err), MYNT_TIMEOUT);
-  assert_true(clock_epoch_ms() <= deadline + S_LATE_MS);
-  assert_int_equal(err.attempts, 1);
-  assert_null(response);
-  s_fixture_free(f);
-}
-
-static void test_ddb_call_sends_nothing_when_the_deadline_has_passed(void **state)
-{
-  (void)state;
-  s_step steps[] = {{200, s_item, 0}};
-  s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
-  json_t *response = NULL;
-  ddb_error err;
-  assert_int_equal(ddb_get_item(f->client, f->request, clock_epoch_ms() - 1, &response, &err), MYNT_TIMEOUT);
-  assert_int_equal(err.attempts, 0);
-  assert_int_equal(f->srv.requests, 0);
-  s_fixture_free(f);
-}
-
-static void test_ddb_call_sends_nothing_within_the_send_margin(void **state)
-{
-  (void)state;
-  s_step steps[] = {{200, s_item, 0}};
-  s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
-  json_t *response = NULL;
-  ddb_error err;
-  /* a send's timeout ends 50 ms before the deadline: with 40 ms left there is no room for one */
-  assert_int_equal(ddb_get_item(f->client, f->request, clock_epoch_ms() + 40, &response, &err), MYNT_TIMEOUT);
-  assert_null(response);
-  assert_int_equal(err.attempts, 0);
-  assert_int_equal(f->srv.requests, 0);
-  s_fixture_free(f);
+  const struct {
+    const char *name;
+    int64_t deadline_in_ms;
+  } cases[] = {
+    {"a deadline that has passed", -1},
+    /* a send's timeout ends 50 ms before the deadline: with 40 ms left there is no room for one */
+    {"a deadline within the send margin", 40},
+  };
+  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    s_step steps[] = {{200, s_item, 0}};
+    s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
+    json_t *response = NULL;
+    ddb_error err;
+    mynt_status st = ddb_get_item(f->client, f->request, clock_epoch_ms() + cases[i].deadline_in_ms, &response, &err);
+    if(st != MYNT_TIMEOUT || response || err.attempts != 0 || script_server_counts(f->srv).requests != 0)
+      fail_msg("%s: status %s, %s answer, %d attempts, %d requests", cases[i].name, mynt_strerror(st),
+               response ? "an" : "no", err.attempts, script_server_counts(f->srv).requests);
+    s_fixture_free(f);
+  }
 }
 
 static void test_ddb_call_rejects_an_answer_over_the_size_cap_without_retrying(void **state)
 {
   (void)state;
-  s_step steps[] = {{200, s_item, 0}};
-  s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
   size_t len = 9u * 1024u * 1024u;
   char *big = malloc(len);
   assert_non_null(big);
   memset(big, ' ', len);
-  f->srv.big_body = big;
-  f->srv.big_len = len;
+  s_step steps[] = {{200, s_item, 0}};
+  s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
+  script_reply huge = {.status = 200, .content_type = "application/x-amz-json-1.0", .body = big, .body_len = len};
+  assert_int_equal(script_server_script(f->srv, &huge, 1), MYNT_OK);
+  free(big);
   json_t *response = NULL;
   ddb_error err;
   assert_int_equal(ddb_get_item(f->client, f->request, 0, &response, &err), MYNT_NOMEM);
@@ -512,20 +418,33 @@ static void test_ddb_call_rejects_an_answer_over_the_size_cap_without_retrying(v
   s_fixture_free(f);
 }
 
+static void test_ddb_call_retries_a_dropped_connection(void **state)
+{
+  (void)state;
+  s_step steps[] = {{200, s_item, 0}};
+  s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
+  script_reply replies[] = {{.drop = true},
+                            {.status = 200, .content_type = "application/x-amz-json-1.0", .body = s_item}};
+  assert_int_equal(script_server_script(f->srv, replies, 2), MYNT_OK);
+  json_t *response = NULL;
+  ddb_error err;
+  assert_int_equal(ddb_get_item(f->client, f->request, clock_epoch_ms() + 5000, &response, &err), MYNT_OK);
+  assert_int_equal(err.attempts, 2);
+  assert_int_equal(script_server_counts(f->srv).requests, 2);
+  s_assert_headers_ok(f);
+  json_decref(response);
+  s_fixture_free(f);
+}
+
 static void test_ddb_call_retries_refused_connections_and_reports_io(void **state)
 {
   (void)state;
-  /* A port that was just free: bind, read it back, close. */
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in addr;
-  socklen_t addr_len = sizeof addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-  assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &addr_len), 0);
-  close(fd);
-  ddb_client *c = s_client_for_port(ntohs(addr.sin_port), NULL);
+  /* A port that was just free: a server's, once it stopped. */
+  script_server *gone = NULL;
+  assert_int_equal(script_server_new(NULL, NULL, &gone), MYNT_OK);
+  int port = script_server_port(gone);
+  script_server_free(gone);
+  ddb_client *c = s_client_for_port(port, NULL);
   json_t *request = json_pack("{s:s}", "TableName", "mynt-users");
   json_t *response = NULL;
   ddb_error err;
@@ -557,17 +476,13 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_ddb_call_retries_throttling_twice_then_succeeds_with_three_attempts),
     cmocka_unit_test(test_ddb_call_returns_unavailable_before_the_deadline_when_500_persists),
-    cmocka_unit_test(test_ddb_call_does_not_retry_a_failed_condition),
+    cmocka_unit_test(test_ddb_call_does_not_retry_errors_a_retry_cannot_fix),
     cmocka_unit_test(test_ddb_call_without_session_token_sends_no_token_header),
-    cmocka_unit_test(test_ddb_call_returns_throttled_when_throttling_outlasts_the_deadline),
-    cmocka_unit_test(test_ddb_call_reports_throttling_when_the_deadline_cuts_the_retry_short),
-    cmocka_unit_test(test_ddb_call_maps_cancelled_transaction_with_condition_reason_to_condition_failed),
+    cmocka_unit_test(test_ddb_call_ends_by_the_deadline_with_the_last_answer),
     cmocka_unit_test(test_ddb_call_retries_transaction_in_progress_only_with_a_client_request_token),
-    cmocka_unit_test(test_ddb_call_reports_credential_failures_as_upstream_without_retrying),
-    cmocka_unit_test(test_ddb_call_times_out_before_the_deadline_when_the_server_stalls),
-    cmocka_unit_test(test_ddb_call_sends_nothing_when_the_deadline_has_passed),
-    cmocka_unit_test(test_ddb_call_sends_nothing_within_the_send_margin),
+    cmocka_unit_test(test_ddb_call_sends_nothing_without_time_for_a_send),
     cmocka_unit_test(test_ddb_call_rejects_an_answer_over_the_size_cap_without_retrying),
+    cmocka_unit_test(test_ddb_call_retries_a_dropped_connection),
     cmocka_unit_test(test_ddb_call_retries_refused_connections_and_reports_io),
     cmocka_unit_test(test_ddb_client_rejects_an_unusable_endpoint),
   };

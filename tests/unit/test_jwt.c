@@ -1,4 +1,4 @@
-/* test_jwt.c - unit tests for the JWT authorizer: token verification and the cached JWKS. */
+/* test_jwt.c - unit tests for mynt-local's JWT verification: signatures, claims, keys from JWKs, base64url. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,13 +8,10 @@
 
 #include <cmocka.h>
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
-#include <openssl/rsa.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "local/gateway/authorizer.h"
 #include "local/gateway/jwt.h"
 #include "support/jwt_forge.h"
 
@@ -23,65 +20,21 @@
 
 /* ---- keys, key sets and tokens made in the test ----------------------------------- */
 
-static EVP_PKEY *s_key_a;      /* the pool's key, kid "a" */
-static EVP_PKEY *s_key_b;      /* a second key, kid "b" */
-static EVP_PKEY *s_key_evil;   /* an attacker's key that claims kid "a" */
+static jwt_forge_keys s_keys; /* made once for the group */
 
 static char *s_b64url_text(const char *text)
 {
   return jwt_forge_b64url(text, strlen(text));
 }
 
-/* Returns the key set {"keys":[...]} for the given (key, kid) pairs, NULL-terminated. */
-static json_t *s_jwks(EVP_PKEY *key, const char *kid, ...)
-{
-  json_t *keys = json_array();
-  va_list ap;
-  va_start(ap, kid);
-  while(key) {
-    json_array_append_new(keys, jwt_forge_jwk(key, kid));
-    key = va_arg(ap, EVP_PKEY *);
-    if(key)
-      kid = va_arg(ap, const char *);
-  }
-  va_end(ap);
-  return json_pack("{s:o}", "keys", keys);
-}
-
-/* Claims of a Cognito ID token valid for an hour, with extra members merged in. */
 static char *s_id_claims(const char *extra_json)
 {
-  int64_t now = clock_epoch_ms() / 1000;
-  json_t *claims = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:b,s:s}", "sub", "user-1", "iss",
-                             ISSUER, "aud", CLIENT, "token_use", "id", "iat", (json_int_t)now,
-                             "exp", (json_int_t)(now + 3600), "email", "a@example.com",
-                             "email_verified", 1, "cognito:username", "alice");
-  if(extra_json) {
-    json_t *extra = json_loads(extra_json, 0, NULL);
-    assert_non_null(extra);
-    json_object_update(claims, extra);
-    json_t *v;
-    const char *k;
-    void *tmp;
-    json_object_foreach_safe(extra, tmp, k, v) {
-      if(json_is_null(v))
-        json_object_del(claims, k);
-    }
-    json_decref(extra);
-  }
-  char *text = json_dumps(claims, JSON_COMPACT);
-  json_decref(claims);
-  return text;
+  return jwt_forge_id_claims(ISSUER, CLIENT, extra_json);
 }
 
 static char *s_token(EVP_PKEY *key, const char *kid, const char *extra_claims)
 {
-  char header[128];
-  snprintf(header, sizeof(header), "{\"alg\":\"RS256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid);
-  char *claims = s_id_claims(extra_claims);
-  char *token = jwt_forge_sign(key, header, claims);
-  free(claims);
-  return token;
+  return jwt_forge_id_token(key, kid, ISSUER, CLIENT, extra_claims);
 }
 
 static const char *const s_audiences[] = {"other-client", CLIENT};
@@ -90,7 +43,7 @@ static const jwt_policy s_policy = {ISSUER, s_audiences, 2};
 /* Verifies token against a key set holding key a; returns the status. */
 static mynt_status s_verify(const char *token, json_t **out_claims)
 {
-  json_t *jwks = s_jwks(s_key_a, "a", NULL);
+  json_t *jwks = jwt_forge_jwks(s_keys.a, "a", NULL);
   mynt_status st = jwt_verify(token, jwks, &s_policy, clock_epoch_ms() / 1000, out_claims);
   json_decref(jwks);
   return st;
@@ -103,128 +56,112 @@ static void s_expect_rejected(const char *token)
   assert_null(claims);
 }
 
-static void s_expect_rejected_claims(const char *extra)
-{
-  char *token = s_token(s_key_a, "a", extra);
-  s_expect_rejected(token);
-  free(token);
-}
-
 static int s_setup_keys(void **state)
 {
   (void)state;
-  s_key_a = EVP_RSA_gen(2048);
-  s_key_b = EVP_RSA_gen(2048);
-  s_key_evil = EVP_RSA_gen(2048);
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  return s_key_a && s_key_b && s_key_evil ? 0 : -1;
+  return jwt_forge_keys_make(&s_keys);
 }
 
 static int s_teardown_keys(void **state)
 {
   (void)state;
-  EVP_PKEY_free(s_key_a);
-  EVP_PKEY_free(s_key_b);
-  EVP_PKEY_free(s_key_evil);
-  curl_global_cleanup();
+  jwt_forge_keys_free(&s_keys);
   return 0;
 }
 
 /* ---- jwt_verify ------------------------------------------------------------------- */
 
+/* Verifies a token by key a with extra_claims (may be NULL) and expects it accepted, with claim (when not NULL)
+ * equal to want, or absent when want is NULL. */
+static void s_expect_accepted(const char *extra_claims, const char *claim, const char *want)
+{
+  char *token = s_token(s_keys.a, "a", extra_claims);
+  json_t *claims = NULL;
+  assert_int_equal(s_verify(token, &claims), MYNT_OK);
+  if(claim && want)
+    assert_string_equal(json_string_value(json_object_get(claims, claim)), want);
+  else if(claim)
+    assert_null(json_object_get(claims, claim));
+  json_decref(claims);
+  free(token);
+}
+
 static void test_jwt_accepts_valid_id_token_and_returns_claims(void **state)
 {
   (void)state;
-  char *token = s_token(s_key_a, "a", NULL);
-  json_t *claims = NULL;
-  assert_int_equal(s_verify(token, &claims), MYNT_OK);
-  assert_string_equal(json_string_value(json_object_get(claims, "sub")), "user-1");
-  assert_string_equal(json_string_value(json_object_get(claims, "email")), "a@example.com");
-  json_decref(claims);
-  free(token);
+  s_expect_accepted(NULL, "sub", "user-1");
+  s_expect_accepted(NULL, "email", "a@example.com");
 }
 
 static void test_jwt_accepts_access_token_with_client_id_and_no_aud(void **state)
 {
   (void)state;
-  char *token = s_token(s_key_a, "a",
-                        "{\"aud\":null,\"client_id\":\"clientid\",\"token_use\":\"access\","
-                        "\"scope\":\"aws.cognito.signin.user.admin\"}");
-  json_t *claims = NULL;
-  assert_int_equal(s_verify(token, &claims), MYNT_OK);
-  assert_null(json_object_get(claims, "aud"));
-  json_decref(claims);
-  free(token);
+  s_expect_accepted("{\"aud\":null,\"client_id\":\"clientid\",\"token_use\":\"access\","
+                    "\"scope\":\"aws.cognito.signin.user.admin\"}",
+                    "aud", NULL);
 }
 
 static void test_jwt_accepts_aud_array_that_contains_an_audience(void **state)
 {
   (void)state;
-  char *token = s_token(s_key_a, "a", "{\"aud\":[\"someone-else\",\"clientid\"]}");
-  json_t *claims = NULL;
-  assert_int_equal(s_verify(token, &claims), MYNT_OK);
-  json_decref(claims);
-  free(token);
+  s_expect_accepted("{\"aud\":[\"someone-else\",\"clientid\"]}", NULL, NULL);
 }
 
-static void test_jwt_rejects_expired_token(void **state)
+static void test_jwt_accepts_a_token_valid_since_a_moment_ago(void **state)
 {
   (void)state;
   char extra[64];
-  snprintf(extra, sizeof(extra), "{\"exp\":%lld}", (long long)(clock_epoch_ms() / 1000 - 1));
-  s_expect_rejected_claims(extra);
-  s_expect_rejected_claims("{\"exp\":null}");
-  s_expect_rejected_claims("{\"exp\":\"9999999999\"}");
-}
-
-static void test_jwt_rejects_token_not_yet_valid(void **state)
-{
-  (void)state;
-  char extra[64];
-  snprintf(extra, sizeof(extra), "{\"nbf\":%lld}", (long long)(clock_epoch_ms() / 1000 + 120));
-  s_expect_rejected_claims(extra);
   snprintf(extra, sizeof(extra), "{\"nbf\":%lld}", (long long)(clock_epoch_ms() / 1000 - 5));
-  char *token = s_token(s_key_a, "a", extra);
-  json_t *claims = NULL;
-  assert_int_equal(s_verify(token, &claims), MYNT_OK);
-  json_decref(claims);
-  free(token);
+  s_expect_accepted(extra, NULL, NULL);
 }
 
-static void test_jwt_rejects_wrong_issuer(void **state)
+/* ID tokens whose claims (merged into a valid token's; null removes one) must be refused. */
+static void test_jwt_rejects_tokens_with_wrong_claims(void **state)
 {
   (void)state;
-  s_expect_rejected_claims("{\"iss\":\"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_xyz\"}");
-  s_expect_rejected_claims("{\"iss\":null}");
-}
-
-static void test_jwt_rejects_wrong_audience(void **state)
-{
-  (void)state;
-  s_expect_rejected_claims("{\"aud\":\"not-our-client\"}");
-  s_expect_rejected_claims("{\"aud\":[\"not-our-client\"]}");
-  /* an aud that does not match is not rescued by a matching client_id */
-  s_expect_rejected_claims("{\"aud\":\"not-our-client\",\"client_id\":\"clientid\"}");
-}
-
-static void test_jwt_rejects_wrong_or_missing_client_id(void **state)
-{
-  (void)state;
-  s_expect_rejected_claims("{\"aud\":null,\"client_id\":\"not-our-client\",\"token_use\":\"access\"}");
-  s_expect_rejected_claims("{\"aud\":null,\"token_use\":\"access\"}");
-}
-
-static void test_jwt_rejects_other_token_use(void **state)
-{
-  (void)state;
-  s_expect_rejected_claims("{\"token_use\":\"refresh\"}");
-  s_expect_rejected_claims("{\"token_use\":null}");
+  const struct {
+    const char *name;
+    const char *extra; /* NULL: {"<time_claim>": now + offset_s} */
+    const char *time_claim;
+    int64_t offset_s;
+  } cases[] = {
+    {"expired", NULL, "exp", -1},
+    {"without exp", "{\"exp\":null}", NULL, 0},
+    {"with a string exp", "{\"exp\":\"9999999999\"}", NULL, 0},
+    {"not yet valid", NULL, "nbf", 120},
+    {"from another issuer", "{\"iss\":\"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_xyz\"}", NULL, 0},
+    {"without iss", "{\"iss\":null}", NULL, 0},
+    {"for another audience", "{\"aud\":\"not-our-client\"}", NULL, 0},
+    {"for an audience list without ours", "{\"aud\":[\"not-our-client\"]}", NULL, 0},
+    /* an aud that does not match is not rescued by a matching client_id */
+    {"for another audience with our client_id", "{\"aud\":\"not-our-client\",\"client_id\":\"clientid\"}", NULL, 0},
+    {"an access token for another client", "{\"aud\":null,\"client_id\":\"not-our-client\",\"token_use\":\"access\"}",
+     NULL, 0},
+    {"an access token without client_id", "{\"aud\":null,\"token_use\":\"access\"}", NULL, 0},
+    {"a refresh token", "{\"token_use\":\"refresh\"}", NULL, 0},
+    {"without token_use", "{\"token_use\":null}", NULL, 0},
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char extra[128];
+    if(cases[i].extra)
+      snprintf(extra, sizeof(extra), "%s", cases[i].extra);
+    else
+      snprintf(extra, sizeof(extra), "{\"%s\":%lld}", cases[i].time_claim,
+               (long long)(clock_epoch_ms() / 1000 + cases[i].offset_s));
+    char *token = s_token(s_keys.a, "a", extra);
+    json_t *claims = (json_t *)1;
+    mynt_status st = s_verify(token, &claims);
+    if(st != MYNT_UNAUTHORIZED || claims)
+      fail_msg("a token %s (%s) was answered %s, %s claims", cases[i].name, extra, mynt_strerror(st),
+               claims ? "with" : "no");
+    free(token);
+  }
 }
 
 static void test_jwt_rejects_signature_by_another_key_with_the_same_kid(void **state)
 {
   (void)state;
-  char *token = s_token(s_key_evil, "a", NULL);
+  char *token = s_token(s_keys.evil, "a", NULL);
   s_expect_rejected(token);
   free(token);
 }
@@ -246,7 +183,7 @@ static void test_jwt_rejects_alg_none_and_hs256(void **state)
     free(h);
   }
   /* a properly RS256-signed token whose header then claims HS256 */
-  char *good = s_token(s_key_a, "a", NULL);
+  char *good = s_token(s_keys.a, "a", NULL);
   char *h = s_b64url_text("{\"alg\":\"HS256\",\"kid\":\"a\",\"typ\":\"JWT\"}");
   const char *rest = strchr(good, '.');
   char token[4096];
@@ -261,7 +198,7 @@ static void test_jwt_rejects_alg_none_and_hs256(void **state)
 static void test_jwt_rejects_malformed_tokens(void **state)
 {
   (void)state;
-  char *good = s_token(s_key_a, "a", NULL);
+  char *good = s_token(s_keys.a, "a", NULL);
   const char *dot1 = strchr(good, '.');
   const char *dot2 = strchr(dot1 + 1, '.');
   char token[4096];
@@ -289,11 +226,11 @@ static void test_jwt_rejects_malformed_tokens(void **state)
   s_expect_rejected(token);
   free(h);
   /* a payload that is not JSON, signed properly */
-  char *bad_payload = jwt_forge_sign(s_key_a, "{\"alg\":\"RS256\",\"kid\":\"a\"}", "not json");
+  char *bad_payload = jwt_forge_sign(s_keys.a, "{\"alg\":\"RS256\",\"kid\":\"a\"}", "not json");
   s_expect_rejected(bad_payload);
   free(bad_payload);
   /* a tampered payload keeps the old signature */
-  char *other = s_token(s_key_a, "a", "{\"sub\":\"user-2\"}");
+  char *other = s_token(s_keys.a, "a", "{\"sub\":\"user-2\"}");
   const char *o1 = strchr(other, '.');
   const char *o2 = strchr(o1 + 1, '.');
   snprintf(token, sizeof(token), "%.*s%.*s%s", (int)(dot1 - good), good, (int)(o2 - o1), o1, dot2);
@@ -311,11 +248,11 @@ static void test_jwt_rejects_malformed_tokens(void **state)
 static void test_jwt_reports_unknown_kid_as_not_found(void **state)
 {
   (void)state;
-  char *token = s_token(s_key_b, "b", NULL);
+  char *token = s_token(s_keys.b, "b", NULL);
   json_t *claims = NULL;
   assert_int_equal(s_verify(token, &claims), MYNT_NOT_FOUND);
   assert_null(claims);
-  json_t *both = s_jwks(s_key_a, "a", s_key_b, "b", NULL);
+  json_t *both = jwt_forge_jwks(s_keys.a, "a", s_keys.b, "b", NULL);
   assert_int_equal(jwt_verify(token, both, &s_policy, clock_epoch_ms() / 1000, &claims), MYNT_OK);
   json_decref(claims);
   json_decref(both);
@@ -326,7 +263,7 @@ static void test_jwt_key_from_jwk_refuses_unusable_keys(void **state)
 {
   (void)state;
   EVP_PKEY *key = NULL;
-  json_t *jwk = jwt_forge_jwk(s_key_a, "a");
+  json_t *jwk = jwt_forge_jwk(s_keys.a, "a");
   assert_int_equal(jwt_key_from_jwk(jwk, &key), MYNT_OK);
   assert_non_null(key);
   EVP_PKEY_free(key);
@@ -397,142 +334,14 @@ static void test_jwt_base64url_decode_is_strict(void **state)
   buf_free(&b);
 }
 
-/* ---- the authorizer, with a JWKS served on loopback --------------------------------- */
-
-static authorizer *s_authorizer(int port, int64_t min_refetch_ms)
-{
-  char url[128];
-  snprintf(url, sizeof(url), "http://127.0.0.1:%d/us-east-1_abc/.well-known/jwks.json", port);
-  char *auds[] = {CLIENT};
-  local_config_authorizer cfg = {ISSUER, auds, 1, url};
-  authorizer *a = NULL;
-  assert_int_equal(authorizer_new(&cfg, min_refetch_ms, &a), MYNT_OK);
-  assert_non_null(a);
-  return a;
-}
-
-static char *s_bearer(const char *token)
-{
-  char *h = malloc(strlen(token) + 8);
-  sprintf(h, "Bearer %s", token);
-  return h;
-}
-
-static void test_authorizer_fetches_the_key_set_once_and_caches_it(void **state)
-{
-  (void)state;
-  jwt_forge_jwks_server srv;
-  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
-  authorizer *a = s_authorizer(srv.port, 60000);
-  char *token = s_token(s_key_a, "a", NULL);
-  char *bearer = s_bearer(token);
-  json_t *claims = NULL;
-  for(int i = 0; i < 3; i++) {
-    assert_int_equal(authorizer_check(a, bearer, &claims), MYNT_OK);
-    json_decref(claims);
-  }
-  assert_int_equal(authorizer_check(a, token, &claims), MYNT_OK); /* no "Bearer " also works */
-  json_decref(claims);
-  assert_int_equal(authorizer_fetch_count(a), 1);
-  assert_int_equal(jwt_forge_jwks_hits(&srv), 1);
-  free(bearer);
-  free(token);
-  authorizer_free(a);
-  jwt_forge_jwks_stop(&srv);
-}
-
-static void test_authorizer_refetches_once_when_a_kid_is_unknown(void **state)
-{
-  (void)state;
-  jwt_forge_jwks_server srv;
-  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
-  authorizer *a = s_authorizer(srv.port, 0);
-  char *token_a = s_token(s_key_a, "a", NULL);
-  char *token_b = s_token(s_key_b, "b", NULL);
-  json_t *claims = NULL;
-  assert_int_equal(authorizer_check(a, token_a, &claims), MYNT_OK);
-  json_decref(claims);
-  /* the pool rotates its keys */
-  jwt_forge_jwks_set(&srv, s_jwks(s_key_a, "a", s_key_b, "b", NULL));
-  assert_int_equal(authorizer_check(a, token_b, &claims), MYNT_OK);
-  json_decref(claims);
-  assert_int_equal(authorizer_fetch_count(a), 2);
-  /* an unknown kid triggers exactly one refetch, then is refused */
-  char *token_c = s_token(s_key_evil, "c", NULL);
-  assert_int_equal(authorizer_check(a, token_c, &claims), MYNT_UNAUTHORIZED);
-  assert_null(claims);
-  assert_int_equal(authorizer_fetch_count(a), 3);
-  free(token_a);
-  free(token_b);
-  free(token_c);
-  authorizer_free(a);
-  jwt_forge_jwks_stop(&srv);
-}
-
-static void test_authorizer_rate_limits_refetches(void **state)
-{
-  (void)state;
-  jwt_forge_jwks_server srv;
-  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
-  authorizer *a = s_authorizer(srv.port, 60000);
-  char *token_a = s_token(s_key_a, "a", NULL);
-  char *token_b = s_token(s_key_b, "b", NULL);
-  json_t *claims = NULL;
-  assert_int_equal(authorizer_check(a, token_a, &claims), MYNT_OK);
-  json_decref(claims);
-  jwt_forge_jwks_set(&srv, s_jwks(s_key_a, "a", s_key_b, "b", NULL));
-  for(int i = 0; i < 5; i++)
-    assert_int_equal(authorizer_check(a, token_b, &claims), MYNT_UNAUTHORIZED);
-  assert_int_equal(authorizer_fetch_count(a), 1);
-  free(token_a);
-  free(token_b);
-  authorizer_free(a);
-  jwt_forge_jwks_stop(&srv);
-}
-
-static void test_authorizer_refuses_missing_or_empty_headers(void **state)
-{
-  (void)state;
-  jwt_forge_jwks_server srv;
-  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
-  authorizer *a = s_authorizer(srv.port, 0);
-  json_t *claims = NULL;
-  assert_int_equal(authorizer_check(a, NULL, &claims), MYNT_UNAUTHORIZED);
-  assert_int_equal(authorizer_check(a, "", &claims), MYNT_UNAUTHORIZED);
-  assert_int_equal(authorizer_check(a, "Bearer ", &claims), MYNT_UNAUTHORIZED);
-  assert_int_equal(authorizer_check(a, "Bearer not.a.token", &claims), MYNT_UNAUTHORIZED);
-  assert_null(claims);
-  authorizer_free(a);
-  jwt_forge_jwks_stop(&srv);
-}
-
-static void test_authorizer_refuses_everything_when_the_key_set_is_unreachable(void **state)
-{
-  (void)state;
-  jwt_forge_jwks_server srv;
-  jwt_forge_jwks_start(&srv, s_jwks(s_key_a, "a", NULL));
-  jwt_forge_jwks_stop(&srv); /* the port is now closed */
-  authorizer *a = s_authorizer(srv.port, 0);
-  char *token = s_token(s_key_a, "a", NULL);
-  json_t *claims = NULL;
-  assert_int_equal(authorizer_check(a, token, &claims), MYNT_UNAUTHORIZED);
-  assert_null(claims);
-  free(token);
-  authorizer_free(a);
-}
-
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_jwt_accepts_valid_id_token_and_returns_claims),
     cmocka_unit_test(test_jwt_accepts_access_token_with_client_id_and_no_aud),
     cmocka_unit_test(test_jwt_accepts_aud_array_that_contains_an_audience),
-    cmocka_unit_test(test_jwt_rejects_expired_token),
-    cmocka_unit_test(test_jwt_rejects_token_not_yet_valid),
-    cmocka_unit_test(test_jwt_rejects_wrong_issuer),
-    cmocka_unit_test(test_jwt_rejects_wrong_audience),
-    cmocka_unit_test(test_jwt_rejects_wrong_or_missing_client_id),
-    cmocka_unit_test(test_jwt_rejects_other_token_use),
+    cmocka_unit_test(test_jwt_accepts_a_token_valid_since_a_moment_ago),
+    cmocka_unit_test(test_jwt_rejects_tokens_with_wrong_claims),
     cmocka_unit_test(test_jwt_rejects_signature_by_another_key_with_the_same_kid),
     cmocka_unit_test(test_jwt_rejects_alg_none_and_hs256),
     cmocka_unit_test(test_jwt_rejects_malformed_tokens),
@@ -540,11 +349,6 @@ int main(void)
     cmocka_unit_test(test_jwt_key_from_jwk_refuses_unusable_keys),
     cmocka_unit_test(test_jwt_claims_for_event_turns_values_into_strings),
     cmocka_unit_test(test_jwt_base64url_decode_is_strict),
-    cmocka_unit_test(test_authorizer_fetches_the_key_set_once_and_caches_it),
-    cmocka_unit_test(test_authorizer_refetches_once_when_a_kid_is_unknown),
-    cmocka_unit_test(test_authorizer_rate_limits_refetches),
-    cmocka_unit_test(test_authorizer_refuses_missing_or_empty_headers),
-    cmocka_unit_test(test_authorizer_refuses_everything_when_the_key_set_is_unreachable),
   };
   return cmocka_run_group_tests(tests, s_setup_keys, s_teardown_keys);
 }

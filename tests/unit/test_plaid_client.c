@@ -1,0 +1,301 @@
+/* test_plaid_client.c - unit tests for the Plaid client (plaid.c): configuration, endpoints, retries inside a
+ * deadline and the reused connection, against the loopback fake Plaid. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "core/clock.h"
+#include "plaid/plaid.h"
+#include "support/fake_plaid.h"
+
+#define START "2024-01-01"
+#define END   "2024-06-30"
+
+static int64_t s_in(int64_t ms)
+{
+  return clock_epoch_ms() + ms;
+}
+
+static void test_plaid_config_picks_the_base_url_from_the_environment(void **state)
+{
+  (void)state;
+  char url[256];
+  assert_int_equal(plaid_base_url_resolve(NULL, "sandbox", url, sizeof url), MYNT_OK);
+  assert_string_equal(url, "https://sandbox.plaid.com");
+  assert_int_equal(plaid_base_url_resolve("", "production", url, sizeof url), MYNT_OK);
+  assert_string_equal(url, "https://production.plaid.com");
+  assert_int_equal(plaid_base_url_resolve("http://127.0.0.1:4010/", "nonsense", url, sizeof url), MYNT_OK);
+  assert_string_equal(url, "http://127.0.0.1:4010");
+  assert_int_equal(plaid_base_url_resolve(NULL, "development", url, sizeof url), MYNT_BAD_REQUEST);
+  assert_string_equal(url, "");
+  assert_int_equal(plaid_base_url_resolve(NULL, NULL, url, sizeof url), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_base_url_resolve("sandbox.plaid.com", NULL, url, sizeof url), MYNT_BAD_REQUEST);
+
+  plaid_config cfg;
+  mynt_detail why;
+  unsetenv("PLAID_BASE_URL");
+  setenv("PLAID_ENV", "production", 1);
+  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, FAKE_PLAID_SECRET, &why), MYNT_OK);
+  assert_string_equal(cfg.base_url, "https://production.plaid.com");
+  assert_string_equal(cfg.client_id, FAKE_PLAID_CLIENT_ID);
+  assert_string_equal(cfg.secret, FAKE_PLAID_SECRET);
+  plaid_config_wipe(&cfg);
+  setenv("PLAID_BASE_URL", "http://127.0.0.1:9", 1);
+  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, FAKE_PLAID_SECRET, &why), MYNT_OK);
+  assert_string_equal(cfg.base_url, "http://127.0.0.1:9");
+  unsetenv("PLAID_BASE_URL");
+  setenv("PLAID_ENV", "staging", 1);
+  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, FAKE_PLAID_SECRET, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "PLAID_ENV"));
+  setenv("PLAID_ENV", "sandbox", 1);
+  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, "", &why), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_config_from_env(&cfg, FAKE_PLAID_CLIENT_ID, "has space", &why), MYNT_BAD_REQUEST);
+  assert_null(strstr(mynt_detail_text(&why), "has space"));
+  assert_string_equal(cfg.secret, "");
+  unsetenv("PLAID_ENV");
+}
+
+static void test_plaid_link_token_create_passes_the_validating_server(void **state)
+{
+  fake_plaid_fixture *f = *state;
+  fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+  json_t *answer = NULL;
+  plaid_error err;
+  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, s_in(3000), &answer, &err), MYNT_OK);
+  assert_string_equal(json_string_value(json_object_get(answer, "link_token")), "link-sandbox-0000");
+  json_decref(answer);
+  json_t *seen = f->plaid->last_link_body;
+  assert_non_null(seen);
+  assert_string_equal(json_string_value(json_array_get(json_object_get(seen, "products"), 0)), "transactions");
+  assert_int_equal(json_array_size(json_object_get(seen, "products")), 1);
+
+  assert_int_equal(plaid_link_token_create(f->client, "user-42", "access-sandbox-item-a", s_in(3000), &answer, &err),
+                   MYNT_OK);
+  json_decref(answer);
+  seen = f->plaid->last_link_body;
+  assert_null(json_object_get(seen, "products"));
+  assert_string_equal(json_string_value(json_object_get(seen, "access_token")), "access-sandbox-item-a");
+
+  assert_int_equal(plaid_link_token_create(f->client, "", NULL, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
+  assert_int_equal(err.attempts, 0);
+}
+
+static void test_plaid_exchange_returns_the_access_token_or_a_redacted_error(void **state)
+{
+  fake_plaid_fixture *f = *state;
+  json_t *answer = NULL;
+  plaid_error err;
+  assert_int_equal(plaid_item_public_token_exchange(f->client, FAKE_PLAID_PUBLIC_TOKEN, s_in(3000), &answer, &err),
+                   MYNT_OK);
+  assert_string_equal(json_string_value(json_object_get(answer, "access_token")), "access-sandbox-item-a");
+  assert_string_equal(json_string_value(json_object_get(answer, "item_id")), "item-a");
+  json_decref(answer);
+
+  const char *bad = "public-sandbox-00000000-dead-beef-0000-000000000000";
+  assert_int_equal(plaid_item_public_token_exchange(f->client, bad, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
+  assert_null(answer);
+  assert_int_equal(err.kind, PLAID_ERR_INVALID_PUBLIC_TOKEN);
+  assert_int_equal(err.http_status, 400);
+  assert_null(memmem(&err, sizeof err, "dead-beef", 9));
+  assert_string_equal(err.error_message, "provided public token [redacted] is invalid");
+}
+
+static void test_plaid_other_endpoints_answer_through_the_server(void **state)
+{
+  fake_plaid_fixture *f = *state;
+  fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 3);
+  json_t *answer = NULL;
+  plaid_error err;
+  assert_int_equal(plaid_accounts_get(f->client, "access-sandbox-item-a", s_in(3000), &answer, &err), MYNT_OK);
+  assert_int_equal(json_array_size(json_object_get(answer, "accounts")), 1);
+  json_decref(answer);
+  plaid_transactions_query q = {"access-sandbox-item-a", START, END, 2, 1, NULL, 0};
+  assert_int_equal(plaid_transactions_get(f->client, &q, s_in(3000), &answer, &err), MYNT_OK);
+  json_t *txns = json_object_get(answer, "transactions");
+  assert_int_equal(json_array_size(txns), 2);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(txns, 0), "transaction_id")), "a-0001");
+  assert_int_equal(json_integer_value(json_object_get(answer, "total_transactions")), 3);
+  json_decref(answer);
+  assert_int_equal(plaid_item_remove(f->client, "access-sandbox-item-a", s_in(3000), &answer, &err), MYNT_OK);
+  json_decref(answer);
+  assert_int_equal(plaid_item_get(f->client, "access-sandbox-unknown", s_in(3000), &answer, &err), MYNT_CONFLICT);
+  assert_int_equal(err.kind, PLAID_ERR_INVALID_ACCESS_TOKEN);
+}
+
+static void test_plaid_refuses_an_invalid_count_without_sending(void **state)
+{
+  fake_plaid_fixture *f = *state;
+  fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 3);
+  json_t *answer = NULL;
+  plaid_error err;
+  plaid_transactions_query q = {"access-sandbox-item-a", START, END, 0, 0, NULL, 0};
+  assert_int_equal(plaid_transactions_get(f->client, &q, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
+  q.count = 501;
+  assert_int_equal(plaid_transactions_get(f->client, &q, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
+  assert_null(answer);
+  assert_int_equal(script_server_counts(f->plaid->server).requests, 0);
+
+  /* The server enforces the same range when a body slips past the builder. */
+  json_t *raw = json_pack("{s:s, s:s, s:s, s:{s:i}}", "access_token", "access-sandbox-item-a", "start_date", START,
+                          "end_date", END, "options", "count", 501);
+  assert_int_equal(plaid_call(f->client, "/transactions/get", raw, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
+  assert_string_equal(err.error_code, "INVALID_FIELD");
+  json_decref(raw);
+}
+
+static void test_plaid_retries_rate_limit_twice_then_succeeds(void **state)
+{
+  fake_plaid_fixture *f = *state;
+  fake_plaid_item *item = fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+  fake_plaid_fail(item, 2, 429, "RATE_LIMIT_EXCEEDED", "RATE_LIMIT");
+  json_t *answer = NULL;
+  plaid_error err;
+  assert_int_equal(plaid_item_get(f->client, "access-sandbox-item-a", s_in(3000), &answer, &err), MYNT_OK);
+  assert_non_null(answer);
+  assert_int_equal(err.attempts, 3);
+  assert_int_equal(item->hits, 3);
+  json_decref(answer);
+}
+
+/* An error that never clears: retried until the deadline, then reported with its own status. */
+static void test_plaid_gives_up_on_a_persistent_error_by_the_deadline(void **state)
+{
+  (void)state;
+  const struct {
+    const char *name;
+    int http;
+    const char *type;
+    const char *code;
+    int64_t deadline_in_ms;
+    mynt_status status;
+    plaid_error_kind kind;
+    int min_attempts;
+    int answer_http; /* what Mynt answers for it */
+  } cases[] = {
+    {"a rate limit", 429, "RATE_LIMIT_EXCEEDED", "RATE_LIMIT", 500, MYNT_RATE_LIMITED, PLAID_ERR_RATE_LIMITED, 2, 429},
+    {"a server error", 500, "API_ERROR", "INTERNAL_SERVER_ERROR", 700, MYNT_UPSTREAM, PLAID_ERR_SERVER, 3, 502},
+  };
+  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    fake_plaid_fixture *f = NULL;
+    fake_plaid_setup((void **)&f);
+    fake_plaid_item *item = fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+    fake_plaid_fail(item, -1, cases[i].http, cases[i].type, cases[i].code);
+    json_t *answer = NULL;
+    plaid_error err;
+    int64_t deadline = s_in(cases[i].deadline_in_ms);
+    mynt_status st = plaid_item_get(f->client, "access-sandbox-item-a", deadline, &answer, &err);
+    int64_t late = clock_epoch_ms() - deadline;
+    int requests = script_server_wait_requests(f->plaid->server, err.attempts, 1000);
+    if(st != cases[i].status || answer || err.kind != cases[i].kind || err.http_status != cases[i].http ||
+       err.attempts < cases[i].min_attempts || requests != err.attempts || late > FAKE_PLAID_LATE_MS ||
+       mynt_status_http(err.status) != cases[i].answer_http)
+      fail_msg("%s: %s, kind %d, HTTP %d, %d attempts (%d requests), %lld ms after the deadline", cases[i].name,
+               mynt_strerror(st), (int)err.kind, err.http_status, err.attempts, requests, (long long)late);
+    fake_plaid_teardown((void **)&f);
+  }
+}
+
+static void test_plaid_does_not_retry_item_login_required(void **state)
+{
+  fake_plaid_fixture *f = *state;
+  fake_plaid_item *item = fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+  fake_plaid_fail(item, -1, 400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED");
+  json_t *answer = NULL;
+  plaid_error err;
+  plaid_transactions_query q = {"access-sandbox-item-a", START, END, 100, 0, NULL, 0};
+  assert_int_equal(plaid_transactions_get(f->client, &q, s_in(3000), &answer, &err), MYNT_CONFLICT);
+  assert_int_equal(err.kind, PLAID_ERR_ITEM_LOGIN_REQUIRED);
+  assert_int_equal(err.attempts, 1);
+  assert_int_equal(item->hits, 1);
+  assert_string_equal(err.request_id, "req-error");
+}
+
+static void test_plaid_retries_an_unreachable_server_until_the_deadline(void **state)
+{
+  (void)state;
+  /* A port that was just free: a server's, once it stopped. */
+  script_server *gone = NULL;
+  assert_int_equal(script_server_new(NULL, NULL, &gone), MYNT_OK);
+  char url[64];
+  snprintf(url, sizeof url, "%s", script_server_url(gone));
+  script_server_free(gone);
+  plaid_config cfg = fake_plaid_config(url, FAKE_PLAID_SECRET);
+  plaid_client *c = NULL;
+  assert_int_equal(plaid_client_new(&cfg, &c), MYNT_OK);
+  json_t *answer = NULL;
+  plaid_error err;
+  int64_t deadline = s_in(400);
+  assert_int_equal(plaid_item_get(c, "access-sandbox-item-a", deadline, &answer, &err), MYNT_UNAVAILABLE);
+  assert_true(clock_epoch_ms() <= deadline + FAKE_PLAID_LATE_MS);
+  assert_int_equal(err.kind, PLAID_ERR_TRANSPORT);
+  assert_true(err.attempts >= 2);
+  plaid_client_free(c);
+
+  assert_int_equal(plaid_item_get(NULL, "x", 0, &answer, &err), MYNT_BAD_REQUEST);
+}
+
+static void test_plaid_reports_a_passed_deadline_without_sending(void **state)
+{
+  fake_plaid_fixture *f = *state;
+  fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+  json_t *answer = NULL;
+  plaid_error err;
+  assert_int_equal(plaid_item_get(f->client, "access-sandbox-item-a", clock_epoch_ms() - 1, &answer, &err),
+                   MYNT_TIMEOUT);
+  assert_int_equal(err.kind, PLAID_ERR_DEADLINE);
+  assert_int_equal(err.attempts, 0);
+  assert_int_equal(script_server_counts(f->plaid->server).requests, 0);
+}
+
+static void test_plaid_reuses_one_connection_for_sequential_calls(void **state)
+{
+  fake_plaid_fixture *f = *state;
+  fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+  for(int i = 0; i < 3; i++) {
+    json_t *answer = NULL;
+    assert_int_equal(plaid_item_get(f->client, "access-sandbox-item-a", s_in(3000), &answer, NULL), MYNT_OK);
+    json_decref(answer);
+  }
+  assert_int_equal(script_server_counts(f->plaid->server).requests, 3);
+  unsigned short first = script_server_record(f->plaid->server, 0)->client_port;
+  assert_int_equal(script_server_record(f->plaid->server, 1)->client_port, first);
+  assert_int_equal(script_server_record(f->plaid->server, 2)->client_port, first);
+}
+
+int main(void)
+{
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_plaid_config_picks_the_base_url_from_the_environment),
+    cmocka_unit_test_setup_teardown(test_plaid_link_token_create_passes_the_validating_server, fake_plaid_setup,
+                                    fake_plaid_teardown),
+    cmocka_unit_test_setup_teardown(test_plaid_exchange_returns_the_access_token_or_a_redacted_error, fake_plaid_setup,
+                                    fake_plaid_teardown),
+    cmocka_unit_test_setup_teardown(test_plaid_other_endpoints_answer_through_the_server, fake_plaid_setup,
+                                    fake_plaid_teardown),
+    cmocka_unit_test_setup_teardown(test_plaid_refuses_an_invalid_count_without_sending, fake_plaid_setup,
+                                    fake_plaid_teardown),
+    cmocka_unit_test_setup_teardown(test_plaid_retries_rate_limit_twice_then_succeeds, fake_plaid_setup,
+                                    fake_plaid_teardown),
+    cmocka_unit_test(test_plaid_gives_up_on_a_persistent_error_by_the_deadline),
+    cmocka_unit_test_setup_teardown(test_plaid_does_not_retry_item_login_required, fake_plaid_setup,
+                                    fake_plaid_teardown),
+    cmocka_unit_test(test_plaid_retries_an_unreachable_server_until_the_deadline),
+    cmocka_unit_test_setup_teardown(test_plaid_reports_a_passed_deadline_without_sending, fake_plaid_setup,
+                                    fake_plaid_teardown),
+    cmocka_unit_test_setup_teardown(test_plaid_reuses_one_connection_for_sequential_calls, fake_plaid_setup,
+                                    fake_plaid_teardown),
+  };
+  int failed = cmocka_run_group_tests(tests, NULL, NULL);
+  curl_global_cleanup();
+  return failed;
+}

@@ -1,0 +1,116 @@
+/* test_plaid_request.c - unit tests for the Plaid request bodies: link tokens, transactions, date checks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "plaid/plaid_request.h"
+
+static void test_plaid_link_token_body_asks_only_for_transactions(void **state)
+{
+  (void)state;
+  json_t *body = NULL;
+  assert_int_equal(plaid_request_link_token_create("user-123", NULL, "https://api.example.com/plaid/webhook", &body),
+                   MYNT_OK);
+  json_t *products = json_object_get(body, "products");
+  assert_true(json_is_array(products));
+  assert_int_equal(json_array_size(products), 1);
+  assert_string_equal(json_string_value(json_array_get(products, 0)), "transactions");
+  assert_null(json_object_get(body, "required_if_supported_products"));
+  assert_null(json_object_get(body, "optional_products"));
+  assert_null(json_object_get(body, "additional_consented_products"));
+  assert_null(json_object_get(body, "access_token"));
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(body, "transactions"), "days_requested")), 730);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(body, "user"), "client_user_id")), "user-123");
+  assert_string_equal(json_string_value(json_object_get(body, "client_name")), "Mynt");
+  assert_string_equal(json_string_value(json_object_get(body, "language")), "en");
+  json_t *countries = json_object_get(body, "country_codes");
+  assert_int_equal(json_array_size(countries), 1);
+  assert_string_equal(json_string_value(json_array_get(countries, 0)), "US");
+  assert_string_equal(json_string_value(json_object_get(body, "webhook")), "https://api.example.com/plaid/webhook");
+  assert_null(json_object_get(body, "secret"));
+  assert_null(json_object_get(body, "client_id"));
+  json_decref(body);
+
+  assert_int_equal(plaid_request_link_token_create("user-123", "", NULL, &body), MYNT_OK);
+  assert_null(json_object_get(body, "webhook"));
+  assert_non_null(json_object_get(body, "products"));
+  json_decref(body);
+
+  assert_int_equal(plaid_request_link_token_create("", NULL, NULL, &body), MYNT_BAD_REQUEST);
+  assert_null(body);
+  assert_int_equal(plaid_request_link_token_create("user 1", NULL, NULL, &body), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_request_link_token_create("user-1", NULL, "ftp://x", &body), MYNT_BAD_REQUEST);
+}
+
+static void test_plaid_link_token_update_mode_sends_the_item_and_no_products(void **state)
+{
+  (void)state;
+  json_t *body = NULL;
+  assert_int_equal(plaid_request_link_token_create("user-123", "access-sandbox-abc", NULL, &body), MYNT_OK);
+  assert_string_equal(json_string_value(json_object_get(body, "access_token")), "access-sandbox-abc");
+  assert_null(json_object_get(body, "products"));
+  assert_null(json_object_get(body, "transactions"));
+  assert_null(json_object_get(body, "required_if_supported_products"));
+  assert_null(json_object_get(body, "optional_products"));
+  assert_null(json_object_get(body, "additional_consented_products"));
+  assert_string_equal(json_string_value(json_object_get(json_object_get(body, "user"), "client_user_id")), "user-123");
+  json_decref(body);
+}
+
+static void test_plaid_transactions_body_validates_dates_count_and_offset(void **state)
+{
+  (void)state;
+  const char *accounts[] = {"acc-1", "acc-2"};
+  plaid_transactions_query q = {"access-sandbox-abc", "2024-02-01", "2024-02-29", 500, 1000, accounts, 2};
+  json_t *body = NULL;
+  assert_int_equal(plaid_request_transactions_get(&q, &body), MYNT_OK);
+  assert_string_equal(json_string_value(json_object_get(body, "start_date")), "2024-02-01");
+  assert_string_equal(json_string_value(json_object_get(body, "end_date")), "2024-02-29");
+  json_t *options = json_object_get(body, "options");
+  assert_int_equal(json_integer_value(json_object_get(options, "count")), 500);
+  assert_int_equal(json_integer_value(json_object_get(options, "offset")), 1000);
+  assert_int_equal(json_array_size(json_object_get(options, "account_ids")), 2);
+  json_decref(body);
+
+  q.n_account_ids = 0;
+  q.count = 1;
+  assert_int_equal(plaid_request_transactions_get(&q, &body), MYNT_OK);
+  assert_null(json_object_get(json_object_get(body, "options"), "account_ids"));
+  json_decref(body);
+
+  const struct {
+    const char *start;
+    const char *end;
+    int count;
+    long offset;
+  } bad[] = {
+    {"2024-02-01", "2024-02-29", 0, 0},  {"2024-02-01", "2024-02-29", 501, 0}, {"2024-02-01", "2024-02-29", 10, -1},
+    {"2023-02-29", "2023-03-01", 10, 0}, {"2024-03-01", "2024-02-01", 10, 0},  {"2024-1-01", "2024-02-01", 10, 0},
+    {"2024-13-01", "2024-12-01", 10, 0}, {"2024-01-01", "2024-01-32", 10, 0},
+  };
+  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    plaid_transactions_query b = {"access-sandbox-abc", bad[i].start, bad[i].end, bad[i].count, bad[i].offset, NULL, 0};
+    assert_int_equal(plaid_request_transactions_get(&b, &body), MYNT_BAD_REQUEST);
+    assert_null(body);
+  }
+  assert_true(plaid_request_date_valid("2024-02-29"));
+  assert_false(plaid_request_date_valid("2100-02-29"));
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_plaid_link_token_body_asks_only_for_transactions),
+    cmocka_unit_test(test_plaid_link_token_update_mode_sends_the_item_and_no_products),
+    cmocka_unit_test(test_plaid_transactions_body_validates_dates_count_and_offset),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
