@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/b64.h"
+#include "core/b64.h"
 
 /* Decoded parts of a compact JWS are small; these caps bound the work per token. */
 #define S_MAX_PART 12288

@@ -9,7 +9,7 @@
 #include "apigw/router.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
-#include "runtime/logger.h"
+#include "core/logger.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "runtime/logger.h"
+#include "core/logger.h"
 
 const apigw_route *apigw_router_find(const apigw_route_table *table, const char *route_key)
 {

@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "crypto/b64.h"
+#include "core/b64.h"
 
 #define S_VERSION "v1"
 

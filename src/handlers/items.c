@@ -12,7 +12,7 @@
 #include "handlers/plaid_reply.h"
 #include "handlers/transactions_view.h"
 #include "plaid/plaid.h"
-#include "runtime/logger.h"
+#include "core/logger.h"
 #include "store/items.h"
 
 /* The main work ends this long before the Lambda deadline: room to remove a new item at Plaid

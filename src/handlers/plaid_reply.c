@@ -3,7 +3,7 @@
 
 #include <jansson.h>
 
-#include "runtime/logger.h"
+#include "core/logger.h"
 #include "store/items.h"
 
 /* Replies st with code (NULL = st's own) and message, naming item_id when there is one. */

@@ -11,7 +11,7 @@
 #include "handlers/transactions_view.h"
 #include "plaid/plaid.h"
 #include "plaid/plaid_window.h"
-#include "runtime/logger.h"
+#include "core/logger.h"
 #include "store/items.h"
 
 /* Plaid work ends this long before the Lambda deadline, leaving room to merge and answer. */

@@ -12,7 +12,7 @@
 #include <curl/curl.h>
 
 #include "core/clock.h"
-#include "runtime/logger.h"
+#include "core/logger.h"
 
 #define RUNTIME_API_VERSION "2018-06-01"
 #define RUNTIME_FETCH_ATTEMPTS 3

@@ -10,7 +10,7 @@
 #include <openssl/evp.h>
 
 #include "core/clock.h"
-#include "runtime/logger.h"
+#include "core/logger.h"
 #include "store/users.h"
 
 #define S_ITEM_PREFIX "ITEM#"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/logger.h"
+#include "core/logger.h"
 
 mynt_status store_new(ddb_client *ddb, const char *table_name, store **out_store)
 {

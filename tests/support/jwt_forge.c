@@ -15,7 +15,7 @@
 #include <openssl/core_names.h>
 
 #include "core/buf.h"
-#include "crypto/b64.h"
+#include "core/b64.h"
 
 char *jwt_forge_b64url(const void *data, size_t len)
 {

@@ -13,7 +13,7 @@
 #include <microhttpd.h>
 
 #include "core/clock.h"
-#include "runtime/logger.h"
+#include "core/logger.h"
 #include "runtime/runtime.h"
 #include "support/fake_api.h"
 

@@ -13,7 +13,7 @@
 #include <openssl/rand.h>
 
 #include "core/status.h"
-#include "crypto/b64.h"
+#include "core/b64.h"
 #include "crypto/seal.h"
 
 #define TOKEN "access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970"

@@ -1,5 +1,5 @@
 /* b64.c - strict base64 (standard alphabet) decoding and unpadded base64url encoding/decoding. */
-#include "crypto/b64.h"
+#include "core/b64.h"
 
 #include <openssl/crypto.h>
 

@@ -1,6 +1,6 @@
 /* b64.h - strict base64 (standard alphabet) decoding and unpadded base64url encoding/decoding. */
-#ifndef MYNT_CRYPTO_B64_H
-#define MYNT_CRYPTO_B64_H
+#ifndef MYNT_CORE_B64_H
+#define MYNT_CORE_B64_H
 
 #include <stddef.h>
 
