@@ -31,7 +31,7 @@ void plaid_data_civil_from_days(int32_t days, int *out_y, int *out_m, int *out_d
 mynt_status plaid_data_date_parse(const char *s, int32_t *out_days)
 {
   int y, m, d;
-  if(!date_parse(s, &y, &m, &d) || y < 1)
+  if(date_parse(s, &y, &m, &d) || y < 1)
     return MYNT_BAD_REQUEST;
   *out_days = plaid_data_days_from_civil(y, m, d);
   return MYNT_OK;

@@ -7,9 +7,9 @@
 #include <jansson.h>
 
 #include "apigw/router.h"
+#include "core/logger.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
-#include "core/logger.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 

@@ -1,25 +1,20 @@
-/* b64.c - strict base64 (standard alphabet) decoding and unpadded base64url encoding/decoding. */
+/* b64.c - base64: padded standard encoding, unpadded base64url encoding, strict decoding of both. */
 #include "core/b64.h"
 
-#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
 
-static const char s_url_alphabet[] =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+#include "core/wipe.h"
+
+static const char s_url_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char s_std_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* Returns the 6-bit value of c in the chosen alphabet, or -1. */
 static int s_value(unsigned char c, int url)
 {
-  if(c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if(c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if(c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if(c == (url ? '-' : '+'))
-    return 62;
-  if(c == (url ? '_' : '/'))
-    return 63;
-  return -1;
+  const char *alphabet = url ? s_url_alphabet : s_std_alphabet;
+  const char *at = memchr(alphabet, c, 64);
+  return at ? (int)(at - alphabet) : -1;
 }
 
 size_t b64_url_encoded_len(size_t n)
@@ -59,9 +54,9 @@ mynt_status b64_url_encode(const unsigned char *in, size_t len, char *out, size_
   return MYNT_OK;
 }
 
-/* Decodes len characters that are all data (no padding) in the chosen alphabet. */
-static mynt_status s_decode(const char *in, size_t len, int url, unsigned char *out, size_t cap,
-                            size_t *out_len)
+/* Decodes len characters that are all data (no padding) in the chosen alphabet. With out NULL
+ * it only checks the text and counts the bytes. */
+static mynt_status s_decode(const char *in, size_t len, int url, unsigned char *out, size_t cap, size_t *out_len)
 {
   mynt_status st = MYNT_OK;
   size_t o = 0;
@@ -82,6 +77,10 @@ static mynt_status s_decode(const char *in, size_t len, int url, unsigned char *
     bits += 6;
     if(bits >= 8) {
       bits -= 8;
+      if(!out) {
+        o++;
+        continue;
+      }
       if(o >= cap) {
         st = MYNT_NOMEM;
         goto cleanup;
@@ -94,8 +93,8 @@ static mynt_status s_decode(const char *in, size_t len, int url, unsigned char *
 
 cleanup:
   if(st) {
-    if(cap)
-      OPENSSL_cleanse(out, o < cap ? o : cap);
+    if(out && cap)
+      mynt_wipe(out, o < cap ? o : cap);
     return st;
   }
   *out_len = o;
@@ -107,16 +106,88 @@ mynt_status b64_url_decode(const char *in, size_t len, unsigned char *out, size_
   return s_decode(in, len, 1, out, cap, out_len);
 }
 
-mynt_status b64_std_decode(const char *in, size_t len, unsigned char *out, size_t cap, size_t *out_len)
+/* Returns the length of in[0..len) without its '=' padding, or (size_t)-1 when the padding is
+ * wrong: present but not completing the last group of four. */
+static size_t s_std_data_len(const char *in, size_t len)
 {
   size_t data = len;
-  *out_len = 0;
   while(data > 0 && in[data - 1] == '=')
     data--;
   if(data != len) {
     size_t pad = len - data;
     if(len % 4 != 0 || pad > 2 || (data % 4) + pad != 4)
-      return MYNT_BAD_REQUEST;
+      return (size_t)-1;
   }
+  return data;
+}
+
+mynt_status b64_std_decode(const char *in, size_t len, unsigned char *out, size_t cap, size_t *out_len)
+{
+  *out_len = 0;
+  size_t data = s_std_data_len(in, len);
+  if(data == (size_t)-1)
+    return MYNT_BAD_REQUEST;
   return s_decode(in, data, 0, out, cap, out_len);
+}
+
+mynt_status b64_std_check(const char *in, size_t len, size_t *out_len)
+{
+  *out_len = 0;
+  size_t data = s_std_data_len(in, len);
+  if(data == (size_t)-1)
+    return MYNT_BAD_REQUEST;
+  return s_decode(in, data, 0, NULL, 0, out_len);
+}
+
+/* Decodes through a scratch copy (wiped: the bytes may be a secret) and appends to out. */
+static mynt_status s_decode_buf(const char *in, size_t len, int url, mynt_buf *out)
+{
+  size_t cap = len / 4 * 3 + 2; /* the most bytes len characters can hold */
+  unsigned char *raw = malloc(cap);
+  if(!raw)
+    return MYNT_NOMEM;
+  size_t raw_len = 0;
+  mynt_status st = url ? b64_url_decode(in, len, raw, cap, &raw_len) : b64_std_decode(in, len, raw, cap, &raw_len);
+  if(!st)
+    st = buf_append(out, raw, raw_len);
+  mynt_wipe(raw, raw_len);
+  free(raw);
+  return st;
+}
+
+mynt_status b64_std_decode_buf(const char *in, size_t len, mynt_buf *out)
+{
+  return s_decode_buf(in, len, 0, out);
+}
+
+mynt_status b64_url_decode_buf(const char *in, size_t len, mynt_buf *out)
+{
+  return s_decode_buf(in, len, 1, out);
+}
+
+size_t b64_std_encoded_len(size_t n)
+{
+  return (n + 2) / 3 * 4;
+}
+
+mynt_status b64_std_encode_buf(const void *in, size_t len, mynt_buf *out)
+{
+  const unsigned char *p = in;
+  for(size_t i = 0; i < len; i += 3) {
+    unsigned long v = (unsigned long)p[i] << 16;
+    if(i + 1 < len)
+      v |= (unsigned long)p[i + 1] << 8;
+    if(i + 2 < len)
+      v |= p[i + 2];
+    char quad[4] = {
+      s_std_alphabet[(v >> 18) & 63],
+      s_std_alphabet[(v >> 12) & 63],
+      i + 1 < len ? s_std_alphabet[(v >> 6) & 63] : '=',
+      i + 2 < len ? s_std_alphabet[v & 63] : '=',
+    };
+    mynt_status st = buf_append(out, quad, sizeof quad);
+    if(st)
+      return st;
+  }
+  return MYNT_OK;
 }

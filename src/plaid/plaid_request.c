@@ -36,7 +36,7 @@ static int s_webhook_valid(const char *url)
 int plaid_request_date_valid(const char *s)
 {
   int y, m, d;
-  return date_parse(s, &y, &m, &d) && y >= 1900;
+  return date_parse(s, &y, &m, &d) == MYNT_OK && y >= 1900;
 }
 
 /* Sets obj[key] to a new string; returns 0 on allocation failure. */
