@@ -143,7 +143,7 @@ static mynt_status s_get_record(store *s, const char *user_id, const char *sk, i
   json_t *request = json_pack("{s:s, s:o, s:b}", "TableName", s->table, "Key", s_key(user_id, sk), "ConsistentRead", 1);
   if(!request)
     return MYNT_NOMEM;
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   st = ddb_get_item(s->ddb, request, deadline_ms, &response, &err);
   if(st) {
@@ -349,7 +349,7 @@ mynt_status store_item_create(store *s, const seal_keyring *ring, const char *us
     st = MYNT_NOMEM;
     goto cleanup;
   }
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   st = ddb_transact_write_items(s->ddb, request, deadline_ms, &response, &err);
   if(st == MYNT_CONDITION_FAILED)
@@ -385,7 +385,7 @@ mynt_status store_item_list(store *s, const char *user_id, int64_t deadline_ms, 
                               "ConsistentRead", 1);
   if(!request)
     return MYNT_NOMEM;
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   st = ddb_query_all(s->ddb, request, STORE_ITEMS_MAX, deadline_ms, &raw, &err);
   if(st) {
@@ -435,7 +435,7 @@ static mynt_status s_update_field(store *s, const char *user_id, const char *ite
                               "ExpressionAttributeValues", ":v", v);
   if(!request)
     return MYNT_NOMEM;
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   mynt_status st = ddb_update_item(s->ddb, request, deadline_ms, &response, &err);
   if(st == MYNT_CONDITION_FAILED)
@@ -503,7 +503,7 @@ mynt_status store_item_delete(store *s, const char *user_id, const store_item *i
     st = MYNT_NOMEM;
     goto cleanup;
   }
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   st = ddb_transact_write_items(s->ddb, request, deadline_ms, &response, &err);
   if(st == MYNT_CONDITION_FAILED) {

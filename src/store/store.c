@@ -68,7 +68,7 @@ void store_close(store *s)
   free(s);
 }
 
-mynt_status store_status_from_ddb(mynt_status st, const ddb_error *err, const char *operation)
+mynt_status store_status_from_ddb(mynt_status st, const aws_error *err, const char *operation)
 {
   logger_log(LOGGER_ERROR, NULL, "store: %s failed: %s (HTTP %d, %d attempts) %s: %s", operation,
              mynt_status_code(st), err->http_status, err->attempts, err->type, err->message);

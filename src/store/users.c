@@ -61,7 +61,7 @@ mynt_status store_user_touch_profile(store *s, const char *user_id, const char *
     }
   }
 
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   st = ddb_update_item(s->ddb, request, deadline_ms, &response, &err);
   if(st) {

@@ -298,7 +298,7 @@ static void test_ddb_call_retries_throttling_twice_then_succeeds_with_three_atte
   s_step steps[] = {{400, s_throttled, 0}, {400, s_throttled, 0}, {200, s_item, 0}};
   s_fixture *f = s_fixture_new(steps, 3, S_TOKEN, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   mynt_status st = ddb_get_item(f->client, f->request, clock_epoch_ms() + 5000, &response, &err);
   assert_int_equal(st, MYNT_OK);
   assert_int_equal(err.status, MYNT_OK);
@@ -317,7 +317,7 @@ static void test_ddb_call_returns_unavailable_before_the_deadline_when_500_persi
   s_step steps[] = {{500, s_internal, 0}};
   s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   int64_t start = clock_epoch_ms();
   int64_t deadline = start + 1200;
   mynt_status st = ddb_get_item(f->client, f->request, deadline, &response, &err);
@@ -339,7 +339,7 @@ static void test_ddb_call_does_not_retry_a_failed_condition(void **state)
   s_step steps[] = {{400, s_condition, 0}, {200, s_item, 0}};
   s_fixture *f = s_fixture_new(steps, 2, S_TOKEN, "DynamoDB_20120810.PutItem");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   mynt_status st = ddb_put_item(f->client, f->request, clock_epoch_ms() + 5000, &response, &err);
   assert_int_equal(st, MYNT_CONDITION_FAILED);
   assert_int_equal(err.attempts, 1);
@@ -369,7 +369,7 @@ static void test_ddb_call_returns_throttled_when_throttling_outlasts_the_deadlin
   s_step steps[] = {{400, s_throttled, 0}};
   s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   int64_t deadline = clock_epoch_ms() + 700;
   assert_int_equal(ddb_get_item(f->client, f->request, deadline, &response, &err), MYNT_THROTTLED);
   assert_true(clock_epoch_ms() <= deadline);
@@ -384,7 +384,7 @@ static void test_ddb_call_reports_throttling_when_the_deadline_cuts_the_retry_sh
   s_step steps[] = {{400, s_throttled, 0}, {200, s_item, 1500}};
   s_fixture *f = s_fixture_new(steps, 2, S_TOKEN, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   int64_t deadline = clock_epoch_ms() + 700;
   assert_int_equal(ddb_get_item(f->client, f->request, deadline, &response, &err), MYNT_THROTTLED);
   assert_true(clock_epoch_ms() <= deadline + S_LATE_MS);
@@ -406,7 +406,7 @@ static void test_ddb_call_maps_cancelled_transaction_with_condition_reason_to_co
   s_step steps[] = {{400, cancelled, 0}};
   s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.TransactWriteItems");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_transact_write_items(f->client, f->request, 0, &response, &err), MYNT_CONDITION_FAILED);
   assert_int_equal(err.attempts, 1);
   assert_string_equal(err.type, "TransactionCanceledException");
@@ -421,7 +421,7 @@ static void test_ddb_call_retries_transaction_in_progress_only_with_a_client_req
   s_step steps[] = {{400, in_progress, 0}, {200, "{}", 0}};
   s_fixture *f = s_fixture_new(steps, 2, S_TOKEN, "DynamoDB_20120810.TransactWriteItems");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_transact_write_items(f->client, f->request, 0, &response, &err), MYNT_CONFLICT);
   assert_int_equal(err.attempts, 1);
 
@@ -444,7 +444,7 @@ static void test_ddb_call_reports_credential_failures_as_upstream_without_retryi
   s_step steps[] = {{400, unrecognized, 0}};
   s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_get_item(f->client, f->request, 0, &response, &err), MYNT_UPSTREAM);
   assert_int_equal(err.attempts, 1);
   assert_string_equal(err.type, "UnrecognizedClientException");
@@ -457,7 +457,7 @@ static void test_ddb_call_times_out_before_the_deadline_when_the_server_stalls(v
   s_step steps[] = {{200, s_item, 1500}};
   s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   int64_t deadline = clock_epoch_ms() + 500;
   assert_int_equal(ddb_get_item(f->client, f->request, deadline, &response, &err), MYNT_TIMEOUT);
   assert_true(clock_epoch_ms() <= deadline + S_LATE_MS);
@@ -472,7 +472,7 @@ static void test_ddb_call_sends_nothing_when_the_deadline_has_passed(void **stat
   s_step steps[] = {{200, s_item, 0}};
   s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_get_item(f->client, f->request, clock_epoch_ms() - 1, &response, &err), MYNT_TIMEOUT);
   assert_int_equal(err.attempts, 0);
   assert_int_equal(f->srv.requests, 0);
@@ -485,7 +485,7 @@ static void test_ddb_call_sends_nothing_within_the_send_margin(void **state)
   s_step steps[] = {{200, s_item, 0}};
   s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   /* a send's timeout ends 50 ms before the deadline: with 40 ms left there is no room for one */
   assert_int_equal(ddb_get_item(f->client, f->request, clock_epoch_ms() + 40, &response, &err), MYNT_TIMEOUT);
   assert_null(response);
@@ -506,7 +506,7 @@ static void test_ddb_call_rejects_an_answer_over_the_size_cap_without_retrying(v
   f->srv.big_body = big;
   f->srv.big_len = len;
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_get_item(f->client, f->request, 0, &response, &err), MYNT_NOMEM);
   assert_int_equal(err.attempts, 1);
   s_fixture_free(f);
@@ -528,7 +528,7 @@ static void test_ddb_call_retries_refused_connections_and_reports_io(void **stat
   ddb_client *c = s_client_for_port(ntohs(addr.sin_port), NULL);
   json_t *request = json_pack("{s:s}", "TableName", "mynt-users");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   int64_t deadline = clock_epoch_ms() + 600;
   assert_int_equal(ddb_get_item(c, request, deadline, &response, &err), MYNT_IO);
   assert_true(clock_epoch_ms() <= deadline);
