@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "aws/aws_config.h"
 #include "aws/ssm.h"
 #include "core/clock.h"
+#include "core/wipe.h"
 
 /* The time the three reads may take together (Lambda's init phase is limited to 10 s). */
 #define S_SSM_BUDGET_MS 8000
@@ -27,14 +26,6 @@ static void s_why(char *out_why, size_t why_len, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(out_why, why_len, fmt, ap);
   va_end(ap);
-}
-
-static void s_wipe_free(char *secret)
-{
-  if(secret) {
-    OPENSSL_cleanse(secret, strlen(secret));
-    free(secret);
-  }
 }
 
 /* Reads prefix + suffix as a decrypted SecureString into *out_value (wipe and free it). */
@@ -123,10 +114,10 @@ mynt_status handlers_env_open_plaid(handlers_env *env, char *out_why, size_t why
 
 cleanup:
   plaid_config_wipe(&pcfg);
-  OPENSSL_cleanse(&cfg.creds, sizeof(cfg.creds));
-  s_wipe_free(keys);
-  s_wipe_free(client_id);
-  s_wipe_free(secret);
+  mynt_wipe(&cfg.creds, sizeof(cfg.creds));
+  mynt_wipe_free(keys);
+  mynt_wipe_free(client_id);
+  mynt_wipe_free(secret);
   seal_keyring_free(ring);
   plaid_client_free(plaid);
   ssm_client_free(ssm);

@@ -20,6 +20,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/wipe.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "local/plaid_sim.h"
@@ -351,7 +352,7 @@ static void test_create_answers_201_and_stores_only_the_sealed_token(void **stat
   free(dump);
   json_decref(request);
   json_decref(response);
-  seal_wipe_free(token, len);
+  mynt_wipe_free(token);
   store_item_clear(&stored);
   json_decref(created);
 }
