@@ -5,24 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "aws/aws_config.h"
 #include "aws/ssm.h"
 #include "core/clock.h"
+#include "core/wipe.h"
 
 /* The time the three reads may take together (Lambda's init phase is limited to 10 s). */
 #define S_SSM_BUDGET_MS 8000
 
 #define S_PREFIX_MAX 200
-
-static void s_wipe_free(char *secret)
-{
-  if(secret) {
-    OPENSSL_cleanse(secret, strlen(secret));
-    free(secret);
-  }
-}
 
 /* Reads prefix + suffix as a decrypted SecureString into *out_value (wipe and free it). */
 static mynt_status s_read(ssm_client *ssm, const char *prefix, const char *suffix, int64_t deadline_ms,
@@ -108,10 +99,10 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
 
 cleanup:
   plaid_config_wipe(&pcfg);
-  OPENSSL_cleanse(&cfg.creds, sizeof(cfg.creds));
-  s_wipe_free(keys);
-  s_wipe_free(client_id);
-  s_wipe_free(secret);
+  mynt_wipe(&cfg.creds, sizeof(cfg.creds));
+  mynt_wipe_free(keys);
+  mynt_wipe_free(client_id);
+  mynt_wipe_free(secret);
   seal_keyring_free(ring);
   plaid_client_free(plaid);
   ssm_client_free(ssm);

@@ -8,9 +8,9 @@
 
 #include "apigw/router.h"
 #include "bootstrap_env.h"
+#include "core/logger.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
-#include "runtime/logger.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 

@@ -8,54 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
-static const char s_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-mynt_status event_base64_encode(const void *data, size_t len, mynt_buf *out)
-{
-  const unsigned char *p = data;
-  char quad[4];
-  for(size_t i = 0; i < len; i += 3) {
-    unsigned v = (unsigned)p[i] << 16;
-    if(i + 1 < len)
-      v |= (unsigned)p[i + 1] << 8;
-    if(i + 2 < len)
-      v |= p[i + 2];
-    quad[0] = s_b64[(v >> 18) & 63];
-    quad[1] = s_b64[(v >> 12) & 63];
-    quad[2] = i + 1 < len ? s_b64[(v >> 6) & 63] : '=';
-    quad[3] = i + 2 < len ? s_b64[v & 63] : '=';
-    mynt_status st = buf_append(out, quad, 4);
-    if(st)
-      return st;
-  }
-  return MYNT_OK;
-}
-
-mynt_status event_base64_decode(const char *text, size_t len, mynt_buf *out)
-{
-  while(len > 0 && text[len - 1] == '=')
-    len--;
-  if(len % 4 == 1)
-    return MYNT_BAD_REQUEST;
-  unsigned acc = 0;
-  int bits = 0;
-  for(size_t i = 0; i < len; i++) {
-    const char *at = text[i] ? strchr(s_b64, text[i]) : NULL;
-    if(!at)
-      return MYNT_BAD_REQUEST;
-    acc = (acc << 6) | (unsigned)(at - s_b64);
-    bits += 6;
-    if(bits >= 8) {
-      bits -= 8;
-      unsigned char byte = (unsigned char)(acc >> bits);
-      mynt_status st = buf_append(out, &byte, 1);
-      if(st)
-        return st;
-      acc &= (1u << bits) - 1;
-    }
-  }
-  return MYNT_OK;
-}
+#include "core/b64.h"
 
 int event_content_type_is_text(const char *content_type)
 {
@@ -212,7 +165,7 @@ static int s_add_body(json_t *event, const event_request *req)
   mynt_buf b64;
   buf_init(&b64, req->body_len / 3 * 4 + 8);
   int rc = -1;
-  if(event_base64_encode(req->body, req->body_len, &b64) == MYNT_OK &&
+  if(b64_std_encode_buf(req->body, req->body_len, &b64) == MYNT_OK &&
      json_object_set_new(event, "body", json_stringn(buf_cstr(&b64), b64.len)) == 0)
     rc = json_object_set_new(event, "isBase64Encoded", json_true());
   buf_free(&b64);

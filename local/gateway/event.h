@@ -42,12 +42,4 @@ json_t *event_build(const event_request *req);
  * text, 0 when API Gateway base64-encodes it. */
 int event_content_type_is_text(const char *content_type);
 
-/* Appends the standard base64 encoding of data[0..len) to out. Returns MYNT_OK or
- * MYNT_NOMEM (out freed, as buf_append). */
-mynt_status event_base64_encode(const void *data, size_t len, mynt_buf *out);
-
-/* Decodes standard base64 (padding optional, whitespace not allowed) and appends the bytes
- * to out. Returns MYNT_OK, MYNT_BAD_REQUEST when text is not base64, MYNT_NOMEM. */
-mynt_status event_base64_decode(const char *text, size_t len, mynt_buf *out);
-
 #endif

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/hex.h"
 #include "local/common/http_server.h"
 
 extern char **environ;
@@ -84,12 +85,7 @@ static void s_random_hex(char *out, size_t n_bytes)
   }
   for(size_t i = got; i < n_bytes; i++)
     raw[i] = (unsigned char)(clock_mono_ms() >> (i % 8));
-  static const char hex[] = "0123456789abcdef";
-  for(size_t i = 0; i < n_bytes; i++) {
-    out[2 * i] = hex[raw[i] >> 4];
-    out[2 * i + 1] = hex[raw[i] & 15];
-  }
-  out[2 * n_bytes] = '\0';
+  hex_encode(raw, n_bytes, out);
 }
 
 /* Writes a version-4 UUID (36 characters) into out (at least 37 bytes). */

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/b64.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "local/common/http_server.h"
@@ -62,7 +63,7 @@ static void s_random_id(char *out, size_t size)
     memset(raw, 0, sizeof(raw));
   mynt_buf b;
   buf_init(&b, 64);
-  if(event_base64_encode(raw, sizeof(raw), &b) == MYNT_OK)
+  if(b64_std_encode_buf(raw, sizeof(raw), &b) == MYNT_OK)
     snprintf(out, size, "%s", buf_cstr(&b));
   else
     snprintf(out, size, "%" PRId64, clock_mono_ms());

@@ -8,24 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/b64.h"
+#include "core/b64.h"
 
 /* Decoded parts of a compact JWS are small; these caps bound the work per token. */
 #define S_MAX_PART 12288
-
-mynt_status jwt_base64url_decode(const char *text, size_t len, mynt_buf *out)
-{
-  size_t cap = len / 4 * 3 + 2; /* the most bytes len characters can hold */
-  unsigned char *raw = malloc(cap);
-  if(!raw)
-    return MYNT_NOMEM;
-  size_t raw_len = 0;
-  mynt_status st = b64_url_decode(text, len, raw, cap, &raw_len);
-  if(!st)
-    st = buf_append(out, raw, raw_len);
-  free(raw);
-  return st;
-}
 
 /* Decodes one base64url part into a JSON object; NULL when it is not one. */
 static json_t *s_decode_json_part(const char *text, size_t len)
@@ -33,7 +19,7 @@ static json_t *s_decode_json_part(const char *text, size_t len)
   mynt_buf raw;
   buf_init(&raw, S_MAX_PART);
   json_t *obj = NULL;
-  if(jwt_base64url_decode(text, len, &raw) == MYNT_OK && raw.len > 0)
+  if(b64_url_decode_buf(text, len, &raw) == MYNT_OK && raw.len > 0)
     obj = json_loadb(raw.ptr, raw.len, JSON_REJECT_DUPLICATES, NULL);
   buf_free(&raw);
   if(obj && !json_is_object(obj)) {
@@ -52,7 +38,7 @@ static BIGNUM *s_jwk_bignum(const json_t *jwk, const char *name)
   mynt_buf raw;
   buf_init(&raw, 2048);
   BIGNUM *bn = NULL;
-  if(jwt_base64url_decode(text, strlen(text), &raw) == MYNT_OK && raw.len > 0)
+  if(b64_url_decode_buf(text, strlen(text), &raw) == MYNT_OK && raw.len > 0)
     bn = BN_bin2bn((const unsigned char *)raw.ptr, (int)raw.len, NULL);
   buf_free(&raw);
   return bn;
@@ -125,7 +111,7 @@ static int s_signature_ok(EVP_PKEY *key, const char *input, size_t input_len, co
   buf_init(&sig, 1024);
   int ok = 0;
   EVP_MD_CTX *md = EVP_MD_CTX_new();
-  if(!md || jwt_base64url_decode(sig_b64, sig_b64_len, &sig) != MYNT_OK || sig.len == 0)
+  if(!md || b64_url_decode_buf(sig_b64, sig_b64_len, &sig) != MYNT_OK || sig.len == 0)
     goto cleanup;
   if(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) != 1)
     goto cleanup;

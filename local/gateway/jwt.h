@@ -42,9 +42,4 @@ mynt_status jwt_key_from_jwk(const json_t *jwk, EVP_PKEY **out_key);
  * are NULL). */
 mynt_status jwt_claims_for_event(const json_t *claims, json_t **out_claims, json_t **out_scopes);
 
-/* Decodes unpadded base64url text[0..len) into out (appending). Returns MYNT_OK, or
- * MYNT_BAD_REQUEST for characters outside the alphabet, padding, an impossible length or
- * non-zero trailing bits; MYNT_NOMEM when out's cap is exceeded. */
-mynt_status jwt_base64url_decode(const char *text, size_t len, mynt_buf *out);
-
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/b64.h"
 #include "local/gateway/event.h"
 
 /* The largest answer body accepted from a function (Lambda's response limit). */
@@ -135,7 +136,7 @@ static mynt_status s_structured(const json_t *obj, response_http *r)
   if(!json_is_string(body))
     return MYNT_UPSTREAM;
   if(json_is_true(json_object_get(obj, "isBase64Encoded"))) {
-    st = event_base64_decode(json_string_value(body), json_string_length(body), &r->body);
+    st = b64_std_decode_buf(json_string_value(body), json_string_length(body), &r->body);
     return st == MYNT_BAD_REQUEST ? MYNT_UPSTREAM : st;
   }
   return buf_append(&r->body, json_string_value(body), json_string_length(body));

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
+
 void routes_table_init(routes_table *t)
 {
   t->items = NULL;
@@ -130,17 +132,6 @@ cleanup:
   return st;
 }
 
-static int s_hex(char c)
-{
-  if(c >= '0' && c <= '9')
-    return c - '0';
-  if(c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if(c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 char *routes_percent_decode(const char *s, size_t len, int plus_is_space, size_t *out_len)
 {
   char *out = malloc(len + 1);
@@ -148,8 +139,8 @@ char *routes_percent_decode(const char *s, size_t len, int plus_is_space, size_t
     return NULL;
   size_t o = 0;
   for(size_t i = 0; i < len; i++) {
-    if(s[i] == '%' && i + 2 < len && s_hex(s[i + 1]) >= 0 && s_hex(s[i + 2]) >= 0) {
-      out[o++] = (char)(s_hex(s[i + 1]) * 16 + s_hex(s[i + 2]));
+    if(s[i] == '%' && i + 2 < len && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out[o++] = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
       i += 2;
     } else if(plus_is_space && s[i] == '+') {
       out[o++] = ' ';

@@ -323,20 +323,20 @@ static int s_weekday(int32_t day) /* 0 = Sunday */
 static int s_month_length(int y, int m)
 {
   int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
-  return (int)(plaid_data_days_from_civil(ny, nm, 1) - plaid_data_days_from_civil(y, m, 1));
+  return (int)(date_days_from_civil(ny, nm, 1) - date_days_from_civil(y, m, 1));
 }
 
 static int s_is_last_business_day(int32_t day)
 {
   int y, m, d;
-  plaid_data_civil_from_days(day, &y, &m, &d);
+  date_civil_from_days(day, &y, &m, &d);
   int w = s_weekday(day);
   if(w == 0 || w == 6)
     return 0;
   /* the next business day falls in another month */
   int32_t next = day + (w == 5 ? 3 : 1);
   int ny, nm, nd;
-  plaid_data_civil_from_days(next, &ny, &nm, &nd);
+  date_civil_from_days(next, &ny, &nm, &nd);
   return nm != m;
 }
 
@@ -377,7 +377,7 @@ static s_event s_transfer(const s_kind *k, plaid_data_account_kind account, int3
 static mynt_status s_card_day(const s_profile *p, int32_t day, s_events *out)
 {
   int y, m, d;
-  plaid_data_civil_from_days(day, &y, &m, &d);
+  date_civil_from_days(day, &y, &m, &d);
   const int w = s_weekday(day);
   mynt_status st = MYNT_OK;
   s_event e;
@@ -465,15 +465,15 @@ cleanup:
 static mynt_status s_card_owed(const s_profile *p, int32_t day, int64_t *out_cents)
 {
   int y, m, d;
-  plaid_data_civil_from_days(day, &y, &m, &d);
-  const int32_t first = plaid_data_days_from_civil(y, m, 1);
+  date_civil_from_days(day, &y, &m, &d);
+  const int32_t first = date_days_from_civil(y, m, 1);
   int64_t this_month = 0, last_month = 0;
   mynt_status st = s_card_net(p, first, day, &this_month);
   if(st)
     return st;
   if(d < 25) {
     int py = m == 1 ? y - 1 : y, pm = m == 1 ? 12 : m - 1;
-    st = s_card_net(p, plaid_data_days_from_civil(py, pm, 1), first - 1, &last_month);
+    st = s_card_net(p, date_days_from_civil(py, pm, 1), first - 1, &last_month);
     if(st)
       return st;
   }
@@ -485,7 +485,7 @@ static mynt_status s_card_owed(const s_profile *p, int32_t day, int64_t *out_cen
 static mynt_status s_bank_day(const s_profile *p, int32_t day, s_events *out)
 {
   int y, m, d;
-  plaid_data_civil_from_days(day, &y, &m, &d);
+  date_civil_from_days(day, &y, &m, &d);
   char suffix[24];
   mynt_status st = MYNT_OK;
   s_event e;
@@ -551,7 +551,7 @@ static mynt_status s_bank_day(const s_profile *p, int32_t day, s_events *out)
   if(d == 25) {
     int64_t owed = 0;
     int py = m == 1 ? y - 1 : y, pm = m == 1 ? 12 : m - 1;
-    const int32_t first = plaid_data_days_from_civil(py, pm, 1);
+    const int32_t first = date_days_from_civil(py, pm, 1);
     if((st = s_card_net(p, first, first + s_month_length(py, pm) - 1, &owed)))
       return st;
     if(owed > 0) {

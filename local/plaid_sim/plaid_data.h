@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/date.h"
 #include "core/status.h"
 
 /* Days of history every item has (24 months), ending "today". */
@@ -14,23 +15,12 @@
 /* Length of account and transaction ids (Plaid's are 37 characters). */
 #define PLAID_DATA_ID_LEN 37
 
-/* ---- dates: days since 1970-01-01 (UTC) ---- */
+/* ---- dates: day numbers (days since 1970-01-01, UTC) as core/date.h computes them ---- */
 
-/* Returns the day number of the proleptic Gregorian date y-m-d (m 1..12, d 1..31; not checked). */
-int32_t plaid_data_days_from_civil(int y, int m, int d);
-
-/* Splits a day number into year, month (1..12) and day (1..31). */
-void plaid_data_civil_from_days(int32_t days, int *out_y, int *out_m, int *out_d);
-
-/* Parses exactly "YYYY-MM-DD" naming a real calendar date (2025-02-30 is refused) into a day
- * number. Returns MYNT_OK, or MYNT_BAD_REQUEST (out_days untouched) for anything else. */
+/* Parses exactly "YYYY-MM-DD" naming a real calendar date (2025-02-30 is refused) from year
+ * 0001 on into a day number. Returns MYNT_OK, or MYNT_BAD_REQUEST (out_days untouched) for
+ * anything else. */
 mynt_status plaid_data_date_parse(const char *s, int32_t *out_days);
-
-/* Writes the day number as "YYYY-MM-DD" into out (11 bytes). Returns out. */
-char *plaid_data_date_format(int32_t days, char out[11]);
-
-/* Returns today's day number in UTC from a wall clock in milliseconds since the epoch. */
-int32_t plaid_data_days_from_epoch_ms(int64_t epoch_ms);
 
 /* ---- institutions ---- */
 

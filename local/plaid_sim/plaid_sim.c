@@ -19,7 +19,7 @@ int64_t plaid_sim_now(const plaid_sim *sim)
 
 int32_t plaid_sim_today(const plaid_sim *sim)
 {
-  return sim->today_pinned ? sim->pinned_today : plaid_data_days_from_epoch_ms(plaid_sim_now(sim));
+  return sim->today_pinned ? sim->pinned_today : date_days_from_epoch_ms(plaid_sim_now(sim));
 }
 
 static const char *s_query(void *ctx, const char *key)

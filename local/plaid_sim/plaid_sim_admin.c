@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/json.h"
 #include "local/plaid_sim/plaid_sim_internal.h"
 
 /* Longest latency a fault may add: stays under API Gateway's 30 s. */
@@ -42,11 +43,6 @@ static bool s_body_or_reply(const plaid_sim_request *req, plaid_sim_response *ou
   return false;
 }
 
-static const char *s_string(json_t *obj, const char *name)
-{
-  return json_string_value(json_object_get(obj, name));
-}
-
 static json_t *s_item_summary(const plaid_sim_item *item)
 {
   const plaid_data_institution *inst = plaid_data_institution_find(item->institution_id);
@@ -68,7 +64,7 @@ static void s_health(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_res
   if(s_method_or_reply(req, out, "GET"))
     plaid_sim_render_ok(out, req,
                         json_pack("{s:s, s:s}", "status", "ok", "today",
-                                  plaid_data_date_format(plaid_sim_today(sim), today)));
+                                  date_format(plaid_sim_today(sim), today)));
 }
 
 static void s_items(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)
@@ -140,9 +136,9 @@ static void s_truth(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_resp
     out, req,
     json_pack("{s:s, s:s, s:I, s:i, s:b, s:s, s:s, s:s, s:I, s:o, s:o}", "item_id", item.item_id, "institution_id",
               item.institution_id, "seed", (json_int_t)item.seed, "days_requested", item.days_requested, "removed",
-              item.removed, "start_date", plaid_data_date_format(start, start_out), "end_date",
-              plaid_data_date_format(end, end_out), "history_start_date",
-              plaid_data_date_format(data.first_day, first_out), "total_transactions",
+              item.removed, "start_date", date_format(start, start_out), "end_date",
+              date_format(end, end_out), "history_start_date",
+              date_format(data.first_day, first_out), "total_transactions",
               (json_int_t)json_array_size(list), "accounts", accounts, "transactions", list));
   list = accounts = NULL;
   goto cleanup;
@@ -231,8 +227,8 @@ static void s_link_complete(plaid_sim *sim, const plaid_sim_request *req, plaid_
   char token[PLAID_SIM_TOKEN_MAX];
   if(!s_method_or_reply(req, out, "POST") || !s_body_or_reply(req, out))
     return;
-  const char *link_token = s_string(req->body, "link_token");
-  const char *institution_id = s_string(req->body, "institution_id");
+  const char *link_token = json_member_string(req->body, "link_token");
+  const char *institution_id = json_member_string(req->body, "institution_id");
   json_t *seed = json_object_get(req->body, "seed");
   if(!link_token) {
     plaid_sim_render_error(out, req, 400, "INVALID_REQUEST", "MISSING_FIELDS",
@@ -260,7 +256,8 @@ static void s_link_complete(plaid_sim *sim, const plaid_sim_request *req, plaid_
       s_invalid(req, out, "institution_id does not match the item being updated");
       return;
     }
-    if(!plaid_sim_credentials_or_reply(req, out, s_string(req->body, "username"), s_string(req->body, "password")))
+    if(!plaid_sim_credentials_or_reply(req, out, json_member_string(req->body, "username"),
+                                       json_member_string(req->body, "password")))
       return;
     if(plaid_sim_store_set_login_required(sim->store, item.item_id, false))
       goto fail;
@@ -275,7 +272,8 @@ static void s_link_complete(plaid_sim *sim, const plaid_sim_request *req, plaid_
                              NULL);
       return;
     }
-    if(!plaid_sim_credentials_or_reply(req, out, s_string(req->body, "username"), s_string(req->body, "password")))
+    if(!plaid_sim_credentials_or_reply(req, out, json_member_string(req->body, "username"),
+                                       json_member_string(req->body, "password")))
       return;
     plaid_sim_item tmpl;
     memset(&tmpl, 0, sizeof tmpl);

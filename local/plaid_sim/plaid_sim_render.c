@@ -96,8 +96,8 @@ static json_t *s_counterparties(const plaid_data_txn *t)
 json_t *plaid_sim_render_txn(const plaid_data_item *data, const plaid_data_txn *t, bool original_description)
 {
   char date[11], authorized[11];
-  plaid_data_date_format(t->date, date);
-  plaid_data_date_format(t->authorized_date, authorized);
+  date_format(t->date, date);
+  date_format(t->authorized_date, authorized);
   json_t *category = json_array();
   for(int i = 0; category && i < 3 && t->category[i]; i++)
     if(json_array_append_new(category, json_string(t->category[i]))) {

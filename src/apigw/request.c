@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
+#include "core/b64.h"
 
 /* Copies the string members of obj (and, for claims, integers and booleans as text)
  * into arena-owned pairs. A missing or non-object obj gives no pairs. */
@@ -52,43 +52,22 @@ static mynt_status s_pairs_from_object(mynt_arena *arena, json_t *obj, int lower
   return MYNT_OK;
 }
 
-static int s_base64_char(unsigned char c)
-{
-  return isalnum(c) || c == '+' || c == '/';
-}
-
 mynt_status apigw_base64_decode(mynt_arena *arena, mynt_str in, size_t max, mynt_str *out)
 {
   out->ptr = NULL;
   out->len = 0;
-  size_t len = in.len;
-  size_t pad = 0;
-  while(pad < 2 && len > 0 && in.ptr[len - 1] == '=') {
-    len--;
-    pad++;
-  }
-  for(size_t i = 0; i < len; i++) {
-    if(!s_base64_char((unsigned char)in.ptr[i]))
-      return MYNT_BAD_REQUEST;
-  }
-  size_t rem = len % 4;
-  if(rem == 1 || (pad && (len + pad) % 4 != 0))
-    return MYNT_BAD_REQUEST;
-  size_t decoded = len / 4 * 3 + (rem ? rem - 1 : 0);
+  size_t decoded = 0;
+  mynt_status st = b64_std_check(in.ptr, in.len, &decoded);
+  if(st)
+    return st;
   if(decoded > max)
     return MYNT_TOO_LARGE;
-
-  /* EVP_DecodeBlock wants whole 4-character groups and writes 3 bytes per group,
-   * padding included; the true length is the one computed above. */
-  size_t padded = len + (rem ? 4 - rem : 0);
-  char *text = arena_alloc(arena, padded + 1);
-  unsigned char *bytes = arena_alloc(arena, padded / 4 * 3 + 1);
-  if(!text || !bytes)
+  unsigned char *bytes = arena_alloc(arena, decoded + 1);
+  if(!bytes)
     return MYNT_NOMEM;
-  memcpy(text, in.ptr, len);
-  memset(text + len, '=', padded - len);
-  if(padded && EVP_DecodeBlock(bytes, (const unsigned char *)text, (int)padded) < 0)
-    return MYNT_BAD_REQUEST;
+  st = b64_std_decode(in.ptr, in.len, bytes, decoded + 1, &decoded);
+  if(st)
+    return st;
   bytes[decoded] = '\0';
   out->ptr = (const char *)bytes;
   out->len = decoded;

@@ -2,6 +2,7 @@
 #include "apigw/response.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,18 +21,18 @@ void apigw_response_init(apigw_response *res, mynt_arena *arena)
     res->headers[res->header_count++] = s_default_headers[i];
 }
 
-int apigw_response_replied(const apigw_response *res)
+bool apigw_response_replied(const apigw_response *res)
 {
   return res->status_code != 0;
 }
 
-static int s_header_text_ok(const char *s)
+static bool s_header_text_ok(const char *s)
 {
   for(; *s; s++) {
     if((unsigned char)*s < 0x20 || *s == 0x7f)
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
 mynt_status apigw_response_set_header(apigw_response *res, const char *name, const char *value)

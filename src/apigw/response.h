@@ -2,6 +2,7 @@
 #ifndef MYNT_APIGW_RESPONSE_H
 #define MYNT_APIGW_RESPONSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -28,8 +29,8 @@ typedef struct {
 /* Prepares res, with no reply yet, allocating from arena (borrowed). */
 void apigw_response_init(apigw_response *res, mynt_arena *arena);
 
-/* Returns 1 once a reply has been written into res, else 0. */
-int apigw_response_replied(const apigw_response *res);
+/* Returns true once a reply has been written into res. */
+bool apigw_response_replied(const apigw_response *res);
 
 /* Sets header name (lower-cased) to value, replacing an earlier value. Returns MYNT_OK,
  * MYNT_INTERNAL for a name or value with control characters or when all

@@ -1,10 +1,11 @@
 /* router.c - dispatch of payload-2.0 requests through an explicit route table. */
 #include "apigw/router.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/clock.h"
-#include "runtime/logger.h"
+#include "core/logger.h"
 
 const apigw_route *apigw_router_find(const apigw_route_table *table, const char *route_key)
 {
@@ -15,29 +16,29 @@ const apigw_route *apigw_router_find(const apigw_route_table *table, const char 
   return NULL;
 }
 
-/* Returns 1 when segment [seg, seg+len) of a template is a "{name}" or "{name+}" variable. */
-static int s_is_variable(const char *seg, size_t len)
+/* Returns true when segment [seg, seg+len) of a template is a "{name}" or "{name+}" variable. */
+static bool s_is_variable(const char *seg, size_t len)
 {
   return len >= 3 && seg[0] == '{' && seg[len - 1] == '}';
 }
 
-static int s_path_matches(const char *tpl, const char *path)
+static bool s_path_matches(const char *tpl, const char *path)
 {
   while(*tpl && *path) {
     if(*tpl != '/' || *path != '/')
-      return 0;
+      return false;
     tpl++;
     path++;
     size_t tlen = strcspn(tpl, "/");
     size_t plen = strcspn(path, "/");
     if(s_is_variable(tpl, tlen)) {
       if(plen == 0)
-        return 0;
+        return false;
       if(tpl[tlen - 2] == '+')
         return tpl[tlen] == '\0';
     }
     else if(tlen != plen || strncmp(tpl, path, tlen) != 0) {
-      return 0;
+      return false;
     }
     tpl += tlen;
     path += plen;
@@ -55,15 +56,15 @@ static const char *s_split_route_key(const char *route_key, size_t *out_method_l
   return space + 1;
 }
 
-int apigw_router_matches(const char *route_key, const char *method, const char *path)
+bool apigw_router_matches(const char *route_key, const char *method, const char *path)
 {
   size_t method_len;
   const char *tpl = s_split_route_key(route_key, &method_len);
   if(!tpl)
-    return 0;
+    return false;
   int any = method_len == 3 && strncmp(route_key, "ANY", 3) == 0;
   if(!any && (strlen(method) != method_len || strncmp(route_key, method, method_len) != 0))
-    return 0;
+    return false;
   return s_path_matches(tpl, path);
 }
 
@@ -172,13 +173,13 @@ mynt_status apigw_router_serve(const apigw_route_table *table, const char *group
   return apigw_response_write(&fallback, out_payload);
 }
 
-int apigw_router_has_group(const apigw_route_table *table, const char *group)
+bool apigw_router_has_group(const apigw_route_table *table, const char *group)
 {
   for(size_t i = 0; i < table->count; i++) {
     if(strcmp(table->routes[i].group, group) == 0)
-      return 1;
+      return true;
   }
-  return 0;
+  return false;
 }
 
 json_t *apigw_router_table_json(const apigw_route_table *table)

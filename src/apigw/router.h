@@ -2,6 +2,7 @@
 #ifndef MYNT_APIGW_ROUTER_H
 #define MYNT_APIGW_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,11 +45,11 @@ struct apigw_route_table {
 /* Returns the route with exactly this route key, or NULL. */
 const apigw_route *apigw_router_find(const apigw_route_table *table, const char *route_key);
 
-/* Returns 1 when route_key ("METHOD /template") matches method and path: literal
+/* Returns true when route_key ("METHOD /template") matches method and path: literal
  * segments compare exactly, "{name}" matches one non-empty segment, a final
  * "{name+}" matches one or more; method ANY matches every method. "$default" never
  * matches. Returns 0 otherwise. */
-int apigw_router_matches(const char *route_key, const char *method, const char *path);
+bool apigw_router_matches(const char *route_key, const char *method, const char *path);
 
 /* The catch-all answer for req->method and req->raw_path against every template in
  * the table: 405 method_not_allowed with an `allow` header listing the methods the
@@ -76,8 +77,8 @@ mynt_status apigw_router_dispatch(const apigw_route_table *table, const char *gr
 mynt_status apigw_router_serve(const apigw_route_table *table, const char *group, const apigw_ctx *ctx,
                                json_t *event, mynt_buf *out_payload);
 
-/* Returns 1 when group serves at least one route of the table, else 0. */
-int apigw_router_has_group(const apigw_route_table *table, const char *group);
+/* Returns true when group serves at least one route of the table. */
+bool apigw_router_has_group(const apigw_route_table *table, const char *group);
 
 /* Returns {"routes":[{"route_key","group","auth"},...]} in table order, a new reference
  * owned by the caller, or NULL when allocation fails. */

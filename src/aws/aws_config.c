@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
+#include "core/wipe.h"
 
 static const char *const s_ca_bundles[] = {
   "/etc/pki/tls/certs/ca-bundle.crt",     /* Amazon Linux */
@@ -72,6 +72,6 @@ mynt_status aws_config_from_env(aws_config *cfg, mynt_detail *detail)
   return MYNT_OK;
 
 fail:
-  OPENSSL_cleanse(cfg, sizeof *cfg);
+  mynt_wipe(cfg, sizeof *cfg);
   return mynt_fail(detail, MYNT_BAD_REQUEST, "%s %s", missing, too_long ? "is too long" : "is not set");
 }

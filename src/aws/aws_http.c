@@ -1,18 +1,20 @@
 /* aws_http.c - signs and sends AWS JSON-protocol requests over one reused curl handle, retrying inside a deadline. */
 #include "aws/aws_http.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <curl/curl.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "aws/sigv4.h"
+#include "core/backoff.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/json.h"
+#include "core/wipe.h"
 
 #define S_RESPONSE_MAX (8u * 1024u * 1024u)
 #define S_RESPONSE_RESERVE (64u * 1024u)  /* kept allocated so small answers never move in memory */
@@ -37,7 +39,7 @@ struct aws_http {
   char path[256];
   mynt_buf response;
   char curl_error[CURL_ERROR_SIZE];
-  uint64_t rng;
+  mynt_backoff backoff;
 };
 
 static const char *const s_throttling_types[] = {
@@ -52,12 +54,12 @@ static const char *const s_credential_types[] = {
   "ExpiredTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch", "AuthFailure",
 };
 
-static int s_in_list(const char *type, const char *const *list, size_t n)
+static bool s_in_list(const char *type, const char *const *list, size_t n)
 {
   for(size_t i = 0; i < n; i++)
     if(strcmp(type, list[i]) == 0)
-      return 1;
-  return 0;
+      return true;
+  return false;
 }
 
 mynt_status aws_http_classify_common(int http_status, const char *type, aws_retry_kind *out_retry)
@@ -77,26 +79,6 @@ mynt_status aws_http_classify_common(int http_status, const char *type, aws_retr
   return MYNT_BAD_REQUEST;
 }
 
-/* splitmix64: small, fast and good enough for jitter; seeded from RAND_bytes. */
-static uint64_t s_next_random(aws_http *h)
-{
-  uint64_t z = (h->rng += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-/* Full jitter: a uniform delay in [0, min(cap, base * 2^(attempt-1))]. */
-static int64_t s_backoff_ms(aws_http *h, int attempt)
-{
-  int64_t ceiling = S_BACKOFF_BASE_MS;
-  for(int i = 1; i < attempt && ceiling < S_BACKOFF_CAP_MS; i++)
-    ceiling *= 2;
-  if(ceiling > S_BACKOFF_CAP_MS)
-    ceiling = S_BACKOFF_CAP_MS;
-  return (int64_t)(s_next_random(h) % (uint64_t)(ceiling + 1));
-}
-
 static size_t s_on_data(char *data, size_t size, size_t n, void *userdata)
 {
   mynt_buf *b = userdata;
@@ -104,14 +86,14 @@ static size_t s_on_data(char *data, size_t size, size_t n, void *userdata)
   return buf_append(b, data, len) ? 0 : len;
 }
 
-static int s_valid_name(const char *s, size_t max, const char *extra)
+static bool s_valid_name(const char *s, size_t max, const char *extra)
 {
   size_t n = 0;
   for(; s[n]; n++) {
     char c = s[n];
     int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr(extra, c);
     if(!ok || n >= max)
-      return 0;
+      return false;
   }
   return n > 0;
 }
@@ -145,14 +127,13 @@ static mynt_status s_parse_endpoint(aws_http *h)
 static void s_wipe_response(aws_http *h)
 {
   if(h->response.ptr)
-    OPENSSL_cleanse(h->response.ptr, h->response.alloc);
+    mynt_wipe(h->response.ptr, h->response.alloc);
   buf_reset(&h->response);
 }
 
 mynt_status aws_http_new(const aws_config *cfg, const aws_http_service *svc, aws_http **out)
 {
   mynt_status st = MYNT_OK;
-  unsigned char seed[sizeof(uint64_t)];
   *out = NULL;
   aws_http *h = calloc(1, sizeof *h);
   if(!h)
@@ -180,11 +161,9 @@ mynt_status aws_http_new(const aws_config *cfg, const aws_http_service *svc, aws
   if(st)
     goto cleanup;
   buf_reset(&h->response);
-  if(RAND_bytes(seed, sizeof seed) != 1) {
-    st = MYNT_INTERNAL;
+  st = backoff_init(&h->backoff, S_BACKOFF_BASE_MS, S_BACKOFF_CAP_MS);
+  if(st)
     goto cleanup;
-  }
-  memcpy(&h->rng, seed, sizeof seed);
   h->curl = curl_easy_init();
   if(!h->curl) {
     st = MYNT_INTERNAL;
@@ -205,7 +184,6 @@ mynt_status aws_http_new(const aws_config *cfg, const aws_http_service *svc, aws
     st = MYNT_INTERNAL;
 
 cleanup:
-  OPENSSL_cleanse(seed, sizeof seed);
   if(st)
     aws_http_free(h);
   else
@@ -221,7 +199,7 @@ void aws_http_free(aws_http *h)
     curl_easy_cleanup(h->curl);
   s_wipe_response(h);
   buf_free(&h->response);
-  OPENSSL_cleanse(&h->cfg, sizeof h->cfg);
+  mynt_wipe(&h->cfg, sizeof h->cfg);
   free(h);
   curl_global_cleanup();
 }
@@ -233,7 +211,7 @@ static mynt_status s_add_header(struct curl_slist **list, mynt_buf *line, const 
   if(buf_appendf(line, "%s: %s", name, value))
     return MYNT_NOMEM;
   struct curl_slist *next = curl_slist_append(*list, buf_cstr(line));
-  OPENSSL_cleanse(line->ptr, line->len);
+  mynt_wipe(line->ptr, line->len);
   if(!next)
     return MYNT_NOMEM;
   *list = next;
@@ -327,14 +305,10 @@ static mynt_status s_judge_error(aws_http *h, int http_status, const json_t *req
                                  aws_error *err)
 {
   json_t *doc = h->response.len ? json_loadb(h->response.ptr, h->response.len, 0, NULL) : NULL;
-  const char *type = json_string_value(json_object_get(doc, "__type"));
-  if(!type)
-    type = json_string_value(json_object_get(doc, "code"));
+  const char *type = json_member_string_or(doc, "__type", "code");
   if(type && strchr(type, '#'))
     type = strrchr(type, '#') + 1;
-  const char *message = json_string_value(json_object_get(doc, "message"));
-  if(!message)
-    message = json_string_value(json_object_get(doc, "Message"));
+  const char *message = json_member_string_or(doc, "message", "Message");
   snprintf(err->type, sizeof err->type, "%s", type ? type : "");
   if(message)
     snprintf(err->message, sizeof err->message, "%s", message);
@@ -420,7 +394,7 @@ mynt_status aws_http_call(aws_http *h, const char *operation, json_t *request, i
       s_wipe_response(h);
     if(retry == AWS_RETRY_NEVER || err->attempts >= S_MAX_ATTEMPTS)
       break;
-    int64_t delay = s_backoff_ms(h, err->attempts);
+    int64_t delay = backoff_ms(&h->backoff, err->attempts);
     if(clock_epoch_ms() + delay + S_SLEEP_MARGIN_MS > deadline_ms)
       break;
     clock_sleep_ms(delay);
@@ -431,7 +405,7 @@ cleanup:
     s_wipe_response(h);
   if(body) {
     if(sensitive)
-      OPENSSL_cleanse(body, body_len);
+      mynt_wipe(body, body_len);
     free(body);
   }
   err->status = st;

@@ -41,7 +41,7 @@ mynt_status aws_http_classify_common(int http_status, const char *type, aws_retr
 
 /* Creates a client for svc from cfg (copied; the endpoint is cfg->endpoint, else
  * https://<signing_name>.<region>.amazonaws.com). It keeps one curl handle for connection
- * reuse and a jitter generator seeded once from OpenSSL's RAND_bytes. Returns MYNT_OK and
+ * reuse and a jitter generator (core/backoff) seeded once from getrandom. Returns MYNT_OK and
  * *out (caller frees with aws_http_free), MYNT_BAD_REQUEST for an unusable endpoint or
  * region, MYNT_NOMEM / MYNT_INTERNAL otherwise, leaving *out NULL. */
 mynt_status aws_http_new(const aws_config *cfg, const aws_http_service *svc, aws_http **out);

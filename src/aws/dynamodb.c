@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/aws_http.h"
 #include "core/clock.h"
+#include "core/json.h"
 
 #define S_MAX_DEPTH 32   /* DynamoDB's own limit on nested M/L levels */
 
@@ -26,7 +28,7 @@ static mynt_status s_classify_cancellation(const json_t *body, aws_retry_kind *o
   size_t i;
   const json_t *reason;
   json_array_foreach(reasons, i, reason) {
-    const char *code = json_string_value(json_object_get(reason, "Code"));
+    const char *code = json_member_string(reason, "Code");
     if(!code)
       continue;
     condition |= strcmp(code, "ConditionalCheckFailed") == 0;
@@ -34,9 +36,7 @@ static mynt_status s_classify_cancellation(const json_t *body, aws_retry_kind *o
     throttled |= strcmp(code, "ProvisionedThroughputExceeded") == 0 || strcmp(code, "ThrottlingError") == 0;
   }
   if(!json_array_size(reasons)) {
-    const char *message = json_string_value(json_object_get(body, "message"));
-    if(!message)
-      message = json_string_value(json_object_get(body, "Message"));
+    const char *message = json_member_string_or(body, "message", "Message");
     condition = message && strstr(message, "ConditionalCheckFailed");
   }
   *out_retry = AWS_RETRY_NEVER;
@@ -80,17 +80,6 @@ static const aws_http_service s_service = {
   .classify = s_classify,
 };
 
-static void s_copy_error(const aws_error *from, ddb_error *to)
-{
-  if(!to)
-    return;
-  to->status = from->status;
-  to->http_status = from->http_status;
-  to->attempts = from->attempts;
-  snprintf(to->type, sizeof to->type, "%s", from->type);
-  snprintf(to->message, sizeof to->message, "%s", from->message);
-}
-
 mynt_status ddb_client_new(const aws_config *cfg, ddb_client **out_client)
 {
   *out_client = NULL;
@@ -115,49 +104,46 @@ void ddb_client_free(ddb_client *c)
 }
 
 mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int64_t deadline_ms,
-                     json_t **out_response, ddb_error *out_err)
+                     json_t **out_response, aws_error *out_err)
 {
-  aws_error err;
-  mynt_status st = aws_http_call(c ? c->http : NULL, operation, request, deadline_ms, 0, out_response, &err);
-  s_copy_error(&err, out_err);
-  return st;
+  return aws_http_call(c ? c->http : NULL, operation, request, deadline_ms, 0, out_response, out_err);
 }
 
-mynt_status ddb_get_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err)
+mynt_status ddb_get_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err)
 {
   return ddb_call(c, "GetItem", request, deadline_ms, out_response, out_err);
 }
 
-mynt_status ddb_put_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err)
+mynt_status ddb_put_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err)
 {
   return ddb_call(c, "PutItem", request, deadline_ms, out_response, out_err);
 }
 
 mynt_status ddb_update_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                            ddb_error *out_err)
+                            aws_error *out_err)
 {
   return ddb_call(c, "UpdateItem", request, deadline_ms, out_response, out_err);
 }
 
 mynt_status ddb_delete_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                            ddb_error *out_err)
+                            aws_error *out_err)
 {
   return ddb_call(c, "DeleteItem", request, deadline_ms, out_response, out_err);
 }
 
-mynt_status ddb_query(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err)
+mynt_status ddb_query(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err)
 {
   return ddb_call(c, "Query", request, deadline_ms, out_response, out_err);
 }
 
 mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                                     ddb_error *out_err)
+                                     aws_error *out_err)
 {
   return ddb_call(c, "TransactWriteItems", request, deadline_ms, out_response, out_err);
 }
 
 mynt_status ddb_query_all(ddb_client *c, json_t *request, size_t max_items, int64_t deadline_ms,
-                          json_t **out_items, ddb_error *out_err)
+                          json_t **out_items, aws_error *out_err)
 {
   mynt_status st = MYNT_OK;
   json_t *page_request = NULL;
@@ -306,7 +292,7 @@ json_t *ddb_marshal_item(const json_t *plain_object)
 }
 
 /* Accepts DynamoDB number text: [+-] digits [. digits] [e [+-] digits], at least one digit. */
-static int s_is_number_text(const char *s, int *out_integral)
+static bool s_is_number_text(const char *s, int *out_integral)
 {
   const char *p = s;
   int digits = 0;
@@ -321,14 +307,14 @@ static int s_is_number_text(const char *s, int *out_integral)
       digits++;
   }
   if(!digits)
-    return 0;
+    return false;
   if(*p == 'e' || *p == 'E') {
     *out_integral = 0;
     p++;
     if(*p == '+' || *p == '-')
       p++;
     if(!(*p >= '0' && *p <= '9'))
-      return 0;
+      return false;
     while(*p >= '0' && *p <= '9')
       p++;
   }

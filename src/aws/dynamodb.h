@@ -7,13 +7,13 @@
 #include <jansson.h>
 
 #include "aws/aws_config.h"
+#include "aws/aws_error.h"
 #include "core/status.h"
 
 typedef struct ddb_client ddb_client;
 
-/* What a call says (filled on success too, with status MYNT_OK and attempts). status is
- * MYNT_OK on success; otherwise one of
- * MYNT_CONDITION_FAILED (ConditionalCheckFailedException, or a TransactionCanceledException
+/* Every call fills an aws_error (aws/aws_error.h; on success too, with status MYNT_OK and
+ * attempts). Its status is MYNT_OK on success; otherwise one of MYNT_CONDITION_FAILED (ConditionalCheckFailedException, or a TransactionCanceledException
  * whose reasons include ConditionalCheckFailed), MYNT_BAD_REQUEST (ValidationException and
  * other 4xx client errors, e.g. ResourceNotFoundException), MYNT_CONFLICT (a transaction
  * conflict still failing after retries, or TransactionInProgressException — retried only
@@ -22,14 +22,7 @@ typedef struct ddb_client ddb_client;
  * never retried), MYNT_THROTTLED (throttling still failing when the deadline left no room
  * for another try), MYNT_UNAVAILABLE (5xx after retries), MYNT_TIMEOUT (deadline reached),
  * MYNT_IO (transport, after retries), MYNT_PARSE, MYNT_NOMEM (also an answer over the 8 MiB
- * cap). message is DynamoDB's text, which may quote request fields: log it with care. */
-typedef struct {
-  mynt_status status;
-  int http_status;          /* 0 when no HTTP answer arrived */
-  int attempts;             /* how many requests were sent */
-  char type[96];            /* DynamoDB's short error name, e.g. "ConditionalCheckFailedException" */
-  char message[256];        /* DynamoDB's message, or a transport description */
-} ddb_error;
+ * cap). Its message is DynamoDB's text, which may quote request fields: log it with care. */
 
 /* Creates a client from cfg (copied). Returns MYNT_OK and *out_client, owned by the
  * caller (ddb_client_free), or an error and leaves *out_client NULL. The client keeps
@@ -50,15 +43,15 @@ void ddb_client_free(ddb_client *c);
  * *out_response (owned by the caller, json_decref); on failure returns the status and
  * leaves *out_response NULL. *out_err (may be NULL) is filled either way. */
 mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int64_t deadline_ms,
-                     json_t **out_response, ddb_error *out_err);
+                     json_t **out_response, aws_error *out_err);
 
 /* Typed wrappers over ddb_call; same ownership and failure rules. */
-mynt_status ddb_get_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
-mynt_status ddb_put_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
-mynt_status ddb_update_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
-mynt_status ddb_delete_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
-mynt_status ddb_query(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
-mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, ddb_error *out_err);
+mynt_status ddb_get_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
+mynt_status ddb_put_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
+mynt_status ddb_update_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
+mynt_status ddb_delete_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
+mynt_status ddb_query(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
+mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
 
 /* Runs a Query and follows LastEvaluatedKey (sent back as ExclusiveStartKey on a copy;
  * request itself is not modified) until the result is exhausted or max_items items were
@@ -66,7 +59,7 @@ mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t dea
  * new JSON array of the raw (attribute-value shaped) items, owned by the caller, and
  * out_err->attempts counts the sends of all pages; on failure *out_items is NULL. */
 mynt_status ddb_query_all(ddb_client *c, json_t *request, size_t max_items, int64_t deadline_ms,
-                          json_t **out_items, ddb_error *out_err);
+                          json_t **out_items, aws_error *out_err);
 
 /* Marshalling between plain JSON and attribute values.
  * ddb_marshal_value: string → {"S"}, integer/real → {"N"} (decimal text), true/false → {"BOOL"},

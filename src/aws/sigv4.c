@@ -1,14 +1,17 @@
 /* sigv4.c - AWS Signature Version 4: canonical request, string to sign, signature, header and query signing. */
 #include "aws/sigv4.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#include "core/hex.h"
+#include "core/wipe.h"
 
 #define S_BUF_MAX (256u * 1024u)
 #define S_MAX_HEADERS 256u
@@ -26,38 +29,15 @@ typedef struct {
   char *value;   /* URI-encoded */
 } s_param;
 
-static const char s_hex[] = "0123456789abcdef";
-static const char s_hex_upper[] = "0123456789ABCDEF";
-
-static void s_to_hex(const unsigned char *bytes, size_t n, char *out)
-{
-  for(size_t i = 0; i < n; i++) {
-    out[2 * i] = s_hex[bytes[i] >> 4];
-    out[2 * i + 1] = s_hex[bytes[i] & 0xf];
-  }
-  out[2 * n] = '\0';
-}
-
-static int s_is_unreserved(unsigned char c)
+static bool s_is_unreserved(unsigned char c)
 {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
          c == '-' || c == '_' || c == '.' || c == '~';
 }
 
-static int s_is_space(char c)
+static bool s_is_space(char c)
 {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static int s_hex_value(char c)
-{
-  if(c >= '0' && c <= '9')
-    return c - '0';
-  if(c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if(c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
 }
 
 void sigv4_amz_date(time_t t, char out[17])
@@ -75,7 +55,7 @@ mynt_status sigv4_sha256_hex(const void *data, size_t len, char out_hex[65])
     out_hex[0] = '\0';
     return MYNT_INTERNAL;
   }
-  s_to_hex(md, md_len, out_hex);
+  hex_encode(md, md_len, out_hex);
   return MYNT_OK;
 }
 
@@ -88,7 +68,8 @@ mynt_status sigv4_uri_encode(mynt_buf *out, const char *s, size_t len, int keep_
       st = buf_append(out, &s[i], 1);
     }
     else {
-      char esc[3] = {'%', s_hex_upper[c >> 4], s_hex_upper[c & 0xf]};
+      char esc[4] = {'%'};
+      hex_encode_upper(&c, 1, esc + 1);
       st = buf_append(out, esc, 3);
     }
     if(st)
@@ -186,8 +167,8 @@ static char *s_reencode(const char *s, size_t len)
   buf_init(&encoded, S_BUF_MAX);
   mynt_status st = buf_append(&decoded, "", 0);
   for(size_t i = 0; i < len && !st; i++) {
-    int hi = i + 2 < len && s[i] == '%' ? s_hex_value(s[i + 1]) : -1;
-    int lo = hi >= 0 ? s_hex_value(s[i + 2]) : -1;
+    int hi = i + 2 < len && s[i] == '%' ? hex_value(s[i + 1]) : -1;
+    int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
     if(hi >= 0 && lo >= 0) {
       char c = (char)(hi * 16 + lo);
       st = buf_append(&decoded, &c, 1);
@@ -284,14 +265,14 @@ static mynt_status s_param_add(s_param *list, size_t *count, const char *key, co
   return MYNT_OK;
 }
 
-static int s_is_reserved_header(const char *name)
+static bool s_is_reserved_header(const char *name)
 {
   static const char *const reserved[] = {"authorization", "x-amz-date", "x-amz-security-token",
                                          "x-amz-content-sha256"};
   for(size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
     if(strcasecmp(name, reserved[i]) == 0)
-      return 1;
-  return 0;
+      return true;
+  return false;
 }
 
 mynt_status sigv4_string_to_sign(const char *amz_date, const char *region, const char *service,
@@ -333,14 +314,14 @@ mynt_status sigv4_signature(const char *secret, const char *amz_date, const char
      s_hmac(k_region, sizeof k_region, service, strlen(service), k_service) &&
      s_hmac(k_service, sizeof k_service, "aws4_request", 12, k_signing) &&
      s_hmac(k_signing, sizeof k_signing, string_to_sign, len, sig)) {
-    s_to_hex(sig, sizeof sig, out_hex);
+    hex_encode(sig, sizeof sig, out_hex);
     st = MYNT_OK;
   }
-  OPENSSL_cleanse(k_secret, secret_len + 5);
-  OPENSSL_cleanse(k_date, sizeof k_date);
-  OPENSSL_cleanse(k_region, sizeof k_region);
-  OPENSSL_cleanse(k_service, sizeof k_service);
-  OPENSSL_cleanse(k_signing, sizeof k_signing);
+  mynt_wipe(k_secret, secret_len + 5);
+  mynt_wipe(k_date, sizeof k_date);
+  mynt_wipe(k_region, sizeof k_region);
+  mynt_wipe(k_service, sizeof k_service);
+  mynt_wipe(k_signing, sizeof k_signing);
   free(k_secret);
   return st;
 }
@@ -359,7 +340,7 @@ static void s_result_init(sigv4_result *r)
 void sigv4_result_free(sigv4_result *r)
 {
   if(r->token_copy.ptr)
-    OPENSSL_cleanse(r->token_copy.ptr, r->token_copy.len);
+    mynt_wipe(r->token_copy.ptr, r->token_copy.len);
   buf_free(&r->canonical_request);
   buf_free(&r->string_to_sign);
   buf_free(&r->signed_headers);
@@ -481,20 +462,20 @@ static mynt_status s_emit_added_headers(sigv4_result *r, const sigv4_params *p, 
   return MYNT_OK;
 }
 
-static int s_params_valid(const sigv4_request *req, const sigv4_params *p)
+static bool s_params_valid(const sigv4_request *req, const sigv4_params *p)
 {
   if(!req->method || !*req->method || !p->access_key_id || !*p->access_key_id || !p->secret_access_key ||
      !p->region || !*p->region || !p->service || !*p->service)
-    return 0;
+    return false;
   if(req->header_count > S_MAX_HEADERS || (req->header_count && !req->headers) ||
      (req->body_len && !req->body))
-    return 0;
+    return false;
   if(p->mode == SIGV4_SIGN_QUERY && (p->expires_seconds < 1 || p->expires_seconds > 604800))
-    return 0;
+    return false;
   int has_host = 0;
   for(size_t i = 0; i < req->header_count; i++) {
     if(!req->headers[i].name || !*req->headers[i].name || s_is_reserved_header(req->headers[i].name))
-      return 0;
+      return false;
     has_host |= strcasecmp(req->headers[i].name, "host") == 0;
   }
   return has_host;

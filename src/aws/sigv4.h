@@ -75,8 +75,8 @@ typedef struct {
 
 /* Signs req as p says and fills every stage of *out (which need not be initialised).
  * Returns MYNT_OK; MYNT_BAD_REQUEST when a required field is missing, a reserved header is
- * present or expires_seconds is out of range; MYNT_NOMEM when a buffer cap or allocation
- * fails. On failure *out is left empty (sigv4_result_free is still safe). */
+ * present or expires_seconds is out of range; MYNT_TOO_LARGE when a buffer cap is reached,
+ * MYNT_NOMEM when allocation fails. On failure *out is left empty (sigv4_result_free is still safe). */
 mynt_status sigv4_sign(const sigv4_request *req, const sigv4_params *p, sigv4_result *out);
 
 /* Frees every buffer of r (wiping the copied session token) and leaves it empty. */
@@ -84,7 +84,7 @@ void sigv4_result_free(sigv4_result *r);
 
 /* Stage 2 on its own: appends the string to sign for canonical_request (len bytes) to out:
  * "AWS4-HMAC-SHA256\n<amz_date>\n<date>/<region>/<service>/aws4_request\n<hex sha256>".
- * Returns MYNT_OK, or MYNT_NOMEM (out freed, as buf_append does). */
+ * Returns MYNT_OK, or buf_append's MYNT_TOO_LARGE / MYNT_NOMEM (out freed). */
 mynt_status sigv4_string_to_sign(const char *amz_date, const char *region, const char *service,
                                  const char *canonical_request, size_t len, mynt_buf *out);
 
@@ -104,7 +104,7 @@ mynt_status sigv4_sha256_hex(const void *data, size_t len, char out_hex[65]);
 
 /* Appends s (len bytes) to out, percent-encoding every byte but the RFC 3986 unreserved set
  * A-Z a-z 0-9 - _ . ~ (and '/' when keep_slash), with upper-case hex. Returns MYNT_OK or
- * MYNT_NOMEM (out freed). */
+ * buf_append's MYNT_TOO_LARGE / MYNT_NOMEM (out freed). */
 mynt_status sigv4_uri_encode(mynt_buf *out, const char *s, size_t len, int keep_slash);
 
 #endif

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "aws/aws_http.h"
+#include "core/wipe.h"
 
 struct ssm_client {
   aws_http *http;
@@ -60,14 +59,6 @@ mynt_status ssm_call(ssm_client *c, const char *operation, json_t *request, int6
   return aws_http_call(c ? c->http : NULL, operation, request, deadline_ms, 1, out_response, out_err);
 }
 
-/* Overwrites a jansson string's bytes before the document is released: jansson frees
- * without wiping, and the value is a secret. */
-static void s_wipe_string(json_t *s)
-{
-  if(json_is_string(s))
-    OPENSSL_cleanse((char *)json_string_value(s), json_string_length(s));
-}
-
 mynt_status ssm_get_parameter(ssm_client *c, const char *name, int with_decryption, int64_t deadline_ms,
                               char **out_value, aws_error *out_err)
 {
@@ -102,7 +93,7 @@ mynt_status ssm_get_parameter(ssm_client *c, const char *name, int with_decrypti
     goto cleanup;
   }
   *out_value = strndup(json_string_value(value), json_string_length(value));
-  s_wipe_string(value);
+  mynt_wipe_json_string(value); /* jansson frees without wiping */
   if(!*out_value)
     st = MYNT_NOMEM;
 

@@ -32,7 +32,7 @@ mynt_status ssm_call(ssm_client *c, const char *operation, json_t *request, int6
 
 /* Reads parameter name (AmazonSSM.GetParameter), decrypting a SecureString when
  * with_decryption. On success returns MYNT_OK and *out_value, a malloc'd NUL-terminated copy
- * the caller owns: wipe it with OPENSSL_cleanse(value, strlen(value)) before free. Returns
+ * the caller owns: release it with mynt_wipe_free (core/wipe.h). Returns
  * MYNT_NOT_FOUND for a missing parameter, MYNT_PARSE when the answer has no string value, or
  * another failure as ssm_call; *out_value is then NULL. */
 mynt_status ssm_get_parameter(ssm_client *c, const char *name, int with_decryption, int64_t deadline_ms,

@@ -32,7 +32,7 @@ mynt_status buf_append(mynt_buf *b, const void *mem, size_t len)
 {
   if(len > b->max || b->len > b->max - len) {
     buf_free(b);
-    return MYNT_NOMEM;
+    return MYNT_TOO_LARGE;
   }
   size_t need = b->len + len + 1;
   if(need > b->alloc) {
@@ -69,7 +69,7 @@ mynt_status buf_vappendf(mynt_buf *b, const char *fmt, va_list ap)
   va_end(again);
   if(n < 0 || (size_t)n > b->max) {
     buf_free(b);
-    return n < 0 ? MYNT_INTERNAL : MYNT_NOMEM;
+    return n < 0 ? MYNT_INTERNAL : MYNT_TOO_LARGE;
   }
   char *tmp = malloc((size_t)n + 1);
   if(!tmp) {
@@ -113,7 +113,21 @@ mynt_str str_of(const char *s)
   return r;
 }
 
-int str_eq(mynt_str a, const char *s)
+bool str_parse_digits(mynt_str s, long long *out)
+{
+  if(s.len == 0 || s.len > 18)
+    return false;
+  long long v = 0;
+  for(size_t i = 0; i < s.len; i++) {
+    if(s.ptr[i] < '0' || s.ptr[i] > '9')
+      return false;
+    v = v * 10 + (s.ptr[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool str_eq(mynt_str a, const char *s)
 {
   size_t n = strlen(s);
   return a.len == n && (n == 0 || memcmp(a.ptr, s, n) == 0);

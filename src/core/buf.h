@@ -3,6 +3,7 @@
 #define MYNT_CORE_BUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/status.h"
@@ -31,9 +32,9 @@ void buf_free(mynt_buf *b);
 /* Empties b, keeping its memory for reuse. */
 void buf_reset(mynt_buf *b);
 
-/* Appends len bytes. Returns MYNT_NOMEM when allocation fails or the cap would be
- * exceeded; then b is freed (as curl's dynbuf does), so a failure never leaves
- * half-written content behind. */
+/* Appends len bytes. Returns MYNT_TOO_LARGE when the cap would be exceeded and MYNT_NOMEM
+ * when allocation fails; either way b is then freed (as curl's dynbuf does), so a failure
+ * never leaves half-written content behind. */
 mynt_status buf_append(mynt_buf *b, const void *mem, size_t len);
 
 /* Appends a NUL-terminated string; as buf_append. */
@@ -53,7 +54,12 @@ char *buf_detach(mynt_buf *b);
 /* Returns a slice of a NUL-terminated string (len 0 for NULL). */
 mynt_str str_of(const char *s);
 
-/* Returns 1 when the slice equals the NUL-terminated string s, else 0. */
-int str_eq(mynt_str a, const char *s);
+/* Reads the slice as a whole number written in ASCII digits only (1 to 18 of them). Returns
+ * true and sets *out; false (out unchanged) for an empty slice, any other character, or more
+ * digits. */
+bool str_parse_digits(mynt_str s, long long *out);
+
+/* Returns true when the slice equals the NUL-terminated string s. */
+bool str_eq(mynt_str a, const char *s);
 
 #endif

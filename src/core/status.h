@@ -19,7 +19,7 @@ typedef enum {
   MYNT_UPSTREAM,           /* 502 upstream_error */
   MYNT_UNAVAILABLE,        /* 503 service_unavailable */
   MYNT_TIMEOUT,            /* 504 timeout: the deadline passed */
-  MYNT_NOMEM,              /* 500: an allocation or a buffer cap failed */
+  MYNT_NOMEM,              /* 500: an allocation failed */
   MYNT_IO,                 /* 500: a transport error (connect, read, write) */
   MYNT_PARSE,              /* 500: malformed data from a peer we trust */
   MYNT_CONDITION_FAILED,   /* 409: a DynamoDB condition did not hold */

@@ -2,16 +2,17 @@
 #include "crypto/seal.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "crypto/b64.h"
+#include "core/b64.h"
+#include "core/wipe.h"
 
 #define S_VERSION "v1"
 
@@ -31,21 +32,21 @@ struct seal_keyring {
   s_key keys[SEAL_MAX_KEYS];
 };
 
-/* Returns 1 when s[0..len) is a valid key id. */
-static int s_kid_valid(const char *s, size_t len)
+/* Returns true when s[0..len) is a valid key id. */
+static bool s_kid_valid(const char *s, size_t len)
 {
   if(len == 0 || len > SEAL_KID_MAX)
-    return 0;
+    return false;
   for(size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
     int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
     if(!ok)
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
-static int s_space(char c)
+static bool s_space(char c)
 {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
@@ -74,7 +75,7 @@ static const char *s_parse_entry(const char *p, size_t len, s_key *k)
     k->kid[kid_len] = '\0';
     memcpy(k->key, raw, SEAL_KEY_LEN);
   }
-  OPENSSL_cleanse(raw, sizeof raw);
+  mynt_wipe(raw, sizeof raw);
   return why;
 }
 
@@ -131,7 +132,7 @@ mynt_status seal_keyring_parse(const char *spec, seal_keyring **out_ring, mynt_d
 
 cleanup:
   if(st) {
-    OPENSSL_cleanse(ring, sizeof *ring);
+    mynt_wipe(ring, sizeof *ring);
     free(ring);
     return st;
   }
@@ -143,7 +144,7 @@ void seal_keyring_free(seal_keyring *ring)
 {
   if(!ring)
     return;
-  OPENSSL_cleanse(ring, sizeof *ring);
+  mynt_wipe(ring, sizeof *ring);
   free(ring);
 }
 
@@ -166,7 +167,7 @@ static const s_key *s_find(const seal_keyring *ring, const char *kid, size_t kid
   return NULL;
 }
 
-/* Returns the length of id when it is 1..SEAL_MAX_ID bytes, else 0. */
+/* Returns the length of id when it is 1..SEAL_MAX_ID bytes. */
 static size_t s_id_len(const char *id)
 {
   if(!id)
@@ -272,7 +273,7 @@ mynt_status seal_gcm_decrypt(const unsigned char key[SEAL_KEY_LEN], const unsign
 
 cleanup:
   if(st && cipher_len)
-    OPENSSL_cleanse(out_plain, cipher_len);
+    mynt_wipe(out_plain, cipher_len);
   EVP_CIPHER_CTX_free(ctx);
   return st;
 }
@@ -328,7 +329,7 @@ mynt_status seal_seal(const seal_keyring *ring, const char *user_id, const char 
 cleanup:
   free(text);
   free(cipher);
-  OPENSSL_cleanse(nonce, sizeof nonce);
+  mynt_wipe(nonce, sizeof nonce);
   return st;
 }
 
@@ -436,7 +437,7 @@ mynt_status seal_open(const seal_keyring *ring, const char *user_id, const char 
 
 cleanup:
   if(st && out_plain && cap)
-    OPENSSL_cleanse(out_plain, cap);
+    mynt_wipe(out_plain, cap);
   free(cipher);
   if(out_failure)
     *out_failure = failure;
@@ -467,14 +468,6 @@ mynt_status seal_open_alloc(const seal_keyring *ring, const char *user_id, const
   *out_plain = buf;
   *out_len = len;
   return MYNT_OK;
-}
-
-void seal_wipe_free(char *p, size_t len)
-{
-  if(!p)
-    return;
-  OPENSSL_cleanse(p, len + 1);
-  free(p);
 }
 
 const char *seal_failure_text(seal_failure f)

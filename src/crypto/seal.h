@@ -46,7 +46,7 @@ typedef struct seal_keyring seal_keyring;
  * not kept are wiped. */
 mynt_status seal_keyring_parse(const char *spec, seal_keyring **out_ring, mynt_detail *detail);
 
-/* Wipes every key (OPENSSL_cleanse) and frees the keyring. Accepts NULL. */
+/* Wipes every key (mynt_wipe) and frees the keyring. Accepts NULL. */
 void seal_keyring_free(seal_keyring *ring);
 
 /* Returns the id of the current (sealing) key, borrowed from ring. */
@@ -70,20 +70,17 @@ mynt_status seal_seal(const seal_keyring *ring, const char *user_id, const char 
  * by a NUL, and sets *out_len to the plaintext length. On failure returns MYNT_PARSE
  * (the value does not open; *out_failure, if not NULL, says why) or MYNT_BAD_REQUEST
  * (empty or oversized ids); then out_plain is wiped and *out_len is 0: no plaintext is
- * ever left behind. The caller wipes out_plain (OPENSSL_cleanse) when done with it. */
+ * ever left behind. The caller wipes out_plain (mynt_wipe) when done with it. */
 mynt_status seal_open(const seal_keyring *ring, const char *user_id, const char *item_id,
                       const char *sealed, void *out_plain, size_t cap, size_t *out_len,
                       seal_failure *out_failure);
 
 /* As seal_open, but returns the plaintext in *out_plain, a malloc'd NUL-terminated buffer
- * of *out_len + 1 bytes that the caller must release with seal_wipe_free(*out_plain,
- * *out_len). On failure *out_plain is NULL and *out_len 0; MYNT_NOMEM when allocation fails. */
+ * of *out_len + 1 bytes that the caller must release with mynt_wipe_free (core/wipe.h).
+ * On failure *out_plain is NULL and *out_len 0; MYNT_NOMEM when allocation fails. */
 mynt_status seal_open_alloc(const seal_keyring *ring, const char *user_id, const char *item_id,
                             const char *sealed, char **out_plain, size_t *out_len,
                             seal_failure *out_failure);
-
-/* Wipes len + 1 bytes at p (the plaintext and its NUL) and frees p. Accepts NULL. */
-void seal_wipe_free(char *p, size_t len);
 
 /* Returns a static description of a failure, e.g. "unknown key id". Never NULL. */
 const char *seal_failure_text(seal_failure f);

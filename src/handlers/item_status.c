@@ -2,7 +2,7 @@
 #include "handlers/item_status.h"
 
 #include "handlers/plaid_reply.h"
-#include "runtime/logger.h"
+#include "core/logger.h"
 
 void item_status_after_failure(store *s, const char *user_id, const char *item_id, const plaid_error *err,
                                int64_t deadline_ms)

@@ -5,15 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "core/clock.h"
+#include "core/logger.h"
+#include "core/wipe.h"
 #include "handlers/env.h"
 #include "handlers/item_status.h"
 #include "handlers/plaid_reply.h"
 #include "handlers/transactions_view.h"
 #include "plaid/plaid.h"
-#include "runtime/logger.h"
 #include "store/items.h"
 
 /* The main work ends this long before the Lambda deadline: room to remove a new item at Plaid
@@ -34,17 +33,8 @@ static int64_t s_deadline(const apigw_ctx *ctx, int64_t margin_ms)
   return ctx->deadline_ms ? ctx->deadline_ms - margin_ms : 0;
 }
 
-/* Frees a malloc'd secret after wiping it. Accepts NULL. */
-static void s_wipe_free(char *secret)
-{
-  if(secret) {
-    OPENSSL_cleanse(secret, strlen(secret));
-    free(secret);
-  }
-}
-
 /* Takes the string obj[key] out of a Plaid answer: returns a malloc'd copy (wipe it with
- * s_wipe_free) and wipes the answer's own copy. NULL when absent or on allocation failure. */
+ * mynt_wipe_free) and wipes the answer's own copy. NULL when absent or on allocation failure. */
 static char *s_take_secret(json_t *obj, const char *key)
 {
   json_t *v = json_object_get(obj, key);
@@ -52,7 +42,7 @@ static char *s_take_secret(json_t *obj, const char *key)
   if(!text)
     return NULL;
   char *copy = strdup(text);
-  OPENSSL_cleanse((char *)text, strlen(text));
+  mynt_wipe_json_string(v);
   return copy;
 }
 
@@ -100,7 +90,7 @@ static mynt_status s_reply_existing(const handlers_env *env, apigw_response *res
   if(st)
     return apigw_response_error(res, st, NULL);
   st = plaid_accounts_get(env->plaid, access_token, deadline_ms, &answer, &err);
-  seal_wipe_free(access_token, token_len);
+  mynt_wipe_free(access_token);
   if(st)
     return item_status_reply_failure(env, res, sub, item->item_id, "/accounts/get", &err, deadline_ms);
   st = s_reply_created(res, item, json_object_get(answer, "accounts"));
@@ -123,7 +113,7 @@ static mynt_status s_reply_stored(const handlers_env *env, apigw_response *res, 
 }
 
 /* Reads sub's item item_id and opens its access token. On MYNT_OK *out_token holds the token
- * (release with seal_wipe_free(*out_token, *out_len)); otherwise replies (404 "no such item" for
+ * (release with mynt_wipe_free(*out_token)); otherwise replies (404 "no such item" for
  * an unknown item) and returns the reply's status. out_item is filled either way: the caller
  * clears it. */
 static mynt_status s_open_item_or_reply(const handlers_env *env, apigw_response *res, const char *sub,
@@ -390,7 +380,7 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
   st = s_store_new_item(env, res, sub, access_token, &item, plaid_accounts, deadline, cleanup_deadline);
 
 cleanup:
-  s_wipe_free(access_token);
+  mynt_wipe_free(access_token);
   json_decref(plaid_accounts);
   json_decref(exchange);
   json_decref(body);
@@ -433,7 +423,7 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
 
   plaid_error err;
   st = plaid_link_token_create(env->plaid, sub, access_token, deadline, &answer, &err);
-  seal_wipe_free(access_token, token_len);
+  mynt_wipe_free(access_token);
   access_token = NULL;
   if(st) {
     st = item_status_reply_failure(env, res, sub, item_id ? item.item_id : NULL, "/link/token/create", &err,
@@ -452,7 +442,7 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
     st = apigw_response_error(res, st, NULL);
 
 cleanup:
-  seal_wipe_free(access_token, token_len);
+  mynt_wipe_free(access_token);
   json_decref(answer);
   json_decref(body);
   store_item_clear(&item);
@@ -501,7 +491,7 @@ mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_r
     goto cleanup;
   plaid_error err;
   st = plaid_item_remove(env->plaid, access_token, deadline, &answer, &err);
-  seal_wipe_free(access_token, token_len);
+  mynt_wipe_free(access_token);
   access_token = NULL;
   /* An item Plaid no longer knows is already removed there: only the record is left to delete. */
   if(st && err.kind != PLAID_ERR_INVALID_ACCESS_TOKEN) {
@@ -517,7 +507,7 @@ mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_r
   st = apigw_response_no_content(res);
 
 cleanup:
-  seal_wipe_free(access_token, token_len);
+  mynt_wipe_free(access_token);
   json_decref(answer);
   store_item_clear(&item);
   return st;

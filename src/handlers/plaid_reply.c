@@ -3,7 +3,7 @@
 
 #include <jansson.h>
 
-#include "runtime/logger.h"
+#include "core/logger.h"
 
 /* A reply that names the item. */
 static plaid_reply s_item_reply(mynt_status status, const char *code, const char *message)

@@ -5,13 +5,15 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/date.h"
+#include "core/logger.h"
+#include "core/wipe.h"
 #include "handlers/env.h"
 #include "handlers/item_status.h"
 #include "handlers/transactions_query.h"
 #include "handlers/transactions_view.h"
 #include "plaid/plaid.h"
 #include "plaid/plaid_window.h"
-#include "runtime/logger.h"
 #include "store/items.h"
 
 /* Plaid work ends this long before the Lambda deadline, leaving room to merge and answer. */
@@ -31,7 +33,7 @@ typedef struct {
 static void s_tokens_wipe(s_token *tokens, size_t n)
 {
   for(size_t i = 0; tokens && i < n; i++) {
-    seal_wipe_free(tokens[i].token, tokens[i].len);
+    mynt_wipe_free(tokens[i].token);
     tokens[i].token = NULL;
     tokens[i].len = 0;
   }
@@ -241,7 +243,7 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
     .offset = apigw_request_query(req, "offset"),
     .account_id = apigw_request_query(req, "account_id"),
   };
-  transactions_query_date_of(clock_epoch_ms(), today);
+  date_of_epoch_ms(clock_epoch_ms(), today);
   st = transactions_query_parse(&params, today, &q, &why);
   if(st)
     return apigw_response_error(res, st, mynt_detail_text(&why));

@@ -1,66 +1,38 @@
 /* transactions_query.c - checking the GET /transactions query string against today's date. */
 #include "handlers/transactions_query.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/buf.h"
 #include "core/date.h"
 #include "plaid/plaid_request.h"
 
 /* The most digits a count or offset may have before its range is checked. */
 #define S_NUMBER_DIGITS_MAX 9
 
-void transactions_query_months_before(const char *day, int months, char out[11])
+/* Parses a whole number written with 1..9 digits only. Returns true and sets *out, else false. */
+static bool s_whole_number(const char *text, long *out)
 {
-  int y = 0;
-  int m = 0;
-  int d = 0;
-  sscanf(day, "%4d-%2d-%2d", &y, &m, &d);
-  int index = y * 12 + (m - 1) - months;
-  y = index / 12;
-  m = index % 12 + 1;
-  int last = date_days_in_month(y, m);
-  if(d > last)
-    d = last;
-  snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
+  long long v = 0;
+  mynt_str digits = str_of(text);
+  if(digits.len > S_NUMBER_DIGITS_MAX || !str_parse_digits(digits, &v))
+    return false;
+  *out = (long)v;
+  return true;
 }
 
-void transactions_query_date_of(int64_t epoch_ms, char out[11])
-{
-  time_t t = (time_t)(epoch_ms / 1000);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
-           (unsigned)tm.tm_mday % 100u);
-}
-
-/* Parses a whole number written with 1..9 digits only. Returns 1 and *out, else 0. */
-static int s_whole_number(const char *text, long *out)
-{
-  size_t n = strlen(text);
-  if(n == 0 || n > S_NUMBER_DIGITS_MAX)
-    return 0;
-  long v = 0;
-  for(size_t i = 0; i < n; i++) {
-    if(text[i] < '0' || text[i] > '9')
-      return 0;
-    v = v * 10 + (text[i] - '0');
-  }
-  *out = v;
-  return 1;
-}
-
-static int s_account_id_valid(const char *id)
+static bool s_account_id_valid(const char *id)
 {
   size_t n = strnlen(id, TRANSACTIONS_ACCOUNT_ID_MAX + 1);
   if(n == 0 || n > TRANSACTIONS_ACCOUNT_ID_MAX)
-    return 0;
+    return false;
   for(size_t i = 0; i < n; i++) {
     if(id[i] <= ' ' || id[i] > '~')
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
 /* Checks and fills the date window. */
@@ -68,7 +40,7 @@ static mynt_status s_dates(const transactions_query_params *p, const char *today
                            mynt_detail *detail)
 {
   char earliest[11];
-  transactions_query_months_before(today, TRANSACTIONS_HISTORY_MONTHS, earliest);
+  date_months_before(today, TRANSACTIONS_HISTORY_MONTHS, earliest);
   if(!p->start_date && !p->end_date) {
     memcpy(out->start_date, earliest, sizeof(earliest));
     memcpy(out->end_date, today, 11);

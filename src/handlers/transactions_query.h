@@ -54,11 +54,4 @@ mynt_status transactions_query_parse(const transactions_query_params *p, const c
  * Returns MYNT_OK, or MYNT_BAD_REQUEST with a message for the caller in detail (may be NULL). */
 mynt_status transactions_query_check_depth(const transactions_query *q, size_t n_items, mynt_detail *detail);
 
-/* Writes the date months calendar months before day (YYYY-MM-DD, valid) into out, with the day
- * of month clamped to the target month's length (2024-02-29 minus 12 months = 2023-02-28). */
-void transactions_query_months_before(const char *day, int months, char out[11]);
-
-/* Writes the UTC date of epoch_ms as YYYY-MM-DD into out. */
-void transactions_query_date_of(int64_t epoch_ms, char out[11]);
-
 #endif

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
+
 const char *transactions_view_flow(const char *primary_category)
 {
   if(!primary_category)
@@ -16,30 +18,23 @@ const char *transactions_view_flow(const char *primary_category)
   return "expense";
 }
 
-/* A new JSON string of obj[name] when it is a string, else JSON null. */
-static json_t *s_text(const json_t *obj, const char *name)
-{
-  const char *v = json_string_value(json_object_get(obj, name));
-  return v ? json_string(v) : json_null();
-}
-
 json_t *transactions_view_render(const json_t *plaid_txn, const char *item_id)
 {
   if(!json_is_object(plaid_txn))
     return NULL;
   const json_t *pfc = json_object_get(plaid_txn, "personal_finance_category");
-  const char *primary = json_string_value(json_object_get(pfc, "primary"));
+  const char *primary = json_member_string(pfc, "primary");
   json_t *amount = json_object_get(plaid_txn, "amount");
   return json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:s}", "transaction_id",
-                   s_text(plaid_txn, "transaction_id"), "account_id", s_text(plaid_txn, "account_id"), "item_id",
-                   item_id, "date", s_text(plaid_txn, "date"), "authorized_date",
-                   s_text(plaid_txn, "authorized_date"), "name", s_text(plaid_txn, "name"), "merchant_name",
-                   s_text(plaid_txn, "merchant_name"), "amount",
+                   json_member_string_or_null(plaid_txn, "transaction_id"), "account_id", json_member_string_or_null(plaid_txn, "account_id"), "item_id",
+                   item_id, "date", json_member_string_or_null(plaid_txn, "date"), "authorized_date",
+                   json_member_string_or_null(plaid_txn, "authorized_date"), "name", json_member_string_or_null(plaid_txn, "name"), "merchant_name",
+                   json_member_string_or_null(plaid_txn, "merchant_name"), "amount",
                    json_is_number(amount) ? json_deep_copy(amount) : json_integer(0), "iso_currency_code",
-                   s_text(plaid_txn, "iso_currency_code"), "pending",
-                   json_is_true(json_object_get(plaid_txn, "pending")), "category", s_text(pfc, "primary"),
-                   "category_detailed", s_text(pfc, "detailed"), "payment_channel",
-                   s_text(plaid_txn, "payment_channel"), "flow", transactions_view_flow(primary));
+                   json_member_string_or_null(plaid_txn, "iso_currency_code"), "pending",
+                   json_is_true(json_object_get(plaid_txn, "pending")), "category", json_member_string_or_null(pfc, "primary"),
+                   "category_detailed", json_member_string_or_null(pfc, "detailed"), "payment_channel",
+                   json_member_string_or_null(plaid_txn, "payment_channel"), "flow", transactions_view_flow(primary));
 }
 
 /* A new JSON number of obj[name] when it is one, else JSON null. */
@@ -78,13 +73,13 @@ json_t *transactions_view_account(const json_t *plaid_account, const char *item_
                    account.name ? account.name : "", "mask", account.mask, "type", account.type, "subtype",
                    account.subtype, "balances", "available", s_number(balances, "available"), "current",
                    s_number(balances, "current"), "limit", s_number(balances, "limit"), "iso_currency_code",
-                   s_text(balances, "iso_currency_code"));
+                   json_member_string_or_null(balances, "iso_currency_code"));
 }
 
 /* The date of list[at], "" when absent (sorts as the oldest). */
 static const char *s_date(const json_t *list, size_t at)
 {
-  const char *d = json_string_value(json_object_get(json_array_get(list, at), "date"));
+  const char *d = json_member_string(json_array_get(list, at), "date");
   return d ? d : "";
 }
 

@@ -1,12 +1,14 @@
 /* plaid.c - the Plaid API client: configuration, one reusable connection, typed endpoints with retries inside a deadline. */
 #include "plaid/plaid.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/wipe.h"
 #include "plaid/plaid_http.h"
 
 #define S_DEFAULT_RETRY_BASE_MS 200
@@ -17,19 +19,19 @@ static const char *const s_ca_bundles[] = {
   "/etc/ssl/certs/ca-certificates.crt",
 };
 
-/* Returns 1 when s is 1..cap-1 printable ASCII characters without spaces (header-safe). */
-static int s_header_value_valid(const char *s, size_t cap)
+/* Returns true when s is 1..cap-1 printable ASCII characters without spaces (header-safe). */
+static bool s_header_value_valid(const char *s, size_t cap)
 {
   if(!s)
-    return 0;
+    return false;
   size_t n = strnlen(s, cap);
   if(n == 0 || n >= cap)
-    return 0;
+    return false;
   for(size_t i = 0; i < n; i++) {
     if(s[i] <= ' ' || s[i] > '~')
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
 mynt_status plaid_base_url_resolve(const char *base_url_override, const char *env, char *out, size_t cap)
@@ -61,7 +63,7 @@ mynt_status plaid_base_url_resolve(const char *base_url_override, const char *en
 
 void plaid_config_wipe(plaid_config *cfg)
 {
-  explicit_bzero(cfg, sizeof *cfg);
+  mynt_wipe(cfg, sizeof *cfg);
 }
 
 mynt_status plaid_config_from_env(plaid_config *cfg, const char *client_id, const char *secret, mynt_detail *detail)
@@ -103,7 +105,7 @@ cleanup:
 static void s_free_headers(struct curl_slist *list)
 {
   for(struct curl_slist *h = list; h; h = h->next)
-    explicit_bzero(h->data, strlen(h->data));
+    mynt_wipe(h->data, strlen(h->data));
   curl_slist_free_all(list);
 }
 
@@ -116,7 +118,7 @@ static int s_add_header(struct curl_slist **list, const char *name, const char *
   struct curl_slist *next = NULL;
   if(n > 0 && (size_t)n < sizeof line)
     next = curl_slist_append(*list, line);
-  explicit_bzero(line, sizeof line);
+  mynt_wipe(line, sizeof line);
   if(!next) {
     s_free_headers(*list);
     *list = NULL;
@@ -141,7 +143,7 @@ void plaid_client_free(plaid_client *c)
   if(c->share)
     curl_share_cleanup(c->share);
   s_free_headers(c->headers);
-  explicit_bzero(c, sizeof *c);
+  mynt_wipe(c, sizeof *c);
   free(c);
 }
 
@@ -161,11 +163,11 @@ mynt_status plaid_client_new(const plaid_config *cfg, plaid_client **out_client)
   memcpy(c->base_url, base, sizeof base);
   snprintf(c->ca_bundle, sizeof c->ca_bundle, "%s", cfg->ca_bundle);
   snprintf(c->webhook, sizeof c->webhook, "%s", cfg->webhook);
-  c->retry_base_ms = cfg->retry_base_ms ? cfg->retry_base_ms : S_DEFAULT_RETRY_BASE_MS;
-  c->retry_cap_ms = cfg->retry_cap_ms ? cfg->retry_cap_ms : S_DEFAULT_RETRY_CAP_MS;
-  if(c->retry_cap_ms < c->retry_base_ms)
-    c->retry_cap_ms = c->retry_base_ms;
-  c->rng = (uint64_t)clock_mono_ms() ^ ((uint64_t)(uintptr_t)c << 16) ^ ((uint64_t)getpid() << 40);
+  if(backoff_init(&c->backoff, cfg->retry_base_ms ? cfg->retry_base_ms : S_DEFAULT_RETRY_BASE_MS,
+                  cfg->retry_cap_ms ? cfg->retry_cap_ms : S_DEFAULT_RETRY_CAP_MS)) {
+    st = MYNT_INTERNAL;
+    goto cleanup;
+  }
 
   if(!s_add_header(&c->headers, "PLAID-CLIENT-ID", cfg->client_id) ||
      !s_add_header(&c->headers, "PLAID-SECRET", cfg->secret) ||

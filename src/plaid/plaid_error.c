@@ -1,10 +1,14 @@
 /* plaid_error.c - Plaid's error object as a typed struct, and how each error maps to a Mynt status. */
 #include "plaid/plaid_error.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
+
+#include "core/json.h"
+#include "core/wipe.h"
 
 /* Redaction works on texts up to this size (the struct's fields are smaller). */
 #define S_REDACT_MAX 1024
@@ -104,7 +108,7 @@ mynt_status plaid_error_kind_status(plaid_error_kind kind)
   return MYNT_UPSTREAM;
 }
 
-int plaid_error_retryable(plaid_error_kind kind)
+bool plaid_error_retryable(plaid_error_kind kind)
 {
   return kind == PLAID_ERR_RATE_LIMITED || kind == PLAID_ERR_SERVER || kind == PLAID_ERR_TRANSPORT;
 }
@@ -144,7 +148,7 @@ const char *plaid_error_kind_name(plaid_error_kind kind)
   return "other";
 }
 
-static int s_token_char(char c)
+static bool s_token_char(char c)
 {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
@@ -196,16 +200,9 @@ void plaid_error_redact(char *text, size_t cap, const char *secret)
   }
   out[o] = '\0';
   /* Clear the old text entirely: a shorter result must not leave a token's tail behind. */
-  explicit_bzero(text, full + 1);
+  mynt_wipe(text, full + 1);
   memcpy(text, out, o + 1);
-  explicit_bzero(out, sizeof out);
-}
-
-/* Copies a string member of obj into dst (cap bytes); "" when missing, null or not a string. */
-static void s_copy_member(const json_t *obj, const char *key, char *dst, size_t cap)
-{
-  const char *v = json_string_value(json_object_get(obj, key));
-  snprintf(dst, cap, "%s", v ? v : "");
+  mynt_wipe(out, sizeof out);
 }
 
 mynt_status plaid_error_parse(int http_status, const char *body, size_t len, const char *redact, plaid_error *e)
@@ -215,11 +212,11 @@ mynt_status plaid_error_parse(int http_status, const char *body, size_t len, con
   json_t *root = body && len ? json_loadb(body, len, 0, NULL) : NULL;
   int has_error_object = 0;
   if(json_is_object(root)) {
-    s_copy_member(root, "error_type", e->error_type, sizeof e->error_type);
-    s_copy_member(root, "error_code", e->error_code, sizeof e->error_code);
-    s_copy_member(root, "error_message", e->error_message, sizeof e->error_message);
-    s_copy_member(root, "display_message", e->display_message, sizeof e->display_message);
-    s_copy_member(root, "request_id", e->request_id, sizeof e->request_id);
+    json_member_copy(root, "error_type", e->error_type, sizeof e->error_type);
+    json_member_copy(root, "error_code", e->error_code, sizeof e->error_code);
+    json_member_copy(root, "error_message", e->error_message, sizeof e->error_message);
+    json_member_copy(root, "display_message", e->display_message, sizeof e->display_message);
+    json_member_copy(root, "request_id", e->request_id, sizeof e->request_id);
     has_error_object = e->error_type[0] || e->error_code[0];
   }
   json_decref(root);

@@ -2,6 +2,7 @@
 #ifndef MYNT_PLAID_ERROR_H
 #define MYNT_PLAID_ERROR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/status.h"
@@ -62,9 +63,9 @@ plaid_error_kind plaid_error_classify(int http_status, const char *error_type, c
  * MYNT_TIMEOUT (504); INVALID_CREDENTIALS → MYNT_INTERNAL (500); NONE → MYNT_OK. */
 mynt_status plaid_error_kind_status(plaid_error_kind kind);
 
-/* Returns 1 when a call that failed with kind is worth retrying (RATE_LIMITED, SERVER,
- * TRANSPORT), else 0. */
-int plaid_error_retryable(plaid_error_kind kind);
+/* Returns true when a call that failed with kind is worth retrying (RATE_LIMITED, SERVER,
+ * TRANSPORT). */
+bool plaid_error_retryable(plaid_error_kind kind);
 
 /* Returns a stable lower-case name for kind, e.g. "item_login_required". Never NULL. */
 const char *plaid_error_kind_name(plaid_error_kind kind);

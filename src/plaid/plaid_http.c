@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/wipe.h"
 
 /* curl's write callback: appends to the capped answer buffer; refusing aborts the transfer. */
 static size_t s_write(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -13,7 +14,7 @@ static size_t s_write(char *ptr, size_t size, size_t nmemb, void *userdata)
   size_t n = size * nmemb;
   if(n > x->response.max - x->response.len) {
     if(x->response.ptr)
-      explicit_bzero(x->response.ptr, x->response.len);
+      mynt_wipe(x->response.ptr, x->response.len);
     buf_free(&x->response);
     x->response.max = 0;
     return 0;
@@ -31,13 +32,13 @@ int64_t plaid_http_deadline(int64_t deadline_ms)
 void plaid_http_release(plaid_http_exchange *x)
 {
   if(x->body) {
-    explicit_bzero(x->body, x->body_len);
+    mynt_wipe(x->body, x->body_len);
     free(x->body);
     x->body = NULL;
     x->body_len = 0;
   }
   if(x->response.ptr)
-    explicit_bzero(x->response.ptr, x->response.len);
+    mynt_wipe(x->response.ptr, x->response.len);
   buf_free(&x->response);
   x->redact = NULL;
 }
@@ -126,32 +127,15 @@ mynt_status plaid_http_finish(plaid_http_exchange *x, CURLcode rc, json_t **out_
 
 cleanup:
   if(x->response.ptr)
-    explicit_bzero(x->response.ptr, x->response.len);
+    mynt_wipe(x->response.ptr, x->response.len);
   buf_free(&x->response);
   return err->status;
 }
 
 /* xorshift64*: enough to spread retries; not for anything secret. */
-static uint64_t s_next(uint64_t *state)
-{
-  uint64_t x = *state ? *state : 0x9e3779b97f4a7c15ull;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  *state = x;
-  return x * 0x2545f4914f6cdd1dull;
-}
-
 int64_t plaid_http_backoff_ms(plaid_client *c, int attempt)
 {
-  int64_t ceiling = c->retry_base_ms;
-  for(int i = 1; i < attempt && ceiling < c->retry_cap_ms; i++)
-    ceiling *= 2;
-  if(ceiling > c->retry_cap_ms)
-    ceiling = c->retry_cap_ms;
-  if(ceiling <= 0)
-    return 0;
-  return (int64_t)(s_next(&c->rng) % (uint64_t)(ceiling + 1));
+  return backoff_ms(&c->backoff, attempt);
 }
 
 void plaid_http_deadline_error(plaid_error *err, int attempts)

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "core/backoff.h"
 #include "core/buf.h"
 #include "core/status.h"
 #include "plaid/plaid.h"
@@ -22,14 +23,12 @@ struct plaid_client {
   char base_url[256];
   char ca_bundle[256];
   char webhook[512];
-  int retry_base_ms;
-  int retry_cap_ms;
   struct curl_slist *headers;  /* holds the client id and the secret; wiped on free */
   CURLSH *share;               /* DNS cache and TLS sessions shared by every handle */
   CURL *easy;                  /* sequential calls */
   CURLM *multi;                /* parallel calls */
   CURL *pool[PLAID_MAX_PARALLEL];
-  uint64_t rng;                /* jitter state (not cryptographic) */
+  mynt_backoff backoff;        /* retry delays (jitter, not cryptographic) */
 };
 
 /* One request/answer on one easy handle. */

@@ -1,42 +1,43 @@
 /* plaid_request.c - typed builders of Plaid request bodies; they validate inputs and never add a product Mynt does not use. */
 #include "plaid/plaid_request.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/date.h"
 
-/* Returns 1 when s is 1..PLAID_MAX_TOKEN printable ASCII characters without spaces. */
-static int s_token_valid(const char *s)
+/* Returns true when s is 1..PLAID_MAX_TOKEN printable ASCII characters without spaces. */
+static bool s_token_valid(const char *s)
 {
   if(!s)
-    return 0;
+    return false;
   size_t n = strnlen(s, PLAID_MAX_TOKEN + 1);
   if(n == 0 || n > PLAID_MAX_TOKEN)
-    return 0;
+    return false;
   for(size_t i = 0; i < n; i++) {
     if(s[i] <= ' ' || s[i] > '~')
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
-/* Returns 1 when url is an http(s) URL of printable ASCII, at most 512 characters. */
-static int s_webhook_valid(const char *url)
+/* Returns true when url is an http(s) URL of printable ASCII, at most 512 characters. */
+static bool s_webhook_valid(const char *url)
 {
   size_t n = strnlen(url, 513);
   if(n > 512 || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
-    return 0;
+    return false;
   for(size_t i = 0; i < n; i++) {
     if(url[i] <= ' ' || url[i] > '~')
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
-int plaid_request_date_valid(const char *s)
+bool plaid_request_date_valid(const char *s)
 {
   int y, m, d;
-  return date_parse(s, &y, &m, &d) && y >= 1900;
+  return date_parse(s, &y, &m, &d) == MYNT_OK && y >= 1900;
 }
 
 /* Sets obj[key] to a new string; returns 0 on allocation failure. */

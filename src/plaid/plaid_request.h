@@ -2,6 +2,7 @@
 #ifndef MYNT_PLAID_REQUEST_H
 #define MYNT_PLAID_REQUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -50,7 +51,7 @@ typedef struct {
  * bad or reversed dates, empty token or account id) / MYNT_NOMEM, with *out_body NULL. */
 mynt_status plaid_request_transactions_get(const plaid_transactions_query *q, json_t **out_body);
 
-/* Returns 1 when s is a real calendar date written YYYY-MM-DD, else 0. */
-int plaid_request_date_valid(const char *s);
+/* Returns true when s is a real calendar date written YYYY-MM-DD. */
+bool plaid_request_date_valid(const char *s);
 
 #endif

@@ -12,7 +12,7 @@
 #include <curl/curl.h>
 
 #include "core/clock.h"
-#include "runtime/logger.h"
+#include "core/logger.h"
 
 #define RUNTIME_API_VERSION "2018-06-01"
 #define RUNTIME_FETCH_ATTEMPTS 3
@@ -407,6 +407,10 @@ mynt_status runtime_serve_one(runtime_ctx *rt, runtime_handler handler)
     s_post_invocation_response(rt, inv.request_id);
   }
   else {
+    /* A payload over its cap is this function's own failure, reported as before the buffers
+     * told MYNT_TOO_LARGE from MYNT_NOMEM. */
+    if(handled == MYNT_TOO_LARGE)
+      handled = MYNT_NOMEM;
     if(!err.type[0])
       snprintf(err.type, sizeof(err.type), "Function.%s", mynt_status_code(handled));
     if(!err.message[0])

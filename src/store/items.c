@@ -1,16 +1,19 @@
 /* items.c - the item record and its INST/PUBTOKEN markers: keys, the create/delete transactions, reads and updates. */
 #include "store/items.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "core/clock.h"
-#include "runtime/logger.h"
+#include "core/hex.h"
+#include "core/json.h"
+#include "core/logger.h"
+#include "core/wipe.h"
 #include "store/users.h"
 
 #define S_ITEM_PREFIX "ITEM#"
@@ -30,7 +33,7 @@ void store_item_clear(store_item *item)
   if(!item)
     return;
   json_decref(item->accounts);
-  OPENSSL_cleanse(item, sizeof(*item));
+  mynt_wipe(item, sizeof(*item));
 }
 
 void store_items_free(store_item *items, size_t n)
@@ -42,56 +45,45 @@ void store_items_free(store_item *items, size_t n)
   free(items);
 }
 
-int store_item_id_valid(const char *id)
+bool store_item_id_valid(const char *id)
 {
   if(!id)
-    return 0;
+    return false;
   size_t n = strnlen(id, STORE_ITEM_ID_MAX + 1);
   if(n == 0 || n > STORE_ITEM_ID_MAX)
-    return 0;
+    return false;
   for(size_t i = 0; i < n; i++) {
     if(id[i] <= ' ' || id[i] > '~' || id[i] == '#')
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
-static int s_user_valid(const char *user_id)
+static bool s_user_valid(const char *user_id)
 {
   return user_id && *user_id && strlen(user_id) <= STORE_USER_ID_MAX;
 }
 
-static int s_digest_valid(const char *hex)
+static bool s_digest_valid(const char *hex)
 {
   if(!hex || strlen(hex) != STORE_SHA256_HEX_LEN)
-    return 0;
+    return false;
   for(const char *p = hex; *p; p++) {
     if(!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
 mynt_status store_item_public_token_digest(const char *public_token, char out_hex[STORE_SHA256_HEX_LEN + 1])
 {
-  static const char hex[] = "0123456789abcdef";
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
   out_hex[0] = '\0';
   if(!EVP_Digest(public_token, strlen(public_token), md, &md_len, EVP_sha256(), NULL) || md_len * 2 != STORE_SHA256_HEX_LEN)
     return MYNT_INTERNAL;
-  for(unsigned int i = 0; i < md_len; i++) {
-    out_hex[2 * i] = hex[md[i] >> 4];
-    out_hex[2 * i + 1] = hex[md[i] & 0x0f];
-  }
-  out_hex[STORE_SHA256_HEX_LEN] = '\0';
+  hex_encode(md, md_len, out_hex);
   return MYNT_OK;
-}
-
-/* A new JSON string of text, or JSON null for NULL. */
-static json_t *s_string_or_null(const char *text)
-{
-  return text ? json_string(text) : json_null();
 }
 
 json_t *store_item_account_record(const store_item_account *account)
@@ -99,22 +91,22 @@ json_t *store_item_account_record(const store_item_account *account)
   if(!store_item_id_valid(account->account_id))
     return NULL;
   return json_pack("{s:s, s:s, s:o, s:o, s:o}", "account_id", account->account_id, "name",
-                   account->name ? account->name : "", "mask", s_string_or_null(account->mask), "type",
-                   s_string_or_null(account->type), "subtype", s_string_or_null(account->subtype));
+                   account->name ? account->name : "", "mask", json_string_or_null(account->mask), "type",
+                   json_string_or_null(account->type), "subtype", json_string_or_null(account->subtype));
 }
 
-int store_item_has_account(const store_item *item, const char *account_id)
+bool store_item_has_account(const store_item *item, const char *account_id)
 {
   size_t i;
   json_t *account;
   if(!account_id)
-    return 0;
+    return false;
   json_array_foreach(item->accounts, i, account) {
     const char *id = json_string_value(json_object_get(account, "account_id"));
     if(id && strcmp(id, account_id) == 0)
-      return 1;
+      return true;
   }
-  return 0;
+  return false;
 }
 
 /* Writes prefix + id into out (S_SK_MAX + 1 bytes). */
@@ -140,7 +132,7 @@ static mynt_status s_get_record(store *s, const char *user_id, const char *sk, i
   json_t *request = json_pack("{s:s, s:o, s:b}", "TableName", s->table, "Key", s_key(user_id, sk), "ConsistentRead", 1);
   if(!request)
     return MYNT_NOMEM;
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   st = ddb_get_item(s->ddb, request, deadline_ms, &response, &err);
   if(st) {
@@ -346,7 +338,7 @@ mynt_status store_item_create(store *s, const seal_keyring *ring, const char *us
     st = MYNT_NOMEM;
     goto cleanup;
   }
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   st = ddb_transact_write_items(s->ddb, request, deadline_ms, &response, &err);
   if(st == MYNT_CONDITION_FAILED)
@@ -356,7 +348,7 @@ mynt_status store_item_create(store *s, const seal_keyring *ring, const char *us
 
 cleanup:
   if(st || *out_outcome != STORE_ITEM_CREATED) {
-    OPENSSL_cleanse(item->sealed_token, sizeof(item->sealed_token));
+    mynt_wipe(item->sealed_token, sizeof(item->sealed_token));
     item->created_at[0] = '\0';
   }
   free(sealed);
@@ -382,7 +374,7 @@ mynt_status store_item_list(store *s, const char *user_id, int64_t deadline_ms, 
                               "ConsistentRead", 1);
   if(!request)
     return MYNT_NOMEM;
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   st = ddb_query_all(s->ddb, request, STORE_ITEMS_MAX, deadline_ms, &raw, &err);
   if(st) {
@@ -432,7 +424,7 @@ static mynt_status s_update_field(store *s, const char *user_id, const char *ite
                               "ExpressionAttributeValues", ":v", v);
   if(!request)
     return MYNT_NOMEM;
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   mynt_status st = ddb_update_item(s->ddb, request, deadline_ms, &response, &err);
   if(st == MYNT_CONDITION_FAILED)
@@ -500,7 +492,7 @@ mynt_status store_item_delete(store *s, const char *user_id, const store_item *i
     st = MYNT_NOMEM;
     goto cleanup;
   }
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   st = ddb_transact_write_items(s->ddb, request, deadline_ms, &response, &err);
   if(st == MYNT_CONDITION_FAILED) {

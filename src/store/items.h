@@ -2,6 +2,7 @@
 #ifndef MYNT_STORE_ITEMS_H
 #define MYNT_STORE_ITEMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,9 +76,9 @@ void store_item_clear(store_item *item);
 /* Clears n items and frees the array (from store_item_list). Accepts NULL. */
 void store_items_free(store_item *items, size_t n);
 
-/* Returns 1 when id can be an item, institution or account id (1..STORE_ITEM_ID_MAX printable
- * ASCII characters without spaces or '#'), else 0. */
-int store_item_id_valid(const char *id);
+/* Returns true when id can be an item, institution or account id (1..STORE_ITEM_ID_MAX printable
+ * ASCII characters without spaces or '#'). */
+bool store_item_id_valid(const char *id);
 
 /* Writes the lower-case hex SHA-256 of public_token into out_hex (65 bytes with the NUL).
  * Returns MYNT_OK, or MYNT_INTERNAL when the digest cannot be computed. */
@@ -100,8 +101,8 @@ typedef struct {
  * valid, or on allocation failure. */
 json_t *store_item_account_record(const store_item_account *account);
 
-/* Returns 1 when account_id is among item's stored accounts, else 0. */
-int store_item_has_account(const store_item *item, const char *account_id);
+/* Returns true when account_id is among item's stored accounts. */
+bool store_item_has_account(const store_item *item, const char *account_id);
 
 /* Creates the item of user_id: seals access_token (bound to user_id and item->item_id) with
  * ring's current key and writes the item and its INST and PUBTOKEN markers in one transaction.
@@ -153,7 +154,7 @@ mynt_status store_item_delete(store *s, const char *user_id, const store_item *i
 
 /* Opens item's sealed access token for user_id. On MYNT_OK *out_token is a malloc'd
  * NUL-terminated copy of *out_len bytes that the caller must release with
- * seal_wipe_free(*out_token, *out_len) as soon as the call that needs it is done. Returns
+ * mynt_wipe_free(*out_token) as soon as the call that needs it is done. Returns
  * MYNT_INTERNAL (logged with the item id and seal's reason, never the value) when the token
  * does not open (tampered, another user's record, unknown key id), MYNT_NOMEM. */
 mynt_status store_item_open_token(const seal_keyring *ring, const char *user_id, const store_item *item,

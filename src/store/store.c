@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/logger.h"
+#include "core/logger.h"
 
 mynt_status store_new(ddb_client *ddb, const char *table_name, store **out_store)
 {
@@ -63,7 +63,7 @@ void store_close(store *s)
   free(s);
 }
 
-mynt_status store_status_from_ddb(mynt_status st, const ddb_error *err, const char *operation)
+mynt_status store_status_from_ddb(mynt_status st, const aws_error *err, const char *operation)
 {
   logger_log(LOGGER_ERROR, NULL, "store: %s failed: %s (HTTP %d, %d attempts) %s: %s", operation,
              mynt_status_code(st), err->http_status, err->attempts, err->type, err->message);

@@ -34,6 +34,6 @@ void store_close(store *s);
  * and message only): a ValidationException is our bug (MYNT_INTERNAL), transport
  * trouble is MYNT_UNAVAILABLE, an unreadable answer MYNT_UPSTREAM; throttling, timeouts,
  * conditions and 5xx keep their status. operation names the call for the log. */
-mynt_status store_status_from_ddb(mynt_status st, const ddb_error *err, const char *operation);
+mynt_status store_status_from_ddb(mynt_status st, const aws_error *err, const char *operation);
 
 #endif

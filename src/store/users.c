@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "core/clock.h"
+#include "core/json.h"
 
 #define USERS_PROFILE_SK "PROFILE"
 
@@ -15,12 +16,6 @@
 static json_t *s_profile_key(const char *user_id)
 {
   return json_pack("{s:{s:s}, s:{s:s}}", "user_id", "S", user_id, "sk", "S", USERS_PROFILE_SK);
-}
-
-static void s_copy_string(char *out, size_t cap, json_t *item, const char *name)
-{
-  const char *value = json_string_value(json_object_get(item, name));
-  snprintf(out, cap, "%s", value ? value : "");
 }
 
 mynt_status store_user_touch_profile(store *s, const char *user_id, const char *email, int64_t deadline_ms,
@@ -61,7 +56,7 @@ mynt_status store_user_touch_profile(store *s, const char *user_id, const char *
     }
   }
 
-  ddb_error err;
+  aws_error err;
   memset(&err, 0, sizeof(err));
   st = ddb_update_item(s->ddb, request, deadline_ms, &response, &err);
   if(st) {
@@ -73,10 +68,10 @@ mynt_status store_user_touch_profile(store *s, const char *user_id, const char *
     st = MYNT_UPSTREAM;
     goto cleanup;
   }
-  s_copy_string(out_profile->user_id, sizeof(out_profile->user_id), item, "user_id");
-  s_copy_string(out_profile->email, sizeof(out_profile->email), item, "email");
-  s_copy_string(out_profile->created_at, sizeof(out_profile->created_at), item, "created_at");
-  s_copy_string(out_profile->updated_at, sizeof(out_profile->updated_at), item, "updated_at");
+  json_member_copy(item, "user_id", out_profile->user_id, sizeof(out_profile->user_id));
+  json_member_copy(item, "email", out_profile->email, sizeof(out_profile->email));
+  json_member_copy(item, "created_at", out_profile->created_at, sizeof(out_profile->created_at));
+  json_member_copy(item, "updated_at", out_profile->updated_at, sizeof(out_profile->updated_at));
 
 cleanup:
   json_decref(request);

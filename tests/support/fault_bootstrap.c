@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "apigw/router.h"
-#include "runtime/logger.h"
+#include "core/logger.h"
 #include "runtime/runtime.h"
 
 #define FAULT_GROUP "fault"

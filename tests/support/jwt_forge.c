@@ -14,8 +14,8 @@
 #include <openssl/rsa.h>
 
 #include "core/buf.h"
+#include "core/b64.h"
 #include "core/clock.h"
-#include "crypto/b64.h"
 
 int jwt_forge_keys_make(jwt_forge_keys *keys)
 {

@@ -69,7 +69,7 @@ void moto_fixture_unique_name(char *out, size_t cap, const char *prefix)
 json_t *moto_fixture_ddb(ddb_client *client, const char *operation, json_t *request)
 {
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   mynt_status st = ddb_call(client, operation, request, clock_epoch_ms() + MOTO_FIXTURE_CALL_MS, &response, &err);
   json_decref(request);
   if(st)

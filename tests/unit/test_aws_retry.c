@@ -200,7 +200,7 @@ static const char s_condition[] = "{\"__type\":\"com.amazonaws.dynamodb.v2012081
 static const char s_item[] = "{\"Item\":{\"user_id\":{\"S\":\"u1\"},\"sk\":{\"S\":\"PROFILE\"}}}";
 
 typedef mynt_status (*s_call)(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                              ddb_error *out_err);
+                              aws_error *out_err);
 
 static void test_ddb_call_retries_throttling_twice_then_succeeds_with_three_attempts(void **state)
 {
@@ -208,7 +208,7 @@ static void test_ddb_call_retries_throttling_twice_then_succeeds_with_three_atte
   s_step steps[] = {{400, s_throttled, 0}, {400, s_throttled, 0}, {200, s_item, 0}};
   s_fixture *f = s_fixture_new(steps, 3, S_TOKEN, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   mynt_status st = ddb_get_item(f->client, f->request, clock_epoch_ms() + 5000, &response, &err);
   assert_int_equal(st, MYNT_OK);
   assert_int_equal(err.status, MYNT_OK);
@@ -227,7 +227,7 @@ static void test_ddb_call_returns_unavailable_before_the_deadline_when_500_persi
   s_step steps[] = {{500, s_internal, 0}};
   s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   int64_t start = clock_epoch_ms();
   int64_t deadline = start + 1200;
   mynt_status st = ddb_get_item(f->client, f->request, deadline, &response, &err);
@@ -274,7 +274,7 @@ static void test_ddb_call_does_not_retry_errors_a_retry_cannot_fix(void **state)
     s_step steps[] = {{400, cases[i].body, 0}, {200, s_item, 0}};
     s_fixture *f = s_fixture_new(steps, 2, S_TOKEN, cases[i].target);
     json_t *response = NULL;
-    ddb_error err;
+    aws_error err;
     int64_t deadline = cases[i].deadline_in_ms ? clock_epoch_ms() + cases[i].deadline_in_ms : 0;
     mynt_status st = cases[i].call(f->client, f->request, deadline, &response, &err);
     if(st != cases[i].status || err.attempts != 1 || script_server_counts(f->srv).requests != 1 ||
@@ -339,7 +339,7 @@ static void test_ddb_call_ends_by_the_deadline_with_the_last_answer(void **state
   for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     s_fixture *f = s_fixture_new(cases[i].steps, cases[i].step_count, S_TOKEN, "DynamoDB_20120810.GetItem");
     json_t *response = NULL;
-    ddb_error err;
+    aws_error err;
     int64_t deadline = clock_epoch_ms() + cases[i].deadline_in_ms;
     mynt_status st = ddb_get_item(f->client, f->request, deadline, &response, &err);
     int64_t late = clock_epoch_ms() - deadline;
@@ -361,7 +361,7 @@ static void test_ddb_call_retries_transaction_in_progress_only_with_a_client_req
   s_step steps[] = {{400, in_progress, 0}, {200, "{}", 0}};
   s_fixture *f = s_fixture_new(steps, 2, S_TOKEN, "DynamoDB_20120810.TransactWriteItems");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_transact_write_items(f->client, f->request, 0, &response, &err), MYNT_CONFLICT);
   assert_int_equal(err.attempts, 1);
 
@@ -390,7 +390,7 @@ static void test_ddb_call_sends_nothing_without_time_for_a_send(void **state)
     s_step steps[] = {{200, s_item, 0}};
     s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
     json_t *response = NULL;
-    ddb_error err;
+    aws_error err;
     mynt_status st = ddb_get_item(f->client, f->request, clock_epoch_ms() + cases[i].deadline_in_ms, &response, &err);
     if(st != MYNT_TIMEOUT || response || err.attempts != 0 || script_server_counts(f->srv).requests != 0)
       fail_msg("%s: status %s, %s answer, %d attempts, %d requests", cases[i].name, mynt_strerror(st),
@@ -412,7 +412,7 @@ static void test_ddb_call_rejects_an_answer_over_the_size_cap_without_retrying(v
   assert_int_equal(script_server_script(f->srv, &huge, 1), MYNT_OK);
   free(big);
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_get_item(f->client, f->request, 0, &response, &err), MYNT_NOMEM);
   assert_int_equal(err.attempts, 1);
   s_fixture_free(f);
@@ -427,7 +427,7 @@ static void test_ddb_call_retries_a_dropped_connection(void **state)
                             {.status = 200, .content_type = "application/x-amz-json-1.0", .body = s_item}};
   assert_int_equal(script_server_script(f->srv, replies, 2), MYNT_OK);
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_get_item(f->client, f->request, clock_epoch_ms() + 5000, &response, &err), MYNT_OK);
   assert_int_equal(err.attempts, 2);
   assert_int_equal(script_server_counts(f->srv).requests, 2);
@@ -447,7 +447,7 @@ static void test_ddb_call_retries_refused_connections_and_reports_io(void **stat
   ddb_client *c = s_client_for_port(port, NULL);
   json_t *request = json_pack("{s:s}", "TableName", "mynt-users");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   int64_t deadline = clock_epoch_ms() + 600;
   assert_int_equal(ddb_get_item(c, request, deadline, &response, &err), MYNT_IO);
   assert_true(clock_epoch_ms() <= deadline);

@@ -47,7 +47,7 @@ static json_t *s_get(const s_env *env, const char *user, const char *sk)
   json_t *req = json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", env->table, "Key", "user_id", "S", user,
                           "sk", "S", sk, "ConsistentRead", 1);
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_get_item(env->client, req, s_deadline(), &response, &err), MYNT_OK);
   json_t *item = json_object_get(response, "Item");
   json_t *plain = item ? ddb_unmarshal_item(item) : NULL;
@@ -94,7 +94,7 @@ static void test_moto_conditional_put_refuses_an_existing_item_and_leaves_it_unc
   snprintf(text, sizeof text, put, "Bob");
   json_t *again = s_request(env, text);
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_put_item(env->client, again, s_deadline(), &response, &err), MYNT_CONDITION_FAILED);
   assert_null(response);
   assert_int_equal(err.status, MYNT_CONDITION_FAILED);
@@ -126,7 +126,7 @@ static void test_moto_update_item_with_if_not_exists_returns_all_new(void **stat
   for(int expected = 1; expected <= 2; expected++) {
     json_t *req = s_request(env, update);
     json_t *response = NULL;
-    ddb_error err;
+    aws_error err;
     assert_int_equal(ddb_update_item(env->client, req, s_deadline(), &response, &err), MYNT_OK);
     json_t *attrs = ddb_unmarshal_item(json_object_get(response, "Attributes"));
     assert_non_null(attrs);
@@ -152,7 +152,7 @@ static void test_moto_delete_item_honours_its_condition(void **state)
   snprintf(text, sizeof text, del, "removed");
   json_t *req = s_request(env, text);
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_delete_item(env->client, req, s_deadline(), &response, &err), MYNT_CONDITION_FAILED);
   json_decref(req);
   json_t *still = s_get(env, "u3", "ITEM#1");
@@ -187,7 +187,7 @@ static void test_moto_query_pages_on_begins_with_and_query_all_gathers_every_pag
                       "\"ExpressionAttributeValues\":{\":u\":{\"S\":\"u4\"},\":p\":{\"S\":\"TXN#\"}},\"Limit\":3}";
   json_t *req = s_request(env, query);
   json_t *page = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_query(env->client, req, s_deadline(), &page, &err), MYNT_OK);
   assert_int_equal(json_array_size(json_object_get(page, "Items")), 3);
   assert_true(json_is_object(json_object_get(page, "LastEvaluatedKey")));
@@ -226,7 +226,7 @@ static void test_moto_transact_write_items_writes_all_or_nothing(void **state)
            env->table, env->table);
   json_t *req = s_json(text);
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_transact_write_items(env->client, req, s_deadline(), &response, &err), MYNT_OK);
   json_decref(response);
   json_decref(req);
@@ -256,7 +256,7 @@ static void test_moto_validation_error_is_bad_request_with_its_message(void **st
   s_env *env = moto_fixture_state_or_skip(state);
   json_t *req = s_request(env, "{\"Item\":{\"user_id\":{\"S\":\"u6\"}}}");
   json_t *response = NULL;
-  ddb_error err;
+  aws_error err;
   assert_int_equal(ddb_put_item(env->client, req, s_deadline(), &response, &err), MYNT_BAD_REQUEST);
   assert_null(response);
   assert_int_equal(err.http_status, 400);

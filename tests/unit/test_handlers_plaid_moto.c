@@ -21,6 +21,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/wipe.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "local/plaid_sim/plaid_sim.h"
@@ -344,7 +345,7 @@ static void test_create_answers_201_and_stores_only_the_sealed_token(void **stat
   free(dump);
   json_decref(request);
   json_decref(response);
-  seal_wipe_free(token, len);
+  mynt_wipe_free(token);
   store_item_clear(&stored);
   json_decref(created);
 }

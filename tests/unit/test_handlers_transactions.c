@@ -210,22 +210,6 @@ static void test_depth_check_bounds_what_one_request_gathers_over_all_items(void
   assert_int_equal(transactions_query_check_depth(&q, 100, &why), MYNT_OK);
 }
 
-static void test_months_before_clamps_to_the_end_of_a_shorter_month(void **state)
-{
-  (void)state;
-  char out[11];
-  transactions_query_months_before("2024-02-29", 24, out);
-  assert_string_equal(out, "2022-02-28");
-  transactions_query_months_before("2025-03-31", 1, out);
-  assert_string_equal(out, "2025-02-28");
-  transactions_query_months_before("2025-01-10", 24, out);
-  assert_string_equal(out, "2023-01-10");
-  transactions_query_date_of(0, out);
-  assert_string_equal(out, "1970-01-01");
-  transactions_query_date_of((int64_t)1709164800 * 1000 + 86399999, out);
-  assert_string_equal(out, "2024-02-29");
-}
-
 static void test_flow_classifies_income_transfers_card_payments_and_expenses(void **state)
 {
   (void)state;
@@ -506,7 +490,6 @@ int main(void)
     cmocka_unit_test(test_query_rejects_negative_or_malformed_offsets_and_too_deep_pages),
     cmocka_unit_test(test_query_rejects_an_empty_or_spaced_account_id),
     cmocka_unit_test(test_depth_check_bounds_what_one_request_gathers_over_all_items),
-    cmocka_unit_test(test_months_before_clamps_to_the_end_of_a_shorter_month),
     cmocka_unit_test(test_flow_classifies_income_transfers_card_payments_and_expenses),
     cmocka_unit_test(test_render_keeps_only_mynt_fields_and_plaids_sign),
     cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),

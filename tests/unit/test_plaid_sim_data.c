@@ -38,21 +38,6 @@ static void test_plaid_data_date_accepts_real_dates_only(void **state)
   assert_int_equal(d, 7);
 }
 
-static void test_plaid_data_date_format_round_trips(void **state)
-{
-  (void)state;
-  char out[11];
-  for(int32_t day = s_day("1999-12-25"); day < s_day("2030-03-05"); day += 13) {
-    int32_t back = 0;
-    plaid_data_date_format(day, out);
-    assert_int_equal(plaid_data_date_parse(out, &back), MYNT_OK);
-    assert_int_equal(back, day);
-  }
-  assert_string_equal(plaid_data_date_format(s_day("2025-06-15"), out), "2025-06-15");
-  assert_int_equal(plaid_data_days_from_epoch_ms(86400000LL * 3 + 5), 3);
-  assert_int_equal(plaid_data_days_from_epoch_ms(-1), -1);
-}
-
 static void test_plaid_data_knows_the_sandbox_institutions(void **state)
 {
   (void)state;
@@ -290,7 +275,6 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_plaid_data_date_accepts_real_dates_only),
-    cmocka_unit_test(test_plaid_data_date_format_round_trips),
     cmocka_unit_test(test_plaid_data_knows_the_sandbox_institutions),
     cmocka_unit_test(test_plaid_data_same_seed_gives_same_data),
     cmocka_unit_test(test_plaid_data_covers_24_months_newest_first),

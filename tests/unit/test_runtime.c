@@ -13,7 +13,6 @@
 #include <microhttpd.h>
 
 #include "core/clock.h"
-#include "runtime/logger.h"
 #include "runtime/runtime.h"
 #include "support/fake_api.h"
 
@@ -360,38 +359,6 @@ static void test_runtime_remaining_ms_counts_down_and_stops_at_zero(void **state
   assert_true(left > 1500 && left <= 2000);
 }
 
-static void test_logger_writes_one_json_line_with_level_and_request_id(void **state)
-{
-  (void)state;
-  FILE *out = tmpfile();
-  assert_non_null(out);
-  logger_set_output(out);
-  logger_set_level(LOGGER_INFO);
-  logger_log(LOGGER_DEBUG, "req-1", "hidden at info level");
-  logger_log(LOGGER_WARN, "req-2", "route %s answered %d", "GET /me", 503);
-  logger_log(LOGGER_ERROR, NULL, "quote \" and newline\n stay inside the line");
-  logger_set_output(NULL);
-  rewind(out);
-  char line[512];
-  assert_non_null(fgets(line, sizeof(line), out));
-  json_error_t err;
-  json_t *doc = json_loads(line, 0, &err);
-  assert_non_null(doc);
-  assert_string_equal(json_string_value(json_object_get(doc, "level")), "warn");
-  assert_string_equal(json_string_value(json_object_get(doc, "request_id")), "req-2");
-  assert_string_equal(json_string_value(json_object_get(doc, "message")), "route GET /me answered 503");
-  assert_non_null(json_string_value(json_object_get(doc, "time")));
-  json_decref(doc);
-  assert_non_null(fgets(line, sizeof(line), out));
-  doc = json_loads(line, 0, &err);
-  assert_non_null(doc);
-  assert_null(json_object_get(doc, "request_id"));
-  assert_string_equal(json_string_value(json_object_get(doc, "message")), "quote \" and newline\n stay inside the line");
-  json_decref(doc);
-  assert_null(fgets(line, sizeof(line), out));
-  fclose(out);
-}
-
 int main(void)
 {
   curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -412,7 +379,6 @@ int main(void)
     cmocka_unit_test(test_runtime_run_fails_when_the_runtime_api_is_unreachable),
     cmocka_unit_test(test_runtime_create_needs_an_endpoint),
     cmocka_unit_test(test_runtime_remaining_ms_counts_down_and_stops_at_zero),
-    cmocka_unit_test(test_logger_writes_one_json_line_with_level_and_request_id),
   };
   int failed = cmocka_run_group_tests_name("runtime", tests, NULL, NULL);
   curl_global_cleanup();

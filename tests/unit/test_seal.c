@@ -12,8 +12,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "core/b64.h"
 #include "core/status.h"
-#include "crypto/b64.h"
+#include "core/wipe.h"
 #include "crypto/seal.h"
 
 #define TOKEN "access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970"
@@ -226,7 +227,7 @@ static void test_seal_round_trip_returns_the_plaintext(void **state)
   assert_int_equal(seal_open_alloc(fx->ring, "user-1", "item-1", fx->sealed, &plain, &len, NULL), MYNT_OK);
   assert_int_equal(len, strlen(TOKEN));
   assert_string_equal(plain, TOKEN);
-  seal_wipe_free(plain, len);
+  mynt_wipe_free(plain);
 }
 
 static void test_seal_round_trips_empty_and_binary_plaintext(void **state)
@@ -243,7 +244,7 @@ static void test_seal_round_trips_empty_and_binary_plaintext(void **state)
   assert_int_equal(seal_open_alloc(ring, "u", "i", sealed, &plain, &len, NULL), MYNT_OK);
   assert_int_equal(len, sizeof bytes);
   assert_memory_equal(plain, bytes, sizeof bytes);
-  seal_wipe_free(plain, len);
+  mynt_wipe_free(plain);
   free(sealed);
 
   assert_int_equal(seal_seal(ring, "u", "i", "", 0, &sealed), MYNT_OK);

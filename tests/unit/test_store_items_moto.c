@@ -12,6 +12,7 @@
 
 #include "aws/dynamodb.h"
 #include "core/clock.h"
+#include "core/wipe.h"
 #include "crypto/seal.h"
 #include "store/items.h"
 #include "store/store.h"
@@ -181,7 +182,7 @@ static void test_create_writes_the_item_and_both_markers_with_only_a_sealed_toke
   size_t len = 0;
   assert_int_equal(store_item_open_token(fx->ring, "user-a", &stored, &token, &len), MYNT_OK);
   assert_string_equal(token, TOKEN_A);
-  seal_wipe_free(token, len);
+  mynt_wipe_free(token);
   store_item_clear(&stored);
   store_item_clear(&item);
 }

@@ -1,5 +1,5 @@
 /* logger.c - structured JSON-lines logging to stderr. */
-#include "runtime/logger.h"
+#include "core/logger.h"
 
 #include <stdlib.h>
 #include <string.h>

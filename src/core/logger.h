@@ -1,6 +1,6 @@
 /* logger.h - structured JSON-lines logging to stderr (level, time, request id, message). */
-#ifndef MYNT_RUNTIME_LOGGER_H
-#define MYNT_RUNTIME_LOGGER_H
+#ifndef MYNT_CORE_LOGGER_H
+#define MYNT_CORE_LOGGER_H
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,0 +1,84 @@
+/* test_json.c - unit tests for the JSON member helpers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "core/json.h"
+
+static void test_json_member_string_is_null_unless_a_string(void **state)
+{
+  (void)state;
+  json_t *obj = json_pack("{s:s, s:i, s:n, s:s}", "name", "Ann", "age", 3, "none", "Message", "Upper");
+  assert_non_null(obj);
+  assert_string_equal(json_member_string(obj, "name"), "Ann");
+  assert_null(json_member_string(obj, "age"));
+  assert_null(json_member_string(obj, "none"));
+  assert_null(json_member_string(obj, "missing"));
+  assert_null(json_member_string(NULL, "name"));
+  json_t *array = json_array();
+  assert_null(json_member_string(array, "name"));
+  json_decref(array);
+  assert_string_equal(json_member_string_or(obj, "message", "Message"), "Upper");
+  assert_string_equal(json_member_string_or(obj, "name", "Message"), "Ann");
+  assert_null(json_member_string_or(obj, "age", "missing"));
+  json_decref(obj);
+}
+
+static void test_json_member_string_or_null_copies_or_gives_json_null(void **state)
+{
+  (void)state;
+  json_t *obj = json_pack("{s:s, s:b}", "mask", "0000", "flag", 1);
+  json_t *v = json_member_string_or_null(obj, "mask");
+  assert_string_equal(json_string_value(v), "0000");
+  json_decref(v);
+  v = json_member_string_or_null(obj, "flag");
+  assert_true(json_is_null(v));
+  json_decref(v);
+  v = json_member_string_or_null(obj, "missing");
+  assert_true(json_is_null(v));
+  json_decref(v);
+  json_decref(obj);
+}
+
+static void test_json_string_or_null_gives_a_string_or_json_null(void **state)
+{
+  (void)state;
+  json_t *text = json_string_or_null("Plaid Checking");
+  json_t *none = json_string_or_null(NULL);
+  assert_string_equal(json_string_value(text), "Plaid Checking");
+  assert_true(json_is_null(none));
+  json_decref(text);
+  json_decref(none);
+}
+
+static void test_json_member_copy_truncates_and_defaults_to_empty(void **state)
+{
+  (void)state;
+  json_t *obj = json_pack("{s:s, s:i}", "code", "ITEM_LOGIN_REQUIRED", "n", 1);
+  char dst[5] = "zzzz";
+  json_member_copy(obj, "code", dst, sizeof dst);
+  assert_string_equal(dst, "ITEM");
+  json_member_copy(obj, "n", dst, sizeof dst);
+  assert_string_equal(dst, "");
+  strcpy(dst, "zzzz");
+  json_member_copy(obj, "missing", dst, sizeof dst);
+  assert_string_equal(dst, "");
+  json_decref(obj);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_json_member_string_is_null_unless_a_string),
+    cmocka_unit_test(test_json_member_string_or_null_copies_or_gives_json_null),
+    cmocka_unit_test(test_json_string_or_null_gives_a_string_or_json_null),
+    cmocka_unit_test(test_json_member_copy_truncates_and_defaults_to_empty),
+  };
+  return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}
