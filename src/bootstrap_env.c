@@ -109,9 +109,9 @@ cleanup:
   return st;
 }
 
-void bootstrap_env_close(handlers_env *env)
+void bootstrap_env_free(handlers_env *env)
 {
-  store_close(env->store);
+  store_free(env->store);
   plaid_client_free(env->plaid);
   seal_keyring_free(env->keyring);
   env->store = NULL;

@@ -21,6 +21,6 @@
 mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail);
 
 /* Frees what env holds (store, Plaid client, keyring) and sets the pointers to NULL. */
-void bootstrap_env_close(handlers_env *env);
+void bootstrap_env_free(handlers_env *env);
 
 #endif

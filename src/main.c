@@ -64,7 +64,7 @@ int main(int argc, char **argv)
     logger_log(LOGGER_ERROR, NULL, "bootstrap: curl_global_init failed");
     return 1;
   }
-  mynt_status st = runtime_create(NULL, &app, &rt);
+  mynt_status st = runtime_new(NULL, &app, &rt);
   if(st) {
     logger_log(LOGGER_ERROR, NULL, "bootstrap: no usable Runtime API endpoint in AWS_LAMBDA_RUNTIME_API: %s",
                mynt_strerror(st));
@@ -104,8 +104,8 @@ int main(int argc, char **argv)
   logger_log(LOGGER_ERROR, NULL, "bootstrap: the Runtime API loop stopped: %s", mynt_strerror(st));
 
 cleanup:
-  bootstrap_env_close(&app.env);
-  runtime_destroy(rt);
+  bootstrap_env_free(&app.env);
+  runtime_free(rt);
   curl_global_cleanup();
   return 1;
 }

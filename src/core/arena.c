@@ -22,12 +22,13 @@ struct mynt_arena {
   size_t total;
 };
 
-mynt_arena *arena_create(size_t max)
+mynt_status arena_new(size_t max, mynt_arena **out)
 {
-  mynt_arena *a = calloc(1, sizeof(*a));
-  if(a)
-    a->max = max;
-  return a;
+  *out = calloc(1, sizeof(**out));
+  if(!*out)
+    return MYNT_NOMEM;
+  (*out)->max = max;
+  return MYNT_OK;
 }
 
 static void s_free_chain(s_block *b)
@@ -39,7 +40,7 @@ static void s_free_chain(s_block *b)
   }
 }
 
-void arena_destroy(mynt_arena *a)
+void arena_free(mynt_arena *a)
 {
   if(!a)
     return;

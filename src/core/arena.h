@@ -8,12 +8,12 @@
 
 typedef struct mynt_arena mynt_arena;
 
-/* Creates an arena that never holds more than max bytes in total. NULL on failure.
- * The caller owns it and frees it with arena_destroy. */
-mynt_arena *arena_create(size_t max);
+/* Makes an arena that never holds more than max bytes in total into *out. Returns MYNT_OK, or
+ * MYNT_NOMEM with *out NULL. The caller owns the arena and frees it with arena_free. */
+mynt_status arena_new(size_t max, mynt_arena **out);
 
 /* Frees the arena and everything allocated from it. Accepts NULL. */
-void arena_destroy(mynt_arena *a);
+void arena_free(mynt_arena *a);
 
 /* Releases every allocation at once; keeps the first block for reuse. */
 void arena_reset(mynt_arena *a);

@@ -237,7 +237,7 @@ mynt_status plaid_call(plaid_client *c, const char *path, json_t *body, int64_t 
     }
     CURLcode rc = curl_easy_perform(c->easy);
     plaid_http_finish(&x, rc, out_response, err);
-    plaid_http_release(&x);
+    plaid_http_free(&x);
     err->attempts = attempt;
     plaid_http_keep_answer(&answered, rc, err);
     if(err->status == MYNT_OK || !plaid_error_retryable(err->kind))

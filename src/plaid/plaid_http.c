@@ -29,7 +29,7 @@ int64_t plaid_http_deadline(int64_t deadline_ms)
   return deadline_ms > 0 ? deadline_ms : clock_epoch_ms() + PLAID_DEFAULT_DEADLINE_MS;
 }
 
-void plaid_http_release(plaid_http_exchange *x)
+void plaid_http_free(plaid_http_exchange *x)
 {
   if(x->body) {
     mynt_wipe(x->body, x->body_len);
@@ -87,7 +87,7 @@ mynt_status plaid_http_begin(plaid_client *c, plaid_http_exchange *x, CURL *easy
 
 cleanup:
   if(st)
-    plaid_http_release(x);
+    plaid_http_free(x);
   return st;
 }
 

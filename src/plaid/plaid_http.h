@@ -55,7 +55,7 @@ mynt_status plaid_http_begin(plaid_client *c, plaid_http_exchange *x, CURL *easy
 mynt_status plaid_http_finish(plaid_http_exchange *x, CURLcode rc, json_t **out_json, plaid_error *err);
 
 /* Wipes and frees what x owns (safe to call twice). */
-void plaid_http_release(plaid_http_exchange *x);
+void plaid_http_free(plaid_http_exchange *x);
 
 /* Returns a full-jitter backoff for the given attempt (1 = after the first failure):
  * a uniform random value in [0, min(cap, base * 2^(attempt-1))] ms. */

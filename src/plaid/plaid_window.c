@@ -185,7 +185,7 @@ static void s_transfer_done(s_run *run, s_job *job, CURLcode rc)
   plaid_error err;
   curl_multi_remove_handle(run->c->multi, job->easy);
   plaid_http_finish(&job->x, rc, &answer, &err);
-  plaid_http_release(&job->x);
+  plaid_http_free(&job->x);
   err.attempts = job->attempt;
   plaid_http_keep_answer(&job->answered, rc, &err);
   if(err.status == MYNT_OK) {
@@ -221,7 +221,7 @@ static void s_start(s_run *run, s_job *job)
   }
   curl_easy_setopt(job->easy, CURLOPT_PRIVATE, job);
   if(curl_multi_add_handle(run->c->multi, job->easy) != CURLM_OK) {
-    plaid_http_release(&job->x);
+    plaid_http_free(&job->x);
     s_finish_with(run, job, MYNT_INTERNAL, PLAID_ERR_OTHER, "curl refused the transfer");
     return;
   }
@@ -355,7 +355,7 @@ cleanup:
     s_job *job = &run.jobs[i];
     if(job->state == S_RUNNING) {
       curl_multi_remove_handle(c->multi, job->easy);
-      plaid_http_release(&job->x);
+      plaid_http_free(&job->x);
     }
     json_decref(job->request);
     if(fatal && job->state != S_DONE) {

@@ -35,7 +35,7 @@ struct runtime_ctx {
   char deadline[32];
 };
 
-mynt_status runtime_create(const char *api_endpoint, void *user, runtime_ctx **out_rt)
+mynt_status runtime_new(const char *api_endpoint, void *user, runtime_ctx **out_rt)
 {
   *out_rt = NULL;
   if(!api_endpoint)
@@ -55,11 +55,9 @@ mynt_status runtime_create(const char *api_endpoint, void *user, runtime_ctx **o
   rt->user = user;
   buf_init(&rt->event, RUNTIME_MAX_PAYLOAD);
   buf_init(&rt->payload, RUNTIME_MAX_PAYLOAD);
-  rt->arena = arena_create(RUNTIME_ARENA_MAX);
-  if(!rt->arena) {
-    st = MYNT_NOMEM;
+  st = arena_new(RUNTIME_ARENA_MAX, &rt->arena);
+  if(st)
     goto cleanup;
-  }
   rt->curl = curl_easy_init();
   if(!rt->curl) {
     st = MYNT_IO;
@@ -69,17 +67,17 @@ mynt_status runtime_create(const char *api_endpoint, void *user, runtime_ctx **o
   return MYNT_OK;
 
 cleanup:
-  runtime_destroy(rt);
+  runtime_free(rt);
   return st;
 }
 
-void runtime_destroy(runtime_ctx *rt)
+void runtime_free(runtime_ctx *rt)
 {
   if(!rt)
     return;
   if(rt->curl)
     curl_easy_cleanup(rt->curl);
-  arena_destroy(rt->arena);
+  arena_free(rt->arena);
   buf_free(&rt->event);
   buf_free(&rt->payload);
   free(rt);

@@ -52,14 +52,14 @@ typedef mynt_status (*runtime_handler)(runtime_ctx *rt, const runtime_invocation
 /* Creates the runtime for the Runtime API at api_endpoint ("host:port"; NULL reads
  * AWS_LAMBDA_RUNTIME_API). user is borrowed and handed back by runtime_user. The caller
  * must have called curl_global_init. Returns MYNT_OK and *out_rt (free it with
- * runtime_destroy); MYNT_BAD_REQUEST when no endpoint is set or it is too long;
+ * runtime_free); MYNT_BAD_REQUEST when no endpoint is set or it is too long;
  * MYNT_NOMEM or MYNT_IO when the curl handle or buffers cannot be made. Nothing is sent. */
-mynt_status runtime_create(const char *api_endpoint, void *user, runtime_ctx **out_rt);
+mynt_status runtime_new(const char *api_endpoint, void *user, runtime_ctx **out_rt);
 
 /* Frees the runtime and its curl handle. Accepts NULL. */
-void runtime_destroy(runtime_ctx *rt);
+void runtime_free(runtime_ctx *rt);
 
-/* Returns the user pointer given to runtime_create. */
+/* Returns the user pointer given to runtime_new. */
 void *runtime_user(runtime_ctx *rt);
 
 /* Returns the per-invocation arena; everything in it is released after each result is posted. */

@@ -55,7 +55,7 @@ mynt_status store_open_from_env(store **out_store, mynt_detail *detail)
   return MYNT_OK;
 }
 
-void store_close(store *s)
+void store_free(store *s)
 {
   if(!s)
     return;

@@ -18,7 +18,7 @@ typedef struct {
 
 /* Opens the store from the environment: AWS settings as aws_config_from_env reads them,
  * the table name from MYNT_TABLE (default "mynt-users"). Returns MYNT_OK and *out_store
- * (store_close frees it); MYNT_BAD_REQUEST when the configuration is incomplete, with
+ * (store_free frees it); MYNT_BAD_REQUEST when the configuration is incomplete, with
  * the reason (never a secret) in detail (may be NULL); else the client's status. */
 mynt_status store_open_from_env(store **out_store, mynt_detail *detail);
 
@@ -28,7 +28,7 @@ mynt_status store_open_from_env(store **out_store, mynt_detail *detail);
 mynt_status store_new(ddb_client *ddb, const char *table_name, store **out_store);
 
 /* Frees the store and its client. Accepts NULL. */
-void store_close(store *s);
+void store_free(store *s);
 
 /* Maps a DynamoDB failure to the status an API answer should carry and logs it (type
  * and message only): a ValidationException is our bug (MYNT_INTERNAL), transport

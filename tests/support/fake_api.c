@@ -76,22 +76,25 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
     *out = (script_reply){.status = 202, .body = "{\"status\":\"OK\"}"};
 }
 
-fake_api *fake_api_start(void)
+mynt_status fake_api_new(fake_api **out)
 {
   fake_api *f = calloc(1, sizeof(*f));
+  *out = NULL;
   if(!f)
-    return NULL;
+    return MYNT_NOMEM;
   pthread_mutex_init(&f->lock, NULL);
   f->next_status = MHD_HTTP_OK;
-  if(script_server_new(s_handle, f, &f->server) != MYNT_OK) {
-    fake_api_stop(f);
-    return NULL;
+  mynt_status st = script_server_new(s_handle, f, &f->server);
+  if(st) {
+    fake_api_free(f);
+    return st;
   }
   snprintf(f->endpoint, sizeof(f->endpoint), "127.0.0.1:%u", (unsigned)script_server_port(f->server));
-  return f;
+  *out = f;
+  return MYNT_OK;
 }
 
-void fake_api_stop(fake_api *f)
+void fake_api_free(fake_api *f)
 {
   if(!f)
     return;

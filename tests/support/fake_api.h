@@ -44,11 +44,12 @@ typedef struct {
   unsigned next_status;
 } fake_api;
 
-/* Starts the fake on an ephemeral loopback port. Returns NULL on failure. */
-fake_api *fake_api_start(void);
+/* Starts the fake on an ephemeral loopback port into *out. Returns MYNT_OK, or the failure's
+ * status with *out NULL. */
+mynt_status fake_api_new(fake_api **out);
 
 /* Stops the fake and frees it and what it recorded. Accepts NULL. */
-void fake_api_stop(fake_api *f);
+void fake_api_free(fake_api *f);
 
 /* Queues an invocation with a deadline 5 s from now and a function ARN; returns it so
  * a test can adjust it before it is fetched, or NULL when the queue is full. */

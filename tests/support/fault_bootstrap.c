@@ -108,12 +108,12 @@ int main(int argc, char **argv)
     return 1;
   s_fault_env env = {0};
   runtime_ctx *rt = NULL;
-  mynt_status st = runtime_create(NULL, &env, &rt);
+  mynt_status st = runtime_new(NULL, &env, &rt);
   if(st)
     logger_log(LOGGER_ERROR, NULL, "fault_bootstrap: no usable AWS_LAMBDA_RUNTIME_API: %s", mynt_strerror(st));
   else
     st = runtime_run(rt, s_on_invocation, 0);
-  runtime_destroy(rt);
+  runtime_free(rt);
   curl_global_cleanup();
   return 1;
 }

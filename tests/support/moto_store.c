@@ -24,10 +24,10 @@ bool moto_store_open(const char *prefix, char *table, size_t cap, store **out_st
   return true;
 }
 
-void moto_store_close(store *s, const char *table)
+void moto_store_free(store *s, const char *table)
 {
   if(!s)
     return;
   moto_fixture_delete_table(s->ddb, table);
-  store_close(s);
+  store_free(s);
 }

@@ -14,6 +14,6 @@
 bool moto_store_open(const char *prefix, char *table, size_t cap, store **out_store);
 
 /* Deletes table and closes s (NULL: nothing). Never fails the test. */
-void moto_store_close(store *s, const char *table);
+void moto_store_free(store *s, const char *table);
 
 #endif

@@ -23,14 +23,13 @@ static mynt_arena *s_arena;
 static int s_setup(void **state)
 {
   (void)state;
-  s_arena = arena_create(16 * 1024 * 1024);
-  return s_arena ? 0 : -1;
+  return arena_new(16 * 1024 * 1024, &s_arena) == MYNT_OK ? 0 : -1;
 }
 
 static int s_teardown(void **state)
 {
   (void)state;
-  arena_destroy(s_arena);
+  arena_free(s_arena);
   s_arena = NULL;
   return 0;
 }

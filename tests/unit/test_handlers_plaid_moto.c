@@ -91,8 +91,7 @@ static int s_group_setup(void **state)
   mynt_detail detail;
   if(bootstrap_env_open_plaid(&fx->env, &detail))
     fail_msg("bootstrap_env_open_plaid: %s", mynt_detail_text(&detail));
-  fx->arena = arena_create(32 * 1024 * 1024);
-  assert_non_null(fx->arena);
+  assert_int_equal(arena_new(32 * 1024 * 1024, &fx->arena), MYNT_OK);
   s_fx = fx;
   return 0;
 }
@@ -104,9 +103,9 @@ static int s_group_teardown(void **state)
   if(!fx)
     return 0;
   assert_int_equal(moto_fixture_delete_table(fx->env.store->ddb, fx->table), MYNT_OK);
-  bootstrap_env_close(&fx->env);
+  bootstrap_env_free(&fx->env);
   plaid_sim_free(fx->sim);
-  arena_destroy(fx->arena);
+  arena_free(fx->arena);
   free(fx);
   s_fx = NULL;
   curl_global_cleanup();

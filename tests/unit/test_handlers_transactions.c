@@ -386,7 +386,8 @@ static void test_merge_pages_agree_with_one_big_page_when_each_item_is_cut_at_of
 /* Serves GET /transactions?query for sub with no store (validation answers before any I/O). */
 static json_t *s_serve_query(const char *query)
 {
-  mynt_arena *arena = arena_create(1 << 20);
+  mynt_arena *arena = NULL;
+  assert_int_equal(arena_new(1 << 20, &arena), MYNT_OK);
   handlers_env env = {0};
   apigw_ctx ctx = {.env = &env, .arena = arena, .invocation_id = "lambda-1"};
   json_t *params = json_object();
@@ -404,7 +405,7 @@ static json_t *s_serve_query(const char *query)
                                                              .query = params,
                                                              .sub = "user-1"});
   json_t *payload = apigw_forge_serve(routes_table(), "transactions", &ctx, event);
-  arena_destroy(arena);
+  arena_free(arena);
   return payload;
 }
 
@@ -437,7 +438,8 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
 static void test_answers_print_amounts_as_written(void **state)
 {
   (void)state;
-  mynt_arena *arena = arena_create(1 << 20);
+  mynt_arena *arena = NULL;
+  assert_int_equal(arena_new(1 << 20, &arena), MYNT_OK);
   apigw_response res;
   apigw_response_init(&res, arena);
   json_t *txn = json_pack("{s:s, s:f}", "date", "2025-01-02", "amount", 59.38);
@@ -448,13 +450,14 @@ static void test_answers_print_amounts_as_written(void **state)
   assert_non_null(strstr(res.body, "\"big\":19275.24,"));
   assert_non_null(strstr(res.body, "\"neg\":-0.1}"));
   json_decref(txn);
-  arena_destroy(arena);
+  arena_free(arena);
 }
 
 static void test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type(void **state)
 {
   (void)state;
-  mynt_arena *arena = arena_create(1 << 20);
+  mynt_arena *arena = NULL;
+  assert_int_equal(arena_new(1 << 20, &arena), MYNT_OK);
   apigw_response res;
   apigw_response_init(&res, arena);
   assert_int_equal(apigw_response_error_code(&res, MYNT_CONFLICT, "item_login_required", "sign in again",
@@ -471,7 +474,7 @@ static void test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_ty
   assert_int_equal(res.body_len, 0);
   for(size_t i = 0; i < res.header_count; i++)
     assert_string_not_equal(res.headers[i].name, "content-type");
-  arena_destroy(arena);
+  arena_free(arena);
 }
 
 int main(void)

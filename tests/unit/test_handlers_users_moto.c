@@ -37,8 +37,7 @@ static int s_setup(void **state)
     free(fx);
     return 0;
   }
-  fx->arena = arena_create(4 * 1024 * 1024);
-  assert_non_null(fx->arena);
+  assert_int_equal(arena_new(4 * 1024 * 1024, &fx->arena), MYNT_OK);
   *state = fx;
   return 0;
 }
@@ -48,8 +47,8 @@ static int s_teardown(void **state)
   s_fixture *fx = *state;
   if(!fx)
     return 0;
-  moto_store_close(fx->env.store, fx->table);
-  arena_destroy(fx->arena);
+  moto_store_free(fx->env.store, fx->table);
+  arena_free(fx->arena);
   free(fx);
   return 0;
 }

@@ -67,13 +67,15 @@ static void test_plaid_reply_of_mynt_own_failure_is_internal_error(void **state)
 /* Each reply test gets a fresh arena in *state. */
 static int s_setup(void **state)
 {
-  *state = arena_create(1 << 20);
-  return *state ? 0 : -1;
+  mynt_arena *arena = NULL;
+  mynt_status st = arena_new(1 << 20, &arena);
+  *state = arena;
+  return st == MYNT_OK ? 0 : -1;
 }
 
 static int s_teardown(void **state)
 {
-  arena_destroy(*state);
+  arena_free(*state);
   return 0;
 }
 

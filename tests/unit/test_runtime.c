@@ -20,8 +20,8 @@
 
 static fake_api *s_fake_start(void)
 {
-  fake_api *f = fake_api_start();
-  assert_non_null(f);
+  fake_api *f = NULL;
+  assert_int_equal(fake_api_new(&f), MYNT_OK);
   return f;
 }
 
@@ -111,7 +111,7 @@ static int s_setup(void **state)
   memset(&s_seen, 0, sizeof(s_seen));
   fake_api *f = s_fake_start();
   runtime_ctx *rt = NULL;
-  assert_int_equal(runtime_create(f->endpoint, f, &rt), MYNT_OK);
+  assert_int_equal(runtime_new(f->endpoint, f, &rt), MYNT_OK);
   void **pair = calloc(2, sizeof(void *));
   assert_non_null(pair);
   pair[0] = f;
@@ -123,8 +123,8 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
   void **pair = *state;
-  runtime_destroy(pair[1]);
-  fake_api_stop(pair[0]);
+  runtime_free(pair[1]);
+  fake_api_free(pair[0]);
   free(pair);
   unsetenv("_X_AMZN_TRACE_ID");
   return 0;
@@ -325,11 +325,11 @@ static void test_runtime_run_fails_when_the_runtime_api_is_unreachable(void **st
   fake_api *gone = s_fake_start();
   char endpoint[64];
   snprintf(endpoint, sizeof(endpoint), "%s", gone->endpoint);
-  fake_api_stop(gone);
+  fake_api_free(gone);
   runtime_ctx *rt = NULL;
-  assert_int_equal(runtime_create(endpoint, NULL, &rt), MYNT_OK);
+  assert_int_equal(runtime_new(endpoint, NULL, &rt), MYNT_OK);
   assert_int_equal(runtime_run(rt, s_recording_handler, 0), MYNT_IO);
-  runtime_destroy(rt);
+  runtime_free(rt);
 }
 
 static void test_runtime_create_needs_an_endpoint(void **state)
@@ -337,12 +337,12 @@ static void test_runtime_create_needs_an_endpoint(void **state)
   (void)state;
   runtime_ctx *rt = (runtime_ctx *)&rt;
   unsetenv("AWS_LAMBDA_RUNTIME_API");
-  assert_int_equal(runtime_create(NULL, NULL, &rt), MYNT_BAD_REQUEST);
+  assert_int_equal(runtime_new(NULL, NULL, &rt), MYNT_BAD_REQUEST);
   assert_null(rt);
   setenv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9", 1);
-  assert_int_equal(runtime_create(NULL, NULL, &rt), MYNT_OK);
+  assert_int_equal(runtime_new(NULL, NULL, &rt), MYNT_OK);
   assert_non_null(rt);
-  runtime_destroy(rt);
+  runtime_free(rt);
   unsetenv("AWS_LAMBDA_RUNTIME_API");
 }
 

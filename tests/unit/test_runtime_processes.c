@@ -136,8 +136,8 @@ static char *s_event_text(const char *method, const char *route_key, const char 
 /* Starts a fake Runtime API; fails the test when it cannot. */
 static fake_api *s_fake_start(void)
 {
-  fake_api *f = fake_api_start();
-  assert_non_null(f);
+  fake_api *f = NULL;
+  assert_int_equal(fake_api_new(&f), MYNT_OK);
   return f;
 }
 
@@ -230,7 +230,7 @@ static void test_bootstrap_serves_health_then_exits_when_the_api_goes_away(void 
   json_decref(body);
   json_decref(payload);
   free(text);
-  fake_api_stop(f);
+  fake_api_free(f);
 }
 
 static void test_bootstrap_answers_a_non_http_event_with_an_invocation_error(void **state)
@@ -244,7 +244,7 @@ static void test_bootstrap_answers_a_non_http_event_with_an_invocation_error(voi
   s_check_log(&child, NULL, 0);
   assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/invocation/req-odd/error");
   assert_string_equal(f->posts[0].error_type, "Function.InvalidEvent");
-  fake_api_stop(f);
+  fake_api_free(f);
 }
 
 static void test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler(void **state)
@@ -258,7 +258,7 @@ static void test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler(voi
   json_t *doc = s_json(f->posts[0].body, f->posts[0].body_len);
   assert_non_null(strstr(json_string_value(json_object_get(doc, "errorMessage")), "budgetz"));
   json_decref(doc);
-  fake_api_stop(f);
+  fake_api_free(f);
 }
 
 static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config(void **state)
@@ -273,7 +273,7 @@ static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_conf
   s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
   s_check_log(&child, NULL, 0);
   s_assert_init_error(f, "Runtime.InvalidConfig");
-  fake_api_stop(f);
+  fake_api_free(f);
 }
 
 static void test_fault_bootstrap_lists_its_routes(void **state)
@@ -316,7 +316,7 @@ static void test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation(v
   free(ok);
   free(error);
   free(missing);
-  fake_api_stop(f);
+  fake_api_free(f);
 }
 
 static void test_fault_bootstrap_crash_dies_by_abort_without_answering(void **state)
@@ -332,7 +332,7 @@ static void test_fault_bootstrap_crash_dies_by_abort_without_answering(void **st
   assert_int_equal(fake_api_handed(f), 1);
   assert_int_equal(fake_api_wait_posts(f, 1, 0), 0);
   free(crash);
-  fake_api_stop(f);
+  fake_api_free(f);
 }
 
 static void test_fault_bootstrap_hang_never_answers(void **state)
@@ -353,7 +353,7 @@ static void test_fault_bootstrap_hang_never_answers(void **state)
   assert_true(WIFSIGNALED(status));
   s_check_log(&child, NULL, 0);
   free(hang);
-  fake_api_stop(f);
+  fake_api_free(f);
 }
 
 int main(void)

@@ -48,7 +48,7 @@ static int s_teardown(void **state)
   s_fixture *fx = *state;
   if(!fx)
     return 0;
-  moto_store_close(fx->store, fx->table);
+  moto_store_free(fx->store, fx->table);
   seal_keyring_free(fx->ring);
   free(fx);
   return 0;
