@@ -12,8 +12,8 @@
 #include "core/clock.h"
 #include "local/gateway/jwt.h"
 
-#define S_JWKS_MAX (1u << 20)
-#define S_FETCH_TIMEOUT_MS 5000L
+#define S_JWKS_MAX               (1u << 20)
+#define S_FETCH_TIMEOUT_MS       5000L
 #define S_RETRY_AFTER_FAILURE_MS 1000
 
 struct authorizer {
@@ -23,8 +23,8 @@ struct authorizer {
   char *jwks_url;
   int64_t min_refetch_ms;
   pthread_mutex_t lock;
-  json_t *jwks;            /* the cached key set; NULL until a fetch succeeds */
-  int64_t last_fetch_ms;   /* monotonic time of the last attempt; 0 = never */
+  json_t *jwks;          /* the cached key set; NULL until a fetch succeeds */
+  int64_t last_fetch_ms; /* monotonic time of the last attempt; 0 = never */
   int last_fetch_ok;
   unsigned fetches;
 };

@@ -213,12 +213,10 @@ static json_t *s_request_context(const event_request *req)
      s_set_str(ctx, "domainName", domain) || s_set_str(ctx, "domainPrefix", prefix) ||
      json_object_set(ctx, "http", http) || s_set_str(ctx, "requestId", req->request_id) ||
      s_set_str(ctx, "routeKey", req->route_key) || s_set_str(ctx, "stage", "$default") ||
-     s_set_str(ctx, "time", when) ||
-     json_object_set_new(ctx, "timeEpoch", json_integer(req->time_epoch_ms)))
+     s_set_str(ctx, "time", when) || json_object_set_new(ctx, "timeEpoch", json_integer(req->time_epoch_ms)))
     goto fail;
   if(req->claims) {
-    json_t *jwt = json_pack("{s:O,s:O}", "claims", req->claims, "scopes",
-                            req->scopes ? req->scopes : json_null());
+    json_t *jwt = json_pack("{s:O,s:O}", "claims", req->claims, "scopes", req->scopes ? req->scopes : json_null());
     json_t *auth = jwt ? json_pack("{s:o}", "jwt", jwt) : NULL;
     if(!auth || json_object_set_new(ctx, "authorizer", auth) != 0)
       goto fail;
@@ -241,8 +239,7 @@ json_t *event_build(const event_request *req)
      s_set_str(event, "rawPath", req->raw_path) ||
      s_set_str(event, "rawQueryString", req->raw_query ? req->raw_query : ""))
     goto fail;
-  if(s_add_headers(event, req) || s_add_query(event, req->raw_query) ||
-     s_add_path_params(event, req))
+  if(s_add_headers(event, req) || s_add_query(event, req->raw_query) || s_add_path_params(event, req))
     goto fail;
   ctx = s_request_context(req);
   if(!ctx || json_object_set_new(event, "requestContext", ctx) != 0)

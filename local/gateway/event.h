@@ -11,25 +11,25 @@
 #include "local/gateway/routes.h"
 
 typedef struct {
-  const char *name;        /* as received; the event lower-cases it */
+  const char *name; /* as received; the event lower-cases it */
   const char *value;
 } event_header;
 
 typedef struct {
   const char *method;
-  const char *raw_path;            /* as received (percent-encoded), without the query */
-  const char *raw_query;           /* as received, without '?'; "" when there is none */
-  const event_header *headers;     /* in arrival order; repeats allowed */
+  const char *raw_path;        /* as received (percent-encoded), without the query */
+  const char *raw_query;       /* as received, without '?'; "" when there is none */
+  const event_header *headers; /* in arrival order; repeats allowed */
   size_t n_headers;
-  const char *body;                /* may be NULL when body_len is 0 */
+  const char *body; /* may be NULL when body_len is 0 */
   size_t body_len;
   const char *source_ip;
-  const char *protocol;            /* "HTTP/1.1" */
-  const char *route_key;           /* the matched route's key */
-  const routes_param *params;      /* path parameters of the match */
+  const char *protocol;       /* "HTTP/1.1" */
+  const char *route_key;      /* the matched route's key */
+  const routes_param *params; /* path parameters of the match */
   size_t n_params;
-  const json_t *claims;            /* string claims for JWT routes (borrowed); NULL otherwise */
-  const json_t *scopes;            /* array or null for JWT routes (borrowed); NULL otherwise */
+  const json_t *claims; /* string claims for JWT routes (borrowed); NULL otherwise */
+  const json_t *scopes; /* array or null for JWT routes (borrowed); NULL otherwise */
   const char *request_id;
   int64_t time_epoch_ms;
 } event_request;

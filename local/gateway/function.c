@@ -26,7 +26,7 @@
 extern char **environ;
 
 #define S_API_PREFIX "/2018-06-01/runtime/"
-#define S_POLL_MS 200
+#define S_POLL_MS    200
 
 typedef enum { S_PROC_NONE, S_PROC_RUNNING, S_PROC_DYING } s_proc_state;
 
@@ -43,27 +43,27 @@ typedef enum {
 
 struct function {
   const local_config_function *cfg;
-  char *bootstrap;           /* absolute path of the executable */
-  char *task_root;           /* its directory: LAMBDA_TASK_ROOT and the working directory */
+  char *bootstrap; /* absolute path of the executable */
+  char *task_root; /* its directory: LAMBDA_TASK_ROOT and the working directory */
   char *arn;
-  char **envp;               /* the clean environment of the process */
+  char **envp; /* the clean environment of the process */
   http_server *runtime;
 
   pthread_mutex_t lock;
-  pthread_cond_t cond;       /* signalled on every state change below */
+  pthread_cond_t cond; /* signalled on every state change below */
   bool stopping;
 
   s_proc_state proc;
   pid_t pid;
-  pthread_t watcher;         /* reaps pid */
+  pthread_t watcher; /* reaps pid */
   bool has_watcher;
 
-  bool busy;                 /* a caller owns the function for one invocation */
+  bool busy; /* a caller owns the function for one invocation */
   s_inv_state inv;
   char request_id[40];
   char trace_id[96];
   int64_t deadline_epoch_ms;
-  const char *event;         /* borrowed from the caller while inv != S_INV_NONE */
+  const char *event; /* borrowed from the caller while inv != S_INV_NONE */
   size_t event_len;
   s_result result;
   mynt_buf response;
@@ -103,8 +103,7 @@ static void s_trace_id(char *out, size_t size)
   char a[25], b[17];
   s_random_hex(a, 12);
   s_random_hex(b, 8);
-  snprintf(out, size, "Root=1-%08" PRIx64 "-%s;Parent=%s;Sampled=0",
-           (uint64_t)(clock_epoch_ms() / 1000), a, b);
+  snprintf(out, size, "Root=1-%08" PRIx64 "-%s;Parent=%s;Sampled=0", (uint64_t)(clock_epoch_ms() / 1000), a, b);
 }
 
 /* Waits on fn->cond until the monotonic deadline (ms); returns ETIMEDOUT when it passed.
@@ -163,11 +162,10 @@ static void *s_watcher_main(void *arg)
   function *fn = w.fn;
   pthread_mutex_lock(&fn->lock);
   if(WIFSIGNALED(status))
-    fprintf(stderr, "mynt-local: %s: bootstrap %d killed by signal %d\n", fn->cfg->name,
-            (int)w.pid, WTERMSIG(status));
+    fprintf(stderr, "mynt-local: %s: bootstrap %d killed by signal %d\n", fn->cfg->name, (int)w.pid, WTERMSIG(status));
   else
-    fprintf(stderr, "mynt-local: %s: bootstrap %d exited with status %d\n", fn->cfg->name,
-            (int)w.pid, WEXITSTATUS(status));
+    fprintf(stderr, "mynt-local: %s: bootstrap %d exited with status %d\n", fn->cfg->name, (int)w.pid,
+            WEXITSTATUS(status));
   if(fn->pid == w.pid) {
     fn->pid = 0;
     fn->proc = S_PROC_NONE;
@@ -199,16 +197,14 @@ static mynt_status s_spawn(function *fn)
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
   char *argv[] = {fn->bootstrap, NULL};
   pid_t pid = 0;
   int rc = posix_spawn(&pid, fn->bootstrap, &fa, &attr, argv, fn->envp);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if(rc != 0) {
-    fprintf(stderr, "mynt-local: %s: cannot start %s: %s\n", fn->cfg->name, fn->bootstrap,
-            strerror(rc));
+    fprintf(stderr, "mynt-local: %s: cannot start %s: %s\n", fn->cfg->name, fn->bootstrap, strerror(rc));
     return MYNT_UPSTREAM;
   }
   s_watch *w = malloc(sizeof(*w));
@@ -282,15 +278,16 @@ mynt_status function_invoke(function *fn, const char *event, size_t len, mynt_bu
   pthread_cond_broadcast(&fn->cond);
   while(fn->inv != S_INV_DONE && !fn->stopping) {
     if(s_wait_until(fn, deadline) == ETIMEDOUT && fn->inv != S_INV_DONE) {
-      fprintf(stderr, "mynt-local: %s: invocation timed out after %d s; killing bootstrap %d\n",
-              fn->cfg->name, fn->cfg->timeout_s, (int)fn->pid);
+      fprintf(stderr, "mynt-local: %s: invocation timed out after %d s; killing bootstrap %d\n", fn->cfg->name,
+              fn->cfg->timeout_s, (int)fn->pid);
       s_kill_process(fn);
       s_finish(fn, S_RESULT_TIMEOUT);
     }
   }
   if(fn->inv != S_INV_DONE) {
     st = MYNT_UNAVAILABLE;
-  } else {
+  }
+  else {
     st = s_status_of(fn->result);
     if(st == MYNT_OK && fn->response.len)
       st = buf_append(out_payload, fn->response.ptr, fn->response.len);
@@ -309,11 +306,10 @@ done:
 
 /* ---- the Runtime API server ------------------------------------------------------- */
 
-static enum MHD_Result s_reply(struct MHD_Connection *c, unsigned status, const char *body,
-                               size_t len, const char *const *headers)
+static enum MHD_Result s_reply(struct MHD_Connection *c, unsigned status, const char *body, size_t len,
+                               const char *const *headers)
 {
-  struct MHD_Response *r =
-    MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+  struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
   if(!r)
     return MHD_NO;
   MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
@@ -332,8 +328,7 @@ static enum MHD_Result s_reply_text(struct MHD_Connection *c, unsigned status, c
 /* Returns true when the peer of the connection has closed it (its process has died). */
 static bool s_peer_gone(struct MHD_Connection *c)
 {
-  const union MHD_ConnectionInfo *info =
-    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
   if(!info)
     return true;
   struct pollfd p = {.fd = info->connect_fd, .events = POLLRDHUP};
@@ -360,10 +355,14 @@ static enum MHD_Result s_next(function *fn, struct MHD_Connection *c)
   fn->inv = S_INV_DELIVERED;
   char deadline[32];
   snprintf(deadline, sizeof(deadline), "%" PRId64, fn->deadline_epoch_ms);
-  const char *headers[] = {"Lambda-Runtime-Aws-Request-Id", fn->request_id,
-                           "Lambda-Runtime-Deadline-Ms", deadline,
-                           "Lambda-Runtime-Invoked-Function-Arn", fn->arn,
-                           "Lambda-Runtime-Trace-Id", fn->trace_id,
+  const char *headers[] = {"Lambda-Runtime-Aws-Request-Id",
+                           fn->request_id,
+                           "Lambda-Runtime-Deadline-Ms",
+                           deadline,
+                           "Lambda-Runtime-Invoked-Function-Arn",
+                           fn->arn,
+                           "Lambda-Runtime-Trace-Id",
+                           fn->trace_id,
                            NULL};
   enum MHD_Result ok = s_reply(c, MHD_HTTP_OK, fn->event, fn->event_len, headers);
   pthread_mutex_unlock(&fn->lock);
@@ -373,8 +372,7 @@ static enum MHD_Result s_next(function *fn, struct MHD_Connection *c)
 /* Logs the error type an invocation or init error reported (never its message). */
 static void s_log_error_type(function *fn, struct MHD_Connection *c, const char *what)
 {
-  const char *type =
-    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
+  const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
   char safe[64];
   size_t n = 0;
   for(const char *p = type ? type : "unknown"; *p && n + 1 < sizeof(safe); p++)
@@ -388,8 +386,8 @@ static enum MHD_Result s_post_result(function *fn, struct MHD_Connection *c, con
                                      const char *id, size_t id_len, int is_error)
 {
   pthread_mutex_lock(&fn->lock);
-  int current = fn->inv == S_INV_DELIVERED && strlen(fn->request_id) == id_len &&
-                memcmp(fn->request_id, id, id_len) == 0;
+  int current =
+    fn->inv == S_INV_DELIVERED && strlen(fn->request_id) == id_len && memcmp(fn->request_id, id, id_len) == 0;
   if(!current) {
     pthread_mutex_unlock(&fn->lock);
     return s_reply_text(c, MHD_HTTP_BAD_REQUEST,
@@ -406,7 +404,8 @@ static enum MHD_Result s_post_result(function *fn, struct MHD_Connection *c, con
   if(is_error) {
     s_log_error_type(fn, c, "invocation error");
     s_finish(fn, S_RESULT_ERROR);
-  } else {
+  }
+  else {
     buf_reset(&fn->response);
     mynt_status st = buf_append(&fn->response, req->body, req->body_len);
     s_finish(fn, st ? S_RESULT_TOO_LARGE : S_RESULT_RESPONSE);
@@ -542,7 +541,8 @@ static mynt_status s_paths(function *fn, const char *bootstrap)
 {
   if(bootstrap[0] == '/') {
     fn->bootstrap = strdup(bootstrap);
-  } else {
+  }
+  else {
     char cwd[PATH_MAX];
     if(!getcwd(cwd, sizeof(cwd)))
       return MYNT_IO;
@@ -556,8 +556,7 @@ static mynt_status s_paths(function *fn, const char *bootstrap)
   return fn->task_root ? MYNT_OK : MYNT_NOMEM;
 }
 
-mynt_status function_new(const local_config_function *cfg, const char *bootstrap, const char *region,
-                         function **out)
+mynt_status function_new(const local_config_function *cfg, const char *bootstrap, const char *region, function **out)
 {
   *out = NULL;
   function *fn = calloc(1, sizeof(*fn));

@@ -23,8 +23,7 @@ typedef struct function function;
  * function; bootstrap is the executable to run (copied); region is the routes file's.
  * Returns MYNT_OK and *out (free it with function_free); MYNT_NOMEM, or MYNT_IO when the
  * server cannot start, with *out NULL. */
-mynt_status function_new(const local_config_function *cfg, const char *bootstrap, const char *region,
-                         function **out);
+mynt_status function_new(const local_config_function *cfg, const char *bootstrap, const char *region, function **out);
 
 /* Returns the port of the function's Runtime API server. */
 uint16_t function_runtime_port(const function *fn);

@@ -33,17 +33,17 @@
 /* How long a cached JWKS is trusted before an unknown kid may trigger a refetch. */
 #define S_JWKS_REFETCH_MS 10000
 #define S_CONFIG_JSON_MAX (256u * 1024)
-#define S_MAX_HEADERS 200
+#define S_MAX_HEADERS     200
 /* Longest request path passed on; longer ones are answered 414. */
 #define S_MAX_PATH 8192
 
 struct gateway {
   const local_config *config;
-  char *web_root;              /* realpath of the web root, or NULL */
+  char *web_root; /* realpath of the web root, or NULL */
   char *config_json;
   const static_files_mount *mounts; /* borrowed from the options */
   size_t n_mounts;
-  function **functions;        /* one per config function, same order */
+  function **functions; /* one per config function, same order */
   authorizer *auth;
   http_server *server;
 };
@@ -77,11 +77,9 @@ static bool s_hop_by_hop(const char *name)
 }
 
 /* Queues r on the connection. Returns MHD's verdict. */
-static enum MHD_Result s_send(struct MHD_Connection *c, const response_http *r,
-                              const char *request_id)
+static enum MHD_Result s_send(struct MHD_Connection *c, const response_http *r, const char *request_id)
 {
-  struct MHD_Response *mr =
-    MHD_create_response_from_buffer(r->body.len, r->body.ptr, MHD_RESPMEM_MUST_COPY);
+  struct MHD_Response *mr = MHD_create_response_from_buffer(r->body.len, r->body.ptr, MHD_RESPMEM_MUST_COPY);
   if(!mr)
     return MHD_NO;
   for(size_t i = 0; i < r->n_headers; i++)
@@ -94,8 +92,7 @@ static enum MHD_Result s_send(struct MHD_Connection *c, const response_http *r,
   return ok;
 }
 
-static enum MHD_Result s_send_message(struct MHD_Connection *c, int status, const char *message,
-                                      const char *request_id)
+static enum MHD_Result s_send_message(struct MHD_Connection *c, int status, const char *message, const char *request_id)
 {
   response_http r;
   response_init(&r);
@@ -113,8 +110,7 @@ static void s_access_log(const char *method, const char *raw_path, int status, i
   for(const char *p = raw_path; *p && n + 1 < sizeof(path); p++)
     path[n++] = (*p > 0x20 && *p < 0x7f) ? *p : '?';
   path[n] = '\0';
-  fprintf(stderr, "mynt-local: %s %s %d %" PRId64 "ms\n", method, path, status,
-          clock_mono_ms() - start_ms);
+  fprintf(stderr, "mynt-local: %s %s %d %" PRId64 "ms\n", method, path, status, clock_mono_ms() - start_ms);
 }
 
 /* ---- static files ----------------------------------------------------------------- */
@@ -122,8 +118,8 @@ static void s_access_log(const char *method, const char *raw_path, int status, i
 /* Serves /config.json, a file of the mount whose prefix the path starts with, or a web app
  * file. Returns true and sets *out_status when it
  * answered (or failed to), false when there is no such file. */
-static bool s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_path,
-                        int *out_status, enum MHD_Result *out_ok)
+static bool s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_path, int *out_status,
+                         enum MHD_Result *out_ok)
 {
   int fd = -1;
   off_t size = 0;
@@ -137,7 +133,8 @@ static bool s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_p
     }
     size = fd >= 0 ? sb.st_size : 0;
     type = "application/json";
-  } else {
+  }
+  else {
     bool mounted = false;
     for(size_t i = 0; i < g->n_mounts && !mounted; i++) {
       if(strncmp(raw_path, g->mounts[i].prefix, strlen(g->mounts[i].prefix)) != 0)
@@ -168,8 +165,7 @@ static bool s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_p
 
 /* ---- the function path ------------------------------------------------------------ */
 
-static enum MHD_Result s_collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                        const char *value)
+static enum MHD_Result s_collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
   (void)kind;
   s_headers *h = cls;
@@ -192,8 +188,7 @@ static bool s_has_header(const s_headers *h, const char *name)
 static void s_source_ip(struct MHD_Connection *c, char *out, size_t size)
 {
   snprintf(out, size, "127.0.0.1");
-  const union MHD_ConnectionInfo *info =
-    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if(info && info->client_addr && info->client_addr->sa_family == AF_INET) {
     const struct sockaddr_in *in = (const struct sockaddr_in *)info->client_addr;
     inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)size);
@@ -204,8 +199,7 @@ static void s_source_ip(struct MHD_Connection *c, char *out, size_t size)
 static int s_local_port(struct MHD_Connection *c)
 {
   const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
-  const union MHD_DaemonInfo *di =
-    ci ? MHD_get_daemon_info(ci->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+  const union MHD_DaemonInfo *di = ci ? MHD_get_daemon_info(ci->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
   return di ? di->port : 0;
 }
 
@@ -240,9 +234,8 @@ static void s_result_to_response(mynt_status st, const mynt_buf *payload, respon
 
 /* Authorizes (for JWT routes), builds the event, invokes the function and answers. */
 static enum MHD_Result s_invoke_route(gateway *g, struct MHD_Connection *c, const http_server_request *req,
-                                      const char *method, const char *version,
-                                      const char *raw_path, const char *raw_query,
-                                      const routes_match *m, int *out_status)
+                                      const char *method, const char *version, const char *raw_path,
+                                      const char *raw_query, const routes_match *m, int *out_status)
 {
   char request_id[32];
   s_random_id(request_id, sizeof(request_id));
@@ -396,10 +389,12 @@ static enum MHD_Result s_on_request(void *ctx, struct MHD_Connection *c, const h
   if(st == MYNT_NOT_FOUND) {
     status = 404;
     ok = s_send_message(c, 404, "Not Found", NULL);
-  } else if(st) {
+  }
+  else if(st) {
     status = 500;
     ok = s_send_message(c, 500, "Internal Server Error", NULL);
-  } else {
+  }
+  else {
     ok = s_invoke_route(g, c, req, method, req->version, raw_path, raw_query, &m, &status);
   }
   routes_match_free(&m);
@@ -431,8 +426,7 @@ mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gatewa
   }
   g->mounts = opts->mounts;
   g->n_mounts = opts->mounts ? opts->n_mounts : 0;
-  if(opts->config->has_authorizer &&
-     (st = authorizer_new(&opts->config->authorizer, S_JWKS_REFETCH_MS, &g->auth))) {
+  if(opts->config->has_authorizer && (st = authorizer_new(&opts->config->authorizer, S_JWKS_REFETCH_MS, &g->auth))) {
     mynt_fail(detail, st, "out of memory");
     goto fail;
   }
@@ -443,8 +437,7 @@ mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gatewa
   }
   for(size_t i = 0; i < opts->config->n_functions; i++) {
     const local_config_function *cfg = &opts->config->functions[i];
-    st = function_new(cfg, cfg->bootstrap ? cfg->bootstrap : opts->bootstrap, opts->config->region,
-                      &g->functions[i]);
+    st = function_new(cfg, cfg->bootstrap ? cfg->bootstrap : opts->bootstrap, opts->config->region, &g->functions[i]);
     if(st) {
       mynt_fail(detail, st, "cannot start the Runtime API server of %s", cfg->name);
       goto fail;

@@ -14,15 +14,15 @@
 #define GATEWAY_MAX_BODY (6u * 1024 * 1024)
 
 typedef struct {
-  const local_config *config;  /* routes, authorizer and functions; must outlive the gateway */
-  const char *bootstrap;       /* executable for functions without their own "bootstrap" */
-  const char *web_root;        /* directory of the web app; NULL = none */
-  const char *config_json;     /* file served at /config.json; NULL = none */
+  const local_config *config;       /* routes, authorizer and functions; must outlive the gateway */
+  const char *bootstrap;            /* executable for functions without their own "bootstrap" */
+  const char *web_root;             /* directory of the web app; NULL = none */
+  const char *config_json;          /* file served at /config.json; NULL = none */
   const static_files_mount *mounts; /* directories served under URL prefixes, tried before
                                        web_root; borrowed, must outlive the gateway */
   size_t n_mounts;
-  const char *host;            /* IPv4 loopback address to bind; NULL = "127.0.0.1" */
-  uint16_t port;               /* 0 = an ephemeral port */
+  const char *host; /* IPv4 loopback address to bind; NULL = "127.0.0.1" */
+  uint16_t port;    /* 0 = an ephemeral port */
 } gateway_options;
 
 typedef struct gateway gateway;

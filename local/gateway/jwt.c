@@ -74,8 +74,7 @@ mynt_status jwt_key_from_jwk(const json_t *jwk, EVP_PKEY **out_key)
   if(!params || !ctx)
     goto cleanup;
   st = MYNT_UNAUTHORIZED;
-  if(EVP_PKEY_fromdata_init(ctx) <= 0 ||
-     EVP_PKEY_fromdata(ctx, out_key, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+  if(EVP_PKEY_fromdata_init(ctx) <= 0 || EVP_PKEY_fromdata(ctx, out_key, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
     *out_key = NULL;
     goto cleanup;
   }
@@ -104,8 +103,7 @@ static const json_t *s_find_jwk(const json_t *jwks, const char *kid)
 }
 
 /* Returns 1 when the RS256 signature over input verifies with key. */
-static int s_signature_ok(EVP_PKEY *key, const char *input, size_t input_len, const char *sig_b64,
-                          size_t sig_b64_len)
+static int s_signature_ok(EVP_PKEY *key, const char *input, size_t input_len, const char *sig_b64, size_t sig_b64_len)
 {
   mynt_buf sig;
   buf_init(&sig, 1024);
@@ -115,8 +113,7 @@ static int s_signature_ok(EVP_PKEY *key, const char *input, size_t input_len, co
     goto cleanup;
   if(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) != 1)
     goto cleanup;
-  ok = EVP_DigestVerify(md, (const unsigned char *)sig.ptr, sig.len, (const unsigned char *)input,
-                        input_len) == 1;
+  ok = EVP_DigestVerify(md, (const unsigned char *)sig.ptr, sig.len, (const unsigned char *)input, input_len) == 1;
 cleanup:
   EVP_MD_CTX_free(md);
   buf_free(&sig);
@@ -148,7 +145,8 @@ static int s_claims_ok(const json_t *claims, const jwt_policy *policy, int64_t n
     int found = 0;
     if(json_is_string(aud)) {
       found = s_audience_ok(json_string_value(aud), policy);
-    } else if(json_is_array(aud)) {
+    }
+    else if(json_is_array(aud)) {
       size_t i;
       const json_t *a;
       json_array_foreach(aud, i, a) {
@@ -158,7 +156,8 @@ static int s_claims_ok(const json_t *claims, const jwt_policy *policy, int64_t n
     }
     if(!found)
       return 0;
-  } else {
+  }
+  else {
     const char *client_id = json_string_value(json_object_get(claims, "client_id"));
     if(!client_id || !s_audience_ok(client_id, policy))
       return 0;
@@ -167,8 +166,8 @@ static int s_claims_ok(const json_t *claims, const jwt_policy *policy, int64_t n
   return use && (strcmp(use, "id") == 0 || strcmp(use, "access") == 0);
 }
 
-mynt_status jwt_verify(const char *token, const json_t *jwks, const jwt_policy *policy,
-                       int64_t now_s, json_t **out_claims)
+mynt_status jwt_verify(const char *token, const json_t *jwks, const jwt_policy *policy, int64_t now_s,
+                       json_t **out_claims)
 {
   *out_claims = NULL;
   if(!token || !jwks || !policy || !policy->issuer)

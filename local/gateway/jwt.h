@@ -14,8 +14,8 @@
 #define JWT_MAX_TOKEN 16384
 
 typedef struct {
-  const char *issuer;              /* iss must equal it */
-  const char *const *audiences;    /* aud (or client_id when there is no aud) must be one */
+  const char *issuer;           /* iss must equal it */
+  const char *const *audiences; /* aud (or client_id when there is no aud) must be one */
   size_t n_audiences;
 } jwt_policy;
 
@@ -26,8 +26,8 @@ typedef struct {
  * decrefs); MYNT_NOT_FOUND when the token is well-formed RS256 but its kid is not in
  * jwks (the caller may refresh the key set and retry); MYNT_UNAUTHORIZED for every other
  * rejection; MYNT_NOMEM. On failure *out_claims is NULL. */
-mynt_status jwt_verify(const char *token, const json_t *jwks, const jwt_policy *policy,
-                       int64_t now_s, json_t **out_claims);
+mynt_status jwt_verify(const char *token, const json_t *jwks, const jwt_policy *policy, int64_t now_s,
+                       json_t **out_claims);
 
 /* Builds an RSA public key from a JWK object (kty "RSA", base64url n and e; alg, when
  * given, must be RS256; use, when given, "sig"; modulus at least 2048 bits).

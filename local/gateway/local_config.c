@@ -96,12 +96,10 @@ static mynt_status s_parse_function(const json_t *fj, size_t index, local_config
   if((t && !json_is_integer(t)) || f->timeout_s < 1 || f->timeout_s > 900)
     return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: timeout_s must be 1..900", f->name);
   if((m && !json_is_integer(m)) || f->memory_mb < 128 || f->memory_mb > 10240)
-    return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: memory_mb must be 128..10240",
-                  f->name);
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: memory_mb must be 128..10240", f->name);
   const json_t *env = json_object_get(fj, "environment");
   if(env && !json_is_object(env))
-    return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: environment must be an object",
-                  f->name);
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: environment must be an object", f->name);
   if(env && json_object_size(env)) {
     f->env = calloc(json_object_size(env), sizeof(char *));
     if(!f->env)
@@ -110,8 +108,7 @@ static mynt_status s_parse_function(const json_t *fj, size_t index, local_config
     const json_t *v;
     json_object_foreach((json_t *)env, k, v) {
       if(!json_is_string(v) || !s_env_name_ok(k))
-        return mynt_fail(detail, MYNT_BAD_REQUEST,
-                      "function %s: environment values must be strings", f->name);
+        return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: environment values must be strings", f->name);
       if(asprintf(&f->env[f->n_env], "%s=%s", k, json_string_value(v)) < 0) {
         f->env[f->n_env] = NULL;
         return MYNT_NOMEM;
@@ -133,11 +130,9 @@ static mynt_status s_parse_function(const json_t *fj, size_t index, local_config
     else if(strcmp(auth, "jwt") == 0)
       mode = ROUTES_AUTH_JWT;
     else
-      return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: auth must be none or jwt",
-                    f->name);
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: auth must be none or jwt", f->name);
     if(!key)
-      return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: route without route_key",
-                    f->name);
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: route without route_key", f->name);
     if(mode == ROUTES_AUTH_JWT && !out->has_authorizer)
       return mynt_fail(detail, MYNT_BAD_REQUEST, "route %s needs the authorizer section", key);
     mynt_status st = routes_add(&out->routes, key, mode, index);
@@ -159,7 +154,7 @@ mynt_status local_config_parse(const char *text, size_t len, local_config *out, 
   json_t *root = json_loadb(text, len, 0, &jerr);
   if(!json_is_object(root)) {
     st = mynt_fail(detail, MYNT_BAD_REQUEST, "not a JSON object (line %d: %s)", jerr.line,
-                root ? "wrong type" : jerr.text);
+                   root ? "wrong type" : jerr.text);
     goto cleanup;
   }
   out->region = s_dup_string(root, "region");

@@ -19,10 +19,10 @@ typedef struct {
 typedef struct {
   char *name;
   char *handler;
-  char *bootstrap;         /* per-function override; NULL = the --bootstrap path */
+  char *bootstrap; /* per-function override; NULL = the --bootstrap path */
   int timeout_s;
   int memory_mb;
-  char **env;              /* "NAME=value" strings */
+  char **env; /* "NAME=value" strings */
   size_t n_env;
 } local_config_function;
 

@@ -18,16 +18,15 @@
 
 static void s_usage(FILE *out)
 {
-  fprintf(out,
-          "usage: mynt-local --routes FILE --bootstrap PATH [--web DIR] [--config-json FILE]\n"
-          "                  [--mount PREFIX=DIR]... [--port N] [--host 127.0.0.1]\n"
-          "  --routes FILE       routes JSON generated from template.yaml\n"
-          "  --bootstrap PATH    the Lambda bootstrap executable\n"
-          "  --web DIR           the web app served for GET/HEAD requests no route claims\n"
-          "  --config-json FILE  served at /config.json\n"
-          "  --mount PREFIX=DIR  also serve DIR under the URL prefix (e.g. /plaid/=local/plaid_sim/link)\n"
-          "  --port N            port (default $MYNT_PORT, else 8080; 0 = any free port)\n"
-          "  --host ADDR         loopback address to bind (127.0.0.0/8 only)\n");
+  fprintf(out, "usage: mynt-local --routes FILE --bootstrap PATH [--web DIR] [--config-json FILE]\n"
+               "                  [--mount PREFIX=DIR]... [--port N] [--host 127.0.0.1]\n"
+               "  --routes FILE       routes JSON generated from template.yaml\n"
+               "  --bootstrap PATH    the Lambda bootstrap executable\n"
+               "  --web DIR           the web app served for GET/HEAD requests no route claims\n"
+               "  --config-json FILE  served at /config.json\n"
+               "  --mount PREFIX=DIR  also serve DIR under the URL prefix (e.g. /plaid/=local/plaid_sim/link)\n"
+               "  --port N            port (default $MYNT_PORT, else 8080; 0 = any free port)\n"
+               "  --host ADDR         loopback address to bind (127.0.0.0/8 only)\n");
 }
 
 /* Returns true for a dotted IPv4 address in 127.0.0.0/8. */
@@ -61,12 +60,24 @@ int main(int argc, char **argv)
   int opt;
   while((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
     switch(opt) {
-    case 'r': routes = optarg; break;
-    case 'b': bootstrap = optarg; break;
-    case 'w': web = optarg; break;
-    case 'c': config_json = optarg; break;
-    case 'p': port_text = optarg; break;
-    case 'H': host = optarg; break;
+    case 'r':
+      routes = optarg;
+      break;
+    case 'b':
+      bootstrap = optarg;
+      break;
+    case 'w':
+      web = optarg;
+      break;
+    case 'c':
+      config_json = optarg;
+      break;
+    case 'p':
+      port_text = optarg;
+      break;
+    case 'H':
+      host = optarg;
+      break;
     case 'm':
       if(n_mounts == S_MAX_MOUNTS) {
         fprintf(stderr, "mynt-local: at most %d --mount options\n", S_MAX_MOUNTS);
@@ -74,8 +85,12 @@ int main(int argc, char **argv)
       }
       mount_specs[n_mounts++] = optarg;
       break;
-    case 'h': s_usage(stdout); return 0;
-    default: s_usage(stderr); return 2;
+    case 'h':
+      s_usage(stdout);
+      return 0;
+    default:
+      s_usage(stderr);
+      return 2;
     }
   }
   if(optind != argc || !routes || !bootstrap) {
@@ -94,8 +109,7 @@ int main(int argc, char **argv)
     return 2;
   }
   if(access(bootstrap, X_OK) != 0)
-    fprintf(stderr, "mynt-local: warning: %s is not executable (yet); invocations will fail\n",
-            bootstrap);
+    fprintf(stderr, "mynt-local: warning: %s is not executable (yet); invocations will fail\n", bootstrap);
 
   mynt_detail why;
   static_files_mount mounts[S_MAX_MOUNTS];

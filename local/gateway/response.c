@@ -151,7 +151,8 @@ mynt_status response_from_payload(const char *payload, size_t len, response_http
   mynt_status st;
   if(json_is_object(root) && json_object_get(root, "statusCode")) {
     st = s_structured(root, r);
-  } else {
+  }
+  else {
     st = buf_append(&r->body, payload, len);
     if(!st)
       st = response_add_header(r, "Content-Type", "application/json");

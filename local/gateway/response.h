@@ -14,7 +14,7 @@ typedef struct {
 
 typedef struct {
   int status;
-  response_header *headers;    /* owned; Set-Cookie appears once per cookie */
+  response_header *headers; /* owned; Set-Cookie appears once per cookie */
   size_t n_headers;
   mynt_buf body;
 } response_http;

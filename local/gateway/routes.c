@@ -142,9 +142,11 @@ char *routes_percent_decode(const char *s, size_t len, int plus_is_space, size_t
     if(s[i] == '%' && i + 2 < len && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
       out[o++] = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
       i += 2;
-    } else if(plus_is_space && s[i] == '+') {
+    }
+    else if(plus_is_space && s[i] == '+') {
       out[o++] = ' ';
-    } else {
+    }
+    else {
       out[o++] = s[i];
     }
   }
@@ -252,7 +254,8 @@ static mynt_status s_collect_params(routes_match *m, const s_req_segment *segs, 
     if(rs->kind == ROUTES_SEG_GREEDY) {
       const char *rest = segs[i].raw;
       p->value = routes_percent_decode(rest, strlen(rest), 0, NULL);
-    } else {
+    }
+    else {
       p->value = strdup(segs[i].decoded);
     }
     m->n_params++;
@@ -262,8 +265,8 @@ static mynt_status s_collect_params(routes_match *m, const s_req_segment *segs, 
   return MYNT_OK;
 }
 
-mynt_status routes_find(const routes_table *t, const char *method, const char *raw_path,
-                        int skip_default, routes_match *out)
+mynt_status routes_find(const routes_table *t, const char *method, const char *raw_path, int skip_default,
+                        routes_match *out)
 {
   memset(out, 0, sizeof(*out));
   s_req_segment *segs = NULL;
@@ -289,9 +292,11 @@ mynt_status routes_find(const routes_table *t, const char *method, const char *r
   if(best) {
     out->route = best;
     st = s_collect_params(out, segs, n);
-  } else if(fallback && !skip_default) {
+  }
+  else if(fallback && !skip_default) {
     out->route = fallback;
-  } else {
+  }
+  else {
     st = MYNT_NOT_FOUND;
   }
   s_req_segments_free(segs, n);

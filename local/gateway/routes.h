@@ -12,17 +12,17 @@ typedef enum { ROUTES_SEG_LITERAL, ROUTES_SEG_PARAM, ROUTES_SEG_GREEDY } routes_
 
 typedef struct {
   routes_seg_kind kind;
-  char *text;              /* the literal, or the parameter's name without braces and '+' */
+  char *text; /* the literal, or the parameter's name without braces and '+' */
 } routes_segment;
 
 typedef struct {
-  char *key;               /* as configured: "GET /items/{id}" or "$default" */
-  char *method;            /* "GET", "ANY", ...; NULL for $default */
+  char *key;    /* as configured: "GET /items/{id}" or "$default" */
+  char *method; /* "GET", "ANY", ...; NULL for $default */
   routes_segment *segments;
   size_t n_segments;
   int is_default;
   routes_auth auth;
-  size_t function;         /* index of the function that serves the route */
+  size_t function; /* index of the function that serves the route */
 } routes_route;
 
 typedef struct {
@@ -32,12 +32,12 @@ typedef struct {
 
 typedef struct {
   char *name;
-  char *value;             /* percent-decoded */
+  char *value; /* percent-decoded */
 } routes_param;
 
 typedef struct {
-  const routes_route *route;  /* borrowed from the table */
-  routes_param *params;       /* owned; NULL when the route has no path parameters */
+  const routes_route *route; /* borrowed from the table */
+  routes_param *params;      /* owned; NULL when the route has no path parameters */
   size_t n_params;
 } routes_match;
 
@@ -57,8 +57,8 @@ mynt_status routes_add(routes_table *t, const char *key, routes_auth auth, size_
  * segment), then a specific method over ANY; otherwise $default. When skip_default is set,
  * $default is not considered. Fills out (free it with routes_match_free). Returns MYNT_OK,
  * MYNT_NOT_FOUND when nothing matches (out->route is NULL), MYNT_NOMEM. */
-mynt_status routes_find(const routes_table *t, const char *method, const char *raw_path,
-                        int skip_default, routes_match *out);
+mynt_status routes_find(const routes_table *t, const char *method, const char *raw_path, int skip_default,
+                        routes_match *out);
 
 /* Frees the parameters of m and clears it. */
 void routes_match_free(routes_match *m);

@@ -71,8 +71,8 @@ static bool s_path_ok(const char *path, size_t len)
   return !s_has_dot_segment(path, false);
 }
 
-mynt_status static_files_open(const char *root_real, const char *raw_path, int *out_fd,
-                              off_t *out_size, const char **out_type)
+mynt_status static_files_open(const char *root_real, const char *raw_path, int *out_fd, off_t *out_size,
+                              const char **out_type)
 {
   *out_fd = -1;
   *out_size = 0;
@@ -176,8 +176,8 @@ void static_files_mount_free(static_files_mount *m)
   m->root_real = NULL;
 }
 
-mynt_status static_files_mount_open(const static_files_mount *m, const char *raw_path, int *out_fd,
-                                    off_t *out_size, const char **out_type)
+mynt_status static_files_mount_open(const static_files_mount *m, const char *raw_path, int *out_fd, off_t *out_size,
+                                    const char **out_type)
 {
   *out_fd = -1;
   *out_size = 0;

@@ -14,8 +14,8 @@
  * the root, are refused. Returns MYNT_OK with *out_fd (the caller closes it), *out_size
  * and *out_type (static); MYNT_NOT_FOUND when there is no such regular file or the path is
  * refused; MYNT_NOMEM. */
-mynt_status static_files_open(const char *root_real, const char *raw_path, int *out_fd,
-                              off_t *out_size, const char **out_type);
+mynt_status static_files_open(const char *root_real, const char *raw_path, int *out_fd, off_t *out_size,
+                              const char **out_type);
 
 /* A directory served under a URL prefix (mynt-local --mount PREFIX=DIR). */
 typedef struct {
@@ -36,8 +36,8 @@ void static_files_mount_free(static_files_mount *m);
 /* Opens the file the request path raw_path names under mount m: the part of raw_path after the
  * prefix, resolved inside the mount's directory with every check of static_files_open.
  * Returns as static_files_open; MYNT_NOT_FOUND also when raw_path is not under the prefix. */
-mynt_status static_files_mount_open(const static_files_mount *m, const char *raw_path, int *out_fd,
-                                    off_t *out_size, const char **out_type);
+mynt_status static_files_mount_open(const static_files_mount *m, const char *raw_path, int *out_fd, off_t *out_size,
+                                    const char **out_type);
 
 /* Returns the Content-Type for a file name by its extension (static string); unknown
  * extensions give "application/octet-stream". */

@@ -50,12 +50,13 @@ typedef struct {
   const char *category_id;
 } s_kind;
 
-#define S_FOOD "FOOD_AND_DRINK"
-#define S_RENT "RENT_AND_UTILITIES"
-#define S_MERCH "GENERAL_MERCHANDISE"
+#define S_FOOD      "FOOD_AND_DRINK"
+#define S_RENT      "RENT_AND_UTILITIES"
+#define S_MERCH     "GENERAL_MERCHANDISE"
 #define S_TRANSPORT "TRANSPORTATION"
-#define S_FUN "ENTERTAINMENT"
+#define S_FUN       "ENTERTAINMENT"
 
+/* clang-format off */
 static const s_kind s_coffee[] = {
   {"coffee-sbux", "Starbucks", "STARBUCKS STORE", "starbucks.com", "in store", "place", S_FOOD,
    "FOOD_AND_DRINK_COFFEE", "VERY_HIGH", {"Food and Drink", "Restaurants", "Coffee Shop"}, "13005043"},
@@ -185,6 +186,7 @@ static const s_kind s_card_autopay = {"card-pay-out", NULL, "CREDIT CARD AUTOPAY
 static const s_kind s_card_payment = {"card-pay-in", NULL, "PAYMENT - THANK YOU", NULL, "other", "special",
                                       "LOAN_PAYMENTS", "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT", "VERY_HIGH",
                                       {"Payment", "Credit Card", NULL}, "16001000"};
+/* clang-format on */
 
 #define S_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -264,8 +266,8 @@ static void s_profile_init(s_profile *p, const plaid_data_institution *inst, uin
   p->rent_cents = s_range(&r, 24, 44) * 5000;
   p->savings_cents = s_range(&r, 4, 12) * 5000;
   /* Net pay covers rent, saving, bills, cash and the card (about $2,350 a month) with a little to spare. */
-  p->salary_cents = (p->rent_cents + p->savings_cents + 235000 + s_range(&r, 0, 300) * 100) / 100 * 100
-                    + s_range(&r, 0, 99);
+  p->salary_cents =
+    (p->rent_cents + p->savings_cents + 235000 + s_range(&r, 0, 300) * 100) / 100 * 100 + s_range(&r, 0, 99);
   p->limit_cents = s_range(&r, 8, 20) * 100000;
   p->electric_day = (int)s_range(&r, 5, 12);
   p->internet_day = (int)s_range(&r, 8, 18);
@@ -288,9 +290,9 @@ typedef struct {
   int64_t amount_cents;
   int32_t auth_day;
   int32_t post_day;
-  int slot;            /* tells apart events of one kind on one day */
-  int card_purchase;   /* goes through a pending phase */
-  char suffix[24];     /* appended to the descriptor */
+  int slot;          /* tells apart events of one kind on one day */
+  int card_purchase; /* goes through a pending phase */
+  char suffix[24];   /* appended to the descriptor */
   int has_place;
 } s_event;
 
@@ -396,8 +398,7 @@ static mynt_status s_card_day(const s_profile *p, int32_t day, s_events *out)
   }
   r = s_rng_for(p->key, day, 3);
   if(w == 0 || ((w == 5 || w == 6) && s_chance(&r, 70)) || (w >= 1 && w <= 4 && s_chance(&r, 15))) {
-    e = s_purchase(&s_restaurants[s_range(&r, 0, S_COUNT(s_restaurants) - 1)], day, 0, s_range(&r, 1200, 7000),
-                   &r, 2);
+    e = s_purchase(&s_restaurants[s_range(&r, 0, S_COUNT(s_restaurants) - 1)], day, 0, s_range(&r, 1200, 7000), &r, 2);
     if((st = s_push(out, &e)))
       return st;
   }
@@ -587,8 +588,8 @@ static void s_make_id(const s_profile *p, char kind, const s_event *e, char out[
   unsigned char digest[2][SHA256_DIGEST_LENGTH];
   char input[128];
   for(int round = 0; round < 2; round++) {
-    int n = snprintf(input, sizeof input, "%016llx|%c|%s|%d|%d|%d|%d", (unsigned long long)p->key, kind,
-                     e->kind->tag, (int)e->account, (int)e->auth_day, e->slot, round);
+    int n = snprintf(input, sizeof input, "%016llx|%c|%s|%d|%d|%d|%d", (unsigned long long)p->key, kind, e->kind->tag,
+                     (int)e->account, (int)e->auth_day, e->slot, round);
     SHA256((const unsigned char *)input, (size_t)n, digest[round]);
   }
   const unsigned char *bytes = &digest[0][0];
@@ -619,7 +620,8 @@ static void s_finish(const s_profile *p, const s_event *e, int32_t today, plaid_
   t->date = t->pending ? e->auth_day : e->post_day;
   if(t->pending) {
     s_make_id(p, 'p', e, t->transaction_id);
-  } else {
+  }
+  else {
     s_make_id(p, 't', e, t->transaction_id);
     if(e->card_purchase)
       s_make_id(p, 'p', e, t->pending_transaction_id);
@@ -754,7 +756,8 @@ mynt_status plaid_data_generate(const char *institution_id, uint64_t seed, int32
     if(a == PLAID_DATA_CARD) {
       acc->current_cents = acc->opening_cents + posted[a];
       acc->available_cents = acc->limit_cents - acc->current_cents - pending[a];
-    } else {
+    }
+    else {
       acc->current_cents = acc->opening_cents - posted[a];
       acc->available_cents = acc->current_cents - pending[a];
     }

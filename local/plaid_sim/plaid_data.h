@@ -81,16 +81,16 @@ typedef struct {
   int32_t date;         /* posted date, or the authorized date while pending */
   int32_t authorized_date;
   bool pending;
-  const char *merchant_name;      /* NULL for transfers and payments */
-  const char *website;            /* NULL when unknown */
-  const char *payment_channel;    /* "online", "in store", "other" */
-  const char *transaction_type;   /* "digital", "place", "special" */
-  const char *pfc_primary;        /* personal_finance_category.primary */
-  const char *pfc_detailed;       /* personal_finance_category.detailed */
-  const char *pfc_confidence;     /* "VERY_HIGH", "HIGH", ... */
-  const char *category[3];        /* legacy category path, NULL-terminated when shorter */
-  const char *category_id;        /* legacy category id */
-  const plaid_data_place *place;  /* in-store purchases only; NULL otherwise */
+  const char *merchant_name;     /* NULL for transfers and payments */
+  const char *website;           /* NULL when unknown */
+  const char *payment_channel;   /* "online", "in store", "other" */
+  const char *transaction_type;  /* "digital", "place", "special" */
+  const char *pfc_primary;       /* personal_finance_category.primary */
+  const char *pfc_detailed;      /* personal_finance_category.detailed */
+  const char *pfc_confidence;    /* "VERY_HIGH", "HIGH", ... */
+  const char *category[3];       /* legacy category path, NULL-terminated when shorter */
+  const char *category_id;       /* legacy category id */
+  const plaid_data_place *place; /* in-store purchases only; NULL otherwise */
 } plaid_data_txn;
 
 /* One item's data as of one day. */
@@ -111,8 +111,7 @@ typedef struct {
  * one names it in pending_transaction_id, as Plaid does). Returns MYNT_OK and fills out (free it
  * with plaid_data_item_free), MYNT_NOT_FOUND for an unknown institution, MYNT_NOMEM; on failure
  * out owns nothing. */
-mynt_status plaid_data_generate(const char *institution_id, uint64_t seed, int32_t today,
-                                plaid_data_item *out);
+mynt_status plaid_data_generate(const char *institution_id, uint64_t seed, int32_t today, plaid_data_item *out);
 
 /* Frees the transactions of an item filled by plaid_data_generate; accepts a zeroed item. */
 void plaid_data_item_free(plaid_data_item *item);

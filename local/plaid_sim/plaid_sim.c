@@ -46,9 +46,11 @@ static bool s_loopback_origin(const char *origin)
   const char *rest = NULL;
   if(strncmp(host, "localhost", 9) == 0) {
     rest = host + 9;
-  } else if(strncmp(host, "[::1]", 5) == 0) {
+  }
+  else if(strncmp(host, "[::1]", 5) == 0) {
     rest = host + 5;
-  } else if(strncmp(host, "127.", 4) == 0) {
+  }
+  else if(strncmp(host, "127.", 4) == 0) {
     rest = host + 4;
     for(int octet = 0; octet < 3; octet++) {
       unsigned value = 0;
@@ -61,7 +63,8 @@ static bool s_loopback_origin(const char *origin)
       if(digits == 0 || digits > 3 || value > 255 || (octet < 2 && *rest++ != '.'))
         return false;
     }
-  } else {
+  }
+  else {
     return false;
   }
   if(*rest == '\0')

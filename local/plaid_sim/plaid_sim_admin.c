@@ -52,9 +52,9 @@ static json_t *s_item_summary(const plaid_sim_item *item)
     if(item->products & (UINT64_C(1) << i))
       json_array_append_new(products, json_string(plaid_sim_product_name(i)));
   return json_pack("{s:s, s:s, s:s?, s:I, s:i, s:o?, s:b, s:b, s:s}", "item_id", item->item_id, "institution_id",
-                   item->institution_id, "institution_name", inst ? inst->name : NULL, "seed",
-                   (json_int_t)item->seed, "days_requested", item->days_requested, "products", products,
-                   "removed", item->removed, "login_required", item->login_required, "created_at",
+                   item->institution_id, "institution_name", inst ? inst->name : NULL, "seed", (json_int_t)item->seed,
+                   "days_requested", item->days_requested, "products", products, "removed", item->removed,
+                   "login_required", item->login_required, "created_at",
                    clock_iso8601((time_t)(item->created_ms / 1000), created));
 }
 
@@ -63,8 +63,7 @@ static void s_health(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_res
   char today[11];
   if(s_method_or_reply(req, out, "GET"))
     plaid_sim_render_ok(out, req,
-                        json_pack("{s:s, s:s}", "status", "ok", "today",
-                                  date_format(plaid_sim_today(sim), today)));
+                        json_pack("{s:s, s:s}", "status", "ok", "today", date_format(plaid_sim_today(sim), today)));
 }
 
 static void s_items(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)
@@ -132,14 +131,13 @@ static void s_truth(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_resp
       goto fail;
   }
   char start_out[11], end_out[11], first_out[11];
-  plaid_sim_render_ok(
-    out, req,
-    json_pack("{s:s, s:s, s:I, s:i, s:b, s:s, s:s, s:s, s:I, s:o, s:o}", "item_id", item.item_id, "institution_id",
-              item.institution_id, "seed", (json_int_t)item.seed, "days_requested", item.days_requested, "removed",
-              item.removed, "start_date", date_format(start, start_out), "end_date",
-              date_format(end, end_out), "history_start_date",
-              date_format(data.first_day, first_out), "total_transactions",
-              (json_int_t)json_array_size(list), "accounts", accounts, "transactions", list));
+  plaid_sim_render_ok(out, req,
+                      json_pack("{s:s, s:s, s:I, s:i, s:b, s:s, s:s, s:s, s:I, s:o, s:o}", "item_id", item.item_id,
+                                "institution_id", item.institution_id, "seed", (json_int_t)item.seed, "days_requested",
+                                item.days_requested, "removed", item.removed, "start_date",
+                                date_format(start, start_out), "end_date", date_format(end, end_out),
+                                "history_start_date", date_format(data.first_day, first_out), "total_transactions",
+                                (json_int_t)json_array_size(list), "accounts", accounts, "transactions", list));
   list = accounts = NULL;
   goto cleanup;
 fail:
@@ -166,8 +164,8 @@ static void s_faults(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_res
   json_t *status = json_object_get(req->body, "status");
   json_t *code = json_object_get(req->body, "error_code");
   json_t *times = json_object_get(req->body, "times");
-  if(latency && (!json_is_integer(latency) || json_integer_value(latency) < 0 ||
-                 json_integer_value(latency) > S_MAX_LATENCY_MS)) {
+  if(latency &&
+     (!json_is_integer(latency) || json_integer_value(latency) < 0 || json_integer_value(latency) > S_MAX_LATENCY_MS)) {
     s_invalid(req, out, "latency_ms must be an integer from 0 to 29000");
     return;
   }
@@ -196,15 +194,17 @@ static void s_faults(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_res
       return;
     }
     fault.status = code_status;
-  } else if(status) {
+  }
+  else if(status) {
     fault.status = (int)json_integer_value(status);
     if(fault.status == 400) {
       s_invalid(req, out, "status 400 needs an error_code");
       return;
     }
-    fault.error_code = plaid_sim_fault_code(fault.status == 429 ? "RATE_LIMIT_EXCEEDED" : "INTERNAL_SERVER_ERROR",
-                                            &fault.status);
-  } else if(!latency) {
+    fault.error_code =
+      plaid_sim_fault_code(fault.status == 429 ? "RATE_LIMIT_EXCEEDED" : "INTERNAL_SERVER_ERROR", &fault.status);
+  }
+  else if(!latency) {
     s_invalid(req, out, "a fault needs latency_ms, status or error_code");
     return;
   }
@@ -261,7 +261,8 @@ static void s_link_complete(plaid_sim *sim, const plaid_sim_request *req, plaid_
       return;
     if(plaid_sim_store_set_login_required(sim->store, item.item_id, false))
       goto fail;
-  } else {
+  }
+  else {
     if(!institution_id) {
       plaid_sim_render_error(out, req, 400, "INVALID_REQUEST", "MISSING_FIELDS",
                              "the following required fields are missing: institution_id", NULL);
@@ -299,9 +300,9 @@ static void s_link_complete(plaid_sim *sim, const plaid_sim_request *req, plaid_
     }
   }
   plaid_sim_render_ok(out, req,
-                      json_pack("{s:s, s:{s:s, s:s}, s:o, s:s}", "public_token", token, "institution",
-                                "institution_id", item.institution_id, "name", data.institution->name, "accounts",
-                                accounts, "item_id", item.item_id));
+                      json_pack("{s:s, s:{s:s, s:s}, s:o, s:s}", "public_token", token, "institution", "institution_id",
+                                item.institution_id, "name", data.institution->name, "accounts", accounts, "item_id",
+                                item.item_id));
   memset(token, 0, sizeof token);
   plaid_data_item_free(&data);
   return;
@@ -316,18 +317,22 @@ void plaid_sim_admin_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_
   static const char items_prefix[] = "/sim/items/";
   if(strcmp(path, "/sim/health") == 0) {
     s_health(sim, req, out);
-  } else if(strcmp(path, "/sim/items") == 0) {
+  }
+  else if(strcmp(path, "/sim/items") == 0) {
     s_items(sim, req, out);
-  } else if(strcmp(path, "/sim/link/complete") == 0) {
+  }
+  else if(strcmp(path, "/sim/link/complete") == 0) {
     s_link_complete(sim, req, out);
-  } else if(strncmp(path, items_prefix, sizeof items_prefix - 1) == 0) {
+  }
+  else if(strncmp(path, items_prefix, sizeof items_prefix - 1) == 0) {
     const char *id = path + sizeof items_prefix - 1;
     const char *slash = strchr(id, '/');
     char item_id[PLAID_DATA_ID_LEN + 1];
     size_t len = slash ? (size_t)(slash - id) : 0;
     if(!slash || len == 0 || len > PLAID_DATA_ID_LEN) {
       plaid_sim_render_error(out, req, 404, "INVALID_REQUEST", "NOT_FOUND", "unrecognized endpoint", NULL);
-    } else {
+    }
+    else {
       memcpy(item_id, id, len);
       item_id[len] = '\0';
       if(strcmp(slash, "/transactions") == 0)
@@ -337,7 +342,8 @@ void plaid_sim_admin_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_
       else
         plaid_sim_render_error(out, req, 404, "INVALID_REQUEST", "NOT_FOUND", "unrecognized endpoint", NULL);
     }
-  } else {
+  }
+  else {
     plaid_sim_render_error(out, req, 404, "INVALID_REQUEST", "NOT_FOUND", "unrecognized endpoint", NULL);
   }
   if(!out->body)

@@ -65,8 +65,7 @@ void plaid_sim_admin_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_
  * display may be NULL (JSON null). Never fails: out of memory leaves out->body NULL, which the
  * server answers as a bare 500. */
 void plaid_sim_render_error(plaid_sim_response *out, const plaid_sim_request *req, unsigned status,
-                            const char *error_type, const char *error_code, const char *message,
-                            const char *display);
+                            const char *error_type, const char *error_code, const char *message, const char *display);
 
 /* Fills out with 200 and body, adding request_id to it. Takes ownership of body (NULL = out of memory). */
 void plaid_sim_render_ok(plaid_sim_response *out, const plaid_sim_request *req, json_t *body);

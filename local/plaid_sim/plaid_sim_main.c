@@ -34,11 +34,14 @@ static int s_parse_args(int argc, char **argv, plaid_sim_config *cfg)
         fprintf(stderr, "plaid-sim: --port needs a number from 0 to 65535\n");
         return 2;
       }
-    } else if(strcmp(arg, "--client-id") == 0) {
+    }
+    else if(strcmp(arg, "--client-id") == 0) {
       cfg->client_id = value;
-    } else if(strcmp(arg, "--secret") == 0) {
+    }
+    else if(strcmp(arg, "--secret") == 0) {
       cfg->secret = value;
-    } else {
+    }
+    else {
       fprintf(stderr, "plaid-sim: unknown option %s\n", arg);
       s_usage(stderr);
       return 2;

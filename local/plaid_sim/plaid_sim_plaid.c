@@ -11,6 +11,7 @@
 
 /* ---- products ---- */
 
+/* clang-format off */
 static const char *const s_products[] = {
   "assets", "auth", "balance", "balance_plus", "beacon", "identity", "identity_match", "investments",
   "investments_auth", "liabilities", "payment_initiation", "identity_verification", "transactions",
@@ -20,11 +21,12 @@ static const char *const s_products[] = {
   "cra_network_insights", "cra_cashflow_insights", "cra_monitoring", "cra_lend_score", "cra_plaid_credit_score",
   "layer", "pay_by_bank", "protect_linked_bank", "protect_transactions",
 };
+/* clang-format on */
 #define S_PRODUCT_COUNT (int)(sizeof s_products / sizeof s_products[0])
 
 /* Products this sandbox client may initialise Link with; the rest answer INVALID_PRODUCT. */
-static const char *const s_enabled_products[] = {"assets", "auth", "identity", "investments", "liabilities",
-                                                 "transactions"};
+static const char *const s_enabled_products[] = {"assets",      "auth",        "identity",
+                                                 "investments", "liabilities", "transactions"};
 
 int plaid_sim_product_index(const char *name)
 {
@@ -56,11 +58,11 @@ typedef struct {
   json_t *body;
 } s_call;
 
-static void s_fail(s_call *c, unsigned status, const char *type, const char *code, const char *display,
-                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void s_fail(s_call *c, unsigned status, const char *type, const char *code, const char *display, const char *fmt,
+                   ...) __attribute__((format(printf, 6, 7)));
 
-static void s_fail(s_call *c, unsigned status, const char *type, const char *code, const char *display,
-                   const char *fmt, ...)
+static void s_fail(s_call *c, unsigned status, const char *type, const char *code, const char *display, const char *fmt,
+                   ...)
 {
   char message[512];
   va_list ap;
@@ -92,8 +94,7 @@ static bool s_known_fields_or_reply(s_call *c, json_t *obj, const char *prefix, 
   buf_init(&unknown, 1024);
   const char *key;
   json_t *value;
-  json_object_foreach(obj, key, value)
-  {
+  json_object_foreach(obj, key, value) {
     (void)value;
     bool known = false;
     for(const char *const *a = allowed; *a && !known; a++)
@@ -121,8 +122,7 @@ static bool s_required_or_reply(s_call *c, const char *const *names)
     if(!s_field(c->body, *n))
       len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%s", len ? ", " : "", *n);
   if(len)
-    s_fail(c, 400, "INVALID_REQUEST", "MISSING_FIELDS", NULL, "the following required fields are missing: %s",
-           missing);
+    s_fail(c, 400, "INVALID_REQUEST", "MISSING_FIELDS", NULL, "the following required fields are missing: %s", missing);
   return len == 0;
 }
 
@@ -135,8 +135,7 @@ static bool s_string_or_reply(s_call *c, json_t *v, const char *name, bool non_e
 }
 
 /* An optional integer in [lo, hi]; *out keeps its default when the field is absent. */
-static bool s_int_range_or_reply(s_call *c, json_t *obj, const char *name, long long lo, long long hi,
-                                 long long *out)
+static bool s_int_range_or_reply(s_call *c, json_t *obj, const char *name, long long lo, long long hi, long long *out)
 {
   json_t *v = s_field(obj, name);
   if(!v)
@@ -182,8 +181,7 @@ static bool s_products_or_reply(s_call *c, json_t *v, const char *name, bool non
   }
   size_t i;
   json_t *p;
-  json_array_foreach(v, i, p)
-  {
+  json_array_foreach(v, i, p) {
     int index = json_is_string(p) ? plaid_sim_product_index(json_string_value(p)) : -1;
     if(index < 0) {
       S_INVALID_FIELD(c, "%s[%zu] is not a valid product", name, i);
@@ -232,15 +230,14 @@ static bool s_prelude_or_reply(s_call *c, const char *const *allowed)
   const char *client_id = req->client_id ? req->client_id : json_string_value(body_id);
   const char *secret = req->secret ? req->secret : json_string_value(body_secret);
   const size_t secret_len = secret ? strlen(secret) : 0;
-  if(!client_id || !secret || strcmp(client_id, c->sim->client_id) != 0 ||
-     secret_len != strlen(c->sim->secret) || CRYPTO_memcmp(secret, c->sim->secret, secret_len) != 0) {
-    s_fail(c, 400, "INVALID_INPUT", "INVALID_API_KEYS", NULL,
-           "invalid client_id or secret provided");
+  if(!client_id || !secret || strcmp(client_id, c->sim->client_id) != 0 || secret_len != strlen(c->sim->secret) ||
+     CRYPTO_memcmp(secret, c->sim->secret, secret_len) != 0) {
+    s_fail(c, 400, "INVALID_INPUT", "INVALID_API_KEYS", NULL, "invalid client_id or secret provided");
     return false;
   }
   if(req->api_version && strcmp(req->api_version, PLAID_SIM_API_VERSION) != 0) {
-    s_fail(c, 400, "INVALID_REQUEST", "INVALID_HEADERS", NULL,
-           "Plaid-Version header must be %s", PLAID_SIM_API_VERSION);
+    s_fail(c, 400, "INVALID_REQUEST", "INVALID_HEADERS", NULL, "Plaid-Version header must be %s",
+           PLAID_SIM_API_VERSION);
     return false;
   }
   return s_known_fields_or_reply(c, c->body, "", allowed);
@@ -271,8 +268,7 @@ static bool s_fault_or_reply(s_call *c, const plaid_sim_item *item)
   if(!fault.status)
     return true;
   if(fault.status == 429)
-    s_fail(c, 429, "RATE_LIMIT_EXCEEDED", fault.error_code, NULL,
-           "rate limit exceeded for this item; retry later");
+    s_fail(c, 429, "RATE_LIMIT_EXCEEDED", fault.error_code, NULL, "rate limit exceeded for this item; retry later");
   else if(fault.status == 500)
     s_fail(c, 500, "API_ERROR", fault.error_code, "Something went wrong. Please try again later.",
            "an unexpected error occurred");
@@ -311,8 +307,7 @@ static bool s_account_filter_or_reply(s_call *c, json_t *options, const plaid_da
   }
   size_t i;
   json_t *id;
-  json_array_foreach(ids, i, id)
-  {
+  json_array_foreach(ids, i, id) {
     int found = -1;
     for(int a = 0; a < PLAID_DATA_ACCOUNT_COUNT && json_is_string(id); a++)
       if(strcmp(data->accounts[a].account_id, json_string_value(id)) == 0)
@@ -343,6 +338,7 @@ static json_t *s_accounts_json(const plaid_data_item *data, const bool want[PLAI
 
 static void s_link_token_create(s_call *c)
 {
+  /* clang-format off */
   static const char *const allowed[] = {
     S_KEYS, "client_name", "language", "country_codes", "user", "user_id", "products",
     "required_if_supported_products", "optional_products", "additional_consented_products", "webhook",
@@ -353,9 +349,10 @@ static void s_link_token_create(s_call *c)
     "identity_verification", "statements", "third_party_user_token", "investments", "investments_auth",
     "hosted_link", "transactions", "cashflow_report", "cra_enabled", "identity", "financekit_supported",
     "enable_multi_item_link", "user_token", NULL};
+  /* clang-format on */
   static const char *const required[] = {"client_name", "language", "country_codes", "user", NULL};
-  static const char *const languages[] = {"da", "de", "en", "es", "et", "fr", "hi", "it", "ja", "lt",
-                                          "lv", "nl", "no", "pl", "pt", "ro", "sv", "vi"};
+  static const char *const languages[] = {"da", "de", "en", "es", "et", "fr", "hi", "it", "ja",
+                                          "lt", "lv", "nl", "no", "pl", "pt", "ro", "sv", "vi"};
   static const char *const countries[] = {"US", "GB", "ES", "NL", "FR", "IE", "CA", "DE", "IT", "PL",
                                           "DK", "NO", "SE", "EE", "LT", "LV", "PT", "BE", "AT", "FI"};
   plaid_sim_link link = {.days_requested = 90};
@@ -380,8 +377,7 @@ static void s_link_token_create(s_call *c)
   }
   size_t i;
   json_t *code;
-  json_array_foreach(v, i, code)
-  {
+  json_array_foreach(v, i, code) {
     ok = false;
     for(size_t k = 0; json_is_string(code) && k < sizeof countries / sizeof countries[0]; k++)
       ok = ok || strcmp(countries[k], json_string_value(code)) == 0;
@@ -417,10 +413,10 @@ static void s_link_token_create(s_call *c)
     snprintf(link.update_item_id, sizeof link.update_item_id, "%s", item.item_id);
     link.products = item.products;
     link.days_requested = item.days_requested;
-  } else {
+  }
+  else {
     if(!products) {
-      s_fail(c, 400, "INVALID_REQUEST", "MISSING_FIELDS", NULL,
-             "the following required fields are missing: products");
+      s_fail(c, 400, "INVALID_REQUEST", "MISSING_FIELDS", NULL, "the following required fields are missing: products");
       return;
     }
     if(!s_products_or_reply(c, products, "products", true, true, &link.products))
@@ -499,8 +495,8 @@ static void s_item_remove(s_call *c)
 {
   static const char *const allowed[] = {S_KEYS, "access_token", "reason_code", "reason_note", NULL};
   static const char *const required[] = {"access_token", NULL};
-  static const char *const reasons[] = {"FRAUD_FIRST_PARTY", "FRAUD_FALSE_IDENTITY", "FRAUD_ABUSE", "FRAUD_OTHER",
-                                        "CONNECTION_IS_NON_FUNCTIONAL", "OTHER"};
+  static const char *const reasons[] = {"FRAUD_FIRST_PARTY", "FRAUD_FALSE_IDENTITY",         "FRAUD_ABUSE",
+                                        "FRAUD_OTHER",       "CONNECTION_IS_NON_FUNCTIONAL", "OTHER"};
   plaid_sim_item item;
   if(!s_prelude_or_reply(c, allowed) || !s_required_or_reply(c, required))
     return;
@@ -555,19 +551,21 @@ static void s_accounts_get(s_call *c)
      !s_data_or_reply(c, &item, &data))
     return;
   if(s_account_filter_or_reply(c, options, &data, want))
-    plaid_sim_render_ok(c->out, c->req,
-                        json_pack("{s:o, s:o}", "accounts", s_accounts_json(&data, want), "item",
-                                  plaid_sim_render_item(&item, false)));
+    plaid_sim_render_ok(
+      c->out, c->req,
+      json_pack("{s:o, s:o}", "accounts", s_accounts_json(&data, want), "item", plaid_sim_render_item(&item, false)));
   plaid_data_item_free(&data);
 }
 
 static void s_transactions_get(s_call *c)
 {
   static const char *const allowed[] = {S_KEYS, "access_token", "start_date", "end_date", "options", NULL};
+  /* clang-format off */
   static const char *const options_allowed[] = {
     "account_ids", "count", "offset", "include_original_description", "include_personal_finance_category_beta",
     "include_personal_finance_category", "include_logo_and_counterparty_beta", "personal_finance_category_version",
     "days_requested", NULL};
+  /* clang-format on */
   static const char *const required[] = {"access_token", "start_date", "end_date", NULL};
   plaid_sim_item item;
   plaid_data_item data = {0};
@@ -602,8 +600,8 @@ static void s_transactions_get(s_call *c)
        !s_bool_or_reply(c, options, "include_personal_finance_category_beta", &flag) ||
        !s_bool_or_reply(c, options, "include_logo_and_counterparty_beta", &flag))
       return;
-    if(version && (!json_is_string(version) || (strcmp(json_string_value(version), "v1") != 0 &&
-                                               strcmp(json_string_value(version), "v2") != 0))) {
+    if(version && (!json_is_string(version) ||
+                   (strcmp(json_string_value(version), "v1") != 0 && strcmp(json_string_value(version), "v2") != 0))) {
       S_INVALID_FIELD(c, "options.personal_finance_category_version must be \"v1\" or \"v2\"");
       return;
     }
@@ -632,9 +630,8 @@ static void s_transactions_get(s_call *c)
     total++;
   }
   plaid_sim_render_ok(c->out, c->req,
-                      json_pack("{s:o, s:o, s:I, s:o}", "accounts", s_accounts_json(&data, want), "transactions",
-                                list, "total_transactions", (json_int_t)total, "item",
-                                plaid_sim_render_item(&item, false)));
+                      json_pack("{s:o, s:o, s:I, s:o}", "accounts", s_accounts_json(&data, want), "transactions", list,
+                                "total_transactions", (json_int_t)total, "item", plaid_sim_render_item(&item, false)));
   list = NULL;
   goto cleanup;
 oom:
@@ -646,10 +643,12 @@ cleanup:
 
 static void s_sandbox_public_token_create(s_call *c)
 {
+  /* clang-format off */
   static const char *const allowed[] = {S_KEYS, "institution_id", "initial_products", "options", "user_token",
                                         "user_id", NULL};
   static const char *const options_allowed[] = {"webhook", "override_username", "override_password", "transactions",
                                                 "statements", "income_verification", NULL};
+  /* clang-format on */
   static const char *const required[] = {"institution_id", "initial_products", NULL};
   plaid_sim_item tmpl = {.days_requested = 90};
   plaid_sim_item item;
@@ -770,7 +769,8 @@ bool plaid_sim_credentials_or_reply(const plaid_sim_request *req, plaid_sim_resp
 {
   if(username && password && strcmp(username, "user_good") == 0 && strcmp(password, "pass_good") == 0)
     return true;
-  plaid_sim_render_error(out, req, 400, "ITEM_ERROR", "INVALID_CREDENTIALS", "the provided credentials were not correct",
+  plaid_sim_render_error(out, req, 400, "ITEM_ERROR", "INVALID_CREDENTIALS",
+                         "the provided credentials were not correct",
                          "The provided credentials were not correct. Please try again.");
   return false;
 }
@@ -780,7 +780,9 @@ const char *plaid_sim_fault_code(const char *error_code, int *out_status)
   static const struct {
     const char *code;
     int status;
-  } codes[] = {{"RATE_LIMIT_EXCEEDED", 429}, {"INTERNAL_SERVER_ERROR", 500}, {"ITEM_LOGIN_REQUIRED", 400},
+  } codes[] = {{"RATE_LIMIT_EXCEEDED", 429},
+               {"INTERNAL_SERVER_ERROR", 500},
+               {"ITEM_LOGIN_REQUIRED", 400},
                {"PRODUCT_NOT_READY", 400}};
   for(size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
     if(strcmp(codes[i].code, error_code) == 0) {

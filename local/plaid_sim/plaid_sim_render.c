@@ -9,9 +9,12 @@
 static const char *s_doc_section(const char *error_type)
 {
   static const char *const map[][2] = {
-    {"INVALID_REQUEST", "invalid-request"}, {"INVALID_INPUT", "invalid-input"},
-    {"ITEM_ERROR", "item"},                 {"RATE_LIMIT_EXCEEDED", "rate-limit-exceeded"},
-    {"API_ERROR", "api"},                   {"INSTITUTION_ERROR", "institution"},
+    {"INVALID_REQUEST", "invalid-request"},
+    {"INVALID_INPUT", "invalid-input"},
+    {"ITEM_ERROR", "item"},
+    {"RATE_LIMIT_EXCEEDED", "rate-limit-exceeded"},
+    {"API_ERROR", "api"},
+    {"INSTITUTION_ERROR", "institution"},
   };
   for(size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if(strcmp(map[i][0], error_type) == 0)
@@ -27,10 +30,9 @@ static json_t *s_error_object(const plaid_sim_request *req, unsigned status, con
   for(const char *c = error_code; *c && n < (int)sizeof url - 1; c++)
     url[n++] = (char)tolower((unsigned char)*c);
   url[n] = '\0';
-  json_t *e = json_pack("{s:s, s:s, s:n, s:s, s:s?, s:[], s:i, s:s, s:n}", "error_type", error_type,
-                        "error_code", error_code, "error_code_reason", "error_message", message,
-                        "display_message", display, "causes", "status", (int)status, "documentation_url", url,
-                        "suggested_action");
+  json_t *e = json_pack("{s:s, s:s, s:n, s:s, s:s?, s:[], s:i, s:s, s:n}", "error_type", error_type, "error_code",
+                        error_code, "error_code_reason", "error_message", message, "display_message", display, "causes",
+                        "status", (int)status, "documentation_url", url, "suggested_action");
   if(e && req && json_object_set_new(e, "request_id", json_string(req->request_id))) {
     json_decref(e);
     e = NULL;
@@ -39,8 +41,7 @@ static json_t *s_error_object(const plaid_sim_request *req, unsigned status, con
 }
 
 void plaid_sim_render_error(plaid_sim_response *out, const plaid_sim_request *req, unsigned status,
-                            const char *error_type, const char *error_code, const char *message,
-                            const char *display)
+                            const char *error_type, const char *error_code, const char *message, const char *display)
 {
   json_decref(out->body);
   out->status = status;
@@ -65,10 +66,10 @@ static json_t *s_money(int64_t cents)
 
 json_t *plaid_sim_render_account(const plaid_data_account *acc)
 {
-  json_t *balances = json_pack("{s:o, s:o, s:o, s:s, s:n, s:n}", "available", s_money(acc->available_cents),
-                               "current", s_money(acc->current_cents), "limit",
-                               acc->limit_cents < 0 ? json_null() : s_money(acc->limit_cents),
-                               "iso_currency_code", "USD", "unofficial_currency_code", "last_updated_datetime");
+  json_t *balances =
+    json_pack("{s:o, s:o, s:o, s:s, s:n, s:n}", "available", s_money(acc->available_cents), "current",
+              s_money(acc->current_cents), "limit", acc->limit_cents < 0 ? json_null() : s_money(acc->limit_cents),
+              "iso_currency_code", "USD", "unofficial_currency_code", "last_updated_datetime");
   return json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "account_id", acc->account_id, "balances", balances,
                    "mask", acc->mask, "name", acc->name, "official_name", acc->official_name, "type", acc->type,
                    "subtype", acc->subtype, "holder_category", "personal");
@@ -78,8 +79,8 @@ static json_t *s_location(const plaid_data_txn *t)
 {
   const plaid_data_place *p = t->place;
   if(!p)
-    return json_pack("{s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n}", "address", "city", "region", "postal_code",
-                     "country", "lat", "lon", "store_number");
+    return json_pack("{s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n}", "address", "city", "region", "postal_code", "country",
+                     "lat", "lon", "store_number");
   return json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:s?}", "address", p->address, "city", p->city, "region",
                    p->region, "postal_code", p->postal_code, "country", "US", "lat", p->lat, "lon", p->lon,
                    "store_number", t->store_number[0] ? t->store_number : NULL);
@@ -107,15 +108,15 @@ json_t *plaid_sim_render_txn(const plaid_data_item *data, const plaid_data_txn *
   /* json_pack takes every "o" value, also when it fails, so nothing leaks on the way out. */
   return json_pack("{s:s, s:s, s:o, s:s, s:n, s:s, s:s, s:b, s:s?, s:n, s:s, s:s?, s:s?, s:s, s:s,"
                    " s:n, s:n, s:n, s:n, s:n, s:n, s:o, s:s, s:{s:s, s:s, s:s}, s:o, s:o, s:o, s:s?}",
-                   "transaction_id", t->transaction_id, "account_id", data->accounts[t->account].account_id,
-                   "amount", s_money(t->amount_cents), "iso_currency_code", "USD", "unofficial_currency_code",
-                   "date", date, "authorized_date", authorized, "pending", t->pending, "pending_transaction_id",
-                   t->pending_transaction_id[0] ? t->pending_transaction_id : NULL, "account_owner", "name",
-                   t->name, "merchant_name", t->merchant_name, "website", t->website, "payment_channel",
-                   t->payment_channel, "transaction_type", t->transaction_type, "authorized_datetime", "datetime",
-                   "transaction_code", "check_number", "logo_url", "merchant_entity_id", "category", category,
-                   "category_id", t->category_id, "personal_finance_category", "primary", t->pfc_primary,
-                   "detailed", t->pfc_detailed, "confidence_level", t->pfc_confidence, "payment_meta",
+                   "transaction_id", t->transaction_id, "account_id", data->accounts[t->account].account_id, "amount",
+                   s_money(t->amount_cents), "iso_currency_code", "USD", "unofficial_currency_code", "date", date,
+                   "authorized_date", authorized, "pending", t->pending, "pending_transaction_id",
+                   t->pending_transaction_id[0] ? t->pending_transaction_id : NULL, "account_owner", "name", t->name,
+                   "merchant_name", t->merchant_name, "website", t->website, "payment_channel", t->payment_channel,
+                   "transaction_type", t->transaction_type, "authorized_datetime", "datetime", "transaction_code",
+                   "check_number", "logo_url", "merchant_entity_id", "category", category, "category_id",
+                   t->category_id, "personal_finance_category", "primary", t->pfc_primary, "detailed", t->pfc_detailed,
+                   "confidence_level", t->pfc_confidence, "payment_meta",
                    json_pack("{s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n}", "reference_number", "ppd_id", "payee",
                              "by_order_of", "payer", "payment_method", "payment_processor", "reason"),
                    "location", s_location(t), "counterparties", s_counterparties(t), "original_description",
@@ -135,8 +136,8 @@ static json_t *s_products(uint64_t mask)
 
 json_t *plaid_sim_render_item(const plaid_sim_item *item, bool with_details)
 {
-  static const char *const offered[] = {"assets", "auth", "balance", "identity", "investments", "liabilities",
-                                        "transactions"};
+  static const char *const offered[] = {"assets",      "auth",        "balance",     "identity",
+                                        "investments", "liabilities", "transactions"};
   uint64_t available = 0;
   for(size_t i = 0; i < sizeof offered / sizeof offered[0]; i++)
     available |= 1ULL << plaid_sim_product_index(offered[i]);
@@ -149,13 +150,12 @@ json_t *plaid_sim_render_item(const plaid_sim_item *item, bool with_details)
                            "the login details of this item have changed (credentials, MFA, or required user "
                            "action) and a user login is required to update this information",
                            "Your bank login details have changed. Please log in again.");
-  json_t *obj = json_pack("{s:s, s:s, s:s?, s:s?, s:n, s:o, s:o, s:o, s:o, s:o, s:n, s:s}", "item_id",
-                          item->item_id, "institution_id", item->institution_id, "institution_name",
-                          inst ? inst->name : NULL, "webhook", item->webhook[0] ? item->webhook : NULL,
-                          "auth_method", "error", error, "available_products", s_products(available),
-                          "billed_products", s_products(item->products), "products", s_products(item->products),
-                          "consented_products", s_products(item->products), "consent_expiration_time",
-                          "update_type", "background");
+  json_t *obj = json_pack("{s:s, s:s, s:s?, s:s?, s:n, s:o, s:o, s:o, s:o, s:o, s:n, s:s}", "item_id", item->item_id,
+                          "institution_id", item->institution_id, "institution_name", inst ? inst->name : NULL,
+                          "webhook", item->webhook[0] ? item->webhook : NULL, "auth_method", "error", error,
+                          "available_products", s_products(available), "billed_products", s_products(item->products),
+                          "products", s_products(item->products), "consented_products", s_products(item->products),
+                          "consent_expiration_time", "update_type", "background");
   if(obj && with_details) {
     char created[21];
     if(json_object_set_new(obj, "created_at", json_string(clock_iso8601((time_t)(item->created_ms / 1000), created)))) {

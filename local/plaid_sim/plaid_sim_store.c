@@ -83,9 +83,8 @@ mynt_status plaid_sim_store_token(const char *prefix, char out[PLAID_SIM_TOKEN_M
     return MYNT_INTERNAL;
   b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
   b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-  snprintf(out, PLAID_SIM_TOKEN_MAX,
-           "%s%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", prefix, b[0], b[1], b[2],
-           b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  snprintf(out, PLAID_SIM_TOKEN_MAX, "%s%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", prefix,
+           b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
   return MYNT_OK;
 }
 
@@ -190,8 +189,8 @@ static uint64_t s_auto_seed(const char *institution_id, size_t n)
   return seed & PLAID_SIM_SEED_MAX;
 }
 
-mynt_status plaid_sim_store_add_item(plaid_sim_store *store, const plaid_sim_item *tmpl, bool has_seed,
-                                     int64_t now_ms, plaid_sim_item *out)
+mynt_status plaid_sim_store_add_item(plaid_sim_store *store, const plaid_sim_item *tmpl, bool has_seed, int64_t now_ms,
+                                     plaid_sim_item *out)
 {
   s_item_slot slot;
   memset(&slot, 0, sizeof slot);
@@ -358,7 +357,8 @@ mynt_status plaid_sim_store_list(plaid_sim_store *store, plaid_sim_item **out_it
     plaid_sim_item *v = malloc(store->item_count * sizeof *v);
     if(!v) {
       st = MYNT_NOMEM;
-    } else {
+    }
+    else {
       for(size_t i = 0; i < store->item_count; i++)
         v[i] = store->items[i].item;
       *out_items = v;

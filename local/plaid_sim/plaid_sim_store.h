@@ -10,9 +10,9 @@
 #include "local/plaid_sim/plaid_data.h"
 
 /* "access-sandbox-" + a 36-character uuid, with room to spare. */
-#define PLAID_SIM_TOKEN_MAX 64
-#define PLAID_SIM_WEBHOOK_MAX 512
-#define PLAID_SIM_LINK_TTL_MS (4LL * 3600 * 1000)
+#define PLAID_SIM_TOKEN_MAX     64
+#define PLAID_SIM_WEBHOOK_MAX   512
+#define PLAID_SIM_LINK_TTL_MS   (4LL * 3600 * 1000)
 #define PLAID_SIM_PUBLIC_TTL_MS (30LL * 60 * 1000)
 
 /* Seeds stay below 2^48 so they survive JavaScript numbers in tests. */
@@ -24,7 +24,7 @@ typedef struct {
   char institution_id[16];
   uint64_t seed;
   int days_requested;
-  uint64_t products; /* bit i = plaid_sim_product_name(i) */
+  uint64_t products;                   /* bit i = plaid_sim_product_name(i) */
   char webhook[PLAID_SIM_WEBHOOK_MAX]; /* "" = null */
   int64_t created_ms;
   bool removed;
@@ -75,8 +75,8 @@ mynt_status plaid_sim_store_find_link(plaid_sim_store *store, const char *token,
  * has_seed is false the seed is derived from the institution and the number of items made so
  * far, so a fresh simulator replays the same data). Assigns item_id and an access token; copies
  * the new item to out. MYNT_OK, MYNT_NOMEM, MYNT_INTERNAL. */
-mynt_status plaid_sim_store_add_item(plaid_sim_store *store, const plaid_sim_item *tmpl, bool has_seed,
-                                     int64_t now_ms, plaid_sim_item *out);
+mynt_status plaid_sim_store_add_item(plaid_sim_store *store, const plaid_sim_item *tmpl, bool has_seed, int64_t now_ms,
+                                     plaid_sim_item *out);
 
 /* Issues a single-use public token for an existing item, valid for 30 minutes.
  * MYNT_OK, MYNT_NOT_FOUND (no such live item), MYNT_NOMEM, MYNT_INTERNAL. */

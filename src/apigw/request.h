@@ -26,17 +26,17 @@ typedef struct {
 /* Every string and array is owned by the arena the request was parsed with; strings
  * are never NULL unless said so. */
 typedef struct {
-  const char *route_key;       /* "GET /items/{item_id}" or "$default" */
-  const char *method;          /* requestContext.http.method, e.g. "GET" */
-  const char *raw_path;        /* "/items/abc" */
-  const char *raw_query;       /* "a=1&b=2"; "" when absent */
-  const char *request_id;      /* requestContext.requestId; "" when absent */
-  apigw_pairs headers;         /* names lower-cased */
-  apigw_pairs query;           /* queryStringParameters (repeats joined by commas) */
-  apigw_pairs path_params;     /* pathParameters */
-  apigw_pairs claims;          /* requestContext.authorizer.jwt.claims, as strings */
-  mynt_str body;               /* decoded body (NUL-terminated); len 0 when absent */
-  int has_body;                /* 1 when the event carried a body */
+  const char *route_key;   /* "GET /items/{item_id}" or "$default" */
+  const char *method;      /* requestContext.http.method, e.g. "GET" */
+  const char *raw_path;    /* "/items/abc" */
+  const char *raw_query;   /* "a=1&b=2"; "" when absent */
+  const char *request_id;  /* requestContext.requestId; "" when absent */
+  apigw_pairs headers;     /* names lower-cased */
+  apigw_pairs query;       /* queryStringParameters (repeats joined by commas) */
+  apigw_pairs path_params; /* pathParameters */
+  apigw_pairs claims;      /* requestContext.authorizer.jwt.claims, as strings */
+  mynt_str body;           /* decoded body (NUL-terminated); len 0 when absent */
+  int has_body;            /* 1 when the event carried a body */
 } apigw_request;
 
 /* Parses a payload-2.0 event into out_req, copying what it keeps into arena.

@@ -21,7 +21,7 @@ typedef struct {
   int status_code;
   apigw_pair headers[APIGW_MAX_HEADERS];
   size_t header_count;
-  const char *body;            /* JSON text; "" until a reply is written */
+  const char *body; /* JSON text; "" until a reply is written */
   size_t body_len;
   mynt_arena *arena;
 } apigw_response;

@@ -83,8 +83,7 @@ static void s_allow_add(char *allow, size_t cap, const char *method)
   snprintf(allow + used, cap - used, "%s%s", used ? ", " : "", method);
 }
 
-mynt_status apigw_router_answer_unmatched(const apigw_route_table *table, const apigw_request *req,
-                                          apigw_response *res)
+mynt_status apigw_router_answer_unmatched(const apigw_route_table *table, const apigw_request *req, apigw_response *res)
 {
   char allow[256] = "";
   for(size_t i = 0; i < table->count; i++) {
@@ -145,8 +144,8 @@ mynt_status apigw_router_dispatch(const apigw_route_table *table, const char *gr
   return apigw_response_error(res, MYNT_INTERNAL, NULL);
 }
 
-mynt_status apigw_router_serve(const apigw_route_table *table, const char *group, const apigw_ctx *ctx,
-                               json_t *event, mynt_buf *out_payload)
+mynt_status apigw_router_serve(const apigw_route_table *table, const char *group, const apigw_ctx *ctx, json_t *event,
+                               mynt_buf *out_payload)
 {
   int64_t started = clock_mono_ms();
   apigw_request req;
@@ -189,8 +188,7 @@ json_t *apigw_router_table_json(const apigw_route_table *table)
     return NULL;
   for(size_t i = 0; i < table->count; i++) {
     const apigw_route *r = &table->routes[i];
-    json_t *row = json_pack("{s:s, s:s, s:b}", "route_key", r->route_key, "group", r->group, "auth",
-                            r->needs_auth);
+    json_t *row = json_pack("{s:s, s:s, s:b}", "route_key", r->route_key, "group", r->group, "auth", r->needs_auth);
     if(json_array_append_new(routes, row)) {
       json_decref(routes);
       return NULL;

@@ -18,11 +18,11 @@ typedef struct apigw_route_table apigw_route_table;
 
 /* What a handler gets besides the request. */
 typedef struct {
-  void *env;                        /* the application's long-lived state (borrowed) */
-  mynt_arena *arena;                /* per-invocation memory */
-  int64_t deadline_ms;              /* epoch ms the answer is due by; 0 = unknown */
-  const char *invocation_id;        /* Lambda's request id, for logs; may be NULL */
-  const apigw_route_table *routes;  /* the table being served (set by the router) */
+  void *env;                       /* the application's long-lived state (borrowed) */
+  mynt_arena *arena;               /* per-invocation memory */
+  int64_t deadline_ms;             /* epoch ms the answer is due by; 0 = unknown */
+  const char *invocation_id;       /* Lambda's request id, for logs; may be NULL */
+  const apigw_route_table *routes; /* the table being served (set by the router) */
 } apigw_ctx;
 
 /* A handler answers by writing a reply into res and returning MYNT_OK, or returns a
@@ -31,9 +31,9 @@ typedef struct {
 typedef mynt_status (*apigw_handler)(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
 
 typedef struct {
-  const char *route_key;  /* "METHOD /path/{param}" (method may be ANY), or "$default" */
-  const char *group;      /* the function (route group) serving it, e.g. "users" */
-  int needs_auth;         /* 1: answer 401 unless the JWT `sub` claim is present */
+  const char *route_key; /* "METHOD /path/{param}" (method may be ANY), or "$default" */
+  const char *group;     /* the function (route group) serving it, e.g. "users" */
+  int needs_auth;        /* 1: answer 401 unless the JWT `sub` claim is present */
   apigw_handler handler;
 } apigw_route;
 
@@ -74,8 +74,8 @@ mynt_status apigw_router_dispatch(const apigw_route_table *table, const char *gr
  * request (route, status, milliseconds; never bodies). Returns MYNT_OK when an answer
  * was written; MYNT_PARSE when event is not a payload-2.0 event (nothing to answer: the
  * caller should report an invocation error); MYNT_NOMEM when nothing could be written. */
-mynt_status apigw_router_serve(const apigw_route_table *table, const char *group, const apigw_ctx *ctx,
-                               json_t *event, mynt_buf *out_payload);
+mynt_status apigw_router_serve(const apigw_route_table *table, const char *group, const apigw_ctx *ctx, json_t *event,
+                               mynt_buf *out_payload);
 
 /* Returns true when group serves at least one route of the table. */
 bool apigw_router_has_group(const apigw_route_table *table, const char *group);

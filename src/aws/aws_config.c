@@ -9,8 +9,8 @@
 #include "core/wipe.h"
 
 static const char *const s_ca_bundles[] = {
-  "/etc/pki/tls/certs/ca-bundle.crt",     /* Amazon Linux */
-  "/etc/ssl/certs/ca-certificates.crt",   /* Debian */
+  "/etc/pki/tls/certs/ca-bundle.crt",   /* Amazon Linux */
+  "/etc/ssl/certs/ca-certificates.crt", /* Debian */
 };
 
 /* Copies the variable name's value into dst (cap bytes). Returns 1 when it is set, non-empty

@@ -8,13 +8,13 @@
 typedef struct {
   char access_key_id[128];
   char secret_access_key[128];
-  char session_token[2048];   /* "" when there is none; Lambda's credentials always carry one */
+  char session_token[2048]; /* "" when there is none; Lambda's credentials always carry one */
 } aws_credentials;
 
 typedef struct {
   char region[32];
-  char endpoint[256];         /* "" = the real regional endpoint; else e.g. "http://127.0.0.1:4566" */
-  char ca_bundle[256];        /* "" = libcurl's default; set from the first existing known path */
+  char endpoint[256];  /* "" = the real regional endpoint; else e.g. "http://127.0.0.1:4566" */
+  char ca_bundle[256]; /* "" = libcurl's default; set from the first existing known path */
   aws_credentials creds;
 } aws_config;
 

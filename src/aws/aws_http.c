@@ -16,19 +16,19 @@
 #include "core/json.h"
 #include "core/wipe.h"
 
-#define S_RESPONSE_MAX (8u * 1024u * 1024u)
-#define S_RESPONSE_RESERVE (64u * 1024u)  /* kept allocated so small answers never move in memory */
-#define S_HEADER_LINE_MAX (8u * 1024u)
+#define S_RESPONSE_MAX        (8u * 1024u * 1024u)
+#define S_RESPONSE_RESERVE    (64u * 1024u) /* kept allocated so small answers never move in memory */
+#define S_HEADER_LINE_MAX     (8u * 1024u)
 #define S_DEFAULT_DEADLINE_MS 10000
-#define S_BACKOFF_BASE_MS 25
-#define S_BACKOFF_CAP_MS 1000
-#define S_SLEEP_MARGIN_MS 100   /* a retry's sleep must end at least this long before the deadline */
-#define S_SEND_MARGIN_MS 50     /* an attempt's timeout ends this long before the deadline */
+#define S_BACKOFF_BASE_MS     25
+#define S_BACKOFF_CAP_MS      1000
+#define S_SLEEP_MARGIN_MS     100 /* a retry's sleep must end at least this long before the deadline */
+#define S_SEND_MARGIN_MS      50  /* an attempt's timeout ends this long before the deadline */
 /* A retry is not sent with a shorter timeout than the sleep margin leaves it (a sleep that
  * overslept into the margin would otherwise send a try the deadline cuts off at once). */
 #define S_MIN_RETRY_TIMEOUT_MS (S_SLEEP_MARGIN_MS - S_SEND_MARGIN_MS)
-#define S_CONNECT_TIMEOUT_MS 2000
-#define S_MAX_ATTEMPTS 10
+#define S_CONNECT_TIMEOUT_MS   2000
+#define S_MAX_ATTEMPTS         10
 
 struct aws_http {
   CURL *curl;
@@ -43,15 +43,25 @@ struct aws_http {
 };
 
 static const char *const s_throttling_types[] = {
-  "ThrottlingException", "Throttling", "ThrottledException", "RequestThrottledException",
-  "TooManyRequestsException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
-  "RequestThrottled", "SlowDown", "BandwidthLimitExceeded", "PriorRequestNotComplete",
+  "ThrottlingException",
+  "Throttling",
+  "ThrottledException",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "SlowDown",
+  "BandwidthLimitExceeded",
+  "PriorRequestNotComplete",
 };
 
 static const char *const s_credential_types[] = {
-  "UnrecognizedClientException", "InvalidSignatureException", "IncompleteSignatureException",
-  "MissingAuthenticationTokenException", "MissingAuthenticationToken", "AccessDeniedException",
-  "ExpiredTokenException", "InvalidClientTokenId", "SignatureDoesNotMatch", "AuthFailure",
+  "UnrecognizedClientException",  "InvalidSignatureException",
+  "IncompleteSignatureException", "MissingAuthenticationTokenException",
+  "MissingAuthenticationToken",   "AccessDeniedException",
+  "ExpiredTokenException",        "InvalidClientTokenId",
+  "SignatureDoesNotMatch",        "AuthFailure",
 };
 
 static bool s_in_list(const char *type, const char *const *list, size_t n)
@@ -65,7 +75,8 @@ static bool s_in_list(const char *type, const char *const *list, size_t n)
 mynt_status aws_http_classify_common(int http_status, const char *type, aws_retry_kind *out_retry)
 {
   *out_retry = AWS_RETRY_NEVER;
-  if(http_status == 429 || s_in_list(type, s_throttling_types, sizeof s_throttling_types / sizeof *s_throttling_types)) {
+  if(http_status == 429 ||
+     s_in_list(type, s_throttling_types, sizeof s_throttling_types / sizeof *s_throttling_types)) {
     *out_retry = AWS_RETRY_THROTTLED;
     return MYNT_THROTTLED;
   }

@@ -15,8 +15,8 @@ typedef struct aws_http aws_http;
 /* Whether an error answer may be sent again. */
 typedef enum {
   AWS_RETRY_NEVER = 0,
-  AWS_RETRY_THROTTLED,   /* the service asked us to slow down; nothing was applied */
-  AWS_RETRY_TRANSIENT    /* a 5xx or transport failure */
+  AWS_RETRY_THROTTLED, /* the service asked us to slow down; nothing was applied */
+  AWS_RETRY_TRANSIENT  /* a 5xx or transport failure */
 } aws_retry_kind;
 
 /* Judges one error answer: http_status, type (the short error name, "" when the body had
@@ -27,9 +27,9 @@ typedef mynt_status (*aws_http_classify_fn)(int http_status, const char *type, c
 
 /* A service speaking AWS's JSON protocol. Strings are static. */
 typedef struct {
-  const char *signing_name;    /* SigV4 service name and regional host prefix, e.g. "dynamodb" */
-  const char *target_prefix;   /* X-Amz-Target before the '.', e.g. "DynamoDB_20120810" */
-  const char *content_type;    /* e.g. "application/x-amz-json-1.0" */
+  const char *signing_name;  /* SigV4 service name and regional host prefix, e.g. "dynamodb" */
+  const char *target_prefix; /* X-Amz-Target before the '.', e.g. "DynamoDB_20120810" */
+  const char *content_type;  /* e.g. "application/x-amz-json-1.0" */
   aws_http_classify_fn classify;
 } aws_http_service;
 

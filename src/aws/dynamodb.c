@@ -12,7 +12,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 
-#define S_MAX_DEPTH 32   /* DynamoDB's own limit on nested M/L levels */
+#define S_MAX_DEPTH 32 /* DynamoDB's own limit on nested M/L levels */
 
 struct ddb_client {
   aws_http *http;
@@ -103,8 +103,8 @@ void ddb_client_free(ddb_client *c)
   free(c);
 }
 
-mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int64_t deadline_ms,
-                     json_t **out_response, aws_error *out_err)
+mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int64_t deadline_ms, json_t **out_response,
+                     aws_error *out_err)
 {
   return aws_http_call(c ? c->http : NULL, operation, request, deadline_ms, 0, out_response, out_err);
 }
@@ -142,8 +142,8 @@ mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t dea
   return ddb_call(c, "TransactWriteItems", request, deadline_ms, out_response, out_err);
 }
 
-mynt_status ddb_query_all(ddb_client *c, json_t *request, size_t max_items, int64_t deadline_ms,
-                          json_t **out_items, aws_error *out_err)
+mynt_status ddb_query_all(ddb_client *c, json_t *request, size_t max_items, int64_t deadline_ms, json_t **out_items,
+                          aws_error *out_err)
 {
   mynt_status st = MYNT_OK;
   json_t *page_request = NULL;

@@ -42,24 +42,29 @@ void ddb_client_free(ddb_client *c);
  * MYNT_CONDITION_FAILED against its own first success. On success returns MYNT_OK and
  * *out_response (owned by the caller, json_decref); on failure returns the status and
  * leaves *out_response NULL. *out_err (may be NULL) is filled either way. */
-mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int64_t deadline_ms,
-                     json_t **out_response, aws_error *out_err);
+mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int64_t deadline_ms, json_t **out_response,
+                     aws_error *out_err);
 
 /* Typed wrappers over ddb_call; same ownership and failure rules. */
-mynt_status ddb_get_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
-mynt_status ddb_put_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
-mynt_status ddb_update_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
-mynt_status ddb_delete_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
+mynt_status ddb_get_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
+                         aws_error *out_err);
+mynt_status ddb_put_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
+                         aws_error *out_err);
+mynt_status ddb_update_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
+                            aws_error *out_err);
+mynt_status ddb_delete_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
+                            aws_error *out_err);
 mynt_status ddb_query(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
-mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
+mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
+                                     aws_error *out_err);
 
 /* Runs a Query and follows LastEvaluatedKey (sent back as ExclusiveStartKey on a copy;
  * request itself is not modified) until the result is exhausted or max_items items were
  * gathered (0 = no limit), every page within the one deadline. On success *out_items is a
  * new JSON array of the raw (attribute-value shaped) items, owned by the caller, and
  * out_err->attempts counts the sends of all pages; on failure *out_items is NULL. */
-mynt_status ddb_query_all(ddb_client *c, json_t *request, size_t max_items, int64_t deadline_ms,
-                          json_t **out_items, aws_error *out_err);
+mynt_status ddb_query_all(ddb_client *c, json_t *request, size_t max_items, int64_t deadline_ms, json_t **out_items,
+                          aws_error *out_err);
 
 /* Marshalling between plain JSON and attribute values.
  * ddb_marshal_value: string → {"S"}, integer/real → {"N"} (decimal text), true/false → {"BOOL"},

@@ -13,26 +13,26 @@
 #include "core/hex.h"
 #include "core/wipe.h"
 
-#define S_BUF_MAX (256u * 1024u)
+#define S_BUF_MAX     (256u * 1024u)
 #define S_MAX_HEADERS 256u
-#define S_MAX_PARAMS 1024u
-#define S_ALGORITHM "AWS4-HMAC-SHA256"
+#define S_MAX_PARAMS  1024u
+#define S_ALGORITHM   "AWS4-HMAC-SHA256"
 
 typedef struct {
-  char *name;    /* lower-case */
-  char *value;   /* canonical (trimmed, whitespace runs collapsed) */
-  size_t order;  /* position in the request, so duplicate names keep their order */
+  char *name;   /* lower-case */
+  char *value;  /* canonical (trimmed, whitespace runs collapsed) */
+  size_t order; /* position in the request, so duplicate names keep their order */
 } s_header;
 
 typedef struct {
-  char *key;     /* URI-encoded */
-  char *value;   /* URI-encoded */
+  char *key;   /* URI-encoded */
+  char *value; /* URI-encoded */
 } s_param;
 
 static bool s_is_unreserved(unsigned char c)
 {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '.' || c == '~';
 }
 
 static bool s_is_space(char c)
@@ -267,8 +267,7 @@ static mynt_status s_param_add(s_param *list, size_t *count, const char *key, co
 
 static bool s_is_reserved_header(const char *name)
 {
-  static const char *const reserved[] = {"authorization", "x-amz-date", "x-amz-security-token",
-                                         "x-amz-content-sha256"};
+  static const char *const reserved[] = {"authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"};
   for(size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
     if(strcasecmp(name, reserved[i]) == 0)
       return true;
@@ -282,8 +281,7 @@ mynt_status sigv4_string_to_sign(const char *amz_date, const char *region, const
   mynt_status st = sigv4_sha256_hex(canonical_request, len, hash);
   if(st)
     return st;
-  return buf_appendf(out, S_ALGORITHM "\n%s\n%.8s/%s/%s/aws4_request\n%s", amz_date, amz_date, region,
-                     service, hash);
+  return buf_appendf(out, S_ALGORITHM "\n%s\n%.8s/%s/%s/aws4_request\n%s", amz_date, amz_date, region, service, hash);
 }
 
 static int s_hmac(const void *key, size_t key_len, const void *data, size_t len, unsigned char out[32])
@@ -292,9 +290,8 @@ static int s_hmac(const void *key, size_t key_len, const void *data, size_t len,
   return HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &out_len) && out_len == 32;
 }
 
-mynt_status sigv4_signature(const char *secret, const char *amz_date, const char *region,
-                            const char *service, const char *string_to_sign, size_t len,
-                            char out_hex[65])
+mynt_status sigv4_signature(const char *secret, const char *amz_date, const char *region, const char *service,
+                            const char *string_to_sign, size_t len, char out_hex[65])
 {
   mynt_status st = MYNT_INTERNAL;
   size_t secret_len = strlen(secret);
@@ -423,8 +420,7 @@ static mynt_status s_append_param(mynt_buf *out, const char *key, const char *va
 }
 
 /* Builds the query-mode output: the X-Amz-* parameters in the conventional order. */
-static mynt_status s_emit_presigned_query(sigv4_result *r, const sigv4_params *p, const char *credential,
-                                          int has_token)
+static mynt_status s_emit_presigned_query(sigv4_result *r, const sigv4_params *p, const char *credential, int has_token)
 {
   char expires[24];
   snprintf(expires, sizeof expires, "%ld", p->expires_seconds);
@@ -444,8 +440,7 @@ static mynt_status s_emit_presigned_query(sigv4_result *r, const sigv4_params *p
   return st;
 }
 
-static mynt_status s_emit_added_headers(sigv4_result *r, const sigv4_params *p, const char *credential,
-                                        int has_token)
+static mynt_status s_emit_added_headers(sigv4_result *r, const sigv4_params *p, const char *credential, int has_token)
 {
   mynt_status st = buf_appendf(&r->authorization, S_ALGORITHM " Credential=%s, SignedHeaders=%s, Signature=%s",
                                credential, buf_cstr(&r->signed_headers), r->signature);
@@ -464,11 +459,10 @@ static mynt_status s_emit_added_headers(sigv4_result *r, const sigv4_params *p, 
 
 static bool s_params_valid(const sigv4_request *req, const sigv4_params *p)
 {
-  if(!req->method || !*req->method || !p->access_key_id || !*p->access_key_id || !p->secret_access_key ||
-     !p->region || !*p->region || !p->service || !*p->service)
+  if(!req->method || !*req->method || !p->access_key_id || !*p->access_key_id || !p->secret_access_key || !p->region ||
+     !*p->region || !p->service || !*p->service)
     return false;
-  if(req->header_count > S_MAX_HEADERS || (req->header_count && !req->headers) ||
-     (req->body_len && !req->body))
+  if(req->header_count > S_MAX_HEADERS || (req->header_count && !req->headers) || (req->body_len && !req->body))
     return false;
   if(p->mode == SIGV4_SIGN_QUERY && (p->expires_seconds < 1 || p->expires_seconds > 604800))
     return false;
@@ -505,8 +499,7 @@ mynt_status sigv4_sign(const sigv4_request *req, const sigv4_params *p, sigv4_re
   sigv4_amz_date(p->timestamp, out->amz_date);
   st = sigv4_sha256_hex(req->body ? req->body : "", req->body_len, out->payload_hash);
   if(!st)
-    st = buf_appendf(&credential, "%s/%.8s/%s/%s/aws4_request", p->access_key_id, out->amz_date, p->region,
-                     p->service);
+    st = buf_appendf(&credential, "%s/%.8s/%s/%s/aws4_request", p->access_key_id, out->amz_date, p->region, p->service);
   if(st)
     goto cleanup;
 
@@ -544,8 +537,8 @@ mynt_status sigv4_sign(const sigv4_request *req, const sigv4_params *p, sigv4_re
   for(size_t i = 0; i < param_count && !st; i++)
     st = buf_appendf(&out->canonical_request, "%s%s=%s", i ? "&" : "", params[i].key, params[i].value);
   if(!st)
-    st = buf_appendf(&out->canonical_request, "\n%s\n%s\n%s", buf_cstr(&header_lines),
-                     buf_cstr(&out->signed_headers), out->payload_hash);
+    st = buf_appendf(&out->canonical_request, "\n%s\n%s\n%s", buf_cstr(&header_lines), buf_cstr(&out->signed_headers),
+                     out->payload_hash);
   if(st)
     goto cleanup;
 

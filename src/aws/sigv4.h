@@ -33,23 +33,23 @@ typedef struct {
 } sigv4_request;
 
 typedef enum {
-  SIGV4_SIGN_HEADERS,  /* an Authorization header (plus X-Amz-Date and friends) */
-  SIGV4_SIGN_QUERY     /* a presigned URL: X-Amz-* query parameters ending in X-Amz-Signature */
+  SIGV4_SIGN_HEADERS, /* an Authorization header (plus X-Amz-Date and friends) */
+  SIGV4_SIGN_QUERY    /* a presigned URL: X-Amz-* query parameters ending in X-Amz-Signature */
 } sigv4_mode;
 
 /* What and how to sign. Strings are borrowed. */
 typedef struct {
   const char *access_key_id;
   const char *secret_access_key;
-  const char *session_token;  /* NULL or "" when there is none */
-  const char *region;         /* e.g. "us-east-1" */
-  const char *service;        /* signing name, e.g. "dynamodb" */
-  time_t timestamp;           /* the signing time (UTC seconds) */
+  const char *session_token; /* NULL or "" when there is none */
+  const char *region;        /* e.g. "us-east-1" */
+  const char *service;       /* signing name, e.g. "dynamodb" */
+  time_t timestamp;          /* the signing time (UTC seconds) */
   sigv4_mode mode;
-  int normalize_path;         /* 1: remove dot segments and duplicate slashes (every service but S3) */
-  int sign_body;              /* 1: add and sign x-amz-content-sha256 (header mode only) */
-  int omit_session_token;     /* 1: the token is added after signing, outside SignedHeaders / the canonical query */
-  long expires_seconds;       /* query mode: X-Amz-Expires, 1..604800 */
+  int normalize_path;     /* 1: remove dot segments and duplicate slashes (every service but S3) */
+  int sign_body;          /* 1: add and sign x-amz-content-sha256 (header mode only) */
+  int omit_session_token; /* 1: the token is added after signing, outside SignedHeaders / the canonical query */
+  long expires_seconds;   /* query mode: X-Amz-Expires, 1..604800 */
 } sigv4_params;
 
 #define SIGV4_MAX_ADDED_HEADERS 4
@@ -58,19 +58,19 @@ typedef struct {
 typedef struct {
   mynt_buf canonical_request;
   mynt_buf string_to_sign;
-  mynt_buf signed_headers;    /* "host;x-amz-date;..." */
-  char amz_date[17];          /* "20150830T123600Z" */
-  char payload_hash[65];      /* lower-case hex SHA-256 of the body */
-  char signature[65];         /* lower-case hex */
-  mynt_buf authorization;     /* header mode: the Authorization header value; empty in query mode */
-  mynt_buf query;             /* query mode: the encoded X-Amz-* parameters to append to the request's
+  mynt_buf signed_headers; /* "host;x-amz-date;..." */
+  char amz_date[17];       /* "20150830T123600Z" */
+  char payload_hash[65];   /* lower-case hex SHA-256 of the body */
+  char signature[65];      /* lower-case hex */
+  mynt_buf authorization;  /* header mode: the Authorization header value; empty in query mode */
+  mynt_buf query;          /* query mode: the encoded X-Amz-* parameters to append to the request's
                                  query with '&' (or '?' when it has none); empty in header mode */
   /* Header mode: the headers to add to the request, in this order (X-Amz-Security-Token,
    * X-Amz-Date, x-amz-content-sha256, Authorization, as applicable). Names are static;
    * values borrow from this result. Empty in query mode. */
   sigv4_header added[SIGV4_MAX_ADDED_HEADERS];
   size_t added_count;
-  mynt_buf token_copy;        /* storage for the X-Amz-Security-Token value */
+  mynt_buf token_copy; /* storage for the X-Amz-Security-Token value */
 } sigv4_result;
 
 /* Signs req as p says and fills every stage of *out (which need not be initialised).
@@ -91,9 +91,8 @@ mynt_status sigv4_string_to_sign(const char *amz_date, const char *region, const
 /* Stage 3 on its own: derives the signing key from secret, the date part of amz_date, region
  * and service, and writes the lower-case hex HMAC-SHA256 of string_to_sign (len bytes) to
  * out_hex. Intermediate keys are wiped. Returns MYNT_OK, or MYNT_INTERNAL if OpenSSL fails. */
-mynt_status sigv4_signature(const char *secret, const char *amz_date, const char *region,
-                            const char *service, const char *string_to_sign, size_t len,
-                            char out_hex[65]);
+mynt_status sigv4_signature(const char *secret, const char *amz_date, const char *region, const char *service,
+                            const char *string_to_sign, size_t len, char out_hex[65]);
 
 /* Writes t as the basic ISO 8601 form "YYYYMMDDTHHMMSSZ" (UTC) into out. */
 void sigv4_amz_date(time_t t, char out[17]);

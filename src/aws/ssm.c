@@ -53,8 +53,8 @@ void ssm_client_free(ssm_client *c)
   free(c);
 }
 
-mynt_status ssm_call(ssm_client *c, const char *operation, json_t *request, int64_t deadline_ms,
-                     json_t **out_response, aws_error *out_err)
+mynt_status ssm_call(ssm_client *c, const char *operation, json_t *request, int64_t deadline_ms, json_t **out_response,
+                     aws_error *out_err)
 {
   return aws_http_call(c ? c->http : NULL, operation, request, deadline_ms, 1, out_response, out_err);
 }

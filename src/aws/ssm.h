@@ -27,8 +27,8 @@ void ssm_client_free(ssm_client *c);
  * failures → MYNT_UPSTREAM, other 4xx → MYNT_BAD_REQUEST). On success returns MYNT_OK and
  * *out_response (caller owns, json_decref); on failure leaves it NULL. out_err (may be NULL)
  * is filled either way. */
-mynt_status ssm_call(ssm_client *c, const char *operation, json_t *request, int64_t deadline_ms,
-                     json_t **out_response, aws_error *out_err);
+mynt_status ssm_call(ssm_client *c, const char *operation, json_t *request, int64_t deadline_ms, json_t **out_response,
+                     aws_error *out_err);
 
 /* Reads parameter name (AmazonSSM.GetParameter), decrypting a SecureString when
  * with_decryption. On success returns MYNT_OK and *out_value, a malloc'd NUL-terminated copy

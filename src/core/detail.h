@@ -22,7 +22,8 @@ void mynt_detail_clear(mynt_detail *d);
 mynt_status mynt_fail(mynt_detail *d, mynt_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* As mynt_fail, with a va_list. */
-mynt_status mynt_vfail(mynt_detail *d, mynt_status st, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+mynt_status mynt_vfail(mynt_detail *d, mynt_status st, const char *fmt, va_list ap)
+  __attribute__((format(printf, 3, 0)));
 
 /* Returns d's text, or "" for NULL or an empty detail. Borrowed from d. */
 const char *mynt_detail_text(const mynt_detail *d);

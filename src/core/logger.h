@@ -27,8 +27,7 @@ void logger_set_output(FILE *out);
 /* Writes one line {"time","level","request_id","message"} when level is enabled.
  * request_id may be NULL (the key is then left out). Failures to format or write are
  * dropped: logging never fails its caller. */
-void logger_log(logger_level level, const char *request_id, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
+void logger_log(logger_level level, const char *request_id, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void logger_vlog(logger_level level, const char *request_id, const char *fmt, va_list ap)
   __attribute__((format(printf, 3, 0)));
 

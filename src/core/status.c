@@ -35,6 +35,15 @@ static const s_status_row *s_row(mynt_status st)
   return &s_rows[st];
 }
 
-const char *mynt_strerror(mynt_status st) { return s_row(st)->text; }
-int mynt_status_http(mynt_status st) { return s_row(st)->http; }
-const char *mynt_status_code(mynt_status st) { return s_row(st)->code; }
+const char *mynt_strerror(mynt_status st)
+{
+  return s_row(st)->text;
+}
+int mynt_status_http(mynt_status st)
+{
+  return s_row(st)->http;
+}
+const char *mynt_status_code(mynt_status st)
+{
+  return s_row(st)->code;
+}

@@ -187,8 +187,8 @@ static size_t s_put_field(unsigned char *out, const char *s, size_t len)
 }
 
 /* Writes the AAD (each field length-prefixed) into out (S_AAD_MAX bytes); returns its length. */
-static size_t s_build_aad(unsigned char *out, const char *kid, size_t kid_len, const char *user_id,
-                          size_t user_len, const char *item_id, size_t item_len)
+static size_t s_build_aad(unsigned char *out, const char *kid, size_t kid_len, const char *user_id, size_t user_len,
+                          const char *item_id, size_t item_len)
 {
   size_t n = 0;
   n += s_put_field(out + n, S_VERSION, strlen(S_VERSION));
@@ -199,8 +199,8 @@ static size_t s_build_aad(unsigned char *out, const char *kid, size_t kid_len, c
 }
 
 mynt_status seal_gcm_encrypt(const unsigned char key[SEAL_KEY_LEN], const unsigned char nonce[SEAL_NONCE_LEN],
-                             const unsigned char *aad, size_t aad_len, const unsigned char *plain,
-                             size_t plain_len, unsigned char *out_cipher, unsigned char out_tag[SEAL_TAG_LEN])
+                             const unsigned char *aad, size_t aad_len, const unsigned char *plain, size_t plain_len,
+                             unsigned char *out_cipher, unsigned char out_tag[SEAL_TAG_LEN])
 {
   mynt_status st = MYNT_INTERNAL;
   EVP_CIPHER_CTX *ctx = NULL;
@@ -236,8 +236,8 @@ cleanup:
 }
 
 mynt_status seal_gcm_decrypt(const unsigned char key[SEAL_KEY_LEN], const unsigned char nonce[SEAL_NONCE_LEN],
-                             const unsigned char *aad, size_t aad_len, const unsigned char *cipher,
-                             size_t cipher_len, const unsigned char tag[SEAL_TAG_LEN], unsigned char *out_plain)
+                             const unsigned char *aad, size_t aad_len, const unsigned char *cipher, size_t cipher_len,
+                             const unsigned char tag[SEAL_TAG_LEN], unsigned char *out_plain)
 {
   mynt_status st = MYNT_INTERNAL;
   EVP_CIPHER_CTX *ctx = NULL;
@@ -278,8 +278,8 @@ cleanup:
   return st;
 }
 
-mynt_status seal_seal(const seal_keyring *ring, const char *user_id, const char *item_id,
-                      const void *plain, size_t plain_len, char **out_sealed)
+mynt_status seal_seal(const seal_keyring *ring, const char *user_id, const char *item_id, const void *plain,
+                      size_t plain_len, char **out_sealed)
 {
   mynt_status st = MYNT_OK;
   unsigned char *cipher = NULL;
@@ -370,9 +370,8 @@ static seal_failure s_split(const char *sealed, s_parts *parts)
   return SEAL_FAILURE_NONE;
 }
 
-mynt_status seal_open(const seal_keyring *ring, const char *user_id, const char *item_id,
-                      const char *sealed, void *out_plain, size_t cap, size_t *out_len,
-                      seal_failure *out_failure)
+mynt_status seal_open(const seal_keyring *ring, const char *user_id, const char *item_id, const char *sealed,
+                      void *out_plain, size_t cap, size_t *out_len, seal_failure *out_failure)
 {
   mynt_status st = MYNT_OK;
   seal_failure failure = SEAL_FAILURE_NONE;
@@ -395,8 +394,7 @@ mynt_status seal_open(const seal_keyring *ring, const char *user_id, const char 
     st = MYNT_PARSE;
     goto cleanup;
   }
-  if(b64_url_decode(parts.nonce, parts.nonce_len, nonce, sizeof nonce, &nonce_len) ||
-     nonce_len != SEAL_NONCE_LEN) {
+  if(b64_url_decode(parts.nonce, parts.nonce_len, nonce, sizeof nonce, &nonce_len) || nonce_len != SEAL_NONCE_LEN) {
     failure = SEAL_FAILURE_FORMAT;
     st = MYNT_PARSE;
     goto cleanup;
@@ -407,8 +405,7 @@ mynt_status seal_open(const seal_keyring *ring, const char *user_id, const char 
     st = MYNT_NOMEM;
     goto cleanup;
   }
-  if(b64_url_decode(parts.cipher, parts.cipher_len, cipher, cipher_cap, &cipher_len) ||
-     cipher_len < SEAL_TAG_LEN) {
+  if(b64_url_decode(parts.cipher, parts.cipher_len, cipher, cipher_cap, &cipher_len) || cipher_len < SEAL_TAG_LEN) {
     failure = SEAL_FAILURE_FORMAT;
     st = MYNT_PARSE;
     goto cleanup;
@@ -444,9 +441,8 @@ cleanup:
   return st;
 }
 
-mynt_status seal_open_alloc(const seal_keyring *ring, const char *user_id, const char *item_id,
-                            const char *sealed, char **out_plain, size_t *out_len,
-                            seal_failure *out_failure)
+mynt_status seal_open_alloc(const seal_keyring *ring, const char *user_id, const char *item_id, const char *sealed,
+                            char **out_plain, size_t *out_len, seal_failure *out_failure)
 {
   *out_plain = NULL;
   *out_len = 0;

@@ -8,9 +8,9 @@
 #include "core/status.h"
 
 /* Sizes of the AES-256-GCM pieces. */
-#define SEAL_KEY_LEN 32
+#define SEAL_KEY_LEN   32
 #define SEAL_NONCE_LEN 12
-#define SEAL_TAG_LEN 16
+#define SEAL_TAG_LEN   16
 
 /* A key id is 1..32 characters of [A-Za-z0-9_-]. */
 #define SEAL_KID_MAX 32
@@ -27,11 +27,11 @@
 /* Why seal_open refused a sealed value. None of these carries key or plaintext material. */
 typedef enum {
   SEAL_FAILURE_NONE = 0,
-  SEAL_FAILURE_FORMAT,       /* not v1.<kid>.<nonce>.<ciphertext||tag> with valid base64url */
-  SEAL_FAILURE_VERSION,      /* a version other than "v1" */
-  SEAL_FAILURE_UNKNOWN_KID,  /* the keyring has no key with that id */
-  SEAL_FAILURE_AUTH,         /* the tag did not verify: tampered, wrong user/item or wrong key */
-  SEAL_FAILURE_TOO_SMALL     /* the caller's buffer cannot hold the plaintext and its NUL */
+  SEAL_FAILURE_FORMAT,      /* not v1.<kid>.<nonce>.<ciphertext||tag> with valid base64url */
+  SEAL_FAILURE_VERSION,     /* a version other than "v1" */
+  SEAL_FAILURE_UNKNOWN_KID, /* the keyring has no key with that id */
+  SEAL_FAILURE_AUTH,        /* the tag did not verify: tampered, wrong user/item or wrong key */
+  SEAL_FAILURE_TOO_SMALL    /* the caller's buffer cannot hold the plaintext and its NUL */
 } seal_failure;
 
 /* The set of keys: the first is the current key (used to seal), every key opens. */
@@ -63,24 +63,22 @@ size_t seal_keyring_count(const seal_keyring *ring);
  * Returns MYNT_OK and *out_sealed (malloc'd, caller frees; it holds no secret), or
  * MYNT_BAD_REQUEST (empty or oversized ids, plaintext over SEAL_MAX_PLAINTEXT),
  * MYNT_NOMEM, MYNT_INTERNAL (RNG or cipher failure), leaving *out_sealed NULL. */
-mynt_status seal_seal(const seal_keyring *ring, const char *user_id, const char *item_id,
-                      const void *plain, size_t plain_len, char **out_sealed);
+mynt_status seal_seal(const seal_keyring *ring, const char *user_id, const char *item_id, const void *plain,
+                      size_t plain_len, char **out_sealed);
 
 /* Opens a sealed value made for user_id and item_id into out_plain (cap bytes) followed
  * by a NUL, and sets *out_len to the plaintext length. On failure returns MYNT_PARSE
  * (the value does not open; *out_failure, if not NULL, says why) or MYNT_BAD_REQUEST
  * (empty or oversized ids); then out_plain is wiped and *out_len is 0: no plaintext is
  * ever left behind. The caller wipes out_plain (mynt_wipe) when done with it. */
-mynt_status seal_open(const seal_keyring *ring, const char *user_id, const char *item_id,
-                      const char *sealed, void *out_plain, size_t cap, size_t *out_len,
-                      seal_failure *out_failure);
+mynt_status seal_open(const seal_keyring *ring, const char *user_id, const char *item_id, const char *sealed,
+                      void *out_plain, size_t cap, size_t *out_len, seal_failure *out_failure);
 
 /* As seal_open, but returns the plaintext in *out_plain, a malloc'd NUL-terminated buffer
  * of *out_len + 1 bytes that the caller must release with mynt_wipe_free (core/wipe.h).
  * On failure *out_plain is NULL and *out_len 0; MYNT_NOMEM when allocation fails. */
-mynt_status seal_open_alloc(const seal_keyring *ring, const char *user_id, const char *item_id,
-                            const char *sealed, char **out_plain, size_t *out_len,
-                            seal_failure *out_failure);
+mynt_status seal_open_alloc(const seal_keyring *ring, const char *user_id, const char *item_id, const char *sealed,
+                            char **out_plain, size_t *out_len, seal_failure *out_failure);
 
 /* Returns a static description of a failure, e.g. "unknown key id". Never NULL. */
 const char *seal_failure_text(seal_failure f);
@@ -91,10 +89,10 @@ const char *seal_failure_text(seal_failure f);
  * to out_plain and returns MYNT_OK only when the tag verifies, else MYNT_PARSE with
  * out_plain wiped (MYNT_INTERNAL on a cipher failure). */
 mynt_status seal_gcm_encrypt(const unsigned char key[SEAL_KEY_LEN], const unsigned char nonce[SEAL_NONCE_LEN],
-                             const unsigned char *aad, size_t aad_len, const unsigned char *plain,
-                             size_t plain_len, unsigned char *out_cipher, unsigned char out_tag[SEAL_TAG_LEN]);
+                             const unsigned char *aad, size_t aad_len, const unsigned char *plain, size_t plain_len,
+                             unsigned char *out_cipher, unsigned char out_tag[SEAL_TAG_LEN]);
 mynt_status seal_gcm_decrypt(const unsigned char key[SEAL_KEY_LEN], const unsigned char nonce[SEAL_NONCE_LEN],
-                             const unsigned char *aad, size_t aad_len, const unsigned char *cipher,
-                             size_t cipher_len, const unsigned char tag[SEAL_TAG_LEN], unsigned char *out_plain);
+                             const unsigned char *aad, size_t aad_len, const unsigned char *cipher, size_t cipher_len,
+                             const unsigned char tag[SEAL_TAG_LEN], unsigned char *out_plain);
 
 #endif

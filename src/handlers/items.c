@@ -23,7 +23,7 @@
 
 /* After Plaid says a public token was already used, how often and how long to look for the
  * item a concurrent request with the same token may still be storing. */
-#define ITEMS_REPLAY_LOOKS 3
+#define ITEMS_REPLAY_LOOKS   3
 #define ITEMS_REPLAY_WAIT_MS 300
 
 #define ITEMS_PUBLIC_TOKEN_MAX 256
@@ -61,8 +61,8 @@ static mynt_status s_reply_created(apigw_response *res, const store_item *item, 
   size_t i;
   json_t *account;
   json_array_foreach(plaid_accounts, i, account) {
-    json_t *row = transactions_view_account(account, item->item_id,
-                                            item->institution_name[0] ? item->institution_name : NULL);
+    json_t *row =
+      transactions_view_account(account, item->item_id, item->institution_name[0] ? item->institution_name : NULL);
     if(row && accounts && json_array_append_new(accounts, row)) {
       json_decref(accounts);
       accounts = NULL;
@@ -138,8 +138,8 @@ static void s_remove_new_item(const handlers_env *env, const char *access_token,
   json_decref(answer);
   if(st)
     logger_log(LOGGER_ERROR, NULL,
-               "items: could not remove new item %s at Plaid (%s %s, request_id %s): remove it by hand",
-               item_id, plaid_error_kind_name(err.kind), err.error_code, err.request_id);
+               "items: could not remove new item %s at Plaid (%s %s, request_id %s): remove it by hand", item_id,
+               plaid_error_kind_name(err.kind), err.error_code, err.request_id);
   else
     logger_log(LOGGER_INFO, NULL, "items: removed new item %s at Plaid", item_id);
 }
@@ -165,8 +165,8 @@ static mynt_status s_optional_string_or_reply(const json_t *body, const char *na
 
 /* Looks for the item a public token made after Plaid said the token was already used: a
  * concurrent request with the same token may still be storing it. Replies 201 with it, or 400. */
-static mynt_status s_reply_used_token(const handlers_env *env, apigw_response *res, const char *sub,
-                                      const char *digest, int64_t deadline_ms)
+static mynt_status s_reply_used_token(const handlers_env *env, apigw_response *res, const char *sub, const char *digest,
+                                      int64_t deadline_ms)
 {
   for(int look = 0; look < ITEMS_REPLAY_LOOKS; look++) {
     if(look > 0) {
@@ -269,8 +269,8 @@ static mynt_status s_store_new_item(const handlers_env *env, apigw_response *res
 {
   store_item_outcome outcome = STORE_ITEM_CREATED;
   char existing[STORE_ITEM_ID_MAX + 1];
-  mynt_status st = store_item_create(env->store, env->keyring, sub, item, access_token, deadline_ms, &outcome,
-                                     existing);
+  mynt_status st =
+    store_item_create(env->store, env->keyring, sub, item, access_token, deadline_ms, &outcome, existing);
   if(st) {
     s_remove_new_item(env, access_token, item->item_id, cleanup_deadline_ms);
     return apigw_response_error(res, st, NULL);
@@ -318,8 +318,8 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
     return st;
   const char *public_token = json_string_value(json_object_get(body, "public_token"));
   if(!public_token || !*public_token || strlen(public_token) > ITEMS_PUBLIC_TOKEN_MAX) {
-    st = apigw_response_error(res, MYNT_BAD_REQUEST,
-                              "public_token must be a non-empty string of at most 256 characters");
+    st =
+      apigw_response_error(res, MYNT_BAD_REQUEST, "public_token must be a non-empty string of at most 256 characters");
     goto cleanup;
   }
   const char *institution_id = NULL;
@@ -371,8 +371,7 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
   snprintf(item.item_id, sizeof(item.item_id), "%s", item_id);
   memcpy(item.public_token_sha256, digest, sizeof(digest));
 
-  st = s_describe_new_item(env, res, access_token, institution_id, institution_name, deadline, &item,
-                           &plaid_accounts);
+  st = s_describe_new_item(env, res, access_token, institution_id, institution_name, deadline, &item, &plaid_accounts);
   if(st) {
     s_remove_new_item(env, access_token, item.item_id, cleanup_deadline);
     goto cleanup;
@@ -426,8 +425,7 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
   mynt_wipe_free(access_token);
   access_token = NULL;
   if(st) {
-    st = item_status_reply_failure(env, res, sub, item_id ? item.item_id : NULL, "/link/token/create", &err,
-                                   deadline);
+    st = item_status_reply_failure(env, res, sub, item_id ? item.item_id : NULL, "/link/token/create", &err, deadline);
     goto cleanup;
   }
   const char *link_token = json_string_value(json_object_get(answer, "link_token"));

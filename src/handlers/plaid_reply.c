@@ -15,33 +15,32 @@ plaid_reply plaid_reply_for(const plaid_error *err)
 {
   const plaid_reply internal = {.status = MYNT_INTERNAL};
   switch(err->kind) {
-    case PLAID_ERR_ITEM_LOGIN_REQUIRED:
-      return s_item_reply(MYNT_CONFLICT, "item_login_required",
-                          "the bank asks the user to sign in again: open Link in update mode for this item");
-    case PLAID_ERR_INVALID_ACCESS_TOKEN:
-      return s_item_reply(MYNT_CONFLICT, "item_invalid",
-                          "this bank connection is no longer valid: remove it and link the bank again");
-    case PLAID_ERR_RATE_LIMITED:
-      return s_item_reply(MYNT_RATE_LIMITED, NULL, "the bank data provider is rate limiting requests; retry shortly");
-    case PLAID_ERR_PRODUCT_NOT_READY:
-      return s_item_reply(MYNT_UNAVAILABLE, NULL,
-                          "the bank's transactions are still being prepared; retry in a minute");
-    case PLAID_ERR_INSTITUTION:
-      return s_item_reply(MYNT_UNAVAILABLE, NULL, "the bank is not responding; retry later");
-    case PLAID_ERR_TRANSPORT:
-    case PLAID_ERR_DEADLINE:
-      return s_item_reply(MYNT_UNAVAILABLE, NULL, "the bank data provider could not be reached in time; retry later");
-    case PLAID_ERR_SERVER:
-    case PLAID_ERR_MALFORMED:
-    case PLAID_ERR_OTHER:
-      if(err->status == MYNT_NOMEM || err->status == MYNT_INTERNAL)
-        return internal;
-      return s_item_reply(MYNT_UPSTREAM, NULL, "the bank data provider failed; retry later");
-    case PLAID_ERR_INVALID_PUBLIC_TOKEN:
-    case PLAID_ERR_INVALID_REQUEST:
-    case PLAID_ERR_INVALID_CREDENTIALS:
-    case PLAID_ERR_NONE:
-      break;
+  case PLAID_ERR_ITEM_LOGIN_REQUIRED:
+    return s_item_reply(MYNT_CONFLICT, "item_login_required",
+                        "the bank asks the user to sign in again: open Link in update mode for this item");
+  case PLAID_ERR_INVALID_ACCESS_TOKEN:
+    return s_item_reply(MYNT_CONFLICT, "item_invalid",
+                        "this bank connection is no longer valid: remove it and link the bank again");
+  case PLAID_ERR_RATE_LIMITED:
+    return s_item_reply(MYNT_RATE_LIMITED, NULL, "the bank data provider is rate limiting requests; retry shortly");
+  case PLAID_ERR_PRODUCT_NOT_READY:
+    return s_item_reply(MYNT_UNAVAILABLE, NULL, "the bank's transactions are still being prepared; retry in a minute");
+  case PLAID_ERR_INSTITUTION:
+    return s_item_reply(MYNT_UNAVAILABLE, NULL, "the bank is not responding; retry later");
+  case PLAID_ERR_TRANSPORT:
+  case PLAID_ERR_DEADLINE:
+    return s_item_reply(MYNT_UNAVAILABLE, NULL, "the bank data provider could not be reached in time; retry later");
+  case PLAID_ERR_SERVER:
+  case PLAID_ERR_MALFORMED:
+  case PLAID_ERR_OTHER:
+    if(err->status == MYNT_NOMEM || err->status == MYNT_INTERNAL)
+      return internal;
+    return s_item_reply(MYNT_UPSTREAM, NULL, "the bank data provider failed; retry later");
+  case PLAID_ERR_INVALID_PUBLIC_TOKEN:
+  case PLAID_ERR_INVALID_REQUEST:
+  case PLAID_ERR_INVALID_CREDENTIALS:
+  case PLAID_ERR_NONE:
+    break;
   }
   return internal;
 }

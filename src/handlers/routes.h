@@ -7,8 +7,8 @@
 /* A route group is one Lambda function (its _HANDLER value) serving a set of routes. */
 typedef struct {
   const char *name;
-  int needs_store;  /* 1: the group reads or writes the mynt-users table */
-  int needs_plaid;  /* 1: the group calls Plaid (its secrets are read from SSM at cold start) */
+  int needs_store; /* 1: the group reads or writes the mynt-users table */
+  int needs_plaid; /* 1: the group calls Plaid (its secrets are read from SSM at cold start) */
 } routes_group;
 
 /* Returns the one route table of Mynt (static; never NULL). */

@@ -41,8 +41,8 @@ static void s_tokens_wipe(s_token *tokens, size_t n)
 
 /* Appends item's accounts from a /accounts/get answer to out; refreshes the stored summaries
  * when they differ. Returns MYNT_OK or MYNT_NOMEM. */
-static mynt_status s_add_accounts(const handlers_env *env, const char *sub, const store_item *item, const json_t *answer,
-                                  json_t *out, int64_t deadline_ms)
+static mynt_status s_add_accounts(const handlers_env *env, const char *sub, const store_item *item,
+                                  const json_t *answer, json_t *out, int64_t deadline_ms)
 {
   json_t *summaries = json_array();
   if(!summaries)
@@ -50,8 +50,8 @@ static mynt_status s_add_accounts(const handlers_env *env, const char *sub, cons
   size_t i;
   json_t *account;
   json_array_foreach(json_object_get(answer, "accounts"), i, account) {
-    json_t *row = transactions_view_account(account, item->item_id,
-                                            item->institution_name[0] ? item->institution_name : NULL);
+    json_t *row =
+      transactions_view_account(account, item->item_id, item->institution_name[0] ? item->institution_name : NULL);
     json_t *summary = transactions_view_account_record(account);
     if(!row || !summary) {
       json_decref(row);

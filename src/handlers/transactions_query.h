@@ -9,7 +9,7 @@
 #include "core/status.h"
 
 #define TRANSACTIONS_COUNT_DEFAULT 100
-#define TRANSACTIONS_COUNT_MAX 500
+#define TRANSACTIONS_COUNT_MAX     500
 /* offset + count may not exceed this: deeper pages must narrow the date range instead. */
 #define TRANSACTIONS_WINDOW_MAX 10000
 /* The most transactions one request may gather from Plaid over all the items it reads: each item
@@ -22,10 +22,10 @@
 /* A checked query. Dates are YYYY-MM-DD. */
 typedef struct {
   char start_date[11];
-  char end_date[11];       /* never after today: a later end_date is cut back to today */
-  int count;               /* 1..TRANSACTIONS_COUNT_MAX */
-  long offset;             /* 0.., offset + count <= TRANSACTIONS_WINDOW_MAX */
-  const char *account_id;  /* borrowed from the caller; NULL when absent */
+  char end_date[11];      /* never after today: a later end_date is cut back to today */
+  int count;              /* 1..TRANSACTIONS_COUNT_MAX */
+  long offset;            /* 0.., offset + count <= TRANSACTIONS_WINDOW_MAX */
+  const char *account_id; /* borrowed from the caller; NULL when absent */
 } transactions_query;
 
 /* The raw parameters, each NULL when absent (borrowed). */

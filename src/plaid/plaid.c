@@ -12,7 +12,7 @@
 #include "plaid/plaid_http.h"
 
 #define S_DEFAULT_RETRY_BASE_MS 200
-#define S_DEFAULT_RETRY_CAP_MS 2000
+#define S_DEFAULT_RETRY_CAP_MS  2000
 
 static const char *const s_ca_bundles[] = {
   "/etc/pki/tls/certs/ca-bundle.crt",

@@ -24,13 +24,13 @@
 #define PLAID_DEFAULT_DEADLINE_MS 10000
 
 typedef struct {
-  char base_url[256];   /* e.g. "https://sandbox.plaid.com", no trailing '/' */
+  char base_url[256]; /* e.g. "https://sandbox.plaid.com", no trailing '/' */
   char client_id[128];
   char secret[128];
-  char ca_bundle[256];  /* "" = libcurl's default */
-  char webhook[512];    /* "" = no webhook on new link tokens */
-  int retry_base_ms;    /* first backoff ceiling; 0 = 200 */
-  int retry_cap_ms;     /* largest backoff ceiling; 0 = 2000 */
+  char ca_bundle[256]; /* "" = libcurl's default */
+  char webhook[512];   /* "" = no webhook on new link tokens */
+  int retry_base_ms;   /* first backoff ceiling; 0 = 200 */
+  int retry_cap_ms;    /* largest backoff ceiling; 0 = 2000 */
 } plaid_config;
 
 /* Resolves the base URL: base_url_override when not NULL or "" (must start with http://

@@ -11,34 +11,34 @@
  * cases it treats specially (ITEM_LOGIN_REQUIRED → 409 item_login_required). */
 typedef enum {
   PLAID_ERR_NONE = 0,
-  PLAID_ERR_ITEM_LOGIN_REQUIRED,   /* ITEM_LOGIN_REQUIRED: the user must re-authenticate (update mode) */
-  PLAID_ERR_INVALID_ACCESS_TOKEN,  /* INVALID_ACCESS_TOKEN, ITEM_NOT_FOUND: the stored item is unusable */
-  PLAID_ERR_INVALID_PUBLIC_TOKEN,  /* INVALID_PUBLIC_TOKEN: the public token from Link is bad or expired */
-  PLAID_ERR_PRODUCT_NOT_READY,     /* PRODUCT_NOT_READY: the first transactions pull is not done yet */
-  PLAID_ERR_INVALID_REQUEST,       /* INVALID_REQUEST/INVALID_INPUT/INVALID_RESULT, e.g. INVALID_FIELD, MISSING_FIELDS */
-  PLAID_ERR_INVALID_CREDENTIALS,   /* INVALID_API_KEYS, UNAUTHORIZED_ENVIRONMENT, INVALID_PRODUCT: Mynt's configuration */
-  PLAID_ERR_RATE_LIMITED,          /* RATE_LIMIT_EXCEEDED or HTTP 429 (retried) */
-  PLAID_ERR_INSTITUTION,           /* INSTITUTION_ERROR: the bank is down or not responding */
-  PLAID_ERR_SERVER,                /* HTTP 5xx or API_ERROR (retried) */
-  PLAID_ERR_TRANSPORT,             /* no HTTP answer: connect, TLS, timeout (retried) */
-  PLAID_ERR_DEADLINE,              /* the deadline had passed before a request could be sent */
-  PLAID_ERR_MALFORMED,             /* an answer that is not Plaid's shape */
-  PLAID_ERR_OTHER                  /* any other Plaid error */
+  PLAID_ERR_ITEM_LOGIN_REQUIRED,  /* ITEM_LOGIN_REQUIRED: the user must re-authenticate (update mode) */
+  PLAID_ERR_INVALID_ACCESS_TOKEN, /* INVALID_ACCESS_TOKEN, ITEM_NOT_FOUND: the stored item is unusable */
+  PLAID_ERR_INVALID_PUBLIC_TOKEN, /* INVALID_PUBLIC_TOKEN: the public token from Link is bad or expired */
+  PLAID_ERR_PRODUCT_NOT_READY,    /* PRODUCT_NOT_READY: the first transactions pull is not done yet */
+  PLAID_ERR_INVALID_REQUEST,      /* INVALID_REQUEST/INVALID_INPUT/INVALID_RESULT, e.g. INVALID_FIELD, MISSING_FIELDS */
+  PLAID_ERR_INVALID_CREDENTIALS, /* INVALID_API_KEYS, UNAUTHORIZED_ENVIRONMENT, INVALID_PRODUCT: Mynt's configuration */
+  PLAID_ERR_RATE_LIMITED,        /* RATE_LIMIT_EXCEEDED or HTTP 429 (retried) */
+  PLAID_ERR_INSTITUTION,         /* INSTITUTION_ERROR: the bank is down or not responding */
+  PLAID_ERR_SERVER,              /* HTTP 5xx or API_ERROR (retried) */
+  PLAID_ERR_TRANSPORT,           /* no HTTP answer: connect, TLS, timeout (retried) */
+  PLAID_ERR_DEADLINE,            /* the deadline had passed before a request could be sent */
+  PLAID_ERR_MALFORMED,           /* an answer that is not Plaid's shape */
+  PLAID_ERR_OTHER                /* any other Plaid error */
 } plaid_error_kind;
 
 /* A failed call, as far as it is safe to keep: never a token, a secret or a request body.
  * Strings are NUL-terminated and "" when absent (display_message is often null). */
 typedef struct {
-  mynt_status status;        /* MYNT_OK on success; else see plaid_error_kind_status */
+  mynt_status status; /* MYNT_OK on success; else see plaid_error_kind_status */
   plaid_error_kind kind;
-  int http_status;           /* 0 when no HTTP answer arrived */
-  int attempts;              /* requests sent for this call (or this page) */
+  int http_status; /* 0 when no HTTP answer arrived */
+  int attempts;    /* requests sent for this call (or this page) */
   char error_type[48];
   char error_code[64];
   char error_message[512];   /* Plaid's text, with anything token-shaped replaced by [redacted] */
   char display_message[512]; /* same redaction */
   char request_id[64];
-  char detail[256];          /* Mynt's own description: a transport failure or why an answer was not understood */
+  char detail[256]; /* Mynt's own description: a transport failure or why an answer was not understood */
 } plaid_error;
 
 /* Resets e to "no error" (status MYNT_OK, every field empty). */

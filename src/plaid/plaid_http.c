@@ -73,10 +73,9 @@ mynt_status plaid_http_begin(plaid_client *c, plaid_http_exchange *x, CURL *easy
   if(curl_easy_setopt(easy, CURLOPT_URL, url) || curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") ||
      curl_easy_setopt(easy, CURLOPT_POST, 1L) || curl_easy_setopt(easy, CURLOPT_POSTFIELDS, x->body) ||
      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_len) ||
-     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, c->headers) ||
-     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, s_write) || curl_easy_setopt(easy, CURLOPT_WRITEDATA, x) ||
-     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, x->errbuf) || curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L) ||
-     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)left) ||
+     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, c->headers) || curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, s_write) ||
+     curl_easy_setopt(easy, CURLOPT_WRITEDATA, x) || curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, x->errbuf) ||
+     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L) || curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)left) ||
      curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) ||
      curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L) || curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L) ||
      curl_easy_setopt(easy, CURLOPT_SHARE, c->share) || curl_easy_setopt(easy, CURLOPT_PRIVATE, x))

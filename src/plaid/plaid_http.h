@@ -23,21 +23,21 @@ struct plaid_client {
   char base_url[256];
   char ca_bundle[256];
   char webhook[512];
-  struct curl_slist *headers;  /* holds the client id and the secret; wiped on free */
-  CURLSH *share;               /* DNS cache and TLS sessions shared by every handle */
-  CURL *easy;                  /* sequential calls */
-  CURLM *multi;                /* parallel calls */
+  struct curl_slist *headers; /* holds the client id and the secret; wiped on free */
+  CURLSH *share;              /* DNS cache and TLS sessions shared by every handle */
+  CURL *easy;                 /* sequential calls */
+  CURLM *multi;               /* parallel calls */
   CURL *pool[PLAID_MAX_PARALLEL];
-  mynt_backoff backoff;        /* retry delays (jitter, not cryptographic) */
+  mynt_backoff backoff; /* retry delays (jitter, not cryptographic) */
 };
 
 /* One request/answer on one easy handle. */
 typedef struct {
-  CURL *easy;                  /* borrowed from the client */
-  char *body;                  /* the serialised request, owned; wiped when released */
+  CURL *easy; /* borrowed from the client */
+  char *body; /* the serialised request, owned; wiped when released */
   size_t body_len;
-  const char *redact;          /* the request's token, borrowed, to keep out of errors */
-  mynt_buf response;           /* the answer, capped at PLAID_MAX_RESPONSE; wiped when released */
+  const char *redact; /* the request's token, borrowed, to keep out of errors */
+  mynt_buf response;  /* the answer, capped at PLAID_MAX_RESPONSE; wiped when released */
   char errbuf[CURL_ERROR_SIZE];
 } plaid_http_exchange;
 

@@ -57,8 +57,8 @@ static mynt_status s_finish(mynt_status st, json_t *body, json_t **out_body)
   return MYNT_OK;
 }
 
-mynt_status plaid_request_link_token_create(const char *client_user_id, const char *access_token,
-                                            const char *webhook, json_t **out_body)
+mynt_status plaid_request_link_token_create(const char *client_user_id, const char *access_token, const char *webhook,
+                                            json_t **out_body)
 {
   mynt_status st = MYNT_NOMEM;
   json_t *body = NULL;

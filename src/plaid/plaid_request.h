@@ -25,8 +25,8 @@
  * products at all. Never required_if_supported_products, optional_products or
  * additional_consented_products. Returns MYNT_OK and *out_body (a new reference, caller
  * json_decref), or MYNT_BAD_REQUEST (missing or malformed ids) / MYNT_NOMEM with *out_body NULL. */
-mynt_status plaid_request_link_token_create(const char *client_user_id, const char *access_token,
-                                            const char *webhook, json_t **out_body);
+mynt_status plaid_request_link_token_create(const char *client_user_id, const char *access_token, const char *webhook,
+                                            json_t **out_body);
 
 /* Builds {"public_token": ...} for /item/public_token/exchange. Same returns as above. */
 mynt_status plaid_request_public_token_exchange(const char *public_token, json_t **out_body);
@@ -37,11 +37,11 @@ mynt_status plaid_request_access_token(const char *access_token, json_t **out_bo
 /* One /transactions/get page. Strings are borrowed. */
 typedef struct {
   const char *access_token;
-  const char *start_date;          /* YYYY-MM-DD, a real calendar date */
-  const char *end_date;            /* YYYY-MM-DD, not before start_date */
-  int count;                       /* 1..500 */
-  long offset;                     /* >= 0 */
-  const char *const *account_ids;  /* optional filter; NULL or n_account_ids 0 = every account */
+  const char *start_date;         /* YYYY-MM-DD, a real calendar date */
+  const char *end_date;           /* YYYY-MM-DD, not before start_date */
+  int count;                      /* 1..500 */
+  long offset;                    /* >= 0 */
+  const char *const *account_ids; /* optional filter; NULL or n_account_ids 0 = every account */
   size_t n_account_ids;
 } plaid_transactions_query;
 

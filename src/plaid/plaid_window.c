@@ -12,10 +12,10 @@
 #define S_POLL_MAX_MS 1000
 
 typedef enum {
-  S_PENDING,  /* waiting for a free curl handle */
-  S_READY,    /* has a handle and a request to send */
-  S_RUNNING,  /* its request is in the multi handle */
-  S_WAITING,  /* backing off before retrying the same page */
+  S_PENDING, /* waiting for a free curl handle */
+  S_READY,   /* has a handle and a request to send */
+  S_RUNNING, /* its request is in the multi handle */
+  S_WAITING, /* backing off before retrying the same page */
   S_DONE
 } s_state;
 
@@ -23,14 +23,14 @@ typedef struct {
   const plaid_window_item *in;
   plaid_window_result *out;
   s_state state;
-  CURL *easy;             /* from the client's pool while the job is active */
+  CURL *easy; /* from the client's pool while the job is active */
   plaid_http_exchange x;
-  json_t *request;        /* the current page's body, owned */
+  json_t *request; /* the current page's body, owned */
   long offset;
   size_t wanted;
-  int attempt;            /* attempts at the current page */
-  plaid_error answered;   /* the last error Plaid answered for the current page */
-  int64_t retry_at;       /* epoch ms, while S_WAITING */
+  int attempt;          /* attempts at the current page */
+  plaid_error answered; /* the last error Plaid answered for the current page */
+  int64_t retry_at;     /* epoch ms, while S_WAITING */
 } s_job;
 
 typedef struct {
@@ -265,8 +265,8 @@ static long s_schedule(s_run *run)
 static mynt_status s_prepare(s_run *run, const plaid_window_item *items, size_t limit_per_item,
                              plaid_window_result *out_results)
 {
-  size_t wanted = limit_per_item == 0 || limit_per_item > PLAID_WINDOW_MAX_PER_ITEM ? PLAID_WINDOW_MAX_PER_ITEM
-                                                                                     : limit_per_item;
+  size_t wanted =
+    limit_per_item == 0 || limit_per_item > PLAID_WINDOW_MAX_PER_ITEM ? PLAID_WINDOW_MAX_PER_ITEM : limit_per_item;
   for(size_t i = 0; i < run->n; i++) {
     s_job *job = &run->jobs[i];
     job->in = &items[i];
@@ -280,9 +280,9 @@ static mynt_status s_prepare(s_run *run, const plaid_window_item *items, size_t 
   return MYNT_OK;
 }
 
-mynt_status plaid_window_fetch(plaid_client *c, const plaid_window_item *items, size_t n_items,
-                               const char *start_date, const char *end_date, size_t limit_per_item,
-                               int64_t deadline_ms, plaid_window_result *out_results)
+mynt_status plaid_window_fetch(plaid_client *c, const plaid_window_item *items, size_t n_items, const char *start_date,
+                               const char *end_date, size_t limit_per_item, int64_t deadline_ms,
+                               plaid_window_result *out_results)
 {
   mynt_status st = MYNT_OK;
   int fatal = 0;

@@ -17,21 +17,21 @@
 /* One item to fetch. Strings are borrowed for the duration of the call. */
 typedef struct {
   const char *access_token;
-  const char *const *account_ids;  /* optional filter; NULL / 0 = every account */
+  const char *const *account_ids; /* optional filter; NULL / 0 = every account */
   size_t n_account_ids;
 } plaid_window_item;
 
 /* What one item gave. On success transactions, accounts and item are owned by the
  * caller (free them all with plaid_window_results_free). */
 typedef struct {
-  mynt_status status;        /* MYNT_OK, or the item's failure (error says more) */
+  mynt_status status; /* MYNT_OK, or the item's failure (error says more) */
   plaid_error error;
-  json_t *transactions;      /* array, Plaid's order (newest first), at most the limit; NULL on failure */
-  json_t *accounts;          /* the accounts array of the first page; NULL on failure */
-  json_t *item;              /* the item object of the first page; NULL on failure */
-  long total_transactions;   /* Plaid's total for the window */
-  int pages;                 /* pages received */
-  int complete;              /* 1 when every transaction of the window was gathered */
+  json_t *transactions;    /* array, Plaid's order (newest first), at most the limit; NULL on failure */
+  json_t *accounts;        /* the accounts array of the first page; NULL on failure */
+  json_t *item;            /* the item object of the first page; NULL on failure */
+  long total_transactions; /* Plaid's total for the window */
+  int pages;               /* pages received */
+  int complete;            /* 1 when every transaction of the window was gathered */
 } plaid_window_result;
 
 /* Fetches transactions between start_date and end_date (YYYY-MM-DD, inclusive) for
@@ -44,9 +44,9 @@ typedef struct {
  * plaid_window_results_free is safe after any return. Returns MYNT_OK when every item
  * succeeded; otherwise the status of the first failed item in input order, or
  * MYNT_BAD_REQUEST (invalid dates, no items, bad token: nothing is sent) / MYNT_NOMEM. */
-mynt_status plaid_window_fetch(plaid_client *c, const plaid_window_item *items, size_t n_items,
-                               const char *start_date, const char *end_date, size_t limit_per_item,
-                               int64_t deadline_ms, plaid_window_result *out_results);
+mynt_status plaid_window_fetch(plaid_client *c, const plaid_window_item *items, size_t n_items, const char *start_date,
+                               const char *end_date, size_t limit_per_item, int64_t deadline_ms,
+                               plaid_window_result *out_results);
 
 /* Releases the JSON held by n results and resets them. Accepts NULL. */
 void plaid_window_results_free(plaid_window_result *results, size_t n);

@@ -14,10 +14,10 @@
 #include "core/clock.h"
 #include "core/logger.h"
 
-#define RUNTIME_API_VERSION "2018-06-01"
+#define RUNTIME_API_VERSION    "2018-06-01"
 #define RUNTIME_FETCH_ATTEMPTS 3
-#define RUNTIME_RETRY_STEP_MS 100
-#define RUNTIME_TRACE_ENV "_X_AMZN_TRACE_ID"
+#define RUNTIME_RETRY_STEP_MS  100
+#define RUNTIME_TRACE_ENV      "_X_AMZN_TRACE_ID"
 
 struct runtime_ctx {
   CURL *curl;
@@ -248,8 +248,8 @@ static mynt_status s_fetch_next(runtime_ctx *rt, runtime_invocation *out_inv)
 
 /* POSTs body to base_url + path. error_type, when not NULL, is sent as
  * Lambda-Runtime-Function-Error-Type. Returns MYNT_OK on 202. */
-static mynt_status s_post(runtime_ctx *rt, const char *path, const char *body, size_t len,
-                          const char *error_type, const char *request_id)
+static mynt_status s_post(runtime_ctx *rt, const char *path, const char *body, size_t len, const char *error_type,
+                          const char *request_id)
 {
   mynt_status st = MYNT_OK;
   struct curl_slist *headers = NULL;
@@ -311,8 +311,8 @@ static void s_header_safe(char *out, size_t cap, const char *in)
 }
 
 /* POSTs {"errorMessage","errorType","stackTrace":[]} to path. */
-static mynt_status s_post_error(runtime_ctx *rt, const char *path, const char *type,
-                                const char *message, const char *request_id)
+static mynt_status s_post_error(runtime_ctx *rt, const char *path, const char *type, const char *message,
+                                const char *request_id)
 {
   char safe_type[64];
   s_header_safe(safe_type, sizeof(safe_type), type);

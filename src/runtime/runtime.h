@@ -24,12 +24,12 @@ typedef struct runtime_ctx runtime_ctx;
 /* One invocation. Everything in it is owned by the runtime and stays valid until the
  * handler's result has been posted. */
 typedef struct {
-  const char *request_id;    /* Lambda-Runtime-Aws-Request-Id; never NULL */
-  const char *function_arn;  /* Lambda-Runtime-Invoked-Function-Arn; "" when absent */
-  const char *trace_id;      /* Lambda-Runtime-Trace-Id; NULL when absent */
-  int64_t deadline_ms;       /* Lambda-Runtime-Deadline-Ms (epoch ms); 0 when absent */
-  mynt_str payload;          /* the raw event bytes */
-  json_t *event;             /* the parsed event; borrowed (never json_decref it) */
+  const char *request_id;   /* Lambda-Runtime-Aws-Request-Id; never NULL */
+  const char *function_arn; /* Lambda-Runtime-Invoked-Function-Arn; "" when absent */
+  const char *trace_id;     /* Lambda-Runtime-Trace-Id; NULL when absent */
+  int64_t deadline_ms;      /* Lambda-Runtime-Deadline-Ms (epoch ms); 0 when absent */
+  mynt_str payload;         /* the raw event bytes */
+  json_t *event;            /* the parsed event; borrowed (never json_decref it) */
 } runtime_invocation;
 
 /* How a handler's failure is reported to Lambda. type is e.g. "Function.Crash"
@@ -46,8 +46,8 @@ typedef struct {
  * - failure: return any other status, optionally describing it in out_error (it arrives
  *   zeroed); /error is posted and out_payload is ignored.
  * Per-invocation memory comes from runtime_arena(rt); long-lived state from runtime_user(rt). */
-typedef mynt_status (*runtime_handler)(runtime_ctx *rt, const runtime_invocation *inv,
-                                       mynt_buf *out_payload, runtime_error *out_error);
+typedef mynt_status (*runtime_handler)(runtime_ctx *rt, const runtime_invocation *inv, mynt_buf *out_payload,
+                                       runtime_error *out_error);
 
 /* Creates the runtime for the Runtime API at api_endpoint ("host:port"; NULL reads
  * AWS_LAMBDA_RUNTIME_API). user is borrowed and handed back by runtime_user. The caller
@@ -70,8 +70,7 @@ mynt_arena *runtime_arena(runtime_ctx *rt);
 int64_t runtime_remaining_ms(const runtime_invocation *inv);
 
 /* Fills e with type and a printf-formatted message (both truncated to fit). */
-void runtime_error_set(runtime_error *e, const char *type, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
+void runtime_error_set(runtime_error *e, const char *type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Reports a start-up failure: POST /runtime/init/error with
  * {"errorMessage","errorType","stackTrace":[]} and Lambda-Runtime-Function-Error-Type.

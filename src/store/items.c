@@ -16,8 +16,8 @@
 #include "core/wipe.h"
 #include "store/users.h"
 
-#define S_ITEM_PREFIX "ITEM#"
-#define S_INST_PREFIX "INST#"
+#define S_ITEM_PREFIX     "ITEM#"
+#define S_INST_PREFIX     "INST#"
 #define S_PUBTOKEN_PREFIX "PUBTOKEN#"
 
 /* The longest sort key: a prefix and an id. */
@@ -80,7 +80,8 @@ mynt_status store_item_public_token_digest(const char *public_token, char out_he
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
   out_hex[0] = '\0';
-  if(!EVP_Digest(public_token, strlen(public_token), md, &md_len, EVP_sha256(), NULL) || md_len * 2 != STORE_SHA256_HEX_LEN)
+  if(!EVP_Digest(public_token, strlen(public_token), md, &md_len, EVP_sha256(), NULL) ||
+     md_len * 2 != STORE_SHA256_HEX_LEN)
     return MYNT_INTERNAL;
   hex_encode(md, md_len, out_hex);
   return MYNT_OK;
@@ -123,8 +124,7 @@ static json_t *s_key(const char *user_id, const char *sk)
 
 /* Reads one record (consistent) as plain JSON into *out_plain (caller json_decref).
  * Returns MYNT_OK, MYNT_NOT_FOUND, MYNT_INTERNAL (malformed), or a store status. */
-static mynt_status s_get_record(store *s, const char *user_id, const char *sk, int64_t deadline_ms,
-                                json_t **out_plain)
+static mynt_status s_get_record(store *s, const char *user_id, const char *sk, int64_t deadline_ms, json_t **out_plain)
 {
   *out_plain = NULL;
   mynt_status st = MYNT_OK;
@@ -229,8 +229,8 @@ static mynt_status s_marker_item_id(store *s, const char *user_id, const char *s
   return st;
 }
 
-mynt_status store_item_find_by_public_token(store *s, const char *user_id, const char *digest_hex,
-                                            int64_t deadline_ms, store_item *out_item)
+mynt_status store_item_find_by_public_token(store *s, const char *user_id, const char *digest_hex, int64_t deadline_ms,
+                                            store_item *out_item)
 {
   memset(out_item, 0, sizeof(*out_item));
   if(!s_user_valid(user_id) || !s_digest_valid(digest_hex))
@@ -277,8 +277,7 @@ static mynt_status s_create_conflict(store *s, const char *user_id, const store_
   }
   if(st != MYNT_NOT_FOUND)
     return st;
-  logger_log(LOGGER_ERROR, NULL, "store: creating item %s failed a condition but neither marker exists",
-             item->item_id);
+  logger_log(LOGGER_ERROR, NULL, "store: creating item %s failed a condition but neither marker exists", item->item_id);
   return MYNT_CONFLICT;
 }
 
@@ -294,9 +293,9 @@ static json_t *s_create_request(store *s, const char *user_id, const store_item 
 
   json_t *record = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "user_id", user_id, "sk", item_sk,
                              "item_id", item->item_id, "institution_id", item->institution_id, "institution_name",
-                             item->institution_name, "status", store_item_status_name(STORE_ITEM_ACTIVE),
-                             "created_at", item->created_at, "access_token_sealed", item->sealed_token,
-                             "public_token_sha256", item->public_token_sha256, "accounts", item->accounts);
+                             item->institution_name, "status", store_item_status_name(STORE_ITEM_ACTIVE), "created_at",
+                             item->created_at, "access_token_sealed", item->sealed_token, "public_token_sha256",
+                             item->public_token_sha256, "accounts", item->accounts);
   json_t *inst = json_pack("{s:s, s:s, s:s, s:s}", "user_id", user_id, "sk", inst_sk, "item_id", item->item_id,
                            "created_at", item->created_at);
   json_t *pub = json_pack("{s:s, s:s, s:s, s:s}", "user_id", user_id, "sk", pub_sk, "item_id", item->item_id,
@@ -368,10 +367,9 @@ mynt_status store_item_list(store *s, const char *user_id, int64_t deadline_ms, 
   json_t *raw = NULL;
   store_item *items = NULL;
   size_t n = 0;
-  json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", s->table,
-                              "KeyConditionExpression", "user_id = :u AND begins_with(sk, :p)",
-                              "ExpressionAttributeValues", ":u", "S", user_id, ":p", "S", S_ITEM_PREFIX,
-                              "ConsistentRead", 1);
+  json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", s->table, "KeyConditionExpression",
+                              "user_id = :u AND begins_with(sk, :p)", "ExpressionAttributeValues", ":u", "S", user_id,
+                              ":p", "S", S_ITEM_PREFIX, "ConsistentRead", 1);
   if(!request)
     return MYNT_NOMEM;
   aws_error err;
@@ -418,10 +416,10 @@ static mynt_status s_update_field(store *s, const char *user_id, const char *ite
   char sk[S_SK_MAX + 1];
   s_sk(sk, S_ITEM_PREFIX, item_id);
   json_t *response = NULL;
-  json_t *request = json_pack("{s:s, s:o, s:s, s:s, s:{s:s}, s:{s:o}}", "TableName", s->table, "Key",
-                              s_key(user_id, sk), "UpdateExpression", "SET #f = :v", "ConditionExpression",
-                              "attribute_exists(sk)", "ExpressionAttributeNames", "#f", field,
-                              "ExpressionAttributeValues", ":v", v);
+  json_t *request =
+    json_pack("{s:s, s:o, s:s, s:s, s:{s:s}, s:{s:o}}", "TableName", s->table, "Key", s_key(user_id, sk),
+              "UpdateExpression", "SET #f = :v", "ConditionExpression", "attribute_exists(sk)",
+              "ExpressionAttributeNames", "#f", field, "ExpressionAttributeValues", ":v", v);
   if(!request)
     return MYNT_NOMEM;
   aws_error err;
@@ -463,10 +461,9 @@ static json_t *s_delete(const char *table, const char *user_id, const char *sk, 
   if(must_exist)
     return json_pack("{s:{s:s, s:o, s:s}}", "Delete", "TableName", table, "Key", s_key(user_id, sk),
                      "ConditionExpression", "attribute_exists(sk)");
-  return json_pack("{s:{s:s, s:o, s:s, s:{s:s}, s:{s:{s:s}}}}", "Delete", "TableName", table, "Key",
-                   s_key(user_id, sk), "ConditionExpression", "attribute_not_exists(sk) OR #item = :item",
-                   "ExpressionAttributeNames", "#item", "item_id", "ExpressionAttributeValues", ":item", "S",
-                   item_id);
+  return json_pack("{s:{s:s, s:o, s:s, s:{s:s}, s:{s:{s:s}}}}", "Delete", "TableName", table, "Key", s_key(user_id, sk),
+                   "ConditionExpression", "attribute_not_exists(sk) OR #item = :item", "ExpressionAttributeNames",
+                   "#item", "item_id", "ExpressionAttributeValues", ":item", "S", item_id);
 }
 
 mynt_status store_item_delete(store *s, const char *user_id, const store_item *item, int64_t deadline_ms)

@@ -33,37 +33,37 @@
  * transaction too. The items of a user are read with one Query (begins_with(sk, "ITEM#"),
  * consistent), which returns them in item_id order: that order is "item order" for callers. */
 
-#define STORE_ITEM_ID_MAX 128
-#define STORE_INSTITUTION_ID_MAX 64
+#define STORE_ITEM_ID_MAX          128
+#define STORE_INSTITUTION_ID_MAX   64
 #define STORE_INSTITUTION_NAME_MAX 256
-#define STORE_SEALED_TOKEN_MAX 2048
-#define STORE_SHA256_HEX_LEN 64
+#define STORE_SEALED_TOKEN_MAX     2048
+#define STORE_SHA256_HEX_LEN       64
 
 /* The most items one user's list returns (and the most accounts one item keeps). */
-#define STORE_ITEMS_MAX 100
+#define STORE_ITEMS_MAX         100
 #define STORE_ITEM_ACCOUNTS_MAX 64
 
 typedef enum {
   STORE_ITEM_ACTIVE = 0,
-  STORE_ITEM_LOGIN_REQUIRED,  /* Plaid answered ITEM_LOGIN_REQUIRED: the user must go through update mode */
+  STORE_ITEM_LOGIN_REQUIRED, /* Plaid answered ITEM_LOGIN_REQUIRED: the user must go through update mode */
 } store_item_status;
 
 /* One item record. accounts is owned (store_item_clear releases it). */
 typedef struct {
   char item_id[STORE_ITEM_ID_MAX + 1];
   char institution_id[STORE_INSTITUTION_ID_MAX + 1];
-  char institution_name[STORE_INSTITUTION_NAME_MAX + 1];  /* "" when unknown */
+  char institution_name[STORE_INSTITUTION_NAME_MAX + 1]; /* "" when unknown */
   store_item_status status;
   char created_at[32];
   char public_token_sha256[STORE_SHA256_HEX_LEN + 1];
-  char sealed_token[STORE_SEALED_TOKEN_MAX + 1];          /* never leaves the store and this struct */
-  json_t *accounts;  /* array of {account_id, name, mask, type, subtype}; mask/type/subtype may be null */
+  char sealed_token[STORE_SEALED_TOKEN_MAX + 1]; /* never leaves the store and this struct */
+  json_t *accounts; /* array of {account_id, name, mask, type, subtype}; mask/type/subtype may be null */
 } store_item;
 
 /* What store_item_create found. */
 typedef enum {
-  STORE_ITEM_CREATED = 0,         /* the item and both markers were written */
-  STORE_ITEM_SAME_PUBLIC_TOKEN,   /* the public-token marker exists already: out_existing names its item */
+  STORE_ITEM_CREATED = 0,          /* the item and both markers were written */
+  STORE_ITEM_SAME_PUBLIC_TOKEN,    /* the public-token marker exists already: out_existing names its item */
   STORE_ITEM_DUPLICATE_INSTITUTION /* the user has an item of this institution: out_existing names it */
 } store_item_outcome;
 
@@ -127,8 +127,8 @@ mynt_status store_item_get(store *s, const char *user_id, const char *item_id, i
 
 /* Reads the item whose PUBTOKEN marker is digest_hex into out_item, as store_item_get.
  * MYNT_NOT_FOUND when there is no marker or its item is gone. */
-mynt_status store_item_find_by_public_token(store *s, const char *user_id, const char *digest_hex,
-                                            int64_t deadline_ms, store_item *out_item);
+mynt_status store_item_find_by_public_token(store *s, const char *user_id, const char *digest_hex, int64_t deadline_ms,
+                                            store_item *out_item);
 
 /* Lists the items of user_id in item order (at most STORE_ITEMS_MAX). On MYNT_OK *out_items is a
  * malloc'd array of *out_count items (NULL when there are none) that the caller releases with

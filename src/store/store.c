@@ -65,8 +65,8 @@ void store_free(store *s)
 
 mynt_status store_status_from_ddb(mynt_status st, const aws_error *err, const char *operation)
 {
-  logger_log(LOGGER_ERROR, NULL, "store: %s failed: %s (HTTP %d, %d attempts) %s: %s", operation,
-             mynt_status_code(st), err->http_status, err->attempts, err->type, err->message);
+  logger_log(LOGGER_ERROR, NULL, "store: %s failed: %s (HTTP %d, %d attempts) %s: %s", operation, mynt_status_code(st),
+             err->http_status, err->attempts, err->type, err->message);
   switch(st) {
   case MYNT_BAD_REQUEST:
     return MYNT_INTERNAL;

@@ -12,7 +12,7 @@
 
 /* Owned by whoever opened it; only store modules look inside. */
 typedef struct {
-  ddb_client *ddb;   /* owned */
+  ddb_client *ddb; /* owned */
   char table[256];
 } store;
 

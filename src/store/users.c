@@ -33,15 +33,12 @@ mynt_status store_user_touch_profile(store *s, const char *user_id, const char *
   char now[21];
   clock_iso8601((time_t)(clock_epoch_ms() / 1000), now);
 
-  json_t *request = json_pack("{s:s, s:o, s:s, s:{s:s, s:s}, s:{s:{s:s}}, s:s}",
-                              "TableName", s->table,
-                              "Key", s_profile_key(user_id),
-                              "UpdateExpression", email
-                                ? "SET #created = if_not_exists(#created, :now), #updated = :now, #email = :email"
-                                : "SET #created = if_not_exists(#created, :now), #updated = :now",
+  json_t *request = json_pack("{s:s, s:o, s:s, s:{s:s, s:s}, s:{s:{s:s}}, s:s}", "TableName", s->table, "Key",
+                              s_profile_key(user_id), "UpdateExpression",
+                              email ? "SET #created = if_not_exists(#created, :now), #updated = :now, #email = :email"
+                                    : "SET #created = if_not_exists(#created, :now), #updated = :now",
                               "ExpressionAttributeNames", "#created", "created_at", "#updated", "updated_at",
-                              "ExpressionAttributeValues", ":now", "S", now,
-                              "ReturnValues", "ALL_NEW");
+                              "ExpressionAttributeValues", ":now", "S", now, "ReturnValues", "ALL_NEW");
   if(!request) {
     st = MYNT_NOMEM;
     goto cleanup;

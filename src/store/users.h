@@ -8,13 +8,13 @@
 #include "store/store.h"
 
 #define STORE_USER_ID_MAX 128
-#define STORE_EMAIL_MAX 320
+#define STORE_EMAIL_MAX   320
 
 typedef struct {
   char user_id[STORE_USER_ID_MAX + 1];
-  char email[STORE_EMAIL_MAX + 1];  /* "" when none is known */
-  char created_at[32];              /* "YYYY-MM-DDTHH:MM:SSZ", set once */
-  char updated_at[32];              /* the time of this touch */
+  char email[STORE_EMAIL_MAX + 1]; /* "" when none is known */
+  char created_at[32];             /* "YYYY-MM-DDTHH:MM:SSZ", set once */
+  char updated_at[32];             /* the time of this touch */
 } store_user_profile;
 
 /* Creates or updates the PROFILE record of user_id with one UpdateItem (ReturnValues

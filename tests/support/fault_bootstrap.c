@@ -58,10 +58,8 @@ static mynt_status s_default(const apigw_ctx *ctx, const apigw_request *req, api
 }
 
 static const apigw_route s_routes[] = {
-  {"GET /fault/crash", FAULT_GROUP, 0, s_crash},
-  {"GET /fault/hang", FAULT_GROUP, 0, s_hang},
-  {"GET /fault/error", FAULT_GROUP, 0, s_error},
-  {"GET /fault/ok", FAULT_GROUP, 0, s_ok},
+  {"GET /fault/crash", FAULT_GROUP, 0, s_crash}, {"GET /fault/hang", FAULT_GROUP, 0, s_hang},
+  {"GET /fault/error", FAULT_GROUP, 0, s_error}, {"GET /fault/ok", FAULT_GROUP, 0, s_ok},
   {"$default", FAULT_GROUP, 0, s_default},
 };
 

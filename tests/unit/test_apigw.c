@@ -61,7 +61,8 @@ static mynt_status s_parse_text(const char *text, apigw_request *req)
 static const char s_full_event[] =
   "{\"version\":\"2.0\",\"routeKey\":\"GET /items/{item_id}\",\"rawPath\":\"/items/it-9\","
   "\"rawQueryString\":\"from=2026-01-01&tag=a,b\",\"cookies\":[\"c=1\"],"
-  "\"headers\":{\"Content-Type\":\"application/json\",\"x-forwarded-for\":\"1.2.3.4\",\"X-Amz-Date\":\"20260101T000000Z\"},"
+  "\"headers\":{\"Content-Type\":\"application/"
+  "json\",\"x-forwarded-for\":\"1.2.3.4\",\"X-Amz-Date\":\"20260101T000000Z\"},"
   "\"queryStringParameters\":{\"from\":\"2026-01-01\",\"tag\":\"a,b\"},"
   "\"pathParameters\":{\"item_id\":\"it-9\"},"
   "\"requestContext\":{\"requestId\":\"JKJaXmPLvHcESHA=\",\"routeKey\":\"GET /items/{item_id}\",\"stage\":\"$default\","
@@ -128,12 +129,14 @@ static void test_request_rejects_events_that_are_not_payload_2_0(void **state)
     "{\"routeKey\": ",
     "[]",
     "\"GET /health\"",
-    "{\"version\":\"1.0\",\"routeKey\":\"GET /health\",\"rawPath\":\"/health\",\"requestContext\":{\"http\":{\"method\":\"GET\"}}}",
+    "{\"version\":\"1.0\",\"routeKey\":\"GET "
+    "/health\",\"rawPath\":\"/health\",\"requestContext\":{\"http\":{\"method\":\"GET\"}}}",
     "{\"version\":\"2.0\",\"rawPath\":\"/health\",\"requestContext\":{\"http\":{\"method\":\"GET\"}}}",
     "{\"version\":\"2.0\",\"routeKey\":7,\"rawPath\":\"/health\",\"requestContext\":{\"http\":{\"method\":\"GET\"}}}",
     "{\"version\":\"2.0\",\"routeKey\":\"GET /health\",\"rawPath\":\"/health\",\"requestContext\":{}}",
     "{\"version\":\"2.0\",\"routeKey\":\"GET /health\",\"requestContext\":{\"http\":{\"method\":\"GET\"}}}",
-    "{\"version\":\"2.0\",\"routeKey\":\"GET /health\",\"rawPath\":\"/health\",\"requestContext\":{\"http\":{\"method\":\"GET\"}},\"body\":{}}",
+    "{\"version\":\"2.0\",\"routeKey\":\"GET "
+    "/health\",\"rawPath\":\"/health\",\"requestContext\":{\"http\":{\"method\":\"GET\"}},\"body\":{}}",
   };
   for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     apigw_request req;
@@ -335,11 +338,11 @@ static void test_response_error_has_the_error_shape_and_status(void **state)
     int http;
     const char *code;
   } rows[] = {
-    {MYNT_BAD_REQUEST, 400, "bad_request"},        {MYNT_UNAUTHORIZED, 401, "unauthorized"},
-    {MYNT_NOT_FOUND, 404, "not_found"},            {MYNT_METHOD_NOT_ALLOWED, 405, "method_not_allowed"},
-    {MYNT_CONFLICT, 409, "conflict"},              {MYNT_TOO_LARGE, 413, "payload_too_large"},
-    {MYNT_RATE_LIMITED, 429, "rate_limited"},      {MYNT_INTERNAL, 500, "internal_error"},
-    {MYNT_UPSTREAM, 502, "upstream_error"},        {MYNT_UNAVAILABLE, 503, "service_unavailable"},
+    {MYNT_BAD_REQUEST, 400, "bad_request"},   {MYNT_UNAUTHORIZED, 401, "unauthorized"},
+    {MYNT_NOT_FOUND, 404, "not_found"},       {MYNT_METHOD_NOT_ALLOWED, 405, "method_not_allowed"},
+    {MYNT_CONFLICT, 409, "conflict"},         {MYNT_TOO_LARGE, 413, "payload_too_large"},
+    {MYNT_RATE_LIMITED, 429, "rate_limited"}, {MYNT_INTERNAL, 500, "internal_error"},
+    {MYNT_UPSTREAM, 502, "upstream_error"},   {MYNT_UNAVAILABLE, 503, "service_unavailable"},
   };
   for(size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
     apigw_response res;

@@ -11,7 +11,8 @@
 
 #include "aws/aws_config.h"
 
-static const char *const s_vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+static const char *const s_vars[] = {"AWS_REGION",        "AWS_DEFAULT_REGION",
+                                     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
                                      "AWS_SESSION_TOKEN", "MYNT_AWS_ENDPOINT"};
 
 static int s_clear_env(void **state)

@@ -49,11 +49,10 @@ static void test_marshal_item_produces_wire_shape_for_every_type(void **state)
   (void)state;
   json_t *plain = s_json("{\"s\":\"x\",\"empty\":\"\",\"i\":42,\"r\":0.5,\"t\":true,\"f\":false,\"n\":null,"
                          "\"l\":[1,\"a\",[]],\"m\":{\"inner\":{\"deep\":[{\"k\":-7}]}}}");
-  json_t *expected = s_json(
-    "{\"s\":{\"S\":\"x\"},\"empty\":{\"S\":\"\"},\"i\":{\"N\":\"42\"},\"r\":{\"N\":\"0.5\"},"
-    "\"t\":{\"BOOL\":true},\"f\":{\"BOOL\":false},\"n\":{\"NULL\":true},"
-    "\"l\":{\"L\":[{\"N\":\"1\"},{\"S\":\"a\"},{\"L\":[]}]},"
-    "\"m\":{\"M\":{\"inner\":{\"M\":{\"deep\":{\"L\":[{\"M\":{\"k\":{\"N\":\"-7\"}}}]}}}}}}");
+  json_t *expected = s_json("{\"s\":{\"S\":\"x\"},\"empty\":{\"S\":\"\"},\"i\":{\"N\":\"42\"},\"r\":{\"N\":\"0.5\"},"
+                            "\"t\":{\"BOOL\":true},\"f\":{\"BOOL\":false},\"n\":{\"NULL\":true},"
+                            "\"l\":{\"L\":[{\"N\":\"1\"},{\"S\":\"a\"},{\"L\":[]}]},"
+                            "\"m\":{\"M\":{\"inner\":{\"M\":{\"deep\":{\"L\":[{\"M\":{\"k\":{\"N\":\"-7\"}}}]}}}}}}");
   json_t *item = ddb_marshal_item(plain);
   assert_non_null(item);
   s_assert_json_equal(expected, item);
@@ -160,27 +159,27 @@ static void test_unmarshal_rejects_malformed_attribute_values(void **state)
 {
   (void)state;
   const char *bad[] = {
-    "{}",                                  /* no type */
-    "{\"S\":\"a\",\"N\":\"1\"}",           /* two types */
-    "{\"X\":\"a\"}",                       /* unknown type */
-    "{\"S\":1}",                           /* S not a string */
-    "{\"N\":1}",                           /* N not a string */
-    "{\"N\":\"\"}",                        /* empty number */
-    "{\"N\":\"12a\"}",                     /* trailing garbage */
-    "{\"N\":\" 1\"}",                      /* leading space */
-    "{\"N\":\"0x10\"}",                    /* hex */
-    "{\"N\":\"nan\"}",                     /* not a number */
-    "{\"N\":\"1e999\"}",                   /* overflows to infinity */
-    "{\"N\":\"1e\"}",                      /* empty exponent */
-    "{\"BOOL\":\"true\"}",                 /* BOOL not a boolean */
-    "{\"NULL\":false}",                    /* NULL must be true */
-    "{\"L\":{}}",                          /* L not an array */
-    "{\"L\":[{\"S\":\"ok\"},{\"Q\":1}]}",  /* bad element */
-    "{\"M\":[]}",                          /* M not an object */
-    "{\"M\":{\"k\":\"raw\"}}",             /* member not an attribute value */
-    "{\"SS\":[\"a\",1]}",                  /* set element of the wrong type */
-    "{\"NS\":[\"1\",\"x\"]}",              /* bad number in a set */
-    "\"S\"",                               /* not an object */
+    "{}",                                 /* no type */
+    "{\"S\":\"a\",\"N\":\"1\"}",          /* two types */
+    "{\"X\":\"a\"}",                      /* unknown type */
+    "{\"S\":1}",                          /* S not a string */
+    "{\"N\":1}",                          /* N not a string */
+    "{\"N\":\"\"}",                       /* empty number */
+    "{\"N\":\"12a\"}",                    /* trailing garbage */
+    "{\"N\":\" 1\"}",                     /* leading space */
+    "{\"N\":\"0x10\"}",                   /* hex */
+    "{\"N\":\"nan\"}",                    /* not a number */
+    "{\"N\":\"1e999\"}",                  /* overflows to infinity */
+    "{\"N\":\"1e\"}",                     /* empty exponent */
+    "{\"BOOL\":\"true\"}",                /* BOOL not a boolean */
+    "{\"NULL\":false}",                   /* NULL must be true */
+    "{\"L\":{}}",                         /* L not an array */
+    "{\"L\":[{\"S\":\"ok\"},{\"Q\":1}]}", /* bad element */
+    "{\"M\":[]}",                         /* M not an object */
+    "{\"M\":{\"k\":\"raw\"}}",            /* member not an attribute value */
+    "{\"SS\":[\"a\",1]}",                 /* set element of the wrong type */
+    "{\"NS\":[\"1\",\"x\"]}",             /* bad number in a set */
+    "\"S\"",                              /* not an object */
   };
   for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     json_t *av = s_json(bad[i]);

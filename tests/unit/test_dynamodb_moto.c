@@ -143,8 +143,8 @@ static void test_moto_delete_item_honours_its_condition(void **state)
 {
   s_env *env = moto_fixture_state_or_skip(state);
   json_decref(moto_fixture_ddb(env->client, "PutItem",
-                   s_request(env, "{\"Item\":{\"user_id\":{\"S\":\"u3\"},\"sk\":{\"S\":\"ITEM#1\"},"
-                                  "\"state\":{\"S\":\"active\"}}}")));
+                               s_request(env, "{\"Item\":{\"user_id\":{\"S\":\"u3\"},\"sk\":{\"S\":\"ITEM#1\"},"
+                                              "\"state\":{\"S\":\"active\"}}}")));
   const char *del = "{\"Key\":{\"user_id\":{\"S\":\"u3\"},\"sk\":{\"S\":\"ITEM#1\"}},"
                     "\"ConditionExpression\":\"#s = :s\",\"ExpressionAttributeNames\":{\"#s\":\"state\"},"
                     "\"ExpressionAttributeValues\":{\":s\":{\"S\":\"%s\"}},\"ReturnValues\":\"ALL_OLD\"}";
@@ -180,8 +180,8 @@ static void test_moto_query_pages_on_begins_with_and_query_all_gathers_every_pag
              i * 100);
     json_decref(moto_fixture_ddb(env->client, "PutItem", s_request(env, text)));
   }
-  json_decref(moto_fixture_ddb(env->client, "PutItem",
-                   s_request(env, "{\"Item\":{\"user_id\":{\"S\":\"u4\"},\"sk\":{\"S\":\"BUDGET#food\"}}}")));
+  json_decref(moto_fixture_ddb(
+    env->client, "PutItem", s_request(env, "{\"Item\":{\"user_id\":{\"S\":\"u4\"},\"sk\":{\"S\":\"BUDGET#food\"}}}")));
 
   const char *query = "{\"KeyConditionExpression\":\"user_id = :u AND begins_with(sk, :p)\","
                       "\"ExpressionAttributeValues\":{\":u\":{\"S\":\"u4\"},\":p\":{\"S\":\"TXN#\"}},\"Limit\":3}";

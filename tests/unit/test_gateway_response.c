@@ -48,13 +48,11 @@ static void test_response_decodes_base64_bodies(void **state)
   (void)state;
   response_http r;
   response_init(&r);
-  assert_int_equal(s_convert("{\"statusCode\":200,\"isBase64Encoded\":true,\"body\":\"AAH/aGk=\"}", &r),
-                   MYNT_OK);
+  assert_int_equal(s_convert("{\"statusCode\":200,\"isBase64Encoded\":true,\"body\":\"AAH/aGk=\"}", &r), MYNT_OK);
   assert_int_equal(r.body.len, 5);
   assert_memory_equal(r.body.ptr, "\x00\x01\xffhi", 5);
   response_free(&r);
-  assert_int_equal(s_convert("{\"statusCode\":200,\"isBase64Encoded\":true,\"body\":\"***\"}", &r),
-                   MYNT_UPSTREAM);
+  assert_int_equal(s_convert("{\"statusCode\":200,\"isBase64Encoded\":true,\"body\":\"***\"}", &r), MYNT_UPSTREAM);
   response_free(&r);
 }
 

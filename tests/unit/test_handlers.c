@@ -33,7 +33,8 @@ static int s_teardown(void **state)
 
 static json_t *s_event(const char *method, const char *route_key, const char *path, const char *sub)
 {
-  return apigw_forge_event_new(&(apigw_forge_event){.method = method, .route_key = route_key, .path = path, .sub = sub});
+  return apigw_forge_event_new(
+    &(apigw_forge_event){.method = method, .route_key = route_key, .path = path, .sub = sub});
 }
 
 /* Serves event (consumed) for group with no store, as a group without DynamoDB runs. */

@@ -58,8 +58,8 @@ static json_t *s_get_me(s_fixture *fx, const char *sub, const char *email)
 {
   json_t *event = apigw_forge_event_new(&(apigw_forge_event){
     .method = "GET", .route_key = "GET /me", .path = "/me", .request_id = "api-me", .sub = sub, .email = email});
-  apigw_ctx ctx = {.env = &fx->env, .arena = fx->arena, .deadline_ms = clock_epoch_ms() + 10000,
-                   .invocation_id = "lambda-me"};
+  apigw_ctx ctx = {
+    .env = &fx->env, .arena = fx->arena, .deadline_ms = clock_epoch_ms() + 10000, .invocation_id = "lambda-me"};
   json_t *payload = apigw_forge_serve(routes_table(), "users", &ctx, event);
   arena_reset(fx->arena);
   return payload;
@@ -68,10 +68,9 @@ static json_t *s_get_me(s_fixture *fx, const char *sub, const char *email)
 /* Returns the stored PROFILE record of user as plain JSON, or NULL. */
 static json_t *s_profile(s_fixture *fx, const char *user)
 {
-  json_t *response =
-    moto_fixture_ddb(fx->env.store->ddb, "GetItem",
-                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", fx->table, "Key", "user_id", "S", user,
-                               "sk", "S", "PROFILE", "ConsistentRead", 1));
+  json_t *response = moto_fixture_ddb(fx->env.store->ddb, "GetItem",
+                                      json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", fx->table, "Key",
+                                                "user_id", "S", user, "sk", "S", "PROFILE", "ConsistentRead", 1));
   json_t *item = json_object_get(response, "Item");
   json_t *plain = item ? ddb_unmarshal_item(item) : NULL;
   json_decref(response);
@@ -105,11 +104,11 @@ static void test_me_creates_the_profile_record_on_first_call(void **state)
 static void test_me_keeps_created_at_and_the_stored_email_without_a_claim(void **state)
 {
   s_fixture *fx = moto_fixture_state_or_skip(state);
-  json_decref(moto_fixture_ddb(fx->env.store->ddb, "PutItem",
-                               json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}", "TableName",
-                                         fx->table, "Item", "user_id", "S", "sub-old", "sk", "S", "PROFILE", "email",
-                                         "S", "old@example.com", "created_at", "S", "2020-01-02T03:04:05Z",
-                                         "updated_at", "S", "2020-01-02T03:04:05Z")));
+  json_decref(
+    moto_fixture_ddb(fx->env.store->ddb, "PutItem",
+                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}", "TableName", fx->table, "Item",
+                               "user_id", "S", "sub-old", "sk", "S", "PROFILE", "email", "S", "old@example.com",
+                               "created_at", "S", "2020-01-02T03:04:05Z", "updated_at", "S", "2020-01-02T03:04:05Z")));
   json_t *payload = s_get_me(fx, "sub-old", NULL);
   assert_int_equal(apigw_forge_status(payload), 200);
   json_t *body = apigw_forge_body(payload);

@@ -37,10 +37,10 @@
 
 extern char **environ;
 
-static char s_dir[PATH_MAX];       /* temporary directory of this run */
-static pid_t s_local_pid;          /* mynt-local */
-static int s_port;                 /* its port */
-static EVP_PKEY *s_key;            /* the user pool's signing key, kid "k1" */
+static char s_dir[PATH_MAX];         /* temporary directory of this run */
+static pid_t s_local_pid;            /* mynt-local */
+static int s_port;                   /* its port */
+static EVP_PKEY *s_key;              /* the user pool's signing key, kid "k1" */
 static jwt_forge_jwks_server s_jwks; /* serves the pool's JWKS */
 
 /* ---- helpers: files, keys, HTTP ----------------------------------------------------- */
@@ -126,8 +126,8 @@ static CURLcode s_http_perform(const char *method, const char *path, const char 
 }
 
 /* As s_http_perform, failing the test when the request gets no answer. */
-static void s_http(const char *method, const char *path, const char *authorization,
-                   const char *content_type, const char *body, size_t body_len, s_reply *out)
+static void s_http(const char *method, const char *path, const char *authorization, const char *content_type,
+                   const char *body, size_t body_len, s_reply *out)
 {
   assert_int_equal(s_http_perform(method, path, authorization, content_type, body, body_len, out), CURLE_OK);
 }
@@ -165,8 +165,7 @@ static size_t s_children(pid_t ppid, pid_t *out, size_t max)
     const char *close_paren = strrchr(stat, ')');
     int pid = atoi(e->d_name), parent = 0;
     char state;
-    if(close_paren && sscanf(close_paren + 1, " %c %d", &state, &parent) == 2 && parent == ppid &&
-       state != 'Z')
+    if(close_paren && sscanf(close_paren + 1, " %c %d", &state, &parent) == 2 && parent == ppid && state != 'Z')
       out[n++] = pid;
   }
   if(d)
@@ -226,8 +225,8 @@ static int s_setup(void **state)
   snprintf(routes_path, sizeof(routes_path), "%s/routes.json", s_dir);
   snprintf(web, sizeof(web), "%s/web", s_dir);
   snprintf(config, sizeof(config), "%s/config.json", s_dir);
-  char *argv[] = {(char *)local_bin, "--routes", routes_path, "--bootstrap", (char *)fault,
-                  "--web", web, "--config-json", config, "--port", "0", NULL};
+  char *argv[] = {(char *)local_bin, "--routes", routes_path, "--bootstrap", (char *)fault, "--web", web,
+                  "--config-json",   config,     "--port",    "0",           NULL};
   pid_t parent = getpid();
   s_local_pid = fork();
   if(s_local_pid == 0) {

@@ -19,8 +19,8 @@
 #include "local/plaid_sim/plaid_sim.h"
 
 #define S_CLIENT_ID "test-client-id"
-#define S_SECRET "test-secret-value"
-#define S_TODAY "2025-06-15"
+#define S_SECRET    "test-secret-value"
+#define S_TODAY     "2025-06-15"
 
 static _Atomic int64_t s_clock_ms;
 
@@ -166,9 +166,9 @@ static void s_expect_ok(const s_answer *a)
 static char *s_link_token(s_fixture *fx, int days_requested)
 {
   s_answer a = s_plaid(fx, "/link/token/create",
-                       json_pack("{s:s, s:s, s:[s], s:{s:s}, s:[s], s:{s:i}}", "client_name", "Mynt", "language",
-                                 "en", "country_codes", "US", "user", "client_user_id", "user-1", "products",
-                                 "transactions", "transactions", "days_requested", days_requested));
+                       json_pack("{s:s, s:s, s:[s], s:{s:s}, s:[s], s:{s:i}}", "client_name", "Mynt", "language", "en",
+                                 "country_codes", "US", "user", "client_user_id", "user-1", "products", "transactions",
+                                 "transactions", "days_requested", days_requested));
   s_expect_ok(&a);
   assert_non_null(strstr(s_str(&a, "link_token"), "link-sandbox-"));
   assert_non_null(s_str(&a, "expiration"));
@@ -181,8 +181,8 @@ static char *s_link_token(s_fixture *fx, int days_requested)
 static s_answer s_complete(s_fixture *fx, const char *link_token, const char *institution, const char *password,
                            long long seed)
 {
-  json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "link_token", link_token, "institution_id", institution,
-                           "username", "user_good", "password", password);
+  json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "link_token", link_token, "institution_id", institution, "username",
+                           "user_good", "password", password);
   if(seed >= 0)
     json_object_set_new(body, "seed", json_integer(seed));
   char *text = json_dumps(body, JSON_COMPACT);
@@ -282,9 +282,9 @@ static void test_link_token_create_validates_like_plaid(void **state)
     const char *extra;
     const char *code;
   } cases[] = {
-    {"", "MISSING_FIELDS"},                                                          /* no products */
-    {",\"products\":[]", "INVALID_FIELD"},                                           /* empty */
-    {",\"products\":[\"teleportation\"]", "INVALID_FIELD"},                          /* unknown */
+    {"", "MISSING_FIELDS"},                                 /* no products */
+    {",\"products\":[]", "INVALID_FIELD"},                  /* empty */
+    {",\"products\":[\"teleportation\"]", "INVALID_FIELD"}, /* unknown */
     {",\"products\":[\"transactions\"],\"transactions\":{\"days_requested\":0}", "INVALID_FIELD"},
     {",\"products\":[\"transactions\"],\"transactions\":{\"days_requested\":731}", "INVALID_FIELD"},
     {",\"products\":[\"transactions\"],\"transactions\":{\"days_requested\":\"90\"}", "INVALID_FIELD"},
@@ -325,16 +325,15 @@ static void test_transactions_get_rejects_bad_dates_and_paging(void **state)
     {"2025-02-30", "2025-03-01"}, /* not a real day */
     {"2025-06-01", "2025-05-01"}, /* reversed */
     {"2025-6-01", "2025-06-10"},  /* wrong format */
-    {"20250601", "2025-06-10"},
-    {"2025-06-01", "2025-06-10T00:00:00Z"},
+    {"20250601", "2025-06-10"},   {"2025-06-01", "2025-06-10T00:00:00Z"},
   };
   for(size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
     s_answer a = s_transactions(fx, access, bad_dates[i][0], bad_dates[i][1], 10, 0);
     s_expect_error(&a, 400, "INVALID_REQUEST", "INVALID_FIELD");
   }
-  s_answer a = s_plaid(fx, "/transactions/get",
-                       json_pack("{s:s, s:i, s:s}", "access_token", access, "start_date", 20250601, "end_date",
-                                 "2025-06-10"));
+  s_answer a =
+    s_plaid(fx, "/transactions/get",
+            json_pack("{s:s, s:i, s:s}", "access_token", access, "start_date", 20250601, "end_date", "2025-06-10"));
   s_expect_error(&a, 400, "INVALID_REQUEST", "INVALID_FIELD");
   a = s_transactions(fx, access, "2025-06-01", "2025-06-10", 0, 0);
   s_expect_error(&a, 400, "INVALID_REQUEST", "INVALID_FIELD");
@@ -346,8 +345,7 @@ static void test_transactions_get_rejects_bad_dates_and_paging(void **state)
               json_pack("{s:s, s:s, s:s, s:{s:[s]}}", "access_token", access, "start_date", "2025-06-01", "end_date",
                         "2025-06-10", "options", "account_ids", "not-an-account-of-this-item"));
   s_expect_error(&a, 400, "INVALID_REQUEST", "INVALID_FIELD");
-  a = s_plaid(fx, "/transactions/get",
-              json_pack("{s:s, s:s}", "access_token", access, "start_date", "2025-06-01"));
+  a = s_plaid(fx, "/transactions/get", json_pack("{s:s, s:s}", "access_token", access, "start_date", "2025-06-01"));
   assert_non_null(strstr(a.text, "end_date"));
   s_expect_error(&a, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   a = s_transactions(fx, access, "2025-06-01", "2025-06-10", 500, 0);
@@ -412,8 +410,7 @@ static void test_link_exchange_accounts_and_paged_transactions_match_the_truth(v
     json_t *page = json_object_get(a.body, "transactions");
     size_t i;
     json_t *t;
-    json_array_foreach(page, i, t)
-    {
+    json_array_foreach(page, i, t) {
       json_t *want = json_array_get(expected, seen++);
       assert_non_null(want);
       assert_string_equal(json_string_value(json_object_get(t, "transaction_id")),
@@ -453,8 +450,7 @@ static void test_link_exchange_accounts_and_paged_transactions_match_the_truth(v
   assert_int_equal(json_array_size(json_object_get(a.body, "accounts")), 1);
   size_t i;
   json_t *t;
-  json_array_foreach(page, i, t)
-  {
+  json_array_foreach(page, i, t) {
     const char *date = json_string_value(json_object_get(t, "date"));
     assert_true(strncmp(date, "2025-03-", 8) == 0);
     assert_string_equal(json_string_value(json_object_get(t, "account_id")), card_id);
@@ -493,8 +489,8 @@ static void test_days_requested_limits_the_history(void **state)
 
   /* The sandbox shortcut: default 90 days, or what options.transactions asks. */
   a = s_plaid(fx, "/sandbox/public_token/create",
-              json_pack("{s:s, s:[s], s:{s:{s:i}}}", "institution_id", "ins_109512", "initial_products",
-                        "transactions", "options", "transactions", "days_requested", 10));
+              json_pack("{s:s, s:[s], s:{s:{s:i}}}", "institution_id", "ins_109512", "initial_products", "transactions",
+                        "options", "transactions", "days_requested", 10));
   s_expect_ok(&a);
   access = s_exchange(fx, s_str(&a, "public_token"), NULL);
   s_answer_free(&a);
@@ -513,8 +509,8 @@ static void test_sandbox_public_token_create_validates_and_works(void **state)
   s_answer a = s_plaid(fx, "/sandbox/public_token/create",
                        json_pack("{s:s, s:[s]}", "institution_id", "ins_999", "initial_products", "transactions"));
   s_expect_error(&a, 400, "INVALID_INPUT", "INVALID_INSTITUTION");
-  a = s_plaid(fx, "/sandbox/public_token/create", json_pack("{s:s, s:[]}", "institution_id", "ins_109509",
-                                                            "initial_products"));
+  a = s_plaid(fx, "/sandbox/public_token/create",
+              json_pack("{s:s, s:[]}", "institution_id", "ins_109509", "initial_products"));
   s_expect_error(&a, 400, "INVALID_REQUEST", "INVALID_FIELD");
   a = s_plaid(fx, "/sandbox/public_token/create",
               json_pack("{s:s, s:[s], s:{s:s}}", "institution_id", "ins_109509", "initial_products", "transactions",
@@ -533,8 +529,7 @@ static void test_sandbox_public_token_create_validates_and_works(void **state)
   assert_string_equal(json_string_value(json_object_get(item, "item_id")), item_id);
   assert_string_equal(json_string_value(json_object_get(item, "institution_id")), "ins_109509");
   assert_true(json_is_null(json_object_get(item, "error")));
-  assert_string_equal(json_string_value(json_array_get(json_object_get(item, "billed_products"), 0)),
-                      "transactions");
+  assert_string_equal(json_string_value(json_array_get(json_object_get(item, "billed_products"), 0)), "transactions");
   assert_true(json_is_array(json_object_get(item, "available_products")));
   assert_true(json_is_null(json_object_get(item, "webhook")));
   assert_string_equal(json_string_value(json_object_get(item, "update_type")), "background");
@@ -552,7 +547,8 @@ static void test_public_tokens_are_single_use_and_expire(void **state)
                       "Tattersall Federal Credit Union");
   assert_int_equal(json_array_size(json_object_get(done.body, "accounts")), 3);
   char *access = s_exchange(fx, s_str(&done, "public_token"), NULL);
-  s_answer a = s_plaid(fx, "/item/public_token/exchange", json_pack("{s:s}", "public_token", s_str(&done, "public_token")));
+  s_answer a =
+    s_plaid(fx, "/item/public_token/exchange", json_pack("{s:s}", "public_token", s_str(&done, "public_token")));
   s_expect_error(&a, 400, "INVALID_INPUT", "INVALID_PUBLIC_TOKEN");
   s_answer_free(&done);
 
@@ -666,8 +662,8 @@ static void test_faults_answer_429_until_cleared_and_count_down(void **state)
   char *access = s_new_item(fx, 730, -1, item_id);
   snprintf(path, sizeof path, "/sim/items/%s/faults", item_id);
 
-  s_answer a = s_http(fx, "POST", path, "{\"status\":429,\"error_code\":\"RATE_LIMIT_EXCEEDED\",\"times\":0}", false,
-                      NULL);
+  s_answer a =
+    s_http(fx, "POST", path, "{\"status\":429,\"error_code\":\"RATE_LIMIT_EXCEEDED\",\"times\":0}", false, NULL);
   s_expect_ok(&a);
   s_answer_free(&a);
   for(int i = 0; i < 3; i++) {
@@ -796,8 +792,7 @@ static void *s_worker_run(void *arg)
     s_answer a = s_plaid(w->fx, "/sandbox/public_token/create",
                          json_pack("{s:s, s:[s]}", "institution_id", "ins_109511", "initial_products", "transactions"));
     const char *public_token = s_str(&a, "public_token");
-    s_answer x = s_plaid(w->fx, "/item/public_token/exchange",
-                         json_pack("{s:s?}", "public_token", public_token));
+    s_answer x = s_plaid(w->fx, "/item/public_token/exchange", json_pack("{s:s?}", "public_token", public_token));
     const char *access = s_str(&x, "access_token");
     if(access) {
       s_answer t = s_transactions(w->fx, access, "2025-04-01", S_TODAY, 50, 0);

@@ -143,8 +143,8 @@ static void test_plaid_data_has_the_flows_of_a_real_household(void **state)
     int matched = 0;
     for(size_t k = 0; k < item.txn_count; k++) {
       const plaid_data_txn *u = &item.txns[k];
-      matched |= u->account == PLAID_DATA_SAVINGS && strcmp(u->pfc_primary, "TRANSFER_IN") == 0 &&
-                 u->date == t->date && u->amount_cents == -t->amount_cents;
+      matched |= u->account == PLAID_DATA_SAVINGS && strcmp(u->pfc_primary, "TRANSFER_IN") == 0 && u->date == t->date &&
+                 u->amount_cents == -t->amount_cents;
     }
     assert_true(matched);
   }
@@ -161,8 +161,8 @@ static void test_plaid_data_has_the_flows_of_a_real_household(void **state)
     int matched = 0;
     for(size_t k = 0; k < item.txn_count; k++) {
       const plaid_data_txn *u = &item.txns[k];
-      matched |= u->account == PLAID_DATA_CARD && strcmp(u->pfc_primary, "LOAN_PAYMENTS") == 0 &&
-                 u->date == t->date && u->amount_cents == -t->amount_cents;
+      matched |= u->account == PLAID_DATA_CARD && strcmp(u->pfc_primary, "LOAN_PAYMENTS") == 0 && u->date == t->date &&
+                 u->amount_cents == -t->amount_cents;
     }
     assert_true(matched);
   }
@@ -200,9 +200,9 @@ static void test_plaid_data_balances_follow_from_the_transactions(void **state)
     for(uint64_t seed = 1; seed <= 4; seed++) {
       plaid_data_item item;
       int64_t posted[PLAID_DATA_ACCOUNT_COUNT] = {0}, pending[PLAID_DATA_ACCOUNT_COUNT] = {0};
-      assert_int_equal(plaid_data_generate(plaid_data_institution_at(inst)->institution_id, seed * 7919,
-                                           s_day("2025-06-15"), &item),
-                       MYNT_OK);
+      assert_int_equal(
+        plaid_data_generate(plaid_data_institution_at(inst)->institution_id, seed * 7919, s_day("2025-06-15"), &item),
+        MYNT_OK);
       /* walk oldest to newest to find the lowest checking balance */
       int64_t checking = item.accounts[PLAID_DATA_CHECKING].opening_cents, lowest = checking;
       for(size_t i = item.txn_count; i-- > 0;) {
@@ -256,7 +256,8 @@ static void test_plaid_data_ids_stay_stable_as_days_pass(void **state)
         assert_int_equal(u->date, t->date);
         found = 1;
         same++;
-      } else if(t->pending && strcmp(u->pending_transaction_id, t->transaction_id) == 0) {
+      }
+      else if(t->pending && strcmp(u->pending_transaction_id, t->transaction_id) == 0) {
         assert_int_equal(u->amount_cents, t->amount_cents);
         assert_false(u->pending);
         found = 1;

@@ -131,7 +131,7 @@ static int s_teardown(void **state)
 }
 
 #define FAKE(state) ((fake_api *)((void **)*(state))[0])
-#define RT(state) ((runtime_ctx *)((void **)*(state))[1])
+#define RT(state)   ((runtime_ctx *)((void **)*(state))[1])
 
 static json_t *s_post_json(const fake_post *p)
 {
@@ -176,8 +176,7 @@ static void test_runtime_hands_invocation_headers_and_event_to_the_handler(void 
 
 static void test_runtime_posts_exactly_the_handler_payload_to_response(void **state)
 {
-  const fake_post *post =
-    s_run_one(state, "8476a536-e9f4-11e8-9739-2dfe598c3fcd", s_recording_handler, "response", "");
+  const fake_post *post = s_run_one(state, "8476a536-e9f4-11e8-9739-2dfe598c3fcd", s_recording_handler, "response", "");
   assert_int_equal(post->body_len, strlen(s_reply));
   assert_memory_equal(post->body, s_reply, strlen(s_reply));
 }
@@ -196,8 +195,7 @@ static void test_runtime_posts_error_json_and_type_header_for_a_failing_handler(
 
 static void test_runtime_derives_error_type_from_status_when_handler_gives_none(void **state)
 {
-  const fake_post *post =
-    s_run_one(state, "req-quiet", s_silent_failing_handler, NULL, "Function.service_unavailable");
+  const fake_post *post = s_run_one(state, "req-quiet", s_silent_failing_handler, NULL, "Function.service_unavailable");
   json_t *doc = s_post_json(post);
   assert_string_equal(json_string_value(json_object_get(doc, "errorMessage")), mynt_strerror(MYNT_UNAVAILABLE));
   json_decref(doc);
@@ -230,7 +228,8 @@ static void test_runtime_sets_trace_env_per_invocation_and_unsets_it_when_absent
   s_queue(f, "req-c", "{}");
   f->queue[2].trace_id = "Root=1-00000000-000000000000000000000003";
   assert_int_equal(runtime_run(RT(state), s_recording_handler, 3), MYNT_OK);
-  assert_string_equal(s_seen.trace_env[0], "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
+  assert_string_equal(s_seen.trace_env[0],
+                      "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
   assert_string_equal(s_seen.trace_env[1], "(unset)");
   assert_string_equal(s_seen.trace_env[2], "Root=1-00000000-000000000000000000000003");
 }
@@ -363,16 +362,22 @@ int main(void)
 {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_runtime_hands_invocation_headers_and_event_to_the_handler, s_setup, s_teardown),
+    cmocka_unit_test_setup_teardown(test_runtime_hands_invocation_headers_and_event_to_the_handler, s_setup,
+                                    s_teardown),
     cmocka_unit_test_setup_teardown(test_runtime_posts_exactly_the_handler_payload_to_response, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_posts_error_json_and_type_header_for_a_failing_handler, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_derives_error_type_from_status_when_handler_gives_none, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_answers_malformed_event_with_error_and_serves_the_next, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_sets_trace_env_per_invocation_and_unsets_it_when_absent, s_setup, s_teardown),
+    cmocka_unit_test_setup_teardown(test_runtime_posts_error_json_and_type_header_for_a_failing_handler, s_setup,
+                                    s_teardown),
+    cmocka_unit_test_setup_teardown(test_runtime_derives_error_type_from_status_when_handler_gives_none, s_setup,
+                                    s_teardown),
+    cmocka_unit_test_setup_teardown(test_runtime_answers_malformed_event_with_error_and_serves_the_next, s_setup,
+                                    s_teardown),
+    cmocka_unit_test_setup_teardown(test_runtime_sets_trace_env_per_invocation_and_unsets_it_when_absent, s_setup,
+                                    s_teardown),
     cmocka_unit_test_setup_teardown(test_runtime_resets_the_arena_between_invocations, s_setup, s_teardown),
     cmocka_unit_test_setup_teardown(test_runtime_reuses_one_connection_for_every_call, s_setup, s_teardown),
     cmocka_unit_test_setup_teardown(test_runtime_posts_init_error_to_init_error_path, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_refuses_event_over_6mb_without_calling_the_handler, s_setup, s_teardown),
+    cmocka_unit_test_setup_teardown(test_runtime_refuses_event_over_6mb_without_calling_the_handler, s_setup,
+                                    s_teardown),
     cmocka_unit_test_setup_teardown(test_runtime_reports_a_response_over_6mb_as_an_error, s_setup, s_teardown),
     cmocka_unit_test_setup_teardown(test_runtime_run_gives_up_after_repeated_fetch_failures, s_setup, s_teardown),
     cmocka_unit_test_setup_teardown(test_runtime_treats_a_missing_request_id_as_a_failed_fetch, s_setup, s_teardown),

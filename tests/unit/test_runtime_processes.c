@@ -207,8 +207,8 @@ static void test_bootstrap_serves_health_then_exits_when_the_api_goes_away(void 
 {
   (void)state;
   fake_api *f = s_fake_start();
-  json_t *event = json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:s, s:{s:s, s:s}}, s:s, s:b}", "version", "2.0",
-                            "routeKey", "GET /health", "rawPath", "/health", "headers", "authorization",
+  json_t *event = json_pack("{s:s, s:s, s:s, s:{s:s}, s:{s:s, s:{s:s, s:s}}, s:s, s:b}", "version", "2.0", "routeKey",
+                            "GET /health", "rawPath", "/health", "headers", "authorization",
                             "Bearer secret-token-value", "requestContext", "requestId", "api-1", "http", "method",
                             "GET", "path", "/health", "body", "secret-body-value", "isBase64Encoded", 0);
   char *text = json_dumps(event, JSON_COMPACT);
@@ -224,8 +224,8 @@ static void test_bootstrap_serves_health_then_exits_when_the_api_goes_away(void 
   assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/invocation/req-health/response");
   json_t *payload = s_json(f->posts[0].body, f->posts[0].body_len);
   assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 200);
-  json_t *body = s_json(json_string_value(json_object_get(payload, "body")),
-                        json_string_length(json_object_get(payload, "body")));
+  json_t *body =
+    s_json(json_string_value(json_object_get(payload, "body")), json_string_length(json_object_get(payload, "body")));
   assert_string_equal(json_string_value(json_object_get(body, "status")), "ok");
   json_decref(body);
   json_decref(payload);
@@ -264,8 +264,8 @@ static void test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler(voi
 static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config(void **state)
 {
   (void)state;
-  static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID",
-                                     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"};
+  static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                     "AWS_SESSION_TOKEN"};
   for(size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
     unsetenv(vars[i]);
   fake_api *f = s_fake_start();

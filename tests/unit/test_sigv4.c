@@ -16,18 +16,18 @@
 
 #include "aws/sigv4.h"
 
-#define S_EXPECTED_CASES 38
+#define S_EXPECTED_CASES   38
 #define S_MAX_CASE_HEADERS 32
 
 /* One case folder, parsed. */
 typedef struct {
   char name[128];
   char dir[1400];
-  char *raw;                  /* request.txt, owned; the fields below point into it */
+  char *raw; /* request.txt, owned; the fields below point into it */
   char *method;
-  char *target;               /* path with query, as on the request line */
-  char *path;                 /* owned copy of the path part */
-  char *query;                /* points into target after '?', or NULL */
+  char *target; /* path with query, as on the request line */
+  char *path;   /* owned copy of the path part */
+  char *query;  /* points into target after '?', or NULL */
   sigv4_header headers[S_MAX_CASE_HEADERS];
   size_t header_count;
   const char *body;
@@ -194,8 +194,8 @@ static int s_matches(const s_case *c, const char *file, const char *actual, size
     actual_len--;
   int ok = expected_len == actual_len && memcmp(expected, actual, actual_len) == 0;
   if(!ok)
-    fprintf(stderr, "%s: %s differs\n--- expected\n%.*s\n--- actual\n%.*s\n---\n", c->name, file,
-            (int)expected_len, expected, (int)actual_len, actual);
+    fprintf(stderr, "%s: %s differs\n--- expected\n%.*s\n--- actual\n%.*s\n---\n", c->name, file, (int)expected_len,
+            expected, (int)actual_len, actual);
   free(expected);
   return ok;
 }

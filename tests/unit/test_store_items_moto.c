@@ -92,10 +92,9 @@ static void s_new_item(store_item *item, const char *item_id, const char *instit
   snprintf(item->institution_id, sizeof(item->institution_id), "%s", institution_id);
   snprintf(item->institution_name, sizeof(item->institution_name), "Bank %s", institution_id);
   assert_int_equal(store_item_public_token_digest(public_token, item->public_token_sha256), MYNT_OK);
-  item->accounts = json_pack("[{s:s, s:s, s:s, s:s, s:s}, {s:s, s:s, s:n, s:s, s:n}]", "account_id",
-                             "acc-checking", "name", "Checking", "mask", "0000", "type", "depository", "subtype",
-                             "checking", "account_id", "acc-card", "name", "Card", "mask", "type", "credit",
-                             "subtype");
+  item->accounts = json_pack("[{s:s, s:s, s:s, s:s, s:s}, {s:s, s:s, s:n, s:s, s:n}]", "account_id", "acc-checking",
+                             "name", "Checking", "mask", "0000", "type", "depository", "subtype", "checking",
+                             "account_id", "acc-card", "name", "Card", "mask", "type", "credit", "subtype");
   assert_non_null(item->accounts);
 }
 
@@ -104,9 +103,8 @@ static store_item_outcome s_create(s_fixture *fx, const char *user, store_item *
                                    char existing[STORE_ITEM_ID_MAX + 1])
 {
   store_item_outcome outcome = STORE_ITEM_CREATED;
-  assert_int_equal(store_item_create(fx->store, fx->ring, user, item, token, clock_epoch_ms() + 10000, &outcome,
-                                     existing),
-                   MYNT_OK);
+  assert_int_equal(
+    store_item_create(fx->store, fx->ring, user, item, token, clock_epoch_ms() + 10000, &outcome, existing), MYNT_OK);
   return outcome;
 }
 
@@ -291,8 +289,8 @@ static void test_status_and_accounts_updates_touch_only_existing_items(void **st
   assert_string_equal(store_item_status_name(stored.status), "login_required");
   store_item_clear(&stored);
 
-  json_t *accounts = json_pack("[{s:s, s:s, s:n, s:n, s:n}]", "account_id", "acc-new", "name", "New", "mask",
-                               "type", "subtype");
+  json_t *accounts =
+    json_pack("[{s:s, s:s, s:n, s:n, s:n}]", "account_id", "acc-new", "name", "New", "mask", "type", "subtype");
   assert_int_equal(store_item_set_accounts(fx->store, "user-a", "item-1", accounts, 0), MYNT_OK);
   assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
   assert_true(json_equal(stored.accounts, accounts));
