@@ -14,10 +14,6 @@
 
 #define S_MAX_DEPTH 32 /* DynamoDB's own limit on nested M/L levels */
 
-struct ddb_client {
-  aws_http *http;
-};
-
 /* The reason codes of a TransactionCanceledException, judged all together. */
 static mynt_status s_classify_cancellation(const json_t *body, aws_retry_kind *out_retry)
 {
@@ -82,31 +78,18 @@ static const aws_http_service s_service = {
 
 mynt_status ddb_client_new(const aws_config *cfg, ddb_client **out_client)
 {
-  *out_client = NULL;
-  ddb_client *c = calloc(1, sizeof *c);
-  if(!c)
-    return MYNT_NOMEM;
-  mynt_status st = aws_http_new(cfg, &s_service, &c->http);
-  if(st) {
-    free(c);
-    return st;
-  }
-  *out_client = c;
-  return MYNT_OK;
+  return aws_http_new(cfg, &s_service, out_client);
 }
 
 void ddb_client_free(ddb_client *c)
 {
-  if(!c)
-    return;
-  aws_http_free(c->http);
-  free(c);
+  aws_http_free(c);
 }
 
 mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int64_t deadline_ms, json_t **out_response,
                      aws_error *out_err)
 {
-  return aws_http_call(c ? c->http : NULL, operation, request, deadline_ms, 0, out_response, out_err);
+  return aws_http_call(c, operation, request, deadline_ms, 0, out_response, out_err);
 }
 
 mynt_status ddb_get_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err)

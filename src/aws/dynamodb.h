@@ -10,7 +10,8 @@
 #include "aws/aws_error.h"
 #include "core/status.h"
 
-typedef struct ddb_client ddb_client;
+/* A DynamoDB client is the signed JSON-protocol client (aws/aws_http.h) set up for DynamoDB. */
+typedef struct aws_http ddb_client;
 
 /* Every call fills an aws_error (aws/aws_error.h; on success too, with status MYNT_OK and
  * attempts). Its status is MYNT_OK on success; otherwise one of MYNT_CONDITION_FAILED (ConditionalCheckFailedException, or a TransactionCanceledException
@@ -28,6 +29,7 @@ typedef struct ddb_client ddb_client;
  * caller (ddb_client_free), or an error and leaves *out_client NULL. The client keeps
  * one curl handle so connections are reused across calls. */
 mynt_status ddb_client_new(const aws_config *cfg, ddb_client **out_client);
+/* Frees c, wiping its copy of the credentials. Accepts NULL. */
 void ddb_client_free(ddb_client *c);
 
 /* Sends one operation ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query",

@@ -8,10 +8,6 @@
 #include "aws/aws_http.h"
 #include "core/wipe.h"
 
-struct ssm_client {
-  aws_http *http;
-};
-
 static mynt_status s_classify(int http_status, const char *type, const json_t *body, const json_t *request,
                               aws_retry_kind *out_retry)
 {
@@ -32,31 +28,18 @@ static const aws_http_service s_service = {
 
 mynt_status ssm_client_new(const aws_config *cfg, ssm_client **out_client)
 {
-  *out_client = NULL;
-  ssm_client *c = calloc(1, sizeof *c);
-  if(!c)
-    return MYNT_NOMEM;
-  mynt_status st = aws_http_new(cfg, &s_service, &c->http);
-  if(st) {
-    free(c);
-    return st;
-  }
-  *out_client = c;
-  return MYNT_OK;
+  return aws_http_new(cfg, &s_service, out_client);
 }
 
 void ssm_client_free(ssm_client *c)
 {
-  if(!c)
-    return;
-  aws_http_free(c->http);
-  free(c);
+  aws_http_free(c);
 }
 
 mynt_status ssm_call(ssm_client *c, const char *operation, json_t *request, int64_t deadline_ms, json_t **out_response,
                      aws_error *out_err)
 {
-  return aws_http_call(c ? c->http : NULL, operation, request, deadline_ms, 1, out_response, out_err);
+  return aws_http_call(c, operation, request, deadline_ms, 1, out_response, out_err);
 }
 
 mynt_status ssm_get_parameter(ssm_client *c, const char *name, int with_decryption, int64_t deadline_ms,

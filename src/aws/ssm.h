@@ -10,7 +10,8 @@
 #include "aws/aws_error.h"
 #include "core/status.h"
 
-typedef struct ssm_client ssm_client;
+/* An SSM client is the signed JSON-protocol client (aws/aws_http.h) set up for SSM. */
+typedef struct aws_http ssm_client;
 
 /* Creates a client from cfg (copied). Returns MYNT_OK and *out_client, owned by the caller
  * (ssm_client_free), or an error and leaves *out_client NULL. */

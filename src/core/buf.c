@@ -132,3 +132,17 @@ bool str_eq(mynt_str a, const char *s)
   size_t n = strlen(s);
   return a.len == n && (n == 0 || memcmp(a.ptr, s, n) == 0);
 }
+
+bool str_is_token(const char *s, size_t max)
+{
+  if(!s)
+    return false;
+  size_t n = strnlen(s, max + 1);
+  if(n == 0 || n > max)
+    return false;
+  for(size_t i = 0; i < n; i++) {
+    if(s[i] <= ' ' || s[i] > '~')
+      return false;
+  }
+  return true;
+}

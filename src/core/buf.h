@@ -62,4 +62,8 @@ bool str_parse_digits(mynt_str s, long long *out);
 /* Returns true when the slice equals the NUL-terminated string s. */
 bool str_eq(mynt_str a, const char *s);
 
+/* Returns true when s is 1 to max bytes of printable ASCII without spaces ('!' to '~'): a
+ * token, id or header value safe to put in a URL, a header or a log line. false for NULL. */
+bool str_is_token(const char *s, size_t max);
+
 #endif

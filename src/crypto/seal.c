@@ -132,8 +132,7 @@ mynt_status seal_keyring_parse(const char *spec, seal_keyring **out_ring, mynt_d
 
 cleanup:
   if(st) {
-    mynt_wipe(ring, sizeof *ring);
-    free(ring);
+    seal_keyring_free(ring);
     return st;
   }
   *out_ring = ring;
@@ -198,26 +197,43 @@ static size_t s_build_aad(unsigned char *out, const char *kid, size_t kid_len, c
   return n;
 }
 
+/* Starts AES-256-GCM in a new context (encrypt 1: encrypting, 0: decrypting) with key and
+ * nonce, and feeds it aad. text_len is the length to be processed next, checked here with
+ * aad_len against OpenSSL's int lengths. Returns MYNT_OK and *out_ctx (caller frees it with
+ * EVP_CIPHER_CTX_free), else MYNT_BAD_REQUEST (a length over INT_MAX), MYNT_NOMEM or
+ * MYNT_INTERNAL with *out_ctx NULL. */
+static mynt_status s_gcm_begin(int encrypt, const unsigned char key[SEAL_KEY_LEN],
+                               const unsigned char nonce[SEAL_NONCE_LEN], const unsigned char *aad, size_t aad_len,
+                               size_t text_len, EVP_CIPHER_CTX **out_ctx)
+{
+  int n = 0;
+  *out_ctx = NULL;
+  if(aad_len > INT_MAX || text_len > INT_MAX)
+    return MYNT_BAD_REQUEST;
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  if(!ctx)
+    return MYNT_NOMEM;
+  if(EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, encrypt) != 1 ||
+     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_LEN, NULL) != 1 ||
+     EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, encrypt) != 1 ||
+     (aad_len && EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1)) {
+    EVP_CIPHER_CTX_free(ctx);
+    return MYNT_INTERNAL;
+  }
+  *out_ctx = ctx;
+  return MYNT_OK;
+}
+
 mynt_status seal_gcm_encrypt(const unsigned char key[SEAL_KEY_LEN], const unsigned char nonce[SEAL_NONCE_LEN],
                              const unsigned char *aad, size_t aad_len, const unsigned char *plain, size_t plain_len,
                              unsigned char *out_cipher, unsigned char out_tag[SEAL_TAG_LEN])
 {
-  mynt_status st = MYNT_INTERNAL;
   EVP_CIPHER_CTX *ctx = NULL;
   int n = 0;
-  if(aad_len > INT_MAX || plain_len > INT_MAX)
-    return MYNT_BAD_REQUEST;
-  ctx = EVP_CIPHER_CTX_new();
-  if(!ctx)
-    return MYNT_NOMEM;
-  if(EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1)
-    goto cleanup;
-  if(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_LEN, NULL) != 1)
-    goto cleanup;
-  if(EVP_EncryptInit_ex(ctx, NULL, NULL, key, nonce) != 1)
-    goto cleanup;
-  if(aad_len && EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1)
-    goto cleanup;
+  mynt_status st = s_gcm_begin(1, key, nonce, aad, aad_len, plain_len, &ctx);
+  if(st)
+    return st;
+  st = MYNT_INTERNAL;
   int written = 0;
   if(plain_len) {
     if(EVP_EncryptUpdate(ctx, out_cipher, &n, plain, (int)plain_len) != 1)
@@ -239,25 +255,15 @@ mynt_status seal_gcm_decrypt(const unsigned char key[SEAL_KEY_LEN], const unsign
                              const unsigned char *aad, size_t aad_len, const unsigned char *cipher, size_t cipher_len,
                              const unsigned char tag[SEAL_TAG_LEN], unsigned char *out_plain)
 {
-  mynt_status st = MYNT_INTERNAL;
   EVP_CIPHER_CTX *ctx = NULL;
   unsigned char tag_copy[SEAL_TAG_LEN];
   int n = 0;
   int written = 0;
-  if(aad_len > INT_MAX || cipher_len > INT_MAX)
-    return MYNT_BAD_REQUEST;
-  ctx = EVP_CIPHER_CTX_new();
-  if(!ctx)
-    return MYNT_NOMEM;
+  mynt_status st = s_gcm_begin(0, key, nonce, aad, aad_len, cipher_len, &ctx);
+  if(st)
+    return st;
+  st = MYNT_INTERNAL;
   memcpy(tag_copy, tag, SEAL_TAG_LEN);
-  if(EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1)
-    goto cleanup;
-  if(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_LEN, NULL) != 1)
-    goto cleanup;
-  if(EVP_DecryptInit_ex(ctx, NULL, NULL, key, nonce) != 1)
-    goto cleanup;
-  if(aad_len && EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1)
-    goto cleanup;
   if(cipher_len) {
     if(EVP_DecryptUpdate(ctx, out_plain, &n, cipher, (int)cipher_len) != 1)
       goto cleanup;

@@ -8,7 +8,7 @@
 #include "core/clock.h"
 #include "core/logger.h"
 #include "core/wipe.h"
-#include "handlers/env.h"
+#include "handlers/call.h"
 #include "handlers/item_status.h"
 #include "handlers/plaid_reply.h"
 #include "handlers/transactions_view.h"
@@ -27,11 +27,6 @@
 #define ITEMS_REPLAY_WAIT_MS 300
 
 #define ITEMS_PUBLIC_TOKEN_MAX 256
-
-static int64_t s_deadline(const apigw_ctx *ctx, int64_t margin_ms)
-{
-  return ctx->deadline_ms ? ctx->deadline_ms - margin_ms : 0;
-}
 
 /* Takes the string obj[key] out of a Plaid answer: returns a malloc'd copy (wipe it with
  * mynt_wipe_free) and wipes the answer's own copy. NULL when absent or on allocation failure. */
@@ -298,13 +293,11 @@ static mynt_status s_store_new_item(const handlers_env *env, apigw_response *res
 
 mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
 {
-  const handlers_env *env = ctx->env;
-  const char *sub;
-  mynt_status st = apigw_sub_or_reply(req, res, &sub);
+  handlers_call call;
+  mynt_status st = handlers_call_or_reply(ctx, req, res, ITEMS_WORK_MARGIN_MS, &call);
   if(st)
     return st;
-  int64_t deadline = s_deadline(ctx, ITEMS_WORK_MARGIN_MS);
-  int64_t cleanup_deadline = s_deadline(ctx, ITEMS_CLEANUP_MARGIN_MS);
+  int64_t cleanup_deadline = handlers_deadline(ctx, ITEMS_CLEANUP_MARGIN_MS);
   json_t *body = NULL;
   json_t *exchange = NULL;
   json_t *plaid_accounts = NULL;
@@ -339,9 +332,9 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
     st = apigw_response_error(res, st, NULL);
     goto cleanup;
   }
-  st = store_item_find_by_public_token(env->store, sub, digest, deadline, &item);
+  st = store_item_find_by_public_token(call.env->store, call.sub, digest, call.deadline_ms, &item);
   if(st == MYNT_OK) {
-    st = s_reply_existing(env, res, sub, &item, deadline);
+    st = s_reply_existing(call.env, res, call.sub, &item, call.deadline_ms);
     goto cleanup;
   }
   if(st != MYNT_NOT_FOUND) {
@@ -351,10 +344,10 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
   store_item_clear(&item);
 
   plaid_error err;
-  st = plaid_item_public_token_exchange(env->plaid, public_token, deadline, &exchange, &err);
+  st = plaid_item_public_token_exchange(call.env->plaid, public_token, call.deadline_ms, &exchange, &err);
   if(st) {
     if(err.kind == PLAID_ERR_INVALID_PUBLIC_TOKEN || err.kind == PLAID_ERR_INVALID_REQUEST)
-      st = s_reply_used_token(env, res, sub, digest, deadline);
+      st = s_reply_used_token(call.env, res, call.sub, digest, call.deadline_ms);
     else
       st = plaid_reply_failure(res, NULL, "/item/public_token/exchange", &err);
     goto cleanup;
@@ -364,19 +357,21 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
   if(!access_token || !*access_token || !store_item_id_valid(item_id)) {
     logger_log(LOGGER_ERROR, NULL, "items: /item/public_token/exchange answered without a usable token or item_id");
     if(access_token && *access_token)
-      s_remove_new_item(env, access_token, "(unnamed)", cleanup_deadline);
+      s_remove_new_item(call.env, access_token, "(unnamed)", cleanup_deadline);
     st = apigw_response_error(res, access_token ? MYNT_UPSTREAM : MYNT_NOMEM, NULL);
     goto cleanup;
   }
   snprintf(item.item_id, sizeof(item.item_id), "%s", item_id);
   memcpy(item.public_token_sha256, digest, sizeof(digest));
 
-  st = s_describe_new_item(env, res, access_token, institution_id, institution_name, deadline, &item, &plaid_accounts);
+  st = s_describe_new_item(call.env, res, access_token, institution_id, institution_name, call.deadline_ms, &item,
+                           &plaid_accounts);
   if(st) {
-    s_remove_new_item(env, access_token, item.item_id, cleanup_deadline);
+    s_remove_new_item(call.env, access_token, item.item_id, cleanup_deadline);
     goto cleanup;
   }
-  st = s_store_new_item(env, res, sub, access_token, &item, plaid_accounts, deadline, cleanup_deadline);
+  st =
+    s_store_new_item(call.env, res, call.sub, access_token, &item, plaid_accounts, call.deadline_ms, cleanup_deadline);
 
 cleanup:
   mynt_wipe_free(access_token);
@@ -389,12 +384,10 @@ cleanup:
 
 mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
 {
-  const handlers_env *env = ctx->env;
-  const char *sub;
-  mynt_status st = apigw_sub_or_reply(req, res, &sub);
+  handlers_call call;
+  mynt_status st = handlers_call_or_reply(ctx, req, res, ITEMS_CLEANUP_MARGIN_MS, &call);
   if(st)
     return st;
-  int64_t deadline = s_deadline(ctx, ITEMS_CLEANUP_MARGIN_MS);
   json_t *body = NULL;
   json_t *answer = NULL;
   char *access_token = NULL;
@@ -415,17 +408,18 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
     item_id = json_string_value(v);
   }
   if(item_id) {
-    st = s_open_item_or_reply(env, res, sub, item_id, deadline, &item, &access_token, &token_len);
+    st = s_open_item_or_reply(call.env, res, call.sub, item_id, call.deadline_ms, &item, &access_token, &token_len);
     if(st)
       goto cleanup;
   }
 
   plaid_error err;
-  st = plaid_link_token_create(env->plaid, sub, access_token, deadline, &answer, &err);
+  st = plaid_link_token_create(call.env->plaid, call.sub, access_token, call.deadline_ms, &answer, &err);
   mynt_wipe_free(access_token);
   access_token = NULL;
   if(st) {
-    st = item_status_reply_failure(env, res, sub, item_id ? item.item_id : NULL, "/link/token/create", &err, deadline);
+    st = item_status_reply_failure(call.env, res, call.sub, item_id ? item.item_id : NULL, "/link/token/create", &err,
+                                   call.deadline_ms);
     goto cleanup;
   }
   const char *link_token = json_string_value(json_object_get(answer, "link_token"));
@@ -449,14 +443,13 @@ cleanup:
 
 mynt_status items_list(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
 {
-  const handlers_env *env = ctx->env;
-  const char *sub;
-  mynt_status st = apigw_sub_or_reply(req, res, &sub);
+  handlers_call call;
+  mynt_status st = handlers_call_or_reply(ctx, req, res, ITEMS_CLEANUP_MARGIN_MS, &call);
   if(st)
     return st;
   store_item *items = NULL;
   size_t n = 0;
-  st = store_item_list(env->store, sub, s_deadline(ctx, ITEMS_CLEANUP_MARGIN_MS), &items, &n);
+  st = store_item_list(call.env->store, call.sub, call.deadline_ms, &items, &n);
   if(st)
     return apigw_response_error(res, st, NULL);
   json_t *list = json_array();
@@ -473,30 +466,28 @@ mynt_status items_list(const apigw_ctx *ctx, const apigw_request *req, apigw_res
 
 mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
 {
-  const handlers_env *env = ctx->env;
-  const char *sub;
-  mynt_status st = apigw_sub_or_reply(req, res, &sub);
+  handlers_call call;
+  mynt_status st = handlers_call_or_reply(ctx, req, res, ITEMS_CLEANUP_MARGIN_MS, &call);
   if(st)
     return st;
-  int64_t deadline = s_deadline(ctx, ITEMS_CLEANUP_MARGIN_MS);
   char *access_token = NULL;
   size_t token_len = 0;
   json_t *answer = NULL;
   store_item item;
-  st = s_open_item_or_reply(env, res, sub, apigw_request_path_param(req, "item_id"), deadline, &item, &access_token,
-                            &token_len);
+  st = s_open_item_or_reply(call.env, res, call.sub, apigw_request_path_param(req, "item_id"), call.deadline_ms, &item,
+                            &access_token, &token_len);
   if(st)
     goto cleanup;
   plaid_error err;
-  st = plaid_item_remove(env->plaid, access_token, deadline, &answer, &err);
+  st = plaid_item_remove(call.env->plaid, access_token, call.deadline_ms, &answer, &err);
   mynt_wipe_free(access_token);
   access_token = NULL;
   /* An item Plaid no longer knows is already removed there: only the record is left to delete. */
   if(st && err.kind != PLAID_ERR_INVALID_ACCESS_TOKEN) {
-    st = item_status_reply_failure(env, res, sub, item.item_id, "/item/remove", &err, deadline);
+    st = item_status_reply_failure(call.env, res, call.sub, item.item_id, "/item/remove", &err, call.deadline_ms);
     goto cleanup;
   }
-  st = store_item_delete(env->store, sub, &item, deadline);
+  st = store_item_delete(call.env->store, call.sub, &item, call.deadline_ms);
   if(st) {
     st = apigw_response_error(res, st, st == MYNT_NOT_FOUND ? "no such item" : NULL);
     goto cleanup;

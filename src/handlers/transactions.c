@@ -8,7 +8,7 @@
 #include "core/date.h"
 #include "core/logger.h"
 #include "core/wipe.h"
-#include "handlers/env.h"
+#include "handlers/call.h"
 #include "handlers/item_status.h"
 #include "handlers/transactions_query.h"
 #include "handlers/transactions_view.h"
@@ -18,11 +18,6 @@
 
 /* Plaid work ends this long before the Lambda deadline, leaving room to merge and answer. */
 #define TRANSACTIONS_WORK_MARGIN_MS 1500
-
-static int64_t s_deadline(const apigw_ctx *ctx)
-{
-  return ctx->deadline_ms ? ctx->deadline_ms - TRANSACTIONS_WORK_MARGIN_MS : 0;
-}
 
 /* An opened access token; wiped as soon as the Plaid calls are done. */
 typedef struct {
@@ -80,18 +75,16 @@ static mynt_status s_add_accounts(const handlers_env *env, const char *sub, cons
 
 mynt_status transactions_accounts(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
 {
-  const handlers_env *env = ctx->env;
-  const char *sub;
-  mynt_status st = apigw_sub_or_reply(req, res, &sub);
+  handlers_call call;
+  mynt_status st = handlers_call_or_reply(ctx, req, res, TRANSACTIONS_WORK_MARGIN_MS, &call);
   if(st)
     return st;
-  int64_t deadline = s_deadline(ctx);
   store_item *items = NULL;
   size_t n = 0;
   json_t *out = NULL;
   json_t *answer = NULL;
   s_token token = {NULL, 0};
-  st = store_item_list(env->store, sub, deadline, &items, &n);
+  st = store_item_list(call.env->store, call.sub, call.deadline_ms, &items, &n);
   if(st) {
     st = apigw_response_error(res, st, NULL);
     goto cleanup;
@@ -102,20 +95,21 @@ mynt_status transactions_accounts(const apigw_ctx *ctx, const apigw_request *req
     goto cleanup;
   }
   for(size_t i = 0; i < n; i++) {
-    st = store_item_open_token(env->keyring, sub, &items[i], &token.token, &token.len);
+    st = store_item_open_token(call.env->keyring, call.sub, &items[i], &token.token, &token.len);
     if(st) {
       st = apigw_response_error(res, st, NULL);
       goto cleanup;
     }
     plaid_error err;
-    st = plaid_accounts_get(env->plaid, token.token, deadline, &answer, &err);
+    st = plaid_accounts_get(call.env->plaid, token.token, call.deadline_ms, &answer, &err);
     s_tokens_wipe(&token, 1);
     if(st) {
-      st = item_status_reply_failure(env, res, sub, items[i].item_id, "/accounts/get", &err, deadline);
+      st =
+        item_status_reply_failure(call.env, res, call.sub, items[i].item_id, "/accounts/get", &err, call.deadline_ms);
       goto cleanup;
     }
-    item_status_after_answer(env->store, sub, &items[i], deadline);
-    st = s_add_accounts(env, sub, &items[i], answer, out, deadline);
+    item_status_after_answer(call.env->store, call.sub, &items[i], call.deadline_ms);
+    st = s_add_accounts(call.env, call.sub, &items[i], answer, out, call.deadline_ms);
     json_decref(answer);
     answer = NULL;
     if(st) {
@@ -227,12 +221,10 @@ cleanup:
 
 mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
 {
-  const handlers_env *env = ctx->env;
-  const char *sub;
-  mynt_status st = apigw_sub_or_reply(req, res, &sub);
+  handlers_call call;
+  mynt_status st = handlers_call_or_reply(ctx, req, res, TRANSACTIONS_WORK_MARGIN_MS, &call);
   if(st)
     return st;
-  int64_t deadline = s_deadline(ctx);
   char today[11];
   mynt_detail why;
   transactions_query q;
@@ -252,7 +244,7 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
   size_t n = 0;
   const store_item **selected = NULL;
   size_t n_selected = 0;
-  st = store_item_list(env->store, sub, deadline, &items, &n);
+  st = store_item_list(call.env->store, call.sub, call.deadline_ms, &items, &n);
   if(st) {
     st = apigw_response_error(res, st, NULL);
     goto cleanup;
@@ -284,7 +276,7 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
       st = apigw_response_error(res, st, NULL);
     goto cleanup;
   }
-  st = s_fetch_and_reply(env, res, sub, &q, selected, n_selected, deadline);
+  st = s_fetch_and_reply(call.env, res, call.sub, &q, selected, n_selected, call.deadline_ms);
 
 cleanup:
   free(selected);

@@ -23,18 +23,6 @@ static bool s_whole_number(const char *text, long *out)
   return true;
 }
 
-static bool s_account_id_valid(const char *id)
-{
-  size_t n = strnlen(id, TRANSACTIONS_ACCOUNT_ID_MAX + 1);
-  if(n == 0 || n > TRANSACTIONS_ACCOUNT_ID_MAX)
-    return false;
-  for(size_t i = 0; i < n; i++) {
-    if(id[i] <= ' ' || id[i] > '~')
-      return false;
-  }
-  return true;
-}
-
 /* Checks and fills the date window. */
 static mynt_status s_dates(const transactions_query_params *p, const char *today, transactions_query *out,
                            mynt_detail *detail)
@@ -82,7 +70,7 @@ mynt_status transactions_query_parse(const transactions_query_params *p, const c
   if(offset + count > TRANSACTIONS_WINDOW_MAX)
     return mynt_fail(detail, MYNT_BAD_REQUEST,
                      "offset + count must not exceed 10000; narrow the date range to go further back");
-  if(p->account_id && !s_account_id_valid(p->account_id))
+  if(p->account_id && !str_is_token(p->account_id, TRANSACTIONS_ACCOUNT_ID_MAX))
     return mynt_fail(detail, MYNT_BAD_REQUEST, "account_id must be 1 to 128 characters without spaces");
   out->count = (int)count;
   out->offset = offset;

@@ -1,7 +1,7 @@
 /* users.c - handlers of the `users` route group. */
 #include "handlers/users.h"
 
-#include "handlers/env.h"
+#include "handlers/call.h"
 #include "store/users.h"
 
 /* Time kept back from the Lambda deadline so an answer can still be written. */
@@ -9,17 +9,15 @@
 
 mynt_status users_get_me(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
 {
-  const char *sub;
-  mynt_status st = apigw_sub_or_reply(req, res, &sub);
+  handlers_call call;
+  mynt_status st = handlers_call_or_reply(ctx, req, res, USERS_DEADLINE_MARGIN_MS, &call);
   if(st)
     return st;
-  const handlers_env *env = ctx->env;
-  int64_t deadline = ctx->deadline_ms ? ctx->deadline_ms - USERS_DEADLINE_MARGIN_MS : 0;
   store_user_profile profile;
-  st = store_user_touch_profile(env->store, sub, apigw_request_email(req), deadline, &profile);
+  st = store_user_touch_profile(call.env->store, call.sub, apigw_request_email(req), call.deadline_ms, &profile);
   if(st)
     return apigw_response_error(res, st, NULL);
   return apigw_response_json(res, 200,
-                             json_pack("{s:s, s:s?, s:s}", "user_id", sub, "email",
+                             json_pack("{s:s, s:s?, s:s}", "user_id", call.sub, "email",
                                        profile.email[0] ? profile.email : NULL, "created_at", profile.created_at));
 }

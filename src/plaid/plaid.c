@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/wipe.h"
 #include "plaid/plaid_http.h"
@@ -18,21 +19,6 @@ static const char *const s_ca_bundles[] = {
   "/etc/pki/tls/certs/ca-bundle.crt",
   "/etc/ssl/certs/ca-certificates.crt",
 };
-
-/* Returns true when s is 1..cap-1 printable ASCII characters without spaces (header-safe). */
-static bool s_header_value_valid(const char *s, size_t cap)
-{
-  if(!s)
-    return false;
-  size_t n = strnlen(s, cap);
-  if(n == 0 || n >= cap)
-    return false;
-  for(size_t i = 0; i < n; i++) {
-    if(s[i] <= ' ' || s[i] > '~')
-      return false;
-  }
-  return true;
-}
 
 mynt_status plaid_base_url_resolve(const char *base_url_override, const char *env, char *out, size_t cap)
 {
@@ -54,7 +40,7 @@ mynt_status plaid_base_url_resolve(const char *base_url_override, const char *en
   size_t n = strlen(url);
   while(n > 0 && url[n - 1] == '/')
     n--;
-  if(n + 1 > cap || !s_header_value_valid(url, n + 2))
+  if(n + 1 > cap || !str_is_token(url, n + 1))
     return MYNT_BAD_REQUEST;
   memcpy(out, url, n);
   out[n] = '\0';
@@ -75,11 +61,11 @@ mynt_status plaid_config_from_env(plaid_config *cfg, const char *client_id, cons
     mynt_fail(detail, st, "set PLAID_ENV to sandbox or production, or PLAID_BASE_URL to an http(s) URL");
     goto cleanup;
   }
-  if(!s_header_value_valid(client_id, sizeof cfg->client_id)) {
+  if(!str_is_token(client_id, sizeof cfg->client_id - 1)) {
     mynt_fail(detail, st, "the Plaid client id is missing or malformed");
     goto cleanup;
   }
-  if(!s_header_value_valid(secret, sizeof cfg->secret)) {
+  if(!str_is_token(secret, sizeof cfg->secret - 1)) {
     mynt_fail(detail, st, "the Plaid secret is missing or malformed");
     goto cleanup;
   }
@@ -154,8 +140,8 @@ mynt_status plaid_client_new(const plaid_config *cfg, plaid_client **out_client)
   char base[sizeof cfg->base_url];
   *out_client = NULL;
   if(plaid_base_url_resolve(cfg->base_url, NULL, base, sizeof base) ||
-     !s_header_value_valid(cfg->client_id, sizeof cfg->client_id) ||
-     !s_header_value_valid(cfg->secret, sizeof cfg->secret) || cfg->retry_base_ms < 0 || cfg->retry_cap_ms < 0)
+     !str_is_token(cfg->client_id, sizeof cfg->client_id - 1) || !str_is_token(cfg->secret, sizeof cfg->secret - 1) ||
+     cfg->retry_base_ms < 0 || cfg->retry_cap_ms < 0)
     return MYNT_BAD_REQUEST;
   c = calloc(1, sizeof *c);
   if(!c)

@@ -4,34 +4,19 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/date.h"
 
-/* Returns true when s is 1..PLAID_MAX_TOKEN printable ASCII characters without spaces. */
+/* A token, id or date Plaid accepts: 1..PLAID_MAX_TOKEN printable ASCII characters, no spaces. */
 static bool s_token_valid(const char *s)
 {
-  if(!s)
-    return false;
-  size_t n = strnlen(s, PLAID_MAX_TOKEN + 1);
-  if(n == 0 || n > PLAID_MAX_TOKEN)
-    return false;
-  for(size_t i = 0; i < n; i++) {
-    if(s[i] <= ' ' || s[i] > '~')
-      return false;
-  }
-  return true;
+  return str_is_token(s, PLAID_MAX_TOKEN);
 }
 
 /* Returns true when url is an http(s) URL of printable ASCII, at most 512 characters. */
 static bool s_webhook_valid(const char *url)
 {
-  size_t n = strnlen(url, 513);
-  if(n > 512 || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
-    return false;
-  for(size_t i = 0; i < n; i++) {
-    if(url[i] <= ' ' || url[i] > '~')
-      return false;
-  }
-  return true;
+  return str_is_token(url, 512) && (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0);
 }
 
 bool plaid_request_date_valid(const char *s)

@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/hex.h"
 #include "core/json.h"
@@ -47,16 +48,7 @@ void store_items_free(store_item *items, size_t n)
 
 bool store_item_id_valid(const char *id)
 {
-  if(!id)
-    return false;
-  size_t n = strnlen(id, STORE_ITEM_ID_MAX + 1);
-  if(n == 0 || n > STORE_ITEM_ID_MAX)
-    return false;
-  for(size_t i = 0; i < n; i++) {
-    if(id[i] <= ' ' || id[i] > '~' || id[i] == '#')
-      return false;
-  }
-  return true;
+  return str_is_token(id, STORE_ITEM_ID_MAX) && !strchr(id, '#');
 }
 
 static bool s_user_valid(const char *user_id)

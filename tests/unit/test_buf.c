@@ -82,6 +82,20 @@ static void test_str_eq_compares_whole_slices(void **state)
   assert_true(str_eq(str_of(NULL), ""));
 }
 
+static void test_str_is_token_takes_1_to_max_printable_characters_without_spaces(void **state)
+{
+  (void)state;
+  assert_true(str_is_token("access-sandbox-1", 16));
+  assert_true(str_is_token("!~", 2));
+  assert_false(str_is_token("access-sandbox-12", 16));
+  assert_false(str_is_token("", 16));
+  assert_false(str_is_token(NULL, 16));
+  assert_false(str_is_token("two words", 16));
+  assert_false(str_is_token("tab\there", 16));
+  assert_false(str_is_token("caf\xc3\xa9", 16));
+  assert_false(str_is_token("del\x7f", 16));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -90,6 +104,7 @@ int main(void)
     cmocka_unit_test(test_buf_detach_hands_over_memory),
     cmocka_unit_test(test_str_parse_digits_reads_only_plain_decimal_digits),
     cmocka_unit_test(test_str_eq_compares_whole_slices),
+    cmocka_unit_test(test_str_is_token_takes_1_to_max_printable_characters_without_spaces),
   };
   return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

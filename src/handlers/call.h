@@ -1,0 +1,26 @@
+/* call.h - where every signed-in handler starts: the caller's sub, the process's handlers_env and a work deadline. */
+#ifndef MYNT_HANDLERS_CALL_H
+#define MYNT_HANDLERS_CALL_H
+
+#include <stdint.h>
+
+#include "apigw/router.h"
+#include "handlers/env.h"
+
+/* One signed-in request as a handler sees it. Everything is borrowed. */
+typedef struct {
+  const handlers_env *env; /* ctx->env */
+  const char *sub;         /* the JWT `sub` claim: the only user id a handler uses */
+  int64_t deadline_ms;     /* margin_ms before the Lambda deadline; 0 when that is unknown */
+} handlers_call;
+
+/* Returns the epoch ms margin_ms before ctx's deadline, or 0 when ctx has none. */
+int64_t handlers_deadline(const apigw_ctx *ctx, int64_t margin_ms);
+
+/* Fills *out from ctx and req with a deadline margin_ms before the Lambda's. Returns MYNT_OK,
+ * or, when req carries no `sub`, replies 401 and returns MYNT_UNAUTHORIZED (as
+ * apigw_sub_or_reply); *out is then not to be used. */
+mynt_status handlers_call_or_reply(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res,
+                                   int64_t margin_ms, handlers_call *out);
+
+#endif
