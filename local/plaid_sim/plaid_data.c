@@ -348,25 +348,6 @@ static int s_is_last_business_day(int32_t day)
   return nm != m;
 }
 
-static s_event s_purchase(const s_kind *k, int32_t day, int slot, int64_t cents, s_rng *r, int max_lag)
-{
-  s_event e;
-  memset(&e, 0, sizeof e);
-  e.kind = k;
-  e.account = PLAID_DATA_CARD;
-  e.amount_cents = cents;
-  e.auth_day = day;
-  e.post_day = day + (int32_t)s_range(r, 1, max_lag);
-  e.slot = slot;
-  e.card_purchase = 1;
-  e.has_place = strcmp(k->channel, "in store") == 0;
-  if(e.has_place)
-    snprintf(e.suffix, sizeof e.suffix, "#%04d", (int)s_range(r, 100, 9999));
-  else
-    snprintf(e.suffix, sizeof e.suffix, "%06X", (unsigned)(s_next(r) & 0xffffff));
-  return e;
-}
-
 static s_event s_transfer(const s_kind *k, plaid_data_account_kind account, int32_t day, int64_t cents,
                           const char *suffix)
 {
@@ -378,6 +359,21 @@ static s_event s_transfer(const s_kind *k, plaid_data_account_kind account, int3
   e.auth_day = day;
   e.post_day = day;
   snprintf(e.suffix, sizeof e.suffix, "%s", suffix ? suffix : "");
+  return e;
+}
+
+/* A card purchase: authorized on day, pending until it posts 1..max_lag days later. */
+static s_event s_purchase(const s_kind *k, int32_t day, int slot, int64_t cents, s_rng *r, int max_lag)
+{
+  s_event e = s_transfer(k, PLAID_DATA_CARD, day, cents, NULL);
+  e.post_day = day + (int32_t)s_range(r, 1, max_lag);
+  e.slot = slot;
+  e.card_purchase = 1;
+  e.has_place = strcmp(k->channel, "in store") == 0;
+  if(e.has_place)
+    snprintf(e.suffix, sizeof e.suffix, "#%04d", (int)s_range(r, 100, 9999));
+  else
+    snprintf(e.suffix, sizeof e.suffix, "%06X", (unsigned)(s_next(r) & 0xffffff));
   return e;
 }
 
