@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "local/common/strv.h"
 #include "local/gateway/jwt.h"
 
 #define S_JWKS_MAX               (1u << 20)
@@ -39,15 +40,9 @@ mynt_status authorizer_new(const local_config_authorizer *cfg, int64_t min_refet
   a->min_refetch_ms = min_refetch_ms;
   a->issuer = strdup(cfg->issuer);
   a->jwks_url = strdup(cfg->jwks_url);
-  a->audiences = calloc(cfg->n_audiences ? cfg->n_audiences : 1, sizeof(char *));
-  if(!a->issuer || !a->jwks_url || !a->audiences)
+  if(!a->issuer || !a->jwks_url || strv_dup(cfg->audiences, cfg->n_audiences, &a->audiences))
     goto fail;
-  for(size_t i = 0; i < cfg->n_audiences; i++) {
-    a->audiences[i] = strdup(cfg->audiences[i]);
-    if(!a->audiences[i])
-      goto fail;
-    a->n_audiences = i + 1;
-  }
+  a->n_audiences = cfg->n_audiences;
   *out = a;
   return MYNT_OK;
 fail:
@@ -59,9 +54,7 @@ void authorizer_free(authorizer *a)
 {
   if(!a)
     return;
-  for(size_t i = 0; i < a->n_audiences; i++)
-    free(a->audiences[i]);
-  free(a->audiences);
+  strv_free(a->audiences, a->n_audiences);
   free(a->issuer);
   free(a->jwks_url);
   json_decref(a->jwks);

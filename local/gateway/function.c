@@ -22,6 +22,8 @@
 #include "core/clock.h"
 #include "core/hex.h"
 #include "local/common/http_server.h"
+#include "local/common/mono_cond.h"
+#include "local/common/strv.h"
 
 extern char **environ;
 
@@ -46,7 +48,8 @@ struct function {
   char *bootstrap; /* absolute path of the executable */
   char *task_root; /* its directory: LAMBDA_TASK_ROOT and the working directory */
   char *arn;
-  char **envp; /* the clean environment of the process */
+  char **envp; /* the clean environment of the process, NULL-terminated */
+  size_t n_envp;
   http_server *runtime;
 
   pthread_mutex_t lock;
@@ -104,25 +107,6 @@ static void s_trace_id(char *out, size_t size)
   s_random_hex(a, 12);
   s_random_hex(b, 8);
   snprintf(out, size, "Root=1-%08" PRIx64 "-%s;Parent=%s;Sampled=0", (uint64_t)(clock_epoch_ms() / 1000), a, b);
-}
-
-/* Waits on fn->cond until the monotonic deadline (ms); returns ETIMEDOUT when it passed.
- * fn->lock is held. */
-static int s_wait_until(function *fn, int64_t deadline_mono_ms)
-{
-  int64_t wait_ms = deadline_mono_ms - clock_mono_ms();
-  if(wait_ms <= 0)
-    return ETIMEDOUT;
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  ts.tv_sec += wait_ms / 1000;
-  ts.tv_nsec += (wait_ms % 1000) * 1000000;
-  if(ts.tv_nsec >= 1000000000) {
-    ts.tv_sec++;
-    ts.tv_nsec -= 1000000000;
-  }
-  int rc = pthread_cond_timedwait(&fn->cond, &fn->lock, &ts);
-  return rc == ETIMEDOUT && clock_mono_ms() < deadline_mono_ms ? 0 : rc;
 }
 
 /* Kills the process group of the running process (fn->lock held); the watcher reaps it. */
@@ -254,7 +238,7 @@ mynt_status function_invoke(function *fn, const char *event, size_t len, mynt_bu
   pthread_mutex_lock(&fn->lock);
   int64_t turn_deadline = clock_mono_ms() + timeout_ms;
   while(!fn->stopping && (fn->busy || fn->proc == S_PROC_DYING)) {
-    if(s_wait_until(fn, turn_deadline) == ETIMEDOUT) {
+    if(mono_cond_wait_until(&fn->cond, &fn->lock, turn_deadline) == ETIMEDOUT) {
       pthread_mutex_unlock(&fn->lock);
       return MYNT_TIMEOUT;
     }
@@ -277,7 +261,7 @@ mynt_status function_invoke(function *fn, const char *event, size_t len, mynt_bu
   fn->inv = S_INV_PENDING;
   pthread_cond_broadcast(&fn->cond);
   while(fn->inv != S_INV_DONE && !fn->stopping) {
-    if(s_wait_until(fn, deadline) == ETIMEDOUT && fn->inv != S_INV_DONE) {
+    if(mono_cond_wait_until(&fn->cond, &fn->lock, deadline) == ETIMEDOUT && fn->inv != S_INV_DONE) {
       fprintf(stderr, "mynt-local: %s: invocation timed out after %d s; killing bootstrap %d\n", fn->cfg->name,
               fn->cfg->timeout_s, (int)fn->pid);
       s_kill_process(fn);
@@ -350,7 +334,7 @@ static enum MHD_Result s_next(function *fn, struct MHD_Connection *c)
       pthread_mutex_unlock(&fn->lock);
       return MHD_NO;
     }
-    s_wait_until(fn, clock_mono_ms() + S_POLL_MS);
+    mono_cond_wait_until(&fn->cond, &fn->lock, clock_mono_ms() + S_POLL_MS);
   }
   fn->inv = S_INV_DELIVERED;
   char deadline[32];
@@ -527,12 +511,11 @@ static mynt_status s_build_env(function *fn, const char *region)
       st = s_env_set(&list, &n, passed[i], v);
   }
   if(st) {
-    for(size_t i = 0; i < n; i++)
-      free(list[i]);
-    free(list);
+    strv_free(list, n);
     return st;
   }
   fn->envp = list;
+  fn->n_envp = n;
   return MYNT_OK;
 }
 
@@ -565,11 +548,7 @@ mynt_status function_new(const local_config_function *cfg, const char *bootstrap
   fn->cfg = cfg;
   buf_init(&fn->response, FUNCTION_MAX_PAYLOAD);
   pthread_mutex_init(&fn->lock, NULL);
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&fn->cond, &ca);
-  pthread_condattr_destroy(&ca);
+  mono_cond_init(&fn->cond);
 
   mynt_status st = s_paths(fn, bootstrap);
   if(st)
@@ -596,11 +575,6 @@ fail:
   return st;
 }
 
-uint16_t function_runtime_port(const function *fn)
-{
-  return http_server_port(fn->runtime);
-}
-
 void function_stop(function *fn)
 {
   pthread_mutex_lock(&fn->lock);
@@ -618,9 +592,7 @@ void function_free(function *fn)
   http_server_free(fn->runtime);
   if(fn->has_watcher)
     pthread_join(fn->watcher, NULL);
-  for(size_t i = 0; fn->envp && fn->envp[i]; i++)
-    free(fn->envp[i]);
-  free(fn->envp);
+  strv_free(fn->envp, fn->n_envp);
   free(fn->bootstrap);
   free(fn->task_root);
   free(fn->arn);

@@ -25,9 +25,6 @@ typedef struct function function;
  * server cannot start, with *out NULL. */
 mynt_status function_new(const local_config_function *cfg, const char *bootstrap, const char *region, function **out);
 
-/* Returns the port of the function's Runtime API server. */
-uint16_t function_runtime_port(const function *fn);
-
 /* Invokes the function with the event event[0..len) and waits for its result, at most
  * the function's timeout. Invocations are served one at a time; a caller waits for its
  * turn at most the timeout too. The process is spawned on first use and kept warm.

@@ -8,15 +8,14 @@
 
 #include "core/buf.h"
 #include "core/detail.h"
+#include "local/common/strv.h"
 
 static void s_function_free(local_config_function *f)
 {
   free(f->name);
   free(f->handler);
   free(f->bootstrap);
-  for(size_t i = 0; i < f->n_env; i++)
-    free(f->env[i]);
-  free(f->env);
+  strv_free(f->env, f->n_env);
   memset(f, 0, sizeof(*f));
 }
 
@@ -24,9 +23,7 @@ void local_config_free(local_config *c)
 {
   free(c->region);
   free(c->authorizer.issuer);
-  for(size_t i = 0; i < c->authorizer.n_audiences; i++)
-    free(c->authorizer.audiences[i]);
-  free(c->authorizer.audiences);
+  strv_free(c->authorizer.audiences, c->authorizer.n_audiences);
   free(c->authorizer.jwks_url);
   for(size_t i = 0; i < c->n_functions; i++)
     s_function_free(&c->functions[i]);

@@ -300,20 +300,26 @@ typedef struct {
   s_event *v;
   size_t n;
   size_t cap;
+  mynt_status st; /* MYNT_NOMEM once a push failed */
 } s_events;
 
-static mynt_status s_push(s_events *l, const s_event *e)
+/* Appends e to l. Out of memory, it records MYNT_NOMEM in l->st and drops e and every later event,
+ * so a day's rules push without checking and the day answers l->st once. */
+static void s_push(s_events *l, s_event e)
 {
+  if(l->st)
+    return;
   if(l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 1024;
     s_event *v = realloc(l->v, cap * sizeof *v);
-    if(!v)
-      return MYNT_NOMEM;
+    if(!v) {
+      l->st = MYNT_NOMEM;
+      return;
+    }
     l->v = v;
     l->cap = cap;
   }
-  l->v[l->n++] = *e;
-  return MYNT_OK;
+  l->v[l->n++] = e;
 }
 
 static int s_weekday(int32_t day) /* 0 = Sunday */
@@ -342,25 +348,6 @@ static int s_is_last_business_day(int32_t day)
   return nm != m;
 }
 
-static s_event s_purchase(const s_kind *k, int32_t day, int slot, int64_t cents, s_rng *r, int max_lag)
-{
-  s_event e;
-  memset(&e, 0, sizeof e);
-  e.kind = k;
-  e.account = PLAID_DATA_CARD;
-  e.amount_cents = cents;
-  e.auth_day = day;
-  e.post_day = day + (int32_t)s_range(r, 1, max_lag);
-  e.slot = slot;
-  e.card_purchase = 1;
-  e.has_place = strcmp(k->channel, "in store") == 0;
-  if(e.has_place)
-    snprintf(e.suffix, sizeof e.suffix, "#%04d", (int)s_range(r, 100, 9999));
-  else
-    snprintf(e.suffix, sizeof e.suffix, "%06X", (unsigned)(s_next(r) & 0xffffff));
-  return e;
-}
-
 static s_event s_transfer(const s_kind *k, plaid_data_account_kind account, int32_t day, int64_t cents,
                           const char *suffix)
 {
@@ -375,72 +362,61 @@ static s_event s_transfer(const s_kind *k, plaid_data_account_kind account, int3
   return e;
 }
 
+/* A card purchase: authorized on day, pending until it posts 1..max_lag days later. */
+static s_event s_purchase(const s_kind *k, int32_t day, int slot, int64_t cents, s_rng *r, int max_lag)
+{
+  s_event e = s_transfer(k, PLAID_DATA_CARD, day, cents, NULL);
+  e.post_day = day + (int32_t)s_range(r, 1, max_lag);
+  e.slot = slot;
+  e.card_purchase = 1;
+  e.has_place = strcmp(k->channel, "in store") == 0;
+  if(e.has_place)
+    snprintf(e.suffix, sizeof e.suffix, "#%04d", (int)s_range(r, 100, 9999));
+  else
+    snprintf(e.suffix, sizeof e.suffix, "%06X", (unsigned)(s_next(r) & 0xffffff));
+  return e;
+}
+
 /* The card's purchases and refunds of one day (all of them go through pending first). */
 static mynt_status s_card_day(const s_profile *p, int32_t day, s_events *out)
 {
   int y, m, d;
   date_civil_from_days(day, &y, &m, &d);
   const int w = s_weekday(day);
-  mynt_status st = MYNT_OK;
-  s_event e;
 
   s_rng r = s_rng_for(p->key, day, 1);
-  if(w >= 1 && w <= 5) {
-    e = s_purchase(&s_coffee[s_range(&r, 0, S_COUNT(s_coffee) - 1)], day, 0, s_range(&r, 375, 750), &r, 2);
-    if((st = s_push(out, &e)))
-      return st;
-  }
+  if(w >= 1 && w <= 5)
+    s_push(out, s_purchase(&s_coffee[s_range(&r, 0, S_COUNT(s_coffee) - 1)], day, 0, s_range(&r, 375, 750), &r, 2));
   r = s_rng_for(p->key, day, 2);
-  if(w == 6 || (w == 3 && s_chance(&r, 50))) {
-    e = s_purchase(&s_grocers[s_range(&r, 0, S_COUNT(s_grocers) - 1)], day, 0, s_range(&r, 4500, 19000), &r, 3);
-    if((st = s_push(out, &e)))
-      return st;
-  }
+  if(w == 6 || (w == 3 && s_chance(&r, 50)))
+    s_push(out,
+           s_purchase(&s_grocers[s_range(&r, 0, S_COUNT(s_grocers) - 1)], day, 0, s_range(&r, 4500, 19000), &r, 3));
   r = s_rng_for(p->key, day, 3);
-  if(w == 0 || ((w == 5 || w == 6) && s_chance(&r, 70)) || (w >= 1 && w <= 4 && s_chance(&r, 15))) {
-    e = s_purchase(&s_restaurants[s_range(&r, 0, S_COUNT(s_restaurants) - 1)], day, 0, s_range(&r, 1200, 7000), &r, 2);
-    if((st = s_push(out, &e)))
-      return st;
-  }
+  if(w == 0 || ((w == 5 || w == 6) && s_chance(&r, 70)) || (w >= 1 && w <= 4 && s_chance(&r, 15)))
+    s_push(out, s_purchase(&s_restaurants[s_range(&r, 0, S_COUNT(s_restaurants) - 1)], day, 0, s_range(&r, 1200, 7000),
+                           &r, 2));
   for(size_t i = 0; i < S_COUNT(s_subscriptions); i++) {
     if(!p->has_subscription[i] || d != p->subscription_day[i])
       continue;
     r = s_rng_for(p->key, day, 10 + i);
-    e = s_purchase(&s_subscriptions[i], day, 0, s_subscription_cents[i], &r, 1);
-    if((st = s_push(out, &e)))
-      return st;
+    s_push(out, s_purchase(&s_subscriptions[i], day, 0, s_subscription_cents[i], &r, 1));
   }
   r = s_rng_for(p->key, day, 4);
-  if(s_chance(&r, 12)) {
-    e = s_purchase(&s_gas[s_range(&r, 0, S_COUNT(s_gas) - 1)], day, 0, s_range(&r, 2800, 6800), &r, 2);
-    if((st = s_push(out, &e)))
-      return st;
-  }
+  if(s_chance(&r, 12))
+    s_push(out, s_purchase(&s_gas[s_range(&r, 0, S_COUNT(s_gas) - 1)], day, 0, s_range(&r, 2800, 6800), &r, 2));
   r = s_rng_for(p->key, day, 5);
-  if(s_chance(&r, 10)) {
-    e = s_purchase(&s_rides[s_range(&r, 0, S_COUNT(s_rides) - 1)], day, 0, s_range(&r, 900, 3800), &r, 2);
-    if((st = s_push(out, &e)))
-      return st;
-  }
+  if(s_chance(&r, 10))
+    s_push(out, s_purchase(&s_rides[s_range(&r, 0, S_COUNT(s_rides) - 1)], day, 0, s_range(&r, 900, 3800), &r, 2));
   r = s_rng_for(p->key, day, 6);
-  if(s_chance(&r, 8)) {
-    e = s_purchase(&s_amazon, day, 0, s_range(&r, 1200, 14000), &r, 3);
-    if((st = s_push(out, &e)))
-      return st;
-  }
+  if(s_chance(&r, 8))
+    s_push(out, s_purchase(&s_amazon, day, 0, s_range(&r, 1200, 14000), &r, 3));
   r = s_rng_for(p->key, day, 7);
-  if(s_chance(&r, 5)) {
-    e = s_purchase(&s_target, day, 0, s_range(&r, 1500, 12000), &r, 2);
-    if((st = s_push(out, &e)))
-      return st;
-  }
+  if(s_chance(&r, 5))
+    s_push(out, s_purchase(&s_target, day, 0, s_range(&r, 1500, 12000), &r, 2));
   r = s_rng_for(p->key, day, 8);
-  if(s_chance(&r, 3)) {
-    e = s_purchase(&s_amazon_refund, day, 0, -s_range(&r, 1000, 9000), &r, 3);
-    if((st = s_push(out, &e)))
-      return st;
-  }
-  return MYNT_OK;
+  if(s_chance(&r, 3))
+    s_push(out, s_purchase(&s_amazon_refund, day, 0, -s_range(&r, 1000, 9000), &r, 3));
+  return out->st;
 }
 
 /* Net card activity (purchases less refunds) posting in [from, to]. */
@@ -488,96 +464,59 @@ static mynt_status s_bank_day(const s_profile *p, int32_t day, s_events *out)
   int y, m, d;
   date_civil_from_days(day, &y, &m, &d);
   char suffix[24];
-  mynt_status st = MYNT_OK;
-  s_event e;
   s_rng r = s_rng_for(p->key, day, 20);
 
-  if(s_is_last_business_day(day)) {
-    e = s_transfer(&s_employers[p->employer], PLAID_DATA_CHECKING, day, -p->salary_cents, NULL);
-    if((st = s_push(out, &e)))
-      return st;
-  }
-  if(d == 1) {
-    e = s_transfer(&s_landlords[p->landlord], PLAID_DATA_CHECKING, day, p->rent_cents, NULL);
-    if((st = s_push(out, &e)))
-      return st;
-  }
+  if(s_is_last_business_day(day))
+    s_push(out, s_transfer(&s_employers[p->employer], PLAID_DATA_CHECKING, day, -p->salary_cents, NULL));
+  if(d == 1)
+    s_push(out, s_transfer(&s_landlords[p->landlord], PLAID_DATA_CHECKING, day, p->rent_cents, NULL));
   if(d == p->electric_day) {
     const int peak = m == 1 || m == 2 || m == 7 || m == 8 || m == 12;
-    e = s_transfer(&s_electric, PLAID_DATA_CHECKING, day, s_range(&r, 5500, 9500) * (peak ? 3 : 2) / 2, NULL);
-    if((st = s_push(out, &e)))
-      return st;
+    s_push(out, s_transfer(&s_electric, PLAID_DATA_CHECKING, day, s_range(&r, 5500, 9500) * (peak ? 3 : 2) / 2, NULL));
   }
-  if(d == p->internet_day) {
-    e = s_transfer(&s_internet, PLAID_DATA_CHECKING, day, 7999, NULL);
-    if((st = s_push(out, &e)))
-      return st;
-  }
-  if(d == p->phone_day) {
-    e = s_transfer(&s_phone, PLAID_DATA_CHECKING, day, 6500, NULL);
-    if((st = s_push(out, &e)))
-      return st;
-  }
-  if(m == 4 && d == p->tax_day) {
-    e = s_transfer(&s_tax_refund, PLAID_DATA_CHECKING, day, -s_range(&r, 30000, 220000), NULL);
-    if((st = s_push(out, &e)))
-      return st;
-  }
-  if(d == p->side_day && s_chance(&r, 35)) {
-    e = s_transfer(&s_side_income, PLAID_DATA_CHECKING, day, -s_range(&r, 15000, 90000), NULL);
-    if((st = s_push(out, &e)))
-      return st;
-  }
+  if(d == p->internet_day)
+    s_push(out, s_transfer(&s_internet, PLAID_DATA_CHECKING, day, 7999, NULL));
+  if(d == p->phone_day)
+    s_push(out, s_transfer(&s_phone, PLAID_DATA_CHECKING, day, 6500, NULL));
+  if(m == 4 && d == p->tax_day)
+    s_push(out, s_transfer(&s_tax_refund, PLAID_DATA_CHECKING, day, -s_range(&r, 30000, 220000), NULL));
+  if(d == p->side_day && s_chance(&r, 35))
+    s_push(out, s_transfer(&s_side_income, PLAID_DATA_CHECKING, day, -s_range(&r, 15000, 90000), NULL));
   if(d == 3) {
     snprintf(suffix, sizeof suffix, "XXXXXX%s", p->masks[PLAID_DATA_SAVINGS]);
-    e = s_transfer(&s_to_savings, PLAID_DATA_CHECKING, day, p->savings_cents, suffix);
-    if((st = s_push(out, &e)))
-      return st;
+    s_push(out, s_transfer(&s_to_savings, PLAID_DATA_CHECKING, day, p->savings_cents, suffix));
     snprintf(suffix, sizeof suffix, "XXXXXX%s", p->masks[PLAID_DATA_CHECKING]);
-    e = s_transfer(&s_from_checking, PLAID_DATA_SAVINGS, day, -p->savings_cents, suffix);
-    if((st = s_push(out, &e)))
-      return st;
+    s_push(out, s_transfer(&s_from_checking, PLAID_DATA_SAVINGS, day, -p->savings_cents, suffix));
   }
   if(m == 12 && d == 10) {
     const int64_t cents = s_range(&r, 5, 15) * 10000;
     snprintf(suffix, sizeof suffix, "XXXXXX%s", p->masks[PLAID_DATA_CHECKING]);
-    e = s_transfer(&s_to_checking, PLAID_DATA_SAVINGS, day, cents, suffix);
-    if((st = s_push(out, &e)))
-      return st;
+    s_push(out, s_transfer(&s_to_checking, PLAID_DATA_SAVINGS, day, cents, suffix));
     snprintf(suffix, sizeof suffix, "XXXXXX%s", p->masks[PLAID_DATA_SAVINGS]);
-    e = s_transfer(&s_from_savings, PLAID_DATA_CHECKING, day, -cents, suffix);
-    if((st = s_push(out, &e)))
-      return st;
+    s_push(out, s_transfer(&s_from_savings, PLAID_DATA_CHECKING, day, -cents, suffix));
   }
   if(d == 25) {
     int64_t owed = 0;
     int py = m == 1 ? y - 1 : y, pm = m == 1 ? 12 : m - 1;
     const int32_t first = date_days_from_civil(py, pm, 1);
-    if((st = s_card_net(p, first, first + s_month_length(py, pm) - 1, &owed)))
+    mynt_status st = s_card_net(p, first, first + s_month_length(py, pm) - 1, &owed);
+    if(st)
       return st;
     if(owed > 0) {
       snprintf(suffix, sizeof suffix, "%s XXXX%s", p->inst->brand, p->masks[PLAID_DATA_CARD]);
-      e = s_transfer(&s_card_autopay, PLAID_DATA_CHECKING, day, owed, suffix);
-      if((st = s_push(out, &e)))
-        return st;
-      e = s_transfer(&s_card_payment, PLAID_DATA_CARD, day, -owed, NULL);
-      if((st = s_push(out, &e)))
-        return st;
+      s_push(out, s_transfer(&s_card_autopay, PLAID_DATA_CHECKING, day, owed, suffix));
+      s_push(out, s_transfer(&s_card_payment, PLAID_DATA_CARD, day, -owed, NULL));
     }
   }
-  if(d == s_month_length(y, m)) {
-    e = s_transfer(&s_interest, PLAID_DATA_SAVINGS, day, -s_range(&r, 50, 2500), NULL);
-    if((st = s_push(out, &e)))
-      return st;
-  }
+  if(d == s_month_length(y, m))
+    s_push(out, s_transfer(&s_interest, PLAID_DATA_SAVINGS, day, -s_range(&r, 50, 2500), NULL));
   if(s_chance(&r, 3)) {
     snprintf(suffix, sizeof suffix, "%s #%03d", p->inst->brand, (int)s_range(&r, 1, 400));
-    e = s_transfer(&s_atm, PLAID_DATA_CHECKING, day, s_range(&r, 2, 10) * 2000, suffix);
+    s_event e = s_transfer(&s_atm, PLAID_DATA_CHECKING, day, s_range(&r, 2, 10) * 2000, suffix);
     e.has_place = 1;
-    if((st = s_push(out, &e)))
-      return st;
+    s_push(out, e);
   }
-  return MYNT_OK;
+  return out->st;
 }
 
 /* ---- ids and the final transaction records ---- */

@@ -16,25 +16,21 @@ typedef struct {
   plaid_sim_fault fault;
 } s_item_slot;
 
+/* A short-lived token: a link token and its settings, or a public token and the item it opens. */
 typedef struct {
   char token[PLAID_SIM_TOKEN_MAX];
-  plaid_sim_link link;
-} s_link_slot;
-
-typedef struct {
-  char token[PLAID_SIM_TOKEN_MAX];
-  char item_id[PLAID_DATA_ID_LEN + 1];
   int64_t expires_ms;
-} s_public_slot;
+  bool is_public;
+  plaid_sim_link link;                 /* link tokens */
+  char item_id[PLAID_DATA_ID_LEN + 1]; /* public tokens */
+} s_token_slot;
 
 struct plaid_sim_store {
   pthread_mutex_t lock;
   s_item_slot *items;
   size_t item_count, item_cap;
-  s_link_slot *links;
-  size_t link_count, link_cap;
-  s_public_slot *publics;
-  size_t public_count, public_cap;
+  s_token_slot *tokens; /* link and public tokens */
+  size_t token_count, token_cap;
 };
 
 /* Makes room for one more element in a growable array. */
@@ -71,8 +67,7 @@ void plaid_sim_store_free(plaid_sim_store *store)
     return;
   pthread_mutex_destroy(&store->lock);
   free(store->items);
-  free(store->links);
-  free(store->publics);
+  free(store->tokens);
   free(store);
 }
 
@@ -120,54 +115,51 @@ static s_item_slot *s_item_by_token(plaid_sim_store *store, const char *access_t
   return NULL;
 }
 
-/* Makes a new token with prefix into token, then takes the store's lock and drops the link and
- * public tokens that have expired by now_ms. Returns MYNT_OK with the lock held, or the token's
- * failure without it. */
-static mynt_status s_lock_with_new_token(plaid_sim_store *store, const char *prefix, int64_t now_ms,
-                                         char token[PLAID_SIM_TOKEN_MAX])
+/* Makes a new token with prefix into slot->token, takes the store's lock, drops the tokens that
+ * have expired by now_ms, and saves slot (a public token only while its item is live), copying its
+ * token to out_token. MYNT_OK, MYNT_NOT_FOUND, MYNT_NOMEM, MYNT_INTERNAL. */
+static mynt_status s_add_token(plaid_sim_store *store, const char *prefix, int64_t now_ms, s_token_slot *slot,
+                               char out_token[PLAID_SIM_TOKEN_MAX])
 {
-  mynt_status st = plaid_sim_store_token(prefix, token);
+  mynt_status st = plaid_sim_store_token(prefix, slot->token);
   if(st)
     return st;
   pthread_mutex_lock(&store->lock);
   size_t kept = 0;
-  for(size_t i = 0; i < store->link_count; i++)
-    if(store->links[i].link.expires_ms > now_ms)
-      store->links[kept++] = store->links[i];
-  store->link_count = kept;
-  kept = 0;
-  for(size_t i = 0; i < store->public_count; i++)
-    if(store->publics[i].expires_ms > now_ms)
-      store->publics[kept++] = store->publics[i];
-  store->public_count = kept;
-  return MYNT_OK;
+  for(size_t i = 0; i < store->token_count; i++)
+    if(store->tokens[i].expires_ms > now_ms)
+      store->tokens[kept++] = store->tokens[i];
+  store->token_count = kept;
+  if(slot->is_public) {
+    const s_item_slot *item = s_item_by_id(store, slot->item_id);
+    if(!item || item->item.removed)
+      st = MYNT_NOT_FOUND;
+  }
+  if(!st)
+    st = s_reserve((void **)&store->tokens, store->token_count, &store->token_cap, sizeof *store->tokens);
+  if(!st) {
+    store->tokens[store->token_count++] = *slot;
+    memcpy(out_token, slot->token, PLAID_SIM_TOKEN_MAX);
+  }
+  pthread_mutex_unlock(&store->lock);
+  return st;
 }
 
 mynt_status plaid_sim_store_add_link(plaid_sim_store *store, const plaid_sim_link *link, int64_t now_ms,
                                      char out_token[PLAID_SIM_TOKEN_MAX])
 {
-  char token[PLAID_SIM_TOKEN_MAX];
-  mynt_status st = s_lock_with_new_token(store, "link-sandbox-", now_ms, token);
-  if(st)
-    return st;
-  st = s_reserve((void **)&store->links, store->link_count, &store->link_cap, sizeof *store->links);
-  if(!st) {
-    s_link_slot *slot = &store->links[store->link_count++];
-    memcpy(slot->token, token, sizeof token);
-    slot->link = *link;
-    memcpy(out_token, token, sizeof token);
-  }
-  pthread_mutex_unlock(&store->lock);
-  return st;
+  s_token_slot slot = {.expires_ms = link->expires_ms, .link = *link};
+  return s_add_token(store, "link-sandbox-", now_ms, &slot, out_token);
 }
 
 mynt_status plaid_sim_store_find_link(plaid_sim_store *store, const char *token, int64_t now_ms, plaid_sim_link *out)
 {
   mynt_status st = MYNT_NOT_FOUND;
   pthread_mutex_lock(&store->lock);
-  for(size_t i = 0; i < store->link_count; i++) {
-    if(strcmp(store->links[i].token, token) == 0 && store->links[i].link.expires_ms > now_ms) {
-      *out = store->links[i].link;
+  for(size_t i = 0; i < store->token_count; i++) {
+    const s_token_slot *slot = &store->tokens[i];
+    if(!slot->is_public && strcmp(slot->token, token) == 0 && slot->expires_ms > now_ms) {
+      *out = slot->link;
       st = MYNT_OK;
       break;
     }
@@ -218,24 +210,9 @@ mynt_status plaid_sim_store_add_item(plaid_sim_store *store, const plaid_sim_ite
 mynt_status plaid_sim_store_add_public(plaid_sim_store *store, const char *item_id, int64_t now_ms,
                                        char out_token[PLAID_SIM_TOKEN_MAX])
 {
-  char token[PLAID_SIM_TOKEN_MAX];
-  mynt_status st = s_lock_with_new_token(store, "public-sandbox-", now_ms, token);
-  if(st)
-    return st;
-  const s_item_slot *item = s_item_by_id(store, item_id);
-  if(!item || item->item.removed)
-    st = MYNT_NOT_FOUND;
-  if(!st)
-    st = s_reserve((void **)&store->publics, store->public_count, &store->public_cap, sizeof *store->publics);
-  if(!st) {
-    s_public_slot *slot = &store->publics[store->public_count++];
-    memcpy(slot->token, token, sizeof token);
-    snprintf(slot->item_id, sizeof slot->item_id, "%s", item_id);
-    slot->expires_ms = now_ms + PLAID_SIM_PUBLIC_TTL_MS;
-    memcpy(out_token, token, sizeof token);
-  }
-  pthread_mutex_unlock(&store->lock);
-  return st;
+  s_token_slot slot = {.expires_ms = now_ms + PLAID_SIM_PUBLIC_TTL_MS, .is_public = true};
+  snprintf(slot.item_id, sizeof slot.item_id, "%s", item_id);
+  return s_add_token(store, "public-sandbox-", now_ms, &slot, out_token);
 }
 
 mynt_status plaid_sim_store_exchange(plaid_sim_store *store, const char *public_token, int64_t now_ms,
@@ -244,9 +221,9 @@ mynt_status plaid_sim_store_exchange(plaid_sim_store *store, const char *public_
 {
   mynt_status st = MYNT_NOT_FOUND;
   pthread_mutex_lock(&store->lock);
-  for(size_t i = 0; i < store->public_count; i++) {
-    s_public_slot *slot = &store->publics[i];
-    if(strcmp(slot->token, public_token) != 0)
+  for(size_t i = 0; i < store->token_count; i++) {
+    const s_token_slot *slot = &store->tokens[i];
+    if(!slot->is_public || strcmp(slot->token, public_token) != 0)
       continue;
     const s_item_slot *item = s_item_by_id(store, slot->item_id);
     if(slot->expires_ms > now_ms && item && !item->item.removed) {
@@ -255,7 +232,7 @@ mynt_status plaid_sim_store_exchange(plaid_sim_store *store, const char *public_
       st = MYNT_OK;
     }
     /* single use: gone whether it worked or not */
-    store->publics[i] = store->publics[--store->public_count];
+    store->tokens[i] = store->tokens[--store->token_count];
     break;
   }
   pthread_mutex_unlock(&store->lock);

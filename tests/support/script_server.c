@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "local/common/http_server.h"
+#include "local/common/mono_cond.h"
 
 /* A script step with its own copy of the body. */
 typedef struct {
@@ -148,11 +149,7 @@ mynt_status script_server_new(script_handler handler, void *ctx, script_server *
   if(!srv)
     return MYNT_NOMEM;
   pthread_mutex_init(&srv->lock, NULL);
-  pthread_condattr_t attr;
-  pthread_condattr_init(&attr);
-  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  pthread_cond_init(&srv->arrived, &attr);
-  pthread_condattr_destroy(&attr);
+  mono_cond_init(&srv->arrived);
   srv->handler = handler;
   srv->ctx = ctx;
   http_server_options opts = {.handler = s_on_request,
@@ -245,16 +242,9 @@ script_counts script_server_counts(script_server *srv)
 
 int script_server_wait_requests(script_server *srv, int n, int64_t timeout_ms)
 {
-  struct timespec until;
-  clock_gettime(CLOCK_MONOTONIC, &until);
-  until.tv_sec += (time_t)(timeout_ms / 1000);
-  until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-  if(until.tv_nsec >= 1000000000L) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000L;
-  }
+  int64_t deadline = clock_mono_ms() + timeout_ms;
   pthread_mutex_lock(&srv->lock);
-  while(srv->requests < n && pthread_cond_timedwait(&srv->arrived, &srv->lock, &until) == 0)
+  while(srv->requests < n && mono_cond_wait_until(&srv->arrived, &srv->lock, deadline) == 0)
     continue;
   int requests = srv->requests;
   pthread_mutex_unlock(&srv->lock);
