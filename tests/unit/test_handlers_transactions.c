@@ -12,7 +12,6 @@
 
 #include "apigw/response.h"
 #include "apigw/router.h"
-#include "core/arena.h"
 #include "core/buf.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
@@ -335,13 +334,12 @@ static void test_merge_pages_agree_with_one_big_page_when_each_item_is_cut_at_of
     json_decref(full[i]);
 }
 
-/* Serves GET /transactions?query for sub with no store (validation answers before any I/O). */
+/* Serves GET /transactions?query for sub with no store (validation answers before any I/O), in the
+ * test's arena. */
 static json_t *s_serve_query(const char *query)
 {
-  mynt_arena *arena = NULL;
-  assert_int_equal(arena_new(1 << 20, &arena), MYNT_OK);
   handlers_env env = {0};
-  apigw_ctx ctx = {.env = &env, .arena = arena, .invocation_id = "lambda-1"};
+  apigw_ctx ctx = {.env = &env, .arena = apigw_forge_arena(), .invocation_id = "lambda-1"};
   json_t *params = json_object();
   char copy[256];
   snprintf(copy, sizeof(copy), "%s", query);
@@ -356,9 +354,7 @@ static json_t *s_serve_query(const char *query)
                                                              .raw_query = query,
                                                              .query = params,
                                                              .sub = "user-1"});
-  json_t *payload = apigw_forge_serve(routes_table(), "transactions", &ctx, event);
-  arena_free(arena);
-  return payload;
+  return apigw_forge_serve(routes_table(), "transactions", &ctx, event);
 }
 
 static void test_transactions_route_answers_400_bad_request_naming_the_parameter(void **state)
@@ -390,10 +386,8 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
 static void test_answers_print_amounts_as_written(void **state)
 {
   (void)state;
-  mynt_arena *arena = NULL;
-  assert_int_equal(arena_new(1 << 20, &arena), MYNT_OK);
   apigw_response res;
-  apigw_response_init(&res, arena);
+  apigw_response_init(&res, apigw_forge_arena());
   json_t *txn = json_pack("{s:s, s:f}", "date", "2025-01-02", "amount", 59.38);
   json_t *row = transactions_view_render(txn, "item_1");
   assert_int_equal(apigw_response_json(&res, 200, json_pack("{s:o, s:f, s:f}", "t", row, "big", 19275.24, "neg", -0.1)),
@@ -402,16 +396,13 @@ static void test_answers_print_amounts_as_written(void **state)
   assert_non_null(strstr(res.body, "\"big\":19275.24,"));
   assert_non_null(strstr(res.body, "\"neg\":-0.1}"));
   json_decref(txn);
-  arena_free(arena);
 }
 
 static void test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type(void **state)
 {
   (void)state;
-  mynt_arena *arena = NULL;
-  assert_int_equal(arena_new(1 << 20, &arena), MYNT_OK);
   apigw_response res;
-  apigw_response_init(&res, arena);
+  apigw_response_init(&res, apigw_forge_arena());
   assert_int_equal(apigw_response_error_code(&res, MYNT_CONFLICT, "item_login_required", "sign in again",
                                              json_pack("{s:s}", "item_id", "it-1")),
                    MYNT_CONFLICT);
@@ -426,7 +417,6 @@ static void test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_ty
   assert_int_equal(res.body_len, 0);
   for(size_t i = 0; i < res.header_count; i++)
     assert_string_not_equal(res.headers[i].name, "content-type");
-  arena_free(arena);
 }
 
 int main(void)
@@ -445,9 +435,12 @@ int main(void)
     cmocka_unit_test(test_merge_orders_newest_first_and_ties_by_item_then_plaids_order),
     cmocka_unit_test(test_merge_slices_across_items_with_offset_and_count),
     cmocka_unit_test(test_merge_pages_agree_with_one_big_page_when_each_item_is_cut_at_offset_plus_count),
-    cmocka_unit_test(test_transactions_route_answers_400_bad_request_naming_the_parameter),
-    cmocka_unit_test(test_answers_print_amounts_as_written),
-    cmocka_unit_test(test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type),
+    cmocka_unit_test_setup_teardown(test_transactions_route_answers_400_bad_request_naming_the_parameter,
+                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
+    cmocka_unit_test_setup_teardown(test_answers_print_amounts_as_written, apigw_forge_arena_setup,
+                                    apigw_forge_arena_teardown),
+    cmocka_unit_test_setup_teardown(test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type,
+                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
   };
   return cmocka_run_group_tests_name("handlers_transactions", tests, NULL, NULL);
 }
