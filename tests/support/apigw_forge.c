@@ -14,6 +14,27 @@
 /* Big enough for any answer a test expects to fit (API Gateway's own limit is 6 MB). */
 #define S_PAYLOAD_CAP (8 * 1024 * 1024)
 
+static mynt_arena *s_arena;
+
+int apigw_forge_arena_setup(void **state)
+{
+  (void)state;
+  return arena_new(APIGW_FORGE_ARENA_MAX, &s_arena) == MYNT_OK ? 0 : -1;
+}
+
+int apigw_forge_arena_teardown(void **state)
+{
+  (void)state;
+  arena_free(s_arena);
+  s_arena = NULL;
+  return 0;
+}
+
+mynt_arena *apigw_forge_arena(void)
+{
+  return s_arena;
+}
+
 json_t *apigw_forge_event_new(const apigw_forge_event *e)
 {
   json_t *event = json_pack("{s:s, s:s, s:s, s:{s:s, s:{s:s, s:s}}}", "version", "2.0", "routeKey", e->route_key,

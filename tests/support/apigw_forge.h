@@ -7,6 +7,10 @@
 #include <jansson.h>
 
 #include "apigw/router.h"
+#include "core/arena.h"
+
+/* The cap of the arena apigw_forge_arena_setup makes. */
+#define APIGW_FORGE_ARENA_MAX (16 * 1024 * 1024)
 
 /* What an event carries; NULL fields are left out of the event. */
 typedef struct {
@@ -23,6 +27,15 @@ typedef struct {
   const char *body;         /* body, with isBase64Encoded = base64 */
   bool base64;
 } apigw_forge_event;
+
+/* cmocka set-up and tear-down of one arena per test (APIGW_FORGE_ARENA_MAX bytes at the most)
+ * for the requests and responses a test parses and builds: pass both to
+ * cmocka_unit_test_setup_teardown. The set-up fails the test when the arena cannot be made. */
+int apigw_forge_arena_setup(void **state);
+int apigw_forge_arena_teardown(void **state);
+
+/* The running test's arena (made by apigw_forge_arena_setup); NULL outside a test. */
+mynt_arena *apigw_forge_arena(void);
 
 /* Returns the payload-2.0 event of e (caller json_decref); consumes e's JSON fields. */
 json_t *apigw_forge_event_new(const apigw_forge_event *e);

@@ -54,6 +54,15 @@ int moto_fixture_export_env(const char *table)
   return 1;
 }
 
+void *moto_fixture_state_new(size_t size, aws_config *out_cfg)
+{
+  if(!moto_fixture_config(out_cfg))
+    return NULL;
+  void *state = calloc(1, size);
+  assert_non_null(state);
+  return state;
+}
+
 void *moto_fixture_state_or_skip(void **state)
 {
   if(!*state)

@@ -23,6 +23,11 @@ int moto_fixture_config(aws_config *out_cfg);
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), with MYNT_TABLE = table. Same returns. */
 int moto_fixture_export_env(const char *table);
 
+/* For a set-up: fills *out_cfg as moto_fixture_config does and returns a zeroed state of size
+ * bytes (caller free); returns NULL, for the tests to skip, when there is no moto_server. Fails
+ * the running set-up when the state cannot be allocated. */
+void *moto_fixture_state_new(size_t size, aws_config *out_cfg);
+
 /* The state a set-up left in *state; skips the running test when the set-up left NULL (no
  * moto_server: the test runs outside ctest). */
 void *moto_fixture_state_or_skip(void **state);

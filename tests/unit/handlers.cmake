@@ -3,7 +3,7 @@ mynt_unit_test(test_handlers SOURCES test_handlers.c LIBS mynt_handlers mynt_api
 set_tests_properties(test_handlers PROPERTIES TIMEOUT 60)
 
 # The answer to a failed Plaid call (no network).
-mynt_unit_test(test_plaid_reply SOURCES test_plaid_reply.c LIBS mynt_handlers)
+mynt_unit_test(test_plaid_reply SOURCES test_plaid_reply.c LIBS mynt_handlers mynt_apigw_forge)
 
 # Uses the "moto" fixture of tests/unit/aws.cmake (moto_server started once per ctest run).
 mynt_unit_test(test_handlers_users_moto SOURCES test_handlers_users_moto.c LIBS mynt_handlers mynt_apigw_forge mynt_moto_store)

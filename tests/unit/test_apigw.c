@@ -14,25 +14,8 @@
 #include "apigw/request.h"
 #include "apigw/response.h"
 #include "apigw/router.h"
-#include "core/arena.h"
 #include "core/buf.h"
 #include "support/apigw_forge.h"
-
-static mynt_arena *s_arena;
-
-static int s_setup(void **state)
-{
-  (void)state;
-  return arena_new(16 * 1024 * 1024, &s_arena) == MYNT_OK ? 0 : -1;
-}
-
-static int s_teardown(void **state)
-{
-  (void)state;
-  arena_free(s_arena);
-  s_arena = NULL;
-  return 0;
-}
 
 /* A payload-2.0 event with a JSON content type and an empty query; sub NULL leaves the authorizer
  * out (with sub, the email claim is ana@example.com), body NULL leaves the body out. */
@@ -53,7 +36,7 @@ static json_t *s_event(const char *method, const char *route_key, const char *pa
 
 static mynt_status s_parse_text(const char *text, apigw_request *req)
 {
-  return apigw_request_parse(s_arena, str_of(text), req);
+  return apigw_request_parse(apigw_forge_arena(), str_of(text), req);
 }
 
 /* ---- request parsing ---- */
@@ -153,7 +136,7 @@ static void test_request_keeps_claims_as_strings(void **state)
                                 (json_int_t)1767225600, "email_verified", 1, "groups", "admin", "scope",
                                 "[openid email]"));
   apigw_request req;
-  assert_int_equal(apigw_request_from_json(s_arena, event, &req), MYNT_OK);
+  assert_int_equal(apigw_request_from_json(apigw_forge_arena(), event, &req), MYNT_OK);
   json_decref(event);
   assert_string_equal(apigw_request_claim(&req, "exp"), "1767225600");
   assert_string_equal(apigw_request_claim(&req, "email_verified"), "true");
@@ -170,7 +153,7 @@ static void test_request_ignores_a_user_id_outside_the_jwt(void **state)
   json_object_set_new(event, "queryStringParameters", json_pack("{s:s}", "sub", "attacker"));
   json_object_set_new(json_object_get(event, "headers"), "sub", json_string("attacker"));
   apigw_request req;
-  assert_int_equal(apigw_request_from_json(s_arena, event, &req), MYNT_OK);
+  assert_int_equal(apigw_request_from_json(apigw_forge_arena(), event, &req), MYNT_OK);
   json_decref(event);
   assert_null(apigw_request_sub(&req));
 }
@@ -180,14 +163,14 @@ static void test_request_decodes_a_base64_body(void **state)
   (void)state;
   json_t *event = s_event("POST", "POST /items", "/items", "u1", "eyJhIjoxfQ==", 1);
   apigw_request req;
-  assert_int_equal(apigw_request_from_json(s_arena, event, &req), MYNT_OK);
+  assert_int_equal(apigw_request_from_json(apigw_forge_arena(), event, &req), MYNT_OK);
   json_decref(event);
   assert_true(req.has_body);
   assert_int_equal(req.body.len, 7);
   assert_string_equal(req.body.ptr, "{\"a\":1}");
 
   event = s_event("POST", "POST /items", "/items", "u1", "AAEC/w==", 1);
-  assert_int_equal(apigw_request_from_json(s_arena, event, &req), MYNT_OK);
+  assert_int_equal(apigw_request_from_json(apigw_forge_arena(), event, &req), MYNT_OK);
   json_decref(event);
   assert_int_equal(req.body.len, 4);
   assert_memory_equal(req.body.ptr, "\x00\x01\x02\xff", 4);
@@ -204,7 +187,7 @@ static void test_base64_decode_handles_every_padding_form(void **state)
   };
   for(size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
     mynt_str out;
-    assert_int_equal(apigw_base64_decode(s_arena, str_of(good[i].in), 100, &out), MYNT_OK);
+    assert_int_equal(apigw_base64_decode(apigw_forge_arena(), str_of(good[i].in), 100, &out), MYNT_OK);
     assert_int_equal(out.len, strlen(good[i].out));
     assert_memory_equal(out.ptr, good[i].out, out.len);
     assert_int_equal(out.ptr[out.len], '\0');
@@ -212,11 +195,11 @@ static void test_base64_decode_handles_every_padding_form(void **state)
   static const char *const bad[] = {"T", "TQ=", "TQ===", "TWE==", "TW@u", "TQ==TQ==", " TWFu", "TWFu\n", "T-_u", "="};
   for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     mynt_str out;
-    assert_int_equal(apigw_base64_decode(s_arena, str_of(bad[i]), 100, &out), MYNT_BAD_REQUEST);
+    assert_int_equal(apigw_base64_decode(apigw_forge_arena(), str_of(bad[i]), 100, &out), MYNT_BAD_REQUEST);
   }
   mynt_str out;
-  assert_int_equal(apigw_base64_decode(s_arena, str_of("TWFu"), 2, &out), MYNT_TOO_LARGE);
-  assert_int_equal(apigw_base64_decode(s_arena, str_of("TWE="), 2, &out), MYNT_OK);
+  assert_int_equal(apigw_base64_decode(apigw_forge_arena(), str_of("TWFu"), 2, &out), MYNT_TOO_LARGE);
+  assert_int_equal(apigw_base64_decode(apigw_forge_arena(), str_of("TWE="), 2, &out), MYNT_OK);
 }
 
 static void test_request_refuses_invalid_base64_but_keeps_the_rest(void **state)
@@ -224,7 +207,7 @@ static void test_request_refuses_invalid_base64_but_keeps_the_rest(void **state)
   (void)state;
   json_t *event = s_event("POST", "POST /items", "/items", "u1", "not base64!", 1);
   apigw_request req;
-  assert_int_equal(apigw_request_from_json(s_arena, event, &req), MYNT_BAD_REQUEST);
+  assert_int_equal(apigw_request_from_json(apigw_forge_arena(), event, &req), MYNT_BAD_REQUEST);
   json_decref(event);
   assert_string_equal(req.route_key, "POST /items");
   assert_string_equal(apigw_request_sub(&req), "u1");
@@ -255,11 +238,11 @@ static void test_request_caps_the_body_at_64_kib_after_decoding(void **state)
   plain[APIGW_MAX_BODY + 1] = '\0';
   apigw_request req;
   json_t *event = s_event("POST", "POST /items", "/items", "u1", plain, 0);
-  assert_int_equal(apigw_request_from_json(s_arena, event, &req), MYNT_TOO_LARGE);
+  assert_int_equal(apigw_request_from_json(apigw_forge_arena(), event, &req), MYNT_TOO_LARGE);
   json_decref(event);
   plain[APIGW_MAX_BODY] = '\0';
   event = s_event("POST", "POST /items", "/items", "u1", plain, 0);
-  assert_int_equal(apigw_request_from_json(s_arena, event, &req), MYNT_OK);
+  assert_int_equal(apigw_request_from_json(apigw_forge_arena(), event, &req), MYNT_OK);
   assert_int_equal(req.body.len, APIGW_MAX_BODY);
   json_decref(event);
   free(plain);
@@ -268,7 +251,7 @@ static void test_request_caps_the_body_at_64_kib_after_decoding(void **state)
   for(size_t i = 0; i < 4; i++) {
     char *encoded = s_base64_of_n_bytes(sizes[i]);
     event = s_event("POST", "POST /items", "/items", "u1", encoded, 1);
-    mynt_status st = apigw_request_from_json(s_arena, event, &req);
+    mynt_status st = apigw_request_from_json(apigw_forge_arena(), event, &req);
     json_decref(event);
     free(encoded);
     if(sizes[i] <= APIGW_MAX_BODY) {
@@ -299,7 +282,7 @@ static void test_response_writes_the_full_payload_object(void **state)
 {
   (void)state;
   apigw_response res;
-  apigw_response_init(&res, s_arena);
+  apigw_response_init(&res, apigw_forge_arena());
   assert_false(apigw_response_replied(&res));
   assert_int_equal(apigw_response_set_header(&res, "X-Request-Tag", "abc"), MYNT_OK);
   assert_int_equal(apigw_response_json(&res, 201, json_pack("{s:i, s:s}", "a", 1, "b", "\"q\"")), MYNT_OK);
@@ -320,7 +303,7 @@ static void test_response_set_header_replaces_and_refuses_control_characters(voi
 {
   (void)state;
   apigw_response res;
-  apigw_response_init(&res, s_arena);
+  apigw_response_init(&res, apigw_forge_arena());
   size_t before = res.header_count;
   assert_int_equal(apigw_response_set_header(&res, "Content-Type", "text/plain"), MYNT_OK);
   assert_int_equal(res.header_count, before);
@@ -346,7 +329,7 @@ static void test_response_error_has_the_error_shape_and_status(void **state)
   };
   for(size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
     apigw_response res;
-    apigw_response_init(&res, s_arena);
+    apigw_response_init(&res, apigw_forge_arena());
     assert_int_equal(apigw_response_error(&res, rows[i].st, i % 2 ? "custom text" : NULL), rows[i].st);
     json_t *payload = s_write_and_load(&res);
     assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), rows[i].http);
@@ -366,7 +349,7 @@ static void test_response_without_a_reply_is_written_as_500(void **state)
 {
   (void)state;
   apigw_response res;
-  apigw_response_init(&res, s_arena);
+  apigw_response_init(&res, apigw_forge_arena());
   json_t *payload = s_write_and_load(&res);
   assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 500);
   json_t *body = apigw_forge_body(payload);
@@ -382,10 +365,10 @@ static void test_json_body_or_reply_answers_400_for_bad_bodies(void **state)
   for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     json_t *event = s_event("POST", "POST /items", "/items", "u1", bad[i], 0);
     apigw_request req;
-    assert_int_equal(apigw_request_from_json(s_arena, event, &req), MYNT_OK);
+    assert_int_equal(apigw_request_from_json(apigw_forge_arena(), event, &req), MYNT_OK);
     json_decref(event);
     apigw_response res;
-    apigw_response_init(&res, s_arena);
+    apigw_response_init(&res, apigw_forge_arena());
     json_t *body = (json_t *)&body;
     assert_int_equal(apigw_json_body_or_reply(&req, &res, &body), MYNT_BAD_REQUEST);
     assert_null(body);
@@ -393,10 +376,10 @@ static void test_json_body_or_reply_answers_400_for_bad_bodies(void **state)
   }
   json_t *event = s_event("POST", "POST /items", "/items", "u1", "{\"name\":\"checking\"}", 0);
   apigw_request req;
-  assert_int_equal(apigw_request_from_json(s_arena, event, &req), MYNT_OK);
+  assert_int_equal(apigw_request_from_json(apigw_forge_arena(), event, &req), MYNT_OK);
   json_decref(event);
   apigw_response res;
-  apigw_response_init(&res, s_arena);
+  apigw_response_init(&res, apigw_forge_arena());
   json_t *body = NULL;
   assert_int_equal(apigw_json_body_or_reply(&req, &res, &body), MYNT_OK);
   assert_false(apigw_response_replied(&res));
@@ -409,19 +392,19 @@ static void test_sub_or_reply_answers_401_without_a_sub(void **state)
   (void)state;
   json_t *event = s_event("GET", "GET /me", "/me", NULL, NULL, 0);
   apigw_request req;
-  assert_int_equal(apigw_request_from_json(s_arena, event, &req), MYNT_OK);
+  assert_int_equal(apigw_request_from_json(apigw_forge_arena(), event, &req), MYNT_OK);
   json_decref(event);
   apigw_response res;
-  apigw_response_init(&res, s_arena);
+  apigw_response_init(&res, apigw_forge_arena());
   const char *sub = "stale";
   assert_int_equal(apigw_sub_or_reply(&req, &res, &sub), MYNT_UNAUTHORIZED);
   assert_null(sub);
   assert_int_equal(res.status_code, 401);
 
   event = s_event("GET", "GET /me", "/me", "user-7", NULL, 0);
-  assert_int_equal(apigw_request_from_json(s_arena, event, &req), MYNT_OK);
+  assert_int_equal(apigw_request_from_json(apigw_forge_arena(), event, &req), MYNT_OK);
   json_decref(event);
-  apigw_response_init(&res, s_arena);
+  apigw_response_init(&res, apigw_forge_arena());
   assert_int_equal(apigw_sub_or_reply(&req, &res, &sub), MYNT_OK);
   assert_string_equal(sub, "user-7");
   assert_false(apigw_response_replied(&res));
@@ -501,7 +484,7 @@ static const apigw_route_table s_test_table = {s_test_routes, sizeof(s_test_rout
 /* Serves event (consumed) for group; returns the payload as JSON (caller frees). */
 static json_t *s_serve(const char *group, json_t *event)
 {
-  apigw_ctx ctx = {.arena = s_arena, .invocation_id = "lambda-req-1"};
+  apigw_ctx ctx = {.arena = apigw_forge_arena(), .invocation_id = "lambda-req-1"};
   return apigw_forge_serve(&s_test_table, group, &ctx, event);
 }
 
@@ -656,7 +639,7 @@ static void test_router_answers_500_when_a_handler_writes_no_reply(void **state)
 static void test_router_answers_500_when_the_answer_does_not_fit_the_payload(void **state)
 {
   (void)state;
-  apigw_ctx ctx = {.arena = s_arena};
+  apigw_ctx ctx = {.arena = apigw_forge_arena()};
   mynt_buf out;
   buf_init(&out, 1000);
   json_t *event = s_event("GET", "GET /big", "/big", NULL, NULL, 0);
@@ -673,7 +656,7 @@ static void test_router_answers_500_when_the_answer_does_not_fit_the_payload(voi
 static void test_router_serve_refuses_events_that_are_not_http_api_events(void **state)
 {
   (void)state;
-  apigw_ctx ctx = {.arena = s_arena};
+  apigw_ctx ctx = {.arena = apigw_forge_arena()};
   mynt_buf out;
   buf_init(&out, 1 << 20);
   json_t *event = json_pack("{s:s}", "source", "aws.events");
@@ -702,7 +685,7 @@ static void test_router_table_json_lists_every_route_in_order(void **state)
   assert_false(apigw_router_has_group(&s_test_table, "budgets"));
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, apigw_forge_arena_setup, apigw_forge_arena_teardown)
 
 int main(void)
 {

@@ -38,12 +38,40 @@ static void test_fail_cuts_a_long_message_and_keeps_it_terminated(void **state)
   assert_int_equal(strlen(mynt_detail_text(&d)), MYNT_DETAIL_MAX - 1);
 }
 
+/* A wrapper of the kind a module writes around mynt_vfail. */
+static mynt_status s_fail_through(mynt_detail *d, mynt_status st, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+static mynt_status s_fail_through(mynt_detail *d, mynt_status st, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  mynt_status out = mynt_vfail(d, st, fmt, ap);
+  va_end(ap);
+  return out;
+}
+
+static void test_vfail_formats_like_fail_and_a_later_failure_replaces_the_message(void **state)
+{
+  (void)state;
+  mynt_detail d;
+  mynt_detail_clear(&d);
+  assert_int_equal(s_fail_through(&d, MYNT_NOT_FOUND, "item %s of %d", "it-1", 3), MYNT_NOT_FOUND);
+  assert_string_equal(mynt_detail_text(&d), "item it-1 of 3");
+  assert_int_equal(s_fail_through(&d, MYNT_UPSTREAM, "%s", "plaid"), MYNT_UPSTREAM);
+  assert_string_equal(mynt_detail_text(&d), "plaid");
+  assert_int_equal(s_fail_through(NULL, MYNT_INTERNAL, "%s", "nowhere"), MYNT_INTERNAL);
+  mynt_detail_clear(&d);
+  assert_string_equal(mynt_detail_text(&d), "");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_fail_writes_the_message_and_returns_the_status),
     cmocka_unit_test(test_fail_without_a_detail_only_returns_the_status),
     cmocka_unit_test(test_fail_cuts_a_long_message_and_keeps_it_terminated),
+    cmocka_unit_test(test_vfail_formats_like_fail_and_a_later_failure_replaces_the_message),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -58,12 +58,11 @@ static json_t *s_get(const s_env *env, const char *user, const char *sk)
 
 static int s_setup(void **state)
 {
-  aws_config cfg;
   *state = NULL;
-  if(!moto_fixture_config(&cfg))
+  aws_config cfg;
+  s_env *env = moto_fixture_state_new(sizeof *env, &cfg);
+  if(!env)
     return 0;
-  s_env *env = calloc(1, sizeof *env);
-  assert_non_null(env);
   moto_fixture_unique_name(env->table, sizeof env->table, "mynt-users-test");
   assert_int_equal(ddb_client_new(&cfg, &env->client), MYNT_OK);
   moto_fixture_create_table(env->client, env->table);

@@ -10,26 +10,10 @@
 #include <jansson.h>
 
 #include "apigw/router.h"
-#include "core/arena.h"
 #include "core/buf.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "support/apigw_forge.h"
-
-static mynt_arena *s_arena;
-
-static int s_setup(void **state)
-{
-  (void)state;
-  return arena_new(4 * 1024 * 1024, &s_arena) == MYNT_OK ? 0 : -1;
-}
-
-static int s_teardown(void **state)
-{
-  (void)state;
-  arena_free(s_arena);
-  return 0;
-}
 
 static json_t *s_event(const char *method, const char *route_key, const char *path, const char *sub)
 {
@@ -41,7 +25,7 @@ static json_t *s_event(const char *method, const char *route_key, const char *pa
 static json_t *s_serve(const char *group, json_t *event)
 {
   handlers_env env = {.store = NULL};
-  apigw_ctx ctx = {.env = &env, .arena = s_arena, .invocation_id = "lambda-1"};
+  apigw_ctx ctx = {.env = &env, .arena = apigw_forge_arena(), .invocation_id = "lambda-1"};
   return apigw_forge_serve(routes_table(), group, &ctx, event);
 }
 
@@ -133,7 +117,7 @@ static void test_routes_table_is_consistent_with_its_groups(void **state)
   assert_false(apigw_router_find(table, "GET /health")->needs_auth);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, apigw_forge_arena_setup, apigw_forge_arena_teardown)
 
 int main(void)
 {

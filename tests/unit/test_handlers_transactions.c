@@ -12,7 +12,6 @@
 
 #include "apigw/response.h"
 #include "apigw/router.h"
-#include "core/arena.h"
 #include "core/buf.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
@@ -47,21 +46,6 @@ static void s_assert_refused(transactions_query_params p, const char *needle)
              s_or_null(p.start_date), s_or_null(p.end_date), s_or_null(p.count), s_or_null(p.offset),
              s_or_null(p.account_id), (int)st, why, needle);
 }
-
-/* A query that must be refused, and what the refusal must mention. */
-typedef struct {
-  transactions_query_params params;
-  const char *needle;
-} s_refusal;
-
-/* Asserts each of the n cases is refused as s_assert_refused does. */
-static void s_assert_all_refused(const s_refusal *cases, size_t n)
-{
-  for(size_t i = 0; i < n; i++)
-    s_assert_refused(cases[i].params, cases[i].needle);
-}
-
-#define S_ASSERT_ALL_REFUSED(cases) s_assert_all_refused(cases, sizeof(cases) / sizeof(cases[0]))
 
 static void test_query_without_parameters_is_the_whole_history_100_from_offset_0(void **state)
 {
@@ -111,57 +95,47 @@ static void test_query_cuts_an_end_date_after_today_back_to_today(void **state)
   assert_string_equal(q.end_date, TODAY);
 }
 
-static void test_query_rejects_dates_that_are_not_on_the_calendar(void **state)
-{
-  (void)state;
-  static const s_refusal cases[] = {
-    {{"2025-02-30", "2025-03-01", NULL, NULL, NULL}, "start_date"},
-    {{"2024-01-01", "2023-02-29", NULL, NULL, NULL}, "end_date"},
-    {{"2024-13-01", "2024-12-01", NULL, NULL, NULL}, "start_date"},
-    {{"2024-04-31", "2024-05-01", NULL, NULL, NULL}, "real calendar date"},
-  };
-  S_ASSERT_ALL_REFUSED(cases);
-}
+/* Queries that must be refused, and what each refusal must mention. */
+static const struct {
+  transactions_query_params params;
+  const char *needle;
+} s_refusals[] = {
+  /* dates that are not on the calendar */
+  {{"2025-02-30", "2025-03-01", NULL, NULL, NULL}, "start_date"},
+  {{"2024-01-01", "2023-02-29", NULL, NULL, NULL}, "end_date"},
+  {{"2024-13-01", "2024-12-01", NULL, NULL, NULL}, "start_date"},
+  {{"2024-04-31", "2024-05-01", NULL, NULL, NULL}, "real calendar date"},
+  /* dates in another format */
+  {{"2024/01/01", "2024-02-01", NULL, NULL, NULL}, "start_date"},
+  {{"2024-01-01", "20240201", NULL, NULL, NULL}, "end_date"},
+  {{"2024-1-01", "2024-02-01", NULL, NULL, NULL}, "YYYY-MM-DD"},
+  {{"", "2024-02-01", NULL, NULL, NULL}, "start_date"},
+  {{"2024-01-01T00:00:00Z", "2024-02-01", NULL, NULL, NULL}, "start_date"},
+  /* a reversed range */
+  {{"2024-06-02", "2024-06-01", NULL, NULL, NULL}, "start_date must not be after end_date"},
+  /* one date alone */
+  {{"2024-06-02", NULL, NULL, NULL, NULL}, "together"},
+  {{NULL, "2024-06-02", NULL, NULL, NULL}, "together"},
+  /* a start more than 24 months back or in the future */
+  {{"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "24 months"},
+  {{"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "2023-03-15"},
+  {{"2025-03-16", "2025-03-20", NULL, NULL, NULL}, "after today"},
+  /* negative or malformed offsets and too deep pages */
+  {{NULL, NULL, NULL, "-1", NULL}, "offset must be a whole number"},
+  {{NULL, NULL, NULL, "x", NULL}, "offset"},
+  {{NULL, NULL, NULL, "", NULL}, "offset"},
+  {{NULL, NULL, "500", "9501", NULL}, "offset + count"},
+  {{NULL, NULL, NULL, "9901", NULL}, "10000"},
+  /* an empty or spaced account_id */
+  {{NULL, NULL, NULL, NULL, ""}, "account_id"},
+  {{NULL, NULL, NULL, NULL, "a b"}, "account_id"},
+};
 
-static void test_query_rejects_dates_in_another_format(void **state)
+static void test_query_refuses_each_bad_parameter_naming_the_problem(void **state)
 {
   (void)state;
-  static const s_refusal cases[] = {
-    {{"2024/01/01", "2024-02-01", NULL, NULL, NULL}, "start_date"},
-    {{"2024-01-01", "20240201", NULL, NULL, NULL}, "end_date"},
-    {{"2024-1-01", "2024-02-01", NULL, NULL, NULL}, "YYYY-MM-DD"},
-    {{"", "2024-02-01", NULL, NULL, NULL}, "start_date"},
-    {{"2024-01-01T00:00:00Z", "2024-02-01", NULL, NULL, NULL}, "start_date"},
-  };
-  S_ASSERT_ALL_REFUSED(cases);
-}
-
-static void test_query_rejects_a_reversed_range(void **state)
-{
-  (void)state;
-  s_assert_refused((transactions_query_params){"2024-06-02", "2024-06-01", NULL, NULL, NULL},
-                   "start_date must not be after end_date");
-}
-
-static void test_query_rejects_one_date_alone(void **state)
-{
-  (void)state;
-  static const s_refusal cases[] = {
-    {{"2024-06-02", NULL, NULL, NULL, NULL}, "together"},
-    {{NULL, "2024-06-02", NULL, NULL, NULL}, "together"},
-  };
-  S_ASSERT_ALL_REFUSED(cases);
-}
-
-static void test_query_rejects_a_start_more_than_24_months_back_or_in_the_future(void **state)
-{
-  (void)state;
-  static const s_refusal cases[] = {
-    {{"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "24 months"},
-    {{"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "2023-03-15"},
-    {{"2025-03-16", "2025-03-20", NULL, NULL, NULL}, "after today"},
-  };
-  S_ASSERT_ALL_REFUSED(cases);
+  for(size_t i = 0; i < sizeof(s_refusals) / sizeof(s_refusals[0]); i++)
+    s_assert_refused(s_refusals[i].params, s_refusals[i].needle);
 }
 
 static void test_query_rejects_counts_outside_1_to_500_or_not_numbers(void **state)
@@ -171,29 +145,6 @@ static void test_query_rejects_counts_outside_1_to_500_or_not_numbers(void **sta
   for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     s_assert_refused((transactions_query_params){NULL, NULL, bad[i], NULL, NULL},
                      "count must be a whole number from 1 to 500");
-}
-
-static void test_query_rejects_negative_or_malformed_offsets_and_too_deep_pages(void **state)
-{
-  (void)state;
-  static const s_refusal cases[] = {
-    {{NULL, NULL, NULL, "-1", NULL}, "offset must be a whole number"},
-    {{NULL, NULL, NULL, "x", NULL}, "offset"},
-    {{NULL, NULL, NULL, "", NULL}, "offset"},
-    {{NULL, NULL, "500", "9501", NULL}, "offset + count"},
-    {{NULL, NULL, NULL, "9901", NULL}, "10000"},
-  };
-  S_ASSERT_ALL_REFUSED(cases);
-}
-
-static void test_query_rejects_an_empty_or_spaced_account_id(void **state)
-{
-  (void)state;
-  static const s_refusal cases[] = {
-    {{NULL, NULL, NULL, NULL, ""}, "account_id"},
-    {{NULL, NULL, NULL, NULL, "a b"}, "account_id"},
-  };
-  S_ASSERT_ALL_REFUSED(cases);
 }
 
 static void test_depth_check_bounds_what_one_request_gathers_over_all_items(void **state)
@@ -383,13 +334,12 @@ static void test_merge_pages_agree_with_one_big_page_when_each_item_is_cut_at_of
     json_decref(full[i]);
 }
 
-/* Serves GET /transactions?query for sub with no store (validation answers before any I/O). */
+/* Serves GET /transactions?query for sub with no store (validation answers before any I/O), in the
+ * test's arena. */
 static json_t *s_serve_query(const char *query)
 {
-  mynt_arena *arena = NULL;
-  assert_int_equal(arena_new(1 << 20, &arena), MYNT_OK);
   handlers_env env = {0};
-  apigw_ctx ctx = {.env = &env, .arena = arena, .invocation_id = "lambda-1"};
+  apigw_ctx ctx = {.env = &env, .arena = apigw_forge_arena(), .invocation_id = "lambda-1"};
   json_t *params = json_object();
   char copy[256];
   snprintf(copy, sizeof(copy), "%s", query);
@@ -404,9 +354,7 @@ static json_t *s_serve_query(const char *query)
                                                              .raw_query = query,
                                                              .query = params,
                                                              .sub = "user-1"});
-  json_t *payload = apigw_forge_serve(routes_table(), "transactions", &ctx, event);
-  arena_free(arena);
-  return payload;
+  return apigw_forge_serve(routes_table(), "transactions", &ctx, event);
 }
 
 static void test_transactions_route_answers_400_bad_request_naming_the_parameter(void **state)
@@ -438,10 +386,8 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
 static void test_answers_print_amounts_as_written(void **state)
 {
   (void)state;
-  mynt_arena *arena = NULL;
-  assert_int_equal(arena_new(1 << 20, &arena), MYNT_OK);
   apigw_response res;
-  apigw_response_init(&res, arena);
+  apigw_response_init(&res, apigw_forge_arena());
   json_t *txn = json_pack("{s:s, s:f}", "date", "2025-01-02", "amount", 59.38);
   json_t *row = transactions_view_render(txn, "item_1");
   assert_int_equal(apigw_response_json(&res, 200, json_pack("{s:o, s:f, s:f}", "t", row, "big", 19275.24, "neg", -0.1)),
@@ -450,16 +396,13 @@ static void test_answers_print_amounts_as_written(void **state)
   assert_non_null(strstr(res.body, "\"big\":19275.24,"));
   assert_non_null(strstr(res.body, "\"neg\":-0.1}"));
   json_decref(txn);
-  arena_free(arena);
 }
 
 static void test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type(void **state)
 {
   (void)state;
-  mynt_arena *arena = NULL;
-  assert_int_equal(arena_new(1 << 20, &arena), MYNT_OK);
   apigw_response res;
-  apigw_response_init(&res, arena);
+  apigw_response_init(&res, apigw_forge_arena());
   assert_int_equal(apigw_response_error_code(&res, MYNT_CONFLICT, "item_login_required", "sign in again",
                                              json_pack("{s:s}", "item_id", "it-1")),
                    MYNT_CONFLICT);
@@ -474,7 +417,6 @@ static void test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_ty
   assert_int_equal(res.body_len, 0);
   for(size_t i = 0; i < res.header_count; i++)
     assert_string_not_equal(res.headers[i].name, "content-type");
-  arena_free(arena);
 }
 
 int main(void)
@@ -484,14 +426,8 @@ int main(void)
     cmocka_unit_test(test_query_accepts_a_window_count_offset_and_account),
     cmocka_unit_test(test_query_accepts_the_earliest_day_and_today),
     cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
-    cmocka_unit_test(test_query_rejects_dates_that_are_not_on_the_calendar),
-    cmocka_unit_test(test_query_rejects_dates_in_another_format),
-    cmocka_unit_test(test_query_rejects_a_reversed_range),
-    cmocka_unit_test(test_query_rejects_one_date_alone),
-    cmocka_unit_test(test_query_rejects_a_start_more_than_24_months_back_or_in_the_future),
+    cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
     cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
-    cmocka_unit_test(test_query_rejects_negative_or_malformed_offsets_and_too_deep_pages),
-    cmocka_unit_test(test_query_rejects_an_empty_or_spaced_account_id),
     cmocka_unit_test(test_depth_check_bounds_what_one_request_gathers_over_all_items),
     cmocka_unit_test(test_flow_classifies_income_transfers_card_payments_and_expenses),
     cmocka_unit_test(test_render_keeps_only_mynt_fields_and_plaids_sign),
@@ -499,9 +435,12 @@ int main(void)
     cmocka_unit_test(test_merge_orders_newest_first_and_ties_by_item_then_plaids_order),
     cmocka_unit_test(test_merge_slices_across_items_with_offset_and_count),
     cmocka_unit_test(test_merge_pages_agree_with_one_big_page_when_each_item_is_cut_at_offset_plus_count),
-    cmocka_unit_test(test_transactions_route_answers_400_bad_request_naming_the_parameter),
-    cmocka_unit_test(test_answers_print_amounts_as_written),
-    cmocka_unit_test(test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type),
+    cmocka_unit_test_setup_teardown(test_transactions_route_answers_400_bad_request_naming_the_parameter,
+                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
+    cmocka_unit_test_setup_teardown(test_answers_print_amounts_as_written, apigw_forge_arena_setup,
+                                    apigw_forge_arena_teardown),
+    cmocka_unit_test_setup_teardown(test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type,
+                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
   };
   return cmocka_run_group_tests_name("handlers_transactions", tests, NULL, NULL);
 }

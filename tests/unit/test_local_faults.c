@@ -288,18 +288,36 @@ static int s_teardown(void **state)
 
 /* ---- the tests ---------------------------------------------------------------------- */
 
-static void test_local_answers_from_a_warm_bootstrap(void **state)
-{
-  (void)state;
-  s_expect("/fault/ok", 200, "{\"ok\":true}");
-  s_expect("/fault/ok", 200, "{\"ok\":true}");
-}
+#define S_OK_BODY        "{\"ok\":true}"
+#define S_INTERNAL_BODY  "{\"message\":\"Internal Server Error\"}"
+#define S_NOT_FOUND_BODY "{\"message\":\"Not Found\"}"
 
-static void test_local_answers_502_when_the_bootstrap_crashes_then_respawns(void **state)
+/* GETs in order and API Gateway's answer to each: a function that fails is answered for and
+ * respawned, so the next request finds it working. */
+static const struct {
+  const char *path;
+  long status;
+  const char *body;
+} s_exchanges[] = {
+  /* a warm bootstrap answers again */
+  {"/fault/ok", 200, S_OK_BODY},
+  {"/fault/ok", 200, S_OK_BODY},
+  /* a crashing bootstrap is a 502, then it respawns */
+  {"/fault/crash", 502, S_INTERNAL_BODY},
+  {"/fault/ok", 200, S_OK_BODY},
+  /* an invocation error is a 500 */
+  {"/fault/error", 500, S_INTERNAL_BODY},
+  {"/fault/ok", 200, S_OK_BODY},
+  /* no route and no $default route: 404 */
+  {"/nothing/here", 404, S_NOT_FOUND_BODY},
+  {"/fault/ok/deeper", 404, S_NOT_FOUND_BODY},
+};
+
+static void test_local_answers_crashes_errors_and_unknown_routes_as_api_gateway_does(void **state)
 {
   (void)state;
-  s_expect("/fault/crash", 502, "{\"message\":\"Internal Server Error\"}");
-  s_expect("/fault/ok", 200, "{\"ok\":true}");
+  for(size_t i = 0; i < sizeof(s_exchanges) / sizeof(s_exchanges[0]); i++)
+    s_expect(s_exchanges[i].path, s_exchanges[i].status, s_exchanges[i].body);
 }
 
 static void test_local_answers_504_after_the_timeout_then_respawns(void **state)
@@ -312,7 +330,7 @@ static void test_local_answers_504_after_the_timeout_then_respawns(void **state)
   assert_true(r.seconds >= TIMEOUT_S - 0.2);
   assert_true(r.seconds < TIMEOUT_S + 3.0);
   buf_free(&r.body);
-  s_expect("/fault/ok", 200, "{\"ok\":true}");
+  s_expect("/fault/ok", 200, S_OK_BODY);
 }
 
 /* A GET /fault/hang running on its own thread. Static: a failed assertion in the test must not
@@ -358,20 +376,6 @@ static void test_local_queues_requests_to_a_busy_function_but_not_to_others(void
   buf_free(&s_hang.reply.body);
   buf_free(&other.body);
   buf_free(&ok.body);
-}
-
-static void test_local_answers_500_for_an_invocation_error(void **state)
-{
-  (void)state;
-  s_expect("/fault/error", 500, "{\"message\":\"Internal Server Error\"}");
-  s_expect("/fault/ok", 200, "{\"ok\":true}");
-}
-
-static void test_local_answers_404_without_a_default_route(void **state)
-{
-  (void)state;
-  s_expect("/nothing/here", 404, "{\"message\":\"Not Found\"}");
-  s_expect("/fault/ok/deeper", 404, "{\"message\":\"Not Found\"}");
 }
 
 static void test_local_requires_a_valid_jwt_on_jwt_routes(void **state)
@@ -431,8 +435,8 @@ static void test_local_serves_the_web_app_and_config_json(void **state)
   s_expect("/", 200, "<h1>mynt</h1>");
   s_expect("/index.html", 200, "<h1>mynt</h1>");
   s_expect("/config.json", 200, "{\"apiBase\":\"\"}");
-  s_expect("/../secret.txt", 404, "{\"message\":\"Not Found\"}");
-  s_expect("/%2e%2e/secret.txt", 404, "{\"message\":\"Not Found\"}");
+  s_expect("/../secret.txt", 404, S_NOT_FOUND_BODY);
+  s_expect("/%2e%2e/secret.txt", 404, S_NOT_FOUND_BODY);
   s_reply r;
   s_http("HEAD", "/index.html", NULL, NULL, NULL, 0, &r);
   assert_int_equal(r.status, 200);
@@ -443,7 +447,7 @@ static void test_local_serves_the_web_app_and_config_json(void **state)
 static void test_local_stops_on_sigterm_killing_its_bootstraps(void **state)
 {
   (void)state;
-  s_expect("/fault/ok", 200, "{\"ok\":true}");
+  s_expect("/fault/ok", 200, S_OK_BODY);
   pid_t children[8];
   size_t n = s_children(s_local_pid, children, 8);
   assert_int_equal(n, 2); /* FaultFunction's and OtherFunction's bootstraps */
@@ -473,12 +477,9 @@ static void test_local_stops_on_sigterm_killing_its_bootstraps(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_local_answers_from_a_warm_bootstrap),
-    cmocka_unit_test(test_local_answers_502_when_the_bootstrap_crashes_then_respawns),
+    cmocka_unit_test(test_local_answers_crashes_errors_and_unknown_routes_as_api_gateway_does),
     cmocka_unit_test(test_local_answers_504_after_the_timeout_then_respawns),
     cmocka_unit_test(test_local_queues_requests_to_a_busy_function_but_not_to_others),
-    cmocka_unit_test(test_local_answers_500_for_an_invocation_error),
-    cmocka_unit_test(test_local_answers_404_without_a_default_route),
     cmocka_unit_test(test_local_requires_a_valid_jwt_on_jwt_routes),
     cmocka_unit_test(test_local_refuses_bodies_over_6_mb_and_passes_smaller_ones),
     cmocka_unit_test(test_local_serves_the_web_app_and_config_json),

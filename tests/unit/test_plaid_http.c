@@ -64,6 +64,17 @@ static void test_plaid_client_sends_auth_and_version_headers(void **state)
   plaid_client_free(bad);
 }
 
+/* Gets item "a" with a deadline in_ms from now; asserts that the call fails with expected, no
+ * answer, by the deadline (FAKE_PLAID_LATE_MS of slack). Leaves the error in *err. */
+static void s_expect_item_get_ends_in_time(fake_plaid_fixture *f, int64_t in_ms, mynt_status expected, plaid_error *err)
+{
+  json_t *answer = NULL;
+  int64_t deadline = s_in(in_ms);
+  assert_int_equal(plaid_item_get(f->client, "access-sandbox-item-a", deadline, &answer, err), expected);
+  assert_true(clock_epoch_ms() <= deadline + FAKE_PLAID_LATE_MS);
+  assert_null(answer);
+}
+
 static void test_plaid_reports_the_rate_limit_when_the_deadline_cuts_the_retry_short(void **state)
 {
   fake_plaid_fixture *f = *state;
@@ -71,12 +82,8 @@ static void test_plaid_reports_the_rate_limit_when_the_deadline_cuts_the_retry_s
   fake_plaid_fail(item, -1, 429, "RATE_LIMIT_EXCEEDED", "RATE_LIMIT");
   item->delay_ms = 1500;
   item->delay_after = 1;
-  json_t *answer = NULL;
   plaid_error err;
-  int64_t deadline = s_in(500);
-  assert_int_equal(plaid_item_get(f->client, "access-sandbox-item-a", deadline, &answer, &err), MYNT_RATE_LIMITED);
-  assert_true(clock_epoch_ms() <= deadline + FAKE_PLAID_LATE_MS);
-  assert_null(answer);
+  s_expect_item_get_ends_in_time(f, 500, MYNT_RATE_LIMITED, &err);
   assert_int_equal(err.kind, PLAID_ERR_RATE_LIMITED);
   assert_int_equal(err.http_status, 429);
   assert_string_equal(err.error_code, "RATE_LIMIT");
@@ -88,11 +95,8 @@ static void test_plaid_reports_a_transport_timeout_as_unavailable_in_time(void *
   fake_plaid_fixture *f = *state;
   fake_plaid_item *item = fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
   item->delay_ms = 1500;
-  json_t *answer = NULL;
   plaid_error err;
-  int64_t deadline = s_in(400);
-  assert_int_equal(plaid_item_get(f->client, "access-sandbox-item-a", deadline, &answer, &err), MYNT_UNAVAILABLE);
-  assert_true(clock_epoch_ms() <= deadline + FAKE_PLAID_LATE_MS);
+  s_expect_item_get_ends_in_time(f, 400, MYNT_UNAVAILABLE, &err);
   assert_int_equal(err.kind, PLAID_ERR_TRANSPORT);
   assert_int_equal(err.http_status, 0);
   assert_int_equal(mynt_status_http(err.status), 503);

@@ -8,8 +8,8 @@
 #include <cmocka.h>
 
 #include "apigw/response.h"
-#include "core/arena.h"
 #include "handlers/plaid_reply.h"
+#include "support/apigw_forge.h"
 
 static plaid_error s_error(plaid_error_kind kind, mynt_status status)
 {
@@ -64,25 +64,11 @@ static void test_plaid_reply_of_mynt_own_failure_is_internal_error(void **state)
   assert_false(reply.names_item);
 }
 
-/* Each reply test gets a fresh arena in *state. */
-static int s_setup(void **state)
-{
-  mynt_arena *arena = NULL;
-  mynt_status st = arena_new(1 << 20, &arena);
-  *state = arena;
-  return st == MYNT_OK ? 0 : -1;
-}
-
-static int s_teardown(void **state)
-{
-  arena_free(*state);
-  return 0;
-}
-
 static void test_plaid_reply_failure_answers_409_naming_the_item(void **state)
 {
+  (void)state;
   apigw_response res;
-  apigw_response_init(&res, *state);
+  apigw_response_init(&res, apigw_forge_arena());
   plaid_error err = s_error(PLAID_ERR_ITEM_LOGIN_REQUIRED, MYNT_UPSTREAM);
   assert_int_equal(plaid_reply_failure(&res, "it-1", "/accounts/get", &err), MYNT_CONFLICT);
   assert_int_equal(res.status_code, 409);
@@ -92,8 +78,9 @@ static void test_plaid_reply_failure_answers_409_naming_the_item(void **state)
 
 static void test_plaid_reply_failure_without_an_item_names_none(void **state)
 {
+  (void)state;
   apigw_response res;
-  apigw_response_init(&res, *state);
+  apigw_response_init(&res, apigw_forge_arena());
   plaid_error err = s_error(PLAID_ERR_RATE_LIMITED, MYNT_RATE_LIMITED);
   assert_int_equal(plaid_reply_failure(&res, NULL, "/item/get", &err), MYNT_RATE_LIMITED);
   assert_int_equal(res.status_code, 429);
@@ -105,8 +92,10 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_plaid_reply_maps_each_kind_to_its_status_and_code),
     cmocka_unit_test(test_plaid_reply_of_mynt_own_failure_is_internal_error),
-    cmocka_unit_test_setup_teardown(test_plaid_reply_failure_answers_409_naming_the_item, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_reply_failure_without_an_item_names_none, s_setup, s_teardown),
+    cmocka_unit_test_setup_teardown(test_plaid_reply_failure_answers_409_naming_the_item, apigw_forge_arena_setup,
+                                    apigw_forge_arena_teardown),
+    cmocka_unit_test_setup_teardown(test_plaid_reply_failure_without_an_item_names_none, apigw_forge_arena_setup,
+                                    apigw_forge_arena_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,12 +105,41 @@ static void test_plaid_transactions_body_validates_dates_count_and_offset(void *
   assert_false(plaid_request_date_valid("2100-02-29"));
 }
 
+static void test_plaid_token_bodies_carry_only_their_token_and_refuse_bad_tokens(void **state)
+{
+  (void)state;
+  json_t *body = NULL;
+  assert_int_equal(plaid_request_public_token_exchange("public-sandbox-123", &body), MYNT_OK);
+  assert_int_equal(json_object_size(body), 1);
+  assert_string_equal(json_string_value(json_object_get(body, "public_token")), "public-sandbox-123");
+  json_decref(body);
+  assert_int_equal(plaid_request_access_token("access-sandbox-abc", &body), MYNT_OK);
+  assert_int_equal(json_object_size(body), 1);
+  assert_string_equal(json_string_value(json_object_get(body, "access_token")), "access-sandbox-abc");
+  json_decref(body);
+
+  char too_long[PLAID_MAX_TOKEN + 2];
+  memset(too_long, 'a', sizeof too_long - 1);
+  too_long[sizeof too_long - 1] = '\0';
+  const char *const bad[] = {NULL, "", "access sandbox", "access-\x7f", too_long};
+  /* json_true() is a shared constant: a stale pointer that must be cleared, not a leak */
+  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    body = json_true();
+    assert_int_equal(plaid_request_public_token_exchange(bad[i], &body), MYNT_BAD_REQUEST);
+    assert_null(body);
+    body = json_true();
+    assert_int_equal(plaid_request_access_token(bad[i], &body), MYNT_BAD_REQUEST);
+    assert_null(body);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_plaid_link_token_body_asks_only_for_transactions),
     cmocka_unit_test(test_plaid_link_token_update_mode_sends_the_item_and_no_products),
     cmocka_unit_test(test_plaid_transactions_body_validates_dates_count_and_offset),
+    cmocka_unit_test(test_plaid_token_bodies_carry_only_their_token_and_refuse_bad_tokens),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_plaid_sim_data.c - unit tests for the Plaid simulator's dates and its generated bank data. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -115,6 +116,20 @@ static size_t s_count_detailed(const plaid_data_item *item, plaid_data_account_k
   return n;
 }
 
+/* Whether item holds the other half of the move t: on account, of pfc_primary, the same day and
+ * the opposite amount. */
+static bool s_has_other_half(const plaid_data_item *item, const plaid_data_txn *t, plaid_data_account_kind account,
+                             const char *pfc_primary)
+{
+  for(size_t k = 0; k < item->txn_count; k++) {
+    const plaid_data_txn *u = &item->txns[k];
+    if(u->account == account && strcmp(u->pfc_primary, pfc_primary) == 0 && u->date == t->date &&
+       u->amount_cents == -t->amount_cents)
+      return true;
+  }
+  return false;
+}
+
 static void test_plaid_data_has_the_flows_of_a_real_household(void **state)
 {
   (void)state;
@@ -140,13 +155,7 @@ static void test_plaid_data_has_the_flows_of_a_real_household(void **state)
       continue;
     outs++;
     assert_null(t->merchant_name);
-    int matched = 0;
-    for(size_t k = 0; k < item.txn_count; k++) {
-      const plaid_data_txn *u = &item.txns[k];
-      matched |= u->account == PLAID_DATA_SAVINGS && strcmp(u->pfc_primary, "TRANSFER_IN") == 0 && u->date == t->date &&
-                 u->amount_cents == -t->amount_cents;
-    }
-    assert_true(matched);
+    assert_true(s_has_other_half(&item, t, PLAID_DATA_SAVINGS, "TRANSFER_IN"));
   }
   assert_true(outs >= 23);
 
@@ -158,13 +167,7 @@ static void test_plaid_data_has_the_flows_of_a_real_household(void **state)
       continue;
     payments++;
     assert_true(t->amount_cents > 0);
-    int matched = 0;
-    for(size_t k = 0; k < item.txn_count; k++) {
-      const plaid_data_txn *u = &item.txns[k];
-      matched |= u->account == PLAID_DATA_CARD && strcmp(u->pfc_primary, "LOAN_PAYMENTS") == 0 && u->date == t->date &&
-                 u->amount_cents == -t->amount_cents;
-    }
-    assert_true(matched);
+    assert_true(s_has_other_half(&item, t, PLAID_DATA_CARD, "LOAN_PAYMENTS"));
   }
   assert_true(payments >= 23);
   plaid_data_item_free(&item);

@@ -27,10 +27,9 @@ static int s_setup(void **state)
 {
   *state = NULL;
   aws_config cfg;
-  if(!moto_fixture_config(&cfg))
+  s_env *env = moto_fixture_state_new(sizeof *env, &cfg);
+  if(!env)
     return 0;
-  s_env *env = calloc(1, sizeof *env);
-  assert_non_null(env);
   snprintf(env->name, sizeof env->name, "/mynt/test-%d-%lld/plaid-secret", (int)getpid(), (long long)clock_epoch_ms());
   assert_int_equal(ssm_client_new(&cfg, &env->client), MYNT_OK);
 

@@ -86,15 +86,12 @@ static int s_teardown_web(void **state)
   return 0;
 }
 
-/* Opens raw_path; returns its content ("" when refused) and type via out_type. */
-static const char *s_open(const char *raw_path, const char **out_type)
+/* What an open answered (st, fd, size): the file's content, or "" when it was refused as not
+ * found. Closes fd. The text is static, overwritten by the next call. */
+static const char *s_content(mynt_status st, int fd, off_t size)
 {
   static char content[256];
-  int fd = -1;
-  off_t size = 0;
-  *out_type = NULL;
   content[0] = '\0';
-  mynt_status st = static_files_open(s_root, raw_path, &fd, &size, out_type);
   if(st != MYNT_OK) {
     assert_int_equal(st, MYNT_NOT_FOUND);
     assert_int_equal(fd, -1);
@@ -105,6 +102,25 @@ static const char *s_open(const char *raw_path, const char **out_type)
   assert_int_equal(n, size);
   content[n > 0 ? n : 0] = '\0';
   return content;
+}
+
+/* Opens raw_path; returns its content ("" when refused) and type via out_type. */
+static const char *s_open(const char *raw_path, const char **out_type)
+{
+  int fd = -1;
+  off_t size = 0;
+  mynt_status st = static_files_open(s_root, raw_path, &fd, &size, out_type);
+  return s_content(st, fd, size);
+}
+
+/* Opens raw_path under mount m; returns its content ("" when refused). */
+static const char *s_mount_open(const static_files_mount *m, const char *raw_path)
+{
+  int fd = -1;
+  off_t size = 0;
+  const char *type = NULL;
+  mynt_status st = static_files_mount_open(m, raw_path, &fd, &size, &type);
+  return s_content(st, fd, size);
 }
 
 static void test_static_files_serve_index_and_typed_files(void **state)
@@ -164,12 +180,63 @@ static void test_static_files_know_the_app_content_types(void **state)
   }
 }
 
+static void test_static_files_mount_serves_its_directory_under_its_prefix_only(void **state)
+{
+  (void)state;
+  char spec[PATH_MAX + 64];
+  snprintf(spec, sizeof(spec), "/plaid/=%s/sub", s_root);
+  static_files_mount m;
+  mynt_detail why;
+  assert_int_equal(static_files_mount_parse(spec, &m, &why), MYNT_OK);
+  assert_string_equal(m.prefix, "/plaid/");
+  assert_string_equal(s_mount_open(&m, "/plaid/"), "<h1>sub</h1>");
+  assert_string_equal(s_mount_open(&m, "/plaid/index.html"), "<h1>sub</h1>");
+  assert_string_equal(s_mount_open(&m, "/index.html"), "");
+  assert_string_equal(s_mount_open(&m, "/plaidx/index.html"), "");
+  assert_string_equal(s_mount_open(&m, "/plaid/../index.html"), "");
+  assert_string_equal(s_mount_open(&m, "/plaid/%2e%2e/app.mjs"), "");
+  static_files_mount_free(&m);
+  assert_null(m.prefix);
+  assert_null(m.root_real);
+  static_files_mount_free(&m);
+}
+
+static void test_static_files_mount_refuses_bad_prefixes_and_missing_directories(void **state)
+{
+  (void)state;
+  char not_a_dir[PATH_MAX + 64];
+  char missing[PATH_MAX + 64];
+  snprintf(not_a_dir, sizeof(not_a_dir), "/plaid/=%s/index.html", s_root);
+  snprintf(missing, sizeof(missing), "/plaid/=%s/none", s_root);
+  const struct {
+    const char *spec;
+    const char *needle;
+  } cases[] = {
+    {"/plaid/", "PREFIX=DIR"}, {"/plaid/=", "PREFIX=DIR"},     {NULL, "PREFIX=DIR"},         {"plaid/=/tmp", "prefix"},
+    {"/plaid=/tmp", "prefix"}, {"/=/tmp", "prefix"},           {"/a b/=/tmp", "prefix"},     {"/a/../=/tmp", "prefix"},
+    {"/./=/tmp", "prefix"},    {not_a_dir, "not a directory"}, {missing, "not a directory"},
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    static_files_mount m;
+    mynt_detail why;
+    mynt_detail_clear(&why);
+    mynt_status st = static_files_mount_parse(cases[i].spec, &m, &why);
+    if(st != MYNT_BAD_REQUEST || !strstr(mynt_detail_text(&why), cases[i].needle))
+      fail_msg("\"%s\": status %d, \"%s\"; expected a refusal mentioning \"%s\"",
+               cases[i].spec ? cases[i].spec : "NULL", (int)st, mynt_detail_text(&why), cases[i].needle);
+    assert_null(m.prefix);
+    assert_null(m.root_real);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_static_files_serve_index_and_typed_files),
     cmocka_unit_test(test_static_files_refuse_paths_outside_the_root),
     cmocka_unit_test(test_static_files_know_the_app_content_types),
+    cmocka_unit_test(test_static_files_mount_serves_its_directory_under_its_prefix_only),
+    cmocka_unit_test(test_static_files_mount_refuses_bad_prefixes_and_missing_directories),
   };
   return cmocka_run_group_tests(tests, s_setup_web, s_teardown_web);
 }
