@@ -189,7 +189,8 @@ mynt_status plaid_sim_new(const plaid_sim_config *cfg, plaid_sim **out)
   sim->now_ctx = cfg->now_ctx;
   sim->client_id = strdup(cfg->client_id);
   sim->secret = strdup(cfg->secret);
-  if(!sim->client_id || !sim->secret || plaid_sim_store_new(&sim->store) != MYNT_OK) {
+  if(!sim->client_id || !sim->secret || plaid_sim_store_new(&sim->store) != MYNT_OK ||
+     plaid_sim_ledger_new(&sim->ledger) != MYNT_OK) {
     st = MYNT_NOMEM;
     goto cleanup;
   }
@@ -227,6 +228,7 @@ void plaid_sim_free(plaid_sim *sim)
     return;
   http_server_free(sim->server);
   plaid_sim_store_free(sim->store);
+  plaid_sim_ledger_free(sim->ledger);
   if(sim->secret)
     memset(sim->secret, 0, strlen(sim->secret));
   free(sim->client_id);

@@ -9,11 +9,15 @@
 /* HTTP surface (JSON in and out; every answer carries request_id; errors are Plaid-shaped):
  *   Plaid (POST, PLAID-CLIENT-ID + PLAID-SECRET headers or client_id/secret in the body):
  *     /link/token/create  /item/public_token/exchange  /item/get  /item/remove  /accounts/get
- *     /transactions/get  /sandbox/public_token/create  /sandbox/item/reset_login
+ *     /transactions/get  /transactions/sync  /sandbox/public_token/create  /sandbox/item/reset_login
+ *     /sandbox/transactions/create
  *   Simulator only (no Plaid auth; never shows a token):
  *     POST   /sim/link/complete {link_token, institution_id, username, password[, seed]}
  *     GET    /sim/items                               every item: id, institution, seed, removed, login_required
  *     GET    /sim/items/{item_id}/transactions[?start_date=&end_date=]   the full truth, no paging
+ *     POST   /sim/items/{item_id}/transactions {added, modified, removed}   changes the item's data
+ *            (modified {transaction_id, pending: false} posts a pending one: removal + addition)
+ *     GET|POST /sim/items/{item_id}/sync {history: none|initial|complete, mutation_during_pagination}
  *     POST   /sim/items/{item_id}/faults {latency_ms, status, error_code, times}   DELETE clears
  *     GET    /sim/health */
 

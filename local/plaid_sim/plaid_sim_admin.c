@@ -100,7 +100,8 @@ static void s_truth(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_resp
     s_no_item(req, out);
     return;
   }
-  if(plaid_data_generate(item.institution_id, item.seed, plaid_sim_today(sim), &data))
+  if(plaid_data_generate(item.institution_id, item.seed, plaid_sim_today(sim), &data) ||
+     plaid_sim_ledger_overlay(sim->ledger, &item, &data))
     goto fail;
   int32_t start = data.today - item.days_requested, end = data.today;
   const char *start_text = req->query(req->query_ctx, "start_date");
@@ -335,8 +336,12 @@ void plaid_sim_admin_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_
     else {
       memcpy(item_id, id, len);
       item_id[len] = '\0';
-      if(strcmp(slash, "/transactions") == 0)
+      if(strcmp(slash, "/transactions") == 0 && strcmp(req->method, "POST") == 0)
+        plaid_sim_sync_admin_changes(sim, req, out, item_id);
+      else if(strcmp(slash, "/transactions") == 0)
         s_truth(sim, req, out, item_id);
+      else if(strcmp(slash, "/sync") == 0)
+        plaid_sim_sync_admin_knobs(sim, req, out, item_id);
       else if(strcmp(slash, "/faults") == 0)
         s_faults(sim, req, out, item_id);
       else

@@ -10,6 +10,7 @@
 #include "local/common/http_server.h"
 #include "local/plaid_sim/plaid_data.h"
 #include "local/plaid_sim/plaid_sim.h"
+#include "local/plaid_sim/plaid_sim_ledger.h"
 #include "local/plaid_sim/plaid_sim_store.h"
 
 /* Every request must send exactly this Plaid-Version when it sends one. */
@@ -18,6 +19,7 @@
 struct plaid_sim {
   http_server *server;
   plaid_sim_store *store;
+  plaid_sim_ledger *ledger; /* items' change logs for /transactions/sync */
   char *client_id;
   char *secret;
   bool today_pinned;
@@ -45,6 +47,14 @@ typedef struct {
   unsigned status;
   json_t *body;
 } plaid_sim_response;
+
+/* One Plaid call in flight: the endpoint answers into out. Everything is borrowed. */
+typedef struct {
+  plaid_sim *sim;
+  const plaid_sim_request *req;
+  plaid_sim_response *out;
+  json_t *body;
+} plaid_sim_call;
 
 /* Returns the simulator's clock in ms since the epoch. */
 int64_t plaid_sim_now(const plaid_sim *sim);
@@ -97,5 +107,51 @@ bool plaid_sim_credentials_or_reply(const plaid_sim_request *req, plaid_sim_resp
  * INTERNAL_SERVER_ERROR 500, ITEM_LOGIN_REQUIRED 400, PRODUCT_NOT_READY 400) and its HTTP
  * status in *out_status, or NULL for any other code. */
 const char *plaid_sim_fault_code(const char *error_code, int *out_status);
+
+/* ---- checks the Plaid endpoints share (plaid_sim_plaid.c); each answers the error and returns false ---- */
+
+/* POST, a JSON body, the API keys, Plaid-Version, no field outside allowed, and every field of
+ * required (NULL = none) present. */
+bool plaid_sim_prelude_or_reply(plaid_sim_call *c, const char *const *allowed, const char *const *required);
+
+/* Resolves access_token to its live item (INVALID_ACCESS_TOKEN); data_call also applies the
+ * item's injected fault and answers ITEM_LOGIN_REQUIRED for an item that needs a login. */
+bool plaid_sim_item_or_reply(plaid_sim_call *c, plaid_sim_item *out, bool data_call);
+
+/* obj, the field called name, must be a JSON object with no key outside allowed. */
+bool plaid_sim_object_or_reply(plaid_sim_call *c, json_t *obj, const char *name, const char *const *allowed);
+
+/* An optional integer field of obj in [lo, hi]; *out keeps its default when absent. */
+bool plaid_sim_int_or_reply(plaid_sim_call *c, json_t *obj, const char *name, long long lo, long long hi,
+                            long long *out);
+
+/* An optional boolean field of obj; *out keeps its default when absent. */
+bool plaid_sim_bool_or_reply(plaid_sim_call *c, json_t *obj, const char *name, bool *out);
+
+/* v must be a "YYYY-MM-DD" string naming a real day. */
+bool plaid_sim_date_or_reply(plaid_sim_call *c, json_t *v, const char *name, int32_t *out);
+
+/* Generates the item's data for today with its ledger's changes (free it with
+ * plaid_data_item_free), or answers 500 and leaves out owning nothing. */
+bool plaid_sim_data_or_reply(plaid_sim_call *c, const plaid_sim_item *item, plaid_data_item *out);
+
+/* Returns obj's member name unless it is absent or JSON null. */
+json_t *plaid_sim_field(json_t *obj, const char *name);
+
+/* ---- sync endpoints (plaid_sim_sync.c) ---- */
+
+/* POST /transactions/sync. */
+void plaid_sim_sync_transactions(plaid_sim_call *c);
+
+/* POST /sandbox/transactions/create. */
+void plaid_sim_sync_sandbox_create(plaid_sim_call *c);
+
+/* POST /sim/items/{item_id}/transactions {added, modified, removed}. */
+void plaid_sim_sync_admin_changes(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out,
+                                  const char *item_id);
+
+/* GET or POST /sim/items/{item_id}/sync {history, mutation_during_pagination}. */
+void plaid_sim_sync_admin_knobs(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out,
+                                const char *item_id);
 
 #endif

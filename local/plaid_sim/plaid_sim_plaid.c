@@ -51,12 +51,7 @@ static bool s_product_enabled(const char *name)
 
 /* ---- one request in flight ---- */
 
-typedef struct {
-  plaid_sim *sim;
-  const plaid_sim_request *req;
-  plaid_sim_response *out;
-  json_t *body;
-} s_call;
+typedef plaid_sim_call s_call;
 
 static void s_fail(s_call *c, unsigned status, const char *type, const char *code, const char *display, const char *fmt,
                    ...) __attribute__((format(printf, 6, 7)));
@@ -520,10 +515,12 @@ static void s_item_remove(s_call *c)
   plaid_sim_render_ok(c->out, c->req, json_object());
 }
 
-/* Generates the item's data for today or answers 500. */
+/* Generates the item's data for today, with what /sim changed in its ledger, or answers 500. */
 static bool s_data_or_reply(s_call *c, const plaid_sim_item *item, plaid_data_item *out)
 {
-  if(plaid_data_generate(item->institution_id, item->seed, plaid_sim_today(c->sim), out)) {
+  if(plaid_data_generate(item->institution_id, item->seed, plaid_sim_today(c->sim), out) ||
+     plaid_sim_ledger_overlay(c->sim->ledger, item, out)) {
+    plaid_data_item_free(out);
     s_internal(c);
     return false;
   }
@@ -746,6 +743,8 @@ static const s_route s_routes[] = {
   {"/transactions/get", s_transactions_get},
   {"/sandbox/public_token/create", s_sandbox_public_token_create},
   {"/sandbox/item/reset_login", s_sandbox_reset_login},
+  {"/transactions/sync", plaid_sim_sync_transactions},
+  {"/sandbox/transactions/create", plaid_sim_sync_sandbox_create},
 };
 
 void plaid_sim_plaid_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)
@@ -791,4 +790,53 @@ const char *plaid_sim_fault_code(const char *error_code, int *out_status)
     }
   }
   return NULL;
+}
+
+/* ---- the checks the sync endpoints (plaid_sim_sync.c) share ---- */
+
+bool plaid_sim_prelude_or_reply(plaid_sim_call *c, const char *const *allowed, const char *const *required)
+{
+  return s_prelude_or_reply(c, allowed) && (!required || s_required_or_reply(c, required));
+}
+
+bool plaid_sim_item_or_reply(plaid_sim_call *c, plaid_sim_item *out, bool data_call)
+{
+  return s_item_or_reply(c, out) && (!data_call || (s_fault_or_reply(c, out) && s_logged_in_or_reply(c, out)));
+}
+
+bool plaid_sim_object_or_reply(plaid_sim_call *c, json_t *obj, const char *name, const char *const *allowed)
+{
+  char prefix[96];
+  if(!json_is_object(obj)) {
+    S_INVALID_FIELD(c, "%s must be an object", name);
+    return false;
+  }
+  snprintf(prefix, sizeof prefix, "%s.", name);
+  return s_known_fields_or_reply(c, obj, prefix, allowed);
+}
+
+bool plaid_sim_int_or_reply(plaid_sim_call *c, json_t *obj, const char *name, long long lo, long long hi,
+                            long long *out)
+{
+  return s_int_range_or_reply(c, obj, name, lo, hi, out);
+}
+
+bool plaid_sim_bool_or_reply(plaid_sim_call *c, json_t *obj, const char *name, bool *out)
+{
+  return s_bool_or_reply(c, obj, name, out);
+}
+
+bool plaid_sim_date_or_reply(plaid_sim_call *c, json_t *v, const char *name, int32_t *out)
+{
+  return s_date_or_reply(c, v, name, out);
+}
+
+bool plaid_sim_data_or_reply(plaid_sim_call *c, const plaid_sim_item *item, plaid_data_item *out)
+{
+  return s_data_or_reply(c, item, out);
+}
+
+json_t *plaid_sim_field(json_t *obj, const char *name)
+{
+  return s_field(obj, name);
 }

@@ -15,6 +15,7 @@ static const char *s_doc_section(const char *error_type)
     {"RATE_LIMIT_EXCEEDED", "rate-limit-exceeded"},
     {"API_ERROR", "api"},
     {"INSTITUTION_ERROR", "institution"},
+    {"TRANSACTIONS_ERROR", "transactions"},
   };
   for(size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if(strcmp(map[i][0], error_type) == 0)
