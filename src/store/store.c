@@ -78,3 +78,17 @@ mynt_status store_status_from_ddb(mynt_status st, const aws_error *err, const ch
     return st;
   }
 }
+
+mynt_status store_ddb_call(store *s, const char *operation, const char *what, json_t *request, int64_t deadline_ms,
+                           json_t **out_response)
+{
+  aws_error err;
+  memset(&err, 0, sizeof(err));
+  mynt_status st = ddb_call(s->ddb, operation, request, deadline_ms, out_response, &err);
+  if(st && st != MYNT_CONDITION_FAILED) {
+    char call[128];
+    snprintf(call, sizeof(call), "%s %s", operation, what);
+    st = store_status_from_ddb(st, &err, call);
+  }
+  return st;
+}
