@@ -38,17 +38,11 @@ cleanup:
 mynt_status store_open_from_env(store **out_store, mynt_detail *detail)
 {
   *out_store = NULL;
-  aws_config cfg;
-  mynt_detail why;
   mynt_detail_clear(detail);
-  mynt_status st = aws_config_from_env(&cfg, &why);
-  if(st)
-    return mynt_fail(detail, st, "AWS configuration: %s", mynt_detail_text(&why));
   ddb_client *ddb = NULL;
-  st = ddb_client_new(&cfg, &ddb);
-  memset(&cfg.creds, 0, sizeof(cfg.creds));
+  mynt_status st = ddb_client_from_env(&ddb, detail);
   if(st)
-    return mynt_fail(detail, st, "DynamoDB client: %s", mynt_strerror(st));
+    return st;
   st = store_new(ddb, NULL, out_store);
   if(st)
     return mynt_fail(detail, st, "table name (MYNT_TABLE): %s", mynt_strerror(st));
