@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/aws_config.h"
 #include "aws/ssm.h"
 #include "core/clock.h"
 #include "core/wipe.h"
@@ -40,10 +39,8 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
   seal_keyring *ring = NULL;
   plaid_client *plaid = NULL;
   plaid_config pcfg;
-  aws_config cfg;
   mynt_detail why;
   memset(&pcfg, 0, sizeof(pcfg));
-  memset(&cfg, 0, sizeof(cfg));
   env->keyring = NULL;
   env->plaid = NULL;
   mynt_detail_clear(detail);
@@ -58,16 +55,9 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
   memcpy(prefix, raw_prefix, prefix_len);
   prefix[prefix_len] = '\0';
 
-  st = aws_config_from_env(&cfg, &why);
-  if(st) {
-    mynt_fail(detail, st, "AWS configuration: %s", mynt_detail_text(&why));
+  st = ssm_client_from_env(&ssm, detail);
+  if(st)
     goto cleanup;
-  }
-  st = ssm_client_new(&cfg, &ssm);
-  if(st) {
-    mynt_fail(detail, st, "SSM client: %s", mynt_strerror(st));
-    goto cleanup;
-  }
   int64_t deadline = clock_epoch_ms() + S_SSM_BUDGET_MS;
   st = s_read(ssm, prefix, BOOTSTRAP_ENV_TOKEN_KEYS, deadline, &keys, detail);
   if(!st)
@@ -99,7 +89,6 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
 
 cleanup:
   plaid_config_wipe(&pcfg);
-  mynt_wipe(&cfg.creds, sizeof(cfg.creds));
   mynt_wipe_free(keys);
   mynt_wipe_free(client_id);
   mynt_wipe_free(secret);

@@ -202,6 +202,21 @@ cleanup:
   return st;
 }
 
+mynt_status aws_http_new_from_env(const aws_http_service *svc, aws_http **out, mynt_detail *detail)
+{
+  *out = NULL;
+  aws_config cfg;
+  mynt_detail why;
+  mynt_status st = aws_config_from_env(&cfg, &why);
+  if(st)
+    return mynt_fail(detail, st, "AWS configuration: %s", mynt_detail_text(&why));
+  st = aws_http_new(&cfg, svc, out);
+  mynt_wipe(&cfg.creds, sizeof(cfg.creds));
+  if(st)
+    return mynt_fail(detail, st, "%s client: %s", svc->display_name, mynt_strerror(st));
+  return MYNT_OK;
+}
+
 void aws_http_free(aws_http *h)
 {
   if(!h)

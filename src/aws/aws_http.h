@@ -8,6 +8,7 @@
 
 #include "aws/aws_config.h"
 #include "aws/aws_error.h"
+#include "core/detail.h"
 #include "core/status.h"
 
 typedef struct aws_http aws_http;
@@ -30,6 +31,7 @@ typedef struct {
   const char *signing_name;  /* SigV4 service name and regional host prefix, e.g. "dynamodb" */
   const char *target_prefix; /* X-Amz-Target before the '.', e.g. "DynamoDB_20120810" */
   const char *content_type;  /* e.g. "application/x-amz-json-1.0" */
+  const char *display_name;  /* the service in messages, e.g. "DynamoDB" */
   aws_http_classify_fn classify;
 } aws_http_service;
 
@@ -45,6 +47,12 @@ mynt_status aws_http_classify_common(int http_status, const char *type, aws_retr
  * *out (caller frees with aws_http_free), MYNT_BAD_REQUEST for an unusable endpoint or
  * region, MYNT_NOMEM / MYNT_INTERNAL otherwise, leaving *out NULL. */
 mynt_status aws_http_new(const aws_config *cfg, const aws_http_service *svc, aws_http **out);
+
+/* Creates a client for svc as aws_http_new does, from the configuration aws_config_from_env
+ * reads (wiped once the client holds its copy). Returns MYNT_OK and *out, or the failure with
+ * its reason in detail (may be NULL; never a secret): "AWS configuration: <why>" or
+ * "<display_name> client: <status text>"; *out is then NULL. */
+mynt_status aws_http_new_from_env(const aws_http_service *svc, aws_http **out, mynt_detail *detail);
 
 /* Frees h (wiping its copy of the credentials). Accepts NULL. */
 void aws_http_free(aws_http *h);

@@ -73,12 +73,18 @@ static const aws_http_service s_service = {
   .signing_name = "dynamodb",
   .target_prefix = "DynamoDB_20120810",
   .content_type = "application/x-amz-json-1.0",
+  .display_name = "DynamoDB",
   .classify = s_classify,
 };
 
 mynt_status ddb_client_new(const aws_config *cfg, ddb_client **out_client)
 {
   return aws_http_new(cfg, &s_service, out_client);
+}
+
+mynt_status ddb_client_from_env(ddb_client **out_client, mynt_detail *detail)
+{
+  return aws_http_new_from_env(&s_service, out_client, detail);
 }
 
 void ddb_client_free(ddb_client *c)

@@ -8,6 +8,7 @@
 
 #include "aws/aws_config.h"
 #include "aws/aws_error.h"
+#include "core/detail.h"
 #include "core/status.h"
 
 /* A DynamoDB client is the signed JSON-protocol client (aws/aws_http.h) set up for DynamoDB. */
@@ -29,6 +30,10 @@ typedef struct aws_http ddb_client;
  * caller (ddb_client_free), or an error and leaves *out_client NULL. The client keeps
  * one curl handle so connections are reused across calls. */
 mynt_status ddb_client_new(const aws_config *cfg, ddb_client **out_client);
+/* Creates a client from the environment (aws_config_from_env). Returns MYNT_OK and
+ * *out_client (ddb_client_free), or the failure with its reason in detail (may be NULL):
+ * "AWS configuration: ..." or "DynamoDB client: ..."; *out_client is then NULL. */
+mynt_status ddb_client_from_env(ddb_client **out_client, mynt_detail *detail);
 /* Frees c, wiping its copy of the credentials. Accepts NULL. */
 void ddb_client_free(ddb_client *c);
 

@@ -23,12 +23,18 @@ static const aws_http_service s_service = {
   .signing_name = "ssm",
   .target_prefix = "AmazonSSM",
   .content_type = "application/x-amz-json-1.1",
+  .display_name = "SSM",
   .classify = s_classify,
 };
 
 mynt_status ssm_client_new(const aws_config *cfg, ssm_client **out_client)
 {
   return aws_http_new(cfg, &s_service, out_client);
+}
+
+mynt_status ssm_client_from_env(ssm_client **out_client, mynt_detail *detail)
+{
+  return aws_http_new_from_env(&s_service, out_client, detail);
 }
 
 void ssm_client_free(ssm_client *c)

@@ -8,6 +8,7 @@
 
 #include "aws/aws_config.h"
 #include "aws/aws_error.h"
+#include "core/detail.h"
 #include "core/status.h"
 
 /* An SSM client is the signed JSON-protocol client (aws/aws_http.h) set up for SSM. */
@@ -16,6 +17,11 @@ typedef struct aws_http ssm_client;
 /* Creates a client from cfg (copied). Returns MYNT_OK and *out_client, owned by the caller
  * (ssm_client_free), or an error and leaves *out_client NULL. */
 mynt_status ssm_client_new(const aws_config *cfg, ssm_client **out_client);
+
+/* Creates a client from the environment (aws_config_from_env). Returns MYNT_OK and
+ * *out_client (ssm_client_free), or the failure with its reason in detail (may be NULL):
+ * "AWS configuration: ..." or "SSM client: ..."; *out_client is then NULL. */
+mynt_status ssm_client_from_env(ssm_client **out_client, mynt_detail *detail);
 
 /* Frees c, wiping its copy of the credentials. Accepts NULL. */
 void ssm_client_free(ssm_client *c);

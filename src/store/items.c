@@ -124,13 +124,9 @@ static mynt_status s_get_record(store *s, const char *user_id, const char *sk, i
   json_t *request = json_pack("{s:s, s:o, s:b}", "TableName", s->table, "Key", s_key(user_id, sk), "ConsistentRead", 1);
   if(!request)
     return MYNT_NOMEM;
-  aws_error err;
-  memset(&err, 0, sizeof(err));
-  st = ddb_get_item(s->ddb, request, deadline_ms, &response, &err);
-  if(st) {
-    st = store_status_from_ddb(st, &err, "GetItem item");
+  st = store_ddb_call(s, "GetItem", "item", request, deadline_ms, &response);
+  if(st)
     goto cleanup;
-  }
   json_t *item = json_object_get(response, "Item");
   if(!item) {
     st = MYNT_NOT_FOUND;
@@ -329,13 +325,9 @@ mynt_status store_item_create(store *s, const seal_keyring *ring, const char *us
     st = MYNT_NOMEM;
     goto cleanup;
   }
-  aws_error err;
-  memset(&err, 0, sizeof(err));
-  st = ddb_transact_write_items(s->ddb, request, deadline_ms, &response, &err);
+  st = store_ddb_call(s, "TransactWriteItems", "create item", request, deadline_ms, &response);
   if(st == MYNT_CONDITION_FAILED)
     st = s_create_conflict(s, user_id, item, deadline_ms, out_outcome, out_existing);
-  else if(st)
-    st = store_status_from_ddb(st, &err, "TransactWriteItems create item");
 
 cleanup:
   if(st || *out_outcome != STORE_ITEM_CREATED) {
@@ -399,9 +391,10 @@ cleanup:
   return MYNT_OK;
 }
 
-/* UpdateItem SET #f = :v on an existing item; v is an attribute value (stolen). */
+/* UpdateItem SET #f = :v on an existing item; v is an attribute value (stolen). what names
+ * the update in the log. */
 static mynt_status s_update_field(store *s, const char *user_id, const char *item_id, const char *field, json_t *v,
-                                  int64_t deadline_ms, const char *operation)
+                                  int64_t deadline_ms, const char *what)
 {
   if(!v)
     return MYNT_NOMEM;
@@ -414,13 +407,9 @@ static mynt_status s_update_field(store *s, const char *user_id, const char *ite
               "ExpressionAttributeNames", "#f", field, "ExpressionAttributeValues", ":v", v);
   if(!request)
     return MYNT_NOMEM;
-  aws_error err;
-  memset(&err, 0, sizeof(err));
-  mynt_status st = ddb_update_item(s->ddb, request, deadline_ms, &response, &err);
+  mynt_status st = store_ddb_call(s, "UpdateItem", what, request, deadline_ms, &response);
   if(st == MYNT_CONDITION_FAILED)
     st = MYNT_NOT_FOUND;
-  else if(st)
-    st = store_status_from_ddb(st, &err, operation);
   json_decref(request);
   json_decref(response);
   return st;
@@ -432,7 +421,7 @@ mynt_status store_item_set_status(store *s, const char *user_id, const char *ite
   if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
     return MYNT_NOT_FOUND;
   return s_update_field(s, user_id, item_id, "status", json_pack("{s:s}", "S", store_item_status_name(status)),
-                        deadline_ms, "UpdateItem item status");
+                        deadline_ms, "item status");
 }
 
 mynt_status store_item_set_accounts(store *s, const char *user_id, const char *item_id, const json_t *accounts,
@@ -442,8 +431,7 @@ mynt_status store_item_set_accounts(store *s, const char *user_id, const char *i
     return MYNT_NOT_FOUND;
   if(!json_is_array(accounts) || json_array_size(accounts) > STORE_ITEM_ACCOUNTS_MAX)
     return MYNT_BAD_REQUEST;
-  return s_update_field(s, user_id, item_id, "accounts", ddb_marshal_value(accounts), deadline_ms,
-                        "UpdateItem item accounts");
+  return s_update_field(s, user_id, item_id, "accounts", ddb_marshal_value(accounts), deadline_ms, "item accounts");
 }
 
 /* A Delete of (user, sk): of an existing record when must_exist, else of a marker that is
@@ -481,9 +469,7 @@ mynt_status store_item_delete(store *s, const char *user_id, const store_item *i
     st = MYNT_NOMEM;
     goto cleanup;
   }
-  aws_error err;
-  memset(&err, 0, sizeof(err));
-  st = ddb_transact_write_items(s->ddb, request, deadline_ms, &response, &err);
+  st = store_ddb_call(s, "TransactWriteItems", "delete item", request, deadline_ms, &response);
   if(st == MYNT_CONDITION_FAILED) {
     /* Gone already (a concurrent delete), or a marker points elsewhere: tell them apart. */
     store_item still;
@@ -494,8 +480,6 @@ mynt_status store_item_delete(store *s, const char *user_id, const store_item *i
       st = MYNT_CONFLICT;
     }
   }
-  else if(st)
-    st = store_status_from_ddb(st, &err, "TransactWriteItems delete item");
 
 cleanup:
   json_decref(request);

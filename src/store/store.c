@@ -38,17 +38,11 @@ cleanup:
 mynt_status store_open_from_env(store **out_store, mynt_detail *detail)
 {
   *out_store = NULL;
-  aws_config cfg;
-  mynt_detail why;
   mynt_detail_clear(detail);
-  mynt_status st = aws_config_from_env(&cfg, &why);
-  if(st)
-    return mynt_fail(detail, st, "AWS configuration: %s", mynt_detail_text(&why));
   ddb_client *ddb = NULL;
-  st = ddb_client_new(&cfg, &ddb);
-  memset(&cfg.creds, 0, sizeof(cfg.creds));
+  mynt_status st = ddb_client_from_env(&ddb, detail);
   if(st)
-    return mynt_fail(detail, st, "DynamoDB client: %s", mynt_strerror(st));
+    return st;
   st = store_new(ddb, NULL, out_store);
   if(st)
     return mynt_fail(detail, st, "table name (MYNT_TABLE): %s", mynt_strerror(st));
@@ -77,4 +71,18 @@ mynt_status store_status_from_ddb(mynt_status st, const aws_error *err, const ch
   default:
     return st;
   }
+}
+
+mynt_status store_ddb_call(store *s, const char *operation, const char *what, json_t *request, int64_t deadline_ms,
+                           json_t **out_response)
+{
+  aws_error err;
+  memset(&err, 0, sizeof(err));
+  mynt_status st = ddb_call(s->ddb, operation, request, deadline_ms, out_response, &err);
+  if(st && st != MYNT_CONDITION_FAILED) {
+    char call[128];
+    snprintf(call, sizeof(call), "%s %s", operation, what);
+    st = store_status_from_ddb(st, &err, call);
+  }
+  return st;
 }

@@ -36,4 +36,12 @@ void store_free(store *s);
  * conditions and 5xx keep their status. operation names the call for the log. */
 mynt_status store_status_from_ddb(mynt_status st, const aws_error *err, const char *operation);
 
+/* Sends operation ("GetItem", "UpdateItem", "TransactWriteItems", ...) with request
+ * (borrowed) on s's client, within deadline_ms. Returns MYNT_OK and *out_response (caller
+ * json_decref); MYNT_CONDITION_FAILED as it came, unlogged, for the caller to judge; any
+ * other failure as store_status_from_ddb maps and logs it, naming the call
+ * "<operation> <what>" (e.g. "GetItem item"). *out_response is NULL on failure. */
+mynt_status store_ddb_call(store *s, const char *operation, const char *what, json_t *request, int64_t deadline_ms,
+                           json_t **out_response);
+
 #endif

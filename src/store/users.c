@@ -53,13 +53,9 @@ mynt_status store_user_touch_profile(store *s, const char *user_id, const char *
     }
   }
 
-  aws_error err;
-  memset(&err, 0, sizeof(err));
-  st = ddb_update_item(s->ddb, request, deadline_ms, &response, &err);
-  if(st) {
-    st = store_status_from_ddb(st, &err, "UpdateItem PROFILE");
+  st = store_ddb_call(s, "UpdateItem", "PROFILE", request, deadline_ms, &response);
+  if(st)
     goto cleanup;
-  }
   item = ddb_unmarshal_item(json_object_get(response, "Attributes"));
   if(!item) {
     st = MYNT_UPSTREAM;
