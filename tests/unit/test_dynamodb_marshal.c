@@ -33,39 +33,47 @@ static void s_assert_json_equal(const json_t *a, const json_t *b)
   }
 }
 
+/* Asserts that convert (one of ddb_(un)marshal_value/item) turns in into want. Borrows both. */
+static void s_assert_converts(json_t *(*convert)(const json_t *), const json_t *in, const json_t *want)
+{
+  json_t *out = convert(in);
+  assert_non_null(out);
+  s_assert_json_equal(want, out);
+  json_decref(out);
+}
+
+/* As s_assert_converts, with in and want given as JSON texts. */
+static void s_assert_converts_text(json_t *(*convert)(const json_t *), const char *in, const char *want)
+{
+  json_t *in_json = s_json(in);
+  json_t *want_json = s_json(want);
+  s_assert_converts(convert, in_json, want_json);
+  json_decref(want_json);
+  json_decref(in_json);
+}
+
 /* Marshals value (consumed) and unmarshals the attribute value it became; asserts that what came
  * back is the same JSON: the same type and exactly the same number. */
 static void s_assert_round_trips(json_t *value)
 {
   json_t *av = ddb_marshal_value(value);
   assert_non_null(av);
-  json_t *back = ddb_unmarshal_value(av);
+  s_assert_converts(ddb_unmarshal_value, av, value);
   json_decref(av);
-  s_assert_json_equal(value, back);
-  json_decref(back);
   json_decref(value);
 }
 
 static void test_marshal_item_produces_wire_shape_for_every_type(void **state)
 {
   (void)state;
-  json_t *plain = s_json("{\"s\":\"x\",\"empty\":\"\",\"i\":42,\"r\":0.5,\"t\":true,\"f\":false,\"n\":null,"
-                         "\"l\":[1,\"a\",[]],\"m\":{\"inner\":{\"deep\":[{\"k\":-7}]}}}");
-  json_t *expected = s_json("{\"s\":{\"S\":\"x\"},\"empty\":{\"S\":\"\"},\"i\":{\"N\":\"42\"},\"r\":{\"N\":\"0.5\"},"
-                            "\"t\":{\"BOOL\":true},\"f\":{\"BOOL\":false},\"n\":{\"NULL\":true},"
-                            "\"l\":{\"L\":[{\"N\":\"1\"},{\"S\":\"a\"},{\"L\":[]}]},"
-                            "\"m\":{\"M\":{\"inner\":{\"M\":{\"deep\":{\"L\":[{\"M\":{\"k\":{\"N\":\"-7\"}}}]}}}}}}");
-  json_t *item = ddb_marshal_item(plain);
-  assert_non_null(item);
-  s_assert_json_equal(expected, item);
-
-  json_t *back = ddb_unmarshal_item(item);
-  assert_non_null(back);
-  s_assert_json_equal(plain, back);
-  json_decref(back);
-  json_decref(item);
-  json_decref(expected);
-  json_decref(plain);
+  const char *plain = "{\"s\":\"x\",\"empty\":\"\",\"i\":42,\"r\":0.5,\"t\":true,\"f\":false,\"n\":null,"
+                      "\"l\":[1,\"a\",[]],\"m\":{\"inner\":{\"deep\":[{\"k\":-7}]}}}";
+  const char *wire = "{\"s\":{\"S\":\"x\"},\"empty\":{\"S\":\"\"},\"i\":{\"N\":\"42\"},\"r\":{\"N\":\"0.5\"},"
+                     "\"t\":{\"BOOL\":true},\"f\":{\"BOOL\":false},\"n\":{\"NULL\":true},"
+                     "\"l\":{\"L\":[{\"N\":\"1\"},{\"S\":\"a\"},{\"L\":[]}]},"
+                     "\"m\":{\"M\":{\"inner\":{\"M\":{\"deep\":{\"L\":[{\"M\":{\"k\":{\"N\":\"-7\"}}}]}}}}}}";
+  s_assert_converts_text(ddb_marshal_item, plain, wire);
+  s_assert_converts_text(ddb_unmarshal_item, wire, plain);
 }
 
 static void test_marshal_round_trips_large_integers_exactly(void **state)
@@ -134,15 +142,10 @@ static void test_marshal_item_rejects_non_objects(void **state)
 static void test_unmarshal_sets_and_binary(void **state)
 {
   (void)state;
-  json_t *item = s_json("{\"ss\":{\"SS\":[\"a\",\"b\"]},\"ns\":{\"NS\":[\"1\",\"2.5\"]},\"b\":{\"B\":\"AAE=\"},"
-                        "\"bs\":{\"BS\":[\"AQ==\"]}}");
-  json_t *expected = s_json("{\"ss\":[\"a\",\"b\"],\"ns\":[1,2.5],\"b\":\"AAE=\",\"bs\":[\"AQ==\"]}");
-  json_t *plain = ddb_unmarshal_item(item);
-  assert_non_null(plain);
-  s_assert_json_equal(expected, plain);
-  json_decref(plain);
-  json_decref(expected);
-  json_decref(item);
+  s_assert_converts_text(ddb_unmarshal_item,
+                         "{\"ss\":{\"SS\":[\"a\",\"b\"]},\"ns\":{\"NS\":[\"1\",\"2.5\"]},\"b\":{\"B\":\"AAE=\"},"
+                         "\"bs\":{\"BS\":[\"AQ==\"]}}",
+                         "{\"ss\":[\"a\",\"b\"],\"ns\":[1,2.5],\"b\":\"AAE=\",\"bs\":[\"AQ==\"]}");
 }
 
 static void test_unmarshal_rejects_malformed_attribute_values(void **state)

@@ -21,6 +21,7 @@
 /* ---- keys, key sets and tokens made in the test ----------------------------------- */
 
 static jwt_forge_keys s_keys; /* made once for the group */
+static char *s_good;          /* a valid ID token by key a, made once for the group */
 
 static char *s_b64url_text(const char *text)
 {
@@ -56,15 +57,29 @@ static void s_expect_rejected(const char *token)
   assert_null(claims);
 }
 
+/* Expects token refused once its header is replaced by header_json (base64url-encoded here). */
+static void s_expect_rejected_with_header(const char *token, const char *header_json)
+{
+  char *h = s_b64url_text(header_json);
+  char forged[4096];
+  snprintf(forged, sizeof(forged), "%s%s", h, strchr(token, '.'));
+  s_expect_rejected(forged);
+  free(h);
+}
+
 static int s_setup_keys(void **state)
 {
   (void)state;
-  return jwt_forge_keys_make(&s_keys);
+  if(jwt_forge_keys_make(&s_keys) != 0)
+    return -1;
+  s_good = s_token(s_keys.a, "a", NULL);
+  return s_good ? 0 : -1;
 }
 
 static int s_teardown_keys(void **state)
 {
   (void)state;
+  free(s_good);
   jwt_forge_keys_free(&s_keys);
   return 0;
 }
@@ -183,14 +198,7 @@ static void test_jwt_rejects_alg_none_and_hs256(void **state)
     free(h);
   }
   /* a properly RS256-signed token whose header then claims HS256 */
-  char *good = s_token(s_keys.a, "a", NULL);
-  char *h = s_b64url_text("{\"alg\":\"HS256\",\"kid\":\"a\",\"typ\":\"JWT\"}");
-  const char *rest = strchr(good, '.');
-  char token[4096];
-  snprintf(token, sizeof(token), "%s%s", h, rest);
-  s_expect_rejected(token);
-  free(h);
-  free(good);
+  s_expect_rejected_with_header(s_good, "{\"alg\":\"HS256\",\"kid\":\"a\",\"typ\":\"JWT\"}");
   free(c);
   free(claims);
 }
@@ -198,8 +206,7 @@ static void test_jwt_rejects_alg_none_and_hs256(void **state)
 static void test_jwt_rejects_malformed_tokens(void **state)
 {
   (void)state;
-  char *good = s_token(s_keys.a, "a", NULL);
-  const char *dot1 = strchr(good, '.');
+  const char *dot1 = strchr(s_good, '.');
   const char *dot2 = strchr(dot1 + 1, '.');
   char token[4096];
 
@@ -207,24 +214,18 @@ static void test_jwt_rejects_malformed_tokens(void **state)
   s_expect_rejected("abc");
   s_expect_rejected("a.b");
   s_expect_rejected("..");
-  snprintf(token, sizeof(token), "%s.extra", good);
+  snprintf(token, sizeof(token), "%s.extra", s_good);
   s_expect_rejected(token);
   /* bad base64url in each part */
-  snprintf(token, sizeof(token), "%.*s*%s", (int)(dot1 - good), good, dot1);
+  snprintf(token, sizeof(token), "%.*s*%s", (int)(dot1 - s_good), s_good, dot1);
   s_expect_rejected(token);
-  snprintf(token, sizeof(token), "%.*s=%s", (int)(dot2 - good), good, dot2);
+  snprintf(token, sizeof(token), "%.*s=%s", (int)(dot2 - s_good), s_good, dot2);
   s_expect_rejected(token);
-  snprintf(token, sizeof(token), "%s$", good);
+  snprintf(token, sizeof(token), "%s$", s_good);
   s_expect_rejected(token);
   /* a header that is not JSON, and one that is not an object */
-  char *h = s_b64url_text("{\"alg\":\"RS256\",\"kid\":");
-  snprintf(token, sizeof(token), "%s%s", h, dot1);
-  s_expect_rejected(token);
-  free(h);
-  h = s_b64url_text("[\"RS256\"]");
-  snprintf(token, sizeof(token), "%s%s", h, dot1);
-  s_expect_rejected(token);
-  free(h);
+  s_expect_rejected_with_header(s_good, "{\"alg\":\"RS256\",\"kid\":");
+  s_expect_rejected_with_header(s_good, "[\"RS256\"]");
   /* a payload that is not JSON, signed properly */
   char *bad_payload = jwt_forge_sign(s_keys.a, "{\"alg\":\"RS256\",\"kid\":\"a\"}", "not json");
   s_expect_rejected(bad_payload);
@@ -233,7 +234,7 @@ static void test_jwt_rejects_malformed_tokens(void **state)
   char *other = s_token(s_keys.a, "a", "{\"sub\":\"user-2\"}");
   const char *o1 = strchr(other, '.');
   const char *o2 = strchr(o1 + 1, '.');
-  snprintf(token, sizeof(token), "%.*s%.*s%s", (int)(dot1 - good), good, (int)(o2 - o1), o1, dot2);
+  snprintf(token, sizeof(token), "%.*s%.*s%s", (int)(dot1 - s_good), s_good, (int)(o2 - o1), o1, dot2);
   s_expect_rejected(token);
   free(other);
   /* an over-long token */
@@ -242,7 +243,6 @@ static void test_jwt_rejects_malformed_tokens(void **state)
   huge[JWT_MAX_TOKEN + 1] = '\0';
   s_expect_rejected(huge);
   free(huge);
-  free(good);
 }
 
 static void test_jwt_reports_unknown_kid_as_not_found(void **state)

@@ -137,7 +137,9 @@ static void s_get(const char *path, s_reply *out)
   s_http(NULL, path, NULL, NULL, NULL, 0, out);
 }
 
-static void s_expect(const char *path, long status, const char *body)
+/* GETs path and asserts the answer's status and, when body is not NULL, its body. Returns the
+ * seconds the exchange took. */
+static double s_expect(const char *path, long status, const char *body)
 {
   s_reply r;
   s_get(path, &r);
@@ -145,6 +147,17 @@ static void s_expect(const char *path, long status, const char *body)
   if(body)
     assert_string_equal(buf_cstr(&r.body), body);
   buf_free(&r.body);
+  return r.seconds;
+}
+
+/* GETs /fault/private (a jwt route) with a bearer token for audience aud. */
+static void s_get_private_as(const char *aud, s_reply *out)
+{
+  char *token = s_token(aud);
+  char bearer[8192];
+  snprintf(bearer, sizeof(bearer), "Bearer %s", token);
+  s_http(NULL, "/fault/private", bearer, NULL, NULL, 0, out);
+  free(token);
 }
 
 /* Returns the pids whose parent is ppid (at most max). */
@@ -323,13 +336,9 @@ static void test_local_answers_crashes_errors_and_unknown_routes_as_api_gateway_
 static void test_local_answers_504_after_the_timeout_then_respawns(void **state)
 {
   (void)state;
-  s_reply r;
-  s_get("/fault/hang", &r);
-  assert_int_equal(r.status, 504);
-  assert_string_equal(buf_cstr(&r.body), "{\"message\":\"Endpoint request timed out\"}");
-  assert_true(r.seconds >= TIMEOUT_S - 0.2);
-  assert_true(r.seconds < TIMEOUT_S + 3.0);
-  buf_free(&r.body);
+  double seconds = s_expect("/fault/hang", 504, "{\"message\":\"Endpoint request timed out\"}");
+  assert_true(seconds >= TIMEOUT_S - 0.2);
+  assert_true(seconds < TIMEOUT_S + 3.0);
   s_expect("/fault/ok", 200, S_OK_BODY);
 }
 
@@ -381,27 +390,17 @@ static void test_local_queues_requests_to_a_busy_function_but_not_to_others(void
 static void test_local_requires_a_valid_jwt_on_jwt_routes(void **state)
 {
   (void)state;
+  s_expect("/fault/private", 401, "{\"message\":\"Unauthorized\"}");
   s_reply r;
-  s_get("/fault/private", &r);
-  assert_int_equal(r.status, 401);
-  assert_string_equal(buf_cstr(&r.body), "{\"message\":\"Unauthorized\"}");
-  buf_free(&r.body);
-  char *wrong = s_token("someone-else");
-  char bearer[8192];
-  snprintf(bearer, sizeof(bearer), "Bearer %s", wrong);
-  s_http(NULL, "/fault/private", bearer, NULL, NULL, 0, &r);
+  s_get_private_as("someone-else", &r);
   assert_int_equal(r.status, 401);
   buf_free(&r.body);
-  free(wrong);
   /* with a valid token the function is invoked: fault_bootstrap has no such route and
    * answers its own 404, not API Gateway's */
-  char *token = s_token(CLIENT);
-  snprintf(bearer, sizeof(bearer), "Bearer %s", token);
-  s_http(NULL, "/fault/private", bearer, NULL, NULL, 0, &r);
+  s_get_private_as(CLIENT, &r);
   assert_int_equal(r.status, 404);
   assert_non_null(strstr(buf_cstr(&r.body), "not_found"));
   buf_free(&r.body);
-  free(token);
 }
 
 static void test_local_refuses_bodies_over_6_mb_and_passes_smaller_ones(void **state)

@@ -11,6 +11,14 @@
 
 #include "plaid/plaid_error.h"
 
+/* Parses body (an answer with HTTP status http, no token to redact) into *e and asserts the status it
+ * returns and the kind it finds. */
+static void s_expect_parse(int http, const char *body, mynt_status status, plaid_error_kind kind, plaid_error *e)
+{
+  assert_int_equal(plaid_error_parse(http, body, strlen(body), NULL, e), status);
+  assert_int_equal(e->kind, kind);
+}
+
 static void test_plaid_error_parses_every_field(void **state)
 {
   (void)state;
@@ -19,9 +27,8 @@ static void test_plaid_error_parses_every_field(void **state)
                      "\"display_message\":\"Please sign in to your bank again\",\"request_id\":\"HNTDNrA8F1shFEW\","
                      "\"causes\":[],\"status\":400}";
   plaid_error e;
-  assert_int_equal(plaid_error_parse(400, body, strlen(body), NULL, &e), MYNT_CONFLICT);
+  s_expect_parse(400, body, MYNT_CONFLICT, PLAID_ERR_ITEM_LOGIN_REQUIRED, &e);
   assert_int_equal(e.status, MYNT_CONFLICT);
-  assert_int_equal(e.kind, PLAID_ERR_ITEM_LOGIN_REQUIRED);
   assert_int_equal(e.http_status, 400);
   assert_string_equal(e.error_type, "ITEM_ERROR");
   assert_string_equal(e.error_code, "ITEM_LOGIN_REQUIRED");
@@ -35,17 +42,16 @@ static void test_plaid_error_parses_every_field(void **state)
 static void test_plaid_error_tolerates_missing_and_null_fields(void **state)
 {
   (void)state;
-  const char *body = "{\"error_type\":\"INVALID_REQUEST\",\"error_code\":\"INVALID_FIELD\",\"display_message\":null}";
   plaid_error e;
-  assert_int_equal(plaid_error_parse(400, body, strlen(body), NULL, &e), MYNT_BAD_REQUEST);
-  assert_int_equal(e.kind, PLAID_ERR_INVALID_REQUEST);
+  s_expect_parse(400, "{\"error_type\":\"INVALID_REQUEST\",\"error_code\":\"INVALID_FIELD\",\"display_message\":null}",
+                 MYNT_BAD_REQUEST, PLAID_ERR_INVALID_REQUEST, &e);
   assert_string_equal(e.error_message, "");
   assert_string_equal(e.display_message, "");
   assert_string_equal(e.request_id, "");
 
-  const char *wrong_types = "{\"error_type\":42,\"error_code\":[\"x\"],\"request_id\":{}}";
-  assert_int_equal(plaid_error_parse(400, wrong_types, strlen(wrong_types), NULL, &e), MYNT_UPSTREAM);
-  assert_int_equal(e.kind, PLAID_ERR_MALFORMED);
+  /* fields of the wrong type */
+  s_expect_parse(400, "{\"error_type\":42,\"error_code\":[\"x\"],\"request_id\":{}}", MYNT_UPSTREAM,
+                 PLAID_ERR_MALFORMED, &e);
   assert_string_equal(e.error_type, "");
   assert_string_equal(e.error_code, "");
 }
@@ -53,19 +59,15 @@ static void test_plaid_error_tolerates_missing_and_null_fields(void **state)
 static void test_plaid_error_treats_a_non_json_5xx_body_as_a_retryable_server_error(void **state)
 {
   (void)state;
-  const char *body = "<html><body>502 Bad Gateway</body></html>";
   plaid_error e;
-  assert_int_equal(plaid_error_parse(502, body, strlen(body), NULL, &e), MYNT_UPSTREAM);
-  assert_int_equal(e.kind, PLAID_ERR_SERVER);
+  s_expect_parse(502, "<html><body>502 Bad Gateway</body></html>", MYNT_UPSTREAM, PLAID_ERR_SERVER, &e);
   assert_true(plaid_error_retryable(e.kind));
   assert_int_equal(e.http_status, 502);
   assert_string_equal(e.error_code, "");
   assert_non_null(strstr(e.detail, "502"));
 
-  assert_int_equal(plaid_error_parse(429, "", 0, NULL, &e), MYNT_RATE_LIMITED);
-  assert_int_equal(e.kind, PLAID_ERR_RATE_LIMITED);
-  assert_int_equal(plaid_error_parse(400, "nope", 4, NULL, &e), MYNT_UPSTREAM);
-  assert_int_equal(e.kind, PLAID_ERR_MALFORMED);
+  s_expect_parse(429, "", MYNT_RATE_LIMITED, PLAID_ERR_RATE_LIMITED, &e);
+  s_expect_parse(400, "nope", MYNT_UPSTREAM, PLAID_ERR_MALFORMED, &e);
   assert_false(plaid_error_retryable(e.kind));
 }
 
@@ -100,8 +102,7 @@ static void test_plaid_error_maps_each_code_to_a_status(void **state)
     snprintf(body, sizeof body, "{\"error_type\":\"%s\",\"error_code\":\"%s\",\"error_message\":\"m\"}", rows[i].type,
              rows[i].code);
     plaid_error e;
-    assert_int_equal(plaid_error_parse(rows[i].http, body, strlen(body), NULL, &e), rows[i].status);
-    assert_int_equal(e.kind, rows[i].kind);
+    s_expect_parse(rows[i].http, body, rows[i].status, rows[i].kind, &e);
     assert_int_equal(plaid_error_retryable(e.kind), rows[i].retry);
   }
   assert_int_equal(plaid_error_kind_status(PLAID_ERR_TRANSPORT), MYNT_UNAVAILABLE);
