@@ -232,12 +232,6 @@ static json_t *s_answer(const char *group, const char *method, const char *route
   return answer;
 }
 
-/* body's error.message, or NULL. Borrowed from body. */
-static const char *s_error_message(const json_t *body)
-{
-  return json_string_value(json_object_get(json_object_get(body, "error"), "message"));
-}
-
 static const char *s_item_id(const json_t *created)
 {
   return json_string_value(json_object_get(json_object_get(created, "item"), "item_id"));
@@ -374,7 +368,7 @@ static void test_create_retried_with_the_same_public_token_answers_the_same_item
 
   /* Another user presenting the same (used) public token gets nothing. */
   body = s_answer("items", "POST", "POST /items", "/items", "user-thief", request, NULL, 400);
-  assert_non_null(strstr(s_error_message(body), "public_token"));
+  assert_non_null(strstr(apigw_forge_error_message(body), "public_token"));
   json_decref(body);
 }
 
@@ -399,7 +393,7 @@ static void test_create_rejects_bad_bodies_with_400(void **state)
   memcpy(long_token, "{\"public_token\":\"", 17);
   memcpy(long_token + 290, "\"}", 3);
   json_t *body = s_answer("items", "POST", "POST /items", "/items", "user-bad", long_token, NULL, 400);
-  assert_non_null(strstr(s_error_message(body), "256"));
+  assert_non_null(strstr(apigw_forge_error_message(body), "256"));
   json_decref(body);
 }
 
@@ -635,7 +629,7 @@ static void test_transactions_window_and_account_filter_match_the_simulators_tru
 
   body = s_answer("transactions", "GET", "GET /transactions", "/transactions", "user-window", NULL,
                   json_pack("{s:s}", "account_id", "acc-of-nobody"), 400);
-  assert_non_null(strstr(s_error_message(body), "account_id"));
+  assert_non_null(strstr(apigw_forge_error_message(body), "account_id"));
   json_decref(body);
   /* Another user's account is not the caller's either. */
   json_decref(apigw_forge_expect(s_serve("transactions", "GET", "GET /transactions", "/transactions", "user-other",

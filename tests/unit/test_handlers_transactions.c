@@ -364,7 +364,7 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
   for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     json_t *payload = apigw_forge_expect(s_serve_query(cases[i].query), 400, "bad_request");
     json_t *body = apigw_forge_body(payload);
-    const char *message = json_string_value(json_object_get(json_object_get(body, "error"), "message"));
+    const char *message = apigw_forge_error_message(body);
     if(!message || !strstr(message, cases[i].needle))
       fail_msg("%s: message \"%s\" does not mention \"%s\"", cases[i].query, message ? message : "", cases[i].needle);
     json_decref(body);
