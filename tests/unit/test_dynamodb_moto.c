@@ -55,6 +55,15 @@ static mynt_status s_send(const s_env *env, s_call call, const char *text, json_
   return st;
 }
 
+/* The Attributes of an update's or delete's response, unmarshalled (caller json_decref); frees
+ * response. */
+static json_t *s_attributes(json_t *response)
+{
+  json_t *plain = ddb_unmarshal_item(json_object_get(response, "Attributes"));
+  json_decref(response);
+  return plain;
+}
+
 /* Returns the unmarshalled item at user/sk, or NULL when there is none. */
 static json_t *s_get(const s_env *env, const char *user, const char *sk)
 {
@@ -138,13 +147,12 @@ static void test_moto_update_item_with_if_not_exists_returns_all_new(void **stat
     json_t *response = NULL;
     aws_error err;
     assert_int_equal(s_send(env, ddb_update_item, update, &response, &err), MYNT_OK);
-    json_t *attrs = ddb_unmarshal_item(json_object_get(response, "Attributes"));
+    json_t *attrs = s_attributes(response);
     assert_non_null(attrs);
     assert_int_equal(json_integer_value(json_object_get(attrs, "count")), expected);
     assert_string_equal(json_string_value(json_object_get(attrs, "label")), "visits");
     assert_string_equal(json_string_value(json_object_get(attrs, "sk")), "COUNTER");
     json_decref(attrs);
-    json_decref(response);
   }
 }
 
@@ -168,10 +176,9 @@ static void test_moto_delete_item_honours_its_condition(void **state)
 
   snprintf(text, sizeof text, del, "active");
   assert_int_equal(s_send(env, ddb_delete_item, text, &response, &err), MYNT_OK);
-  json_t *old = ddb_unmarshal_item(json_object_get(response, "Attributes"));
+  json_t *old = s_attributes(response);
   assert_string_equal(json_string_value(json_object_get(old, "state")), "active");
   json_decref(old);
-  json_decref(response);
   assert_null(s_get(env, "u3", "ITEM#1"));
 }
 
