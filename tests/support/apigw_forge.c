@@ -99,6 +99,11 @@ const char *apigw_forge_error_code(const json_t *body)
   return json_string_value(json_object_get(json_object_get(body, "error"), "code"));
 }
 
+const char *apigw_forge_error_message(const json_t *body)
+{
+  return json_string_value(json_object_get(json_object_get(body, "error"), "message"));
+}
+
 json_t *apigw_forge_expect(json_t *payload, int status, const char *code)
 {
   assert_int_equal(apigw_forge_status(payload), status);

@@ -57,4 +57,7 @@ json_t *apigw_forge_expect(json_t *payload, int status, const char *code);
 /* body's error.code, or NULL. Borrowed from body. */
 const char *apigw_forge_error_code(const json_t *body);
 
+/* body's error.message, or NULL. Borrowed from body. */
+const char *apigw_forge_error_message(const json_t *body);
+
 #endif

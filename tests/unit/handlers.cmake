@@ -11,7 +11,7 @@ set_property(TEST test_handlers_users_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOT
 set_tests_properties(test_handlers_users_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)
 
 # GET /transactions without the network: query checks, flow, rendering and the merge.
-mynt_unit_test(test_handlers_transactions SOURCES test_handlers_transactions.c LIBS mynt_handlers mynt_apigw_forge)
+mynt_unit_test(test_handlers_transactions SOURCES test_handlers_transactions.c LIBS mynt_handlers mynt_apigw_forge mynt_json_join)
 set_tests_properties(test_handlers_transactions PROPERTIES TIMEOUT 60)
 
 # The items and transactions groups end to end: router, handlers, the store on moto_server and

@@ -3,6 +3,6 @@
 add_library(mynt_moto_store STATIC ${CMAKE_SOURCE_DIR}/tests/support/moto_store.c)
 target_link_libraries(mynt_moto_store PUBLIC mynt_store mynt_moto_fixture)
 
-mynt_unit_test(test_store_items_moto SOURCES test_store_items_moto.c LIBS mynt_store mynt_moto_store)
+mynt_unit_test(test_store_items_moto SOURCES test_store_items_moto.c LIBS mynt_store mynt_moto_store mynt_json_join)
 set_property(TEST test_store_items_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_store_items_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)

@@ -41,6 +41,29 @@ static int64_t s_deadline(void)
   return clock_epoch_ms() + 10000;
 }
 
+/* One of the client's typed calls (ddb_put_item, ddb_update_item, ...). */
+typedef mynt_status (*s_call)(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
+                              aws_error *out_err);
+
+/* Sends text as a request on the test table (s_request) through call; returns call's status with
+ * its response in *out_response (caller json_decref) and its error in *out_err. */
+static mynt_status s_send(const s_env *env, s_call call, const char *text, json_t **out_response, aws_error *out_err)
+{
+  json_t *req = s_request(env, text);
+  mynt_status st = call(env->client, req, s_deadline(), out_response, out_err);
+  json_decref(req);
+  return st;
+}
+
+/* The Attributes of an update's or delete's response, unmarshalled (caller json_decref); frees
+ * response. */
+static json_t *s_attributes(json_t *response)
+{
+  json_t *plain = ddb_unmarshal_item(json_object_get(response, "Attributes"));
+  json_decref(response);
+  return plain;
+}
+
 /* Returns the unmarshalled item at user/sk, or NULL when there is none. */
 static json_t *s_get(const s_env *env, const char *user, const char *sk)
 {
@@ -91,16 +114,14 @@ static void test_moto_conditional_put_refuses_an_existing_item_and_leaves_it_unc
   json_decref(moto_fixture_ddb(env->client, "PutItem", s_request(env, text)));
 
   snprintf(text, sizeof text, put, "Bob");
-  json_t *again = s_request(env, text);
   json_t *response = NULL;
   aws_error err;
-  assert_int_equal(ddb_put_item(env->client, again, s_deadline(), &response, &err), MYNT_CONDITION_FAILED);
+  assert_int_equal(s_send(env, ddb_put_item, text, &response, &err), MYNT_CONDITION_FAILED);
   assert_null(response);
   assert_int_equal(err.status, MYNT_CONDITION_FAILED);
   assert_int_equal(err.http_status, 400);
   assert_int_equal(err.attempts, 1);
   assert_string_equal(err.type, "ConditionalCheckFailedException");
-  json_decref(again);
 
   json_t *item = s_get(env, "u1", "PROFILE");
   assert_non_null(item);
@@ -123,18 +144,15 @@ static void test_moto_update_item_with_if_not_exists_returns_all_new(void **stat
                        "\"ExpressionAttributeValues\":{\":zero\":{\"N\":\"0\"},\":one\":{\"N\":\"1\"},"
                        "\":label\":{\"S\":\"visits\"}},\"ReturnValues\":\"ALL_NEW\"}";
   for(int expected = 1; expected <= 2; expected++) {
-    json_t *req = s_request(env, update);
     json_t *response = NULL;
     aws_error err;
-    assert_int_equal(ddb_update_item(env->client, req, s_deadline(), &response, &err), MYNT_OK);
-    json_t *attrs = ddb_unmarshal_item(json_object_get(response, "Attributes"));
+    assert_int_equal(s_send(env, ddb_update_item, update, &response, &err), MYNT_OK);
+    json_t *attrs = s_attributes(response);
     assert_non_null(attrs);
     assert_int_equal(json_integer_value(json_object_get(attrs, "count")), expected);
     assert_string_equal(json_string_value(json_object_get(attrs, "label")), "visits");
     assert_string_equal(json_string_value(json_object_get(attrs, "sk")), "COUNTER");
     json_decref(attrs);
-    json_decref(response);
-    json_decref(req);
   }
 }
 
@@ -149,23 +167,18 @@ static void test_moto_delete_item_honours_its_condition(void **state)
                     "\"ExpressionAttributeValues\":{\":s\":{\"S\":\"%s\"}},\"ReturnValues\":\"ALL_OLD\"}";
   char text[512];
   snprintf(text, sizeof text, del, "removed");
-  json_t *req = s_request(env, text);
   json_t *response = NULL;
   aws_error err;
-  assert_int_equal(ddb_delete_item(env->client, req, s_deadline(), &response, &err), MYNT_CONDITION_FAILED);
-  json_decref(req);
+  assert_int_equal(s_send(env, ddb_delete_item, text, &response, &err), MYNT_CONDITION_FAILED);
   json_t *still = s_get(env, "u3", "ITEM#1");
   assert_non_null(still);
   json_decref(still);
 
   snprintf(text, sizeof text, del, "active");
-  req = s_request(env, text);
-  assert_int_equal(ddb_delete_item(env->client, req, s_deadline(), &response, &err), MYNT_OK);
-  json_t *old = ddb_unmarshal_item(json_object_get(response, "Attributes"));
+  assert_int_equal(s_send(env, ddb_delete_item, text, &response, &err), MYNT_OK);
+  json_t *old = s_attributes(response);
   assert_string_equal(json_string_value(json_object_get(old, "state")), "active");
   json_decref(old);
-  json_decref(response);
-  json_decref(req);
   assert_null(s_get(env, "u3", "ITEM#1"));
 }
 
@@ -253,16 +266,15 @@ static void test_moto_transact_write_items_writes_all_or_nothing(void **state)
 static void test_moto_validation_error_is_bad_request_with_its_message(void **state)
 {
   s_env *env = moto_fixture_state_or_skip(state);
-  json_t *req = s_request(env, "{\"Item\":{\"user_id\":{\"S\":\"u6\"}}}");
   json_t *response = NULL;
   aws_error err;
-  assert_int_equal(ddb_put_item(env->client, req, s_deadline(), &response, &err), MYNT_BAD_REQUEST);
+  assert_int_equal(s_send(env, ddb_put_item, "{\"Item\":{\"user_id\":{\"S\":\"u6\"}}}", &response, &err),
+                   MYNT_BAD_REQUEST);
   assert_null(response);
   assert_int_equal(err.http_status, 400);
   assert_int_equal(err.attempts, 1);
   assert_string_equal(err.type, "ValidationException");
   assert_non_null(strstr(err.message, "sk"));
-  json_decref(req);
 }
 
 int main(void)

@@ -205,20 +205,6 @@ static json_t *s_serve(const char *group, const char *method, const char *route_
   return s_serve_in(group, method, route_key, path, sub, body, query, 12000);
 }
 
-/* POST /items with a new public token of institution; asserts 201 and returns the body. */
-static json_t *s_link(const char *sub, const char *institution)
-{
-  char *public_token = s_public_token(institution);
-  char request[512];
-  snprintf(request, sizeof(request), "{\"public_token\":\"%s\"}", public_token);
-  free(public_token);
-  json_t *payload = s_serve("items", "POST", "POST /items", "/items", sub, request, NULL);
-  assert_int_equal(apigw_forge_status(payload), 201);
-  json_t *body = apigw_forge_body(payload);
-  json_decref(payload);
-  return body;
-}
-
 /* Serves one request as s_serve does; asserts its status unless status is 0 and returns its body
  * (caller json_decref). */
 static json_t *s_answer(const char *group, const char *method, const char *route_key, const char *path, const char *sub,
@@ -232,10 +218,14 @@ static json_t *s_answer(const char *group, const char *method, const char *route
   return answer;
 }
 
-/* body's error.message, or NULL. Borrowed from body. */
-static const char *s_error_message(const json_t *body)
+/* POST /items with a new public token of institution; asserts 201 and returns the body. */
+static json_t *s_link(const char *sub, const char *institution)
 {
-  return json_string_value(json_object_get(json_object_get(body, "error"), "message"));
+  char *public_token = s_public_token(institution);
+  char request[512];
+  snprintf(request, sizeof(request), "{\"public_token\":\"%s\"}", public_token);
+  free(public_token);
+  return s_answer("items", "POST", "POST /items", "/items", sub, request, NULL, 201);
 }
 
 static const char *s_item_id(const json_t *created)
@@ -292,14 +282,11 @@ static void test_env_names_the_missing_parameter_and_never_a_value(void **state)
 static void test_link_token_for_a_new_item_and_for_update_mode_of_an_own_item(void **state)
 {
   s_skip_without_moto(state);
-  json_t *payload = s_serve("items", "POST", "POST /link/token", "/link/token", "user-link", NULL, NULL);
-  assert_int_equal(apigw_forge_status(payload), 200);
-  json_t *body = apigw_forge_body(payload);
+  json_t *body = s_answer("items", "POST", "POST /link/token", "/link/token", "user-link", NULL, NULL, 200);
   assert_int_equal(strncmp(json_string_value(json_object_get(body, "link_token")), "link-sandbox-", 13), 0);
   assert_non_null(json_string_value(json_object_get(body, "expiration")));
   assert_int_equal(json_object_size(body), 2);
   json_decref(body);
-  json_decref(payload);
 
   json_t *created = s_link("user-link", "ins_109508");
   char request[256];
@@ -374,7 +361,7 @@ static void test_create_retried_with_the_same_public_token_answers_the_same_item
 
   /* Another user presenting the same (used) public token gets nothing. */
   body = s_answer("items", "POST", "POST /items", "/items", "user-thief", request, NULL, 400);
-  assert_non_null(strstr(s_error_message(body), "public_token"));
+  assert_non_null(strstr(apigw_forge_error_message(body), "public_token"));
   json_decref(body);
 }
 
@@ -399,7 +386,7 @@ static void test_create_rejects_bad_bodies_with_400(void **state)
   memcpy(long_token, "{\"public_token\":\"", 17);
   memcpy(long_token + 290, "\"}", 3);
   json_t *body = s_answer("items", "POST", "POST /items", "/items", "user-bad", long_token, NULL, 400);
-  assert_non_null(strstr(s_error_message(body), "256"));
+  assert_non_null(strstr(apigw_forge_error_message(body), "256"));
   json_decref(body);
 }
 
@@ -635,7 +622,7 @@ static void test_transactions_window_and_account_filter_match_the_simulators_tru
 
   body = s_answer("transactions", "GET", "GET /transactions", "/transactions", "user-window", NULL,
                   json_pack("{s:s}", "account_id", "acc-of-nobody"), 400);
-  assert_non_null(strstr(s_error_message(body), "account_id"));
+  assert_non_null(strstr(apigw_forge_error_message(body), "account_id"));
   json_decref(body);
   /* Another user's account is not the caller's either. */
   json_decref(apigw_forge_expect(s_serve("transactions", "GET", "GET /transactions", "/transactions", "user-other",
@@ -691,13 +678,9 @@ static void test_rate_limits_server_errors_and_slowness_map_to_429_502_503(void 
   };
   for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     s_fault(item_id, json_loads(cases[i].fault, 0, NULL));
-    json_t *payload =
-      s_serve_in("transactions", "GET", "GET /transactions", "/transactions", "user-faults", NULL, NULL, 3000);
-    assert_int_equal(apigw_forge_status(payload), cases[i].status);
-    json_t *body = apigw_forge_body(payload);
-    assert_string_equal(apigw_forge_error_code(body), cases[i].code);
-    json_decref(body);
-    json_decref(payload);
+    json_decref(apigw_forge_expect(
+      s_serve_in("transactions", "GET", "GET /transactions", "/transactions", "user-faults", NULL, NULL, 3000),
+      cases[i].status, cases[i].code));
     s_fault(item_id, NULL);
   }
   json_decref(s_transactions("user-faults", NULL));

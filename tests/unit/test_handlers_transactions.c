@@ -18,6 +18,7 @@
 #include "handlers/transactions_query.h"
 #include "handlers/transactions_view.h"
 #include "support/apigw_forge.h"
+#include "support/json_join.h"
 
 #define TODAY "2025-03-15"
 
@@ -222,18 +223,6 @@ static json_t *s_list(const char *prefix, const char *const *dates, size_t n)
   return list;
 }
 
-/* The transaction ids of a merged array joined by spaces. */
-static void s_ids(const json_t *merged, char *out, size_t cap)
-{
-  size_t i;
-  json_t *row;
-  out[0] = '\0';
-  json_array_foreach(merged, i, row) {
-    size_t used = strlen(out);
-    snprintf(out + used, cap - used, "%s%s", i ? " " : "", json_string_value(json_object_get(row, "transaction_id")));
-  }
-}
-
 static void test_account_summary_keeps_five_fields_and_nulls_what_is_missing(void **state)
 {
   (void)state;
@@ -259,7 +248,7 @@ static void test_merge_orders_newest_first_and_ties_by_item_then_plaids_order(vo
   const char *const ids[2] = {"item_a", "item_b"};
   json_t *merged = transactions_view_merge(lists, ids, 2, 0, 100);
   char text[256];
-  s_ids(merged, text, sizeof(text));
+  json_join_member(merged, "transaction_id", text, sizeof(text));
   assert_string_equal(text, "b0 a0 a1 a2 b1 b2 a3");
   assert_string_equal(json_string_value(json_object_get(json_array_get(merged, 0), "item_id")), "item_b");
   assert_string_equal(json_string_value(json_object_get(json_array_get(merged, 1), "item_id")), "item_a");
@@ -278,12 +267,12 @@ static void test_merge_slices_across_items_with_offset_and_count(void **state)
   char text[256];
 
   json_t *merged = transactions_view_merge(lists, ids, 3, 2, 3);
-  s_ids(merged, text, sizeof(text));
+  json_join_member(merged, "transaction_id", text, sizeof(text));
   assert_string_equal(text, "a1 a2 b1");
   json_decref(merged);
 
   merged = transactions_view_merge(lists, ids, 3, 5, 10);
-  s_ids(merged, text, sizeof(text));
+  json_join_member(merged, "transaction_id", text, sizeof(text));
   assert_string_equal(text, "b2 a3");
   json_decref(merged);
 
@@ -375,7 +364,7 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
   for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     json_t *payload = apigw_forge_expect(s_serve_query(cases[i].query), 400, "bad_request");
     json_t *body = apigw_forge_body(payload);
-    const char *message = json_string_value(json_object_get(json_object_get(body, "error"), "message"));
+    const char *message = apigw_forge_error_message(body);
     if(!message || !strstr(message, cases[i].needle))
       fail_msg("%s: message \"%s\" does not mention \"%s\"", cases[i].query, message ? message : "", cases[i].needle);
     json_decref(body);

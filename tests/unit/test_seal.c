@@ -149,6 +149,20 @@ static seal_keyring *s_ring_of(const char *kid, unsigned char *out_key)
   return s_ring(entry);
 }
 
+/* Two fresh key entries and a keyring spec that lists them. */
+typedef struct {
+  char entry[2][128];
+  char spec[300];
+} s_two_keys;
+
+/* Makes a fresh entry for each kid and writes the spec fmt with entry[0] then entry[1]. */
+static void s_two_keys_make(s_two_keys *out, const char *kid0, const char *kid1, const char *fmt)
+{
+  s_make_entry(kid0, out->entry[0], sizeof out->entry[0], NULL);
+  s_make_entry(kid1, out->entry[1], sizeof out->entry[1], NULL);
+  snprintf(out->spec, sizeof out->spec, fmt, out->entry[0], out->entry[1]);
+}
+
 /* The per-test fixture: a ring and TOKEN sealed with its current key for user-1 / item-1. */
 typedef struct {
   seal_keyring *ring;
@@ -176,12 +190,9 @@ static int s_setup_k1(void **state)
 /* The ring holds k1 (current) and k2. */
 static int s_setup_k1_k2(void **state)
 {
-  char spec[300];
-  s_make_entry("k1", spec, sizeof spec, NULL);
-  size_t used = strlen(spec);
-  spec[used++] = ',';
-  s_make_entry("k2", spec + used, sizeof spec - used, NULL);
-  return s_setup_with_spec(state, spec);
+  s_two_keys keys;
+  s_two_keys_make(&keys, "k1", "k2", "%s,%s");
+  return s_setup_with_spec(state, keys.spec);
 }
 
 static int s_teardown(void **state)
@@ -349,16 +360,13 @@ static void test_seal_open_refuses_a_different_key_with_the_same_id(void **state
 static void test_seal_rotation_opens_old_records_and_seals_with_the_new_key(void **state)
 {
   (void)state;
-  char k1[128];
-  char k2[128];
-  char spec[300];
-  s_make_entry("k1", k1, sizeof k1, NULL);
-  s_make_entry("k2", k2, sizeof k2, NULL);
-  seal_keyring *before = s_ring(k1);
+  /* After the rotation the ring lists k2 (current) and then k1. */
+  s_two_keys keys;
+  s_two_keys_make(&keys, "k2", "k1", "%s,%s");
+  seal_keyring *before = s_ring(keys.entry[1]);
   char *old_record = s_seal(before, "user-1", "item-1", TOKEN);
 
-  snprintf(spec, sizeof spec, "%s,%s", k2, k1);
-  seal_keyring *after = s_ring(spec);
+  seal_keyring *after = s_ring(keys.spec);
   assert_string_equal(seal_keyring_current_kid(after), "k2");
   assert_int_equal(seal_keyring_count(after), 2);
   assert_int_equal(s_open(after, "user-1", "item-1", old_record, TOKEN), SEAL_FAILURE_NONE);
@@ -427,22 +435,18 @@ static void test_seal_keyring_rejects_bad_specs(void **state)
 static void test_seal_keyring_accepts_valid_specs(void **state)
 {
   (void)state;
-  char a[128];
-  char b[128];
-  char buf[400];
-  s_make_entry("A-z_09", a, sizeof a, NULL);
-  s_make_entry("abcdefghijklmnopqrstuvwxyz012345", b, sizeof b, NULL);
-  snprintf(buf, sizeof buf, "  %s ,\t%s\n", a, b);
-  seal_keyring *ring = s_ring(buf);
+  s_two_keys keys;
+  s_two_keys_make(&keys, "A-z_09", "abcdefghijklmnopqrstuvwxyz012345", "  %s ,\t%s\n");
+  seal_keyring *ring = s_ring(keys.spec);
   assert_int_equal(seal_keyring_count(ring), 2);
   assert_string_equal(seal_keyring_current_kid(ring), "A-z_09");
   seal_keyring_free(ring);
 
   /* Unpadded standard base64 is accepted too. */
-  char *eq = strchr(a, '=');
+  char *eq = strchr(keys.entry[0], '=');
   assert_non_null(eq);
   *eq = '\0';
-  ring = s_ring(a);
+  ring = s_ring(keys.entry[0]);
   seal_keyring_free(ring);
 }
 

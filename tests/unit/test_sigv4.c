@@ -362,6 +362,15 @@ static sigv4_params s_plain_params(sigv4_mode mode)
   return p;
 }
 
+/* Asserts sigv4_sign refuses req with p as a bad request and adds no header. */
+static void s_assert_refused(const sigv4_request *req, sigv4_params p)
+{
+  sigv4_result r;
+  assert_int_equal(sigv4_sign(req, &p, &r), MYNT_BAD_REQUEST);
+  assert_int_equal(r.added_count, 0);
+  sigv4_result_free(&r);
+}
+
 static void test_sigv4_rejects_caller_supplied_authorization_and_date_headers(void **state)
 {
   (void)state;
@@ -369,11 +378,7 @@ static void test_sigv4_rejects_caller_supplied_authorization_and_date_headers(vo
   for(size_t i = 0; i < 4; i++) {
     sigv4_header h[2] = {{"Host", "example.amazonaws.com"}, {reserved[i], "x"}};
     sigv4_request req = {.method = "POST", .path = "/", .headers = h, .header_count = 2};
-    sigv4_params p = s_plain_params(SIGV4_SIGN_HEADERS);
-    sigv4_result r;
-    assert_int_equal(sigv4_sign(&req, &p, &r), MYNT_BAD_REQUEST);
-    assert_int_equal(r.added_count, 0);
-    sigv4_result_free(&r);
+    s_assert_refused(&req, s_plain_params(SIGV4_SIGN_HEADERS));
   }
 }
 
@@ -382,17 +387,13 @@ static void test_sigv4_rejects_missing_host_and_bad_expiry(void **state)
   (void)state;
   sigv4_header other = {"Content-Type", "x"};
   sigv4_request req = {.method = "GET", .path = "/", .headers = &other, .header_count = 1};
-  sigv4_params p = s_plain_params(SIGV4_SIGN_HEADERS);
-  sigv4_result r;
-  assert_int_equal(sigv4_sign(&req, &p, &r), MYNT_BAD_REQUEST);
-  sigv4_result_free(&r);
+  s_assert_refused(&req, s_plain_params(SIGV4_SIGN_HEADERS));
 
   sigv4_header host = {"Host", "example.amazonaws.com"};
   req.headers = &host;
-  p = s_plain_params(SIGV4_SIGN_QUERY);
+  sigv4_params p = s_plain_params(SIGV4_SIGN_QUERY);
   p.expires_seconds = 604801;
-  assert_int_equal(sigv4_sign(&req, &p, &r), MYNT_BAD_REQUEST);
-  sigv4_result_free(&r);
+  s_assert_refused(&req, p);
 }
 
 static void test_sigv4_encodes_already_encoded_path_again_and_keeps_unreserved(void **state)

@@ -16,6 +16,7 @@
 #include "crypto/seal.h"
 #include "store/items.h"
 #include "store/store.h"
+#include "support/json_join.h"
 #include "support/moto_fixture.h"
 #include "support/moto_store.h"
 
@@ -74,13 +75,7 @@ static json_t *s_records(s_fixture *fx, const char *user)
 static void s_sort_keys(s_fixture *fx, const char *user, char *out, size_t cap)
 {
   json_t *records = s_records(fx, user);
-  size_t i;
-  json_t *record;
-  out[0] = '\0';
-  json_array_foreach(records, i, record) {
-    size_t used = strlen(out);
-    snprintf(out + used, cap - used, "%s%s", i ? " " : "", json_string_value(json_object_get(record, "sk")));
-  }
+  json_join_member(records, "sk", out, cap);
   json_decref(records);
 }
 
