@@ -305,3 +305,29 @@ mynt_status plaid_transactions_get(plaid_client *c, const plaid_transactions_que
   mynt_status st = plaid_request_transactions_get(q, &body);
   return s_call_built(c, "/transactions/get", st, body, deadline_ms, out_response, out_err);
 }
+
+mynt_status plaid_webhook_verification_key_get(plaid_client *c, const char *key_id, int64_t deadline_ms,
+                                               json_t **out_jwk, plaid_error *out_err)
+{
+  json_t *body = NULL;
+  json_t *answer = NULL;
+  *out_jwk = NULL;
+  mynt_status st = plaid_request_webhook_verification_key(key_id, &body);
+  st = s_call_built(c, "/webhook_verification_key/get", st, body, deadline_ms, &answer, out_err);
+  if(st)
+    return st;
+  json_t *key = json_object_get(answer, "key");
+  if(!json_is_object(key)) {
+    json_decref(answer);
+    st = plaid_error_kind_status(PLAID_ERR_MALFORMED);
+    if(out_err) {
+      out_err->status = st;
+      out_err->kind = PLAID_ERR_MALFORMED;
+      snprintf(out_err->detail, sizeof out_err->detail, "the answer has no \"key\" object");
+    }
+    return st;
+  }
+  *out_jwk = json_incref(key);
+  json_decref(answer);
+  return MYNT_OK;
+}

@@ -102,6 +102,14 @@ mynt_status plaid_item_remove(plaid_client *c, const char *access_token, int64_t
 mynt_status plaid_accounts_get(plaid_client *c, const char *access_token, int64_t deadline_ms, json_t **out_response,
                                plaid_error *out_err);
 
+/* /webhook_verification_key/get for key_id (the kid of a webhook's Plaid-Verification
+ * header). On success returns MYNT_OK and *out_jwk, the answer's "key" member (a new
+ * reference, caller json_decref): the JWK still to be checked (plaid/webhook.h does). An
+ * answer without a "key" object is MYNT_UPSTREAM with kind PLAID_ERR_MALFORMED; an
+ * invalid key_id is MYNT_BAD_REQUEST without a request; other failures as plaid_call. */
+mynt_status plaid_webhook_verification_key_get(plaid_client *c, const char *key_id, int64_t deadline_ms,
+                                               json_t **out_jwk, plaid_error *out_err);
+
 /* /transactions/get for one page. */
 mynt_status plaid_transactions_get(plaid_client *c, const plaid_transactions_query *q, int64_t deadline_ms,
                                    json_t **out_response, plaid_error *out_err);

@@ -107,6 +107,11 @@ mynt_status plaid_request_access_token(const char *access_token, json_t **out_bo
   return s_single("access_token", access_token, out_body);
 }
 
+mynt_status plaid_request_webhook_verification_key(const char *key_id, json_t **out_body)
+{
+  return s_single("key_id", key_id, out_body);
+}
+
 mynt_status plaid_request_transactions_get(const plaid_transactions_query *q, json_t **out_body)
 {
   mynt_status st = MYNT_NOMEM;

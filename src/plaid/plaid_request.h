@@ -34,6 +34,10 @@ mynt_status plaid_request_public_token_exchange(const char *public_token, json_t
 /* Builds {"access_token": ...} for /item/get, /item/remove and /accounts/get. Same returns. */
 mynt_status plaid_request_access_token(const char *access_token, json_t **out_body);
 
+/* Builds {"key_id": ...} for /webhook_verification_key/get (key_id: a Plaid-Verification
+ * header's kid). Same returns as above. */
+mynt_status plaid_request_webhook_verification_key(const char *key_id, json_t **out_body);
+
 /* One /transactions/get page. Strings are borrowed. */
 typedef struct {
   const char *access_token;

@@ -116,6 +116,30 @@ static char *s_transactions(fake_plaid_item *item, json_t *body, int *http)
   return text;
 }
 
+/* /webhook_verification_key/get: the JWK whose kid is key_id. */
+static char *s_webhook_key(fake_plaid *srv, json_t *body, int *http)
+{
+  const char *key_id = json_string_value(json_object_get(body, "key_id"));
+  if(!key_id)
+    return s_error_json("INVALID_REQUEST", "MISSING_FIELDS", "key_id is required");
+  char *answer = NULL;
+  pthread_mutex_lock(&srv->lock);
+  srv->key_requests++;
+  size_t i;
+  json_t *jwk;
+  json_array_foreach(srv->webhook_keys, i, jwk) {
+    const char *kid = json_string_value(json_object_get(jwk, "kid"));
+    if(kid && strcmp(kid, key_id) == 0) {
+      json_t *a = json_pack("{s:O, s:s}", "key", jwk, "request_id", "req-key");
+      answer = json_dumps(a, JSON_COMPACT);
+      json_decref(a);
+      *http = 200;
+    }
+  }
+  pthread_mutex_unlock(&srv->lock);
+  return answer ? answer : s_error_json("INVALID_INPUT", "INVALID_WEBHOOK_VERIFICATION_KEY_ID", "unknown key_id");
+}
+
 /* Answers one complete request; returns a malloc'd body and sets *http and *delay_ms. */
 static char *s_serve(fake_plaid *srv, const script_request *req, int *http, int *delay_ms)
 {
@@ -162,6 +186,10 @@ static char *s_serve(fake_plaid *srv, const script_request *req, int *http, int 
       *http = 200;
       answer = strdup("{\"access_token\":\"access-sandbox-item-a\",\"item_id\":\"item-a\",\"request_id\":\"req-x\"}");
     }
+    goto done;
+  }
+  if(strcmp(url, "/webhook_verification_key/get") == 0) {
+    answer = s_webhook_key(srv, body, http);
     goto done;
   }
   int known = strcmp(url, "/item/get") == 0 || strcmp(url, "/item/remove") == 0 || strcmp(url, "/accounts/get") == 0 ||
@@ -258,6 +286,7 @@ void fake_plaid_free(fake_plaid *p)
     return;
   script_server_free(p->server);
   json_decref(p->last_link_body);
+  json_decref(p->webhook_keys);
   pthread_mutex_destroy(&p->lock);
   free(p);
 }
@@ -280,6 +309,15 @@ void fake_plaid_fail(fake_plaid_item *item, int count, int http, const char *typ
   item->fail_http = http;
   item->fail_type = type;
   item->fail_code = code;
+}
+
+void fake_plaid_add_webhook_key(fake_plaid *p, json_t *jwk)
+{
+  pthread_mutex_lock(&p->lock);
+  if(!p->webhook_keys)
+    p->webhook_keys = json_array();
+  assert_int_equal(json_array_append_new(p->webhook_keys, jwk), 0);
+  pthread_mutex_unlock(&p->lock);
 }
 
 plaid_config fake_plaid_config(const char *base_url, const char *secret)

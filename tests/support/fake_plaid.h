@@ -48,6 +48,8 @@ typedef struct {
   size_t n_items;
   bool secret_in_body;    /* a body carried "secret" or "client_id" */
   json_t *last_link_body; /* the last valid /link/token/create body */
+  json_t *webhook_keys;   /* the JWKs /webhook_verification_key/get serves, by kid (an array; NULL: none) */
+  int key_requests;       /* /webhook_verification_key/get requests received */
 } fake_plaid;
 
 /* Starts a fake Plaid on an ephemeral loopback port. Returns MYNT_OK and *out, or a failure status (*out NULL). */
@@ -63,6 +65,10 @@ fake_plaid_item *fake_plaid_add_item(fake_plaid *p, const char *token, const cha
 /* Makes item answer its next count requests (-1: all) with HTTP http and a Plaid error (a non-JSON body when type
  * is NULL). */
 void fake_plaid_fail(fake_plaid_item *item, int count, int http, const char *type, const char *code);
+
+/* Makes /webhook_verification_key/get answer {"key": jwk} for jwk's kid (jwk stolen). Without a key for the asked
+ * key_id it answers 400 INVALID_INPUT (the code is this fake's stand-in for Plaid's). */
+void fake_plaid_add_webhook_key(fake_plaid *p, json_t *jwk);
 
 /* A client configuration for base_url with FAKE_PLAID_CLIENT_ID, secret and short retries (20 ms, capped at
  * 100 ms). */

@@ -1,4 +1,5 @@
-/* jwt_forge.c - tests' RS256 tokens and the key sets (JWKS) that verify them, served on loopback. */
+/* jwt_forge.c - tests' RS256 tokens and the key sets (JWKS) that verify them, served on loopback; ES256 tokens and
+ * EC P-256 JWKs as Plaid signs webhooks. */
 #include "support/jwt_forge.h"
 
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/rsa.h>
 
 #include "core/buf.h"
@@ -120,7 +122,9 @@ char *jwt_forge_id_token(EVP_PKEY *key, const char *kid, const char *issuer, con
   return token;
 }
 
-char *jwt_forge_sign(EVP_PKEY *key, const char *header, const char *claims)
+/* Signs "b64url(header).b64url(claims)" with key by EVP_DigestSign (SHA-256) and appends "." and the base64url of
+ * the signature, as it comes or, when es256_raw, converted from DER to the JWS form r || s. malloc'd. */
+static char *s_sign(EVP_PKEY *key, const char *header, const char *claims, bool es256_raw)
 {
   char *h = jwt_forge_b64url(header, strlen(header));
   char *c = jwt_forge_b64url(claims, strlen(claims));
@@ -135,6 +139,17 @@ char *jwt_forge_sign(EVP_PKEY *key, const char *header, const char *claims)
   unsigned char *sig = malloc(sig_len);
   assert_non_null(sig);
   assert_int_equal(EVP_DigestSign(md, sig, &sig_len, (unsigned char *)token.ptr, token.len), 1);
+  if(es256_raw) {
+    unsigned char raw[64];
+    const unsigned char *p = sig;
+    ECDSA_SIG *parsed = d2i_ECDSA_SIG(NULL, &p, (long)sig_len);
+    assert_non_null(parsed);
+    assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_r(parsed), raw, 32), 32);
+    assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_s(parsed), raw + 32, 32), 32);
+    ECDSA_SIG_free(parsed);
+    memcpy(sig, raw, sizeof raw); /* a DER P-256 signature is at least 8 bytes longer */
+    sig_len = sizeof raw;
+  }
   char *s = jwt_forge_b64url(sig, sig_len);
   assert_int_equal(buf_appendf(&token, ".%s", s), MYNT_OK);
   free(s);
@@ -143,6 +158,67 @@ char *jwt_forge_sign(EVP_PKEY *key, const char *header, const char *claims)
   free(h);
   free(c);
   return buf_detach(&token);
+}
+
+char *jwt_forge_sign(EVP_PKEY *key, const char *header, const char *claims)
+{
+  return s_sign(key, header, claims, false);
+}
+
+EVP_PKEY *jwt_forge_ec_key(void)
+{
+  EVP_PKEY *key = EVP_EC_gen("P-256");
+  assert_non_null(key);
+  return key;
+}
+
+/* The base64url of one 32-byte big-endian coordinate of an EC key (caller frees). */
+static char *s_coord_b64url(EVP_PKEY *key, const char *param)
+{
+  BIGNUM *bn = NULL;
+  unsigned char raw[32];
+  assert_int_equal(EVP_PKEY_get_bn_param(key, param, &bn), 1);
+  assert_int_equal(BN_bn2binpad(bn, raw, sizeof raw), (int)sizeof raw);
+  BN_free(bn);
+  return jwt_forge_b64url(raw, sizeof raw);
+}
+
+json_t *jwt_forge_ec_jwk(EVP_PKEY *key, const char *kid)
+{
+  char *x = s_coord_b64url(key, OSSL_PKEY_PARAM_EC_PUB_X);
+  char *y = s_coord_b64url(key, OSSL_PKEY_PARAM_EC_PUB_Y);
+  json_t *jwk = json_pack("{s:s,s:I,s:s,s:n,s:s,s:s,s:s,s:s,s:s}", "alg", "ES256", "created_at", (json_int_t)1560466150,
+                          "crv", "P-256", "expired_at", "kid", kid, "kty", "EC", "use", "sig", "x", x, "y", y);
+  assert_non_null(jwk);
+  free(x);
+  free(y);
+  return jwk;
+}
+
+char *jwt_forge_sign_es256(EVP_PKEY *key, const char *header, const char *claims, bool der)
+{
+  assert_int_equal(EVP_PKEY_get_base_id(key), EVP_PKEY_EC);
+  return s_sign(key, header, claims, !der);
+}
+
+bool jwt_forge_es256_check(EVP_PKEY *key, const void *data, size_t len, const unsigned char sig[64])
+{
+  ECDSA_SIG *parsed = ECDSA_SIG_new();
+  BIGNUM *r = BN_bin2bn(sig, 32, NULL);
+  BIGNUM *s = BN_bin2bn(sig + 32, 32, NULL);
+  assert_true(parsed && r && s);
+  assert_int_equal(ECDSA_SIG_set0(parsed, r, s), 1);
+  unsigned char *der = NULL;
+  int der_len = i2d_ECDSA_SIG(parsed, &der);
+  assert_true(der_len > 0);
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  assert_non_null(md);
+  assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key), 1);
+  bool ok = EVP_DigestVerify(md, der, (size_t)der_len, data, len) == 1;
+  EVP_MD_CTX_free(md);
+  OPENSSL_free(der);
+  ECDSA_SIG_free(parsed);
+  return ok;
 }
 
 void jwt_forge_jwks_start(jwt_forge_jwks_server *srv, json_t *jwks)

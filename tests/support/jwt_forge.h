@@ -1,7 +1,9 @@
-/* jwt_forge.h - tests' RS256 tokens and the key sets (JWKS) that verify them, served on loopback. */
+/* jwt_forge.h - tests' RS256 tokens and the key sets (JWKS) that verify them, served on loopback; ES256 tokens and
+ * EC P-256 JWKs as Plaid signs webhooks. */
 #ifndef MYNT_TESTS_JWT_FORGE_H
 #define MYNT_TESTS_JWT_FORGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -45,6 +47,23 @@ char *jwt_forge_id_token(EVP_PKEY *key, const char *kid, const char *issuer, con
 /* Returns the compact JWS of the JSON texts header and claims (used as given, valid or not)
  * signed with key by RS256, malloc'd (caller frees). */
 char *jwt_forge_sign(EVP_PKEY *key, const char *header, const char *claims);
+
+/* Returns a new EC P-256 key pair (caller EVP_PKEY_free); fails the test when it cannot. */
+EVP_PKEY *jwt_forge_ec_key(void);
+
+/* Returns the public JWK of the P-256 key as Plaid's /webhook_verification_key/get answers it:
+ * {"alg":"ES256","created_at","crv":"P-256","expired_at":null,"kid","kty":"EC","use":"sig","x","y"}
+ * (caller json_decref). */
+json_t *jwt_forge_ec_jwk(EVP_PKEY *key, const char *kid);
+
+/* Returns the compact JWS of the JSON texts header and claims (used as given) signed with the P-256 key by
+ * EVP_DigestSign (ECDSA SHA-256), malloc'd (caller frees). The signature part is the JWS form, r || s of 32 bytes
+ * each, or when der is true OpenSSL's DER signature as it comes (which no JWS verifier should accept). */
+char *jwt_forge_sign_es256(EVP_PKEY *key, const char *header, const char *claims, bool der);
+
+/* Returns true when sig[0..64) (r || s) is key's ECDSA SHA-256 signature of data[0..len), checked by
+ * EVP_DigestVerify after its own conversion to DER: the reference the module under test is held to. */
+bool jwt_forge_es256_check(EVP_PKEY *key, const void *data, size_t len, const unsigned char sig[64]);
 
 /* A key set served at every path of 127.0.0.1:port (a script_server), replaceable while it runs. */
 typedef struct {

@@ -1,10 +1,5 @@
 # Tests of local/gateway/ (mynt-local), one per module: JWT verification, the authorizer, route matching, events, answers,
 # the routes file and static files; and mynt-local as a process running fault_bootstrap.
-# RS256 test tokens, JWKs and a loopback JWKS server, for the tests that need a user pool.
-add_library(mynt_jwt_forge STATIC ${CMAKE_SOURCE_DIR}/tests/support/jwt_forge.c)
-target_link_libraries(mynt_jwt_forge PUBLIC mynt_script_server mynt_crypto mynt_core PkgConfig::CRYPTO
-  PkgConfig::JANSSON PkgConfig::CMOCKA)
-
 mynt_unit_test(test_jwt SOURCES test_jwt.c LIBS mynt_local mynt_jwt_forge)
 mynt_unit_test(test_authorizer SOURCES test_authorizer.c LIBS mynt_local mynt_jwt_forge)
 set_tests_properties(test_jwt test_authorizer PROPERTIES TIMEOUT 120)

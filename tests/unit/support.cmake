@@ -7,3 +7,8 @@ target_link_libraries(mynt_script_server PUBLIC mynt_local_common mynt_core PkgC
 add_library(mynt_json_join STATIC ${CMAKE_SOURCE_DIR}/tests/support/json_join.c)
 target_include_directories(mynt_json_join PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 target_link_libraries(mynt_json_join PUBLIC PkgConfig::JANSSON)
+# RS256 test tokens, JWKs and a loopback JWKS server, for the tests that need a user pool; ES256 tokens and EC JWKs,
+# for Plaid's signed webhooks. LIBS mynt_jwt_forge.
+add_library(mynt_jwt_forge STATIC ${CMAKE_SOURCE_DIR}/tests/support/jwt_forge.c)
+target_link_libraries(mynt_jwt_forge PUBLIC mynt_script_server mynt_crypto mynt_core PkgConfig::CRYPTO
+  PkgConfig::JANSSON PkgConfig::CMOCKA)

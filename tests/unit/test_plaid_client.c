@@ -271,6 +271,60 @@ static void test_plaid_reuses_one_connection_for_sequential_calls(void **state)
   assert_int_equal(script_server_record(f->plaid->server, 2)->client_port, first);
 }
 
+static void test_plaid_webhook_verification_key_get_returns_the_key(void **state)
+{
+  fake_plaid_fixture *f = *state;
+  fake_plaid_add_webhook_key(f->plaid,
+                             json_pack("{s:s,s:I,s:s,s:n,s:s,s:s,s:s,s:s,s:s}", "alg", "ES256", "created_at",
+                                       (json_int_t)1560466150, "crv", "P-256", "expired_at", "kid", "key-1", "kty",
+                                       "EC", "use", "sig", "x", "hKXLGIjWvCBv-cP5euCTxl8g9GLG9zHo_3pO5NN1DwQ", "y",
+                                       "shhexqPB7YffGn6fR6h2UhTSuCtPmfzQJ6ENVIoO4Ys"));
+  json_t *jwk = NULL;
+  plaid_error err;
+  assert_int_equal(plaid_webhook_verification_key_get(f->client, "key-1", s_in(3000), &jwk, &err), MYNT_OK);
+  assert_string_equal(json_string_value(json_object_get(jwk, "kid")), "key-1");
+  assert_string_equal(json_string_value(json_object_get(jwk, "x")), "hKXLGIjWvCBv-cP5euCTxl8g9GLG9zHo_3pO5NN1DwQ");
+  assert_true(json_is_null(json_object_get(jwk, "expired_at")));
+  assert_null(json_object_get(jwk, "request_id"));
+  json_decref(jwk);
+  assert_int_equal(f->plaid->key_requests, 1);
+  assert_false(f->plaid->secret_in_body);
+
+  assert_int_equal(plaid_webhook_verification_key_get(f->client, "key-2", s_in(3000), &jwk, &err), MYNT_BAD_REQUEST);
+  assert_null(jwk);
+  assert_int_equal(err.http_status, 400);
+  assert_string_equal(err.error_code, "INVALID_WEBHOOK_VERIFICATION_KEY_ID");
+  assert_int_equal(f->plaid->key_requests, 2);
+
+  assert_int_equal(plaid_webhook_verification_key_get(f->client, "", s_in(3000), &jwk, &err), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_webhook_verification_key_get(f->client, "a b", s_in(3000), &jwk, &err), MYNT_BAD_REQUEST);
+  assert_null(jwk);
+  assert_int_equal(f->plaid->key_requests, 2);
+}
+
+static void test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_key(void **state)
+{
+  (void)state;
+  script_server *srv = NULL;
+  plaid_client *client = NULL;
+  assert_int_equal(script_server_new(NULL, NULL, &srv), MYNT_OK);
+  plaid_config cfg = fake_plaid_config(script_server_url(srv), FAKE_PLAID_SECRET);
+  assert_int_equal(plaid_client_new(&cfg, &client), MYNT_OK);
+  const char *answers[] = {"{\"request_id\":\"r\"}", "{\"key\":\"text\",\"request_id\":\"r\"}",
+                           "{\"key\":[],\"request_id\":\"r\"}"};
+  for(size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+    assert_int_equal(script_server_reply(srv, 200, answers[i]), MYNT_OK);
+    json_t *jwk = (json_t *)1;
+    plaid_error err;
+    assert_int_equal(plaid_webhook_verification_key_get(client, "key-1", s_in(3000), &jwk, &err), MYNT_UPSTREAM);
+    assert_null(jwk);
+    assert_int_equal(err.kind, PLAID_ERR_MALFORMED);
+    assert_non_null(strstr(err.detail, "key"));
+  }
+  plaid_client_free(client);
+  script_server_free(srv);
+}
+
 int main(void)
 {
   curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -294,6 +348,9 @@ int main(void)
                                     fake_plaid_teardown),
     cmocka_unit_test_setup_teardown(test_plaid_reuses_one_connection_for_sequential_calls, fake_plaid_setup,
                                     fake_plaid_teardown),
+    cmocka_unit_test_setup_teardown(test_plaid_webhook_verification_key_get_returns_the_key, fake_plaid_setup,
+                                    fake_plaid_teardown),
+    cmocka_unit_test(test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_key),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   curl_global_cleanup();

@@ -133,6 +133,22 @@ static void test_plaid_token_bodies_carry_only_their_token_and_refuse_bad_tokens
   }
 }
 
+static void test_plaid_webhook_key_body_carries_only_the_key_id(void **state)
+{
+  (void)state;
+  json_t *body = NULL;
+  assert_int_equal(plaid_request_webhook_verification_key("bfbd5111-8e33-4643-8ced-b2e642a72f3c", &body), MYNT_OK);
+  assert_int_equal(json_object_size(body), 1);
+  assert_string_equal(json_string_value(json_object_get(body, "key_id")), "bfbd5111-8e33-4643-8ced-b2e642a72f3c");
+  json_decref(body);
+  const char *bad[] = {NULL, "", "has space", "tab\tin"};
+  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    body = (json_t *)1;
+    assert_int_equal(plaid_request_webhook_verification_key(bad[i], &body), MYNT_BAD_REQUEST);
+    assert_null(body);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -140,6 +156,7 @@ int main(void)
     cmocka_unit_test(test_plaid_link_token_update_mode_sends_the_item_and_no_products),
     cmocka_unit_test(test_plaid_transactions_body_validates_dates_count_and_offset),
     cmocka_unit_test(test_plaid_token_bodies_carry_only_their_token_and_refuse_bad_tokens),
+    cmocka_unit_test(test_plaid_webhook_key_body_carries_only_the_key_id),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
