@@ -3,3 +3,10 @@
 add_library(mynt_script_server STATIC ${CMAKE_SOURCE_DIR}/tests/support/script_server.c)
 target_include_directories(mynt_script_server PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 target_link_libraries(mynt_script_server PUBLIC mynt_local_common mynt_core PkgConfig::MHD)
+
+# What a scripted server checks in the requests it receives (tests/support/request_check.c): their SigV4 signature,
+# recomputed with the signer, and a thread-safe record of what was wrong. For every signed AWS client's tests: LIBS
+# mynt_request_check.
+add_library(mynt_request_check STATIC ${CMAKE_SOURCE_DIR}/tests/support/request_check.c)
+target_include_directories(mynt_request_check PUBLIC ${CMAKE_SOURCE_DIR}/tests)
+target_link_libraries(mynt_request_check PUBLIC mynt_script_server mynt_aws mynt_core)
