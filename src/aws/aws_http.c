@@ -1,10 +1,12 @@
-/* aws_http.c - signs and sends AWS JSON-protocol requests over one reused curl handle, retrying inside a deadline. */
+/* aws_http.c - signs and sends AWS JSON- and REST-JSON-protocol requests over one reused curl handle, retrying inside a
+ * deadline. */
 #include "aws/aws_http.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -29,14 +31,19 @@
 #define S_MIN_RETRY_TIMEOUT_MS (S_SLEEP_MARGIN_MS - S_SEND_MARGIN_MS)
 #define S_CONNECT_TIMEOUT_MS   2000
 #define S_MAX_ATTEMPTS         10
+#define S_URL_MAX              2048
+#define S_MAX_HEADERS          (3 + AWS_HTTP_MAX_EXTRA_HEADERS)
 
 struct aws_http {
   CURL *curl;
   aws_http_service svc;
   aws_config cfg;
-  char url[300];
+  char url[300];    /* the JSON protocol's: the endpoint with its path */
+  char origin[300]; /* "scheme://host[:port]", where REST paths are appended after base_path */
   char host[256];
-  char path[256];
+  char path[256];             /* the endpoint's path, "/" when it has none */
+  char base_path[256];        /* path without its trailing '/', "" for "/" */
+  char error_type_header[96]; /* the last answer's x-amzn-ErrorType, "" when it had none */
   mynt_buf response;
   char curl_error[CURL_ERROR_SIZE];
   mynt_backoff backoff;
@@ -97,6 +104,24 @@ static size_t s_on_data(char *data, size_t size, size_t n, void *userdata)
   return buf_append(b, data, len) ? 0 : len;
 }
 
+/* Keeps the value of an x-amzn-ErrorType response header (REST-JSON services name their error there). */
+static size_t s_on_header(char *data, size_t size, size_t n, void *userdata)
+{
+  aws_http *h = userdata;
+  size_t len = size * n;
+  static const char name[] = "x-amzn-errortype:";
+  if(len > sizeof name - 1 && strncasecmp(data, name, sizeof name - 1) == 0) {
+    const char *v = data + sizeof name - 1;
+    const char *end = data + len;
+    while(v < end && (*v == ' ' || *v == '\t'))
+      v++;
+    while(end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+      end--;
+    snprintf(h->error_type_header, sizeof h->error_type_header, "%.*s", (int)(end - v), v);
+  }
+  return len;
+}
+
 static bool s_valid_name(const char *s, size_t max, const char *extra)
 {
   size_t n = 0;
@@ -117,8 +142,10 @@ static mynt_status s_parse_endpoint(aws_http *h)
     if(!s_valid_name(h->cfg.region, 31, "-"))
       return MYNT_BAD_REQUEST;
     snprintf(h->host, sizeof h->host, "%s.%s.amazonaws.com", h->svc.signing_name, h->cfg.region);
+    snprintf(h->origin, sizeof h->origin, "https://%s", h->host);
     snprintf(h->url, sizeof h->url, "https://%s/", h->host);
     snprintf(h->path, sizeof h->path, "/");
+    h->base_path[0] = '\0';
     return MYNT_OK;
   }
   const char *rest = strncmp(e, "http://", 7) == 0 ? e + 7 : strncmp(e, "https://", 8) == 0 ? e + 8 : NULL;
@@ -132,6 +159,11 @@ static mynt_status s_parse_endpoint(aws_http *h)
   const char *path = rest + host_len;
   snprintf(h->path, sizeof h->path, "%s", *path ? path : "/");
   snprintf(h->url, sizeof h->url, "%s%s", e, *path ? "" : "/");
+  snprintf(h->origin, sizeof h->origin, "%.*s", (int)(rest + host_len - e), e);
+  size_t base_len = strlen(h->path);
+  while(base_len > 0 && h->path[base_len - 1] == '/')
+    base_len--;
+  snprintf(h->base_path, sizeof h->base_path, "%.*s", (int)base_len, h->path);
   return MYNT_OK;
 }
 
@@ -188,6 +220,8 @@ mynt_status aws_http_new(const aws_config *cfg, const aws_http_service *svc, aws
   rc |= curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http,https");
   rc |= curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, s_on_data);
   rc |= curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &h->response);
+  rc |= curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, s_on_header);
+  rc |= curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, h);
   rc |= curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->curl_error);
   if(h->cfg.ca_bundle[0])
     rc |= curl_easy_setopt(h->curl, CURLOPT_CAINFO, h->cfg.ca_bundle);
@@ -244,27 +278,32 @@ static mynt_status s_add_header(struct curl_slist **list, mynt_buf *line, const 
   return MYNT_OK;
 }
 
+/* One request as it goes on the wire, for either protocol. Strings are borrowed. */
+typedef struct {
+  const char *method;
+  const char *url;                     /* the full URL */
+  const char *path;                    /* the path as on the request line (what is signed) */
+  sigv4_header headers[S_MAX_HEADERS]; /* Host and Content-Type first */
+  size_t header_count;
+  const char *body;
+  size_t body_len;
+} s_request;
+
 /* Signs and sends one request. Returns MYNT_OK when an HTTP answer arrived (*out_http set,
- * body in h->response), or MYNT_TIMEOUT / MYNT_IO / MYNT_NOMEM for a transport failure with
- * the description in err->message. */
-static mynt_status s_send_once(aws_http *h, const char *target, const char *body, size_t body_len, int64_t timeout_ms,
-                               int *out_http, aws_error *err)
+ * body in h->response, error_type_header from its headers), or MYNT_TIMEOUT / MYNT_IO /
+ * MYNT_NOMEM for a transport failure with the description in err->message. */
+static mynt_status s_send_once(aws_http *h, const s_request *r, int64_t timeout_ms, int *out_http, aws_error *err)
 {
   struct curl_slist *list = NULL;
   mynt_buf line;
   buf_init(&line, S_HEADER_LINE_MAX);
-  sigv4_header headers[] = {
-    {"Host", h->host},
-    {"Content-Type", h->svc.content_type},
-    {"X-Amz-Target", target},
-  };
   sigv4_request req = {
-    .method = "POST",
-    .path = h->path,
-    .headers = headers,
-    .header_count = sizeof headers / sizeof headers[0],
-    .body = body,
-    .body_len = body_len,
+    .method = r->method,
+    .path = r->path,
+    .headers = r->headers,
+    .header_count = r->header_count,
+    .body = r->body,
+    .body_len = r->body_len,
   };
   sigv4_params p = {
     .access_key_id = h->cfg.creds.access_key_id,
@@ -282,8 +321,8 @@ static mynt_status s_send_once(aws_http *h, const char *target, const char *body
     snprintf(err->message, sizeof err->message, "signing failed: %s", mynt_strerror(st));
     goto cleanup;
   }
-  for(size_t i = 0; i < req.header_count && !st; i++)
-    st = s_add_header(&list, &line, headers[i].name, headers[i].value);
+  for(size_t i = 0; i < r->header_count && !st; i++)
+    st = s_add_header(&list, &line, r->headers[i].name, r->headers[i].value);
   for(size_t i = 0; i < sig.added_count && !st; i++)
     st = s_add_header(&list, &line, sig.added[i].name, sig.added[i].value);
   if(!st) {
@@ -299,10 +338,12 @@ static mynt_status s_send_once(aws_http *h, const char *target, const char *body
 
   buf_reset(&h->response);
   h->curl_error[0] = '\0';
+  h->error_type_header[0] = '\0';
   long connect_ms = timeout_ms < S_CONNECT_TIMEOUT_MS ? (long)timeout_ms : S_CONNECT_TIMEOUT_MS;
+  curl_easy_setopt(h->curl, CURLOPT_URL, r->url);
   curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, r->body);
+  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
   curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
   curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
   CURLcode rc = curl_easy_perform(h->curl);
@@ -325,17 +366,28 @@ cleanup:
   return st;
 }
 
-/* Reads an error answer into err (type without its "namespace#" prefix, message) and asks
- * the service's classifier what it means. */
+/* Copies an error name into out as AWS's protocols say clients read it: the part before any
+ * ':' (a URL some services append), after any "namespace#". */
+static void s_error_name(const char *raw, char *out, size_t out_len)
+{
+  size_t len = strcspn(raw, ":");
+  const char *hash = memchr(raw, '#', len);
+  if(hash) {
+    len -= (size_t)(hash + 1 - raw);
+    raw = hash + 1;
+  }
+  snprintf(out, out_len, "%.*s", (int)len, raw);
+}
+
+/* Reads an error answer into err (the name from x-amzn-ErrorType, else the body's "__type"
+ * or "code"; the body's message) and asks the service's classifier what it means. */
 static mynt_status s_judge_error(aws_http *h, int http_status, const json_t *request, aws_retry_kind *out_retry,
                                  aws_error *err)
 {
   json_t *doc = h->response.len ? json_loadb(h->response.ptr, h->response.len, 0, NULL) : NULL;
-  const char *type = json_member_string_or(doc, "__type", "code");
-  if(type && strchr(type, '#'))
-    type = strrchr(type, '#') + 1;
+  const char *type = h->error_type_header[0] ? h->error_type_header : json_member_string_or(doc, "__type", "code");
+  s_error_name(type ? type : "", err->type, sizeof err->type);
   const char *message = json_member_string_or(doc, "message", "Message");
-  snprintf(err->type, sizeof err->type, "%s", type ? type : "");
   if(message)
     snprintf(err->message, sizeof err->message, "%s", message);
   else
@@ -344,6 +396,77 @@ static mynt_status s_judge_error(aws_http *h, int http_status, const json_t *req
                                    : aws_http_classify_common(http_status, err->type, out_retry);
   json_decref(doc);
   return st;
+}
+
+/* Sends r, retrying what the classifier allows (it sees classify_request, the JSON request
+ * or NULL) while deadline_ms leaves room. Returns MYNT_OK with the 2xx answer's body in
+ * h->response, or the failure; err is filled either way (but for status). */
+static mynt_status s_exchange(aws_http *h, const s_request *r, const json_t *classify_request, int64_t deadline_ms,
+                              int sensitive, aws_error *err)
+{
+  /* The last error the service itself answered: when the deadline then cuts a later try short,
+   * that answer (say, throttling) is the cause worth reporting, not the cut-off. */
+  aws_error answered = {0};
+  mynt_status answered_st = MYNT_OK;
+  mynt_status st = MYNT_TIMEOUT;
+  snprintf(err->message, sizeof err->message, "the deadline passed before a request was sent");
+  for(;;) {
+    int64_t timeout_ms = deadline_ms - clock_epoch_ms() - S_SEND_MARGIN_MS;
+    if(timeout_ms <= 0 || (err->attempts > 0 && timeout_ms < S_MIN_RETRY_TIMEOUT_MS))
+      break;
+    aws_retry_kind retry = AWS_RETRY_NEVER;
+    int http_status = 0;
+    err->attempts++;
+    err->type[0] = '\0';
+    st = s_send_once(h, r, timeout_ms, &http_status, err);
+    err->http_status = http_status;
+    if(!st && http_status >= 200 && http_status < 300) {
+      err->message[0] = '\0';
+      break;
+    }
+    if(!st) {
+      st = s_judge_error(h, http_status, classify_request, &retry, err);
+      answered = *err;
+      answered_st = st;
+    }
+    else if(st == MYNT_IO || st == MYNT_TIMEOUT) {
+      retry = AWS_RETRY_TRANSIENT;
+      if(st == MYNT_TIMEOUT && answered_st) {
+        int attempts = err->attempts;
+        *err = answered;
+        err->attempts = attempts;
+        st = answered_st;
+        break;
+      }
+    }
+    if(sensitive)
+      s_wipe_response(h);
+    if(retry == AWS_RETRY_NEVER || err->attempts >= S_MAX_ATTEMPTS)
+      break;
+    int64_t delay = backoff_ms(&h->backoff, err->attempts);
+    if(clock_epoch_ms() + delay + S_SLEEP_MARGIN_MS > deadline_ms)
+      break;
+    clock_sleep_ms(delay);
+  }
+  return st;
+}
+
+/* Parses the 2xx answer in h->response into *out (an empty answer is an empty object when
+ * empty_is_object, else not JSON). Returns MYNT_OK or MYNT_PARSE / MYNT_NOMEM with err->message set. */
+static mynt_status s_parse_answer(aws_http *h, bool empty_is_object, const char *what, json_t **out, aws_error *err)
+{
+  if(!h->response.len && empty_is_object)
+    *out = json_object();
+  else
+    *out = json_loadb(buf_cstr(&h->response), h->response.len, 0, NULL);
+  if(*out)
+    return MYNT_OK;
+  if(!h->response.len && empty_is_object) {
+    snprintf(err->message, sizeof err->message, "out of memory");
+    return MYNT_NOMEM;
+  }
+  snprintf(err->message, sizeof err->message, "the answer to %s is not JSON", what);
+  return MYNT_PARSE;
 }
 
 mynt_status aws_http_call(aws_http *h, const char *operation, json_t *request, int64_t deadline_ms, int sensitive,
@@ -373,58 +496,18 @@ mynt_status aws_http_call(aws_http *h, const char *operation, json_t *request, i
     goto cleanup;
   }
   body_len = strlen(body);
-
-  /* The last error the service itself answered: when the deadline then cuts a later try short,
-   * that answer (say, throttling) is the cause worth reporting, not the cut-off. */
-  aws_error answered = {0};
-  mynt_status answered_st = MYNT_OK;
-  st = MYNT_TIMEOUT;
-  snprintf(err->message, sizeof err->message, "the deadline passed before a request was sent");
-  for(;;) {
-    int64_t timeout_ms = deadline_ms - clock_epoch_ms() - S_SEND_MARGIN_MS;
-    if(timeout_ms <= 0 || (err->attempts > 0 && timeout_ms < S_MIN_RETRY_TIMEOUT_MS))
-      break;
-    aws_retry_kind retry = AWS_RETRY_NEVER;
-    int http_status = 0;
-    err->attempts++;
-    err->type[0] = '\0';
-    st = s_send_once(h, target, body, body_len, timeout_ms, &http_status, err);
-    err->http_status = http_status;
-    if(!st && http_status >= 200 && http_status < 300) {
-      *out_response = json_loadb(buf_cstr(&h->response), h->response.len, 0, NULL);
-      if(!*out_response) {
-        st = MYNT_PARSE;
-        snprintf(err->message, sizeof err->message, "the answer to %s is not JSON", operation);
-      }
-      else {
-        err->message[0] = '\0';
-      }
-      break;
-    }
-    if(!st) {
-      st = s_judge_error(h, http_status, request, &retry, err);
-      answered = *err;
-      answered_st = st;
-    }
-    else if(st == MYNT_IO || st == MYNT_TIMEOUT) {
-      retry = AWS_RETRY_TRANSIENT;
-      if(st == MYNT_TIMEOUT && answered_st) {
-        int attempts = err->attempts;
-        *err = answered;
-        err->attempts = attempts;
-        st = answered_st;
-        break;
-      }
-    }
-    if(sensitive)
-      s_wipe_response(h);
-    if(retry == AWS_RETRY_NEVER || err->attempts >= S_MAX_ATTEMPTS)
-      break;
-    int64_t delay = backoff_ms(&h->backoff, err->attempts);
-    if(clock_epoch_ms() + delay + S_SLEEP_MARGIN_MS > deadline_ms)
-      break;
-    clock_sleep_ms(delay);
-  }
+  s_request r = {
+    .method = "POST",
+    .url = h->url,
+    .path = h->path,
+    .headers = {{"Host", h->host}, {"Content-Type", h->svc.content_type}, {"X-Amz-Target", target}},
+    .header_count = 3,
+    .body = body,
+    .body_len = body_len,
+  };
+  st = s_exchange(h, &r, request, deadline_ms, sensitive, err);
+  if(!st)
+    st = s_parse_answer(h, false, operation, out_response, err);
 
 cleanup:
   if(sensitive && h)
@@ -434,6 +517,72 @@ cleanup:
       mynt_wipe(body, body_len);
     free(body);
   }
+  err->status = st;
+  return st;
+}
+
+/* Whether every extra header has a token name and a value without control characters. */
+static bool s_valid_headers(const sigv4_header *headers, size_t count)
+{
+  for(size_t i = 0; i < count; i++) {
+    if(!headers[i].name || !headers[i].value || !str_is_token(headers[i].name, 64) || strchr(headers[i].name, ':'))
+      return false;
+    for(const char *v = headers[i].value; *v; v++)
+      if((unsigned char)*v < 0x20 || *v == 0x7f)
+        return false;
+  }
+  return true;
+}
+
+mynt_status aws_http_rest_call(aws_http *h, const aws_http_rest_request *req, int64_t deadline_ms, int sensitive,
+                               json_t **out_response, aws_error *out_err)
+{
+  aws_error local;
+  aws_error *err = out_err ? out_err : &local;
+  mynt_status st = MYNT_OK;
+  char url[S_URL_MAX];
+  char path[S_URL_MAX];
+  char what[96];
+  memset(err, 0, sizeof *err);
+  if(out_response)
+    *out_response = NULL;
+
+  if(!h || !req || !req->method || strcmp(req->method, "POST") != 0 || !req->path || req->path[0] != '/' ||
+     !str_is_token(req->path, S_URL_MAX - 1) || strpbrk(req->path, "?#") ||
+     req->header_count > AWS_HTTP_MAX_EXTRA_HEADERS || (req->header_count && !req->headers) ||
+     !s_valid_headers(req->headers, req->header_count) || (req->body_len && !req->body)) {
+    st = MYNT_BAD_REQUEST;
+    snprintf(err->message, sizeof err->message, "invalid method, path or headers");
+    goto cleanup;
+  }
+  int n = snprintf(path, sizeof path, "%s%s", h->base_path, req->path);
+  int m = n > 0 && (size_t)n < sizeof path ? snprintf(url, sizeof url, "%s%s", h->origin, path) : -1;
+  if(m < 0 || (size_t)m >= sizeof url) {
+    st = MYNT_BAD_REQUEST;
+    snprintf(err->message, sizeof err->message, "the request path is too long");
+    goto cleanup;
+  }
+  if(deadline_ms == 0)
+    deadline_ms = clock_epoch_ms() + S_DEFAULT_DEADLINE_MS;
+  snprintf(what, sizeof what, "%s %.80s", req->method, req->path);
+  s_request r = {
+    .method = req->method,
+    .url = url,
+    .path = path,
+    .headers = {{"Host", h->host}, {"Content-Type", h->svc.content_type}},
+    .header_count = 2,
+    .body = req->body ? req->body : "",
+    .body_len = req->body_len,
+  };
+  for(size_t i = 0; i < req->header_count; i++)
+    r.headers[r.header_count++] = req->headers[i];
+  st = s_exchange(h, &r, NULL, deadline_ms, sensitive, err);
+  if(!st && out_response)
+    st = s_parse_answer(h, true, what, out_response, err);
+
+cleanup:
+  if(sensitive && h)
+    s_wipe_response(h);
   err->status = st;
   return st;
 }

@@ -1,4 +1,5 @@
-/* aws_http.h - internal: one signed AWS JSON-protocol client over libcurl, with retries inside a deadline. */
+/* aws_http.h - internal: one signed AWS client over libcurl for the JSON and REST-JSON protocols, with retries inside a
+ * deadline. */
 #ifndef MYNT_AWS_HTTP_H
 #define MYNT_AWS_HTTP_H
 
@@ -8,6 +9,7 @@
 
 #include "aws/aws_config.h"
 #include "aws/aws_error.h"
+#include "aws/sigv4.h"
 #include "core/detail.h"
 #include "core/status.h"
 
@@ -20,17 +22,18 @@ typedef enum {
   AWS_RETRY_TRANSIENT  /* a 5xx or transport failure */
 } aws_retry_kind;
 
-/* Judges one error answer: http_status, type (the short error name, "" when the body had
- * none), body (the parsed error document or NULL) and request (what was sent). Returns the
- * status the call fails with and sets *out_retry. */
+/* Judges one error answer: http_status, type (the short error name from the x-amzn-ErrorType
+ * header, else the body's "__type" or "code", without "namespace#" or ":suffix"; "" when the
+ * answer had none), body (the parsed error document or NULL) and request (what was sent). Returns the
+ * status the call fails with and sets *out_retry. request is NULL for a REST call. */
 typedef mynt_status (*aws_http_classify_fn)(int http_status, const char *type, const json_t *body,
                                             const json_t *request, aws_retry_kind *out_retry);
 
-/* A service speaking AWS's JSON protocol. Strings are static. */
+/* A service speaking AWS's JSON or REST-JSON protocol. Strings are static. */
 typedef struct {
   const char *signing_name;  /* SigV4 service name and regional host prefix, e.g. "dynamodb" */
-  const char *target_prefix; /* X-Amz-Target before the '.', e.g. "DynamoDB_20120810" */
-  const char *content_type;  /* e.g. "application/x-amz-json-1.0" */
+  const char *target_prefix; /* X-Amz-Target before the '.', e.g. "DynamoDB_20120810"; unused by REST calls */
+  const char *content_type;  /* e.g. "application/x-amz-json-1.0", "application/json" */
   const char *display_name;  /* the service in messages, e.g. "DynamoDB" */
   aws_http_classify_fn classify;
 } aws_http_service;
@@ -65,5 +68,28 @@ void aws_http_free(aws_http *h);
  * *out_response NULL; out_err (may be NULL) is filled either way. */
 mynt_status aws_http_call(aws_http *h, const char *operation, json_t *request, int64_t deadline_ms, int sensitive,
                           json_t **out_response, aws_error *out_err);
+
+#define AWS_HTTP_MAX_EXTRA_HEADERS 8
+
+/* One REST-JSON request. Everything is borrowed for the call. */
+typedef struct {
+  const char *method;          /* "POST", the one method sent so far */
+  const char *path;            /* appended to the endpoint's path: begins with '/', already percent-encoded, printable
+                         ASCII without spaces, no query or fragment */
+  const sigv4_header *headers; /* extra headers, sent and signed; not Host, Content-Type or the signer's own */
+  size_t header_count;         /* at most AWS_HTTP_MAX_EXTRA_HEADERS */
+  const char *body;            /* NULL or "" with body_len 0 for none */
+  size_t body_len;
+} aws_http_rest_request;
+
+/* Sends req with the service's Content-Type, signed with SigV4, with aws_http_call's retries,
+ * deadline and sensitive handling. An error's name is read from x-amzn-ErrorType first.
+ * Returns MYNT_OK for any 2xx answer (err's http_status says which) and, when out_response is
+ * not NULL, *out_response: the parsed body (an empty body is an empty object), a new reference
+ * the caller owns; MYNT_PARSE when that body is not JSON. MYNT_BAD_REQUEST, without a request,
+ * for another method, a malformed path or header. On failure *out_response is NULL; out_err
+ * (may be NULL) is filled either way. */
+mynt_status aws_http_rest_call(aws_http *h, const aws_http_rest_request *req, int64_t deadline_ms, int sensitive,
+                               json_t **out_response, aws_error *out_err);
 
 #endif

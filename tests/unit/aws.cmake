@@ -1,4 +1,4 @@
-# Tests of src/aws: the SigV4 suite, marshalling, retries against a scripted local server,
+# Tests of src/aws: the SigV4 suite, marshalling, retries and Lambda Invoke against a scripted local server,
 # and DynamoDB/SSM against a real moto_server started once per ctest run as the "moto"
 # fixture (other areas may use it too: FIXTURES_REQUIRED moto, and read the port from
 # $MYNT_MOTO_DIR/moto.port after appending MYNT_MOTO_DIR to the test's ENVIRONMENT).
@@ -18,11 +18,12 @@ target_link_libraries(mynt_moto_fixture PUBLIC mynt_aws mynt_core PkgConfig::CMO
 mynt_unit_test(test_sigv4 SOURCES test_sigv4.c LIBS mynt_aws)
 mynt_unit_test(test_aws_config SOURCES test_aws_config.c LIBS mynt_aws)
 mynt_unit_test(test_dynamodb_marshal SOURCES test_dynamodb_marshal.c LIBS mynt_aws)
-mynt_unit_test(test_aws_retry SOURCES test_aws_retry.c LIBS mynt_aws mynt_script_server)
+mynt_unit_test(test_aws_retry SOURCES test_aws_retry.c LIBS mynt_aws mynt_script_server mynt_request_check)
+mynt_unit_test(test_lambda SOURCES test_lambda.c LIBS mynt_aws mynt_script_server mynt_request_check)
 mynt_unit_test(test_dynamodb_moto SOURCES test_dynamodb_moto.c LIBS mynt_aws mynt_moto_fixture)
 mynt_unit_test(test_ssm_moto SOURCES test_ssm_moto.c LIBS mynt_aws mynt_moto_fixture)
 set_tests_properties(test_sigv4 test_aws_config test_dynamodb_marshal PROPERTIES TIMEOUT 60)
-set_tests_properties(test_aws_retry PROPERTIES TIMEOUT 90)
+set_tests_properties(test_aws_retry test_lambda PROPERTIES TIMEOUT 90)
 foreach(t test_dynamodb_moto test_ssm_moto)
   set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
   set_tests_properties(${t} PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)

@@ -12,3 +12,10 @@ target_link_libraries(mynt_json_join PUBLIC PkgConfig::JANSSON)
 add_library(mynt_jwt_forge STATIC ${CMAKE_SOURCE_DIR}/tests/support/jwt_forge.c)
 target_link_libraries(mynt_jwt_forge PUBLIC mynt_script_server mynt_crypto mynt_core PkgConfig::CRYPTO
   PkgConfig::JANSSON PkgConfig::CMOCKA)
+
+# What a scripted server checks in the requests it receives (tests/support/request_check.c): their SigV4 signature,
+# recomputed with the signer, and a thread-safe record of what was wrong. For every signed AWS client's tests: LIBS
+# mynt_request_check.
+add_library(mynt_request_check STATIC ${CMAKE_SOURCE_DIR}/tests/support/request_check.c)
+target_include_directories(mynt_request_check PUBLIC ${CMAKE_SOURCE_DIR}/tests)
+target_link_libraries(mynt_request_check PUBLIC mynt_script_server mynt_aws mynt_core)

@@ -1,0 +1,153 @@
+/* lambda.c - Lambda's asynchronous Invoke: function-name validation, the REST path, and Lambda's error names. */
+#include "aws/lambda.h"
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "aws/aws_http.h"
+#include "aws/sigv4.h"
+#include "core/buf.h"
+
+#define S_PATH_MAX 1024 /* "/2015-03-31/functions/" + 170 bytes encoded three to one + "/invocations" */
+
+/* Lambda's pattern for a function name or ARN with an optional version or alias (the Invoke
+ * API reference's FunctionName), in POSIX ERE: \d as [0-9], and '-' last in its brackets. */
+static const char s_name_pattern[] = "^(arn:(aws[a-zA-Z-]*)?:lambda:)?"
+                                     "([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:)?"
+                                     "([0-9]{12}:)?"
+                                     "(function:)?"
+                                     "([a-zA-Z0-9_.-]+)"
+                                     "(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9_-]+))?$";
+#define S_NAME_GROUP 10 /* the function's own name in s_name_pattern */
+
+struct lambda_client {
+  aws_http *http;
+  regex_t name_re;
+  bool name_re_ready;
+};
+
+/* Lambda names its errors in x-amzn-ErrorType; the body is {"Type":"User"|"Service","message":...}. */
+static mynt_status s_classify(int http_status, const char *type, const json_t *body, const json_t *request,
+                              aws_retry_kind *out_retry)
+{
+  (void)body;
+  (void)request;
+  *out_retry = AWS_RETRY_NEVER;
+  if(strcmp(type, "ResourceNotFoundException") == 0)
+    return MYNT_NOT_FOUND;
+  if(strcmp(type, "RequestTooLargeException") == 0 || http_status == 413)
+    return MYNT_TOO_LARGE;
+  /* 5xx answers that name the function's own configuration (its KMS key, VPC, package or
+   * runtime): sending again cannot help, and the fault is ours to fix. */
+  if(http_status >= 500 &&
+     (strncmp(type, "KMS", 3) == 0 || strncmp(type, "Invalid", 7) == 0 ||
+      strcmp(type, "EC2AccessDeniedException") == 0 || strcmp(type, "SubnetIPAddressLimitReachedException") == 0 ||
+      strcmp(type, "ENILimitReachedException") == 0))
+    return MYNT_UPSTREAM;
+  return aws_http_classify_common(http_status, type, out_retry);
+}
+
+static const aws_http_service s_service = {
+  .signing_name = "lambda",
+  .target_prefix = "",
+  .content_type = "application/json",
+  .display_name = "Lambda",
+  .classify = s_classify,
+};
+
+mynt_status lambda_client_new(const aws_config *cfg, lambda_client **out)
+{
+  *out = NULL;
+  lambda_client *c = calloc(1, sizeof *c);
+  if(!c)
+    return MYNT_NOMEM;
+  mynt_status st = aws_http_new(cfg, &s_service, &c->http);
+  if(!st) {
+    int rc = regcomp(&c->name_re, s_name_pattern, REG_EXTENDED);
+    c->name_re_ready = rc == 0;
+    st = rc == 0 ? MYNT_OK : rc == REG_ESPACE ? MYNT_NOMEM : MYNT_INTERNAL;
+  }
+  if(st) {
+    lambda_client_free(c);
+    return st;
+  }
+  *out = c;
+  return MYNT_OK;
+}
+
+void lambda_client_free(lambda_client *c)
+{
+  if(!c)
+    return;
+  if(c->name_re_ready)
+    regfree(&c->name_re);
+  aws_http_free(c->http);
+  free(c);
+}
+
+/* Whether name matches Lambda's pattern and limits. */
+static bool s_valid_function_name(const lambda_client *c, const char *name)
+{
+  size_t len = strlen(name);
+  if(len == 0 || len > LAMBDA_FUNCTION_ARN_MAX)
+    return false;
+  regmatch_t m[S_NAME_GROUP + 1];
+  if(regexec(&c->name_re, name, S_NAME_GROUP + 1, m, 0) != 0)
+    return false;
+  return m[S_NAME_GROUP].rm_so >= 0 && m[S_NAME_GROUP].rm_eo - m[S_NAME_GROUP].rm_so <= LAMBDA_FUNCTION_NAME_MAX;
+}
+
+static mynt_status s_refuse(aws_error *err, mynt_status st, const char *message)
+{
+  if(err) {
+    memset(err, 0, sizeof *err);
+    err->status = st;
+    snprintf(err->message, sizeof err->message, "%s", message);
+  }
+  return st;
+}
+
+mynt_status lambda_invoke_async(lambda_client *c, const char *function_name, const char *payload_json,
+                                int64_t deadline_ms, aws_error *out_err)
+{
+  if(!c || !function_name || !s_valid_function_name(c, function_name))
+    return s_refuse(out_err, MYNT_BAD_REQUEST, "not a Lambda function name or ARN");
+  if(!payload_json)
+    return s_refuse(out_err, MYNT_BAD_REQUEST, "no payload");
+  size_t payload_len = strlen(payload_json);
+  if(payload_len > LAMBDA_ASYNC_PAYLOAD_MAX)
+    return s_refuse(out_err, MYNT_TOO_LARGE, "the payload is over Lambda's 1 MB for asynchronous invocations");
+  json_t *doc = json_loadb(payload_json, payload_len, JSON_DECODE_ANY, NULL);
+  if(!doc)
+    return s_refuse(out_err, MYNT_BAD_REQUEST, "the payload is not JSON");
+  json_decref(doc);
+
+  mynt_buf path;
+  buf_init(&path, S_PATH_MAX);
+  mynt_status st = buf_appends(&path, "/2015-03-31/functions/");
+  if(!st)
+    st = sigv4_uri_encode(&path, function_name, strlen(function_name), 0);
+  if(!st)
+    st = buf_appends(&path, "/invocations");
+  if(st) {
+    buf_free(&path);
+    return s_refuse(out_err, st, "cannot build the request path");
+  }
+  static const sigv4_header headers[] = {{"X-Amz-Invocation-Type", "Event"}};
+  aws_http_rest_request req = {
+    .method = "POST",
+    .path = buf_cstr(&path),
+    .headers = headers,
+    .header_count = sizeof headers / sizeof headers[0],
+    .body = payload_json,
+    .body_len = payload_len,
+  };
+  st = aws_http_rest_call(c->http, &req, deadline_ms, 0, NULL, out_err);
+  buf_free(&path);
+  return st;
+}

@@ -1,0 +1,46 @@
+/* request_check.h - tests' check of a received request's SigV4 Authorization header, recomputed with the signer. */
+#ifndef MYNT_TESTS_REQUEST_CHECK_H
+#define MYNT_TESTS_REQUEST_CHECK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "core/detail.h"
+#include "support/script_server.h"
+
+/* What a handler found wrong, kept across the server's threads: how many problems and the first one. */
+typedef struct {
+  pthread_mutex_t lock;
+  int count;
+  char first[512];
+} request_failures;
+
+/* Makes f empty; request_failures_destroy releases it. */
+void request_failures_init(request_failures *f);
+void request_failures_destroy(request_failures *f);
+
+/* Counts one problem, keeping its formatted description when it is the first. */
+void request_fail(request_failures *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The first problem's description, or NULL when there was none. Read once the client has returned. */
+const char *request_failures_first(request_failures *f);
+
+/* The keys and scope the client was given. Strings are borrowed. */
+typedef struct {
+  const char *access_key_id;
+  const char *secret_access_key;
+  const char *region;
+  const char *service;
+} request_check_keys;
+
+/* Checks req (on a script_server handler's thread) as AWS would: Authorization and X-Amz-Date
+ * are present, the credential scope names keys' access key, the request's date, region and
+ * service, SignedHeaders lists host, x-amz-date, x-amz-security-token when the request carries
+ * one, and each of must_sign (lower-case names, NULL-terminated; may be NULL), and the
+ * signature recomputed from what arrived (the path percent-encoded again as it was sent,
+ * since the server hands it over decoded) equals the one sent. Returns true, or false with
+ * the reason in why (may be NULL). */
+bool request_check_signature(const script_request *req, const request_check_keys *keys, const char *const *must_sign,
+                             mynt_detail *why);
+
+#endif
