@@ -98,39 +98,6 @@ mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int6
   return aws_http_call(c, operation, request, deadline_ms, 0, out_response, out_err);
 }
 
-mynt_status ddb_get_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err)
-{
-  return ddb_call(c, "GetItem", request, deadline_ms, out_response, out_err);
-}
-
-mynt_status ddb_put_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err)
-{
-  return ddb_call(c, "PutItem", request, deadline_ms, out_response, out_err);
-}
-
-mynt_status ddb_update_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                            aws_error *out_err)
-{
-  return ddb_call(c, "UpdateItem", request, deadline_ms, out_response, out_err);
-}
-
-mynt_status ddb_delete_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                            aws_error *out_err)
-{
-  return ddb_call(c, "DeleteItem", request, deadline_ms, out_response, out_err);
-}
-
-mynt_status ddb_query(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err)
-{
-  return ddb_call(c, "Query", request, deadline_ms, out_response, out_err);
-}
-
-mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                                     aws_error *out_err)
-{
-  return ddb_call(c, "TransactWriteItems", request, deadline_ms, out_response, out_err);
-}
-
 mynt_status ddb_query_all(ddb_client *c, json_t *request, size_t max_items, int64_t deadline_ms, json_t **out_items,
                           aws_error *out_err)
 {

@@ -324,7 +324,7 @@ static void test_create_answers_201_and_stores_only_the_sealed_token(void **stat
   json_t *response = NULL;
   json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}}}", "TableName", s_fx->table, "KeyConditionExpression",
                               "user_id = :u", "ExpressionAttributeValues", ":u", "S", "user-create");
-  assert_int_equal(ddb_query(s_fx->env.store->ddb, request, 0, &response, NULL), MYNT_OK);
+  assert_int_equal(ddb_call(s_fx->env.store->ddb, "Query", request, 0, &response, NULL), MYNT_OK);
   char *dump = json_dumps(response, 0);
   assert_null(strstr(dump, token));
   assert_int_equal(json_array_size(json_object_get(response, "Items")), 3);
