@@ -98,39 +98,6 @@ mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int6
   return aws_http_call(c, operation, request, deadline_ms, 0, out_response, out_err);
 }
 
-mynt_status ddb_get_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err)
-{
-  return ddb_call(c, "GetItem", request, deadline_ms, out_response, out_err);
-}
-
-mynt_status ddb_put_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err)
-{
-  return ddb_call(c, "PutItem", request, deadline_ms, out_response, out_err);
-}
-
-mynt_status ddb_update_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                            aws_error *out_err)
-{
-  return ddb_call(c, "UpdateItem", request, deadline_ms, out_response, out_err);
-}
-
-mynt_status ddb_delete_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                            aws_error *out_err)
-{
-  return ddb_call(c, "DeleteItem", request, deadline_ms, out_response, out_err);
-}
-
-mynt_status ddb_query(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err)
-{
-  return ddb_call(c, "Query", request, deadline_ms, out_response, out_err);
-}
-
-mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                                     aws_error *out_err)
-{
-  return ddb_call(c, "TransactWriteItems", request, deadline_ms, out_response, out_err);
-}
-
 mynt_status ddb_query_all(ddb_client *c, json_t *request, size_t max_items, int64_t deadline_ms, json_t **out_items,
                           aws_error *out_err)
 {
@@ -217,6 +184,45 @@ static int s_format_real(double d, char *out, size_t cap)
   return 1;
 }
 
+/* Converts one value found at depth (marshalling or unmarshalling); NULL when it cannot. */
+typedef json_t *(*s_convert)(const json_t *v, int depth);
+
+/* A new array of convert(element, depth + 1) for every element of array; NULL when array is not
+ * an array, an element does not convert, or on allocation failure. */
+static json_t *s_convert_array(const json_t *array, s_convert convert, int depth)
+{
+  if(!json_is_array(array))
+    return NULL;
+  json_t *out = json_array();
+  size_t i;
+  json_t *element;
+  json_array_foreach(array, i, element) {
+    if(!out || json_array_append_new(out, convert(element, depth + 1))) {
+      json_decref(out);
+      return NULL;
+    }
+  }
+  return out;
+}
+
+/* A new object of convert(member, depth + 1) for every member of object, under the same keys; NULL
+ * when object is not an object, a member does not convert, or on allocation failure. */
+static json_t *s_convert_object(const json_t *object, s_convert convert, int depth)
+{
+  if(!json_is_object(object))
+    return NULL;
+  json_t *out = json_object();
+  const char *key;
+  json_t *member;
+  json_object_foreach((json_t *)object, key, member) {
+    if(!out || json_object_set_new(out, key, convert(member, depth + 1))) {
+      json_decref(out);
+      return NULL;
+    }
+  }
+  return out;
+}
+
 static json_t *s_marshal(const json_t *v, int depth)
 {
   char number[64];
@@ -238,27 +244,11 @@ static json_t *s_marshal(const json_t *v, int depth)
   case JSON_NULL:
     return json_pack("{s:b}", "NULL", 1);
   case JSON_ARRAY: {
-    json_t *list = json_array();
-    size_t i;
-    json_t *element;
-    json_array_foreach(v, i, element) {
-      if(!list || json_array_append_new(list, s_marshal(element, depth + 1))) {
-        json_decref(list);
-        return NULL;
-      }
-    }
+    json_t *list = s_convert_array(v, s_marshal, depth);
     return list ? json_pack("{s:o}", "L", list) : NULL;
   }
   case JSON_OBJECT: {
-    json_t *map = json_object();
-    const char *key;
-    json_t *member;
-    json_object_foreach((json_t *)v, key, member) {
-      if(!map || json_object_set_new(map, key, s_marshal(member, depth + 1))) {
-        json_decref(map);
-        return NULL;
-      }
-    }
+    json_t *map = s_convert_object(v, s_marshal, depth);
     return map ? json_pack("{s:o}", "M", map) : NULL;
   }
   }
@@ -310,8 +300,9 @@ static bool s_is_number_text(const char *s, int *out_integral)
   return *p == '\0';
 }
 
-static json_t *s_number(const json_t *text)
+static json_t *s_number(const json_t *text, int depth)
 {
+  (void)depth; /* an s_convert */
   const char *s = json_string_value(text);
   int integral = 0;
   if(!s || !s_is_number_text(s, &integral))
@@ -327,40 +318,11 @@ static json_t *s_number(const json_t *text)
   return isfinite(d) ? json_real(d) : NULL;
 }
 
-/* Converts an SS/BS array (strings kept) or an NS array (numbers parsed); NULL when malformed. */
-static json_t *s_unmarshal_set(const json_t *set, int numbers)
+/* An element of an SS/BS set: kept when it is a string. */
+static json_t *s_set_string(const json_t *element, int depth)
 {
-  if(!json_is_array(set))
-    return NULL;
-  json_t *out = json_array();
-  size_t i;
-  json_t *element;
-  json_array_foreach(set, i, element) {
-    json_t *converted = numbers ? s_number(element) : json_is_string(element) ? json_incref(element) : NULL;
-    if(!out || json_array_append_new(out, converted)) {
-      json_decref(out);
-      return NULL;
-    }
-  }
-  return out;
-}
-
-static json_t *s_unmarshal(const json_t *av, int depth);
-
-static json_t *s_unmarshal_map(const json_t *map, int depth)
-{
-  if(!json_is_object(map))
-    return NULL;
-  json_t *out = json_object();
-  const char *key;
-  json_t *member;
-  json_object_foreach((json_t *)map, key, member) {
-    if(!out || json_object_set_new(out, key, s_unmarshal(member, depth + 1))) {
-      json_decref(out);
-      return NULL;
-    }
-  }
-  return out;
+  (void)depth; /* an s_convert */
+  return json_is_string(element) ? json_incref((json_t *)element) : NULL;
 }
 
 static json_t *s_unmarshal(const json_t *av, int depth)
@@ -372,31 +334,19 @@ static json_t *s_unmarshal(const json_t *av, int depth)
   if(strcmp(type, "S") == 0 || strcmp(type, "B") == 0)
     return json_is_string(v) ? json_incref((json_t *)v) : NULL;
   if(strcmp(type, "N") == 0)
-    return s_number(v);
+    return s_number(v, depth);
   if(strcmp(type, "BOOL") == 0)
     return json_is_boolean(v) ? json_incref((json_t *)v) : NULL;
   if(strcmp(type, "NULL") == 0)
     return json_is_true(v) ? json_null() : NULL;
   if(strcmp(type, "SS") == 0 || strcmp(type, "BS") == 0)
-    return s_unmarshal_set(v, 0);
+    return s_convert_array(v, s_set_string, depth);
   if(strcmp(type, "NS") == 0)
-    return s_unmarshal_set(v, 1);
+    return s_convert_array(v, s_number, depth);
   if(strcmp(type, "M") == 0)
-    return s_unmarshal_map(v, depth);
-  if(strcmp(type, "L") == 0) {
-    if(!json_is_array(v))
-      return NULL;
-    json_t *out = json_array();
-    size_t i;
-    json_t *element;
-    json_array_foreach(v, i, element) {
-      if(!out || json_array_append_new(out, s_unmarshal(element, depth + 1))) {
-        json_decref(out);
-        return NULL;
-      }
-    }
-    return out;
-  }
+    return s_convert_object(v, s_unmarshal, depth);
+  if(strcmp(type, "L") == 0)
+    return s_convert_array(v, s_unmarshal, depth);
   return NULL;
 }
 
@@ -407,5 +357,5 @@ json_t *ddb_unmarshal_value(const json_t *attribute_value)
 
 json_t *ddb_unmarshal_item(const json_t *attribute_map)
 {
-  return attribute_map ? s_unmarshal_map(attribute_map, 0) : NULL;
+  return attribute_map ? s_convert_object(attribute_map, s_unmarshal, 0) : NULL;
 }

@@ -52,19 +52,6 @@ void ddb_client_free(ddb_client *c);
 mynt_status ddb_call(ddb_client *c, const char *operation, json_t *request, int64_t deadline_ms, json_t **out_response,
                      aws_error *out_err);
 
-/* Typed wrappers over ddb_call; same ownership and failure rules. */
-mynt_status ddb_get_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                         aws_error *out_err);
-mynt_status ddb_put_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                         aws_error *out_err);
-mynt_status ddb_update_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                            aws_error *out_err);
-mynt_status ddb_delete_item(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                            aws_error *out_err);
-mynt_status ddb_query(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response, aws_error *out_err);
-mynt_status ddb_transact_write_items(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                                     aws_error *out_err);
-
 /* Runs a Query and follows LastEvaluatedKey (sent back as ExclusiveStartKey on a copy;
  * request itself is not modified) until the result is exhausted or max_items items were
  * gathered (0 = no limit), every page within the one deadline. On success *out_items is a

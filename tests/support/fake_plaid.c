@@ -344,6 +344,14 @@ int fake_plaid_setup(void **state)
   return 0;
 }
 
+int fake_plaid_item_a_setup(void **state)
+{
+  fake_plaid_setup(state);
+  fake_plaid_fixture *f = *state;
+  f->item_a = fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+  return 0;
+}
+
 int fake_plaid_teardown(void **state)
 {
   fake_plaid_fixture *f = *state;

@@ -77,10 +77,13 @@ plaid_config fake_plaid_config(const char *base_url, const char *secret);
 /* The cmocka fixture of the tests that talk to a fake Plaid: *state is a fake_plaid_fixture. */
 typedef struct {
   fake_plaid *plaid;
-  plaid_client *client; /* configured by fake_plaid_config for the fake, with FAKE_PLAID_SECRET */
+  plaid_client *client;    /* configured by fake_plaid_config for the fake, with FAKE_PLAID_SECRET */
+  fake_plaid_item *item_a; /* fake_plaid_item_a_setup's item; NULL after fake_plaid_setup */
 } fake_plaid_fixture;
 
 int fake_plaid_setup(void **state);
+/* fake_plaid_setup, then adds item_a: "access-sandbox-item-a" with 10 transactions named a-NNNN. */
+int fake_plaid_item_a_setup(void **state);
 int fake_plaid_teardown(void **state);
 
 #endif

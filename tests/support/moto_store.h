@@ -2,18 +2,19 @@
 #ifndef MYNT_TESTS_MOTO_STORE_H
 #define MYNT_TESTS_MOTO_STORE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "store/store.h"
 
-/* Names a fresh table "<prefix>-<pid>-<epoch ms>" into table (cap bytes), exports the moto
- * environment for it (moto_fixture_export_env), opens the store from that environment into
- * *out_store and creates the table. Returns true; false, with nothing opened, when there is no
- * moto_server (the test runs outside ctest). Fails the running test on any error. */
-bool moto_store_open(const char *prefix, char *table, size_t cap, store **out_store);
+/* For a set-up: names a fresh table "<prefix>-<pid>-<epoch ms>", exports the moto environment
+ * for it (moto_fixture_export_env), opens the store from that environment into *out_store (the
+ * table's name is (*out_store)->table) and creates the table; returns a zeroed state of size
+ * bytes (caller free). Returns NULL, with nothing opened and *out_store NULL, for the tests to
+ * skip when there is no moto_server (the test runs outside ctest). Fails the running set-up on
+ * any error. */
+void *moto_store_state_new(size_t size, const char *prefix, store **out_store);
 
-/* Deletes table and closes s (NULL: nothing). Never fails the test. */
-void moto_store_free(store *s, const char *table);
+/* Deletes s's table and closes s (NULL: nothing). Never fails the test. */
+void moto_store_free(store *s);
 
 #endif

@@ -133,9 +133,6 @@ static const char s_condition[] = "{\"__type\":\"com.amazonaws.dynamodb.v2012081
                                   "\"message\":\"The conditional request failed\"}";
 static const char s_item[] = "{\"Item\":{\"user_id\":{\"S\":\"u1\"},\"sk\":{\"S\":\"PROFILE\"}}}";
 
-typedef mynt_status (*s_call)(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                              aws_error *out_err);
-
 static void test_ddb_call_retries_throttling_twice_then_succeeds_with_three_attempts(void **state)
 {
   (void)state;
@@ -143,7 +140,7 @@ static void test_ddb_call_retries_throttling_twice_then_succeeds_with_three_atte
   s_fixture *f = s_fixture_new(steps, 3, S_TOKEN, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
   aws_error err;
-  mynt_status st = ddb_get_item(f->client, f->request, clock_epoch_ms() + 5000, &response, &err);
+  mynt_status st = ddb_call(f->client, "GetItem", f->request, clock_epoch_ms() + 5000, &response, &err);
   assert_int_equal(st, MYNT_OK);
   assert_int_equal(err.status, MYNT_OK);
   assert_int_equal(err.attempts, 3);
@@ -164,7 +161,7 @@ static void test_ddb_call_returns_unavailable_before_the_deadline_when_500_persi
   aws_error err;
   int64_t start = clock_epoch_ms();
   int64_t deadline = start + 1200;
-  mynt_status st = ddb_get_item(f->client, f->request, deadline, &response, &err);
+  mynt_status st = ddb_call(f->client, "GetItem", f->request, deadline, &response, &err);
   int64_t end = clock_epoch_ms();
   assert_int_equal(st, MYNT_UNAVAILABLE);
   assert_null(response);
@@ -191,17 +188,17 @@ static void test_ddb_call_does_not_retry_errors_a_retry_cannot_fix(void **state)
     const char *name;
     const char *body;
     const char *target;
-    s_call call;
+    const char *operation;
     int64_t deadline_in_ms; /* 0: no deadline */
     mynt_status status;
     const char *type;
     const char *message; /* NULL: not checked */
   } cases[] = {
-    {"a failed condition", s_condition, "DynamoDB_20120810.PutItem", ddb_put_item, 5000, MYNT_CONDITION_FAILED,
+    {"a failed condition", s_condition, "DynamoDB_20120810.PutItem", "PutItem", 5000, MYNT_CONDITION_FAILED,
      "ConditionalCheckFailedException", "The conditional request failed"},
     {"a transaction cancelled by a failed condition", cancelled, "DynamoDB_20120810.TransactWriteItems",
-     ddb_transact_write_items, 0, MYNT_CONDITION_FAILED, "TransactionCanceledException", NULL},
-    {"unrecognized credentials", unrecognized, "DynamoDB_20120810.GetItem", ddb_get_item, 0, MYNT_UPSTREAM,
+     "TransactWriteItems", 0, MYNT_CONDITION_FAILED, "TransactionCanceledException", NULL},
+    {"unrecognized credentials", unrecognized, "DynamoDB_20120810.GetItem", "GetItem", 0, MYNT_UPSTREAM,
      "UnrecognizedClientException", NULL},
   };
   for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -210,7 +207,7 @@ static void test_ddb_call_does_not_retry_errors_a_retry_cannot_fix(void **state)
     json_t *response = NULL;
     aws_error err;
     int64_t deadline = cases[i].deadline_in_ms ? clock_epoch_ms() + cases[i].deadline_in_ms : 0;
-    mynt_status st = cases[i].call(f->client, f->request, deadline, &response, &err);
+    mynt_status st = ddb_call(f->client, cases[i].operation, f->request, deadline, &response, &err);
     if(st != cases[i].status || err.attempts != 1 || script_server_counts(f->srv).requests != 1 ||
        err.http_status != 400 || strcmp(err.type, cases[i].type) != 0 ||
        (cases[i].message && strcmp(err.message, cases[i].message) != 0))
@@ -228,7 +225,7 @@ static void test_ddb_call_without_session_token_sends_no_token_header(void **sta
   s_step steps[] = {{200, s_item, 0}};
   s_fixture *f = s_fixture_new(steps, 1, NULL, "DynamoDB_20120810.GetItem");
   json_t *response = NULL;
-  assert_int_equal(ddb_get_item(f->client, f->request, 0, &response, NULL), MYNT_OK);
+  assert_int_equal(ddb_call(f->client, "GetItem", f->request, 0, &response, NULL), MYNT_OK);
   s_assert_headers_ok(f);
   json_decref(response);
   s_fixture_free(f);
@@ -275,7 +272,7 @@ static void test_ddb_call_ends_by_the_deadline_with_the_last_answer(void **state
     json_t *response = NULL;
     aws_error err;
     int64_t deadline = clock_epoch_ms() + cases[i].deadline_in_ms;
-    mynt_status st = ddb_get_item(f->client, f->request, deadline, &response, &err);
+    mynt_status st = ddb_call(f->client, "GetItem", f->request, deadline, &response, &err);
     int64_t late = clock_epoch_ms() - deadline;
     if(st != cases[i].status || err.status != st || response || late > cases[i].late_ms ||
        (cases[i].attempts ? err.attempts != cases[i].attempts : err.attempts < 2) ||
@@ -296,12 +293,12 @@ static void test_ddb_call_retries_transaction_in_progress_only_with_a_client_req
   s_fixture *f = s_fixture_new(steps, 2, S_TOKEN, "DynamoDB_20120810.TransactWriteItems");
   json_t *response = NULL;
   aws_error err;
-  assert_int_equal(ddb_transact_write_items(f->client, f->request, 0, &response, &err), MYNT_CONFLICT);
+  assert_int_equal(ddb_call(f->client, "TransactWriteItems", f->request, 0, &response, &err), MYNT_CONFLICT);
   assert_int_equal(err.attempts, 1);
 
   s_script(f, steps, 2); /* from the first step again */
   json_object_set_new(f->request, "ClientRequestToken", json_string("token-1"));
-  assert_int_equal(ddb_transact_write_items(f->client, f->request, 0, &response, &err), MYNT_OK);
+  assert_int_equal(ddb_call(f->client, "TransactWriteItems", f->request, 0, &response, &err), MYNT_OK);
   assert_int_equal(err.attempts, 2);
   s_assert_headers_ok(f);
   json_decref(response);
@@ -325,7 +322,8 @@ static void test_ddb_call_sends_nothing_without_time_for_a_send(void **state)
     s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
     json_t *response = NULL;
     aws_error err;
-    mynt_status st = ddb_get_item(f->client, f->request, clock_epoch_ms() + cases[i].deadline_in_ms, &response, &err);
+    mynt_status st =
+      ddb_call(f->client, "GetItem", f->request, clock_epoch_ms() + cases[i].deadline_in_ms, &response, &err);
     if(st != MYNT_TIMEOUT || response || err.attempts != 0 || script_server_counts(f->srv).requests != 0)
       fail_msg("%s: status %s, %s answer, %d attempts, %d requests", cases[i].name, mynt_strerror(st),
                response ? "an" : "no", err.attempts, script_server_counts(f->srv).requests);
@@ -347,7 +345,7 @@ static void test_ddb_call_rejects_an_answer_over_the_size_cap_without_retrying(v
   free(big);
   json_t *response = NULL;
   aws_error err;
-  assert_int_equal(ddb_get_item(f->client, f->request, 0, &response, &err), MYNT_NOMEM);
+  assert_int_equal(ddb_call(f->client, "GetItem", f->request, 0, &response, &err), MYNT_NOMEM);
   assert_int_equal(err.attempts, 1);
   s_fixture_free(f);
 }
@@ -362,7 +360,7 @@ static void test_ddb_call_retries_a_dropped_connection(void **state)
   assert_int_equal(script_server_script(f->srv, replies, 2), MYNT_OK);
   json_t *response = NULL;
   aws_error err;
-  assert_int_equal(ddb_get_item(f->client, f->request, clock_epoch_ms() + 5000, &response, &err), MYNT_OK);
+  assert_int_equal(ddb_call(f->client, "GetItem", f->request, clock_epoch_ms() + 5000, &response, &err), MYNT_OK);
   assert_int_equal(err.attempts, 2);
   assert_int_equal(script_server_counts(f->srv).requests, 2);
   s_assert_headers_ok(f);
@@ -383,7 +381,7 @@ static void test_ddb_call_retries_refused_connections_and_reports_io(void **stat
   json_t *response = NULL;
   aws_error err;
   int64_t deadline = clock_epoch_ms() + 600;
-  assert_int_equal(ddb_get_item(c, request, deadline, &response, &err), MYNT_IO);
+  assert_int_equal(ddb_call(c, "GetItem", request, deadline, &response, &err), MYNT_IO);
   assert_true(clock_epoch_ms() <= deadline);
   assert_true(err.attempts >= 2);
   assert_int_equal(err.http_status, 0);

@@ -41,16 +41,13 @@ static int64_t s_deadline(void)
   return clock_epoch_ms() + 10000;
 }
 
-/* One of the client's typed calls (ddb_put_item, ddb_update_item, ...). */
-typedef mynt_status (*s_call)(ddb_client *c, json_t *request, int64_t deadline_ms, json_t **out_response,
-                              aws_error *out_err);
-
-/* Sends text as a request on the test table (s_request) through call; returns call's status with
+/* Sends text as a request on the test table (s_request) as operation (ddb_call); returns its status with
  * its response in *out_response (caller json_decref) and its error in *out_err. */
-static mynt_status s_send(const s_env *env, s_call call, const char *text, json_t **out_response, aws_error *out_err)
+static mynt_status s_send(const s_env *env, const char *operation, const char *text, json_t **out_response,
+                          aws_error *out_err)
 {
   json_t *req = s_request(env, text);
-  mynt_status st = call(env->client, req, s_deadline(), out_response, out_err);
+  mynt_status st = ddb_call(env->client, operation, req, s_deadline(), out_response, out_err);
   json_decref(req);
   return st;
 }
@@ -71,7 +68,7 @@ static json_t *s_get(const s_env *env, const char *user, const char *sk)
                           "sk", "S", sk, "ConsistentRead", 1);
   json_t *response = NULL;
   aws_error err;
-  assert_int_equal(ddb_get_item(env->client, req, s_deadline(), &response, &err), MYNT_OK);
+  assert_int_equal(ddb_call(env->client, "GetItem", req, s_deadline(), &response, &err), MYNT_OK);
   json_t *item = json_object_get(response, "Item");
   json_t *plain = item ? ddb_unmarshal_item(item) : NULL;
   json_decref(response);
@@ -116,7 +113,7 @@ static void test_moto_conditional_put_refuses_an_existing_item_and_leaves_it_unc
   snprintf(text, sizeof text, put, "Bob");
   json_t *response = NULL;
   aws_error err;
-  assert_int_equal(s_send(env, ddb_put_item, text, &response, &err), MYNT_CONDITION_FAILED);
+  assert_int_equal(s_send(env, "PutItem", text, &response, &err), MYNT_CONDITION_FAILED);
   assert_null(response);
   assert_int_equal(err.status, MYNT_CONDITION_FAILED);
   assert_int_equal(err.http_status, 400);
@@ -146,7 +143,7 @@ static void test_moto_update_item_with_if_not_exists_returns_all_new(void **stat
   for(int expected = 1; expected <= 2; expected++) {
     json_t *response = NULL;
     aws_error err;
-    assert_int_equal(s_send(env, ddb_update_item, update, &response, &err), MYNT_OK);
+    assert_int_equal(s_send(env, "UpdateItem", update, &response, &err), MYNT_OK);
     json_t *attrs = s_attributes(response);
     assert_non_null(attrs);
     assert_int_equal(json_integer_value(json_object_get(attrs, "count")), expected);
@@ -169,13 +166,13 @@ static void test_moto_delete_item_honours_its_condition(void **state)
   snprintf(text, sizeof text, del, "removed");
   json_t *response = NULL;
   aws_error err;
-  assert_int_equal(s_send(env, ddb_delete_item, text, &response, &err), MYNT_CONDITION_FAILED);
+  assert_int_equal(s_send(env, "DeleteItem", text, &response, &err), MYNT_CONDITION_FAILED);
   json_t *still = s_get(env, "u3", "ITEM#1");
   assert_non_null(still);
   json_decref(still);
 
   snprintf(text, sizeof text, del, "active");
-  assert_int_equal(s_send(env, ddb_delete_item, text, &response, &err), MYNT_OK);
+  assert_int_equal(s_send(env, "DeleteItem", text, &response, &err), MYNT_OK);
   json_t *old = s_attributes(response);
   assert_string_equal(json_string_value(json_object_get(old, "state")), "active");
   json_decref(old);
@@ -200,7 +197,7 @@ static void test_moto_query_pages_on_begins_with_and_query_all_gathers_every_pag
   json_t *req = s_request(env, query);
   json_t *page = NULL;
   aws_error err;
-  assert_int_equal(ddb_query(env->client, req, s_deadline(), &page, &err), MYNT_OK);
+  assert_int_equal(ddb_call(env->client, "Query", req, s_deadline(), &page, &err), MYNT_OK);
   assert_int_equal(json_array_size(json_object_get(page, "Items")), 3);
   assert_true(json_is_object(json_object_get(page, "LastEvaluatedKey")));
   json_decref(page);
@@ -239,7 +236,7 @@ static void test_moto_transact_write_items_writes_all_or_nothing(void **state)
   json_t *req = s_json(text);
   json_t *response = NULL;
   aws_error err;
-  assert_int_equal(ddb_transact_write_items(env->client, req, s_deadline(), &response, &err), MYNT_OK);
+  assert_int_equal(ddb_call(env->client, "TransactWriteItems", req, s_deadline(), &response, &err), MYNT_OK);
   json_decref(response);
   json_decref(req);
   json_t *a = s_get(env, "u5", "A");
@@ -255,7 +252,8 @@ static void test_moto_transact_write_items_writes_all_or_nothing(void **state)
            "\"sk\":{\"S\":\"A\"}},\"ConditionExpression\":\"attribute_not_exists(user_id)\"}}]}",
            env->table, env->table);
   req = s_json(text);
-  assert_int_equal(ddb_transact_write_items(env->client, req, s_deadline(), &response, &err), MYNT_CONDITION_FAILED);
+  assert_int_equal(ddb_call(env->client, "TransactWriteItems", req, s_deadline(), &response, &err),
+                   MYNT_CONDITION_FAILED);
   assert_null(response);
   assert_string_equal(err.type, "TransactionCanceledException");
   assert_int_equal(err.attempts, 1);
@@ -268,7 +266,7 @@ static void test_moto_validation_error_is_bad_request_with_its_message(void **st
   s_env *env = moto_fixture_state_or_skip(state);
   json_t *response = NULL;
   aws_error err;
-  assert_int_equal(s_send(env, ddb_put_item, "{\"Item\":{\"user_id\":{\"S\":\"u6\"}}}", &response, &err),
+  assert_int_equal(s_send(env, "PutItem", "{\"Item\":{\"user_id\":{\"S\":\"u6\"}}}", &response, &err),
                    MYNT_BAD_REQUEST);
   assert_null(response);
   assert_int_equal(err.http_status, 400);

@@ -39,7 +39,6 @@ typedef struct {
   handlers_env env;
   plaid_sim *sim;
   mynt_arena *arena;
-  char table[96];
   char prefix[96];
   char sim_url[64];
 } s_fixture;
@@ -62,12 +61,11 @@ static void s_put_parameter(ssm_client *ssm, const char *prefix, const char *suf
 static int s_group_setup(void **state)
 {
   (void)state;
-  s_fixture *fx = calloc(1, sizeof(*fx));
-  assert_non_null(fx);
-  if(!moto_store_open("mynt-users-plaid", fx->table, sizeof(fx->table), &fx->env.store)) {
-    free(fx);
+  store *db = NULL;
+  s_fixture *fx = moto_store_state_new(sizeof *fx, "mynt-users-plaid", &db);
+  if(!fx)
     return 0;
-  }
+  fx->env.store = db;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   plaid_sim_config cfg = {.client_id = SIM_CLIENT, .secret = SIM_SECRET};
   assert_int_equal(plaid_sim_new(&cfg, &fx->sim), MYNT_OK);
@@ -102,7 +100,7 @@ static int s_group_teardown(void **state)
   s_fixture *fx = s_fx;
   if(!fx)
     return 0;
-  assert_int_equal(moto_fixture_delete_table(fx->env.store->ddb, fx->table), MYNT_OK);
+  assert_int_equal(moto_fixture_delete_table(fx->env.store->ddb, fx->env.store->table), MYNT_OK);
   bootstrap_env_free(&fx->env);
   plaid_sim_free(fx->sim);
   arena_free(fx->arena);
@@ -322,9 +320,9 @@ static void test_create_answers_201_and_stores_only_the_sealed_token(void **stat
   assert_int_equal(store_item_open_token(s_fx->env.keyring, "user-create", &stored, &token, &len), MYNT_OK);
   assert_int_equal(strncmp(token, "access-sandbox-", 15), 0);
   json_t *response = NULL;
-  json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}}}", "TableName", s_fx->table, "KeyConditionExpression",
+  json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}}}", "TableName", s_fx->env.store->table, "KeyConditionExpression",
                               "user_id = :u", "ExpressionAttributeValues", ":u", "S", "user-create");
-  assert_int_equal(ddb_query(s_fx->env.store->ddb, request, 0, &response, NULL), MYNT_OK);
+  assert_int_equal(ddb_call(s_fx->env.store->ddb, "Query", request, 0, &response, NULL), MYNT_OK);
   char *dump = json_dumps(response, 0);
   assert_null(strstr(dump, token));
   assert_int_equal(json_array_size(json_object_get(response, "Items")), 3);

@@ -25,18 +25,16 @@
 typedef struct {
   handlers_env env;
   mynt_arena *arena;
-  char table[96];
 } s_fixture;
 
 static int s_setup(void **state)
 {
   *state = NULL;
-  s_fixture *fx = calloc(1, sizeof(*fx));
-  assert_non_null(fx);
-  if(!moto_store_open("mynt-users-me", fx->table, sizeof(fx->table), &fx->env.store)) {
-    free(fx);
+  store *db = NULL;
+  s_fixture *fx = moto_store_state_new(sizeof *fx, "mynt-users-me", &db);
+  if(!fx)
     return 0;
-  }
+  fx->env.store = db;
   assert_int_equal(arena_new(4 * 1024 * 1024, &fx->arena), MYNT_OK);
   *state = fx;
   return 0;
@@ -47,7 +45,7 @@ static int s_teardown(void **state)
   s_fixture *fx = *state;
   if(!fx)
     return 0;
-  moto_store_free(fx->env.store, fx->table);
+  moto_store_free(fx->env.store);
   arena_free(fx->arena);
   free(fx);
   return 0;
@@ -68,9 +66,10 @@ static json_t *s_get_me(s_fixture *fx, const char *sub, const char *email)
 /* Returns the stored PROFILE record of user as plain JSON, or NULL. */
 static json_t *s_profile(s_fixture *fx, const char *user)
 {
-  json_t *response = moto_fixture_ddb(fx->env.store->ddb, "GetItem",
-                                      json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", fx->table, "Key",
-                                                "user_id", "S", user, "sk", "S", "PROFILE", "ConsistentRead", 1));
+  json_t *response =
+    moto_fixture_ddb(fx->env.store->ddb, "GetItem",
+                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", fx->env.store->table, "Key", "user_id",
+                               "S", user, "sk", "S", "PROFILE", "ConsistentRead", 1));
   json_t *item = json_object_get(response, "Item");
   json_t *plain = item ? ddb_unmarshal_item(item) : NULL;
   json_decref(response);
@@ -104,11 +103,11 @@ static void test_me_creates_the_profile_record_on_first_call(void **state)
 static void test_me_keeps_created_at_and_the_stored_email_without_a_claim(void **state)
 {
   s_fixture *fx = moto_fixture_state_or_skip(state);
-  json_decref(
-    moto_fixture_ddb(fx->env.store->ddb, "PutItem",
-                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}", "TableName", fx->table, "Item",
-                               "user_id", "S", "sub-old", "sk", "S", "PROFILE", "email", "S", "old@example.com",
-                               "created_at", "S", "2020-01-02T03:04:05Z", "updated_at", "S", "2020-01-02T03:04:05Z")));
+  json_decref(moto_fixture_ddb(fx->env.store->ddb, "PutItem",
+                               json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}", "TableName",
+                                         fx->env.store->table, "Item", "user_id", "S", "sub-old", "sk", "S", "PROFILE",
+                                         "email", "S", "old@example.com", "created_at", "S", "2020-01-02T03:04:05Z",
+                                         "updated_at", "S", "2020-01-02T03:04:05Z")));
   json_t *payload = s_get_me(fx, "sub-old", NULL);
   assert_int_equal(apigw_forge_status(payload), 200);
   json_t *body = apigw_forge_body(payload);
@@ -152,7 +151,7 @@ static void test_me_answers_500_without_leaking_dynamodb_details_when_the_table_
   assert_int_equal(apigw_forge_status(payload), 500);
   const char *text = json_string_value(json_object_get(payload, "body"));
   assert_null(strstr(text, "ResourceNotFound"));
-  assert_null(strstr(text, fx->table));
+  assert_null(strstr(text, fx->env.store->table));
   json_decref(payload);
 }
 

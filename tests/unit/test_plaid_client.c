@@ -67,7 +67,6 @@ static void test_plaid_config_picks_the_base_url_from_the_environment(void **sta
 static void test_plaid_link_token_create_passes_the_validating_server(void **state)
 {
   fake_plaid_fixture *f = *state;
-  fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
   json_t *answer = NULL;
   plaid_error err;
   assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, s_in(3000), &answer, &err), MYNT_OK);
@@ -155,7 +154,7 @@ static void test_plaid_refuses_an_invalid_count_without_sending(void **state)
 static void test_plaid_retries_rate_limit_twice_then_succeeds(void **state)
 {
   fake_plaid_fixture *f = *state;
-  fake_plaid_item *item = fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+  fake_plaid_item *item = f->item_a;
   fake_plaid_fail(item, 2, 429, "RATE_LIMIT_EXCEEDED", "RATE_LIMIT");
   json_t *answer = NULL;
   plaid_error err;
@@ -186,8 +185,8 @@ static void test_plaid_gives_up_on_a_persistent_error_by_the_deadline(void **sta
   };
   for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     fake_plaid_fixture *f = NULL;
-    fake_plaid_setup((void **)&f);
-    fake_plaid_item *item = fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+    fake_plaid_item_a_setup((void **)&f);
+    fake_plaid_item *item = f->item_a;
     fake_plaid_fail(item, -1, cases[i].http, cases[i].type, cases[i].code);
     json_t *answer = NULL;
     plaid_error err;
@@ -207,7 +206,7 @@ static void test_plaid_gives_up_on_a_persistent_error_by_the_deadline(void **sta
 static void test_plaid_does_not_retry_item_login_required(void **state)
 {
   fake_plaid_fixture *f = *state;
-  fake_plaid_item *item = fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+  fake_plaid_item *item = f->item_a;
   fake_plaid_fail(item, -1, 400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED");
   json_t *answer = NULL;
   plaid_error err;
@@ -246,7 +245,6 @@ static void test_plaid_retries_an_unreachable_server_until_the_deadline(void **s
 static void test_plaid_reports_a_passed_deadline_without_sending(void **state)
 {
   fake_plaid_fixture *f = *state;
-  fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
   json_t *answer = NULL;
   plaid_error err;
   assert_int_equal(plaid_item_get(f->client, "access-sandbox-item-a", clock_epoch_ms() - 1, &answer, &err),
@@ -259,7 +257,6 @@ static void test_plaid_reports_a_passed_deadline_without_sending(void **state)
 static void test_plaid_reuses_one_connection_for_sequential_calls(void **state)
 {
   fake_plaid_fixture *f = *state;
-  fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
   for(int i = 0; i < 3; i++) {
     json_t *answer = NULL;
     assert_int_equal(plaid_item_get(f->client, "access-sandbox-item-a", s_in(3000), &answer, NULL), MYNT_OK);
@@ -330,7 +327,7 @@ int main(void)
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_plaid_config_picks_the_base_url_from_the_environment),
-    cmocka_unit_test_setup_teardown(test_plaid_link_token_create_passes_the_validating_server, fake_plaid_setup,
+    cmocka_unit_test_setup_teardown(test_plaid_link_token_create_passes_the_validating_server, fake_plaid_item_a_setup,
                                     fake_plaid_teardown),
     cmocka_unit_test_setup_teardown(test_plaid_exchange_returns_the_access_token_or_a_redacted_error, fake_plaid_setup,
                                     fake_plaid_teardown),
@@ -338,15 +335,15 @@ int main(void)
                                     fake_plaid_teardown),
     cmocka_unit_test_setup_teardown(test_plaid_refuses_an_invalid_count_without_sending, fake_plaid_setup,
                                     fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_retries_rate_limit_twice_then_succeeds, fake_plaid_setup,
+    cmocka_unit_test_setup_teardown(test_plaid_retries_rate_limit_twice_then_succeeds, fake_plaid_item_a_setup,
                                     fake_plaid_teardown),
     cmocka_unit_test(test_plaid_gives_up_on_a_persistent_error_by_the_deadline),
-    cmocka_unit_test_setup_teardown(test_plaid_does_not_retry_item_login_required, fake_plaid_setup,
+    cmocka_unit_test_setup_teardown(test_plaid_does_not_retry_item_login_required, fake_plaid_item_a_setup,
                                     fake_plaid_teardown),
     cmocka_unit_test(test_plaid_retries_an_unreachable_server_until_the_deadline),
-    cmocka_unit_test_setup_teardown(test_plaid_reports_a_passed_deadline_without_sending, fake_plaid_setup,
+    cmocka_unit_test_setup_teardown(test_plaid_reports_a_passed_deadline_without_sending, fake_plaid_item_a_setup,
                                     fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_reuses_one_connection_for_sequential_calls, fake_plaid_setup,
+    cmocka_unit_test_setup_teardown(test_plaid_reuses_one_connection_for_sequential_calls, fake_plaid_item_a_setup,
                                     fake_plaid_teardown),
     cmocka_unit_test_setup_teardown(test_plaid_webhook_verification_key_get_returns_the_key, fake_plaid_setup,
                                     fake_plaid_teardown),

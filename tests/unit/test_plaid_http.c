@@ -43,7 +43,6 @@ static void test_plaid_backoff_stays_within_the_capped_exponential_ceiling(void 
 static void test_plaid_client_sends_auth_and_version_headers(void **state)
 {
   fake_plaid_fixture *f = *state;
-  fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
   json_t *answer = NULL;
   plaid_error err;
   assert_int_equal(plaid_item_get(f->client, "access-sandbox-item-a", s_in(3000), &answer, &err), MYNT_OK);
@@ -78,7 +77,7 @@ static void s_expect_item_get_ends_in_time(fake_plaid_fixture *f, int64_t in_ms,
 static void test_plaid_reports_the_rate_limit_when_the_deadline_cuts_the_retry_short(void **state)
 {
   fake_plaid_fixture *f = *state;
-  fake_plaid_item *item = fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+  fake_plaid_item *item = f->item_a;
   fake_plaid_fail(item, -1, 429, "RATE_LIMIT_EXCEEDED", "RATE_LIMIT");
   item->delay_ms = 1500;
   item->delay_after = 1;
@@ -93,7 +92,7 @@ static void test_plaid_reports_the_rate_limit_when_the_deadline_cuts_the_retry_s
 static void test_plaid_reports_a_transport_timeout_as_unavailable_in_time(void **state)
 {
   fake_plaid_fixture *f = *state;
-  fake_plaid_item *item = fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 10);
+  fake_plaid_item *item = f->item_a;
   item->delay_ms = 1500;
   plaid_error err;
   s_expect_item_get_ends_in_time(f, 400, MYNT_UNAVAILABLE, &err);
@@ -108,12 +107,12 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_plaid_backoff_stays_within_the_capped_exponential_ceiling, fake_plaid_setup,
                                     fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_client_sends_auth_and_version_headers, fake_plaid_setup,
+    cmocka_unit_test_setup_teardown(test_plaid_client_sends_auth_and_version_headers, fake_plaid_item_a_setup,
                                     fake_plaid_teardown),
     cmocka_unit_test_setup_teardown(test_plaid_reports_the_rate_limit_when_the_deadline_cuts_the_retry_short,
-                                    fake_plaid_setup, fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_reports_a_transport_timeout_as_unavailable_in_time, fake_plaid_setup,
-                                    fake_plaid_teardown),
+                                    fake_plaid_item_a_setup, fake_plaid_teardown),
+    cmocka_unit_test_setup_teardown(test_plaid_reports_a_transport_timeout_as_unavailable_in_time,
+                                    fake_plaid_item_a_setup, fake_plaid_teardown),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   curl_global_cleanup();

@@ -27,18 +27,16 @@
 typedef struct {
   store *store;
   seal_keyring *ring;
-  char table[96];
 } s_fixture;
 
 static int s_setup(void **state)
 {
   *state = NULL;
-  s_fixture *fx = calloc(1, sizeof(*fx));
-  assert_non_null(fx);
-  if(!moto_store_open("mynt-users-items", fx->table, sizeof(fx->table), &fx->store)) {
-    free(fx);
+  store *db = NULL;
+  s_fixture *fx = moto_store_state_new(sizeof *fx, "mynt-users-items", &db);
+  if(!fx)
     return 0;
-  }
+  fx->store = db;
   assert_int_equal(seal_keyring_parse(KEYRING, &fx->ring, NULL), MYNT_OK);
   *state = fx;
   return 0;
@@ -49,7 +47,7 @@ static int s_teardown(void **state)
   s_fixture *fx = *state;
   if(!fx)
     return 0;
-  moto_store_free(fx->store, fx->table);
+  moto_store_free(fx->store);
   seal_keyring_free(fx->ring);
   free(fx);
   return 0;
@@ -60,7 +58,7 @@ static json_t *s_records(s_fixture *fx, const char *user)
 {
   json_t *response =
     moto_fixture_ddb(fx->store->ddb, "Query",
-                     json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", fx->table, "KeyConditionExpression",
+                     json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", fx->store->table, "KeyConditionExpression",
                                "user_id = :u", "ExpressionAttributeValues", ":u", "S", user, "ConsistentRead", 1));
   json_t *out = json_array();
   size_t i;
