@@ -13,18 +13,13 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "core/buf.h"
 #include "local/plaid_sim/plaid_sim.h"
+#include "support/sim_client.h"
 
 #define S_CLIENT_ID "sync-client-id"
 #define S_SECRET    "sync-secret-value"
 #define S_TODAY     "2025-06-15"
 #define S_DAY30     "2025-05-16" /* today - 30: the first day of the initial update */
-
-typedef struct {
-  plaid_sim *sim;
-  char base[64];
-} s_fixture;
 
 /* One answer: HTTP status (-1 = transport failure) and the JSON body (NULL when not JSON). */
 typedef struct {
@@ -32,17 +27,19 @@ typedef struct {
   json_t *body;
 } s_reply;
 
-static int s_setup(void **state)
+static int s_start(const plaid_sim_config *cfg, void **state)
 {
-  s_fixture *fx = calloc(1, sizeof *fx);
-  plaid_sim_config cfg = {.client_id = S_CLIENT_ID, .secret = S_SECRET, .today = S_TODAY};
-  if(!fx || plaid_sim_new(&cfg, &fx->sim) != MYNT_OK) {
-    free(fx);
+  sim_client *fx;
+  if(sim_client_new(cfg, &fx) != MYNT_OK)
     return -1;
-  }
-  snprintf(fx->base, sizeof fx->base, "http://127.0.0.1:%u", (unsigned)plaid_sim_port(fx->sim));
   *state = fx;
   return 0;
+}
+
+static int s_setup(void **state)
+{
+  plaid_sim_config cfg = {.client_id = S_CLIENT_ID, .secret = S_SECRET, .today = S_TODAY};
+  return s_start(&cfg, state);
 }
 
 static _Atomic int64_t s_clock_ms;
@@ -56,68 +53,31 @@ static int64_t s_clock(void *ctx)
 /* A simulator whose "today" follows a clock the test moves (no pinned date). */
 static int s_setup_moving_clock(void **state)
 {
-  s_fixture *fx = calloc(1, sizeof *fx);
   atomic_store(&s_clock_ms, 1749988800000LL); /* 2025-06-15T12:00:00Z */
   plaid_sim_config cfg = {.client_id = S_CLIENT_ID, .secret = S_SECRET, .now_ms = s_clock};
-  if(!fx || plaid_sim_new(&cfg, &fx->sim) != MYNT_OK) {
-    free(fx);
-    return -1;
-  }
-  snprintf(fx->base, sizeof fx->base, "http://127.0.0.1:%u", (unsigned)plaid_sim_port(fx->sim));
-  *state = fx;
-  return 0;
+  return s_start(&cfg, state);
 }
 
 static int s_teardown(void **state)
 {
-  s_fixture *fx = *state;
-  plaid_sim_free(fx->sim);
-  free(fx);
+  sim_client_free(*state);
   return 0;
 }
 
-static size_t s_gather(char *data, size_t size, size_t n, void *userp)
-{
-  return buf_append(userp, data, size * n) ? 0 : size * n;
-}
-
 /* Sends method path with body (taken over; NULL = none); plaid adds Plaid's key headers. */
-static s_reply s_send(s_fixture *fx, const char *method, const char *path, json_t *body, bool plaid)
+static s_reply s_send(sim_client *fx, const char *method, const char *path, json_t *body, bool plaid)
 {
-  s_reply r = {.status = -1};
-  char url[256];
-  mynt_buf got;
-  buf_init(&got, 64 * 1024 * 1024);
-  snprintf(url, sizeof url, "%s%s", fx->base, path);
+  static const char *const plaid_headers[] = {"PLAID-CLIENT-ID: " S_CLIENT_ID, "PLAID-SECRET: " S_SECRET, NULL};
   char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
-  struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-  if(plaid) {
-    h = curl_slist_append(h, "PLAID-CLIENT-ID: " S_CLIENT_ID);
-    h = curl_slist_append(h, "PLAID-SECRET: " S_SECRET);
-  }
-  CURL *curl = curl_easy_init();
-  assert_non_null(curl);
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_gather);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &got);
-  if(text)
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, text);
-  if(curl_easy_perform(curl) == CURLE_OK)
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_easy_cleanup(curl);
-  curl_slist_free_all(h);
+  sim_answer a = sim_client_send(fx, method, path, text, plaid ? plaid_headers : NULL);
   free(text);
-  r.body = got.len ? json_loadb(buf_cstr(&got), got.len, 0, NULL) : NULL;
-  buf_free(&got);
+  s_reply r = {.status = a.status, .body = a.body};
+  free(a.text);
   return r;
 }
 
-static s_reply s_plaid(s_fixture *fx, const char *path, json_t *body)
+static s_reply s_plaid(sim_client *fx, const char *path, json_t *body)
 {
   return s_send(fx, "POST", path, body, true);
 }
@@ -150,7 +110,7 @@ static void s_error(s_reply *r, long status, const char *type, const char *code)
 }
 
 /* A new item with days_requested of history; writes its item id; returns its access token. */
-static char *s_new_item(s_fixture *fx, int days, char item_id[64])
+static char *s_new_item(sim_client *fx, int days, char item_id[64])
 {
   s_reply r = s_plaid(fx, "/sandbox/public_token/create",
                       json_pack("{s:s, s:[s], s:{s:{s:i}}}", "institution_id", "ins_109508", "initial_products",
@@ -166,7 +126,7 @@ static char *s_new_item(s_fixture *fx, int days, char item_id[64])
   return access;
 }
 
-static s_reply s_sync(s_fixture *fx, const char *access, const char *cursor, int count)
+static s_reply s_sync(sim_client *fx, const char *access, const char *cursor, int count)
 {
   json_t *body = json_pack("{s:s, s:i}", "access_token", access, "count", count);
   if(cursor)
@@ -176,7 +136,7 @@ static s_reply s_sync(s_fixture *fx, const char *access, const char *cursor, int
 
 /* Pages from cursor until has_more is false, applying each page to set (transaction_id ->
  * transaction). Writes the final cursor and the last status; returns the number of pages. */
-static int s_sync_all(s_fixture *fx, const char *access, const char *cursor, int count, json_t *set,
+static int s_sync_all(sim_client *fx, const char *access, const char *cursor, int count, json_t *set,
                       char out_cursor[64], char out_status[40])
 {
   char at[64];
@@ -213,7 +173,7 @@ static int s_sync_all(s_fixture *fx, const char *access, const char *cursor, int
 }
 
 /* Every transaction /transactions/get returns for [start, end], as transaction_id -> transaction. */
-static json_t *s_get_range(s_fixture *fx, const char *access, const char *start, const char *end)
+static json_t *s_get_range(sim_client *fx, const char *access, const char *start, const char *end)
 {
   json_t *set = json_object();
   for(int offset = 0;; offset += 500) {
@@ -233,7 +193,7 @@ static json_t *s_get_range(s_fixture *fx, const char *access, const char *start,
   }
 }
 
-static json_t *s_get_all(s_fixture *fx, const char *access, const char *start)
+static json_t *s_get_all(sim_client *fx, const char *access, const char *start)
 {
   return s_get_range(fx, access, start, S_TODAY);
 }
@@ -255,7 +215,7 @@ static void s_same_sets(json_t *a, json_t *b)
   }
 }
 
-static s_reply s_sim(s_fixture *fx, const char *method, const char *item_id, const char *what, json_t *body)
+static s_reply s_sim(sim_client *fx, const char *method, const char *item_id, const char *what, json_t *body)
 {
   char path[160];
   snprintf(path, sizeof path, "/sim/items/%s/%s", item_id, what);
@@ -266,7 +226,7 @@ static s_reply s_sim(s_fixture *fx, const char *method, const char *item_id, con
 
 static void test_sync_from_the_start_yields_exactly_what_transactions_get_returns(void **state)
 {
-  s_fixture *fx = *state;
+  sim_client *fx = *state;
   char item_id[64], cursor[64], status[40];
   char *access = s_new_item(fx, 730, item_id);
   json_t *synced = json_object();
@@ -292,7 +252,7 @@ static void test_sync_from_the_start_yields_exactly_what_transactions_get_return
 
 static void test_sync_pages_are_idempotent_and_count_is_bounded(void **state)
 {
-  s_fixture *fx = *state;
+  sim_client *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 365, item_id);
   s_reply first = s_sync(fx, access, "", 1);
@@ -333,7 +293,7 @@ static void test_sync_pages_are_idempotent_and_count_is_bounded(void **state)
 
 static void test_sync_rejects_forged_and_foreign_cursors_and_bad_fields(void **state)
 {
-  s_fixture *fx = *state;
+  sim_client *fx = *state;
   char item_a[64], item_b[64];
   char *a = s_new_item(fx, 90, item_a), *b = s_new_item(fx, 90, item_b);
   s_reply r = s_sync(fx, a, "", 10);
@@ -390,7 +350,7 @@ static void test_sync_rejects_forged_and_foreign_cursors_and_bad_fields(void **s
 
 static void test_sync_filters_by_account_with_its_own_cursor(void **state)
 {
-  s_fixture *fx = *state;
+  sim_client *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 60, item_id);
   s_reply acc = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", access));
@@ -426,7 +386,7 @@ static const char *s_pick(json_t *set, bool pending)
 
 static void test_sim_changes_arrive_as_added_modified_removed_from_the_saved_cursor(void **state)
 {
-  s_fixture *fx = *state;
+  sim_client *fx = *state;
   char item_id[64], cursor[64], status[40];
   char *access = s_new_item(fx, 90, item_id);
   json_t *set = json_object();
@@ -485,7 +445,7 @@ static void test_sim_changes_arrive_as_added_modified_removed_from_the_saved_cur
 
 static void test_sim_changes_are_validated_and_all_or_nothing(void **state)
 {
-  s_fixture *fx = *state;
+  sim_client *fx = *state;
   char item_id[64], cursor[64], status[40];
   char *access = s_new_item(fx, 90, item_id);
   json_t *set = json_object();
@@ -525,7 +485,7 @@ static void test_sim_changes_are_validated_and_all_or_nothing(void **state)
 
 static void test_pending_that_posts_arrives_as_removal_plus_addition(void **state)
 {
-  s_fixture *fx = *state;
+  sim_client *fx = *state;
   char item_id[64], cursor[64], status[40];
   char *access = s_new_item(fx, 30, item_id);
   json_t *set = json_object();
@@ -570,7 +530,7 @@ static void test_pending_that_posts_arrives_as_removal_plus_addition(void **stat
 
 static void test_mutation_knob_fails_one_mid_pagination_call(void **state)
 {
-  s_fixture *fx = *state;
+  sim_client *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 90, item_id);
   s_reply first = s_sync(fx, access, NULL, 50);
@@ -601,7 +561,7 @@ static void test_mutation_knob_fails_one_mid_pagination_call(void **state)
 
 static void test_history_goes_not_ready_then_initial_then_historical(void **state)
 {
-  s_fixture *fx = *state;
+  sim_client *fx = *state;
   char item_id[64], cursor[64], status[40];
   char *access = s_new_item(fx, 180, item_id);
   s_reply k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:s}", "history", "none"));
@@ -653,7 +613,7 @@ static void test_history_goes_not_ready_then_initial_then_historical(void **stat
 
 static void test_sandbox_transactions_create_appends_additions(void **state)
 {
-  s_fixture *fx = *state;
+  sim_client *fx = *state;
   char item_id[64], cursor[64], status[40];
   char *access = s_new_item(fx, 90, item_id);
   json_t *set = json_object();
@@ -716,7 +676,7 @@ static void test_sandbox_transactions_create_appends_additions(void **state)
 
 static void test_days_passing_arrive_as_new_and_posted_transactions(void **state)
 {
-  s_fixture *fx = *state;
+  sim_client *fx = *state;
   char item_id[64], cursor[64], status[40];
   char *access = s_new_item(fx, 90, item_id);
   json_t *set = json_object();
