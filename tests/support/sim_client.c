@@ -1,4 +1,4 @@
-/* sim_client.c - a Plaid simulator on a loopback port for one test, and the small libcurl client that talks to it. */
+/* sim_client.c - the small libcurl client the Plaid simulator's tests talk to it over loopback with. */
 #include "support/sim_client.h"
 
 #include <stdio.h>
@@ -9,43 +9,19 @@
 
 #include "core/buf.h"
 
-mynt_status sim_client_new(const plaid_sim_config *cfg, sim_client **out)
-{
-  *out = NULL;
-  sim_client *c = calloc(1, sizeof *c);
-  if(!c)
-    return MYNT_NOMEM;
-  mynt_status st = plaid_sim_new(cfg, &c->sim);
-  if(st != MYNT_OK) {
-    free(c);
-    return st;
-  }
-  snprintf(c->base, sizeof c->base, "http://127.0.0.1:%u", (unsigned)plaid_sim_port(c->sim));
-  *out = c;
-  return MYNT_OK;
-}
-
-void sim_client_free(sim_client *c)
-{
-  if(!c)
-    return;
-  plaid_sim_free(c->sim);
-  free(c);
-}
-
 static size_t s_collect(char *data, size_t size, size_t n, void *userp)
 {
   return buf_append(userp, data, size * n) ? 0 : size * n;
 }
 
-sim_answer sim_client_send(const sim_client *c, const char *method, const char *path, const char *body,
+sim_answer sim_client_send(const plaid_sim *sim, const char *method, const char *path, const char *body,
                            const char *const *headers)
 {
   sim_answer a = {.status = -1};
   mynt_buf got;
   buf_init(&got, 64 * 1024 * 1024);
   char url[512];
-  snprintf(url, sizeof url, "%s%s", c->base, path);
+  snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)plaid_sim_port(sim), path);
   CURL *curl = curl_easy_init();
   struct curl_slist *list = curl_slist_append(NULL, "Content-Type: application/json");
   for(size_t i = 0; headers && headers[i]; i++)

@@ -35,22 +35,22 @@ static int s_setup(void **state)
   atomic_store(&s_clock_ms, 1750000000000LL);
   plaid_sim_config cfg = {
     .client_id = S_CLIENT_ID, .secret = S_SECRET, .port = 0, .today = S_TODAY, .now_ms = s_fake_now};
-  sim_client *fx;
-  if(sim_client_new(&cfg, &fx) != MYNT_OK)
+  plaid_sim *sim;
+  if(plaid_sim_new(&cfg, &sim) != MYNT_OK)
     return -1;
-  *state = fx;
+  *state = sim;
   return 0;
 }
 
 static int s_teardown(void **state)
 {
-  sim_client_free(*state);
+  plaid_sim_free(*state);
   return 0;
 }
 
 /* Sends one request; auth adds the Plaid headers. body NULL = no body. Asserts nothing (workers
  * call it from other threads): a transport failure leaves status -1 for the caller to check. */
-static sim_answer s_http(sim_client *fx, const char *method, const char *path, const char *body, bool auth,
+static sim_answer s_http(plaid_sim *fx, const char *method, const char *path, const char *body, bool auth,
                          const char *version)
 {
   char version_header[96];
@@ -67,7 +67,7 @@ static sim_answer s_http(sim_client *fx, const char *method, const char *path, c
 }
 
 /* POSTs a Plaid call with the right headers; body is a JSON object the call takes over. */
-static sim_answer s_plaid(sim_client *fx, const char *path, json_t *body)
+static sim_answer s_plaid(plaid_sim *fx, const char *path, json_t *body)
 {
   char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
@@ -105,7 +105,7 @@ static void s_expect_ok(const sim_answer *a)
   assert_non_null(s_str(a, "request_id"));
 }
 
-static char *s_link_token(sim_client *fx, int days_requested)
+static char *s_link_token(plaid_sim *fx, int days_requested)
 {
   sim_answer a = s_plaid(fx, "/link/token/create",
                          json_pack("{s:s, s:s, s:[s], s:{s:s}, s:[s], s:{s:i}}", "client_name", "Mynt", "language",
@@ -120,7 +120,7 @@ static char *s_link_token(sim_client *fx, int days_requested)
 }
 
 /* Completes Link with a sandbox login; returns the answer (public_token, institution, accounts, item_id). */
-static sim_answer s_complete(sim_client *fx, const char *link_token, const char *institution, const char *password,
+static sim_answer s_complete(plaid_sim *fx, const char *link_token, const char *institution, const char *password,
                              long long seed)
 {
   json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "link_token", link_token, "institution_id", institution, "username",
@@ -134,7 +134,7 @@ static sim_answer s_complete(sim_client *fx, const char *link_token, const char 
   return a;
 }
 
-static char *s_exchange(sim_client *fx, const char *public_token, char item_id[64])
+static char *s_exchange(plaid_sim *fx, const char *public_token, char item_id[64])
 {
   sim_answer a = s_plaid(fx, "/item/public_token/exchange", json_pack("{s:s}", "public_token", public_token));
   s_expect_ok(&a);
@@ -147,7 +147,7 @@ static char *s_exchange(sim_client *fx, const char *public_token, char item_id[6
 }
 
 /* Link -> complete -> exchange with the given days_requested; returns the access token. */
-static char *s_new_item(sim_client *fx, int days_requested, long long seed, char item_id[64])
+static char *s_new_item(plaid_sim *fx, int days_requested, long long seed, char item_id[64])
 {
   char *link = s_link_token(fx, days_requested);
   sim_answer done = s_complete(fx, link, "ins_109508", "pass_good", seed);
@@ -158,7 +158,7 @@ static char *s_new_item(sim_client *fx, int days_requested, long long seed, char
   return access;
 }
 
-static sim_answer s_transactions(sim_client *fx, const char *access, const char *start, const char *end, int count,
+static sim_answer s_transactions(plaid_sim *fx, const char *access, const char *start, const char *end, int count,
                                  int offset)
 {
   return s_plaid(fx, "/transactions/get",
@@ -170,7 +170,7 @@ static sim_answer s_transactions(sim_client *fx, const char *access, const char 
 
 static void test_plaid_sim_rejects_missing_or_wrong_api_keys(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   sim_answer a = s_http(fx, "POST", "/item/get", "{\"access_token\":\"access-sandbox-x\"}", false, NULL);
   s_expect_error(&a, 400, "INVALID_INPUT", "INVALID_API_KEYS");
   a = s_http(fx, "POST", "/item/get",
@@ -186,7 +186,7 @@ static void test_plaid_sim_rejects_missing_or_wrong_api_keys(void **state)
 
 static void test_plaid_sim_rejects_wrong_method_body_version_and_fields(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   sim_answer a = s_http(fx, "GET", "/accounts/get", NULL, true, NULL);
   s_expect_error(&a, 405, "INVALID_REQUEST", "INVALID_HTTP_METHOD");
   a = s_http(fx, "POST", "/accounts/get", "{not json", true, NULL);
@@ -211,7 +211,7 @@ static void test_plaid_sim_rejects_wrong_method_body_version_and_fields(void **s
 
 static void test_link_token_create_validates_like_plaid(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   sim_answer a = s_plaid(fx, "/link/token/create", json_pack("{s:s}", "client_name", "Mynt"));
   assert_non_null(strstr(a.text, "language"));
   assert_non_null(strstr(a.text, "country_codes"));
@@ -261,7 +261,7 @@ static void test_link_token_create_validates_like_plaid(void **state)
 
 static void test_transactions_get_rejects_bad_dates_and_paging(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   char *access = s_new_item(fx, 730, -1, NULL);
   static const char *const bad_dates[][2] = {
     {"2025-02-30", "2025-03-01"}, /* not a real day */
@@ -296,10 +296,9 @@ static void test_transactions_get_rejects_bad_dates_and_paging(void **state)
   free(access);
 }
 
-static json_t *s_truth(sim_client *fx, const char *item_id, const char *query)
+/* GETs a /sim/ path, expects 200 and an answer that shows no access token; returns its body. */
+static json_t *s_sim_get(plaid_sim *fx, const char *path)
 {
-  char path[256];
-  snprintf(path, sizeof path, "/sim/items/%s/transactions%s", item_id, query);
   sim_answer a = s_http(fx, "GET", path, NULL, false, NULL);
   s_expect_ok(&a);
   assert_null(strstr(a.text, "access-sandbox-"));
@@ -308,9 +307,16 @@ static json_t *s_truth(sim_client *fx, const char *item_id, const char *query)
   return body;
 }
 
+static json_t *s_truth(plaid_sim *fx, const char *item_id, const char *query)
+{
+  char path[256];
+  snprintf(path, sizeof path, "/sim/items/%s/transactions%s", item_id, query);
+  return s_sim_get(fx, path);
+}
+
 static void test_link_exchange_accounts_and_paged_transactions_match_the_truth(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 730, -1, item_id);
 
@@ -411,7 +417,7 @@ static void test_link_exchange_accounts_and_paged_transactions_match_the_truth(v
 
 static void test_days_requested_limits_the_history(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 30, -1, item_id);
   sim_answer a = s_transactions(fx, access, "2023-01-01", S_TODAY, 500, 0);
@@ -447,7 +453,7 @@ static void test_days_requested_limits_the_history(void **state)
 
 static void test_sandbox_public_token_create_validates_and_works(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   sim_answer a = s_plaid(fx, "/sandbox/public_token/create",
                          json_pack("{s:s, s:[s]}", "institution_id", "ins_999", "initial_products", "transactions"));
   s_expect_error(&a, 400, "INVALID_INPUT", "INVALID_INSTITUTION");
@@ -481,7 +487,7 @@ static void test_sandbox_public_token_create_validates_and_works(void **state)
 
 static void test_public_tokens_are_single_use_and_expire(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   char *link = s_link_token(fx, 90);
   sim_answer done = s_complete(fx, link, "ins_109510", "pass_good", -1);
   s_expect_ok(&done);
@@ -513,7 +519,7 @@ static void test_public_tokens_are_single_use_and_expire(void **state)
 
 static void test_link_complete_rejects_wrong_credentials(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   char *link = s_link_token(fx, 90);
   sim_answer a = s_complete(fx, link, "ins_109508", "pass_bad", -1);
   s_expect_error(&a, 400, "ITEM_ERROR", "INVALID_CREDENTIALS");
@@ -522,33 +528,30 @@ static void test_link_complete_rejects_wrong_credentials(void **state)
   free(link);
 }
 
-static size_t s_item_count(sim_client *fx)
+static size_t s_item_count(plaid_sim *fx)
 {
-  sim_answer a = s_http(fx, "GET", "/sim/items", NULL, false, NULL);
-  s_expect_ok(&a);
-  size_t n = json_array_size(json_object_get(a.body, "items"));
-  sim_answer_free(&a);
+  json_t *body = s_sim_get(fx, "/sim/items");
+  size_t n = json_array_size(json_object_get(body, "items"));
+  json_decref(body);
   return n;
 }
 
-static json_t *s_item_summary(sim_client *fx, const char *item_id)
+static json_t *s_item_summary(plaid_sim *fx, const char *item_id)
 {
-  sim_answer a = s_http(fx, "GET", "/sim/items", NULL, false, NULL);
-  s_expect_ok(&a);
-  assert_null(strstr(a.text, "access-sandbox-"));
+  json_t *body = s_sim_get(fx, "/sim/items");
   size_t i;
   json_t *item, *found = NULL;
-  json_array_foreach(json_object_get(a.body, "items"), i, item)
+  json_array_foreach(json_object_get(body, "items"), i, item)
     if(strcmp(json_string_value(json_object_get(item, "item_id")), item_id) == 0)
       found = json_incref(item);
-  sim_answer_free(&a);
+  json_decref(body);
   assert_non_null(found);
   return found;
 }
 
 static void test_reset_login_needs_update_mode_link(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 730, -1, item_id);
   sim_answer a = s_plaid(fx, "/sandbox/item/reset_login", json_pack("{s:s}", "access_token", access));
@@ -599,7 +602,7 @@ static void test_reset_login_needs_update_mode_link(void **state)
 
 static void test_faultsim_answer_429_until_cleared_and_count_down(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64], path[128];
   char *access = s_new_item(fx, 730, -1, item_id);
   snprintf(path, sizeof path, "/sim/items/%s/faults", item_id);
@@ -658,7 +661,7 @@ static void test_faultsim_answer_429_until_cleared_and_count_down(void **state)
 
 static void test_item_remove_invalidates_the_access_token(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 730, -1, item_id);
   sim_answer a = s_plaid(fx, "/item/remove", json_pack("{s:s, s:s}", "access_token", access, "reason_code", "OTHER"));
@@ -676,7 +679,7 @@ static void test_item_remove_invalidates_the_access_token(void **state)
 
 static void test_same_seed_gives_the_same_transactions(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   char first[64], second[64], other[64];
   char *a1 = s_new_item(fx, 730, 424242, first);
   char *a2 = s_new_item(fx, 730, 424242, second);
@@ -698,7 +701,7 @@ static void test_same_seed_gives_the_same_transactions(void **state)
 
 static void test_admin_health_and_truth_validate_input(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   sim_answer a = s_http(fx, "GET", "/sim/health", NULL, false, NULL);
   s_expect_ok(&a);
   assert_string_equal(s_str(&a, "today"), S_TODAY);
@@ -723,7 +726,7 @@ static void test_admin_health_and_truth_validate_input(void **state)
 }
 
 typedef struct {
-  sim_client *fx;
+  plaid_sim *fx;
   int ok;
 } s_worker;
 
@@ -750,7 +753,7 @@ static void *s_worker_run(void *arg)
 
 static void test_plaid_sim_serves_concurrent_clients(void **state)
 {
-  sim_client *fx = *state;
+  plaid_sim *fx = *state;
   pthread_t threads[4];
   s_worker workers[4];
   for(int i = 0; i < 4; i++) {
