@@ -138,6 +138,9 @@ bool plaid_sim_data_or_reply(plaid_sim_call *c, const plaid_sim_item *item, plai
 /* Returns obj's member name unless it is absent or JSON null. */
 json_t *plaid_sim_field(json_t *obj, const char *name);
 
+/* Returns whether key is one of allowed (a NULL-terminated list). */
+bool plaid_sim_key_allowed(const char *key, const char *const *allowed);
+
 /* ---- sync endpoints (plaid_sim_sync.c) ---- */
 
 /* POST /transactions/sync. */

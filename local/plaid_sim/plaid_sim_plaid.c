@@ -91,10 +91,7 @@ static bool s_known_fields_or_reply(s_call *c, json_t *obj, const char *prefix, 
   json_t *value;
   json_object_foreach(obj, key, value) {
     (void)value;
-    bool known = false;
-    for(const char *const *a = allowed; *a && !known; a++)
-      known = strcmp(*a, key) == 0;
-    if(!known && buf_appendf(&unknown, "%s%s%s", unknown.len ? ", " : "", prefix, key)) {
+    if(!plaid_sim_key_allowed(key, allowed) && buf_appendf(&unknown, "%s%s%s", unknown.len ? ", " : "", prefix, key)) {
       buf_free(&unknown);
       s_internal(c);
       return false;
@@ -839,4 +836,12 @@ bool plaid_sim_data_or_reply(plaid_sim_call *c, const plaid_sim_item *item, plai
 json_t *plaid_sim_field(json_t *obj, const char *name)
 {
   return s_field(obj, name);
+}
+
+bool plaid_sim_key_allowed(const char *key, const char *const *allowed)
+{
+  for(const char *const *a = allowed; *a; a++)
+    if(strcmp(*a, key) == 0)
+      return true;
+  return false;
 }

@@ -272,10 +272,7 @@ static bool s_keys_or_reply(const plaid_sim_request *req, plaid_sim_response *ou
   json_t *value;
   json_object_foreach(obj, key, value) {
     (void)value;
-    bool known = false;
-    for(const char *const *a = allowed; *a && !known; a++)
-      known = strcmp(*a, key) == 0;
-    if(!known) {
+    if(!plaid_sim_key_allowed(key, allowed)) {
       char message[160];
       snprintf(message, sizeof message, "%s: unknown field %.64s", where, key);
       s_invalid(req, out, message);
@@ -297,19 +294,27 @@ static bool s_list_or_reply(const plaid_sim_request *req, plaid_sim_response *ou
   return false;
 }
 
+/* Checks list[i] is an object with keys in allowed, writing "list[i]" into where for the messages. */
+static bool s_entry_or_reply(const plaid_sim_request *req, plaid_sim_response *out, json_t *v, const char *list,
+                             size_t i, const char *const *allowed, char where[32])
+{
+  snprintf(where, 32, "%s[%zu]", list, i);
+  if(!json_is_object(v)) {
+    char message[64];
+    snprintf(message, sizeof message, "%s must be an object", where);
+    s_invalid(req, out, message);
+    return false;
+  }
+  return s_keys_or_reply(req, out, v, where, allowed);
+}
+
 /* Reads added[i]: {amount, name, account_id?, date?, authorized_date?, pending?}. */
 static bool s_added_or_reply(const plaid_sim_request *req, plaid_sim_response *out, json_t *v, size_t i,
                              const plaid_data_item *data, plaid_sim_new_txn *n)
 {
   static const char *const allowed[] = {"account_id", "amount", "name", "date", "authorized_date", "pending", NULL};
   char where[32], message[192];
-  snprintf(where, sizeof where, "added[%zu]", i);
-  if(!json_is_object(v)) {
-    snprintf(message, sizeof message, "%s must be an object", where);
-    s_invalid(req, out, message);
-    return false;
-  }
-  if(!s_keys_or_reply(req, out, v, where, allowed))
+  if(!s_entry_or_reply(req, out, v, "added", i, allowed, where))
     return false;
   json_t *account = json_object_get(v, "account_id"), *date = json_object_get(v, "date");
   json_t *authorized = json_object_get(v, "authorized_date"), *pending = json_object_get(v, "pending");
@@ -349,13 +354,7 @@ static bool s_modified_or_reply(const plaid_sim_request *req, plaid_sim_response
 {
   static const char *const allowed[] = {"transaction_id", "amount", "name", "date", "pending", NULL};
   char where[32], message[192];
-  snprintf(where, sizeof where, "modified[%zu]", i);
-  if(!json_is_object(v)) {
-    snprintf(message, sizeof message, "%s must be an object", where);
-    s_invalid(req, out, message);
-    return false;
-  }
-  if(!s_keys_or_reply(req, out, v, where, allowed))
+  if(!s_entry_or_reply(req, out, v, "modified", i, allowed, where))
     return false;
   json_t *id = json_object_get(v, "transaction_id"), *amount = json_object_get(v, "amount");
   json_t *name = json_object_get(v, "name"), *date = json_object_get(v, "date"),

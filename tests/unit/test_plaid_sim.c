@@ -14,9 +14,9 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "core/buf.h"
 #include "core/clock.h"
 #include "local/plaid_sim/plaid_sim.h"
+#include "support/sim_client.h"
 
 #define S_CLIENT_ID "test-client-id"
 #define S_SECRET    "test-secret-value"
@@ -30,117 +30,59 @@ static int64_t s_fake_now(void *ctx)
   return atomic_load(&s_clock_ms);
 }
 
-typedef struct {
-  plaid_sim *sim;
-  char base[64];
-} s_fixture;
-
-typedef struct {
-  long status;
-  json_t *body; /* NULL when the answer is not JSON */
-  char *text;
-} s_answer;
-
 static int s_setup(void **state)
 {
-  s_fixture *fx = calloc(1, sizeof *fx);
-  if(!fx)
-    return -1;
   atomic_store(&s_clock_ms, 1750000000000LL);
   plaid_sim_config cfg = {
     .client_id = S_CLIENT_ID, .secret = S_SECRET, .port = 0, .today = S_TODAY, .now_ms = s_fake_now};
-  if(plaid_sim_new(&cfg, &fx->sim) != MYNT_OK) {
-    free(fx);
+  plaid_sim *sim;
+  if(plaid_sim_new(&cfg, &sim) != MYNT_OK)
     return -1;
-  }
-  snprintf(fx->base, sizeof fx->base, "http://127.0.0.1:%u", (unsigned)plaid_sim_port(fx->sim));
-  *state = fx;
+  *state = sim;
   return 0;
 }
 
 static int s_teardown(void **state)
 {
-  s_fixture *fx = *state;
-  plaid_sim_free(fx->sim);
-  free(fx);
+  plaid_sim_free(*state);
   return 0;
-}
-
-static size_t s_collect(char *data, size_t size, size_t n, void *userp)
-{
-  return buf_append(userp, data, size * n) ? 0 : size * n;
-}
-
-static void s_answer_free(s_answer *a)
-{
-  json_decref(a->body);
-  free(a->text);
-  memset(a, 0, sizeof *a);
 }
 
 /* Sends one request; auth adds the Plaid headers. body NULL = no body. Asserts nothing (workers
  * call it from other threads): a transport failure leaves status -1 for the caller to check. */
-static s_answer s_http(s_fixture *fx, const char *method, const char *path, const char *body, bool auth,
-                       const char *version)
+static sim_answer s_http(plaid_sim *fx, const char *method, const char *path, const char *body, bool auth,
+                         const char *version)
 {
-  s_answer a = {0};
-  mynt_buf got;
-  buf_init(&got, 32 * 1024 * 1024);
-  char url[512];
-  snprintf(url, sizeof url, "%s%s", fx->base, path);
-  a.status = -1;
-  CURL *curl = curl_easy_init();
-  if(!curl)
-    return a;
-  struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
-  if(auth) {
-    headers = curl_slist_append(headers, "PLAID-CLIENT-ID: " S_CLIENT_ID);
-    headers = curl_slist_append(headers, "PLAID-SECRET: " S_SECRET);
-  }
   char version_header[96];
-  if(version) {
-    snprintf(version_header, sizeof version_header, "Plaid-Version: %s", version);
-    headers = curl_slist_append(headers, version_header);
+  snprintf(version_header, sizeof version_header, "Plaid-Version: %s", version ? version : "");
+  const char *headers[4] = {0};
+  size_t n = 0;
+  if(auth) {
+    headers[n++] = "PLAID-CLIENT-ID: " S_CLIENT_ID;
+    headers[n++] = "PLAID-SECRET: " S_SECRET;
   }
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 20000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &got);
-  if(body) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-  }
-  if(curl_easy_perform(curl) == CURLE_OK)
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &a.status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  a.text = buf_detach(&got);
-  a.body = a.text ? json_loads(a.text, 0, NULL) : NULL;
-  if(!a.text)
-    a.text = strdup("");
-  return a;
+  if(version)
+    headers[n++] = version_header;
+  return sim_client_send(fx, method, path, body, headers);
 }
 
 /* POSTs a Plaid call with the right headers; body is a JSON object the call takes over. */
-static s_answer s_plaid(s_fixture *fx, const char *path, json_t *body)
+static sim_answer s_plaid(plaid_sim *fx, const char *path, json_t *body)
 {
   char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
-  s_answer a = s_http(fx, "POST", path, text ? text : "", true, "2020-09-14");
+  sim_answer a = s_http(fx, "POST", path, text ? text : "", true, "2020-09-14");
   free(text);
   return a;
 }
 
-static const char *s_str(const s_answer *a, const char *key)
+static const char *s_str(const sim_answer *a, const char *key)
 {
   return json_string_value(json_object_get(a->body, key));
 }
 
 /* Asserts a Plaid error of the documented shape and frees the answer. */
-static void s_expect_error(s_answer *a, long status, const char *type, const char *code)
+static void s_expect_error(sim_answer *a, long status, const char *type, const char *code)
 {
   if(a->status != status || !s_str(a, "error_code") || strcmp(s_str(a, "error_code"), code) != 0)
     fail_msg("expected %ld %s, got %ld %.400s", status, code, a->status, a->text);
@@ -153,33 +95,33 @@ static void s_expect_error(s_answer *a, long status, const char *type, const cha
   assert_int_equal(json_integer_value(json_object_get(a->body, "status")), status);
   assert_non_null(strstr(s_str(a, "documentation_url"), "https://plaid.com/docs/errors/"));
   assert_true(json_is_null(json_object_get(a->body, "suggested_action")));
-  s_answer_free(a);
+  sim_answer_free(a);
 }
 
-static void s_expect_ok(const s_answer *a)
+static void s_expect_ok(const sim_answer *a)
 {
   if(a->status != 200)
     fail_msg("expected 200, got %ld %.400s", a->status, a->text);
   assert_non_null(s_str(a, "request_id"));
 }
 
-static char *s_link_token(s_fixture *fx, int days_requested)
+static char *s_link_token(plaid_sim *fx, int days_requested)
 {
-  s_answer a = s_plaid(fx, "/link/token/create",
-                       json_pack("{s:s, s:s, s:[s], s:{s:s}, s:[s], s:{s:i}}", "client_name", "Mynt", "language", "en",
-                                 "country_codes", "US", "user", "client_user_id", "user-1", "products", "transactions",
-                                 "transactions", "days_requested", days_requested));
+  sim_answer a = s_plaid(fx, "/link/token/create",
+                         json_pack("{s:s, s:s, s:[s], s:{s:s}, s:[s], s:{s:i}}", "client_name", "Mynt", "language",
+                                   "en", "country_codes", "US", "user", "client_user_id", "user-1", "products",
+                                   "transactions", "transactions", "days_requested", days_requested));
   s_expect_ok(&a);
   assert_non_null(strstr(s_str(&a, "link_token"), "link-sandbox-"));
   assert_non_null(s_str(&a, "expiration"));
   char *token = strdup(s_str(&a, "link_token"));
-  s_answer_free(&a);
+  sim_answer_free(&a);
   return token;
 }
 
 /* Completes Link with a sandbox login; returns the answer (public_token, institution, accounts, item_id). */
-static s_answer s_complete(s_fixture *fx, const char *link_token, const char *institution, const char *password,
-                           long long seed)
+static sim_answer s_complete(plaid_sim *fx, const char *link_token, const char *institution, const char *password,
+                             long long seed)
 {
   json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "link_token", link_token, "institution_id", institution, "username",
                            "user_good", "password", password);
@@ -187,37 +129,37 @@ static s_answer s_complete(s_fixture *fx, const char *link_token, const char *in
     json_object_set_new(body, "seed", json_integer(seed));
   char *text = json_dumps(body, JSON_COMPACT);
   json_decref(body);
-  s_answer a = s_http(fx, "POST", "/sim/link/complete", text, false, NULL);
+  sim_answer a = s_http(fx, "POST", "/sim/link/complete", text, false, NULL);
   free(text);
   return a;
 }
 
-static char *s_exchange(s_fixture *fx, const char *public_token, char item_id[64])
+static char *s_exchange(plaid_sim *fx, const char *public_token, char item_id[64])
 {
-  s_answer a = s_plaid(fx, "/item/public_token/exchange", json_pack("{s:s}", "public_token", public_token));
+  sim_answer a = s_plaid(fx, "/item/public_token/exchange", json_pack("{s:s}", "public_token", public_token));
   s_expect_ok(&a);
   assert_non_null(strstr(s_str(&a, "access_token"), "access-sandbox-"));
   if(item_id)
     snprintf(item_id, 64, "%s", s_str(&a, "item_id"));
   char *token = strdup(s_str(&a, "access_token"));
-  s_answer_free(&a);
+  sim_answer_free(&a);
   return token;
 }
 
 /* Link -> complete -> exchange with the given days_requested; returns the access token. */
-static char *s_new_item(s_fixture *fx, int days_requested, long long seed, char item_id[64])
+static char *s_new_item(plaid_sim *fx, int days_requested, long long seed, char item_id[64])
 {
   char *link = s_link_token(fx, days_requested);
-  s_answer done = s_complete(fx, link, "ins_109508", "pass_good", seed);
+  sim_answer done = s_complete(fx, link, "ins_109508", "pass_good", seed);
   s_expect_ok(&done);
   char *access = s_exchange(fx, s_str(&done, "public_token"), item_id);
-  s_answer_free(&done);
+  sim_answer_free(&done);
   free(link);
   return access;
 }
 
-static s_answer s_transactions(s_fixture *fx, const char *access, const char *start, const char *end, int count,
-                               int offset)
+static sim_answer s_transactions(plaid_sim *fx, const char *access, const char *start, const char *end, int count,
+                                 int offset)
 {
   return s_plaid(fx, "/transactions/get",
                  json_pack("{s:s, s:s, s:s, s:{s:i, s:i}}", "access_token", access, "start_date", start, "end_date",
@@ -228,8 +170,8 @@ static s_answer s_transactions(s_fixture *fx, const char *access, const char *st
 
 static void test_plaid_sim_rejects_missing_or_wrong_api_keys(void **state)
 {
-  s_fixture *fx = *state;
-  s_answer a = s_http(fx, "POST", "/item/get", "{\"access_token\":\"access-sandbox-x\"}", false, NULL);
+  plaid_sim *fx = *state;
+  sim_answer a = s_http(fx, "POST", "/item/get", "{\"access_token\":\"access-sandbox-x\"}", false, NULL);
   s_expect_error(&a, 400, "INVALID_INPUT", "INVALID_API_KEYS");
   a = s_http(fx, "POST", "/item/get",
              "{\"client_id\":\"" S_CLIENT_ID "\",\"secret\":\"wrong\",\"access_token\":\"access-sandbox-x\"}", false,
@@ -244,8 +186,8 @@ static void test_plaid_sim_rejects_missing_or_wrong_api_keys(void **state)
 
 static void test_plaid_sim_rejects_wrong_method_body_version_and_fields(void **state)
 {
-  s_fixture *fx = *state;
-  s_answer a = s_http(fx, "GET", "/accounts/get", NULL, true, NULL);
+  plaid_sim *fx = *state;
+  sim_answer a = s_http(fx, "GET", "/accounts/get", NULL, true, NULL);
   s_expect_error(&a, 405, "INVALID_REQUEST", "INVALID_HTTP_METHOD");
   a = s_http(fx, "POST", "/accounts/get", "{not json", true, NULL);
   s_expect_error(&a, 400, "INVALID_REQUEST", "INVALID_BODY");
@@ -269,8 +211,8 @@ static void test_plaid_sim_rejects_wrong_method_body_version_and_fields(void **s
 
 static void test_link_token_create_validates_like_plaid(void **state)
 {
-  s_fixture *fx = *state;
-  s_answer a = s_plaid(fx, "/link/token/create", json_pack("{s:s}", "client_name", "Mynt"));
+  plaid_sim *fx = *state;
+  sim_answer a = s_plaid(fx, "/link/token/create", json_pack("{s:s}", "client_name", "Mynt"));
   assert_non_null(strstr(a.text, "language"));
   assert_non_null(strstr(a.text, "country_codes"));
   assert_non_null(strstr(a.text, "user"));
@@ -319,7 +261,7 @@ static void test_link_token_create_validates_like_plaid(void **state)
 
 static void test_transactions_get_rejects_bad_dates_and_paging(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char *access = s_new_item(fx, 730, -1, NULL);
   static const char *const bad_dates[][2] = {
     {"2025-02-30", "2025-03-01"}, /* not a real day */
@@ -328,10 +270,10 @@ static void test_transactions_get_rejects_bad_dates_and_paging(void **state)
     {"20250601", "2025-06-10"},   {"2025-06-01", "2025-06-10T00:00:00Z"},
   };
   for(size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
-    s_answer a = s_transactions(fx, access, bad_dates[i][0], bad_dates[i][1], 10, 0);
+    sim_answer a = s_transactions(fx, access, bad_dates[i][0], bad_dates[i][1], 10, 0);
     s_expect_error(&a, 400, "INVALID_REQUEST", "INVALID_FIELD");
   }
-  s_answer a =
+  sim_answer a =
     s_plaid(fx, "/transactions/get",
             json_pack("{s:s, s:i, s:s}", "access_token", access, "start_date", 20250601, "end_date", "2025-06-10"));
   s_expect_error(&a, 400, "INVALID_REQUEST", "INVALID_FIELD");
@@ -350,29 +292,35 @@ static void test_transactions_get_rejects_bad_dates_and_paging(void **state)
   s_expect_error(&a, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   a = s_transactions(fx, access, "2025-06-01", "2025-06-10", 500, 0);
   s_expect_ok(&a);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   free(access);
 }
 
-static json_t *s_truth(s_fixture *fx, const char *item_id, const char *query)
+/* GETs a /sim/ path, expects 200 and an answer that shows no access token; returns its body. */
+static json_t *s_sim_get(plaid_sim *fx, const char *path)
 {
-  char path[256];
-  snprintf(path, sizeof path, "/sim/items/%s/transactions%s", item_id, query);
-  s_answer a = s_http(fx, "GET", path, NULL, false, NULL);
+  sim_answer a = s_http(fx, "GET", path, NULL, false, NULL);
   s_expect_ok(&a);
   assert_null(strstr(a.text, "access-sandbox-"));
   json_t *body = json_incref(a.body);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   return body;
+}
+
+static json_t *s_truth(plaid_sim *fx, const char *item_id, const char *query)
+{
+  char path[256];
+  snprintf(path, sizeof path, "/sim/items/%s/transactions%s", item_id, query);
+  return s_sim_get(fx, path);
 }
 
 static void test_link_exchange_accounts_and_paged_transactions_match_the_truth(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 730, -1, item_id);
 
-  s_answer a = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", access));
+  sim_answer a = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", access));
   s_expect_ok(&a);
   json_t *accounts = json_object_get(a.body, "accounts");
   assert_int_equal(json_array_size(accounts), 3);
@@ -390,7 +338,7 @@ static void test_link_exchange_accounts_and_paged_transactions_match_the_truth(v
   }
   assert_true(json_is_number(json_object_get(json_object_get(json_array_get(accounts, 2), "balances"), "limit")));
   assert_string_equal(json_string_value(json_object_get(json_object_get(a.body, "item"), "item_id")), item_id);
-  s_answer_free(&a);
+  sim_answer_free(&a);
 
   const char *start = "2023-06-15", *end = S_TODAY;
   json_t *truth = s_truth(fx, item_id, "?start_date=2023-06-15&end_date=2025-06-15");
@@ -431,7 +379,7 @@ static void test_link_exchange_accounts_and_paged_transactions_match_the_truth(v
       pending += json_is_true(json_object_get(t, "pending"));
     }
     size_t got = json_array_size(page);
-    s_answer_free(&a);
+    sim_answer_free(&a);
     if(got < (size_t)count)
       break;
   }
@@ -455,24 +403,24 @@ static void test_link_exchange_accounts_and_paged_transactions_match_the_truth(v
     assert_true(strncmp(date, "2025-03-", 8) == 0);
     assert_string_equal(json_string_value(json_object_get(t, "account_id")), card_id);
   }
-  s_answer_free(&a);
+  sim_answer_free(&a);
 
   /* Past the end: an empty page, the same total. */
   a = s_transactions(fx, access, start, end, 10, (int)total + 5);
   s_expect_ok(&a);
   assert_int_equal(json_array_size(json_object_get(a.body, "transactions")), 0);
   assert_int_equal(json_integer_value(json_object_get(a.body, "total_transactions")), total);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   json_decref(truth);
   free(access);
 }
 
 static void test_days_requested_limits_the_history(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 30, -1, item_id);
-  s_answer a = s_transactions(fx, access, "2023-01-01", S_TODAY, 500, 0);
+  sim_answer a = s_transactions(fx, access, "2023-01-01", S_TODAY, 500, 0);
   s_expect_ok(&a);
   size_t i;
   json_t *t;
@@ -484,7 +432,7 @@ static void test_days_requested_limits_the_history(void **state)
   assert_int_equal(json_array_size(json_object_get(truth, "transactions")),
                    json_integer_value(json_object_get(a.body, "total_transactions")));
   json_decref(truth);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   free(access);
 
   /* The sandbox shortcut: default 90 days, or what options.transactions asks. */
@@ -493,21 +441,21 @@ static void test_days_requested_limits_the_history(void **state)
                         "options", "transactions", "days_requested", 10));
   s_expect_ok(&a);
   access = s_exchange(fx, s_str(&a, "public_token"), NULL);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   a = s_transactions(fx, access, "2023-01-01", S_TODAY, 500, 0);
   s_expect_ok(&a);
   page = json_object_get(a.body, "transactions");
   json_array_foreach(page, i, t)
     assert_true(strcmp(json_string_value(json_object_get(t, "date")), "2025-06-05") >= 0);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   free(access);
 }
 
 static void test_sandbox_public_token_create_validates_and_works(void **state)
 {
-  s_fixture *fx = *state;
-  s_answer a = s_plaid(fx, "/sandbox/public_token/create",
-                       json_pack("{s:s, s:[s]}", "institution_id", "ins_999", "initial_products", "transactions"));
+  plaid_sim *fx = *state;
+  sim_answer a = s_plaid(fx, "/sandbox/public_token/create",
+                         json_pack("{s:s, s:[s]}", "institution_id", "ins_999", "initial_products", "transactions"));
   s_expect_error(&a, 400, "INVALID_INPUT", "INVALID_INSTITUTION");
   a = s_plaid(fx, "/sandbox/public_token/create",
               json_pack("{s:s, s:[]}", "institution_id", "ins_109509", "initial_products"));
@@ -522,7 +470,7 @@ static void test_sandbox_public_token_create_validates_and_works(void **state)
   assert_non_null(strstr(s_str(&a, "public_token"), "public-sandbox-"));
   char item_id[64];
   char *access = s_exchange(fx, s_str(&a, "public_token"), item_id);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   a = s_plaid(fx, "/item/get", json_pack("{s:s}", "access_token", access));
   s_expect_ok(&a);
   json_t *item = json_object_get(a.body, "item");
@@ -533,31 +481,31 @@ static void test_sandbox_public_token_create_validates_and_works(void **state)
   assert_true(json_is_array(json_object_get(item, "available_products")));
   assert_true(json_is_null(json_object_get(item, "webhook")));
   assert_string_equal(json_string_value(json_object_get(item, "update_type")), "background");
-  s_answer_free(&a);
+  sim_answer_free(&a);
   free(access);
 }
 
 static void test_public_tokens_are_single_use_and_expire(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char *link = s_link_token(fx, 90);
-  s_answer done = s_complete(fx, link, "ins_109510", "pass_good", -1);
+  sim_answer done = s_complete(fx, link, "ins_109510", "pass_good", -1);
   s_expect_ok(&done);
   assert_string_equal(json_string_value(json_object_get(json_object_get(done.body, "institution"), "name")),
                       "Tattersall Federal Credit Union");
   assert_int_equal(json_array_size(json_object_get(done.body, "accounts")), 3);
   char *access = s_exchange(fx, s_str(&done, "public_token"), NULL);
-  s_answer a =
+  sim_answer a =
     s_plaid(fx, "/item/public_token/exchange", json_pack("{s:s}", "public_token", s_str(&done, "public_token")));
   s_expect_error(&a, 400, "INVALID_INPUT", "INVALID_PUBLIC_TOKEN");
-  s_answer_free(&done);
+  sim_answer_free(&done);
 
   done = s_complete(fx, link, "ins_109510", "pass_good", -1);
   s_expect_ok(&done);
   atomic_fetch_add(&s_clock_ms, 31LL * 60 * 1000);
   a = s_plaid(fx, "/item/public_token/exchange", json_pack("{s:s}", "public_token", s_str(&done, "public_token")));
   s_expect_error(&a, 400, "INVALID_INPUT", "INVALID_PUBLIC_TOKEN");
-  s_answer_free(&done);
+  sim_answer_free(&done);
 
   /* the link token itself lasts four hours */
   atomic_fetch_add(&s_clock_ms, 4LL * 3600 * 1000);
@@ -571,48 +519,45 @@ static void test_public_tokens_are_single_use_and_expire(void **state)
 
 static void test_link_complete_rejects_wrong_credentials(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char *link = s_link_token(fx, 90);
-  s_answer a = s_complete(fx, link, "ins_109508", "pass_bad", -1);
+  sim_answer a = s_complete(fx, link, "ins_109508", "pass_bad", -1);
   s_expect_error(&a, 400, "ITEM_ERROR", "INVALID_CREDENTIALS");
   a = s_complete(fx, link, "ins_000000", "pass_good", -1);
   s_expect_error(&a, 400, "INVALID_INPUT", "INVALID_INSTITUTION");
   free(link);
 }
 
-static size_t s_item_count(s_fixture *fx)
+static size_t s_item_count(plaid_sim *fx)
 {
-  s_answer a = s_http(fx, "GET", "/sim/items", NULL, false, NULL);
-  s_expect_ok(&a);
-  size_t n = json_array_size(json_object_get(a.body, "items"));
-  s_answer_free(&a);
+  json_t *body = s_sim_get(fx, "/sim/items");
+  size_t n = json_array_size(json_object_get(body, "items"));
+  json_decref(body);
   return n;
 }
 
-static json_t *s_item_summary(s_fixture *fx, const char *item_id)
+static json_t *s_item_summary(plaid_sim *fx, const char *item_id)
 {
-  s_answer a = s_http(fx, "GET", "/sim/items", NULL, false, NULL);
-  s_expect_ok(&a);
-  assert_null(strstr(a.text, "access-sandbox-"));
+  json_t *body = s_sim_get(fx, "/sim/items");
   size_t i;
   json_t *item, *found = NULL;
-  json_array_foreach(json_object_get(a.body, "items"), i, item)
+  json_array_foreach(json_object_get(body, "items"), i, item)
     if(strcmp(json_string_value(json_object_get(item, "item_id")), item_id) == 0)
       found = json_incref(item);
-  s_answer_free(&a);
+  json_decref(body);
   assert_non_null(found);
   return found;
 }
 
 static void test_reset_login_needs_update_mode_link(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 730, -1, item_id);
-  s_answer a = s_plaid(fx, "/sandbox/item/reset_login", json_pack("{s:s}", "access_token", access));
+  sim_answer a = s_plaid(fx, "/sandbox/item/reset_login", json_pack("{s:s}", "access_token", access));
   s_expect_ok(&a);
   assert_true(json_is_true(json_object_get(a.body, "reset_login")));
-  s_answer_free(&a);
+  sim_answer_free(&a);
 
   a = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", access));
   s_expect_error(&a, 400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED");
@@ -622,7 +567,7 @@ static void test_reset_login_needs_update_mode_link(void **state)
   s_expect_ok(&a);
   json_t *error = json_object_get(json_object_get(a.body, "item"), "error");
   assert_string_equal(json_string_value(json_object_get(error, "error_code")), "ITEM_LOGIN_REQUIRED");
-  s_answer_free(&a);
+  sim_answer_free(&a);
   json_t *summary = s_item_summary(fx, item_id);
   assert_true(json_is_true(json_object_get(summary, "login_required")));
   json_decref(summary);
@@ -638,34 +583,34 @@ static void test_reset_login_needs_update_mode_link(void **state)
                         "US", "user", "client_user_id", "user-1", "access_token", access));
   s_expect_ok(&a);
   char *update_link = strdup(s_str(&a, "link_token"));
-  s_answer_free(&a);
+  sim_answer_free(&a);
   const size_t items_before = s_item_count(fx);
   a = s_complete(fx, update_link, "ins_109508", "pass_bad", -1);
   s_expect_error(&a, 400, "ITEM_ERROR", "INVALID_CREDENTIALS");
   a = s_complete(fx, update_link, "ins_109508", "pass_good", -1);
   s_expect_ok(&a);
   assert_string_equal(s_str(&a, "item_id"), item_id);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   assert_int_equal(s_item_count(fx), items_before);
 
   a = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", access));
   s_expect_ok(&a);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   free(update_link);
   free(access);
 }
 
-static void test_faults_answer_429_until_cleared_and_count_down(void **state)
+static void test_faultsim_answer_429_until_cleared_and_count_down(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64], path[128];
   char *access = s_new_item(fx, 730, -1, item_id);
   snprintf(path, sizeof path, "/sim/items/%s/faults", item_id);
 
-  s_answer a =
+  sim_answer a =
     s_http(fx, "POST", path, "{\"status\":429,\"error_code\":\"RATE_LIMIT_EXCEEDED\",\"times\":0}", false, NULL);
   s_expect_ok(&a);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   for(int i = 0; i < 3; i++) {
     a = s_transactions(fx, access, "2025-06-01", S_TODAY, 10, 0);
     s_expect_error(&a, 429, "RATE_LIMIT_EXCEEDED", "RATE_LIMIT_EXCEEDED");
@@ -674,30 +619,30 @@ static void test_faults_answer_429_until_cleared_and_count_down(void **state)
   s_expect_error(&a, 429, "RATE_LIMIT_EXCEEDED", "RATE_LIMIT_EXCEEDED");
   a = s_http(fx, "DELETE", path, NULL, false, NULL);
   s_expect_ok(&a);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   a = s_transactions(fx, access, "2025-06-01", S_TODAY, 10, 0);
   s_expect_ok(&a);
-  s_answer_free(&a);
+  sim_answer_free(&a);
 
   /* times: 1 fires once, then the item answers again */
   a = s_http(fx, "POST", path, "{\"status\":500,\"times\":1}", false, NULL);
   s_expect_ok(&a);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   a = s_plaid(fx, "/item/get", json_pack("{s:s}", "access_token", access));
   s_expect_error(&a, 500, "API_ERROR", "INTERNAL_SERVER_ERROR");
   a = s_plaid(fx, "/item/get", json_pack("{s:s}", "access_token", access));
   s_expect_ok(&a);
-  s_answer_free(&a);
+  sim_answer_free(&a);
 
   /* latency only */
   a = s_http(fx, "POST", path, "{\"latency_ms\":300,\"times\":1}", false, NULL);
   s_expect_ok(&a);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   const int64_t started = clock_mono_ms();
   a = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", access));
   s_expect_ok(&a);
   assert_true(clock_mono_ms() - started >= 300);
-  s_answer_free(&a);
+  sim_answer_free(&a);
 
   /* knob validation */
   a = s_http(fx, "POST", path, "{\"status\":418}", false, NULL);
@@ -708,7 +653,7 @@ static void test_faults_answer_429_until_cleared_and_count_down(void **state)
   s_expect_error(&a, 404, "INVALID_INPUT", "ITEM_NOT_FOUND");
   a = s_http(fx, "POST", path, "{\"error_code\":\"ITEM_LOGIN_REQUIRED\",\"times\":1}", false, NULL);
   s_expect_ok(&a);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   a = s_transactions(fx, access, "2025-06-01", S_TODAY, 10, 0);
   s_expect_error(&a, 400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED");
   free(access);
@@ -716,12 +661,12 @@ static void test_faults_answer_429_until_cleared_and_count_down(void **state)
 
 static void test_item_remove_invalidates_the_access_token(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 730, -1, item_id);
-  s_answer a = s_plaid(fx, "/item/remove", json_pack("{s:s, s:s}", "access_token", access, "reason_code", "OTHER"));
+  sim_answer a = s_plaid(fx, "/item/remove", json_pack("{s:s, s:s}", "access_token", access, "reason_code", "OTHER"));
   s_expect_ok(&a);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   a = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", access));
   s_expect_error(&a, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
   a = s_plaid(fx, "/item/remove", json_pack("{s:s}", "access_token", access));
@@ -734,7 +679,7 @@ static void test_item_remove_invalidates_the_access_token(void **state)
 
 static void test_same_seed_gives_the_same_transactions(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char first[64], second[64], other[64];
   char *a1 = s_new_item(fx, 730, 424242, first);
   char *a2 = s_new_item(fx, 730, 424242, second);
@@ -756,11 +701,11 @@ static void test_same_seed_gives_the_same_transactions(void **state)
 
 static void test_admin_health_and_truth_validate_input(void **state)
 {
-  s_fixture *fx = *state;
-  s_answer a = s_http(fx, "GET", "/sim/health", NULL, false, NULL);
+  plaid_sim *fx = *state;
+  sim_answer a = s_http(fx, "GET", "/sim/health", NULL, false, NULL);
   s_expect_ok(&a);
   assert_string_equal(s_str(&a, "today"), S_TODAY);
-  s_answer_free(&a);
+  sim_answer_free(&a);
   a = s_http(fx, "POST", "/sim/health", "{}", false, NULL);
   s_expect_error(&a, 405, "INVALID_REQUEST", "INVALID_HTTP_METHOD");
   char item_id[64], path[160];
@@ -776,12 +721,12 @@ static void test_admin_health_and_truth_validate_input(void **state)
   s_expect_ok(&a);
   assert_null(strstr(a.text, access));
   assert_null(strstr(a.text, "access-sandbox-"));
-  s_answer_free(&a);
+  sim_answer_free(&a);
   free(access);
 }
 
 typedef struct {
-  s_fixture *fx;
+  plaid_sim *fx;
   int ok;
 } s_worker;
 
@@ -789,25 +734,26 @@ static void *s_worker_run(void *arg)
 {
   s_worker *w = arg;
   for(int i = 0; i < 3; i++) {
-    s_answer a = s_plaid(w->fx, "/sandbox/public_token/create",
-                         json_pack("{s:s, s:[s]}", "institution_id", "ins_109511", "initial_products", "transactions"));
+    sim_answer a =
+      s_plaid(w->fx, "/sandbox/public_token/create",
+              json_pack("{s:s, s:[s]}", "institution_id", "ins_109511", "initial_products", "transactions"));
     const char *public_token = s_str(&a, "public_token");
-    s_answer x = s_plaid(w->fx, "/item/public_token/exchange", json_pack("{s:s?}", "public_token", public_token));
+    sim_answer x = s_plaid(w->fx, "/item/public_token/exchange", json_pack("{s:s?}", "public_token", public_token));
     const char *access = s_str(&x, "access_token");
     if(access) {
-      s_answer t = s_transactions(w->fx, access, "2025-04-01", S_TODAY, 50, 0);
+      sim_answer t = s_transactions(w->fx, access, "2025-04-01", S_TODAY, 50, 0);
       w->ok += t.status == 200 && json_array_size(json_object_get(t.body, "transactions")) == 50;
-      s_answer_free(&t);
+      sim_answer_free(&t);
     }
-    s_answer_free(&x);
-    s_answer_free(&a);
+    sim_answer_free(&x);
+    sim_answer_free(&a);
   }
   return NULL;
 }
 
 static void test_plaid_sim_serves_concurrent_clients(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   pthread_t threads[4];
   s_worker workers[4];
   for(int i = 0; i < 4; i++) {
@@ -848,7 +794,7 @@ int main(void)
     S_TEST(test_public_tokens_are_single_use_and_expire),
     S_TEST(test_link_complete_rejects_wrong_credentials),
     S_TEST(test_reset_login_needs_update_mode_link),
-    S_TEST(test_faults_answer_429_until_cleared_and_count_down),
+    S_TEST(test_faultsim_answer_429_until_cleared_and_count_down),
     S_TEST(test_item_remove_invalidates_the_access_token),
     S_TEST(test_same_seed_gives_the_same_transactions),
     S_TEST(test_admin_health_and_truth_validate_input),

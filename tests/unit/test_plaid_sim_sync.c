@@ -13,18 +13,13 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "core/buf.h"
 #include "local/plaid_sim/plaid_sim.h"
+#include "support/sim_client.h"
 
 #define S_CLIENT_ID "sync-client-id"
 #define S_SECRET    "sync-secret-value"
 #define S_TODAY     "2025-06-15"
 #define S_DAY30     "2025-05-16" /* today - 30: the first day of the initial update */
-
-typedef struct {
-  plaid_sim *sim;
-  char base[64];
-} s_fixture;
 
 /* One answer: HTTP status (-1 = transport failure) and the JSON body (NULL when not JSON). */
 typedef struct {
@@ -32,17 +27,19 @@ typedef struct {
   json_t *body;
 } s_reply;
 
+static int s_start(const plaid_sim_config *cfg, void **state)
+{
+  plaid_sim *sim;
+  if(plaid_sim_new(cfg, &sim) != MYNT_OK)
+    return -1;
+  *state = sim;
+  return 0;
+}
+
 static int s_setup(void **state)
 {
-  s_fixture *fx = calloc(1, sizeof *fx);
   plaid_sim_config cfg = {.client_id = S_CLIENT_ID, .secret = S_SECRET, .today = S_TODAY};
-  if(!fx || plaid_sim_new(&cfg, &fx->sim) != MYNT_OK) {
-    free(fx);
-    return -1;
-  }
-  snprintf(fx->base, sizeof fx->base, "http://127.0.0.1:%u", (unsigned)plaid_sim_port(fx->sim));
-  *state = fx;
-  return 0;
+  return s_start(&cfg, state);
 }
 
 static _Atomic int64_t s_clock_ms;
@@ -56,68 +53,31 @@ static int64_t s_clock(void *ctx)
 /* A simulator whose "today" follows a clock the test moves (no pinned date). */
 static int s_setup_moving_clock(void **state)
 {
-  s_fixture *fx = calloc(1, sizeof *fx);
   atomic_store(&s_clock_ms, 1749988800000LL); /* 2025-06-15T12:00:00Z */
   plaid_sim_config cfg = {.client_id = S_CLIENT_ID, .secret = S_SECRET, .now_ms = s_clock};
-  if(!fx || plaid_sim_new(&cfg, &fx->sim) != MYNT_OK) {
-    free(fx);
-    return -1;
-  }
-  snprintf(fx->base, sizeof fx->base, "http://127.0.0.1:%u", (unsigned)plaid_sim_port(fx->sim));
-  *state = fx;
-  return 0;
+  return s_start(&cfg, state);
 }
 
 static int s_teardown(void **state)
 {
-  s_fixture *fx = *state;
-  plaid_sim_free(fx->sim);
-  free(fx);
+  plaid_sim_free(*state);
   return 0;
 }
 
-static size_t s_gather(char *data, size_t size, size_t n, void *userp)
-{
-  return buf_append(userp, data, size * n) ? 0 : size * n;
-}
-
 /* Sends method path with body (taken over; NULL = none); plaid adds Plaid's key headers. */
-static s_reply s_send(s_fixture *fx, const char *method, const char *path, json_t *body, bool plaid)
+static s_reply s_send(plaid_sim *fx, const char *method, const char *path, json_t *body, bool plaid)
 {
-  s_reply r = {.status = -1};
-  char url[256];
-  mynt_buf got;
-  buf_init(&got, 64 * 1024 * 1024);
-  snprintf(url, sizeof url, "%s%s", fx->base, path);
+  static const char *const plaid_headers[] = {"PLAID-CLIENT-ID: " S_CLIENT_ID, "PLAID-SECRET: " S_SECRET, NULL};
   char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
-  struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-  if(plaid) {
-    h = curl_slist_append(h, "PLAID-CLIENT-ID: " S_CLIENT_ID);
-    h = curl_slist_append(h, "PLAID-SECRET: " S_SECRET);
-  }
-  CURL *curl = curl_easy_init();
-  assert_non_null(curl);
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_gather);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &got);
-  if(text)
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, text);
-  if(curl_easy_perform(curl) == CURLE_OK)
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_easy_cleanup(curl);
-  curl_slist_free_all(h);
+  sim_answer a = sim_client_send(fx, method, path, text, plaid ? plaid_headers : NULL);
   free(text);
-  r.body = got.len ? json_loadb(buf_cstr(&got), got.len, 0, NULL) : NULL;
-  buf_free(&got);
+  s_reply r = {.status = a.status, .body = a.body};
+  free(a.text);
   return r;
 }
 
-static s_reply s_plaid(s_fixture *fx, const char *path, json_t *body)
+static s_reply s_plaid(plaid_sim *fx, const char *path, json_t *body)
 {
   return s_send(fx, "POST", path, body, true);
 }
@@ -150,7 +110,7 @@ static void s_error(s_reply *r, long status, const char *type, const char *code)
 }
 
 /* A new item with days_requested of history; writes its item id; returns its access token. */
-static char *s_new_item(s_fixture *fx, int days, char item_id[64])
+static char *s_new_item(plaid_sim *fx, int days, char item_id[64])
 {
   s_reply r = s_plaid(fx, "/sandbox/public_token/create",
                       json_pack("{s:s, s:[s], s:{s:{s:i}}}", "institution_id", "ins_109508", "initial_products",
@@ -166,7 +126,7 @@ static char *s_new_item(s_fixture *fx, int days, char item_id[64])
   return access;
 }
 
-static s_reply s_sync(s_fixture *fx, const char *access, const char *cursor, int count)
+static s_reply s_sync(plaid_sim *fx, const char *access, const char *cursor, int count)
 {
   json_t *body = json_pack("{s:s, s:i}", "access_token", access, "count", count);
   if(cursor)
@@ -176,7 +136,7 @@ static s_reply s_sync(s_fixture *fx, const char *access, const char *cursor, int
 
 /* Pages from cursor until has_more is false, applying each page to set (transaction_id ->
  * transaction). Writes the final cursor and the last status; returns the number of pages. */
-static int s_sync_all(s_fixture *fx, const char *access, const char *cursor, int count, json_t *set,
+static int s_sync_all(plaid_sim *fx, const char *access, const char *cursor, int count, json_t *set,
                       char out_cursor[64], char out_status[40])
 {
   char at[64];
@@ -212,8 +172,31 @@ static int s_sync_all(s_fixture *fx, const char *access, const char *cursor, int
   return pages;
 }
 
+/* An item with days of history, synced from the start: its id, access token, every transaction
+ * as transaction_id -> transaction (set), the cursor after them, the last update status and how
+ * many pages of 500 that took. */
+typedef struct {
+  char item_id[64], cursor[64], status[40];
+  char *access;
+  json_t *set;
+  int pages;
+} s_synced;
+
+static void s_synced_item(plaid_sim *fx, int days, s_synced *it)
+{
+  it->access = s_new_item(fx, days, it->item_id);
+  it->set = json_object();
+  it->pages = s_sync_all(fx, it->access, NULL, 500, it->set, it->cursor, it->status);
+}
+
+static void s_synced_free(s_synced *it)
+{
+  json_decref(it->set);
+  free(it->access);
+}
+
 /* Every transaction /transactions/get returns for [start, end], as transaction_id -> transaction. */
-static json_t *s_get_range(s_fixture *fx, const char *access, const char *start, const char *end)
+static json_t *s_get_range(plaid_sim *fx, const char *access, const char *start, const char *end)
 {
   json_t *set = json_object();
   for(int offset = 0;; offset += 500) {
@@ -233,7 +216,7 @@ static json_t *s_get_range(s_fixture *fx, const char *access, const char *start,
   }
 }
 
-static json_t *s_get_all(s_fixture *fx, const char *access, const char *start)
+static json_t *s_get_all(plaid_sim *fx, const char *access, const char *start)
 {
   return s_get_range(fx, access, start, S_TODAY);
 }
@@ -255,7 +238,20 @@ static void s_same_sets(json_t *a, json_t *b)
   }
 }
 
-static s_reply s_sim(s_fixture *fx, const char *method, const char *item_id, const char *what, json_t *body)
+/* Syncs access again from the start and asserts that /transactions/get for [start, end] returns
+ * the same transactions; returns those (transaction_id -> transaction) for more checks. */
+static json_t *s_resync_matches_get(plaid_sim *fx, const char *access, const char *start, const char *end)
+{
+  char cursor[64], status[40];
+  json_t *synced = json_object();
+  s_sync_all(fx, access, NULL, 500, synced, cursor, status);
+  json_t *got = s_get_range(fx, access, start, end);
+  s_same_sets(synced, got);
+  json_decref(synced);
+  return got;
+}
+
+static s_reply s_sim(plaid_sim *fx, const char *method, const char *item_id, const char *what, json_t *body)
 {
   char path[160];
   snprintf(path, sizeof path, "/sim/items/%s/%s", item_id, what);
@@ -266,33 +262,30 @@ static s_reply s_sim(s_fixture *fx, const char *method, const char *item_id, con
 
 static void test_sync_from_the_start_yields_exactly_what_transactions_get_returns(void **state)
 {
-  s_fixture *fx = *state;
-  char item_id[64], cursor[64], status[40];
-  char *access = s_new_item(fx, 730, item_id);
-  json_t *synced = json_object();
-  const int pages = s_sync_all(fx, access, NULL, 500, synced, cursor, status);
-  assert_true(pages > 2);
-  assert_string_equal(status, "HISTORICAL_UPDATE_COMPLETE");
-  json_t *got = s_get_all(fx, access, "2023-06-15");
+  plaid_sim *fx = *state;
+  s_synced it;
+  s_synced_item(fx, 730, &it);
+  assert_true(it.pages > 2);
+  assert_string_equal(it.status, "HISTORICAL_UPDATE_COMPLETE");
+  json_t *got = s_get_all(fx, it.access, "2023-06-15");
   assert_true(json_object_size(got) > 1000);
-  s_same_sets(synced, got);
+  s_same_sets(it.set, got);
 
   /* Nothing changed: the saved cursor answers an empty page, and again the same one. */
-  s_reply r = s_sync(fx, access, cursor, 100);
+  s_reply r = s_sync(fx, it.access, it.cursor, 100);
   s_ok(&r);
   assert_int_equal(json_array_size(json_object_get(r.body, "added")), 0);
   assert_false(json_is_true(json_object_get(r.body, "has_more")));
-  assert_string_equal(s_str(r.body, "next_cursor"), cursor);
+  assert_string_equal(s_str(r.body, "next_cursor"), it.cursor);
   assert_int_equal(json_array_size(json_object_get(r.body, "accounts")), 3);
   json_decref(r.body);
-  json_decref(synced);
   json_decref(got);
-  free(access);
+  s_synced_free(&it);
 }
 
 static void test_sync_pages_are_idempotent_and_count_is_bounded(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 365, item_id);
   s_reply first = s_sync(fx, access, "", 1);
@@ -333,7 +326,7 @@ static void test_sync_pages_are_idempotent_and_count_is_bounded(void **state)
 
 static void test_sync_rejects_forged_and_foreign_cursors_and_bad_fields(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char item_a[64], item_b[64];
   char *a = s_new_item(fx, 90, item_a), *b = s_new_item(fx, 90, item_b);
   s_reply r = s_sync(fx, a, "", 10);
@@ -390,7 +383,7 @@ static void test_sync_rejects_forged_and_foreign_cursors_and_bad_fields(void **s
 
 static void test_sync_filters_by_account_with_its_own_cursor(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 60, item_id);
   s_reply acc = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", access));
@@ -426,24 +419,22 @@ static const char *s_pick(json_t *set, bool pending)
 
 static void test_sim_changes_arrive_as_added_modified_removed_from_the_saved_cursor(void **state)
 {
-  s_fixture *fx = *state;
-  char item_id[64], cursor[64], status[40];
-  char *access = s_new_item(fx, 90, item_id);
-  json_t *set = json_object();
-  s_sync_all(fx, access, NULL, 500, set, cursor, status);
+  plaid_sim *fx = *state;
+  s_synced it;
+  s_synced_item(fx, 90, &it);
   char modify[64], drop[64];
-  snprintf(modify, sizeof modify, "%s", s_pick(set, false));
+  snprintf(modify, sizeof modify, "%s", s_pick(it.set, false));
   json_t *drop_txn = NULL;
   const char *id;
   json_t *t;
-  json_object_foreach(set, id, t)
+  json_object_foreach(it.set, id, t)
     if(strcmp(id, modify) != 0 && !json_is_true(json_object_get(t, "pending"))) {
       drop_txn = t;
       snprintf(drop, sizeof drop, "%s", id);
     }
   assert_non_null(drop_txn);
 
-  s_reply r = s_sim(fx, "POST", item_id, "transactions",
+  s_reply r = s_sim(fx, "POST", it.item_id, "transactions",
                     json_pack("{s:[{s:f, s:s, s:s}], s:[{s:s, s:f, s:s}], s:[s]}", "added", "amount", 12.34, "name",
                               "CORNER BAKERY", "date", "2025-06-14", "modified", "transaction_id", modify, "amount",
                               99.99, "name", "RENAMED BY SIM", "removed", drop));
@@ -453,7 +444,7 @@ static void test_sim_changes_arrive_as_added_modified_removed_from_the_saved_cur
   assert_int_equal(strlen(added_id), 37);
   json_decref(r.body);
 
-  s_reply page = s_sync(fx, access, cursor, 100);
+  s_reply page = s_sync(fx, it.access, it.cursor, 100);
   s_ok(&page);
   json_t *added = json_object_get(page.body, "added"), *modified = json_object_get(page.body, "modified");
   json_t *removed = json_object_get(page.body, "removed");
@@ -470,27 +461,20 @@ static void test_sim_changes_arrive_as_added_modified_removed_from_the_saved_cur
   json_decref(page.body);
 
   /* /transactions/get and the saved set agree after the changes */
-  json_t *synced = json_object();
-  s_sync_all(fx, access, NULL, 500, synced, cursor, status);
-  json_t *got = s_get_all(fx, access, "2025-03-17");
-  s_same_sets(synced, got);
+  json_t *got = s_resync_matches_get(fx, it.access, "2025-03-17", S_TODAY);
   assert_non_null(json_object_get(got, added_id));
   assert_null(json_object_get(got, drop));
   assert_string_equal(s_str(json_object_get(got, modify), "name"), "RENAMED BY SIM");
-  json_decref(synced);
   json_decref(got);
-  json_decref(set);
-  free(access);
+  s_synced_free(&it);
 }
 
 static void test_sim_changes_are_validated_and_all_or_nothing(void **state)
 {
-  s_fixture *fx = *state;
-  char item_id[64], cursor[64], status[40];
-  char *access = s_new_item(fx, 90, item_id);
-  json_t *set = json_object();
-  s_sync_all(fx, access, NULL, 500, set, cursor, status);
-  const char *posted = s_pick(set, false);
+  plaid_sim *fx = *state;
+  s_synced it;
+  s_synced_item(fx, 90, &it);
+  const char *posted = s_pick(it.set, false);
   const char *unknown = "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ";
   json_t *cases[] = {
     json_pack("{s:[s]}", "removed", unknown),
@@ -506,36 +490,33 @@ static void test_sim_changes_are_validated_and_all_or_nothing(void **state)
     json_pack("{s:s}", "added", "not a list"),
   };
   for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    s_reply r = s_sim(fx, "POST", item_id, "transactions", cases[i]);
+    s_reply r = s_sim(fx, "POST", it.item_id, "transactions", cases[i]);
     s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   }
   /* a good addition next to a bad removal changed nothing */
-  s_reply r = s_sim(fx, "POST", item_id, "transactions",
+  s_reply r = s_sim(fx, "POST", it.item_id, "transactions",
                     json_pack("{s:[{s:f, s:s}], s:[s]}", "added", "amount", 5.0, "name", "OK", "removed", unknown));
   s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
-  r = s_sync(fx, access, cursor, 100);
+  r = s_sync(fx, it.access, it.cursor, 100);
   s_ok(&r);
   assert_int_equal(json_array_size(json_object_get(r.body, "added")), 0);
   json_decref(r.body);
   r = s_sim(fx, "POST", "NoSuchItem", "transactions", json_object());
   s_error(&r, 404, "INVALID_INPUT", "ITEM_NOT_FOUND");
-  json_decref(set);
-  free(access);
+  s_synced_free(&it);
 }
 
 static void test_pending_that_posts_arrives_as_removal_plus_addition(void **state)
 {
-  s_fixture *fx = *state;
-  char item_id[64], cursor[64], status[40];
-  char *access = s_new_item(fx, 30, item_id);
-  json_t *set = json_object();
-  s_sync_all(fx, access, NULL, 500, set, cursor, status);
+  plaid_sim *fx = *state;
+  s_synced it;
+  s_synced_item(fx, 30, &it);
   char pending[64];
-  assert_non_null(s_pick(set, true));
-  snprintf(pending, sizeof pending, "%s", s_pick(set, true));
-  const double amount = json_number_value(json_object_get(json_object_get(set, pending), "amount"));
+  assert_non_null(s_pick(it.set, true));
+  snprintf(pending, sizeof pending, "%s", s_pick(it.set, true));
+  const double amount = json_number_value(json_object_get(json_object_get(it.set, pending), "amount"));
 
-  s_reply r = s_sim(fx, "POST", item_id, "transactions",
+  s_reply r = s_sim(fx, "POST", it.item_id, "transactions",
                     json_pack("{s:[{s:s, s:b}]}", "modified", "transaction_id", pending, "pending", 0));
   s_ok(&r);
   json_t *post = json_array_get(json_object_get(r.body, "posted"), 0);
@@ -545,7 +526,7 @@ static void test_pending_that_posts_arrives_as_removal_plus_addition(void **stat
   assert_int_equal(json_array_size(json_object_get(r.body, "modified")), 0);
   json_decref(r.body);
 
-  r = s_sync(fx, access, cursor, 100);
+  r = s_sync(fx, it.access, it.cursor, 100);
   s_ok(&r);
   json_t *added = json_object_get(r.body, "added"), *removed = json_object_get(r.body, "removed");
   assert_int_equal(json_array_size(added), 1);
@@ -560,17 +541,16 @@ static void test_pending_that_posts_arrives_as_removal_plus_addition(void **stat
   assert_true(json_number_value(json_object_get(t, "amount")) == amount);
   json_decref(r.body);
 
-  json_t *got = s_get_all(fx, access, S_DAY30);
+  json_t *got = s_get_all(fx, it.access, S_DAY30);
   assert_null(json_object_get(got, pending));
   assert_non_null(json_object_get(got, posted));
   json_decref(got);
-  json_decref(set);
-  free(access);
+  s_synced_free(&it);
 }
 
 static void test_mutation_knob_fails_one_mid_pagination_call(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 90, item_id);
   s_reply first = s_sync(fx, access, NULL, 50);
@@ -601,7 +581,7 @@ static void test_mutation_knob_fails_one_mid_pagination_call(void **state)
 
 static void test_history_goes_not_ready_then_initial_then_historical(void **state)
 {
-  s_fixture *fx = *state;
+  plaid_sim *fx = *state;
   char item_id[64], cursor[64], status[40];
   char *access = s_new_item(fx, 180, item_id);
   s_reply k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:s}", "history", "none"));
@@ -653,24 +633,22 @@ static void test_history_goes_not_ready_then_initial_then_historical(void **stat
 
 static void test_sandbox_transactions_create_appends_additions(void **state)
 {
-  s_fixture *fx = *state;
-  char item_id[64], cursor[64], status[40];
-  char *access = s_new_item(fx, 90, item_id);
-  json_t *set = json_object();
-  s_sync_all(fx, access, NULL, 500, set, cursor, status);
+  plaid_sim *fx = *state;
+  s_synced it;
+  s_synced_item(fx, 90, &it);
   s_reply r =
     s_plaid(fx, "/sandbox/transactions/create",
-            json_pack("{s:s, s:[{s:s, s:s, s:f, s:s, s:s}, {s:s, s:s, s:f, s:s}]}", "access_token", access,
+            json_pack("{s:s, s:[{s:s, s:s, s:f, s:s, s:s}, {s:s, s:s, s:f, s:s}]}", "access_token", it.access,
                       "transactions", "date_transacted", "2025-06-10", "date_posted", "2025-06-11", "amount", 42.5,
                       "description", "SANDBOX COFFEE", "iso_currency_code", "USD", "date_transacted", "2025-06-12",
                       "date_posted", "2025-06-12", "amount", -100.0, "description", "SANDBOX REFUND"));
   s_ok(&r);
   json_decref(r.body);
-  r = s_sync(fx, access, cursor, 100);
+  r = s_sync(fx, it.access, it.cursor, 100);
   s_ok(&r);
   json_t *added = json_object_get(r.body, "added");
   assert_int_equal(json_array_size(added), 2);
-  s_reply acc = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", access));
+  s_reply acc = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", it.access));
   s_ok(&acc);
   const char *checking = s_str(json_array_get(json_object_get(acc.body, "accounts"), 0), "account_id");
   size_t i;
@@ -694,36 +672,33 @@ static void test_sandbox_transactions_create_appends_additions(void **state)
     json_array_append_new(eleven, json_pack("{s:s, s:s, s:f, s:s}", "date_transacted", S_TODAY, "date_posted", S_TODAY,
                                             "amount", 1.0, "description", "X"));
   r = s_plaid(fx, "/sandbox/transactions/create",
-              json_pack("{s:s, s:o}", "access_token", access, "transactions", eleven));
+              json_pack("{s:s, s:o}", "access_token", it.access, "transactions", eleven));
   s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/sandbox/transactions/create",
-              json_pack("{s:s, s:[{s:s, s:s, s:f, s:s}]}", "access_token", access, "transactions", "date_transacted",
+              json_pack("{s:s, s:[{s:s, s:s, s:f, s:s}]}", "access_token", it.access, "transactions", "date_transacted",
                         "2025-05-20", "date_posted", "2025-05-20", "amount", 1.0, "description", "TOO OLD"));
   s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/sandbox/transactions/create",
-              json_pack("{s:s, s:[{s:s, s:s, s:f, s:s}]}", "access_token", access, "transactions", "date_transacted",
+              json_pack("{s:s, s:[{s:s, s:s, s:f, s:s}]}", "access_token", it.access, "transactions", "date_transacted",
                         "2025-06-12", "date_posted", "2025-06-11", "amount", 1.0, "description", "POSTED FIRST"));
   s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/sandbox/transactions/create",
-              json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "access_token", access, "transactions", "date_transacted",
+              json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "access_token", it.access, "transactions", "date_transacted",
                         S_TODAY, "date_posted", S_TODAY, "description", "NO AMOUNT"));
   s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
-  r = s_plaid(fx, "/sandbox/transactions/create", json_pack("{s:s}", "access_token", access));
+  r = s_plaid(fx, "/sandbox/transactions/create", json_pack("{s:s}", "access_token", it.access));
   s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
-  json_decref(set);
-  free(access);
+  s_synced_free(&it);
 }
 
 static void test_days_passing_arrive_as_new_and_posted_transactions(void **state)
 {
-  s_fixture *fx = *state;
-  char item_id[64], cursor[64], status[40];
-  char *access = s_new_item(fx, 90, item_id);
-  json_t *set = json_object();
-  s_sync_all(fx, access, NULL, 500, set, cursor, status);
+  plaid_sim *fx = *state;
+  s_synced it;
+  s_synced_item(fx, 90, &it);
   atomic_fetch_add(&s_clock_ms, 4LL * 86400 * 1000); /* 2025-06-19 */
 
-  s_reply r = s_sync(fx, access, cursor, 500);
+  s_reply r = s_sync(fx, it.access, it.cursor, 500);
   s_ok(&r);
   json_t *added = json_object_get(r.body, "added"), *removed = json_object_get(r.body, "removed");
   assert_true(json_array_size(added) > 0);
@@ -733,7 +708,7 @@ static void test_days_passing_arrive_as_new_and_posted_transactions(void **state
   json_t *t;
   json_array_foreach(added, i, t) {
     const char *was = s_str(t, "pending_transaction_id");
-    if(!was || !json_object_get(set, was))
+    if(!was || !json_object_get(it.set, was))
       continue;
     posted++;
     bool gone = false;
@@ -746,14 +721,8 @@ static void test_days_passing_arrive_as_new_and_posted_transactions(void **state
   assert_true(posted > 0);
   json_decref(r.body);
 
-  json_t *synced = json_object();
-  s_sync_all(fx, access, NULL, 500, synced, cursor, status);
-  json_t *got = s_get_range(fx, access, "2023-06-15", "2025-06-19");
-  s_same_sets(synced, got);
-  json_decref(synced);
-  json_decref(got);
-  json_decref(set);
-  free(access);
+  json_decref(s_resync_matches_get(fx, it.access, "2023-06-15", "2025-06-19"));
+  s_synced_free(&it);
 }
 
 int main(void)

@@ -1,0 +1,58 @@
+/* sim_client.c - the small libcurl client the Plaid simulator's tests talk to it over loopback with. */
+#include "support/sim_client.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "core/buf.h"
+
+static size_t s_collect(char *data, size_t size, size_t n, void *userp)
+{
+  return buf_append(userp, data, size * n) ? 0 : size * n;
+}
+
+sim_answer sim_client_send(const plaid_sim *sim, const char *method, const char *path, const char *body,
+                           const char *const *headers)
+{
+  sim_answer a = {.status = -1};
+  mynt_buf got;
+  buf_init(&got, 64 * 1024 * 1024);
+  char url[512];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)plaid_sim_port(sim), path);
+  CURL *curl = curl_easy_init();
+  struct curl_slist *list = curl_slist_append(NULL, "Content-Type: application/json");
+  for(size_t i = 0; headers && headers[i]; i++)
+    list = curl_slist_append(list, headers[i]);
+  if(curl && list) {
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &got);
+    if(body) {
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    if(curl_easy_perform(curl) == CURLE_OK)
+      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &a.status);
+  }
+  curl_slist_free_all(list);
+  curl_easy_cleanup(curl);
+  a.text = buf_detach(&got);
+  a.body = a.text ? json_loads(a.text, 0, NULL) : NULL;
+  if(!a.text)
+    a.text = strdup("");
+  return a;
+}
+
+void sim_answer_free(sim_answer *a)
+{
+  json_decref(a->body);
+  free(a->text);
+  memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,24 @@
+/* sim_client.h - the small libcurl client the Plaid simulator's tests talk to it over loopback with. */
+#ifndef MYNT_TESTS_SIM_CLIENT_H
+#define MYNT_TESTS_SIM_CLIENT_H
+
+#include <jansson.h>
+
+#include "local/plaid_sim/plaid_sim.h"
+
+/* One answer: HTTP status (-1 = transport failure), the raw text (never NULL) and the JSON body
+ * (NULL when the text is not JSON). */
+typedef struct {
+  long status;
+  json_t *body;
+  char *text;
+} sim_answer;
+
+/* Sends method path to sim on 127.0.0.1 with body (NULL = none) and the header lines of headers (a
+ * NULL-terminated list, or NULL), plus "Content-Type: application/json". Asserts nothing, so
+ * worker threads may call it: a transport failure answers status -1 for the caller to check. */
+sim_answer sim_client_send(const plaid_sim *sim, const char *method, const char *path, const char *body,
+                           const char *const *headers);
+void sim_answer_free(sim_answer *a);
+
+#endif
