@@ -105,48 +105,50 @@ static void test_plaid_transactions_body_validates_dates_count_and_offset(void *
   assert_false(plaid_request_date_valid("2100-02-29"));
 }
 
+/* A builder of a one-token body, e.g. plaid_request_access_token. */
+typedef mynt_status (*s_token_body)(const char *token, json_t **out_body);
+
+/* Builds the body for text and checks that it is exactly {key: text}. */
+static void s_assert_body_is_only(s_token_body build, const char *text, const char *key)
+{
+  json_t *body = NULL;
+  assert_int_equal(build(text, &body), MYNT_OK);
+  assert_int_equal(json_object_size(body), 1);
+  assert_string_equal(json_string_value(json_object_get(body, key)), text);
+  json_decref(body);
+}
+
+/* Checks that build refuses each of bad[0..n) and clears the out pointer, even one that held a stale
+ * value (json_true() is a shared constant: a stale pointer that must be cleared, not a leak). */
+static void s_assert_refuses(s_token_body build, const char *const *bad, size_t n)
+{
+  for(size_t i = 0; i < n; i++) {
+    json_t *body = json_true();
+    assert_int_equal(build(bad[i], &body), MYNT_BAD_REQUEST);
+    assert_null(body);
+  }
+}
+
 static void test_plaid_token_bodies_carry_only_their_token_and_refuse_bad_tokens(void **state)
 {
   (void)state;
-  json_t *body = NULL;
-  assert_int_equal(plaid_request_public_token_exchange("public-sandbox-123", &body), MYNT_OK);
-  assert_int_equal(json_object_size(body), 1);
-  assert_string_equal(json_string_value(json_object_get(body, "public_token")), "public-sandbox-123");
-  json_decref(body);
-  assert_int_equal(plaid_request_access_token("access-sandbox-abc", &body), MYNT_OK);
-  assert_int_equal(json_object_size(body), 1);
-  assert_string_equal(json_string_value(json_object_get(body, "access_token")), "access-sandbox-abc");
-  json_decref(body);
+  s_assert_body_is_only(plaid_request_public_token_exchange, "public-sandbox-123", "public_token");
+  s_assert_body_is_only(plaid_request_access_token, "access-sandbox-abc", "access_token");
 
   char too_long[PLAID_MAX_TOKEN + 2];
   memset(too_long, 'a', sizeof too_long - 1);
   too_long[sizeof too_long - 1] = '\0';
   const char *const bad[] = {NULL, "", "access sandbox", "access-\x7f", too_long};
-  /* json_true() is a shared constant: a stale pointer that must be cleared, not a leak */
-  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    body = json_true();
-    assert_int_equal(plaid_request_public_token_exchange(bad[i], &body), MYNT_BAD_REQUEST);
-    assert_null(body);
-    body = json_true();
-    assert_int_equal(plaid_request_access_token(bad[i], &body), MYNT_BAD_REQUEST);
-    assert_null(body);
-  }
+  s_assert_refuses(plaid_request_public_token_exchange, bad, sizeof bad / sizeof bad[0]);
+  s_assert_refuses(plaid_request_access_token, bad, sizeof bad / sizeof bad[0]);
 }
 
 static void test_plaid_webhook_key_body_carries_only_the_key_id(void **state)
 {
   (void)state;
-  json_t *body = NULL;
-  assert_int_equal(plaid_request_webhook_verification_key("bfbd5111-8e33-4643-8ced-b2e642a72f3c", &body), MYNT_OK);
-  assert_int_equal(json_object_size(body), 1);
-  assert_string_equal(json_string_value(json_object_get(body, "key_id")), "bfbd5111-8e33-4643-8ced-b2e642a72f3c");
-  json_decref(body);
-  const char *bad[] = {NULL, "", "has space", "tab\tin"};
-  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    body = (json_t *)1;
-    assert_int_equal(plaid_request_webhook_verification_key(bad[i], &body), MYNT_BAD_REQUEST);
-    assert_null(body);
-  }
+  s_assert_body_is_only(plaid_request_webhook_verification_key, "bfbd5111-8e33-4643-8ced-b2e642a72f3c", "key_id");
+  const char *const bad[] = {NULL, "", "has space", "tab\tin"};
+  s_assert_refuses(plaid_request_webhook_verification_key, bad, sizeof bad / sizeof bad[0]);
 }
 
 int main(void)
