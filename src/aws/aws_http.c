@@ -28,7 +28,11 @@
  * overslept into the margin would otherwise send a try the deadline cuts off at once). */
 #define S_MIN_RETRY_TIMEOUT_MS (S_SLEEP_MARGIN_MS - S_SEND_MARGIN_MS)
 #define S_CONNECT_TIMEOUT_MS   2000
-#define S_MAX_ATTEMPTS         10
+/* One attempt waits at most this long for its answer, whatever the deadline leaves: a write
+ * whose answer is lost (it may have committed) is then sent again inside the same budget, and
+ * the retry's answer (say, a failed condition) settles what happened. */
+#define S_ATTEMPT_TIMEOUT_MS 2000
+#define S_MAX_ATTEMPTS       10
 
 struct aws_http {
   CURL *curl;
@@ -384,6 +388,8 @@ mynt_status aws_http_call(aws_http *h, const char *operation, json_t *request, i
     int64_t timeout_ms = deadline_ms - clock_epoch_ms() - S_SEND_MARGIN_MS;
     if(timeout_ms <= 0 || (err->attempts > 0 && timeout_ms < S_MIN_RETRY_TIMEOUT_MS))
       break;
+    if(timeout_ms > S_ATTEMPT_TIMEOUT_MS)
+      timeout_ms = S_ATTEMPT_TIMEOUT_MS;
     aws_retry_kind retry = AWS_RETRY_NEVER;
     int http_status = 0;
     err->attempts++;
