@@ -1,0 +1,290 @@
+/* link.c - the linking workflow: exchange the public token, describe the new item, store it. */
+#include "link/link.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/logger.h"
+#include "core/wipe.h"
+
+/* After Plaid says a public token was already used, how often and how long to look for the
+ * item a concurrent request with the same token may still be storing. */
+#define LINK_REPLAY_LOOKS   3
+#define LINK_REPLAY_WAIT_MS 300
+
+void link_result_clear(link_result *out)
+{
+  if(!out)
+    return;
+  store_item_clear(&out->item);
+  json_decref(out->plaid_accounts);
+  memset(out, 0, sizeof(*out));
+}
+
+static mynt_status s_failed(link_result *out, mynt_status st)
+{
+  out->outcome = LINK_FAILED;
+  out->status = st;
+  return st;
+}
+
+static mynt_status s_plaid_failed(link_result *out, const char *operation, const char *item_id, const plaid_error *err)
+{
+  out->outcome = LINK_PLAID_FAILED;
+  out->operation = operation;
+  snprintf(out->item_id, sizeof(out->item_id), "%s", item_id ? item_id : "");
+  out->err = *err;
+  return MYNT_OK;
+}
+
+/* Takes the string obj[key] out of a Plaid answer: returns a malloc'd copy (wipe it with
+ * mynt_wipe_free) and wipes the answer's own copy. NULL when absent or on allocation failure. */
+static char *s_take_secret(json_t *obj, const char *key)
+{
+  json_t *v = json_object_get(obj, key);
+  const char *text = json_string_value(v);
+  if(!text)
+    return NULL;
+  char *copy = strdup(text);
+  mynt_wipe_json_string(v);
+  return copy;
+}
+
+/* Removes a new item at Plaid so it is never billed; a failure is logged (the item then stays
+ * at Plaid and is billed until removed by hand: the log line names it). */
+static void s_remove_new_item(const link_deps *deps, const char *access_token, const char *item_id, int64_t deadline_ms)
+{
+  json_t *answer = NULL;
+  plaid_error err;
+  mynt_status st = plaid_item_remove(deps->plaid, access_token, deadline_ms, &answer, &err);
+  json_decref(answer);
+  if(st)
+    logger_log(LOGGER_ERROR, NULL,
+               "items: could not remove new item %s at Plaid (%s %s, request_id %s): remove it by hand", item_id,
+               plaid_error_kind_name(err.kind), err.error_code, err.request_id);
+  else
+    logger_log(LOGGER_INFO, NULL, "items: removed new item %s at Plaid", item_id);
+}
+
+/* out->item is a stored item: reads its accounts and balances again from Plaid. */
+static mynt_status s_existing(const link_deps *deps, const link_request *req, link_result *out)
+{
+  char *access_token = NULL;
+  size_t token_len = 0;
+  json_t *answer = NULL;
+  plaid_error err;
+  mynt_status st = store_item_open_token(deps->keyring, req->user_id, &out->item, &access_token, &token_len);
+  if(st)
+    return s_failed(out, st);
+  st = plaid_accounts_get(deps->plaid, access_token, req->deadline_ms, &answer, &err);
+  mynt_wipe_free(access_token);
+  if(st)
+    return s_plaid_failed(out, "/accounts/get", out->item.item_id, &err);
+  out->outcome = LINK_EXISTING;
+  out->plaid_accounts = json_incref(json_object_get(answer, "accounts"));
+  json_decref(answer);
+  return MYNT_OK;
+}
+
+/* Reads the stored item item_id of the user into out as LINK_EXISTING. */
+static mynt_status s_stored(const link_deps *deps, const link_request *req, const char *item_id, link_result *out)
+{
+  store_item_clear(&out->item);
+  mynt_status st = store_item_get(deps->store, req->user_id, item_id, req->deadline_ms, &out->item);
+  if(st)
+    return s_failed(out, st == MYNT_NOT_FOUND ? MYNT_CONFLICT : st);
+  return s_existing(deps, req, out);
+}
+
+/* Plaid refused the public token: looks for the item a concurrent request with the same token may
+ * still be storing; logs a lost exchange answer when none turns up. */
+static mynt_status s_used_token(const link_deps *deps, const link_request *req, const char *digest, link_result *out)
+{
+  for(int look = 0; look < LINK_REPLAY_LOOKS; look++) {
+    if(look > 0) {
+      if(req->deadline_ms && clock_epoch_ms() + LINK_REPLAY_WAIT_MS >= req->deadline_ms)
+        break;
+      clock_sleep_ms(LINK_REPLAY_WAIT_MS);
+    }
+    store_item_clear(&out->item);
+    mynt_status st = store_item_find_by_public_token(deps->store, req->user_id, digest, req->deadline_ms, &out->item);
+    if(st == MYNT_OK)
+      return s_existing(deps, req, out);
+    if(st != MYNT_NOT_FOUND)
+      return s_failed(out, st);
+  }
+  store_item_clear(&out->item);
+  out->outcome = LINK_TOKEN_REFUSED;
+  return MYNT_OK;
+}
+
+/* Copies the institution Plaid names in obj (an item object) into item when it has a valid id. */
+static bool s_take_institution(const json_t *obj, store_item *item)
+{
+  const char *id = json_string_value(json_object_get(obj, "institution_id"));
+  const char *name = json_string_value(json_object_get(obj, "institution_name"));
+  if(!store_item_id_valid(id) || strlen(id) > STORE_INSTITUTION_ID_MAX)
+    return false;
+  snprintf(item->institution_id, sizeof(item->institution_id), "%s", id);
+  if(name)
+    snprintf(item->institution_name, sizeof(item->institution_name), "%s", name);
+  return true;
+}
+
+/* Fills item->accounts and the institution of a new item from /accounts/get (and /item/get when
+ * that names no institution); the request's institution is the last resort. On MYNT_OK
+ * *out_plaid_accounts holds Plaid's accounts (caller json_decref); else out says what failed. */
+static mynt_status s_describe(const link_deps *deps, const link_request *req, const char *access_token,
+                              store_item *item, json_t **out_plaid_accounts, link_result *out)
+{
+  *out_plaid_accounts = NULL;
+  json_t *answer = NULL;
+  json_t *item_answer = NULL;
+  plaid_error err;
+  mynt_status st = plaid_accounts_get(deps->plaid, access_token, req->deadline_ms, &answer, &err);
+  if(st) {
+    s_plaid_failed(out, "/accounts/get", NULL, &err);
+    goto failed;
+  }
+  item->accounts = json_array();
+  if(!item->accounts) {
+    s_failed(out, MYNT_NOMEM);
+    goto failed;
+  }
+  size_t i;
+  json_t *account;
+  json_array_foreach(json_object_get(answer, "accounts"), i, account) {
+    json_t *summary = deps->account_record(account);
+    if(!summary) {
+      logger_log(LOGGER_WARN, NULL, "items: skipped an account without a valid account_id in item %s", item->item_id);
+      continue;
+    }
+    if(json_array_size(item->accounts) == STORE_ITEM_ACCOUNTS_MAX || json_array_append_new(item->accounts, summary))
+      break;
+  }
+
+  if(!s_take_institution(json_object_get(answer, "item"), item)) {
+    st = plaid_item_get(deps->plaid, access_token, req->deadline_ms, &item_answer, &err);
+    if(st) {
+      s_plaid_failed(out, "/item/get", NULL, &err);
+      goto failed;
+    }
+    if(!s_take_institution(json_object_get(item_answer, "item"), item) && req->institution_id) {
+      snprintf(item->institution_id, sizeof(item->institution_id), "%s", req->institution_id);
+      if(req->institution_name)
+        snprintf(item->institution_name, sizeof(item->institution_name), "%s", req->institution_name);
+    }
+  }
+  if(!item->institution_id[0]) {
+    logger_log(LOGGER_ERROR, NULL, "items: Plaid names no institution for new item %s", item->item_id);
+    s_failed(out, MYNT_UPSTREAM);
+    out->message = "the bank data provider did not say which bank this is";
+    goto failed;
+  }
+  if(!item->institution_name[0] && req->institution_name)
+    snprintf(item->institution_name, sizeof(item->institution_name), "%s", req->institution_name);
+  *out_plaid_accounts = json_incref(json_object_get(answer, "accounts"));
+  json_decref(answer);
+  json_decref(item_answer);
+  return MYNT_OK;
+
+failed:
+  json_decref(answer);
+  json_decref(item_answer);
+  return MYNT_UPSTREAM;
+}
+
+/* Stores the new item out->item (described). */
+static mynt_status s_store(const link_deps *deps, const link_request *req, const char *access_token, link_result *out)
+{
+  store_item_outcome outcome = STORE_ITEM_CREATED;
+  char existing[STORE_ITEM_ID_MAX + 1];
+  mynt_status st = store_item_create(deps->store, deps->keyring, req->user_id, &out->item, access_token,
+                                     req->deadline_ms, &outcome, existing);
+  if(st) {
+    s_remove_new_item(deps, access_token, out->item.item_id, req->cleanup_deadline_ms);
+    return s_failed(out, st);
+  }
+  switch(outcome) {
+  case STORE_ITEM_CREATED:
+    logger_log(LOGGER_INFO, NULL, "items: stored item %s (%s)", out->item.item_id, out->item.institution_id);
+    out->outcome = LINK_CREATED;
+    return MYNT_OK;
+  case STORE_ITEM_SAME_PUBLIC_TOKEN:
+    /* Our own earlier attempt (DynamoDB's answer was lost) names this item: it is stored. Anything
+     * else is a concurrent request that stored first: ours must not stay at Plaid. */
+    if(strcmp(existing, out->item.item_id) == 0) {
+      store_item_clear(&out->item);
+      st = store_item_get(deps->store, req->user_id, existing, req->cleanup_deadline_ms, &out->item);
+      if(st)
+        return s_failed(out, st == MYNT_NOT_FOUND ? MYNT_CONFLICT : st);
+      out->outcome = LINK_CREATED;
+      return MYNT_OK;
+    }
+    s_remove_new_item(deps, access_token, out->item.item_id, req->cleanup_deadline_ms);
+    json_decref(out->plaid_accounts);
+    out->plaid_accounts = NULL;
+    return s_stored(deps, req, existing, out);
+  case STORE_ITEM_DUPLICATE_INSTITUTION:
+    break;
+  }
+  s_remove_new_item(deps, access_token, out->item.item_id, req->cleanup_deadline_ms);
+  out->outcome = LINK_DUPLICATE_INSTITUTION;
+  snprintf(out->existing_item_id, sizeof(out->existing_item_id), "%s", existing);
+  json_decref(out->plaid_accounts);
+  out->plaid_accounts = NULL;
+  return MYNT_OK;
+}
+
+/* The exchange answered: the new item is described and stored. */
+static mynt_status s_new_item(const link_deps *deps, const link_request *req, const char *digest,
+                              const char *access_token, const char *item_id, link_result *out)
+{
+  snprintf(out->item.item_id, sizeof(out->item.item_id), "%s", item_id);
+  memcpy(out->item.public_token_sha256, digest, STORE_SHA256_HEX_LEN + 1);
+  if(s_describe(deps, req, access_token, &out->item, &out->plaid_accounts, out)) {
+    s_remove_new_item(deps, access_token, item_id, req->cleanup_deadline_ms);
+    return out->status;
+  }
+  return s_store(deps, req, access_token, out);
+}
+
+mynt_status link_item(const link_deps *deps, const link_request *req, link_result *out)
+{
+  memset(out, 0, sizeof(*out));
+  char digest[STORE_SHA256_HEX_LEN + 1];
+  mynt_status st = store_item_public_token_digest(req->public_token, digest);
+  if(st)
+    return s_failed(out, st);
+  st = store_item_find_by_public_token(deps->store, req->user_id, digest, req->deadline_ms, &out->item);
+  if(st == MYNT_OK)
+    return s_existing(deps, req, out);
+  if(st != MYNT_NOT_FOUND)
+    return s_failed(out, st);
+  store_item_clear(&out->item);
+
+  json_t *exchange = NULL;
+  plaid_error err;
+  st = plaid_item_public_token_exchange(deps->plaid, req->public_token, req->deadline_ms, &exchange, &err);
+  if(st) {
+    if(err.kind == PLAID_ERR_INVALID_PUBLIC_TOKEN || err.kind == PLAID_ERR_INVALID_REQUEST)
+      return s_used_token(deps, req, digest, out);
+    return s_plaid_failed(out, "/item/public_token/exchange", NULL, &err);
+  }
+  char *access_token = s_take_secret(exchange, "access_token");
+  const char *item_id = json_string_value(json_object_get(exchange, "item_id"));
+  if(!access_token || !*access_token || !store_item_id_valid(item_id)) {
+    logger_log(LOGGER_ERROR, NULL, "items: /item/public_token/exchange answered without a usable token or item_id");
+    if(access_token && *access_token)
+      s_remove_new_item(deps, access_token, "(unnamed)", req->cleanup_deadline_ms);
+    st = s_failed(out, access_token ? MYNT_UPSTREAM : MYNT_NOMEM);
+  }
+  else {
+    st = s_new_item(deps, req, digest, access_token, item_id, out);
+  }
+  mynt_wipe_free(access_token);
+  json_decref(exchange);
+  return st;
+}
