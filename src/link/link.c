@@ -1,4 +1,4 @@
-/* link.c - the linking workflow: exchange the public token, describe the new item, store it. */
+/* link.c - the linking workflow: exchange, describe, store, and the undoing that must never lose a bank. */
 #include "link/link.h"
 
 #include <stdio.h>
@@ -196,17 +196,41 @@ failed:
   return MYNT_UPSTREAM;
 }
 
-/* Stores the new item out->item (described). */
+/* The write of a new item failed with st: settles whether it committed anyway by reading it back.
+ * Found → LINK_CREATED; surely absent → removed at Plaid, LINK_FAILED; unknown → kept, LINK_FAILED. */
+static mynt_status s_settle_failed_write(const link_deps *deps, const link_request *req, const char *access_token,
+                                         mynt_status st, link_result *out)
+{
+  store_item stored;
+  mynt_status read = store_item_get(deps->store, req->user_id, out->item.item_id, req->cleanup_deadline_ms, &stored);
+  if(read == MYNT_OK) {
+    logger_log(LOGGER_WARN, NULL, "items: storing item %s answered %s, yet it is stored", out->item.item_id,
+               mynt_status_code(st));
+    store_item_clear(&out->item);
+    out->item = stored;
+    out->outcome = LINK_CREATED;
+    return MYNT_OK;
+  }
+  store_item_clear(&stored);
+  if(read == MYNT_NOT_FOUND)
+    s_remove_new_item(deps, access_token, out->item.item_id, req->cleanup_deadline_ms);
+  else
+    logger_log(LOGGER_ERROR, NULL,
+               "items: storing item %s answered %s and reading it back %s: it may be stored, so it stays at Plaid; "
+               "check the table and remove it at Plaid by hand if it is not there",
+               out->item.item_id, mynt_status_code(st), mynt_status_code(read));
+  return s_failed(out, st);
+}
+
+/* Stores the new item out->item (described) and settles what the write came to. */
 static mynt_status s_store(const link_deps *deps, const link_request *req, const char *access_token, link_result *out)
 {
   store_item_outcome outcome = STORE_ITEM_CREATED;
   char existing[STORE_ITEM_ID_MAX + 1];
   mynt_status st = store_item_create(deps->store, deps->keyring, req->user_id, &out->item, access_token,
                                      req->deadline_ms, &outcome, existing);
-  if(st) {
-    s_remove_new_item(deps, access_token, out->item.item_id, req->cleanup_deadline_ms);
-    return s_failed(out, st);
-  }
+  if(st)
+    return s_settle_failed_write(deps, req, access_token, st, out);
   switch(outcome) {
   case STORE_ITEM_CREATED:
     logger_log(LOGGER_INFO, NULL, "items: stored item %s (%s)", out->item.item_id, out->item.institution_id);

@@ -22,6 +22,10 @@
  * - The new item is described by /accounts/get (and /item/get when that names no institution;
  *   the caller's institution_id/institution_name last); any failure after the exchange removes
  *   the new item at Plaid.
+ * - A write that fails (a timeout may still have committed) is settled by reading the item
+ *   back: found → LINK_CREATED; surely absent → the new item is removed at Plaid; when even the
+ *   read fails, the item is kept at Plaid (logged at ERROR with its item_id): an item whose
+ *   record may be in the table is never removed.
  * - A second item of an institution the user has linked is removed at Plaid
  *   (LINK_DUPLICATE_INSTITUTION).
  * Access tokens are wiped as soon as they are sealed or used, and never logged. */

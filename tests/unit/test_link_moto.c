@@ -1,0 +1,435 @@
+/* test_link_moto.c - POST /items never loses a bank: DynamoDB (moto) and Plaid (the in-process simulator) reached
+ * through relays that fail, stall or rewrite chosen calls. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "apigw/router.h"
+#include "aws/aws_config.h"
+#include "aws/dynamodb.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/logger.h"
+#include "handlers/env.h"
+#include "handlers/routes.h"
+#include "link/link.h"
+#include "local/plaid_sim/plaid_sim.h"
+#include "store/items.h"
+#include "store/store.h"
+#include "support/apigw_forge.h"
+#include "support/moto_store.h"
+#include "support/relay.h"
+
+#define SIM_CLIENT "plaid-sim-client"
+#define SIM_SECRET "plaid-sim-secret"
+#define KEYRING    "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+/* What a relay does to the calls a rule matches. */
+typedef enum {
+  S_FORWARD,     /* forwards the call as it is (after `before`) */
+  S_ANSWER,      /* answers status + body itself; the service never sees the call */
+  S_STALL,       /* holds the call stall_ms, then closes the connection; the service never sees it */
+  S_LOSE_ANSWER, /* the service applies the call; its answer is held stall_ms, then the connection closed */
+  S_SET_NAME     /* forwards, then sets the answer's item.institution_name to body */
+} s_action;
+
+typedef struct {
+  const char *match; /* a Plaid path, or a DynamoDB operation (the X-Amz-Target after the '.') */
+  s_action action;
+  int times; /* firings left; -1 = every matching call */
+  unsigned status;
+  const char *body;
+  int stall_ms;
+  void (*before)(void); /* run before the call is handled (NULL: nothing) */
+} s_rule;
+
+#define S_MAX_RULES 4
+
+typedef struct {
+  handlers_env env; /* the store and Plaid client behind the relays, as a handler sees them */
+  store *direct;    /* the same table, reached directly */
+  plaid_sim *sim;
+  script_server *plaid_relay;
+  script_server *ddb_relay;
+  mynt_arena *arena;
+  char table[96];
+  char sim_url[64];
+  char moto_url[256];
+  pthread_mutex_t lock;
+  s_rule rules[S_MAX_RULES];
+  size_t n_rules;
+  int exchanges;                /* /item/public_token/exchange calls that reached the relay */
+  char exchange_request_id[64]; /* the request_id of the last exchange answer the simulator sent */
+} s_fixture;
+
+static s_fixture *s_fx;
+
+static void s_rules(const s_rule *rules, size_t n)
+{
+  assert_true(n <= S_MAX_RULES);
+  pthread_mutex_lock(&s_fx->lock);
+  if(n)
+    memcpy(s_fx->rules, rules, n * sizeof(*rules));
+  s_fx->n_rules = n;
+  s_fx->exchanges = 0;
+  s_fx->exchange_request_id[0] = '\0';
+  pthread_mutex_unlock(&s_fx->lock);
+}
+
+/* Takes the first rule matching what (a path or an operation) with firings left into *out. */
+static bool s_take_rule(const char *what, s_rule *out)
+{
+  bool found = false;
+  pthread_mutex_lock(&s_fx->lock);
+  for(size_t i = 0; i < s_fx->n_rules && !found; i++) {
+    s_rule *rule = &s_fx->rules[i];
+    if(rule->times != 0 && strcmp(rule->match, what) == 0) {
+      if(rule->times > 0)
+        rule->times--;
+      *out = *rule;
+      found = true;
+    }
+  }
+  pthread_mutex_unlock(&s_fx->lock);
+  return found;
+}
+
+/* Sets doc's item.institution_name to name and puts the dump into out's body. */
+static void s_set_name(script_reply *out, const char *name)
+{
+  json_t *doc = json_loadb(out->body, out->body_len, 0, NULL);
+  json_t *item = json_object_get(doc, "item");
+  if(item)
+    json_object_set_new(item, "institution_name", json_string(name));
+  char *text = json_dumps(doc, JSON_COMPACT);
+  json_decref(doc);
+  if(text) {
+    free((void *)out->body);
+    out->body = text;
+    out->body_len = strlen(text);
+  }
+}
+
+/* The relays' handler: ctx is the upstream URL. */
+static void s_relay(void *ctx, const script_request *req, script_reply *out)
+{
+  const char *target = script_request_header(req, "X-Amz-Target");
+  const char *what = target && strchr(target, '.') ? strchr(target, '.') + 1 : req->url;
+  bool exchange = strcmp(req->url, "/item/public_token/exchange") == 0;
+  s_rule rule;
+  bool fault = s_take_rule(what, &rule);
+  if(fault && rule.before)
+    rule.before();
+  if(fault && rule.action == S_ANSWER) {
+    *out = (script_reply){
+      .status = rule.status, .content_type = "application/json", .body = strdup(rule.body), .free_body = true};
+    return;
+  }
+  if(fault && rule.action == S_STALL) {
+    *out = (script_reply){.drop = true, .delay_ms = rule.stall_ms};
+    return;
+  }
+  relay_forward(ctx, req, out);
+  if(exchange) {
+    json_t *doc = out->body ? json_loadb(out->body, out->body_len, 0, NULL) : NULL;
+    pthread_mutex_lock(&s_fx->lock);
+    s_fx->exchanges++;
+    snprintf(s_fx->exchange_request_id, sizeof(s_fx->exchange_request_id), "%s",
+             json_string_value(json_object_get(doc, "request_id"))
+               ? json_string_value(json_object_get(doc, "request_id"))
+               : "");
+    pthread_mutex_unlock(&s_fx->lock);
+    json_decref(doc);
+  }
+  if(fault && rule.action == S_LOSE_ANSWER) {
+    if(out->free_body)
+      free((void *)out->body);
+    *out = (script_reply){.drop = true, .delay_ms = rule.stall_ms};
+  }
+  else if(fault && rule.action == S_SET_NAME && out->body) {
+    s_set_name(out, rule.body);
+  }
+}
+
+static int s_group_setup(void **state)
+{
+  (void)state;
+  s_fixture *fx = calloc(1, sizeof(*fx));
+  assert_non_null(fx);
+  if(!moto_store_open("mynt-users-link", fx->table, sizeof(fx->table), &fx->direct)) {
+    free(fx);
+    return 0;
+  }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  pthread_mutex_init(&fx->lock, NULL);
+  plaid_sim_config sim_cfg = {.client_id = SIM_CLIENT, .secret = SIM_SECRET};
+  assert_int_equal(plaid_sim_new(&sim_cfg, &fx->sim), MYNT_OK);
+  snprintf(fx->sim_url, sizeof(fx->sim_url), "http://127.0.0.1:%u", (unsigned)plaid_sim_port(fx->sim));
+
+  aws_config aws;
+  assert_int_equal(aws_config_from_env(&aws, NULL), MYNT_OK);
+  snprintf(fx->moto_url, sizeof(fx->moto_url), "%s", aws.endpoint);
+  assert_int_equal(script_server_new(s_relay, fx->moto_url, &fx->ddb_relay), MYNT_OK);
+  assert_int_equal(script_server_new(s_relay, fx->sim_url, &fx->plaid_relay), MYNT_OK);
+  snprintf(aws.endpoint, sizeof(aws.endpoint), "%s", script_server_url(fx->ddb_relay));
+  ddb_client *ddb = NULL;
+  assert_int_equal(ddb_client_new(&aws, &ddb), MYNT_OK);
+  assert_int_equal(store_new(ddb, fx->table, &fx->env.store), MYNT_OK);
+
+  plaid_config plaid = {.retry_base_ms = 20, .retry_cap_ms = 100};
+  snprintf(plaid.base_url, sizeof(plaid.base_url), "%s", script_server_url(fx->plaid_relay));
+  snprintf(plaid.client_id, sizeof(plaid.client_id), SIM_CLIENT);
+  snprintf(plaid.secret, sizeof(plaid.secret), SIM_SECRET);
+  assert_int_equal(plaid_client_new(&plaid, &fx->env.plaid), MYNT_OK);
+  assert_int_equal(seal_keyring_parse(KEYRING, &fx->env.keyring, NULL), MYNT_OK);
+  assert_int_equal(arena_new(32 * 1024 * 1024, &fx->arena), MYNT_OK);
+  s_fx = fx;
+  return 0;
+}
+
+static int s_group_teardown(void **state)
+{
+  (void)state;
+  s_fixture *fx = s_fx;
+  if(!fx)
+    return 0;
+  store_free(fx->env.store);
+  plaid_client_free(fx->env.plaid);
+  seal_keyring_free(fx->env.keyring);
+  script_server_free(fx->ddb_relay);
+  script_server_free(fx->plaid_relay);
+  moto_store_free(fx->direct, fx->table);
+  plaid_sim_free(fx->sim);
+  arena_free(fx->arena);
+  pthread_mutex_destroy(&fx->lock);
+  free(fx);
+  s_fx = NULL;
+  curl_global_cleanup();
+  return 0;
+}
+
+/* Every test starts with no faults and skips when the group found no moto_server. */
+static int s_setup(void **state)
+{
+  (void)state;
+  if(s_fx)
+    s_rules(NULL, 0);
+  return 0;
+}
+
+static void s_skip_without_moto(void)
+{
+  if(!s_fx)
+    skip();
+}
+
+static size_t s_collect(char *data, size_t size, size_t n, void *user)
+{
+  return buf_append(user, data, size * n) == MYNT_OK ? size * n : 0;
+}
+
+/* Calls the simulator directly (no relay): method path with an optional JSON body (consumed). */
+static json_t *s_sim(const char *method, const char *path, json_t *body)
+{
+  CURL *curl = curl_easy_init();
+  mynt_buf answer;
+  buf_init(&answer, 64 * 1024 * 1024);
+  char url[256];
+  snprintf(url, sizeof(url), "%s%s", s_fx->sim_url, path);
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "PLAID-CLIENT-ID: " SIM_CLIENT);
+  headers = curl_slist_append(headers, "PLAID-SECRET: " SIM_SECRET);
+  curl_easy_setopt(curl, CURLOPT_URL, url);
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+  if(text)
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, text);
+  assert_int_equal(curl_easy_perform(curl), CURLE_OK);
+  json_t *doc = json_loadb(answer.ptr, answer.len, 0, NULL);
+  assert_non_null(doc);
+  buf_free(&answer);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  free(text);
+  json_decref(body);
+  return doc;
+}
+
+/* The body of POST /items for a new sandbox public token of institution, with extra members (a JSON fragment
+ * starting with ',' or ""). */
+static char *s_link_body(const char *institution, const char *extra)
+{
+  json_t *answer = s_sim("POST", "/sandbox/public_token/create",
+                         json_pack("{s:s, s:[s]}", "institution_id", institution, "initial_products", "transactions"));
+  const char *token = json_string_value(json_object_get(answer, "public_token"));
+  assert_non_null(token);
+  char *body = NULL;
+  assert_true(asprintf(&body, "{\"public_token\":\"%s\"%s}", token, extra) > 0);
+  json_decref(answer);
+  return body;
+}
+
+/* Serves one request of group for sub in a Lambda with lambda_ms left; asserts its status and that no access
+ * token appears in the answer; returns the body (caller json_decref). */
+static json_t *s_serve(const char *group, const char *method, const char *route_key, const char *path, const char *sub,
+                       const char *body, int64_t lambda_ms, int status)
+{
+  const char *slash = strrchr(path, '/');
+  json_t *event = apigw_forge_event_new(&(apigw_forge_event){
+    .method = method,
+    .route_key = route_key,
+    .path = path,
+    .path_params = strstr(route_key, "{item_id}") ? json_pack("{s:s}", "item_id", slash + 1) : NULL,
+    .sub = sub,
+    .body = body});
+  apigw_ctx ctx = {.env = &s_fx->env,
+                   .arena = s_fx->arena,
+                   .deadline_ms = clock_epoch_ms() + lambda_ms,
+                   .invocation_id = "lambda-link"};
+  json_t *payload = apigw_forge_serve(routes_table(), group, &ctx, event);
+  arena_reset(s_fx->arena);
+  char *text = json_dumps(payload, 0);
+  assert_null(strstr(text, "access-sandbox"));
+  free(text);
+  json_t *answer = apigw_forge_body(payload);
+  if(apigw_forge_status(payload) != status) {
+    char *dump = json_dumps(answer, 0);
+    fail_msg("%s %s answered %d, not %d: %s", method, path, apigw_forge_status(payload), status, dump);
+  }
+  json_decref(payload);
+  return answer;
+}
+
+static json_t *s_post_items(const char *sub, const char *body, int64_t lambda_ms, int status)
+{
+  return s_serve("items", "POST", "POST /items", "/items", sub, body, lambda_ms, status);
+}
+
+static const char *s_item_id(const json_t *created)
+{
+  return json_string_value(json_object_get(json_object_get(created, "item"), "item_id"));
+}
+
+/* The simulator's summary of item_id (caller json_decref); fails the test when it does not know it. */
+static json_t *s_sim_item(const char *item_id)
+{
+  json_t *all = s_sim("GET", "/sim/items", NULL);
+  size_t i;
+  json_t *item;
+  json_t *found = NULL;
+  json_array_foreach(json_object_get(all, "items"), i, item) {
+    if(strcmp(json_string_value(json_object_get(item, "item_id")), item_id) == 0)
+      found = json_incref(item);
+  }
+  json_decref(all);
+  assert_non_null(found);
+  return found;
+}
+
+/* Whether the simulator still has item_id live (not removed). */
+static bool s_live_at_plaid(const char *item_id)
+{
+  json_t *item = s_sim_item(item_id);
+  bool live = !json_is_true(json_object_get(item, "removed"));
+  json_decref(item);
+  return live;
+}
+
+/* The newest item the simulator made (the one the last exchange was for). Returns a malloc'd id. */
+static char *s_newest_sim_item(void)
+{
+  json_t *all = s_sim("GET", "/sim/items", NULL);
+  json_t *items = json_object_get(all, "items");
+  assert_true(json_array_size(items) > 0);
+  char *id = strdup(json_string_value(json_object_get(json_array_get(items, json_array_size(items) - 1), "item_id")));
+  json_decref(all);
+  return id;
+}
+
+/* Whether user has a record of item_id in the table (read directly). */
+static bool s_stored(const char *user, const char *item_id)
+{
+  store_item item;
+  mynt_status st = store_item_get(s_fx->direct, user, item_id, 0, &item);
+  store_item_clear(&item);
+  assert_true(st == MYNT_OK || st == MYNT_NOT_FOUND);
+  return st == MYNT_OK;
+}
+
+/* 1a. The write's answer stalls past its attempt's timeout although the write committed: the retry's failed
+ * condition shows it is ours, and the bank is kept (answered 201), stored and live at Plaid. */
+static void test_a_stored_write_whose_answer_stalls_is_settled_by_a_retry(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  s_rules((s_rule[]){{.match = "TransactWriteItems", .action = S_LOSE_ANSWER, .times = 1, .stall_ms = 6000}}, 1);
+  char *body = s_link_body("ins_109508", "");
+  json_t *created = s_post_items("user-lost-write", body, 7000, 201);
+  const char *item_id = s_item_id(created);
+  assert_true(s_stored("user-lost-write", item_id));
+  assert_true(s_live_at_plaid(item_id));
+  json_t *list = s_serve("items", "GET", "GET /items", "/items", "user-lost-write", NULL, 12000, 200);
+  assert_int_equal(json_array_size(json_object_get(list, "items")), 1);
+  json_decref(list);
+  json_decref(created);
+  free(body);
+}
+
+/* 1b. Every answer of the write is lost (the first attempt committed): the item is read back before anything is
+ * undone, so it is answered as stored and never removed at Plaid. */
+static void test_a_stored_write_whose_every_answer_is_lost_is_read_back_not_removed(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  s_rules((s_rule[]){{.match = "TransactWriteItems", .action = S_LOSE_ANSWER, .times = -1, .stall_ms = 6000}}, 1);
+  char *body = s_link_body("ins_109509", "");
+  json_t *created = s_post_items("user-lost-writes", body, 7000, 201);
+  const char *item_id = s_item_id(created);
+  s_rules(NULL, 0);
+  assert_true(s_stored("user-lost-writes", item_id));
+  assert_true(s_live_at_plaid(item_id));
+  json_decref(created);
+  free(body);
+}
+
+/* 1c. A write that never reached DynamoDB is surely absent once read back: only then is the new item removed at
+ * Plaid (so it is not billed), and the request fails. */
+static void test_a_write_that_never_arrived_removes_the_new_item_at_plaid(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  s_rules((s_rule[]){{.match = "TransactWriteItems", .action = S_STALL, .times = -1, .stall_ms = 6000}}, 1);
+  char *body = s_link_body("ins_109510", "");
+  json_t *answer = s_post_items("user-no-write", body, 7000, 504);
+  json_decref(answer);
+  s_rules(NULL, 0);
+  char *item_id = s_newest_sim_item();
+  assert_false(s_stored("user-no-write", item_id));
+  assert_false(s_live_at_plaid(item_id));
+  free(item_id);
+  free(body);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup(test_a_stored_write_whose_answer_stalls_is_settled_by_a_retry, s_setup),
+    cmocka_unit_test_setup(test_a_stored_write_whose_every_answer_is_lost_is_read_back_not_removed, s_setup),
+    cmocka_unit_test_setup(test_a_write_that_never_arrived_removes_the_new_item_at_plaid, s_setup),
+  };
+  return cmocka_run_group_tests_name("link_moto", tests, s_group_setup, s_group_teardown);
+}
