@@ -25,8 +25,9 @@
 
 static json_t *s_item_json(const store_item *item)
 {
-  return json_pack("{s:s, s:s, s:s?, s:s, s:s}", "item_id", item->item_id, "institution_id", item->institution_id,
-                   "institution_name", item->institution_name[0] ? item->institution_name : NULL, "status",
+  return json_pack("{s:s, s:s?, s:s?, s:s, s:s}", "item_id", item->item_id, "institution_id",
+                   item->institution_id[0] ? item->institution_id : NULL, "institution_name",
+                   item->institution_name[0] ? item->institution_name : NULL, "status",
                    store_item_status_name(item->status), "created_at", item->created_at);
 }
 
@@ -133,7 +134,7 @@ static mynt_status s_reply_link(const handlers_env *env, apigw_response *res, co
   case LINK_FAILED:
     break;
   }
-  return apigw_response_error(res, r->status == MYNT_NOT_FOUND ? MYNT_CONFLICT : r->status, r->message);
+  return apigw_response_error(res, r->status == MYNT_NOT_FOUND ? MYNT_CONFLICT : r->status, NULL);
 }
 
 mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)

@@ -134,66 +134,68 @@ static bool s_take_institution(const json_t *obj, store_item *item)
 }
 
 /* Fills item->accounts and the institution of a new item from /accounts/get (and /item/get when
- * that names no institution); the request's institution is the last resort. On MYNT_OK
- * *out_plaid_accounts holds Plaid's accounts (caller json_decref); else out says what failed. */
+ * that names no institution), the request's institution last, all within deadline_ms. A failing
+ * call is logged and leaves what it would have told unknown. Sets *out_plaid_accounts to Plaid's
+ * accounts (caller json_decref) when /accounts/get answered. MYNT_NOMEM is the only failure. */
 static mynt_status s_describe(const link_deps *deps, const link_request *req, const char *access_token,
-                              store_item *item, json_t **out_plaid_accounts, link_result *out)
+                              int64_t deadline_ms, store_item *item, json_t **out_plaid_accounts)
 {
   *out_plaid_accounts = NULL;
   json_t *answer = NULL;
   json_t *item_answer = NULL;
   plaid_error err;
-  mynt_status st = plaid_accounts_get(deps->plaid, access_token, req->deadline_ms, &answer, &err);
-  if(st) {
-    s_plaid_failed(out, "/accounts/get", NULL, &err);
-    goto failed;
-  }
   item->accounts = json_array();
-  if(!item->accounts) {
-    s_failed(out, MYNT_NOMEM);
-    goto failed;
-  }
-  size_t i;
-  json_t *account;
-  json_array_foreach(json_object_get(answer, "accounts"), i, account) {
-    json_t *summary = deps->account_record(account);
-    if(!summary) {
-      logger_log(LOGGER_WARN, NULL, "items: skipped an account without a valid account_id in item %s", item->item_id);
-      continue;
+  if(!item->accounts)
+    return MYNT_NOMEM;
+  if(plaid_accounts_get(deps->plaid, access_token, deadline_ms, &answer, &err) == MYNT_OK) {
+    size_t i;
+    json_t *account;
+    json_array_foreach(json_object_get(answer, "accounts"), i, account) {
+      json_t *summary = deps->account_record(account);
+      if(!summary) {
+        logger_log(LOGGER_WARN, NULL, "items: skipped an account without a valid account_id in item %s", item->item_id);
+        continue;
+      }
+      if(json_array_size(item->accounts) == STORE_ITEM_ACCOUNTS_MAX || json_array_append_new(item->accounts, summary))
+        break;
     }
-    if(json_array_size(item->accounts) == STORE_ITEM_ACCOUNTS_MAX || json_array_append_new(item->accounts, summary))
-      break;
+    *out_plaid_accounts = json_incref(json_object_get(answer, "accounts"));
+  }
+  else {
+    logger_log(LOGGER_WARN, NULL,
+               "items: /accounts/get failed for new item %s (%s %s, request_id %s): stored without its accounts",
+               item->item_id, plaid_error_kind_name(err.kind), err.error_code, err.request_id);
   }
 
   if(!s_take_institution(json_object_get(answer, "item"), item)) {
-    st = plaid_item_get(deps->plaid, access_token, req->deadline_ms, &item_answer, &err);
-    if(st) {
-      s_plaid_failed(out, "/item/get", NULL, &err);
-      goto failed;
-    }
-    if(!s_take_institution(json_object_get(item_answer, "item"), item) && req->institution_id) {
+    if(plaid_item_get(deps->plaid, access_token, deadline_ms, &item_answer, &err) == MYNT_OK)
+      s_take_institution(json_object_get(item_answer, "item"), item);
+    else
+      logger_log(LOGGER_WARN, NULL, "items: /item/get failed for new item %s (%s %s, request_id %s)", item->item_id,
+                 plaid_error_kind_name(err.kind), err.error_code, err.request_id);
+    if(!item->institution_id[0] && req->institution_id) {
       snprintf(item->institution_id, sizeof(item->institution_id), "%s", req->institution_id);
       if(req->institution_name)
         snprintf(item->institution_name, sizeof(item->institution_name), "%s", req->institution_name);
     }
   }
-  if(!item->institution_id[0]) {
-    logger_log(LOGGER_ERROR, NULL, "items: Plaid names no institution for new item %s", item->item_id);
-    s_failed(out, MYNT_UPSTREAM);
-    out->message = "the bank data provider did not say which bank this is";
-    goto failed;
-  }
+  if(!item->institution_id[0])
+    logger_log(LOGGER_WARN, NULL, "items: nobody named the institution of new item %s: stored as unknown",
+               item->item_id);
   if(!item->institution_name[0] && req->institution_name)
     snprintf(item->institution_name, sizeof(item->institution_name), "%s", req->institution_name);
-  *out_plaid_accounts = json_incref(json_object_get(answer, "accounts"));
   json_decref(answer);
   json_decref(item_answer);
   return MYNT_OK;
+}
 
-failed:
-  json_decref(answer);
-  json_decref(item_answer);
-  return MYNT_UPSTREAM;
+/* A deadline half-way from now to deadline_ms (0 stays 0). */
+static int64_t s_half_way(int64_t deadline_ms)
+{
+  if(!deadline_ms)
+    return 0;
+  int64_t now = clock_epoch_ms();
+  return deadline_ms > now ? now + (deadline_ms - now) / 2 : deadline_ms;
 }
 
 /* The write of a new item failed with st: settles whether it committed anyway by reading it back.
@@ -233,7 +235,8 @@ static mynt_status s_store(const link_deps *deps, const link_request *req, const
     return s_settle_failed_write(deps, req, access_token, st, out);
   switch(outcome) {
   case STORE_ITEM_CREATED:
-    logger_log(LOGGER_INFO, NULL, "items: stored item %s (%s)", out->item.item_id, out->item.institution_id);
+    logger_log(LOGGER_INFO, NULL, "items: stored item %s (%s)", out->item.item_id,
+               out->item.institution_id[0] ? out->item.institution_id : "institution unknown");
     out->outcome = LINK_CREATED;
     return MYNT_OK;
   case STORE_ITEM_SAME_PUBLIC_TOKEN:
@@ -268,9 +271,10 @@ static mynt_status s_new_item(const link_deps *deps, const link_request *req, co
 {
   snprintf(out->item.item_id, sizeof(out->item.item_id), "%s", item_id);
   memcpy(out->item.public_token_sha256, digest, STORE_SHA256_HEX_LEN + 1);
-  if(s_describe(deps, req, access_token, &out->item, &out->plaid_accounts, out)) {
+  mynt_status st = s_describe(deps, req, access_token, s_half_way(req->deadline_ms), &out->item, &out->plaid_accounts);
+  if(st) {
     s_remove_new_item(deps, access_token, item_id, req->cleanup_deadline_ms);
-    return out->status;
+    return s_failed(out, st);
   }
   return s_store(deps, req, access_token, out);
 }

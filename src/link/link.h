@@ -19,9 +19,12 @@
  *   item again (LINK_EXISTING), with its accounts read again from Plaid; no second exchange.
  * - A refused public token (INVALID_PUBLIC_TOKEN / INVALID_REQUEST) is looked for as a
  *   concurrent request's stored item for a short while (LINK_EXISTING), else LINK_TOKEN_REFUSED.
- * - The new item is described by /accounts/get (and /item/get when that names no institution;
- *   the caller's institution_id/institution_name last); any failure after the exchange removes
- *   the new item at Plaid.
+ * - Once exchanged, the item is stored whatever the describing calls (/accounts/get, /item/get)
+ *   answer: a failing one leaves the accounts empty and the institution to the next source
+ *   (the /accounts/get item, /item/get, the caller's institution_id/institution_name); an
+ *   institution nobody names is stored as unknown (institution_id ""), and the one-item-per-
+ *   institution rule is not checked for that item (store/items.h). The describing calls get at
+ *   most half of the time left, so the write always has the rest.
  * - A write that fails (a timeout may still have committed) is settled by reading the item
  *   back: found → LINK_CREATED; surely absent → the new item is removed at Plaid; when even the
  *   read fails, the item is kept at Plaid (logged at ERROR with its item_id): an item whose
@@ -44,7 +47,6 @@ typedef enum {
 typedef struct {
   link_outcome outcome;
   mynt_status status;     /* LINK_FAILED: the failure; MYNT_OK otherwise */
-  const char *message;    /* LINK_FAILED: a safe message for the caller (static), or NULL */
   store_item item;        /* LINK_CREATED / LINK_EXISTING: the stored item; DUPLICATE: the refused one */
   json_t *plaid_accounts; /* LINK_CREATED / LINK_EXISTING: Plaid's account objects (owned), or NULL */
   char existing_item_id[STORE_ITEM_ID_MAX + 1]; /* LINK_DUPLICATE_INSTITUTION */

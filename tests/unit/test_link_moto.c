@@ -424,12 +424,100 @@ static void test_a_write_that_never_arrived_removes_the_new_item_at_plaid(void *
   free(body);
 }
 
+/* 2. After the exchange, Plaid failing the describing calls (a 500 that outlasts the retries, PRODUCT_NOT_READY)
+ * does not throw the valid access token away: the item is stored with what is known and answered 201; GET
+ * /accounts shows its accounts once Plaid answers again. */
+static void test_a_plaid_fault_after_the_exchange_still_stores_the_bank(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  static const char server_error[] =
+    "{\"error_type\":\"API_ERROR\",\"error_code\":\"INTERNAL_SERVER_ERROR\",\"error_message\":\"x\","
+    "\"display_message\":null,\"request_id\":\"req-500\"}";
+  static const char not_ready[] =
+    "{\"error_type\":\"ITEM_ERROR\",\"error_code\":\"PRODUCT_NOT_READY\",\"error_message\":\"x\","
+    "\"display_message\":null,\"request_id\":\"req-not-ready\"}";
+  const struct {
+    const char *sub;
+    unsigned status;
+    const char *error;
+    const char *extra;
+    const char *institution_id; /* expected; NULL = unknown */
+  } cases[] = {
+    {"user-describe-500", 500, server_error, ",\"institution_id\":\"ins_109508\",\"institution_name\":\"Platypus\"",
+     "ins_109508"},
+    {"user-describe-not-ready", 400, not_ready, "", NULL},
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    s_rules(
+      (s_rule[]){
+        {.match = "/accounts/get", .action = S_ANSWER, .times = -1, .status = cases[i].status, .body = cases[i].error},
+        {.match = "/item/get", .action = S_ANSWER, .times = -1, .status = cases[i].status, .body = cases[i].error}},
+      2);
+    char *body = s_link_body("ins_109508", cases[i].extra);
+    json_t *created = s_post_items(cases[i].sub, body, 6000, 201);
+    s_rules(NULL, 0);
+    const char *item_id = s_item_id(created);
+    json_t *item = json_object_get(created, "item");
+    const char *institution_id = json_string_value(json_object_get(item, "institution_id"));
+    if(cases[i].institution_id)
+      assert_string_equal(institution_id, cases[i].institution_id);
+    else
+      assert_true(json_is_null(json_object_get(item, "institution_id")));
+    assert_int_equal(json_array_size(json_object_get(created, "accounts")), 0);
+    assert_true(s_stored(cases[i].sub, item_id));
+    assert_true(s_live_at_plaid(item_id));
+
+    json_t *accounts = s_serve("transactions", "GET", "GET /accounts", "/accounts", cases[i].sub, NULL, 12000, 200);
+    assert_true(json_array_size(json_object_get(accounts, "accounts")) >= 3);
+    json_decref(accounts);
+    json_t *list = s_serve("items", "GET", "GET /items", "/items", cases[i].sub, NULL, 12000, 200);
+    assert_int_equal(json_array_size(json_object_get(list, "items")), 1);
+    json_decref(list);
+    json_decref(created);
+    free(body);
+  }
+}
+
+/* 2b. An item stored with its institution unknown is not held to the one-item-per-institution rule (there is no
+ * marker to check), and it can be removed like any other. */
+static void test_an_item_of_unknown_institution_can_sit_beside_its_bank_and_be_removed(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  static const char not_ready[] =
+    "{\"error_type\":\"ITEM_ERROR\",\"error_code\":\"PRODUCT_NOT_READY\",\"error_message\":\"x\","
+    "\"display_message\":null,\"request_id\":\"req-not-ready\"}";
+  s_rules((s_rule[]){{.match = "/accounts/get", .action = S_ANSWER, .times = -1, .status = 400, .body = not_ready},
+                     {.match = "/item/get", .action = S_ANSWER, .times = -1, .status = 400, .body = not_ready}},
+          2);
+  char *body = s_link_body("ins_109511", "");
+  json_t *unknown = s_post_items("user-unknown", body, 6000, 201);
+  free(body);
+  s_rules(NULL, 0);
+  body = s_link_body("ins_109511", "");
+  json_t *known = s_post_items("user-unknown", body, 12000, 201);
+  free(body);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(known, "item"), "institution_id")),
+                      "ins_109511");
+  char path[200];
+  snprintf(path, sizeof(path), "/items/%s", s_item_id(unknown));
+  json_decref(s_serve("items", "DELETE", "DELETE /items/{item_id}", path, "user-unknown", NULL, 12000, 204));
+  assert_false(s_stored("user-unknown", s_item_id(unknown)));
+  assert_false(s_live_at_plaid(s_item_id(unknown)));
+  assert_true(s_stored("user-unknown", s_item_id(known)));
+  json_decref(unknown);
+  json_decref(known);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(test_a_stored_write_whose_answer_stalls_is_settled_by_a_retry, s_setup),
     cmocka_unit_test_setup(test_a_stored_write_whose_every_answer_is_lost_is_read_back_not_removed, s_setup),
     cmocka_unit_test_setup(test_a_write_that_never_arrived_removes_the_new_item_at_plaid, s_setup),
+    cmocka_unit_test_setup(test_a_plaid_fault_after_the_exchange_still_stores_the_bank, s_setup),
+    cmocka_unit_test_setup(test_an_item_of_unknown_institution_can_sit_beside_its_bank_and_be_removed, s_setup),
   };
   return cmocka_run_group_tests_name("link_moto", tests, s_group_setup, s_group_teardown);
 }
