@@ -100,7 +100,8 @@ static mynt_status s_stored(const link_deps *deps, const link_request *req, cons
 
 /* Plaid refused the public token: looks for the item a concurrent request with the same token may
  * still be storing; logs a lost exchange answer when none turns up. */
-static mynt_status s_used_token(const link_deps *deps, const link_request *req, const char *digest, link_result *out)
+static mynt_status s_used_token(const link_deps *deps, const link_request *req, const char *digest,
+                                const plaid_error *err, link_result *out)
 {
   for(int look = 0; look < LINK_REPLAY_LOOKS; look++) {
     if(look > 0) {
@@ -116,6 +117,16 @@ static mynt_status s_used_token(const link_deps *deps, const link_request *req, 
       return s_failed(out, st);
   }
   store_item_clear(&out->item);
+  /* A token refused although nothing of ours holds it: expired or forged, or the answer to an
+   * earlier exchange of it was lost (a transport failure that Mynt's retry, or libcurl's own
+   * resend on a reused connection, followed with this call). Then Plaid holds, and bills, an
+   * item nobody stored: the log names what traces it. */
+  logger_log(LOGGER_ERROR, NULL,
+             "items: /item/public_token/exchange refused public token sha256 %s (%s, request_id %s, %d attempts) "
+             "and no stored item has it: if an earlier answer was lost, Plaid holds a new, billed item nobody "
+             "stored; trace it by this request id",
+             digest, err->error_code[0] ? err->error_code : plaid_error_kind_name(err->kind), err->request_id,
+             err->attempts);
   out->outcome = LINK_TOKEN_REFUSED;
   return MYNT_OK;
 }
@@ -298,7 +309,7 @@ mynt_status link_item(const link_deps *deps, const link_request *req, link_resul
   st = plaid_item_public_token_exchange(deps->plaid, req->public_token, req->deadline_ms, &exchange, &err);
   if(st) {
     if(err.kind == PLAID_ERR_INVALID_PUBLIC_TOKEN || err.kind == PLAID_ERR_INVALID_REQUEST)
-      return s_used_token(deps, req, digest, out);
+      return s_used_token(deps, req, digest, &err, out);
     return s_plaid_failed(out, "/item/public_token/exchange", NULL, &err);
   }
   char *access_token = s_take_secret(exchange, "access_token");

@@ -19,6 +19,11 @@
  *   item again (LINK_EXISTING), with its accounts read again from Plaid; no second exchange.
  * - A refused public token (INVALID_PUBLIC_TOKEN / INVALID_REQUEST) is looked for as a
  *   concurrent request's stored item for a short while (LINK_EXISTING), else LINK_TOKEN_REFUSED.
+ *   The refusal is logged at ERROR with Plaid's request_id and the public token's SHA-256
+ *   (never a token): when the answer to an earlier exchange of the token was lost (a transport
+ *   failure, then the retry refused), Plaid holds and bills an item nobody stored, and the log
+ *   is what traces it. (The two cannot be told apart here: libcurl resends a request whose
+ *   reused connection died without a word to the client.)
  * - Once exchanged, the item is stored whatever the describing calls (/accounts/get, /item/get)
  *   answer: a failing one leaves the accounts empty and the institution to the next source
  *   (the /accounts/get item, /item/get, the caller's institution_id/institution_name); an

@@ -370,6 +370,51 @@ static bool s_stored(const char *user, const char *item_id)
   return st == MYNT_OK;
 }
 
+/* Captures the log while a test runs. */
+typedef struct {
+  FILE *out;
+  char *text;
+  size_t len;
+} s_log;
+
+static void s_log_start(s_log *log)
+{
+  memset(log, 0, sizeof(*log));
+  log->out = open_memstream(&log->text, &log->len);
+  assert_non_null(log->out);
+  logger_set_output(log->out);
+}
+
+/* Stops capturing; the text stays in log->text until s_log_free. */
+static void s_log_stop(s_log *log)
+{
+  logger_set_output(NULL);
+  fclose(log->out);
+}
+
+static void s_log_free(s_log *log)
+{
+  free(log->text);
+}
+
+/* The first captured line with level and every one of the words, or NULL. */
+static bool s_log_has(const s_log *log, const char *level, const char *word1, const char *word2)
+{
+  char want[32];
+  snprintf(want, sizeof(want), "\"level\":\"%s\"", level);
+  for(const char *line = log->text; line && *line;) {
+    const char *end = strchr(line, '\n');
+    size_t n = end ? (size_t)(end - line) : strlen(line);
+    char *copy = strndup(line, n);
+    bool hit = strstr(copy, want) && strstr(copy, word1) && (!word2 || strstr(copy, word2));
+    free(copy);
+    if(hit)
+      return true;
+    line = end ? end + 1 : NULL;
+  }
+  return false;
+}
+
 /* 1a. The write's answer stalls past its attempt's timeout although the write committed: the retry's failed
  * condition shows it is ours, and the bank is kept (answered 201), stored and live at Plaid. */
 static void test_a_stored_write_whose_answer_stalls_is_settled_by_a_retry(void **state)
@@ -510,6 +555,34 @@ static void test_an_item_of_unknown_institution_can_sit_beside_its_bank_and_be_r
   json_decref(known);
 }
 
+/* 3. The exchange's answer is lost and the retry is told INVALID_PUBLIC_TOKEN: Plaid made (and bills) an item
+ * nobody holds. The log says so at ERROR with Plaid's request id, and never a token. */
+static void test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_id(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  s_rules((s_rule[]){{.match = "/item/public_token/exchange", .action = S_LOSE_ANSWER, .times = 1}}, 1);
+  char *body = s_link_body("ins_109508", "");
+  s_log log;
+  s_log_start(&log);
+  json_t *answer = s_post_items("user-lost-exchange", body, 12000, 400);
+  s_log_stop(&log);
+  json_decref(answer);
+  pthread_mutex_lock(&s_fx->lock);
+  char request_id[64];
+  snprintf(request_id, sizeof(request_id), "%s", s_fx->exchange_request_id);
+  int exchanges = s_fx->exchanges;
+  pthread_mutex_unlock(&s_fx->lock);
+  assert_int_equal(exchanges, 2);
+  assert_true(request_id[0]);
+  if(!s_log_has(&log, "error", request_id, "/item/public_token/exchange"))
+    fail_msg("no ERROR line names request %s: %s", request_id, log.text ? log.text : "");
+  assert_null(strstr(log.text, "access-sandbox"));
+  assert_null(strstr(log.text, "public-sandbox"));
+  s_log_free(&log);
+  free(body);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -518,6 +591,7 @@ int main(void)
     cmocka_unit_test_setup(test_a_write_that_never_arrived_removes_the_new_item_at_plaid, s_setup),
     cmocka_unit_test_setup(test_a_plaid_fault_after_the_exchange_still_stores_the_bank, s_setup),
     cmocka_unit_test_setup(test_an_item_of_unknown_institution_can_sit_beside_its_bank_and_be_removed, s_setup),
+    cmocka_unit_test_setup(test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_id, s_setup),
   };
   return cmocka_run_group_tests_name("link_moto", tests, s_group_setup, s_group_teardown);
 }
