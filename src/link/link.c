@@ -14,6 +14,22 @@
 #define LINK_REPLAY_LOOKS   3
 #define LINK_REPLAY_WAIT_MS 300
 
+void link_copy_utf8(char *dst, size_t cap, const char *src)
+{
+  if(cap == 0)
+    return;
+  size_t len = strlen(src);
+  if(len >= cap) {
+    len = cap - 1;
+    /* src[len] is the first byte left out: while it continues a character, that character
+     * started inside the copy and is left out whole. */
+    while(len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+      len--;
+  }
+  memcpy(dst, src, len);
+  dst[len] = '\0';
+}
+
 void link_result_clear(link_result *out)
 {
   if(!out)
@@ -140,7 +156,7 @@ static bool s_take_institution(const json_t *obj, store_item *item)
     return false;
   snprintf(item->institution_id, sizeof(item->institution_id), "%s", id);
   if(name)
-    snprintf(item->institution_name, sizeof(item->institution_name), "%s", name);
+    link_copy_utf8(item->institution_name, sizeof(item->institution_name), name);
   return true;
 }
 
@@ -187,14 +203,14 @@ static mynt_status s_describe(const link_deps *deps, const link_request *req, co
     if(!item->institution_id[0] && req->institution_id) {
       snprintf(item->institution_id, sizeof(item->institution_id), "%s", req->institution_id);
       if(req->institution_name)
-        snprintf(item->institution_name, sizeof(item->institution_name), "%s", req->institution_name);
+        link_copy_utf8(item->institution_name, sizeof(item->institution_name), req->institution_name);
     }
   }
   if(!item->institution_id[0])
     logger_log(LOGGER_WARN, NULL, "items: nobody named the institution of new item %s: stored as unknown",
                item->item_id);
   if(!item->institution_name[0] && req->institution_name)
-    snprintf(item->institution_name, sizeof(item->institution_name), "%s", req->institution_name);
+    link_copy_utf8(item->institution_name, sizeof(item->institution_name), req->institution_name);
   json_decref(answer);
   json_decref(item_answer);
   return MYNT_OK;

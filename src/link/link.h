@@ -28,7 +28,8 @@
  *   answer: a failing one leaves the accounts empty and the institution to the next source
  *   (the /accounts/get item, /item/get, the caller's institution_id/institution_name); an
  *   institution nobody names is stored as unknown (institution_id ""), and the one-item-per-
- *   institution rule is not checked for that item (store/items.h). The describing calls get at
+ *   institution rule is not checked for that item (store/items.h). An institution name over
+ *   STORE_INSTITUTION_NAME_MAX bytes is cut on a UTF-8 character boundary. The describing calls get at
  *   most half of the time left, so the write always has the rest.
  * - A write that fails (a timeout may still have committed) is settled by reading the item
  *   back: found → LINK_CREATED; surely absent → the new item is removed at Plaid; when even the
@@ -86,5 +87,9 @@ mynt_status link_item(const link_deps *deps, const link_request *req, link_resul
 
 /* Releases what out holds and zeroes it. Accepts NULL. */
 void link_result_clear(link_result *out);
+
+/* Copies src into dst (cap bytes with the NUL), cut on a UTF-8 character boundary when it is
+ * longer: a multi-byte character is never split. */
+void link_copy_utf8(char *dst, size_t cap, const char *src);
 
 #endif

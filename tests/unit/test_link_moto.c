@@ -583,15 +583,61 @@ static void test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_i
   free(body);
 }
 
+/* 4. An institution name over 256 bytes is cut on a UTF-8 character boundary, and the bank is stored. */
+static void test_an_institution_name_over_256_bytes_is_cut_on_a_character_boundary(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  /* "A" then 150 "é" (2 bytes each): byte 256 is the second byte of an "é". */
+  char name[512] = "A";
+  for(int i = 0; i < 150; i++)
+    strcat(name, "\xc3\xa9");
+  s_rules((s_rule[]){{.match = "/accounts/get", .action = S_SET_NAME, .times = 1, .body = name}}, 1);
+  char *body = s_link_body("ins_109508", "");
+  json_t *created = s_post_items("user-long-name", body, 12000, 201);
+  const char *stored_name = json_string_value(json_object_get(json_object_get(created, "item"), "institution_name"));
+  assert_non_null(stored_name);
+  assert_int_equal(strlen(stored_name), 255);
+  assert_memory_equal(stored_name, name, 255);
+  store_item item;
+  assert_int_equal(store_item_get(s_fx->direct, "user-long-name", s_item_id(created), 0, &item), MYNT_OK);
+  assert_string_equal(item.institution_name, stored_name);
+  store_item_clear(&item);
+  json_decref(created);
+  free(body);
+}
+
+static void test_copy_utf8_never_splits_a_character(void **state)
+{
+  (void)state;
+  char out[5];
+  link_copy_utf8(out, sizeof(out), "abcd");
+  assert_string_equal(out, "abcd");
+  link_copy_utf8(out, sizeof(out), "abcde");
+  assert_string_equal(out, "abcd");
+  link_copy_utf8(out, sizeof(out), "abc\xc3\xa9"); /* é would end at byte 5 */
+  assert_string_equal(out, "abc");
+  link_copy_utf8(out, sizeof(out),
+                 "a\xe2\x82\xac"
+                 "b"); /* € fits exactly */
+  assert_string_equal(out, "a\xe2\x82\xac");
+  link_copy_utf8(out, sizeof(out), "ab\xf0\x9f\x98\x80"); /* a 4-byte emoji does not fit */
+  assert_string_equal(out, "ab");
+  link_copy_utf8(out, 1, "abc");
+  assert_string_equal(out, "");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_copy_utf8_never_splits_a_character),
     cmocka_unit_test_setup(test_a_stored_write_whose_answer_stalls_is_settled_by_a_retry, s_setup),
     cmocka_unit_test_setup(test_a_stored_write_whose_every_answer_is_lost_is_read_back_not_removed, s_setup),
     cmocka_unit_test_setup(test_a_write_that_never_arrived_removes_the_new_item_at_plaid, s_setup),
     cmocka_unit_test_setup(test_a_plaid_fault_after_the_exchange_still_stores_the_bank, s_setup),
     cmocka_unit_test_setup(test_an_item_of_unknown_institution_can_sit_beside_its_bank_and_be_removed, s_setup),
     cmocka_unit_test_setup(test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_id, s_setup),
+    cmocka_unit_test_setup(test_an_institution_name_over_256_bytes_is_cut_on_a_character_boundary, s_setup),
   };
   return cmocka_run_group_tests_name("link_moto", tests, s_group_setup, s_group_teardown);
 }
