@@ -15,8 +15,8 @@
 #include "plaid/plaid.h"
 #include "store/items.h"
 
-/* The main work ends this long before the Lambda deadline: room to remove a new item at Plaid
- * after a failure and still answer. */
+/* The main work ends this long before the Lambda deadline: room to settle a failed write, remove
+ * a new item at Plaid and still answer. */
 #define ITEMS_WORK_MARGIN_MS 2500
 /* Cleanup (removing a new item at Plaid) ends this long before the deadline. */
 #define ITEMS_CLEANUP_MARGIN_MS 300
@@ -124,6 +124,10 @@ static mynt_status s_reply_link(const handlers_env *env, apigw_response *res, co
              r->item.institution_name[0] ? r->item.institution_name : "this bank");
     return apigw_response_error_code(res, MYNT_CONFLICT, "duplicate_institution", message,
                                      json_pack("{s:s}", "item_id", r->existing_item_id));
+  case LINK_AT_CAP:
+    snprintf(message, sizeof(message),
+             "you have linked %d banks, the most Mynt keeps: remove one before linking another", STORE_ITEMS_MAX);
+    return apigw_response_error_code(res, MYNT_CONFLICT, "item_limit_reached", message, NULL);
   case LINK_TOKEN_REFUSED:
     return apigw_response_error(res, MYNT_BAD_REQUEST,
                                 "public_token is invalid, expired or already used: open Link again");

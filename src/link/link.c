@@ -147,6 +147,19 @@ static mynt_status s_used_token(const link_deps *deps, const link_request *req, 
   return MYNT_OK;
 }
 
+/* Counts the user's items into *out_count; *out_has is set when item_id (may be NULL) is among them. */
+static mynt_status s_count(const link_deps *deps, const link_request *req, const char *item_id, size_t *out_count,
+                           bool *out_has)
+{
+  store_item *items = NULL;
+  mynt_status st = store_item_list(deps->store, req->user_id, req->deadline_ms, &items, out_count);
+  *out_has = false;
+  for(size_t i = 0; !st && item_id && i < *out_count; i++)
+    *out_has = *out_has || strcmp(items[i].item_id, item_id) == 0;
+  store_items_free(items, *out_count);
+  return st;
+}
+
 /* Copies the institution Plaid names in obj (an item object) into item when it has a valid id. */
 static bool s_take_institution(const json_t *obj, store_item *item)
 {
@@ -292,13 +305,27 @@ static mynt_status s_store(const link_deps *deps, const link_request *req, const
   return MYNT_OK;
 }
 
-/* The exchange answered: the new item is described and stored. */
+/* The exchange answered: the new item is described and stored, unless the cap was reached meanwhile. */
 static mynt_status s_new_item(const link_deps *deps, const link_request *req, const char *digest,
                               const char *access_token, const char *item_id, link_result *out)
 {
   snprintf(out->item.item_id, sizeof(out->item.item_id), "%s", item_id);
   memcpy(out->item.public_token_sha256, digest, STORE_SHA256_HEX_LEN + 1);
-  mynt_status st = s_describe(deps, req, access_token, s_half_way(req->deadline_ms), &out->item, &out->plaid_accounts);
+
+  size_t count = 0;
+  bool has = false;
+  mynt_status st = s_count(deps, req, item_id, &count, &has);
+  if(st == MYNT_OK && count >= STORE_ITEMS_MAX && !has) {
+    logger_log(LOGGER_WARN, NULL, "items: the item cap was reached while item %s was exchanged", item_id);
+    s_remove_new_item(deps, access_token, item_id, req->cleanup_deadline_ms);
+    out->outcome = LINK_AT_CAP;
+    return MYNT_OK;
+  }
+  if(st)
+    logger_log(LOGGER_WARN, NULL, "items: could not count the items again (%s): storing item %s anyway",
+               mynt_status_code(st), item_id);
+
+  st = s_describe(deps, req, access_token, s_half_way(req->deadline_ms), &out->item, &out->plaid_accounts);
   if(st) {
     s_remove_new_item(deps, access_token, item_id, req->cleanup_deadline_ms);
     return s_failed(out, st);
@@ -319,6 +346,16 @@ mynt_status link_item(const link_deps *deps, const link_request *req, link_resul
   if(st != MYNT_NOT_FOUND)
     return s_failed(out, st);
   store_item_clear(&out->item);
+
+  size_t count = 0;
+  bool has = false;
+  st = s_count(deps, req, NULL, &count, &has);
+  if(st)
+    return s_failed(out, st);
+  if(count >= STORE_ITEMS_MAX) {
+    out->outcome = LINK_AT_CAP;
+    return MYNT_OK;
+  }
 
   json_t *exchange = NULL;
   plaid_error err;

@@ -14,9 +14,14 @@
 #include "store/store.h"
 
 /* A workflow layer (handlers → link → store / plaid → core): it does the work of POST /items
- * and says what happened; the handler answers it.
+ * and says what happened; the handler answers it. Its rules, in order:
  * - A public token already exchanged for this user (its PUBTOKEN marker exists) is the stored
  *   item again (LINK_EXISTING), with its accounts read again from Plaid; no second exchange.
+ * - A user with STORE_ITEMS_MAX items is refused before the exchange (LINK_AT_CAP), so no item
+ *   is made and billed at Plaid. The count is read again after the exchange: a concurrent link
+ *   that reached the cap meanwhile makes this one remove its new item at Plaid (LINK_AT_CAP).
+ *   (Two links racing past that second read can still store a 101st item: the cap is not a
+ *   condition of the write.)
  * - A refused public token (INVALID_PUBLIC_TOKEN / INVALID_REQUEST) is looked for as a
  *   concurrent request's stored item for a short while (LINK_EXISTING), else LINK_TOKEN_REFUSED.
  *   The refusal is logged at ERROR with Plaid's request_id and the public token's SHA-256
@@ -29,8 +34,8 @@
  *   (the /accounts/get item, /item/get, the caller's institution_id/institution_name); an
  *   institution nobody names is stored as unknown (institution_id ""), and the one-item-per-
  *   institution rule is not checked for that item (store/items.h). An institution name over
- *   STORE_INSTITUTION_NAME_MAX bytes is cut on a UTF-8 character boundary. The describing calls get at
- *   most half of the time left, so the write always has the rest.
+ *   STORE_INSTITUTION_NAME_MAX bytes is cut on a UTF-8 character boundary. The describing
+ *   calls get at most half of the time left, so the write always has the rest.
  * - A write that fails (a timeout may still have committed) is settled by reading the item
  *   back: found → LINK_CREATED; surely absent → the new item is removed at Plaid; when even the
  *   read fails, the item is kept at Plaid (logged at ERROR with its item_id): an item whose
@@ -44,6 +49,7 @@ typedef enum {
   LINK_CREATED = 0,           /* item is newly stored; plaid_accounts are Plaid's (NULL when not described) */
   LINK_EXISTING,              /* the public token's item was stored before; plaid_accounts read again */
   LINK_DUPLICATE_INSTITUTION, /* existing_item_id is the user's item of item.institution_id; the new one is removed */
+  LINK_AT_CAP,                /* the user has STORE_ITEMS_MAX items */
   LINK_TOKEN_REFUSED,         /* the public token is invalid, expired or used, and no stored item is behind it */
   LINK_PLAID_FAILED,          /* the Plaid call `operation` failed with err (for item_id when that is not "") */
   LINK_FAILED                 /* status says why (a store failure, allocation, an unusable Plaid answer) */

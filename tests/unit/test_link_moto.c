@@ -627,6 +627,75 @@ static void test_copy_utf8_never_splits_a_character(void **state)
   assert_string_equal(out, "");
 }
 
+/* Stores n items of user directly (institutions ins_seed_<from..from+n>). */
+static void s_seed_items(const char *user, int from, int n)
+{
+  for(int i = from; i < from + n; i++) {
+    store_item item;
+    memset(&item, 0, sizeof(item));
+    snprintf(item.item_id, sizeof(item.item_id), "seed-%03d", i);
+    snprintf(item.institution_id, sizeof(item.institution_id), "ins_seed_%03d", i);
+    char public_token[64];
+    snprintf(public_token, sizeof(public_token), "public-seed-%d", i);
+    assert_int_equal(store_item_public_token_digest(public_token, item.public_token_sha256), MYNT_OK);
+    item.accounts = json_array();
+    store_item_outcome outcome;
+    char existing[STORE_ITEM_ID_MAX + 1];
+    assert_int_equal(
+      store_item_create(s_fx->direct, s_fx->env.keyring, user, &item, "access-seed-token", 0, &outcome, existing),
+      MYNT_OK);
+    assert_int_equal(outcome, STORE_ITEM_CREATED);
+    store_item_clear(&item);
+  }
+}
+
+/* 5a. A user at the item cap is refused before the exchange: 409 item_limit_reached, no item made at Plaid. */
+static void test_linking_at_the_item_cap_is_refused_before_the_exchange(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  s_seed_items("user-cap", 0, STORE_ITEMS_MAX);
+  s_rules(NULL, 0);
+  char *body = s_link_body("ins_109508", "");
+  json_t *answer = s_post_items("user-cap", body, 12000, 409);
+  assert_string_equal(apigw_forge_error_code(answer), "item_limit_reached");
+  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(answer, "error"), "message")), "100"));
+  json_decref(answer);
+  pthread_mutex_lock(&s_fx->lock);
+  int exchanges = s_fx->exchanges;
+  pthread_mutex_unlock(&s_fx->lock);
+  assert_int_equal(exchanges, 0);
+  free(body);
+}
+
+/* The item another request of user-cap-race stores while this one is exchanging. */
+static void s_store_the_hundredth(void)
+{
+  s_seed_items("user-cap-race", STORE_ITEMS_MAX - 1, 1);
+}
+
+/* 5b. The cap reached by a concurrent link while this one exchanged: the just-exchanged item is removed at Plaid
+ * and the answer is 409. */
+static void test_the_item_cap_reached_during_the_exchange_removes_the_new_item(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  s_seed_items("user-cap-race", 0, STORE_ITEMS_MAX - 1);
+  s_rules(
+    (s_rule[]){
+      {.match = "/item/public_token/exchange", .times = 1, .action = S_FORWARD, .before = s_store_the_hundredth}},
+    1);
+  char *body = s_link_body("ins_109508", "");
+  json_t *answer = s_post_items("user-cap-race", body, 12000, 409);
+  assert_string_equal(apigw_forge_error_code(answer), "item_limit_reached");
+  json_decref(answer);
+  char *item_id = s_newest_sim_item();
+  assert_false(s_live_at_plaid(item_id));
+  assert_false(s_stored("user-cap-race", item_id));
+  free(item_id);
+  free(body);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -638,6 +707,8 @@ int main(void)
     cmocka_unit_test_setup(test_an_item_of_unknown_institution_can_sit_beside_its_bank_and_be_removed, s_setup),
     cmocka_unit_test_setup(test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_id, s_setup),
     cmocka_unit_test_setup(test_an_institution_name_over_256_bytes_is_cut_on_a_character_boundary, s_setup),
+    cmocka_unit_test_setup(test_linking_at_the_item_cap_is_refused_before_the_exchange, s_setup),
+    cmocka_unit_test_setup(test_the_item_cap_reached_during_the_exchange_removes_the_new_item, s_setup),
   };
   return cmocka_run_group_tests_name("link_moto", tests, s_group_setup, s_group_teardown);
 }
