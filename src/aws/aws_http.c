@@ -33,6 +33,10 @@
 #define S_MAX_ATTEMPTS         10
 #define S_URL_MAX              2048
 #define S_MAX_HEADERS          (3 + AWS_HTTP_MAX_EXTRA_HEADERS)
+/* One attempt waits at most this long for its answer, whatever the deadline leaves: a write
+ * whose answer is lost (it may have committed) is then sent again inside the same budget, and
+ * the retry's answer (say, a failed condition) settles what happened. */
+#define S_ATTEMPT_TIMEOUT_MS 2000
 
 struct aws_http {
   CURL *curl;
@@ -414,6 +418,8 @@ static mynt_status s_exchange(aws_http *h, const s_request *r, const json_t *cla
     int64_t timeout_ms = deadline_ms - clock_epoch_ms() - S_SEND_MARGIN_MS;
     if(timeout_ms <= 0 || (err->attempts > 0 && timeout_ms < S_MIN_RETRY_TIMEOUT_MS))
       break;
+    if(timeout_ms > S_ATTEMPT_TIMEOUT_MS)
+      timeout_ms = S_ATTEMPT_TIMEOUT_MS;
     aws_retry_kind retry = AWS_RETRY_NEVER;
     int http_status = 0;
     err->attempts++;

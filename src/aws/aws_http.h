@@ -62,7 +62,9 @@ void aws_http_free(aws_http *h);
 
 /* Sends operation with request as the JSON body, signed with SigV4, and retries what the
  * classifier allows with capped exponential backoff and full jitter while deadline_ms
- * (epoch ms; 0 = 10 s from now) leaves room, never sleeping into the last 100 ms. sensitive
+ * (epoch ms; 0 = 10 s from now) leaves room, never sleeping into the last 100 ms. Each
+ * attempt waits at most 2 s for its answer (less when the deadline is nearer), so a timed-out
+ * attempt is followed by another inside the same deadline. sensitive
  * wipes the request text and the response bytes once used (for secrets). Returns MYNT_OK
  * with *out_response (a new reference the caller owns) or the failure, leaving
  * *out_response NULL; out_err (may be NULL) is filled either way. */

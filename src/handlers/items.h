@@ -20,7 +20,9 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
  * again, 201, with its accounts read again from Plaid, without a second record. A second item of an institution the user has linked → the new item is removed
  * at Plaid and 409 duplicate_institution (with the existing item_id). An invalid, expired or
  * used public token → 400. The institution is Plaid's; the body's values are used only when
- * Plaid names none. */
+ * Plaid names none. The workflow and its rules (the item cap → 409 item_limit_reached, an
+ * exchanged item is always stored, a failed write is read back before it is undone) are
+ * src/link/link.h's; this handler validates the body, calls link_item and answers. */
 mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
 
 /* GET /items: 200 {items:[{item_id, institution_id, institution_name, status, created_at}]}. */

@@ -166,7 +166,7 @@ static mynt_status s_parse_item(const json_t *plain, store_item *out_item)
   const char *status = json_string_value(json_object_get(plain, "status"));
   json_t *accounts = json_object_get(plain, "accounts");
   if(!s_copy(out_item->item_id, sizeof(out_item->item_id), plain, "item_id", 1) ||
-     !s_copy(out_item->institution_id, sizeof(out_item->institution_id), plain, "institution_id", 1) ||
+     !s_copy(out_item->institution_id, sizeof(out_item->institution_id), plain, "institution_id", 0) ||
      !s_copy(out_item->institution_name, sizeof(out_item->institution_name), plain, "institution_name", 0) ||
      !s_copy(out_item->created_at, sizeof(out_item->created_at), plain, "created_at", 1) ||
      !s_copy(out_item->public_token_sha256, sizeof(out_item->public_token_sha256), plain, "public_token_sha256", 0) ||
@@ -232,6 +232,12 @@ mynt_status store_item_find_by_public_token(store *s, const char *user_id, const
   return store_item_get(s, user_id, item_id, deadline_ms, out_item);
 }
 
+/* An institution id of an item: a valid id, or "" for an institution not known yet. */
+static bool s_institution_valid(const char *institution_id)
+{
+  return !institution_id[0] || store_item_id_valid(institution_id);
+}
+
 /* A Put of plain (marshalled) that requires the key to be new. */
 static json_t *s_put_new(const char *table, json_t *plain)
 {
@@ -258,7 +264,7 @@ static mynt_status s_create_conflict(store *s, const char *user_id, const store_
   if(st != MYNT_NOT_FOUND)
     return st;
   s_sk(sk, S_INST_PREFIX, item->institution_id);
-  st = s_marker_item_id(s, user_id, sk, deadline_ms, out_existing);
+  st = item->institution_id[0] ? s_marker_item_id(s, user_id, sk, deadline_ms, out_existing) : MYNT_NOT_FOUND;
   if(st == MYNT_OK) {
     *out_outcome = STORE_ITEM_DUPLICATE_INSTITUTION;
     return MYNT_OK;
@@ -279,17 +285,22 @@ static json_t *s_create_request(store *s, const char *user_id, const store_item 
   s_sk(inst_sk, S_INST_PREFIX, item->institution_id);
   s_sk(pub_sk, S_PUBTOKEN_PREFIX, item->public_token_sha256);
 
-  json_t *record = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "user_id", user_id, "sk", item_sk,
-                             "item_id", item->item_id, "institution_id", item->institution_id, "institution_name",
-                             item->institution_name, "status", store_item_status_name(STORE_ITEM_ACTIVE), "created_at",
-                             item->created_at, "access_token_sealed", item->sealed_token, "public_token_sha256",
-                             item->public_token_sha256, "accounts", item->accounts);
+  json_t *record = json_pack(
+    "{s:s, s:s, s:s, s:s*, s:s, s:s, s:s, s:s, s:s, s:O}", "user_id", user_id, "sk", item_sk, "item_id", item->item_id,
+    "institution_id", item->institution_id[0] ? item->institution_id : NULL, "institution_name", item->institution_name,
+    "status", store_item_status_name(STORE_ITEM_ACTIVE), "created_at", item->created_at, "access_token_sealed",
+    item->sealed_token, "public_token_sha256", item->public_token_sha256, "accounts", item->accounts);
   json_t *inst = json_pack("{s:s, s:s, s:s, s:s}", "user_id", user_id, "sk", inst_sk, "item_id", item->item_id,
                            "created_at", item->created_at);
   json_t *pub = json_pack("{s:s, s:s, s:s, s:s}", "user_id", user_id, "sk", pub_sk, "item_id", item->item_id,
                           "created_at", item->created_at);
   /* No ClientRequestToken: a resend after a lost answer then fails its conditions, and
-   * s_create_conflict finds this very item behind the PUBTOKEN marker. */
+   * s_create_conflict finds this very item behind the PUBTOKEN marker. An unknown institution
+   * has no marker. */
+  if(!item->institution_id[0]) {
+    json_decref(inst);
+    return json_pack("{s:[o, o]}", "TransactItems", s_put_new(s->table, record), s_put_new(s->table, pub));
+  }
   return json_pack("{s:[o, o, o]}", "TransactItems", s_put_new(s->table, record), s_put_new(s->table, inst),
                    s_put_new(s->table, pub));
 }
@@ -300,7 +311,7 @@ mynt_status store_item_create(store *s, const seal_keyring *ring, const char *us
 {
   *out_outcome = STORE_ITEM_CREATED;
   out_existing[0] = '\0';
-  if(!s_user_valid(user_id) || !store_item_id_valid(item->item_id) || !store_item_id_valid(item->institution_id) ||
+  if(!s_user_valid(user_id) || !store_item_id_valid(item->item_id) || !s_institution_valid(item->institution_id) ||
      !s_digest_valid(item->public_token_sha256) || !json_is_array(item->accounts) ||
      json_array_size(item->accounts) > STORE_ITEM_ACCOUNTS_MAX || !access_token || !*access_token)
     return MYNT_BAD_REQUEST;
@@ -448,7 +459,7 @@ static json_t *s_delete(const char *table, const char *user_id, const char *sk, 
 
 mynt_status store_item_delete(store *s, const char *user_id, const store_item *item, int64_t deadline_ms)
 {
-  if(!s_user_valid(user_id) || !store_item_id_valid(item->item_id) || !store_item_id_valid(item->institution_id))
+  if(!s_user_valid(user_id) || !store_item_id_valid(item->item_id) || !s_institution_valid(item->institution_id))
     return MYNT_NOT_FOUND;
   mynt_status st = MYNT_OK;
   json_t *response = NULL;
@@ -458,14 +469,14 @@ mynt_status store_item_delete(store *s, const char *user_id, const store_item *i
   if(ops)
     json_array_append_new(ops, s_delete(s->table, user_id, sk, item->item_id, 1));
   s_sk(sk, S_INST_PREFIX, item->institution_id);
-  if(ops)
+  if(ops && item->institution_id[0])
     json_array_append_new(ops, s_delete(s->table, user_id, sk, item->item_id, 0));
   if(ops && s_digest_valid(item->public_token_sha256)) {
     s_sk(sk, S_PUBTOKEN_PREFIX, item->public_token_sha256);
     json_array_append_new(ops, s_delete(s->table, user_id, sk, item->item_id, 0));
   }
   json_t *request = json_pack("{s:o}", "TransactItems", ops);
-  if(!request || json_array_size(ops) < 2) {
+  if(!request || json_array_size(ops) < (item->institution_id[0] ? 2u : 1u)) {
     st = MYNT_NOMEM;
     goto cleanup;
   }

@@ -24,6 +24,9 @@
  *                                  at exchange (refreshed by store_item_set_accounts), so an
  *                                  account_id can be checked without calling Plaid.
  *   sk = "INST#<institution_id>"   marker {item_id, created_at}: one item per institution per user.
+ *                                  An item whose institution is not known yet (Plaid named none
+ *                                  when it was linked: institution_id "" here, absent in the
+ *                                  record) has no INST marker: the rule is not checked for it.
  *   sk = "PUBTOKEN#<sha256 hex>"   marker {item_id, created_at}: the public token the item was
  *                                  exchanged from (lower-case hex SHA-256; the token itself is never
  *                                  stored), so a retried POST /items never makes a second record.
@@ -51,7 +54,7 @@ typedef enum {
 /* One item record. accounts is owned (store_item_clear releases it). */
 typedef struct {
   char item_id[STORE_ITEM_ID_MAX + 1];
-  char institution_id[STORE_INSTITUTION_ID_MAX + 1];
+  char institution_id[STORE_INSTITUTION_ID_MAX + 1];     /* "" when not known yet */
   char institution_name[STORE_INSTITUTION_NAME_MAX + 1]; /* "" when unknown */
   store_item_status status;
   char created_at[32];
@@ -106,8 +109,8 @@ bool store_item_has_account(const store_item *item, const char *account_id);
 
 /* Creates the item of user_id: seals access_token (bound to user_id and item->item_id) with
  * ring's current key and writes the item and its INST and PUBTOKEN markers in one transaction.
- * item supplies item_id, institution_id, institution_name, public_token_sha256 and accounts
- * (borrowed); created_at (now), status (active) and the sealed token are filled in on success.
+ * item supplies item_id, institution_id ("" = not known: no INST marker), institution_name,
+ * public_token_sha256 and accounts (borrowed); created_at (now), status (active) and the sealed token are filled in on success.
  * On MYNT_OK, *out_outcome says what happened: STORE_ITEM_CREATED, or, when a condition failed,
  * which marker was already there, with its item id in out_existing (STORE_ITEM_ID_MAX + 1
  * bytes; "" when created). Failures: MYNT_BAD_REQUEST (invalid ids, a token that cannot be

@@ -20,3 +20,10 @@ mynt_unit_test(test_handlers_plaid_moto SOURCES test_handlers_plaid_moto.c
   LIBS mynt_bootstrap mynt_handlers mynt_plaid_sim mynt_apigw_forge mynt_moto_store PkgConfig::CURL)
 set_property(TEST test_handlers_plaid_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_handlers_plaid_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 240)
+
+# POST /items never loses a bank (src/link): the store on moto_server and the in-process Plaid simulator, each
+# reached through a relay (tests/support/relay.c) that fails, stalls or rewrites chosen calls.
+mynt_unit_test(test_link_moto SOURCES test_link_moto.c
+  LIBS mynt_handlers mynt_link mynt_plaid_sim mynt_apigw_forge mynt_moto_store mynt_relay PkgConfig::CURL)
+set_property(TEST test_link_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
+set_tests_properties(test_link_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 240)

@@ -23,3 +23,8 @@ target_link_libraries(mynt_jwt_forge PUBLIC mynt_script_server mynt_crypto mynt_
 add_library(mynt_request_check STATIC ${CMAKE_SOURCE_DIR}/tests/support/request_check.c)
 target_include_directories(mynt_request_check PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 target_link_libraries(mynt_request_check PUBLIC mynt_script_server mynt_aws mynt_core)
+
+# Forwarding a script_server's request to the real service behind it (moto, the Plaid simulator), for fault
+# injection on chosen calls: LIBS mynt_relay.
+add_library(mynt_relay STATIC ${CMAKE_SOURCE_DIR}/tests/support/relay.c)
+target_link_libraries(mynt_relay PUBLIC mynt_script_server mynt_core PkgConfig::CURL)

@@ -368,6 +368,26 @@ static void test_ddb_call_retries_a_dropped_connection(void **state)
   s_fixture_free(f);
 }
 
+/* A stalled answer (a write that may have committed) does not take the whole deadline: the attempt gives up after
+ * its own timeout and a second one, inside the same deadline, gets the answer. */
+static void test_ddb_call_gives_each_attempt_its_own_timeout_and_retries_a_stalled_answer(void **state)
+{
+  (void)state;
+  s_step steps[] = {{200, s_item, 4000}, {200, s_item, 0}};
+  s_fixture *f = s_fixture_new(steps, 2, S_TOKEN, "DynamoDB_20120810.GetItem");
+  json_t *response = NULL;
+  aws_error err;
+  int64_t start = clock_epoch_ms();
+  assert_int_equal(ddb_get_item(f->client, f->request, start + 9000, &response, &err), MYNT_OK);
+  int64_t took = clock_epoch_ms() - start;
+  if(err.attempts != 2 || took > 2000 + 1000 + S_LATE_MS)
+    fail_msg("%d attempts in %lld ms", err.attempts, (long long)took);
+  assert_true(took >= 1900);
+  s_assert_headers_ok(f);
+  json_decref(response);
+  s_fixture_free(f);
+}
+
 static void test_ddb_call_retries_refused_connections_and_reports_io(void **state)
 {
   (void)state;
@@ -415,6 +435,7 @@ int main(void)
     cmocka_unit_test(test_ddb_call_sends_nothing_without_time_for_a_send),
     cmocka_unit_test(test_ddb_call_rejects_an_answer_over_the_size_cap_without_retrying),
     cmocka_unit_test(test_ddb_call_retries_a_dropped_connection),
+    cmocka_unit_test(test_ddb_call_gives_each_attempt_its_own_timeout_and_retries_a_stalled_answer),
     cmocka_unit_test(test_ddb_call_retries_refused_connections_and_reports_io),
     cmocka_unit_test(test_ddb_client_rejects_an_unusable_endpoint),
   };
