@@ -63,7 +63,7 @@ typedef struct {
   script_server *plaid_relay;
   script_server *ddb_relay;
   mynt_arena *arena;
-  char table[96];
+  char table[256];
   char sim_url[64];
   char moto_url[256];
   pthread_mutex_t lock;
@@ -165,12 +165,12 @@ static void s_relay(void *ctx, const script_request *req, script_reply *out)
 static int s_group_setup(void **state)
 {
   (void)state;
-  s_fixture *fx = calloc(1, sizeof(*fx));
-  assert_non_null(fx);
-  if(!moto_store_open("mynt-users-link", fx->table, sizeof(fx->table), &fx->direct)) {
-    free(fx);
+  store *direct = NULL;
+  s_fixture *fx = moto_store_state_new(sizeof(*fx), "mynt-users-link", &direct);
+  if(!fx)
     return 0;
-  }
+  fx->direct = direct;
+  snprintf(fx->table, sizeof(fx->table), "%s", direct->table);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   pthread_mutex_init(&fx->lock, NULL);
   plaid_sim_config sim_cfg = {.client_id = SIM_CLIENT, .secret = SIM_SECRET};
@@ -209,7 +209,7 @@ static int s_group_teardown(void **state)
   seal_keyring_free(fx->env.keyring);
   script_server_free(fx->ddb_relay);
   script_server_free(fx->plaid_relay);
-  moto_store_free(fx->direct, fx->table);
+  moto_store_free(fx->direct);
   plaid_sim_free(fx->sim);
   arena_free(fx->arena);
   pthread_mutex_destroy(&fx->lock);
