@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/b64.h"
+#include "core/json.h"
 
 /* Decoded parts of a compact JWS are small; these caps bound the work per token. */
 #define S_MAX_PART 12288
@@ -16,16 +17,8 @@
 /* Decodes one base64url part into a JSON object; NULL when it is not one. */
 static json_t *s_decode_json_part(const char *text, size_t len)
 {
-  mynt_buf raw;
-  buf_init(&raw, S_MAX_PART);
   json_t *obj = NULL;
-  if(b64_url_decode_buf(text, len, &raw) == MYNT_OK && raw.len > 0)
-    obj = json_loadb(raw.ptr, raw.len, JSON_REJECT_DUPLICATES, NULL);
-  buf_free(&raw);
-  if(obj && !json_is_object(obj)) {
-    json_decref(obj);
-    obj = NULL;
-  }
+  json_from_b64url(text, len, S_MAX_PART, &obj);
   return obj;
 }
 

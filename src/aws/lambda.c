@@ -1,6 +1,7 @@
 /* lambda.c - Lambda's asynchronous Invoke: function-name validation, the REST path, and Lambda's error names. */
 #include "aws/lambda.h"
 
+#include <pthread.h>
 #include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,12 +25,6 @@ static const char s_name_pattern[] = "^(arn:(aws[a-zA-Z-]*)?:lambda:)?"
                                      "([a-zA-Z0-9_.-]+)"
                                      "(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9_-]+))?$";
 #define S_NAME_GROUP 10 /* the function's own name in s_name_pattern */
-
-struct lambda_client {
-  aws_http *http;
-  regex_t name_re;
-  bool name_re_ready;
-};
 
 /* Lambda names its errors in x-amzn-ErrorType; the body is {"Type":"User"|"Service","message":...}. */
 static mynt_status s_classify(int http_status, const char *type, const json_t *body, const json_t *request,
@@ -62,42 +57,33 @@ static const aws_http_service s_service = {
 
 mynt_status lambda_client_new(const aws_config *cfg, lambda_client **out)
 {
-  *out = NULL;
-  lambda_client *c = calloc(1, sizeof *c);
-  if(!c)
-    return MYNT_NOMEM;
-  mynt_status st = aws_http_new(cfg, &s_service, &c->http);
-  if(!st) {
-    int rc = regcomp(&c->name_re, s_name_pattern, REG_EXTENDED);
-    c->name_re_ready = rc == 0;
-    st = rc == 0 ? MYNT_OK : rc == REG_ESPACE ? MYNT_NOMEM : MYNT_INTERNAL;
-  }
-  if(st) {
-    lambda_client_free(c);
-    return st;
-  }
-  *out = c;
-  return MYNT_OK;
+  return aws_http_new(cfg, &s_service, out);
 }
 
 void lambda_client_free(lambda_client *c)
 {
-  if(!c)
-    return;
-  if(c->name_re_ready)
-    regfree(&c->name_re);
-  aws_http_free(c->http);
-  free(c);
+  aws_http_free(c);
+}
+
+/* s_name_pattern compiled once for the process (never freed); s_name_re_status is its outcome. */
+static regex_t s_name_re;
+static mynt_status s_name_re_status = MYNT_INTERNAL;
+static pthread_once_t s_name_re_once = PTHREAD_ONCE_INIT;
+
+static void s_compile_name_re(void)
+{
+  int rc = regcomp(&s_name_re, s_name_pattern, REG_EXTENDED);
+  s_name_re_status = rc == 0 ? MYNT_OK : rc == REG_ESPACE ? MYNT_NOMEM : MYNT_INTERNAL;
 }
 
 /* Whether name matches Lambda's pattern and limits. */
-static bool s_valid_function_name(const lambda_client *c, const char *name)
+static bool s_valid_function_name(const char *name)
 {
   size_t len = strlen(name);
   if(len == 0 || len > LAMBDA_FUNCTION_ARN_MAX)
     return false;
   regmatch_t m[S_NAME_GROUP + 1];
-  if(regexec(&c->name_re, name, S_NAME_GROUP + 1, m, 0) != 0)
+  if(regexec(&s_name_re, name, S_NAME_GROUP + 1, m, 0) != 0)
     return false;
   return m[S_NAME_GROUP].rm_so >= 0 && m[S_NAME_GROUP].rm_eo - m[S_NAME_GROUP].rm_so <= LAMBDA_FUNCTION_NAME_MAX;
 }
@@ -115,7 +101,10 @@ static mynt_status s_refuse(aws_error *err, mynt_status st, const char *message)
 mynt_status lambda_invoke_async(lambda_client *c, const char *function_name, const char *payload_json,
                                 int64_t deadline_ms, aws_error *out_err)
 {
-  if(!c || !function_name || !s_valid_function_name(c, function_name))
+  if(pthread_once(&s_name_re_once, s_compile_name_re) != 0 || s_name_re_status)
+    return s_refuse(out_err, s_name_re_status ? s_name_re_status : MYNT_INTERNAL,
+                    "cannot compile Lambda's function name pattern");
+  if(!c || !function_name || !s_valid_function_name(function_name))
     return s_refuse(out_err, MYNT_BAD_REQUEST, "not a Lambda function name or ARN");
   if(!payload_json)
     return s_refuse(out_err, MYNT_BAD_REQUEST, "no payload");
@@ -147,7 +136,7 @@ mynt_status lambda_invoke_async(lambda_client *c, const char *function_name, con
     .body = payload_json,
     .body_len = payload_len,
   };
-  st = aws_http_rest_call(c->http, &req, deadline_ms, 0, NULL, out_err);
+  st = aws_http_rest_call(c, &req, deadline_ms, 0, NULL, out_err);
   buf_free(&path);
   return st;
 }

@@ -14,7 +14,8 @@
 #define LAMBDA_FUNCTION_NAME_MAX 64
 #define LAMBDA_FUNCTION_ARN_MAX  170
 
-typedef struct lambda_client lambda_client;
+/* A Lambda client is the signed client (aws/aws_http.h) set up for Lambda. */
+typedef struct aws_http lambda_client;
 
 /* Creates a client from cfg (copied; the endpoint is cfg->endpoint, else
  * https://lambda.<region>.amazonaws.com). Returns MYNT_OK and *out (caller frees with
@@ -43,9 +44,10 @@ void lambda_client_free(lambda_client *c);
  * or qualifier); MYNT_UPSTREAM for refused credentials or permissions and for the
  * function's own broken configuration (KMS, VPC, runtime 5xx that no retry fixes), never
  * retried; MYNT_THROTTLED / MYNT_UNAVAILABLE / MYNT_IO / MYNT_TIMEOUT when retries ran out
- * of time; MYNT_BAD_REQUEST for any other 4xx. out_err (may be NULL) is filled either way:
- * http_status (202 on success), attempts, Lambda's error name (from x-amzn-ErrorType) and
- * message. */
+ * of time; MYNT_BAD_REQUEST for any other 4xx; MYNT_NOMEM / MYNT_INTERNAL, without sending,
+ * if Lambda's name pattern (compiled once per process) cannot be compiled. out_err (may be
+ * NULL) is filled either way: http_status (202 on success), attempts, Lambda's error name
+ * (from x-amzn-ErrorType) and message. */
 mynt_status lambda_invoke_async(lambda_client *c, const char *function_name, const char *payload_json,
                                 int64_t deadline_ms, aws_error *out_err);
 

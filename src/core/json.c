@@ -1,7 +1,10 @@
-/* json.c - small jansson helpers for reading members of JSON objects. */
+/* json.c - small jansson helpers for reading members of JSON objects and decoding JWT parts. */
 #include "core/json.h"
 
 #include <stdio.h>
+
+#include "core/b64.h"
+#include "core/buf.h"
 
 const char *json_member_string(const json_t *obj, const char *name)
 {
@@ -28,4 +31,22 @@ void json_member_copy(const json_t *obj, const char *name, char *dst, size_t cap
 json_t *json_string_or_null(const char *text)
 {
   return text ? json_string(text) : json_null();
+}
+
+mynt_status json_from_b64url(const char *text, size_t len, size_t max, json_t **out)
+{
+  *out = NULL;
+  mynt_buf raw;
+  buf_init(&raw, max);
+  mynt_status st = b64_url_decode_buf(text, len, &raw);
+  if(!st && raw.len > 0)
+    *out = json_loadb(raw.ptr, raw.len, JSON_REJECT_DUPLICATES, NULL);
+  buf_free(&raw);
+  if(st)
+    return st;
+  if(*out && !json_is_object(*out)) {
+    json_decref(*out);
+    *out = NULL;
+  }
+  return *out ? MYNT_OK : MYNT_BAD_REQUEST;
 }

@@ -1,10 +1,12 @@
-/* json.h - small jansson helpers for reading members of JSON objects. */
+/* json.h - small jansson helpers for reading members of JSON objects and decoding JWT parts. */
 #ifndef MYNT_CORE_JSON_H
 #define MYNT_CORE_JSON_H
 
 #include <stddef.h>
 
 #include <jansson.h>
+
+#include "core/status.h"
 
 /* Returns the text of obj[name] when it is a JSON string, else NULL (also when obj is not an
  * object or is NULL). Borrowed from obj. */
@@ -24,5 +26,11 @@ json_t *json_string_or_null(const char *text);
 /* Copies the text of obj[name] into dst (cap bytes, truncated, NUL-terminated); "" when it is
  * missing or not a string. */
 void json_member_copy(const json_t *obj, const char *name, char *dst, size_t cap);
+
+/* Decodes text[0..len) as base64url (a compact JWS part) into at most max bytes and parses them
+ * as one JSON object, refusing duplicate member names. Returns MYNT_OK and *out (caller
+ * json_decref); MYNT_BAD_REQUEST when the text is not base64url or its bytes are empty, not JSON
+ * or not an object, MYNT_TOO_LARGE past max, MYNT_NOMEM; *out is then NULL. */
+mynt_status json_from_b64url(const char *text, size_t len, size_t max, json_t **out);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "core/b64.h"
 #include "core/hex.h"
+#include "core/json.h"
 
 /* The raw JWS form of an ES256 signature: r and s, 32 big-endian bytes each. */
 #define S_SIG_LEN   64
@@ -71,20 +72,12 @@ static bool s_split(const char *token, s_parts *out)
   return out->header.len && out->payload.len && out->signature.len;
 }
 
-/* Decodes a base64url part (at most cap bytes) and parses it as a JSON object without duplicate keys.
+/* Decodes a base64url part (at most cap bytes) as a JSON object without duplicate keys.
  * Returns the object (caller json_decref) or NULL. */
 static json_t *s_part_json(mynt_str part, size_t cap)
 {
-  mynt_buf raw;
-  buf_init(&raw, cap);
   json_t *obj = NULL;
-  if(b64_url_decode_buf(part.ptr, part.len, &raw) == MYNT_OK && raw.len)
-    obj = json_loadb(raw.ptr, raw.len, JSON_REJECT_DUPLICATES, NULL);
-  buf_free(&raw);
-  if(obj && !json_is_object(obj)) {
-    json_decref(obj);
-    obj = NULL;
-  }
+  json_from_b64url(part.ptr, part.len, cap, &obj);
   return obj;
 }
 

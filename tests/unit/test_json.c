@@ -72,6 +72,35 @@ static void test_json_member_copy_truncates_and_defaults_to_empty(void **state)
   json_decref(obj);
 }
 
+static void test_json_from_b64url_decodes_an_object(void **state)
+{
+  (void)state;
+  json_t *obj = NULL;
+  assert_int_equal(json_from_b64url("eyJhIjoxfQ", 10, 64, &obj), MYNT_OK); /* {"a":1} */
+  assert_non_null(obj);
+  assert_int_equal(json_integer_value(json_object_get(obj, "a")), 1);
+  json_decref(obj);
+}
+
+/* json_from_b64url(text, max) answers want and leaves *out NULL. */
+static void s_assert_refused(const char *text, size_t max, mynt_status want)
+{
+  json_t *obj = (json_t *)&obj; /* overwritten with NULL */
+  assert_int_equal(json_from_b64url(text, strlen(text), max, &obj), want);
+  assert_null(obj);
+}
+
+static void test_json_from_b64url_refuses_what_is_not_one_object(void **state)
+{
+  (void)state;
+  s_assert_refused("", 64, MYNT_BAD_REQUEST);                   /* no bytes */
+  s_assert_refused("ey$h", 64, MYNT_BAD_REQUEST);               /* not base64url */
+  s_assert_refused("bm90IGpzb24", 64, MYNT_BAD_REQUEST);        /* "not json" */
+  s_assert_refused("WzFd", 64, MYNT_BAD_REQUEST);               /* [1]: JSON, not an object */
+  s_assert_refused("eyJhIjoxLCJhIjoyfQ", 64, MYNT_BAD_REQUEST); /* {"a":1,"a":2}: a duplicate member */
+  s_assert_refused("eyJhIjoxfQ", 4, MYNT_TOO_LARGE);            /* {"a":1} is 7 bytes */
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -79,6 +108,8 @@ int main(void)
     cmocka_unit_test(test_json_member_string_or_null_copies_or_gives_json_null),
     cmocka_unit_test(test_json_string_or_null_gives_a_string_or_json_null),
     cmocka_unit_test(test_json_member_copy_truncates_and_defaults_to_empty),
+    cmocka_unit_test(test_json_from_b64url_decodes_an_object),
+    cmocka_unit_test(test_json_from_b64url_refuses_what_is_not_one_object),
   };
   return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
