@@ -42,6 +42,17 @@ const char *request_failures_first(request_failures *f)
   return first;
 }
 
+void request_check_config(aws_config *cfg, const char *endpoint, const request_check_keys *keys)
+{
+  memset(cfg, 0, sizeof *cfg);
+  snprintf(cfg->region, sizeof cfg->region, "%s", keys->region);
+  snprintf(cfg->endpoint, sizeof cfg->endpoint, "%s", endpoint);
+  snprintf(cfg->creds.access_key_id, sizeof cfg->creds.access_key_id, "%s", keys->access_key_id);
+  snprintf(cfg->creds.secret_access_key, sizeof cfg->creds.secret_access_key, "%s", keys->secret_access_key);
+  snprintf(cfg->creds.session_token, sizeof cfg->creds.session_token, "%s",
+           keys->session_token ? keys->session_token : "");
+}
+
 /* Whether name is one of the ';'-separated names in list. */
 static bool s_listed(const char *list, const char *name)
 {
@@ -63,6 +74,8 @@ bool request_check_signature(const script_request *req, const request_check_keys
   const char *token = script_request_header(req, "X-Amz-Security-Token");
   if(!auth || !date)
     return !mynt_fail(why, MYNT_BAD_REQUEST, "missing Authorization or X-Amz-Date");
+  if(keys->session_token ? !token || strcmp(token, keys->session_token) != 0 : token != NULL)
+    return !mynt_fail(why, MYNT_BAD_REQUEST, "X-Amz-Security-Token is %s", token ? token : "(none)");
   char prefix[256];
   snprintf(prefix, sizeof prefix, "AWS4-HMAC-SHA256 Credential=%s/%.8s/%s/%s/aws4_request, ", keys->access_key_id, date,
            keys->region, keys->service);
@@ -126,4 +139,12 @@ bool request_check_signature(const script_request *req, const request_check_keys
   sigv4_result_free(&r);
   buf_free(&path);
   return ok;
+}
+
+void request_check_signed(request_failures *f, const script_request *req, const request_check_keys *keys,
+                          const char *const *must_sign)
+{
+  mynt_detail why;
+  if(!request_check_signature(req, keys, must_sign, &why))
+    request_fail(f, "%s", mynt_detail_text(&why));
 }

@@ -36,7 +36,7 @@ typedef struct {
   script_server *srv;
   ddb_client *client;
   json_t *request;
-  const char *expect_token; /* NULL: the request must carry no token */
+  request_check_keys keys; /* keys.session_token NULL: the request must carry no token */
   const char *expect_target;
   request_failures seen;
 } s_fixture;
@@ -46,7 +46,6 @@ static void s_check_request(void *ctx, const script_request *req, script_reply *
 {
   (void)out;
   s_fixture *f = ctx;
-  const char *token = script_request_header(req, "X-Amz-Security-Token");
   const char *target = script_request_header(req, "X-Amz-Target");
   if(!target) {
     request_fail(&f->seen, "missing X-Amz-Target");
@@ -54,27 +53,26 @@ static void s_check_request(void *ctx, const script_request *req, script_reply *
   }
   if(strcmp(target, f->expect_target) != 0)
     request_fail(&f->seen, "X-Amz-Target is %s", target);
-  if(f->expect_token ? !token || strcmp(token, f->expect_token) != 0 : token != NULL)
-    request_fail(&f->seen, "X-Amz-Security-Token is wrong");
   const char *ct = script_request_header(req, "Content-Type");
   if(!ct || strcmp(ct, "application/x-amz-json-1.0") != 0)
     request_fail(&f->seen, "Content-Type is %s", ct ? ct : "(none)");
   static const char *const must_sign[] = {"x-amz-target", NULL};
-  const request_check_keys keys = {S_ACCESS_KEY, S_SECRET, "us-east-1", "dynamodb"};
-  mynt_detail why;
-  if(!request_check_signature(req, &keys, must_sign, &why))
-    request_fail(&f->seen, "%s", mynt_detail_text(&why));
+  request_check_signed(&f->seen, req, &f->keys, must_sign);
+}
+
+/* The keys a client signing with token (NULL: none) is given. */
+static request_check_keys s_keys(const char *token)
+{
+  return (request_check_keys){S_ACCESS_KEY, S_SECRET, "us-east-1", "dynamodb", token};
 }
 
 static ddb_client *s_client_for_port(int port, const char *token)
 {
+  char endpoint[64];
+  snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", port);
   aws_config cfg;
-  memset(&cfg, 0, sizeof cfg);
-  snprintf(cfg.region, sizeof cfg.region, "us-east-1");
-  snprintf(cfg.endpoint, sizeof cfg.endpoint, "http://127.0.0.1:%d", port);
-  snprintf(cfg.creds.access_key_id, sizeof cfg.creds.access_key_id, S_ACCESS_KEY);
-  snprintf(cfg.creds.secret_access_key, sizeof cfg.creds.secret_access_key, S_SECRET);
-  snprintf(cfg.creds.session_token, sizeof cfg.creds.session_token, "%s", token ? token : "");
+  const request_check_keys keys = s_keys(token);
+  request_check_config(&cfg, endpoint, &keys);
   ddb_client *c = NULL;
   assert_int_equal(ddb_client_new(&cfg, &c), MYNT_OK);
   assert_non_null(c);
@@ -99,7 +97,7 @@ static s_fixture *s_fixture_new(const s_step *steps, int step_count, const char 
   s_fixture *f = calloc(1, sizeof *f);
   assert_non_null(f);
   request_failures_init(&f->seen);
-  f->expect_token = token;
+  f->keys = s_keys(token);
   f->expect_target = target;
   assert_int_equal(script_server_new(s_check_request, f, &f->srv), MYNT_OK);
   s_script(f, steps, step_count);
