@@ -148,3 +148,32 @@ void request_check_signed(request_failures *f, const script_request *req, const 
   if(!request_check_signature(req, keys, must_sign, &why))
     request_fail(f, "%s", mynt_detail_text(&why));
 }
+
+static void s_handle(void *ctx, const script_request *req, script_reply *out)
+{
+  (void)out;
+  request_server *s = ctx;
+  if(s->check)
+    s->check(s->ctx, req, &s->seen);
+  request_check_signed(&s->seen, req, &s->keys, s->must_sign);
+}
+
+mynt_status request_server_start(request_server *s, const request_check_keys *keys, const char *const *must_sign,
+                                 request_check_fn check, void *ctx, const script_reply *steps, size_t n)
+{
+  *s = (request_server){.keys = *keys, .must_sign = must_sign, .check = check, .ctx = ctx};
+  request_failures_init(&s->seen);
+  mynt_status st = script_server_new(s_handle, s, &s->srv);
+  if(st == MYNT_OK)
+    st = script_server_script(s->srv, steps, n);
+  if(st != MYNT_OK)
+    request_server_stop(s);
+  return st;
+}
+
+void request_server_stop(request_server *s)
+{
+  script_server_free(s->srv);
+  s->srv = NULL;
+  request_failures_destroy(&s->seen);
+}

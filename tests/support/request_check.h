@@ -52,4 +52,24 @@ bool request_check_signature(const script_request *req, const request_check_keys
 void request_check_signed(request_failures *f, const script_request *req, const request_check_keys *keys,
                           const char *const *must_sign);
 
+/* A service's own checks of a request, counting what is wrong in seen; run on the server's threads. */
+typedef void (*request_check_fn)(void *ctx, const script_request *req, request_failures *seen);
+
+/* A script_server whose handler runs check (may be NULL) on each request, then checks its signature with keys
+ * and must_sign (both borrowed), and answers as scripted; seen holds what was wrong. */
+typedef struct {
+  script_server *srv;
+  request_failures seen;
+  request_check_keys keys;
+  const char *const *must_sign;
+  request_check_fn check;
+  void *ctx;
+} request_server;
+
+/* Starts s answering steps[0..n) (the last repeats); s must stay where it is until request_server_stop. On an
+ * error s is left stopped. */
+mynt_status request_server_start(request_server *s, const request_check_keys *keys, const char *const *must_sign,
+                                 request_check_fn check, void *ctx, const script_reply *steps, size_t n);
+void request_server_stop(request_server *s);
+
 #endif
