@@ -10,6 +10,7 @@
 
 #include "aws/lambda.h"
 #include "core/clock.h"
+#include "support/big_json.h"
 #include "support/script_server.h"
 #include "support/request_check.h"
 
@@ -280,13 +281,8 @@ static void test_lambda_invoke_async_refuses_bad_names_and_payloads_without_a_re
   size_t used = strlen(too_long_arn);
   memset(too_long_arn + used, 'a', sizeof too_long_arn - 1 - used);
   too_long_arn[sizeof too_long_arn - 1] = '\0';
-  size_t big_len = LAMBDA_ASYNC_PAYLOAD_MAX + 1;
-  char *big = malloc(big_len + 1);
+  char *big = big_json_string(LAMBDA_ASYNC_PAYLOAD_MAX + 1);
   assert_non_null(big);
-  memset(big, ' ', big_len);
-  big[0] = '"';
-  big[big_len - 1] = '"';
-  big[big_len] = '\0';
   const struct {
     const char *name;
     const char *payload;
