@@ -168,6 +168,24 @@ static void s_accepted(s_fixture *f, const char *token, int64_t now)
     fail_msg("refused: %s", mynt_detail_text(&why));
 }
 
+/* Asserts that a token over header and claims, signed by Plaid's own key, is refused for reason. */
+static void s_refused_signed(s_fixture *f, const char *header, const char *claims, const char *reason)
+{
+  char *token = s_signed(f->key, header, claims);
+  s_refused(f, token, reason);
+  free(token);
+}
+
+/* Writes the unpadded base64url text of data[0..len) into out (cap bytes). */
+static void s_b64url(char *out, size_t cap, const void *data, size_t len)
+{
+  char *text = jwt_forge_b64url(data, len);
+  assert_non_null(text);
+  assert_true(strlen(text) < cap);
+  memcpy(out, text, strlen(text) + 1);
+  free(text);
+}
+
 /* CRYPTO_memcmp, wrapped at link time (-Wl,--wrap=CRYPTO_memcmp) to see that the hash compare goes through it. */
 static int s_memcmp_calls;
 static size_t s_memcmp_len;
@@ -268,21 +286,21 @@ static void test_webhook_verify_refuses_algorithms_other_than_es256(void **state
     "{\"alg\":[\"ES256\"],\"kid\":\"k1\"}",
   };
   /* Even with a valid ES256 signature by the right key, the header's alg decides. */
-  for(size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
-    char *token = s_signed(f->key, headers[i], claims);
-    s_refused(f, token, "alg is not ES256");
-    free(token);
-  }
+  for(size_t i = 0; i < sizeof headers / sizeof headers[0]; i++)
+    s_refused_signed(f, headers[i], claims, "alg is not ES256");
   /* alg none with an empty signature: not even a three-part token. */
-  char *h = jwt_forge_b64url(headers[0], strlen(headers[0]));
-  char *c = jwt_forge_b64url(claims, strlen(claims));
+  char h[128];
+  char c[256];
+  s_b64url(h, sizeof h, headers[0], strlen(headers[0]));
+  s_b64url(c, sizeof c, claims, strlen(claims));
   char none[1024];
   snprintf(none, sizeof none, "%s.%s.", h, c);
   s_refused(f, none, "three parts");
 
   /* HS256 keyed with the public JWK's text (the classic confusion). */
   const char *hs = "{\"alg\":\"HS256\",\"kid\":\"k1\",\"typ\":\"JWT\"}";
-  char *hh = jwt_forge_b64url(hs, strlen(hs));
+  char hh[128];
+  s_b64url(hh, sizeof hh, hs, strlen(hs));
   char input[1024];
   snprintf(input, sizeof input, "%s.%s", hh, c);
   char *jwk_text = json_dumps(f->source.serve, JSON_COMPACT);
@@ -290,7 +308,8 @@ static void test_webhook_verify_refuses_algorithms_other_than_es256(void **state
   unsigned int mac_len = 0;
   assert_non_null(
     HMAC(EVP_sha256(), jwk_text, (int)strlen(jwk_text), (unsigned char *)input, strlen(input), mac, &mac_len));
-  char *m = jwt_forge_b64url(mac, mac_len);
+  char m[64];
+  s_b64url(m, sizeof m, mac, mac_len);
   char hs_token[1200];
   snprintf(hs_token, sizeof hs_token, "%s.%s", input, m);
   s_refused(f, hs_token, "alg is not ES256");
@@ -304,11 +323,7 @@ static void test_webhook_verify_refuses_algorithms_other_than_es256(void **state
 
   EVP_PKEY_free(rsa);
   free(rs);
-  free(m);
   free(jwk_text);
-  free(hh);
-  free(h);
-  free(c);
   free(claims);
 }
 
@@ -321,9 +336,7 @@ static void test_webhook_verify_refuses_headers_that_carry_keys_or_change_the_ru
     char header[256];
     snprintf(header, sizeof header, "{\"alg\":\"ES256\",\"kid\":\"k1\",\"typ\":\"JWT\",\"%s\":\"https://evil.test\"}",
              members[i]);
-    char *token = s_signed(f->key, header, claims);
-    s_refused(f, token, "member that is refused");
-    free(token);
+    s_refused_signed(f, header, claims, "member that is refused");
   }
   const char *bad[][2] = {
     {"{\"alg\":\"ES256\",\"kid\":\"k1\",\"typ\":\"JOSE\"}", "typ is not JWT"},
@@ -333,22 +346,17 @@ static void test_webhook_verify_refuses_headers_that_carry_keys_or_change_the_ru
     {"{\"alg\":\"ES256\",\"kid\":\"\"}", "no valid kid"},
     {"{\"alg\":\"ES256\",\"kid\":\"k 1\"}", "no valid kid"},
   };
-  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    char *token = s_signed(f->key, bad[i][0], claims);
-    s_refused(f, token, bad[i][1]);
-    free(token);
-  }
+  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    s_refused_signed(f, bad[i][0], claims, bad[i][1]);
   char header[512];
   char kid[PLAID_WEBHOOK_MAX_KID + 2];
   memset(kid, 'k', sizeof kid - 1);
   kid[sizeof kid - 1] = '\0';
   snprintf(header, sizeof header, "{\"alg\":\"ES256\",\"kid\":\"%s\"}", kid);
-  char *token = s_signed(f->key, header, claims);
-  s_refused(f, token, "no valid kid");
-  free(token);
+  s_refused_signed(f, header, claims, "no valid kid");
   assert_int_equal(f->source.fetches, 0);
   /* typ may be absent. */
-  token = s_signed(f->key, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", claims);
+  char *token = s_signed(f->key, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", claims);
   s_accepted(f, token, NOW);
   free(token);
   free(claims);
@@ -517,10 +525,10 @@ static void test_webhook_verify_refuses_a_tampered_payload_or_header(void **stat
   s_refused_body(f, spliced, other_body, NOW, "signature does not match");
   /* The same header written differently is other bytes under the signature. */
   const char *spaced = "{\"alg\":\"ES256\", \"kid\":\"k1\", \"typ\":\"JWT\"}";
-  char *h = jwt_forge_b64url(spaced, strlen(spaced));
+  char h[128];
+  s_b64url(h, sizeof h, spaced, strlen(spaced));
   snprintf(spliced, sizeof spliced, "%s%s", h, d1);
   s_refused(f, spliced, "signature does not match");
-  free(h);
   free(other);
   free(token);
 }
@@ -562,19 +570,16 @@ static void test_webhook_verify_refuses_malformed_tokens(void **state)
   const char *headers[] = {"alg", "[\"ES256\"]", "{\"alg\":\"none\",\"alg\":\"ES256\",\"kid\":\"k1\"}",
                            "{\"alg\":\"ES256\",\"kid\":\"k1\"} x"};
   for(size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
-    char *h = jwt_forge_b64url(headers[i], strlen(headers[i]));
+    char h[128];
+    s_b64url(h, sizeof h, headers[i], strlen(headers[i]));
     snprintf(t, sizeof t, "%s%s", h, rest);
     s_refused(f, t, "header is not a base64url JSON object");
-    free(h);
   }
   assert_int_equal(f->source.fetches, 0); /* none of these got as far as the key */
   /* A correctly signed payload that is not a JSON object. */
   const char *payloads[] = {"nope", "[1]", "{\"iat\":1,\"iat\":2}"};
-  for(size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
-    char *token = s_signed(f->key, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", payloads[i]);
-    s_refused(f, token, "payload is not a base64url JSON object");
-    free(token);
-  }
+  for(size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++)
+    s_refused_signed(f, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", payloads[i], "payload is not a base64url JSON object");
   /* Too long for the header field. */
   memset(t, 'a', PLAID_WEBHOOK_MAX_TOKEN + 1);
   t[10] = '.';
@@ -604,19 +609,19 @@ static void test_webhook_verify_refuses_signatures_that_are_not_64_bytes(void **
   size_t lens[] = {0, 1, 32, 63, 65, 72, 128, 200};
   char t[2048];
   for(size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
-    char *s = jwt_forge_b64url(raw, lens[i]);
-    snprintf(t, sizeof t, "%.*s%s", (int)prefix, valid, s);
+    char sig[300];
+    s_b64url(sig, sizeof sig, raw, lens[i]);
+    snprintf(t, sizeof t, "%.*s%s", (int)prefix, valid, sig);
     s_refused(f, t, lens[i] == 0 ? "three parts" : "not 64 bytes");
-    free(s);
   }
   /* Not base64url at all, and 64 bytes that are no signature (r = 0). */
   snprintf(t, sizeof t, "%.*s%s", (int)prefix, valid, "++++");
   s_refused(f, t, "not base64url");
   memset(raw, 0, 32);
-  char *s = jwt_forge_b64url(raw, 64);
-  snprintf(t, sizeof t, "%.*s%s", (int)prefix, valid, s);
+  char sig[100];
+  s_b64url(sig, sizeof sig, raw, 64);
+  snprintf(t, sizeof t, "%.*s%s", (int)prefix, valid, sig);
   s_refused(f, t, "signature does not match");
-  free(s);
   free(valid);
   free(claims);
 }
