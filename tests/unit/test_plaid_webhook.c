@@ -61,31 +61,9 @@ typedef struct {
   plaid_webhook_keys *keys;
   s_source source;
   plaid_webhook_key_source from;
+  char claims[256]; /* those of a valid token for s_body issued at NOW */
+  char *token;      /* a valid token for s_body issued at NOW, signed by key as kid "k1" */
 } s_fixture;
-
-static int s_setup(void **state)
-{
-  s_fixture *f = calloc(1, sizeof *f);
-  assert_non_null(f);
-  f->key = jwt_forge_ec_key();
-  f->other = jwt_forge_ec_key();
-  assert_int_equal(plaid_webhook_keys_new(&f->keys), MYNT_OK);
-  f->source.serve = jwt_forge_ec_jwk(f->key, "k1");
-  f->from = (plaid_webhook_key_source){s_fetch, &f->source};
-  *state = f;
-  return 0;
-}
-
-static int s_teardown(void **state)
-{
-  s_fixture *f = *state;
-  plaid_webhook_keys_free(f->keys);
-  json_decref(f->source.serve);
-  EVP_PKEY_free(f->key);
-  EVP_PKEY_free(f->other);
-  free(f);
-  return 0;
-}
 
 /* The lowercase hex SHA-256 of data[0..len), computed here and not by the module. */
 static void s_sha256_hex(const void *data, size_t len, char out[65])
@@ -115,15 +93,33 @@ static char *s_signed(EVP_PKEY *key, const char *header, const char *claims)
   return jwt_forge_sign_es256(key, header, claims, false);
 }
 
-/* The claims of a valid token for s_body, issued at iat. */
-static char *s_claims(int64_t iat)
+static int s_setup(void **state)
 {
+  s_fixture *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  f->key = jwt_forge_ec_key();
+  f->other = jwt_forge_ec_key();
+  assert_int_equal(plaid_webhook_keys_new(&f->keys), MYNT_OK);
+  f->source.serve = jwt_forge_ec_jwk(f->key, "k1");
+  f->from = (plaid_webhook_key_source){s_fetch, &f->source};
   char hash[65];
   s_sha256_hex(s_body, strlen(s_body), hash);
-  char *text = malloc(256);
-  assert_non_null(text);
-  snprintf(text, 256, "{\"iat\":%lld,\"request_body_sha256\":\"%s\"}", (long long)iat, hash);
-  return text;
+  snprintf(f->claims, sizeof f->claims, "{\"iat\":%lld,\"request_body_sha256\":\"%s\"}", (long long)NOW, hash);
+  f->token = s_token(f->key, "k1", NOW, s_body);
+  *state = f;
+  return 0;
+}
+
+static int s_teardown(void **state)
+{
+  s_fixture *f = *state;
+  plaid_webhook_keys_free(f->keys);
+  json_decref(f->source.serve);
+  EVP_PKEY_free(f->key);
+  EVP_PKEY_free(f->other);
+  free(f->token);
+  free(f);
+  return 0;
 }
 
 static mynt_status s_verify_body(s_fixture *f, const char *token, const char *body, int64_t now, mynt_detail *why)
@@ -220,7 +216,7 @@ static void test_webhook_verify_accepts_a_webhook_signed_as_plaid_signs(void **s
 static void test_webhook_forge_signatures_check_with_openssl(void **state)
 {
   s_fixture *f = *state;
-  char *token = s_token(f->key, "k1", NOW, s_body);
+  const char *token = f->token;
   const char *sig = strrchr(token, '.') + 1;
   unsigned char raw[64];
   size_t n = 0;
@@ -231,7 +227,6 @@ static void test_webhook_forge_signatures_check_with_openssl(void **state)
   assert_false(jwt_forge_es256_check(f->other, token, input_len, raw));
   raw[10] ^= 1;
   assert_false(jwt_forge_es256_check(f->key, token, input_len, raw));
-  free(token);
 }
 
 /* RFC 7515 appendix A.3: the ES256 example's public key and JWS, as the RFC prints them. */
@@ -275,7 +270,7 @@ static void test_webhook_jws_verify_accepts_rfc7515_a3(void **state)
 static void test_webhook_verify_refuses_algorithms_other_than_es256(void **state)
 {
   s_fixture *f = *state;
-  char *claims = s_claims(NOW);
+  const char *claims = f->claims;
   const char *headers[] = {
     "{\"alg\":\"none\",\"kid\":\"k1\",\"typ\":\"JWT\"}",
     "{\"alg\":\"ES384\",\"kid\":\"k1\",\"typ\":\"JWT\"}",
@@ -324,13 +319,12 @@ static void test_webhook_verify_refuses_algorithms_other_than_es256(void **state
   EVP_PKEY_free(rsa);
   free(rs);
   free(jwk_text);
-  free(claims);
 }
 
 static void test_webhook_verify_refuses_headers_that_carry_keys_or_change_the_rules(void **state)
 {
   s_fixture *f = *state;
-  char *claims = s_claims(NOW);
+  const char *claims = f->claims;
   const char *members[] = {"jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "crit", "b64", "enc", "zip"};
   for(size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
     char header[256];
@@ -359,13 +353,12 @@ static void test_webhook_verify_refuses_headers_that_carry_keys_or_change_the_ru
   char *token = s_signed(f->key, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", claims);
   s_accepted(f, token, NOW);
   free(token);
-  free(claims);
 }
 
 static void test_webhook_verify_fetches_an_unknown_kid_once_then_refuses(void **state)
 {
   s_fixture *f = *state;
-  char *token = s_token(f->key, "k1", NOW, s_body);
+  const char *token = f->token;
   json_t *good = f->source.serve;
 
   f->source.serve = NULL;
@@ -400,13 +393,12 @@ static void test_webhook_verify_fetches_an_unknown_kid_once_then_refuses(void **
   s_accepted(f, token, NOW);
   assert_int_equal(f->source.fetches, 5);
   free(unknown);
-  free(token);
 }
 
 static void test_webhook_verify_refuses_an_expired_key(void **state)
 {
   s_fixture *f = *state;
-  char *token = s_token(f->key, "k1", NOW, s_body);
+  const char *token = f->token;
   json_object_set_new(f->source.serve, "expired_at", json_integer(NOW - 1));
   s_refused(f, token, "has expired");
   s_refused(f, token, "has expired");
@@ -421,7 +413,6 @@ static void test_webhook_verify_refuses_an_expired_key(void **state)
   assert_int_equal(plaid_webhook_keys_count(f->keys), 1);
   s_accepted(f, token, NOW);
   s_refused_body(f, token, s_body, NOW + 3600, "has expired");
-  free(token);
 }
 
 static void test_webhook_verify_refuses_a_stale_or_future_iat(void **state)
@@ -460,22 +451,20 @@ static void test_webhook_verify_refuses_a_stale_or_future_iat(void **state)
 static void test_webhook_verify_refuses_a_tampered_body(void **state)
 {
   s_fixture *f = *state;
-  char *token = s_token(f->key, "k1", NOW, s_body);
   char *body = strdup(s_body);
   body[strlen(body) - 3] = 'X'; /* TRANSACTIONS -> TRANSACTIONX */
-  s_refused_body(f, token, body, NOW, "does not match request_body_sha256");
+  s_refused_body(f, f->token, body, NOW, "does not match request_body_sha256");
   /* The same JSON re-serialised is other bytes. */
   json_t *parsed = json_loads(s_body, 0, NULL);
   char *compact = json_dumps(parsed, JSON_COMPACT | JSON_SORT_KEYS);
-  s_refused_body(f, token, compact, NOW, "does not match request_body_sha256");
-  s_refused_body(f, token, "", NOW, "does not match request_body_sha256");
+  s_refused_body(f, f->token, compact, NOW, "does not match request_body_sha256");
+  s_refused_body(f, f->token, "", NOW, "does not match request_body_sha256");
   char longer[sizeof s_body + 1];
   snprintf(longer, sizeof longer, "%s\n", s_body);
-  s_refused_body(f, token, longer, NOW, "does not match request_body_sha256");
+  s_refused_body(f, f->token, longer, NOW, "does not match request_body_sha256");
   free(compact);
   json_decref(parsed);
   free(body);
-  free(token);
 
   /* The claim must be the lowercase 64-digit hex, present and a string. */
   char hash[65];
@@ -486,7 +475,7 @@ static void test_webhook_verify_refuses_a_tampered_body(void **state)
   upper[64] = '\0';
   char claims[256];
   snprintf(claims, sizeof claims, "{\"iat\":%lld,\"request_body_sha256\":\"%s\"}", (long long)NOW, upper);
-  token = s_signed(f->key, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", claims);
+  char *token = s_signed(f->key, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", claims);
   if(strcmp(upper, hash) != 0)
     s_refused(f, token, "does not match");
   free(token);
@@ -512,7 +501,7 @@ static void test_webhook_verify_refuses_a_tampered_body(void **state)
 static void test_webhook_verify_refuses_a_tampered_payload_or_header(void **state)
 {
   s_fixture *f = *state;
-  char *token = s_token(f->key, "k1", NOW, s_body);
+  const char *token = f->token;
   /* Another body's valid claims spliced in under the first token's signature. */
   const char *other_body = "{\"webhook_type\":\"ITEM\",\"webhook_code\":\"USER_PERMISSION_REVOKED\"}";
   char *other = s_token(f->key, "k1", NOW, other_body);
@@ -530,7 +519,6 @@ static void test_webhook_verify_refuses_a_tampered_payload_or_header(void **stat
   snprintf(spliced, sizeof spliced, "%s%s", h, d1);
   s_refused(f, spliced, "signature does not match");
   free(other);
-  free(token);
 }
 
 static void test_webhook_verify_refuses_a_signature_from_another_key(void **state)
@@ -544,7 +532,7 @@ static void test_webhook_verify_refuses_a_signature_from_another_key(void **stat
 static void test_webhook_verify_refuses_malformed_tokens(void **state)
 {
   s_fixture *f = *state;
-  char *valid = s_token(f->key, "k1", NOW, s_body);
+  const char *valid = f->token;
   const char *d1 = strchr(valid, '.');
   char *rest = strdup(d1); /* ".payload.signature" */
   char t[8192];
@@ -589,13 +577,12 @@ static void test_webhook_verify_refuses_malformed_tokens(void **state)
   assert_int_equal(f->source.fetches, 1);
   s_accepted(f, valid, NOW);
   free(rest);
-  free(valid);
 }
 
 static void test_webhook_verify_refuses_signatures_that_are_not_64_bytes(void **state)
 {
   s_fixture *f = *state;
-  char *claims = s_claims(NOW);
+  const char *claims = f->claims;
   const char *header = "{\"alg\":\"ES256\",\"kid\":\"k1\",\"typ\":\"JWT\"}";
   /* OpenSSL's own DER form of a valid signature is not the JWS form. */
   char *der = jwt_forge_sign_es256(f->key, header, claims, true);
@@ -623,18 +610,15 @@ static void test_webhook_verify_refuses_signatures_that_are_not_64_bytes(void **
   snprintf(t, sizeof t, "%.*s%s", (int)prefix, valid, sig);
   s_refused(f, t, "signature does not match");
   free(valid);
-  free(claims);
 }
 
 static void test_webhook_verify_compares_the_body_hash_in_constant_time(void **state)
 {
   s_fixture *f = *state;
-  char *token = s_token(f->key, "k1", NOW, s_body);
   s_memcmp_calls = 0;
-  s_accepted(f, token, NOW);
+  s_accepted(f, f->token, NOW);
   assert_int_equal(s_memcmp_calls, 1);
   assert_int_equal(s_memcmp_len, 64);
-  free(token);
 
   /* A claim differing only in its last digit is refused through the same compare. */
   char hash[65];
@@ -642,7 +626,7 @@ static void test_webhook_verify_compares_the_body_hash_in_constant_time(void **s
   hash[63] = hash[63] == '0' ? '1' : '0';
   char claims[256];
   snprintf(claims, sizeof claims, "{\"iat\":%lld,\"request_body_sha256\":\"%s\"}", (long long)NOW, hash);
-  token = s_signed(f->key, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", claims);
+  char *token = s_signed(f->key, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", claims);
   s_memcmp_calls = 0;
   s_refused(f, token, "does not match request_body_sha256");
   assert_int_equal(s_memcmp_calls, 1);
@@ -704,12 +688,10 @@ static void test_webhook_keys_add_checks_the_jwk(void **state)
   json_decref(rotated);
   assert_int_equal(plaid_webhook_keys_count(f->keys), 1);
   char *by_other = s_token(f->other, "k1", NOW, s_body);
-  char *by_key = s_token(f->key, "k1", NOW, s_body);
   s_accepted(f, by_other, NOW);
-  s_refused(f, by_key, "signature does not match");
+  s_refused(f, f->token, "signature does not match");
   assert_int_equal(f->source.fetches, 0);
   free(by_other);
-  free(by_key);
 }
 
 static void test_webhook_keys_drop_the_oldest_past_the_cap(void **state)
