@@ -42,6 +42,17 @@ const char *request_failures_first(request_failures *f)
   return first;
 }
 
+void request_check_config(aws_config *cfg, const char *endpoint, const request_check_keys *keys)
+{
+  memset(cfg, 0, sizeof *cfg);
+  snprintf(cfg->region, sizeof cfg->region, "%s", keys->region);
+  snprintf(cfg->endpoint, sizeof cfg->endpoint, "%s", endpoint);
+  snprintf(cfg->creds.access_key_id, sizeof cfg->creds.access_key_id, "%s", keys->access_key_id);
+  snprintf(cfg->creds.secret_access_key, sizeof cfg->creds.secret_access_key, "%s", keys->secret_access_key);
+  snprintf(cfg->creds.session_token, sizeof cfg->creds.session_token, "%s",
+           keys->session_token ? keys->session_token : "");
+}
+
 /* Whether name is one of the ';'-separated names in list. */
 static bool s_listed(const char *list, const char *name)
 {
@@ -63,6 +74,8 @@ bool request_check_signature(const script_request *req, const request_check_keys
   const char *token = script_request_header(req, "X-Amz-Security-Token");
   if(!auth || !date)
     return !mynt_fail(why, MYNT_BAD_REQUEST, "missing Authorization or X-Amz-Date");
+  if(keys->session_token ? !token || strcmp(token, keys->session_token) != 0 : token != NULL)
+    return !mynt_fail(why, MYNT_BAD_REQUEST, "X-Amz-Security-Token is %s", token ? token : "(none)");
   char prefix[256];
   snprintf(prefix, sizeof prefix, "AWS4-HMAC-SHA256 Credential=%s/%.8s/%s/%s/aws4_request, ", keys->access_key_id, date,
            keys->region, keys->service);
@@ -126,4 +139,41 @@ bool request_check_signature(const script_request *req, const request_check_keys
   sigv4_result_free(&r);
   buf_free(&path);
   return ok;
+}
+
+void request_check_signed(request_failures *f, const script_request *req, const request_check_keys *keys,
+                          const char *const *must_sign)
+{
+  mynt_detail why;
+  if(!request_check_signature(req, keys, must_sign, &why))
+    request_fail(f, "%s", mynt_detail_text(&why));
+}
+
+static void s_handle(void *ctx, const script_request *req, script_reply *out)
+{
+  (void)out;
+  request_server *s = ctx;
+  if(s->check)
+    s->check(s->ctx, req, &s->seen);
+  request_check_signed(&s->seen, req, &s->keys, s->must_sign);
+}
+
+mynt_status request_server_start(request_server *s, const request_check_keys *keys, const char *const *must_sign,
+                                 request_check_fn check, void *ctx, const script_reply *steps, size_t n)
+{
+  *s = (request_server){.keys = *keys, .must_sign = must_sign, .check = check, .ctx = ctx};
+  request_failures_init(&s->seen);
+  mynt_status st = script_server_new(s_handle, s, &s->srv);
+  if(st == MYNT_OK)
+    st = script_server_script(s->srv, steps, n);
+  if(st != MYNT_OK)
+    request_server_stop(s);
+  return st;
+}
+
+void request_server_stop(request_server *s)
+{
+  script_server_free(s->srv);
+  s->srv = NULL;
+  request_failures_destroy(&s->seen);
 }

@@ -3,7 +3,7 @@
 add_library(mynt_fake_api STATIC ${CMAKE_SOURCE_DIR}/tests/support/fake_api.c)
 target_link_libraries(mynt_fake_api PUBLIC mynt_script_server mynt_core)
 
-mynt_unit_test(test_runtime SOURCES test_runtime.c LIBS mynt_runtime mynt_fake_api PkgConfig::MHD)
+mynt_unit_test(test_runtime SOURCES test_runtime.c LIBS mynt_runtime mynt_fake_api mynt_big_json PkgConfig::MHD)
 set_tests_properties(test_runtime PROPERTIES TIMEOUT 120)
 
 # fault_bootstrap: a test-only Lambda (GET /fault/crash|hang|error|ok) for the local gateway's tests.

@@ -11,6 +11,9 @@ target_link_libraries(mynt_sim_client PUBLIC mynt_plaid_sim mynt_core PkgConfig:
 add_library(mynt_json_join STATIC ${CMAKE_SOURCE_DIR}/tests/support/json_join.c)
 target_include_directories(mynt_json_join PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 target_link_libraries(mynt_json_join PUBLIC PkgConfig::JANSSON)
+# JSON texts of an exact size, for tests of size limits (tests/support/big_json.c). LIBS mynt_big_json.
+add_library(mynt_big_json STATIC ${CMAKE_SOURCE_DIR}/tests/support/big_json.c)
+target_include_directories(mynt_big_json PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 # RS256 test tokens, JWKs and a loopback JWKS server, for the tests that need a user pool; ES256 tokens and EC JWKs,
 # for Plaid's signed webhooks. LIBS mynt_jwt_forge.
 add_library(mynt_jwt_forge STATIC ${CMAKE_SOURCE_DIR}/tests/support/jwt_forge.c)

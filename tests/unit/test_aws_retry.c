@@ -31,79 +31,71 @@ typedef struct {
   int delay_ms;
 } s_step;
 
-/* The server, a client for it and a small GetItem request; what the server found wrong in the requests. */
+/* The server, a client for it and a small GetItem request. */
 typedef struct {
-  script_server *srv;
+  request_server rs;
   ddb_client *client;
   json_t *request;
-  const char *expect_token; /* NULL: the request must carry no token */
   const char *expect_target;
-  request_failures seen;
 } s_fixture;
 
-/* Checks the request's signing headers and recomputes its signature from what arrived; answers as scripted. */
-static void s_check_request(void *ctx, const script_request *req, script_reply *out)
+/* Checks what every DynamoDB call must carry besides its signature. */
+static void s_check_request(void *ctx, const script_request *req, request_failures *seen)
 {
-  (void)out;
   s_fixture *f = ctx;
-  const char *token = script_request_header(req, "X-Amz-Security-Token");
   const char *target = script_request_header(req, "X-Amz-Target");
-  if(!target) {
-    request_fail(&f->seen, "missing X-Amz-Target");
-    return;
-  }
-  if(strcmp(target, f->expect_target) != 0)
-    request_fail(&f->seen, "X-Amz-Target is %s", target);
-  if(f->expect_token ? !token || strcmp(token, f->expect_token) != 0 : token != NULL)
-    request_fail(&f->seen, "X-Amz-Security-Token is wrong");
+  if(!target)
+    request_fail(seen, "missing X-Amz-Target");
+  else if(strcmp(target, f->expect_target) != 0)
+    request_fail(seen, "X-Amz-Target is %s", target);
   const char *ct = script_request_header(req, "Content-Type");
   if(!ct || strcmp(ct, "application/x-amz-json-1.0") != 0)
-    request_fail(&f->seen, "Content-Type is %s", ct ? ct : "(none)");
-  static const char *const must_sign[] = {"x-amz-target", NULL};
-  const request_check_keys keys = {S_ACCESS_KEY, S_SECRET, "us-east-1", "dynamodb"};
-  mynt_detail why;
-  if(!request_check_signature(req, &keys, must_sign, &why))
-    request_fail(&f->seen, "%s", mynt_detail_text(&why));
+    request_fail(seen, "Content-Type is %s", ct ? ct : "(none)");
+}
+
+/* The keys a client signing with token (NULL: none) is given. */
+static request_check_keys s_keys(const char *token)
+{
+  return (request_check_keys){S_ACCESS_KEY, S_SECRET, "us-east-1", "dynamodb", token};
 }
 
 static ddb_client *s_client_for_port(int port, const char *token)
 {
+  char endpoint[64];
+  snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", port);
   aws_config cfg;
-  memset(&cfg, 0, sizeof cfg);
-  snprintf(cfg.region, sizeof cfg.region, "us-east-1");
-  snprintf(cfg.endpoint, sizeof cfg.endpoint, "http://127.0.0.1:%d", port);
-  snprintf(cfg.creds.access_key_id, sizeof cfg.creds.access_key_id, S_ACCESS_KEY);
-  snprintf(cfg.creds.secret_access_key, sizeof cfg.creds.secret_access_key, S_SECRET);
-  snprintf(cfg.creds.session_token, sizeof cfg.creds.session_token, "%s", token ? token : "");
+  const request_check_keys keys = s_keys(token);
+  request_check_config(&cfg, endpoint, &keys);
   ddb_client *c = NULL;
   assert_int_equal(ddb_client_new(&cfg, &c), MYNT_OK);
   assert_non_null(c);
   return c;
 }
 
-/* Serves steps[0..step_count) to a client signing with token, expecting X-Amz-Target target. */
-static void s_script(s_fixture *f, const s_step *steps, int step_count)
+/* The server's answers for steps[0..step_count). */
+static void s_replies(const s_step *steps, int step_count, script_reply replies[S_MAX_STEPS])
 {
   assert_true(step_count > 0 && step_count <= S_MAX_STEPS);
-  script_reply replies[S_MAX_STEPS];
   for(int i = 0; i < step_count; i++)
     replies[i] = (script_reply){.status = (unsigned)steps[i].status,
                                 .content_type = "application/x-amz-json-1.0",
                                 .body = steps[i].body,
                                 .delay_ms = steps[i].delay_ms};
-  assert_int_equal(script_server_script(f->srv, replies, (size_t)step_count), MYNT_OK);
 }
 
+/* Serves steps[0..step_count) to a client signing with token, expecting X-Amz-Target target. */
 static s_fixture *s_fixture_new(const s_step *steps, int step_count, const char *token, const char *target)
 {
+  script_reply replies[S_MAX_STEPS];
+  s_replies(steps, step_count, replies);
+  static const char *const must_sign[] = {"x-amz-target", NULL};
   s_fixture *f = calloc(1, sizeof *f);
   assert_non_null(f);
-  request_failures_init(&f->seen);
-  f->expect_token = token;
   f->expect_target = target;
-  assert_int_equal(script_server_new(s_check_request, f, &f->srv), MYNT_OK);
-  s_script(f, steps, step_count);
-  f->client = s_client_for_port(script_server_port(f->srv), token);
+  const request_check_keys keys = s_keys(token);
+  assert_int_equal(request_server_start(&f->rs, &keys, must_sign, s_check_request, f, replies, (size_t)step_count),
+                   MYNT_OK);
+  f->client = s_client_for_port(script_server_port(f->rs.srv), token);
   f->request = json_pack("{s:s, s:{s:{s:s}, s:{s:s}}}", "TableName", "mynt-users", "Key", "user_id", "S", "u1", "sk",
                          "S", "PROFILE");
   return f;
@@ -112,15 +104,22 @@ static s_fixture *s_fixture_new(const s_step *steps, int step_count, const char 
 static void s_fixture_free(s_fixture *f)
 {
   ddb_client_free(f->client);
-  script_server_free(f->srv);
+  request_server_stop(&f->rs);
   json_decref(f->request);
-  request_failures_destroy(&f->seen);
   free(f);
+}
+
+/* Serves steps[0..step_count) from the first again. */
+static void s_script(s_fixture *f, const s_step *steps, int step_count)
+{
+  script_reply replies[S_MAX_STEPS];
+  s_replies(steps, step_count, replies);
+  assert_int_equal(script_server_script(f->rs.srv, replies, (size_t)step_count), MYNT_OK);
 }
 
 static void s_assert_headers_ok(s_fixture *f)
 {
-  const char *first = request_failures_first(&f->seen);
+  const char *first = request_failures_first(&f->rs.seen);
   if(first)
     fail_msg("server saw a badly signed request: %s", first);
 }
@@ -144,7 +143,7 @@ static void test_ddb_call_retries_throttling_twice_then_succeeds_with_three_atte
   assert_int_equal(st, MYNT_OK);
   assert_int_equal(err.status, MYNT_OK);
   assert_int_equal(err.attempts, 3);
-  assert_int_equal(script_server_counts(f->srv).requests, 3);
+  assert_int_equal(script_server_counts(f->rs.srv).requests, 3);
   assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(response, "Item"), "sk"), "S")),
                       "PROFILE");
   s_assert_headers_ok(f);
@@ -168,7 +167,7 @@ static void test_ddb_call_returns_unavailable_before_the_deadline_when_500_persi
   assert_int_equal(err.http_status, 500);
   assert_string_equal(err.type, "InternalServerError");
   assert_true(err.attempts >= 2);
-  assert_int_equal(err.attempts, script_server_wait_requests(f->srv, err.attempts, 1000));
+  assert_int_equal(err.attempts, script_server_wait_requests(f->rs.srv, err.attempts, 1000));
   assert_true(end <= deadline);
   s_assert_headers_ok(f);
   s_fixture_free(f);
@@ -208,11 +207,11 @@ static void test_ddb_call_does_not_retry_errors_a_retry_cannot_fix(void **state)
     aws_error err;
     int64_t deadline = cases[i].deadline_in_ms ? clock_epoch_ms() + cases[i].deadline_in_ms : 0;
     mynt_status st = ddb_call(f->client, cases[i].operation, f->request, deadline, &response, &err);
-    if(st != cases[i].status || err.attempts != 1 || script_server_counts(f->srv).requests != 1 ||
+    if(st != cases[i].status || err.attempts != 1 || script_server_counts(f->rs.srv).requests != 1 ||
        err.http_status != 400 || strcmp(err.type, cases[i].type) != 0 ||
        (cases[i].message && strcmp(err.message, cases[i].message) != 0))
       fail_msg("%s: status %s after %d attempts (%d requests), HTTP %d, %s: %s", cases[i].name, mynt_strerror(st),
-               err.attempts, script_server_counts(f->srv).requests, err.http_status, err.type, err.message);
+               err.attempts, script_server_counts(f->rs.srv).requests, err.http_status, err.type, err.message);
     s_assert_headers_ok(f);
     json_decref(response);
     s_fixture_free(f);
@@ -324,9 +323,9 @@ static void test_ddb_call_sends_nothing_without_time_for_a_send(void **state)
     aws_error err;
     mynt_status st =
       ddb_call(f->client, "GetItem", f->request, clock_epoch_ms() + cases[i].deadline_in_ms, &response, &err);
-    if(st != MYNT_TIMEOUT || response || err.attempts != 0 || script_server_counts(f->srv).requests != 0)
+    if(st != MYNT_TIMEOUT || response || err.attempts != 0 || script_server_counts(f->rs.srv).requests != 0)
       fail_msg("%s: status %s, %s answer, %d attempts, %d requests", cases[i].name, mynt_strerror(st),
-               response ? "an" : "no", err.attempts, script_server_counts(f->srv).requests);
+               response ? "an" : "no", err.attempts, script_server_counts(f->rs.srv).requests);
     s_fixture_free(f);
   }
 }
@@ -341,7 +340,7 @@ static void test_ddb_call_rejects_an_answer_over_the_size_cap_without_retrying(v
   s_step steps[] = {{200, s_item, 0}};
   s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
   script_reply huge = {.status = 200, .content_type = "application/x-amz-json-1.0", .body = big, .body_len = len};
-  assert_int_equal(script_server_script(f->srv, &huge, 1), MYNT_OK);
+  assert_int_equal(script_server_script(f->rs.srv, &huge, 1), MYNT_OK);
   free(big);
   json_t *response = NULL;
   aws_error err;
@@ -357,12 +356,12 @@ static void test_ddb_call_retries_a_dropped_connection(void **state)
   s_fixture *f = s_fixture_new(steps, 1, S_TOKEN, "DynamoDB_20120810.GetItem");
   script_reply replies[] = {{.drop = true},
                             {.status = 200, .content_type = "application/x-amz-json-1.0", .body = s_item}};
-  assert_int_equal(script_server_script(f->srv, replies, 2), MYNT_OK);
+  assert_int_equal(script_server_script(f->rs.srv, replies, 2), MYNT_OK);
   json_t *response = NULL;
   aws_error err;
   assert_int_equal(ddb_call(f->client, "GetItem", f->request, clock_epoch_ms() + 5000, &response, &err), MYNT_OK);
   assert_int_equal(err.attempts, 2);
-  assert_int_equal(script_server_counts(f->srv).requests, 2);
+  assert_int_equal(script_server_counts(f->rs.srv).requests, 2);
   s_assert_headers_ok(f);
   json_decref(response);
   s_fixture_free(f);

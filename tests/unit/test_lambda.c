@@ -10,6 +10,7 @@
 
 #include "aws/lambda.h"
 #include "core/clock.h"
+#include "support/big_json.h"
 #include "support/script_server.h"
 #include "support/request_check.h"
 
@@ -20,78 +21,56 @@
 /* As test_aws_retry.c: how late after its deadline a call cut off by its send's timeout may return. */
 #define S_LATE_MS 500
 
-/* The server and a client for it; what the server found wrong in the requests. */
+/* The server and a client for it. */
 typedef struct {
-  script_server *srv;
+  request_server rs;
   lambda_client *client;
-  request_failures seen;
 } s_fixture;
 
-/* Checks what every Invoke must carry and recomputes its signature; answers as scripted. */
-static void s_check_request(void *ctx, const script_request *req, script_reply *out)
+static const request_check_keys s_keys = {S_ACCESS_KEY, S_SECRET, "us-east-1", "lambda", S_TOKEN};
+
+/* Checks what every Invoke must carry besides its signature. */
+static void s_check_request(void *ctx, const script_request *req, request_failures *seen)
 {
-  (void)out;
-  s_fixture *f = ctx;
+  (void)ctx;
   const char *type = script_request_header(req, "X-Amz-Invocation-Type");
   const char *ct = script_request_header(req, "Content-Type");
-  const char *token = script_request_header(req, "X-Amz-Security-Token");
   if(strcmp(req->method, "POST") != 0)
-    request_fail(&f->seen, "method %s", req->method);
+    request_fail(seen, "method %s", req->method);
   if(!type || strcmp(type, "Event") != 0)
-    request_fail(&f->seen, "X-Amz-Invocation-Type is %s", type ? type : "(none)");
+    request_fail(seen, "X-Amz-Invocation-Type is %s", type ? type : "(none)");
   if(!ct || strcmp(ct, "application/json") != 0)
-    request_fail(&f->seen, "Content-Type is %s", ct ? ct : "(none)");
-  if(!token || strcmp(token, S_TOKEN) != 0)
-    request_fail(&f->seen, "X-Amz-Security-Token is %s", token ? token : "(none)");
+    request_fail(seen, "Content-Type is %s", ct ? ct : "(none)");
   if(script_request_header(req, "X-Amz-Target"))
-    request_fail(&f->seen, "a REST call sent X-Amz-Target");
-  static const char *const must_sign[] = {"x-amz-invocation-type", "content-type", NULL};
-  const request_check_keys keys = {S_ACCESS_KEY, S_SECRET, "us-east-1", "lambda"};
-  mynt_detail why;
-  if(!request_check_signature(req, &keys, must_sign, &why))
-    request_fail(&f->seen, "%s", mynt_detail_text(&why));
-}
-
-static lambda_client *s_client_for(const char *endpoint)
-{
-  aws_config cfg;
-  memset(&cfg, 0, sizeof cfg);
-  snprintf(cfg.region, sizeof cfg.region, "us-east-1");
-  snprintf(cfg.endpoint, sizeof cfg.endpoint, "%s", endpoint);
-  snprintf(cfg.creds.access_key_id, sizeof cfg.creds.access_key_id, S_ACCESS_KEY);
-  snprintf(cfg.creds.secret_access_key, sizeof cfg.creds.secret_access_key, S_SECRET);
-  snprintf(cfg.creds.session_token, sizeof cfg.creds.session_token, S_TOKEN);
-  lambda_client *c = NULL;
-  assert_int_equal(lambda_client_new(&cfg, &c), MYNT_OK);
-  assert_non_null(c);
-  return c;
+    request_fail(seen, "a REST call sent X-Amz-Target");
 }
 
 /* A server answering steps[0..n) (the last repeats) and a client whose endpoint is the server's URL + suffix. */
 static s_fixture *s_fixture_new(const script_reply *steps, size_t n, const char *endpoint_suffix)
 {
+  static const char *const must_sign[] = {"x-amz-invocation-type", "content-type", NULL};
   s_fixture *f = calloc(1, sizeof *f);
   assert_non_null(f);
-  request_failures_init(&f->seen);
-  assert_int_equal(script_server_new(s_check_request, f, &f->srv), MYNT_OK);
-  assert_int_equal(script_server_script(f->srv, steps, n), MYNT_OK);
+  assert_int_equal(request_server_start(&f->rs, &s_keys, must_sign, s_check_request, NULL, steps, n), MYNT_OK);
   char endpoint[256];
-  snprintf(endpoint, sizeof endpoint, "%s%s", script_server_url(f->srv), endpoint_suffix ? endpoint_suffix : "");
-  f->client = s_client_for(endpoint);
+  snprintf(endpoint, sizeof endpoint, "%s%s", script_server_url(f->rs.srv), endpoint_suffix ? endpoint_suffix : "");
+  aws_config cfg;
+  request_check_config(&cfg, endpoint, &s_keys);
+  assert_int_equal(lambda_client_new(&cfg, &f->client), MYNT_OK);
+  assert_non_null(f->client);
   return f;
 }
 
 static void s_fixture_free(s_fixture *f)
 {
   lambda_client_free(f->client);
-  script_server_free(f->srv);
-  request_failures_destroy(&f->seen);
+  request_server_stop(&f->rs);
   free(f);
 }
 
 static void s_assert_requests_ok(s_fixture *f)
 {
-  const char *first = request_failures_first(&f->seen);
+  const char *first = request_failures_first(&f->rs.seen);
   if(first)
     fail_msg("server saw a bad request: %s", first);
 }
@@ -123,8 +102,8 @@ static void test_lambda_invoke_async_sends_a_signed_event_invocation_and_accepts
   assert_int_equal(err.status, MYNT_OK);
   assert_int_equal(err.http_status, 202);
   assert_int_equal(err.attempts, 1);
-  assert_int_equal(script_server_counts(f->srv).requests, 1);
-  const script_record *r = script_server_record(f->srv, 0);
+  assert_int_equal(script_server_counts(f->rs.srv).requests, 1);
+  const script_record *r = script_server_record(f->rs.srv, 0);
   assert_non_null(r);
   assert_string_equal(r->method, "POST");
   assert_string_equal(r->url, "/2015-03-31/functions/mynt-sync/invocations");
@@ -155,8 +134,8 @@ static void test_lambda_invoke_async_encodes_qualified_names_and_arns_in_the_pat
     s_fixture *f = s_fixture_new(steps, 1, cases[i].endpoint_suffix);
     aws_error err;
     mynt_status st = lambda_invoke_async(f->client, cases[i].name, "{}", 0, &err);
-    const script_record *r = script_server_record(f->srv, 0);
-    const char *bad = request_failures_first(&f->seen);
+    const script_record *r = script_server_record(f->rs.srv, 0);
+    const char *bad = request_failures_first(&f->rs.seen);
     if(st != MYNT_OK || !r || strcmp(r->url, cases[i].path) != 0 || bad)
       fail_msg("%s: %s (%s), path %s, %s", cases[i].name, mynt_strerror(st), err.message, r ? r->url : "(none)",
                bad ? bad : "signed right");
@@ -173,9 +152,9 @@ static void test_lambda_invoke_async_retries_throttling_and_5xx_until_accepted(v
   assert_int_equal(lambda_invoke_async(f->client, "mynt-sync", S_PAYLOAD, clock_epoch_ms() + 5000, &err), MYNT_OK);
   assert_int_equal(err.attempts, 4);
   assert_int_equal(err.http_status, 202);
-  assert_int_equal(script_server_counts(f->srv).requests, 4);
+  assert_int_equal(script_server_counts(f->rs.srv).requests, 4);
   for(int i = 0; i < 4; i++)
-    assert_string_equal(script_server_record(f->srv, i)->body, S_PAYLOAD);
+    assert_string_equal(script_server_record(f->rs.srv, i)->body, S_PAYLOAD);
   s_assert_requests_ok(f);
   s_fixture_free(f);
 }
@@ -217,11 +196,11 @@ static void test_lambda_invoke_async_does_not_retry_errors_a_retry_cannot_fix(vo
     s_fixture *f = s_fixture_new(steps, 2, NULL);
     aws_error err;
     mynt_status st = lambda_invoke_async(f->client, "mynt-sync", S_PAYLOAD, clock_epoch_ms() + 5000, &err);
-    if(st != cases[i].status || err.status != st || err.attempts != 1 || script_server_counts(f->srv).requests != 1 ||
-       err.http_status != (int)cases[i].reply.status || strcmp(err.type, cases[i].type) != 0 ||
-       (cases[i].message && strcmp(err.message, cases[i].message) != 0))
+    if(st != cases[i].status || err.status != st || err.attempts != 1 ||
+       script_server_counts(f->rs.srv).requests != 1 || err.http_status != (int)cases[i].reply.status ||
+       strcmp(err.type, cases[i].type) != 0 || (cases[i].message && strcmp(err.message, cases[i].message) != 0))
       fail_msg("%s: %s after %d attempts (%d requests), HTTP %d, %s: %s", cases[i].type, mynt_strerror(st),
-               err.attempts, script_server_counts(f->srv).requests, err.http_status, err.type, err.message);
+               err.attempts, script_server_counts(f->rs.srv).requests, err.http_status, err.type, err.message);
     s_assert_requests_ok(f);
     s_fixture_free(f);
   }
@@ -283,7 +262,7 @@ static void test_lambda_invoke_async_accepts_every_documented_name_form(void **s
   for(size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     aws_error err;
     mynt_status st = lambda_invoke_async(f->client, names[i], "{}", 0, &err);
-    if(st != MYNT_OK || script_server_counts(f->srv).requests != (int)i + 1)
+    if(st != MYNT_OK || script_server_counts(f->rs.srv).requests != (int)i + 1)
       fail_msg("%s: %s (%s)", names[i], mynt_strerror(st), err.message);
   }
   s_assert_requests_ok(f);
@@ -302,13 +281,8 @@ static void test_lambda_invoke_async_refuses_bad_names_and_payloads_without_a_re
   size_t used = strlen(too_long_arn);
   memset(too_long_arn + used, 'a', sizeof too_long_arn - 1 - used);
   too_long_arn[sizeof too_long_arn - 1] = '\0';
-  size_t big_len = LAMBDA_ASYNC_PAYLOAD_MAX + 1;
-  char *big = malloc(big_len + 1);
+  char *big = big_json_string(LAMBDA_ASYNC_PAYLOAD_MAX + 1);
   assert_non_null(big);
-  memset(big, ' ', big_len);
-  big[0] = '"';
-  big[big_len - 1] = '"';
-  big[big_len] = '\0';
   const struct {
     const char *name;
     const char *payload;
@@ -340,9 +314,9 @@ static void test_lambda_invoke_async_refuses_bad_names_and_payloads_without_a_re
     aws_error err;
     mynt_status st = lambda_invoke_async(f->client, cases[i].name, cases[i].payload, 0, &err);
     if(st != cases[i].status || err.status != st || err.attempts != 0 || !err.message[0] ||
-       script_server_counts(f->srv).requests != 0)
+       script_server_counts(f->rs.srv).requests != 0)
       fail_msg("case %zu (%.40s): %s, %d attempts, %d requests", i, cases[i].name ? cases[i].name : "NULL",
-               mynt_strerror(st), err.attempts, script_server_counts(f->srv).requests);
+               mynt_strerror(st), err.attempts, script_server_counts(f->rs.srv).requests);
   }
   assert_int_equal(lambda_invoke_async(NULL, "mynt-sync", "{}", 0, NULL), MYNT_BAD_REQUEST);
   free(big);
@@ -364,7 +338,7 @@ static void test_lambda_invoke_async_sends_a_payload_of_exactly_the_limit(void *
   s_fixture *f = s_fixture_new(steps, 1, NULL);
   aws_error err;
   assert_int_equal(lambda_invoke_async(f->client, "mynt-sync", payload, clock_epoch_ms() + 5000, &err), MYNT_OK);
-  const script_record *r = script_server_record(f->srv, 0);
+  const script_record *r = script_server_record(f->rs.srv, 0);
   assert_non_null(r);
   assert_int_equal(r->body_len, len);
   assert_memory_equal(r->body, payload, len);

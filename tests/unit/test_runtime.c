@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "runtime/runtime.h"
+#include "support/big_json.h"
 #include "support/fake_api.h"
 
 #define FAKE_MAX FAKE_API_MAX
@@ -273,13 +274,8 @@ static void test_runtime_posts_init_error_to_init_error_path(void **state)
 static void test_runtime_refuses_event_over_6mb_without_calling_the_handler(void **state)
 {
   fake_api *f = FAKE(state);
-  size_t len = RUNTIME_MAX_PAYLOAD + 1;
-  char *big = malloc(len + 1);
+  char *big = big_json_string(RUNTIME_MAX_PAYLOAD + 1);
   assert_non_null(big);
-  memset(big, ' ', len);
-  big[0] = '"';
-  big[len - 1] = '"';
-  big[len] = '\0';
   s_queue(f, "req-big", big);
   s_queue(f, "req-after", "{}");
   assert_int_equal(runtime_run(RT(state), s_recording_handler, 2), MYNT_OK);
