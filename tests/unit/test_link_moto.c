@@ -305,6 +305,17 @@ static bool s_stored(const char *user, const char *item_id)
   return st == MYNT_OK;
 }
 
+/* Asserts the bank sub was answered 201 with (created) is kept: stored, live at Plaid and sub's only listed item. */
+static void s_assert_kept(const char *sub, const json_t *created)
+{
+  const char *item_id = s_item_id(created);
+  assert_true(s_stored(sub, item_id));
+  assert_true(s_live_at_plaid(item_id));
+  json_t *list = s_serve("items", "GET", "GET /items", "/items", sub, NULL, 12000, 200);
+  assert_int_equal(json_array_size(json_object_get(list, "items")), 1);
+  json_decref(list);
+}
+
 /* Captures the log while a test runs. */
 typedef struct {
   FILE *out;
@@ -368,12 +379,7 @@ static void test_a_stored_write_whose_answer_is_lost_keeps_the_bank(void **state
     char *body = s_link_body(i ? "ins_109509" : "ins_109508", "");
     json_t *created = s_post_items(cases[i].sub, body, 7000, 201);
     s_rules(NULL, 0);
-    const char *item_id = s_item_id(created);
-    assert_true(s_stored(cases[i].sub, item_id));
-    assert_true(s_live_at_plaid(item_id));
-    json_t *list = s_serve("items", "GET", "GET /items", "/items", cases[i].sub, NULL, 12000, 200);
-    assert_int_equal(json_array_size(json_object_get(list, "items")), 1);
-    json_decref(list);
+    s_assert_kept(cases[i].sub, created);
     json_decref(created);
     free(body);
   }
@@ -434,7 +440,6 @@ static void test_a_plaid_fault_after_the_exchange_still_stores_the_bank(void **s
     char *body = s_link_body("ins_109508", cases[i].extra);
     json_t *created = s_post_items(cases[i].sub, body, 6000, 201);
     s_rules(NULL, 0);
-    const char *item_id = s_item_id(created);
     json_t *item = json_object_get(created, "item");
     const char *institution_id = json_string_value(json_object_get(item, "institution_id"));
     if(cases[i].institution_id)
@@ -442,15 +447,10 @@ static void test_a_plaid_fault_after_the_exchange_still_stores_the_bank(void **s
     else
       assert_true(json_is_null(json_object_get(item, "institution_id")));
     assert_int_equal(json_array_size(json_object_get(created, "accounts")), 0);
-    assert_true(s_stored(cases[i].sub, item_id));
-    assert_true(s_live_at_plaid(item_id));
-
+    s_assert_kept(cases[i].sub, created);
     json_t *accounts = s_serve("transactions", "GET", "GET /accounts", "/accounts", cases[i].sub, NULL, 12000, 200);
     assert_true(json_array_size(json_object_get(accounts, "accounts")) >= 3);
     json_decref(accounts);
-    json_t *list = s_serve("items", "GET", "GET /items", "/items", cases[i].sub, NULL, 12000, 200);
-    assert_int_equal(json_array_size(json_object_get(list, "items")), 1);
-    json_decref(list);
     json_decref(created);
     free(body);
   }
