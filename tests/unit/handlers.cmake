@@ -14,16 +14,22 @@ set_tests_properties(test_handlers_users_moto PROPERTIES FIXTURES_REQUIRED moto 
 mynt_unit_test(test_handlers_transactions SOURCES test_handlers_transactions.c LIBS mynt_handlers mynt_apigw_forge mynt_json_join)
 set_tests_properties(test_handlers_transactions PROPERTIES TIMEOUT 60)
 
+# Linking banks of the in-process Plaid simulator through the route table (tests/support/sim_link.c), for the
+# handlers tests on moto: LIBS mynt_sim_link.
+add_library(mynt_sim_link STATIC ${CMAKE_SOURCE_DIR}/tests/support/sim_link.c)
+target_link_libraries(mynt_sim_link PUBLIC mynt_handlers mynt_apigw_forge mynt_sim_client mynt_plaid_sim mynt_core
+  PkgConfig::JANSSON PkgConfig::CMOCKA)
+
 # The items and transactions groups end to end: router, handlers, the store on moto_server and
 # Plaid played by the in-process simulator (local/plaid_sim/), secrets read from moto's SSM.
 mynt_unit_test(test_handlers_plaid_moto SOURCES test_handlers_plaid_moto.c
-  LIBS mynt_bootstrap mynt_handlers mynt_plaid_sim mynt_apigw_forge mynt_moto_store PkgConfig::CURL)
+  LIBS mynt_bootstrap mynt_handlers mynt_plaid_sim mynt_apigw_forge mynt_moto_store mynt_sim_link)
 set_property(TEST test_handlers_plaid_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_handlers_plaid_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 240)
 
 # POST /items never loses a bank (src/link): the store on moto_server and the in-process Plaid simulator, each
 # reached through a relay (tests/support/relay.c) that fails, stalls or rewrites chosen calls.
 mynt_unit_test(test_link_moto SOURCES test_link_moto.c
-  LIBS mynt_handlers mynt_link mynt_plaid_sim mynt_apigw_forge mynt_moto_store mynt_relay PkgConfig::CURL)
+  LIBS mynt_handlers mynt_link mynt_plaid_sim mynt_apigw_forge mynt_moto_store mynt_relay mynt_sim_link)
 set_property(TEST test_link_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_link_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 240)

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "apigw/router.h"
@@ -19,7 +18,6 @@
 #include "aws/ssm.h"
 #include "bootstrap_env.h"
 #include "core/arena.h"
-#include "core/buf.h"
 #include "core/clock.h"
 #include "core/wipe.h"
 #include "handlers/env.h"
@@ -30,17 +28,16 @@
 #include "support/apigw_forge.h"
 #include "support/moto_fixture.h"
 #include "support/moto_store.h"
+#include "support/sim_link.h"
 
-#define SIM_CLIENT "plaid-sim-client"
-#define SIM_SECRET "plaid-sim-secret"
+#define SIM_CLIENT SIM_LINK_CLIENT
+#define SIM_SECRET SIM_LINK_SECRET
 #define KEYRING    "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 typedef struct {
   handlers_env env;
-  plaid_sim *sim;
-  mynt_arena *arena;
+  sim_link_fixture link; /* the simulator and the arena */
   char prefix[96];
-  char sim_url[64];
 } s_fixture;
 
 static s_fixture *s_fx;
@@ -66,11 +63,8 @@ static int s_group_setup(void **state)
   if(!fx)
     return 0;
   fx->env.store = db;
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  plaid_sim_config cfg = {.client_id = SIM_CLIENT, .secret = SIM_SECRET};
-  assert_int_equal(plaid_sim_new(&cfg, &fx->sim), MYNT_OK);
-  snprintf(fx->sim_url, sizeof(fx->sim_url), "http://127.0.0.1:%u", (unsigned)plaid_sim_port(fx->sim));
-  setenv("PLAID_BASE_URL", fx->sim_url, 1);
+  sim_link_fixture_open(&fx->link);
+  setenv("PLAID_BASE_URL", fx->link.sim_url, 1);
   setenv("PLAID_ENV", "sandbox", 1);
 
   aws_config aws;
@@ -89,7 +83,6 @@ static int s_group_setup(void **state)
   mynt_detail detail;
   if(bootstrap_env_open_plaid(&fx->env, &detail))
     fail_msg("bootstrap_env_open_plaid: %s", mynt_detail_text(&detail));
-  assert_int_equal(arena_new(32 * 1024 * 1024, &fx->arena), MYNT_OK);
   s_fx = fx;
   return 0;
 }
@@ -102,11 +95,9 @@ static int s_group_teardown(void **state)
     return 0;
   assert_int_equal(moto_fixture_delete_table(fx->env.store->ddb, fx->env.store->table), MYNT_OK);
   bootstrap_env_free(&fx->env);
-  plaid_sim_free(fx->sim);
-  arena_free(fx->arena);
+  sim_link_fixture_close(&fx->link);
   free(fx);
   s_fx = NULL;
-  curl_global_cleanup();
   return 0;
 }
 
@@ -118,57 +109,17 @@ static void s_skip_without_moto(void **state)
     skip();
 }
 
-static size_t s_collect(char *data, size_t size, size_t n, void *user)
-{
-  return buf_append(user, data, size * n) == MYNT_OK ? size * n : 0;
-}
-
-/* Calls the simulator: method path with an optional JSON body (consumed); Plaid auth headers are
- * sent for Plaid paths. Returns the answer (caller json_decref) and its status in *out_status. */
+/* Calls the simulator: method path with an optional JSON body (consumed). Returns the answer (caller json_decref)
+ * and its status in *out_status. */
 static json_t *s_sim(const char *method, const char *path, json_t *body, long *out_status)
 {
-  CURL *curl = curl_easy_init();
-  mynt_buf answer;
-  buf_init(&answer, 64 * 1024 * 1024);
-  char url[256];
-  snprintf(url, sizeof(url), "%s%s", s_fx->sim_url, path);
-  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-  struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
-  headers = curl_slist_append(headers, "PLAID-CLIENT-ID: " SIM_CLIENT);
-  headers = curl_slist_append(headers, "PLAID-SECRET: " SIM_SECRET);
-  headers = curl_slist_append(headers, "Plaid-Version: 2020-09-14");
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-  if(text)
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, text);
-  assert_int_equal(curl_easy_perform(curl), CURLE_OK);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, out_status);
-  json_t *doc = json_loadb(answer.ptr, answer.len, 0, NULL);
-  assert_non_null(doc);
-  buf_free(&answer);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  free(text);
-  json_decref(body);
-  return doc;
+  return sim_link_call(s_fx->link.sim, method, path, body, out_status);
 }
 
-/* A sandbox public token for institution (24 months of history). Returns a malloc'd copy. */
-static char *s_public_token(const char *institution)
+/* The body of POST /items for a new sandbox public token of institution (24 months of history) with extra members. */
+static char *s_items_body(const char *institution, const char *extra)
 {
-  long status = 0;
-  json_t *answer = s_sim("POST", "/sandbox/public_token/create",
-                         json_pack("{s:s, s:[s], s:{s:{s:i}}}", "institution_id", institution, "initial_products",
-                                   "transactions", "options", "transactions", "days_requested", 730),
-                         &status);
-  assert_int_equal(status, 200);
-  char *token = strdup(json_string_value(json_object_get(answer, "public_token")));
-  json_decref(answer);
-  return token;
+  return sim_link_items_body(s_fx->link.sim, institution, 730, extra);
 }
 
 /* Serves one request through the router for sub with deadline_ms from now; returns the payload.
@@ -176,25 +127,17 @@ static char *s_public_token(const char *institution)
 static json_t *s_serve_in(const char *group, const char *method, const char *route_key, const char *path,
                           const char *sub, const char *body, json_t *query, int64_t deadline_ms)
 {
-  const char *slash = strrchr(path, '/');
-  json_t *event = apigw_forge_event_new(&(apigw_forge_event){
-    .method = method,
-    .route_key = route_key,
-    .path = path,
-    .query = query,
-    .path_params = strstr(route_key, "{item_id}") ? json_pack("{s:s}", "item_id", slash + 1) : NULL,
-    .sub = sub,
-    .body = body});
   apigw_ctx ctx = {.env = &s_fx->env,
-                   .arena = s_fx->arena,
+                   .arena = s_fx->link.arena,
                    .deadline_ms = clock_epoch_ms() + deadline_ms,
                    .invocation_id = "lambda-1"};
-  json_t *payload = apigw_forge_serve(routes_table(), group, &ctx, event);
-  arena_reset(s_fx->arena);
-  char *text = json_dumps(payload, 0);
-  assert_null(strstr(text, "access-sandbox"));
-  free(text);
-  return payload;
+  return sim_link_serve(&ctx, &(sim_link_request){.group = group,
+                                                  .method = method,
+                                                  .route_key = route_key,
+                                                  .path = path,
+                                                  .sub = sub,
+                                                  .body = body,
+                                                  .query = query});
 }
 
 static json_t *s_serve(const char *group, const char *method, const char *route_key, const char *path, const char *sub,
@@ -219,33 +162,21 @@ static json_t *s_answer(const char *group, const char *method, const char *route
 /* POST /items with a new public token of institution; asserts 201 and returns the body. */
 static json_t *s_link(const char *sub, const char *institution)
 {
-  char *public_token = s_public_token(institution);
-  char request[512];
-  snprintf(request, sizeof(request), "{\"public_token\":\"%s\"}", public_token);
-  free(public_token);
-  return s_answer("items", "POST", "POST /items", "/items", sub, request, NULL, 201);
+  char *request = s_items_body(institution, "");
+  json_t *created = s_answer("items", "POST", "POST /items", "/items", sub, request, NULL, 201);
+  free(request);
+  return created;
 }
 
 static const char *s_item_id(const json_t *created)
 {
-  return json_string_value(json_object_get(json_object_get(created, "item"), "item_id"));
+  return sim_link_item_id(created);
 }
 
 /* Returns the simulator's summary of item_id (caller json_decref). */
 static json_t *s_sim_item(const char *item_id)
 {
-  long status = 0;
-  json_t *all = s_sim("GET", "/sim/items", NULL, &status);
-  size_t i;
-  json_t *item;
-  json_t *found = NULL;
-  json_array_foreach(json_object_get(all, "items"), i, item) {
-    if(strcmp(json_string_value(json_object_get(item, "item_id")), item_id) == 0)
-      found = json_incref(item);
-  }
-  json_decref(all);
-  assert_non_null(found);
-  return found;
+  return sim_link_sim_item(s_fx->link.sim, item_id);
 }
 
 static void s_fault(const char *item_id, json_t *fault)
@@ -337,10 +268,7 @@ static void test_create_answers_201_and_stores_only_the_sealed_token(void **stat
 static void test_create_retried_with_the_same_public_token_answers_the_same_item_once(void **state)
 {
   s_skip_without_moto(state);
-  char *public_token = s_public_token("ins_109509");
-  char request[512];
-  snprintf(request, sizeof(request), "{\"public_token\":\"%s\",\"institution_name\":\"ignored\"}", public_token);
-  free(public_token);
+  char *request = s_items_body("ins_109509", ",\"institution_name\":\"ignored\"");
   json_t *first = s_serve("items", "POST", "POST /items", "/items", "user-retry", request, NULL);
   json_t *second = s_serve("items", "POST", "POST /items", "/items", "user-retry", request, NULL);
   assert_int_equal(apigw_forge_status(first), 201);
@@ -361,6 +289,7 @@ static void test_create_retried_with_the_same_public_token_answers_the_same_item
   body = s_answer("items", "POST", "POST /items", "/items", "user-thief", request, NULL, 400);
   assert_non_null(strstr(apigw_forge_error_message(body), "public_token"));
   json_decref(body);
+  free(request);
 }
 
 static void test_create_rejects_bad_bodies_with_400(void **state)
@@ -392,11 +321,9 @@ static void test_a_second_item_of_an_institution_is_409_and_removed_at_plaid(voi
 {
   s_skip_without_moto(state);
   json_t *first = s_link("user-dup", "ins_109510");
-  char *public_token = s_public_token("ins_109510");
-  char request[512];
-  snprintf(request, sizeof(request), "{\"public_token\":\"%s\"}", public_token);
-  free(public_token);
+  char *request = s_items_body("ins_109510", "");
   json_t *body = s_answer("items", "POST", "POST /items", "/items", "user-dup", request, NULL, 409);
+  free(request);
   assert_string_equal(apigw_forge_error_code(body), "duplicate_institution");
   assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "item_id")), s_item_id(first));
   json_decref(body);

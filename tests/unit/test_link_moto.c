@@ -11,14 +11,12 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "apigw/router.h"
 #include "aws/aws_config.h"
 #include "aws/dynamodb.h"
 #include "core/arena.h"
-#include "core/buf.h"
 #include "core/clock.h"
 #include "core/logger.h"
 #include "handlers/env.h"
@@ -30,9 +28,10 @@
 #include "support/apigw_forge.h"
 #include "support/moto_store.h"
 #include "support/relay.h"
+#include "support/sim_link.h"
 
-#define SIM_CLIENT "plaid-sim-client"
-#define SIM_SECRET "plaid-sim-secret"
+#define SIM_CLIENT SIM_LINK_CLIENT
+#define SIM_SECRET SIM_LINK_SECRET
 #define KEYRING    "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 /* What a relay does to the calls a rule matches. */
@@ -57,14 +56,12 @@ typedef struct {
 #define S_MAX_RULES 4
 
 typedef struct {
-  handlers_env env; /* the store and Plaid client behind the relays, as a handler sees them */
-  store *direct;    /* the same table, reached directly */
-  plaid_sim *sim;
+  handlers_env env;      /* the store and Plaid client behind the relays, as a handler sees them */
+  store *direct;         /* the same table, reached directly */
+  sim_link_fixture link; /* the simulator and the arena */
   script_server *plaid_relay;
   script_server *ddb_relay;
-  mynt_arena *arena;
   char table[256];
-  char sim_url[64];
   char moto_url[256];
   pthread_mutex_t lock;
   s_rule rules[S_MAX_RULES];
@@ -171,17 +168,14 @@ static int s_group_setup(void **state)
     return 0;
   fx->direct = direct;
   snprintf(fx->table, sizeof(fx->table), "%s", direct->table);
-  curl_global_init(CURL_GLOBAL_DEFAULT);
   pthread_mutex_init(&fx->lock, NULL);
-  plaid_sim_config sim_cfg = {.client_id = SIM_CLIENT, .secret = SIM_SECRET};
-  assert_int_equal(plaid_sim_new(&sim_cfg, &fx->sim), MYNT_OK);
-  snprintf(fx->sim_url, sizeof(fx->sim_url), "http://127.0.0.1:%u", (unsigned)plaid_sim_port(fx->sim));
+  sim_link_fixture_open(&fx->link);
 
   aws_config aws;
   assert_int_equal(aws_config_from_env(&aws, NULL), MYNT_OK);
   snprintf(fx->moto_url, sizeof(fx->moto_url), "%s", aws.endpoint);
   assert_int_equal(script_server_new(s_relay, fx->moto_url, &fx->ddb_relay), MYNT_OK);
-  assert_int_equal(script_server_new(s_relay, fx->sim_url, &fx->plaid_relay), MYNT_OK);
+  assert_int_equal(script_server_new(s_relay, fx->link.sim_url, &fx->plaid_relay), MYNT_OK);
   snprintf(aws.endpoint, sizeof(aws.endpoint), "%s", script_server_url(fx->ddb_relay));
   ddb_client *ddb = NULL;
   assert_int_equal(ddb_client_new(&aws, &ddb), MYNT_OK);
@@ -193,7 +187,6 @@ static int s_group_setup(void **state)
   snprintf(plaid.secret, sizeof(plaid.secret), SIM_SECRET);
   assert_int_equal(plaid_client_new(&plaid, &fx->env.plaid), MYNT_OK);
   assert_int_equal(seal_keyring_parse(KEYRING, &fx->env.keyring, NULL), MYNT_OK);
-  assert_int_equal(arena_new(32 * 1024 * 1024, &fx->arena), MYNT_OK);
   s_fx = fx;
   return 0;
 }
@@ -210,12 +203,10 @@ static int s_group_teardown(void **state)
   script_server_free(fx->ddb_relay);
   script_server_free(fx->plaid_relay);
   moto_store_free(fx->direct);
-  plaid_sim_free(fx->sim);
-  arena_free(fx->arena);
+  sim_link_fixture_close(&fx->link);
   pthread_mutex_destroy(&fx->lock);
   free(fx);
   s_fx = NULL;
-  curl_global_cleanup();
   return 0;
 }
 
@@ -234,53 +225,17 @@ static void s_skip_without_moto(void)
     skip();
 }
 
-static size_t s_collect(char *data, size_t size, size_t n, void *user)
-{
-  return buf_append(user, data, size * n) == MYNT_OK ? size * n : 0;
-}
-
 /* Calls the simulator directly (no relay): method path with an optional JSON body (consumed). */
 static json_t *s_sim(const char *method, const char *path, json_t *body)
 {
-  CURL *curl = curl_easy_init();
-  mynt_buf answer;
-  buf_init(&answer, 64 * 1024 * 1024);
-  char url[256];
-  snprintf(url, sizeof(url), "%s%s", s_fx->sim_url, path);
-  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-  struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
-  headers = curl_slist_append(headers, "PLAID-CLIENT-ID: " SIM_CLIENT);
-  headers = curl_slist_append(headers, "PLAID-SECRET: " SIM_SECRET);
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-  if(text)
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, text);
-  assert_int_equal(curl_easy_perform(curl), CURLE_OK);
-  json_t *doc = json_loadb(answer.ptr, answer.len, 0, NULL);
-  assert_non_null(doc);
-  buf_free(&answer);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  free(text);
-  json_decref(body);
-  return doc;
+  return sim_link_call(s_fx->link.sim, method, path, body, NULL);
 }
 
 /* The body of POST /items for a new sandbox public token of institution, with extra members (a JSON fragment
  * starting with ',' or ""). */
 static char *s_link_body(const char *institution, const char *extra)
 {
-  json_t *answer = s_sim("POST", "/sandbox/public_token/create",
-                         json_pack("{s:s, s:[s]}", "institution_id", institution, "initial_products", "transactions"));
-  const char *token = json_string_value(json_object_get(answer, "public_token"));
-  assert_non_null(token);
-  char *body = NULL;
-  assert_true(asprintf(&body, "{\"public_token\":\"%s\"%s}", token, extra) > 0);
-  json_decref(answer);
-  return body;
+  return sim_link_items_body(s_fx->link.sim, institution, 0, extra);
 }
 
 /* Serves one request of group for sub in a Lambda with lambda_ms left; asserts its status and that no access
@@ -288,23 +243,13 @@ static char *s_link_body(const char *institution, const char *extra)
 static json_t *s_serve(const char *group, const char *method, const char *route_key, const char *path, const char *sub,
                        const char *body, int64_t lambda_ms, int status)
 {
-  const char *slash = strrchr(path, '/');
-  json_t *event = apigw_forge_event_new(&(apigw_forge_event){
-    .method = method,
-    .route_key = route_key,
-    .path = path,
-    .path_params = strstr(route_key, "{item_id}") ? json_pack("{s:s}", "item_id", slash + 1) : NULL,
-    .sub = sub,
-    .body = body});
   apigw_ctx ctx = {.env = &s_fx->env,
-                   .arena = s_fx->arena,
+                   .arena = s_fx->link.arena,
                    .deadline_ms = clock_epoch_ms() + lambda_ms,
                    .invocation_id = "lambda-link"};
-  json_t *payload = apigw_forge_serve(routes_table(), group, &ctx, event);
-  arena_reset(s_fx->arena);
-  char *text = json_dumps(payload, 0);
-  assert_null(strstr(text, "access-sandbox"));
-  free(text);
+  json_t *payload = sim_link_serve(
+    &ctx, &(sim_link_request){
+            .group = group, .method = method, .route_key = route_key, .path = path, .sub = sub, .body = body});
   json_t *answer = apigw_forge_body(payload);
   if(apigw_forge_status(payload) != status) {
     char *dump = json_dumps(answer, 0);
@@ -321,23 +266,13 @@ static json_t *s_post_items(const char *sub, const char *body, int64_t lambda_ms
 
 static const char *s_item_id(const json_t *created)
 {
-  return json_string_value(json_object_get(json_object_get(created, "item"), "item_id"));
+  return sim_link_item_id(created);
 }
 
 /* The simulator's summary of item_id (caller json_decref); fails the test when it does not know it. */
 static json_t *s_sim_item(const char *item_id)
 {
-  json_t *all = s_sim("GET", "/sim/items", NULL);
-  size_t i;
-  json_t *item;
-  json_t *found = NULL;
-  json_array_foreach(json_object_get(all, "items"), i, item) {
-    if(strcmp(json_string_value(json_object_get(item, "item_id")), item_id) == 0)
-      found = json_incref(item);
-  }
-  json_decref(all);
-  assert_non_null(found);
-  return found;
+  return sim_link_sim_item(s_fx->link.sim, item_id);
 }
 
 /* Whether the simulator still has item_id live (not removed). */
@@ -368,6 +303,17 @@ static bool s_stored(const char *user, const char *item_id)
   store_item_clear(&item);
   assert_true(st == MYNT_OK || st == MYNT_NOT_FOUND);
   return st == MYNT_OK;
+}
+
+/* Asserts the bank sub was answered 201 with (created) is kept: stored, live at Plaid and sub's only listed item. */
+static void s_assert_kept(const char *sub, const json_t *created)
+{
+  const char *item_id = s_item_id(created);
+  assert_true(s_stored(sub, item_id));
+  assert_true(s_live_at_plaid(item_id));
+  json_t *list = s_serve("items", "GET", "GET /items", "/items", sub, NULL, 12000, 200);
+  assert_int_equal(json_array_size(json_object_get(list, "items")), 1);
+  json_decref(list);
 }
 
 /* Captures the log while a test runs. */
@@ -433,12 +379,7 @@ static void test_a_stored_write_whose_answer_is_lost_keeps_the_bank(void **state
     char *body = s_link_body(i ? "ins_109509" : "ins_109508", "");
     json_t *created = s_post_items(cases[i].sub, body, 7000, 201);
     s_rules(NULL, 0);
-    const char *item_id = s_item_id(created);
-    assert_true(s_stored(cases[i].sub, item_id));
-    assert_true(s_live_at_plaid(item_id));
-    json_t *list = s_serve("items", "GET", "GET /items", "/items", cases[i].sub, NULL, 12000, 200);
-    assert_int_equal(json_array_size(json_object_get(list, "items")), 1);
-    json_decref(list);
+    s_assert_kept(cases[i].sub, created);
     json_decref(created);
     free(body);
   }
@@ -499,7 +440,6 @@ static void test_a_plaid_fault_after_the_exchange_still_stores_the_bank(void **s
     char *body = s_link_body("ins_109508", cases[i].extra);
     json_t *created = s_post_items(cases[i].sub, body, 6000, 201);
     s_rules(NULL, 0);
-    const char *item_id = s_item_id(created);
     json_t *item = json_object_get(created, "item");
     const char *institution_id = json_string_value(json_object_get(item, "institution_id"));
     if(cases[i].institution_id)
@@ -507,15 +447,10 @@ static void test_a_plaid_fault_after_the_exchange_still_stores_the_bank(void **s
     else
       assert_true(json_is_null(json_object_get(item, "institution_id")));
     assert_int_equal(json_array_size(json_object_get(created, "accounts")), 0);
-    assert_true(s_stored(cases[i].sub, item_id));
-    assert_true(s_live_at_plaid(item_id));
-
+    s_assert_kept(cases[i].sub, created);
     json_t *accounts = s_serve("transactions", "GET", "GET /accounts", "/accounts", cases[i].sub, NULL, 12000, 200);
     assert_true(json_array_size(json_object_get(accounts, "accounts")) >= 3);
     json_decref(accounts);
-    json_t *list = s_serve("items", "GET", "GET /items", "/items", cases[i].sub, NULL, 12000, 200);
-    assert_int_equal(json_array_size(json_object_get(list, "items")), 1);
-    json_decref(list);
     json_decref(created);
     free(body);
   }
