@@ -25,7 +25,7 @@ static json_t *s_decode_json_part(const char *text, size_t len)
 /* Returns a BIGNUM from a base64url JWK member, or NULL. */
 static BIGNUM *s_jwk_bignum(const json_t *jwk, const char *name)
 {
-  const char *text = json_string_value(json_object_get(jwk, name));
+  const char *text = json_member_string(jwk, name);
   if(!text)
     return NULL;
   mynt_buf raw;
@@ -40,7 +40,7 @@ static BIGNUM *s_jwk_bignum(const json_t *jwk, const char *name)
 mynt_status jwt_key_from_jwk(const json_t *jwk, EVP_PKEY **out_key)
 {
   *out_key = NULL;
-  const char *kty = json_string_value(json_object_get(jwk, "kty"));
+  const char *kty = json_member_string(jwk, "kty");
   const json_t *alg = json_object_get(jwk, "alg");
   const json_t *use = json_object_get(jwk, "use");
   if(!kty || strcmp(kty, "RSA") != 0)
@@ -88,7 +88,7 @@ static const json_t *s_find_jwk(const json_t *jwks, const char *kid)
   size_t i;
   const json_t *k;
   json_array_foreach(keys, i, k) {
-    const char *this_kid = json_string_value(json_object_get(k, "kid"));
+    const char *this_kid = json_member_string(k, "kid");
     if(this_kid && strcmp(this_kid, kid) == 0)
       return k;
   }
@@ -124,7 +124,7 @@ static int s_audience_ok(const char *value, const jwt_policy *policy)
 /* Returns 1 when the claims satisfy the policy at now_s. */
 static int s_claims_ok(const json_t *claims, const jwt_policy *policy, int64_t now_s)
 {
-  const char *iss = json_string_value(json_object_get(claims, "iss"));
+  const char *iss = json_member_string(claims, "iss");
   if(!iss || strcmp(iss, policy->issuer) != 0)
     return 0;
   const json_t *exp = json_object_get(claims, "exp");
@@ -151,11 +151,11 @@ static int s_claims_ok(const json_t *claims, const jwt_policy *policy, int64_t n
       return 0;
   }
   else {
-    const char *client_id = json_string_value(json_object_get(claims, "client_id"));
+    const char *client_id = json_member_string(claims, "client_id");
     if(!client_id || !s_audience_ok(client_id, policy))
       return 0;
   }
-  const char *use = json_string_value(json_object_get(claims, "token_use"));
+  const char *use = json_member_string(claims, "token_use");
   return use && (strcmp(use, "id") == 0 || strcmp(use, "access") == 0);
 }
 
@@ -184,8 +184,8 @@ mynt_status jwt_verify(const char *token, const json_t *jwks, const jwt_policy *
   json_t *header = s_decode_json_part(token, header_len);
   if(!header)
     goto cleanup;
-  const char *alg = json_string_value(json_object_get(header, "alg"));
-  const char *kid = json_string_value(json_object_get(header, "kid"));
+  const char *alg = json_member_string(header, "alg");
+  const char *kid = json_member_string(header, "kid");
   if(!alg || strcmp(alg, "RS256") != 0 || !kid || json_object_get(header, "crit"))
     goto cleanup;
   const json_t *jwk = s_find_jwk(jwks, kid);
@@ -253,7 +253,7 @@ static mynt_status s_claim_text(const json_t *v, mynt_buf *out)
 
 static json_t *s_scopes(const json_t *claims)
 {
-  const char *scope = json_string_value(json_object_get(claims, "scope"));
+  const char *scope = json_member_string(claims, "scope");
   if(!scope)
     return json_null();
   json_t *arr = json_array();

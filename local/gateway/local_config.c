@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/detail.h"
+#include "core/json.h"
 #include "local/common/strv.h"
 
 static void s_function_free(local_config_function *f)
@@ -36,7 +37,7 @@ void local_config_free(local_config *c)
 /* Returns a malloc'd copy of obj[key] when it is a non-empty string, else NULL. */
 static char *s_dup_string(const json_t *obj, const char *key)
 {
-  const char *s = json_string_value(json_object_get(obj, key));
+  const char *s = json_member_string(obj, key);
   return s && *s ? strdup(s) : NULL;
 }
 
@@ -119,8 +120,8 @@ static mynt_status s_parse_function(const json_t *fj, size_t index, local_config
   size_t i;
   const json_t *r;
   json_array_foreach(routes, i, r) {
-    const char *key = json_string_value(json_object_get(r, "route_key"));
-    const char *auth = json_string_value(json_object_get(r, "auth"));
+    const char *key = json_member_string(r, "route_key");
+    const char *auth = json_member_string(r, "auth");
     routes_auth mode;
     if(!auth || strcmp(auth, "none") == 0)
       mode = ROUTES_AUTH_NONE;
@@ -180,7 +181,7 @@ mynt_status local_config_parse(const char *text, size_t len, local_config *out, 
       goto cleanup;
     }
     for(size_t j = 0; j < i; j++) {
-      const char *name = json_string_value(json_object_get(fj, "name"));
+      const char *name = json_member_string(fj, "name");
       if(name && strcmp(out->functions[j].name, name) == 0) {
         st = mynt_fail(detail, MYNT_BAD_REQUEST, "function %s is repeated", name);
         goto cleanup;

@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 
 #include "core/clock.h"
+#include "core/wipe.h"
 #include "local/plaid_sim/plaid_sim_internal.h"
 
 /* Plaid bodies are small; anything larger is refused as INVALID_BODY. */
@@ -229,9 +230,7 @@ void plaid_sim_free(plaid_sim *sim)
   http_server_free(sim->server);
   plaid_sim_store_free(sim->store);
   plaid_sim_ledger_free(sim->ledger);
-  if(sim->secret)
-    memset(sim->secret, 0, strlen(sim->secret));
   free(sim->client_id);
-  free(sim->secret);
+  mynt_wipe_free(sim->secret);
   free(sim);
 }

@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/wipe.h"
 #include "local/plaid_sim/plaid_sim_internal.h"
 
 /* Longest latency a fault may add: stays under API Gateway's 30 s. */
@@ -304,7 +305,7 @@ static void s_link_complete(plaid_sim *sim, const plaid_sim_request *req, plaid_
                       json_pack("{s:s, s:{s:s, s:s}, s:o, s:s}", "public_token", token, "institution", "institution_id",
                                 item.institution_id, "name", data.institution->name, "accounts", accounts, "item_id",
                                 item.item_id));
-  memset(token, 0, sizeof token);
+  mynt_wipe(token, sizeof token);
   plaid_data_item_free(&data);
   return;
 fail:

@@ -12,6 +12,7 @@
 #include <openssl/rand.h>
 
 #include "core/b64.h"
+#include "core/wipe.h"
 
 /* A live transaction: logged = its addition is in the log; from_sim = /sim made it. */
 typedef struct {
@@ -127,7 +128,7 @@ void plaid_sim_ledger_free(plaid_sim_ledger *ledger)
     s_book_free(ledger->books[i]);
   free(ledger->books);
   pthread_mutex_destroy(&ledger->lock);
-  OPENSSL_cleanse(ledger->key, sizeof ledger->key);
+  mynt_wipe(ledger->key, sizeof ledger->key);
   free(ledger);
 }
 

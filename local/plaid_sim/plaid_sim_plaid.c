@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/wipe.h"
 #include "local/plaid_sim/plaid_sim_internal.h"
 
 /* ---- products ---- */
@@ -463,7 +464,7 @@ static void s_public_token_exchange(s_call *c)
     return;
   }
   plaid_sim_render_ok(c->out, c->req, json_pack("{s:s, s:s}", "access_token", access_token, "item_id", item_id));
-  memset(access_token, 0, sizeof access_token);
+  mynt_wipe(access_token, sizeof access_token);
 }
 
 static void s_item_get(s_call *c)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/logger.h"
+#include "core/json.h"
 #include "core/wipe.h"
 #include "handlers/call.h"
 #include "handlers/item_status.h"
@@ -93,7 +94,7 @@ static mynt_status s_optional_string_or_reply(const json_t *body, const char *na
 /* Validates POST /items's body into *out (its strings borrowed from body); replies 400 otherwise. */
 static mynt_status s_link_request_or_reply(const json_t *body, apigw_response *res, link_request *out)
 {
-  const char *public_token = json_string_value(json_object_get(body, "public_token"));
+  const char *public_token = json_member_string(body, "public_token");
   if(!public_token || !*public_token || strlen(public_token) > ITEMS_PUBLIC_TOKEN_MAX)
     return apigw_response_error(res, MYNT_BAD_REQUEST,
                                 "public_token must be a non-empty string of at most 256 characters");
@@ -209,8 +210,8 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
                                    call.deadline_ms);
     goto cleanup;
   }
-  const char *link_token = json_string_value(json_object_get(answer, "link_token"));
-  const char *expiration = json_string_value(json_object_get(answer, "expiration"));
+  const char *link_token = json_member_string(answer, "link_token");
+  const char *expiration = json_member_string(answer, "expiration");
   if(!link_token || !expiration) {
     logger_log(LOGGER_ERROR, NULL, "items: /link/token/create answered without link_token or expiration");
     st = apigw_response_error(res, MYNT_UPSTREAM, NULL);

@@ -49,11 +49,11 @@ static json_t *s_number(const json_t *obj, const char *name)
 bool transactions_view_account_summary(const json_t *plaid_account, store_item_account *out)
 {
   *out = (store_item_account){
-    .account_id = json_string_value(json_object_get(plaid_account, "account_id")),
-    .name = json_string_value(json_object_get(plaid_account, "name")),
-    .mask = json_string_value(json_object_get(plaid_account, "mask")),
-    .type = json_string_value(json_object_get(plaid_account, "type")),
-    .subtype = json_string_value(json_object_get(plaid_account, "subtype")),
+    .account_id = json_member_string(plaid_account, "account_id"),
+    .name = json_member_string(plaid_account, "name"),
+    .mask = json_member_string(plaid_account, "mask"),
+    .type = json_member_string(plaid_account, "type"),
+    .subtype = json_member_string(plaid_account, "subtype"),
   };
   return store_item_id_valid(out->account_id);
 }

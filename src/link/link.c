@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/logger.h"
+#include "core/json.h"
 #include "core/wipe.h"
 
 /* After Plaid says a public token was already used, how often and how long to look for the
@@ -163,8 +164,8 @@ static mynt_status s_count(const link_deps *deps, const link_request *req, const
 /* Copies the institution Plaid names in obj (an item object) into item when it has a valid id. */
 static bool s_take_institution(const json_t *obj, store_item *item)
 {
-  const char *id = json_string_value(json_object_get(obj, "institution_id"));
-  const char *name = json_string_value(json_object_get(obj, "institution_name"));
+  const char *id = json_member_string(obj, "institution_id");
+  const char *name = json_member_string(obj, "institution_name");
   if(!store_item_id_valid(id) || strlen(id) > STORE_INSTITUTION_ID_MAX)
     return false;
   snprintf(item->institution_id, sizeof(item->institution_id), "%s", id);
@@ -366,7 +367,7 @@ mynt_status link_item(const link_deps *deps, const link_request *req, link_resul
     return s_plaid_failed(out, "/item/public_token/exchange", NULL, &err);
   }
   char *access_token = s_take_secret(exchange, "access_token");
-  const char *item_id = json_string_value(json_object_get(exchange, "item_id"));
+  const char *item_id = json_member_string(exchange, "item_id");
   if(!access_token || !*access_token || !store_item_id_valid(item_id)) {
     logger_log(LOGGER_ERROR, NULL, "items: /item/public_token/exchange answered without a usable token or item_id");
     if(access_token && *access_token)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/json.h"
 #include "core/wipe.h"
 
 /* curl's write callback: appends to the capped answer buffer; refusing aborts the transfer. */
@@ -51,9 +52,9 @@ mynt_status plaid_http_begin(plaid_client *c, plaid_http_exchange *x, CURL *easy
   memset(x, 0, sizeof *x);
   x->easy = easy;
   buf_init(&x->response, PLAID_MAX_RESPONSE);
-  x->redact = json_string_value(json_object_get(body, "access_token"));
+  x->redact = json_member_string(body, "access_token");
   if(!x->redact)
-    x->redact = json_string_value(json_object_get(body, "public_token"));
+    x->redact = json_member_string(body, "public_token");
 
   int n = snprintf(url, sizeof url, "%s%s", c->base_url, path);
   if(n < 0 || (size_t)n >= sizeof url || path[0] != '/')

@@ -84,7 +84,7 @@ static json_t *s_part_json(mynt_str part, size_t cap)
 /* Checks a decoded JWS header: alg ES256 and no forbidden member. Returns NULL or the reason. */
 static const char *s_header_problem(const json_t *header)
 {
-  const char *alg = json_string_value(json_object_get(header, "alg"));
+  const char *alg = json_member_string(header, "alg");
   if(!alg || strcmp(alg, "ES256") != 0)
     return "the header's alg is not ES256";
   for(size_t i = 0; i < sizeof s_forbidden_header / sizeof s_forbidden_header[0]; i++) {
@@ -100,7 +100,7 @@ static const char *s_header_problem(const json_t *header)
 /* Decodes the base64url text of one 32-byte coordinate into out. */
 static bool s_coord(const json_t *jwk, const char *name, unsigned char out[S_COORD_LEN])
 {
-  const char *text = json_string_value(json_object_get(jwk, name));
+  const char *text = json_member_string(jwk, name);
   size_t n = 0;
   return text && b64_url_decode(text, strlen(text), out, S_COORD_LEN, &n) == MYNT_OK && n == S_COORD_LEN;
 }
@@ -123,8 +123,8 @@ static mynt_status s_key_from_jwk(const json_t *jwk, EVP_PKEY **out, mynt_detail
   EVP_PKEY_CTX *ctx = NULL;
   EVP_PKEY_CTX *check = NULL;
   *out = NULL;
-  const char *kty = json_string_value(json_object_get(jwk, "kty"));
-  const char *crv = json_string_value(json_object_get(jwk, "crv"));
+  const char *kty = json_member_string(jwk, "kty");
+  const char *crv = json_member_string(jwk, "crv");
   if(!json_is_object(jwk) || !kty || strcmp(kty, "EC") != 0 || !crv || strcmp(crv, "P-256") != 0)
     return mynt_fail(detail, MYNT_BAD_REQUEST, "the key is not an EC P-256 JWK");
   if(!s_absent_or(jwk, "alg", "ES256") || !s_absent_or(jwk, "use", "sig"))
@@ -286,7 +286,7 @@ static s_entry *s_find(plaid_webhook_keys *keys, const char *kid)
 
 mynt_status plaid_webhook_keys_add(plaid_webhook_keys *keys, const json_t *jwk, mynt_detail *detail)
 {
-  const char *kid = json_string_value(json_object_get(jwk, "kid"));
+  const char *kid = json_member_string(jwk, "kid");
   json_t *created = json_object_get(jwk, "created_at");
   json_t *expired = json_object_get(jwk, "expired_at");
   if(!str_is_token(kid, PLAID_WEBHOOK_MAX_KID))
@@ -335,7 +335,7 @@ static mynt_status s_lookup(plaid_webhook_keys *keys, const plaid_webhook_key_so
     return mynt_fail(detail, MYNT_UNAUTHORIZED,
                      "webhook not verified: the key for the header's kid was not fetched: %s", mynt_detail_text(&why));
   }
-  const char *got = json_string_value(json_object_get(jwk, "kid"));
+  const char *got = json_member_string(jwk, "kid");
   if(!got || strcmp(got, kid) != 0) {
     json_decref(jwk);
     return s_refuse(detail, "the fetched key has another kid");
@@ -354,7 +354,7 @@ static mynt_status s_claims_check(const json_t *claims, const void *body, size_t
                                   mynt_detail *detail)
 {
   json_t *iat = json_object_get(claims, "iat");
-  const char *claimed = json_string_value(json_object_get(claims, "request_body_sha256"));
+  const char *claimed = json_member_string(claims, "request_body_sha256");
   if(!json_is_integer(iat))
     return s_refuse(detail, "the payload has no integer iat");
   int64_t issued = (int64_t)json_integer_value(iat);
@@ -392,7 +392,7 @@ mynt_status plaid_webhook_verify(plaid_webhook_keys *keys, const plaid_webhook_k
   mynt_status st = s_open(token, &parts, &header, detail);
   if(st)
     goto cleanup;
-  const char *kid = json_string_value(json_object_get(header, "kid"));
+  const char *kid = json_member_string(header, "kid");
   if(!str_is_token(kid, PLAID_WEBHOOK_MAX_KID)) {
     st = s_refuse(detail, "the header has no valid kid");
     goto cleanup;
@@ -488,8 +488,8 @@ mynt_status plaid_webhook_parse(const void *body, size_t len, plaid_webhook_even
     mynt_fail(detail, st, "the webhook body is not a JSON object without duplicate keys");
     goto cleanup;
   }
-  const char *type = json_string_value(json_object_get(root, "webhook_type"));
-  const char *code = json_string_value(json_object_get(root, "webhook_code"));
+  const char *type = json_member_string(root, "webhook_type");
+  const char *code = json_member_string(root, "webhook_code");
   if(!s_code_valid(type, sizeof out->webhook_type) || !s_code_valid(code, sizeof out->webhook_code)) {
     mynt_fail(detail, st, "webhook_type and webhook_code must be upper-case codes");
     goto cleanup;
@@ -502,7 +502,7 @@ mynt_status plaid_webhook_parse(const void *body, size_t len, plaid_webhook_even
   }
   json_t *error = json_object_get(root, "error");
   if(error && !json_is_null(error)) {
-    const char *error_code = json_string_value(json_object_get(error, "error_code"));
+    const char *error_code = json_member_string(error, "error_code");
     if(!json_is_object(error) || !s_code_valid(error_code, sizeof out->error_code)) {
       mynt_fail(detail, st, "error must be null or an object with an upper-case error_code");
       goto cleanup;

@@ -95,7 +95,7 @@ bool store_item_has_account(const store_item *item, const char *account_id)
   if(!account_id)
     return false;
   json_array_foreach(item->accounts, i, account) {
-    const char *id = json_string_value(json_object_get(account, "account_id"));
+    const char *id = json_member_string(account, "account_id");
     if(id && strcmp(id, account_id) == 0)
       return true;
   }
@@ -163,7 +163,7 @@ static int s_copy(char *out, size_t cap, const json_t *obj, const char *name, in
 static mynt_status s_parse_item(const json_t *plain, store_item *out_item)
 {
   memset(out_item, 0, sizeof(*out_item));
-  const char *status = json_string_value(json_object_get(plain, "status"));
+  const char *status = json_member_string(plain, "status");
   json_t *accounts = json_object_get(plain, "accounts");
   if(!s_copy(out_item->item_id, sizeof(out_item->item_id), plain, "item_id", 1) ||
      !s_copy(out_item->institution_id, sizeof(out_item->institution_id), plain, "institution_id", 0) ||
