@@ -114,4 +114,15 @@ mynt_status plaid_webhook_verification_key_get(plaid_client *c, const char *key_
 mynt_status plaid_transactions_get(plaid_client *c, const plaid_transactions_query *q, int64_t deadline_ms,
                                    json_t **out_response, plaid_error *out_err);
 
+/* /transactions/sync for one page: the item's changes after cursor (NULL or "" = from its first
+ * update), at most count (1..500) of them. On MYNT_OK *out_response is the answer (caller
+ * json_decref), checked to have Plaid's shape: added, modified and removed arrays, a next_cursor
+ * string of at most PLAID_CURSOR_MAX bytes, a has_more boolean (transactions_update_status and
+ * accounts are not checked: callers read them as optional). An answer without that shape is
+ * MYNT_UPSTREAM with kind PLAID_ERR_MALFORMED. TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION
+ * is a failure like any 400 (not retried here): the caller tells it by out_err->error_code and
+ * restarts its batch. Other failures as plaid_call. */
+mynt_status plaid_transactions_sync(plaid_client *c, const char *access_token, const char *cursor, int count,
+                                    int64_t deadline_ms, json_t **out_response, plaid_error *out_err);
+
 #endif
