@@ -85,9 +85,11 @@ mynt_status plaid_call(plaid_client *c, const char *path, json_t *body, int64_t 
 
 /* /link/token/create for client_user_id (the Mynt user id). access_token NULL or "" asks
  * for a new item with products ["transactions"] only; otherwise update mode for that item.
- * The webhook is the client's configured one, if any. */
+ * webhook is the URL Plaid sends the item's webhooks to: NULL = the client's configured one (if
+ * any), "" = none. */
 mynt_status plaid_link_token_create(plaid_client *c, const char *client_user_id, const char *access_token,
-                                    int64_t deadline_ms, json_t **out_response, plaid_error *out_err);
+                                    const char *webhook, int64_t deadline_ms, json_t **out_response,
+                                    plaid_error *out_err);
 
 /* /item/public_token/exchange: the answer carries access_token and item_id. The caller
  * must seal the access token and must not log the answer. */
