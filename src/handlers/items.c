@@ -28,6 +28,9 @@
 
 #define ITEMS_PUBLIC_TOKEN_MAX 256
 
+/* The most starting a sync may add to an answer (Lambda's Invoke, its retries included). */
+#define ITEMS_SYNC_START_MS 3000
+
 /* Where Plaid sends webhooks, after the API's public URL. */
 #define ITEMS_WEBHOOK_PATH "/webhooks/plaid"
 
@@ -149,12 +152,13 @@ static mynt_status s_reply_link(const handlers_env *env, apigw_response *res, co
   return apigw_response_error(res, r->status == MYNT_NOT_FOUND ? MYNT_CONFLICT : r->status, NULL);
 }
 
-/* Starts a sync of sub's item_id; a failure is logged and the answer goes on (the daily schedule
- * catches up). */
+/* Starts a sync of sub's item_id within ITEMS_SYNC_START_MS (and deadline_ms when sooner); a
+ * failure is logged and the answer goes on (the daily schedule catches up). */
 static void s_start_sync(const handlers_env *env, const char *sub, const char *item_id, const char *reason,
                          int64_t deadline_ms)
 {
-  mynt_status st = sync_start(env, sub, item_id, reason, deadline_ms);
+  int64_t bounded = clock_epoch_ms() + ITEMS_SYNC_START_MS;
+  mynt_status st = sync_start(env, sub, item_id, reason, deadline_ms && deadline_ms < bounded ? deadline_ms : bounded);
   if(st)
     logger_log(LOGGER_WARN, NULL, "items: the sync of item %s (%s) could not be started: %s", item_id, reason,
                mynt_strerror(st));

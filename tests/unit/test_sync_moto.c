@@ -1,0 +1,911 @@
+/* test_sync_moto.c - the sync workflow end to end: the in-process Plaid simulator's /transactions/sync into the TXN#
+ * buckets of a mynt-users table on moto (reached through a relay that can fail or interrupt chosen calls), the daily
+ * catch-up and the routes that start syncs (a loopback Lambda checks the Invokes). */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "apigw/router.h"
+#include "aws/aws_config.h"
+#include "aws/dynamodb.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "handlers/env.h"
+#include "handlers/routes.h"
+#include "local/plaid_sim/plaid_sim.h"
+#include "store/history.h"
+#include "store/items.h"
+#include "store/store.h"
+#include "support/apigw_forge.h"
+#include "support/fake_lambda.h"
+#include "support/fake_plaid.h"
+#include "support/moto_fixture.h"
+#include "support/moto_store.h"
+#include "support/relay.h"
+#include "support/sim_link.h"
+#include "sync/events.h"
+#include "sync/sync.h"
+#include "sync/sync_records.h"
+
+#define KEYRING    "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+#define USER       "0b7c1d2e-aaaa-4bbb-8ccc-000000000001"
+#define OTHER_USER "0b7c1d2e-aaaa-4bbb-8ccc-000000000002"
+#define FUNCTION   "mynt-test-sync"
+/* The most one sync in these tests may take (Lambda gives the sync function 300 s). */
+#define SYNC_MS 60000
+
+/* What the DynamoDB relay does to the calls a rule matches. */
+typedef enum {
+  S_REFUSE, /* answers 400 ValidationException (never retried): the write did not happen, as if the process died */
+  S_BEFORE  /* runs before(), then forwards the call */
+} s_action;
+
+typedef struct {
+  const char *operation; /* the X-Amz-Target after the '.', e.g. "UpdateItem" */
+  s_action action;
+  int times; /* firings left; -1 = every matching call */
+  void (*before)(void);
+} s_rule;
+
+typedef struct {
+  sim_link_fixture link;
+  aws_config aws; /* moto's */
+  char moto_url[256];
+  script_server *ddb_relay;
+  fake_lambda *lambda;
+  pthread_mutex_t lock;
+  s_rule rule;
+  bool has_rule;
+  /* Per test: */
+  handlers_env env; /* the store behind the relay, the simulator's Plaid, the keyring and the fake Lambda */
+  store *direct;    /* the same table, reached directly */
+} s_fixture;
+
+static s_fixture *s_fx;
+static int s_tables;
+
+static void s_set_rule(const s_rule *rule)
+{
+  pthread_mutex_lock(&s_fx->lock);
+  s_fx->has_rule = rule != NULL;
+  if(rule)
+    s_fx->rule = *rule;
+  pthread_mutex_unlock(&s_fx->lock);
+}
+
+/* Takes the rule when it matches operation and has firings left. */
+static bool s_take_rule(const char *operation, s_rule *out)
+{
+  bool found = false;
+  pthread_mutex_lock(&s_fx->lock);
+  if(s_fx->has_rule && s_fx->rule.times != 0 && strcmp(s_fx->rule.operation, operation) == 0) {
+    if(s_fx->rule.times > 0)
+      s_fx->rule.times--;
+    *out = s_fx->rule;
+    found = true;
+  }
+  pthread_mutex_unlock(&s_fx->lock);
+  return found;
+}
+
+static void s_relay(void *ctx, const script_request *req, script_reply *out)
+{
+  const char *target = script_request_header(req, "X-Amz-Target");
+  const char *operation = target && strchr(target, '.') ? strchr(target, '.') + 1 : "";
+  s_rule rule;
+  if(s_take_rule(operation, &rule)) {
+    if(rule.action == S_REFUSE) {
+      *out = (script_reply){.status = 400,
+                            .content_type = "application/x-amz-json-1.0",
+                            .body = strdup("{\"__type\":\"com.amazon.coral.validate#ValidationException\","
+                                           "\"message\":\"scripted refusal\"}"),
+                            .free_body = true};
+      return;
+    }
+    rule.before();
+  }
+  relay_forward(ctx, req, out);
+}
+
+static int s_group_setup(void **state)
+{
+  (void)state;
+  aws_config aws;
+  if(!moto_fixture_config(&aws))
+    return 0;
+  s_fixture *fx = calloc(1, sizeof *fx);
+  assert_non_null(fx);
+  fx->aws = aws;
+  snprintf(fx->moto_url, sizeof fx->moto_url, "%s", aws.endpoint);
+  pthread_mutex_init(&fx->lock, NULL);
+  sim_link_fixture_open(&fx->link);
+  assert_int_equal(script_server_new(s_relay, fx->moto_url, &fx->ddb_relay), MYNT_OK);
+  assert_int_equal(fake_lambda_new(&fx->lambda), MYNT_OK);
+  s_fx = fx;
+  return 0;
+}
+
+static int s_group_teardown(void **state)
+{
+  (void)state;
+  s_fixture *fx = s_fx;
+  if(!fx)
+    return 0;
+  script_server_free(fx->ddb_relay);
+  fake_lambda_free(fx->lambda);
+  sim_link_fixture_close(&fx->link);
+  pthread_mutex_destroy(&fx->lock);
+  free(fx);
+  s_fx = NULL;
+  return 0;
+}
+
+/* Every test gets a fresh table (the daily walk lists every item of it), no relay rule, and a fresh env. */
+static int s_setup(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    return 0;
+  s_fixture *fx = s_fx;
+  s_set_rule(NULL);
+  char prefix[48], table[128];
+  snprintf(prefix, sizeof prefix, "mynt-users-sync-%d", ++s_tables);
+  moto_fixture_unique_name(table, sizeof table, prefix);
+  ddb_client *direct = NULL;
+  assert_int_equal(ddb_client_new(&fx->aws, &direct), MYNT_OK);
+  assert_int_equal(store_new(direct, table, &fx->direct), MYNT_OK);
+  moto_fixture_create_table(fx->direct->ddb, table);
+
+  aws_config relayed = fx->aws;
+  snprintf(relayed.endpoint, sizeof relayed.endpoint, "%s", script_server_url(fx->ddb_relay));
+  ddb_client *ddb = NULL;
+  assert_int_equal(ddb_client_new(&relayed, &ddb), MYNT_OK);
+  assert_int_equal(store_new(ddb, table, &fx->env.store), MYNT_OK);
+  plaid_config plaid = {.retry_base_ms = 20, .retry_cap_ms = 100};
+  snprintf(plaid.base_url, sizeof plaid.base_url, "%s", fx->link.sim_url);
+  snprintf(plaid.client_id, sizeof plaid.client_id, SIM_LINK_CLIENT);
+  snprintf(plaid.secret, sizeof plaid.secret, SIM_LINK_SECRET);
+  assert_int_equal(plaid_client_new(&plaid, &fx->env.plaid), MYNT_OK);
+  assert_int_equal(seal_keyring_parse(KEYRING, &fx->env.keyring, NULL), MYNT_OK);
+  aws_config lambda;
+  fake_lambda_config(fx->lambda, &lambda);
+  assert_int_equal(lambda_client_new(&lambda, &fx->env.lambda), MYNT_OK);
+  snprintf(fx->env.sync_function, sizeof fx->env.sync_function, FUNCTION);
+  json_decref(fake_lambda_take(fx->lambda));
+  return 0;
+}
+
+static int s_teardown(void **state)
+{
+  (void)state;
+  if(!s_fx)
+    return 0;
+  s_set_rule(NULL);
+  store_free(s_fx->env.store);
+  plaid_client_free(s_fx->env.plaid);
+  seal_keyring_free(s_fx->env.keyring);
+  lambda_client_free(s_fx->env.lambda);
+  memset(&s_fx->env, 0, sizeof s_fx->env);
+  moto_store_free(s_fx->direct);
+  s_fx->direct = NULL;
+  return 0;
+}
+
+static void s_skip_without_moto(void)
+{
+  if(!s_fx)
+    skip();
+}
+
+/* ---- the simulator ---- */
+
+static json_t *s_sim(const char *method, const char *path, json_t *body, long expect_status)
+{
+  long status = 0;
+  json_t *answer = sim_link_call(s_fx->link.sim, method, path, body, &status);
+  if(status != expect_status) {
+    char *dump = json_dumps(answer, 0);
+    fail_msg("%s %s answered %ld: %s", method, path, status, dump);
+  }
+  return answer;
+}
+
+/* Orders stored transactions as the history is kept: date descending, then transaction_id. */
+static int s_txn_order(const void *a, const void *b)
+{
+  const json_t *x = *(json_t *const *)a;
+  const json_t *y = *(json_t *const *)b;
+  int by_date = strcmp(json_member_string(y, "date"), json_member_string(x, "date"));
+  return by_date ? by_date : strcmp(json_member_string(x, "transaction_id"), json_member_string(y, "transaction_id"));
+}
+
+/* A new array of list's elements in s_txn_order (list consumed). */
+static json_t *s_sorted(json_t *list)
+{
+  size_t n = json_array_size(list);
+  json_t **items = calloc(n + 1, sizeof *items);
+  assert_non_null(items);
+  for(size_t i = 0; i < n; i++)
+    items[i] = json_array_get(list, i);
+  qsort(items, n, sizeof *items, s_txn_order);
+  json_t *out = json_array();
+  for(size_t i = 0; i < n; i++)
+    json_array_append(out, items[i]);
+  free(items);
+  json_decref(list);
+  return out;
+}
+
+/* The simulator's own data for item_id (its whole history), in the stored shape and order. */
+static json_t *s_truth(const char *item_id)
+{
+  char path[256];
+  snprintf(path, sizeof path, "/sim/items/%s/transactions", item_id);
+  json_t *answer = s_sim("GET", path, NULL, 200);
+  json_t *list = json_array();
+  size_t i;
+  json_t *v;
+  json_array_foreach(json_object_get(answer, "transactions"), i, v) {
+    json_t *record = NULL;
+    assert_int_equal(sync_records_txn(v, &record), MYNT_OK);
+    json_array_append_new(list, record);
+  }
+  json_decref(answer);
+  return s_sorted(list);
+}
+
+/* What the table holds for user's item_id, read directly, item_id taken off, in the stored order. */
+static json_t *s_stored(const char *user, const char *item_id)
+{
+  const char *ids[] = {item_id};
+  store_history_query q = {.start_date = "2000-01-01", .end_date = "2099-12-31", .item_ids = ids, .n_item_ids = 1};
+  json_t *txns = NULL;
+  bool complete = false;
+  assert_int_equal(store_history_read(s_fx->direct, user, &q, 0, &txns, &complete), MYNT_OK);
+  assert_true(complete);
+  size_t i;
+  json_t *v;
+  json_array_foreach(txns, i, v) {
+    assert_string_equal(json_member_string(v, "item_id"), item_id);
+    json_object_del(v, "item_id");
+  }
+  return s_sorted(txns);
+}
+
+/* Asserts the table holds exactly the simulator's data for item_id, and that the item's month counts add up to it. */
+static void s_assert_history_is_the_truth(const char *user, const char *item_id)
+{
+  json_t *truth = s_truth(item_id);
+  json_t *stored = s_stored(user, item_id);
+  if(!json_equal(truth, stored)) {
+    size_t n = json_array_size(truth) < json_array_size(stored) ? json_array_size(truth) : json_array_size(stored);
+    size_t at = 0;
+    while(at < n && json_equal(json_array_get(truth, at), json_array_get(stored, at)))
+      at++;
+    char *want = json_dumps(json_array_get(truth, at), JSON_SORT_KEYS);
+    char *got = json_dumps(json_array_get(stored, at), JSON_SORT_KEYS);
+    fail_msg("the stored history (%zu) differs from the simulator's (%zu) at %zu:\n  want %s\n  got  %s",
+             json_array_size(stored), json_array_size(truth), at, want ? want : "(none)", got ? got : "(none)");
+  }
+  store_item item;
+  assert_int_equal(store_item_get(s_fx->direct, user, item_id, 0, &item), MYNT_OK);
+  json_int_t counted = 0;
+  const char *month;
+  json_t *n;
+  json_object_foreach(item.months, month, n)
+    counted += json_integer_value(n);
+  assert_int_equal(counted, json_array_size(truth));
+  store_item_clear(&item);
+  json_decref(truth);
+  json_decref(stored);
+}
+
+/* ---- Mynt's side ---- */
+
+/* Serves one request of group for sub; asserts its status and that no access token appears; returns the body. */
+static json_t *s_serve(const char *group, const char *method, const char *route_key, const char *path, const char *sub,
+                       const char *body, int status)
+{
+  apigw_ctx ctx = {.env = &s_fx->env,
+                   .arena = s_fx->link.arena,
+                   .deadline_ms = clock_epoch_ms() + 15000,
+                   .invocation_id = "lambda-sync"};
+  json_t *payload = sim_link_serve(
+    &ctx, &(sim_link_request){
+            .group = group, .method = method, .route_key = route_key, .path = path, .sub = sub, .body = body});
+  json_t *answer = apigw_forge_body(payload);
+  if(apigw_forge_status(payload) != status) {
+    char *dump = json_dumps(answer, 0);
+    fail_msg("%s %s answered %d, not %d: %s", method, path, apigw_forge_status(payload), status, dump);
+  }
+  json_decref(payload);
+  return answer;
+}
+
+/* Asserts the fake Lambda received exactly one sync start per expected {item_id, reason} (in any order), for
+ * user. */
+static void s_assert_started(const char *user, const char *const *item_ids, const char *const *reasons, size_t n)
+{
+  json_t *seen = fake_lambda_take(s_fx->lambda);
+  if(json_array_size(seen) != n) {
+    char *dump = json_dumps(seen, 0);
+    fail_msg("expected %zu sync starts, saw %s", n, dump);
+  }
+  for(size_t i = 0; i < n; i++) {
+    bool found = false;
+    size_t k;
+    json_t *v;
+    json_array_foreach(seen, k, v) {
+      json_t *want = json_pack("{s:s, s:{s:{s:s, s:s, s:s}}}", "function", FUNCTION, "event", "mynt_sync", "user_id",
+                               user, "item_id", item_ids[i], "reason", reasons[i]);
+      found = found || json_equal(v, want);
+      json_decref(want);
+    }
+    if(!found)
+      fail_msg("no sync start of %s (%s)", item_ids[i], reasons[i]);
+  }
+  json_decref(seen);
+}
+
+/* Links a bank of institution with days of history for user through POST /items (which starts its sync: checked);
+ * writes its item_id into out. */
+static void s_link(const char *user, const char *institution, int days, char out[STORE_ITEM_ID_MAX + 1])
+{
+  char *body = sim_link_items_body(s_fx->link.sim, institution, days, "");
+  json_t *created = s_serve("items", "POST", "POST /items", "/items", user, body, 201);
+  free(body);
+  snprintf(out, STORE_ITEM_ID_MAX + 1, "%s", sim_link_item_id(created));
+  json_decref(created);
+  const char *ids[] = {out};
+  const char *reasons[] = {"link"};
+  s_assert_started(user, ids, reasons, 1);
+}
+
+static sync_result s_sync(const char *user, const char *item_id)
+{
+  sync_result r;
+  mynt_status st = sync_item(&s_fx->env, user, item_id, clock_epoch_ms() + SYNC_MS, &r);
+  assert_int_equal(st, r.status);
+  return r;
+}
+
+static void s_assert_outcome(const sync_result *r, sync_outcome want)
+{
+  if(r->outcome != want)
+    fail_msg("sync outcome %d (status %s, last_error %s), not %d", r->outcome, mynt_strerror(r->status), r->last_error,
+             want);
+}
+
+static store_item s_item(const char *user, const char *item_id)
+{
+  store_item item;
+  assert_int_equal(store_item_get(s_fx->direct, user, item_id, 0, &item), MYNT_OK);
+  return item;
+}
+
+/* Posts changes (consumed) to the simulator's item; returns its answer. */
+static json_t *s_sim_change(const char *item_id, json_t *changes)
+{
+  char path[256];
+  snprintf(path, sizeof path, "/sim/items/%s/transactions", item_id);
+  return s_sim("POST", path, changes, 200);
+}
+
+/* ---- tests ---- */
+
+static void test_sync_stores_the_simulators_whole_history_and_saves_the_cursor(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109508", 730, item_id);
+  store_item before = s_item(USER, item_id);
+  assert_string_equal(before.sync.cursor, "");
+  assert_int_equal(before.sync.last_synced_at_ms, 0);
+  store_item_clear(&before);
+
+  int64_t started = clock_epoch_ms();
+  sync_result r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  assert_true(r.added > 500); /* more than one page */
+  assert_true(r.pages > 1);
+  assert_int_equal(r.skipped, 0);
+  assert_true(r.initial_complete && r.history_complete);
+  s_assert_history_is_the_truth(USER, item_id);
+
+  store_item item = s_item(USER, item_id);
+  assert_string_not_equal(item.sync.cursor, "");
+  assert_true(item.sync.last_synced_at_ms >= started - 1000 && item.sync.last_synced_at_ms <= clock_epoch_ms() + 1000);
+  assert_true(item.sync.initial_complete && item.sync.history_complete);
+  assert_string_equal(item.sync.last_error, "");
+  assert_string_not_equal(item.balances_as_of, "");
+  assert_true(json_array_size(item.accounts) > 0);
+  size_t i;
+  json_t *account;
+  json_array_foreach(item.accounts, i, account) {
+    assert_true(json_is_number(json_object_get(json_object_get(account, "balances"), "current")));
+  }
+  char cursor[STORE_CURSOR_MAX + 1];
+  snprintf(cursor, sizeof cursor, "%s", item.sync.cursor);
+  store_item_clear(&item);
+
+  /* Nothing new at Plaid: the next sync adds nothing and the history stays as it is. */
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  assert_int_equal(r.added + r.modified + r.removed, 0);
+  assert_int_equal(r.pages, 1);
+  s_assert_history_is_the_truth(USER, item_id);
+}
+
+static void test_sync_brings_in_what_changed_at_plaid_since_the_cursor(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109509", 0, item_id);
+  sync_result r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  json_t *truth = s_truth(item_id);
+  assert_true(json_array_size(truth) >= 3);
+  const char *modify = json_member_string(json_array_get(truth, 1), "transaction_id");
+  const char *remove = json_member_string(json_array_get(truth, 2), "transaction_id");
+  json_t *changes = json_pack("{s:[{s:f, s:s}], s:[{s:s, s:f}], s:[s]}", "added", "amount", 12.34, "name",
+                              "Corner Shop", "modified", "transaction_id", modify, "amount", 99.99, "removed", remove);
+  json_decref(s_sim_change(item_id, changes));
+  json_decref(truth);
+
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  assert_int_equal(r.added, 1);
+  assert_int_equal(r.modified, 1);
+  assert_int_equal(r.removed, 1);
+  s_assert_history_is_the_truth(USER, item_id);
+  json_t *stored = s_stored(USER, item_id);
+  bool found = false;
+  size_t i;
+  json_t *v;
+  json_array_foreach(stored, i, v) {
+    if(strcmp(json_member_string(v, "name"), "Corner Shop") == 0)
+      found = json_integer_value(json_object_get(v, "amount_cents")) == 1234;
+  }
+  assert_true(found);
+  json_decref(stored);
+}
+
+static void test_sync_replaces_a_pending_transaction_by_its_posted_one(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109510", 0, item_id);
+  json_t *added = s_sim_change(
+    item_id, json_pack("{s:[{s:f, s:s, s:b}]}", "added", "amount", 7.25, "name", "Pending Diner", "pending", 1));
+  char pending_id[64];
+  snprintf(pending_id, sizeof pending_id, "%s", json_string_value(json_array_get(json_object_get(added, "added"), 0)));
+  json_decref(added);
+  sync_result r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  s_assert_history_is_the_truth(USER, item_id);
+
+  json_t *posted =
+    s_sim_change(item_id, json_pack("{s:[{s:s, s:b}]}", "modified", "transaction_id", pending_id, "pending", 0));
+  const char *posted_id = json_member_string(json_array_get(json_object_get(posted, "posted"), 0), "transaction_id");
+  assert_non_null(posted_id);
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  assert_true(r.removed >= 1 && r.added >= 1);
+  s_assert_history_is_the_truth(USER, item_id);
+  json_t *stored = s_stored(USER, item_id);
+  size_t i;
+  json_t *v;
+  int pending_seen = 0, posted_seen = 0;
+  json_array_foreach(stored, i, v) {
+    const char *id = json_member_string(v, "transaction_id");
+    pending_seen += strcmp(id, pending_id) == 0;
+    if(strcmp(id, posted_id) == 0) {
+      posted_seen++;
+      assert_false(json_is_true(json_object_get(v, "pending")));
+      assert_string_equal(json_member_string(v, "pending_transaction_id"), pending_id);
+    }
+  }
+  assert_int_equal(pending_seen, 0);
+  assert_int_equal(posted_seen, 1);
+  json_decref(stored);
+  json_decref(posted);
+}
+
+static void test_sync_restarts_the_batch_when_plaid_changes_during_paging(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109511", 730, item_id);
+  char path[256];
+  snprintf(path, sizeof path, "/sim/items/%s/sync", item_id);
+  json_decref(s_sim("POST", path, json_pack("{s:b}", "mutation_during_pagination", 1), 200));
+  sync_result r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  assert_int_equal(r.restarts, 1);
+  s_assert_history_is_the_truth(USER, item_id);
+}
+
+/* The item's sync state as a later check needs it. */
+typedef struct {
+  char cursor[STORE_CURSOR_MAX + 1];
+  char last_error[64];
+  int64_t last_synced_at_ms;
+} s_sync_state;
+
+static s_sync_state s_state(const char *user, const char *item_id)
+{
+  store_item item = s_item(user, item_id);
+  s_sync_state out;
+  snprintf(out.cursor, sizeof out.cursor, "%s", item.sync.cursor);
+  snprintf(out.last_error, sizeof out.last_error, "%s", item.sync.last_error);
+  out.last_synced_at_ms = item.sync.last_synced_at_ms;
+  store_item_clear(&item);
+  return out;
+}
+
+static void test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_duplicates(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109508", 0, item_id);
+  /* Every UpdateItem of the item fails: the buckets are written, but neither the cursor nor the error is saved, as
+   * when the function dies between the two. */
+  s_set_rule(&(s_rule){.operation = "UpdateItem", .action = S_REFUSE, .times = -1});
+  sync_result r = s_sync(USER, item_id);
+  s_set_rule(NULL);
+  s_assert_outcome(&r, SYNC_FAILED);
+  s_sync_state after = s_state(USER, item_id);
+  assert_string_equal(after.cursor, "");
+  assert_int_equal(after.last_synced_at_ms, 0);
+  json_t *written = s_stored(USER, item_id);
+  assert_true(json_array_size(written) > 0);
+  json_decref(written);
+
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  s_assert_history_is_the_truth(USER, item_id);
+  assert_string_not_equal(s_state(USER, item_id).cursor, "");
+}
+
+static void test_sync_marks_an_item_login_required_and_keeps_its_cursor(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109509", 0, item_id);
+  sync_result r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_state synced = s_state(USER, item_id);
+
+  char path[256];
+  snprintf(path, sizeof path, "/sim/items/%s/faults", item_id);
+  json_decref(s_sim("POST", path, json_pack("{s:s, s:i}", "error_code", "ITEM_LOGIN_REQUIRED", "times", 0), 200));
+  json_decref(s_sim_change(item_id, json_pack("{s:[{s:f, s:s}]}", "added", "amount", 3.5, "name", "After login")));
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_LOGIN_REQUIRED);
+  store_item item = s_item(USER, item_id);
+  assert_int_equal(item.status, STORE_ITEM_LOGIN_REQUIRED);
+  assert_string_equal(item.sync.last_error, "ITEM_LOGIN_REQUIRED");
+  assert_string_equal(item.sync.cursor, synced.cursor);
+  assert_int_equal(item.sync.last_synced_at_ms, synced.last_synced_at_ms);
+  store_item_clear(&item);
+
+  /* The login is repaired at the bank: the next sync brings the item back and catches up. */
+  json_decref(s_sim("DELETE", path, NULL, 200));
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  item = s_item(USER, item_id);
+  assert_int_equal(item.status, STORE_ITEM_ACTIVE);
+  assert_string_equal(item.sync.last_error, "");
+  store_item_clear(&item);
+  s_assert_history_is_the_truth(USER, item_id);
+}
+
+static void test_sync_rate_limited_keeps_the_cursor_and_records_the_error(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109510", 0, item_id);
+  sync_result r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_state synced = s_state(USER, item_id);
+  json_t *before = s_stored(USER, item_id);
+
+  json_decref(s_sim_change(item_id, json_pack("{s:[{s:f, s:s}]}", "added", "amount", 1.0, "name", "Later")));
+  char path[256];
+  snprintf(path, sizeof path, "/sim/items/%s/faults", item_id);
+  json_decref(s_sim("POST", path,
+                    json_pack("{s:i, s:s, s:i}", "status", 429, "error_code", "RATE_LIMIT_EXCEEDED", "times", 0), 200));
+  sync_item(&s_fx->env, USER, item_id, clock_epoch_ms() + 3000, &r);
+  s_assert_outcome(&r, SYNC_PLAID_FAILED);
+  assert_string_equal(r.last_error, "RATE_LIMIT_EXCEEDED");
+  s_sync_state limited = s_state(USER, item_id);
+  assert_string_equal(limited.cursor, synced.cursor);
+  assert_int_equal(limited.last_synced_at_ms, synced.last_synced_at_ms);
+  assert_string_equal(limited.last_error, "RATE_LIMIT_EXCEEDED");
+  json_t *during = s_stored(USER, item_id);
+  assert_true(json_equal(before, during));
+  json_decref(during);
+  json_decref(before);
+
+  json_decref(s_sim("DELETE", path, NULL, 200));
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  assert_int_equal(r.added, 1);
+  assert_string_equal(s_state(USER, item_id).last_error, "");
+  s_assert_history_is_the_truth(USER, item_id);
+}
+
+/* Deletes USER's item named by s_deleting (the record, its markers and #ITEMS record), as DELETE /items/{item_id}
+ * does after it has deleted the buckets: those this sync wrote are still there, for the sync to delete. */
+static char s_deleting[STORE_ITEM_ID_MAX + 1];
+static void s_delete_item_now(void)
+{
+  store_item item;
+  assert_int_equal(store_item_get(s_fx->direct, USER, s_deleting, 0, &item), MYNT_OK);
+  assert_int_equal(store_item_delete(s_fx->direct, USER, &item, 0), MYNT_OK);
+  store_item_clear(&item);
+}
+
+/* The sort keys of user's partition and of the #ITEMS partition (read directly), as one array. */
+static json_t *s_all_keys(const char *user)
+{
+  json_t *keys = json_array();
+  const char *partitions[] = {user, "#ITEMS"};
+  for(size_t p = 0; p < 2; p++) {
+    json_t *answer = moto_fixture_ddb(s_fx->direct->ddb, "Query",
+                                      json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", s_fx->direct->table,
+                                                "KeyConditionExpression", "user_id = :u", "ExpressionAttributeValues",
+                                                ":u", "S", partitions[p], "ConsistentRead", 1));
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(answer, "Items"), i, v) {
+      json_array_append_new(keys, json_string(json_string_value(json_object_get(json_object_get(v, "sk"), "S"))));
+    }
+    json_decref(answer);
+  }
+  return keys;
+}
+
+static void test_sync_of_an_item_deleted_meanwhile_leaves_nothing_behind(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char keep[STORE_ITEM_ID_MAX + 1];
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109508", 0, keep);
+  s_sync(USER, keep);
+  json_t *kept_keys = s_all_keys(USER);
+  s_link(USER, "ins_109509", 0, item_id);
+  snprintf(s_deleting, sizeof s_deleting, "%s", item_id);
+  /* The item goes after the buckets are written, just before the sync saves its cursor. */
+  s_set_rule(&(s_rule){.operation = "UpdateItem", .action = S_BEFORE, .times = 1, .before = s_delete_item_now});
+  sync_result r = s_sync(USER, item_id);
+  s_set_rule(NULL);
+  s_assert_outcome(&r, SYNC_NOT_LINKED);
+  json_t *keys = s_all_keys(USER);
+  if(!json_equal(keys, kept_keys)) {
+    char *dump = json_dumps(keys, 0);
+    fail_msg("records left: %s", dump);
+  }
+  json_decref(keys);
+  json_decref(kept_keys);
+  s_assert_history_is_the_truth(USER, keep);
+
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_NOT_LINKED);
+}
+
+/* Sets item_id's last_synced_at (keeping the rest of its sync state). */
+static void s_set_synced_at(const char *user, const char *item_id, int64_t at_ms)
+{
+  store_item item = s_item(user, item_id);
+  store_item_sync sync = item.sync;
+  sync.last_synced_at_ms = at_ms;
+  assert_int_equal(store_item_save_sync(s_fx->direct, user, item_id, &sync, item.months, NULL, NULL, 0), MYNT_OK);
+  store_item_clear(&item);
+}
+
+static void test_schedule_starts_syncs_only_for_items_not_synced_for_a_day(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char fresh[STORE_ITEM_ID_MAX + 1], stale[STORE_ITEM_ID_MAX + 1], never[STORE_ITEM_ID_MAX + 1];
+  char other[STORE_ITEM_ID_MAX + 1], revoked[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109508", 0, fresh);
+  s_link(USER, "ins_109509", 0, stale);
+  s_link(USER, "ins_109510", 0, never);
+  s_link(OTHER_USER, "ins_109508", 0, other);
+  s_link(OTHER_USER, "ins_109511", 0, revoked);
+  int64_t now = clock_epoch_ms();
+  s_set_synced_at(USER, fresh, now - SYNC_STALE_MS + 60000);
+  s_set_synced_at(USER, stale, now - SYNC_STALE_MS - 60000);
+  s_set_synced_at(OTHER_USER, other, now - 3 * SYNC_STALE_MS);
+  assert_int_equal(store_item_set_status(s_fx->direct, OTHER_USER, revoked, STORE_ITEM_REVOKED, 0), MYNT_OK);
+
+  sync_schedule_result r;
+  assert_int_equal(sync_schedule_daily(&s_fx->env, now, now + 20000, &r), MYNT_OK);
+  assert_int_equal(r.items, 5);
+  assert_int_equal(r.stale, 3);
+  assert_int_equal(r.started, 3);
+  assert_int_equal(r.failed, 0);
+  json_t *seen = fake_lambda_take(s_fx->lambda);
+  assert_int_equal(json_array_size(seen), 3);
+  const char *expect[][2] = {{USER, stale}, {USER, never}, {OTHER_USER, other}};
+  for(size_t e = 0; e < 3; e++) {
+    bool found = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(seen, i, v) {
+      json_t *want = json_pack("{s:s, s:{s:{s:s, s:s, s:s}}}", "function", FUNCTION, "event", "mynt_sync", "user_id",
+                               expect[e][0], "item_id", expect[e][1], "reason", "schedule");
+      found = found || json_equal(v, want);
+      json_decref(want);
+    }
+    if(!found)
+      fail_msg("no schedule start of %s", expect[e][1]);
+  }
+  json_decref(seen);
+
+  /* A start that Lambda refuses is counted and the walk goes on. */
+  fake_lambda_answer(s_fx->lambda, 500, "ServiceException");
+  assert_int_equal(sync_schedule_daily(&s_fx->env, now, clock_epoch_ms() + 20000, &r), MYNT_OK);
+  fake_lambda_answer(s_fx->lambda, 202, NULL);
+  assert_int_equal(r.stale, 3);
+  assert_int_equal(r.started, 0);
+  assert_int_equal(r.failed, 3);
+  json_decref(fake_lambda_take(s_fx->lambda));
+}
+
+static void test_sync_function_events_sync_an_item_run_the_schedule_and_refuse_the_rest(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109508", 0, item_id);
+  json_t *event = json_pack("{s:{s:s, s:s, s:s}}", "mynt_sync", "user_id", USER, "item_id", item_id, "reason", "link");
+  json_t *answer = NULL;
+  assert_int_equal(sync_events_handle(&s_fx->env, event, clock_epoch_ms() + SYNC_MS, &answer), MYNT_OK);
+  json_decref(event);
+  assert_string_equal(json_member_string(answer, "outcome"), "done");
+  assert_true(json_integer_value(json_object_get(answer, "added")) > 0);
+  assert_true(json_is_null(json_object_get(answer, "last_error")));
+  json_decref(answer);
+  s_assert_history_is_the_truth(USER, item_id);
+
+  event = json_pack("{s:s}", "mynt_schedule", "daily");
+  assert_int_equal(sync_events_handle(&s_fx->env, event, clock_epoch_ms() + 20000, &answer), MYNT_OK);
+  json_decref(event);
+  json_t *expected =
+    json_pack("{s:i, s:i, s:i, s:i, s:b}", "items", 1, "stale", 0, "started", 0, "failed", 0, "complete", 1);
+  assert_true(json_equal(answer, expected));
+  json_decref(expected);
+  json_decref(answer);
+
+  const char *bad[] = {"{}", "{\"mynt_schedule\":\"hourly\"}", "{\"mynt_sync\":{\"user_id\":\"u\"}}",
+                       "{\"version\":\"2.0\",\"routeKey\":\"GET /items\"}", "[]"};
+  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    event = json_loads(bad[i], JSON_DECODE_ANY, NULL);
+    answer = json_true();
+    assert_int_equal(sync_events_handle(&s_fx->env, event, 0, &answer), MYNT_BAD_REQUEST);
+    assert_null(answer);
+    json_decref(event);
+  }
+  json_t *none = fake_lambda_take(s_fx->lambda);
+  assert_int_equal(json_array_size(none), 0);
+  json_decref(none);
+}
+
+static void test_refresh_route_starts_a_sync_at_most_once_a_minute(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109508", 0, item_id);
+  char path[256];
+  snprintf(path, sizeof path, "/items/%s/sync", item_id);
+  json_t *answer = s_serve("items", "POST", "POST /items/{item_id}/sync", path, USER, NULL, 202);
+  assert_string_equal(json_member_string(json_object_get(answer, "item"), "item_id"), item_id);
+  json_decref(answer);
+  const char *ids[] = {item_id};
+  const char *reasons[] = {"user"};
+  s_assert_started(USER, ids, reasons, 1);
+
+  answer = s_serve("items", "POST", "POST /items/{item_id}/sync", path, USER, NULL, 429);
+  assert_string_equal(apigw_forge_error_code(answer), "rate_limited");
+  json_decref(answer);
+  json_decref(s_serve("items", "POST", "POST /items/{item_id}/sync", path, OTHER_USER, NULL, 404));
+  json_decref(s_serve("items", "POST", "POST /items/{item_id}/sync", "/items/item-unknown", USER, NULL, 404));
+  s_assert_started(USER, ids, reasons, 0);
+
+  /* A refused start is logged: the refresh is still accepted (the daily schedule catches up). */
+  char second[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109509", 0, second);
+  snprintf(path, sizeof path, "/items/%s/sync", second);
+  fake_lambda_answer(s_fx->lambda, 500, "ServiceException");
+  json_decref(s_serve("items", "POST", "POST /items/{item_id}/sync", path, USER, NULL, 202));
+  fake_lambda_answer(s_fx->lambda, 202, NULL);
+  s_assert_started(USER, ids, reasons, 0);
+}
+
+/* POST /link/token asks Plaid (a fake one that records the body) for webhooks at the API's public URL. */
+static void test_link_token_names_the_webhook_url(void **state)
+{
+  (void)state;
+  fake_plaid *plaid = NULL;
+  assert_int_equal(fake_plaid_new(&plaid), MYNT_OK);
+  plaid_config cfg = fake_plaid_config(script_server_url(plaid->server), FAKE_PLAID_SECRET);
+  handlers_env env = {0};
+  assert_int_equal(plaid_client_new(&cfg, &env.plaid), MYNT_OK);
+  mynt_arena *arena = NULL;
+  assert_int_equal(arena_new(1024 * 1024, &arena), MYNT_OK);
+  apigw_ctx ctx = {.env = &env, .arena = arena, .deadline_ms = clock_epoch_ms() + 10000};
+  const struct {
+    const char *public_url, *domain, *webhook;
+  } cases[] = {
+    {NULL, "r3pmxmplak.execute-api.us-east-1.amazonaws.com",
+     "https://r3pmxmplak.execute-api.us-east-1.amazonaws.com/webhooks/plaid"},
+    {"http://127.0.0.1:3000/", "localhost:3000", "http://127.0.0.1:3000/webhooks/plaid"},
+    {NULL, NULL, NULL},
+  };
+  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    if(cases[i].public_url)
+      setenv("MYNT_PUBLIC_URL", cases[i].public_url, 1);
+    else
+      unsetenv("MYNT_PUBLIC_URL");
+    json_t *event = apigw_forge_event_new(&(apigw_forge_event){.method = "POST",
+                                                               .route_key = "POST /link/token",
+                                                               .path = "/link/token",
+                                                               .domain_name = cases[i].domain,
+                                                               .sub = USER});
+    json_t *payload = apigw_forge_serve(routes_table(), "items", &ctx, event);
+    assert_int_equal(apigw_forge_status(payload), 200);
+    json_decref(payload);
+    arena_reset(arena);
+    const char *sent = json_member_string(plaid->last_link_body, "webhook");
+    if(cases[i].webhook)
+      assert_string_equal(sent, cases[i].webhook);
+    else
+      assert_null(sent);
+  }
+  unsetenv("MYNT_PUBLIC_URL");
+  arena_free(arena);
+  plaid_client_free(env.plaid);
+  fake_plaid_free(plaid);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    T(test_sync_stores_the_simulators_whole_history_and_saves_the_cursor),
+    T(test_sync_brings_in_what_changed_at_plaid_since_the_cursor),
+    T(test_sync_replaces_a_pending_transaction_by_its_posted_one),
+    T(test_sync_restarts_the_batch_when_plaid_changes_during_paging),
+    T(test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_duplicates),
+    T(test_sync_marks_an_item_login_required_and_keeps_its_cursor),
+    T(test_sync_rate_limited_keeps_the_cursor_and_records_the_error),
+    T(test_sync_of_an_item_deleted_meanwhile_leaves_nothing_behind),
+    T(test_schedule_starts_syncs_only_for_items_not_synced_for_a_day),
+    T(test_sync_function_events_sync_an_item_run_the_schedule_and_refuse_the_rest),
+    T(test_refresh_route_starts_a_sync_at_most_once_a_minute),
+    cmocka_unit_test(test_link_token_names_the_webhook_url),
+  };
+  return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
+}
