@@ -315,6 +315,8 @@ static void s_assert_history_is_the_truth(const char *user, const char *item_id)
 static json_t *s_serve(const char *group, const char *method, const char *route_key, const char *path, const char *sub,
                        const char *body, int status)
 {
+  if(strcmp(route_key, "POST /items/{item_id}/sync") == 0)
+    fail_msg("use s_refresh: sim_link_serve takes the item id from the path's last segment");
   apigw_ctx ctx = {.env = &s_fx->env,
                    .arena = s_fx->link.arena,
                    .deadline_ms = clock_epoch_ms() + 15000,
@@ -327,6 +329,34 @@ static json_t *s_serve(const char *group, const char *method, const char *route_
     char *dump = json_dumps(answer, 0);
     fail_msg("%s %s answered %d, not %d: %s", method, path, apigw_forge_status(payload), status, dump);
   }
+  json_decref(payload);
+  return answer;
+}
+
+/* POST /items/{item_id}/sync for sub; asserts its status; returns the body (caller json_decref). */
+static json_t *s_refresh(const char *sub, const char *item_id, int status)
+{
+  char path[256];
+  snprintf(path, sizeof path, "/items/%s/sync", item_id);
+  apigw_ctx ctx = {.env = &s_fx->env,
+                   .arena = s_fx->link.arena,
+                   .deadline_ms = clock_epoch_ms() + 15000,
+                   .invocation_id = "lambda-sync"};
+  json_t *event = apigw_forge_event_new(&(apigw_forge_event){.method = "POST",
+                                                             .route_key = "POST /items/{item_id}/sync",
+                                                             .path = path,
+                                                             .path_params = json_pack("{s:s}", "item_id", item_id),
+                                                             .sub = sub});
+  json_t *payload = apigw_forge_serve(routes_table(), "items", &ctx, event);
+  arena_reset(ctx.arena);
+  json_t *answer = apigw_forge_body(payload);
+  if(apigw_forge_status(payload) != status) {
+    char *dump = json_dumps(answer, 0);
+    fail_msg("POST %s answered %d, not %d: %s", path, apigw_forge_status(payload), status, dump);
+  }
+  char *text = json_dumps(payload, 0);
+  assert_null(strstr(text, "access-sandbox"));
+  free(text);
   json_decref(payload);
   return answer;
 }
@@ -817,28 +847,25 @@ static void test_refresh_route_starts_a_sync_at_most_once_a_minute(void **state)
   s_skip_without_moto();
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link(USER, "ins_109508", 0, item_id);
-  char path[256];
-  snprintf(path, sizeof path, "/items/%s/sync", item_id);
-  json_t *answer = s_serve("items", "POST", "POST /items/{item_id}/sync", path, USER, NULL, 202);
+  json_t *answer = s_refresh(USER, item_id, 202);
   assert_string_equal(json_member_string(json_object_get(answer, "item"), "item_id"), item_id);
   json_decref(answer);
   const char *ids[] = {item_id};
   const char *reasons[] = {"user"};
   s_assert_started(USER, ids, reasons, 1);
 
-  answer = s_serve("items", "POST", "POST /items/{item_id}/sync", path, USER, NULL, 429);
+  answer = s_refresh(USER, item_id, 429);
   assert_string_equal(apigw_forge_error_code(answer), "rate_limited");
   json_decref(answer);
-  json_decref(s_serve("items", "POST", "POST /items/{item_id}/sync", path, OTHER_USER, NULL, 404));
-  json_decref(s_serve("items", "POST", "POST /items/{item_id}/sync", "/items/item-unknown", USER, NULL, 404));
+  json_decref(s_refresh(OTHER_USER, item_id, 404));
+  json_decref(s_refresh(USER, "item-unknown", 404));
   s_assert_started(USER, ids, reasons, 0);
 
   /* A refused start is logged: the refresh is still accepted (the daily schedule catches up). */
   char second[STORE_ITEM_ID_MAX + 1];
   s_link(USER, "ins_109509", 0, second);
-  snprintf(path, sizeof path, "/items/%s/sync", second);
   fake_lambda_answer(s_fx->lambda, 500, "ServiceException");
-  json_decref(s_serve("items", "POST", "POST /items/{item_id}/sync", path, USER, NULL, 202));
+  json_decref(s_refresh(USER, second, 202));
   fake_lambda_answer(s_fx->lambda, 202, NULL);
   s_assert_started(USER, ids, reasons, 0);
 }
