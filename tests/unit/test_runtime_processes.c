@@ -276,6 +276,23 @@ static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_conf
   fake_api_free(f);
 }
 
+/* _HANDLER=sync is the sync function (no routes): known to the bootstrap, so a missing configuration is the same
+ * init error as a route group's, never Runtime.UnknownHandler. */
+static void test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config(void **state)
+{
+  (void)state;
+  static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                     "AWS_SESSION_TOKEN"};
+  for(size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+    unsetenv(vars[i]);
+  fake_api *f = s_fake_start();
+  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "sync");
+  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
+  s_check_log(&child, NULL, 0);
+  s_assert_init_error(f, "Runtime.InvalidConfig");
+  fake_api_free(f);
+}
+
 static void test_fault_bootstrap_lists_its_routes(void **state)
 {
   (void)state;
@@ -364,6 +381,7 @@ int main(void)
     cmocka_unit_test(test_bootstrap_answers_a_non_http_event_with_an_invocation_error),
     cmocka_unit_test(test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler),
     cmocka_unit_test(test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config),
+    cmocka_unit_test(test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config),
     cmocka_unit_test(test_fault_bootstrap_lists_its_routes),
     cmocka_unit_test(test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation),
     cmocka_unit_test(test_fault_bootstrap_crash_dies_by_abort_without_answering),
