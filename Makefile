@@ -40,6 +40,7 @@ api:
 	MYNT_BUILD=build/asan node --test --test-concurrency=1 tests/api/
 
 bench: package
+	@build/release/mynt_capacity
 	@python3 bench/lambda_bench.py
 	@MYNT_BUILD=build/release node bench/api_bench.mjs
 

@@ -16,6 +16,7 @@
 #include "handlers/transactions_view.h"
 #include "link/link.h"
 #include "plaid/plaid.h"
+#include "store/history.h"
 #include "store/items.h"
 #include "sync/start.h"
 #include "sync/sync.h"
@@ -36,10 +37,7 @@
 
 static json_t *s_item_json(const store_item *item)
 {
-  return json_pack("{s:s, s:s?, s:s?, s:s, s:s}", "item_id", item->item_id, "institution_id",
-                   item->institution_id[0] ? item->institution_id : NULL, "institution_name",
-                   item->institution_name[0] ? item->institution_name : NULL, "status",
-                   store_item_status_name(item->status), "created_at", item->created_at);
+  return transactions_view_item(item);
 }
 
 /* 201 {item, accounts} for item, its accounts rendered from Plaid's (plaid_accounts, borrowed;
@@ -327,7 +325,10 @@ mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_r
     st = item_status_reply_failure(call.env, res, call.sub, item.item_id, "/item/remove", &err, call.deadline_ms);
     goto cleanup;
   }
-  st = store_item_delete(call.env->store, call.sub, &item, call.deadline_ms);
+  /* The history first: should it fail, the item is still listed and deleting it again finishes. */
+  st = store_history_delete_item(call.env->store, call.sub, item.item_id, call.deadline_ms);
+  if(!st)
+    st = store_item_delete(call.env->store, call.sub, &item, call.deadline_ms);
   if(st) {
     st = apigw_response_error(res, st, st == MYNT_NOT_FOUND ? "no such item" : NULL);
     goto cleanup;

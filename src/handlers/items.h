@@ -29,11 +29,14 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
 /* (Once the item is stored — created, or found again for a retried token — its first sync is
  * started, reason "link"; a start that fails is logged, the answer is the same.) */
 
-/* GET /items: 200 {items:[{item_id, institution_id, institution_name, status, created_at}]}. */
+/* GET /items: 200 {items:[...]}, each in the item JSON of transactions_view_item (status, sync
+ * state, new_accounts_available), in item order. */
 mynt_status items_list(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
 
 /* DELETE /items/{item_id}: /item/remove at Plaid (an item Plaid no longer knows counts as
- * removed), then the record and its markers; 204. Another user's or an unknown item → 404. */
+ * removed), then the item's TXN# history buckets, then the record, its markers and its #ITEMS
+ * owner record in one transaction; 204, and nothing of the item is left. Another user's or an
+ * unknown item → 404. */
 mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
 
 /* POST /items/{item_id}/sync: the user's refresh. Accepted at most once per item per

@@ -24,8 +24,12 @@ static const apigw_route s_routes[] = {
 static const apigw_route_table s_table = {s_routes, sizeof(s_routes) / sizeof(s_routes[0])};
 
 static const routes_group s_groups[] = {
-  {"public", 0, 0, 0, 1},       {"users", 1, 0, 0, 1}, {"items", 1, 1, 1, 1},
-  {"transactions", 1, 1, 0, 1}, {"sync", 1, 1, 1, 0},
+  /* name, needs_store, needs_plaid, starts_syncs, http */
+  {"public", 0, 0, 0, 1},       /* health and $default */
+  {"users", 1, 0, 0, 1},        /* the profile */
+  {"items", 1, 1, 1, 1},        /* linking, refreshing (starts syncs) and removing banks */
+  {"transactions", 1, 0, 0, 1}, /* answers from the store: no Plaid, no access token */
+  {"sync", 1, 1, 1, 0},         /* the sync function: its own events, no routes */
 };
 
 const apigw_route_table *routes_table(void)

@@ -77,13 +77,3 @@ mynt_status transactions_query_parse(const transactions_query_params *p, const c
   out->account_id = p->account_id;
   return MYNT_OK;
 }
-
-mynt_status transactions_query_check_depth(const transactions_query *q, size_t n_items, mynt_detail *detail)
-{
-  size_t depth = (size_t)q->offset + (size_t)q->count;
-  if(n_items == 0 || depth <= TRANSACTIONS_GATHER_MAX / n_items)
-    return MYNT_OK;
-  return mynt_fail(detail, MYNT_BAD_REQUEST,
-                   "offset + count must not exceed %zu with %zu linked banks; narrow the date range to go further back",
-                   (size_t)TRANSACTIONS_GATHER_MAX / n_items, n_items);
-}

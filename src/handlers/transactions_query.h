@@ -10,11 +10,11 @@
 
 #define TRANSACTIONS_COUNT_DEFAULT 100
 #define TRANSACTIONS_COUNT_MAX     500
-/* offset + count may not exceed this: deeper pages must narrow the date range instead. */
+/* offset + count may not exceed this: deeper pages must narrow the date range instead. The
+ * history is read from the store as whole months, newest first, until offset + count are gathered
+ * across all items, so the bound no longer depends on the number of banks (the per-bank depth rule
+ * of the live Plaid fetch is gone). */
 #define TRANSACTIONS_WINDOW_MAX 10000
-/* The most transactions one request may gather from Plaid over all the items it reads: each item
- * is read as far as offset + count, so deep pages over many banks are refused (memory). */
-#define TRANSACTIONS_GATHER_MAX 30000
 /* How far back start_date may go (Plaid keeps 730 days for items Mynt creates). */
 #define TRANSACTIONS_HISTORY_MONTHS 24
 #define TRANSACTIONS_ACCOUNT_ID_MAX 128
@@ -49,9 +49,5 @@ typedef struct {
  * (may be NULL; the message is safe to send to the caller). */
 mynt_status transactions_query_parse(const transactions_query_params *p, const char *today, transactions_query *out,
                                      mynt_detail *detail);
-
-/* Checks that reading n_items items as deep as q needs stays within TRANSACTIONS_GATHER_MAX.
- * Returns MYNT_OK, or MYNT_BAD_REQUEST with a message for the caller in detail (may be NULL). */
-mynt_status transactions_query_check_depth(const transactions_query *q, size_t n_items, mynt_detail *detail);
 
 #endif

@@ -1,21 +1,16 @@
-/* transactions_view.c - accounts and transactions as Mynt answers them, flow classification, the newest-first merge. */
+/* transactions_view.c - items, accounts and transactions as Mynt answers them, flow classification. */
 #include "handlers/transactions_view.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/json.h"
+#include "sync/sync_records.h"
 
 const char *transactions_view_flow(const char *primary_category)
 {
-  if(!primary_category)
-    return "expense";
-  if(strcmp(primary_category, "INCOME") == 0)
-    return "income";
-  if(strcmp(primary_category, "TRANSFER_IN") == 0 || strcmp(primary_category, "TRANSFER_OUT") == 0 ||
-     strcmp(primary_category, "LOAN_PAYMENTS") == 0)
-    return "transfer";
-  return "expense";
+  return sync_records_flow(primary_category);
 }
 
 json_t *transactions_view_render(const json_t *plaid_txn, const char *item_id)
@@ -78,43 +73,66 @@ json_t *transactions_view_account(const json_t *plaid_account, const char *item_
                    json_member_string_or_null(balances, "iso_currency_code"));
 }
 
-/* The date of list[at], "" when absent (sorts as the oldest). */
-static const char *s_date(const json_t *list, size_t at)
+/* The sync summary of an item for the API. */
+static json_t *s_sync_json(const store_item_sync *sync)
 {
-  const char *d = json_member_string(json_array_get(list, at), "date");
-  return d ? d : "";
+  const char *status = !sync->initial_complete ? "syncing" : sync->last_error[0] ? "error" : "synced";
+  char last[21];
+  if(sync->last_synced_at_ms > 0)
+    clock_iso8601((time_t)(sync->last_synced_at_ms / 1000), last);
+  return json_pack("{s:s, s:s?, s:b, s:s?}", "status", status, "last_synced_at",
+                   sync->last_synced_at_ms > 0 ? last : NULL, "history_complete", sync->history_complete, "last_error",
+                   sync->last_error[0] ? sync->last_error : NULL);
 }
 
-json_t *transactions_view_merge(json_t *const *lists, const char *const *item_ids, size_t n, size_t offset,
-                                size_t count)
+json_t *transactions_view_item(const store_item *item)
 {
-  json_t *out = json_array();
-  size_t *heads = n ? calloc(n, sizeof(*heads)) : NULL;
-  if(!out || (n && !heads))
-    goto fail;
-  for(size_t position = 0; position < offset + count; position++) {
-    size_t best = n;
-    for(size_t i = 0; i < n; i++) {
-      if(!lists[i] || heads[i] >= json_array_size(lists[i]))
-        continue;
-      /* Strictly newer wins; on a tie the earlier item (lower index) keeps its place. */
-      if(best == n || strcmp(s_date(lists[i], heads[i]), s_date(lists[best], heads[best])) > 0)
-        best = i;
-    }
-    if(best == n)
-      break;
-    if(position >= offset) {
-      json_t *row = transactions_view_render(json_array_get(lists[best], heads[best]), item_ids[best]);
-      if(!row || json_array_append_new(out, row))
-        goto fail;
-    }
-    heads[best]++;
-  }
-  free(heads);
-  return out;
+  json_t *sync = s_sync_json(&item->sync);
+  if(!sync)
+    return NULL;
+  return json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:b, s:o}", "item_id", item->item_id, "institution_id",
+                   item->institution_id[0] ? item->institution_id : NULL, "institution_name",
+                   item->institution_name[0] ? item->institution_name : NULL, "status",
+                   store_item_status_name(item->status), "created_at", item->created_at, "new_accounts_available",
+                   item->new_accounts_available, "sync", sync);
+}
 
-fail:
-  free(heads);
-  json_decref(out);
-  return NULL;
+json_t *transactions_view_stored_account(const json_t *record, const store_item *item)
+{
+  const char *account_id = json_member_string(record, "account_id");
+  if(!account_id)
+    return NULL;
+  const json_t *balances = json_object_get(record, "balances");
+  const char *name = json_member_string(record, "name");
+  return json_pack(
+    "{s:s, s:s, s:s?, s:s, s:o, s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:s?}", "account_id", account_id, "item_id",
+    item->item_id, "institution_name", item->institution_name[0] ? item->institution_name : NULL, "name",
+    name ? name : "", "mask", json_member_string_or_null(record, "mask"), "type",
+    json_member_string_or_null(record, "type"), "subtype", json_member_string_or_null(record, "subtype"), "balances",
+    "available", s_number(balances, "available"), "current", s_number(balances, "current"), "limit",
+    s_number(balances, "limit"), "iso_currency_code", json_member_string_or_null(balances, "iso_currency_code"),
+    "balances_as_of", item->balances_as_of[0] ? item->balances_as_of : NULL);
+}
+
+json_t *transactions_view_stored(const json_t *stored)
+{
+  if(!json_is_object(stored))
+    return NULL;
+  const json_t *cents = json_object_get(stored, "amount_cents");
+  json_int_t amount_cents = json_is_integer(cents) ? json_integer_value(cents) : 0;
+  const char *category = json_member_string(stored, "category");
+  const char *flow = json_member_string(stored, "flow");
+  return json_pack(
+    "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:I, s:o, s:b, s:o, s:o, s:o, s:o, s:s}", "transaction_id",
+    json_member_string_or_null(stored, "transaction_id"), "account_id",
+    json_member_string_or_null(stored, "account_id"), "item_id", json_member_string_or_null(stored, "item_id"), "date",
+    json_member_string_or_null(stored, "date"), "authorized_date",
+    json_member_string_or_null(stored, "authorized_date"), "name", json_member_string_or_null(stored, "name"),
+    "merchant_name", json_member_string_or_null(stored, "merchant_name"), "amount", (double)amount_cents / 100.0,
+    "amount_cents", amount_cents, "iso_currency_code", json_member_string_or_null(stored, "iso_currency_code"),
+    "pending", json_is_true(json_object_get(stored, "pending")), "pending_transaction_id",
+    json_member_string_or_null(stored, "pending_transaction_id"), "category",
+    json_member_string_or_null(stored, "category"), "category_detailed",
+    json_member_string_or_null(stored, "category_detailed"), "payment_channel",
+    json_member_string_or_null(stored, "payment_channel"), "flow", flow ? flow : transactions_view_flow(category));
 }

@@ -1,4 +1,4 @@
-/* transactions_view.h - Mynt's view of Plaid data: accounts and transactions as answered, flow classification, the merge of several items. */
+/* transactions_view.h - Mynt's view of its data: items, accounts and transactions as the API answers them, flow classification. */
 #ifndef MYNT_HANDLERS_TRANSACTIONS_VIEW_H
 #define MYNT_HANDLERS_TRANSACTIONS_VIEW_H
 
@@ -12,7 +12,8 @@
 /* Returns the flow of a transaction from its personal_finance_category.primary (may be NULL):
  * "income" for INCOME; "transfer" for TRANSFER_IN, TRANSFER_OUT and LOAN_PAYMENTS (money moved
  * between the user's own accounts, credit-card payments included); "expense" for everything
- * else (a refund is a negative expense). Never NULL; static. */
+ * else (a refund is a negative expense). Never NULL; static. The rule is sync_records_flow's, the
+ * one the sync stores in each transaction's flow. */
 const char *transactions_view_flow(const char *primary_category);
 
 /* Returns Mynt's shape of one Plaid transaction of item item_id (a new reference, caller
@@ -41,14 +42,28 @@ json_t *transactions_view_account_record(const json_t *plaid_account);
  * failure. */
 json_t *transactions_view_account(const json_t *plaid_account, const char *item_id, const char *institution_name);
 
-/* Merges n lists of Plaid transactions (lists[i] is item i's array, newest first as Plaid
- * sends it; borrowed; NULL counts as empty) into one newest-first sequence and returns its
- * entries offset .. offset + count - 1, rendered with item_ids[i] (a new array, caller
- * json_decref; NULL on allocation failure). Order: date descending; on the same date, the
- * lower item index first; within one item, Plaid's order. Because the merge only ever looks at
- * the head of each list, entry k depends only on the first k + 1 entries of each list: fetching
- * offset + count from every item is enough, and consecutive pages never overlap or skip. */
-json_t *transactions_view_merge(json_t *const *lists, const char *const *item_ids, size_t n, size_t offset,
-                                size_t count);
+/* Returns the API's shape of item (a new reference, caller json_decref; NULL on allocation
+ * failure): {item_id, institution_id, institution_name, status, created_at,
+ * new_accounts_available, sync:{status, last_synced_at, history_complete, last_error}}.
+ * sync.status is "syncing" until the first 30 days are in (initial_complete), "error" while
+ * last_error is set, else "synced"; last_synced_at is ISO or null, last_error a code or null;
+ * unknown institution fields are null. */
+json_t *transactions_view_item(const store_item *item);
+
+/* Returns the API's shape of one stored account record of item (an element of item->accounts)
+ * for GET /accounts (a new reference, caller json_decref): {account_id, item_id,
+ * institution_name, name, mask, type, subtype, balances{available, current, limit,
+ * iso_currency_code}, balances_as_of}; balances the store has none of yet are null, as is
+ * balances_as_of before the first sync. NULL for a record without an account_id or on
+ * allocation failure. */
+json_t *transactions_view_stored_account(const json_t *record, const store_item *item);
+
+/* Returns the API's shape of a transaction read from the store (store_history_read: the stored
+ * shape with item_id) (a new reference, caller json_decref): {transaction_id, account_id,
+ * item_id, date, authorized_date, name, merchant_name, amount, amount_cents, iso_currency_code,
+ * pending, pending_transaction_id, category, category_detailed, payment_channel, flow}; amount
+ * is amount_cents / 100. Missing members are null (pending false, amount_cents 0, flow from the
+ * category). NULL when stored is not an object, or on allocation failure. */
+json_t *transactions_view_stored(const json_t *stored);
 
 #endif

@@ -22,6 +22,7 @@
 #define S_BATCH_GET   100 /* BatchGetItem's most keys */
 #define S_BATCH_WRITE 25  /* BatchWriteItem's most requests */
 #define S_SEARCH_STEP 6   /* months read per round while looking for removed transactions */
+#define S_PAGE_MAX    100 /* buckets per Query page of store_history_read (100 x ~8 KB, under 1 MB) */
 #define S_SK_MAX      (sizeof(S_TXN_PREFIX) + 8 + STORE_ITEM_ID_MAX + 1)
 
 /* ---- encoding ---- */
@@ -834,6 +835,14 @@ static int s_entry_order(const void *a, const void *b)
   return strcmp(ix ? ix : "", iy ? iy : "");
 }
 
+size_t store_history_page_limit(size_t n_item_ids, unsigned page_index)
+{
+  size_t limit = n_item_ids + 1;
+  for(unsigned i = 0; i < page_index && limit < S_PAGE_MAX; i++)
+    limit *= 2;
+  return limit < S_PAGE_MAX ? limit : S_PAGE_MAX;
+}
+
 /* The buckets of one month read so far (for store_history_read). */
 typedef struct {
   char month[8];
@@ -920,13 +929,11 @@ mynt_status store_history_read(store *s, const char *user_id, const store_histor
   char hi[S_SK_MAX];
   snprintf(lo, sizeof(lo), "%s%s#", S_TXN_PREFIX, first);
   snprintf(hi, sizeof(hi), "%s%s#~", S_TXN_PREFIX, last);
-  /* A page of a few months of every item: the reads stop soon after `want` is reached. */
-  size_t page = q->n_item_ids * 3;
-  page = page < 8 ? 8 : page > 100 ? 100 : page;
-  request =
-    json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:b, s:I}", "TableName", s->table, "KeyConditionExpression",
-              "user_id = :u AND sk BETWEEN :lo AND :hi", "ExpressionAttributeValues", ":u", "S", user_id, ":lo", "S",
-              lo, ":hi", "S", hi, "ScanIndexForward", 0, "Limit", (json_int_t)page);
+  unsigned page_index = 0;
+  request = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:b, s:I}", "TableName", s->table,
+                      "KeyConditionExpression", "user_id = :u AND sk BETWEEN :lo AND :hi", "ExpressionAttributeValues",
+                      ":u", "S", user_id, ":lo", "S", lo, ":hi", "S", hi, "ScanIndexForward", 0, "Limit",
+                      (json_int_t)store_history_page_limit(q->n_item_ids, 0));
   if(!request) {
     st = MYNT_NOMEM;
     goto cleanup;
@@ -974,7 +981,9 @@ mynt_status store_history_read(store *s, const char *user_id, const store_histor
     json_t *last_key = json_object_get(response, "LastEvaluatedKey");
     if(!json_is_object(last_key))
       break;
-    if(json_object_set(request, "ExclusiveStartKey", last_key)) {
+    if(json_object_set(request, "ExclusiveStartKey", last_key) ||
+       json_object_set_new(request, "Limit",
+                           json_integer((json_int_t)store_history_page_limit(q->n_item_ids, ++page_index)))) {
       st = MYNT_NOMEM;
       goto cleanup;
     }

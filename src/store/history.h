@@ -26,14 +26,15 @@
  * payment_channel, flow}.
  *
  * Why month buckets: the table lives on the always-free 25 WCU / 25 RCU, and DynamoDB charges a
- * write unit per started KB of each item written and a read unit per started 4 KB read (half for
- * an eventually consistent read). A transaction record is ~400 bytes, so one record per
- * transaction costs one write unit each: ~1,300 units for five banks' 24 months, at least a minute
- * of the whole table's write capacity. A month of one bank's transactions compresses to ~3 KB, so
- * the same history is ~120 buckets and ~400 write units, and a month's change rewrites one ~3 KB
- * bucket. Reads are a Query over the sort key, whose cost is the sum of the bytes read: the
- * buckets hold the same data in a third of the bytes. Month-first keys make any date range across
- * all of a user's items ONE Query (sk BETWEEN "TXN#<first>#" AND "TXN#<last>#~"), read newest first.
+ * write unit per started KB of each item written and a read unit per started 4 KB a read returns
+ * (half for an eventually consistent read; a Query sums its items' sizes). A transaction as its own
+ * record is ~520 bytes: one write unit each, 8,121 units for five banks' 24 months of the
+ * simulator (325 s of the whole table's write capacity). The same history compresses 5x in 125
+ * month buckets of ~6 KB: 821 write units (33 s), and a sync's change to a month rewrites one
+ * bucket. Reads cost what they return: a 12-month range is 46.5 read units in buckets against 247
+ * per transaction, a dashboard (items + 100 most recent + current month) 8 against 21. Month-first
+ * keys make any date range across all of a user's items ONE Query (sk BETWEEN "TXN#<first>#" AND
+ * "TXN#<last>#~"), read newest first, in pages sized to stop soon after `want`.
  * bench/capacity prints the figures (docs/cost.md). */
 
 /* The format version of the buckets this module writes. */
@@ -83,6 +84,12 @@ typedef struct {
  * not decode, or a store status; *out_txns is then NULL. */
 mynt_status store_history_read(store *s, const char *user_id, const store_history_query *q, int64_t deadline_ms,
                                json_t **out_txns, bool *out_complete);
+
+/* The Limit of page page_index (0 = the first) of store_history_read's Query over n_item_ids
+ * items: n_item_ids + 1 first (one month of every item and the next month's first bucket, so the
+ * month is known complete without a second page), doubling after each page up to 100. Exposed for
+ * bench/capacity. */
+size_t store_history_page_limit(size_t n_item_ids, unsigned page_index);
 
 /* Deletes every TXN# bucket of item_id (a Query of the user's TXN# keys, then BatchWriteItem
  * deletes, UnprocessedItems retried with backoff within the deadline). Other items' buckets stay.

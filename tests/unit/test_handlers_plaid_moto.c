@@ -22,7 +22,9 @@
 #include "core/wipe.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
+#include "handlers/transactions_view.h"
 #include "local/plaid_sim/plaid_sim.h"
+#include "store/history.h"
 #include "store/items.h"
 #include "store/store.h"
 #include "support/apigw_forge.h"
@@ -237,7 +239,8 @@ static void test_create_answers_201_and_stores_only_the_sealed_token(void **stat
   assert_string_equal(json_string_value(json_object_get(item, "institution_id")), "ins_109508");
   assert_string_equal(json_string_value(json_object_get(item, "institution_name")), "First Platypus Bank");
   assert_string_equal(json_string_value(json_object_get(item, "status")), "active");
-  assert_int_equal(json_object_size(item), 5);
+  assert_int_equal(json_object_size(item), 7);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(item, "sync"), "status")), "syncing");
   json_t *accounts = json_object_get(created, "accounts");
   assert_true(json_array_size(accounts) >= 3);
   assert_int_equal(json_object_size(json_array_get(accounts, 0)), 8);
@@ -258,6 +261,9 @@ static void test_create_answers_201_and_stores_only_the_sealed_token(void **stat
   assert_null(strstr(dump, token));
   assert_int_equal(json_array_size(json_object_get(response, "Items")), 3);
   free(dump);
+  char owner[STORE_USER_ID_MAX + 1];
+  assert_int_equal(store_item_owner(s_fx->env.store, s_item_id(created), 0, owner), MYNT_OK);
+  assert_string_equal(owner, "user-create");
   json_decref(request);
   json_decref(response);
   mynt_wipe_free(token);
@@ -390,44 +396,176 @@ static void test_list_and_delete_keep_other_users_out_with_404(void **state)
   json_decref(created);
 }
 
-static void test_accounts_lists_every_items_accounts_with_balances(void **state)
+/* Serves one request with an env holding only the store, as the transactions group's bootstrap makes it
+ * (routes: needs_plaid 0): no Plaid client, no keyring. */
+static json_t *s_serve_store_only(const char *method, const char *route_key, const char *path, const char *sub,
+                                  json_t *query, int64_t deadline_ms)
+{
+  handlers_env env = {.store = s_fx->env.store};
+  apigw_ctx ctx = {
+    .env = &env, .arena = s_fx->link.arena, .deadline_ms = clock_epoch_ms() + deadline_ms, .invocation_id = "lambda-1"};
+  return sim_link_serve(
+    &ctx,
+    &(sim_link_request){
+      .group = "transactions", .method = method, .route_key = route_key, .path = path, .sub = sub, .query = query});
+}
+
+/* GET route of the transactions group for sub with query (consumed); asserts 200 and returns the body. */
+static json_t *s_read(const char *route_key, const char *path, const char *sub, json_t *query)
+{
+  json_t *payload = s_serve_store_only("GET", route_key, path, sub, query, 12000);
+  if(apigw_forge_status(payload) != 200)
+    fail_msg("%s answered %d: %s", route_key, apigw_forge_status(payload),
+             json_string_value(json_object_get(payload, "body")));
+  json_t *body = apigw_forge_body(payload);
+  json_decref(payload);
+  return body;
+}
+
+static json_t *s_transactions(const char *sub, json_t *query)
+{
+  return s_read("GET /transactions", "/transactions", sub, query);
+}
+
+/* One of the simulator's Plaid transactions in the store's shape (what the sync keeps). */
+static json_t *s_stored_from_plaid(const json_t *t)
+{
+  const json_t *pfc = json_object_get(t, "personal_finance_category");
+  const char *primary = json_string_value(json_object_get(pfc, "primary"));
+  double amount = json_number_value(json_object_get(t, "amount"));
+  return json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:I, s:O, s:O, s:O, s:s?, s:s?, s:O, s:s}", "transaction_id",
+                   json_object_get(t, "transaction_id"), "account_id", json_object_get(t, "account_id"), "date",
+                   json_object_get(t, "date"), "authorized_date", json_object_get(t, "authorized_date"), "name",
+                   json_object_get(t, "name"), "merchant_name", json_object_get(t, "merchant_name"), "amount_cents",
+                   (json_int_t)(amount * 100 + (amount < 0 ? -0.5 : 0.5)), "iso_currency_code",
+                   json_object_get(t, "iso_currency_code"), "pending", json_object_get(t, "pending"),
+                   "pending_transaction_id", json_object_get(t, "pending_transaction_id"), "category", primary,
+                   "category_detailed", json_string_value(json_object_get(pfc, "detailed")), "payment_channel",
+                   json_object_get(t, "payment_channel"), "flow", transactions_view_flow(primary));
+}
+
+/* The simulator's truth of item_id in [start, end] (NULL: all of it); caller json_decref. */
+static json_t *s_truth(const char *item_id, const char *start, const char *end)
+{
+  char path[256];
+  long status = 0;
+  if(start)
+    snprintf(path, sizeof(path), "/sim/items/%s/transactions?start_date=%s&end_date=%s", item_id, start, end);
+  else
+    snprintf(path, sizeof(path), "/sim/items/%s/transactions", item_id);
+  json_t *truth = s_sim("GET", path, NULL, &status);
+  assert_int_equal(status, 200);
+  return truth;
+}
+
+/* Stores the simulator's whole history and balances of sub's item item_id as a finished sync
+ * would (store_history_apply + store_item_save_sync): the stand-in for the sync lane here. */
+static void s_seed(const char *sub, const char *item_id)
+{
+  json_t *truth = s_truth(item_id, NULL, NULL);
+  json_t *added = json_array();
+  size_t i;
+  json_t *t;
+  json_array_foreach(json_object_get(truth, "transactions"), i, t)
+    json_array_append_new(added, s_stored_from_plaid(t));
+  json_t *accounts = json_array();
+  json_array_foreach(json_object_get(truth, "accounts"), i, t) {
+    json_t *record = transactions_view_account_record(t);
+    const json_t *balances = json_object_get(t, "balances");
+    json_object_set_new(record, "balances",
+                        json_pack("{s:O, s:O, s:O, s:O}", "available", json_object_get(balances, "available"),
+                                  "current", json_object_get(balances, "current"), "limit",
+                                  json_object_get(balances, "limit"), "iso_currency_code",
+                                  json_object_get(balances, "iso_currency_code")));
+    json_array_append_new(accounts, record);
+  }
+  json_t *months = json_object();
+  assert_int_equal(
+    store_history_apply(s_fx->env.store, sub, item_id, added, NULL, NULL, months, clock_epoch_ms() + 30000), MYNT_OK);
+  store_item_sync sync = {.initial_complete = true, .history_complete = true, .last_synced_at_ms = clock_epoch_ms()};
+  assert_int_equal(
+    store_item_save_sync(s_fx->env.store, sub, item_id, &sync, months, accounts, "2026-11-20T10:00:00Z", 0), MYNT_OK);
+  json_decref(months);
+  json_decref(accounts);
+  json_decref(added);
+  json_decref(truth);
+}
+
+/* The item of items (an answer's array) whose item_id is item_id, or NULL. */
+static const json_t *s_find_item(const json_t *items, const char *item_id)
+{
+  size_t i;
+  json_t *item;
+  json_array_foreach(items, i, item) {
+    if(strcmp(json_string_value(json_object_get(item, "item_id")), item_id) == 0)
+      return item;
+  }
+  return NULL;
+}
+
+static const char *s_sync_status(const json_t *body, const char *item_id)
+{
+  return json_string_value(
+    json_object_get(json_object_get(s_find_item(json_object_get(body, "items"), item_id), "sync"), "status"));
+}
+
+static void test_accounts_answers_the_stored_accounts_and_balances_of_every_item(void **state)
 {
   s_skip_without_moto(state);
   json_t *a = s_link("user-accounts", "ins_109508");
   json_t *b = s_link("user-accounts", "ins_109512");
-  json_t *body = s_answer("transactions", "GET", "GET /accounts", "/accounts", "user-accounts", NULL, NULL, 200);
+  /* Before any sync: the accounts captured at linking, no balances yet, both items syncing. */
+  json_t *body = s_read("GET /accounts", "/accounts", "user-accounts", NULL);
   json_t *accounts = json_object_get(body, "accounts");
   assert_int_equal(json_array_size(accounts),
                    json_array_size(json_object_get(a, "accounts")) + json_array_size(json_object_get(b, "accounts")));
+  assert_true(json_is_null(json_object_get(json_object_get(json_array_get(accounts, 0), "balances"), "current")));
+  assert_true(json_is_null(json_object_get(json_array_get(accounts, 0), "balances_as_of")));
+  assert_string_equal(s_sync_status(body, s_item_id(a)), "syncing");
+  assert_string_equal(s_sync_status(body, s_item_id(b)), "syncing");
+  json_decref(body);
+
+  s_seed("user-accounts", s_item_id(a));
+  s_seed("user-accounts", s_item_id(b));
+  body = s_read("GET /accounts", "/accounts", "user-accounts", NULL);
+  accounts = json_object_get(body, "accounts");
   size_t i;
   json_t *account;
   json_array_foreach(accounts, i, account) {
-    assert_int_equal(json_object_size(account), 8);
+    assert_int_equal(json_object_size(account), 9);
     const char *item_id = json_string_value(json_object_get(account, "item_id"));
     assert_true(strcmp(item_id, s_item_id(a)) == 0 || strcmp(item_id, s_item_id(b)) == 0);
     assert_non_null(json_string_value(json_object_get(account, "institution_name")));
     json_t *balances = json_object_get(account, "balances");
     assert_int_equal(json_object_size(balances), 4);
     assert_true(json_is_number(json_object_get(balances, "current")));
+    assert_string_equal(json_string_value(json_object_get(account, "balances_as_of")), "2026-11-20T10:00:00Z");
   }
+  /* The balances are the simulator's own. */
+  json_t *truth = s_truth(s_item_id(a), NULL, NULL);
+  json_t *first = json_array_get(json_object_get(truth, "accounts"), 0);
+  json_array_foreach(accounts, i, account) {
+    if(strcmp(json_string_value(json_object_get(account, "account_id")),
+              json_string_value(json_object_get(first, "account_id"))) != 0)
+      continue;
+    json_t *got = json_object_get(account, "balances");
+    json_t *want = json_object_get(first, "balances");
+    assert_true(json_number_value(json_object_get(got, "current")) ==
+                json_number_value(json_object_get(want, "current")));
+    assert_true(json_number_value(json_object_get(got, "available")) ==
+                json_number_value(json_object_get(want, "available")));
+    assert_true(json_is_null(json_object_get(want, "limit")) == json_is_null(json_object_get(got, "limit")));
+    assert_string_equal(json_string_value(json_object_get(got, "iso_currency_code")), "USD");
+  }
+  json_decref(truth);
+  assert_string_equal(s_sync_status(body, s_item_id(a)), "synced");
   json_decref(body);
-  body = s_answer("transactions", "GET", "GET /accounts", "/accounts", "user-nobody", NULL, NULL, 0);
+  body = s_read("GET /accounts", "/accounts", "user-nobody", NULL);
   assert_int_equal(json_array_size(json_object_get(body, "accounts")), 0);
+  assert_int_equal(json_array_size(json_object_get(body, "items")), 0);
   json_decref(body);
   json_decref(a);
   json_decref(b);
-}
-
-/* GET /transactions for sub with query (consumed); asserts 200 and returns the body. */
-static json_t *s_transactions(const char *sub, json_t *query)
-{
-  json_t *payload = s_serve("transactions", "GET", "GET /transactions", "/transactions", sub, NULL, query);
-  if(apigw_forge_status(payload) != 200)
-    fail_msg("GET /transactions answered %d: %s", apigw_forge_status(payload),
-             json_string_value(json_object_get(payload, "body")));
-  json_t *body = apigw_forge_body(payload);
-  json_decref(payload);
-  return body;
 }
 
 static void s_assert_newest_first(const json_t *list)
@@ -444,23 +582,29 @@ static void test_transactions_default_is_the_100_newest_across_items_and_pages_l
   s_skip_without_moto(state);
   json_t *a = s_link("user-tx", "ins_109508");
   json_t *b = s_link("user-tx", "ins_109509");
+  s_seed("user-tx", s_item_id(a));
+  s_seed("user-tx", s_item_id(b));
   json_t *body = s_transactions("user-tx", NULL);
   json_t *list = json_object_get(body, "transactions");
   assert_int_equal(json_array_size(list), 100);
   assert_int_equal(json_integer_value(json_object_get(body, "count")), 100);
   assert_int_equal(json_integer_value(json_object_get(body, "offset")), 0);
+  assert_int_equal(json_array_size(json_object_get(body, "items")), 2);
   s_assert_newest_first(list);
   int from_a = 0;
   int from_b = 0;
   size_t i;
   json_t *txn;
   json_array_foreach(list, i, txn) {
-    assert_int_equal(json_object_size(txn), 14);
+    assert_int_equal(json_object_size(txn), 16);
     const char *item_id = json_string_value(json_object_get(txn, "item_id"));
     from_a += strcmp(item_id, s_item_id(a)) == 0;
     from_b += strcmp(item_id, s_item_id(b)) == 0;
     const char *flow = json_string_value(json_object_get(txn, "flow"));
     assert_true(strcmp(flow, "income") == 0 || strcmp(flow, "expense") == 0 || strcmp(flow, "transfer") == 0);
+    double off = json_number_value(json_object_get(txn, "amount")) * 100 -
+                 (double)json_integer_value(json_object_get(txn, "amount_cents"));
+    assert_true(off < 1e-6 && off > -1e-6);
   }
   assert_true(from_a > 0 && from_b > 0);
 
@@ -468,19 +612,23 @@ static void test_transactions_default_is_the_100_newest_across_items_and_pages_l
   long total = 0;
   const json_t *items[2] = {a, b};
   for(size_t k = 0; k < 2; k++) {
-    char path[256];
-    long status = 0;
-    snprintf(path, sizeof(path), "/sim/items/%s/transactions?start_date=%s&end_date=%s", s_item_id(items[k]),
-             json_string_value(json_object_get(body, "start_date")),
-             json_string_value(json_object_get(body, "end_date")));
-    json_t *truth = s_sim("GET", path, NULL, &status);
+    json_t *truth = s_truth(s_item_id(items[k]), json_string_value(json_object_get(body, "start_date")),
+                            json_string_value(json_object_get(body, "end_date")));
     total += (long)json_integer_value(json_object_get(truth, "total_transactions"));
+    /* The newest of each item is the simulator's newest. */
+    json_t *newest = json_array_get(json_object_get(truth, "transactions"), 0);
+    json_array_foreach(list, i, txn) {
+      if(strcmp(json_string_value(json_object_get(txn, "transaction_id")),
+                json_string_value(json_object_get(newest, "transaction_id"))) == 0)
+        break;
+    }
+    assert_true(i < json_array_size(list));
     json_decref(truth);
   }
   assert_int_equal(json_integer_value(json_object_get(body, "total_transactions")), total);
   assert_true(total > 1000);
 
-  /* Pages beyond Plaid's 500: [450, 650) equals the end of [0, 500) followed by the start of [500, 1000). */
+  /* Pages: [450, 650) equals the end of [0, 500) followed by the start of [500, 1000). */
   json_t *p1 = s_transactions("user-tx", json_pack("{s:s}", "count", "500"));
   json_t *p2 = s_transactions("user-tx", json_pack("{s:s, s:s}", "count", "500", "offset", "500"));
   json_t *mid = s_transactions("user-tx", json_pack("{s:s, s:s}", "count", "200", "offset", "450"));
@@ -494,6 +642,7 @@ static void test_transactions_default_is_the_100_newest_across_items_and_pages_l
     assert_true(json_equal(json_array_get(lm, k), expected));
   }
   assert_true(json_equal(json_array_get(l1, 0), json_array_get(list, 0)));
+  assert_int_equal(json_integer_value(json_object_get(p2, "total_transactions")), total);
   json_decref(p1);
   json_decref(p2);
   json_decref(mid);
@@ -507,6 +656,8 @@ static void test_transactions_window_and_account_filter_match_the_simulators_tru
   s_skip_without_moto(state);
   json_t *a = s_link("user-window", "ins_109508");
   json_t *b = s_link("user-window", "ins_109512");
+  s_seed("user-window", s_item_id(a));
+  s_seed("user-window", s_item_id(b));
   char start[11];
   char end[11];
   time_t now = time(NULL);
@@ -519,19 +670,28 @@ static void test_transactions_window_and_account_filter_match_the_simulators_tru
   timegm(&tm);
   strftime(end, sizeof(end), "%Y-%m-%d", &tm);
 
+  /* The window across both items: exactly the simulator's transactions of those dates. */
+  json_t *body =
+    s_transactions("user-window", json_pack("{s:s, s:s, s:s}", "start_date", start, "end_date", end, "count", "500"));
+  json_t *truth_a = s_truth(s_item_id(a), start, end);
+  json_t *truth_b = s_truth(s_item_id(b), start, end);
+  size_t both = json_array_size(json_object_get(truth_a, "transactions")) +
+                json_array_size(json_object_get(truth_b, "transactions"));
+  assert_true(both > 0 && both <= 500);
+  assert_int_equal(json_array_size(json_object_get(body, "transactions")), both);
+  assert_int_equal(json_integer_value(json_object_get(body, "total_transactions")), both);
+  json_decref(truth_a);
+  json_decref(body);
+
   const char *account_id =
     json_string_value(json_object_get(json_array_get(json_object_get(b, "accounts"), 0), "account_id"));
-  json_t *body = s_transactions("user-window", json_pack("{s:s, s:s, s:s, s:s}", "start_date", start, "end_date", end,
-                                                         "count", "500", "account_id", account_id));
+  body = s_transactions("user-window", json_pack("{s:s, s:s, s:s, s:s}", "start_date", start, "end_date", end, "count",
+                                                 "500", "account_id", account_id));
   json_t *list = json_object_get(body, "transactions");
-  char path[256];
-  long status = 0;
-  snprintf(path, sizeof(path), "/sim/items/%s/transactions?start_date=%s&end_date=%s", s_item_id(b), start, end);
-  json_t *truth = s_sim("GET", path, NULL, &status);
   size_t expected = 0;
   size_t i;
   json_t *txn;
-  json_array_foreach(json_object_get(truth, "transactions"), i, txn)
+  json_array_foreach(json_object_get(truth_b, "transactions"), i, txn)
     expected += strcmp(json_string_value(json_object_get(txn, "account_id")), account_id) == 0;
   assert_true(expected > 0);
   assert_int_equal(json_array_size(list), expected);
@@ -542,74 +702,136 @@ static void test_transactions_window_and_account_filter_match_the_simulators_tru
     assert_true(strcmp(date, start) >= 0 && strcmp(date, end) <= 0);
     assert_string_equal(json_string_value(json_object_get(txn, "account_id")), account_id);
   }
-  json_decref(truth);
+  json_decref(truth_b);
   json_decref(body);
 
-  body = s_answer("transactions", "GET", "GET /transactions", "/transactions", "user-window", NULL,
-                  json_pack("{s:s}", "account_id", "acc-of-nobody"), 400);
+  json_t *payload = s_serve_store_only("GET", "GET /transactions", "/transactions", "user-window",
+                                       json_pack("{s:s}", "account_id", "acc-of-nobody"), 12000);
+  assert_int_equal(apigw_forge_status(payload), 400);
+  body = apigw_forge_body(payload);
   assert_non_null(strstr(apigw_forge_error_message(body), "account_id"));
   json_decref(body);
+  json_decref(payload);
   /* Another user's account is not the caller's either. */
-  json_decref(apigw_forge_expect(s_serve("transactions", "GET", "GET /transactions", "/transactions", "user-other",
-                                         NULL, json_pack("{s:s}", "account_id", account_id)),
+  json_decref(apigw_forge_expect(s_serve_store_only("GET", "GET /transactions", "/transactions", "user-other",
+                                                    json_pack("{s:s}", "account_id", account_id), 12000),
                                  400, NULL));
   json_decref(a);
   json_decref(b);
 }
 
-static void test_login_required_marks_the_item_and_answers_409_until_it_works_again(void **state)
+static void test_one_items_trouble_never_fails_the_others_and_plaid_is_never_called(void **state)
 {
   s_skip_without_moto(state);
-  json_t *created = s_link("user-login", "ins_109508");
-  const char *item_id = s_item_id(created);
-  s_fault(item_id, json_pack("{s:s}", "error_code", "ITEM_LOGIN_REQUIRED"));
+  json_t *a = s_link("user-trouble", "ins_109508");
+  json_t *b = s_link("user-trouble", "ins_109509");
+  s_seed("user-trouble", s_item_id(b));
+  /* a needs a new login (its last sync failed so); b is fine. Plaid is down for both. */
+  assert_int_equal(store_item_set_status(s_fx->env.store, "user-trouble", s_item_id(a), STORE_ITEM_LOGIN_REQUIRED, 0),
+                   MYNT_OK);
+  store_item_sync failed = {.initial_complete = true, .last_error = "ITEM_LOGIN_REQUIRED"};
+  json_t *none = json_object();
+  assert_int_equal(store_item_save_sync(s_fx->env.store, "user-trouble", s_item_id(a), &failed, none, NULL, NULL, 0),
+                   MYNT_OK);
+  json_decref(none);
+  s_fault(s_item_id(a), json_pack("{s:i}", "status", 500));
+  s_fault(s_item_id(b), json_pack("{s:i}", "latency_ms", 5000));
 
-  json_t *body = s_answer("transactions", "GET", "GET /transactions", "/transactions", "user-login", NULL, NULL, 409);
-  assert_string_equal(apigw_forge_error_code(body), "item_login_required");
-  assert_string_equal(json_string_value(json_object_get(json_object_get(body, "error"), "item_id")), item_id);
+  json_t *payload = s_serve_store_only("GET", "GET /transactions", "/transactions", "user-trouble", NULL, 3000);
+  assert_int_equal(apigw_forge_status(payload), 200);
+  json_t *body = apigw_forge_body(payload);
+  json_decref(payload);
+  assert_int_equal(json_array_size(json_object_get(body, "transactions")), 100);
+  const json_t *item_a = s_find_item(json_object_get(body, "items"), s_item_id(a));
+  assert_string_equal(json_string_value(json_object_get(item_a, "status")), "login_required");
+  assert_string_equal(s_sync_status(body, s_item_id(a)), "error");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(item_a, "sync"), "last_error")),
+                      "ITEM_LOGIN_REQUIRED");
+  assert_string_equal(s_sync_status(body, s_item_id(b)), "synced");
   json_decref(body);
 
-  body = s_answer("items", "GET", "GET /items", "/items", "user-login", NULL, NULL, 0);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(body, "items"), 0), "status")),
-                      "login_required");
+  payload = s_serve_store_only("GET", "GET /accounts", "/accounts", "user-trouble", NULL, 3000);
+  assert_int_equal(apigw_forge_status(payload), 200);
+  body = apigw_forge_body(payload);
+  assert_int_equal(json_array_size(json_object_get(body, "accounts")),
+                   json_array_size(json_object_get(a, "accounts")) + json_array_size(json_object_get(b, "accounts")));
   json_decref(body);
+  json_decref(payload);
 
-  json_decref(apigw_forge_expect(s_serve("transactions", "GET", "GET /accounts", "/accounts", "user-login", NULL, NULL),
-                                 409, NULL));
-
-  s_fault(item_id, NULL);
-  json_decref(s_transactions("user-login", NULL));
-  body = s_answer("items", "GET", "GET /items", "/items", "user-login", NULL, NULL, 0);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(body, "items"), 0), "status")),
-                      "active");
+  /* GET /items shows the same item JSON. */
+  body = s_answer("items", "GET", "GET /items", "/items", "user-trouble", NULL, NULL, 200);
+  assert_string_equal(s_sync_status(body, s_item_id(a)), "error");
   json_decref(body);
-  json_decref(created);
+  s_fault(s_item_id(a), NULL);
+  s_fault(s_item_id(b), NULL);
+  json_decref(a);
+  json_decref(b);
 }
 
-static void test_rate_limits_server_errors_and_slowness_map_to_429_502_503(void **state)
+/* Every record the table holds of item_id, in any partition, as a space-joined list of sort keys. */
+static void s_records_of_item(const char *sub, const char *item_id, char *out, size_t cap)
+{
+  out[0] = '\0';
+  static const char *const partitions[] = {NULL, "#ITEMS"};
+  for(size_t p = 0; p < 2; p++) {
+    json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", s_fx->env.store->table,
+                                "KeyConditionExpression", "user_id = :u", "ExpressionAttributeValues", ":u", "S",
+                                partitions[p] ? partitions[p] : sub, "ConsistentRead", 1);
+    json_t *response = NULL;
+    assert_int_equal(ddb_call(s_fx->env.store->ddb, "Query", request, 0, &response, NULL), MYNT_OK);
+    size_t i;
+    json_t *raw;
+    json_array_foreach(json_object_get(response, "Items"), i, raw) {
+      char *text = json_dumps(raw, 0);
+      if(strstr(text, item_id)) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%s", len ? " " : "",
+                 json_string_value(json_object_get(json_object_get(raw, "sk"), "S")));
+      }
+      free(text);
+    }
+    json_decref(request);
+    json_decref(response);
+  }
+}
+
+static void test_deleting_a_bank_leaves_none_of_its_records(void **state)
 {
   s_skip_without_moto(state);
-  json_t *created = s_link("user-faults", "ins_109509");
-  const char *item_id = s_item_id(created);
-  static const struct {
-    const char *fault;
-    int status;
-    const char *code;
-  } cases[] = {
-    {"{\"status\":429}", 429, "rate_limited"},
-    {"{\"status\":500}", 502, "upstream_error"},
-    {"{\"error_code\":\"PRODUCT_NOT_READY\"}", 503, "service_unavailable"},
-    {"{\"latency_ms\":3000}", 503, "service_unavailable"},
-  };
-  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    s_fault(item_id, json_loads(cases[i].fault, 0, NULL));
-    json_decref(apigw_forge_expect(
-      s_serve_in("transactions", "GET", "GET /transactions", "/transactions", "user-faults", NULL, NULL, 3000),
-      cases[i].status, cases[i].code));
-    s_fault(item_id, NULL);
-  }
-  json_decref(s_transactions("user-faults", NULL));
-  json_decref(created);
+  json_t *a = s_link("user-forget", "ins_109508");
+  json_t *b = s_link("user-forget", "ins_109509");
+  s_seed("user-forget", s_item_id(a));
+  s_seed("user-forget", s_item_id(b));
+  char keys[8192];
+  s_records_of_item("user-forget", s_item_id(a), keys, sizeof keys);
+  assert_non_null(strstr(keys, "TXN#"));
+  assert_non_null(strstr(keys, "PUBTOKEN#"));
+
+  char path[160];
+  snprintf(path, sizeof(path), "/items/%s", s_item_id(a));
+  json_t *payload = s_serve("items", "DELETE", "DELETE /items/{item_id}", path, "user-forget", NULL, NULL);
+  assert_int_equal(apigw_forge_status(payload), 204);
+  json_decref(payload);
+  s_records_of_item("user-forget", s_item_id(a), keys, sizeof keys);
+  assert_string_equal(keys, "");
+  char owner[STORE_USER_ID_MAX + 1];
+  assert_int_equal(store_item_owner(s_fx->env.store, s_item_id(a), 0, owner), MYNT_NOT_FOUND);
+
+  /* The other bank keeps all of its history. */
+  json_t *body = s_transactions("user-forget", json_pack("{s:s}", "count", "500"));
+  size_t i;
+  json_t *txn;
+  json_array_foreach(json_object_get(body, "transactions"), i, txn)
+    assert_string_equal(json_string_value(json_object_get(txn, "item_id")), s_item_id(b));
+  assert_int_equal(json_array_size(json_object_get(body, "items")), 1);
+  json_t *truth = s_truth(s_item_id(b), json_string_value(json_object_get(body, "start_date")),
+                          json_string_value(json_object_get(body, "end_date")));
+  assert_int_equal(json_integer_value(json_object_get(body, "total_transactions")),
+                   json_integer_value(json_object_get(truth, "total_transactions")));
+  json_decref(truth);
+  json_decref(body);
+  json_decref(a);
+  json_decref(b);
 }
 
 int main(void)
@@ -622,11 +844,11 @@ int main(void)
     cmocka_unit_test(test_create_rejects_bad_bodies_with_400),
     cmocka_unit_test(test_a_second_item_of_an_institution_is_409_and_removed_at_plaid),
     cmocka_unit_test(test_list_and_delete_keep_other_users_out_with_404),
-    cmocka_unit_test(test_accounts_lists_every_items_accounts_with_balances),
+    cmocka_unit_test(test_accounts_answers_the_stored_accounts_and_balances_of_every_item),
     cmocka_unit_test(test_transactions_default_is_the_100_newest_across_items_and_pages_line_up),
     cmocka_unit_test(test_transactions_window_and_account_filter_match_the_simulators_truth),
-    cmocka_unit_test(test_login_required_marks_the_item_and_answers_409_until_it_works_again),
-    cmocka_unit_test(test_rate_limits_server_errors_and_slowness_map_to_429_502_503),
+    cmocka_unit_test(test_one_items_trouble_never_fails_the_others_and_plaid_is_never_called),
+    cmocka_unit_test(test_deleting_a_bank_leaves_none_of_its_records),
   };
   return cmocka_run_group_tests_name("handlers_plaid_moto", tests, s_group_setup, s_group_teardown);
 }

@@ -1,4 +1,4 @@
-/* test_handlers_transactions.c - GET /transactions without the network: query checks, flow classification, rendering, the merge. */
+/* test_handlers_transactions.c - GET /transactions and /accounts without the network: query checks, flow classification, the item, account and transaction views. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,20 +148,6 @@ static void test_query_rejects_counts_outside_1_to_500_or_not_numbers(void **sta
                      "count must be a whole number from 1 to 500");
 }
 
-static void test_depth_check_bounds_what_one_request_gathers_over_all_items(void **state)
-{
-  (void)state;
-  transactions_query q = {.count = 500, .offset = 9500};
-  mynt_detail why;
-  assert_int_equal(transactions_query_check_depth(&q, 0, &why), MYNT_OK);
-  assert_int_equal(transactions_query_check_depth(&q, 3, &why), MYNT_OK);
-  assert_int_equal(transactions_query_check_depth(&q, 4, &why), MYNT_BAD_REQUEST);
-  assert_non_null(strstr(mynt_detail_text(&why), "offset + count must not exceed 7500 with 4 linked banks"));
-  q.offset = 0;
-  q.count = 100;
-  assert_int_equal(transactions_query_check_depth(&q, 100, &why), MYNT_OK);
-}
-
 static void test_flow_classifies_income_transfers_card_payments_and_expenses(void **state)
 {
   (void)state;
@@ -211,18 +197,6 @@ static void test_render_keeps_only_mynt_fields_and_plaids_sign(void **state)
   json_decref(txn);
 }
 
-/* A list of transactions "<prefix><n>" dated as given (newest first). */
-static json_t *s_list(const char *prefix, const char *const *dates, size_t n)
-{
-  json_t *list = json_array();
-  for(size_t i = 0; i < n; i++) {
-    char id[32];
-    snprintf(id, sizeof(id), "%s%zu", prefix, i);
-    json_array_append_new(list, json_pack("{s:s, s:s, s:f}", "transaction_id", id, "date", dates[i], "amount", 1.0));
-  }
-  return list;
-}
-
 static void test_account_summary_keeps_five_fields_and_nulls_what_is_missing(void **state)
 {
   (void)state;
@@ -239,88 +213,110 @@ static void test_account_summary_keeps_five_fields_and_nulls_what_is_missing(voi
   json_decref(plaid);
 }
 
-static void test_merge_orders_newest_first_and_ties_by_item_then_plaids_order(void **state)
+/* An item record as the store reads it: item-1 of First Platypus, with sync state sync. */
+static store_item s_item(store_item_sync sync)
 {
-  (void)state;
-  static const char *const a_dates[] = {"2025-03-10", "2025-03-08", "2025-03-08", "2025-03-01"};
-  static const char *const b_dates[] = {"2025-03-12", "2025-03-08", "2025-03-02"};
-  json_t *lists[2] = {s_list("a", a_dates, 4), s_list("b", b_dates, 3)};
-  const char *const ids[2] = {"item_a", "item_b"};
-  json_t *merged = transactions_view_merge(lists, ids, 2, 0, 100);
-  char text[256];
-  json_join_member(merged, "transaction_id", text, sizeof(text));
-  assert_string_equal(text, "b0 a0 a1 a2 b1 b2 a3");
-  assert_string_equal(json_string_value(json_object_get(json_array_get(merged, 0), "item_id")), "item_b");
-  assert_string_equal(json_string_value(json_object_get(json_array_get(merged, 1), "item_id")), "item_a");
-  json_decref(merged);
-  json_decref(lists[0]);
-  json_decref(lists[1]);
+  store_item item;
+  memset(&item, 0, sizeof(item));
+  snprintf(item.item_id, sizeof(item.item_id), "item-1");
+  snprintf(item.institution_id, sizeof(item.institution_id), "ins_109508");
+  snprintf(item.institution_name, sizeof(item.institution_name), "First Platypus Bank");
+  snprintf(item.created_at, sizeof(item.created_at), "2026-11-01T10:00:00Z");
+  item.sync = sync;
+  return item;
 }
 
-static void test_merge_slices_across_items_with_offset_and_count(void **state)
+static void test_item_json_says_syncing_until_the_first_30_days_then_synced_or_error(void **state)
 {
   (void)state;
-  static const char *const a_dates[] = {"2025-03-10", "2025-03-08", "2025-03-08", "2025-03-01"};
-  static const char *const b_dates[] = {"2025-03-12", "2025-03-08", "2025-03-02"};
-  json_t *lists[3] = {s_list("a", a_dates, 4), NULL, s_list("b", b_dates, 3)};
-  const char *const ids[3] = {"item_a", "item_empty", "item_b"};
-  char text[256];
+  store_item item = s_item((store_item_sync){0});
+  json_t *view = transactions_view_item(&item);
+  char *text = json_dumps(view, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  assert_string_equal(text, "{\"item_id\":\"item-1\",\"institution_id\":\"ins_109508\",\"institution_name\":\"First "
+                            "Platypus Bank\",\"status\":\"active\",\"created_at\":\"2026-11-01T10:00:00Z\","
+                            "\"new_accounts_available\":false,\"sync\":{\"status\":\"syncing\",\"last_synced_at\":null,"
+                            "\"history_complete\":false,\"last_error\":null}}");
+  free(text);
+  json_decref(view);
 
-  json_t *merged = transactions_view_merge(lists, ids, 3, 2, 3);
-  json_join_member(merged, "transaction_id", text, sizeof(text));
-  assert_string_equal(text, "a1 a2 b1");
-  json_decref(merged);
+  item = s_item((store_item_sync){.initial_complete = true, .last_synced_at_ms = 1790000123000});
+  item.status = STORE_ITEM_EXPIRING;
+  item.new_accounts_available = true;
+  view = transactions_view_item(&item);
+  json_t *sync = json_object_get(view, "sync");
+  assert_string_equal(json_string_value(json_object_get(sync, "status")), "synced");
+  assert_string_equal(json_string_value(json_object_get(sync, "last_synced_at")), "2026-09-21T14:15:23Z");
+  assert_string_equal(json_string_value(json_object_get(view, "status")), "expiring");
+  assert_true(json_is_true(json_object_get(view, "new_accounts_available")));
+  json_decref(view);
 
-  merged = transactions_view_merge(lists, ids, 3, 5, 10);
-  json_join_member(merged, "transaction_id", text, sizeof(text));
-  assert_string_equal(text, "b2 a3");
-  json_decref(merged);
-
-  merged = transactions_view_merge(lists, ids, 3, 7, 10);
-  assert_int_equal(json_array_size(merged), 0);
-  json_decref(merged);
-  json_decref(lists[0]);
-  json_decref(lists[2]);
+  item =
+    s_item((store_item_sync){.initial_complete = true, .history_complete = true, .last_error = "RATE_LIMIT_EXCEEDED"});
+  item.institution_id[0] = '\0';
+  view = transactions_view_item(&item);
+  sync = json_object_get(view, "sync");
+  assert_string_equal(json_string_value(json_object_get(sync, "status")), "error");
+  assert_string_equal(json_string_value(json_object_get(sync, "last_error")), "RATE_LIMIT_EXCEEDED");
+  assert_true(json_is_true(json_object_get(sync, "history_complete")));
+  assert_true(json_is_null(json_object_get(view, "institution_id")));
+  json_decref(view);
 }
 
-static void test_merge_pages_agree_with_one_big_page_when_each_item_is_cut_at_offset_plus_count(void **state)
+static void test_stored_account_carries_its_balances_and_their_time_or_nulls(void **state)
 {
   (void)state;
-  /* Three items with many same-day transactions: page k fetched with offset + count per item must
-   * equal entries [offset, offset + count) of the merge of everything. */
-  enum { N = 3, LEN = 40, PAGE = 7 };
-  json_t *full[N];
-  const char *ids[N] = {"i0", "i1", "i2"};
-  for(size_t i = 0; i < N; i++) {
-    full[i] = json_array();
-    for(size_t k = 0; k < LEN; k++) {
-      char date[11];
-      char id[16];
-      snprintf(date, sizeof(date), "2025-02-%02zu", 28 - (k * (i + 1)) / 5 % 28);
-      snprintf(id, sizeof(id), "%zu-%02zu", i, k);
-      json_array_append_new(full[i], json_pack("{s:s, s:s}", "transaction_id", id, "date", date));
-    }
-  }
-  json_t *everything = transactions_view_merge(full, ids, N, 0, N * LEN);
-  assert_int_equal(json_array_size(everything), N * LEN);
-  for(size_t offset = 0; offset < N * LEN; offset += PAGE) {
-    json_t *cut[N];
-    for(size_t i = 0; i < N; i++) {
-      cut[i] = json_array();
-      for(size_t k = 0; k < offset + PAGE && k < LEN; k++)
-        json_array_append(cut[i], json_array_get(full[i], k));
-    }
-    json_t *page = transactions_view_merge(cut, ids, N, offset, PAGE);
-    for(size_t k = 0; k < json_array_size(page); k++)
-      assert_true(json_equal(json_array_get(page, k), json_array_get(everything, offset + k)));
-    assert_int_equal(json_array_size(page), offset + PAGE <= N * LEN ? PAGE : N * LEN - offset);
-    json_decref(page);
-    for(size_t i = 0; i < N; i++)
-      json_decref(cut[i]);
-  }
-  json_decref(everything);
-  for(size_t i = 0; i < N; i++)
-    json_decref(full[i]);
+  store_item item = s_item((store_item_sync){0});
+  json_t *record = json_pack("{s:s, s:s, s:s, s:s, s:s}", "account_id", "acc-1", "name", "Checking", "mask", "0000",
+                             "type", "depository", "subtype", "checking");
+  json_t *row = transactions_view_stored_account(record, &item);
+  char *text = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  assert_string_equal(text, "{\"account_id\":\"acc-1\",\"item_id\":\"item-1\",\"institution_name\":\"First Platypus "
+                            "Bank\",\"name\":\"Checking\",\"mask\":\"0000\",\"type\":\"depository\",\"subtype\":"
+                            "\"checking\",\"balances\":{\"available\":null,\"current\":null,\"limit\":null,"
+                            "\"iso_currency_code\":null},\"balances_as_of\":null}");
+  free(text);
+  json_decref(row);
+  json_object_set_new(
+    record, "balances",
+    json_pack("{s:f, s:f, s:n, s:s}", "available", 100.5, "current", 110.25, "limit", "iso_currency_code", "USD"));
+  snprintf(item.balances_as_of, sizeof(item.balances_as_of), "2026-11-20T10:00:00Z");
+  row = transactions_view_stored_account(record, &item);
+  json_t *balances = json_object_get(row, "balances");
+  assert_true(json_real_value(json_object_get(balances, "current")) == 110.25);
+  assert_true(json_is_null(json_object_get(balances, "limit")));
+  assert_string_equal(json_string_value(json_object_get(row, "balances_as_of")), "2026-11-20T10:00:00Z");
+  json_decref(row);
+  json_decref(record);
+}
+
+static void test_stored_transaction_answers_amount_and_amount_cents_with_plaids_sign(void **state)
+{
+  (void)state;
+  apigw_response res;
+  apigw_response_init(&res, apigw_forge_arena());
+  json_t *stored = json_pack(
+    "{s:s, s:s, s:s, s:s, s:n, s:s, s:s, s:I, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s}", "transaction_id", "t-1",
+    "account_id", "acc-1", "item_id", "item-1", "date", "2026-11-02", "authorized_date", "name", "REFUND",
+    "merchant_name", "Amazon", "amount_cents", (json_int_t)-1999, "iso_currency_code", "USD", "pending", 1,
+    "pending_transaction_id", "p-1", "category", "GENERAL_MERCHANDISE", "category_detailed",
+    "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES", "payment_channel", "online", "flow", "expense", "extra", "dropped");
+  json_t *row = transactions_view_stored(stored);
+  assert_int_equal(json_object_size(row), 16);
+  assert_null(json_object_get(row, "extra"));
+  assert_int_equal(json_integer_value(json_object_get(row, "amount_cents")), -1999);
+  assert_int_equal(apigw_response_json(&res, 200, row), MYNT_OK);
+  assert_non_null(strstr(res.body, "\"amount\":-19.99,\"amount_cents\":-1999,"));
+  assert_non_null(strstr(res.body, "\"pending_transaction_id\":\"p-1\""));
+  json_decref(stored);
+
+  stored = json_pack("{s:s, s:s, s:s}", "transaction_id", "t-2", "date", "2026-11-02", "category", "INCOME");
+  row = transactions_view_stored(stored);
+  assert_int_equal(json_integer_value(json_object_get(row, "amount_cents")), 0);
+  assert_true(json_is_false(json_object_get(row, "pending")));
+  assert_true(json_is_null(json_object_get(row, "merchant_name")));
+  assert_string_equal(json_string_value(json_object_get(row, "flow")), "income");
+  json_decref(row);
+  json_decref(stored);
 }
 
 /* Serves GET /transactions?query for sub with no store (validation answers before any I/O), in the
@@ -417,13 +413,13 @@ int main(void)
     cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
     cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
     cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
-    cmocka_unit_test(test_depth_check_bounds_what_one_request_gathers_over_all_items),
     cmocka_unit_test(test_flow_classifies_income_transfers_card_payments_and_expenses),
     cmocka_unit_test(test_render_keeps_only_mynt_fields_and_plaids_sign),
     cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
-    cmocka_unit_test(test_merge_orders_newest_first_and_ties_by_item_then_plaids_order),
-    cmocka_unit_test(test_merge_slices_across_items_with_offset_and_count),
-    cmocka_unit_test(test_merge_pages_agree_with_one_big_page_when_each_item_is_cut_at_offset_plus_count),
+    cmocka_unit_test(test_item_json_says_syncing_until_the_first_30_days_then_synced_or_error),
+    cmocka_unit_test(test_stored_account_carries_its_balances_and_their_time_or_nulls),
+    cmocka_unit_test_setup_teardown(test_stored_transaction_answers_amount_and_amount_cents_with_plaids_sign,
+                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
     cmocka_unit_test_setup_teardown(test_transactions_route_answers_400_bad_request_naming_the_parameter,
                                     apigw_forge_arena_setup, apigw_forge_arena_teardown),
     cmocka_unit_test_setup_teardown(test_answers_print_amounts_as_written, apigw_forge_arena_setup,

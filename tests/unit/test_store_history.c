@@ -99,6 +99,19 @@ static void test_capacity_units_round_up_per_kilobyte_and_per_four_kilobytes(voi
   assert_true(store_history_read_units(10, true) == 0.5);
 }
 
+static void test_read_pages_start_with_one_month_of_every_item_and_double(void **state)
+{
+  (void)state;
+  /* Five items: a month of each plus the next month's first bucket, then 12, 24, ... up to 100. */
+  assert_int_equal(store_history_page_limit(5, 0), 6);
+  assert_int_equal(store_history_page_limit(5, 1), 12);
+  assert_int_equal(store_history_page_limit(5, 2), 24);
+  assert_int_equal(store_history_page_limit(5, 5), 100);
+  assert_int_equal(store_history_page_limit(5, 40), 100);
+  assert_int_equal(store_history_page_limit(1, 0), 2);
+  assert_int_equal(store_history_page_limit(150, 0), 100);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -106,6 +119,7 @@ int main(void)
     cmocka_unit_test(test_decode_refuses_bytes_that_are_not_a_compressed_array),
     cmocka_unit_test(test_item_bytes_follow_dynamodb_sizing_rules),
     cmocka_unit_test(test_capacity_units_round_up_per_kilobyte_and_per_four_kilobytes),
+    cmocka_unit_test(test_read_pages_start_with_one_month_of_every_item_and_double),
   };
   return cmocka_run_group_tests_name("store_history", tests, NULL, NULL);
 }
