@@ -95,7 +95,7 @@ static bool s_run(async_queue *q, size_t index, const s_event *ev)
         return false;
       }
       fprintf(stderr, "mynt-local: async %s: attempt %d failed (%s); retrying in %lld ms\n", s_name(q, index), failures,
-              mynt_strerror(st), (long long)wait_ms);
+              s_failure(st), (long long)wait_ms);
       delay *= 2;
     }
     pthread_mutex_lock(&q->lock);
