@@ -367,7 +367,6 @@ static enum MHD_Result s_invoke_sync(gateway *g, struct MHD_Connection *c, size_
   buf_init(&payload, FUNCTION_MAX_PAYLOAD);
   mynt_status st = function_invoke(g->functions[index], event, len, &payload);
   const local_config_function *cfg = &g->config->functions[index];
-  char fallback[256];
   const char *body = buf_cstr(&payload);
   size_t body_len = payload.len;
   bool function_error = st != MYNT_OK;
@@ -380,17 +379,22 @@ static enum MHD_Result s_invoke_sync(gateway *g, struct MHD_Connection *c, size_
     buf_free(&payload);
     return ok;
   }
-  if(st == MYNT_TIMEOUT || st == MYNT_UPSTREAM || st == MYNT_TOO_LARGE || (st == MYNT_INTERNAL && !payload.len)) {
+  char *fallback = NULL;
+  if(function_error && (st != MYNT_INTERNAL || !payload.len)) {
+    /* No error document from the function (it timed out, crashed or failed to start): Lambda's own. */
+    char message[96];
+    if(st == MYNT_TIMEOUT)
+      snprintf(message, sizeof(message), "Task timed out after %d.00 seconds", cfg->timeout_s);
+    else
+      snprintf(message, sizeof(message), "%s", mynt_strerror(st));
     const char *type = st == MYNT_TIMEOUT    ? "Sandbox.Timedout"
                        : st == MYNT_INTERNAL ? "Unhandled"
                                              : "Runtime.ExitError";
-    if(st == MYNT_TIMEOUT)
-      snprintf(fallback, sizeof(fallback),
-               "{\"errorType\":\"%s\",\"errorMessage\":\"Task timed out after %d.00 seconds\"}", type, cfg->timeout_s);
-    else
-      snprintf(fallback, sizeof(fallback), "{\"errorType\":\"%s\",\"errorMessage\":\"%s\"}", type, mynt_strerror(st));
-    body = fallback;
-    body_len = strlen(fallback);
+    json_t *doc = json_pack("{s:s, s:s}", "errorType", type, "errorMessage", message);
+    fallback = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    body = fallback ? fallback : "{}";
+    body_len = strlen(body);
   }
   const char *headers[] = {"X-Amz-Executed-Version",
                            "$LATEST",
@@ -401,6 +405,7 @@ static enum MHD_Result s_invoke_sync(gateway *g, struct MHD_Connection *c, size_
                            NULL};
   *out_status = 200;
   ok = s_send_raw(c, 200, body, body_len, headers);
+  free(fallback);
   buf_free(&payload);
   return ok;
 }

@@ -97,6 +97,13 @@ test('a synchronous Invoke of a failing function answers 200 with X-Amz-Function
   assert.equal(res.status, 200, res.text);
   assert.equal(res.headers.get('x-amz-function-error'), 'Unhandled');
   assert.equal(res.json.errorType, 'Function.InvalidEvent');
+  // The sync function refuses an event that is neither mynt_sync nor mynt_schedule (until the
+  // sync lane merges, its bootstrap fails to start: Lambda's own error document either way).
+  const sync = await invoke('mynt-sync', {}, { type: 'RequestResponse' });
+  assert.equal(sync.status, 200, sync.text);
+  assert.equal(sync.headers.get('x-amz-function-error'), 'Unhandled');
+  assert.equal(typeof sync.json.errorType, 'string');
+  assert.equal(typeof sync.json.errorMessage, 'string');
 });
 
 test('the function is found by its FunctionName and by its ARN too', async () => {
