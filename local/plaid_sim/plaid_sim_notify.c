@@ -191,6 +191,15 @@ static bool s_first_account(plaid_sim *sim, const plaid_sim_item *item, char out
   return true;
 }
 
+/* The error USER_PERMISSION_REVOKED carries: a new object, or NULL when out of memory. */
+static json_t *s_revoked_error(void)
+{
+  return plaid_sim_render_error_body(400, "ITEM_ERROR", "USER_PERMISSION_REVOKED",
+                                     "the holder of this account has revoked their permission for your application "
+                                     "to access it",
+                                     NULL);
+}
+
 /* ---- what the simulator sends on its own ---- */
 
 void plaid_sim_notify_sync_updates(plaid_sim *sim, const plaid_sim_item *item)
@@ -391,10 +400,7 @@ void plaid_sim_notify_fire(plaid_sim_call *c)
   plaid_sim_ledger_synced(c->sim->ledger, item.item_id, &history);
   s_extra x = {.initial = history >= PLAID_SIM_HISTORY_INITIAL, .historical = history == PLAID_SIM_HISTORY_COMPLETE};
   if(kind == S_PERMISSION_REVOKED)
-    error = plaid_sim_render_error_body(400, "ITEM_ERROR", "USER_PERMISSION_REVOKED",
-                                        "the holder of this account has revoked their permission for your "
-                                        "application to access it",
-                                        NULL);
+    error = s_revoked_error();
   else if(kind == S_ASSETS_ERROR)
     error = plaid_sim_render_error_body(400, "ASSET_REPORT_ERROR", "ASSET_REPORT_GENERATION_FAILED",
                                         "an error occurred while generating the asset report", NULL);
@@ -632,6 +638,10 @@ void plaid_sim_notify_admin_item(plaid_sim *sim, const plaid_sim_request *req, p
   }
   if(kind == S_ITEM_ERROR && !(error = s_admin_error_or_reply(req, out, error_v)))
     return;
+  if(kind == S_PERMISSION_REVOKED && !(error = s_revoked_error())) {
+    s_internal(req, out);
+    return;
+  }
 
   /* WEBHOOK_UPDATE_ACKNOWLEDGED goes to the new URL, which the item keeps from now on. */
   const char *url = item.webhook;
