@@ -103,7 +103,9 @@ void bootstrap_env_free(handlers_env *env)
   store_free(env->store);
   plaid_client_free(env->plaid);
   seal_keyring_free(env->keyring);
+  plaid_webhook_keys_free(env->webhook_keys);
   env->store = NULL;
   env->plaid = NULL;
   env->keyring = NULL;
+  env->webhook_keys = NULL;
 }

@@ -20,7 +20,7 @@
  * env->keyring and env->plaid NULL. */
 mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail);
 
-/* Frees what env holds (store, Plaid client, keyring) and sets the pointers to NULL. */
+/* Frees what env holds (store, Plaid client, keyring, webhook key cache) and sets the pointers to NULL. */
 void bootstrap_env_free(handlers_env *env);
 
 #endif

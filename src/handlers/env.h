@@ -4,13 +4,16 @@
 
 #include "crypto/seal.h"
 #include "plaid/plaid.h"
+#include "plaid/webhook.h"
 #include "store/store.h"
 
 /* Filled and freed by src/bootstrap_env.c (or a test); the handlers only read it. */
 typedef struct {
-  store *store;          /* the mynt-users table; NULL in groups that need no DynamoDB */
-  plaid_client *plaid;   /* NULL in groups that do not call Plaid */
-  seal_keyring *keyring; /* seals and opens access tokens; NULL where plaid is NULL */
+  store *store;                     /* the mynt-users table; NULL in groups that need no DynamoDB */
+  plaid_client *plaid;              /* NULL in groups that do not call Plaid */
+  seal_keyring *keyring;            /* seals and opens access tokens; NULL where plaid is NULL */
+  plaid_webhook_keys *webhook_keys; /* Plaid's webhook verification keys, cached per process; NULL outside the
+                                       groups that verify webhooks */
 } handlers_env;
 
 #endif

@@ -7,8 +7,9 @@
 /* A route group is one Lambda function (its _HANDLER value) serving a set of routes. */
 typedef struct {
   const char *name;
-  int needs_store; /* 1: the group reads or writes the mynt-users table */
-  int needs_plaid; /* 1: the group calls Plaid (its secrets are read from SSM at cold start) */
+  int needs_store;        /* 1: the group reads or writes the mynt-users table */
+  int needs_plaid;        /* 1: the group calls Plaid (its secrets are read from SSM at cold start) */
+  int needs_webhook_keys; /* 1: the group verifies Plaid's webhooks (a per-process key cache is made at init) */
 } routes_group;
 
 /* Returns the one route table of Mynt (static; never NULL). */
