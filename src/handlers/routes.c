@@ -17,6 +17,7 @@ static const apigw_route s_routes[] = {
   {"POST /items", "items", 1, items_create},
   {"GET /items", "items", 1, items_list},
   {"DELETE /items/{item_id}", "items", 1, items_delete},
+  {"POST /items/{item_id}/sync", "items", 1, items_sync},
   {"GET /accounts", "transactions", 1, transactions_accounts},
   {"GET /transactions", "transactions", 1, transactions_list},
   /* Plaid calls it without a JWT: the handler verifies the Plaid-Verification header instead. */
@@ -26,7 +27,8 @@ static const apigw_route s_routes[] = {
 static const apigw_route_table s_table = {s_routes, sizeof(s_routes) / sizeof(s_routes[0])};
 
 static const routes_group s_groups[] = {
-  {"public", 0, 0, 0}, {"users", 1, 0, 0}, {"items", 1, 1, 0}, {"transactions", 1, 1, 0}, {"webhooks", 1, 1, 1},
+  {"public", 0, 0, 0, 1, 0},       {"users", 1, 0, 0, 1, 0}, {"items", 1, 1, 1, 1, 0},
+  {"transactions", 1, 1, 0, 1, 0}, {"sync", 1, 1, 1, 0, 0},  {"webhooks", 1, 1, 1, 1, 1},
 };
 
 const apigw_route_table *routes_table(void)

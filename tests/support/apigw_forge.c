@@ -41,6 +41,8 @@ json_t *apigw_forge_event_new(const apigw_forge_event *e)
                             "rawPath", e->path, "requestContext", "requestId", e->request_id ? e->request_id : "api-1",
                             "http", "method", e->method, "path", e->path);
   assert_non_null(event);
+  if(e->domain_name)
+    json_object_set_new(json_object_get(event, "requestContext"), "domainName", json_string(e->domain_name));
   if(e->raw_query)
     json_object_set_new(event, "rawQueryString", json_string(e->raw_query));
   if(e->query)

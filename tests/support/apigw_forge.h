@@ -18,6 +18,7 @@ typedef struct {
   const char *route_key;    /* routeKey */
   const char *path;         /* rawPath and requestContext.http.path */
   const char *request_id;   /* requestContext.requestId; NULL: "api-1" */
+  const char *domain_name;  /* requestContext.domainName */
   const char *raw_query;    /* rawQueryString */
   json_t *query;            /* queryStringParameters (consumed) */
   json_t *path_params;      /* pathParameters (consumed) */

@@ -107,7 +107,12 @@ static void test_routes_table_is_consistent_with_its_groups(void **state)
   size_t count = 0;
   const routes_group *groups = routes_groups(&count);
   for(size_t i = 0; i < count; i++)
-    assert_true(apigw_router_has_group(table, groups[i].name));
+    assert_int_equal(apigw_router_has_group(table, groups[i].name), groups[i].http);
+  const routes_group *sync = routes_find_group("sync");
+  assert_non_null(sync);
+  assert_false(sync->http);
+  assert_true(sync->needs_store && sync->needs_plaid && sync->starts_syncs);
+  assert_true(routes_find_group("items")->starts_syncs);
   assert_null(routes_find_group("nope"));
   assert_false(routes_find_group("public")->needs_store);
   assert_true(routes_find_group("users")->needs_store);

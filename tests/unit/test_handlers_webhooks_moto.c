@@ -36,7 +36,7 @@
 #include "support/jwt_forge.h"
 #include "support/moto_fixture.h"
 #include "support/moto_store.h"
-#include "support/request_check.h"
+#include "support/fake_lambda.h"
 
 #define KEYRING   "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 #define PLAID_KID "6c5516e1-92dc-479e-a8ff-5a51992e0001"
@@ -46,12 +46,6 @@
 #define USER_A    "0a1b2c3d-user-a"
 #define USER_B    "0a1b2c3d-user-b"
 
-#define S_ACCESS_KEY "AKIDWEBHOOKSTEST"
-#define S_SECRET     "webhooks/lambda/secret"
-#define S_TOKEN      "FQoGZXIvYXdzEXAMPLEWEBHOOKS+/="
-
-static const request_check_keys s_lambda_keys = {S_ACCESS_KEY, S_SECRET, "us-east-1", "lambda", S_TOKEN};
-
 typedef struct {
   handlers_env env;
   mynt_arena *arena;
@@ -59,24 +53,10 @@ typedef struct {
   seal_keyring *ring;
   EVP_PKEY *key;   /* Plaid's webhook key, kid PLAID_KID, served by the fake Plaid */
   EVP_PKEY *other; /* an attacker's */
-  request_server lambda;
+  fake_lambda *lambda;
+  json_t *invocations; /* every Invoke the fake Lambda accepted so far, in order */
   FILE *log;
 } s_fixture;
-
-/* What Lambda's Invoke API checks besides the signature: the path of SYNC_FN, an Event invocation, a JSON body. */
-static void s_check_invoke(void *ctx, const script_request *req, request_failures *seen)
-{
-  (void)ctx;
-  const char *type = script_request_header(req, "X-Amz-Invocation-Type");
-  if(strcmp(req->method, "POST") != 0 || strcmp(req->url, "/2015-03-31/functions/" SYNC_FN "/invocations") != 0)
-    request_fail(seen, "%s %s is not an Invoke of " SYNC_FN, req->method, req->url);
-  if(!type || strcmp(type, "Event") != 0)
-    request_fail(seen, "X-Amz-Invocation-Type is %s", type ? type : "(none)");
-  json_t *event = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, NULL);
-  if(!json_is_object(event))
-    request_fail(seen, "the payload is not a JSON object");
-  json_decref(event);
-}
 
 /* Creates item_id of ins_<n> for user, as linking does (which writes the #ITEMS owner record too). */
 static void s_create_item(s_fixture *fx, const char *user, const char *item_id, const char *institution_id)
@@ -116,13 +96,11 @@ static int s_setup(void **state)
   assert_int_equal(plaid_client_new(&pcfg, &fx->env.plaid), MYNT_OK);
   assert_int_equal(plaid_webhook_keys_new(&fx->env.webhook_keys), MYNT_OK);
 
-  static const char *const must_sign[] = {"x-amz-invocation-type", NULL};
-  const script_reply accepted = {.status = 202};
-  assert_int_equal(request_server_start(&fx->lambda, &s_lambda_keys, must_sign, s_check_invoke, NULL, &accepted, 1),
-                   MYNT_OK);
+  assert_int_equal(fake_lambda_new(&fx->lambda), MYNT_OK);
   aws_config acfg;
-  request_check_config(&acfg, script_server_url(fx->lambda.srv), &s_lambda_keys);
+  fake_lambda_config(fx->lambda, &acfg);
   assert_int_equal(lambda_client_new(&acfg, &fx->env.lambda), MYNT_OK);
+  fx->invocations = json_array();
   snprintf(fx->env.sync_function, sizeof fx->env.sync_function, "%s", SYNC_FN);
 
   s_create_item(fx, USER_A, ITEM_A, "ins_109508");
@@ -141,11 +119,10 @@ static int s_teardown(void **state)
     return 0;
   logger_set_output(NULL);
   fclose(fx->log);
-  const char *bad = request_failures_first(&fx->lambda.seen);
-  if(bad)
-    fail_msg("the fake Lambda saw a bad request: %s", bad);
+  json_decref(fake_lambda_take(fx->lambda)); /* fails the test if any Invoke broke Lambda's rules */
+  json_decref(fx->invocations);
   lambda_client_free(fx->env.lambda);
-  request_server_stop(&fx->lambda);
+  fake_lambda_free(fx->lambda);
   plaid_webhook_keys_free(fx->env.webhook_keys);
   plaid_client_free(fx->env.plaid);
   fake_plaid_free(fx->plaid);
@@ -281,22 +258,27 @@ static void s_item(s_fixture *fx, const char *user, const char *item_id, store_i
   assert_int_equal(store_item_get(fx->env.store, user, item_id, clock_epoch_ms() + 10000, out), MYNT_OK);
 }
 
+/* How many Invokes the fake Lambda accepted so far (each checked as Lambda checks it). */
 static int s_invokes(s_fixture *fx)
 {
-  return script_server_counts(fx->lambda.srv).requests;
+  json_t *taken = fake_lambda_take(fx->lambda);
+  json_array_extend(fx->invocations, taken);
+  json_decref(taken);
+  return (int)json_array_size(fx->invocations);
 }
 
-/* Asserts that Invoke i carried the mynt_sync event of user's item_id for a webhook. */
+/* Asserts that Invoke i went to SYNC_FN with the mynt_sync event of user's item_id for a webhook. */
 static void s_expect_sync_event(s_fixture *fx, int i, const char *user, const char *item_id)
 {
-  const script_record *r = script_server_record(fx->lambda.srv, i);
-  assert_non_null(r);
-  json_t *got = json_loadb(r->body, r->body_len, 0, NULL);
-  json_t *want =
-    json_pack("{s:{s:s, s:s, s:s}}", "mynt_sync", "user_id", user, "item_id", item_id, "reason", "webhook");
-  if(!json_equal(got, want))
-    fail_msg("Invoke %d carried %s", i, r->body);
-  json_decref(got);
+  s_invokes(fx);
+  json_t *got = json_array_get(fx->invocations, (size_t)i);
+  assert_non_null(got);
+  json_t *want = json_pack("{s:s, s:{s:{s:s, s:s, s:s}}}", "function", SYNC_FN, "event", "mynt_sync", "user_id", user,
+                           "item_id", item_id, "reason", "webhook");
+  if(!json_equal(got, want)) {
+    char *text = json_dumps(got, JSON_COMPACT);
+    fail_msg("Invoke %d was %s", i, text ? text : "(none)");
+  }
   json_decref(want);
 }
 
