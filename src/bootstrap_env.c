@@ -136,9 +136,11 @@ void bootstrap_env_free(handlers_env *env)
   plaid_client_free(env->plaid);
   seal_keyring_free(env->keyring);
   lambda_client_free(env->lambda);
+  plaid_webhook_keys_free(env->webhook_keys);
   env->store = NULL;
   env->plaid = NULL;
   env->keyring = NULL;
   env->lambda = NULL;
   env->sync_function[0] = '\0';
+  env->webhook_keys = NULL;
 }

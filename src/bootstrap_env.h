@@ -29,7 +29,8 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail);
  * env->lambda NULL, env->sync_function "". */
 mynt_status bootstrap_env_open_lambda(handlers_env *env, mynt_detail *detail);
 
-/* Frees what env holds (store, Plaid client, keyring, Lambda client) and sets the pointers to NULL. */
+/* Frees what env holds (store, Plaid client, keyring, Lambda client, webhook key cache) and sets the pointers to
+ * NULL. */
 void bootstrap_env_free(handlers_env *env);
 
 #endif

@@ -128,6 +128,11 @@ int main(int argc, char **argv)
     }
   }
 
+  if(group->needs_webhook_keys && plaid_webhook_keys_new(&app.env.webhook_keys)) {
+    runtime_post_init_error(rt, "Runtime.OutOfMemory", "the webhook key cache could not be made");
+    goto cleanup;
+  }
+
   logger_log(LOGGER_INFO, NULL, "bootstrap: serving %s \"%s\"", group->http ? "route group" : "function", app.group);
   st = runtime_run(rt, group->http ? s_on_invocation : s_on_sync_event, 0);
   /* The loop only returns when the Runtime API can no longer be reached. */

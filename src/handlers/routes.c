@@ -7,6 +7,7 @@
 #include "handlers/public.h"
 #include "handlers/transactions.h"
 #include "handlers/users.h"
+#include "handlers/webhooks.h"
 
 static const apigw_route s_routes[] = {
   {"GET /health", "public", 0, public_health},
@@ -19,17 +20,20 @@ static const apigw_route s_routes[] = {
   {"POST /items/{item_id}/sync", "items", 1, items_sync},
   {"GET /accounts", "transactions", 1, transactions_accounts},
   {"GET /transactions", "transactions", 1, transactions_list},
+  /* Plaid calls it without a JWT: the handler verifies the Plaid-Verification header instead. */
+  {"POST /webhooks/plaid", "webhooks", 0, webhooks_plaid},
 };
 
 static const apigw_route_table s_table = {s_routes, sizeof(s_routes) / sizeof(s_routes[0])};
 
 static const routes_group s_groups[] = {
-  /* name, needs_store, needs_plaid, starts_syncs, http */
-  {"public", 0, 0, 0, 1},       /* health and $default */
-  {"users", 1, 0, 0, 1},        /* the profile */
-  {"items", 1, 1, 1, 1},        /* linking, refreshing (starts syncs) and removing banks */
-  {"transactions", 1, 0, 0, 1}, /* answers from the store: no Plaid, no access token */
-  {"sync", 1, 1, 1, 0},         /* the sync function: its own events, no routes */
+  /* name, needs_store, needs_plaid, starts_syncs, http, needs_webhook_keys */
+  {"public", 0, 0, 0, 1, 0},       /* health and $default */
+  {"users", 1, 0, 0, 1, 0},        /* the profile */
+  {"items", 1, 1, 1, 1, 0},        /* linking, refreshing (starts syncs) and removing banks */
+  {"transactions", 1, 0, 0, 1, 0}, /* answers from the store: no Plaid, no access token */
+  {"sync", 1, 1, 1, 0, 0},         /* the sync function: its own events, no routes */
+  {"webhooks", 1, 1, 1, 1, 1},     /* Plaid's verified webhooks: item state, sync starts */
 };
 
 const apigw_route_table *routes_table(void)

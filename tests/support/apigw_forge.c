@@ -49,8 +49,12 @@ json_t *apigw_forge_event_new(const apigw_forge_event *e)
     json_object_set_new(event, "queryStringParameters", e->query);
   if(e->path_params)
     json_object_set_new(event, "pathParameters", e->path_params);
-  if(e->content_type)
-    json_object_set_new(event, "headers", json_pack("{s:s}", "content-type", e->content_type));
+  if(e->content_type || e->headers) {
+    json_t *headers = e->headers ? e->headers : json_object();
+    if(e->content_type)
+      json_object_set_new(headers, "content-type", json_string(e->content_type));
+    json_object_set_new(event, "headers", headers);
+  }
   if(e->sub) {
     json_t *claims = json_pack("{s:s}", "sub", e->sub);
     if(e->email)
