@@ -1,9 +1,9 @@
 // transactions.test.mjs - accounts and transactions across banks, checked against the simulator's own data.
-// GET /transactions and GET /accounts answer from the store: the tests comparing with the simulator's truth
-// pass once the sync lane (src/sync, the sync function and mynt-local's Invoke/drain) fills it after linking.
+// GET /transactions and GET /accounts answer from the store, which the sync function (src/sync, started by linking
+// through mynt-local's Invoke) fills: the tests wait for those syncs (drain), then compare with the simulator's truth.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, api, newUser, sim, linkBank, assertNoAccessTokenSeen } from './helpers/stack.mjs';
+import { startStack, api, newUser, sim, linkBank, drainSyncs, assertNoAccessTokenSeen } from './helpers/stack.mjs';
 
 let stack;
 let user;
@@ -16,6 +16,8 @@ before(async () => {
   user = await newUser(stack);
   banks = [await linkBank(stack, user, 'ins_109508'), await linkBank(stack, user, 'ins_109509')];
   for (const b of banks) assert.equal(b.status, 201, b.text);
+  // Linking started each bank's first sync on the sync function: the answers below come from the table it fills.
+  assert.deepEqual(await drainSyncs(stack), { idle: true });
 });
 after(async () => {
   try {

@@ -176,6 +176,15 @@ export async function linkBank(stack, user, institutionId = 'ins_109508') {
   return { ...res, public_token: done.public_token, sim_item_id: done.item_id };
 }
 
+/** Waits (bounded by mynt-local, at most 30 s) until no asynchronous invocation is queued or running: the syncs that
+ * linking, refreshes and webhooks started have run. */
+export async function drainSyncs(stack) {
+  const res = await fetch(`${stack.api_url}/_local/drain`, { method: 'POST' });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`POST /_local/drain: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
 /** Any Plaid access token, in any environment (the prefix alone is enough to flag it). */
 export const ACCESS_TOKEN = /access-(sandbox|development|production)-/;
 
