@@ -7,9 +7,6 @@ import { startStack, api, newUser, sim, linkBank, awsJson, assertNoAccessTokenSe
 
 // Plaid-signed webhooks come from the simulator (/sim/items/{item_id}/webhook and .../transactions send them to the
 // link token's webhook URL) and the syncs they start run on mynt-local's Invoke (drained with /_local/drain).
-// The item JSON with new_accounts_available and GET /transactions answered from the store (amount_cents) are the
-// store lane's API part (h-store, part 2): the tests that read them are skipped until it is merged.
-const NEEDS_STORE_API = 'needs h-store part 2 (item JSON with new_accounts_available, GET /transactions from the store)';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -135,7 +132,7 @@ test('webhooks Plaid signs set the item status; a replay is harmless', async () 
     }
   });
 
-test('a signed NEW_ACCOUNTS_AVAILABLE sets the item\'s flag', { skip: NEEDS_STORE_API }, async () => {
+test('a signed NEW_ACCOUNTS_AVAILABLE sets the item\'s flag', async () => {
   const user = await newUser(stack);
   const linked = await linkBank(stack, user, 'ins_109512');
   assert.equal(linked.status, 201, linked.text);
@@ -150,7 +147,7 @@ test('a signed NEW_ACCOUNTS_AVAILABLE sets the item\'s flag', { skip: NEEDS_STOR
 });
 
 test('a signed SYNC_UPDATES_AVAILABLE brings the simulator\'s new transaction into GET /transactions',
-  { skip: NEEDS_STORE_API }, async () => {
+  async () => {
     const user = await newUser(stack);
     const linked = await linkBank(stack, user, 'ins_109510');
     assert.equal(linked.status, 201, linked.text);
