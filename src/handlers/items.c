@@ -25,16 +25,11 @@
 
 #define ITEMS_PUBLIC_TOKEN_MAX 256
 
-static json_t *s_item_json(const store_item *item)
-{
-  return transactions_view_item(item);
-}
-
 /* 201 {item, accounts} for item, its accounts rendered from Plaid's (plaid_accounts, borrowed;
  * NULL = none known yet). */
 static mynt_status s_reply_created(apigw_response *res, const store_item *item, const json_t *plaid_accounts)
 {
-  json_t *summary = s_item_json(item);
+  json_t *summary = transactions_view_item(item);
   json_t *accounts = json_array();
   size_t i;
   json_t *account;
@@ -240,7 +235,7 @@ mynt_status items_list(const apigw_ctx *ctx, const apigw_request *req, apigw_res
     return apigw_response_error(res, st, NULL);
   json_t *list = json_array();
   for(size_t i = 0; list && i < n; i++) {
-    if(json_array_append_new(list, s_item_json(&items[i]))) {
+    if(json_array_append_new(list, transactions_view_item(&items[i]))) {
       json_decref(list);
       list = NULL;
     }
