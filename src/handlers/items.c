@@ -35,16 +35,11 @@
 /* Where Plaid sends webhooks, after the API's public URL. */
 #define ITEMS_WEBHOOK_PATH "/webhooks/plaid"
 
-static json_t *s_item_json(const store_item *item)
-{
-  return transactions_view_item(item);
-}
-
 /* 201 {item, accounts} for item, its accounts rendered from Plaid's (plaid_accounts, borrowed;
  * NULL = none known yet). */
 static mynt_status s_reply_created(apigw_response *res, const store_item *item, const json_t *plaid_accounts)
 {
-  json_t *summary = s_item_json(item);
+  json_t *summary = transactions_view_item(item);
   json_t *accounts = json_array();
   size_t i;
   json_t *account;
@@ -292,7 +287,7 @@ mynt_status items_list(const apigw_ctx *ctx, const apigw_request *req, apigw_res
     return apigw_response_error(res, st, NULL);
   json_t *list = json_array();
   for(size_t i = 0; list && i < n; i++) {
-    if(json_array_append_new(list, s_item_json(&items[i]))) {
+    if(json_array_append_new(list, transactions_view_item(&items[i]))) {
       json_decref(list);
       list = NULL;
     }
@@ -366,7 +361,7 @@ mynt_status items_sync(const apigw_ctx *ctx, const apigw_request *req, apigw_res
     goto cleanup;
   }
   s_start_sync(call.env, call.sub, item.item_id, "user", call.deadline_ms);
-  json_t *summary = s_item_json(&item);
+  json_t *summary = transactions_view_item(&item);
   st = apigw_response_json(res, 202, summary ? json_pack("{s:o}", "item", summary) : NULL);
   if(st)
     st = apigw_response_error(res, st, NULL);
