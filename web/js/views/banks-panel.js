@@ -228,12 +228,13 @@ export function banksPanel(app, events) {
     summary.hidden = false;
   }
 
-  /** Draws the cards again, giving focus back to the button (or else the card) that had it, and
+  /** Draws the cards again, giving focus back to the button (or else the card heading) that had it
+   * (focusKey: the button that had it before it was made busy), and
    * announces each card whose state changed since it was last drawn. */
-  function renderBanks() {
+  function renderBanks({ focusKey = null } = {}) {
     const any = state.items.length > 0;
     connectButton.hidden = !any;
-    const focused = banksBody.contains(document.activeElement) ? document.activeElement.dataset?.focusKey : null;
+    const focused = focusKey ?? (banksBody.contains(document.activeElement) ? document.activeElement.dataset?.focusKey : null);
     replace(banksBody, any ? h('div', { class: 'bank-list' }, state.items.map(bankCard)) : emptyState());
     if (focused) {
       const again = banksBody.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`)
@@ -265,6 +266,7 @@ export function banksPanel(app, events) {
 
   /** Asks for a sync of item now: 202 shows it syncing (and the dashboard watches it); 429 says it was asked a moment ago. */
   async function refresh(button, item) {
+    const focusKey = document.activeElement === button ? button.dataset.focusKey : null;
     notices.delete(item.item_id);
     banksAlert.clear();
     await withBusy(button, 'Refreshing\u2026', async () => {
@@ -285,7 +287,7 @@ export function banksPanel(app, events) {
         }
       }
     });
-    renderBanks();
+    renderBanks({ focusKey });
   }
 
   /** Marks the panel busy (aria-busy) for the length of a reload. */
