@@ -87,7 +87,8 @@ test('an item from an API without sync information reads as connected with Refre
   assert.ok(sync);
   const st = bankStatus(old, NOW);
   assert.equal(st.kind, 'synced');
-  assert.equal(st.message, 'Connected');
+  assert.equal(st.message, null, 'the badge alone says it: no "Connected" twice');
+  assert.equal(st.badge, 'Connected');
   assert.deepEqual(types(st), ['refresh']);
   assert.equal(stillSyncing(old), false);
 });

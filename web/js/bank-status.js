@@ -31,11 +31,12 @@ export function syncErrorText(code) {
  * - kind: 'revoked' | 'login_required' | 'expiring' | 'syncing' | 'error' | 'synced' (the item's status
  *   first, then its sync), tone: 'ok' | 'info' | 'warn' | 'danger' (never the only signal: badge and
  *   message say it in words);
- * - message: the sentence for the card; detail: a second sentence or null;
+ * - message: the sentence for the card (null only when the API says nothing about syncs: the badge
+ *   says it all); detail: a second sentence or null;
  * - actions: the buttons, most important first, each {type, label} with type 'reconnect' (update-mode
  *   Link), 'select_accounts' (update mode with account selection), 'refresh' (POST /items/{id}/sync) or
  *   'remove'. Remove is always on the card; it is listed here only where it is the action called for.
- * An item from an API without sync information reads as connected, with Refresh.
+ * An item from an API without sync information reads as connected (badge only), with Refresh.
  */
 export function bankStatus(item, now = new Date()) {
   const name = item?.institution_name || 'your bank';
@@ -82,7 +83,7 @@ export function bankStatus(item, now = new Date()) {
     actions.push({ type: 'refresh', label: 'Refresh' });
   } else {
     const when = sync ? relativeTime(sync.last_synced_at, now) : null;
-    out = { kind: 'synced', tone: 'ok', badge: 'Connected', message: when ? `Updated ${when}` : 'Connected', detail: null };
+    out = { kind: 'synced', tone: 'ok', badge: 'Connected', message: when ? `Updated ${when}` : null, detail: null };
     if (sync && sync.history_complete === false) out.detail = 'First 30 days in, older history still coming.';
     actions.push({ type: 'refresh', label: 'Refresh' });
   }

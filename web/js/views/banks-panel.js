@@ -202,7 +202,7 @@ export function banksPanel(app, events) {
         h('span', { class: `badge badge-${st.tone}` }, st.badge)),
       h('div', { class: 'bank-actions' }, buttons, removeButton)),
     h('div', { class: 'bank-state' },
-      h('p', { class: 'bank-message' }, st.kind === 'syncing' ? [spinner(), ' '] : null, st.message),
+      st.message ? h('p', { class: 'bank-message' }, st.kind === 'syncing' ? [spinner(), ' '] : null, st.message) : null,
       st.detail ? h('p', { class: 'bank-detail' }, st.detail) : null,
       notice ? h('p', { class: 'bank-notice' }, notice) : null),
     accounts.length
@@ -258,7 +258,7 @@ export function banksPanel(app, events) {
       said.set(item.item_id, key);
       if (before === undefined || before === key) continue;
       const notice = notices.get(item.item_id);
-      lines.push(`${item.institution_name ?? 'Bank'}: ${notice ?? st.message}${!notice && st.detail ? ` ${st.detail}` : ''}`);
+      lines.push(`${item.institution_name ?? 'Bank'}: ${notice ?? st.message ?? st.badge}${!notice && st.detail ? ` ${st.detail}` : ''}`);
     }
     for (const id of [...said.keys()]) if (!state.items.some((i) => i.item_id === id)) said.delete(id);
     if (lines.length) announce(lines.join(' '));
