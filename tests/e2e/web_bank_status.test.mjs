@@ -82,14 +82,14 @@ test('each item status names the action it calls for', () => {
     'the new-accounts bank is still connected; every other state has its own badge');
 });
 
-test('an item from an API without sync information reads as connected with Refresh', () => {
+test('an item from an API without sync information reads as connected, with no Refresh it could not answer', () => {
   const { sync, ...old } = item();
   assert.ok(sync);
   const st = bankStatus(old, NOW);
   assert.equal(st.kind, 'synced');
   assert.equal(st.message, null, 'the badge alone says it: no "Connected" twice');
   assert.equal(st.badge, 'Connected');
-  assert.deepEqual(types(st), ['refresh']);
+  assert.deepEqual(types(st), []);
   assert.equal(stillSyncing(old), false);
 });
 

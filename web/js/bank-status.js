@@ -36,7 +36,8 @@ export function syncErrorText(code) {
  * - actions: the buttons, most important first, each {type, label} with type 'reconnect' (update-mode
  *   Link), 'select_accounts' (update mode with account selection), 'refresh' (POST /items/{id}/sync) or
  *   'remove'. Remove is always on the card; it is listed here only where it is the action called for.
- * An item from an API without sync information reads as connected (badge only), with Refresh.
+ * An item from an API without sync information (one that cannot sync on request) reads as connected
+ * (badge only), without Refresh.
  */
 export function bankStatus(item, now = new Date()) {
   const name = item?.institution_name || 'your bank';
@@ -85,7 +86,7 @@ export function bankStatus(item, now = new Date()) {
     const when = sync ? relativeTime(sync.last_synced_at, now) : null;
     out = { kind: 'synced', tone: 'ok', badge: 'Connected', message: when ? `Updated ${when}` : null, detail: null };
     if (sync && sync.history_complete === false) out.detail = 'First 30 days in, older history still coming.';
-    actions.push({ type: 'refresh', label: 'Refresh' });
+    if (sync) actions.push({ type: 'refresh', label: 'Refresh' });
   }
   if (item?.new_accounts_available) {
     out.detail = out.detail ? `New accounts found \u2014 choose which to share. ${out.detail}` : 'New accounts found \u2014 choose which to share';

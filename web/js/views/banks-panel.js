@@ -368,8 +368,9 @@ export function banksPanel(app, events) {
     if (!linked && button.isConnected) button.focus();
   }
 
-  /** Resolves to true when a bank was linked or updated. After update mode it asks for a sync, so the
-   * bank's new state (and any newly shared accounts) shows without waiting for the schedule. */
+  /** Resolves to true when a bank was linked or updated. After update mode it asks for a sync (when
+   * the API syncs: its items carry sync), so the bank's new state and any newly shared accounts show
+   * without waiting for a webhook or the schedule. */
   async function runLink(itemId, accountSelection) {
     banksAlert.clear();
     events.linkStarted();
@@ -398,8 +399,10 @@ export function banksPanel(app, events) {
       announce(done);
       banksAlert.show(done, 'success');
       try {
-        await app.api.syncItem(itemId);
-        events.syncStarted();
+        if (state.items.find((i) => i.item_id === itemId)?.sync) {
+          await app.api.syncItem(itemId);
+          events.syncStarted();
+        }
       } catch {
         // Refused (asked a moment ago) or failed: the bank is synced by its webhook or the daily schedule.
       }
