@@ -2,7 +2,7 @@
 // words with the action it calls for (refresh, sign in again, reconnect, choose accounts, remove), Plaid Link.
 import { h, replace, uid, spinner } from '../dom.js';
 import { apiMessage, ApiError } from '../api.js';
-import { formatMoney, humanize } from '../format.js';
+import { formatMoney, humanize, relativeTime } from '../format.js';
 import { bankStatus, stillSyncing } from '../bank-status.js';
 import { alertBox, withBusy, announce, focusElement } from '../ui.js';
 import { openLink } from '../plaid-link.js';
@@ -202,7 +202,10 @@ export function banksPanel(app, events) {
         h('span', { class: `badge badge-${st.tone}` }, st.badge)),
       h('div', { class: 'bank-actions' }, buttons, removeButton)),
     h('div', { class: 'bank-state' },
-      st.message ? h('p', { class: 'bank-message' }, st.kind === 'syncing' ? [spinner(), ' '] : null, st.message) : null,
+      st.message ? h('p', {
+        class: 'bank-message',
+        dataset: st.kind === 'synced' && item.sync?.last_synced_at ? { syncedAt: item.sync.last_synced_at } : {},
+      }, st.kind === 'syncing' ? [spinner(), ' '] : null, st.message) : null,
       st.detail ? h('p', { class: 'bank-detail' }, st.detail) : null,
       notice ? h('p', { class: 'bank-notice' }, notice) : null),
     accounts.length
@@ -353,6 +356,14 @@ export function banksPanel(app, events) {
     if (JSON.stringify(items) !== before || refreshing.size) renderBanks();
   }
 
+  /** Brings every "Updated … ago" up to the clock, in place (no redraw, nothing announced). */
+  function tickClock() {
+    for (const el of banksBody.querySelectorAll('.bank-message[data-synced-at]')) {
+      const when = relativeTime(el.dataset.syncedAt, new Date());
+      if (when && el.textContent !== `Updated ${when}`) el.textContent = `Updated ${when}`;
+    }
+  }
+
   /** Ends the "refreshing" look of every card (the watch gave up waiting) and draws them. */
   function stopWaiting() {
     if (!refreshing.size) return;
@@ -434,6 +445,7 @@ export function banksPanel(app, events) {
     refreshItems,
     updateItems,
     stopWaiting,
+    tickClock,
     /** True while the dashboard should keep watching: a bank is syncing or a refresh is not answered yet. */
     wantsWatch: () => state.items.some((i) => stillSyncing(shown(i))),
     /** The items as last read. */

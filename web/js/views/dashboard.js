@@ -69,6 +69,12 @@ export function dashboardView(app) {
     banks.setBusy(false);
   }
 
+  // "Updated 5 minutes ago" keeps up with the clock while the view is on screen.
+  const clock = setInterval(() => {
+    if (view.isConnected) banks.tickClock();
+    else clearInterval(clock);
+  }, 30_000);
+
   reload();
   return { view, focus: () => focusElement(heading) };
 }
