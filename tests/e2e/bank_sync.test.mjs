@@ -34,11 +34,11 @@ async function drain() {
   assert.equal(res.status, 200, `mynt-local drain: ${res.status}`);
 }
 
-/** Waits until the simulator delivered a webhook of code for itemId (after `after` deliveries were logged) and the API took it. */
+/** Waits until the simulator delivered a webhook of code for itemId (one logged with an id above `after`) and the API took it. */
 async function delivered(itemId, code, after) {
   for (let i = 0; i < 100; i++) {
     const log = (await simGet(stack, '/sim/webhooks')).webhooks ?? [];
-    const hit = log.slice(after).find((d) => d.item_id === itemId && d.webhook_code === code);
+    const hit = log.find((d) => d.id > after && d.item_id === itemId && d.webhook_code === code && d.status !== 0);
     if (hit) {
       assert.equal(hit.status, 200, `the API took the ${code} webhook`);
       return;
@@ -47,7 +47,8 @@ async function delivered(itemId, code, after) {
   }
   throw new Error(`no ${code} webhook delivered for ${itemId}`);
 }
-const logged = async () => ((await simGet(stack, '/sim/webhooks')).webhooks ?? []).length;
+/** The id of the last webhook the simulator logged (0 = none yet). */
+const logged = async () => Math.max(0, ...((await simGet(stack, '/sim/webhooks')).webhooks ?? []).map((d) => d.id));
 
 /**
  * Signs a new person up in w's page and links institution through the Link stand-in, with the simulator told
