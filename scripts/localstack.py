@@ -2,8 +2,9 @@
 
 Reads the SAM template and, against a running moto_server, creates the DynamoDB table, the
 Cognito user pool and app client, and the SSM SecureString parameters the template declares.
-Derives the route table (functions, handlers, timeouts, routes, auth) that mynt-local serves.
-Nothing here restates a route, a key schema or a policy: all of it comes from the template.
+Derives the route table (functions, handlers, timeouts, routes, auth) and the schedules
+(AWS::Scheduler::Schedule) that mynt-local serves. Nothing here restates a route, a key schema,
+a schedule or a policy: all of it comes from the template.
 """
 import base64
 import json
@@ -12,6 +13,9 @@ import secrets
 
 import boto3
 import yaml
+
+# The stack name !Sub "${AWS::StackName}" resolves to locally (so the sync function is "mynt-sync").
+LOCAL_STACK_NAME = "mynt"
 
 # Credentials for moto: it does not check signatures, but Lambda always hands functions a
 # session token, so the local functions get one too.
@@ -69,6 +73,10 @@ class Resolver:
             return self.region
         if name == "AWS::AccountId":
             return "000000000000"
+        if name == "AWS::StackName":
+            return LOCAL_STACK_NAME
+        if name == "AWS::Partition":
+            return "aws"
         if name in self.params:
             return self.params[name]
         if name in self.physical:
@@ -229,8 +237,12 @@ def function_routes(template, resolver):
                 "route_key": _route_key(ev),
                 "auth": "none" if authorizer in (None, "NONE") else "jwt",
             })
+        function_name = props.get("FunctionName")
         functions.append({
             "name": name,
+            # The name Lambda knows it by: FunctionName when the template sets one (CloudFormation
+            # would otherwise make up "<stack>-<LogicalId>-<random>"; locally the logical id).
+            "function_name": str(resolver.resolve(function_name)) if function_name is not None else name,
             "handler": props["Handler"],
             "timeout_s": int(props.get("Timeout", 3)),
             "memory_mb": int(props.get("MemorySize", 128)),
@@ -238,6 +250,38 @@ def function_routes(template, resolver):
             "routes": routes,
         })
     return functions
+
+
+def _get_att_target(value):
+    """The logical id of "!GetAtt Logical.Arn" (short or list form); raises for anything else."""
+    if isinstance(value, _Tag) and value.name == "GetAtt":
+        parts = value.value.split(".") if isinstance(value.value, str) else list(value.value)
+        if len(parts) == 2 and parts[1] == "Arn":
+            return parts[0]
+    raise KeyError("a schedule's Target.Arn must be !GetAtt <Function>.Arn locally")
+
+
+def schedules(template, resolver):
+    """Returns the AWS::Scheduler::Schedule resources mynt-local fires: logical id, expression,
+    target function (logical id) and the Input text. A disabled schedule is left out; its
+    expression is checked by mynt-local (rate(...) only)."""
+    out = []
+    functions = dict(resources_of_type(template, "AWS::Serverless::Function"))
+    for name, res in resources_of_type(template, "AWS::Scheduler::Schedule"):
+        props = res.get("Properties") or {}
+        if resolver.resolve(props.get("State", "ENABLED")) == "DISABLED":
+            continue
+        target = props.get("Target") or {}
+        fn = _get_att_target(target.get("Arn"))
+        if fn not in functions:
+            raise KeyError(f"schedule {name} targets {fn}, which is not a function of the template")
+        out.append({
+            "name": name,
+            "expression": str(resolver.resolve(props["ScheduleExpression"])),
+            "target": fn,
+            "input": str(resolver.resolve(target.get("Input", "{}"))),
+        })
+    return out
 
 
 def jwt_authorizer(template, resolver):
@@ -265,13 +309,19 @@ def provision(template_path, endpoint, region="us-east-1", extra_env=None):
     pool_id = next(iter(pools.values()))
     authorizer["jwks_url"] = f"{endpoint}/{pool_id}/.well-known/jwks.json"
     functions = function_routes(template, resolver)
+    # Every function learns the sync function's name (mynt-local answers Invoke for it); the
+    # template's own value wins. mynt-local adds MYNT_LAMBDA_ENDPOINT and MYNT_PUBLIC_URL.
+    sync_names = [fn["function_name"] for fn in functions if fn["handler"] == "sync"]
     for fn in functions:
         fn["environment"].update(LOCAL_CREDENTIALS)
         fn["environment"].update({"AWS_REGION": region, "AWS_DEFAULT_REGION": region,
                                   "MYNT_AWS_ENDPOINT": endpoint})
+        if sync_names:
+            fn["environment"].setdefault("MYNT_SYNC_FUNCTION", sync_names[0])
         fn["environment"].update(extra_env or {})
     return {
-        "routes": {"region": region, "authorizer": authorizer, "functions": functions},
+        "routes": {"region": region, "authorizer": authorizer, "functions": functions,
+                   "schedules": schedules(template, resolver)},
         "user_pool_id": pool_id,
         "client_id": next(iter(clients.values())),
         "tables": [resolver.physical[n] for n, _ in resources_of_type(template, "AWS::DynamoDB::Table")],
@@ -287,7 +337,8 @@ if __name__ == "__main__":
         res = Resolver(tpl, "us-east-1")
         for n, _ in resources_of_type(tpl, "AWS::DynamoDB::Table"):
             res.physical[n] = res.resolve(tpl["Resources"][n]["Properties"]["TableName"])
-        json.dump({"functions": function_routes(tpl, res)}, sys.stdout, indent=2)
+        json.dump({"functions": function_routes(tpl, res), "schedules": schedules(tpl, res)},
+                  sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         sys.exit("usage: localstack.py --routes-only template.yaml")

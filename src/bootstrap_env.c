@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/aws_config.h"
+#include "aws/lambda.h"
 #include "aws/ssm.h"
 #include "core/clock.h"
 #include "core/wipe.h"
@@ -98,12 +100,47 @@ cleanup:
   return st;
 }
 
+mynt_status bootstrap_env_open_lambda(handlers_env *env, mynt_detail *detail)
+{
+  aws_config cfg;
+  env->lambda = NULL;
+  env->sync_function[0] = '\0';
+  mynt_detail_clear(detail);
+  const char *name = getenv("MYNT_SYNC_FUNCTION");
+  if(!name || !*name || strlen(name) > LAMBDA_FUNCTION_ARN_MAX)
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "MYNT_SYNC_FUNCTION must name the sync function");
+  mynt_status st = aws_config_from_env(&cfg, detail);
+  if(st)
+    return st;
+  const char *endpoint = getenv("MYNT_LAMBDA_ENDPOINT");
+  if(endpoint && strlen(endpoint) >= sizeof cfg.endpoint) {
+    st = mynt_fail(detail, MYNT_BAD_REQUEST, "MYNT_LAMBDA_ENDPOINT is too long");
+    goto cleanup;
+  }
+  snprintf(cfg.endpoint, sizeof cfg.endpoint, "%s", endpoint ? endpoint : "");
+  st = lambda_client_new(&cfg, &env->lambda);
+  if(st) {
+    mynt_fail(detail, st, "Lambda client (MYNT_LAMBDA_ENDPOINT, AWS_REGION): %s", mynt_strerror(st));
+    goto cleanup;
+  }
+  snprintf(env->sync_function, sizeof env->sync_function, "%s", name);
+
+cleanup:
+  mynt_wipe(&cfg, sizeof cfg);
+  return st;
+}
+
 void bootstrap_env_free(handlers_env *env)
 {
   store_free(env->store);
   plaid_client_free(env->plaid);
   seal_keyring_free(env->keyring);
+  lambda_client_free(env->lambda);
+  plaid_webhook_keys_free(env->webhook_keys);
   env->store = NULL;
   env->plaid = NULL;
   env->keyring = NULL;
+  env->lambda = NULL;
+  env->sync_function[0] = '\0';
+  env->webhook_keys = NULL;
 }

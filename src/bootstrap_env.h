@@ -20,7 +20,17 @@
  * env->keyring and env->plaid NULL. */
 mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail);
 
-/* Frees what env holds (store, Plaid client, keyring) and sets the pointers to NULL. */
+/* Makes env->lambda and env->sync_function for a group that starts syncs: the function name from
+ * MYNT_SYNC_FUNCTION (required; a name or ARN of at most LAMBDA_FUNCTION_ARN_MAX bytes), the
+ * client from the AWS settings of aws_config_from_env but with its own endpoint:
+ * MYNT_LAMBDA_ENDPOINT when set (mynt-local's Invoke), else Lambda's regional endpoint
+ * (MYNT_AWS_ENDPOINT points at DynamoDB/SSM stand-ins and is never used for Lambda). Returns
+ * MYNT_OK; otherwise the failing step's status with a reason in detail (may be NULL) and
+ * env->lambda NULL, env->sync_function "". */
+mynt_status bootstrap_env_open_lambda(handlers_env *env, mynt_detail *detail);
+
+/* Frees what env holds (store, Plaid client, keyring, Lambda client, webhook key cache) and sets the pointers to
+ * NULL. */
 void bootstrap_env_free(handlers_env *env);
 
 #endif

@@ -1,4 +1,4 @@
-/* main.c - bootstrap: init once, pick the route group from _HANDLER, serve invocations forever. */
+/* main.c - bootstrap: init once, pick the route group (or the sync function) from _HANDLER, serve invocations forever. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 #include "handlers/routes.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
+#include "sync/events.h"
 
 typedef struct {
   const char *group;
@@ -32,6 +33,26 @@ static mynt_status s_on_invocation(runtime_ctx *rt, const runtime_invocation *in
   mynt_status st = apigw_router_serve(routes_table(), app->group, &ctx, inv->event, out_payload);
   if(st == MYNT_PARSE)
     runtime_error_set(out_error, "Function.InvalidEvent", "the event is not an HTTP API payload-2.0 event");
+  return st;
+}
+
+/* The sync function's invocations: its own events, not API Gateway's. */
+static mynt_status s_on_sync_event(runtime_ctx *rt, const runtime_invocation *inv, mynt_buf *out_payload,
+                                   runtime_error *out_error)
+{
+  s_app *app = runtime_user(rt);
+  json_t *answer = NULL;
+  mynt_status st = sync_events_handle(&app->env, inv->event, inv->deadline_ms, &answer);
+  if(st == MYNT_BAD_REQUEST) {
+    runtime_error_set(out_error, "Function.InvalidEvent", "the event is neither mynt_sync nor mynt_schedule");
+    return st;
+  }
+  char *text = st ? NULL : json_dumps(answer, JSON_COMPACT);
+  json_decref(answer);
+  if(!text)
+    return MYNT_NOMEM;
+  st = buf_appends(out_payload, text);
+  free(text);
   return st;
 }
 
@@ -97,9 +118,23 @@ int main(int argc, char **argv)
       goto cleanup;
     }
   }
+  if(group->starts_syncs) {
+    mynt_detail why;
+    st = bootstrap_env_open_lambda(&app.env, &why);
+    if(st) {
+      logger_log(LOGGER_ERROR, NULL, "bootstrap: %s", mynt_detail_text(&why));
+      runtime_post_init_error(rt, "Runtime.InvalidConfig", mynt_detail_text(&why));
+      goto cleanup;
+    }
+  }
 
-  logger_log(LOGGER_INFO, NULL, "bootstrap: serving route group \"%s\"", app.group);
-  st = runtime_run(rt, s_on_invocation, 0);
+  if(group->needs_webhook_keys && plaid_webhook_keys_new(&app.env.webhook_keys)) {
+    runtime_post_init_error(rt, "Runtime.OutOfMemory", "the webhook key cache could not be made");
+    goto cleanup;
+  }
+
+  logger_log(LOGGER_INFO, NULL, "bootstrap: serving %s \"%s\"", group->http ? "route group" : "function", app.group);
+  st = runtime_run(rt, group->http ? s_on_invocation : s_on_sync_event, 0);
   /* The loop only returns when the Runtime API can no longer be reached. */
   logger_log(LOGGER_ERROR, NULL, "bootstrap: the Runtime API loop stopped: %s", mynt_strerror(st));
 

@@ -240,7 +240,7 @@ mynt_status function_invoke(function *fn, const char *event, size_t len, mynt_bu
   while(!fn->stopping && (fn->busy || fn->proc == S_PROC_DYING)) {
     if(mono_cond_wait_until(&fn->cond, &fn->lock, turn_deadline) == ETIMEDOUT) {
       pthread_mutex_unlock(&fn->lock);
-      return MYNT_TIMEOUT;
+      return MYNT_THROTTLED;
     }
   }
   if(fn->stopping) {
@@ -273,8 +273,11 @@ mynt_status function_invoke(function *fn, const char *event, size_t len, mynt_bu
   }
   else {
     st = s_status_of(fn->result);
-    if(st == MYNT_OK && fn->response.len)
-      st = buf_append(out_payload, fn->response.ptr, fn->response.len);
+    if((st == MYNT_OK || st == MYNT_INTERNAL) && fn->response.len) {
+      mynt_status copied = buf_append(out_payload, fn->response.ptr, fn->response.len);
+      if(copied)
+        st = copied;
+    }
   }
   fn->inv = S_INV_NONE;
   fn->event = NULL;
@@ -387,6 +390,9 @@ static enum MHD_Result s_post_result(function *fn, struct MHD_Connection *c, con
   }
   if(is_error) {
     s_log_error_type(fn, c, "invocation error");
+    buf_reset(&fn->response);
+    if(buf_append(&fn->response, req->body, req->body_len))
+      buf_reset(&fn->response);
     s_finish(fn, S_RESULT_ERROR);
   }
   else {
@@ -489,7 +495,7 @@ static mynt_status s_build_env(function *fn, const char *region)
   const char *lambda_set[][2] = {
     {"AWS_LAMBDA_RUNTIME_API", api},
     {"_HANDLER", fn->cfg->handler},
-    {"AWS_LAMBDA_FUNCTION_NAME", fn->cfg->name},
+    {"AWS_LAMBDA_FUNCTION_NAME", fn->cfg->function_name ? fn->cfg->function_name : fn->cfg->name},
     {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", memory},
     {"AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"},
     {"AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"},
@@ -554,7 +560,8 @@ mynt_status function_new(const local_config_function *cfg, const char *bootstrap
   if(st)
     goto fail;
   st = MYNT_NOMEM;
-  if(asprintf(&fn->arn, "arn:aws:lambda:%s:000000000000:function:%s", region, cfg->name) < 0) {
+  if(asprintf(&fn->arn, "arn:aws:lambda:%s:000000000000:function:%s", region,
+              cfg->function_name ? cfg->function_name : cfg->name) < 0) {
     fn->arn = NULL;
     goto fail;
   }
@@ -572,6 +579,14 @@ mynt_status function_new(const local_config_function *cfg, const char *bootstrap
   return MYNT_OK;
 fail:
   function_free(fn);
+  return st;
+}
+
+mynt_status function_set_env(function *fn, const char *name, const char *value)
+{
+  pthread_mutex_lock(&fn->lock);
+  mynt_status st = s_env_set(&fn->envp, &fn->n_envp, name, value);
+  pthread_mutex_unlock(&fn->lock);
   return st;
 }
 

@@ -29,12 +29,18 @@ mynt_status function_new(const local_config_function *cfg, const char *bootstrap
  * the function's timeout. Invocations are served one at a time; a caller waits for its
  * turn at most the timeout too. The process is spawned on first use and kept warm.
  * Returns MYNT_OK with the response payload appended to out_payload; MYNT_INTERNAL when
- * the function posted an invocation error (API Gateway answers 500); MYNT_TOO_LARGE for an
- * event over FUNCTION_MAX_EVENT; MYNT_UPSTREAM when
+ * the function posted an invocation error (API Gateway answers 500), with the error document
+ * it posted appended to out_payload; MYNT_THROTTLED when its turn did not come within the
+ * timeout (nothing ran); MYNT_TOO_LARGE for an event over FUNCTION_MAX_EVENT; MYNT_UPSTREAM when
  * the process could not start, posted an init error, exited or crashed during the
  * invocation, or sent a response over 6 MB (502); MYNT_TIMEOUT when the timeout passed
  * (the process is killed; 504); MYNT_UNAVAILABLE while shutting down; MYNT_NOMEM. */
 mynt_status function_invoke(function *fn, const char *event, size_t len, mynt_buf *out_payload);
+
+/* Sets NAME=value in the environment of fn's process (replacing an earlier value); a process
+ * already running keeps its environment, the next one spawned gets it. Returns MYNT_OK or
+ * MYNT_NOMEM (the environment is then unchanged). */
+mynt_status function_set_env(function *fn, const char *name, const char *value);
 
 /* Starts shutting fn down: kills its process and wakes every waiting caller, which then
  * return MYNT_UNAVAILABLE. Safe to call more than once. */

@@ -1,4 +1,4 @@
-/* gateway.c - the local API Gateway: routes, JWT authorizer, events, static web app. */
+/* gateway.c - the local API Gateway (routes, JWT authorizer, events, static web app), Lambda's Invoke API and schedules. */
 #include "local/gateway/gateway.h"
 
 #include <arpa/inet.h>
@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -22,12 +23,15 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "local/common/http_server.h"
+#include "local/gateway/async_queue.h"
 #include "local/gateway/authorizer.h"
 #include "local/gateway/event.h"
 #include "local/gateway/function.h"
+#include "local/gateway/invoke.h"
 #include "local/gateway/jwt.h"
 #include "local/gateway/response.h"
 #include "local/gateway/routes.h"
+#include "local/gateway/schedule.h"
 #include "local/gateway/static_files.h"
 
 /* How long a cached JWKS is trusted before an unknown kid may trigger a refetch. */
@@ -36,6 +40,14 @@
 #define S_MAX_HEADERS     200
 /* Longest request path passed on; longer ones are answered 414. */
 #define S_MAX_PATH 8192
+/* Asynchronous events queued per function (Lambda's queue is far larger; this one is local). */
+#define S_ASYNC_CAPACITY  256
+#define S_ASYNC_MAX_BYTES (64u * 1024 * 1024)
+/* Delay before the first retry of a failed asynchronous run (Lambda waits about a minute). */
+#define S_ASYNC_RETRY_DELAY_MS 500
+/* POST /_local/drain waits at most this long. */
+#define S_DRAIN_TIMEOUT_MS   30000
+#define S_LOCAL_HOOKS_PREFIX "/_local/"
 
 struct gateway {
   const local_config *config;
@@ -46,6 +58,10 @@ struct gateway {
   function **functions; /* one per config function, same order */
   authorizer *auth;
   http_server *server;
+  async_queue *async;          /* asynchronous invocations, one lane per function */
+  const char **function_names; /* the functions' logical ids, for the queue's log lines */
+  schedule_runner *schedules;  /* fires the config's schedules at their rate */
+  atomic_bool ready;           /* the functions' environment knows the gateway's port */
 };
 
 /* Collects the request headers in arrival order. */
@@ -218,9 +234,8 @@ static void s_result_to_response(mynt_status st, const mynt_buf *payload, respon
     int http;
     const char *message;
   } answers[] = {
-    {MYNT_TIMEOUT, 504, "Endpoint request timed out"},
-    {MYNT_UPSTREAM, 502, "Internal Server Error"},
-    {MYNT_UNAVAILABLE, 503, "Service Unavailable"},
+    {MYNT_TIMEOUT, 504, "Endpoint request timed out"}, {MYNT_THROTTLED, 504, "Endpoint request timed out"},
+    {MYNT_UPSTREAM, 502, "Internal Server Error"},     {MYNT_UNAVAILABLE, 503, "Service Unavailable"},
     {MYNT_TOO_LARGE, 413, "Request Entity Too Large"},
   };
   for(size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
@@ -313,6 +328,183 @@ answer:
   return ok;
 }
 
+/* ---- Lambda's Invoke API and the local hooks --------------------------------------- */
+
+/* Queues a raw answer: status, JSON (or empty) body and header pairs (NULL-terminated). */
+static enum MHD_Result s_send_raw(struct MHD_Connection *c, int status, const char *body, size_t len,
+                                  const char *const *headers)
+{
+  struct MHD_Response *mr = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+  if(!mr)
+    return MHD_NO;
+  if(len)
+    MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+  for(size_t i = 0; headers && headers[i]; i += 2)
+    MHD_add_response_header(mr, headers[i], headers[i + 1]);
+  enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, mr);
+  MHD_destroy_response(mr);
+  return ok;
+}
+
+/* Answers Lambda's error err (x-amzn-ErrorType and {"Type","message"}). */
+static enum MHD_Result s_send_lambda_error(struct MHD_Connection *c, const invoke_error *err, const char *request_id,
+                                           int *out_status)
+{
+  char *body = invoke_error_body(err);
+  const char *headers[] = {"x-amzn-ErrorType", err->error_type, "x-amzn-RequestId", request_id, NULL};
+  *out_status = err->status;
+  enum MHD_Result ok = s_send_raw(c, err->status, body ? body : "{}", body ? strlen(body) : 2, headers);
+  free(body);
+  return ok;
+}
+
+/* A synchronous Invoke: 200 with the payload, or 200 with X-Amz-Function-Error and Lambda's
+ * error document when the function failed, as Lambda answers. */
+static enum MHD_Result s_invoke_sync(gateway *g, struct MHD_Connection *c, size_t index, const char *event, size_t len,
+                                     const char *request_id, int *out_status)
+{
+  mynt_buf payload;
+  buf_init(&payload, FUNCTION_MAX_PAYLOAD);
+  mynt_status st = function_invoke(g->functions[index], event, len, &payload);
+  const local_config_function *cfg = &g->config->functions[index];
+  const char *body = buf_cstr(&payload);
+  size_t body_len = payload.len;
+  bool function_error = st != MYNT_OK;
+  enum MHD_Result ok;
+  if(st == MYNT_THROTTLED || st == MYNT_UNAVAILABLE || st == MYNT_NOMEM) {
+    invoke_error err = {.status = st == MYNT_THROTTLED ? 429 : 503,
+                        .error_type = st == MYNT_THROTTLED ? "TooManyRequestsException" : "ServiceException"};
+    snprintf(err.message, sizeof(err.message), "%s", st == MYNT_THROTTLED ? "Rate Exceeded." : mynt_strerror(st));
+    ok = s_send_lambda_error(c, &err, request_id, out_status);
+    buf_free(&payload);
+    return ok;
+  }
+  char *fallback = NULL;
+  if(function_error && (st != MYNT_INTERNAL || !payload.len)) {
+    /* No error document from the function (it timed out, crashed or failed to start): Lambda's own. */
+    char message[96];
+    if(st == MYNT_TIMEOUT)
+      snprintf(message, sizeof(message), "Task timed out after %d.00 seconds", cfg->timeout_s);
+    else
+      snprintf(message, sizeof(message), "%s", mynt_strerror(st));
+    const char *type = st == MYNT_TIMEOUT    ? "Sandbox.Timedout"
+                       : st == MYNT_INTERNAL ? "Unhandled"
+                                             : "Runtime.ExitError";
+    json_t *doc = json_pack("{s:s, s:s}", "errorType", type, "errorMessage", message);
+    fallback = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    body = fallback ? fallback : "{}";
+    body_len = strlen(body);
+  }
+  const char *headers[] = {"X-Amz-Executed-Version",
+                           "$LATEST",
+                           "x-amzn-RequestId",
+                           request_id,
+                           function_error ? "X-Amz-Function-Error" : NULL,
+                           "Unhandled",
+                           NULL};
+  *out_status = 200;
+  ok = s_send_raw(c, 200, body, body_len, headers);
+  free(fallback);
+  buf_free(&payload);
+  return ok;
+}
+
+/* POST /2015-03-31/functions/{FunctionName}/invocations, validated like Lambda (invoke.h). */
+static enum MHD_Result s_serve_invoke(gateway *g, struct MHD_Connection *c, const http_server_request *req,
+                                      const char *raw_path, int *out_status)
+{
+  char request_id[40];
+  s_random_id(request_id, sizeof(request_id));
+  invoke_request ir = {
+    .method = req->method,
+    .raw_path = raw_path,
+    .invocation_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Invocation-Type"),
+    .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
+    .amz_date = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Date"),
+    .body = req->body,
+    .body_len = req->body_len,
+    .body_too_large = req->body_too_large,
+  };
+  size_t index;
+  invoke_type type;
+  invoke_error err;
+  if(invoke_check(g->config, &ir, &index, &type, &err))
+    return s_send_lambda_error(c, &err, request_id, out_status);
+  const char *event = req->body_len ? req->body : "{}";
+  size_t len = req->body_len ? req->body_len : 2;
+  const char *headers[] = {"x-amzn-RequestId", request_id, NULL};
+  if(type == INVOKE_DRY_RUN) {
+    *out_status = 204;
+    return s_send_raw(c, 204, "", 0, headers);
+  }
+  if(type == INVOKE_REQUEST_RESPONSE)
+    return s_invoke_sync(g, c, index, event, len, request_id, out_status);
+  mynt_status st = async_queue_push(g->async, index, event, len);
+  if(st) {
+    err.status = st == MYNT_THROTTLED ? 429 : 503;
+    err.error_type = st == MYNT_THROTTLED ? "TooManyRequestsException" : "ServiceException";
+    snprintf(err.message, sizeof(err.message), "%s",
+             st == MYNT_THROTTLED ? "Rate Exceeded: the function's local event queue is full" : mynt_strerror(st));
+    return s_send_lambda_error(c, &err, request_id, out_status);
+  }
+  *out_status = 202;
+  return s_send_raw(c, 202, "", 0, headers);
+}
+
+/* Queues schedule i's input for its target; logs the outcome. */
+static void s_fire_schedule(void *ctx, size_t i)
+{
+  gateway *g = ctx;
+  const local_config_schedule *s = &g->config->schedules[i];
+  mynt_status st = async_queue_push(g->async, s->target, s->input, strlen(s->input));
+  fprintf(stderr, "mynt-local: schedule %s fired at %s%s%s\n", s->name, g->config->functions[s->target].name,
+          st ? ": " : "", st ? mynt_strerror(st) : "");
+}
+
+static enum MHD_Result s_send_json_text(struct MHD_Connection *c, int status, const char *json, int *out_status)
+{
+  *out_status = status;
+  return s_send_raw(c, status, json, strlen(json), NULL);
+}
+
+/* POST /_local/schedules/{LogicalId} fires a schedule now (202); POST /_local/drain waits until
+ * no asynchronous invocation is queued or running (200 {"idle":true}, 504 after 30 s). */
+static enum MHD_Result s_serve_local_hook(gateway *g, struct MHD_Connection *c, const http_server_request *req,
+                                          const char *raw_path, int *out_status)
+{
+  const char *rest = raw_path + strlen(S_LOCAL_HOOKS_PREFIX);
+  bool is_schedule = strncmp(rest, "schedules/", 10) == 0 && rest[10] && !strchr(rest + 10, '/');
+  bool is_drain = strcmp(rest, "drain") == 0;
+  if(!is_schedule && !is_drain)
+    return s_send_json_text(c, 404, "{\"message\":\"Not Found\"}", out_status);
+  if(strcmp(req->method, "POST") != 0)
+    return s_send_json_text(c, 405, "{\"message\":\"Method Not Allowed\"}", out_status);
+  if(is_drain) {
+    bool idle = async_queue_drain(g->async, S_DRAIN_TIMEOUT_MS);
+    return s_send_json_text(c, idle ? 200 : 504, idle ? "{\"idle\":true}" : "{\"idle\":false}", out_status);
+  }
+  const char *name = rest + 10;
+  for(size_t i = 0; i < g->config->n_schedules; i++) {
+    if(strcmp(g->config->schedules[i].name, name) == 0) {
+      s_fire_schedule(g, i);
+      return s_send_json_text(c, 202, "{\"fired\":true}", out_status);
+    }
+  }
+  return s_send_json_text(c, 404, "{\"message\":\"No such schedule\"}", out_status);
+}
+
+/* The asynchronous queue's runner: one event on the function's warm process. */
+static mynt_status s_async_invoke(void *ctx, size_t index, const char *event, size_t len)
+{
+  gateway *g = ctx;
+  mynt_buf payload;
+  buf_init(&payload, FUNCTION_MAX_PAYLOAD);
+  mynt_status st = function_invoke(g->functions[index], event, len, &payload);
+  buf_free(&payload);
+  return st;
+}
+
 /* ---- the server's callbacks ------------------------------------------------------ */
 
 /* Copies the path part of raw_uri into raw_path (size bytes) and points *out_query at the
@@ -354,6 +546,14 @@ static bool s_on_headers(void *ctx, struct MHD_Connection *c, const http_server_
   }
   if(s_declared_too_large(c)) {
     s_access_log(req->method, raw_path, 413, req->start_ms);
+    if(invoke_is_api_path(raw_path)) {
+      invoke_error err = {.status = 413, .error_type = "RequestTooLargeException"};
+      snprintf(err.message, sizeof(err.message), "Request must be smaller than %u bytes for the Invoke operation",
+               INVOKE_MAX_SYNC_PAYLOAD);
+      int status;
+      *out = s_send_lambda_error(c, &err, "", &status);
+      return true;
+    }
     *out = s_send_message(c, 413, "Request Entity Too Large", NULL);
     return true;
   }
@@ -370,13 +570,27 @@ static enum MHD_Result s_on_request(void *ctx, struct MHD_Connection *c, const h
     s_access_log(method, "(path too long)", 414, req->start_ms);
     return s_send_message(c, 414, "Request-URI Too Long", NULL);
   }
+  int status = 0;
+  enum MHD_Result ok = MHD_NO;
+  if(!atomic_load(&g->ready)) {
+    s_access_log(method, raw_path, 503, req->start_ms);
+    return s_send_message(c, 503, "Service Unavailable", NULL);
+  }
+  if(invoke_is_api_path(raw_path)) {
+    ok = s_serve_invoke(g, c, req, raw_path, &status);
+    s_access_log(method, raw_path, status, req->start_ms);
+    return ok;
+  }
+  if(strncmp(raw_path, S_LOCAL_HOOKS_PREFIX, strlen(S_LOCAL_HOOKS_PREFIX)) == 0) {
+    ok = s_serve_local_hook(g, c, req, raw_path, &status);
+    s_access_log(method, raw_path, status, req->start_ms);
+    return ok;
+  }
   if(req->body_too_large) {
     s_access_log(method, raw_path, 413, req->start_ms);
     return s_send_message(c, 413, "Request Entity Too Large", NULL);
   }
 
-  int status = 0;
-  enum MHD_Result ok = MHD_NO;
   routes_match m;
   mynt_status st = routes_find(&g->config->routes, method, raw_path, 1, &m);
   bool get_like = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
@@ -443,6 +657,27 @@ mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gatewa
       goto fail;
     }
   }
+  g->function_names = calloc(opts->config->n_functions, sizeof(char *));
+  if(!g->function_names) {
+    st = mynt_fail(detail, MYNT_NOMEM, "out of memory");
+    goto fail;
+  }
+  for(size_t i = 0; i < opts->config->n_functions; i++)
+    g->function_names[i] = opts->config->functions[i].name;
+  async_queue_options aq = {
+    .n_functions = opts->config->n_functions,
+    .names = g->function_names,
+    .capacity = S_ASYNC_CAPACITY,
+    .max_bytes = S_ASYNC_MAX_BYTES,
+    .retries = ASYNC_QUEUE_RETRIES,
+    .retry_delay_ms = opts->async_retry_delay_ms > 0 ? opts->async_retry_delay_ms : S_ASYNC_RETRY_DELAY_MS,
+    .invoke = s_async_invoke,
+    .ctx = g,
+  };
+  if((st = async_queue_new(&aq, &g->async))) {
+    mynt_fail(detail, st, "cannot start the asynchronous invocation queue");
+    goto fail;
+  }
   http_server_options server = {
     .host = opts->host,
     .port = opts->port,
@@ -457,6 +692,31 @@ mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gatewa
   };
   if((st = http_server_new(&server, detail, &g->server)))
     goto fail;
+  /* Only now is the port known: every function learns where Lambda's API and the public URL are. */
+  char url[64];
+  snprintf(url, sizeof(url), "http://%s:%u", opts->host ? opts->host : "127.0.0.1",
+           (unsigned)http_server_port(g->server));
+  for(size_t i = 0; i < opts->config->n_functions; i++) {
+    if((st = function_set_env(g->functions[i], "MYNT_LAMBDA_ENDPOINT", url)) ||
+       (st = function_set_env(g->functions[i], "MYNT_PUBLIC_URL", url))) {
+      mynt_fail(detail, st, "out of memory");
+      goto fail;
+    }
+  }
+  atomic_store(&g->ready, true);
+  int64_t *periods = NULL;
+  if(opts->config->n_schedules && !(periods = calloc(opts->config->n_schedules, sizeof(int64_t)))) {
+    st = mynt_fail(detail, MYNT_NOMEM, "out of memory");
+    goto fail;
+  }
+  for(size_t i = 0; i < opts->config->n_schedules; i++)
+    periods[i] = opts->config->schedules[i].period_ms;
+  st = schedule_runner_new(periods, opts->config->n_schedules, opts->schedule_scale, s_fire_schedule, g, &g->schedules);
+  free(periods);
+  if(st) {
+    mynt_fail(detail, st, "cannot start the schedules");
+    goto fail;
+  }
   *out = g;
   return MYNT_OK;
 fail:
@@ -473,16 +733,21 @@ void gateway_free(gateway *g)
 {
   if(!g)
     return;
+  schedule_runner_free(g->schedules);
   if(g->server)
     http_server_quiesce(g->server);
   size_t n = g->config->n_functions;
   for(size_t i = 0; g->functions && i < n; i++)
     if(g->functions[i])
       function_stop(g->functions[i]);
+  if(g->async)
+    async_queue_stop(g->async); /* a drain in progress sees the queue idle and answers */
   http_server_free(g->server);
+  async_queue_free(g->async);
   for(size_t i = 0; g->functions && i < n; i++)
     function_free(g->functions[i]);
   free(g->functions);
+  free(g->function_names);
   authorizer_free(g->auth);
   free(g->web_root);
   free(g->config_json);

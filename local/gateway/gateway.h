@@ -1,4 +1,4 @@
-/* gateway.h - the local API Gateway: routes, JWT authorizer, events, static web app. */
+/* gateway.h - the local API Gateway (routes, JWT authorizer, events, static web app), Lambda's Invoke API and schedules. */
 #ifndef MYNT_LOCAL_GATEWAY_H
 #define MYNT_LOCAL_GATEWAY_H
 
@@ -21,13 +21,21 @@ typedef struct {
   const static_files_mount *mounts; /* directories served under URL prefixes, tried before
                                        web_root; borrowed, must outlive the gateway */
   size_t n_mounts;
-  const char *host; /* IPv4 loopback address to bind; NULL = "127.0.0.1" */
-  uint16_t port;    /* 0 = an ephemeral port */
+  const char *host;             /* IPv4 loopback address to bind; NULL = "127.0.0.1" */
+  uint16_t port;                /* 0 = an ephemeral port */
+  double schedule_scale;        /* schedules fire every period * this (<= 0 = 1: their real rate) */
+  int64_t async_retry_delay_ms; /* before the first retry of a failed asynchronous run; 0 = 500 ms */
 } gateway_options;
 
 typedef struct gateway gateway;
 
-/* Starts serving (threads of its own). Returns MYNT_OK and *out (free it with gateway_free);
+/* Starts serving (threads of its own): the config's routes, Lambda's Invoke API
+ * (POST /2015-03-31/functions/{name}/invocations, invoke.h; Event invocations are queued per
+ * function and run on its warm process, retried twice on failure), the config's schedules at
+ * their rate, and the test hooks POST /_local/schedules/{LogicalId} (fire now: 202, 404
+ * unknown) and POST /_local/drain (200 {"idle":true} once nothing is queued or running, 504
+ * after 30 s). Every function's environment gets MYNT_LAMBDA_ENDPOINT and MYNT_PUBLIC_URL
+ * (http://host:port). Returns MYNT_OK and *out (free it with gateway_free);
  * MYNT_BAD_REQUEST when the web root is not a directory or host is not an address, MYNT_IO
  * when the port cannot be bound or a Runtime API server cannot start, MYNT_NOMEM; then *out
  * is NULL and detail (may be NULL) says why. curl_global_init must have been called. */

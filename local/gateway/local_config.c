@@ -10,10 +10,12 @@
 #include "core/detail.h"
 #include "core/json.h"
 #include "local/common/strv.h"
+#include "local/gateway/schedule.h"
 
 static void s_function_free(local_config_function *f)
 {
   free(f->name);
+  free(f->function_name);
   free(f->handler);
   free(f->bootstrap);
   strv_free(f->env, f->n_env);
@@ -29,6 +31,11 @@ void local_config_free(local_config *c)
   for(size_t i = 0; i < c->n_functions; i++)
     s_function_free(&c->functions[i]);
   free(c->functions);
+  for(size_t i = 0; i < c->n_schedules; i++) {
+    free(c->schedules[i].name);
+    free(c->schedules[i].input);
+  }
+  free(c->schedules);
   routes_table_free(&c->routes);
   memset(c, 0, sizeof(*c));
   routes_table_init(&c->routes);
@@ -85,6 +92,12 @@ static mynt_status s_parse_function(const json_t *fj, size_t index, local_config
   f->handler = s_dup_string(fj, "handler");
   if(!f->name || !f->handler)
     return mynt_fail(detail, MYNT_BAD_REQUEST, "function %zu needs name and handler", index);
+  const json_t *fname = json_object_get(fj, "function_name");
+  if(fname && !json_is_string(fname))
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: function_name must be a string", f->name);
+  f->function_name = fname ? s_dup_string(fj, "function_name") : strdup(f->name);
+  if(!f->function_name)
+    return fname ? mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: function_name is empty", f->name) : MYNT_NOMEM;
   if(json_object_get(fj, "bootstrap") && !(f->bootstrap = s_dup_string(fj, "bootstrap")))
     return mynt_fail(detail, MYNT_BAD_REQUEST, "function %s: bootstrap must be a path", f->name);
   const json_t *t = json_object_get(fj, "timeout_s");
@@ -142,6 +155,55 @@ static mynt_status s_parse_function(const json_t *fj, size_t index, local_config
   return MYNT_OK;
 }
 
+/* Returns the index of the function whose logical id is name, or n_functions. */
+static size_t s_function_index(const local_config *c, const char *name)
+{
+  for(size_t i = 0; i < c->n_functions; i++)
+    if(strcmp(c->functions[i].name, name) == 0)
+      return i;
+  return c->n_functions;
+}
+
+static mynt_status s_parse_schedules(const json_t *list, local_config *out, mynt_detail *detail)
+{
+  if(!list || json_is_null(list))
+    return MYNT_OK;
+  if(!json_is_array(list))
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "schedules must be an array");
+  if(json_array_size(list) == 0)
+    return MYNT_OK;
+  out->schedules = calloc(json_array_size(list), sizeof(*out->schedules));
+  if(!out->schedules)
+    return MYNT_NOMEM;
+  size_t i;
+  const json_t *sj;
+  json_array_foreach(list, i, sj) {
+    local_config_schedule *s = &out->schedules[i];
+    out->n_schedules = i + 1;
+    s->name = s_dup_string(sj, "name");
+    if(!s->name)
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "schedule %zu needs a name", i);
+    for(size_t j = 0; j < i; j++)
+      if(strcmp(out->schedules[j].name, s->name) == 0)
+        return mynt_fail(detail, MYNT_BAD_REQUEST, "schedule %s is repeated", s->name);
+    mynt_detail why;
+    if(schedule_parse_rate(json_member_string(sj, "expression"), &s->period_ms, &why))
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "schedule %s: %s", s->name, mynt_detail_text(&why));
+    const char *target = json_member_string(sj, "target");
+    s->target = target ? s_function_index(out, target) : out->n_functions;
+    if(s->target == out->n_functions)
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "schedule %s: target must name a function", s->name);
+    const char *input = json_member_string(sj, "input");
+    json_t *parsed = input ? json_loads(input, JSON_DECODE_ANY, NULL) : NULL;
+    json_decref(parsed);
+    if(!parsed)
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "schedule %s: input must be JSON text", s->name);
+    if(!(s->input = strdup(input)))
+      return MYNT_NOMEM;
+  }
+  return MYNT_OK;
+}
+
 mynt_status local_config_parse(const char *text, size_t len, local_config *out, mynt_detail *detail)
 {
   memset(out, 0, sizeof(*out));
@@ -190,6 +252,21 @@ mynt_status local_config_parse(const char *text, size_t len, local_config *out, 
     if((st = s_parse_function(fj, i, out, detail)))
       goto cleanup;
   }
+  for(size_t i = 0; i < out->n_functions; i++) {
+    for(size_t j = 0; j < out->n_functions; j++) {
+      if(i != j && strcmp(out->functions[i].function_name, out->functions[j].name) == 0 &&
+         strcmp(out->functions[i].function_name, out->functions[i].name) != 0) {
+        st = mynt_fail(detail, MYNT_BAD_REQUEST, "function_name %s is another function's name",
+                       out->functions[i].function_name);
+        goto cleanup;
+      }
+      if(i < j && strcmp(out->functions[i].function_name, out->functions[j].function_name) == 0) {
+        st = mynt_fail(detail, MYNT_BAD_REQUEST, "function_name %s is repeated", out->functions[i].function_name);
+        goto cleanup;
+      }
+    }
+  }
+  st = s_parse_schedules(json_object_get(root, "schedules"), out, detail);
 cleanup:
   json_decref(root);
   if(st)

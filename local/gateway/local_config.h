@@ -1,9 +1,10 @@
-/* local_config.h - the routes file mynt-local serves: region, JWT authorizer, functions, routes. */
+/* local_config.h - the routes file mynt-local serves: region, JWT authorizer, functions, routes, schedules. */
 #ifndef MYNT_LOCAL_CONFIG_H
 #define MYNT_LOCAL_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/detail.h"
 #include "core/status.h"
@@ -17,7 +18,8 @@ typedef struct {
 } local_config_authorizer;
 
 typedef struct {
-  char *name;
+  char *name;          /* the template's logical id */
+  char *function_name; /* the name Lambda knows it by (FunctionName; defaults to name) */
   char *handler;
   char *bootstrap; /* per-function override; NULL = the --bootstrap path */
   int timeout_s;
@@ -26,12 +28,22 @@ typedef struct {
   size_t n_env;
 } local_config_function;
 
+/* An AWS::Scheduler::Schedule: fires input at functions[target] every period_ms. */
+typedef struct {
+  char *name; /* logical id */
+  int64_t period_ms;
+  size_t target;
+  char *input; /* JSON text */
+} local_config_schedule;
+
 typedef struct {
   char *region;
   bool has_authorizer;
   local_config_authorizer authorizer;
   local_config_function *functions;
   size_t n_functions;
+  local_config_schedule *schedules;
+  size_t n_schedules;
   routes_table routes;
 } local_config;
 

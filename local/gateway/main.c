@@ -1,4 +1,4 @@
-/* main.c - mynt-local: API Gateway HTTP API + Lambda on loopback, running the real bootstrap. */
+/* main.c - mynt-local: API Gateway HTTP API + Lambda (Runtime, Invoke) + schedules on loopback, running the real bootstrap. */
 #include <curl/curl.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -26,7 +26,10 @@ static void s_usage(FILE *out)
                "  --config-json FILE  served at /config.json\n"
                "  --mount PREFIX=DIR  also serve DIR under the URL prefix (e.g. /plaid/=local/plaid_sim/link)\n"
                "  --port N            port (default $MYNT_PORT, else 8080; 0 = any free port)\n"
-               "  --host ADDR         loopback address to bind (127.0.0.0/8 only)\n");
+               "  --host ADDR         loopback address to bind (127.0.0.0/8 only)\n"
+               "environment:\n"
+               "  MYNT_LOCAL_SCHEDULE_SCALE  schedules fire every rate * this (e.g. 0.001; default 1)\n"
+               "  MYNT_LOCAL_RETRY_DELAY_MS  delay before retrying a failed asynchronous run (default 500)\n");
 }
 
 /* Returns true for a dotted IPv4 address in 127.0.0.0/8. */
@@ -37,6 +40,21 @@ static bool s_is_loopback(const char *host)
   if(sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) != 4)
     return false;
   return a == 127 && b < 256 && c < 256 && d < 256;
+}
+
+/* Reads the number in environment variable name into *out when it is set; returns false when
+ * it is set but not a number in [min, max] (*out is then unchanged). */
+static bool s_env_number(const char *name, double min, double max, double *out)
+{
+  const char *text = getenv(name);
+  if(!text || !*text)
+    return true;
+  char *end = NULL;
+  double v = strtod(text, &end);
+  if(*end || !(v >= min && v <= max))
+    return false;
+  *out = v;
+  return true;
 }
 
 int main(int argc, char **argv)
@@ -140,6 +158,18 @@ int main(int argc, char **argv)
     fprintf(stderr, "mynt-local: libcurl failed to initialise\n");
     goto cleanup;
   }
+  double schedule_scale = 1;
+  int64_t retry_delay_ms = 0;
+  if(!s_env_number("MYNT_LOCAL_SCHEDULE_SCALE", 1e-9, 1e6, &schedule_scale)) {
+    fprintf(stderr, "mynt-local: MYNT_LOCAL_SCHEDULE_SCALE must be a number in (0, 1e6]\n");
+    goto cleanup;
+  }
+  double delay = 0;
+  if(!s_env_number("MYNT_LOCAL_RETRY_DELAY_MS", 1, 600000, &delay)) {
+    fprintf(stderr, "mynt-local: MYNT_LOCAL_RETRY_DELAY_MS must be 1..600000\n");
+    goto cleanup;
+  }
+  retry_delay_ms = (int64_t)delay;
   gateway_options opts = {
     .config = &config,
     .bootstrap = bootstrap,
@@ -149,6 +179,8 @@ int main(int argc, char **argv)
     .n_mounts = n_mounts,
     .host = host,
     .port = port,
+    .schedule_scale = schedule_scale,
+    .async_retry_delay_ms = retry_delay_ms,
   };
   if(gateway_new(&opts, &why, &g) != MYNT_OK) {
     fprintf(stderr, "mynt-local: %s\n", mynt_detail_text(&why));

@@ -195,6 +195,8 @@ mynt_status plaid_sim_new(const plaid_sim_config *cfg, plaid_sim **out)
     st = MYNT_NOMEM;
     goto cleanup;
   }
+  if((st = plaid_sim_webhooks_new(cfg->now_ms, cfg->now_ctx, &sim->webhooks)))
+    goto cleanup;
 
   /* Seed jansson's hash tables now, before the server's threads parse anything. */
   json_object_seed(0);
@@ -228,6 +230,7 @@ void plaid_sim_free(plaid_sim *sim)
   if(!sim)
     return;
   http_server_free(sim->server);
+  plaid_sim_webhooks_free(sim->webhooks); /* after the server: no request can queue one any more */
   plaid_sim_store_free(sim->store);
   plaid_sim_ledger_free(sim->ledger);
   free(sim->client_id);

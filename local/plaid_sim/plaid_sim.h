@@ -10,7 +10,7 @@
  *   Plaid (POST, PLAID-CLIENT-ID + PLAID-SECRET headers or client_id/secret in the body):
  *     /link/token/create  /item/public_token/exchange  /item/get  /item/remove  /accounts/get
  *     /transactions/get  /transactions/sync  /sandbox/public_token/create  /sandbox/item/reset_login
- *     /sandbox/transactions/create
+ *     /sandbox/transactions/create  /sandbox/item/fire_webhook  /webhook_verification_key/get
  *   Simulator only (no Plaid auth; never shows a token):
  *     POST   /sim/link/complete {link_token, institution_id, username, password[, seed]}
  *     GET    /sim/items                               every item: id, institution, seed, removed, login_required
@@ -19,7 +19,14 @@
  *            (modified {transaction_id, pending: false} posts a pending one: removal + addition)
  *     GET|POST /sim/items/{item_id}/sync {history: none|initial|complete, mutation_during_pagination}
  *     POST   /sim/items/{item_id}/faults {latency_ms, status, error_code, times}   DELETE clears
- *     GET    /sim/health */
+ *     POST   /sim/items/{item_id}/webhook {webhook_type, webhook_code, error?, new_webhook_url?,
+ *            account_id?, initial_update_complete?, historical_update_complete?}   sends exactly that
+ *     GET    /sim/webhooks            the delivery log {webhooks, pending, dropping}
+ *     POST   /sim/webhooks/drop {count}             the next count deliveries are lost (logged "dropped")
+ *     POST   /sim/webhook_key/rotate {grace_s?}     a new signing key; the old one expires in grace_s
+ *     GET    /sim/health
+ *   Webhooks go to the item's webhook URL from a sender thread, signed as Plaid signs them (ES256,
+ *   Plaid-Verification), SYNC_UPDATES_AVAILABLE only once /transactions/sync was called for the item. */
 
 typedef struct {
   const char *client_id; /* required; the PLAID-CLIENT-ID every Plaid call must carry */

@@ -326,6 +326,10 @@ void plaid_sim_admin_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_
   else if(strcmp(path, "/sim/link/complete") == 0) {
     s_link_complete(sim, req, out);
   }
+  else if(strcmp(path, "/sim/webhooks") == 0 || strcmp(path, "/sim/webhooks/drop") == 0 ||
+          strcmp(path, "/sim/webhook_key/rotate") == 0) {
+    plaid_sim_notify_admin(sim, req, out);
+  }
   else if(strncmp(path, items_prefix, sizeof items_prefix - 1) == 0) {
     const char *id = path + sizeof items_prefix - 1;
     const char *slash = strchr(id, '/');
@@ -345,6 +349,8 @@ void plaid_sim_admin_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_
         plaid_sim_sync_admin_knobs(sim, req, out, item_id);
       else if(strcmp(slash, "/faults") == 0)
         s_faults(sim, req, out, item_id);
+      else if(strcmp(slash, "/webhook") == 0)
+        plaid_sim_notify_admin_item(sim, req, out, item_id);
       else
         plaid_sim_render_error(out, req, 404, "INVALID_REQUEST", "NOT_FOUND", "unrecognized endpoint", NULL);
     }

@@ -12,6 +12,7 @@
 #include "local/plaid_sim/plaid_sim.h"
 #include "local/plaid_sim/plaid_sim_ledger.h"
 #include "local/plaid_sim/plaid_sim_store.h"
+#include "local/plaid_sim/plaid_sim_webhook.h"
 
 /* Every request must send exactly this Plaid-Version when it sends one. */
 #define PLAID_SIM_API_VERSION "2020-09-14"
@@ -19,7 +20,8 @@
 struct plaid_sim {
   http_server *server;
   plaid_sim_store *store;
-  plaid_sim_ledger *ledger; /* items' change logs for /transactions/sync */
+  plaid_sim_ledger *ledger;     /* items' change logs for /transactions/sync */
+  plaid_sim_webhooks *webhooks; /* the signing keys and the sender */
   char *client_id;
   char *secret;
   bool today_pinned;
@@ -76,6 +78,11 @@ void plaid_sim_admin_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_
  * server answers as a bare 500. */
 void plaid_sim_render_error(plaid_sim_response *out, const plaid_sim_request *req, unsigned status,
                             const char *error_type, const char *error_code, const char *message, const char *display);
+
+/* Returns a new PlaidError object as a webhook's error carries it (the shape above without
+ * request_id; display NULL = JSON null), or NULL when out of memory. */
+json_t *plaid_sim_render_error_body(unsigned status, const char *error_type, const char *error_code,
+                                    const char *message, const char *display);
 
 /* Fills out with 200 and body, adding request_id to it. Takes ownership of body (NULL = out of memory). */
 void plaid_sim_render_ok(plaid_sim_response *out, const plaid_sim_request *req, json_t *body);
@@ -156,5 +163,39 @@ void plaid_sim_sync_admin_changes(plaid_sim *sim, const plaid_sim_request *req, 
 /* GET or POST /sim/items/{item_id}/sync {history, mutation_during_pagination}. */
 void plaid_sim_sync_admin_knobs(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out,
                                 const char *item_id);
+
+/* ---- webhooks (plaid_sim_notify.c) ---- */
+
+/* Returns whether url is one Plaid takes as a webhook: http(s)://host[:port][/path], visible
+ * ASCII, shorter than PLAID_SIM_WEBHOOK_MAX. */
+bool plaid_sim_webhook_url_valid(const char *url);
+
+/* Sends TRANSACTIONS SYNC_UPDATES_AVAILABLE with the item's current flags after its data changed,
+ * when it has a webhook and, as on Plaid, /transactions/sync has been called for it (and the
+ * history is not NOT_READY). */
+void plaid_sim_notify_sync_updates(plaid_sim *sim, const plaid_sim_item *item);
+
+/* Sends SYNC_UPDATES_AVAILABLE for each level status->history reached from
+ * status->previous_history (the first 30 days, then the whole history), under the same rule. */
+void plaid_sim_notify_history(plaid_sim *sim, const plaid_sim_item *item, const plaid_sim_ledger_status *status);
+
+/* Sends ITEM ERROR (ITEM_LOGIN_REQUIRED) when the item has a webhook: what /sandbox/item/reset_login fires. */
+void plaid_sim_notify_login_required(plaid_sim *sim, const plaid_sim_item *item);
+
+/* POST /webhook_verification_key/get {key_id}. */
+void plaid_sim_notify_key_get(plaid_sim_call *c);
+
+/* POST /sandbox/item/fire_webhook {access_token, webhook_type?, webhook_code}. */
+void plaid_sim_notify_fire(plaid_sim_call *c);
+
+/* GET /sim/webhooks, POST /sim/webhooks/drop {count}, POST /sim/webhook_key/rotate {grace_s?}. */
+void plaid_sim_notify_admin(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out);
+
+/* POST /sim/items/{item_id}/webhook {webhook_type, webhook_code, error?, new_webhook_url?,
+ * account_id?, initial_update_complete?, historical_update_complete?}: sends exactly that
+ * webhook; ITEM ERROR ITEM_LOGIN_REQUIRED also puts the item in that state, LOGIN_REPAIRED takes
+ * it out, and WEBHOOK_UPDATE_ACKNOWLEDGED with new_webhook_url moves the item to that URL. */
+void plaid_sim_notify_admin_item(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out,
+                                 const char *item_id);
 
 #endif

@@ -29,6 +29,7 @@ typedef struct {
   int32_t today; /* the day the live set is up to date with */
   plaid_sim_history history;
   bool mutation_armed;
+  bool synced; /* /transactions/sync has been called for the item */
   s_live *live;
   size_t live_count, live_cap;
   plaid_sim_ledger_entry *log;
@@ -405,6 +406,7 @@ mynt_status plaid_sim_ledger_page_get(plaid_sim_ledger *ledger, const plaid_sim_
   mynt_status st = s_lock_book(ledger, item, today, true, true, &b);
   if(st)
     goto unlock;
+  b->synced = true;
   out->history = b->history;
   size_t position = 0;
   bool cursor_has_more = false;
@@ -613,6 +615,7 @@ mynt_status plaid_sim_ledger_configure(plaid_sim_ledger *ledger, const plaid_sim
   if(st)
     goto unlock;
   const bool fresh = b->log_count == 0 && b->history == PLAID_SIM_HISTORY_COMPLETE;
+  out->previous_history = b->history;
   if(history >= 0 && history < (int)b->history && !fresh) {
     st = mynt_fail(detail, MYNT_BAD_REQUEST, "history cannot go back from \"%s\" to \"%s\"", names[b->history],
                    names[history]);
@@ -626,9 +629,26 @@ mynt_status plaid_sim_ledger_configure(plaid_sim_ledger *ledger, const plaid_sim
     goto unlock;
   out->history = b->history;
   out->mutation_armed = b->mutation_armed;
+  out->synced = b->synced;
   out->log_count = b->log_count;
   out->transaction_count = b->live_count;
 unlock:
   pthread_mutex_unlock(&ledger->lock);
   return st;
+}
+
+bool plaid_sim_ledger_synced(plaid_sim_ledger *ledger, const char *item_id, plaid_sim_history *out_history)
+{
+  bool synced = false;
+  *out_history = PLAID_SIM_HISTORY_COMPLETE;
+  pthread_mutex_lock(&ledger->lock);
+  for(size_t i = 0; i < ledger->book_count; i++) {
+    if(strcmp(ledger->books[i]->item_id, item_id) == 0) {
+      synced = ledger->books[i]->synced;
+      *out_history = ledger->books[i]->history;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&ledger->lock);
+  return synced;
 }

@@ -84,6 +84,8 @@ typedef struct {
 
 typedef struct {
   plaid_sim_history history;
+  plaid_sim_history previous_history; /* before the change (configure) */
+  bool synced;                        /* /transactions/sync has been called for the item */
   bool mutation_armed;
   size_t log_count;         /* entries in the change log */
   size_t transaction_count; /* live transactions */
@@ -130,5 +132,10 @@ mynt_status plaid_sim_ledger_apply(plaid_sim_ledger *ledger, const plaid_sim_ite
  * after the change to out. MYNT_OK, MYNT_BAD_REQUEST (history cannot go back), MYNT_NOMEM. */
 mynt_status plaid_sim_ledger_configure(plaid_sim_ledger *ledger, const plaid_sim_item *item, int32_t today, int history,
                                        int arm_mutation, plaid_sim_ledger_status *out, mynt_detail *detail);
+
+/* Returns whether /transactions/sync has been called for item_id (Plaid sends
+ * SYNC_UPDATES_AVAILABLE only after that), with the item's history level in *out_history
+ * (COMPLETE for an item without a ledger). */
+bool plaid_sim_ledger_synced(plaid_sim_ledger *ledger, const char *item_id, plaid_sim_history *out_history);
 
 #endif

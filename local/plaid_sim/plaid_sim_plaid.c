@@ -196,7 +196,7 @@ static bool s_webhook_or_reply(s_call *c, json_t *obj, char out[PLAID_SIM_WEBHOO
   if(!v)
     return true;
   const char *s = json_is_string(v) ? json_string_value(v) : "";
-  if((strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) || strlen(s) >= PLAID_SIM_WEBHOOK_MAX) {
+  if(!plaid_sim_webhook_url_valid(s)) {
     S_INVALID_FIELD(c, "webhook must be a valid URL");
     return false;
   }
@@ -724,6 +724,7 @@ static void s_sandbox_reset_login(s_call *c)
     s_fail(c, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN", NULL, "provided access token does not exist");
     return;
   }
+  plaid_sim_notify_login_required(c->sim, &item);
   plaid_sim_render_ok(c->out, c->req, json_pack("{s:b}", "reset_login", 1));
 }
 
@@ -743,6 +744,8 @@ static const s_route s_routes[] = {
   {"/sandbox/item/reset_login", s_sandbox_reset_login},
   {"/transactions/sync", plaid_sim_sync_transactions},
   {"/sandbox/transactions/create", plaid_sim_sync_sandbox_create},
+  {"/webhook_verification_key/get", plaid_sim_notify_key_get},
+  {"/sandbox/item/fire_webhook", plaid_sim_notify_fire},
 };
 
 void plaid_sim_plaid_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)

@@ -16,6 +16,7 @@ static const char *s_doc_section(const char *error_type)
     {"API_ERROR", "api"},
     {"INSTITUTION_ERROR", "institution"},
     {"TRANSACTIONS_ERROR", "transactions"},
+    {"SANDBOX_ERROR", "sandbox"},
   };
   for(size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if(strcmp(map[i][0], error_type) == 0)
@@ -39,6 +40,12 @@ static json_t *s_error_object(const plaid_sim_request *req, unsigned status, con
     e = NULL;
   }
   return e;
+}
+
+json_t *plaid_sim_render_error_body(unsigned status, const char *error_type, const char *error_code,
+                                    const char *message, const char *display)
+{
+  return s_error_object(NULL, status, error_type, error_code, message, display);
 }
 
 void plaid_sim_render_error(plaid_sim_response *out, const plaid_sim_request *req, unsigned status,

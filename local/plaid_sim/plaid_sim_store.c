@@ -290,6 +290,15 @@ mynt_status plaid_sim_store_set_login_required(plaid_sim_store *store, const cha
   return slot ? MYNT_OK : MYNT_NOT_FOUND;
 }
 
+mynt_status plaid_sim_store_set_webhook(plaid_sim_store *store, const char *item_id, const char *url)
+{
+  s_item_slot *slot = s_lock_item(store, item_id, true);
+  if(slot)
+    snprintf(slot->item.webhook, sizeof slot->item.webhook, "%s", url);
+  pthread_mutex_unlock(&store->lock);
+  return slot ? MYNT_OK : MYNT_NOT_FOUND;
+}
+
 mynt_status plaid_sim_store_set_fault(plaid_sim_store *store, const char *item_id, const plaid_sim_fault *fault)
 {
   s_item_slot *slot = s_lock_item(store, item_id, false);

@@ -101,6 +101,9 @@ mynt_status plaid_sim_store_remove_item(plaid_sim_store *store, const char *item
 /* Sets or clears an item's login_required flag. MYNT_NOT_FOUND when unknown or removed. */
 mynt_status plaid_sim_store_set_login_required(plaid_sim_store *store, const char *item_id, bool required);
 
+/* Sets an item's webhook URL (shorter than PLAID_SIM_WEBHOOK_MAX). MYNT_NOT_FOUND when unknown or removed. */
+mynt_status plaid_sim_store_set_webhook(plaid_sim_store *store, const char *item_id, const char *url);
+
 /* Installs (replaces) an item's fault. MYNT_NOT_FOUND when the item is unknown. */
 mynt_status plaid_sim_store_set_fault(plaid_sim_store *store, const char *item_id, const plaid_sim_fault *fault);
 

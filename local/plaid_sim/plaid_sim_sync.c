@@ -248,8 +248,10 @@ void plaid_sim_sync_sandbox_create(plaid_sim_call *c)
     s_invalid(c->req, c->out, mynt_detail_text(&detail));
   else if(st)
     s_internal(c->req, c->out);
-  else
+  else {
+    plaid_sim_notify_sync_updates(c->sim, &item);
     plaid_sim_render_ok(c->out, c->req, json_object());
+  }
 }
 
 /* ---- /sim/items/{item_id}/transactions and /sim/items/{item_id}/sync ---- */
@@ -468,8 +470,10 @@ void plaid_sim_sync_admin_changes(plaid_sim *sim, const plaid_sim_request *req, 
     s_invalid(req, out, mynt_detail_text(&detail));
   else if(st)
     goto fail;
-  else
+  else {
+    plaid_sim_notify_sync_updates(sim, &item);
     plaid_sim_render_ok(out, req, s_changes_json(item.item_id, &changes, added_ids, posted_ids));
+  }
   goto cleanup;
 fail:
   s_internal(req, out);
@@ -525,11 +529,13 @@ void plaid_sim_sync_admin_knobs(plaid_sim *sim, const plaid_sim_request *req, pl
     s_invalid(req, out, mynt_detail_text(&detail));
   else if(st)
     s_internal(req, out);
-  else
+  else {
+    plaid_sim_notify_history(sim, &item, &status);
     plaid_sim_render_ok(out, req,
                         json_pack("{s:s, s:s, s:s, s:b, s:I, s:I}", "item_id", item.item_id, "history",
                                   histories[status.history], "transactions_update_status",
                                   s_status_name(status.history), "mutation_during_pagination", status.mutation_armed,
                                   "log_entries", (json_int_t)status.log_count, "transactions",
                                   (json_int_t)status.transaction_count));
+  }
 }

@@ -134,6 +134,7 @@ mynt_status apigw_request_from_json(mynt_arena *arena, json_t *event, apigw_requ
   out_req->method = s_string_member(arena, http, "method", NULL, &bad);
   out_req->raw_query = s_string_member(arena, event, "rawQueryString", "", &bad);
   out_req->request_id = s_string_member(arena, context, "requestId", "", &bad);
+  out_req->domain_name = s_string_member(arena, context, "domainName", "", &bad);
   if(bad)
     return bad;
 

@@ -31,6 +31,7 @@ typedef struct {
   const char *raw_path;    /* "/items/abc" */
   const char *raw_query;   /* "a=1&b=2"; "" when absent */
   const char *request_id;  /* requestContext.requestId; "" when absent */
+  const char *domain_name; /* requestContext.domainName, the API's host (e.g. "abc.execute-api..."); "" when absent */
   apigw_pairs headers;     /* names lower-cased */
   apigw_pairs query;       /* queryStringParameters (repeats joined by commas) */
   apigw_pairs path_params; /* pathParameters */

@@ -1,10 +1,12 @@
-/* items.c - handlers of the `items` route group: Link tokens, POST/GET /items, DELETE /items/{item_id}. */
+/* items.c - handlers of the `items` route group: Link tokens, POST/GET /items, DELETE /items/{item_id}, refreshes. */
 #include "handlers/items.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "core/clock.h"
 #include "core/logger.h"
 #include "core/json.h"
 #include "core/wipe.h"
@@ -15,6 +17,8 @@
 #include "link/link.h"
 #include "plaid/plaid.h"
 #include "store/items.h"
+#include "sync/start.h"
+#include "sync/sync.h"
 
 /* The main work ends this long before the Lambda deadline: room to settle a failed write, remove
  * a new item at Plaid and still answer. */
@@ -23,6 +27,9 @@
 #define ITEMS_CLEANUP_MARGIN_MS 300
 
 #define ITEMS_PUBLIC_TOKEN_MAX 256
+
+/* Where Plaid sends webhooks, after the API's public URL. */
+#define ITEMS_WEBHOOK_PATH "/webhooks/plaid"
 
 static json_t *s_item_json(const store_item *item)
 {
@@ -142,6 +149,17 @@ static mynt_status s_reply_link(const handlers_env *env, apigw_response *res, co
   return apigw_response_error(res, r->status == MYNT_NOT_FOUND ? MYNT_CONFLICT : r->status, NULL);
 }
 
+/* Starts a sync of sub's item_id; a failure is logged and the answer goes on (the daily schedule
+ * catches up). */
+static void s_start_sync(const handlers_env *env, const char *sub, const char *item_id, const char *reason,
+                         int64_t deadline_ms)
+{
+  mynt_status st = sync_start(env, sub, item_id, reason, deadline_ms);
+  if(st)
+    logger_log(LOGGER_WARN, NULL, "items: the sync of item %s (%s) could not be started: %s", item_id, reason,
+               mynt_strerror(st));
+}
+
 mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
 {
   handlers_call call;
@@ -164,10 +182,38 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
     link_result result;
     link_item(&deps, &link, &result);
     st = s_reply_link(call.env, res, call.sub, &result, call.deadline_ms);
+    /* A retried POST of a stored item starts a sync again: the first one's start may have failed. */
+    if(result.outcome == LINK_CREATED || result.outcome == LINK_EXISTING)
+      s_start_sync(call.env, call.sub, result.item.item_id, "link", handlers_deadline(ctx, ITEMS_CLEANUP_MARGIN_MS));
     link_result_clear(&result);
   }
   json_decref(body);
   return st;
+}
+
+/* Writes the URL Plaid should send the item's webhooks to into out (cap bytes): MYNT_PUBLIC_URL
+ * (the API's public base URL; mynt-local sets it) or else https://<the request's domainName>, then
+ * ITEMS_WEBHOOK_PATH. "" when neither is known (or usable): the link token then asks for none. */
+static void s_webhook_url(const apigw_request *req, char *out, size_t cap)
+{
+  const char *base = getenv("MYNT_PUBLIC_URL");
+  char from_domain[300];
+  out[0] = '\0';
+  if(!base || !*base) {
+    if(!req->domain_name || !str_is_token(req->domain_name, 253)) {
+      logger_log(LOGGER_WARN, NULL,
+                 "items: no MYNT_PUBLIC_URL and no usable domainName: the link token has no webhook");
+      return;
+    }
+    snprintf(from_domain, sizeof(from_domain), "https://%s", req->domain_name);
+    base = from_domain;
+  }
+  size_t n = strlen(base);
+  while(n > 0 && base[n - 1] == '/')
+    n--;
+  int written = snprintf(out, cap, "%.*s%s", (int)n, base, ITEMS_WEBHOOK_PATH);
+  if(written < 0 || (size_t)written >= cap)
+    out[0] = '\0';
 }
 
 mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
@@ -201,8 +247,10 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
       goto cleanup;
   }
 
+  char webhook[512];
+  s_webhook_url(req, webhook, sizeof(webhook));
   plaid_error err;
-  st = plaid_link_token_create(call.env->plaid, call.sub, access_token, call.deadline_ms, &answer, &err);
+  st = plaid_link_token_create(call.env->plaid, call.sub, access_token, webhook, call.deadline_ms, &answer, &err);
   mynt_wipe_free(access_token);
   access_token = NULL;
   if(st) {
@@ -286,6 +334,39 @@ mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_r
 cleanup:
   mynt_wipe_free(access_token);
   json_decref(answer);
+  store_item_clear(&item);
+  return st;
+}
+
+mynt_status items_sync(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
+{
+  handlers_call call;
+  mynt_status st = handlers_call_or_reply(ctx, req, res, ITEMS_CLEANUP_MARGIN_MS, &call);
+  if(st)
+    return st;
+  const char *item_id = apigw_request_path_param(req, "item_id");
+  store_item item;
+  memset(&item, 0, sizeof(item));
+  bool accepted = false;
+  st = store_item_request_sync(call.env->store, call.sub, item_id, clock_epoch_ms(), SYNC_REQUEST_INTERVAL_MS,
+                               call.deadline_ms, &accepted);
+  if(st)
+    return apigw_response_error(res, st, st == MYNT_NOT_FOUND ? "no such item" : NULL);
+  if(!accepted)
+    return apigw_response_error(res, MYNT_RATE_LIMITED,
+                                "this bank was refreshed less than a minute ago: try again in a minute");
+  st = store_item_get(call.env->store, call.sub, item_id, call.deadline_ms, &item);
+  if(st) {
+    st = apigw_response_error(res, st, st == MYNT_NOT_FOUND ? "no such item" : NULL);
+    goto cleanup;
+  }
+  s_start_sync(call.env, call.sub, item.item_id, "user", call.deadline_ms);
+  json_t *summary = s_item_json(&item);
+  st = apigw_response_json(res, 202, summary ? json_pack("{s:o}", "item", summary) : NULL);
+  if(st)
+    st = apigw_response_error(res, st, NULL);
+
+cleanup:
   store_item_clear(&item);
   return st;
 }

@@ -10,7 +10,9 @@
 
 /* POST /link/token: 200 {link_token, expiration} for a new item (products ["transactions"]).
  * With a body {"item_id": "..."} naming one of the caller's items: an update-mode token for it
- * (re-authentication); another user's or an unknown item → 404. */
+ * (re-authentication); another user's or an unknown item → 404. The token asks Plaid to send the
+ * item's webhooks to MYNT_PUBLIC_URL + "/webhooks/plaid", or, without that variable,
+ * https://<requestContext.domainName>/webhooks/plaid (none when neither is known). */
 mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
 
 /* POST /items {public_token, institution_id?, institution_name?}: exchanges the public token,
@@ -24,6 +26,8 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
  * exchanged item is always stored, a failed write is read back before it is undone) are
  * src/link/link.h's; this handler validates the body, calls link_item and answers. */
 mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
+/* (Once the item is stored — created, or found again for a retried token — its first sync is
+ * started, reason "link"; a start that fails is logged, the answer is the same.) */
 
 /* GET /items: 200 {items:[{item_id, institution_id, institution_name, status, created_at}]}. */
 mynt_status items_list(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
@@ -31,5 +35,12 @@ mynt_status items_list(const apigw_ctx *ctx, const apigw_request *req, apigw_res
 /* DELETE /items/{item_id}: /item/remove at Plaid (an item Plaid no longer knows counts as
  * removed), then the record and its markers; 204. Another user's or an unknown item → 404. */
 mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
+
+/* POST /items/{item_id}/sync: the user's refresh. Accepted at most once per item per
+ * SYNC_REQUEST_INTERVAL_MS (store_item_request_sync): 202 {item} and a sync is started (reason
+ * "user"; a start that fails is logged, the daily schedule catches up); a second one within the
+ * interval → 429 rate_limited; another user's or an unknown item → 404. Never calls Plaid (not
+ * even the billed /transactions/refresh): the sync function does the work. */
+mynt_status items_sync(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
 
 #endif

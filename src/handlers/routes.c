@@ -7,6 +7,7 @@
 #include "handlers/public.h"
 #include "handlers/transactions.h"
 #include "handlers/users.h"
+#include "handlers/webhooks.h"
 
 static const apigw_route s_routes[] = {
   {"GET /health", "public", 0, public_health},
@@ -16,17 +17,18 @@ static const apigw_route s_routes[] = {
   {"POST /items", "items", 1, items_create},
   {"GET /items", "items", 1, items_list},
   {"DELETE /items/{item_id}", "items", 1, items_delete},
+  {"POST /items/{item_id}/sync", "items", 1, items_sync},
   {"GET /accounts", "transactions", 1, transactions_accounts},
   {"GET /transactions", "transactions", 1, transactions_list},
+  /* Plaid calls it without a JWT: the handler verifies the Plaid-Verification header instead. */
+  {"POST /webhooks/plaid", "webhooks", 0, webhooks_plaid},
 };
 
 static const apigw_route_table s_table = {s_routes, sizeof(s_routes) / sizeof(s_routes[0])};
 
 static const routes_group s_groups[] = {
-  {"public", 0, 0},
-  {"users", 1, 0},
-  {"items", 1, 1},
-  {"transactions", 1, 1},
+  {"public", 0, 0, 0, 1, 0},       {"users", 1, 0, 0, 1, 0}, {"items", 1, 1, 1, 1, 0},
+  {"transactions", 1, 1, 0, 1, 0}, {"sync", 1, 1, 1, 0, 0},  {"webhooks", 1, 1, 1, 1, 1},
 };
 
 const apigw_route_table *routes_table(void)

@@ -4,11 +4,15 @@
 
 #include "apigw/router.h"
 
-/* A route group is one Lambda function (its _HANDLER value) serving a set of routes. */
+/* A route group is one Lambda function (its _HANDLER value) serving a set of routes, or, for a
+ * group that is not behind API Gateway (http 0: "sync"), the function's own events. */
 typedef struct {
   const char *name;
-  int needs_store; /* 1: the group reads or writes the mynt-users table */
-  int needs_plaid; /* 1: the group calls Plaid (its secrets are read from SSM at cold start) */
+  int needs_store;        /* 1: the group reads or writes the mynt-users table */
+  int needs_plaid;        /* 1: the group calls Plaid (its secrets are read from SSM at cold start) */
+  int starts_syncs;       /* 1: the group invokes the sync function (a Lambda client, MYNT_SYNC_FUNCTION) */
+  int http;               /* 1: payload-2.0 events through the route table; 0: no routes (sync/sync.h's events) */
+  int needs_webhook_keys; /* 1: the group verifies Plaid's webhooks (a per-process key cache is made at init) */
 } routes_group;
 
 /* Returns the one route table of Mynt (static; never NULL). */

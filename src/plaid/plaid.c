@@ -256,10 +256,11 @@ static mynt_status s_call_built(plaid_client *c, const char *path, mynt_status b
 }
 
 mynt_status plaid_link_token_create(plaid_client *c, const char *client_user_id, const char *access_token,
-                                    int64_t deadline_ms, json_t **out_response, plaid_error *out_err)
+                                    const char *webhook, int64_t deadline_ms, json_t **out_response,
+                                    plaid_error *out_err)
 {
   json_t *body = NULL;
-  mynt_status st = plaid_request_link_token_create(client_user_id, access_token, c->webhook, &body);
+  mynt_status st = plaid_request_link_token_create(client_user_id, access_token, webhook ? webhook : c->webhook, &body);
   return s_call_built(c, "/link/token/create", st, body, deadline_ms, out_response, out_err);
 }
 
@@ -304,6 +305,34 @@ mynt_status plaid_transactions_get(plaid_client *c, const plaid_transactions_que
   json_t *body = NULL;
   mynt_status st = plaid_request_transactions_get(q, &body);
   return s_call_built(c, "/transactions/get", st, body, deadline_ms, out_response, out_err);
+}
+
+/* Returns true when a /transactions/sync answer has the members a sync relies on. */
+static bool s_sync_answer_valid(const json_t *answer)
+{
+  const json_t *cursor = json_object_get(answer, "next_cursor");
+  return json_is_array(json_object_get(answer, "added")) && json_is_array(json_object_get(answer, "modified")) &&
+         json_is_array(json_object_get(answer, "removed")) && json_is_boolean(json_object_get(answer, "has_more")) &&
+         json_is_string(cursor) && json_string_length(cursor) <= PLAID_CURSOR_MAX;
+}
+
+mynt_status plaid_transactions_sync(plaid_client *c, const char *access_token, const char *cursor, int count,
+                                    int64_t deadline_ms, json_t **out_response, plaid_error *out_err)
+{
+  json_t *body = NULL;
+  mynt_status st = plaid_request_transactions_sync(access_token, cursor, count, &body);
+  st = s_call_built(c, "/transactions/sync", st, body, deadline_ms, out_response, out_err);
+  if(st || s_sync_answer_valid(*out_response))
+    return st;
+  json_decref(*out_response);
+  *out_response = NULL;
+  st = plaid_error_kind_status(PLAID_ERR_MALFORMED);
+  if(out_err) {
+    out_err->status = st;
+    out_err->kind = PLAID_ERR_MALFORMED;
+    snprintf(out_err->detail, sizeof out_err->detail, "the /transactions/sync answer lacks Plaid's members");
+  }
+  return st;
 }
 
 mynt_status plaid_webhook_verification_key_get(plaid_client *c, const char *key_id, int64_t deadline_ms,

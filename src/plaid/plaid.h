@@ -85,9 +85,11 @@ mynt_status plaid_call(plaid_client *c, const char *path, json_t *body, int64_t 
 
 /* /link/token/create for client_user_id (the Mynt user id). access_token NULL or "" asks
  * for a new item with products ["transactions"] only; otherwise update mode for that item.
- * The webhook is the client's configured one, if any. */
+ * webhook is the URL Plaid sends the item's webhooks to: NULL = the client's configured one (if
+ * any), "" = none. */
 mynt_status plaid_link_token_create(plaid_client *c, const char *client_user_id, const char *access_token,
-                                    int64_t deadline_ms, json_t **out_response, plaid_error *out_err);
+                                    const char *webhook, int64_t deadline_ms, json_t **out_response,
+                                    plaid_error *out_err);
 
 /* /item/public_token/exchange: the answer carries access_token and item_id. The caller
  * must seal the access token and must not log the answer. */
@@ -113,5 +115,16 @@ mynt_status plaid_webhook_verification_key_get(plaid_client *c, const char *key_
 /* /transactions/get for one page. */
 mynt_status plaid_transactions_get(plaid_client *c, const plaid_transactions_query *q, int64_t deadline_ms,
                                    json_t **out_response, plaid_error *out_err);
+
+/* /transactions/sync for one page: the item's changes after cursor (NULL or "" = from its first
+ * update), at most count (1..500) of them. On MYNT_OK *out_response is the answer (caller
+ * json_decref), checked to have Plaid's shape: added, modified and removed arrays, a next_cursor
+ * string of at most PLAID_CURSOR_MAX bytes, a has_more boolean (transactions_update_status and
+ * accounts are not checked: callers read them as optional). An answer without that shape is
+ * MYNT_UPSTREAM with kind PLAID_ERR_MALFORMED. TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION
+ * is a failure like any 400 (not retried here): the caller tells it by out_err->error_code and
+ * restarts its batch. Other failures as plaid_call. */
+mynt_status plaid_transactions_sync(plaid_client *c, const char *access_token, const char *cursor, int count,
+                                    int64_t deadline_ms, json_t **out_response, plaid_error *out_err);
 
 #endif

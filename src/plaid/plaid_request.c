@@ -152,3 +152,18 @@ mynt_status plaid_request_transactions_get(const plaid_transactions_query *q, js
 cleanup:
   return s_finish(st, body, out_body);
 }
+
+mynt_status plaid_request_transactions_sync(const char *access_token, const char *cursor, int count, json_t **out_body)
+{
+  *out_body = NULL;
+  bool has_cursor = cursor && *cursor;
+  if(!s_token_valid(access_token) || count < 1 || count > PLAID_TRANSACTIONS_COUNT_MAX ||
+     (has_cursor && !str_is_token(cursor, PLAID_CURSOR_MAX)))
+    return MYNT_BAD_REQUEST;
+  json_t *body = json_object();
+  mynt_status st = MYNT_NOMEM;
+  if(body && s_set_str(body, "access_token", access_token) &&
+     json_object_set_new(body, "count", json_integer(count)) == 0 && (!has_cursor || s_set_str(body, "cursor", cursor)))
+    st = MYNT_OK;
+  return s_finish(st, body, out_body);
+}

@@ -55,6 +55,17 @@ typedef struct {
  * bad or reversed dates, empty token or account id) / MYNT_NOMEM, with *out_body NULL. */
 mynt_status plaid_request_transactions_get(const plaid_transactions_query *q, json_t **out_body);
 
+/* The longest /transactions/sync cursor a builder accepts (Plaid documents at most 256
+ * characters of base64; Mynt keeps room to spare, as the store does). */
+#define PLAID_CURSOR_MAX 1024
+
+/* Builds /transactions/sync: access_token, count (1..500) and cursor when it is not NULL or ""
+ * (omitted, Plaid starts from the item's first update). No options: Mynt needs none.
+ * Returns MYNT_OK and *out_body (caller json_decref), or MYNT_BAD_REQUEST (empty or malformed
+ * token, count out of range, a cursor over PLAID_CURSOR_MAX bytes or not printable ASCII without
+ * spaces) / MYNT_NOMEM, with *out_body NULL. */
+mynt_status plaid_request_transactions_sync(const char *access_token, const char *cursor, int count, json_t **out_body);
+
 /* Returns true when s is a real calendar date written YYYY-MM-DD. */
 bool plaid_request_date_valid(const char *s);
 

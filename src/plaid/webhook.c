@@ -31,6 +31,7 @@ typedef struct {
   EVP_PKEY *key;
   bool expires;       /* expired_at was an integer */
   int64_t expired_at; /* Unix seconds, when expires */
+  int64_t refresh_at; /* Unix seconds from which the key is fetched again; 0 = never (added by the caller) */
   uint64_t added;     /* order of arrival, for eviction */
 } s_entry;
 
@@ -38,6 +39,9 @@ struct plaid_webhook_keys {
   s_entry entries[PLAID_WEBHOOK_MAX_KEYS];
   size_t n;
   uint64_t next_added;
+  /* When the last fetches of unknown kids were made (Unix seconds), a ring: the fetch budget. */
+  int64_t unknown_fetched_at[PLAID_WEBHOOK_UNKNOWN_FETCHES];
+  size_t unknown_next;
 };
 
 /* The header members refused: they carry or point at keys, or change what is signed. */
@@ -317,22 +321,38 @@ mynt_status plaid_webhook_keys_add(plaid_webhook_keys *keys, const json_t *jwk, 
   return MYNT_OK;
 }
 
-/* Finds kid in keys, fetching it once from source when it is not there. */
-static mynt_status s_lookup(plaid_webhook_keys *keys, const plaid_webhook_key_source *source, const char *kid,
-                            s_entry **out, mynt_detail *detail)
+/* Drops entry e from keys. */
+static void s_drop(plaid_webhook_keys *keys, s_entry *e)
 {
-  *out = s_find(keys, kid);
-  if(*out)
-    return MYNT_OK;
-  if(!source || !source->fetch)
-    return s_refuse(detail, "no key is known for the header's kid");
+  EVP_PKEY_free(e->key);
+  *e = keys->entries[--keys->n];
+  keys->entries[keys->n] = (s_entry){0};
+}
+
+/* Takes one fetch of an unknown kid from the budget at now_s; returns false when it is spent. */
+static bool s_take_unknown_fetch(plaid_webhook_keys *keys, int64_t now_s)
+{
+  int64_t *slot = &keys->unknown_fetched_at[keys->unknown_next];
+  if(*slot && *slot > now_s - PLAID_WEBHOOK_UNKNOWN_WINDOW_S)
+    return false; /* the oldest of the last PLAID_WEBHOOK_UNKNOWN_FETCHES is still inside the window */
+  *slot = now_s;
+  keys->unknown_next = (keys->unknown_next + 1) % PLAID_WEBHOOK_UNKNOWN_FETCHES;
+  return true;
+}
+
+/* Fetches kid's key from source and caches it (refreshed from now_s + PLAID_WEBHOOK_KEY_REFRESH_S). Returns MYNT_OK,
+ * or the failure as plaid_webhook_verify reports it: MYNT_UNAUTHORIZED when Plaid refused the kid or answered a key
+ * that is not trusted, MYNT_UNAVAILABLE when the source failed otherwise. */
+static mynt_status s_fetch(plaid_webhook_keys *keys, const plaid_webhook_key_source *source, const char *kid,
+                           int64_t now_s, mynt_detail *detail)
+{
   json_t *jwk = NULL;
   mynt_detail why;
   mynt_detail_clear(&why);
   mynt_status st = source->fetch(source->ctx, kid, &jwk, &why);
   if(st || !jwk) {
     json_decref(jwk);
-    return mynt_fail(detail, MYNT_UNAUTHORIZED,
+    return mynt_fail(detail, st == MYNT_BAD_REQUEST ? MYNT_UNAUTHORIZED : MYNT_UNAVAILABLE,
                      "webhook not verified: the key for the header's kid was not fetched: %s", mynt_detail_text(&why));
   }
   const char *got = json_member_string(jwk, "kid");
@@ -345,8 +365,45 @@ static mynt_status s_lookup(plaid_webhook_keys *keys, const plaid_webhook_key_so
   if(st)
     return mynt_fail(detail, MYNT_UNAUTHORIZED, "webhook not verified: the fetched key is refused: %s",
                      mynt_detail_text(&why));
-  *out = s_find(keys, kid);
+  s_find(keys, kid)->refresh_at = now_s + PLAID_WEBHOOK_KEY_REFRESH_S;
   return MYNT_OK;
+}
+
+/* Finds kid in keys: an unknown kid is fetched from source within the budget, a fetched key due for a refresh is
+ * fetched again (and kept when Plaid does not answer). */
+static mynt_status s_lookup(plaid_webhook_keys *keys, const plaid_webhook_key_source *source, const char *kid,
+                            int64_t now_s, s_entry **out, mynt_detail *detail)
+{
+  bool can_fetch = source && source->fetch;
+  s_entry *e = s_find(keys, kid);
+  *out = e;
+  if(e && (!e->refresh_at || now_s < e->refresh_at || !can_fetch))
+    return MYNT_OK;
+  if(e) {
+    mynt_status st = s_fetch(keys, source, kid, now_s, detail);
+    e = s_find(keys, kid);
+    if(st == MYNT_UNAUTHORIZED && e) {
+      s_drop(keys, e); /* Plaid refuses the kid now, or answered a key that is not trusted */
+      *out = NULL;
+      return st;
+    }
+    if(st) {
+      e->refresh_at = now_s + PLAID_WEBHOOK_KEY_RETRY_S;
+      mynt_detail_clear(detail);
+    }
+    *out = e;
+    return MYNT_OK;
+  }
+  if(!can_fetch)
+    return s_refuse(detail, "no key is known for the header's kid");
+  if(!s_take_unknown_fetch(keys, now_s))
+    return mynt_fail(detail, MYNT_RATE_LIMITED,
+                     "webhook not verified: the header's kid is unknown and %d unknown kids were fetched in the last "
+                     "%d s: not fetched",
+                     PLAID_WEBHOOK_UNKNOWN_FETCHES, PLAID_WEBHOOK_UNKNOWN_WINDOW_S);
+  mynt_status st = s_fetch(keys, source, kid, now_s, detail);
+  *out = st ? NULL : s_find(keys, kid);
+  return st;
 }
 
 /* Checks the claims: iat within the window around now_s, request_body_sha256 equal to body's hash. */
@@ -397,7 +454,7 @@ mynt_status plaid_webhook_verify(plaid_webhook_keys *keys, const plaid_webhook_k
     st = s_refuse(detail, "the header has no valid kid");
     goto cleanup;
   }
-  st = s_lookup(keys, source, kid, &entry, detail);
+  st = s_lookup(keys, source, kid, now_s, &entry, detail);
   if(st)
     goto cleanup;
   if(entry->expires && entry->expired_at <= now_s) {

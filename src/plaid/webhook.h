@@ -25,6 +25,16 @@
 #define PLAID_WEBHOOK_MAX_KEYS 8
 /* The longest key id (kid) accepted. */
 #define PLAID_WEBHOOK_MAX_KID 128
+/* A key the verifier fetched is fetched again this long after (whether it had expired or not), so that an expiry
+ * Plaid set since is learned; while Plaid does not answer, the cached key is kept and asked for again after
+ * PLAID_WEBHOOK_KEY_RETRY_S. */
+#define PLAID_WEBHOOK_KEY_REFRESH_S 3600
+#define PLAID_WEBHOOK_KEY_RETRY_S   60
+/* At most this many fetches of kids the cache does not hold are made in any PLAID_WEBHOOK_UNKNOWN_WINDOW_S seconds:
+ * the kid is read before the signature can be checked, so forged tokens with ever new kids must not turn into one
+ * Plaid call each. */
+#define PLAID_WEBHOOK_UNKNOWN_FETCHES  4
+#define PLAID_WEBHOOK_UNKNOWN_WINDOW_S 60
 
 /* Where keys come from: returns MYNT_OK and *out_jwk, the JWK for kid (a new reference the
  * verifier releases), or a failure status with a reason in detail (may be NULL). It must not
@@ -48,11 +58,13 @@ mynt_status plaid_webhook_keys_new(plaid_webhook_keys **out);
 void plaid_webhook_keys_free(plaid_webhook_keys *keys);
 
 /* Checks jwk (borrowed) as Plaid's /webhook_verification_key/get answers it and caches it
- * under its kid, replacing a key with the same kid (else dropping the oldest when full):
+ * under its kid, replacing a key with the same kid (else dropping the oldest when full); a key
+ * added here is never fetched again (plaid_webhook_verify refreshes only the keys it fetched):
  * kty "EC", crv "P-256", alg "ES256", use "sig" when present, x and y base64url of 32 bytes
  * each naming a point on the curve, no private "d", kid 1..PLAID_WEBHOOK_MAX_KID token
  * characters, created_at an integer and expired_at present, null or an integer. An expired
- * key is cached too, so that it keeps being refused without asking Plaid again. Returns
+ * key is cached too, so that it keeps being refused without asking Plaid again (a fetched one
+ * until its refresh). Returns
  * MYNT_OK, MYNT_BAD_REQUEST with a reason in detail (may be NULL; the cache is unchanged) or
  * MYNT_NOMEM. */
 mynt_status plaid_webhook_keys_add(plaid_webhook_keys *keys, const json_t *jwk, mynt_detail *detail);
@@ -68,14 +80,22 @@ size_t plaid_webhook_keys_count(const plaid_webhook_keys *keys);
  * none of the members that carry or point at keys or change the signing rules (jku, jwk,
  * x5u, x5c, x5t, x5t#S256, crit, b64, enc, zip). The key is keys' entry for kid; an unknown
  * kid is fetched once from source (which may be NULL) and cached when it is valid and names
- * that kid. A key whose expired_at is at or before now_s is refused. The signature must be
+ * that kid, within PLAID_WEBHOOK_UNKNOWN_FETCHES such fetches per PLAID_WEBHOOK_UNKNOWN_WINDOW_S;
+ * a fetched key is fetched again PLAID_WEBHOOK_KEY_REFRESH_S later (kept as it was when that
+ * fetch fails for any reason but Plaid refusing the kid or answering a key that is not
+ * trusted, which drop it). A key whose expired_at
+ * is at or before now_s is refused. The signature must be
  * the 64-byte JWS form (r || s) of an ECDSA P-256 SHA-256 signature of "header.payload". The
  * payload must be a JSON object whose integer iat is at most PLAID_WEBHOOK_MAX_AGE_S before
  * now_s (Unix seconds) and at most PLAID_WEBHOOK_MAX_SKEW_S after it, and whose
  * request_body_sha256 equals, compared in constant time, the lowercase hex SHA-256 of body.
- * Returns MYNT_OK, or MYNT_UNAUTHORIZED with the reason in detail (may be NULL; it never
- * quotes the token or the body) for anything not verified, including a key that could not
- * be fetched and a body over PLAID_WEBHOOK_MAX_BODY. */
+ * Returns MYNT_OK when verified. Anything else means not verified, with the reason in detail
+ * (may be NULL; it never quotes the token or the body):
+ * - MYNT_UNAUTHORIZED: the token, its key or the body is wrong (including a kid Plaid refuses,
+ *   answered by the source as MYNT_BAD_REQUEST, and a body over PLAID_WEBHOOK_MAX_BODY);
+ * - MYNT_UNAVAILABLE: the key of an unknown kid could not be fetched (the source failed in any
+ *   other way: Plaid down, refused credentials, a timeout): worth a warning;
+ * - MYNT_RATE_LIMITED: the kid is unknown and the fetch budget is spent: nothing was fetched. */
 mynt_status plaid_webhook_verify(plaid_webhook_keys *keys, const plaid_webhook_key_source *source, const char *token,
                                  const void *body, size_t body_len, int64_t now_s, mynt_detail *detail);
 

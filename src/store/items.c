@@ -1,6 +1,7 @@
 /* items.c - the item record and its INST/PUBTOKEN markers: keys, the create/delete transactions, reads and updates. */
 #include "store/items.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/date.h"
 #include "core/hex.h"
 #include "core/json.h"
 #include "core/logger.h"
@@ -20,13 +22,30 @@
 #define S_ITEM_PREFIX     "ITEM#"
 #define S_INST_PREFIX     "INST#"
 #define S_PUBTOKEN_PREFIX "PUBTOKEN#"
+#define S_REFS_USER       "#ITEMS" /* the global partition of owner records */
+#define S_REFS_PAGE       100      /* owner records per Query page of store_item_refs_each */
 
 /* The longest sort key: a prefix and an id. */
 #define S_SK_MAX (16 + STORE_ITEM_ID_MAX + STORE_SHA256_HEX_LEN)
 
+static const char *const s_status_names[] = {"active", "login_required", "expiring", "revoked"};
+
 const char *store_item_status_name(store_item_status status)
 {
-  return status == STORE_ITEM_LOGIN_REQUIRED ? "login_required" : "active";
+  if((size_t)status >= sizeof(s_status_names) / sizeof(s_status_names[0]))
+    return s_status_names[0];
+  return s_status_names[status];
+}
+
+bool store_item_status_parse(const char *name, store_item_status *out)
+{
+  for(size_t i = 0; name && i < sizeof(s_status_names) / sizeof(s_status_names[0]); i++) {
+    if(strcmp(name, s_status_names[i]) == 0) {
+      *out = (store_item_status)i;
+      return true;
+    }
+  }
+  return false;
 }
 
 void store_item_clear(store_item *item)
@@ -34,6 +53,7 @@ void store_item_clear(store_item *item)
   if(!item)
     return;
   json_decref(item->accounts);
+  json_decref(item->months);
   mynt_wipe(item, sizeof(*item));
 }
 
@@ -159,26 +179,70 @@ static int s_copy(char *out, size_t cap, const json_t *obj, const char *name, in
   return 1;
 }
 
+/* Reads "YYYY-MM-DDTHH:MM:SSZ" as epoch ms into *out_ms. Returns false when text is not one. */
+static bool s_iso_ms(const char *text, int64_t *out_ms)
+{
+  char day[11];
+  int y = 0, m = 0, d = 0, hh = 0, mm = 0, ss = 0, used = 0;
+  if(!text || strlen(text) != 20 || text[10] != 'T' || text[19] != 'Z')
+    return false;
+  memcpy(day, text, 10);
+  day[10] = '\0';
+  if(date_parse(day, &y, &m, &d) || sscanf(text + 11, "%2d:%2d:%2dZ%n", &hh, &mm, &ss, &used) != 3 || used != 9 ||
+     hh > 23 || mm > 59 || ss > 60 || hh < 0 || mm < 0 || ss < 0)
+    return false;
+  *out_ms = ((int64_t)date_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
+  return true;
+}
+
+/* Fills out from a plain sync map (NULL: never synced). Returns false when it is malformed. */
+static bool s_parse_sync(const json_t *map, store_item_sync *out)
+{
+  memset(out, 0, sizeof(*out));
+  if(!map)
+    return true;
+  const json_t *last = json_object_get(map, "last_synced_at");
+  const json_t *requested = json_object_get(map, "requested_at_ms");
+  const json_t *initial = json_object_get(map, "initial_complete");
+  const json_t *history = json_object_get(map, "history_complete");
+  if(!json_is_object(map) || !s_copy(out->cursor, sizeof(out->cursor), map, "cursor", 0) ||
+     !s_copy(out->last_error, sizeof(out->last_error), map, "last_error", 0) ||
+     (last && !s_iso_ms(json_string_value(last), &out->last_synced_at_ms)) ||
+     (requested && !json_is_integer(requested)) || (initial && !json_is_boolean(initial)) ||
+     (history && !json_is_boolean(history)))
+    return false;
+  out->requested_at_ms = requested ? json_integer_value(requested) : 0;
+  out->initial_complete = json_is_true(initial);
+  out->history_complete = json_is_true(history);
+  return true;
+}
+
 /* Fills out_item from a plain ITEM# record. Returns MYNT_OK or MYNT_INTERNAL (malformed). */
 static mynt_status s_parse_item(const json_t *plain, store_item *out_item)
 {
   memset(out_item, 0, sizeof(*out_item));
   const char *status = json_member_string(plain, "status");
   json_t *accounts = json_object_get(plain, "accounts");
+  json_t *months = json_object_get(plain, "months");
+  const json_t *new_accounts = json_object_get(plain, "new_accounts_available");
   if(!s_copy(out_item->item_id, sizeof(out_item->item_id), plain, "item_id", 1) ||
      !s_copy(out_item->institution_id, sizeof(out_item->institution_id), plain, "institution_id", 0) ||
      !s_copy(out_item->institution_name, sizeof(out_item->institution_name), plain, "institution_name", 0) ||
      !s_copy(out_item->created_at, sizeof(out_item->created_at), plain, "created_at", 1) ||
      !s_copy(out_item->public_token_sha256, sizeof(out_item->public_token_sha256), plain, "public_token_sha256", 0) ||
-     !s_copy(out_item->sealed_token, sizeof(out_item->sealed_token), plain, "access_token_sealed", 1) || !status ||
-     (accounts && !json_is_array(accounts))) {
+     !s_copy(out_item->sealed_token, sizeof(out_item->sealed_token), plain, "access_token_sealed", 1) ||
+     !s_copy(out_item->balances_as_of, sizeof(out_item->balances_as_of), plain, "balances_as_of", 0) ||
+     !store_item_status_parse(status, &out_item->status) || (accounts && !json_is_array(accounts)) ||
+     (months && !json_is_object(months)) || (new_accounts && !json_is_boolean(new_accounts)) ||
+     !s_parse_sync(json_object_get(plain, "sync"), &out_item->sync)) {
     logger_log(LOGGER_ERROR, NULL, "store: an item record is malformed");
     store_item_clear(out_item);
     return MYNT_INTERNAL;
   }
-  out_item->status = strcmp(status, "login_required") == 0 ? STORE_ITEM_LOGIN_REQUIRED : STORE_ITEM_ACTIVE;
+  out_item->new_accounts_available = json_is_true(new_accounts);
   out_item->accounts = accounts ? json_incref(accounts) : json_array();
-  if(!out_item->accounts) {
+  out_item->months = months ? json_incref(months) : json_object();
+  if(!out_item->accounts || !out_item->months) {
     store_item_clear(out_item);
     return MYNT_NOMEM;
   }
@@ -286,10 +350,13 @@ static json_t *s_create_request(store *s, const char *user_id, const store_item 
   s_sk(pub_sk, S_PUBTOKEN_PREFIX, item->public_token_sha256);
 
   json_t *record = json_pack(
-    "{s:s, s:s, s:s, s:s*, s:s, s:s, s:s, s:s, s:s, s:O}", "user_id", user_id, "sk", item_sk, "item_id", item->item_id,
-    "institution_id", item->institution_id[0] ? item->institution_id : NULL, "institution_name", item->institution_name,
-    "status", store_item_status_name(STORE_ITEM_ACTIVE), "created_at", item->created_at, "access_token_sealed",
-    item->sealed_token, "public_token_sha256", item->public_token_sha256, "accounts", item->accounts);
+    "{s:s, s:s, s:s, s:s*, s:s, s:s, s:s, s:s, s:s, s:O, s:{s:s, s:b, s:b}, s:{}}", "user_id", user_id, "sk", item_sk,
+    "item_id", item->item_id, "institution_id", item->institution_id[0] ? item->institution_id : NULL,
+    "institution_name", item->institution_name, "status", store_item_status_name(STORE_ITEM_ACTIVE), "created_at",
+    item->created_at, "access_token_sealed", item->sealed_token, "public_token_sha256", item->public_token_sha256,
+    "accounts", item->accounts, "sync", "cursor", "", "initial_complete", 0, "history_complete", 0, "months");
+  json_t *ref = json_pack("{s:s, s:s, s:s, s:s}", "user_id", S_REFS_USER, "sk", item_sk, "owner", user_id, "created_at",
+                          item->created_at);
   json_t *inst = json_pack("{s:s, s:s, s:s, s:s}", "user_id", user_id, "sk", inst_sk, "item_id", item->item_id,
                            "created_at", item->created_at);
   json_t *pub = json_pack("{s:s, s:s, s:s, s:s}", "user_id", user_id, "sk", pub_sk, "item_id", item->item_id,
@@ -299,10 +366,11 @@ static json_t *s_create_request(store *s, const char *user_id, const store_item 
    * has no marker. */
   if(!item->institution_id[0]) {
     json_decref(inst);
-    return json_pack("{s:[o, o]}", "TransactItems", s_put_new(s->table, record), s_put_new(s->table, pub));
+    return json_pack("{s:[o, o, o]}", "TransactItems", s_put_new(s->table, record), s_put_new(s->table, pub),
+                     s_put_new(s->table, ref));
   }
-  return json_pack("{s:[o, o, o]}", "TransactItems", s_put_new(s->table, record), s_put_new(s->table, inst),
-                   s_put_new(s->table, pub));
+  return json_pack("{s:[o, o, o, o]}", "TransactItems", s_put_new(s->table, record), s_put_new(s->table, inst),
+                   s_put_new(s->table, pub), s_put_new(s->table, ref));
 }
 
 mynt_status store_item_create(store *s, const seal_keyring *ring, const char *user_id, store_item *item,
@@ -475,8 +543,15 @@ mynt_status store_item_delete(store *s, const char *user_id, const store_item *i
     s_sk(sk, S_PUBTOKEN_PREFIX, item->public_token_sha256);
     json_array_append_new(ops, s_delete(s->table, user_id, sk, item->item_id, 0));
   }
+  s_sk(sk, S_ITEM_PREFIX, item->item_id);
+  size_t before_ref = json_array_size(ops);
+  if(ops)
+    json_array_append_new(ops, json_pack("{s:{s:s, s:o, s:s, s:{s:s}, s:{s:{s:s}}}}", "Delete", "TableName", s->table,
+                                         "Key", s_key(S_REFS_USER, sk), "ConditionExpression",
+                                         "attribute_not_exists(sk) OR #owner = :owner", "ExpressionAttributeNames",
+                                         "#owner", "owner", "ExpressionAttributeValues", ":owner", "S", user_id));
   json_t *request = json_pack("{s:o}", "TransactItems", ops);
-  if(!request || json_array_size(ops) < (item->institution_id[0] ? 2u : 1u)) {
+  if(!request || json_array_size(ops) < (item->institution_id[0] ? 3u : 2u) || json_array_size(ops) != before_ref + 1) {
     st = MYNT_NOMEM;
     goto cleanup;
   }
@@ -511,4 +586,283 @@ mynt_status store_item_open_token(const seal_keyring *ring, const char *user_id,
     return MYNT_INTERNAL;
   }
   return MYNT_OK;
+}
+
+mynt_status store_item_owner(store *s, const char *item_id, int64_t deadline_ms, char *out_user)
+{
+  out_user[0] = '\0';
+  if(!store_item_id_valid(item_id))
+    return MYNT_NOT_FOUND;
+  char sk[S_SK_MAX + 1];
+  s_sk(sk, S_ITEM_PREFIX, item_id);
+  json_t *plain = NULL;
+  mynt_status st = s_get_record(s, S_REFS_USER, sk, deadline_ms, &plain);
+  if(st == MYNT_OK && (!s_copy(out_user, STORE_USER_ID_MAX + 1, plain, "owner", 1) || !s_user_valid(out_user))) {
+    logger_log(LOGGER_ERROR, NULL, "store: the owner record of item %s is malformed", item_id);
+    out_user[0] = '\0';
+    st = MYNT_INTERNAL;
+  }
+  json_decref(plain);
+  return st;
+}
+
+/* Calls fn for every owner record of one Query page (raw items). */
+static mynt_status s_refs_page(const json_t *page, mynt_status (*fn)(void *, const char *, const char *), void *arg)
+{
+  size_t i;
+  json_t *raw;
+  json_array_foreach(page, i, raw) {
+    json_t *plain = ddb_unmarshal_item(raw);
+    const char *sk = json_member_string(plain, "sk");
+    const char *owner = json_member_string(plain, "owner");
+    mynt_status st = MYNT_OK;
+    if(!sk || strncmp(sk, S_ITEM_PREFIX, strlen(S_ITEM_PREFIX)) != 0 ||
+       !store_item_id_valid(sk + strlen(S_ITEM_PREFIX)) || !s_user_valid(owner)) {
+      logger_log(LOGGER_ERROR, NULL, "store: an owner record is malformed");
+      st = MYNT_INTERNAL;
+    }
+    else {
+      st = fn(arg, sk + strlen(S_ITEM_PREFIX), owner);
+    }
+    json_decref(plain);
+    if(st)
+      return st;
+  }
+  return MYNT_OK;
+}
+
+mynt_status store_item_refs_each(store *s, int64_t deadline_ms,
+                                 mynt_status (*fn)(void *arg, const char *item_id, const char *user_id), void *arg)
+{
+  mynt_status st = MYNT_OK;
+  json_t *response = NULL;
+  json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}}, s:i}", "TableName", s->table, "KeyConditionExpression",
+                              "user_id = :u AND begins_with(sk, :p)", "ExpressionAttributeValues", ":u", "S",
+                              S_REFS_USER, ":p", "S", S_ITEM_PREFIX, "Limit", S_REFS_PAGE);
+  if(!request)
+    return MYNT_NOMEM;
+  for(;;) {
+    st = store_ddb_call(s, "Query", "item owners", request, deadline_ms, &response);
+    if(st)
+      goto cleanup;
+    st = s_refs_page(json_object_get(response, "Items"), fn, arg);
+    if(st)
+      goto cleanup;
+    json_t *last = json_object_get(response, "LastEvaluatedKey");
+    if(!json_is_object(last))
+      break;
+    if(json_object_set(request, "ExclusiveStartKey", last)) {
+      st = MYNT_NOMEM;
+      goto cleanup;
+    }
+    json_decref(response);
+    response = NULL;
+  }
+
+cleanup:
+  json_decref(request);
+  json_decref(response);
+  return st;
+}
+
+/* Sends UpdateItem update (with its names and values, stolen) on the ITEM# record of user_id,
+ * conditioned on the item having a sync map (condition, when given, is ANDed). Returns MYNT_OK,
+ * MYNT_CONDITION_FAILED, or a store status. */
+static mynt_status s_update_sync(store *s, const char *user_id, const char *item_id, const char *update,
+                                 const char *condition, json_t *names, json_t *values, int64_t deadline_ms,
+                                 const char *what)
+{
+  char sk[S_SK_MAX + 1];
+  char full[256];
+  s_sk(sk, S_ITEM_PREFIX, item_id);
+  snprintf(full, sizeof(full), "attribute_exists(#sync)%s%s", condition ? " AND " : "", condition ? condition : "");
+  json_t *response = NULL;
+  if(names && json_object_set_new(names, "#sync", json_string("sync"))) {
+    json_decref(names);
+    names = NULL;
+  }
+  json_t *request =
+    names ? json_pack("{s:s, s:o, s:s, s:s, s:o}", "TableName", s->table, "Key", s_key(user_id, sk), "UpdateExpression",
+                      update, "ConditionExpression", full, "ExpressionAttributeNames", names)
+          : NULL;
+  if(request && values && json_object_size(values) && json_object_set(request, "ExpressionAttributeValues", values)) {
+    json_decref(request);
+    request = NULL;
+  }
+  json_decref(values);
+  if(!request)
+    return MYNT_NOMEM;
+  mynt_status st = store_ddb_call(s, "UpdateItem", what, request, deadline_ms, &response);
+  json_decref(request);
+  json_decref(response);
+  return st;
+}
+
+/* Gives an item created before sync state existed an empty sync map. Returns MYNT_OK,
+ * MYNT_NOT_FOUND when the item is gone, or a store status. */
+static mynt_status s_ensure_sync(store *s, const char *user_id, const char *item_id, int64_t deadline_ms)
+{
+  char sk[S_SK_MAX + 1];
+  s_sk(sk, S_ITEM_PREFIX, item_id);
+  json_t *response = NULL;
+  json_t *request = json_pack("{s:s, s:o, s:s, s:s, s:{s:s}, s:{s:{s:{s:{s:s}}}}}", "TableName", s->table, "Key",
+                              s_key(user_id, sk), "UpdateExpression", "SET #sync = if_not_exists(#sync, :empty)",
+                              "ConditionExpression", "attribute_exists(sk)", "ExpressionAttributeNames", "#sync",
+                              "sync", "ExpressionAttributeValues", ":empty", "M", "cursor", "S", "");
+  if(!request)
+    return MYNT_NOMEM;
+  mynt_status st = store_ddb_call(s, "UpdateItem", "item sync state", request, deadline_ms, &response);
+  if(st == MYNT_CONDITION_FAILED)
+    st = MYNT_NOT_FOUND;
+  json_decref(request);
+  json_decref(response);
+  return st;
+}
+
+/* s_update_sync; when its condition fails, gives a sync map to an item that has none and tries
+ * once more. The condition failing then is MYNT_CONDITION_FAILED when extra_condition was given
+ * (the caller's own condition), else MYNT_NOT_FOUND. names/values are copied per try. */
+static mynt_status s_update_sync_ensured(store *s, const char *user_id, const char *item_id, const char *update,
+                                         const char *extra_condition, const json_t *names, const json_t *values,
+                                         int64_t deadline_ms, const char *what)
+{
+  mynt_status st = MYNT_OK;
+  for(int attempt = 0; attempt < 2; attempt++) {
+    st = s_update_sync(s, user_id, item_id, update, extra_condition, json_deep_copy(names),
+                       values ? json_deep_copy(values) : NULL, deadline_ms, what);
+    if(st != MYNT_CONDITION_FAILED || attempt == 1)
+      break;
+    st = s_ensure_sync(s, user_id, item_id, deadline_ms);
+    if(st)
+      return st;
+  }
+  if(st == MYNT_CONDITION_FAILED && !extra_condition)
+    st = MYNT_NOT_FOUND;
+  return st;
+}
+
+mynt_status store_item_save_sync(store *s, const char *user_id, const char *item_id, const store_item_sync *sync,
+                                 const json_t *months, const json_t *accounts, const char *balances_as_of,
+                                 int64_t deadline_ms)
+{
+  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+    return MYNT_NOT_FOUND;
+  if(strnlen(sync->cursor, sizeof(sync->cursor)) > STORE_CURSOR_MAX || !json_is_object(months) ||
+     (accounts && (!json_is_array(accounts) || json_array_size(accounts) > STORE_ITEM_ACCOUNTS_MAX)) ||
+     (balances_as_of && strlen(balances_as_of) >= sizeof(((store_item *)0)->balances_as_of)))
+    return MYNT_BAD_REQUEST;
+  mynt_status st = MYNT_OK;
+  mynt_buf set;
+  mynt_buf remove;
+  buf_init(&set, 1024);
+  buf_init(&remove, 256);
+  char last[21];
+  json_t *names =
+    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "#cursor", "cursor", "#initial", "initial_complete", "#history",
+              "history_complete", "#months", "months", "#last", "last_synced_at", "#error", "last_error");
+  json_t *values =
+    json_pack("{s:{s:s}, s:{s:b}, s:{s:b}, s:o}", ":cursor", "S", sync->cursor, ":initial", "BOOL",
+              sync->initial_complete, ":history", "BOOL", sync->history_complete, ":months", ddb_marshal_value(months));
+  if(!names || !values) {
+    st = MYNT_NOMEM;
+    goto cleanup;
+  }
+  st = buf_appends(&set, "SET #sync.#cursor = :cursor, #sync.#initial = :initial, #sync.#history = :history, "
+                         "#months = :months");
+  if(!st && sync->last_synced_at_ms > 0) {
+    clock_iso8601((time_t)(sync->last_synced_at_ms / 1000), last);
+    st = json_object_set_new(values, ":last", json_pack("{s:s}", "S", last))
+           ? MYNT_NOMEM
+           : buf_appends(&set, ", #sync.#last = :last");
+  }
+  else if(!st) {
+    st = buf_appends(&remove, " REMOVE #sync.#last");
+  }
+  if(!st && sync->last_error[0]) {
+    st = json_object_set_new(values, ":error", json_pack("{s:s}", "S", sync->last_error))
+           ? MYNT_NOMEM
+           : buf_appends(&set, ", #sync.#error = :error");
+  }
+  else if(!st) {
+    st = buf_appends(&remove, remove.len ? ", #sync.#error" : " REMOVE #sync.#error");
+  }
+  if(!st && accounts) {
+    st = json_object_set_new(names, "#accounts", json_string("accounts")) ||
+             json_object_set_new(values, ":accounts", ddb_marshal_value(accounts))
+           ? MYNT_NOMEM
+           : buf_appends(&set, ", #accounts = :accounts");
+  }
+  if(!st && balances_as_of) {
+    st = json_object_set_new(names, "#asof", json_string("balances_as_of")) ||
+             json_object_set_new(values, ":asof", json_pack("{s:s}", "S", balances_as_of))
+           ? MYNT_NOMEM
+           : buf_appends(&set, ", #asof = :asof");
+  }
+  if(!st)
+    st = buf_appends(&set, buf_cstr(&remove));
+  if(st)
+    goto cleanup;
+  st = s_update_sync_ensured(s, user_id, item_id, buf_cstr(&set), NULL, names, values, deadline_ms, "item sync");
+
+cleanup:
+  buf_free(&set);
+  buf_free(&remove);
+  json_decref(names);
+  json_decref(values);
+  return st;
+}
+
+mynt_status store_item_set_sync_error(store *s, const char *user_id, const char *item_id, const char *error_code,
+                                      int64_t deadline_ms)
+{
+  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+    return MYNT_NOT_FOUND;
+  if(!error_code || !*error_code || strlen(error_code) >= sizeof(((store_item_sync *)0)->last_error))
+    return MYNT_BAD_REQUEST;
+  json_t *names = json_pack("{s:s}", "#error", "last_error");
+  json_t *values = json_pack("{s:{s:s}}", ":error", "S", error_code);
+  mynt_status st = names && values ? s_update_sync_ensured(s, user_id, item_id, "SET #sync.#error = :error", NULL,
+                                                           names, values, deadline_ms, "item sync error")
+                                   : MYNT_NOMEM;
+  json_decref(names);
+  json_decref(values);
+  return st;
+}
+
+mynt_status store_item_request_sync(store *s, const char *user_id, const char *item_id, int64_t now_ms,
+                                    int64_t min_interval_ms, int64_t deadline_ms, bool *out_accepted)
+{
+  *out_accepted = false;
+  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+    return MYNT_NOT_FOUND;
+  char now[32];
+  char limit[32];
+  snprintf(now, sizeof(now), "%" PRId64, now_ms);
+  snprintf(limit, sizeof(limit), "%" PRId64, now_ms - min_interval_ms);
+  json_t *names = json_pack("{s:s}", "#req", "requested_at_ms");
+  json_t *values = json_pack("{s:{s:s}, s:{s:s}}", ":now", "N", now, ":limit", "N", limit);
+  mynt_status st = names && values ? s_update_sync_ensured(s, user_id, item_id, "SET #sync.#req = :now",
+                                                           "(attribute_not_exists(#sync.#req) OR #sync.#req <= :limit)",
+                                                           names, values, deadline_ms, "item sync request")
+                                   : MYNT_NOMEM;
+  json_decref(names);
+  json_decref(values);
+  if(st == MYNT_CONDITION_FAILED) {
+    /* Too soon, or the item went away meanwhile: tell them apart. */
+    store_item still;
+    st = store_item_get(s, user_id, item_id, deadline_ms, &still);
+    store_item_clear(&still);
+    return st;
+  }
+  *out_accepted = st == MYNT_OK;
+  return st;
+}
+
+mynt_status store_item_set_new_accounts(store *s, const char *user_id, const char *item_id, bool available,
+                                        int64_t deadline_ms)
+{
+  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+    return MYNT_NOT_FOUND;
+  return s_update_field(s, user_id, item_id, "new_accounts_available", json_pack("{s:b}", "BOOL", available),
+                        deadline_ms, "item new accounts");
 }

@@ -11,18 +11,27 @@
 #include "core/status.h"
 #include "crypto/seal.h"
 #include "store/store.h"
+#include "store/users.h"
 
-/* The table design. Every record lives in the user's partition (user_id = the Cognito sub):
+/* The table design. Every record of a user lives in the user's partition (user_id = the Cognito
+ * sub, which never starts with '#'):
  *
  *   sk = "ITEM#<item_id>"          the item: item_id, institution_id, institution_name,
- *                                  status ("active" | "login_required"), created_at
- *                                  (YYYY-MM-DDTHH:MM:SSZ), access_token_sealed (seal.h's
+ *                                  status ("active" | "login_required" | "expiring" | "revoked"),
+ *                                  created_at (YYYY-MM-DDTHH:MM:SSZ), access_token_sealed (seal.h's
  *                                  "v1.<kid>.<nonce>.<ciphertext>", bound to user_id and item_id:
  *                                  the only form an access token is ever stored in),
  *                                  public_token_sha256 (to delete the marker below with the item),
- *                                  accounts [{account_id, name, mask, type, subtype}] as captured
- *                                  at exchange (refreshed by store_item_set_accounts), so an
- *                                  account_id can be checked without calling Plaid.
+ *                                  accounts [{account_id, name, mask, type, subtype, balances?}]
+ *                                  (balances {available, current, limit, iso_currency_code} from
+ *                                  the last sync's /accounts/get, as of balances_as_of), so an
+ *                                  account_id can be checked and balances shown without Plaid;
+ *                                  new_accounts_available (BOOL, absent = false);
+ *                                  sync (M) {cursor (S, "" = from the start), last_synced_at (S,
+ *                                  absent = never), initial_complete, history_complete (BOOL),
+ *                                  last_error (S, absent = none), requested_at_ms (N: the last
+ *                                  accepted user refresh)}; months (M) {"YYYY-MM": N} the number of
+ *                                  this item's stored transactions per month (history.h's buckets).
  *   sk = "INST#<institution_id>"   marker {item_id, created_at}: one item per institution per user.
  *                                  An item whose institution is not known yet (Plaid named none
  *                                  when it was linked: institution_id "" here, absent in the
@@ -30,11 +39,22 @@
  *   sk = "PUBTOKEN#<sha256 hex>"   marker {item_id, created_at}: the public token the item was
  *                                  exchanged from (lower-case hex SHA-256; the token itself is never
  *                                  stored), so a retried POST /items never makes a second record.
+ *   sk = "TXN#<YYYY-MM>#<item_id>" the item's transactions of one month (store/history.h).
  *
- * The item and its two markers are written by one TransactWriteItems, each Put conditioned on
- * attribute_not_exists(sk): all three exist or none does. They are deleted together by one
- * transaction too. The items of a user are read with one Query (begins_with(sk, "ITEM#"),
- * consistent), which returns them in item_id order: that order is "item order" for callers. */
+ * And in the global partition user_id = "#ITEMS" (no Cognito sub starts with '#'):
+ *
+ *   sk = "ITEM#<item_id>"          {owner (the user id), created_at}: a webhook names only an item,
+ *                                  so this leads from it to its user with one GetItem, and the
+ *                                  daily schedule lists every item with one paginated Query. A
+ *                                  global secondary index would take its capacity out of the same
+ *                                  provisioned 25 RCU / 25 WCU, and a Scan reads the whole table.
+ *
+ * The item, its two markers and its #ITEMS record are written by one TransactWriteItems, each Put
+ * conditioned on attribute_not_exists(sk): all exist or none does. They are deleted together by
+ * one transaction too (the TXN# buckets first, by history.h). The items of a user are read with one
+ * Query (begins_with(sk, "ITEM#"), consistent), which returns them in item_id order: that order is
+ * "item order" for callers. The sync state is updated field by field (UpdateItem on sync.<field>),
+ * so a sync's save never overwrites a concurrent user refresh's requested_at_ms. */
 
 #define STORE_ITEM_ID_MAX          128
 #define STORE_INSTITUTION_ID_MAX   64
@@ -49,7 +69,21 @@
 typedef enum {
   STORE_ITEM_ACTIVE = 0,
   STORE_ITEM_LOGIN_REQUIRED, /* Plaid answered ITEM_LOGIN_REQUIRED: the user must go through update mode */
+  STORE_ITEM_EXPIRING,       /* PENDING_DISCONNECT / PENDING_EXPIRATION: consent ends soon */
+  STORE_ITEM_REVOKED,        /* USER_PERMISSION_REVOKED / USER_ACCOUNT_REVOKED: link it again */
 } store_item_status;
+
+/* The longest Plaid cursor the store keeps. */
+#define STORE_CURSOR_MAX 1024
+
+/* The sync state of an item (the record's sync map). */
+typedef struct {
+  char cursor[STORE_CURSOR_MAX + 1]; /* "" = from the start */
+  int64_t last_synced_at_ms;         /* epoch ms, whole seconds; 0 = never */
+  bool initial_complete, history_complete;
+  char last_error[64];     /* a Plaid error code or a mynt status code; "" = none */
+  int64_t requested_at_ms; /* the last accepted user refresh (epoch ms); 0 = never */
+} store_item_sync;
 
 /* One item record. accounts is owned (store_item_clear releases it). */
 typedef struct {
@@ -60,7 +94,11 @@ typedef struct {
   char created_at[32];
   char public_token_sha256[STORE_SHA256_HEX_LEN + 1];
   char sealed_token[STORE_SEALED_TOKEN_MAX + 1]; /* never leaves the store and this struct */
-  json_t *accounts; /* array of {account_id, name, mask, type, subtype}; mask/type/subtype may be null */
+  json_t *accounts; /* array of {account_id, name, mask, type, subtype[, balances]}; mask/type/subtype may be null */
+  store_item_sync sync;
+  bool new_accounts_available;
+  char balances_as_of[32]; /* "" when no sync has fetched balances yet */
+  json_t *months;          /* object {"YYYY-MM": count}; owned, never NULL after a read */
 } store_item;
 
 /* What store_item_create found. */
@@ -70,10 +108,14 @@ typedef enum {
   STORE_ITEM_DUPLICATE_INSTITUTION /* the user has an item of this institution: out_existing names it */
 } store_item_outcome;
 
-/* Returns "active" or "login_required". */
+/* Returns "active", "login_required", "expiring" or "revoked". */
 const char *store_item_status_name(store_item_status status);
 
-/* Releases item->accounts and zeroes the record (the sealed token included). Accepts NULL. */
+/* Parses one of the four names of store_item_status_name. Returns true and sets *out, or false
+ * (out unchanged) for anything else, NULL included. */
+bool store_item_status_parse(const char *name, store_item_status *out);
+
+/* Releases item->accounts and item->months and zeroes the record (the sealed token included). Accepts NULL. */
 void store_item_clear(store_item *item);
 
 /* Clears n items and frees the array (from store_item_list). Accepts NULL. */
@@ -108,7 +150,8 @@ json_t *store_item_account_record(const store_item_account *account);
 bool store_item_has_account(const store_item *item, const char *account_id);
 
 /* Creates the item of user_id: seals access_token (bound to user_id and item->item_id) with
- * ring's current key and writes the item and its INST and PUBTOKEN markers in one transaction.
+ * ring's current key and writes the item (with an empty sync state and month map), its INST and
+ * PUBTOKEN markers and its #ITEMS owner record in one transaction.
  * item supplies item_id, institution_id ("" = not known: no INST marker), institution_name,
  * public_token_sha256 and accounts (borrowed); created_at (now), status (active) and the sealed token are filled in on success.
  * On MYNT_OK, *out_outcome says what happened: STORE_ITEM_CREATED, or, when a condition failed,
@@ -150,10 +193,51 @@ mynt_status store_item_set_status(store *s, const char *user_id, const char *ite
 mynt_status store_item_set_accounts(store *s, const char *user_id, const char *item_id, const json_t *accounts,
                                     int64_t deadline_ms);
 
-/* Deletes item (as read by store_item_get) and its markers in one transaction; a marker is
- * deleted only when it points at this item. Returns MYNT_OK, MYNT_NOT_FOUND when the item is
+/* Deletes item (as read by store_item_get), its markers and its #ITEMS owner record in one
+ * transaction; a marker is deleted only when it points at this item, the owner record only when
+ * it names user_id. The TXN# buckets are not touched: delete them first
+ * (store_history_delete_item). Returns MYNT_OK, MYNT_NOT_FOUND when the item is
  * already gone, or a status from store_status_from_ddb. */
 mynt_status store_item_delete(store *s, const char *user_id, const store_item *item, int64_t deadline_ms);
+
+/* Reads the owner of item_id from the #ITEMS partition (consistent read) into out_user
+ * (STORE_USER_ID_MAX + 1 bytes, "" on failure). Returns MYNT_OK, MYNT_NOT_FOUND (no such item, or
+ * an invalid id), MYNT_INTERNAL for a malformed record, or a status from store_status_from_ddb. */
+mynt_status store_item_owner(store *s, const char *item_id, int64_t deadline_ms, char *out_user);
+
+/* Calls fn(arg, item_id, user_id) for every item of every user, in item_id order (a Query of the
+ * #ITEMS partition, 100 records a page, every page within the one deadline; the strings are
+ * borrowed for the call). A non-zero status from fn stops the walk and is returned. Otherwise
+ * returns MYNT_OK, MYNT_INTERNAL for a malformed record, or a status from store_status_from_ddb. */
+mynt_status store_item_refs_each(store *s, int64_t deadline_ms,
+                                 mynt_status (*fn)(void *arg, const char *item_id, const char *user_id), void *arg);
+
+/* Saves the result of a sync with one UpdateItem: sync's cursor, last_synced_at_ms (0 removes
+ * it), initial_complete, history_complete and last_error ("" removes it) — requested_at_ms is
+ * NOT written —, months (borrowed object, replaced whole), accounts (borrowed array of account
+ * records with balances; NULL = keep) and balances_as_of (NULL = keep). Returns MYNT_OK,
+ * MYNT_NOT_FOUND when the item is gone, MYNT_BAD_REQUEST for a cursor over STORE_CURSOR_MAX,
+ * months not an object or more than STORE_ITEM_ACCOUNTS_MAX accounts, or a status from
+ * store_status_from_ddb. */
+mynt_status store_item_save_sync(store *s, const char *user_id, const char *item_id, const store_item_sync *sync,
+                                 const json_t *months, const json_t *accounts, const char *balances_as_of,
+                                 int64_t deadline_ms);
+
+/* Records only sync.last_error = error_code (a failed sync; the cursor and everything else stay).
+ * Returns as store_item_set_status; MYNT_BAD_REQUEST for an empty or over-long code. */
+mynt_status store_item_set_sync_error(store *s, const char *user_id, const char *item_id, const char *error_code,
+                                      int64_t deadline_ms);
+
+/* Accepts a user's refresh request at most once per min_interval_ms: one conditional UpdateItem
+ * sets sync.requested_at_ms = now_ms when it is absent or at most now_ms - min_interval_ms.
+ * Returns MYNT_OK with *out_accepted (false: too soon, nothing written), MYNT_NOT_FOUND when the
+ * item is gone, or a status from store_status_from_ddb. */
+mynt_status store_item_request_sync(store *s, const char *user_id, const char *item_id, int64_t now_ms,
+                                    int64_t min_interval_ms, int64_t deadline_ms, bool *out_accepted);
+
+/* Sets new_accounts_available of an existing item. Returns as store_item_set_status. */
+mynt_status store_item_set_new_accounts(store *s, const char *user_id, const char *item_id, bool available,
+                                        int64_t deadline_ms);
 
 /* Opens item's sealed access token for user_id. On MYNT_OK *out_token is a malloc'd
  * NUL-terminated copy of *out_len bytes that the caller must release with

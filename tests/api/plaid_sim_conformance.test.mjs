@@ -5,7 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer } from 'node:http';
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { join, dirname } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { startStack, awsJson, sim, ROOT } from './helpers/stack.mjs';
@@ -188,4 +190,138 @@ test('/transactions/sync pages, changes and errors conform to Plaid\'s spec', { 
   await plaid('/item/remove', { access_token: token });
   const gone = await plaid('/transactions/sync', { access_token: token }, { expectStatus: 400 });
   assert.equal(gone.error_code, 'INVALID_ACCESS_TOKEN');
+});
+
+/** A webhook receiver on loopback: keeps each POST's raw bytes and its Plaid-Verification header. */
+async function startReceiver() {
+  const got = [];
+  const waiters = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      got.push({ path: req.url, token: req.headers['plaid-verification'], raw: Buffer.concat(chunks) });
+      res.writeHead(200).end();
+      for (const w of waiters.splice(0)) w();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${server.address().port}/webhooks/plaid`;
+  /** Resolves once n webhooks have arrived (at most 10 s). */
+  async function waitFor(n) {
+    const deadline = Date.now() + 10_000;
+    while (got.length < n) {
+      assert.ok(Date.now() < deadline, `only ${got.length} of ${n} webhooks arrived in 10 s`);
+      await new Promise((r) => { waiters.push(r); setTimeout(r, 200); });
+    }
+  }
+  return { url, got, waitFor, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** The webhook schemas live in the full spec next to the trimmed one; null when it is not there. */
+async function webhookValidator() {
+  const full = join(dirname(specPath), 'openapi.yml');
+  if (!existsSync(full)) return null;
+  let YAML;
+  try { YAML = (await import('yaml')).default; } catch { return null; }
+  const doc = nullableForAjv(YAML.parse(readFileSync(full, 'utf8'), { maxAliasCount: -1 }));
+  const v = new Ajv({ strict: false, allErrors: true });
+  addFormats(v);
+  v.addSchema({ components: doc.components }, 'full');
+  return (name) => v.getSchema(`full#/components/schemas/${name}`);
+}
+
+/** Checks a received webhook as Plaid documents it, independently of Mynt's C verifier: ES256 over
+ * header.payload with the JWK /webhook_verification_key/get serves, iat fresh, and the SHA-256 of
+ * the raw bytes. Returns the parsed body. */
+async function assertSigned(hook) {
+  const [h, p, sig] = hook.token.split('.');
+  const header = JSON.parse(Buffer.from(h, 'base64url'));
+  assert.deepEqual(Object.keys(header).sort(), ['alg', 'kid', 'typ']);
+  assert.equal(header.alg, 'ES256');
+  assert.equal(header.typ, 'JWT');
+  const { key } = await plaid('/webhook_verification_key/get', { key_id: header.kid });
+  assert.equal(key.kid, header.kid);
+  assert.equal(key.expired_at, null);
+  const publicKey = createPublicKey({ key: { kty: key.kty, crv: key.crv, x: key.x, y: key.y }, format: 'jwk' });
+  assert.ok(verify('sha256', Buffer.from(`${h}.${p}`), { key: publicKey, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(sig, 'base64url')), 'the signature verifies with the served key');
+  const claims = JSON.parse(Buffer.from(p, 'base64url'));
+  assert.ok(Math.abs(claims.iat - Date.now() / 1000) < 60, 'iat is now');
+  assert.equal(claims.request_body_sha256, createHash('sha256').update(hook.raw).digest('hex'));
+  const text = hook.raw.toString('utf8');
+  assert.match(text, /^\{\n {2}"webhook_type": /, 'Plaid sends 2-space-indented JSON');
+  return JSON.parse(text);
+}
+
+test('webhooks: /link/token/create takes a URL, fire_webhook and /webhook_verification_key/get conform', { skip }, async (t) => {
+  const rx = await startReceiver();
+  try {
+    const base = { client_name: 'Mynt', language: 'en', country_codes: ['US'], user: { client_user_id: 'hook-user' },
+      products: ['transactions'] };
+    const link = await plaid('/link/token/create', { ...base, webhook: rx.url });
+    for (const webhook of ['ftp://example.com/hook', 'example.com/hook', 'https://exa mple.com/', '']) {
+      const bad = await plaid('/link/token/create', { ...base, webhook }, { expectStatus: 400 });
+      assert.equal(bad.error_code, 'INVALID_FIELD', `webhook ${JSON.stringify(webhook)} is refused`);
+    }
+    // The item made from that link token keeps its webhook.
+    const done = await sim(stack, 'POST', '/sim/link/complete', { link_token: link.link_token,
+      institution_id: 'ins_109508', username: 'user_good', password: 'pass_good' });
+    const { access_token: token, item_id: itemId } = await plaid('/item/public_token/exchange',
+      { public_token: done.public_token });
+
+    const fired = await plaid('/sandbox/item/fire_webhook', { access_token: token, webhook_type: 'TRANSACTIONS',
+      webhook_code: 'SYNC_UPDATES_AVAILABLE' });
+    assert.equal(fired.webhook_fired, true);
+    await plaid('/sandbox/item/fire_webhook', { access_token: token, webhook_code: 'LOGIN_REPAIRED' });
+    await plaid('/sandbox/item/fire_webhook', { access_token: token, webhook_code: 'PENDING_DISCONNECT' });
+    await plaid('/sandbox/item/fire_webhook', { access_token: token, webhook_code: 'USER_PERMISSION_REVOKED' });
+    await plaid('/sandbox/item/fire_webhook', { access_token: token, webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
+    await sim(stack, 'POST', `/sim/items/${itemId}/webhook`, { webhook_type: 'ITEM', webhook_code: 'ERROR' });
+    await sim(stack, 'POST', `/sim/items/${itemId}/webhook`, { webhook_type: 'ITEM', webhook_code: 'PENDING_EXPIRATION' });
+    await rx.waitFor(7);
+    const schemaOf = await webhookValidator();
+    if (!schemaOf) t.diagnostic('webhook bodies NOT checked against schemas: openapi.yml or the yaml package is missing');
+    const schemas = { SYNC_UPDATES_AVAILABLE: 'SyncUpdatesAvailableWebhook', LOGIN_REPAIRED: 'ItemLoginRepairedWebhook',
+      PENDING_DISCONNECT: 'PendingDisconnectWebhook', USER_PERMISSION_REVOKED: 'UserPermissionRevokedWebhook',
+      NEW_ACCOUNTS_AVAILABLE: 'NewAccountsAvailableWebhook', ERROR: 'ItemErrorWebhook',
+      PENDING_EXPIRATION: 'PendingExpirationWebhook' };
+    for (const hook of rx.got) {
+      assert.equal(hook.path, '/webhooks/plaid');
+      const body = await assertSigned(hook);
+      assert.equal(body.item_id, itemId);
+      assert.equal(body.environment, 'sandbox');
+      const validate = schemaOf?.(schemas[body.webhook_code]);
+      if (validate) assert.ok(validate(body), `${body.webhook_code}: ${schemaOf && ajv.errorsText(validate.errors)}`);
+    }
+    assert.deepEqual(rx.got.map((h) => JSON.parse(h.raw).webhook_code), Object.keys(schemas));
+    const log = await sim(stack, 'GET', '/sim/webhooks');
+    assert.deepEqual(log.webhooks.filter((w) => w.item_id === itemId).map((w) => w.status), Array(7).fill(200));
+
+    // Plaid's errors, in Plaid's shape.
+    const unknownKey = await plaid('/webhook_verification_key/get', { key_id: 'bfbd5111-8e33-4643-8ced-b2e642a72f3c' },
+      { expectStatus: 400 });
+    assert.equal(unknownKey.error_code, 'INVALID_WEBHOOK_VERIFICATION_KEY_ID');
+    const noKey = await plaid('/webhook_verification_key/get', {}, { expectStatus: 400 });
+    assert.equal(noKey.error_code, 'MISSING_FIELDS');
+    const badCode = await plaid('/sandbox/item/fire_webhook', { access_token: token, webhook_code: 'NOPE' },
+      { expectStatus: 400 });
+    assert.equal(badCode.error_code, 'INVALID_FIELD');
+    const wrongType = await plaid('/sandbox/item/fire_webhook', { access_token: token, webhook_type: 'ITEM',
+      webhook_code: 'SYNC_UPDATES_AVAILABLE' }, { expectStatus: 400 });
+    assert.equal(wrongType.error_code, 'INVALID_FIELD');
+    const notEnabled = await plaid('/sandbox/item/fire_webhook', { access_token: token, webhook_type: 'AUTH',
+      webhook_code: 'DEFAULT_UPDATE' }, { expectStatus: 400 });
+    assert.equal(notEnabled.error_type, 'SANDBOX_ERROR');
+    assert.equal(notEnabled.error_code, 'SANDBOX_PRODUCT_NOT_ENABLED');
+    const pub = await plaid('/sandbox/public_token/create', { institution_id: 'ins_109511', initial_products: ['transactions'] });
+    const { access_token: bare } = await plaid('/item/public_token/exchange', { public_token: pub.public_token });
+    const noHook = await plaid('/sandbox/item/fire_webhook', { access_token: bare, webhook_code: 'LOGIN_REPAIRED' },
+      { expectStatus: 400 });
+    assert.equal(noHook.error_code, 'SANDBOX_WEBHOOK_INVALID');
+    await plaid('/item/remove', { access_token: bare });
+    await plaid('/item/remove', { access_token: token });
+  } finally {
+    await rx.close();
+  }
 });

@@ -41,14 +41,20 @@ json_t *apigw_forge_event_new(const apigw_forge_event *e)
                             "rawPath", e->path, "requestContext", "requestId", e->request_id ? e->request_id : "api-1",
                             "http", "method", e->method, "path", e->path);
   assert_non_null(event);
+  if(e->domain_name)
+    json_object_set_new(json_object_get(event, "requestContext"), "domainName", json_string(e->domain_name));
   if(e->raw_query)
     json_object_set_new(event, "rawQueryString", json_string(e->raw_query));
   if(e->query)
     json_object_set_new(event, "queryStringParameters", e->query);
   if(e->path_params)
     json_object_set_new(event, "pathParameters", e->path_params);
-  if(e->content_type)
-    json_object_set_new(event, "headers", json_pack("{s:s}", "content-type", e->content_type));
+  if(e->content_type || e->headers) {
+    json_t *headers = e->headers ? e->headers : json_object();
+    if(e->content_type)
+      json_object_set_new(headers, "content-type", json_string(e->content_type));
+    json_object_set_new(event, "headers", headers);
+  }
   if(e->sub) {
     json_t *claims = json_pack("{s:s}", "sub", e->sub);
     if(e->email)

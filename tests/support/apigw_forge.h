@@ -18,10 +18,12 @@ typedef struct {
   const char *route_key;    /* routeKey */
   const char *path;         /* rawPath and requestContext.http.path */
   const char *request_id;   /* requestContext.requestId; NULL: "api-1" */
+  const char *domain_name;  /* requestContext.domainName */
   const char *raw_query;    /* rawQueryString */
   json_t *query;            /* queryStringParameters (consumed) */
   json_t *path_params;      /* pathParameters (consumed) */
   const char *content_type; /* headers.content-type */
+  json_t *headers;          /* other headers, lower-case names to strings (consumed) */
   const char *sub;          /* the JWT authorizer's sub claim; NULL leaves the authorizer out */
   const char *email;        /* the email claim, beside sub */
   const char *body;         /* body, with isBase64Encoded = base64 */

@@ -116,6 +116,59 @@ static char *s_transactions(fake_plaid_item *item, json_t *body, int *http)
   return text;
 }
 
+/* /transactions/sync: validates like Plaid (only its members; count 1..500; cursor a string) and serves the item's
+ * transactions in pages: cursor "" or absent starts at 0, "cur-<n>" at n; next_cursor names where the page ended. */
+static char *s_sync(fake_plaid_item *item, json_t *body, int *http)
+{
+  static const char *const allowed[] = {"access_token", "cursor", "count", "options", "client_id", "secret"};
+  const char *key;
+  json_t *value;
+  json_object_foreach(body, key, value) {
+    bool known = false;
+    for(size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+      known = known || strcmp(key, allowed[i]) == 0;
+    if(!known) {
+      *http = 400;
+      return s_error_json("INVALID_REQUEST", "UNKNOWN_FIELDS", "the request has an unknown field");
+    }
+  }
+  json_t *count = json_object_get(body, "count");
+  json_t *cursor = json_object_get(body, "cursor");
+  long off = 0;
+  if((count && (!json_is_integer(count) || json_integer_value(count) < 1 || json_integer_value(count) > 500)) ||
+     (cursor && !json_is_string(cursor)) ||
+     (cursor && json_string_length(cursor) > 0 && sscanf(json_string_value(cursor), "cur-%ld", &off) != 1)) {
+    *http = 400;
+    return s_error_json("INVALID_REQUEST", "INVALID_FIELD", "count or cursor");
+  }
+  int n = count ? (int)json_integer_value(count) : 100;
+  if(item->n_pages < FAKE_PLAID_MAX_PAGES) {
+    item->offsets[item->n_pages] = off;
+    item->counts[item->n_pages] = n;
+  }
+  item->n_pages++;
+  json_t *added = json_array();
+  long end = off;
+  for(; end < off + n && end < item->total; end++) {
+    char id[64];
+    char date[16];
+    snprintf(id, sizeof id, "%s-%04ld", item->prefix, end);
+    snprintf(date, sizeof date, "2024-06-%02ld", 28 - end % 28);
+    json_array_append_new(added, json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:b}", "transaction_id", id, "account_id",
+                                           "acc-1", "amount", (double)(end % 50) + 0.25, "iso_currency_code", "USD",
+                                           "date", date, "name", "Shop", "pending", 0));
+  }
+  char next[32];
+  snprintf(next, sizeof next, "cur-%ld", end);
+  json_t *answer = json_pack("{s:[{s:s}], s:o, s:[], s:[], s:s, s:b, s:s, s:s}", "accounts", "account_id", "acc-1",
+                             "added", added, "modified", "removed", "next_cursor", next, "has_more", end < item->total,
+                             "transactions_update_status", "HISTORICAL_UPDATE_COMPLETE", "request_id", "req-sync");
+  char *text = json_dumps(answer, JSON_COMPACT);
+  json_decref(answer);
+  *http = 200;
+  return text;
+}
+
 /* /webhook_verification_key/get: the JWK whose kid is key_id. */
 static char *s_webhook_key(fake_plaid *srv, json_t *body, int *http)
 {
@@ -193,7 +246,7 @@ static char *s_serve(fake_plaid *srv, const script_request *req, int *http, int 
     goto done;
   }
   int known = strcmp(url, "/item/get") == 0 || strcmp(url, "/item/remove") == 0 || strcmp(url, "/accounts/get") == 0 ||
-              strcmp(url, "/transactions/get") == 0;
+              strcmp(url, "/transactions/get") == 0 || strcmp(url, "/transactions/sync") == 0;
   if(!known) {
     *http = 404;
     answer = s_error_json("INVALID_REQUEST", "NOT_FOUND", "unknown path");
@@ -235,6 +288,11 @@ static char *s_serve(fake_plaid *srv, const script_request *req, int *http, int 
   if(strcmp(url, "/transactions/get") == 0) {
     pthread_mutex_lock(&srv->lock);
     answer = s_transactions(item, body, http);
+    pthread_mutex_unlock(&srv->lock);
+  }
+  else if(strcmp(url, "/transactions/sync") == 0) {
+    pthread_mutex_lock(&srv->lock);
+    answer = s_sync(item, body, http);
     pthread_mutex_unlock(&srv->lock);
   }
   else if(strcmp(url, "/item/get") == 0) {

@@ -25,3 +25,9 @@ function(mynt_local_fault_test)
   set_tests_properties(test_local_faults PROPERTIES TIMEOUT 120)
 endfunction()
 cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL mynt_local_fault_test)
+
+# Lambda's Invoke API, the asynchronous queue and the schedules of mynt-local.
+mynt_unit_test(test_local_invoke SOURCES test_local_invoke.c LIBS mynt_local mynt_aws)
+mynt_unit_test(test_local_async_queue SOURCES test_local_async_queue.c LIBS mynt_local)
+mynt_unit_test(test_local_schedule SOURCES test_local_schedule.c LIBS mynt_local)
+set_tests_properties(test_local_async_queue test_local_schedule PROPERTIES TIMEOUT 60)

@@ -57,6 +57,7 @@ static const char s_full_event[] =
   "\"queryStringParameters\":{\"from\":\"2026-01-01\",\"tag\":\"a,b\"},"
   "\"pathParameters\":{\"item_id\":\"it-9\"},"
   "\"requestContext\":{\"requestId\":\"JKJaXmPLvHcESHA=\",\"routeKey\":\"GET /items/{item_id}\",\"stage\":\"$default\","
+  "\"domainName\":\"r3pmxmplak.execute-api.us-east-1.amazonaws.com\","
   "\"http\":{\"method\":\"GET\",\"path\":\"/items/it-9\",\"protocol\":\"HTTP/1.1\",\"sourceIp\":\"1.2.3.4\"},"
   "\"authorizer\":{\"jwt\":{\"claims\":{\"sub\":\"6f1c2e3a-1111-2222-3333-444455556666\",\"email\":\"ana@example.com\","
   "\"token_use\":\"id\"},\"scopes\":null}}},"
@@ -72,6 +73,7 @@ static void test_request_parses_a_full_http_api_event(void **state)
   assert_string_equal(req.raw_path, "/items/it-9");
   assert_string_equal(req.raw_query, "from=2026-01-01&tag=a,b");
   assert_string_equal(req.request_id, "JKJaXmPLvHcESHA=");
+  assert_string_equal(req.domain_name, "r3pmxmplak.execute-api.us-east-1.amazonaws.com");
   assert_int_equal(req.headers.count, 3);
   for(size_t i = 0; i < req.headers.count; i++) {
     for(const char *p = req.headers.items[i].name; *p; p++)
@@ -102,6 +104,7 @@ static void test_request_tolerates_missing_optional_fields(void **state)
   assert_string_equal(req.route_key, "$default");
   assert_string_equal(req.raw_query, "");
   assert_string_equal(req.request_id, "");
+  assert_string_equal(req.domain_name, "");
   assert_int_equal(req.headers.count, 0);
   assert_int_equal(req.query.count, 0);
   assert_int_equal(req.path_params.count, 0);

@@ -81,6 +81,27 @@ static void test_a_group_refuses_routes_of_another_group(void **state)
   json_decref(s_answer("users", s_event("GET", "GET /health", "/health", NULL), 500, NULL));
 }
 
+/* Without a store, a Plaid client or a key cache, an unsigned webhook is still answered 401: verification comes
+ * before anything else the handler would touch (a NULL store here would crash it). */
+static void test_webhook_answers_401_without_a_signature_before_touching_the_store(void **state)
+{
+  (void)state;
+  json_t *event =
+    apigw_forge_event_new(&(apigw_forge_event){.method = "POST",
+                                               .route_key = "POST /webhooks/plaid",
+                                               .path = "/webhooks/plaid",
+                                               .content_type = "application/json",
+                                               .body = "{\"webhook_type\":\"ITEM\",\"webhook_code\":"
+                                                       "\"USER_PERMISSION_REVOKED\",\"item_id\":\"item-1\"}"});
+  json_decref(s_answer("webhooks", event, 401, "unauthorized"));
+  const apigw_route *hook = apigw_router_find(routes_table(), "POST /webhooks/plaid");
+  assert_non_null(hook);
+  assert_false(hook->needs_auth); /* Plaid has no Cognito token: the signature is the authentication */
+  assert_string_equal(hook->group, "webhooks");
+  const routes_group *g = routes_find_group("webhooks");
+  assert_true(g->http && g->needs_store && g->needs_plaid && g->starts_syncs && g->needs_webhook_keys);
+}
+
 static void test_routes_table_is_consistent_with_its_groups(void **state)
 {
   (void)state;
@@ -107,7 +128,12 @@ static void test_routes_table_is_consistent_with_its_groups(void **state)
   size_t count = 0;
   const routes_group *groups = routes_groups(&count);
   for(size_t i = 0; i < count; i++)
-    assert_true(apigw_router_has_group(table, groups[i].name));
+    assert_int_equal(apigw_router_has_group(table, groups[i].name), groups[i].http);
+  const routes_group *sync = routes_find_group("sync");
+  assert_non_null(sync);
+  assert_false(sync->http);
+  assert_true(sync->needs_store && sync->needs_plaid && sync->starts_syncs);
+  assert_true(routes_find_group("items")->starts_syncs);
   assert_null(routes_find_group("nope"));
   assert_false(routes_find_group("public")->needs_store);
   assert_true(routes_find_group("users")->needs_store);
@@ -128,6 +154,7 @@ int main(void)
     T(test_me_answers_401_without_a_sub_before_touching_the_store),
     T(test_a_group_refuses_routes_of_another_group),
     T(test_routes_table_is_consistent_with_its_groups),
+    T(test_webhook_answers_401_without_a_signature_before_touching_the_store),
   };
   return cmocka_run_group_tests_name("handlers", tests, NULL, NULL);
 }

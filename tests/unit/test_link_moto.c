@@ -560,7 +560,8 @@ static void s_seed_items(const char *user, int from, int n)
   for(int i = from; i < from + n; i++) {
     store_item item;
     memset(&item, 0, sizeof(item));
-    snprintf(item.item_id, sizeof(item.item_id), "seed-%03d", i);
+    /* Plaid's item ids are unique across users: the #ITEMS owner record relies on it. */
+    snprintf(item.item_id, sizeof(item.item_id), "%s-seed-%03d", user, i);
     snprintf(item.institution_id, sizeof(item.institution_id), "ins_seed_%03d", i);
     char public_token[64];
     snprintf(public_token, sizeof(public_token), "public-seed-%d", i);

@@ -1,4 +1,4 @@
-/* test_local_config.c - unit tests for mynt-local's routes file (functions, routes, authorizer). */
+/* test_local_config.c - unit tests for mynt-local's routes file (functions, routes, authorizer, schedules). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,12 +97,60 @@ static void test_local_config_load_reports_missing_file(void **state)
   local_config_free(&c);
 }
 
+static const char s_with_schedules[] =
+  "{\"region\":\"us-east-1\",\"functions\":["
+  "  {\"name\":\"PublicFunction\",\"handler\":\"public\",\"routes\":[]},"
+  "  {\"name\":\"SyncFunction\",\"function_name\":\"mynt-sync\",\"handler\":\"sync\",\"routes\":[]}],"
+  " \"schedules\":[{\"name\":\"DailySyncSchedule\",\"expression\":\"rate(1 day)\","
+  "                \"target\":\"SyncFunction\",\"input\":\"{\\\"mynt_schedule\\\":\\\"daily\\\"}\"}]}";
+
+static void test_local_config_reads_function_names_and_schedules(void **state)
+{
+  (void)state;
+  local_config c;
+  mynt_detail why;
+  assert_int_equal(local_config_parse(s_with_schedules, strlen(s_with_schedules), &c, &why), MYNT_OK);
+  assert_string_equal(c.functions[0].function_name, "PublicFunction"); /* defaults to the logical id */
+  assert_string_equal(c.functions[1].function_name, "mynt-sync");
+  assert_int_equal(c.routes.count, 0); /* a function without routes is still hosted */
+  assert_int_equal(c.n_schedules, 1);
+  assert_string_equal(c.schedules[0].name, "DailySyncSchedule");
+  assert_int_equal(c.schedules[0].period_ms, 86400000);
+  assert_int_equal(c.schedules[0].target, 1);
+  assert_string_equal(c.schedules[0].input, "{\"mynt_schedule\":\"daily\"}");
+  local_config_free(&c);
+}
+
+/* s_with_schedules with its first occurrence of from replaced by to. */
+static void s_expect_variant_refused(const char *from, const char *to, const char *why_part)
+{
+  char doc[2048];
+  const char *at = strstr(s_with_schedules, from);
+  assert_non_null(at);
+  snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(at - s_with_schedules), s_with_schedules, to, at + strlen(from));
+  s_expect_refused(doc, why_part);
+}
+
+static void test_local_config_refuses_bad_schedules_and_names(void **state)
+{
+  (void)state;
+  s_expect_variant_refused("rate(1 day)", "cron(0 3 * * ? *)", "cron(...) and at(...) are not supported");
+  s_expect_variant_refused("rate(1 day)", "rate(1 fortnight)", "DailySyncSchedule");
+  s_expect_variant_refused("\"target\":\"SyncFunction\"", "\"target\":\"mynt-sync\"", "target must name a function");
+  s_expect_variant_refused("\"input\":\"{", "\"input\":\"x{", "input must be JSON text");
+  s_expect_variant_refused("\"function_name\":\"mynt-sync\"", "\"function_name\":\"PublicFunction\"",
+                           "function_name PublicFunction");
+  s_expect_variant_refused("\"function_name\":\"mynt-sync\"", "\"function_name\":7", "function_name must be a string");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_local_config_reads_functions_routes_and_authorizer),
     cmocka_unit_test(test_local_config_refuses_invalid_documents),
     cmocka_unit_test(test_local_config_load_reports_missing_file),
+    cmocka_unit_test(test_local_config_reads_function_names_and_schedules),
+    cmocka_unit_test(test_local_config_refuses_bad_schedules_and_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

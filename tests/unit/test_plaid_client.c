@@ -69,22 +69,28 @@ static void test_plaid_link_token_create_passes_the_validating_server(void **sta
   fake_plaid_fixture *f = *state;
   json_t *answer = NULL;
   plaid_error err;
-  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, s_in(3000), &answer, &err), MYNT_OK);
+  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, NULL, s_in(3000), &answer, &err), MYNT_OK);
   assert_string_equal(json_string_value(json_object_get(answer, "link_token")), "link-sandbox-0000");
   json_decref(answer);
   json_t *seen = f->plaid->last_link_body;
   assert_non_null(seen);
+  assert_null(json_object_get(seen, "webhook"));
   assert_string_equal(json_string_value(json_array_get(json_object_get(seen, "products"), 0)), "transactions");
   assert_int_equal(json_array_size(json_object_get(seen, "products")), 1);
 
-  assert_int_equal(plaid_link_token_create(f->client, "user-42", "access-sandbox-item-a", s_in(3000), &answer, &err),
+  assert_int_equal(plaid_link_token_create(f->client, "user-42", "access-sandbox-item-a",
+                                           "https://api.example.com/webhooks/plaid", s_in(3000), &answer, &err),
                    MYNT_OK);
   json_decref(answer);
   seen = f->plaid->last_link_body;
   assert_null(json_object_get(seen, "products"));
   assert_string_equal(json_string_value(json_object_get(seen, "access_token")), "access-sandbox-item-a");
+  assert_string_equal(json_string_value(json_object_get(seen, "webhook")), "https://api.example.com/webhooks/plaid");
 
-  assert_int_equal(plaid_link_token_create(f->client, "", NULL, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, "ftp://nope", s_in(3000), &answer, &err),
+                   MYNT_BAD_REQUEST);
+  assert_int_equal(err.attempts, 0);
+  assert_int_equal(plaid_link_token_create(f->client, "", NULL, NULL, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
   assert_int_equal(err.attempts, 0);
 }
 
@@ -322,6 +328,71 @@ static void test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_
   script_server_free(srv);
 }
 
+static void test_plaid_transactions_sync_pages_from_the_cursor_it_is_given(void **state)
+{
+  fake_plaid_fixture *f = *state;
+  fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 5);
+  json_t *answer = NULL;
+  plaid_error err;
+  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 3, s_in(3000), &answer, &err),
+                   MYNT_OK);
+  assert_int_equal(json_array_size(json_object_get(answer, "added")), 3);
+  assert_true(json_is_true(json_object_get(answer, "has_more")));
+  char next[64];
+  snprintf(next, sizeof next, "%s", json_string_value(json_object_get(answer, "next_cursor")));
+  json_decref(answer);
+  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", next, 3, s_in(3000), &answer, &err),
+                   MYNT_OK);
+  json_t *added = json_object_get(answer, "added");
+  assert_int_equal(json_array_size(added), 2);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(added, 0), "transaction_id")), "a-0003");
+  assert_true(json_is_false(json_object_get(answer, "has_more")));
+  json_decref(answer);
+  fake_plaid_item *item = &f->plaid->items[0];
+  assert_int_equal(item->n_pages, 2);
+  assert_int_equal(item->offsets[0], 0);
+  assert_int_equal(item->offsets[1], 3);
+  assert_int_equal(item->counts[1], 3);
+
+  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 501, s_in(3000), &answer, &err),
+                   MYNT_BAD_REQUEST);
+  assert_int_equal(err.attempts, 0);
+  assert_int_equal(item->n_pages, 2);
+}
+
+static void test_plaid_transactions_sync_refuses_an_answer_without_its_members(void **state)
+{
+  (void)state;
+  script_server *srv = NULL;
+  plaid_client *client = NULL;
+  assert_int_equal(script_server_new(NULL, NULL, &srv), MYNT_OK);
+  plaid_config cfg = fake_plaid_config(script_server_url(srv), FAKE_PLAID_SECRET);
+  assert_int_equal(plaid_client_new(&cfg, &client), MYNT_OK);
+  const char *answers[] = {
+    "{\"request_id\":\"r\"}",
+    "{\"added\":[],\"modified\":[],\"removed\":[],\"has_more\":false,\"request_id\":\"r\"}",
+    "{\"added\":[],\"modified\":[],\"removed\":[],\"next_cursor\":\"c\",\"has_more\":\"no\"}",
+    "{\"added\":{},\"modified\":[],\"removed\":[],\"next_cursor\":\"c\",\"has_more\":false}",
+  };
+  for(size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+    assert_int_equal(script_server_reply(srv, 200, answers[i]), MYNT_OK);
+    json_t *answer = (json_t *)1;
+    plaid_error err;
+    assert_int_equal(plaid_transactions_sync(client, "access-sandbox-item-a", "c", 10, s_in(3000), &answer, &err),
+                     MYNT_UPSTREAM);
+    assert_null(answer);
+    assert_int_equal(err.kind, PLAID_ERR_MALFORMED);
+  }
+  const char *ok = "{\"added\":[],\"modified\":[],\"removed\":[],\"next_cursor\":\"\",\"has_more\":false}";
+  assert_int_equal(script_server_reply(srv, 200, ok), MYNT_OK);
+  json_t *answer = NULL;
+  assert_int_equal(plaid_transactions_sync(client, "access-sandbox-item-a", "c", 10, s_in(3000), &answer, NULL),
+                   MYNT_OK);
+  json_decref(answer);
+  plaid_client_free(client);
+  script_server_free(srv);
+}
+
 int main(void)
 {
   curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -348,6 +419,9 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_plaid_webhook_verification_key_get_returns_the_key, fake_plaid_setup,
                                     fake_plaid_teardown),
     cmocka_unit_test(test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_key),
+    cmocka_unit_test_setup_teardown(test_plaid_transactions_sync_pages_from_the_cursor_it_is_given, fake_plaid_setup,
+                                    fake_plaid_teardown),
+    cmocka_unit_test(test_plaid_transactions_sync_refuses_an_answer_without_its_members),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   curl_global_cleanup();

@@ -151,6 +151,51 @@ static void test_plaid_webhook_key_body_carries_only_the_key_id(void **state)
   s_assert_refuses(plaid_request_webhook_verification_key, bad, sizeof bad / sizeof bad[0]);
 }
 
+static void test_plaid_sync_body_carries_token_count_and_a_cursor_only_when_given(void **state)
+{
+  (void)state;
+  json_t *body = NULL;
+  assert_int_equal(plaid_request_transactions_sync("access-sandbox-abc", NULL, 500, &body), MYNT_OK);
+  assert_int_equal(json_object_size(body), 2);
+  assert_string_equal(json_string_value(json_object_get(body, "access_token")), "access-sandbox-abc");
+  assert_int_equal(json_integer_value(json_object_get(body, "count")), 500);
+  json_decref(body);
+  assert_int_equal(plaid_request_transactions_sync("access-sandbox-abc", "", 1, &body), MYNT_OK);
+  assert_null(json_object_get(body, "cursor"));
+  json_decref(body);
+  assert_int_equal(plaid_request_transactions_sync("access-sandbox-abc", "Y3Vyc29yLTE=", 100, &body), MYNT_OK);
+  assert_int_equal(json_object_size(body), 3);
+  assert_string_equal(json_string_value(json_object_get(body, "cursor")), "Y3Vyc29yLTE=");
+  json_decref(body);
+
+  char longest[PLAID_CURSOR_MAX + 2];
+  memset(longest, 'c', sizeof longest - 1);
+  longest[PLAID_CURSOR_MAX] = '\0';
+  assert_int_equal(plaid_request_transactions_sync("access-sandbox-abc", longest, 100, &body), MYNT_OK);
+  json_decref(body);
+  longest[PLAID_CURSOR_MAX] = 'c';
+  longest[PLAID_CURSOR_MAX + 1] = '\0';
+  const struct {
+    const char *token, *cursor;
+    int count;
+  } bad[] = {
+    {"access-sandbox-abc", NULL, 0},
+    {"access-sandbox-abc", NULL, 501},
+    {"", NULL, 100},
+    {NULL, NULL, 100},
+    {"access sandbox", NULL, 100},
+    {"access-sandbox-abc", longest, 100},
+    {"access-sandbox-abc", "has space", 100},
+    {"access-sandbox-abc", "nl\n", 100},
+  };
+  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    body = json_true();
+    assert_int_equal(plaid_request_transactions_sync(bad[i].token, bad[i].cursor, bad[i].count, &body),
+                     MYNT_BAD_REQUEST);
+    assert_null(body);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -159,6 +204,7 @@ int main(void)
     cmocka_unit_test(test_plaid_transactions_body_validates_dates_count_and_offset),
     cmocka_unit_test(test_plaid_token_bodies_carry_only_their_token_and_refuse_bad_tokens),
     cmocka_unit_test(test_plaid_webhook_key_body_carries_only_the_key_id),
+    cmocka_unit_test(test_plaid_sync_body_carries_token_count_and_a_cursor_only_when_given),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

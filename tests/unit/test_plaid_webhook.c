@@ -386,13 +386,133 @@ static void test_webhook_verify_fetches_an_unknown_kid_once_then_refuses(void **
   f->source.serve = good;
   s_accepted(f, token, NOW);
   assert_int_equal(f->source.fetches, 4);
+  /* Four unknown kids were fetched at NOW: the budget for the minute is spent; a minute later there is one again. */
   char *unknown = s_token(f->key, "k9", NOW, s_body);
-  s_refused(f, unknown, "another kid");
+  s_refused_body(f, unknown, s_body, NOW + PLAID_WEBHOOK_UNKNOWN_WINDOW_S, "another kid");
   assert_int_equal(f->source.fetches, 5);
   assert_string_equal(f->source.last_kid, "k9");
-  s_accepted(f, token, NOW);
+  s_accepted(f, token, NOW + PLAID_WEBHOOK_UNKNOWN_WINDOW_S);
   assert_int_equal(f->source.fetches, 5);
   free(unknown);
+}
+
+/* A forger can pick a new kid for every token, and the kid is read before any signature can be checked: the
+ * fetches of unknown kids are bounded, whatever the kids, and a known kid is still served meanwhile. */
+static void test_webhook_verify_bounds_the_fetches_of_unknown_kids(void **state)
+{
+  s_fixture *f = *state;
+  json_t *good = f->source.serve;
+  f->source.serve = NULL; /* Plaid knows none of the forged kids */
+  mynt_detail why;
+  int refused_unasked = 0;
+  for(int i = 0; i < 50; i++) {
+    char kid[16];
+    snprintf(kid, sizeof kid, "forged-%d", i);
+    char *forged = s_token(f->other, kid, NOW, s_body);
+    mynt_status st = s_verify_body(f, forged, s_body, NOW + i % 10, &why);
+    assert_int_not_equal(st, MYNT_OK);
+    if(st == MYNT_RATE_LIMITED) {
+      refused_unasked++;
+      assert_non_null(strstr(mynt_detail_text(&why), "not fetched"));
+    }
+    free(forged);
+  }
+  assert_int_equal(f->source.fetches, PLAID_WEBHOOK_UNKNOWN_FETCHES);
+  assert_int_equal(refused_unasked, 50 - PLAID_WEBHOOK_UNKNOWN_FETCHES);
+
+  /* A key added beforehand (as the cache holds Plaid's current one) keeps verifying while the budget is spent. */
+  assert_int_equal(plaid_webhook_keys_add(f->keys, good, NULL), MYNT_OK);
+  s_accepted(f, f->token, NOW + 10);
+  assert_int_equal(f->source.fetches, PLAID_WEBHOOK_UNKNOWN_FETCHES);
+
+  /* Once the window has passed, an unknown kid is fetched again (at most the budget again). */
+  char *k2 = s_token(f->key, "k2", NOW + 70, s_body);
+  json_t *k2_jwk = jwt_forge_ec_jwk(f->key, "k2");
+  f->source.serve = k2_jwk;
+  s_accepted(f, k2, NOW + 70);
+  assert_int_equal(f->source.fetches, PLAID_WEBHOOK_UNKNOWN_FETCHES + 1);
+  f->source.serve = good;
+  json_decref(k2_jwk);
+  free(k2);
+}
+
+/* Plaid down (or refusing Mynt's credentials) while a kid is unknown: not verified, and said so apart from a
+ * forgery (MYNT_UNAVAILABLE), so that the handler can warn. */
+static mynt_status s_fetch_down(void *ctx, const char *kid, json_t **out_jwk, mynt_detail *detail)
+{
+  s_source *src = ctx;
+  (void)kid;
+  (void)out_jwk;
+  src->fetches++;
+  return mynt_fail(detail, MYNT_UNAVAILABLE, "/webhook_verification_key/get failed: transport - (request id -)");
+}
+
+static void test_webhook_verify_reports_a_key_that_could_not_be_fetched_apart(void **state)
+{
+  s_fixture *f = *state;
+  plaid_webhook_key_source down = {s_fetch_down, &f->source};
+  mynt_detail why;
+  assert_int_equal(plaid_webhook_verify(f->keys, &down, f->token, s_body, strlen(s_body), NOW, &why), MYNT_UNAVAILABLE);
+  assert_non_null(strstr(mynt_detail_text(&why), "was not fetched"));
+  assert_int_equal(plaid_webhook_keys_count(f->keys), 0);
+  /* Plaid refusing the kid is a forgery's answer: MYNT_UNAUTHORIZED. */
+  json_t *good = f->source.serve;
+  f->source.serve = NULL;
+  assert_int_equal(s_verify_body(f, f->token, s_body, NOW, &why), MYNT_UNAUTHORIZED);
+  f->source.serve = good;
+}
+
+/* A fetched key is fetched again after PLAID_WEBHOOK_KEY_REFRESH_S: an expiry Plaid set since is learned, an expired
+ * key is asked for again (not per webhook), and a refresh Plaid does not answer keeps the key. */
+static void test_webhook_verify_refreshes_a_fetched_key(void **state)
+{
+  s_fixture *f = *state;
+  const int64_t later = NOW + PLAID_WEBHOOK_KEY_REFRESH_S;
+  s_accepted(f, f->token, NOW);
+  assert_int_equal(f->source.fetches, 1);
+
+  /* Plaid expires the key: still accepted from the cache until the refresh, refused from then on. */
+  json_object_set_new(f->source.serve, "expired_at", json_integer(NOW + 600));
+  char *t1 = s_token(f->key, "k1", later - 1, s_body);
+  s_accepted(f, t1, later - 1);
+  assert_int_equal(f->source.fetches, 1);
+  char *t2 = s_token(f->key, "k1", later, s_body);
+  s_refused_body(f, t2, s_body, later, "has expired");
+  assert_int_equal(f->source.fetches, 2);
+  s_refused_body(f, t2, s_body, later + 5, "has expired");
+  assert_int_equal(f->source.fetches, 2); /* refused from the cache, not asked again per webhook */
+
+  /* The expired key is asked for again an hour later; here Plaid has un-expired it (a rollback). */
+  json_object_set_new(f->source.serve, "expired_at", json_null());
+  char *t3 = s_token(f->key, "k1", later + PLAID_WEBHOOK_KEY_REFRESH_S, s_body);
+  s_accepted(f, t3, later + PLAID_WEBHOOK_KEY_REFRESH_S);
+  assert_int_equal(f->source.fetches, 3);
+
+  /* A refresh while Plaid is down keeps the key, and asks again a minute later, not per webhook. */
+  const int64_t third = later + 2 * PLAID_WEBHOOK_KEY_REFRESH_S;
+  plaid_webhook_key_source down = {s_fetch_down, &f->source};
+  char *t4 = s_token(f->key, "k1", third, s_body);
+  mynt_detail why;
+  assert_int_equal(plaid_webhook_verify(f->keys, &down, t4, s_body, strlen(s_body), third, &why), MYNT_OK);
+  assert_int_equal(plaid_webhook_verify(f->keys, &down, t4, s_body, strlen(s_body), third + 1, &why), MYNT_OK);
+  assert_int_equal(f->source.fetches, 4);
+  assert_int_equal(
+    plaid_webhook_verify(f->keys, &down, t4, s_body, strlen(s_body), third + PLAID_WEBHOOK_KEY_RETRY_S, &why), MYNT_OK);
+  assert_int_equal(f->source.fetches, 5);
+
+  /* A refresh Plaid answers by refusing the kid drops the key. */
+  const int64_t fourth = third + PLAID_WEBHOOK_KEY_REFRESH_S + PLAID_WEBHOOK_KEY_RETRY_S;
+  json_t *good = f->source.serve;
+  f->source.serve = NULL;
+  char *t5 = s_token(f->key, "k1", fourth, s_body);
+  s_refused_body(f, t5, s_body, fourth, "was not fetched");
+  assert_int_equal(plaid_webhook_keys_count(f->keys), 0);
+  f->source.serve = good;
+  free(t1);
+  free(t2);
+  free(t3);
+  free(t4);
+  free(t5);
 }
 
 static void test_webhook_verify_refuses_an_expired_key(void **state)
@@ -876,6 +996,9 @@ int main(void)
     T(test_webhook_verify_refuses_algorithms_other_than_es256),
     T(test_webhook_verify_refuses_headers_that_carry_keys_or_change_the_rules),
     T(test_webhook_verify_fetches_an_unknown_kid_once_then_refuses),
+    T(test_webhook_verify_bounds_the_fetches_of_unknown_kids),
+    T(test_webhook_verify_reports_a_key_that_could_not_be_fetched_apart),
+    T(test_webhook_verify_refreshes_a_fetched_key),
     T(test_webhook_verify_refuses_an_expired_key),
     T(test_webhook_verify_refuses_a_stale_or_future_iat),
     T(test_webhook_verify_refuses_a_tampered_body),

@@ -357,6 +357,230 @@ static void test_other_users_never_reach_an_item(void **state)
   store_item_clear(&item);
 }
 
+static void test_status_names_cover_the_four_statuses(void **state)
+{
+  (void)state;
+  static const char *const names[] = {"active", "login_required", "expiring", "revoked"};
+  for(size_t i = 0; i < 4; i++) {
+    store_item_status parsed = STORE_ITEM_ACTIVE;
+    assert_true(store_item_status_parse(names[i], &parsed));
+    assert_int_equal(parsed, (store_item_status)i);
+    assert_string_equal(store_item_status_name(parsed), names[i]);
+  }
+  store_item_status untouched = STORE_ITEM_REVOKED;
+  assert_false(store_item_status_parse("Active", &untouched));
+  assert_false(store_item_status_parse(NULL, &untouched));
+  assert_int_equal(untouched, STORE_ITEM_REVOKED);
+}
+
+static void test_create_writes_an_owner_record_that_the_delete_removes(void **state)
+{
+  s_fixture *fx = moto_fixture_state_or_skip(state);
+  store_item item;
+  store_item stored;
+  char owner[STORE_USER_ID_MAX + 1];
+  assert_int_equal(store_item_owner(fx->store, "item-1", 0, owner), MYNT_NOT_FOUND);
+  s_create_item_1(fx, &item);
+  assert_int_equal(store_item_owner(fx->store, "item-1", 0, owner), MYNT_OK);
+  assert_string_equal(owner, "user-a");
+  json_t *refs = s_records(fx, "#ITEMS");
+  assert_int_equal(json_array_size(refs), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(refs, 0), "sk")), "ITEM#item-1");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(refs, 0), "created_at")), item.created_at);
+  json_decref(refs);
+
+  /* A fresh item has never synced, has no months and no new accounts. */
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_string_equal(stored.sync.cursor, "");
+  assert_int_equal(stored.sync.last_synced_at_ms, 0);
+  assert_false(stored.sync.initial_complete);
+  assert_false(stored.sync.history_complete);
+  assert_string_equal(stored.sync.last_error, "");
+  assert_int_equal(stored.sync.requested_at_ms, 0);
+  assert_false(stored.new_accounts_available);
+  assert_string_equal(stored.balances_as_of, "");
+  assert_true(json_is_object(stored.months));
+  assert_int_equal(json_object_size(stored.months), 0);
+
+  /* Another user cannot delete it, nor its owner record. */
+  assert_int_equal(store_item_delete(fx->store, "user-b", &stored, 0), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_owner(fx->store, "item-1", 0, owner), MYNT_OK);
+  assert_int_equal(store_item_delete(fx->store, "user-a", &stored, 0), MYNT_OK);
+  assert_int_equal(store_item_owner(fx->store, "item-1", 0, owner), MYNT_NOT_FOUND);
+  assert_string_equal(owner, "");
+  refs = s_records(fx, "#ITEMS");
+  assert_int_equal(json_array_size(refs), 0);
+  json_decref(refs);
+  store_item_clear(&stored);
+  store_item_clear(&item);
+}
+
+/* Collects every (item, owner) pair into the object arg; stops at the item named "stop-here". */
+static mynt_status s_collect_ref(void *arg, const char *item_id, const char *user_id)
+{
+  if(strcmp(item_id, "stop-here") == 0)
+    return MYNT_RATE_LIMITED;
+  json_t *seen = arg;
+  assert_null(json_object_get(seen, item_id));
+  json_object_set_new(seen, item_id, json_string(user_id));
+  return MYNT_OK;
+}
+
+static void test_refs_each_walks_every_page_of_owner_records(void **state)
+{
+  s_fixture *fx = moto_fixture_state_or_skip(state);
+  /* 230 owner records (more than two pages of 100), 25 per BatchWriteItem. */
+  for(int batch = 0; batch < 230 / 23; batch++) {
+    json_t *puts = json_array();
+    for(int k = 0; k < 23; k++) {
+      char sk[32];
+      char user[32];
+      int n = batch * 23 + k;
+      snprintf(sk, sizeof sk, "ITEM#item-%03d", n);
+      snprintf(user, sizeof user, "user-%d", n % 7);
+      json_array_append_new(puts, json_pack("{s:{s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}}", "PutRequest", "Item",
+                                            "user_id", "S", "#ITEMS", "sk", "S", sk, "owner", "S", user, "created_at",
+                                            "S", "2026-11-01T00:00:00Z"));
+    }
+    json_decref(moto_fixture_ddb(fx->store->ddb, "BatchWriteItem",
+                                 json_pack("{s:{s:o}}", "RequestItems", fx->store->table, puts)));
+  }
+  /* A user's own item records are not owner records. */
+  store_item item;
+  s_create_item_1(fx, &item);
+  json_t *seen = json_object();
+  assert_int_equal(store_item_refs_each(fx->store, clock_epoch_ms() + 20000, s_collect_ref, seen), MYNT_OK);
+  assert_int_equal(json_object_size(seen), 231);
+  assert_string_equal(json_string_value(json_object_get(seen, "item-000")), "user-0");
+  assert_string_equal(json_string_value(json_object_get(seen, "item-229")), "user-5");
+  assert_string_equal(json_string_value(json_object_get(seen, "item-1")), "user-a");
+  json_decref(seen);
+
+  /* A status from the callback stops the walk and is returned. */
+  json_decref(
+    moto_fixture_ddb(fx->store->ddb, "PutItem",
+                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}}", "TableName", fx->store->table, "Item", "user_id",
+                               "S", "#ITEMS", "sk", "S", "ITEM#stop-here", "owner", "S", "user-z")));
+  seen = json_object();
+  assert_int_equal(store_item_refs_each(fx->store, clock_epoch_ms() + 20000, s_collect_ref, seen), MYNT_RATE_LIMITED);
+  /* item order: "item-..." < "stop-here", so all the others came first. */
+  assert_int_equal(json_object_size(seen), 231);
+  json_decref(seen);
+  store_item_clear(&item);
+}
+
+static void test_request_sync_is_accepted_once_per_interval(void **state)
+{
+  s_fixture *fx = moto_fixture_state_or_skip(state);
+  store_item item;
+  store_item stored;
+  s_create_item_1(fx, &item);
+  bool accepted = false;
+  int64_t t = 1790000000000;
+  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-1", t, 60000, 0, &accepted), MYNT_OK);
+  assert_true(accepted);
+  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-1", t + 59999, 60000, 0, &accepted), MYNT_OK);
+  assert_false(accepted);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(stored.sync.requested_at_ms, t);
+  store_item_clear(&stored);
+  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-1", t + 60000, 60000, 0, &accepted), MYNT_OK);
+  assert_true(accepted);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(stored.sync.requested_at_ms, t + 60000);
+  store_item_clear(&stored);
+
+  assert_int_equal(store_item_request_sync(fx->store, "user-b", "item-1", t + 200000, 60000, 0, &accepted),
+                   MYNT_NOT_FOUND);
+  assert_false(accepted);
+  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-2", t, 60000, 0, &accepted), MYNT_NOT_FOUND);
+  json_t *records = s_records(fx, "user-b");
+  assert_int_equal(json_array_size(records), 0);
+  json_decref(records);
+
+  /* An item record written before sync state existed gets one. */
+  json_decref(
+    moto_fixture_ddb(fx->store->ddb, "UpdateItem",
+                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:s}", "TableName", fx->store->table, "Key", "user_id", "S",
+                               "user-a", "sk", "S", "ITEM#item-1", "UpdateExpression", "REMOVE sync")));
+  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-1", t, 60000, 0, &accepted), MYNT_OK);
+  assert_true(accepted);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(stored.sync.requested_at_ms, t);
+  assert_string_equal(stored.sync.cursor, "");
+  store_item_clear(&stored);
+  store_item_clear(&item);
+}
+
+static void test_save_sync_keeps_the_request_time_and_a_sync_error_keeps_the_cursor(void **state)
+{
+  s_fixture *fx = moto_fixture_state_or_skip(state);
+  store_item item;
+  store_item stored;
+  s_create_item_1(fx, &item);
+  bool accepted = false;
+  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-1", 1790000000000, 60000, 0, &accepted), MYNT_OK);
+
+  store_item_sync sync = {.last_synced_at_ms = 1790000123000, .initial_complete = true};
+  snprintf(sync.cursor, sizeof sync.cursor, "cursor-1");
+  json_t *months = json_pack("{s:i, s:i}", "2026-10", 12, "2026-11", 3);
+  json_t *accounts = json_pack("[{s:s, s:s, s:s, s:s, s:s, s:{s:f, s:f, s:n, s:s}}]", "account_id", "acc-checking",
+                               "name", "Checking", "mask", "0000", "type", "depository", "subtype", "checking",
+                               "balances", "available", 100.5, "current", 110.25, "limit", "iso_currency_code", "USD");
+  assert_int_equal(
+    store_item_save_sync(fx->store, "user-a", "item-1", &sync, months, accounts, "2026-11-20T10:00:00Z", 0), MYNT_OK);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_string_equal(stored.sync.cursor, "cursor-1");
+  assert_int_equal(stored.sync.last_synced_at_ms, 1790000123000);
+  assert_true(stored.sync.initial_complete);
+  assert_false(stored.sync.history_complete);
+  assert_string_equal(stored.sync.last_error, "");
+  assert_int_equal(stored.sync.requested_at_ms, 1790000000000);
+  assert_true(json_equal(stored.months, months));
+  assert_true(json_equal(stored.accounts, accounts));
+  assert_string_equal(stored.balances_as_of, "2026-11-20T10:00:00Z");
+  store_item_clear(&stored);
+
+  /* A failed sync records its error only. */
+  assert_int_equal(store_item_set_sync_error(fx->store, "user-a", "item-1", "ITEM_LOGIN_REQUIRED", 0), MYNT_OK);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_string_equal(stored.sync.last_error, "ITEM_LOGIN_REQUIRED");
+  assert_string_equal(stored.sync.cursor, "cursor-1");
+  assert_int_equal(stored.sync.last_synced_at_ms, 1790000123000);
+  assert_true(json_equal(stored.months, months));
+  store_item_clear(&stored);
+
+  /* The next good sync clears it; NULL accounts and balances_as_of keep the stored ones. */
+  sync.history_complete = true;
+  snprintf(sync.cursor, sizeof sync.cursor, "cursor-2");
+  assert_int_equal(store_item_save_sync(fx->store, "user-a", "item-1", &sync, months, NULL, NULL, 0), MYNT_OK);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_string_equal(stored.sync.last_error, "");
+  assert_string_equal(stored.sync.cursor, "cursor-2");
+  assert_true(stored.sync.history_complete);
+  assert_true(json_equal(stored.accounts, accounts));
+  assert_string_equal(stored.balances_as_of, "2026-11-20T10:00:00Z");
+  store_item_clear(&stored);
+
+  assert_int_equal(store_item_set_new_accounts(fx->store, "user-a", "item-1", true, 0), MYNT_OK);
+  assert_int_equal(store_item_set_status(fx->store, "user-a", "item-1", STORE_ITEM_EXPIRING, 0), MYNT_OK);
+  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_true(stored.new_accounts_available);
+  assert_int_equal(stored.status, STORE_ITEM_EXPIRING);
+  store_item_clear(&stored);
+
+  /* Nothing reaches an item that is not there (and nothing is created). */
+  assert_int_equal(store_item_save_sync(fx->store, "user-b", "item-1", &sync, months, NULL, NULL, 0), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_set_sync_error(fx->store, "user-b", "item-1", "RATE_LIMIT_EXCEEDED", 0), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_set_new_accounts(fx->store, "user-b", "item-1", true, 0), MYNT_NOT_FOUND);
+  json_t *records = s_records(fx, "user-b");
+  assert_int_equal(json_array_size(records), 0);
+  json_decref(records);
+  json_decref(months);
+  json_decref(accounts);
+  store_item_clear(&item);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
 
 int main(void)
@@ -371,6 +595,11 @@ int main(void)
     T(test_status_and_accounts_updates_touch_only_existing_items),
     T(test_delete_removes_the_item_and_both_markers_so_the_bank_can_be_linked_again),
     T(test_other_users_never_reach_an_item),
+    cmocka_unit_test(test_status_names_cover_the_four_statuses),
+    T(test_create_writes_an_owner_record_that_the_delete_removes),
+    T(test_refs_each_walks_every_page_of_owner_records),
+    T(test_request_sync_is_accepted_once_per_interval),
+    T(test_save_sync_keeps_the_request_time_and_a_sync_error_keeps_the_cursor),
   };
   return cmocka_run_group_tests_name("store_items_moto", tests, NULL, NULL);
 }

@@ -1,0 +1,24 @@
+/* money.c - amounts of money as whole cents: Plaid's decimal amounts converted exactly. */
+#include "core/money.h"
+
+#include <math.h>
+
+mynt_status money_cents_from_json(const json_t *amount, int64_t *out_cents)
+{
+  if(json_is_integer(amount)) {
+    json_int_t units = json_integer_value(amount);
+    if(units > MONEY_CENTS_MAX / 100 || units < -(MONEY_CENTS_MAX / 100))
+      return MYNT_BAD_REQUEST;
+    *out_cents = (int64_t)units * 100;
+    return MYNT_OK;
+  }
+  if(!json_is_real(amount))
+    return MYNT_BAD_REQUEST;
+  /* The product's rounding error is far below half a cent in this range, so rounding it gives
+   * the decimal's cents. */
+  double cents = json_real_value(amount) * 100.0;
+  if(!isfinite(cents) || fabs(cents) > (double)MONEY_CENTS_MAX)
+    return MYNT_BAD_REQUEST;
+  *out_cents = (int64_t)llround(cents);
+  return MYNT_OK;
+}

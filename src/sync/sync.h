@@ -1,0 +1,89 @@
+/* sync.h - the sync workflow: one item's history brought up to date with Plaid's /transactions/sync, and the daily catch-up. */
+#ifndef MYNT_SYNC_SYNC_H
+#define MYNT_SYNC_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "handlers/env.h"
+#include "plaid/plaid_error.h"
+
+/* A workflow layer (sync function / handlers → sync → store / plaid → core). Its rules:
+ * - One sync reads the item, opens its access token (wiped as soon as the last Plaid call of the
+ *   sync is made; never logged) and pages /transactions/sync from the stored cursor, count
+ *   SYNC_PAGE_COUNT, while has_more: the batch. Plaid's transactions are kept in the stored shape
+ *   (sync/sync_records.h); one that cannot be stored (no id, no date) is skipped and counted.
+ * - TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION restarts the batch from its first cursor, at
+ *   most SYNC_RESTARTS_MAX times; then the sync fails with that code as last_error.
+ * - The batch is applied to the TXN# buckets (store_history_apply), the accounts and balances
+ *   are refreshed with /accounts/get (a failure there keeps the stored ones), and only then are
+ *   the new cursor, last_synced_at, the initial/historical flags (Plaid's
+ *   transactions_update_status; never going back to false), the month counts and the accounts
+ *   saved (store_item_save_sync). A sync cut short anywhere before that save leaves the old
+ *   cursor: the next one re-applies the batch, which is harmless (apply is idempotent).
+ * - ITEM_LOGIN_REQUIRED marks the item login_required and records the code as last_error. Any
+ *   other failure (rate limit, 5xx, transport, a store failure) leaves the cursor and records
+ *   last_error (Plaid's error_code, else Mynt's status code). A login_required item that syncs
+ *   is active again. A revoked item is not synced (Plaid would refuse it).
+ * - An item deleted meanwhile (the save finds no item) has the buckets this sync wrote deleted
+ *   (store_history_delete_item): nothing of it is left. */
+
+/* Page size of /transactions/sync (Plaid's maximum). */
+#define SYNC_PAGE_COUNT 500
+/* Restarts of a batch after TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION. */
+#define SYNC_RESTARTS_MAX 3
+/* Pages one batch may take (SYNC_PAGE_COUNT each): beyond that the sync fails (MYNT_TOO_LARGE). */
+#define SYNC_PAGES_MAX 400
+/* The daily schedule syncs items not synced for this long (and those never synced). */
+#define SYNC_STALE_MS ((int64_t)24 * 60 * 60 * 1000)
+/* A user's POST /items/{item_id}/sync is accepted at most once per this interval. */
+#define SYNC_REQUEST_INTERVAL_MS ((int64_t)60 * 1000)
+
+/* What a sync came to. */
+typedef enum {
+  SYNC_DONE = 0,       /* the batch is stored and the new cursor saved */
+  SYNC_NOT_LINKED,     /* the user has no such item (or it was deleted during the sync: its buckets are deleted) */
+  SYNC_REVOKED,        /* not synced: the item's access is revoked */
+  SYNC_LOGIN_REQUIRED, /* Plaid answered ITEM_LOGIN_REQUIRED: the item is marked login_required */
+  SYNC_PLAID_FAILED,   /* another Plaid failure (operation, err): cursor unchanged, last_error recorded */
+  SYNC_FAILED /* status says why (store, token, allocation): cursor unchanged, last_error recorded if it could be */
+} sync_outcome;
+
+/* The result of sync_item. */
+typedef struct {
+  sync_outcome outcome;
+  mynt_status status;                      /* SYNC_FAILED: the failure; MYNT_OK otherwise */
+  size_t added, modified, removed;         /* the batch's changes (the last try's, after restarts) */
+  size_t skipped;                          /* of added + modified: transactions that could not be stored */
+  int pages;                               /* /transactions/sync calls, restarts included */
+  int restarts;                            /* batches restarted after a mutation during pagination */
+  bool initial_complete, history_complete; /* SYNC_DONE: the saved flags */
+  char last_error[64];                     /* the code recorded as last_error, "" when none */
+  const char *operation;                   /* SYNC_LOGIN_REQUIRED / SYNC_PLAID_FAILED: the Plaid path (static) */
+  plaid_error err;                         /* SYNC_LOGIN_REQUIRED / SYNC_PLAID_FAILED */
+} sync_result;
+
+/* Syncs user_id's item item_id as the rules above say, by deadline_ms (epoch ms; the work on Plaid
+ * ends early enough to store what it fetched), and fills *out (zeroed first). env needs store,
+ * plaid and keyring. Returns out->status: MYNT_OK for every outcome but SYNC_FAILED. */
+mynt_status sync_item(const handlers_env *env, const char *user_id, const char *item_id, int64_t deadline_ms,
+                      sync_result *out);
+
+/* What the daily catch-up did. */
+typedef struct {
+  size_t items;   /* items listed (store_item_refs_each) */
+  size_t stale;   /* of those, not synced within SYNC_STALE_MS of now_ms (or never), not revoked */
+  size_t started; /* syncs started (sync_start, reason "schedule") */
+  size_t failed;  /* stale items whose record could not be read or whose start failed (logged) */
+} sync_schedule_result;
+
+/* The daily schedule: lists every item and starts a sync (sync_start, reason "schedule") for each
+ * one that is stale at now_ms. A failed read or start of one item is logged and counted, and the
+ * walk goes on; it stops, returning MYNT_TIMEOUT, when deadline_ms comes too close. Fills *out
+ * (zeroed first). Returns MYNT_OK, MYNT_TIMEOUT, or the listing's failure (store_item_refs_each). */
+mynt_status sync_schedule_daily(const handlers_env *env, int64_t now_ms, int64_t deadline_ms,
+                                sync_schedule_result *out);
+
+#endif

@@ -1,0 +1,89 @@
+/* test_money.c - unit tests for amounts as whole cents: Plaid's decimal amounts, parsed as Plaid's JSON is. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "core/money.h"
+
+/* Parses text as a JSON value (as the Plaid client parses an answer) and converts it. */
+static mynt_status s_cents_of(const char *text, int64_t *out)
+{
+  json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+  assert_non_null(v);
+  mynt_status st = money_cents_from_json(v, out);
+  json_decref(v);
+  return st;
+}
+
+static void test_money_every_two_decimal_amount_gives_its_exact_cents(void **state)
+{
+  (void)state;
+  /* Every cent from -2000.00 to 2000.00, written as Plaid writes it: a truncating conversion
+   * gets hundreds of these wrong (0.29 * 100 is 28.999...). */
+  for(int64_t c = -200000; c <= 200000; c++) {
+    char text[32];
+    int64_t whole = (c < 0 ? -c : c) / 100;
+    int64_t part = (c < 0 ? -c : c) % 100;
+    snprintf(text, sizeof text, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)whole, (long long)part);
+    int64_t got = -1;
+    assert_int_equal(s_cents_of(text, &got), MYNT_OK);
+    if(got != c)
+      fail_msg("%s gave %lld cents", text, (long long)got);
+  }
+}
+
+static void test_money_converts_large_integer_and_one_decimal_amounts(void **state)
+{
+  (void)state;
+  const struct {
+    const char *text;
+    int64_t cents;
+  } cases[] = {
+    {"12345678.91", 1234567891},
+    {"-98765432.19", -9876543219},
+    {"5", 500},
+    {"-7", -700},
+    {"0.1", 10},
+    {"1e2", 10000},
+    {"0.005", 1},
+    {"-0.005", -1},
+    {"0", 0},
+    {"-0.0", 0},
+    {"999999999999.99", 99999999999999},
+  };
+  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int64_t got = -1;
+    assert_int_equal(s_cents_of(cases[i].text, &got), MYNT_OK);
+    if(got != cases[i].cents)
+      fail_msg("%s gave %lld cents, not %lld", cases[i].text, (long long)got, (long long)cases[i].cents);
+  }
+}
+
+static void test_money_refuses_what_is_not_an_amount(void **state)
+{
+  (void)state;
+  const char *bad[] = {"\"12.34\"", "null", "true", "[]", "{}", "1e300", "-1e300", "1000000000001", "1000000000000.5"};
+  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    int64_t got = 42;
+    assert_int_equal(s_cents_of(bad[i], &got), MYNT_BAD_REQUEST);
+    assert_int_equal(got, 42);
+  }
+  int64_t got = 42;
+  assert_int_equal(money_cents_from_json(NULL, &got), MYNT_BAD_REQUEST);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_money_every_two_decimal_amount_gives_its_exact_cents),
+    cmocka_unit_test(test_money_converts_large_integer_and_one_decimal_amounts),
+    cmocka_unit_test(test_money_refuses_what_is_not_an_amount),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,111 @@
+/* test_store_history.c - the month buckets' encoding and DynamoDB's sizing rules, without a table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <zlib.h>
+
+#include "store/history.h"
+
+static json_t *s_month(int n)
+{
+  json_t *txns = json_array();
+  for(int i = 0; i < n; i++) {
+    char id[32];
+    char date[11];
+    snprintf(id, sizeof id, "txn-%04d", i);
+    snprintf(date, sizeof date, "2026-11-%02d", 28 - i % 28);
+    json_array_append_new(txns, json_pack("{s:s, s:s, s:s, s:n, s:s, s:s, s:I, s:s, s:b}", "transaction_id", id,
+                                          "account_id", "acc-checking", "date", date, "authorized_date", "name",
+                                          "Coffee Shop", "merchant_name", "Coffee", "amount_cents",
+                                          (json_int_t)(450 + i), "iso_currency_code", "USD", "pending", 0));
+  }
+  return txns;
+}
+
+static void test_encode_then_decode_gives_the_same_transactions_in_fewer_bytes(void **state)
+{
+  (void)state;
+  json_t *txns = s_month(120);
+  unsigned char *z = NULL;
+  size_t len = 0;
+  assert_int_equal(store_history_encode(txns, &z, &len), MYNT_OK);
+  char *text = json_dumps(txns, JSON_COMPACT);
+  assert_true(len * 4 < strlen(text));
+  free(text);
+  json_t *back = NULL;
+  assert_int_equal(store_history_decode(z, len, &back), MYNT_OK);
+  assert_true(json_equal(back, txns));
+  json_decref(back);
+
+  /* A cut or altered bucket is refused, never half-read. */
+  assert_int_equal(store_history_decode(z, len - 3, &back), MYNT_PARSE);
+  assert_null(back);
+  z[len / 2] ^= 0x55;
+  assert_int_equal(store_history_decode(z, len, &back), MYNT_PARSE);
+  assert_null(back);
+  free(z);
+  json_decref(txns);
+}
+
+static void test_decode_refuses_bytes_that_are_not_a_compressed_array(void **state)
+{
+  (void)state;
+  json_t *back = NULL;
+  const unsigned char junk[] = "not zlib at all";
+  assert_int_equal(store_history_decode(junk, sizeof junk, &back), MYNT_PARSE);
+  unsigned char z[64];
+  uLongf z_len = sizeof z;
+  assert_int_equal(compress2(z, &z_len, (const Bytef *)"{\"a\":1}", 7, 6), Z_OK);
+  assert_int_equal(store_history_decode(z, z_len, &back), MYNT_PARSE);
+  assert_null(back);
+  unsigned char *out = NULL;
+  size_t len = 0;
+  json_t *object = json_object();
+  assert_int_equal(store_history_encode(object, &out, &len), MYNT_BAD_REQUEST);
+  assert_null(out);
+  json_decref(object);
+}
+
+static void test_item_bytes_follow_dynamodb_sizing_rules(void **state)
+{
+  (void)state;
+  /* names + values: "user_id"(7)+"abc"(3); "n"(1)+"12345.0" (5 significant digits: 3+1); "ok"(2)+BOOL(1);
+   * "z"(1)+3 raw bytes ("AAEC"); "m"(1)+M{3 + ("k"(1)+1+"vv"(2)) + ("l"(1)+1+L{3 + (1+NULL 1)})} */
+  json_t *item =
+    json_pack("{s:{s:s}, s:{s:s}, s:{s:b}, s:{s:s}, s:{s:{s:{s:s}, s:{s:[{s:b}]}}}}", "user_id", "S", "abc", "n", "N",
+              "12345.0", "ok", "BOOL", 1, "z", "B", "AAEC", "m", "M", "k", "S", "vv", "l", "L", "NULL", 1);
+  assert_int_equal(store_history_item_bytes(item), 10 + 5 + 3 + 4 + 1 + (3 + 4 + (1 + 1 + 3 + 2)));
+  json_decref(item);
+  assert_int_equal(store_history_item_bytes(NULL), 0);
+}
+
+static void test_capacity_units_round_up_per_kilobyte_and_per_four_kilobytes(void **state)
+{
+  (void)state;
+  assert_int_equal(store_history_write_units(0, false), 1);
+  assert_int_equal(store_history_write_units(1024, false), 1);
+  assert_int_equal(store_history_write_units(1025, false), 2);
+  assert_int_equal(store_history_write_units(1025, true), 4);
+  assert_true(store_history_read_units(100, false) == 1.0);
+  assert_true(store_history_read_units(4096, false) == 1.0);
+  assert_true(store_history_read_units(4097, false) == 2.0);
+  assert_true(store_history_read_units(4097, true) == 1.0);
+  assert_true(store_history_read_units(10, true) == 0.5);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_encode_then_decode_gives_the_same_transactions_in_fewer_bytes),
+    cmocka_unit_test(test_decode_refuses_bytes_that_are_not_a_compressed_array),
+    cmocka_unit_test(test_item_bytes_follow_dynamodb_sizing_rules),
+    cmocka_unit_test(test_capacity_units_round_up_per_kilobyte_and_per_four_kilobytes),
+  };
+  return cmocka_run_group_tests_name("store_history", tests, NULL, NULL);
+}
