@@ -101,6 +101,17 @@ async function pageWithBank(institution, { viewport = DESKTOP } = {}) {
   return { ...w, user, backend, itemId: linked.json.item.item_id, name: linked.json.item.institution_name };
 }
 
+/** onPage for a page with the fake backend: its routes still in flight are let go before the page closes. */
+async function onFakePage(w, body) {
+  await onPage(w, async () => {
+    try {
+      await body(w);
+    } finally {
+      await w.page.unrouteAll({ behavior: 'ignoreErrors' });
+    }
+  });
+}
+
 async function signedIn(w) {
   await w.page.goto(`${stack.api_url}/`);
   await signIn(w.page, w.user.email);
@@ -134,7 +145,7 @@ async function announced(page, text) {
 }
 
 test('a new bank says "Syncing your transactions…" until its first sync is in, then its transactions appear', { timeout: 120_000 }, async () => {
-  await onPage(await pageWithBank('ins_109508'), async (w) => {
+  await onFakePage(await pageWithBank('ins_109508'), async (w) => {
     const { page, backend } = w;
     backend.sync(w.itemId, { status: 'syncing', last_synced_at: null, history_complete: false });
     await signedIn(w);
@@ -165,7 +176,7 @@ test('a new bank says "Syncing your transactions…" until its first sync is in,
 });
 
 test('Refresh asks for a sync (202, shown as syncing, then updated); a second one within a minute is refused (429) in words', { timeout: 120_000 }, async () => {
-  await onPage(await pageWithBank('ins_109509'), async (w) => {
+  await onFakePage(await pageWithBank('ins_109509'), async (w) => {
     const { page, backend } = w;
     await signedIn(w);
     const card = page.locator(`article.bank[data-item-id="${w.itemId}"]`);
@@ -227,7 +238,7 @@ const STATES = [
 for (const viewport of [DESKTOP, PHONE]) {
   const width = viewport === PHONE ? 'phone' : 'desktop';
   test(`each item state says what it means and offers its action, by keyboard, axe-clean at ${width} width`, { timeout: 180_000 }, async () => {
-    await onPage(await pageWithBank('ins_109510', { viewport }), async (w) => {
+    await onFakePage(await pageWithBank('ins_109510', { viewport }), async (w) => {
       const { page, backend } = w;
       await signedIn(w);
       const card = page.locator(`article.bank[data-item-id="${w.itemId}"]`);
