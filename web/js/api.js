@@ -67,8 +67,13 @@ export function createApi({ baseUrl, token, onUnauthorized, track = (p) => p, fe
 
   const call = (method, path, opts) => track(request(method, path, opts));
   return {
-    linkToken: (itemId) => call('POST', '/link/token', { body: itemId ? { item_id: itemId } : {} }),
-    items: () => call('GET', '/items'),
+    /** A Link token: new bank (no itemId), update mode for itemId, or update mode with account
+     * selection ({accountSelection: true}) so the person can share newly found accounts. */
+    linkToken: (itemId, { accountSelection = false } = {}) => call('POST', '/link/token', {
+      body: itemId ? { item_id: itemId, ...(accountSelection ? { account_selection: true } : {}) } : {},
+    }),
+    /** The linked items; quiet: without the global busy indicator (a background re-read). */
+    items: ({ quiet = false } = {}) => (quiet ? request('GET', '/items') : call('GET', '/items')),
     addItem: (publicToken, institution) => call('POST', '/items', {
       body: {
         public_token: publicToken,
@@ -77,6 +82,8 @@ export function createApi({ baseUrl, token, onUnauthorized, track = (p) => p, fe
       },
     }),
     removeItem: (itemId) => call('DELETE', `/items/${encodeURIComponent(itemId)}`),
+    /** Asks for a sync of itemId now: resolves to {item} (202); ApiError 429 when it was asked a moment ago. */
+    syncItem: (itemId) => call('POST', `/items/${encodeURIComponent(itemId)}/sync`),
     accounts: () => call('GET', '/accounts'),
     transactions: (params) => call('GET', '/transactions', { query: params }),
   };

@@ -117,3 +117,26 @@ export function pageSummary(offset, shown, total, locale = undefined) {
   if (total === 0 || shown === 0) return 'No transactions';
   return `Showing ${n(offset + 1)}\u2013${n(offset + shown)} of ${n(total)}`;
 }
+
+const RELATIVE_STEPS = [
+  { unit: 'minute', ms: 60_000, upTo: 60 },
+  { unit: 'hour', ms: 3_600_000, upTo: 24 },
+  { unit: 'day', ms: 86_400_000, upTo: 7 },
+];
+
+/** How long ago an ISO time was, in words: 'just now', '5 minutes ago', 'yesterday', '3 days ago',
+ * then the date ('on Nov 25, 2026'). A time a little in the future (clock skew) reads as 'just now';
+ * null or an unparseable time returns null. */
+export function relativeTime(iso, now = new Date(), locale = undefined) {
+  const at = Date.parse(iso ?? '');
+  if (Number.isNaN(at)) return null;
+  const ago = now.getTime() - at;
+  if (ago < 45_000) return 'just now';
+  const words = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  for (const step of RELATIVE_STEPS) {
+    const n = Math.max(1, Math.round(ago / step.ms));
+    if (n < step.upTo) return words.format(-n, step.unit);
+  }
+  const date = new Date(at);
+  return `on ${date.toLocaleDateString(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })}`;
+}

@@ -53,12 +53,19 @@ export function markInvalid(errors, input, message) {
   return false;
 }
 
-/** Says message to screen readers through the page's polite live region. */
+let announcing = [];
+/** Says message to screen readers through the page's polite live region; messages said within the
+ * same moment are read together, so a later one never silences an earlier one. */
 export function announce(message) {
   const el = document.getElementById('announcer');
   if (!el) return;
+  announcing.push(message);
+  if (announcing.length > 1) return;
   el.textContent = '';
-  setTimeout(() => { el.textContent = message; }, 50);
+  setTimeout(() => {
+    el.textContent = announcing.join(' ');
+    announcing = [];
+  }, 50);
 }
 
 let inFlight = 0;

@@ -1,9 +1,14 @@
-// banks-panel.js - the dashboard's banks: summary tiles, a card per linked bank with its accounts, Plaid Link (new and update mode), remove.
+// banks-panel.js - the dashboard's banks: summary tiles, a card per linked bank with its accounts and its state in
+// words with the action it calls for (refresh, sign in again, reconnect, choose accounts, remove), Plaid Link.
 import { h, replace, uid, spinner } from '../dom.js';
 import { apiMessage, ApiError } from '../api.js';
-import { formatMoney, humanize } from '../format.js';
+import { formatMoney, humanize, relativeTime } from '../format.js';
+import { bankStatus, stillSyncing } from '../bank-status.js';
 import { alertBox, withBusy, announce, focusElement } from '../ui.js';
 import { openLink } from '../plaid-link.js';
+
+/** What a card says while a refresh it asked for is not answered yet. */
+export const REFRESHED_RECENTLY = 'You refreshed this bank a moment ago — try again in a minute';
 
 /** Sums balances by currency: [{currency, total}] in first-seen order. */
 function totalsByCurrency(accounts, pick) {
@@ -71,11 +76,18 @@ function removeDialog() {
  * The banks panel. It owns the linked items and their accounts and tells the dashboard through
  * events: reload() when a bank was linked, reconnected or removed (or Try again was pressed; it
  * returns a promise), change(items, accounts) whenever they were drawn, accountsRead() once the
- * accounts were read, linkStarted() when Plaid Link is about to open.
+ * accounts were read, linkStarted() when Plaid Link is about to open, syncStarted() when a sync was
+ * asked for (the dashboard then watches the banks until they are synced).
  * Returns the elements to lay out {summary, section, dialog} and the steps the dashboard runs.
  */
 export function banksPanel(app, events) {
   const state = { items: [], accounts: [], accountsLoaded: false };
+  // item_id → the sync the item had when its Refresh was accepted: it reads as syncing until that changes.
+  const refreshing = new Map();
+  // item_id → a sentence for that card only (e.g. a refused refresh), until the next action on it.
+  const notices = new Map();
+  // item_id → what its card last said, so a change is announced once.
+  const said = new Map();
 
   const banksAlert = alertBox();
   const banksBody = h('div', { class: 'banks-body' });
@@ -117,46 +129,95 @@ export function banksPanel(app, events) {
       button);
   }
 
-  function bankCard(item) {
-    const titleId = uid('bank');
-    const name = item.institution_name ?? 'Bank';
-    const needsLogin = item.status === 'login_required';
-    const accounts = state.accounts.filter((a) => a.item_id === item.item_id);
-    const removeButton = h('button', { type: 'button', class: 'button button-quiet' }, 'Remove', h('span', { class: 'sr-only' }, ` ${name}`));
-    removeButton.addEventListener('click', async () => {
-      if (!(await remove.ask(item))) { removeButton.focus(); return; }
-      await withBusy(removeButton, 'Removing\u2026', async () => {
-        banksAlert.clear();
-        try {
-          await app.api.removeItem(item.item_id);
-        } catch (err) {
-          if (!(err instanceof ApiError && err.status === 404)) { showError(banksAlert, err); return; }
-        }
-        announce(`${name} removed.`);
-        await events.reload();
-        focusElement(title);
-      });
-    });
-    let reconnect = null;
-    if (needsLogin) {
-      reconnect = h('button', { type: 'button', class: 'button button-primary' }, 'Reconnect', h('span', { class: 'sr-only' }, ` ${name}`));
-      reconnect.addEventListener('click', () => connect(reconnect, item.item_id));
-    }
-    return h('article', { class: `bank${needsLogin ? ' bank-warn' : ''}`, 'aria-labelledby': titleId, dataset: { itemId: item.item_id, status: item.status } },
-      h('header', { class: 'bank-head' },
-        h('div', { class: 'bank-name' },
-          h('h3', { id: titleId }, name),
-          needsLogin ? h('span', { class: 'badge badge-warn' }, 'Needs sign-in') : h('span', { class: 'badge badge-ok' }, 'Connected')),
-        h('div', { class: 'bank-actions' }, reconnect, removeButton)),
-      needsLogin ? h('p', { class: 'bank-note' }, 'Your bank asks you to sign in again. Until you reconnect, Mynt cannot update this bank.') : null,
-      accounts.length
-        ? h('ul', { class: 'accounts', 'aria-label': `${name} accounts` }, accounts.map(accountRow))
-        : h('p', { class: 'muted' }, accountsNote(needsLogin)));
+  /** The sync fields a refresh waits to see change. */
+  function syncMark(item) {
+    return JSON.stringify([item.sync?.last_synced_at ?? null, item.sync?.last_error ?? null, item.status]);
   }
 
-  function accountsNote(needsLogin) {
+  /** The item as its card shows it: syncing while a refresh it asked for has not changed its sync yet. */
+  function shown(item) {
+    const mark = refreshing.get(item.item_id);
+    if (mark === undefined) return item;
+    if (mark !== syncMark(item) || !item.sync) {
+      refreshing.delete(item.item_id);
+      return item;
+    }
+    return { ...item, sync: { ...item.sync, status: 'syncing' } };
+  }
+
+  /** A button on a card; focusKey lets a redraw give focus back to the same button. */
+  function cardButton(item, key, cls, label, hidden, onClick) {
+    const button = h('button', { type: 'button', class: `button ${cls}`, dataset: { focusKey: `${item.item_id}:${key}` } },
+      label, hidden ? h('span', { class: 'sr-only' }, hidden) : null);
+    button.addEventListener('click', () => onClick(button));
+    return button;
+  }
+
+  function actionButton(item, action, name) {
+    switch (action.type) {
+      case 'refresh':
+        return cardButton(item, 'refresh', 'button-secondary', action.label, ` ${name}`, (b) => refresh(b, item));
+      case 'reconnect':
+        return cardButton(item, 'reconnect', 'button-primary', action.label, action.label.includes(name) ? null : ` ${name}`,
+          (b) => connect(b, item.item_id));
+      case 'select_accounts':
+        return cardButton(item, 'select', 'button-primary', action.label, ` at ${name}`,
+          (b) => connect(b, item.item_id, { accountSelection: true }));
+      default:
+        return null;
+    }
+  }
+
+  function bankCard(raw) {
+    const item = shown(raw);
+    const titleId = uid('bank');
+    const name = item.institution_name ?? 'Bank';
+    const st = bankStatus(item, new Date());
+    const accounts = state.accounts.filter((a) => a.item_id === item.item_id);
+    const removeCalledFor = st.actions.some((a) => a.type === 'remove');
+    const removeButton = cardButton(item, 'remove', removeCalledFor ? 'button-danger' : 'button-quiet', 'Remove', ` ${name}`,
+      async (button) => {
+        if (!(await remove.ask(item))) { button.focus(); return; }
+        await withBusy(button, 'Removing\u2026', async () => {
+          banksAlert.clear();
+          try {
+            await app.api.removeItem(item.item_id);
+          } catch (err) {
+            if (!(err instanceof ApiError && err.status === 404)) { showError(banksAlert, err); return; }
+          }
+          announce(`${name} removed.`);
+          await events.reload();
+          focusElement(title);
+        });
+      });
+    const buttons = st.actions.map((a) => actionButton(item, a, name)).filter(Boolean);
+    const notice = notices.get(item.item_id);
+    return h('article', {
+      class: `bank bank-${st.tone}`, 'aria-labelledby': titleId,
+      dataset: { itemId: item.item_id, status: item.status, sync: st.kind },
+    },
+    h('header', { class: 'bank-head' },
+      h('div', { class: 'bank-name' },
+        h('h3', { id: titleId, tabindex: '-1', dataset: { focusKey: `${item.item_id}:title` } }, name),
+        h('span', { class: `badge badge-${st.tone}` }, st.badge)),
+      h('div', { class: 'bank-actions' }, buttons, removeButton)),
+    h('div', { class: 'bank-state' },
+      st.message ? h('p', {
+        class: 'bank-message',
+        dataset: st.kind === 'synced' && item.sync?.last_synced_at ? { syncedAt: item.sync.last_synced_at } : {},
+      }, st.kind === 'syncing' ? [spinner(), ' '] : null, st.message) : null,
+      st.detail ? h('p', { class: 'bank-detail' }, st.detail) : null,
+      notice ? h('p', { class: 'bank-notice' }, notice) : null),
+    accounts.length
+      ? h('ul', { class: 'accounts', 'aria-label': `${name} accounts` }, accounts.map(accountRow))
+      : h('p', { class: 'muted' }, accountsNote(item)));
+  }
+
+  function accountsNote(item) {
     if (!state.accountsLoaded) return 'Loading accounts\u2026';
-    return needsLogin ? 'Its accounts show again once you reconnect.' : 'No accounts to show.';
+    if (item.status === 'login_required') return 'Its accounts show again once you reconnect.';
+    if (item.sync?.status === 'syncing') return 'Its accounts show once the first sync is done.';
+    return 'No accounts to show.';
   }
 
   function renderSummary() {
@@ -170,12 +231,66 @@ export function banksPanel(app, events) {
     summary.hidden = false;
   }
 
-  function renderBanks() {
+  /** Draws the cards again, giving focus back to the button (or else the card heading) that had it
+   * (focusKey: the button that had it before it was made busy), and
+   * announces each card whose state changed since it was last drawn. */
+  function renderBanks({ focusKey = null } = {}) {
     const any = state.items.length > 0;
     connectButton.hidden = !any;
+    const focused = focusKey ?? (banksBody.contains(document.activeElement) ? document.activeElement.dataset?.focusKey : null);
     replace(banksBody, any ? h('div', { class: 'bank-list' }, state.items.map(bankCard)) : emptyState());
+    if (focused) {
+      const again = banksBody.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`)
+        ?? banksBody.querySelector(`[data-focus-key="${CSS.escape(`${focused.split(':')[0]}:title`)}"]`);
+      if (again) again.focus();
+    }
+    announceChanges();
     renderSummary();
-    events.change(state.items, state.accounts);
+    events.change(state.items.map(shown), state.accounts);
+  }
+
+  /** Says, politely, what each bank whose state changed now says (not on the first drawing, not for a mere clock tick). */
+  function announceChanges() {
+    const lines = [];
+    for (const raw of state.items) {
+      const item = shown(raw);
+      const st = bankStatus(item, new Date());
+      const key = JSON.stringify([st.kind, st.badge, st.detail && !st.detail.startsWith('Last updated') ? st.detail : null,
+        notices.get(item.item_id) ?? null]);
+      const before = said.get(item.item_id);
+      said.set(item.item_id, key);
+      if (before === undefined || before === key) continue;
+      const notice = notices.get(item.item_id);
+      lines.push(`${item.institution_name ?? 'Bank'}: ${notice ?? st.message ?? st.badge}${!notice && st.detail ? ` ${st.detail}` : ''}`);
+    }
+    for (const id of [...said.keys()]) if (!state.items.some((i) => i.item_id === id)) said.delete(id);
+    if (lines.length) announce(lines.join(' '));
+  }
+
+  /** Asks for a sync of item now: 202 shows it syncing (and the dashboard watches it); 429 says it was asked a moment ago. */
+  async function refresh(button, item) {
+    const focusKey = document.activeElement === button ? button.dataset.focusKey : null;
+    notices.delete(item.item_id);
+    banksAlert.clear();
+    await withBusy(button, 'Refreshing\u2026', async () => {
+      try {
+        const out = await app.api.syncItem(item.item_id);
+        const fresh = out?.item && out.item.item_id === item.item_id ? out.item : item;
+        state.items = state.items.map((i) => (i.item_id === item.item_id ? { ...i, ...fresh } : i));
+        refreshing.set(item.item_id, syncMark(fresh));
+        events.syncStarted();
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 429) {
+          notices.set(item.item_id, REFRESHED_RECENTLY);
+        } else if (err instanceof ApiError && err.status === 404) {
+          await events.reload();
+          return;
+        } else {
+          showError(banksAlert, err);
+        }
+      }
+    });
+    renderBanks({ focusKey });
   }
 
   /** Marks the panel busy (aria-busy) for the length of a reload. */
@@ -206,6 +321,7 @@ export function banksPanel(app, events) {
     try {
       const out = await app.api.accounts();
       state.accounts = out.accounts ?? [];
+      if (Array.isArray(out.items)) state.items = out.items;
     } catch (err) {
       state.accounts = [];
       // A bank that needs signing in again says so on its own card (with Reconnect).
@@ -233,20 +349,45 @@ export function banksPanel(app, events) {
     }
   }
 
-  /** Opens Plaid Link (update mode for itemId) and links the bank it returns. Focus goes back to
-   * button when Link is left without linking. */
-  async function connect(button, itemId = null) {
-    const linked = await withBusy(button, itemId ? 'Reconnecting\u2026' : 'Opening Plaid\u2026', () => runLink(itemId));
+  /** Shows items read by the dashboard's watch; draws only when something changed. */
+  function updateItems(items) {
+    const before = JSON.stringify(state.items);
+    state.items = items;
+    if (JSON.stringify(items) !== before || refreshing.size) renderBanks();
+  }
+
+  /** Brings every "Updated … ago" up to the clock, in place (no redraw, nothing announced). */
+  function tickClock() {
+    for (const el of banksBody.querySelectorAll('.bank-message[data-synced-at]')) {
+      const when = relativeTime(el.dataset.syncedAt, new Date());
+      if (when && el.textContent !== `Updated ${when}`) el.textContent = `Updated ${when}`;
+    }
+  }
+
+  /** Ends the "refreshing" look of every card (the watch gave up waiting) and draws them. */
+  function stopWaiting() {
+    if (!refreshing.size) return;
+    refreshing.clear();
+    renderBanks();
+  }
+
+  /** Opens Plaid Link (update mode for itemId, with account selection when asked) and links the bank
+   * it returns. Focus goes back to button when Link is left without linking. */
+  async function connect(button, itemId = null, { accountSelection = false } = {}) {
+    if (itemId) notices.delete(itemId);
+    const linked = await withBusy(button, 'Opening Plaid\u2026', () => runLink(itemId, accountSelection));
     if (!linked && button.isConnected) button.focus();
   }
 
-  /** Resolves to true when a bank was linked or reconnected. */
-  async function runLink(itemId) {
+  /** Resolves to true when a bank was linked or updated. After update mode it asks for a sync (when
+   * the API syncs: its items carry sync), so the bank's new state and any newly shared accounts show
+   * without waiting for a webhook or the schedule. */
+  async function runLink(itemId, accountSelection) {
     banksAlert.clear();
     events.linkStarted();
     let token;
     try {
-      token = (await app.api.linkToken(itemId)).link_token;
+      token = (await app.api.linkToken(itemId, { accountSelection })).link_token;
     } catch (err) {
       showError(banksAlert, err);
       return false;
@@ -264,14 +405,25 @@ export function banksPanel(app, events) {
     }
     const institution = result.metadata.institution ?? null;
     if (itemId) {
-      announce(`${institution?.name ?? 'Your bank'} reconnected.`);
-      banksAlert.show(`${institution?.name ?? 'Your bank'} is reconnected.`, 'success');
+      const name = institution?.name ?? state.items.find((i) => i.item_id === itemId)?.institution_name ?? 'Your bank';
+      const done = accountSelection ? `${name}: your choice of accounts is saved.` : `${name} is reconnected.`;
+      announce(done);
+      banksAlert.show(done, 'success');
+      try {
+        if (state.items.find((i) => i.item_id === itemId)?.sync) {
+          await app.api.syncItem(itemId);
+          events.syncStarted();
+        }
+      } catch {
+        // Refused (asked a moment ago) or failed: the bank is synced by its webhook or the daily schedule.
+      }
     } else {
       try {
         const out = await app.api.addItem(result.publicToken, institution);
         const name = out?.item?.institution_name ?? institution?.name ?? 'Your bank';
         announce(`${name} connected.`);
         banksAlert.show(`${name} is connected.`, 'success');
+        events.syncStarted();
       } catch (err) {
         showError(banksAlert, err);
         return false;
@@ -291,6 +443,13 @@ export function banksPanel(app, events) {
     loadAccounts,
     clearAccounts,
     refreshItems,
+    updateItems,
+    stopWaiting,
+    tickClock,
+    /** True while the dashboard should keep watching: a bank is syncing or a refresh is not answered yet. */
+    wantsWatch: () => state.items.some((i) => stillSyncing(shown(i))),
+    /** The items as last read. */
+    items: () => state.items,
     /** True when at least one bank is linked. */
     any: () => state.items.length > 0,
     /** True when a bank waits for its user to sign in again. */

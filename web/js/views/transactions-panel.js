@@ -3,6 +3,7 @@ import { h, replace, spinner } from '../dom.js';
 import {
   transactionAmount, flowInfo, categoryLabel, formatDate, isoDate, monthsBefore, dateRangeProblem, pageSummary,
 } from '../format.js';
+import { transactionsSyncNote } from '../bank-status.js';
 import { alertBox, announce, focusElement, onSubmit, markInvalid } from '../ui.js';
 
 const PAGE_SIZES = [25, 50, 100, 250, 500];
@@ -56,6 +57,7 @@ export function transactionsPanel(app, { showError }) {
       h('th', { scope: 'col' }, 'Account'),
       h('th', { scope: 'col', class: 'num' }, 'Amount'))),
     tbody);
+  const syncNote = h('p', { class: 'sync-note', id: 'tx-sync-note', hidden: true });
   const txStatus = h('p', { class: 'loading-line', hidden: true, role: 'status' }, spinner(), ' Loading transactions\u2026');
   const tableWrap = h('div', { class: 'table-wrap', hidden: true }, table);
   const prevButton = h('button', { type: 'button', class: 'button button-secondary', disabled: true }, '\u2190 Previous');
@@ -64,13 +66,17 @@ export function transactionsPanel(app, { showError }) {
   const pager = h('nav', { class: 'pager', 'aria-label': 'Transaction pages', hidden: true }, prevButton, pageText, nextButton);
   const section = h('section', { class: 'panel', id: 'transactions', 'aria-labelledby': 'tx-title', 'aria-busy': 'false', hidden: true },
     h('div', { class: 'section-head' }, h('h2', { id: 'tx-title' }, 'Transactions'), scope),
-    filters, filterAlert.el, txAlert.el, txStatus, tableWrap, pager);
+    filters, filterAlert.el, txAlert.el, syncNote, txStatus, tableWrap, pager);
 
-  /** Takes the banks and accounts rows and filters name; the panel shows only while a bank is linked. */
+  /** Takes the banks and accounts rows and filters name; the panel shows only while a bank is linked,
+   * with a note above the list while a bank is still syncing. */
   function setBanks(items, accounts) {
     state.items = items;
     state.accounts = accounts;
     section.hidden = items.length === 0;
+    const note = transactionsSyncNote(items);
+    syncNote.textContent = note ?? '';
+    syncNote.hidden = !note;
   }
 
   /** Offers the accounts (grouped by bank) in the account filter, keeping the chosen one while it exists,
