@@ -1,10 +1,16 @@
-// api_bench.mjs - latency of the API through mynt-local (release build): health, and the default
-// transactions page merged across two banks. Bounded: fixed request counts. Writes build/bench/api.json.
+// api_bench.mjs - latency of the API through mynt-local (release build), answered from the store after the linked
+// banks' syncs are done: /health, /me, /accounts, /transactions (default 100, a 12-month range). Each figure is also
+// printed as a ratio to GET /health of the same run (the machine is shared, so absolute times drift; the ratios travel).
+// Bounded: fixed request counts, syncs awaited through mynt-local's drain for at most BENCH_SYNC_SECONDS.
+// Writes build/bench/api.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStack, api, newUser, linkBank, ROOT } from '../tests/api/helpers/stack.mjs';
+import { startStack, api, newUser, sim, linkBank, drainSyncs, ROOT } from '../tests/api/helpers/stack.mjs';
 
 const N = Number(process.env.BENCH_API_REQUESTS ?? 200);
+const BANKS = ['ins_109508', 'ins_109509', 'ins_109510', 'ins_109511', 'ins_109512']
+  .slice(0, Number(process.env.BENCH_BANKS ?? 5));
+const SYNC_SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 180);
 
 async function measure(label, fn, n) {
   await fn(); // warm the function's process
@@ -20,23 +26,73 @@ async function measure(label, fn, n) {
   return { label, n, p50_ms: pick(50), p95_ms: pick(95), p99_ms: pick(99) };
 }
 
+/** Waits until every item's first sync and full history are stored (drain, then read the item states), bounded. */
+async function awaitSyncs(stack, user) {
+  const deadline = Date.now() + SYNC_SECONDS * 1000;
+  for (;;) {
+    const drained = await drainSyncs(stack).catch((e) => ({ idle: false, error: e.message }));
+    const res = await api(stack, 'GET', '/items', { token: user.idToken, validate: false });
+    if (res.status !== 200) throw new Error(`GET /items: ${res.status} ${res.text}`);
+    const items = res.json.items;
+    const done = items.filter((i) => i.sync.status === 'synced' && i.sync.history_complete);
+    if (drained.idle && done.length === BANKS.length) return items;
+    if (Date.now() > deadline) {
+      throw new Error(`syncs not complete after ${SYNC_SECONDS} s: ${JSON.stringify(items.map((i) => i.sync))}`);
+    }
+  }
+}
+
+/** YYYY-MM-DD of the first day of the month `back` months before date (YYYY-MM-DD). */
+function monthStart(date, back) {
+  const [y, m] = date.split('-').map(Number);
+  const d = new Date(Date.UTC(y, m - 1 - back, 1));
+  return d.toISOString().slice(0, 10);
+}
+
 const stack = await startStack();
 try {
   const user = await newUser(stack);
-  await linkBank(stack, user, 'ins_109508');
-  await linkBank(stack, user, 'ins_109509');
+  for (const institution of BANKS) {
+    const res = await linkBank(stack, user, institution);
+    if (res.status !== 201) throw new Error(`POST /items ${institution}: ${res.status} ${res.text}`);
+  }
+  const syncStarted = Date.now();
+  await awaitSyncs(stack, user);
+  const syncSeconds = (Date.now() - syncStarted) / 1000;
+
+  // A 12-month range as the capacity figures count it: the simulator's current month and the 11 before it.
+  const { today } = await sim(stack, 'GET', '/sim/health');
+  const range = `start_date=${monthStart(today, 11)}&end_date=${today}`;
+  const first = await api(stack, 'GET', `/transactions?${range}`, { token: user.idToken, validate: false });
+  if (first.status !== 200) throw new Error(`GET /transactions?${range}: ${first.status} ${first.text}`);
+  const inRange = first.json.total_transactions;
+  // The last page of the range: the store reads every month of it (newest first, as far as offset + count).
+  const lastOffset = Math.min(Math.max(0, inRange - 100), 10000 - 100);
+  const get = (query) => () => api(stack, 'GET', `/transactions${query}`, { token: user.idToken, validate: false });
+  const banks = `${BANKS.length} banks`;
+
   const results = [
     await measure('GET /health', () => api(stack, 'GET', '/health', { validate: false }), N),
     await measure('GET /me', () => api(stack, 'GET', '/me', { token: user.idToken, validate: false }), N),
-    await measure('GET /transactions (100 newest, 2 banks)',
-      () => api(stack, 'GET', '/transactions', { token: user.idToken, validate: false }), Math.ceil(N / 4)),
-    await measure('GET /transactions (count=500, offset=500, 2 banks)',
-      () => api(stack, 'GET', '/transactions?count=500&offset=500', { token: user.idToken, validate: false }), Math.ceil(N / 10)),
+    await measure(`GET /accounts (${banks})`,
+      () => api(stack, 'GET', '/accounts', { token: user.idToken, validate: false }), Math.ceil(N / 4)),
+    await measure(`GET /transactions (100 newest, ${banks})`, get(''), Math.ceil(N / 4)),
+    await measure(`GET /transactions (12 months, first 100)`, get(`?${range}`), Math.ceil(N / 4)),
+    await measure(`GET /transactions (12 months, last 100: all read)`,
+      get(`?${range}&offset=${lastOffset}`), Math.ceil(N / 4)),
+    await measure(`GET /transactions (count=500, offset=500)`, get('?count=500&offset=500'), Math.ceil(N / 10)),
   ];
+  const base = results[0].p50_ms;
+  for (const r of results) r.p50_ratio_to_health = r.p50_ms / base;
   mkdirSync(join(ROOT, 'build', 'bench'), { recursive: true });
-  writeFileSync(join(ROOT, 'build', 'bench', 'api.json'), JSON.stringify(results, null, 2));
+  writeFileSync(join(ROOT, 'build', 'bench', 'api.json'),
+    JSON.stringify({ banks: BANKS.length, sync_seconds: syncSeconds, range, transactions_in_range: inRange, results },
+      null, 2));
+  console.log(`${banks} linked; their syncs (24 months each) were stored ${syncSeconds.toFixed(1)} s after the last ` +
+    `link; 12 months (${range}): ${inRange} transactions`);
   for (const r of results) {
-    console.log(`${r.label.padEnd(52)} p50 ${r.p50_ms.toFixed(2)} ms  p95 ${r.p95_ms.toFixed(2)} ms  p99 ${r.p99_ms.toFixed(2)} ms  (${r.n})`);
+    console.log(`${r.label.padEnd(52)} p50 ${r.p50_ms.toFixed(2).padStart(7)} ms  p95 ${r.p95_ms.toFixed(2).padStart(7)} ms` +
+      `  p99 ${r.p99_ms.toFixed(2).padStart(7)} ms  p50 ${r.p50_ratio_to_health.toFixed(1).padStart(5)}x /health  (${r.n})`);
   }
 } finally {
   await stack.stop();
