@@ -170,8 +170,8 @@ test('each ITEM webhook Plaid sends shows on the bank\'s card with the action it
       await simSend(stack, 'POST', `/sim/items/${itemId}/webhook`, { webhook_type: 'ITEM', webhook_code: hook.code, ...(hook.body ?? {}) });
       await delivered(itemId, hook.code, before);
       await drain();
-      await page.reload();
-      await page.getByRole('heading', { name: 'Your money' }).waitFor();
+      // The page stays open: the person comes back to it (the window regains focus) and the card shows the change.
+      await page.evaluate(() => window.dispatchEvent(new Event('focus')));
       if (hook.badge) await card.locator('.badge', { hasText: hook.badge }).waitFor();
       if (hook.says) await card.getByText(hook.says(name)).waitFor();
       await card.getByRole('button', { name: hook.button(name) }).waitFor();

@@ -90,6 +90,39 @@ export async function connectBank(page, institutionName, buttonName = /Connect a
   return id;
 }
 
+/**
+ * Waits, without reloading, until the card of itemId reads as synced ("Updated …") after its background sync,
+ * its accounts show balances and the transactions table holds rows: what a person sees once a linked bank's first
+ * sync is done (the dashboard re-reads the banks while one syncs).
+ */
+export async function bankSynced(page, itemId, timeout = 60_000) {
+  const card = page.locator(`article.bank[data-item-id="${itemId}"][data-sync="synced"]`);
+  await card.locator('.bank-message', { hasText: /^Updated / }).waitFor({ timeout });
+  await card.locator('li.account').first().waitFor({ timeout });
+  await card.locator('li.account .amount', { hasText: /^\u2014$/ }).first().waitFor({ state: 'detached', timeout });
+  await page.locator('#transactions tbody tr.tx').first().waitFor({ timeout });
+  await transactionsSettled(page);
+  return card;
+}
+
+/** Starts recording, in page, every state (data-sync) a bank card is drawn in: read them with bankStatesSeen. */
+export async function recordBankStates(page) {
+  await page.evaluate(() => {
+    window.__bankStates = {};
+    const seen = (el) => {
+      const list = (window.__bankStates[el.dataset.itemId] ??= []);
+      if (list.at(-1) !== el.dataset.sync) list.push(el.dataset.sync);
+    };
+    new MutationObserver(() => document.querySelectorAll('article.bank').forEach(seen))
+      .observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-sync'] });
+  });
+}
+
+/** The states the card of itemId was drawn in since recordBankStates, in order, repeats folded. */
+export async function bankStatesSeen(page, itemId) {
+  return page.evaluate((id) => window.__bankStates?.[id] ?? [], itemId);
+}
+
 async function assertValue(locator, expected) {
   assert.equal(await locator.inputValue(), expected);
 }
