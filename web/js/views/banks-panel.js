@@ -134,7 +134,8 @@ export function banksPanel(app, events) {
     return JSON.stringify([item.sync?.last_synced_at ?? null, item.sync?.last_error ?? null, item.status]);
   }
 
-  /** The item as its card shows it: syncing while a refresh it asked for has not changed its sync yet. */
+  /** The item as its card shows it: syncing while a refresh (or a reconnect) it asked for has not changed its
+   * sync yet; a bank signed in again through Link is not shown as needing sign-in meanwhile. */
   function shown(item) {
     const mark = refreshing.get(item.item_id);
     if (mark === undefined) return item;
@@ -142,7 +143,9 @@ export function banksPanel(app, events) {
       refreshing.delete(item.item_id);
       return item;
     }
-    return { ...item, sync: { ...item.sync, status: 'syncing' } };
+    // Signed in again through Link: the sync it asked for decides whether the bank is back.
+    const status = item.status === 'login_required' ? 'active' : item.status;
+    return { ...item, status, sync: { ...item.sync, status: 'syncing' } };
   }
 
   /** A button on a card; focusKey lets a redraw give focus back to the same button. */
@@ -410,8 +413,11 @@ export function banksPanel(app, events) {
       announce(done);
       banksAlert.show(done, 'success');
       try {
-        if (state.items.find((i) => i.item_id === itemId)?.sync) {
+        const item = state.items.find((i) => i.item_id === itemId);
+        if (item?.sync) {
           await app.api.syncItem(itemId);
+          // Until that sync changes the bank, its card reads as syncing (and the dashboard watches it).
+          refreshing.set(itemId, syncMark(item));
           events.syncStarted();
         }
       } catch {
