@@ -159,6 +159,30 @@ test('a bank that needs signing in again (Plaid\'s ITEM webhook) offers to sign 
   });
 });
 
+test('signing in again right after a Refresh found the bank needing it restores the bank once Mynt may sync it again', { timeout: 180_000 }, async () => {
+  await onPage(await signedInWithBank('ins_109512'), async (w) => {
+    const { page, itemId } = w;
+    await bankSynced(page, itemId);
+    const { card, name } = await bankCard(page, itemId);
+    await fault(itemId, { error_code: 'ITEM_LOGIN_REQUIRED' });
+    assert.equal(await pressRefresh(page, card, name), 202);
+    await card.locator('.badge-warn', { hasText: 'Needs sign-in' }).waitFor({ timeout: 30_000 });
+    await clearFault(itemId);
+    // Within the minute after that Refresh, the sync update mode asks for is refused (429): the card still
+    // reads as syncing, not as needing sign-in, and the app asks again once the minute is over.
+    w.expectStatus(429);
+    await card.getByRole('button', { name: `Sign in to ${name} again` }).click();
+    await page.getByRole('dialog', { name: 'Select your bank' }).getByRole('button', { name }).click();
+    await page.getByRole('dialog', { name: `Log in to ${name}` }).getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('status').filter({ hasText: `${name} is reconnected.` }).waitFor();
+    await card.getByText('Syncing your transactions\u2026').waitFor();
+    assert.equal(await card.locator('.badge', { hasText: 'Needs sign-in' }).count(), 0);
+    await card.locator('.badge-ok', { hasText: 'Connected' }).waitFor({ timeout: 120_000 });
+    await card.locator('.bank-message', { hasText: /^Updated / }).waitFor();
+    assert.equal((await simGet(stack, '/sim/items')).items.find((i) => i.item_id === itemId).login_required, false);
+  });
+});
+
 test('cancelling Link changes nothing; wrong bank credentials show the simulator\'s error inside Link', { timeout: 120_000 }, async () => {
   await onPage(await signedInWithBank(), async (w) => {
     const { page } = w;
