@@ -92,6 +92,13 @@ static mynt_status s_batch_take(s_batch *b, const json_t *page, sync_result *out
   return MYNT_OK;
 }
 
+/* The deadline of one Plaid call made now: deadline_ms, or SYNC_PLAID_CALL_MS from now when sooner. */
+static int64_t s_call_deadline(int64_t deadline_ms)
+{
+  int64_t capped = clock_epoch_ms() + SYNC_PLAID_CALL_MS;
+  return capped < deadline_ms ? capped : deadline_ms;
+}
+
 /* Pages /transactions/sync from start_cursor into b until has_more is false, restarting after a
  * mutation during pagination. A failed Plaid call sets *out_plaid_failed (with out->err and
  * out->operation) and returns its status; other failures return theirs. */
@@ -110,7 +117,8 @@ static mynt_status s_fetch(const handlers_env *env, const char *item_id, const c
       if(page_no >= SYNC_PAGES_MAX)
         return MYNT_TOO_LARGE;
       json_t *page = NULL;
-      st = plaid_transactions_sync(env->plaid, token, b->cursor, SYNC_PAGE_COUNT, deadline_ms, &page, &out->err);
+      st = plaid_transactions_sync(env->plaid, token, b->cursor, SYNC_PAGE_COUNT, s_call_deadline(deadline_ms), &page,
+                                   &out->err);
       out->pages++;
       if(st) {
         if(strcmp(out->err.error_code, S_MUTATION) == 0 && attempt < SYNC_RESTARTS_MAX) {
@@ -249,7 +257,7 @@ mynt_status sync_item(const handlers_env *env, const char *user_id, const char *
     goto failed;
 
   plaid_error accounts_err;
-  if(plaid_accounts_get(env->plaid, token, fetch_deadline, &answer, &accounts_err) == MYNT_OK) {
+  if(plaid_accounts_get(env->plaid, token, s_call_deadline(fetch_deadline), &answer, &accounts_err) == MYNT_OK) {
     accounts = s_accounts(answer);
     clock_iso8601((time_t)(clock_epoch_ms() / 1000), as_of);
   }

@@ -23,6 +23,7 @@
  *   transactions_update_status; never going back to false), the month counts and the accounts
  *   saved (store_item_save_sync). A sync cut short anywhere before that save leaves the old
  *   cursor: the next one re-applies the batch, which is harmless (apply is idempotent).
+ * - Each Plaid call (with its retries) gets at most SYNC_PLAID_CALL_MS of the time left.
  * - ITEM_LOGIN_REQUIRED marks the item login_required and records the code as last_error. Any
  *   other failure (rate limit, 5xx, transport, a store failure) leaves the cursor and records
  *   last_error (Plaid's error_code, else Mynt's status code). A login_required item that syncs
@@ -32,6 +33,9 @@
 
 /* Page size of /transactions/sync (Plaid's maximum). */
 #define SYNC_PAGE_COUNT 500
+/* The most one Plaid call of a sync (its retries of rate limits and 5xx included) may take: a
+ * Plaid that keeps failing ends the sync with its error this soon, not at the function's deadline. */
+#define SYNC_PLAID_CALL_MS ((int64_t)20 * 1000)
 /* Restarts of a batch after TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION. */
 #define SYNC_RESTARTS_MAX 3
 /* Pages one batch may take (SYNC_PAGE_COUNT each): beyond that the sync fails (MYNT_TOO_LARGE). */

@@ -11,7 +11,8 @@ import { BUILD } from '../api/helpers/stack.mjs';
 import { openPage, screenshot } from './helpers/browser.mjs';
 import { assertAccessible } from './helpers/axe.mjs';
 import {
-  newEmail, signUpAndConfirm, transactionsSettled, tableRows, simSend, simGet, simTransactions,
+  newEmail, signUpAndConfirm, transactionsSettled, tableRows, simSend, simTransactions, drainSyncs, webhookDelivered,
+  lastWebhookId, comeBack,
 } from './helpers/app.mjs';
 import { useStackAndBrowser, onPage, stack, browser } from './helpers/suite.mjs';
 import { REFRESHED_RECENTLY } from '../../web/js/views/banks-panel.js';
@@ -28,27 +29,9 @@ const skip = missing.length ? `the backend has no ${missing.join(' or ')} yet` :
 
 useStackAndBrowser();
 
-/** Waits until mynt-local has run every queued asynchronous invocation (the syncs webhooks and links started). */
-async function drain() {
-  const res = await fetch(`${stack.api_url}/_local/drain`, { method: 'POST', signal: AbortSignal.timeout(40_000) });
-  assert.equal(res.status, 200, `mynt-local drain: ${res.status}`);
-}
-
-/** Waits until the simulator delivered a webhook of code for itemId (one logged with an id above `after`) and the API took it. */
-async function delivered(itemId, code, after) {
-  for (let i = 0; i < 100; i++) {
-    const log = (await simGet(stack, '/sim/webhooks')).webhooks ?? [];
-    const hit = log.find((d) => d.id > after && d.item_id === itemId && d.webhook_code === code && d.status !== 0);
-    if (hit) {
-      assert.equal(hit.status, 200, `the API took the ${code} webhook`);
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${code} webhook delivered for ${itemId}`);
-}
-/** The id of the last webhook the simulator logged (0 = none yet). */
-const logged = async () => Math.max(0, ...((await simGet(stack, '/sim/webhooks')).webhooks ?? []).map((d) => d.id));
+const drain = () => drainSyncs(stack);
+const delivered = (itemId, code, after) => webhookDelivered(stack, itemId, code, after);
+const logged = () => lastWebhookId(stack);
 
 /**
  * Signs a new person up in w's page and links institution through the Link stand-in, with the simulator told
@@ -170,8 +153,8 @@ test('each ITEM webhook Plaid sends shows on the bank\'s card with the action it
       await simSend(stack, 'POST', `/sim/items/${itemId}/webhook`, { webhook_type: 'ITEM', webhook_code: hook.code, ...(hook.body ?? {}) });
       await delivered(itemId, hook.code, before);
       await drain();
-      await page.reload();
-      await page.getByRole('heading', { name: 'Your money' }).waitFor();
+      // The page stays open: the person comes back to it (the window regains focus) and the card shows the change.
+      await comeBack(page);
       if (hook.badge) await card.locator('.badge', { hasText: hook.badge }).waitFor();
       if (hook.says) await card.getByText(hook.says(name)).waitFor();
       await card.getByRole('button', { name: hook.button(name) }).waitFor();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { openPage, screenshot, PHONE, DESKTOP } from './helpers/browser.mjs';
 import {
   newEmail, signUpAndConfirm, signIn, connectBank, bankIds, transactionsSettled, tableRows, allPages, assertNewestFirst,
-  showRange, simGet, simTransactions, simAccounts, simToday, daysBefore, PASSWORD,
+  showRange, simGet, simTransactions, simAccounts, simToday, daysBefore, PASSWORD, bankSynced, recordBankStates, bankStatesSeen,
 } from './helpers/app.mjs';
 import { useStackAndBrowser, stack, browser } from './helpers/suite.mjs';
 
@@ -37,9 +37,14 @@ test('a person signs up, links two banks, browses transactions, removes a bank a
     });
 
     await t.test('connecting First Platypus Bank through Link shows its accounts with the simulator\'s balances', async () => {
+      await recordBankStates(page);
       items.platypus = await connectBank(page, 'First Platypus Bank', 'Connect a bank');
-      const card = page.locator(`article.bank[data-item-id="${items.platypus}"]`);
-      await card.locator('li.account').first().waitFor();
+      // The accounts and transactions arrive with the background sync linking started: the card reads
+      // "Syncing" until it is done, then (without a reload) "Updated …" with the accounts' balances.
+      const card = await bankSynced(page, items.platypus);
+      const states = await bankStatesSeen(page, items.platypus);
+      assert.equal(states.at(-1), 'synced', `card states ${states}`);
+      assert.ok(states.every((s) => s === 'syncing' || s === 'synced'), `the card only ever read as syncing, then synced: ${states}`);
       const shown = await card.locator('li.account').evaluateAll((els) => els.map((e) => ({
         id: e.dataset.accountId, text: e.textContent,
       })));
@@ -99,6 +104,8 @@ test('a person signs up, links two banks, browses transactions, removes a bank a
 
     await t.test('a second bank is added beside the first, and ranges merge both banks', async () => {
       items.tartan = await connectBank(page, 'Tartan Bank');
+      await bankSynced(page, items.tartan);
+      assert.deepEqual((await bankStatesSeen(page, items.platypus)).at(-1), 'synced', 'the first bank stays synced');
       assert.deepEqual((await bankIds(page)).sort(), [items.platypus, items.tartan].sort());
       await page.locator('.tile', { hasText: 'Banks' }).filter({ hasText: '2' }).waitFor();
       const today = await simToday(stack);

@@ -73,7 +73,10 @@ test('each item status names the action it calls for', () => {
   const fresh = bankStatus(item({ new_accounts_available: true }), NOW);
   assert.equal(fresh.detail, 'New accounts found \u2014 choose which to share');
   assert.deepEqual(types(fresh), ['select_accounts', 'refresh']);
-  assert.deepEqual(types(bankStatus(item({ status: 'expiring', new_accounts_available: true }), NOW)), ['reconnect', 'select_accounts']);
+  const expiringNew = bankStatus(item({ status: 'expiring', new_accounts_available: true }), NOW);
+  assert.deepEqual(types(expiringNew), ['reconnect', 'select_accounts']);
+  assert.ok(expiringNew.detail.startsWith('New accounts found \u2014 choose which to share'),
+    `an expiring bank with new accounts says why it offers Choose accounts: ${expiringNew.detail}`);
 
   for (const st of [login, expiring, revoked, fresh]) {
     assert.ok(st.badge && st.message, 'said in words, not by colour alone');

@@ -692,6 +692,29 @@ static void test_sync_rate_limited_keeps_the_cursor_and_records_the_error(void *
   s_assert_history_is_the_truth(USER, item_id);
 }
 
+static void test_sync_gives_up_on_a_failing_plaid_long_before_the_function_deadline(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109510", 0, item_id);
+  char path[256];
+  snprintf(path, sizeof path, "/sim/items/%s/faults", item_id);
+  json_decref(s_sim("POST", path, json_pack("{s:i, s:i}", "status", 500, "times", 0), 200));
+  /* A sync function's deadline is minutes away; a Plaid that keeps failing must not hold it that long. */
+  int64_t started = clock_epoch_ms();
+  sync_result r;
+  sync_item(&s_fx->env, USER, item_id, started + SYNC_PLAID_CALL_MS + 120000, &r);
+  int64_t took = clock_epoch_ms() - started;
+  s_assert_outcome(&r, SYNC_PLAID_FAILED);
+  assert_string_equal(r.last_error, "INTERNAL_SERVER_ERROR");
+  assert_true(r.err.attempts > 1);
+  assert_true(took >= SYNC_PLAID_CALL_MS - 3000);
+  assert_true(took < SYNC_PLAID_CALL_MS + 15000);
+  assert_string_equal(s_state(USER, item_id).last_error, "INTERNAL_SERVER_ERROR");
+  json_decref(s_sim("DELETE", path, NULL, 200));
+}
+
 /* Deletes USER's item named by s_deleting (the record, its markers and #ITEMS record), as DELETE /items/{item_id}
  * does after it has deleted the buckets: those this sync wrote are still there, for the sync to delete. */
 static char s_deleting[STORE_ITEM_ID_MAX + 1];
@@ -939,6 +962,7 @@ int main(void)
     T(test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_duplicates),
     T(test_sync_marks_an_item_login_required_and_keeps_its_cursor),
     T(test_sync_rate_limited_keeps_the_cursor_and_records_the_error),
+    T(test_sync_gives_up_on_a_failing_plaid_long_before_the_function_deadline),
     T(test_sync_of_an_item_deleted_meanwhile_leaves_nothing_behind),
     T(test_schedule_starts_syncs_only_for_items_not_synced_for_a_day),
     T(test_sync_function_events_sync_an_item_run_the_schedule_and_refuse_the_rest),

@@ -67,7 +67,10 @@ export function bankStatus(item, now = new Date()) {
         detail: 'Reconnect before it expires to keep your transactions up to date.',
         actions: [{ type: 'reconnect', label: 'Reconnect' }],
       };
-      if (item.new_accounts_available) out.actions.push(selectAccounts);
+      if (item.new_accounts_available) {
+        out.detail = `New accounts found \u2014 choose which to share. ${out.detail}`;
+        out.actions.push(selectAccounts);
+      }
       return out;
     default:
       break;

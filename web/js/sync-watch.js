@@ -2,6 +2,11 @@
 
 export const WATCH_INTERVAL_MS = 3_000;
 export const WATCH_MAX_MS = 3 * 60_000;
+/** Outside a watch, the banks are looked at again this often while the page is on screen (a webhook may have
+ * changed one: it needs signing in again, has new accounts, …), for at most CHECK_MAX_MS after the person last
+ * came back to the page; coming back (focus, the tab shown again) also looks at once. */
+export const CHECK_INTERVAL_MS = 60_000;
+export const CHECK_MAX_MS = 30 * 60_000;
 
 /**
  * A watcher over the items. start() (again) begins a bounded watch of maxMs from now: every intervalMs

@@ -90,6 +90,39 @@ export async function connectBank(page, institutionName, buttonName = /Connect a
   return id;
 }
 
+/**
+ * Waits, without reloading, until the card of itemId reads as synced ("Updated …") after its background sync,
+ * its accounts show balances and the transactions table holds rows: what a person sees once a linked bank's first
+ * sync is done (the dashboard re-reads the banks while one syncs).
+ */
+export async function bankSynced(page, itemId, timeout = 60_000) {
+  const card = page.locator(`article.bank[data-item-id="${itemId}"][data-sync="synced"]`);
+  await card.locator('.bank-message', { hasText: /^Updated / }).waitFor({ timeout });
+  await card.locator('li.account').first().waitFor({ timeout });
+  await card.locator('li.account .amount', { hasText: /^\u2014$/ }).first().waitFor({ state: 'detached', timeout });
+  await page.locator('#transactions tbody tr.tx').first().waitFor({ timeout });
+  await transactionsSettled(page);
+  return card;
+}
+
+/** Starts recording, in page, every state (data-sync) a bank card is drawn in: read them with bankStatesSeen. */
+export async function recordBankStates(page) {
+  await page.evaluate(() => {
+    window.__bankStates = {};
+    const seen = (el) => {
+      const list = (window.__bankStates[el.dataset.itemId] ??= []);
+      if (list.at(-1) !== el.dataset.sync) list.push(el.dataset.sync);
+    };
+    new MutationObserver(() => document.querySelectorAll('article.bank').forEach(seen))
+      .observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-sync'] });
+  });
+}
+
+/** The states the card of itemId was drawn in since recordBankStates, in order, repeats folded. */
+export async function bankStatesSeen(page, itemId) {
+  return page.evaluate((id) => window.__bankStates?.[id] ?? [], itemId);
+}
+
 async function assertValue(locator, expected) {
   assert.equal(await locator.inputValue(), expected);
 }
@@ -139,4 +172,41 @@ export async function showRange(page, start, end, accountLabel = null) {
   await page.getByRole('button', { name: 'Show', exact: true }).click();
   await page.locator('#tx-scope').filter({ hasText: '\u2013' }).waitFor();
   await transactionsSettled(page);
+}
+
+/** Waits until mynt-local has run every queued asynchronous invocation (the syncs links, refreshes and webhooks started). */
+export async function drainSyncs(stack) {
+  const res = await fetch(`${stack.api_url}/_local/drain`, { method: 'POST', signal: AbortSignal.timeout(40_000) });
+  assert.equal(res.status, 200, `mynt-local drain: ${res.status}`);
+}
+
+/** The id of the last webhook the simulator logged (0 = none yet). */
+export async function lastWebhookId(stack) {
+  return Math.max(0, ...((await simGet(stack, '/sim/webhooks')).webhooks ?? []).map((d) => d.id));
+}
+
+/** Waits until the simulator delivered a webhook of code for itemId (one logged with an id above `after`) and the API took it (200). */
+export async function webhookDelivered(stack, itemId, code, after) {
+  for (let i = 0; i < 100; i++) {
+    const log = (await simGet(stack, '/sim/webhooks')).webhooks ?? [];
+    const hit = log.find((d) => d.id > after && d.item_id === itemId && d.webhook_code === code && d.status !== 0);
+    if (hit) {
+      assert.equal(hit.status, 200, `the API took the ${code} webhook`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${code} webhook delivered for ${itemId}`);
+}
+
+/** Has the simulator send (signed, to the item's webhook URL) one webhook for itemId and waits until the API took it. */
+export async function sendWebhook(stack, itemId, body) {
+  const before = await lastWebhookId(stack);
+  await simSend(stack, 'POST', `/sim/items/${itemId}/webhook`, body);
+  await webhookDelivered(stack, itemId, body.webhook_code, before);
+}
+
+/** The person comes back to the page (its window regains focus), as after reading the bank's email in another tab. */
+export async function comeBack(page) {
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
 }

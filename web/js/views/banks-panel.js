@@ -7,6 +7,10 @@ import { bankStatus, stillSyncing } from '../bank-status.js';
 import { alertBox, withBusy, announce, focusElement } from '../ui.js';
 import { openLink } from '../plaid-link.js';
 
+/** How long after a refused sync request (POST /items/{id}/sync answers 429 within a minute of the last one) it is
+ * worth asking again. */
+export const SYNC_AGAIN_AFTER_MS = 61_000;
+
 /** What a card says while a refresh it asked for is not answered yet. */
 export const REFRESHED_RECENTLY = 'You refreshed this bank a moment ago — try again in a minute';
 
@@ -134,7 +138,8 @@ export function banksPanel(app, events) {
     return JSON.stringify([item.sync?.last_synced_at ?? null, item.sync?.last_error ?? null, item.status]);
   }
 
-  /** The item as its card shows it: syncing while a refresh it asked for has not changed its sync yet. */
+  /** The item as its card shows it: syncing while a refresh (or a reconnect) it asked for has not changed its
+   * sync yet; a bank signed in again through Link is not shown as needing sign-in meanwhile. */
   function shown(item) {
     const mark = refreshing.get(item.item_id);
     if (mark === undefined) return item;
@@ -142,7 +147,9 @@ export function banksPanel(app, events) {
       refreshing.delete(item.item_id);
       return item;
     }
-    return { ...item, sync: { ...item.sync, status: 'syncing' } };
+    // Signed in again through Link: the sync it asked for decides whether the bank is back.
+    const status = item.status === 'login_required' ? 'active' : item.status;
+    return { ...item, status, sync: { ...item.sync, status: 'syncing' } };
   }
 
   /** A button on a card; focusKey lets a redraw give focus back to the same button. */
@@ -379,6 +386,24 @@ export function banksPanel(app, events) {
     if (!linked && button.isConnected) button.focus();
   }
 
+  /** Asks for a sync of item after update mode. Until that sync changes the bank, its card reads as syncing (and
+   * the dashboard watches it). Refused because the bank was refreshed a moment ago (429), it is asked once more
+   * when the minute is over (while the panel is on screen); any other failure is left to the bank's webhook or the
+   * daily schedule. */
+  async function syncAfterLink(item) {
+    try {
+      await app.api.syncItem(item.item_id);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 429)) return;
+      setTimeout(() => {
+        if (!section.isConnected || !refreshing.has(item.item_id)) return;
+        app.api.syncItem(item.item_id).then(() => events.syncStarted(), () => {});
+      }, SYNC_AGAIN_AFTER_MS);
+    }
+    refreshing.set(item.item_id, syncMark(item));
+    events.syncStarted();
+  }
+
   /** Resolves to true when a bank was linked or updated. After update mode it asks for a sync (when
    * the API syncs: its items carry sync), so the bank's new state and any newly shared accounts show
    * without waiting for a webhook or the schedule. */
@@ -409,14 +434,8 @@ export function banksPanel(app, events) {
       const done = accountSelection ? `${name}: your choice of accounts is saved.` : `${name} is reconnected.`;
       announce(done);
       banksAlert.show(done, 'success');
-      try {
-        if (state.items.find((i) => i.item_id === itemId)?.sync) {
-          await app.api.syncItem(itemId);
-          events.syncStarted();
-        }
-      } catch {
-        // Refused (asked a moment ago) or failed: the bank is synced by its webhook or the daily schedule.
-      }
+      const item = state.items.find((i) => i.item_id === itemId);
+      if (item?.sync) await syncAfterLink(item);
     } else {
       try {
         const out = await app.api.addItem(result.publicToken, institution);

@@ -1,9 +1,9 @@
 // dashboard.js - the signed-in view: lays out the banks panel and the transactions panel, wires the events between
-// them and watches the banks while one is syncing.
+// them, watches the banks while one is syncing and looks at them again when the person comes back to the page.
 import { h } from '../dom.js';
 import { focusElement } from '../ui.js';
 import { syncProgressed } from '../bank-status.js';
-import { createSyncWatch } from '../sync-watch.js';
+import { createSyncWatch, CHECK_INTERVAL_MS, CHECK_MAX_MS } from '../sync-watch.js';
 import { banksPanel } from './banks-panel.js';
 import { transactionsPanel } from './transactions-panel.js';
 
@@ -30,14 +30,16 @@ export function dashboardView(app) {
 
   // While a bank syncs, its items are read again every few seconds (for a few minutes at most, and
   // only while this view is on screen); when a sync saved something, accounts and transactions are read again.
+  const readItems = async () => (await app.api.items({ quiet: true })).items ?? [];
+  function onItems(items) {
+    const progressed = syncProgressed(lastItems, items);
+    lastItems = items;
+    banks.updateItems(items);
+    if (progressed && banks.any()) refreshData();
+  }
   const watch = createSyncWatch({
-    readItems: async () => (await app.api.items({ quiet: true })).items ?? [],
-    onItems: (items) => {
-      const progressed = syncProgressed(lastItems, items);
-      lastItems = items;
-      banks.updateItems(items);
-      if (progressed && banks.any()) refreshData();
-    },
+    readItems,
+    onItems,
     wanted: () => banks.wantsWatch(),
     active: () => view.isConnected,
     onStop: () => banks.stopWaiting(),
@@ -74,6 +76,42 @@ export function dashboardView(app) {
     if (view.isConnected) banks.tickClock();
     else clearInterval(clock);
   }, 30_000);
+
+  // A bank's state can change while nothing syncs (a webhook: sign in again, new accounts, access revoked):
+  // the banks are looked at again when the person comes back to the page, and slowly while it stays on screen.
+  let checking = false;
+  let checkUntil = Date.now() + CHECK_MAX_MS;
+  async function checkItems() {
+    if (!view.isConnected || checking || watch.running() || document.visibilityState === 'hidden' || !banks.any()) return;
+    checking = true;
+    try {
+      const items = await readItems();
+      if (!view.isConnected) return;
+      onItems(items);
+      if (banks.wantsWatch()) watch.start();
+    } catch {
+      // Quiet: the next check (or the person's next action) reads them again.
+    } finally {
+      checking = false;
+    }
+  }
+  function cameBack() {
+    if (!view.isConnected) { forget(); return; }
+    if (document.visibilityState === 'hidden') return;
+    checkUntil = Date.now() + CHECK_MAX_MS;
+    checkItems();
+  }
+  const slowCheck = setInterval(() => {
+    if (!view.isConnected) forget();
+    else if (Date.now() < checkUntil) checkItems();
+  }, CHECK_INTERVAL_MS);
+  function forget() {
+    clearInterval(slowCheck);
+    window.removeEventListener('focus', cameBack);
+    document.removeEventListener('visibilitychange', cameBack);
+  }
+  window.addEventListener('focus', cameBack);
+  document.addEventListener('visibilitychange', cameBack);
 
   reload();
   return { view, focus: () => focusElement(heading) };
