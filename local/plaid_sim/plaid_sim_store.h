@@ -37,6 +37,7 @@ typedef struct {
   uint64_t products;
   char webhook[PLAID_SIM_WEBHOOK_MAX];
   char update_item_id[PLAID_DATA_ID_LEN + 1]; /* "" = a new item; else update mode for that item */
+  bool account_selection;                     /* update.account_selection_enabled (update mode only) */
   int64_t expires_ms;
 } plaid_sim_link;
 

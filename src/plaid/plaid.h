@@ -84,12 +84,13 @@ mynt_status plaid_call(plaid_client *c, const char *path, json_t *body, int64_t 
  * ownership and failure rules. */
 
 /* /link/token/create for client_user_id (the Mynt user id). access_token NULL or "" asks
- * for a new item with products ["transactions"] only; otherwise update mode for that item.
+ * for a new item with products ["transactions"] only; otherwise update mode for that item, with
+ * Plaid's account selection when account_selection (MYNT_BAD_REQUEST without an access token).
  * webhook is the URL Plaid sends the item's webhooks to: NULL = the client's configured one (if
  * any), "" = none. */
 mynt_status plaid_link_token_create(plaid_client *c, const char *client_user_id, const char *access_token,
-                                    const char *webhook, int64_t deadline_ms, json_t **out_response,
-                                    plaid_error *out_err);
+                                    const char *webhook, bool account_selection, int64_t deadline_ms,
+                                    json_t **out_response, plaid_error *out_err);
 
 /* /item/public_token/exchange: the answer carries access_token and item_id. The caller
  * must seal the access token and must not log the answer. */

@@ -43,7 +43,7 @@ static mynt_status s_finish(mynt_status st, json_t *body, json_t **out_body)
 }
 
 mynt_status plaid_request_link_token_create(const char *client_user_id, const char *access_token, const char *webhook,
-                                            json_t **out_body)
+                                            bool account_selection, json_t **out_body)
 {
   mynt_status st = MYNT_NOMEM;
   json_t *body = NULL;
@@ -51,7 +51,7 @@ mynt_status plaid_request_link_token_create(const char *client_user_id, const ch
   int update_mode = access_token && *access_token;
   if(!s_token_valid(client_user_id) || (update_mode && !s_token_valid(access_token)))
     return MYNT_BAD_REQUEST;
-  if(webhook && *webhook && !s_webhook_valid(webhook))
+  if((webhook && *webhook && !s_webhook_valid(webhook)) || (account_selection && !update_mode))
     return MYNT_BAD_REQUEST;
 
   body = json_object();
@@ -70,6 +70,8 @@ mynt_status plaid_request_link_token_create(const char *client_user_id, const ch
     goto cleanup;
   if(update_mode) {
     if(!s_set_str(body, "access_token", access_token))
+      goto cleanup;
+    if(account_selection && json_object_set_new(body, "update", json_pack("{s:b}", "account_selection_enabled", 1)))
       goto cleanup;
   }
   else {

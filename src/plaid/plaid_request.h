@@ -22,11 +22,13 @@
  * ["US"], user.client_user_id = client_user_id, and webhook when webhook is not NULL or "".
  * New item (access_token NULL or ""): products exactly ["transactions"] and
  * transactions.days_requested 730. Update mode (access_token given): access_token and no
- * products at all. Never required_if_supported_products, optional_products or
- * additional_consented_products. Returns MYNT_OK and *out_body (a new reference, caller
- * json_decref), or MYNT_BAD_REQUEST (missing or malformed ids) / MYNT_NOMEM with *out_body NULL. */
+ * products at all, and with account_selection update.account_selection_enabled true (Link lets the
+ * user pick the item's accounts again, e.g. after NEW_ACCOUNTS_AVAILABLE). Never
+ * required_if_supported_products, optional_products or additional_consented_products. Returns
+ * MYNT_OK and *out_body (a new reference, caller json_decref), or MYNT_BAD_REQUEST (missing or
+ * malformed ids, account_selection without an access token) / MYNT_NOMEM with *out_body NULL. */
 mynt_status plaid_request_link_token_create(const char *client_user_id, const char *access_token, const char *webhook,
-                                            json_t **out_body);
+                                            bool account_selection, json_t **out_body);
 
 /* Builds {"public_token": ...} for /item/public_token/exchange. Same returns as above. */
 mynt_status plaid_request_public_token_exchange(const char *public_token, json_t **out_body);

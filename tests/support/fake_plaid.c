@@ -65,6 +65,14 @@ static char *s_link_token(fake_plaid *srv, json_t *body, int *http)
     *http = 400;
     return s_error_json("INVALID_REQUEST", "INVALID_FIELD", "products or transactions.days_requested");
   }
+  /* update: an object of update-mode options; account_selection_enabled a boolean, only with an access token. */
+  json_t *upd = json_object_get(body, "update");
+  json_t *selection = json_object_get(upd, "account_selection_enabled");
+  if(upd &&
+     (!json_is_object(upd) || (selection && !json_is_boolean(selection)) || (json_is_true(selection) && !update))) {
+    *http = 400;
+    return s_error_json("INVALID_REQUEST", "INVALID_FIELD", "update.account_selection_enabled");
+  }
   pthread_mutex_lock(&srv->lock);
   json_decref(srv->last_link_body);
   srv->last_link_body = json_deep_copy(body);

@@ -69,7 +69,8 @@ static void test_plaid_link_token_create_passes_the_validating_server(void **sta
   fake_plaid_fixture *f = *state;
   json_t *answer = NULL;
   plaid_error err;
-  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, NULL, s_in(3000), &answer, &err), MYNT_OK);
+  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, NULL, false, s_in(3000), &answer, &err),
+                   MYNT_OK);
   assert_string_equal(json_string_value(json_object_get(answer, "link_token")), "link-sandbox-0000");
   json_decref(answer);
   json_t *seen = f->plaid->last_link_body;
@@ -79,18 +80,30 @@ static void test_plaid_link_token_create_passes_the_validating_server(void **sta
   assert_int_equal(json_array_size(json_object_get(seen, "products")), 1);
 
   assert_int_equal(plaid_link_token_create(f->client, "user-42", "access-sandbox-item-a",
-                                           "https://api.example.com/webhooks/plaid", s_in(3000), &answer, &err),
+                                           "https://api.example.com/webhooks/plaid", false, s_in(3000), &answer, &err),
                    MYNT_OK);
   json_decref(answer);
   seen = f->plaid->last_link_body;
   assert_null(json_object_get(seen, "products"));
   assert_string_equal(json_string_value(json_object_get(seen, "access_token")), "access-sandbox-item-a");
   assert_string_equal(json_string_value(json_object_get(seen, "webhook")), "https://api.example.com/webhooks/plaid");
+  assert_null(json_object_get(seen, "update"));
 
-  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, "ftp://nope", s_in(3000), &answer, &err),
+  assert_int_equal(
+    plaid_link_token_create(f->client, "user-42", "access-sandbox-item-a", NULL, true, s_in(3000), &answer, &err),
+    MYNT_OK);
+  json_decref(answer);
+  seen = f->plaid->last_link_body;
+  assert_true(json_is_true(json_object_get(json_object_get(seen, "update"), "account_selection_enabled")));
+  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, NULL, true, s_in(3000), &answer, &err),
                    MYNT_BAD_REQUEST);
   assert_int_equal(err.attempts, 0);
-  assert_int_equal(plaid_link_token_create(f->client, "", NULL, NULL, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
+
+  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, "ftp://nope", false, s_in(3000), &answer, &err),
+                   MYNT_BAD_REQUEST);
+  assert_int_equal(err.attempts, 0);
+  assert_int_equal(plaid_link_token_create(f->client, "", NULL, NULL, false, s_in(3000), &answer, &err),
+                   MYNT_BAD_REQUEST);
   assert_int_equal(err.attempts, 0);
 }
 

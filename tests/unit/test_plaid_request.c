@@ -17,8 +17,8 @@ static void test_plaid_link_token_body_asks_only_for_transactions(void **state)
 {
   (void)state;
   json_t *body = NULL;
-  assert_int_equal(plaid_request_link_token_create("user-123", NULL, "https://api.example.com/plaid/webhook", &body),
-                   MYNT_OK);
+  assert_int_equal(
+    plaid_request_link_token_create("user-123", NULL, "https://api.example.com/plaid/webhook", false, &body), MYNT_OK);
   json_t *products = json_object_get(body, "products");
   assert_true(json_is_array(products));
   assert_int_equal(json_array_size(products), 1);
@@ -39,23 +39,24 @@ static void test_plaid_link_token_body_asks_only_for_transactions(void **state)
   assert_null(json_object_get(body, "client_id"));
   json_decref(body);
 
-  assert_int_equal(plaid_request_link_token_create("user-123", "", NULL, &body), MYNT_OK);
+  assert_int_equal(plaid_request_link_token_create("user-123", "", NULL, false, &body), MYNT_OK);
   assert_null(json_object_get(body, "webhook"));
   assert_non_null(json_object_get(body, "products"));
   json_decref(body);
 
-  assert_int_equal(plaid_request_link_token_create("", NULL, NULL, &body), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_request_link_token_create("", NULL, NULL, false, &body), MYNT_BAD_REQUEST);
   assert_null(body);
-  assert_int_equal(plaid_request_link_token_create("user 1", NULL, NULL, &body), MYNT_BAD_REQUEST);
-  assert_int_equal(plaid_request_link_token_create("user-1", NULL, "ftp://x", &body), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_request_link_token_create("user 1", NULL, NULL, false, &body), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_request_link_token_create("user-1", NULL, "ftp://x", false, &body), MYNT_BAD_REQUEST);
 }
 
 static void test_plaid_link_token_update_mode_sends_the_item_and_no_products(void **state)
 {
   (void)state;
   json_t *body = NULL;
-  assert_int_equal(plaid_request_link_token_create("user-123", "access-sandbox-abc", NULL, &body), MYNT_OK);
+  assert_int_equal(plaid_request_link_token_create("user-123", "access-sandbox-abc", NULL, false, &body), MYNT_OK);
   assert_string_equal(json_string_value(json_object_get(body, "access_token")), "access-sandbox-abc");
+  assert_null(json_object_get(body, "update"));
   assert_null(json_object_get(body, "products"));
   assert_null(json_object_get(body, "transactions"));
   assert_null(json_object_get(body, "required_if_supported_products"));
@@ -63,6 +64,22 @@ static void test_plaid_link_token_update_mode_sends_the_item_and_no_products(voi
   assert_null(json_object_get(body, "additional_consented_products"));
   assert_string_equal(json_string_value(json_object_get(json_object_get(body, "user"), "client_user_id")), "user-123");
   json_decref(body);
+}
+
+static void test_plaid_link_token_account_selection_is_update_mode_only(void **state)
+{
+  (void)state;
+  json_t *body = NULL;
+  assert_int_equal(plaid_request_link_token_create("user-123", "access-sandbox-abc", NULL, true, &body), MYNT_OK);
+  assert_true(json_is_true(json_object_get(json_object_get(body, "update"), "account_selection_enabled")));
+  assert_int_equal(json_object_size(json_object_get(body, "update")), 1);
+  assert_null(json_object_get(body, "products"));
+  json_decref(body);
+
+  assert_int_equal(plaid_request_link_token_create("user-123", NULL, NULL, true, &body), MYNT_BAD_REQUEST);
+  assert_null(body);
+  assert_int_equal(plaid_request_link_token_create("user-123", "", NULL, true, &body), MYNT_BAD_REQUEST);
+  assert_null(body);
 }
 
 static void test_plaid_transactions_body_validates_dates_count_and_offset(void **state)
@@ -201,6 +218,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_plaid_link_token_body_asks_only_for_transactions),
     cmocka_unit_test(test_plaid_link_token_update_mode_sends_the_item_and_no_products),
+    cmocka_unit_test(test_plaid_link_token_account_selection_is_update_mode_only),
     cmocka_unit_test(test_plaid_transactions_body_validates_dates_count_and_offset),
     cmocka_unit_test(test_plaid_token_bodies_carry_only_their_token_and_refuse_bad_tokens),
     cmocka_unit_test(test_plaid_webhook_key_body_carries_only_the_key_id),
