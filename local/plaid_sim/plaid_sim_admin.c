@@ -303,7 +303,9 @@ static void s_link_complete(plaid_sim *sim, const plaid_sim_request *req, plaid_
     if(!plaid_sim_credentials_or_reply(req, out, json_member_string(req->body, "username"),
                                        json_member_string(req->body, "password")))
       return;
-    if(plaid_sim_store_set_login_required(sim->store, item.item_id, false))
+    /* Logging in again in update mode renews the consent: no expiration any more. */
+    if(plaid_sim_store_set_login_required(sim->store, item.item_id, false) ||
+       plaid_sim_store_set_consent_expiration(sim->store, item.item_id, 0))
       goto fail;
   }
   else {

@@ -662,6 +662,10 @@ void plaid_sim_notify_admin_item(plaid_sim *sim, const plaid_sim_request *req, p
     goto internal;
   if(kind == S_LOGIN_REPAIRED && plaid_sim_store_set_login_required(sim->store, item.item_id, false))
     goto internal;
+  /* PENDING_EXPIRATION / PENDING_DISCONNECT (token expiration): the consent ends in S_NOTICE_MS, as /item/get shows. */
+  if((kind == S_PENDING_EXPIRATION || kind == S_PENDING_DISCONNECT) &&
+     plaid_sim_store_set_consent_expiration(sim->store, item.item_id, plaid_sim_now(sim) + S_NOTICE_MS))
+    goto internal;
 
   plaid_sim_history history;
   plaid_sim_ledger_synced(sim->ledger, item.item_id, &history);

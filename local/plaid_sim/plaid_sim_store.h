@@ -29,6 +29,7 @@ typedef struct {
   int64_t created_ms;
   bool removed;
   bool login_required;
+  int64_t consent_expires_ms; /* /item/get's consent_expiration_time; 0 = null */
 } plaid_sim_item;
 
 /* A link token's settings. */
@@ -98,6 +99,9 @@ mynt_status plaid_sim_store_find_item_by_id(plaid_sim_store *store, const char *
 
 /* Marks an item removed: its access token stops working. MYNT_NOT_FOUND when unknown or already removed. */
 mynt_status plaid_sim_store_remove_item(plaid_sim_store *store, const char *item_id);
+
+/* Sets an item's consent expiration (epoch ms; 0 = none). MYNT_NOT_FOUND when unknown or removed. */
+mynt_status plaid_sim_store_set_consent_expiration(plaid_sim_store *store, const char *item_id, int64_t expires_ms);
 
 /* Sets or clears an item's login_required flag. MYNT_NOT_FOUND when unknown or removed. */
 mynt_status plaid_sim_store_set_login_required(plaid_sim_store *store, const char *item_id, bool required);
