@@ -340,6 +340,13 @@ mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_r
     st = apigw_response_error(res, st, st == MYNT_NOT_FOUND ? "no such item" : NULL);
     goto cleanup;
   }
+  /* Again, now that the item is gone: a sync that stored its batch between the first deletion and the item's
+   * transaction (its save found the item still there) would otherwise leave buckets behind. A sync saving from now
+   * on finds no item and deletes its own. */
+  mynt_status again = store_history_delete_item(call.env->store, call.sub, item.item_id, call.deadline_ms);
+  if(again)
+    logger_log(LOGGER_WARN, NULL, "items: item %s is removed but its buckets could not be deleted again: %s",
+               item.item_id, mynt_strerror(again));
   logger_log(LOGGER_INFO, NULL, "items: removed item %s", item.item_id);
   st = apigw_response_no_content(res);
 

@@ -853,6 +853,57 @@ static void test_sync_of_an_item_deleted_meanwhile_leaves_nothing_behind(void **
   s_assert_outcome(&r, SYNC_NOT_LINKED);
 }
 
+/* A sync of s_deleting that fetched from Plaid before /item/remove stores its batch now, while the item is still
+ * there (it saves its cursor too): what DELETE /items/{item_id} may meet between its bucket deletion and the item's
+ * transaction. */
+static void s_sync_stores_now(void)
+{
+  store_item item;
+  assert_int_equal(store_item_get(s_fx->direct, USER, s_deleting, 0, &item), MYNT_OK);
+  json_t *added =
+    json_pack("[{s:s, s:s, s:s, s:n, s:s, s:n, s:I, s:s, s:b, s:n, s:n, s:n, s:n, s:s}]", "transaction_id",
+              "txn-raced-1", "account_id", "acc-raced-1", "date", "2024-03-05", "authorized_date", "name", "Raced",
+              "merchant_name", "amount_cents", (json_int_t)1250, "iso_currency_code", "USD", "pending", 0,
+              "pending_transaction_id", "category", "category_detailed", "payment_channel", "flow", "out");
+  json_t *none = json_array();
+  json_t *months = json_deep_copy(item.months);
+  assert_int_equal(store_history_apply(s_fx->direct, USER, s_deleting, added, none, none, months, 0), MYNT_OK);
+  store_item_sync sync = item.sync;
+  sync.last_synced_at_ms = clock_epoch_ms();
+  assert_int_equal(store_item_save_sync(s_fx->direct, USER, s_deleting, &sync, months, NULL, NULL, 0), MYNT_OK);
+  json_decref(added);
+  json_decref(none);
+  json_decref(months);
+  store_item_clear(&item);
+}
+
+static void test_delete_leaves_nothing_of_a_sync_that_stored_while_it_ran(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char keep[STORE_ITEM_ID_MAX + 1];
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109508", 0, keep);
+  s_sync(USER, keep);
+  json_t *kept_keys = s_all_keys(USER);
+  s_link(USER, "ins_109509", 0, item_id);
+  snprintf(s_deleting, sizeof s_deleting, "%s", item_id);
+  /* The sync's buckets land after DELETE deleted the buckets, just before the item's transaction. */
+  s_set_rule(&(s_rule){.operation = "TransactWriteItems", .action = S_BEFORE, .times = 1, .before = s_sync_stores_now});
+  char path[256];
+  snprintf(path, sizeof path, "/items/%s", item_id);
+  json_decref(s_serve("items", "DELETE", "DELETE /items/{item_id}", path, USER, NULL, 204));
+  s_set_rule(NULL);
+  json_t *keys = s_all_keys(USER);
+  if(!json_equal(keys, kept_keys)) {
+    char *dump = json_dumps(keys, 0);
+    fail_msg("records left: %s", dump);
+  }
+  json_decref(keys);
+  json_decref(kept_keys);
+  s_assert_history_is_the_truth(USER, keep);
+}
+
 /* Sets item_id's last_synced_at (keeping the rest of its sync state). */
 static void s_set_synced_at(const char *user, const char *item_id, int64_t at_ms)
 {
@@ -1043,6 +1094,7 @@ int main(void)
     T(test_sync_clears_new_accounts_available_once_plaid_shows_a_new_account),
     T(test_sync_rate_limited_keeps_the_cursor_and_records_the_error),
     T(test_sync_of_an_item_deleted_meanwhile_leaves_nothing_behind),
+    T(test_delete_leaves_nothing_of_a_sync_that_stored_while_it_ran),
     T(test_schedule_starts_syncs_only_for_items_not_synced_for_a_day),
     T(test_sync_function_events_sync_an_item_run_the_schedule_and_refuse_the_rest),
     T(test_refresh_route_starts_a_sync_at_most_once_a_minute),
