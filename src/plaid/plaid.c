@@ -300,14 +300,6 @@ mynt_status plaid_accounts_get(plaid_client *c, const char *access_token, int64_
   return s_call_with_token(c, "/accounts/get", access_token, deadline_ms, out_response, out_err);
 }
 
-mynt_status plaid_transactions_get(plaid_client *c, const plaid_transactions_query *q, int64_t deadline_ms,
-                                   json_t **out_response, plaid_error *out_err)
-{
-  json_t *body = NULL;
-  mynt_status st = plaid_request_transactions_get(q, &body);
-  return s_call_built(c, "/transactions/get", st, body, deadline_ms, out_response, out_err);
-}
-
 /* Returns true when a /transactions/sync answer has the members a sync relies on. */
 static bool s_sync_answer_valid(const json_t *answer)
 {

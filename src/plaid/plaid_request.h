@@ -40,23 +40,6 @@ mynt_status plaid_request_access_token(const char *access_token, json_t **out_bo
  * header's kid). Same returns as above. */
 mynt_status plaid_request_webhook_verification_key(const char *key_id, json_t **out_body);
 
-/* One /transactions/get page. Strings are borrowed. */
-typedef struct {
-  const char *access_token;
-  const char *start_date;         /* YYYY-MM-DD, a real calendar date */
-  const char *end_date;           /* YYYY-MM-DD, not before start_date */
-  int count;                      /* 1..500 */
-  long offset;                    /* >= 0 */
-  const char *const *account_ids; /* optional filter; NULL or n_account_ids 0 = every account */
-  size_t n_account_ids;
-} plaid_transactions_query;
-
-/* Builds /transactions/get with options.count, options.offset and, when given,
- * options.account_ids. Returns MYNT_OK and *out_body (caller json_decref), or
- * MYNT_BAD_REQUEST when a field is out of range (count outside 1..500, negative offset,
- * bad or reversed dates, empty token or account id) / MYNT_NOMEM, with *out_body NULL. */
-mynt_status plaid_request_transactions_get(const plaid_transactions_query *q, json_t **out_body);
-
 /* The longest /transactions/sync cursor a builder accepts (Plaid documents at most 256
  * characters of base64; Mynt keeps room to spare, as the store does). */
 #define PLAID_CURSOR_MAX 1024
