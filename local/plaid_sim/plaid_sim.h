@@ -24,6 +24,7 @@
  *     GET    /sim/requests[?since=N]  the Plaid API request log {requests:[{seq, path, status, at_ms}], next}
  *     GET    /sim/webhooks            the delivery log {webhooks, pending, dropping}
  *     POST   /sim/webhooks/drop {count}             the next count deliveries are lost (logged "dropped")
+ *     POST   /sim/webhooks/stale {count, age_s}     the next count are signed with an iat age_s old
  *     POST   /sim/webhook_key/rotate {grace_s?}     a new signing key; the old one expires in grace_s
  *     GET    /sim/health
  *   Webhooks go to the item's webhook URL from a sender thread, signed as Plaid signs them (ES256,

@@ -374,7 +374,7 @@ void plaid_sim_admin_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_
     s_link_complete(sim, req, out);
   }
   else if(strcmp(path, "/sim/webhooks") == 0 || strcmp(path, "/sim/webhooks/drop") == 0 ||
-          strcmp(path, "/sim/webhook_key/rotate") == 0) {
+          strcmp(path, "/sim/webhooks/stale") == 0 || strcmp(path, "/sim/webhook_key/rotate") == 0) {
     plaid_sim_notify_admin(sim, req, out);
   }
   else if(strncmp(path, items_prefix, sizeof items_prefix - 1) == 0) {

@@ -1,7 +1,7 @@
 // sync.test.mjs - keeping the stored history fresh on the local stack: reads never call Plaid (the simulator's
 // request log), the user's refresh, the daily schedule catching a lost webhook, pending → posted, deleting a bank
-// (the table read directly), account selection in update mode, signed webhooks that were tampered with, and no access
-// token anywhere: answers, logs, and inside the compressed TXN# buckets.
+// (the table read directly), account selection in update mode, signed webhooks that were tampered with or are stale,
+// and no access token anywhere: answers, logs, and inside the compressed TXN# buckets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -266,6 +266,29 @@ test('a webhook Plaid signed but whose body was changed is 401 and changes nothi
   await drainSyncs(stack);
   const after = (await api(stack, 'GET', '/items', { token: user.idToken })).json.items.find((i) => i.item_id === itemId);
   assert.equal(after.status, 'login_required');
+});
+
+test('a webhook Plaid signed more than 5 minutes ago is 401 and changes nothing', async () => {
+  const user = await newUser(stack);
+  const bank = await linked(user, 'ins_109512');
+  const itemId = bank.json.item.item_id;
+  const records = async () => (await scanAll()).filter((r) => r.user_id.S === user.sub);
+  const before = await records();
+  // The simulator signs its next delivery with an iat 6 minutes old (a webhook delayed, or replayed later).
+  assert.equal((await sim(stack, 'POST', '/sim/webhooks/stale', { count: 1, age_s: 360 })).stale, 1);
+  await sim(stack, 'POST', `/sim/items/${itemId}/webhook`,
+    { webhook_type: 'ITEM', webhook_code: 'ERROR', error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
+  await settle();
+  const sent = (await simDelivered()).filter((w) => w.item_id === itemId && w.webhook_code === 'ERROR');
+  assert.equal(sent.at(-1)?.status, 401, 'Mynt refused the stale signature');
+  assert.deepEqual(await records(), before, 'nothing changed');
+  const item = (await api(stack, 'GET', '/items', { token: user.idToken })).json.items.find((i) => i.item_id === itemId);
+  assert.equal(item.status, 'active');
+  // The same webhook signed now is accepted: only the signature's age was wrong.
+  await sim(stack, 'POST', `/sim/items/${itemId}/webhook`, { webhook_type: 'ITEM', webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
+  await settle();
+  const fresh = (await simDelivered()).filter((w) => w.item_id === itemId && w.webhook_code === 'NEW_ACCOUNTS_AVAILABLE');
+  assert.equal(fresh.at(-1)?.status, 200);
 });
 
 /** No access token in the table: not in any attribute, nor inside the zlib-compressed TXN# buckets. */
