@@ -1,6 +1,7 @@
 /* plaid_sim.c - the Plaid simulator's HTTP server: libmicrohttpd on 127.0.0.1, one thread per connection. */
 #include "local/plaid_sim/plaid_sim.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,8 +162,10 @@ static enum MHD_Result s_on_request(void *ctx, struct MHD_Connection *conn, cons
 
   if(strcmp(url, "/sim") == 0 || strncmp(url, "/sim/", 5) == 0)
     plaid_sim_admin_handle(sim, &req, &resp);
-  else
+  else {
     plaid_sim_plaid_handle(sim, &req, &resp);
+    plaid_sim_log_request(sim, url, resp.body ? resp.status : 500);
+  }
 
   enum MHD_Result ret = s_send(conn, &resp, cors_path && s_loopback_origin(origin) ? origin : NULL);
   json_decref(resp.body);
@@ -179,6 +182,10 @@ mynt_status plaid_sim_new(const plaid_sim_config *cfg, plaid_sim **out)
   plaid_sim *sim = calloc(1, sizeof *sim);
   if(!sim)
     return MYNT_NOMEM;
+  if(pthread_mutex_init(&sim->log_lock, NULL) != 0) {
+    free(sim);
+    return MYNT_NOMEM;
+  }
   if(cfg->today) {
     if(plaid_data_date_parse(cfg->today, &sim->pinned_today)) {
       st = MYNT_BAD_REQUEST;
@@ -235,5 +242,18 @@ void plaid_sim_free(plaid_sim *sim)
   plaid_sim_ledger_free(sim->ledger);
   free(sim->client_id);
   mynt_wipe_free(sim->secret);
+  pthread_mutex_destroy(&sim->log_lock);
   free(sim);
+}
+
+void plaid_sim_log_request(plaid_sim *sim, const char *path, unsigned status)
+{
+  pthread_mutex_lock(&sim->log_lock);
+  uint64_t seq = ++sim->log_seq;
+  plaid_sim_logged_request *r = &sim->log[(seq - 1) % PLAID_SIM_REQUEST_LOG_MAX];
+  r->seq = seq;
+  r->at_ms = plaid_sim_now(sim);
+  snprintf(r->path, sizeof r->path, "%s", path);
+  r->status = status;
+  pthread_mutex_unlock(&sim->log_lock);
 }

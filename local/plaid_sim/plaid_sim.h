@@ -21,8 +21,10 @@
  *     POST   /sim/items/{item_id}/faults {latency_ms, status, error_code, times}   DELETE clears
  *     POST   /sim/items/{item_id}/webhook {webhook_type, webhook_code, error?, new_webhook_url?,
  *            account_id?, initial_update_complete?, historical_update_complete?}   sends exactly that
+ *     GET    /sim/requests[?since=N]  the Plaid API request log {requests:[{seq, path, status, at_ms}], next}
  *     GET    /sim/webhooks            the delivery log {webhooks, pending, dropping}
  *     POST   /sim/webhooks/drop {count}             the next count deliveries are lost (logged "dropped")
+ *     POST   /sim/webhooks/stale {count, age_s}     the next count are signed with an iat age_s old
  *     POST   /sim/webhook_key/rotate {grace_s?}     a new signing key; the old one expires in grace_s
  *     GET    /sim/health
  *   Webhooks go to the item's webhook URL from a sender thread, signed as Plaid signs them (ES256,

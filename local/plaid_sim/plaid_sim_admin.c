@@ -1,5 +1,7 @@
 /* plaid_sim_admin.c - the simulator's own endpoints under /sim/: the Link stand-in, fault knobs, the data truth for tests, health. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -65,6 +67,45 @@ static void s_health(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_res
   if(s_method_or_reply(req, out, "GET"))
     plaid_sim_render_ok(out, req,
                         json_pack("{s:s, s:s}", "status", "ok", "today", date_format(plaid_sim_today(sim), today)));
+}
+
+/* GET /sim/requests[?since=N]: {requests:[{seq, path, status, at_ms}], next}: the Plaid API
+ * requests (never /sim/ ones) with seq > since that the log still holds, oldest first; next is the
+ * seq of the newest request so far (pass it as since to see only later ones). */
+static void s_requests(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)
+{
+  if(!s_method_or_reply(req, out, "GET"))
+    return;
+  uint64_t since = 0;
+  const char *text = req->query ? req->query(req->query_ctx, "since") : NULL;
+  if(text) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if(!*text || *end || errno || text[0] == '-') {
+      s_invalid(req, out, "since must be a non-negative integer");
+      return;
+    }
+    since = v;
+  }
+  json_t *list = json_array();
+  if(!list) {
+    s_internal(req, out);
+    return;
+  }
+  pthread_mutex_lock(&sim->log_lock);
+  uint64_t next = sim->log_seq;
+  uint64_t first = next > PLAID_SIM_REQUEST_LOG_MAX ? next - PLAID_SIM_REQUEST_LOG_MAX + 1 : 1;
+  if(since + 1 > first)
+    first = since + 1;
+  for(uint64_t seq = first; seq <= next; seq++) {
+    const plaid_sim_logged_request *r = &sim->log[(seq - 1) % PLAID_SIM_REQUEST_LOG_MAX];
+    if(json_array_append_new(list, json_pack("{s:I, s:s, s:i, s:I}", "seq", (json_int_t)r->seq, "path", r->path,
+                                             "status", (int)r->status, "at_ms", (json_int_t)r->at_ms)))
+      break;
+  }
+  pthread_mutex_unlock(&sim->log_lock);
+  plaid_sim_render_ok(out, req, json_pack("{s:o, s:I}", "requests", list, "next", (json_int_t)next));
 }
 
 static void s_items(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)
@@ -220,7 +261,8 @@ static void s_faults(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_res
 }
 
 /* POST /sim/link/complete {link_token, institution_id, username, password[, seed]}: what Plaid Link
- * does when a user logs in. A new-item token makes an item; an update-mode token re-logs its item. */
+ * does when a user logs in. A new-item token makes an item; an update-mode token re-logs its item.
+ * The answer's account_selection says whether the token asked for account selection. */
 static void s_link_complete(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)
 {
   plaid_sim_link link;
@@ -261,7 +303,9 @@ static void s_link_complete(plaid_sim *sim, const plaid_sim_request *req, plaid_
     if(!plaid_sim_credentials_or_reply(req, out, json_member_string(req->body, "username"),
                                        json_member_string(req->body, "password")))
       return;
-    if(plaid_sim_store_set_login_required(sim->store, item.item_id, false))
+    /* Logging in again in update mode renews the consent: no expiration any more. */
+    if(plaid_sim_store_set_login_required(sim->store, item.item_id, false) ||
+       plaid_sim_store_set_consent_expiration(sim->store, item.item_id, 0))
       goto fail;
   }
   else {
@@ -302,9 +346,9 @@ static void s_link_complete(plaid_sim *sim, const plaid_sim_request *req, plaid_
     }
   }
   plaid_sim_render_ok(out, req,
-                      json_pack("{s:s, s:{s:s, s:s}, s:o, s:s}", "public_token", token, "institution", "institution_id",
-                                item.institution_id, "name", data.institution->name, "accounts", accounts, "item_id",
-                                item.item_id));
+                      json_pack("{s:s, s:{s:s, s:s}, s:o, s:s, s:b}", "public_token", token, "institution",
+                                "institution_id", item.institution_id, "name", data.institution->name, "accounts",
+                                accounts, "item_id", item.item_id, "account_selection", link.account_selection));
   mynt_wipe(token, sizeof token);
   plaid_data_item_free(&data);
   return;
@@ -323,11 +367,14 @@ void plaid_sim_admin_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_
   else if(strcmp(path, "/sim/items") == 0) {
     s_items(sim, req, out);
   }
+  else if(strcmp(path, "/sim/requests") == 0) {
+    s_requests(sim, req, out);
+  }
   else if(strcmp(path, "/sim/link/complete") == 0) {
     s_link_complete(sim, req, out);
   }
   else if(strcmp(path, "/sim/webhooks") == 0 || strcmp(path, "/sim/webhooks/drop") == 0 ||
-          strcmp(path, "/sim/webhook_key/rotate") == 0) {
+          strcmp(path, "/sim/webhooks/stale") == 0 || strcmp(path, "/sim/webhook_key/rotate") == 0) {
     plaid_sim_notify_admin(sim, req, out);
   }
   else if(strncmp(path, items_prefix, sizeof items_prefix - 1) == 0) {

@@ -2,6 +2,7 @@
 #ifndef MYNT_LOCAL_PLAID_SIM_INTERNAL_H
 #define MYNT_LOCAL_PLAID_SIM_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,8 +18,22 @@
 /* Every request must send exactly this Plaid-Version when it sends one. */
 #define PLAID_SIM_API_VERSION "2020-09-14"
 
+/* How many Plaid API requests GET /sim/requests keeps (the oldest are dropped). */
+#define PLAID_SIM_REQUEST_LOG_MAX 512
+
+/* One Plaid API request (outside /sim/) the simulator answered. */
+typedef struct {
+  uint64_t seq;  /* 1, 2, ...: the request's place among all Plaid API requests */
+  int64_t at_ms; /* the simulator's clock when it answered */
+  char path[64]; /* the endpoint (cut at 63 bytes) */
+  unsigned status;
+} plaid_sim_logged_request;
+
 struct plaid_sim {
   http_server *server;
+  pthread_mutex_t log_lock; /* guards log and log_seq */
+  plaid_sim_logged_request log[PLAID_SIM_REQUEST_LOG_MAX];
+  uint64_t log_seq; /* requests logged so far; log[(seq - 1) % MAX] holds seq */
   plaid_sim_store *store;
   plaid_sim_ledger *ledger;     /* items' change logs for /transactions/sync */
   plaid_sim_webhooks *webhooks; /* the signing keys and the sender */
@@ -66,6 +81,9 @@ int32_t plaid_sim_today(const plaid_sim *sim);
 
 /* Answers a request to a Plaid endpoint (anything outside /sim/). Always fills out. */
 void plaid_sim_plaid_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out);
+
+/* Records one answered Plaid API request in the request log. */
+void plaid_sim_log_request(plaid_sim *sim, const char *path, unsigned status);
 
 /* Answers a request under /sim/ (the Link stand-in and the test knobs). Always fills out. */
 void plaid_sim_admin_handle(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out);

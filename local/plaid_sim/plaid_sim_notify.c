@@ -508,6 +508,24 @@ static void s_drop(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_respo
   plaid_sim_render_ok(out, req, json_pack("{s:I}", "dropping", json_integer_value(count)));
 }
 
+/* POST /sim/webhooks/stale {count, age_s}. */
+static void s_stale(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)
+{
+  static const char *const allowed[] = {"count", "age_s", NULL};
+  if(!s_request_or_reply(req, out, "POST", false) || !s_keys_or_reply(req, out, req->body, allowed))
+    return;
+  json_t *count = json_object_get(req->body, "count");
+  json_t *age = json_object_get(req->body, "age_s");
+  if(!json_is_integer(count) || json_integer_value(count) < 0 || json_integer_value(count) > 10000 ||
+     !json_is_integer(age) || json_integer_value(age) < 0 || json_integer_value(age) > 86400) {
+    s_invalid(req, out, "count must be an integer from 0 to 10000 and age_s one from 0 to 86400");
+    return;
+  }
+  plaid_sim_webhooks_stale(sim->webhooks, (int)json_integer_value(count), (int64_t)json_integer_value(age));
+  plaid_sim_render_ok(out, req,
+                      json_pack("{s:I, s:I}", "stale", json_integer_value(count), "age_s", json_integer_value(age)));
+}
+
 void plaid_sim_notify_admin(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)
 {
   if(strcmp(req->path, "/sim/webhook_key/rotate") == 0) {
@@ -515,6 +533,9 @@ void plaid_sim_notify_admin(plaid_sim *sim, const plaid_sim_request *req, plaid_
   }
   else if(strcmp(req->path, "/sim/webhooks/drop") == 0) {
     s_drop(sim, req, out);
+  }
+  else if(strcmp(req->path, "/sim/webhooks/stale") == 0) {
+    s_stale(sim, req, out);
   }
   else if(s_request_or_reply(req, out, "GET", false)) {
     json_t *log = plaid_sim_webhooks_log(sim->webhooks);
@@ -661,6 +682,10 @@ void plaid_sim_notify_admin_item(plaid_sim *sim, const plaid_sim_request *req, p
      plaid_sim_store_set_login_required(sim->store, item.item_id, true))
     goto internal;
   if(kind == S_LOGIN_REPAIRED && plaid_sim_store_set_login_required(sim->store, item.item_id, false))
+    goto internal;
+  /* PENDING_EXPIRATION / PENDING_DISCONNECT (token expiration): the consent ends in S_NOTICE_MS, as /item/get shows. */
+  if((kind == S_PENDING_EXPIRATION || kind == S_PENDING_DISCONNECT) &&
+     plaid_sim_store_set_consent_expiration(sim->store, item.item_id, plaid_sim_now(sim) + S_NOTICE_MS))
     goto internal;
 
   plaid_sim_history history;

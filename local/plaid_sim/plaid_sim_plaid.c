@@ -415,6 +415,34 @@ static void s_link_token_create(s_call *c)
     if(!s_products_or_reply(c, products, "products", true, true, &link.products))
       return;
   }
+  /* update: Plaid's update-mode options; account_selection_enabled only means something in update mode. */
+  json_t *update = s_field(c->body, "update");
+  if(update) {
+    if(!json_is_object(update)) {
+      S_INVALID_FIELD(c, "update must be an object");
+      return;
+    }
+    const char *key;
+    json_t *member;
+    json_object_foreach(update, key, member) {
+      if(strcmp(key, "account_selection_enabled") && strcmp(key, "item_ids") && strcmp(key, "user") &&
+         strcmp(key, "reauthorization_enabled")) {
+        S_INVALID_FIELD(c, "update.%s is not a known field", key);
+        return;
+      }
+      if(strcmp(key, "item_ids") && !json_is_boolean(member) && !json_is_null(member)) {
+        S_INVALID_FIELD(c, "update.%s must be a boolean", key);
+        return;
+      }
+    }
+    if(json_is_true(json_object_get(update, "account_selection_enabled"))) {
+      if(!access_token) {
+        S_INVALID_FIELD(c, "update.account_selection_enabled requires access_token (update mode)");
+        return;
+      }
+      link.account_selection = true;
+    }
+  }
   static const char *const other_lists[] = {"required_if_supported_products", "optional_products",
                                             "additional_consented_products"};
   for(size_t k = 0; k < sizeof other_lists / sizeof other_lists[0]; k++) {

@@ -158,12 +158,15 @@ json_t *plaid_sim_render_item(const plaid_sim_item *item, bool with_details)
                            "the login details of this item have changed (credentials, MFA, or required user "
                            "action) and a user login is required to update this information",
                            "Your bank login details have changed. Please log in again.");
-  json_t *obj = json_pack("{s:s, s:s, s:s?, s:s?, s:n, s:o, s:o, s:o, s:o, s:o, s:n, s:s}", "item_id", item->item_id,
+  char consent[21];
+  const char *consent_at =
+    item->consent_expires_ms > 0 ? clock_iso8601((time_t)(item->consent_expires_ms / 1000), consent) : NULL;
+  json_t *obj = json_pack("{s:s, s:s, s:s?, s:s?, s:n, s:o, s:o, s:o, s:o, s:o, s:s?, s:s}", "item_id", item->item_id,
                           "institution_id", item->institution_id, "institution_name", inst ? inst->name : NULL,
                           "webhook", item->webhook[0] ? item->webhook : NULL, "auth_method", "error", error,
                           "available_products", s_products(available), "billed_products", s_products(item->products),
                           "products", s_products(item->products), "consented_products", s_products(item->products),
-                          "consent_expiration_time", "update_type", "background");
+                          "consent_expiration_time", consent_at, "update_type", "background");
   if(obj && with_details) {
     char created[21];
     if(json_object_set_new(obj, "created_at", json_string(clock_iso8601((time_t)(item->created_ms / 1000), created)))) {

@@ -290,6 +290,15 @@ mynt_status plaid_sim_store_set_login_required(plaid_sim_store *store, const cha
   return slot ? MYNT_OK : MYNT_NOT_FOUND;
 }
 
+mynt_status plaid_sim_store_set_consent_expiration(plaid_sim_store *store, const char *item_id, int64_t expires_ms)
+{
+  s_item_slot *slot = s_lock_item(store, item_id, true);
+  if(slot)
+    slot->item.consent_expires_ms = expires_ms;
+  pthread_mutex_unlock(&store->lock);
+  return slot ? MYNT_OK : MYNT_NOT_FOUND;
+}
+
 mynt_status plaid_sim_store_set_webhook(plaid_sim_store *store, const char *item_id, const char *url)
 {
   s_item_slot *slot = s_lock_item(store, item_id, true);

@@ -29,6 +29,7 @@ typedef struct {
   int64_t created_ms;
   bool removed;
   bool login_required;
+  int64_t consent_expires_ms; /* /item/get's consent_expiration_time; 0 = null */
 } plaid_sim_item;
 
 /* A link token's settings. */
@@ -37,6 +38,7 @@ typedef struct {
   uint64_t products;
   char webhook[PLAID_SIM_WEBHOOK_MAX];
   char update_item_id[PLAID_DATA_ID_LEN + 1]; /* "" = a new item; else update mode for that item */
+  bool account_selection;                     /* update.account_selection_enabled (update mode only) */
   int64_t expires_ms;
 } plaid_sim_link;
 
@@ -97,6 +99,9 @@ mynt_status plaid_sim_store_find_item_by_id(plaid_sim_store *store, const char *
 
 /* Marks an item removed: its access token stops working. MYNT_NOT_FOUND when unknown or already removed. */
 mynt_status plaid_sim_store_remove_item(plaid_sim_store *store, const char *item_id);
+
+/* Sets an item's consent expiration (epoch ms; 0 = none). MYNT_NOT_FOUND when unknown or removed. */
+mynt_status plaid_sim_store_set_consent_expiration(plaid_sim_store *store, const char *item_id, int64_t expires_ms);
 
 /* Sets or clears an item's login_required flag. MYNT_NOT_FOUND when unknown or removed. */
 mynt_status plaid_sim_store_set_login_required(plaid_sim_store *store, const char *item_id, bool required);

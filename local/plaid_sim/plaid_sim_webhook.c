@@ -78,6 +78,8 @@ struct plaid_sim_webhooks {
   size_t queue_head, queue_count;
   bool in_flight;
   int drop_left;
+  int stale_left;      /* deliveries still to sign with an old iat */
+  int64_t stale_age_s; /* how old their iat is */
 
   s_entry log[PLAID_SIM_WEBHOOK_LOG_MAX]; /* a ring */
   size_t log_head, log_count;
@@ -312,6 +314,14 @@ json_t *plaid_sim_webhooks_log(plaid_sim_webhooks *w)
   return json_pack("{s:o, s:I, s:I}", "webhooks", list, "pending", pending, "dropping", dropping);
 }
 
+void plaid_sim_webhooks_stale(plaid_sim_webhooks *w, int count, int64_t age_s)
+{
+  pthread_mutex_lock(&w->lock);
+  w->stale_left = count > 0 ? count : 0;
+  w->stale_age_s = age_s > 0 ? age_s : 0;
+  pthread_mutex_unlock(&w->lock);
+}
+
 void plaid_sim_webhooks_drop(plaid_sim_webhooks *w, int count)
 {
   pthread_mutex_lock(&w->lock);
@@ -422,6 +432,11 @@ static void *s_sender(void *arg)
     const bool drop = w->drop_left > 0;
     if(drop)
       w->drop_left--;
+    int64_t age_s = 0;
+    if(!drop && w->stale_left > 0) {
+      w->stale_left--;
+      age_s = w->stale_age_s;
+    }
     pthread_mutex_unlock(&w->lock);
 
     const char *error = NULL;
@@ -430,7 +445,7 @@ static void *s_sender(void *arg)
     long status = 0;
     if(drop)
       error = "dropped";
-    else if(!curl || plaid_sim_webhooks_sign(w, job.body, job.body_len, s_now_ms(w) / 1000, &token, kid))
+    else if(!curl || plaid_sim_webhooks_sign(w, job.body, job.body_len, s_now_ms(w) / 1000 - age_s, &token, kid))
       error = "error";
     else
       status = s_post(curl, &job, token, &error);

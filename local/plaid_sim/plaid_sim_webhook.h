@@ -68,6 +68,11 @@ mynt_status plaid_sim_webhooks_send(plaid_sim_webhooks *w, const char *url, cons
  * status "dropped". Replaces what was left of an earlier count; 0 stops dropping. */
 void plaid_sim_webhooks_drop(plaid_sim_webhooks *w, int count);
 
+/* Makes the next count deliveries (that are not dropped) carry a Plaid-Verification whose iat is
+ * age_s seconds old: a stale signature, as a delayed or replayed webhook has. Replaces what was
+ * left of an earlier count; 0 stops. */
+void plaid_sim_webhooks_stale(plaid_sim_webhooks *w, int count, int64_t age_s);
+
 /* Returns a new object {webhooks: [{id, item_id, webhook_type, webhook_code, url, key_id, status
  * (the HTTP status, or "dropped", "queue_full", "timeout", "connect_failed", "error"),
  * delivered_at}], pending (queued or being sent), dropping (deliveries still to drop)}, oldest

@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "core/buf.h"
 
@@ -122,4 +124,19 @@ void date_months_before(const char *day, int months, char out[11])
   int target_m = index - floor_y * 12 + 1;
   int last = date_days_in_month(floor_y, target_m);
   s_format_civil(floor_y, target_m, d > last ? last : d, out);
+}
+
+mynt_status date_iso8601_epoch_ms(const char *text, int64_t *out_ms)
+{
+  char day[11];
+  int y = 0, m = 0, d = 0, hh = 0, mm = 0, ss = 0, used = 0;
+  if(!text || strlen(text) != 20 || text[10] != 'T' || text[19] != 'Z')
+    return MYNT_BAD_REQUEST;
+  memcpy(day, text, 10);
+  day[10] = '\0';
+  if(date_parse(day, &y, &m, &d) || sscanf(text + 11, "%2d:%2d:%2dZ%n", &hh, &mm, &ss, &used) != 3 || used != 9 ||
+     hh > 23 || mm > 59 || ss > 60 || hh < 0 || mm < 0 || ss < 0)
+    return MYNT_BAD_REQUEST;
+  *out_ms = ((int64_t)date_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
+  return MYNT_OK;
 }

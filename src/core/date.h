@@ -28,6 +28,10 @@ int32_t date_days_from_epoch_ms(int64_t epoch_ms);
  * keeps its last four digits. */
 char *date_format(int32_t days, char out[11]);
 
+/* Parses text as exactly "YYYY-MM-DDTHH:MM:SSZ" (UTC, no fraction, no offset). Returns MYNT_OK and
+ * *out_ms (epoch ms), or MYNT_BAD_REQUEST (*out_ms unchanged) for anything else, NULL included. */
+mynt_status date_iso8601_epoch_ms(const char *text, int64_t *out_ms);
+
 /* Writes the UTC date of epoch_ms as "YYYY-MM-DD" into out. */
 void date_of_epoch_ms(int64_t epoch_ms, char out[11]);
 

@@ -1,4 +1,4 @@
-/* item_status.c - marks stored items login_required when Plaid asks for a new login, and active when they answer again. */
+/* item_status.c - marks stored items login_required when Plaid asks for a new login (the sync marks them active again). */
 #include "handlers/item_status.h"
 
 #include "handlers/plaid_reply.h"
@@ -12,16 +12,6 @@ void item_status_after_failure(store *s, const char *user_id, const char *item_i
   mynt_status st = store_item_set_status(s, user_id, item_id, STORE_ITEM_LOGIN_REQUIRED, deadline_ms);
   if(st)
     logger_log(LOGGER_ERROR, NULL, "items: could not mark item %s login_required: %s", item_id, mynt_status_code(st));
-}
-
-void item_status_after_answer(store *s, const char *user_id, const store_item *item, int64_t deadline_ms)
-{
-  if(item->status != STORE_ITEM_LOGIN_REQUIRED)
-    return;
-  mynt_status st = store_item_set_status(s, user_id, item->item_id, STORE_ITEM_ACTIVE, deadline_ms);
-  if(st)
-    logger_log(LOGGER_WARN, NULL, "transactions: could not mark item %s active again: %s", item->item_id,
-               mynt_status_code(st));
 }
 
 mynt_status item_status_reply_failure(const handlers_env *env, apigw_response *res, const char *user_id,

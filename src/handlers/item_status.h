@@ -16,10 +16,6 @@
 void item_status_after_failure(store *s, const char *user_id, const char *item_id, const plaid_error *err,
                                int64_t deadline_ms);
 
-/* After Plaid answered for item: marks it active again when it was login_required. A failure
- * to mark is logged, never answered. */
-void item_status_after_answer(store *s, const char *user_id, const store_item *item, int64_t deadline_ms);
-
 /* Answers err as plaid_reply_failure does (the failed call `operation` for user_id's stored
  * item item_id, NULL for none), then updates the item as item_status_after_failure. Returns the
  * status replied. */

@@ -224,6 +224,7 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
   char *access_token = NULL;
   size_t token_len = 0;
   const char *item_id = NULL;
+  bool account_selection = false;
   store_item item;
   memset(&item, 0, sizeof(item));
 
@@ -237,6 +238,16 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
       goto cleanup;
     }
     item_id = json_string_value(v);
+    const json_t *sel = json_object_get(body, "account_selection");
+    if(sel && !json_is_null(sel) && !json_is_boolean(sel)) {
+      st = apigw_response_error(res, MYNT_BAD_REQUEST, "account_selection must be a boolean");
+      goto cleanup;
+    }
+    account_selection = json_is_true(sel);
+    if(account_selection && !item_id) {
+      st = apigw_response_error(res, MYNT_BAD_REQUEST, "account_selection needs an item_id (update mode)");
+      goto cleanup;
+    }
   }
   if(item_id) {
     st = s_open_item_or_reply(call.env, res, call.sub, item_id, call.deadline_ms, &item, &access_token, &token_len);
@@ -247,7 +258,8 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
   char webhook[512];
   s_webhook_url(req, webhook, sizeof(webhook));
   plaid_error err;
-  st = plaid_link_token_create(call.env->plaid, call.sub, access_token, webhook, call.deadline_ms, &answer, &err);
+  st = plaid_link_token_create(call.env->plaid, call.sub, access_token, webhook, account_selection, call.deadline_ms,
+                               &answer, &err);
   mynt_wipe_free(access_token);
   access_token = NULL;
   if(st) {
@@ -328,6 +340,13 @@ mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_r
     st = apigw_response_error(res, st, st == MYNT_NOT_FOUND ? "no such item" : NULL);
     goto cleanup;
   }
+  /* Again, now that the item is gone: a sync that stored its batch between the first deletion and the item's
+   * transaction (its save found the item still there) would otherwise leave buckets behind. A sync saving from now
+   * on finds no item and deletes its own. */
+  mynt_status again = store_history_delete_item(call.env->store, call.sub, item.item_id, call.deadline_ms);
+  if(again)
+    logger_log(LOGGER_WARN, NULL, "items: item %s is removed but its buckets could not be deleted again: %s",
+               item.item_id, mynt_strerror(again));
   logger_log(LOGGER_INFO, NULL, "items: removed item %s", item.item_id);
   st = apigw_response_no_content(res);
 

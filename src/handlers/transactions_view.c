@@ -13,27 +13,6 @@ const char *transactions_view_flow(const char *primary_category)
   return sync_records_flow(primary_category);
 }
 
-json_t *transactions_view_render(const json_t *plaid_txn, const char *item_id)
-{
-  if(!json_is_object(plaid_txn))
-    return NULL;
-  const json_t *pfc = json_object_get(plaid_txn, "personal_finance_category");
-  const char *primary = json_member_string(pfc, "primary");
-  json_t *amount = json_object_get(plaid_txn, "amount");
-  return json_pack(
-    "{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:s}", "transaction_id",
-    json_member_string_or_null(plaid_txn, "transaction_id"), "account_id",
-    json_member_string_or_null(plaid_txn, "account_id"), "item_id", item_id, "date",
-    json_member_string_or_null(plaid_txn, "date"), "authorized_date",
-    json_member_string_or_null(plaid_txn, "authorized_date"), "name", json_member_string_or_null(plaid_txn, "name"),
-    "merchant_name", json_member_string_or_null(plaid_txn, "merchant_name"), "amount",
-    json_is_number(amount) ? json_deep_copy(amount) : json_integer(0), "iso_currency_code",
-    json_member_string_or_null(plaid_txn, "iso_currency_code"), "pending",
-    json_is_true(json_object_get(plaid_txn, "pending")), "category", json_member_string_or_null(pfc, "primary"),
-    "category_detailed", json_member_string_or_null(pfc, "detailed"), "payment_channel",
-    json_member_string_or_null(plaid_txn, "payment_channel"), "flow", transactions_view_flow(primary));
-}
-
 /* A new JSON number of obj[name] when it is one, else JSON null. */
 static json_t *s_number(const json_t *obj, const char *name)
 {

@@ -16,15 +16,6 @@
  * one the sync stores in each transaction's flow. */
 const char *transactions_view_flow(const char *primary_category);
 
-/* Returns Mynt's shape of one Plaid transaction of item item_id (a new reference, caller
- * json_decref; NULL on allocation failure or when plaid_txn is not an object):
- * {transaction_id, account_id, item_id, date, authorized_date, name, merchant_name, amount,
- *  iso_currency_code, pending, category, category_detailed, payment_channel, flow}.
- * amount keeps Plaid's sign (positive = money out); category and category_detailed are
- * personal_finance_category.primary and .detailed; missing text fields are null, a missing
- * pending is false, a missing amount 0. Nothing else of Plaid's object is copied. */
-json_t *transactions_view_render(const json_t *plaid_txn, const char *item_id);
-
 /* Reads one of Plaid's account objects into out, its strings borrowed from plaid_account:
  * a mask, type or subtype that is missing or not a string, and a missing name, are NULL.
  * Returns false (out then unusable) when the account has no valid account_id. */

@@ -256,11 +256,12 @@ static mynt_status s_call_built(plaid_client *c, const char *path, mynt_status b
 }
 
 mynt_status plaid_link_token_create(plaid_client *c, const char *client_user_id, const char *access_token,
-                                    const char *webhook, int64_t deadline_ms, json_t **out_response,
-                                    plaid_error *out_err)
+                                    const char *webhook, bool account_selection, int64_t deadline_ms,
+                                    json_t **out_response, plaid_error *out_err)
 {
   json_t *body = NULL;
-  mynt_status st = plaid_request_link_token_create(client_user_id, access_token, webhook ? webhook : c->webhook, &body);
+  mynt_status st = plaid_request_link_token_create(client_user_id, access_token, webhook ? webhook : c->webhook,
+                                                   account_selection, &body);
   return s_call_built(c, "/link/token/create", st, body, deadline_ms, out_response, out_err);
 }
 
@@ -297,14 +298,6 @@ mynt_status plaid_accounts_get(plaid_client *c, const char *access_token, int64_
                                plaid_error *out_err)
 {
   return s_call_with_token(c, "/accounts/get", access_token, deadline_ms, out_response, out_err);
-}
-
-mynt_status plaid_transactions_get(plaid_client *c, const plaid_transactions_query *q, int64_t deadline_ms,
-                                   json_t **out_response, plaid_error *out_err)
-{
-  json_t *body = NULL;
-  mynt_status st = plaid_request_transactions_get(q, &body);
-  return s_call_built(c, "/transactions/get", st, body, deadline_ms, out_response, out_err);
 }
 
 /* Returns true when a /transactions/sync answer has the members a sync relies on. */

@@ -17,7 +17,7 @@
 /* The largest answer body accepted from Plaid. */
 #define PLAID_MAX_RESPONSE ((size_t)16 * 1024 * 1024)
 
-/* How many requests plaid_window_fetch keeps in flight at once. */
+/* How many connections (curl handles) the client keeps for calls in flight at once. */
 #define PLAID_MAX_PARALLEL 6
 
 /* Deadline used when a caller passes 0 (ms from now). */
@@ -84,12 +84,13 @@ mynt_status plaid_call(plaid_client *c, const char *path, json_t *body, int64_t 
  * ownership and failure rules. */
 
 /* /link/token/create for client_user_id (the Mynt user id). access_token NULL or "" asks
- * for a new item with products ["transactions"] only; otherwise update mode for that item.
+ * for a new item with products ["transactions"] only; otherwise update mode for that item, with
+ * Plaid's account selection when account_selection (MYNT_BAD_REQUEST without an access token).
  * webhook is the URL Plaid sends the item's webhooks to: NULL = the client's configured one (if
  * any), "" = none. */
 mynt_status plaid_link_token_create(plaid_client *c, const char *client_user_id, const char *access_token,
-                                    const char *webhook, int64_t deadline_ms, json_t **out_response,
-                                    plaid_error *out_err);
+                                    const char *webhook, bool account_selection, int64_t deadline_ms,
+                                    json_t **out_response, plaid_error *out_err);
 
 /* /item/public_token/exchange: the answer carries access_token and item_id. The caller
  * must seal the access token and must not log the answer. */
@@ -111,10 +112,6 @@ mynt_status plaid_accounts_get(plaid_client *c, const char *access_token, int64_
  * invalid key_id is MYNT_BAD_REQUEST without a request; other failures as plaid_call. */
 mynt_status plaid_webhook_verification_key_get(plaid_client *c, const char *key_id, int64_t deadline_ms,
                                                json_t **out_jwk, plaid_error *out_err);
-
-/* /transactions/get for one page. */
-mynt_status plaid_transactions_get(plaid_client *c, const plaid_transactions_query *q, int64_t deadline_ms,
-                                   json_t **out_response, plaid_error *out_err);
 
 /* /transactions/sync for one page: the item's changes after cursor (NULL or "" = from its first
  * update), at most count (1..500) of them. On MYNT_OK *out_response is the answer (caller

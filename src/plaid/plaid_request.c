@@ -43,7 +43,7 @@ static mynt_status s_finish(mynt_status st, json_t *body, json_t **out_body)
 }
 
 mynt_status plaid_request_link_token_create(const char *client_user_id, const char *access_token, const char *webhook,
-                                            json_t **out_body)
+                                            bool account_selection, json_t **out_body)
 {
   mynt_status st = MYNT_NOMEM;
   json_t *body = NULL;
@@ -51,7 +51,7 @@ mynt_status plaid_request_link_token_create(const char *client_user_id, const ch
   int update_mode = access_token && *access_token;
   if(!s_token_valid(client_user_id) || (update_mode && !s_token_valid(access_token)))
     return MYNT_BAD_REQUEST;
-  if(webhook && *webhook && !s_webhook_valid(webhook))
+  if((webhook && *webhook && !s_webhook_valid(webhook)) || (account_selection && !update_mode))
     return MYNT_BAD_REQUEST;
 
   body = json_object();
@@ -70,6 +70,8 @@ mynt_status plaid_request_link_token_create(const char *client_user_id, const ch
     goto cleanup;
   if(update_mode) {
     if(!s_set_str(body, "access_token", access_token))
+      goto cleanup;
+    if(account_selection && json_object_set_new(body, "update", json_pack("{s:b}", "account_selection_enabled", 1)))
       goto cleanup;
   }
   else {
@@ -110,47 +112,6 @@ mynt_status plaid_request_access_token(const char *access_token, json_t **out_bo
 mynt_status plaid_request_webhook_verification_key(const char *key_id, json_t **out_body)
 {
   return s_single("key_id", key_id, out_body);
-}
-
-mynt_status plaid_request_transactions_get(const plaid_transactions_query *q, json_t **out_body)
-{
-  mynt_status st = MYNT_NOMEM;
-  json_t *body = NULL;
-  *out_body = NULL;
-  if(!q || !s_token_valid(q->access_token) || !plaid_request_date_valid(q->start_date) ||
-     !plaid_request_date_valid(q->end_date) || strcmp(q->start_date, q->end_date) > 0 || q->count < 1 ||
-     q->count > PLAID_TRANSACTIONS_COUNT_MAX || q->offset < 0 || (q->n_account_ids && !q->account_ids))
-    return MYNT_BAD_REQUEST;
-  for(size_t i = 0; i < q->n_account_ids; i++) {
-    if(!s_token_valid(q->account_ids[i]))
-      return MYNT_BAD_REQUEST;
-  }
-
-  body = json_object();
-  if(!body)
-    return MYNT_NOMEM;
-  json_t *options = json_object();
-  if(json_object_set_new(body, "options", options))
-    goto cleanup;
-  if(!s_set_str(body, "access_token", q->access_token) || !s_set_str(body, "start_date", q->start_date) ||
-     !s_set_str(body, "end_date", q->end_date))
-    goto cleanup;
-  if(json_object_set_new(options, "count", json_integer(q->count)) ||
-     json_object_set_new(options, "offset", json_integer(q->offset)))
-    goto cleanup;
-  if(q->n_account_ids) {
-    json_t *ids = json_array();
-    if(json_object_set_new(options, "account_ids", ids))
-      goto cleanup;
-    for(size_t i = 0; i < q->n_account_ids; i++) {
-      if(json_array_append_new(ids, json_string(q->account_ids[i])))
-        goto cleanup;
-    }
-  }
-  st = MYNT_OK;
-
-cleanup:
-  return s_finish(st, body, out_body);
 }
 
 mynt_status plaid_request_transactions_sync(const char *access_token, const char *cursor, int count, json_t **out_body)

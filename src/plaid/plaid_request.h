@@ -22,11 +22,13 @@
  * ["US"], user.client_user_id = client_user_id, and webhook when webhook is not NULL or "".
  * New item (access_token NULL or ""): products exactly ["transactions"] and
  * transactions.days_requested 730. Update mode (access_token given): access_token and no
- * products at all. Never required_if_supported_products, optional_products or
- * additional_consented_products. Returns MYNT_OK and *out_body (a new reference, caller
- * json_decref), or MYNT_BAD_REQUEST (missing or malformed ids) / MYNT_NOMEM with *out_body NULL. */
+ * products at all, and with account_selection update.account_selection_enabled true (Link lets the
+ * user pick the item's accounts again, e.g. after NEW_ACCOUNTS_AVAILABLE). Never
+ * required_if_supported_products, optional_products or additional_consented_products. Returns
+ * MYNT_OK and *out_body (a new reference, caller json_decref), or MYNT_BAD_REQUEST (missing or
+ * malformed ids, account_selection without an access token) / MYNT_NOMEM with *out_body NULL. */
 mynt_status plaid_request_link_token_create(const char *client_user_id, const char *access_token, const char *webhook,
-                                            json_t **out_body);
+                                            bool account_selection, json_t **out_body);
 
 /* Builds {"public_token": ...} for /item/public_token/exchange. Same returns as above. */
 mynt_status plaid_request_public_token_exchange(const char *public_token, json_t **out_body);
@@ -37,23 +39,6 @@ mynt_status plaid_request_access_token(const char *access_token, json_t **out_bo
 /* Builds {"key_id": ...} for /webhook_verification_key/get (key_id: a Plaid-Verification
  * header's kid). Same returns as above. */
 mynt_status plaid_request_webhook_verification_key(const char *key_id, json_t **out_body);
-
-/* One /transactions/get page. Strings are borrowed. */
-typedef struct {
-  const char *access_token;
-  const char *start_date;         /* YYYY-MM-DD, a real calendar date */
-  const char *end_date;           /* YYYY-MM-DD, not before start_date */
-  int count;                      /* 1..500 */
-  long offset;                    /* >= 0 */
-  const char *const *account_ids; /* optional filter; NULL or n_account_ids 0 = every account */
-  size_t n_account_ids;
-} plaid_transactions_query;
-
-/* Builds /transactions/get with options.count, options.offset and, when given,
- * options.account_ids. Returns MYNT_OK and *out_body (caller json_decref), or
- * MYNT_BAD_REQUEST when a field is out of range (count outside 1..500, negative offset,
- * bad or reversed dates, empty token or account id) / MYNT_NOMEM, with *out_body NULL. */
-mynt_status plaid_request_transactions_get(const plaid_transactions_query *q, json_t **out_body);
 
 /* The longest /transactions/sync cursor a builder accepts (Plaid documents at most 256
  * characters of base64; Mynt keeps room to spare, as the store does). */

@@ -182,17 +182,7 @@ static int s_copy(char *out, size_t cap, const json_t *obj, const char *name, in
 /* Reads "YYYY-MM-DDTHH:MM:SSZ" as epoch ms into *out_ms. Returns false when text is not one. */
 static bool s_iso_ms(const char *text, int64_t *out_ms)
 {
-  char day[11];
-  int y = 0, m = 0, d = 0, hh = 0, mm = 0, ss = 0, used = 0;
-  if(!text || strlen(text) != 20 || text[10] != 'T' || text[19] != 'Z')
-    return false;
-  memcpy(day, text, 10);
-  day[10] = '\0';
-  if(date_parse(day, &y, &m, &d) || sscanf(text + 11, "%2d:%2d:%2dZ%n", &hh, &mm, &ss, &used) != 3 || used != 9 ||
-     hh > 23 || mm > 59 || ss > 60 || hh < 0 || mm < 0 || ss < 0)
-    return false;
-  *out_ms = ((int64_t)date_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
-  return true;
+  return date_iso8601_epoch_ms(text, out_ms) == MYNT_OK;
 }
 
 /* Fills out from a plain sync map (NULL: never synced). Returns false when it is malformed. */

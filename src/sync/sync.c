@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/date.h"
 #include "core/json.h"
 #include "core/logger.h"
 #include "core/wipe.h"
@@ -160,6 +161,46 @@ static json_t *s_accounts(const json_t *answer)
   return accounts;
 }
 
+/* Whether accounts (the records of /accounts/get) hold an account_id that stored (the item's stored
+ * accounts) does not: the user has shared a new account (update mode with account selection). */
+static bool s_has_new_account(const json_t *accounts, const json_t *stored)
+{
+  size_t i, k;
+  json_t *v, *w;
+  json_array_foreach(accounts, i, v) {
+    const char *id = json_member_string(v, "account_id");
+    bool known = false;
+    json_array_foreach(stored, k, w) {
+      const char *old = json_member_string(w, "account_id");
+      known = known || (id && old && strcmp(id, old) == 0);
+    }
+    if(id && !known)
+      return true;
+  }
+  return false;
+}
+
+/* Whether an /item/get answer shows the item healthy again after PENDING_EXPIRATION /
+ * PENDING_DISCONNECT: no item.error, and a consent_expiration_time that is null or more than
+ * SYNC_EXPIRING_NOTICE_MS after now_ms (the user renewed the consent in update mode). An
+ * unreadable time keeps the item expiring. */
+static bool s_consent_renewed(const json_t *answer, int64_t now_ms)
+{
+  const json_t *item = json_object_get(answer, "item");
+  if(!json_is_object(item))
+    return false;
+  const json_t *error = json_object_get(item, "error");
+  if(error && !json_is_null(error))
+    return false;
+  const json_t *expires = json_object_get(item, "consent_expiration_time");
+  if(!expires || json_is_null(expires))
+    return true;
+  int64_t at_ms = 0;
+  if(!json_is_string(expires) || date_iso8601_epoch_ms(json_string_value(expires), &at_ms) != MYNT_OK)
+    return false;
+  return at_ms > now_ms + SYNC_EXPIRING_NOTICE_MS;
+}
+
 /* Deletes the buckets of an item that is gone (deleted while it synced). */
 static void s_forget(const handlers_env *env, const char *user_id, const char *item_id, int64_t deadline_ms)
 {
@@ -209,6 +250,7 @@ mynt_status sync_item(const handlers_env *env, const char *user_id, const char *
   json_t *answer = NULL;
   char as_of[32] = "";
   bool plaid_failed = false;
+  bool renewed = false;
   memset(out, 0, sizeof *out);
   memset(&item, 0, sizeof item);
   memset(&batch, 0, sizeof batch);
@@ -265,6 +307,16 @@ mynt_status sync_item(const handlers_env *env, const char *user_id, const char *
     logger_log(LOGGER_WARN, NULL, "sync: item %s: /accounts/get failed (%s); the stored accounts are kept", item_id,
                accounts_err.error_code[0] ? accounts_err.error_code : plaid_error_kind_name(accounts_err.kind));
   }
+  if(item.status == STORE_ITEM_EXPIRING) {
+    json_t *item_answer = NULL;
+    plaid_error item_err;
+    if(plaid_item_get(env->plaid, token, fetch_deadline, &item_answer, &item_err) == MYNT_OK)
+      renewed = s_consent_renewed(item_answer, clock_epoch_ms());
+    else
+      logger_log(LOGGER_WARN, NULL, "sync: item %s: /item/get failed (%s); the item stays expiring", item_id,
+                 item_err.error_code[0] ? item_err.error_code : plaid_error_kind_name(item_err.kind));
+    json_decref(item_answer);
+  }
   mynt_wipe_free(token);
   token = NULL;
 
@@ -299,11 +351,17 @@ mynt_status sync_item(const handlers_env *env, const char *user_id, const char *
   }
   if(st)
     goto failed;
-  if(item.status == STORE_ITEM_LOGIN_REQUIRED) {
+  if(item.status == STORE_ITEM_LOGIN_REQUIRED || (item.status == STORE_ITEM_EXPIRING && renewed)) {
     mynt_status healed = store_item_set_status(env->store, user_id, item_id, STORE_ITEM_ACTIVE, deadline_ms);
     if(healed && healed != MYNT_NOT_FOUND)
       logger_log(LOGGER_WARN, NULL, "sync: item %s synced but could not be marked active: %s", item_id,
                  mynt_strerror(healed));
+  }
+  if(item.new_accounts_available && accounts && s_has_new_account(accounts, item.accounts)) {
+    mynt_status cleared = store_item_set_new_accounts(env->store, user_id, item_id, false, deadline_ms);
+    if(cleared && cleared != MYNT_NOT_FOUND)
+      logger_log(LOGGER_WARN, NULL, "sync: item %s: could not clear new_accounts_available: %s", item_id,
+                 mynt_strerror(cleared));
   }
   out->outcome = SYNC_DONE;
   out->initial_complete = sync.initial_complete;

@@ -27,7 +27,12 @@
  * - ITEM_LOGIN_REQUIRED marks the item login_required and records the code as last_error. Any
  *   other failure (rate limit, 5xx, transport, a store failure) leaves the cursor and records
  *   last_error (Plaid's error_code, else Mynt's status code). A login_required item that syncs
- *   is active again. A revoked item is not synced (Plaid would refuse it).
+ *   is active again. An expiring item (PENDING_EXPIRATION / PENDING_DISCONNECT) that syncs is asked
+ *   about with /item/get (free) and is active again when Plaid shows no item error and no consent
+ *   expiration within SYNC_EXPIRING_NOTICE_MS (the user renewed the consent in update mode); else
+ *   it stays expiring. new_accounts_available is cleared when the sync's /accounts/get shows an
+ *   account the item did not have (the user shared the new accounts through account selection).
+ *   A revoked item is not synced (Plaid would refuse it).
  * - An item deleted meanwhile (the save finds no item) has the buckets this sync wrote deleted
  *   (store_history_delete_item): nothing of it is left. */
 
@@ -42,6 +47,8 @@
 #define SYNC_PAGES_MAX 400
 /* The daily schedule syncs items not synced for this long (and those never synced). */
 #define SYNC_STALE_MS ((int64_t)24 * 60 * 60 * 1000)
+/* An expiring item whose consent ends within this long stays expiring (Plaid warns 7 days ahead). */
+#define SYNC_EXPIRING_NOTICE_MS ((int64_t)7 * 24 * 60 * 60 * 1000)
 /* A user's POST /items/{item_id}/sync is accepted at most once per this interval. */
 #define SYNC_REQUEST_INTERVAL_MS ((int64_t)60 * 1000)
 

@@ -85,6 +85,9 @@ test('a full read-only flow conforms to Plaid\'s spec, endpoint by endpoint', { 
     options: { transactions: { days_requested: 730 } } });
   const exchanged = await plaid('/item/public_token/exchange', { public_token: pub.public_token });
   const token = exchanged.access_token;
+  const update = await plaid('/link/token/create', { client_name: 'Mynt', language: 'en', country_codes: ['US'],
+    user: { client_user_id: 'conformance-user' }, access_token: token, update: { account_selection_enabled: true } });
+  assert.match(update.link_token, /^link-sandbox-/);
   await plaid('/item/get', { access_token: token });
   const accounts = await plaid('/accounts/get', { access_token: token });
   assert.equal(accounts.accounts.length, 3);
@@ -115,6 +118,13 @@ test('the simulator refuses what Plaid refuses, with Plaid-shaped errors', { ski
   const badCount = await plaid('/transactions/get', { access_token: token, start_date: '2026-01-01',
     end_date: '2026-01-31', options: { count: 501 } }, { expectStatus: 400 });
   assert.equal(badCount.error_code, 'INVALID_FIELD');
+  const selection = await plaid('/link/token/create', { client_name: 'Mynt', language: 'en', country_codes: ['US'],
+    user: { client_user_id: 'u' }, products: ['transactions'], update: { account_selection_enabled: true } },
+  { expectStatus: 400 });
+  assert.equal(selection.error_code, 'INVALID_FIELD', 'account selection is for update mode only');
+  const notObject = await plaid('/link/token/create', { client_name: 'Mynt', language: 'en', country_codes: ['US'],
+    user: { client_user_id: 'u' }, access_token: token, update: true }, { expectStatus: 400 });
+  assert.equal(notObject.error_code, 'INVALID_FIELD');
   await plaid('/item/remove', { access_token: token });
   const transfer = await plaid('/link/token/create', { client_name: 'Mynt', language: 'en', country_codes: ['US'],
     user: { client_user_id: 'u' }, products: ['transfer'] }, { expectStatus: 400 });

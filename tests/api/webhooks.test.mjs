@@ -95,7 +95,7 @@ test('an unsigned or forged webhook is 401 and changes nothing', async () => {
     'signed by a key Plaid does not have': [body, forged],
     'alg HS256': [body, `${b64url(JSON.stringify({ alg: 'HS256', kid: 'k', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.${b64url('0'.repeat(32))}`],
   };
-  // Stale, tampered and replayed tokens need Plaid's own key: tests/unit/test_handlers_webhooks_moto.c covers them.
+  // Stale and tampered tokens signed with Plaid's own key: tests/api/sync.test.mjs (and test_handlers_webhooks_moto.c).
   const before = await records(user.sub, itemId);
   for (const [what, [sent, token]] of Object.entries(cases)) {
     const res = await postWebhook(sent, token);

@@ -10,8 +10,6 @@
 
 #include <cmocka.h>
 
-#include "plaid/plaid_request.h"
-
 static char *s_error_json(const char *type, const char *code, const char *message)
 {
   json_t *e = json_pack("{s:s, s:s, s:s, s:n, s:s}", "error_type", type, "error_code", code, "error_message", message,
@@ -19,11 +17,6 @@ static char *s_error_json(const char *type, const char *code, const char *messag
   char *text = json_dumps(e, JSON_COMPACT);
   json_decref(e);
   return text;
-}
-
-static int s_date_ok(const json_t *v)
-{
-  return json_is_string(v) && plaid_request_date_valid(json_string_value(v));
 }
 
 static fake_plaid_item *s_find_item(fake_plaid *srv, const char *token)
@@ -65,6 +58,14 @@ static char *s_link_token(fake_plaid *srv, json_t *body, int *http)
     *http = 400;
     return s_error_json("INVALID_REQUEST", "INVALID_FIELD", "products or transactions.days_requested");
   }
+  /* update: an object of update-mode options; account_selection_enabled a boolean, only with an access token. */
+  json_t *upd = json_object_get(body, "update");
+  json_t *selection = json_object_get(upd, "account_selection_enabled");
+  if(upd &&
+     (!json_is_object(upd) || (selection && !json_is_boolean(selection)) || (json_is_true(selection) && !update))) {
+    *http = 400;
+    return s_error_json("INVALID_REQUEST", "INVALID_FIELD", "update.account_selection_enabled");
+  }
   pthread_mutex_lock(&srv->lock);
   json_decref(srv->last_link_body);
   srv->last_link_body = json_deep_copy(body);
@@ -72,48 +73,6 @@ static char *s_link_token(fake_plaid *srv, json_t *body, int *http)
   *http = 200;
   return strdup(
     "{\"link_token\":\"link-sandbox-0000\",\"expiration\":\"2024-01-01T04:00:00Z\",\"request_id\":\"req-link\"}");
-}
-
-/* /transactions/get: validates like Plaid and serves the item's page. */
-static char *s_transactions(fake_plaid_item *item, json_t *body, int *http)
-{
-  json_t *options = json_object_get(body, "options");
-  json_t *count = json_object_get(options, "count");
-  json_t *offset = json_object_get(options, "offset");
-  if(!json_object_get(body, "start_date") || !json_object_get(body, "end_date")) {
-    *http = 400;
-    return s_error_json("INVALID_REQUEST", "MISSING_FIELDS", "start_date and end_date are required");
-  }
-  if(!s_date_ok(json_object_get(body, "start_date")) || !s_date_ok(json_object_get(body, "end_date")) ||
-     (count && (!json_is_integer(count) || json_integer_value(count) < 1 || json_integer_value(count) > 500)) ||
-     (offset && (!json_is_integer(offset) || json_integer_value(offset) < 0))) {
-    *http = 400;
-    return s_error_json("INVALID_REQUEST", "INVALID_FIELD", "a field is out of range");
-  }
-  long off = offset ? (long)json_integer_value(offset) : 0;
-  int n = count ? (int)json_integer_value(count) : 100;
-  if(item->n_pages < FAKE_PLAID_MAX_PAGES) {
-    item->offsets[item->n_pages] = off;
-    item->counts[item->n_pages] = n;
-  }
-  item->n_pages++;
-  json_t *txns = json_array();
-  for(long i = off; i < off + n && i < item->total; i++) {
-    char id[64];
-    char date[16];
-    snprintf(id, sizeof id, "%s-%04ld", item->prefix, i);
-    snprintf(date, sizeof date, "2024-06-%02ld", 28 - i % 28);
-    json_array_append_new(txns, json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:b}", "transaction_id", id, "account_id",
-                                          "acc-1", "amount", (double)(i % 50) + 0.25, "iso_currency_code", "USD",
-                                          "date", date, "name", "Shop", "pending", 0));
-  }
-  json_t *answer =
-    json_pack("{s:[{s:s}], s:o, s:i, s:{s:s}, s:s}", "accounts", "account_id", "acc-1", "transactions", txns,
-              "total_transactions", item->total, "item", "item_id", item->prefix, "request_id", "req-txn");
-  char *text = json_dumps(answer, JSON_COMPACT);
-  json_decref(answer);
-  *http = 200;
-  return text;
 }
 
 /* /transactions/sync: validates like Plaid (only its members; count 1..500; cursor a string) and serves the item's
@@ -246,7 +205,7 @@ static char *s_serve(fake_plaid *srv, const script_request *req, int *http, int 
     goto done;
   }
   int known = strcmp(url, "/item/get") == 0 || strcmp(url, "/item/remove") == 0 || strcmp(url, "/accounts/get") == 0 ||
-              strcmp(url, "/transactions/get") == 0 || strcmp(url, "/transactions/sync") == 0;
+              strcmp(url, "/transactions/sync") == 0;
   if(!known) {
     *http = 404;
     answer = s_error_json("INVALID_REQUEST", "NOT_FOUND", "unknown path");
@@ -264,9 +223,7 @@ static char *s_serve(fake_plaid *srv, const script_request *req, int *http, int 
   if(item) {
     item->hits++;
     delay = item->hits > item->delay_after ? item->delay_ms : 0;
-    long off = (long)json_integer_value(json_object_get(json_object_get(body, "options"), "offset"));
-    int offset_matches = item->fail_offset < 0 || (strcmp(url, "/transactions/get") == 0 && off == item->fail_offset);
-    if(item->fail_count != 0 && offset_matches) {
+    if(item->fail_count != 0) {
       fail = 1;
       if(item->fail_count > 0)
         item->fail_count--;
@@ -285,12 +242,7 @@ static char *s_serve(fake_plaid *srv, const script_request *req, int *http, int 
     goto done;
   }
   *http = 200;
-  if(strcmp(url, "/transactions/get") == 0) {
-    pthread_mutex_lock(&srv->lock);
-    answer = s_transactions(item, body, http);
-    pthread_mutex_unlock(&srv->lock);
-  }
-  else if(strcmp(url, "/transactions/sync") == 0) {
+  if(strcmp(url, "/transactions/sync") == 0) {
     pthread_mutex_lock(&srv->lock);
     answer = s_sync(item, body, http);
     pthread_mutex_unlock(&srv->lock);
@@ -357,7 +309,6 @@ fake_plaid_item *fake_plaid_add_item(fake_plaid *p, const char *token, const cha
   item->token = token;
   item->prefix = prefix;
   item->total = total;
-  item->fail_offset = -1;
   return item;
 }
 

@@ -28,7 +28,6 @@ typedef struct {
   const char *prefix; /* transaction ids are "<prefix>-<index>" */
   int total;          /* transactions in the window */
   int fail_count;     /* failures still to serve; -1 = forever */
-  long fail_offset;   /* fail only /transactions/get at this offset; -1 = any request */
   int fail_http;
   const char *fail_type; /* NULL = a non-JSON body */
   const char *fail_code;

@@ -140,9 +140,33 @@ static void test_date_months_before_agrees_with_timegm_normalisation(void **stat
   }
 }
 
+static void test_date_iso8601_reads_only_utc_seconds_times(void **state)
+{
+  (void)state;
+  int64_t ms = -1;
+  assert_int_equal(date_iso8601_epoch_ms("1970-01-01T00:00:00Z", &ms), MYNT_OK);
+  assert_int_equal(ms, 0);
+  assert_int_equal(date_iso8601_epoch_ms("2024-02-29T23:59:59Z", &ms), MYNT_OK);
+  assert_int_equal(ms, 1709251199000LL);
+  const char *bad[] = {NULL,
+                       "",
+                       "2024-02-30T00:00:00Z",
+                       "2024-01-01T24:00:00Z",
+                       "2024-01-01T00:00:00",
+                       "2024-01-01T00:00:00.000Z",
+                       "2024-01-01T00:00:00+00:00",
+                       "2024-01-01 00:00:00Z"};
+  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ms = 7;
+    assert_int_equal(date_iso8601_epoch_ms(bad[i], &ms), MYNT_BAD_REQUEST);
+    assert_int_equal(ms, 7);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_date_iso8601_reads_only_utc_seconds_times),
     cmocka_unit_test(test_date_days_in_month_follows_the_leap_year_rules),
     cmocka_unit_test(test_date_parse_accepts_only_real_days_written_strictly),
     cmocka_unit_test(test_date_days_match_libc_timegm_and_gmtime_r),

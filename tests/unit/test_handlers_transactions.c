@@ -161,42 +161,6 @@ static void test_flow_classifies_income_transfers_card_payments_and_expenses(voi
   assert_string_equal(transactions_view_flow(NULL), "expense");
 }
 
-static void test_render_keeps_only_mynt_fields_and_plaids_sign(void **state)
-{
-  (void)state;
-  json_t *txn = json_pack("{s:s, s:s, s:s, s:n, s:s, s:s, s:f, s:s, s:b, s:{s:s, s:s, s:s}, s:s, s:s, s:{s:s}}",
-                          "transaction_id", "t1", "account_id", "a1", "date", "2025-01-02", "authorized_date", "name",
-                          "REFUND AMAZON", "merchant_name", "Amazon", "amount", -12.5, "iso_currency_code", "USD",
-                          "pending", 1, "personal_finance_category", "primary", "GENERAL_MERCHANDISE", "detailed",
-                          "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES", "confidence_level", "HIGH", "payment_channel",
-                          "online", "pending_transaction_id", "p1", "location", "city", "X");
-  json_t *row = transactions_view_render(txn, "item_1");
-  assert_non_null(row);
-  assert_int_equal(json_object_size(row), 14);
-  assert_string_equal(json_string_value(json_object_get(row, "item_id")), "item_1");
-  assert_true(json_is_null(json_object_get(row, "authorized_date")));
-  assert_true(json_real_value(json_object_get(row, "amount")) == -12.5);
-  assert_true(json_is_true(json_object_get(row, "pending")));
-  assert_string_equal(json_string_value(json_object_get(row, "category")), "GENERAL_MERCHANDISE");
-  assert_string_equal(json_string_value(json_object_get(row, "category_detailed")),
-                      "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES");
-  assert_string_equal(json_string_value(json_object_get(row, "payment_channel")), "online");
-  assert_string_equal(json_string_value(json_object_get(row, "flow")), "expense");
-  assert_null(json_object_get(row, "location"));
-  assert_null(json_object_get(row, "pending_transaction_id"));
-  json_decref(row);
-  json_decref(txn);
-
-  txn = json_pack("{s:s, s:s, s:i}", "transaction_id", "t2", "date", "2025-01-02", "amount", 100);
-  row = transactions_view_render(txn, "item_2");
-  assert_true(json_is_null(json_object_get(row, "category")));
-  assert_true(json_is_false(json_object_get(row, "pending")));
-  assert_int_equal(json_integer_value(json_object_get(row, "amount")), 100);
-  assert_string_equal(json_string_value(json_object_get(row, "flow")), "expense");
-  json_decref(row);
-  json_decref(txn);
-}
-
 static void test_account_summary_keeps_five_fields_and_nulls_what_is_missing(void **state)
 {
   (void)state;
@@ -373,8 +337,8 @@ static void test_answers_print_amounts_as_written(void **state)
   (void)state;
   apigw_response res;
   apigw_response_init(&res, apigw_forge_arena());
-  json_t *txn = json_pack("{s:s, s:f}", "date", "2025-01-02", "amount", 59.38);
-  json_t *row = transactions_view_render(txn, "item_1");
+  json_t *txn = json_pack("{s:s, s:I}", "date", "2025-01-02", "amount_cents", (json_int_t)5938);
+  json_t *row = transactions_view_stored(txn);
   assert_int_equal(apigw_response_json(&res, 200, json_pack("{s:o, s:f, s:f}", "t", row, "big", 19275.24, "neg", -0.1)),
                    MYNT_OK);
   assert_non_null(strstr(res.body, "\"amount\":59.38,"));
@@ -414,7 +378,6 @@ int main(void)
     cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
     cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
     cmocka_unit_test(test_flow_classifies_income_transfers_card_payments_and_expenses),
-    cmocka_unit_test(test_render_keeps_only_mynt_fields_and_plaids_sign),
     cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
     cmocka_unit_test(test_item_json_says_syncing_until_the_first_30_days_then_synced_or_error),
     cmocka_unit_test(test_stored_account_carries_its_balances_and_their_time_or_nulls),

@@ -17,9 +17,6 @@
 #include "plaid/plaid.h"
 #include "support/fake_plaid.h"
 
-#define START "2024-01-01"
-#define END   "2024-06-30"
-
 static int64_t s_in(int64_t ms)
 {
   return clock_epoch_ms() + ms;
@@ -69,7 +66,8 @@ static void test_plaid_link_token_create_passes_the_validating_server(void **sta
   fake_plaid_fixture *f = *state;
   json_t *answer = NULL;
   plaid_error err;
-  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, NULL, s_in(3000), &answer, &err), MYNT_OK);
+  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, NULL, false, s_in(3000), &answer, &err),
+                   MYNT_OK);
   assert_string_equal(json_string_value(json_object_get(answer, "link_token")), "link-sandbox-0000");
   json_decref(answer);
   json_t *seen = f->plaid->last_link_body;
@@ -79,18 +77,30 @@ static void test_plaid_link_token_create_passes_the_validating_server(void **sta
   assert_int_equal(json_array_size(json_object_get(seen, "products")), 1);
 
   assert_int_equal(plaid_link_token_create(f->client, "user-42", "access-sandbox-item-a",
-                                           "https://api.example.com/webhooks/plaid", s_in(3000), &answer, &err),
+                                           "https://api.example.com/webhooks/plaid", false, s_in(3000), &answer, &err),
                    MYNT_OK);
   json_decref(answer);
   seen = f->plaid->last_link_body;
   assert_null(json_object_get(seen, "products"));
   assert_string_equal(json_string_value(json_object_get(seen, "access_token")), "access-sandbox-item-a");
   assert_string_equal(json_string_value(json_object_get(seen, "webhook")), "https://api.example.com/webhooks/plaid");
+  assert_null(json_object_get(seen, "update"));
 
-  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, "ftp://nope", s_in(3000), &answer, &err),
+  assert_int_equal(
+    plaid_link_token_create(f->client, "user-42", "access-sandbox-item-a", NULL, true, s_in(3000), &answer, &err),
+    MYNT_OK);
+  json_decref(answer);
+  seen = f->plaid->last_link_body;
+  assert_true(json_is_true(json_object_get(json_object_get(seen, "update"), "account_selection_enabled")));
+  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, NULL, true, s_in(3000), &answer, &err),
                    MYNT_BAD_REQUEST);
   assert_int_equal(err.attempts, 0);
-  assert_int_equal(plaid_link_token_create(f->client, "", NULL, NULL, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
+
+  assert_int_equal(plaid_link_token_create(f->client, "user-42", NULL, "ftp://nope", false, s_in(3000), &answer, &err),
+                   MYNT_BAD_REQUEST);
+  assert_int_equal(err.attempts, 0);
+  assert_int_equal(plaid_link_token_create(f->client, "", NULL, NULL, false, s_in(3000), &answer, &err),
+                   MYNT_BAD_REQUEST);
   assert_int_equal(err.attempts, 0);
 }
 
@@ -123,13 +133,6 @@ static void test_plaid_other_endpoints_answer_through_the_server(void **state)
   assert_int_equal(plaid_accounts_get(f->client, "access-sandbox-item-a", s_in(3000), &answer, &err), MYNT_OK);
   assert_int_equal(json_array_size(json_object_get(answer, "accounts")), 1);
   json_decref(answer);
-  plaid_transactions_query q = {"access-sandbox-item-a", START, END, 2, 1, NULL, 0};
-  assert_int_equal(plaid_transactions_get(f->client, &q, s_in(3000), &answer, &err), MYNT_OK);
-  json_t *txns = json_object_get(answer, "transactions");
-  assert_int_equal(json_array_size(txns), 2);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(txns, 0), "transaction_id")), "a-0001");
-  assert_int_equal(json_integer_value(json_object_get(answer, "total_transactions")), 3);
-  json_decref(answer);
   assert_int_equal(plaid_item_remove(f->client, "access-sandbox-item-a", s_in(3000), &answer, &err), MYNT_OK);
   json_decref(answer);
   assert_int_equal(plaid_item_get(f->client, "access-sandbox-unknown", s_in(3000), &answer, &err), MYNT_CONFLICT);
@@ -142,17 +145,16 @@ static void test_plaid_refuses_an_invalid_count_without_sending(void **state)
   fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 3);
   json_t *answer = NULL;
   plaid_error err;
-  plaid_transactions_query q = {"access-sandbox-item-a", START, END, 0, 0, NULL, 0};
-  assert_int_equal(plaid_transactions_get(f->client, &q, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
-  q.count = 501;
-  assert_int_equal(plaid_transactions_get(f->client, &q, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 0, s_in(3000), &answer, &err),
+                   MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 501, s_in(3000), &answer, &err),
+                   MYNT_BAD_REQUEST);
   assert_null(answer);
   assert_int_equal(script_server_counts(f->plaid->server).requests, 0);
 
   /* The server enforces the same range when a body slips past the builder. */
-  json_t *raw = json_pack("{s:s, s:s, s:s, s:{s:i}}", "access_token", "access-sandbox-item-a", "start_date", START,
-                          "end_date", END, "options", "count", 501);
-  assert_int_equal(plaid_call(f->client, "/transactions/get", raw, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
+  json_t *raw = json_pack("{s:s, s:i}", "access_token", "access-sandbox-item-a", "count", 501);
+  assert_int_equal(plaid_call(f->client, "/transactions/sync", raw, s_in(3000), &answer, &err), MYNT_BAD_REQUEST);
   assert_string_equal(err.error_code, "INVALID_FIELD");
   json_decref(raw);
 }
@@ -216,8 +218,7 @@ static void test_plaid_does_not_retry_item_login_required(void **state)
   fake_plaid_fail(item, -1, 400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED");
   json_t *answer = NULL;
   plaid_error err;
-  plaid_transactions_query q = {"access-sandbox-item-a", START, END, 100, 0, NULL, 0};
-  assert_int_equal(plaid_transactions_get(f->client, &q, s_in(3000), &answer, &err), MYNT_CONFLICT);
+  assert_int_equal(plaid_accounts_get(f->client, "access-sandbox-item-a", s_in(3000), &answer, &err), MYNT_CONFLICT);
   assert_int_equal(err.kind, PLAID_ERR_ITEM_LOGIN_REQUIRED);
   assert_int_equal(err.attempts, 1);
   assert_int_equal(item->hits, 1);

@@ -1,4 +1,4 @@
-/* test_plaid_request.c - unit tests for the Plaid request bodies: link tokens, transactions, date checks. */
+/* test_plaid_request.c - unit tests for the Plaid request bodies: link tokens, transactions sync, date checks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +17,8 @@ static void test_plaid_link_token_body_asks_only_for_transactions(void **state)
 {
   (void)state;
   json_t *body = NULL;
-  assert_int_equal(plaid_request_link_token_create("user-123", NULL, "https://api.example.com/plaid/webhook", &body),
-                   MYNT_OK);
+  assert_int_equal(
+    plaid_request_link_token_create("user-123", NULL, "https://api.example.com/plaid/webhook", false, &body), MYNT_OK);
   json_t *products = json_object_get(body, "products");
   assert_true(json_is_array(products));
   assert_int_equal(json_array_size(products), 1);
@@ -39,23 +39,24 @@ static void test_plaid_link_token_body_asks_only_for_transactions(void **state)
   assert_null(json_object_get(body, "client_id"));
   json_decref(body);
 
-  assert_int_equal(plaid_request_link_token_create("user-123", "", NULL, &body), MYNT_OK);
+  assert_int_equal(plaid_request_link_token_create("user-123", "", NULL, false, &body), MYNT_OK);
   assert_null(json_object_get(body, "webhook"));
   assert_non_null(json_object_get(body, "products"));
   json_decref(body);
 
-  assert_int_equal(plaid_request_link_token_create("", NULL, NULL, &body), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_request_link_token_create("", NULL, NULL, false, &body), MYNT_BAD_REQUEST);
   assert_null(body);
-  assert_int_equal(plaid_request_link_token_create("user 1", NULL, NULL, &body), MYNT_BAD_REQUEST);
-  assert_int_equal(plaid_request_link_token_create("user-1", NULL, "ftp://x", &body), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_request_link_token_create("user 1", NULL, NULL, false, &body), MYNT_BAD_REQUEST);
+  assert_int_equal(plaid_request_link_token_create("user-1", NULL, "ftp://x", false, &body), MYNT_BAD_REQUEST);
 }
 
 static void test_plaid_link_token_update_mode_sends_the_item_and_no_products(void **state)
 {
   (void)state;
   json_t *body = NULL;
-  assert_int_equal(plaid_request_link_token_create("user-123", "access-sandbox-abc", NULL, &body), MYNT_OK);
+  assert_int_equal(plaid_request_link_token_create("user-123", "access-sandbox-abc", NULL, false, &body), MYNT_OK);
   assert_string_equal(json_string_value(json_object_get(body, "access_token")), "access-sandbox-abc");
+  assert_null(json_object_get(body, "update"));
   assert_null(json_object_get(body, "products"));
   assert_null(json_object_get(body, "transactions"));
   assert_null(json_object_get(body, "required_if_supported_products"));
@@ -65,44 +66,31 @@ static void test_plaid_link_token_update_mode_sends_the_item_and_no_products(voi
   json_decref(body);
 }
 
-static void test_plaid_transactions_body_validates_dates_count_and_offset(void **state)
+static void test_plaid_link_token_account_selection_is_update_mode_only(void **state)
 {
   (void)state;
-  const char *accounts[] = {"acc-1", "acc-2"};
-  plaid_transactions_query q = {"access-sandbox-abc", "2024-02-01", "2024-02-29", 500, 1000, accounts, 2};
   json_t *body = NULL;
-  assert_int_equal(plaid_request_transactions_get(&q, &body), MYNT_OK);
-  assert_string_equal(json_string_value(json_object_get(body, "start_date")), "2024-02-01");
-  assert_string_equal(json_string_value(json_object_get(body, "end_date")), "2024-02-29");
-  json_t *options = json_object_get(body, "options");
-  assert_int_equal(json_integer_value(json_object_get(options, "count")), 500);
-  assert_int_equal(json_integer_value(json_object_get(options, "offset")), 1000);
-  assert_int_equal(json_array_size(json_object_get(options, "account_ids")), 2);
+  assert_int_equal(plaid_request_link_token_create("user-123", "access-sandbox-abc", NULL, true, &body), MYNT_OK);
+  assert_true(json_is_true(json_object_get(json_object_get(body, "update"), "account_selection_enabled")));
+  assert_int_equal(json_object_size(json_object_get(body, "update")), 1);
+  assert_null(json_object_get(body, "products"));
   json_decref(body);
 
-  q.n_account_ids = 0;
-  q.count = 1;
-  assert_int_equal(plaid_request_transactions_get(&q, &body), MYNT_OK);
-  assert_null(json_object_get(json_object_get(body, "options"), "account_ids"));
-  json_decref(body);
+  assert_int_equal(plaid_request_link_token_create("user-123", NULL, NULL, true, &body), MYNT_BAD_REQUEST);
+  assert_null(body);
+  assert_int_equal(plaid_request_link_token_create("user-123", "", NULL, true, &body), MYNT_BAD_REQUEST);
+  assert_null(body);
+}
 
-  const struct {
-    const char *start;
-    const char *end;
-    int count;
-    long offset;
-  } bad[] = {
-    {"2024-02-01", "2024-02-29", 0, 0},  {"2024-02-01", "2024-02-29", 501, 0}, {"2024-02-01", "2024-02-29", 10, -1},
-    {"2023-02-29", "2023-03-01", 10, 0}, {"2024-03-01", "2024-02-01", 10, 0},  {"2024-1-01", "2024-02-01", 10, 0},
-    {"2024-13-01", "2024-12-01", 10, 0}, {"2024-01-01", "2024-01-32", 10, 0},
-  };
-  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    plaid_transactions_query b = {"access-sandbox-abc", bad[i].start, bad[i].end, bad[i].count, bad[i].offset, NULL, 0};
-    assert_int_equal(plaid_request_transactions_get(&b, &body), MYNT_BAD_REQUEST);
-    assert_null(body);
-  }
+static void test_plaid_request_date_valid_accepts_only_real_days(void **state)
+{
+  (void)state;
   assert_true(plaid_request_date_valid("2024-02-29"));
   assert_false(plaid_request_date_valid("2100-02-29"));
+  assert_false(plaid_request_date_valid("2023-02-29"));
+  assert_false(plaid_request_date_valid("2024-1-01"));
+  assert_false(plaid_request_date_valid("2024-13-01"));
+  assert_false(plaid_request_date_valid("2024-01-32"));
 }
 
 /* A builder of a one-token body, e.g. plaid_request_access_token. */
@@ -201,7 +189,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_plaid_link_token_body_asks_only_for_transactions),
     cmocka_unit_test(test_plaid_link_token_update_mode_sends_the_item_and_no_products),
-    cmocka_unit_test(test_plaid_transactions_body_validates_dates_count_and_offset),
+    cmocka_unit_test(test_plaid_link_token_account_selection_is_update_mode_only),
+    cmocka_unit_test(test_plaid_request_date_valid_accepts_only_real_days),
     cmocka_unit_test(test_plaid_token_bodies_carry_only_their_token_and_refuse_bad_tokens),
     cmocka_unit_test(test_plaid_webhook_key_body_carries_only_the_key_id),
     cmocka_unit_test(test_plaid_sync_body_carries_token_count_and_a_cursor_only_when_given),

@@ -656,6 +656,107 @@ static void test_sync_marks_an_item_login_required_and_keeps_its_cursor(void **s
   s_assert_history_is_the_truth(USER, item_id);
 }
 
+/* Links a bank whose Plaid webhooks go to webhook_url: the simulator's ITEM webhooks then change its state as
+ * Plaid's would. */
+static void s_link_with_webhook(const char *user, const char *institution, const char *webhook_url,
+                                char out[STORE_ITEM_ID_MAX + 1])
+{
+  json_t *request = json_pack("{s:s, s:[s], s:{s:s+}}", "institution_id", institution, "initial_products",
+                              "transactions", "options", "webhook", webhook_url, "/webhooks/plaid");
+  json_t *answer = s_sim("POST", "/sandbox/public_token/create", request, 200);
+  char *body = NULL;
+  assert_true(asprintf(&body, "{\"public_token\":\"%s\"}", json_member_string(answer, "public_token")) > 0);
+  json_decref(answer);
+  json_t *created = s_serve("items", "POST", "POST /items", "/items", user, body, 201);
+  free(body);
+  snprintf(out, STORE_ITEM_ID_MAX + 1, "%s", sim_link_item_id(created));
+  json_decref(created);
+  json_decref(fake_lambda_take(s_fx->lambda));
+}
+
+/* Re-logs item_id through an update-mode link token, as a user does in Link's update mode. */
+static void s_update_mode_login(const char *user, const char *item_id)
+{
+  char body[256];
+  snprintf(body, sizeof body, "{\"item_id\":\"%s\"}", item_id);
+  json_t *token = s_serve("items", "POST", "POST /link/token", "/link/token", user, body, 200);
+  json_t *done = s_sim("POST", "/sim/link/complete",
+                       json_pack("{s:s, s:s, s:s}", "link_token", json_member_string(token, "link_token"), "username",
+                                 "user_good", "password", "pass_good"),
+                       200);
+  json_decref(done);
+  json_decref(token);
+}
+
+static void test_sync_keeps_an_expiring_item_expiring_until_its_consent_is_renewed(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  script_server *hooks = NULL; /* where the item's webhooks go: answers 200 to each */
+  assert_int_equal(script_server_new(NULL, NULL, &hooks), MYNT_OK);
+  assert_int_equal(script_server_reply(hooks, 200, "{}"), MYNT_OK);
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link_with_webhook(USER, "ins_109508", script_server_url(hooks), item_id);
+  sync_result r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  int before = script_server_counts(hooks).requests;
+
+  /* Plaid warns that the consent ends in 7 days (the webhook handler marks the item expiring). */
+  char path[256];
+  snprintf(path, sizeof path, "/sim/items/%s/webhook", item_id);
+  json_decref(
+    s_sim("POST", path, json_pack("{s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "PENDING_EXPIRATION"), 200));
+  assert_true(script_server_wait_requests(hooks, before + 1, 10000) > before);
+  assert_int_equal(store_item_set_status(s_fx->direct, USER, item_id, STORE_ITEM_EXPIRING, 0), MYNT_OK);
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  store_item item = s_item(USER, item_id);
+  assert_int_equal(item.status, STORE_ITEM_EXPIRING);
+  store_item_clear(&item);
+
+  /* The user logs in again in update mode: Plaid shows no expiration any more, and the next sync clears it. */
+  s_update_mode_login(USER, item_id);
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  item = s_item(USER, item_id);
+  assert_int_equal(item.status, STORE_ITEM_ACTIVE);
+  store_item_clear(&item);
+  script_server_free(hooks);
+}
+
+static void test_sync_clears_new_accounts_available_once_plaid_shows_a_new_account(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109509", 0, item_id);
+  sync_result r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+
+  /* NEW_ACCOUNTS_AVAILABLE: the flag stays while Plaid shares the same accounts. */
+  assert_int_equal(store_item_set_new_accounts(s_fx->direct, USER, item_id, true, 0), MYNT_OK);
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  store_item item = s_item(USER, item_id);
+  assert_true(item.new_accounts_available);
+  size_t shared = json_array_size(item.accounts);
+  assert_true(shared > 1);
+
+  /* The item had one account fewer; the user shared it through account selection: the sync sees it and clears the
+   * flag. */
+  json_t *fewer = json_deep_copy(item.accounts);
+  json_array_remove(fewer, 0);
+  assert_int_equal(store_item_set_accounts(s_fx->direct, USER, item_id, fewer, 0), MYNT_OK);
+  json_decref(fewer);
+  store_item_clear(&item);
+  r = s_sync(USER, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  item = s_item(USER, item_id);
+  assert_false(item.new_accounts_available);
+  assert_int_equal(json_array_size(item.accounts), shared);
+  store_item_clear(&item);
+}
+
 static void test_sync_rate_limited_keeps_the_cursor_and_records_the_error(void **state)
 {
   (void)state;
@@ -773,6 +874,57 @@ static void test_sync_of_an_item_deleted_meanwhile_leaves_nothing_behind(void **
 
   r = s_sync(USER, item_id);
   s_assert_outcome(&r, SYNC_NOT_LINKED);
+}
+
+/* A sync of s_deleting that fetched from Plaid before /item/remove stores its batch now, while the item is still
+ * there (it saves its cursor too): what DELETE /items/{item_id} may meet between its bucket deletion and the item's
+ * transaction. */
+static void s_sync_stores_now(void)
+{
+  store_item item;
+  assert_int_equal(store_item_get(s_fx->direct, USER, s_deleting, 0, &item), MYNT_OK);
+  json_t *added =
+    json_pack("[{s:s, s:s, s:s, s:n, s:s, s:n, s:I, s:s, s:b, s:n, s:n, s:n, s:n, s:s}]", "transaction_id",
+              "txn-raced-1", "account_id", "acc-raced-1", "date", "2024-03-05", "authorized_date", "name", "Raced",
+              "merchant_name", "amount_cents", (json_int_t)1250, "iso_currency_code", "USD", "pending", 0,
+              "pending_transaction_id", "category", "category_detailed", "payment_channel", "flow", "out");
+  json_t *none = json_array();
+  json_t *months = json_deep_copy(item.months);
+  assert_int_equal(store_history_apply(s_fx->direct, USER, s_deleting, added, none, none, months, 0), MYNT_OK);
+  store_item_sync sync = item.sync;
+  sync.last_synced_at_ms = clock_epoch_ms();
+  assert_int_equal(store_item_save_sync(s_fx->direct, USER, s_deleting, &sync, months, NULL, NULL, 0), MYNT_OK);
+  json_decref(added);
+  json_decref(none);
+  json_decref(months);
+  store_item_clear(&item);
+}
+
+static void test_delete_leaves_nothing_of_a_sync_that_stored_while_it_ran(void **state)
+{
+  (void)state;
+  s_skip_without_moto();
+  char keep[STORE_ITEM_ID_MAX + 1];
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  s_link(USER, "ins_109508", 0, keep);
+  s_sync(USER, keep);
+  json_t *kept_keys = s_all_keys(USER);
+  s_link(USER, "ins_109509", 0, item_id);
+  snprintf(s_deleting, sizeof s_deleting, "%s", item_id);
+  /* The sync's buckets land after DELETE deleted the buckets, just before the item's transaction. */
+  s_set_rule(&(s_rule){.operation = "TransactWriteItems", .action = S_BEFORE, .times = 1, .before = s_sync_stores_now});
+  char path[256];
+  snprintf(path, sizeof path, "/items/%s", item_id);
+  json_decref(s_serve("items", "DELETE", "DELETE /items/{item_id}", path, USER, NULL, 204));
+  s_set_rule(NULL);
+  json_t *keys = s_all_keys(USER);
+  if(!json_equal(keys, kept_keys)) {
+    char *dump = json_dumps(keys, 0);
+    fail_msg("records left: %s", dump);
+  }
+  json_decref(keys);
+  json_decref(kept_keys);
+  s_assert_history_is_the_truth(USER, keep);
 }
 
 /* Sets item_id's last_synced_at (keeping the rest of its sync state). */
@@ -961,9 +1113,12 @@ int main(void)
     T(test_sync_restarts_the_batch_when_plaid_changes_during_paging),
     T(test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_duplicates),
     T(test_sync_marks_an_item_login_required_and_keeps_its_cursor),
+    T(test_sync_keeps_an_expiring_item_expiring_until_its_consent_is_renewed),
+    T(test_sync_clears_new_accounts_available_once_plaid_shows_a_new_account),
     T(test_sync_rate_limited_keeps_the_cursor_and_records_the_error),
     T(test_sync_gives_up_on_a_failing_plaid_long_before_the_function_deadline),
     T(test_sync_of_an_item_deleted_meanwhile_leaves_nothing_behind),
+    T(test_delete_leaves_nothing_of_a_sync_that_stored_while_it_ran),
     T(test_schedule_starts_syncs_only_for_items_not_synced_for_a_day),
     T(test_sync_function_events_sync_an_item_run_the_schedule_and_refuse_the_rest),
     T(test_refresh_route_starts_a_sync_at_most_once_a_minute),
