@@ -166,6 +166,12 @@ json_t *plaid_sim_field(json_t *obj, const char *name);
 /* Returns whether key is one of allowed (a NULL-terminated list). */
 bool plaid_sim_key_allowed(const char *key, const char *const *allowed);
 
+/* Refuses the first member of obj (may be NULL) that is not in allowed (a NULL-terminated list):
+ * answers 400 INVALID_REQUEST/INVALID_FIELD "<where>: unknown field <key>" (where NULL: "unknown
+ * field <key>") into out and returns false. Returns true when every member is allowed. */
+bool plaid_sim_keys_or_reply(const plaid_sim_request *req, plaid_sim_response *out, json_t *obj, const char *where,
+                             const char *const *allowed);
+
 /* ---- sync endpoints (plaid_sim_sync.c) ---- */
 
 /* POST /transactions/sync. */

@@ -452,30 +452,12 @@ static bool s_request_or_reply(const plaid_sim_request *req, plaid_sim_response 
   return true;
 }
 
-/* Refuses a key of obj (may be NULL) outside allowed. */
-static bool s_keys_or_reply(const plaid_sim_request *req, plaid_sim_response *out, json_t *obj,
-                            const char *const *allowed)
-{
-  const char *key;
-  json_t *value;
-  json_object_foreach(obj, key, value) {
-    (void)value;
-    if(!plaid_sim_key_allowed(key, allowed)) {
-      char message[128];
-      snprintf(message, sizeof message, "unknown field %.64s", key);
-      s_invalid(req, out, message);
-      return false;
-    }
-  }
-  return true;
-}
-
 /* POST /sim/webhook_key/rotate {grace_s?}. */
 static void s_rotate(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)
 {
   static const char *const allowed[] = {"grace_s", NULL};
   char kid[PLAID_SIM_WEBHOOK_KID_MAX], previous[PLAID_SIM_WEBHOOK_KID_MAX];
-  if(!s_request_or_reply(req, out, "POST", true) || !s_keys_or_reply(req, out, req->body, allowed))
+  if(!s_request_or_reply(req, out, "POST", true) || !plaid_sim_keys_or_reply(req, out, req->body, NULL, allowed))
     return;
   json_t *grace = json_object_get(req->body, "grace_s");
   if(grace && (!json_is_integer(grace) || json_integer_value(grace) < 0 ||
@@ -497,7 +479,7 @@ static void s_rotate(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_res
 static void s_drop(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)
 {
   static const char *const allowed[] = {"count", NULL};
-  if(!s_request_or_reply(req, out, "POST", false) || !s_keys_or_reply(req, out, req->body, allowed))
+  if(!s_request_or_reply(req, out, "POST", false) || !plaid_sim_keys_or_reply(req, out, req->body, NULL, allowed))
     return;
   json_t *count = json_object_get(req->body, "count");
   if(!json_is_integer(count) || json_integer_value(count) < 0 || json_integer_value(count) > 10000) {
@@ -512,7 +494,7 @@ static void s_drop(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_respo
 static void s_stale(plaid_sim *sim, const plaid_sim_request *req, plaid_sim_response *out)
 {
   static const char *const allowed[] = {"count", "age_s", NULL};
-  if(!s_request_or_reply(req, out, "POST", false) || !s_keys_or_reply(req, out, req->body, allowed))
+  if(!s_request_or_reply(req, out, "POST", false) || !plaid_sim_keys_or_reply(req, out, req->body, NULL, allowed))
     return;
   json_t *count = json_object_get(req->body, "count");
   json_t *age = json_object_get(req->body, "age_s");
@@ -557,7 +539,7 @@ static json_t *s_admin_error_or_reply(const plaid_sim_request *req, plaid_sim_re
     s_invalid(req, out, "error must be an object {error_code, error_type?, error_message?, display_message?}");
     return NULL;
   }
-  if(!s_keys_or_reply(req, out, v, allowed))
+  if(!plaid_sim_keys_or_reply(req, out, v, NULL, allowed))
     return NULL;
   const char *code = json_member_string(v, "error_code");
   bool ok = code && *code && strlen(code) < 64;
@@ -599,7 +581,7 @@ void plaid_sim_notify_admin_item(plaid_sim *sim, const plaid_sim_request *req, p
   plaid_sim_item item;
   json_t *error = NULL;
   char account[PLAID_DATA_ID_LEN + 1] = "";
-  if(!s_request_or_reply(req, out, "POST", false) || !s_keys_or_reply(req, out, req->body, allowed))
+  if(!s_request_or_reply(req, out, "POST", false) || !plaid_sim_keys_or_reply(req, out, req->body, NULL, allowed))
     return;
   if(plaid_sim_store_find_item_by_id(sim->store, item_id, &item) || item.removed) {
     plaid_sim_render_error(out, req, 404, "INVALID_INPUT", "ITEM_NOT_FOUND", "no live item with this item_id", NULL);

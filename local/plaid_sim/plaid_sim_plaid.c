@@ -877,3 +877,20 @@ bool plaid_sim_key_allowed(const char *key, const char *const *allowed)
       return true;
   return false;
 }
+
+bool plaid_sim_keys_or_reply(const plaid_sim_request *req, plaid_sim_response *out, json_t *obj, const char *where,
+                             const char *const *allowed)
+{
+  const char *key;
+  json_t *value;
+  json_object_foreach(obj, key, value) {
+    (void)value;
+    if(!plaid_sim_key_allowed(key, allowed)) {
+      char message[160];
+      snprintf(message, sizeof message, "%s%sunknown field %.64s", where ? where : "", where ? ": " : "", key);
+      plaid_sim_render_error(out, req, 400, "INVALID_REQUEST", "INVALID_FIELD", message, NULL);
+      return false;
+    }
+  }
+  return true;
+}

@@ -266,24 +266,6 @@ static bool s_live_item_or_reply(plaid_sim *sim, const plaid_sim_request *req, p
   return false;
 }
 
-/* Refuses keys of obj outside allowed: INVALID_FIELD naming the first one. */
-static bool s_keys_or_reply(const plaid_sim_request *req, plaid_sim_response *out, json_t *obj, const char *where,
-                            const char *const *allowed)
-{
-  const char *key;
-  json_t *value;
-  json_object_foreach(obj, key, value) {
-    (void)value;
-    if(!plaid_sim_key_allowed(key, allowed)) {
-      char message[160];
-      snprintf(message, sizeof message, "%s: unknown field %.64s", where, key);
-      s_invalid(req, out, message);
-      return false;
-    }
-  }
-  return true;
-}
-
 /* The lists of a change request: absent or an array of at most S_SIM_CHANGES_MAX entries. */
 static bool s_list_or_reply(const plaid_sim_request *req, plaid_sim_response *out, const char *name, json_t **list)
 {
@@ -307,7 +289,7 @@ static bool s_entry_or_reply(const plaid_sim_request *req, plaid_sim_response *o
     s_invalid(req, out, message);
     return false;
   }
-  return s_keys_or_reply(req, out, v, where, allowed);
+  return plaid_sim_keys_or_reply(req, out, v, where, allowed);
 }
 
 /* Reads added[i]: {amount, name, account_id?, date?, authorized_date?, pending?}. */
@@ -432,7 +414,8 @@ void plaid_sim_sync_admin_changes(plaid_sim *sim, const plaid_sim_request *req, 
                            "body could not be parsed as a JSON object", NULL);
     return;
   }
-  if(!s_live_item_or_reply(sim, req, out, item_id, &item) || !s_keys_or_reply(req, out, req->body, "body", allowed) ||
+  if(!s_live_item_or_reply(sim, req, out, item_id, &item) ||
+     !plaid_sim_keys_or_reply(req, out, req->body, "body", allowed) ||
      !s_list_or_reply(req, out, "added", &added_list) || !s_list_or_reply(req, out, "modified", &modified_list) ||
      !s_list_or_reply(req, out, "removed", &removed_list))
     return;
@@ -507,7 +490,7 @@ void plaid_sim_sync_admin_knobs(plaid_sim *sim, const plaid_sim_request *req, pl
     return;
   }
   if(!s_live_item_or_reply(sim, req, out, item_id, &item) ||
-     (post && !s_keys_or_reply(req, out, req->body, "body", allowed)))
+     (post && !plaid_sim_keys_or_reply(req, out, req->body, "body", allowed)))
     return;
   json_t *h = post ? json_object_get(req->body, "history") : NULL;
   json_t *m = post ? json_object_get(req->body, "mutation_during_pagination") : NULL;

@@ -300,6 +300,19 @@ mynt_status plaid_accounts_get(plaid_client *c, const char *access_token, int64_
   return s_call_with_token(c, "/accounts/get", access_token, deadline_ms, out_response, out_err);
 }
 
+/* Fills out_err (may be NULL) for an answer Plaid sent that lacks what the endpoint promises (detail: what is
+ * missing) and returns its status (PLAID_ERR_MALFORMED's). */
+static mynt_status s_malformed(plaid_error *out_err, const char *detail)
+{
+  mynt_status st = plaid_error_kind_status(PLAID_ERR_MALFORMED);
+  if(out_err) {
+    out_err->status = st;
+    out_err->kind = PLAID_ERR_MALFORMED;
+    snprintf(out_err->detail, sizeof out_err->detail, "%s", detail);
+  }
+  return st;
+}
+
 /* Returns true when a /transactions/sync answer has the members a sync relies on. */
 static bool s_sync_answer_valid(const json_t *answer)
 {
@@ -319,13 +332,7 @@ mynt_status plaid_transactions_sync(plaid_client *c, const char *access_token, c
     return st;
   json_decref(*out_response);
   *out_response = NULL;
-  st = plaid_error_kind_status(PLAID_ERR_MALFORMED);
-  if(out_err) {
-    out_err->status = st;
-    out_err->kind = PLAID_ERR_MALFORMED;
-    snprintf(out_err->detail, sizeof out_err->detail, "the /transactions/sync answer lacks Plaid's members");
-  }
-  return st;
+  return s_malformed(out_err, "the /transactions/sync answer lacks Plaid's members");
 }
 
 mynt_status plaid_webhook_verification_key_get(plaid_client *c, const char *key_id, int64_t deadline_ms,
@@ -341,13 +348,7 @@ mynt_status plaid_webhook_verification_key_get(plaid_client *c, const char *key_
   json_t *key = json_object_get(answer, "key");
   if(!json_is_object(key)) {
     json_decref(answer);
-    st = plaid_error_kind_status(PLAID_ERR_MALFORMED);
-    if(out_err) {
-      out_err->status = st;
-      out_err->kind = PLAID_ERR_MALFORMED;
-      snprintf(out_err->detail, sizeof out_err->detail, "the answer has no \"key\" object");
-    }
-    return st;
+    return s_malformed(out_err, "the answer has no \"key\" object");
   }
   *out_jwk = json_incref(key);
   json_decref(answer);

@@ -285,6 +285,20 @@ static bool s_wait_retry(mynt_backoff *b, int attempt, int64_t deadline_ms)
   return true;
 }
 
+/* Replaces *pending with left (what a BatchGetItem/BatchWriteItem answer left unprocessed, borrowed; not an array:
+ * nothing) for the next try, after a backoff pause when anything is left. Returns MYNT_OK, MYNT_NOMEM, or MYNT_TIMEOUT
+ * when no pause fits before deadline_ms (*pending then still holds what is left). */
+static mynt_status s_batch_leftover(json_t *left, json_t **pending, mynt_backoff *b, int attempt, int64_t deadline_ms)
+{
+  json_decref(*pending);
+  *pending = json_is_array(left) ? json_incref(left) : json_array();
+  if(!*pending)
+    return MYNT_NOMEM;
+  if(json_array_size(*pending) && !s_wait_retry(b, attempt, deadline_ms))
+    return MYNT_TIMEOUT;
+  return MYNT_OK;
+}
+
 /* ---- buckets in memory ---- */
 
 typedef struct {
@@ -425,20 +439,14 @@ static mynt_status s_load(store *s, const char *user_id, const char *item_id, s_
         goto cleanup;
       }
     }
-    json_t *left = json_object_get(json_object_get(json_object_get(response, "UnprocessedKeys"), s->table), "Keys");
-    json_decref(keys);
-    keys = json_is_array(left) ? json_incref(left) : json_array();
+    st =
+      s_batch_leftover(json_object_get(json_object_get(json_object_get(response, "UnprocessedKeys"), s->table), "Keys"),
+                       &keys, &backoff, attempt, deadline_ms);
     json_decref(request);
     json_decref(response);
     request = response = NULL;
-    if(!keys) {
-      st = MYNT_NOMEM;
+    if(st)
       goto cleanup;
-    }
-    if(json_array_size(keys) && !s_wait_retry(&backoff, attempt, deadline_ms)) {
-      st = MYNT_TIMEOUT;
-      goto cleanup;
-    }
   }
 
 cleanup:
@@ -1039,20 +1047,13 @@ static mynt_status s_delete_batch(store *s, const json_t *keys, size_t from, siz
     st = store_ddb_call(s, "BatchWriteItem", "transaction buckets", request, deadline_ms, &response);
     if(st)
       goto cleanup;
-    json_t *left = json_object_get(json_object_get(response, "UnprocessedItems"), s->table);
-    json_decref(requests);
-    requests = json_is_array(left) ? json_incref(left) : json_array();
+    st = s_batch_leftover(json_object_get(json_object_get(response, "UnprocessedItems"), s->table), &requests, &backoff,
+                          attempt, deadline_ms);
     json_decref(request);
     json_decref(response);
     request = response = NULL;
-    if(!requests) {
-      st = MYNT_NOMEM;
+    if(st)
       goto cleanup;
-    }
-    if(json_array_size(requests) && !s_wait_retry(&backoff, attempt, deadline_ms)) {
-      st = MYNT_TIMEOUT;
-      goto cleanup;
-    }
   }
 
 cleanup:
