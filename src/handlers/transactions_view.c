@@ -1,4 +1,4 @@
-/* transactions_view.c - items, accounts and transactions as Mynt answers them, flow classification. */
+/* transactions_view.c - items, accounts and transactions as Mynt answers them. */
 #include "handlers/transactions_view.h"
 
 #include <stdlib.h>
@@ -8,11 +8,6 @@
 #include "core/json.h"
 #include "sync/sync_records.h"
 
-const char *transactions_view_flow(const char *primary_category)
-{
-  return sync_records_flow(primary_category);
-}
-
 /* A new JSON number of obj[name] when it is one, else JSON null. */
 static json_t *s_number(const json_t *obj, const char *name)
 {
@@ -20,7 +15,10 @@ static json_t *s_number(const json_t *obj, const char *name)
   return json_is_number(v) ? json_deep_copy(v) : json_null();
 }
 
-bool transactions_view_account_summary(const json_t *plaid_account, store_item_account *out)
+/* Reads one of Plaid's account objects into out, its strings borrowed from plaid_account: a mask, type or subtype
+ * that is missing or not a string, and a missing name, are NULL. Returns false (out then unusable) when the account
+ * has no valid account_id. */
+static bool s_account_summary(const json_t *plaid_account, store_item_account *out)
 {
   *out = (store_item_account){
     .account_id = json_member_string(plaid_account, "account_id"),
@@ -35,13 +33,13 @@ bool transactions_view_account_summary(const json_t *plaid_account, store_item_a
 json_t *transactions_view_account_record(const json_t *plaid_account)
 {
   store_item_account account;
-  return transactions_view_account_summary(plaid_account, &account) ? store_item_account_record(&account) : NULL;
+  return s_account_summary(plaid_account, &account) ? store_item_account_record(&account) : NULL;
 }
 
 json_t *transactions_view_account(const json_t *plaid_account, const char *item_id, const char *institution_name)
 {
   store_item_account account;
-  if(!transactions_view_account_summary(plaid_account, &account))
+  if(!s_account_summary(plaid_account, &account))
     return NULL;
   const json_t *balances = json_object_get(plaid_account, "balances");
   return json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:{s:o, s:o, s:o, s:o}}", "account_id", account.account_id,
@@ -113,5 +111,5 @@ json_t *transactions_view_stored(const json_t *stored)
     json_member_string_or_null(stored, "pending_transaction_id"), "category",
     json_member_string_or_null(stored, "category"), "category_detailed",
     json_member_string_or_null(stored, "category_detailed"), "payment_channel",
-    json_member_string_or_null(stored, "payment_channel"), "flow", flow ? flow : transactions_view_flow(category));
+    json_member_string_or_null(stored, "payment_channel"), "flow", flow ? flow : sync_records_flow(category));
 }

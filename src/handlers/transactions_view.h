@@ -1,4 +1,4 @@
-/* transactions_view.h - Mynt's view of its data: items, accounts and transactions as the API answers them, flow classification. */
+/* transactions_view.h - Mynt's view of its data: items, accounts and transactions as the API answers them. */
 #ifndef MYNT_HANDLERS_TRANSACTIONS_VIEW_H
 #define MYNT_HANDLERS_TRANSACTIONS_VIEW_H
 
@@ -8,18 +8,6 @@
 #include <jansson.h>
 
 #include "store/items.h"
-
-/* Returns the flow of a transaction from its personal_finance_category.primary (may be NULL):
- * "income" for INCOME; "transfer" for TRANSFER_IN, TRANSFER_OUT and LOAN_PAYMENTS (money moved
- * between the user's own accounts, credit-card payments included); "expense" for everything
- * else (a refund is a negative expense). Never NULL; static. The rule is sync_records_flow's, the
- * one the sync stores in each transaction's flow. */
-const char *transactions_view_flow(const char *primary_category);
-
-/* Reads one of Plaid's account objects into out, its strings borrowed from plaid_account:
- * a mask, type or subtype that is missing or not a string, and a missing name, are NULL.
- * Returns false (out then unusable) when the account has no valid account_id. */
-bool transactions_view_account_summary(const json_t *plaid_account, store_item_account *out);
 
 /* Returns the record the store keeps of one of Plaid's accounts, {account_id, name, mask, type,
  * subtype} (store_item_account_record; a new reference, caller json_decref). NULL when the

@@ -148,19 +148,6 @@ static void test_query_rejects_counts_outside_1_to_500_or_not_numbers(void **sta
                      "count must be a whole number from 1 to 500");
 }
 
-static void test_flow_classifies_income_transfers_card_payments_and_expenses(void **state)
-{
-  (void)state;
-  assert_string_equal(transactions_view_flow("INCOME"), "income");
-  assert_string_equal(transactions_view_flow("TRANSFER_IN"), "transfer");
-  assert_string_equal(transactions_view_flow("TRANSFER_OUT"), "transfer");
-  assert_string_equal(transactions_view_flow("LOAN_PAYMENTS"), "transfer");
-  assert_string_equal(transactions_view_flow("FOOD_AND_DRINK"), "expense");
-  assert_string_equal(transactions_view_flow("RENT_AND_UTILITIES"), "expense");
-  assert_string_equal(transactions_view_flow("income"), "expense");
-  assert_string_equal(transactions_view_flow(NULL), "expense");
-}
-
 static void test_account_summary_keeps_five_fields_and_nulls_what_is_missing(void **state)
 {
   (void)state;
@@ -377,7 +364,6 @@ int main(void)
     cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
     cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
     cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
-    cmocka_unit_test(test_flow_classifies_income_transfers_card_payments_and_expenses),
     cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
     cmocka_unit_test(test_item_json_says_syncing_until_the_first_30_days_then_synced_or_error),
     cmocka_unit_test(test_stored_account_carries_its_balances_and_their_time_or_nulls),

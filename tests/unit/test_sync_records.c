@@ -104,6 +104,8 @@ static void test_sync_records_flow_tells_income_transfers_and_expenses(void **st
   assert_string_equal(sync_records_flow("TRANSFER_OUT"), "transfer");
   assert_string_equal(sync_records_flow("LOAN_PAYMENTS"), "transfer");
   assert_string_equal(sync_records_flow("FOOD_AND_DRINK"), "expense");
+  assert_string_equal(sync_records_flow("RENT_AND_UTILITIES"), "expense");
+  assert_string_equal(sync_records_flow("income"), "expense");
   assert_string_equal(sync_records_flow(NULL), "expense");
 }
 
