@@ -19,3 +19,7 @@ add_dependencies(test_runtime_processes bootstrap fault_bootstrap)
 set_property(TEST test_runtime_processes APPEND PROPERTY ENVIRONMENT
              "MYNT_BOOTSTRAP=$<TARGET_FILE:bootstrap>" "MYNT_FAULT_BOOTSTRAP=$<TARGET_FILE:fault_bootstrap>")
 set_tests_properties(test_runtime_processes PROPERTIES TIMEOUT 120)
+
+# The wiping allocator the bootstrap installs in jansson and libcurl, driven through both libraries.
+mynt_unit_test(test_secure_alloc SOURCES test_secure_alloc.c LIBS mynt_secure_alloc mynt_script_server)
+set_tests_properties(test_secure_alloc PROPERTIES TIMEOUT 60)
