@@ -20,8 +20,9 @@ set_property(TEST test_runtime_processes APPEND PROPERTY ENVIRONMENT
              "MYNT_BOOTSTRAP=$<TARGET_FILE:bootstrap>" "MYNT_FAULT_BOOTSTRAP=$<TARGET_FILE:fault_bootstrap>")
 set_tests_properties(test_runtime_processes PROPERTIES TIMEOUT 120)
 
-# The wiping allocator the bootstrap installs in jansson and libcurl, driven through both libraries.
-mynt_unit_test(test_secure_alloc SOURCES test_secure_alloc.c LIBS mynt_secure_alloc mynt_script_server)
+# The wiping allocator the bootstrap installs in jansson and libcurl, driven through both libraries and the Plaid
+# client.
+mynt_unit_test(test_secure_alloc SOURCES test_secure_alloc.c LIBS mynt_secure_alloc mynt_fake_plaid mynt_script_server)
 set_tests_properties(test_secure_alloc PROPERTIES TIMEOUT 60)
 
 # Thousands of invocations of the real bootstrap from a loopback Runtime API with resident memory flat: the

@@ -13,12 +13,17 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "core/clock.h"
 #include "core/secure_alloc.h"
+#include "plaid/plaid.h"
+#include "support/fake_plaid.h"
 #include "support/script_server.h"
 
 #define TOKEN      "access-sandbox-5f1c2e7a-90b4-4d1e-8c3a-7b6d0e9f4a21"
 #define TOKEN_BODY "{\"access_token\":\"" TOKEN "\",\"item_id\":\"item-1\",\"cursor\":\"c-1\"}"
 #define CALL_MS    10000L
+/* What the fake Plaid's /item/public_token/exchange answers. */
+#define EXCHANGED_TOKEN "access-sandbox-item-a"
 
 /* What the release functions saw (libcurl may release from another thread). */
 static atomic_size_t s_released;
@@ -42,8 +47,13 @@ static void s_inspect(const void *p, size_t n)
       break;
     }
   }
-  if(memmem(p, n, TOKEN, strlen(TOKEN)))
-    atomic_fetch_add(&s_with_token, 1);
+  static const char *const secrets[] = {TOKEN, EXCHANGED_TOKEN, FAKE_PLAID_SECRET};
+  for(size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+    if(memmem(p, n, secrets[i], strlen(secrets[i]))) {
+      atomic_fetch_add(&s_with_token, 1);
+      break;
+    }
+  }
 }
 
 /* The libraries' own behaviour, for the control runs: a plain free that looks at each block first. */
@@ -156,6 +166,43 @@ static void test_installed_allocator_releases_only_zeroed_blocks_from_jansson_an
   json_set_alloc_funcs(malloc, free);
 }
 
+/* Mynt's own Plaid client against the loopback fake Plaid: exchanging a public token (the access token arrives in
+ * libcurl's buffers and jansson's parse) and a call carrying an access token and the Plaid secret. */
+static void test_plaid_calls_release_only_zeroed_blocks(void **state)
+{
+  (void)state;
+  assert_int_equal(secure_alloc_install(CURL_GLOBAL_DEFAULT), MYNT_OK);
+  fake_plaid *fake = NULL;
+  assert_int_equal(fake_plaid_new(&fake), MYNT_OK);
+  fake_plaid_add_item(fake, TOKEN, "txn", 3);
+  plaid_config cfg = fake_plaid_config(script_server_url(fake->server), FAKE_PLAID_SECRET);
+  plaid_client *client = NULL;
+  assert_int_equal(plaid_client_new(&cfg, &client), MYNT_OK);
+  plaid_config_wipe(&cfg);
+  secure_alloc_set_release(s_check_release);
+  s_reset();
+
+  json_t *answer = NULL;
+  plaid_error err;
+  assert_int_equal(
+    plaid_item_public_token_exchange(client, FAKE_PLAID_PUBLIC_TOKEN, clock_epoch_ms() + CALL_MS, &answer, &err),
+    MYNT_OK);
+  assert_string_equal(json_string_value(json_object_get(answer, "access_token")), EXCHANGED_TOKEN);
+  json_decref(answer);
+  assert_int_equal(plaid_accounts_get(client, TOKEN, clock_epoch_ms() + CALL_MS, &answer, &err), MYNT_OK);
+  assert_non_null(json_object_get(answer, "accounts"));
+  json_decref(answer);
+  plaid_client_free(client);
+  fake_plaid_free(fake);
+
+  assert_true(atomic_load(&s_released) >= 10);
+  assert_int_equal(atomic_load(&s_not_zero), 0);
+  assert_int_equal(atomic_load(&s_with_token), 0);
+  secure_alloc_set_release(NULL);
+  curl_global_cleanup();
+  json_set_alloc_funcs(malloc, free);
+}
+
 static void test_realloc_keeps_the_contents_and_wipes_the_old_block(void **state)
 {
   (void)state;
@@ -186,6 +233,7 @@ int main(void)
     cmocka_unit_test(test_jansson_alone_releases_the_token_unwiped),
     cmocka_unit_test(test_libcurl_alone_releases_the_token_unwiped),
     cmocka_unit_test(test_installed_allocator_releases_only_zeroed_blocks_from_jansson_and_libcurl),
+    cmocka_unit_test(test_plaid_calls_release_only_zeroed_blocks),
     cmocka_unit_test(test_realloc_keeps_the_contents_and_wipes_the_old_block),
   };
   return cmocka_run_group_tests_name("secure_alloc", tests, NULL, NULL);
