@@ -391,9 +391,10 @@ mynt_status transactions_export(const apigw_ctx *ctx, const apigw_request *req, 
   char disposition[80];
   snprintf(disposition, sizeof(disposition), "attachment; filename=\"mynt-transactions-%s-%s.csv\"", q.start_date,
            q.end_date);
-  st = apigw_response_set_header(res, "content-disposition", disposition);
+  /* The header only once the file is the reply, so that no error carries it. */
+  st = apigw_response_text(res, 200, "text/csv; charset=utf-8", csv.ptr, csv.len);
   if(!st)
-    st = apigw_response_text(res, 200, "text/csv; charset=utf-8", csv.ptr, csv.len);
+    st = apigw_response_set_header(res, "content-disposition", disposition);
   if(st)
     st = apigw_response_error(res, st, NULL);
 
