@@ -106,12 +106,10 @@ static void test_query_default_current_month_is_its_first_day_to_today(void **st
   assert_string_equal(q.end_date, TODAY);
   /* Given dates win over the default, with the same rules. */
   assert_int_equal(
-    s_parse((transactions_query_params){"2024-12-15", "2025-01-15", .default_current_month = true}, &q, why),
-    MYNT_OK);
+    s_parse((transactions_query_params){"2024-12-15", "2025-01-15", .default_current_month = true}, &q, why), MYNT_OK);
   assert_string_equal(q.start_date, "2024-12-15");
   assert_string_equal(q.end_date, "2025-01-15");
-  s_assert_refused((transactions_query_params){.start_date = "2025-03-01", .default_current_month = true},
-                   "together");
+  s_assert_refused((transactions_query_params){.start_date = "2025-03-01", .default_current_month = true}, "together");
   s_assert_refused((transactions_query_params){"2023-03-14", TODAY, .default_current_month = true}, "24 months");
 }
 
@@ -305,12 +303,8 @@ static json_t *s_serve_route(const char *path, const char *query)
   }
   char route_key[64];
   snprintf(route_key, sizeof(route_key), "GET %s", path);
-  json_t *event = apigw_forge_event_new(&(apigw_forge_event){.method = "GET",
-                                                             .route_key = route_key,
-                                                             .path = path,
-                                                             .raw_query = query,
-                                                             .query = params,
-                                                             .sub = "user-1"});
+  json_t *event = apigw_forge_event_new(&(apigw_forge_event){
+    .method = "GET", .route_key = route_key, .path = path, .raw_query = query, .query = params, .sub = "user-1"});
   return apigw_forge_serve(routes_table(), "transactions", &ctx, event);
 }
 
