@@ -132,10 +132,10 @@ mynt_status store_budget_put(store *s, const char *user_id, const store_budget *
   json_t *response = NULL;
   json_t *item = s_key(user_id, b->category);
   mynt_status st = MYNT_NOMEM;
-  if(!item || json_object_update_new(item, json_pack("{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}", "category", "S",
-                                                     b->category, "monthly_limit_cents", "N", cents,
-                                                     "iso_currency_code", "S", b->iso_currency_code, "updated_at",
-                                                     "S", b->updated_at)))
+  if(!item ||
+     json_object_update_new(item, json_pack("{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}", "category", "S", b->category,
+                                            "monthly_limit_cents", "N", cents, "iso_currency_code", "S",
+                                            b->iso_currency_code, "updated_at", "S", b->updated_at)))
     goto cleanup;
   /* ALL_OLD answers the replaced record's attributes, and no Attributes when there was none. */
   json_t *request = json_pack("{s:s, s:O, s:s}", "TableName", s->table, "Item", item, "ReturnValues", "ALL_OLD");
