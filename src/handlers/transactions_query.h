@@ -1,4 +1,4 @@
-/* transactions_query.h - the GET /transactions query string: dates, count, offset, account_id, checked with clear messages. */
+/* transactions_query.h - the GET /transactions query string (and GET /summary's dates): dates, count, offset, account_id, checked with clear messages. */
 #ifndef MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 #define MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 
