@@ -50,4 +50,9 @@ typedef struct {
 mynt_status transactions_query_parse(const transactions_query_params *p, const char *today, transactions_query *out,
                                      mynt_detail *detail);
 
+/* As transactions_query_parse (the same checks and messages), except that without either date
+ * the window is the current calendar month: the first day of today's month .. today (GET /summary). */
+mynt_status transactions_query_parse_month_default(const transactions_query_params *p, const char *today,
+                                                   transactions_query *out, mynt_detail *detail);
+
 #endif
