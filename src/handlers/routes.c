@@ -5,6 +5,7 @@
 
 #include "handlers/items.h"
 #include "handlers/public.h"
+#include "handlers/summary.h"
 #include "handlers/transactions.h"
 #include "handlers/users.h"
 #include "handlers/webhooks.h"
@@ -20,6 +21,7 @@ static const apigw_route s_routes[] = {
   {"POST /items/{item_id}/sync", "items", 1, items_sync},
   {"GET /accounts", "transactions", 1, transactions_accounts},
   {"GET /transactions", "transactions", 1, transactions_list},
+  {"GET /summary", "transactions", 1, summary_get},
   /* Plaid calls it without a JWT: the handler verifies the Plaid-Verification header instead. */
   {"POST /webhooks/plaid", "webhooks", 0, webhooks_plaid},
 };

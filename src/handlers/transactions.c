@@ -16,19 +16,6 @@
 /* Store work ends this long before the Lambda deadline, leaving room to answer. */
 #define TRANSACTIONS_WORK_MARGIN_MS 1000
 
-/* The API's items array of items[0..n) (a new reference; NULL on allocation failure). */
-static json_t *s_items_json(const store_item *items, size_t n)
-{
-  json_t *list = json_array();
-  for(size_t i = 0; list && i < n; i++) {
-    if(json_array_append_new(list, transactions_view_item(&items[i]))) {
-      json_decref(list);
-      list = NULL;
-    }
-  }
-  return list;
-}
-
 /* Answers 200 with body (stolen), or the failure to build it. */
 static mynt_status s_reply(apigw_response *res, json_t *body)
 {
@@ -60,7 +47,7 @@ mynt_status transactions_accounts(const apigw_ctx *ctx, const apigw_request *req
       }
     }
   }
-  json_t *list = s_items_json(items, n);
+  json_t *list = transactions_view_items(items, n);
   store_items_free(items, n);
   if(!accounts || !list) {
     json_decref(accounts);
@@ -202,7 +189,7 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
   st = store_item_list(call.env->store, call.sub, call.deadline_ms, &items, &n);
   if(st)
     return apigw_response_error(res, st, NULL);
-  json_t *items_json = s_items_json(items, n);
+  json_t *items_json = transactions_view_items(items, n);
   selected = calloc(n ? n : 1, sizeof(*selected));
   if(!selected || !items_json) {
     json_decref(items_json);

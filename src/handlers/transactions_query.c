@@ -30,7 +30,9 @@ static mynt_status s_dates(const transactions_query_params *p, const char *today
   char earliest[11];
   date_months_before(today, TRANSACTIONS_HISTORY_MONTHS, earliest);
   if(!p->start_date && !p->end_date) {
-    memcpy(out->start_date, earliest, sizeof(earliest));
+    memcpy(out->start_date, p->default_current_month ? today : earliest, sizeof(earliest));
+    if(p->default_current_month)
+      memcpy(out->start_date + 8, "01", 2); /* YYYY-MM-01 */
     memcpy(out->end_date, today, 11);
     return MYNT_OK;
   }

@@ -2,6 +2,7 @@
 #ifndef MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 #define MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,13 +36,17 @@ typedef struct {
   const char *count;
   const char *offset;
   const char *account_id;
+  /* Without either date: true gives the current calendar month (its first day .. today, as
+   * GET /summary), false the whole history (GET /transactions). */
+  bool default_current_month;
 } transactions_query_params;
 
 /* Checks p against today (YYYY-MM-DD, UTC) and fills out:
  * - start_date and end_date: both or neither; real calendar dates written YYYY-MM-DD;
  *   start_date <= end_date; start_date not before today minus TRANSACTIONS_HISTORY_MONTHS
  *   months and not after today; an end_date after today is cut back to today. Neither:
- *   the whole history, today minus 24 months .. today;
+ *   the whole history, today minus 24 months .. today (or, with p->default_current_month,
+ *   the first day of today's month .. today);
  * - count: a whole number 1..500 (digits only), default 100;
  * - offset: a whole number >= 0 (digits only), default 0; offset + count <= 10000;
  * - account_id: 1..128 printable characters without spaces when given.

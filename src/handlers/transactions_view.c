@@ -6,7 +6,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
-#include "sync/sync_records.h"
+#include "finance/category.h"
 
 /* A new JSON number of obj[name] when it is one, else JSON null. */
 static json_t *s_number(const json_t *obj, const char *name)
@@ -74,6 +74,18 @@ json_t *transactions_view_item(const store_item *item)
                    item->new_accounts_available, "sync", sync);
 }
 
+json_t *transactions_view_items(const store_item *items, size_t n)
+{
+  json_t *list = json_array();
+  for(size_t i = 0; list && i < n; i++) {
+    if(json_array_append_new(list, transactions_view_item(&items[i]))) {
+      json_decref(list);
+      list = NULL;
+    }
+  }
+  return list;
+}
+
 json_t *transactions_view_stored_account(const json_t *record, const store_item *item)
 {
   const char *account_id = json_member_string(record, "account_id");
@@ -111,5 +123,5 @@ json_t *transactions_view_stored(const json_t *stored)
     json_member_string_or_null(stored, "pending_transaction_id"), "category",
     json_member_string_or_null(stored, "category"), "category_detailed",
     json_member_string_or_null(stored, "category_detailed"), "payment_channel",
-    json_member_string_or_null(stored, "payment_channel"), "flow", flow ? flow : sync_records_flow(category));
+    json_member_string_or_null(stored, "payment_channel"), "flow", flow ? flow : finance_flow(category));
 }

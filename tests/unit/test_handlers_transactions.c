@@ -1,4 +1,4 @@
-/* test_handlers_transactions.c - GET /transactions and /accounts without the network: query checks, flow classification, the item, account and transaction views. */
+/* test_handlers_transactions.c - GET /transactions, /accounts and /summary without the network: query checks, flow classification, the item, account and transaction views. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,6 +94,23 @@ static void test_query_cuts_an_end_date_after_today_back_to_today(void **state)
                    MYNT_OK);
   assert_string_equal(q.start_date, "2025-03-01");
   assert_string_equal(q.end_date, TODAY);
+}
+
+static void test_query_default_current_month_is_its_first_day_to_today(void **state)
+{
+  (void)state;
+  transactions_query q;
+  char why[200];
+  assert_int_equal(s_parse((transactions_query_params){.default_current_month = true}, &q, why), MYNT_OK);
+  assert_string_equal(q.start_date, "2025-03-01");
+  assert_string_equal(q.end_date, TODAY);
+  /* Given dates win over the default, with the same rules. */
+  assert_int_equal(
+    s_parse((transactions_query_params){"2024-12-15", "2025-01-15", .default_current_month = true}, &q, why), MYNT_OK);
+  assert_string_equal(q.start_date, "2024-12-15");
+  assert_string_equal(q.end_date, "2025-01-15");
+  s_assert_refused((transactions_query_params){.start_date = "2025-03-01", .default_current_month = true}, "together");
+  s_assert_refused((transactions_query_params){"2023-03-14", TODAY, .default_current_month = true}, "24 months");
 }
 
 /* Queries that must be refused, and what each refusal must mention. */
@@ -270,9 +287,9 @@ static void test_stored_transaction_answers_amount_and_amount_cents_with_plaids_
   json_decref(stored);
 }
 
-/* Serves GET /transactions?query for sub with no store (validation answers before any I/O), in the
- * test's arena. */
-static json_t *s_serve_query(const char *query)
+/* Serves GET path?query (a route of the transactions group) for sub with no store (validation
+ * answers before any I/O), in the test's arena. */
+static json_t *s_serve_route(const char *path, const char *query)
 {
   handlers_env env = {0};
   apigw_ctx ctx = {.env = &env, .arena = apigw_forge_arena(), .invocation_id = "lambda-1"};
@@ -284,13 +301,17 @@ static json_t *s_serve_query(const char *query)
     *eq = '\0';
     json_object_set_new(params, pair, json_string(eq + 1));
   }
-  json_t *event = apigw_forge_event_new(&(apigw_forge_event){.method = "GET",
-                                                             .route_key = "GET /transactions",
-                                                             .path = "/transactions",
-                                                             .raw_query = query,
-                                                             .query = params,
-                                                             .sub = "user-1"});
+  char route_key[64];
+  snprintf(route_key, sizeof(route_key), "GET %s", path);
+  json_t *event = apigw_forge_event_new(&(apigw_forge_event){
+    .method = "GET", .route_key = route_key, .path = path, .raw_query = query, .query = params, .sub = "user-1"});
   return apigw_forge_serve(routes_table(), "transactions", &ctx, event);
+}
+
+/* Serves GET /transactions?query as s_serve_route. */
+static json_t *s_serve_query(const char *query)
+{
+  return s_serve_route("/transactions", query);
 }
 
 static void test_transactions_route_answers_400_bad_request_naming_the_parameter(void **state)
@@ -310,6 +331,30 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
   };
   for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     json_t *payload = apigw_forge_expect(s_serve_query(cases[i].query), 400, "bad_request");
+    json_t *body = apigw_forge_body(payload);
+    const char *message = apigw_forge_error_message(body);
+    if(!message || !strstr(message, cases[i].needle))
+      fail_msg("%s: message \"%s\" does not mention \"%s\"", cases[i].query, message ? message : "", cases[i].needle);
+    json_decref(body);
+    json_decref(payload);
+  }
+}
+
+static void test_summary_route_answers_400_bad_request_for_dates_as_transactions(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *query;
+    const char *needle;
+  } cases[] = {
+    {"start_date=2025-02-30&end_date=2025-03-01", "start_date"},
+    {"start_date=2025-03-01&end_date=2025-3-10", "end_date"},
+    {"start_date=2024-06-02&end_date=2024-06-01", "after end_date"},
+    {"end_date=2024-06-01", "together"},
+    {"start_date=2020-01-01&end_date=2020-02-01", "24 months"},
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    json_t *payload = apigw_forge_expect(s_serve_route("/summary", cases[i].query), 400, "bad_request");
     json_t *body = apigw_forge_body(payload);
     const char *message = apigw_forge_error_message(body);
     if(!message || !strstr(message, cases[i].needle))
@@ -362,6 +407,7 @@ int main(void)
     cmocka_unit_test(test_query_accepts_a_window_count_offset_and_account),
     cmocka_unit_test(test_query_accepts_the_earliest_day_and_today),
     cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
+    cmocka_unit_test(test_query_default_current_month_is_its_first_day_to_today),
     cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
     cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
     cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
@@ -370,6 +416,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_stored_transaction_answers_amount_and_amount_cents_with_plaids_sign,
                                     apigw_forge_arena_setup, apigw_forge_arena_teardown),
     cmocka_unit_test_setup_teardown(test_transactions_route_answers_400_bad_request_naming_the_parameter,
+                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
+    cmocka_unit_test_setup_teardown(test_summary_route_answers_400_bad_request_for_dates_as_transactions,
                                     apigw_forge_arena_setup, apigw_forge_arena_teardown),
     cmocka_unit_test_setup_teardown(test_answers_print_amounts_as_written, apigw_forge_arena_setup,
                                     apigw_forge_arena_teardown),
