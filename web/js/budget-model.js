@@ -16,9 +16,9 @@ const NOT_SPENDING = new Set(['INCOME', 'TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAY
 /** The categories a budget can be set for: Plaid's primaries whose flow is expense. */
 export const BUDGETABLE = Object.freeze(CATEGORIES.filter((c) => !NOT_SPENDING.has(c)));
 
-/** A category code in words: 'FOOD_AND_DRINK' → 'Food and drink', UNCATEGORIZED → 'Uncategorised'. */
+/** A category code in words (format.js humanize): 'FOOD_AND_DRINK' → 'Food and drink'; none → 'Uncategorized'. */
 export function categoryName(code) {
-  return code === UNCATEGORIZED || !code ? 'Uncategorised' : humanize(code);
+  return humanize(code || UNCATEGORIZED);
 }
 
 /** A budget's state from the API's percent (spent × 100 / limit): 'over' above 100, 'near' from 80 to 100, else 'ok'. */
