@@ -290,18 +290,19 @@ export function budgetView(app, query = {}) {
     if (state.editing && state.editing !== li) cancelEdit(state.editing);
     const name = categoryName(b.category);
     const inputId = uid('limit');
+    const unitId = `${inputId}-unit`;
     const error = fieldError();
     const input = h('input', {
       id: inputId, type: 'text', inputmode: 'decimal', autocomplete: 'off', value: String(b.monthly_limit),
-      'aria-describedby': error.el.id,
+      'aria-describedby': `${unitId} ${error.el.id}`,
     });
     const save = h('button', { type: 'submit', class: 'button button-primary button-small' }, 'Save');
     const cancel = h('button', { type: 'button', class: 'button button-quiet button-small' }, 'Cancel');
     const form = h('form', { class: 'budget-edit', novalidate: true, 'aria-label': `Edit budget for ${name}` },
       h('div', { class: 'field' },
-        h('label', { for: inputId }, 'Monthly limit', h('span', { class: 'sr-only' }, ` for ${name}`),
-          h('span', { class: 'label-note' }, ` (${b.iso_currency_code})`)),
-        input, error.el),
+        h('label', { for: inputId }, 'Monthly limit', h('span', { class: 'sr-only' }, ` for ${name}`)),
+        h('div', { class: 'input-with-unit' }, input, h('span', { class: 'unit', id: unitId }, b.iso_currency_code)),
+        error.el),
       h('div', { class: 'budget-actions' }, save, cancel));
     const saved = [...li.childNodes];
     li.dataset.editing = 'true';
