@@ -95,6 +95,8 @@ mynt_status summary_get(const apigw_ctx *ctx, const apigw_request *req, apigw_re
   if(st)
     goto cleanup;
   st = finance_summary(txns, q.start_date, q.end_date, limits, n_budgets, &summary);
+  if(st == MYNT_BAD_REQUEST)
+    st = MYNT_INTERNAL; /* the dates were checked: only a stored budget finance refuses is left */
   if(st)
     goto cleanup;
   if(json_object_set_new(summary, "items", transactions_view_items(items, n))) {
