@@ -40,7 +40,7 @@ bool finance_filter_matches(const finance_filter *f, const json_t *stored_txn)
     if(strcmp(f->flow, flow ? flow : finance_flow(category)) != 0)
       return false;
   }
-  if(f->q && !s_contains_folded(json_member_string(stored_txn, "name"), f->q) &&
+  if(f->q && *f->q && !s_contains_folded(json_member_string(stored_txn, "name"), f->q) &&
      !s_contains_folded(json_member_string(stored_txn, "merchant_name"), f->q))
     return false;
   return true;

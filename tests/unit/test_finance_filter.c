@@ -22,10 +22,17 @@ static void test_finance_filter_without_members_keeps_everything(void **state)
 {
   (void)state;
   json_t *t = s_txn("{\"name\":\"Coffee\",\"category\":\"FOOD_AND_DRINK\",\"flow\":\"expense\"}");
+  json_t *nameless = s_txn("{\"name\":null,\"merchant_name\":null,\"flow\":\"expense\"}");
   const finance_filter any = {0};
+  const finance_filter empty_q = {.q = ""};
   assert_true(finance_filter_matches(&any, t));
   assert_true(finance_filter_matches(NULL, t));
+  assert_true(finance_filter_matches(&empty_q, t));
+  assert_true(finance_filter_matches(&empty_q, nameless));
+  const finance_filter some_q = {.q = "a"};
+  assert_false(finance_filter_matches(&some_q, nameless));
   json_decref(t);
+  json_decref(nameless);
 }
 
 static void test_finance_filter_category_is_the_primary_or_uncategorized(void **state)
