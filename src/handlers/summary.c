@@ -67,10 +67,9 @@ mynt_status summary_get(const apigw_ctx *ctx, const apigw_request *req, apigw_re
   transactions_query_params params = {
     .start_date = apigw_request_query(req, "start_date"),
     .end_date = apigw_request_query(req, "end_date"),
-    .default_current_month = true,
   };
   date_of_epoch_ms(clock_epoch_ms(), today);
-  st = transactions_query_parse(&params, today, &q, &why);
+  st = transactions_query_parse_month_default(&params, today, &q, &why);
   if(st)
     return apigw_response_error(res, st, mynt_detail_text(&why));
 
@@ -96,6 +95,8 @@ mynt_status summary_get(const apigw_ctx *ctx, const apigw_request *req, apigw_re
   if(st)
     goto cleanup;
   st = finance_summary(txns, q.start_date, q.end_date, limits, n_budgets, &summary);
+  if(st == MYNT_BAD_REQUEST)
+    st = MYNT_INTERNAL; /* the dates were checked: only a stored budget finance refuses is left */
   if(st)
     goto cleanup;
   if(json_object_set_new(summary, "items", transactions_view_items(items, n))) {

@@ -2,7 +2,6 @@
 #ifndef MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 #define MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,17 +35,13 @@ typedef struct {
   const char *count;
   const char *offset;
   const char *account_id;
-  /* Without either date: true gives the current calendar month (its first day .. today, as
-   * GET /summary), false the whole history (GET /transactions). */
-  bool default_current_month;
 } transactions_query_params;
 
 /* Checks p against today (YYYY-MM-DD, UTC) and fills out:
  * - start_date and end_date: both or neither; real calendar dates written YYYY-MM-DD;
  *   start_date <= end_date; start_date not before today minus TRANSACTIONS_HISTORY_MONTHS
  *   months and not after today; an end_date after today is cut back to today. Neither:
- *   the whole history, today minus 24 months .. today (or, with p->default_current_month,
- *   the first day of today's month .. today);
+ *   the whole history, today minus 24 months .. today;
  * - count: a whole number 1..500 (digits only), default 100;
  * - offset: a whole number >= 0 (digits only), default 0; offset + count <= 10000;
  * - account_id: 1..128 printable characters without spaces when given.
@@ -54,5 +49,10 @@ typedef struct {
  * (may be NULL; the message is safe to send to the caller). */
 mynt_status transactions_query_parse(const transactions_query_params *p, const char *today, transactions_query *out,
                                      mynt_detail *detail);
+
+/* As transactions_query_parse (the same checks and messages), except that without either date
+ * the window is the current calendar month: the first day of today's month .. today (GET /summary). */
+mynt_status transactions_query_parse_month_default(const transactions_query_params *p, const char *today,
+                                                   transactions_query *out, mynt_detail *detail);
 
 #endif

@@ -80,6 +80,7 @@ mynt_status store_budget_list(store *s, const char *user_id, int64_t deadline_ms
   mynt_status st = MYNT_OK;
   json_t *raw = NULL;
   store_budget *budgets = NULL;
+  size_t total = 0;
   json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", s->table, "KeyConditionExpression",
                               "user_id = :u AND begins_with(sk, :p)", "ExpressionAttributeValues", ":u", "S", user_id,
                               ":p", "S", S_BUDGET_PREFIX, "ConsistentRead", 1);
@@ -92,7 +93,7 @@ mynt_status store_budget_list(store *s, const char *user_id, int64_t deadline_ms
     st = store_status_from_ddb(st, &err, "Query budgets");
     goto cleanup;
   }
-  size_t total = json_array_size(raw);
+  total = json_array_size(raw);
   if(total == 0)
     goto cleanup;
   budgets = calloc(total, sizeof(*budgets));

@@ -63,6 +63,7 @@ before(async () => {
 });
 after(async () => {
   try {
+    if (process.env.MYNT_TEST_LOGS) console.log(stack?.logs());
     assertNoAccessTokenSeen(stack);
   } finally {
     await stack?.stop();
@@ -133,7 +134,7 @@ function expected(txns, start, end) {
   const sum = (list) => list.reduce((s, t) => s + Math.round(t.amount * 100), 0);
   const posted = inRange.filter((t) => !t.pending);
   const expense = posted.filter((t) => flowOf(t.category) === 'expense');
-  const incomeOf = (list) => -sum(list.filter((t) => flowOf(t.category) === 'income'));
+  const incomeOf = (list) => 0 - sum(list.filter((t) => flowOf(t.category) === 'income'));
   const expensesOf = (list) => sum(list.filter((t) => flowOf(t.category) === 'expense'));
   const totals = [...new Set(inRange.map((t) => t.iso_currency_code))].sort().map((c) => {
     const mine = posted.filter((t) => t.iso_currency_code === c);
@@ -217,7 +218,10 @@ async function assertSummaryMatches(query, start, end) {
   const truth = expected(await simTruth(start, end), start, end);
   assert.deepEqual(inCents(got).totals, truth.totals, `${start}..${end}: the simulator's own totals`);
   assert.deepEqual(inCents(got).categories, truth.categories, `${start}..${end}: the simulator's own categories`);
-  assert.deepEqual(got.items.map((i) => i.item_id), banks.map((b) => b.json.item.item_id), 'the items, in order');
+  const items = (await api(stack, 'GET', '/items', { token: user.idToken })).json.items;
+  assert.deepEqual(got.items.map((i) => [i.item_id, i.sync.status]), items.map((i) => [i.item_id, i.sync.status]),
+    'the items as GET /items gives them, in its order');
+  assert.deepEqual(new Set(items.map((i) => i.item_id)), new Set(banks.map((b) => b.json.item.item_id)));
   return { got, listed };
 }
 

@@ -96,21 +96,29 @@ static void test_query_cuts_an_end_date_after_today_back_to_today(void **state)
   assert_string_equal(q.end_date, TODAY);
 }
 
-static void test_query_default_current_month_is_its_first_day_to_today(void **state)
+static void test_query_month_default_is_the_current_months_first_day_to_today(void **state)
 {
   (void)state;
   transactions_query q;
-  char why[200];
-  assert_int_equal(s_parse((transactions_query_params){.default_current_month = true}, &q, why), MYNT_OK);
+  mynt_detail why;
+  transactions_query_params none = {0};
+  assert_int_equal(transactions_query_parse_month_default(&none, TODAY, &q, &why), MYNT_OK);
   assert_string_equal(q.start_date, "2025-03-01");
   assert_string_equal(q.end_date, TODAY);
-  /* Given dates win over the default, with the same rules. */
-  assert_int_equal(
-    s_parse((transactions_query_params){"2024-12-15", "2025-01-15", .default_current_month = true}, &q, why), MYNT_OK);
+  assert_int_equal(transactions_query_parse_month_default(&none, "2024-01-01", &q, &why), MYNT_OK);
+  assert_string_equal(q.start_date, "2024-01-01");
+  assert_string_equal(q.end_date, "2024-01-01");
+  /* Given dates win over the default, under the same rules and messages. */
+  transactions_query_params range = {.start_date = "2024-12-15", .end_date = "2025-04-15"};
+  assert_int_equal(transactions_query_parse_month_default(&range, TODAY, &q, &why), MYNT_OK);
   assert_string_equal(q.start_date, "2024-12-15");
-  assert_string_equal(q.end_date, "2025-01-15");
-  s_assert_refused((transactions_query_params){.start_date = "2025-03-01", .default_current_month = true}, "together");
-  s_assert_refused((transactions_query_params){"2023-03-14", TODAY, .default_current_month = true}, "24 months");
+  assert_string_equal(q.end_date, TODAY);
+  transactions_query_params half = {.start_date = "2025-03-01"};
+  assert_int_equal(transactions_query_parse_month_default(&half, TODAY, &q, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "together"));
+  transactions_query_params old = {.start_date = "2023-03-14", .end_date = TODAY};
+  assert_int_equal(transactions_query_parse_month_default(&old, TODAY, &q, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "24 months"));
 }
 
 /* Queries that must be refused, and what each refusal must mention. */
@@ -407,7 +415,7 @@ int main(void)
     cmocka_unit_test(test_query_accepts_a_window_count_offset_and_account),
     cmocka_unit_test(test_query_accepts_the_earliest_day_and_today),
     cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
-    cmocka_unit_test(test_query_default_current_month_is_its_first_day_to_today),
+    cmocka_unit_test(test_query_month_default_is_the_current_months_first_day_to_today),
     cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
     cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
     cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
