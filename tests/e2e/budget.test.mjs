@@ -341,7 +341,8 @@ test('a person budgets: charts and category table as /summary says, budgets inli
         const res = await put;
         assert.ok(res, `a limit of ${bad} is sent to the API, which judges it`);
         assert.equal(res.status(), 400);
-        const message = (await res.json()).message;
+        const { code, message } = (await res.json()).error;
+        assert.equal(code, 'bad_request');
         assert.match(message, /monthly_limit/, `the API names the field: "${message}"`);
         const alert = add.getByRole('alert');
         await eventually(async () => {
