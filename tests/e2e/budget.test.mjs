@@ -2,18 +2,18 @@
 // the nav with the keyboard, sees the income/expenses chart and the category table (figures as GET /summary gives
 // them and as the simulator's own transactions add up), follows a category to its transactions, sets, changes and
 // removes a budget inline (its progress bar and state in words; invalid limits refused with the API's message and
-// nothing stored), exports the chosen range as CSV (parsed back strictly, equal to the table), narrows the table with
-// Search / Category / Flow (the API confirms), and axe finds no serious or critical violation at desktop and phone
-// width. Parts whose backend routes or web view are not there yet are skipped with that reason.
+// nothing stored), exports the chosen range and filters as CSV (parsed back with csv-parse, equal to the table),
+// narrows the table with Search / Category / Flow (the API confirms), and axe finds no serious or critical violation
+// at desktop and phone width. Parts whose backend routes or web view are not there yet are skipped with that reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { BUILD, ROOT, api } from '../api/helpers/stack.mjs';
 import { openPage, screenshot, PHONE, DESKTOP } from './helpers/browser.mjs';
 import { axeViolations } from './helpers/axe.mjs';
-import { parseCsvStrict } from './helpers/csv.mjs';
 import {
   newEmail, signUpAndConfirm, connectBank, bankSynced, transactionsSettled, tableRows, allPages, simToday,
   simTransactions, watchBearer, eventually, tabTo,
@@ -436,7 +436,7 @@ test('a person budgets: charts and category table as /summary says, budgets inli
       await apply('', '', 'All');
     });
 
-    await t.test('Export CSV downloads the range as mynt-transactions-<start>-<end>.csv, rows equal to the table', { skip: needs(EXPORT) }, async () => {
+    await t.test('Export CSV downloads the range and filters as mynt-transactions-<start>-<end>.csv, rows equal to the table', { skip: needs(EXPORT) }, async () => {
       const filters = page.getByRole('form', { name: 'Filter transactions' });
       await filters.getByLabel('From', { exact: true }).fill(s.start);
       await filters.getByLabel('To', { exact: true }).fill(s.end);
@@ -445,37 +445,59 @@ test('a person budgets: charts and category table as /summary says, budgets inli
       await filters.getByRole('button', { name: 'Show', exact: true }).click();
       assert.equal((await read).status(), 200);
       await transactionsSettled(page);
-      const rows = await allPages(page);
-      const download = page.waitForEvent('download', { timeout: 30_000 });
-      await page.getByRole('button', { name: 'Export CSV' }).click();
-      const file = await download;
-      assert.equal(file.suggestedFilename(), `mynt-transactions-${s.start}-${s.end}.csv`);
-      const path = await file.path();
-      const bytes = readFileSync(path);
-      assert.notDeepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'no byte-order mark');
-      const records = parseCsvStrict(bytes.toString('utf8'));
-      assert.deepEqual(records[0], ['date', 'name', 'merchant_name', 'amount', 'iso_currency_code', 'category', 'category_detailed',
-        'flow', 'pending', 'account_id', 'account_name', 'institution_name', 'item_id', 'transaction_id']);
-      const body = records.slice(1).map((r) => Object.fromEntries(records[0].map((k, i) => [k, r[i]])));
-      assert.deepEqual(body.map((r) => r.transaction_id), rows.map((r) => r.id), 'one row per transaction of the table, in its order');
-      const truth = new Map((await apiTransactions(token(), { start_date: s.start, end_date: s.end })).map((x) => [x.transaction_id, x]));
-      const accounts = (await api(stack, 'GET', '/accounts', { token: token() })).json.accounts;
-      for (const r of body) {
-        const x = truth.get(r.transaction_id);
-        const account = accounts.find((a) => a.account_id === x.account_id);
-        assert.deepEqual(r, {
-          date: x.date, name: csvText(x.name), merchant_name: csvText(x.merchant_name), amount: csvAmount(x.amount_cents),
-          iso_currency_code: x.iso_currency_code ?? '', category: x.category ?? '', category_detailed: x.category_detailed ?? '',
-          flow: x.flow, pending: String(x.pending), account_id: x.account_id, account_name: csvText(account.name),
-          institution_name: csvText(account.institution_name), item_id: x.item_id, transaction_id: x.transaction_id,
-        }, `CSV row of ${r.transaction_id}`);
-      }
+      await assertExportIsTable(page, token, s.start, s.end, {});
+      // With a filter the file holds what the filtered table holds.
+      const flowRead = page.waitForResponse((r) => new URL(r.url()).pathname === '/transactions'
+        && new URL(r.url()).searchParams.get('flow') === 'expense', { timeout: 15_000 });
+      await filters.getByLabel('Flow', { exact: true }).selectOption({ label: 'Expenses' });
+      await filters.getByRole('button', { name: 'Show', exact: true }).click();
+      assert.equal((await flowRead).status(), 200);
+      await transactionsSettled(page);
+      await assertExportIsTable(page, token, s.start, s.end, { flow: 'expense' });
     });
   } finally {
     await w.context.close();
   }
   await w.check();
 });
+
+/**
+ * Reads every page of the transactions table, presses "Export CSV" and asserts the download: the file name of the
+ * range, no BOM, CRLF records, the contract's header, one row per table row in its order, each row's cells those of
+ * GET /transactions (with query's filters) and GET /accounts as the export writes them.
+ */
+async function assertExportIsTable(page, token, start, end, query) {
+  const rows = await allPages(page);
+  const download = page.waitForEvent('download', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const file = await download;
+  assert.equal(file.suggestedFilename(), `mynt-transactions-${start}-${end}.csv`);
+  const path = await file.path();
+  const bytes = readFileSync(path);
+  assert.notDeepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'no byte-order mark');
+  const text = bytes.toString('utf8');
+  assert.ok(text.endsWith('\r\n'), 'the last record ends with CRLF');
+  assert.doesNotMatch(text, /(?<!\r)\n/, 'every line ends with CRLF (the simulator\'s names hold no line break)');
+  const records = parse(text, { record_delimiter: '\r\n', relax_column_count: false, relax_quotes: false, bom: false });
+  assert.deepEqual(records[0], ['date', 'name', 'merchant_name', 'amount', 'iso_currency_code', 'category', 'category_detailed',
+    'flow', 'pending', 'account_id', 'account_name', 'institution_name', 'item_id', 'transaction_id']);
+  const body = records.slice(1).map((r) => Object.fromEntries(records[0].map((k, i) => [k, r[i]])));
+  assert.deepEqual(body.map((r) => r.transaction_id), rows.map((r) => r.id), 'one row per transaction of the table, in its order');
+  const truth = new Map((await apiTransactions(token(), { start_date: start, end_date: end, ...query })).map((x) => [x.transaction_id, x]));
+  assert.deepEqual([...truth.keys()], rows.map((r) => r.id), 'the table is GET /transactions for the same range and filters');
+  if (query.flow) assert.ok([...truth.values()].every((x) => x.flow === query.flow), 'the API filtered the flow');
+  const accounts = (await api(stack, 'GET', '/accounts', { token: token() })).json.accounts;
+  for (const r of body) {
+    const x = truth.get(r.transaction_id);
+    const account = accounts.find((a) => a.account_id === x.account_id);
+    assert.deepEqual(r, {
+      date: x.date, name: csvText(x.name), merchant_name: csvText(x.merchant_name), amount: csvAmount(x.amount_cents),
+      iso_currency_code: x.iso_currency_code ?? '', category: x.category ?? '', category_detailed: x.category_detailed ?? '',
+      flow: x.flow, pending: String(x.pending), account_id: x.account_id, account_name: csvText(account.name),
+      institution_name: csvText(account.institution_name), item_id: x.item_id, transaction_id: x.transaction_id,
+    }, `CSV row of ${r.transaction_id}`);
+  }
+}
 
 /** Every page of the transactions table, or none when it says there are none. */
 async function allPagesOrNone(page) {
