@@ -104,7 +104,11 @@ async function categoryRows(page) {
 /** Asserts a canvas (role img) inside figure shows a drawn chart: a non-empty aria-label and non-blank pixels. */
 async function assertChartDrawn(figure, what) {
   const canvas = figure.getByRole('img');
-  assert.ok((await canvas.getAttribute('aria-label'))?.trim(), `${what}: the chart's canvas has an aria-label summarising it`);
+  const caption = (await figure.locator('figcaption').textContent()).trim();
+  await eventually(async () => {
+    const label = (await canvas.getAttribute('aria-label'))?.trim() ?? '';
+    assert.ok(label.length > caption.length, `${what}: the canvas's aria-label summarises the chart, more than its caption ("${label}")`);
+  });
   assert.equal(await canvas.evaluate((el) => el.tagName), 'CANVAS', `${what}: the chart is a canvas`);
   await eventually(async () => {
     const drawn = await canvas.evaluate((el) => {
@@ -177,6 +181,9 @@ test('a person budgets: charts and category table as /summary says, budgets inli
       const summary = await apiSummary(token(), s.start, s.end);
       assert.equal(summary.start_date, s.start);
       assert.equal(summary.end_date, s.end);
+      // The later steps use the summary and its top budgetable category, whatever this step finds.
+      s.summary = summary;
+      s.category = summary.categories.find((c) => c.category !== 'UNCATEGORIZED')?.category;
       await assertChartDrawn(page.getByRole('figure', { name: 'Income and expenses by month' }), 'income and expenses');
       await assertChartDrawn(page.getByRole('figure', { name: 'Spending by category' }), 'spending by category');
 
@@ -207,8 +214,17 @@ test('a person budgets: charts and category table as /summary says, budgets inli
         const href = new URL(row.href, page.url());
         assert.equal(href.hash, `#/?category=${c.category}&start_date=${s.start}&end_date=${s.end}`, `${c.category}: its link`);
       }
-      s.summary = summary;
-      s.category = summary.categories.find((c) => c.category !== 'UNCATEGORIZED').category;
+      // The month chart's text equivalent ("Show as a table"): every month of the period, as GET /summary's months.
+      const monthFigure = page.getByRole('figure', { name: 'Income and expenses by month' });
+      await monthFigure.getByText('Show as a table').click();
+      const monthTable = monthFigure.getByRole('table', { name: 'Income and expenses by month' });
+      await monthTable.waitFor();
+      const months = await monthTable.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent.trim())));
+      const usdMonths = summary.months.filter((m) => m.iso_currency_code === 'USD');
+      assert.deepEqual(usdMonths.map((m) => m.month), [s.start.slice(0, 7), monthStart(s.today, 1).slice(0, 7), s.today.slice(0, 7)],
+        'GET /summary has every month of the period');
+      assert.deepEqual(months.map((cells) => cells.slice(1).map(shownCents)),
+        usdMonths.map((m) => [cents(m.income), cents(m.expenses), cents(m.net)]), 'the month table: income, expenses, net per month');
       await screenshot(page, 'budget-1-view', { fullPage: true });
     });
 
@@ -332,10 +348,12 @@ test('a person budgets: charts and category table as /summary says, budgets inli
       const add = page.getByRole('form', { name: 'Add a budget' });
       const limit = add.getByLabel('Monthly limit', { exact: true });
       w.expectStatus(400);
+      const before = await apiBudgets(token());
+      const category = await add.getByLabel('Category', { exact: true }).locator('option').first().getAttribute('value');
       for (const bad of ['0', '10.005']) {
-        await add.getByLabel('Category', { exact: true }).selectOption(s.category);
+        await add.getByLabel('Category', { exact: true }).selectOption(category);
         await limit.fill(bad);
-        const put = page.waitForResponse((r) => r.request().method() === 'PUT' && new URL(r.url()).pathname === `/budgets/${s.category}`,
+        const put = page.waitForResponse((r) => r.request().method() === 'PUT' && new URL(r.url()).pathname === `/budgets/${category}`,
           { timeout: 10_000 }).catch(() => null);
         await add.getByRole('button', { name: 'Add budget' }).click();
         const res = await put;
@@ -354,7 +372,7 @@ test('a person budgets: charts and category table as /summary says, budgets inli
           return (input.getAttribute('aria-describedby') ?? '').split(/\s+/).includes(el.id) || el.parentElement.contains(input);
         }, await limit.getAttribute('id'));
         assert.ok(nextToField, 'the message is tied to the Monthly limit field (aria-describedby, or beside it)');
-        assert.deepEqual(await apiBudgets(token()), [], `nothing stored for ${bad}`);
+        assert.deepEqual(await apiBudgets(token()), before, `nothing stored for ${bad}`);
       }
       await screenshot(page, 'budget-4-invalid');
     });
@@ -362,7 +380,7 @@ test('a person budgets: charts and category table as /summary says, budgets inli
     await t.test('axe finds no serious or critical violation on the Budget view at desktop and phone width', { skip: needs(SUMMARY, ...BUDGETS) }, async () => {
       // A budget in view, so its progress bar is checked too.
       const res = await api(stack, 'PUT', `/budgets/${s.category}`, { token: token(), body: { monthly_limit: 2, iso_currency_code: 'USD' } });
-      assert.equal(res.status, 201, res.text);
+      assert.ok(res.status === 201 || res.status === 200, res.text);
       await page.reload();
       await page.getByRole('heading', { level: 1, name: 'Budget' }).waitFor();
       await showBudgetPeriod(page, s.start, s.end);
