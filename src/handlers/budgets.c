@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/money.h"
@@ -85,8 +86,13 @@ static mynt_status s_budget_body_or_reply(const json_t *body, apigw_response *re
   const json_t *value;
   json_object_foreach((json_t *)body, key, value) {
     if(strcmp(key, S_LIMIT_MEMBER) != 0 && strcmp(key, S_CURRENCY_MEMBER) != 0) {
-      snprintf(message, sizeof(message), "unknown member \"%.40s\": the body takes only %s and %s", key, S_LIMIT_MEMBER,
-               S_CURRENCY_MEMBER);
+      /* The name is quoted back only when it is short printable ASCII (never a cut UTF-8 sequence). */
+      if(str_is_token(key, 40))
+        snprintf(message, sizeof(message), "unknown member \"%s\": the body takes only %s and %s", key, S_LIMIT_MEMBER,
+                 S_CURRENCY_MEMBER);
+      else
+        snprintf(message, sizeof(message), "unknown member: the body takes only %s and %s", S_LIMIT_MEMBER,
+                 S_CURRENCY_MEMBER);
       return apigw_response_error(res, MYNT_BAD_REQUEST, message);
     }
   }

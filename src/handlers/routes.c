@@ -22,6 +22,7 @@ static const apigw_route s_routes[] = {
   {"POST /items/{item_id}/sync", "items", 1, items_sync},
   {"GET /accounts", "transactions", 1, transactions_accounts},
   {"GET /transactions", "transactions", 1, transactions_list},
+  {"GET /transactions/export", "transactions", 1, transactions_export},
   {"GET /summary", "transactions", 1, summary_get},
   {"GET /budgets", "budgets", 1, budgets_list},
   {"PUT /budgets/{category}", "budgets", 1, budgets_put},

@@ -42,7 +42,8 @@ mynt_status store_budget_list(store *s, const char *user_id, int64_t deadline_ms
 
 /* Creates or replaces user_id's budget of b->category with b (borrowed; b->updated_at is stored
  * as given: the caller sets it, so it can answer with it) by one PutItem. On MYNT_OK *out_created
- * is true when there was no budget of that category before, false when one was replaced. Returns
+ * is true when there was no budget of that category before, false when one was replaced (a send
+ * retried after a lost answer sees its own first write, so reports a replacement). Returns
  * MYNT_BAD_REQUEST (nothing written) for an invalid user id, category (store_budget_category_valid),
  * limit (not 1..MONEY_CENTS_MAX), currency or an empty updated_at; else a status from
  * store_status_from_ddb. */

@@ -45,3 +45,7 @@ set_tests_properties(test_handlers_webhooks_moto PROPERTIES FIXTURES_REQUIRED mo
 mynt_unit_test(test_handlers_budgets_moto SOURCES test_handlers_budgets_moto.c LIBS mynt_handlers mynt_apigw_forge mynt_moto_store)
 set_property(TEST test_handlers_budgets_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_handlers_budgets_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)
+
+# GET /transactions/export's CSV rows (no network): header, column order, amounts from cents, hostile text cells.
+mynt_unit_test(test_transactions_csv SOURCES test_transactions_csv.c LIBS mynt_handlers)
+set_tests_properties(test_transactions_csv PROPERTIES TIMEOUT 60)

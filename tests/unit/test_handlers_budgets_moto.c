@@ -159,6 +159,13 @@ static void test_put_refuses_each_invalid_request_with_a_clear_message_and_store
     {"FOOD_AND_DRINK", "[1,2]", "JSON object"},
     {"FOOD_AND_DRINK", NULL, "JSON body is required"},
     {"FOOD_AND_DRINK", "{\"monthly_limit\":5,\"iso_currency_code\":\"USD\",\"note\":1}", "unknown member \"note\""},
+    {"FOOD_AND_DRINK",
+     "{\"monthly_limit\":5,\"iso_currency_code\":\"USD\","
+     "\"a\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+     "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\":1}",
+     "unknown member: the body takes only monthly_limit and iso_currency_code"},
+    {"FOOD_AND_DRINK", "{\"monthly_limit\":5,\"iso_currency_code\":\"USD\",\"monthly_limit \":1}",
+     "unknown member: the body"},
     {"FOOD_AND_DRINK", "{\"iso_currency_code\":\"USD\"}", "monthly_limit is required"},
     {"FOOD_AND_DRINK", "{\"monthly_limit\":5}", "iso_currency_code is required"},
     {"INCOME", "{\"monthly_limit\":5,\"iso_currency_code\":\"USD\"}", "INCOME is not counted as spending"},
