@@ -5,7 +5,7 @@ import { apiMessage, ApiError } from '../api.js';
 import { formatMoney, formatDate, dateRangeProblem, isoDate, monthsBefore } from '../format.js';
 import {
   BUDGETABLE, categoryName, budgetState, budgetStateWords, currentMonth, budgetCurrencies, summaryCurrencies,
-  monthChartData, categoryChartData, monthChartSummary, categoryChartSummary,
+  monthChartData, categoryChartData, monthChartSummary, categoryChartSummary, monthLabel,
 } from '../budget-model.js';
 import { loadCharts, monthChartConfig, categoryChartConfig } from '../charts.js';
 import { transactionsSyncNote } from '../bank-status.js';
@@ -46,7 +46,7 @@ export function budgetView(app, query = {}) {
   const today = new Date();
   const fromQuery = query.start_date && query.end_date && !dateRangeProblem(query.start_date, query.end_date, today);
   const period = fromQuery ? { start: query.start_date, end: query.end_date } : currentMonth(today);
-  const state = { period, summary: null, currency: null, seq: 0, charts: [], editing: null };
+  const state = { period, summary: null, currency: null, seq: 0, chartSeq: 0, charts: [], editing: null };
 
   // ---- the period ----
   const minDate = isoDate(monthsBefore(today, 24));
@@ -108,7 +108,8 @@ export function budgetView(app, query = {}) {
   addCategory.setAttribute('aria-describedby', addErrors.category.el.id);
   addLimit.setAttribute('aria-describedby', addErrors.limit.el.id);
   addCurrency.setAttribute('aria-describedby', addErrors.currency.el.id);
-  const addButton = h('button', { type: 'submit', class: 'button button-primary' }, 'Add budget');
+  // Usable once the summary says which categories have a budget already.
+  const addButton = h('button', { type: 'submit', class: 'button button-primary', disabled: true }, 'Add budget');
   const addForm = h('form', { class: 'budget-add', novalidate: true, 'aria-label': 'Add a budget' },
     h('div', { class: 'field' }, h('label', { for: 'budget-add-category' }, 'Category'), addCategory, addErrors.category.el),
     h('div', { class: 'field' }, h('label', { for: 'budget-add-limit' }, 'Monthly limit'), addLimit, addErrors.limit.el),
@@ -148,10 +149,11 @@ export function budgetView(app, query = {}) {
   function renderTables() {
     const s = state.summary;
     const currency = state.currency;
-    const months = (s?.months ?? []).filter((m) => m.iso_currency_code === currency);
+    const months = (s?.months ?? []).filter((m) => m.iso_currency_code === currency)
+      .sort((a, b) => (a.month < b.month ? -1 : a.month > b.month ? 1 : 0));
     const money = (v) => formatMoney(v, currency);
     replace(monthTableBody, months.length ? months.map((m) => h('tr', {},
-      h('th', { scope: 'row', 'data-label': 'Month' }, monthChartData({ months: [m] }, currency).labels[0]),
+      h('th', { scope: 'row', 'data-label': 'Month' }, monthLabel(m.month)),
       h('td', { class: 'num', 'data-label': 'Income' }, money(m.income)),
       h('td', { class: 'num', 'data-label': 'Expenses' }, money(m.expenses)),
       h('td', { class: 'num', 'data-label': 'Net' }, money(m.net))))
@@ -166,6 +168,7 @@ export function budgetView(app, query = {}) {
   }
 
   async function renderCharts() {
+    const seq = ++state.chartSeq;
     const currency = state.currency;
     const months = monthChartData(state.summary, currency);
     const categories = categoryChartData(state.summary, currency);
@@ -183,13 +186,18 @@ export function budgetView(app, query = {}) {
       return;
     }
     chartAlert.clear();
-    if (!view.isConnected || currency !== state.currency) return;
+    if (!view.isConnected || seq !== state.chartSeq) return;
     for (const chart of state.charts) chart.destroy();
+    state.charts = [];
     const reducedMotion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
-    state.charts = [
-      new Chart(monthCanvas, monthChartConfig(months, currency, { reducedMotion })),
-      new Chart(categoryCanvas, categoryChartConfig(categories, currency, { reducedMotion })),
-    ];
+    try {
+      state.charts.push(new Chart(monthCanvas, monthChartConfig(months, currency, { reducedMotion })));
+      state.charts.push(new Chart(categoryCanvas, categoryChartConfig(categories, currency, { reducedMotion })));
+    } catch {
+      for (const chart of state.charts) chart.destroy();
+      state.charts = [];
+      chartAlert.show('The charts could not be drawn. The tables show the same figures.', 'warning');
+    }
   }
 
   function budgetItem(b) {
@@ -238,6 +246,7 @@ export function budgetView(app, query = {}) {
     const currencies = budgetCurrencies(state.summary);
     replace(addCurrency, currencies.map((c) => h('option', { value: c, selected: c === (keepCurrency || currencies[0]) }, c)));
     addForm.hidden = free.length === 0;
+    addButton.disabled = false;
     allSet.hidden = free.length > 0;
     addTitle.hidden = free.length === 0;
   }
