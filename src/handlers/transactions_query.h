@@ -1,4 +1,4 @@
-/* transactions_query.h - the GET /transactions (and /transactions/export) query string and GET /summary's dates: dates, paging, account and filters, checked with clear messages. */
+/* transactions_query.h - the query of GET /transactions, /transactions/export and /summary, checked with clear messages. */
 #ifndef MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 #define MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 
