@@ -416,12 +416,6 @@ static json_t *s_serve_route(const char *path, const char *query)
   return apigw_forge_serve(routes_table(), "transactions", &ctx, event);
 }
 
-/* Serves GET /transactions?query as s_serve_route. */
-static json_t *s_serve_query(const char *query)
-{
-  return s_serve_route("/transactions", query);
-}
-
 static void test_transactions_route_answers_400_bad_request_naming_the_parameter(void **state)
 {
   (void)state;
