@@ -137,7 +137,10 @@ async function showBudgetPeriod(page, start, end) {
   assert.equal((await read).status(), 200);
 }
 
-/** Counts of the violations axe finds at impact serious or critical, with their description. */
+/**
+ * Asserts axe finds no violation of impact serious or critical on what the page shows, where the steps left it
+ * scrolled (a control the top bar covers fails axe's target-size rule there).
+ */
 async function assertNoSeriousViolation(page, what) {
   const bad = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad, [], `axe: ${what}:\n${bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(', ')}`).join('\n')}`);
@@ -449,15 +452,23 @@ test('a person budgets: charts and category table as /summary says, budgets inli
       // The filters open and set, at both widths.
       await assertNoSeriousViolation(page, 'Overview with filters, desktop');
       await page.setViewportSize(PHONE);
-      await assertNoSeriousViolation(page, 'Overview with filters, phone');
-      await page.setViewportSize(DESKTOP);
-      await apply('', '', 'All');
+      try {
+        await assertNoSeriousViolation(page, 'Overview with filters, phone');
+      } finally {
+        await page.setViewportSize(DESKTOP);
+      }
     });
 
     await t.test('Export CSV downloads the range and filters as mynt-transactions-<start>-<end>.csv, rows equal to the table', { skip: needs(EXPORT) }, async () => {
+      await page.goto(`${stack.api_url}/#/`);
+      await page.getByRole('heading', { level: 1, name: 'Your money' }).waitFor();
+      await transactionsSettled(page);
       const filters = page.getByRole('form', { name: 'Filter transactions' });
       await filters.getByLabel('From', { exact: true }).fill(s.start);
       await filters.getByLabel('To', { exact: true }).fill(s.end);
+      await filters.getByLabel('Search', { exact: true }).fill('');
+      await filters.getByLabel('Category', { exact: true }).selectOption('');
+      await filters.getByLabel('Flow', { exact: true }).selectOption({ label: 'All' });
       const read = page.waitForResponse((r) => new URL(r.url()).pathname === '/transactions'
         && new URL(r.url()).searchParams.get('start_date') === s.start && !new URL(r.url()).searchParams.get('flow'), { timeout: 15_000 });
       await filters.getByRole('button', { name: 'Show', exact: true }).click();
