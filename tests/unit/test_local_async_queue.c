@@ -235,6 +235,13 @@ static void test_async_queue_runs_one_event_per_function_at_a_time(void **state)
   async_queue_free(q);
 }
 
+/* Stops the queue (arg) from a thread of its own. */
+static void *s_stop_thread(void *arg)
+{
+  async_queue_stop(arg);
+  return NULL;
+}
+
 static void test_async_queue_drops_what_is_queued_when_stopped(void **state)
 {
   (void)state;
@@ -247,10 +254,22 @@ static void test_async_queue_drops_what_is_queued_when_stopped(void **state)
   assert_int_equal(async_queue_push(q, 0, "{}", 2), MYNT_OK);
   s_wait_calls(&f, 1);
   assert_int_equal(async_queue_push(q, 0, "{}", 2), MYNT_OK);
+  /* Stop while the first run is still held, so nothing queued can start before the queue knows it
+   * is stopping: stop (which joins the worker) runs on its own thread, and a push answering
+   * MYNT_UNAVAILABLE shows the stop was seen. Probe pushes made before that are queued (and dropped
+   * too); a full queue answers MYNT_THROTTLED and queues nothing. */
+  pthread_t stopper;
+  assert_int_equal(pthread_create(&stopper, NULL, s_stop_thread, q), 0);
+  long probes = 0;
+  int64_t deadline = clock_mono_ms() + 5000;
+  mynt_status probe;
+  while((probe = async_queue_push(q, 0, "{}", 2)) != MYNT_UNAVAILABLE && clock_mono_ms() < deadline)
+    probes += probe == MYNT_OK;
+  assert_int_equal(probe, MYNT_UNAVAILABLE);
   s_fake_release(&f);
-  async_queue_stop(q);
-  assert_int_equal(f.calls, 1); /* the queued one never ran */
-  assert_int_equal(async_queue_stats_get(q).dropped, 2);
+  assert_int_equal(pthread_join(stopper, NULL), 0);
+  assert_int_equal(f.calls, 1); /* the queued ones never ran */
+  assert_int_equal(async_queue_stats_get(q).dropped, 2 + probes);
   assert_int_equal(async_queue_push(q, 0, "{}", 2), MYNT_UNAVAILABLE);
   assert_true(async_queue_drain(q, 10));
   async_queue_free(q);
