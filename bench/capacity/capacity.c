@@ -12,8 +12,8 @@
 #include "core/buf.h"
 #include "core/date.h"
 #include "crypto/seal.h"
+#include "finance/category.h"
 #include "handlers/transactions_view.h"
-#include "sync/sync_records.h"
 #include "local/plaid_sim/plaid_data.h"
 #include "store/history.h"
 
@@ -78,7 +78,7 @@ static json_t *s_stored(const plaid_data_item *item, const plaid_data_txn *t)
                    (json_int_t)t->amount_cents, "iso_currency_code", "USD", "pending", t->pending,
                    "pending_transaction_id", t->pending_transaction_id[0] ? t->pending_transaction_id : NULL,
                    "category", t->pfc_primary, "category_detailed", t->pfc_detailed, "payment_channel",
-                   t->payment_channel, "flow", sync_records_flow(t->pfc_primary));
+                   t->payment_channel, "flow", finance_flow(t->pfc_primary));
 }
 
 /* The size of the bucket record of item_id's month holding txns. */

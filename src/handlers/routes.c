@@ -20,6 +20,7 @@ static const apigw_route s_routes[] = {
   {"POST /items/{item_id}/sync", "items", 1, items_sync},
   {"GET /accounts", "transactions", 1, transactions_accounts},
   {"GET /transactions", "transactions", 1, transactions_list},
+  {"GET /transactions/export", "transactions", 1, transactions_export},
   /* Plaid calls it without a JWT: the handler verifies the Plaid-Verification header instead. */
   {"POST /webhooks/plaid", "webhooks", 0, webhooks_plaid},
 };

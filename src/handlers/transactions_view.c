@@ -6,7 +6,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
-#include "sync/sync_records.h"
+#include "finance/category.h"
 
 /* A new JSON number of obj[name] when it is one, else JSON null. */
 static json_t *s_number(const json_t *obj, const char *name)
@@ -111,5 +111,5 @@ json_t *transactions_view_stored(const json_t *stored)
     json_member_string_or_null(stored, "pending_transaction_id"), "category",
     json_member_string_or_null(stored, "category"), "category_detailed",
     json_member_string_or_null(stored, "category_detailed"), "payment_channel",
-    json_member_string_or_null(stored, "payment_channel"), "flow", flow ? flow : sync_records_flow(category));
+    json_member_string_or_null(stored, "payment_channel"), "flow", flow ? flow : finance_flow(category));
 }

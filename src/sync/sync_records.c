@@ -1,24 +1,11 @@
 /* sync_records.c - Plaid's transactions and accounts as the store keeps them: the stored transaction shape, balances. */
 #include "sync/sync_records.h"
 
-#include <string.h>
-
 #include "core/date.h"
 #include "core/json.h"
 #include "core/money.h"
+#include "finance/category.h"
 #include "store/items.h"
-
-const char *sync_records_flow(const char *primary_category)
-{
-  if(!primary_category)
-    return "expense";
-  if(strcmp(primary_category, "INCOME") == 0)
-    return "income";
-  if(strcmp(primary_category, "TRANSFER_IN") == 0 || strcmp(primary_category, "TRANSFER_OUT") == 0 ||
-     strcmp(primary_category, "LOAN_PAYMENTS") == 0)
-    return "transfer";
-  return "expense";
-}
 
 /* A new JSON string of obj[name] when it is a valid YYYY-MM-DD date, else JSON null. */
 static json_t *s_date_or_null(const json_t *obj, const char *name)
@@ -51,7 +38,7 @@ mynt_status sync_records_txn(const json_t *plaid_txn, json_t **out)
     "pending_transaction_id", json_member_string_or_null(plaid_txn, "pending_transaction_id"), "category",
     json_member_string_or_null(pfc, "primary"), "category_detailed", json_member_string_or_null(pfc, "detailed"),
     "payment_channel", json_member_string_or_null(plaid_txn, "payment_channel"), "flow",
-    sync_records_flow(json_member_string(pfc, "primary")));
+    finance_flow(json_member_string(pfc, "primary")));
   return *out ? MYNT_OK : MYNT_NOMEM;
 }
 

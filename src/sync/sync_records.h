@@ -6,17 +6,12 @@
 
 #include "core/status.h"
 
-/* Returns the flow of a transaction from its personal_finance_category.primary (may be NULL):
- * "income" for INCOME; "transfer" for TRANSFER_IN, TRANSFER_OUT and LOAN_PAYMENTS (money moved
- * between the user's own accounts, credit-card payments included); "expense" for everything
- * else (a refund is a negative expense). Never NULL; static. */
-const char *sync_records_flow(const char *primary_category);
-
 /* Renders one of Plaid's transactions (an element of /transactions/sync's added or modified) in
  * the stored shape of store/history.h:
  * {transaction_id, account_id, date, authorized_date, name, merchant_name, amount_cents,
  *  iso_currency_code, pending, pending_transaction_id, category, category_detailed,
  *  payment_channel, flow}.
+ * flow is finance_flow (finance/category.h) of the category.
  * amount_cents is Plaid's amount in exact whole cents (core/money.h), Plaid's sign kept (positive
  * = money out); category and category_detailed are personal_finance_category.primary and
  * .detailed; iso_currency_code falls back to unofficial_currency_code; other missing text fields

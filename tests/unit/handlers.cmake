@@ -40,3 +40,7 @@ mynt_unit_test(test_handlers_webhooks_moto SOURCES test_handlers_webhooks_moto.c
   LIBS mynt_handlers mynt_apigw_forge mynt_moto_store mynt_fake_plaid mynt_jwt_forge mynt_fake_lambda PkgConfig::CRYPTO)
 set_property(TEST test_handlers_webhooks_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_handlers_webhooks_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 180)
+
+# GET /transactions/export's CSV rows (no network): header, column order, amounts from cents, hostile text cells.
+mynt_unit_test(test_transactions_csv SOURCES test_transactions_csv.c LIBS mynt_handlers)
+set_tests_properties(test_transactions_csv PROPERTIES TIMEOUT 60)

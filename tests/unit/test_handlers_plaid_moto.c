@@ -20,10 +20,10 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/wipe.h"
+#include "finance/category.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "handlers/transactions_view.h"
-#include "sync/sync_records.h"
 #include "local/plaid_sim/plaid_sim.h"
 #include "store/history.h"
 #include "store/items.h"
@@ -442,7 +442,7 @@ static json_t *s_stored_from_plaid(const json_t *t)
                    json_object_get(t, "iso_currency_code"), "pending", json_object_get(t, "pending"),
                    "pending_transaction_id", json_object_get(t, "pending_transaction_id"), "category", primary,
                    "category_detailed", json_string_value(json_object_get(pfc, "detailed")), "payment_channel",
-                   json_object_get(t, "payment_channel"), "flow", sync_records_flow(primary));
+                   json_object_get(t, "payment_channel"), "flow", finance_flow(primary));
 }
 
 /* The simulator's truth of item_id in [start, end] (NULL: all of it); caller json_decref. */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -78,12 +79,109 @@ static void test_money_refuses_what_is_not_an_amount(void **state)
   assert_int_equal(money_cents_from_json(NULL, &got), MYNT_BAD_REQUEST);
 }
 
+/* Parses text as a JSON value (as the request body is parsed) and converts it with the exact rule. */
+static mynt_status s_exact_cents_of(const char *text, int64_t *out)
+{
+  json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+  assert_non_null(v);
+  mynt_status st = money_cents_from_json_exact(v, out);
+  json_decref(v);
+  return st;
+}
+
+static void test_money_exact_takes_every_amount_of_at_most_two_decimals(void **state)
+{
+  (void)state;
+  for(int64_t c = -200000; c <= 200000; c++) {
+    char text[32];
+    int64_t whole = (c < 0 ? -c : c) / 100;
+    int64_t part = (c < 0 ? -c : c) % 100;
+    snprintf(text, sizeof text, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)whole, (long long)part);
+    int64_t got = -1;
+    if(s_exact_cents_of(text, &got) != MYNT_OK || got != c)
+      fail_msg("%s gave %lld cents", text, (long long)got);
+  }
+  const struct {
+    const char *text;
+    int64_t cents;
+  } cases[] = {
+    {"0.1", 10}, {"1e-2", 1}, {"25", 2500}, {"999999999999.99", 99999999999999}, {"1000000000", 100000000000}};
+  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int64_t got = -1;
+    assert_int_equal(s_exact_cents_of(cases[i].text, &got), MYNT_OK);
+    assert_int_equal(got, cases[i].cents);
+  }
+}
+
+static void test_money_exact_refuses_more_than_two_decimals(void **state)
+{
+  (void)state;
+  const char *bad[] = {"10.005", "0.001",      "-0.015", "1.234", "19.999",
+                       "0.0001", "123456.789", "\"10\"", "null",  "1e300"};
+  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    int64_t got = 42;
+    if(s_exact_cents_of(bad[i], &got) != MYNT_BAD_REQUEST)
+      fail_msg("%s was taken", bad[i]);
+    assert_int_equal(got, 42);
+  }
+}
+
+/* The text the response writer (src/apigw/response.c) prints for money_json(cents). */
+static void s_money_text(int64_t cents, char *out, size_t cap)
+{
+  json_t *v = money_json(cents);
+  assert_non_null(v);
+  char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+  assert_non_null(text);
+  snprintf(out, cap, "%s", text);
+  free(text);
+  json_decref(v);
+}
+
+static void test_money_json_prints_the_amount_with_at_most_two_decimals(void **state)
+{
+  (void)state;
+  char text[64];
+  s_money_text(10 + 20, text, sizeof text); /* 0.1 + 0.2 summed in cents */
+  assert_string_equal(text, "0.3");
+  s_money_text(-1234, text, sizeof text);
+  assert_string_equal(text, "-12.34");
+  s_money_text(5, text, sizeof text);
+  assert_string_equal(text, "0.05");
+  s_money_text(99999999999999, text, sizeof text);
+  assert_string_equal(text, "999999999999.99");
+  /* Every cent from -2000.00 to 2000.00 prints at most two decimals and reads back as itself. */
+  for(int64_t c = -200000; c <= 200000; c++) {
+    s_money_text(c, text, sizeof text);
+    const char *dot = strchr(text, '.');
+    int64_t back = -1;
+    if((dot && strlen(dot + 1) > 2) || s_exact_cents_of(text, &back) != MYNT_OK || back != c)
+      fail_msg("%lld cents printed %s", (long long)c, text);
+  }
+}
+
+static void test_money_currency_is_three_upper_case_letters(void **state)
+{
+  (void)state;
+  assert_true(money_currency_valid("USD"));
+  assert_true(money_currency_valid("EUR"));
+  const char *bad[] = {"usd", "Usd", "US", "USDD", "U1D", "", " USD", "US ", "\xc3\x9cSD"};
+  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if(money_currency_valid(bad[i]))
+      fail_msg("\"%s\" was taken", bad[i]);
+  assert_false(money_currency_valid(NULL));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_money_every_two_decimal_amount_gives_its_exact_cents),
     cmocka_unit_test(test_money_converts_large_integer_and_one_decimal_amounts),
     cmocka_unit_test(test_money_refuses_what_is_not_an_amount),
+    cmocka_unit_test(test_money_exact_takes_every_amount_of_at_most_two_decimals),
+    cmocka_unit_test(test_money_exact_refuses_more_than_two_decimals),
+    cmocka_unit_test(test_money_json_prints_the_amount_with_at_most_two_decimals),
+    cmocka_unit_test(test_money_currency_is_three_upper_case_letters),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

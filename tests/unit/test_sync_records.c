@@ -96,19 +96,6 @@ static void test_sync_records_refuse_a_transaction_that_cannot_be_stored(void **
   }
 }
 
-static void test_sync_records_flow_tells_income_transfers_and_expenses(void **state)
-{
-  (void)state;
-  assert_string_equal(sync_records_flow("INCOME"), "income");
-  assert_string_equal(sync_records_flow("TRANSFER_IN"), "transfer");
-  assert_string_equal(sync_records_flow("TRANSFER_OUT"), "transfer");
-  assert_string_equal(sync_records_flow("LOAN_PAYMENTS"), "transfer");
-  assert_string_equal(sync_records_flow("FOOD_AND_DRINK"), "expense");
-  assert_string_equal(sync_records_flow("RENT_AND_UTILITIES"), "expense");
-  assert_string_equal(sync_records_flow("income"), "expense");
-  assert_string_equal(sync_records_flow(NULL), "expense");
-}
-
 static void test_sync_records_account_keeps_balances_and_nulls_what_is_missing(void **state)
 {
   (void)state;
@@ -148,7 +135,6 @@ int main(void)
     cmocka_unit_test(test_sync_records_keep_exactly_the_stored_members),
     cmocka_unit_test(test_sync_records_fill_missing_members_with_null_and_keep_the_sign),
     cmocka_unit_test(test_sync_records_refuse_a_transaction_that_cannot_be_stored),
-    cmocka_unit_test(test_sync_records_flow_tells_income_transfers_and_expenses),
     cmocka_unit_test(test_sync_records_account_keeps_balances_and_nulls_what_is_missing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
