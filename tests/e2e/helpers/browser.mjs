@@ -24,8 +24,9 @@ export function launchBrowser() {
  * - every console error and uncaught page error is recorded in `problems` (expectStatus(n) allows the
  *   browser's own "Failed to load resource … status of n" line for a failure a test provokes on purpose);
  * - every response body the page receives is scanned for an access token (`leaks`).
- * config: fields to override in /config.json (answered by the test). Returns {context, page, problems,
- * leaks, expectStatus, check()}; check() throws when anything was recorded.
+ * config: fields to override in /config.json (answered by the test). mynt-local's CSP comes from the config it was
+ * started with, so an endpoint the page must reach belongs there (startStack's options), not here.
+ * Returns {context, page, problems, leaks, expectStatus, check()}; check() throws when anything was recorded.
  */
 export async function openPage(browser, stack, { viewport = DESKTOP, config = null } = {}) {
   const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });
@@ -56,20 +57,6 @@ export async function openPage(browser, stack, { viewport = DESKTOP, config = nu
       const res = await route.fetch();
       route.fulfill({ response: res, json: { ...(await res.json()), ...config } });
     });
-    // mynt-local builds the page's CSP from the config it serves; a config the test answers instead gets the CSP
-    // mynt-local would build for it: the origins it adds join connect-src, nothing else changes.
-    const extra = cspOrigins(config);
-    if (extra.length) {
-      await page.route(`${stack.api_url}/**`, async (route) => {
-        if (route.request().resourceType() !== 'document') { await route.fallback(); return; }
-        const res = await route.fetch();
-        const headers = res.headers();
-        const csp = headers['content-security-policy'] ?? '';
-        if (!/connect-src /.test(csp)) throw new Error(`the page came without a CSP connect-src: "${csp}"`);
-        headers['content-security-policy'] = csp.replace(/connect-src ([^;]*)/, (m) => `${m} ${extra.join(' ')}`);
-        route.fulfill({ response: res, headers });
-      });
-    }
   }
   return {
     context,
@@ -83,14 +70,6 @@ export async function openPage(browser, stack, { viewport = DESKTOP, config = nu
       if (problems.length) throw new Error(problems.join('\n'));
     },
   };
-}
-
-/** The origins mynt-local's CSP lets the app reach for a config's endpoints (local/gateway/web_headers.c). */
-function cspOrigins(config) {
-  return ['cognito_endpoint', 'cognito_domain', 'plaid_url', 'api_url']
-    .map((k) => config[k])
-    .filter((v) => typeof v === 'string' && v !== '')
-    .map((v) => new URL(/^https?:\/\//i.test(v) ? v : `https://${v}`).origin);
 }
 
 /** Saves a screenshot of what the viewport shows (fullPage: the whole page) as build/e2e/<name>.png; returns its path. */
