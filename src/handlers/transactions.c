@@ -26,19 +26,6 @@
 #define TRANSACTIONS_EXPORT_MAX         ((size_t)5 * 1024 * 1024)
 #define TRANSACTIONS_EXPORT_PAYLOAD_MAX ((size_t)5 * 1024 * 1024 + 768 * 1024)
 
-/* The API's items array of items[0..n) (a new reference; NULL on allocation failure). */
-static json_t *s_items_json(const store_item *items, size_t n)
-{
-  json_t *list = json_array();
-  for(size_t i = 0; list && i < n; i++) {
-    if(json_array_append_new(list, transactions_view_item(&items[i]))) {
-      json_decref(list);
-      list = NULL;
-    }
-  }
-  return list;
-}
-
 /* Answers 200 with body (stolen), or the failure to build it. */
 static mynt_status s_reply(apigw_response *res, json_t *body)
 {
@@ -70,7 +57,7 @@ mynt_status transactions_accounts(const apigw_ctx *ctx, const apigw_request *req
       }
     }
   }
-  json_t *list = s_items_json(items, n);
+  json_t *list = transactions_view_items(items, n);
   store_items_free(items, n);
   if(!accounts || !list) {
     json_decref(accounts);
@@ -290,7 +277,7 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
     st = s_scope_or_reply(&call, res, q.account_id, &sc);
   if(st)
     return st;
-  json_t *items_json = s_items_json(sc.items, sc.n);
+  json_t *items_json = transactions_view_items(sc.items, sc.n);
   st = items_json ? s_read_and_reply(&call, res, &q, &sc, items_json) : apigw_response_error(res, MYNT_NOMEM, NULL);
   s_scope_free(&sc);
   return st;

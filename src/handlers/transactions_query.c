@@ -65,14 +65,17 @@ static mynt_status s_filters(const transactions_query_params *p, transactions_qu
   return MYNT_OK;
 }
 
-/* Checks and fills the date window. */
-static mynt_status s_dates(const transactions_query_params *p, const char *today, transactions_query *out,
-                           mynt_detail *detail)
+/* Checks and fills the date window; without dates it is the current month when month_default,
+ * else the whole history. */
+static mynt_status s_dates(const transactions_query_params *p, const char *today, bool month_default,
+                           transactions_query *out, mynt_detail *detail)
 {
   char earliest[11];
   date_months_before(today, TRANSACTIONS_HISTORY_MONTHS, earliest);
   if(!p->start_date && !p->end_date) {
-    memcpy(out->start_date, earliest, sizeof(earliest));
+    memcpy(out->start_date, month_default ? today : earliest, sizeof(earliest));
+    if(month_default)
+      memcpy(out->start_date + 8, "01", 2); /* YYYY-MM-01 */
     memcpy(out->end_date, today, 11);
     return MYNT_OK;
   }
@@ -94,12 +97,13 @@ static mynt_status s_dates(const transactions_query_params *p, const char *today
   return MYNT_OK;
 }
 
-mynt_status transactions_query_parse(const transactions_query_params *p, const char *today, transactions_query *out,
-                                     mynt_detail *detail)
+/* transactions_query_parse with the default window chosen by month_default. */
+static mynt_status s_parse(const transactions_query_params *p, const char *today, bool month_default,
+                           transactions_query *out, mynt_detail *detail)
 {
   memset(out, 0, sizeof(*out));
   mynt_detail_clear(detail);
-  mynt_status st = s_dates(p, today, out, detail);
+  mynt_status st = s_dates(p, today, month_default, out, detail);
   if(st)
     return st;
 
@@ -121,6 +125,18 @@ mynt_status transactions_query_parse(const transactions_query_params *p, const c
   out->offset = offset;
   out->account_id = p->account_id;
   return MYNT_OK;
+}
+
+mynt_status transactions_query_parse(const transactions_query_params *p, const char *today, transactions_query *out,
+                                     mynt_detail *detail)
+{
+  return s_parse(p, today, false, out, detail);
+}
+
+mynt_status transactions_query_parse_month_default(const transactions_query_params *p, const char *today,
+                                                   transactions_query *out, mynt_detail *detail)
+{
+  return s_parse(p, today, true, out, detail);
 }
 
 bool transactions_query_filtered(const transactions_query *q)

@@ -1,4 +1,4 @@
-/* transactions_query.h - the GET /transactions (and /transactions/export) query string: dates, paging, account and filters, checked with clear messages. */
+/* transactions_query.h - the GET /transactions (and /transactions/export, GET /summary) query string: dates, paging, account and filters, checked with clear messages. */
 #ifndef MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 #define MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 
@@ -60,6 +60,11 @@ typedef struct {
  * (may be NULL; the message is safe to send to the caller). */
 mynt_status transactions_query_parse(const transactions_query_params *p, const char *today, transactions_query *out,
                                      mynt_detail *detail);
+
+/* As transactions_query_parse (the same checks and messages), except that without either date
+ * the window is the current calendar month: the first day of today's month .. today (GET /summary). */
+mynt_status transactions_query_parse_month_default(const transactions_query_params *p, const char *today,
+                                                   transactions_query *out, mynt_detail *detail);
 
 /* Returns true when q has a category, flow or q filter (the range is then read whole). */
 bool transactions_query_filtered(const transactions_query *q);

@@ -1,4 +1,4 @@
-/* test_handlers_transactions.c - GET /transactions and /accounts without the network: query checks, flow classification, the item, account and transaction views. */
+/* test_handlers_transactions.c - GET /transactions, /accounts and /summary without the network: query checks, flow classification, the item, account and transaction views. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,6 +98,31 @@ static void test_query_cuts_an_end_date_after_today_back_to_today(void **state)
     MYNT_OK);
   assert_string_equal(q.start_date, "2025-03-01");
   assert_string_equal(q.end_date, TODAY);
+}
+
+static void test_query_month_default_is_the_current_months_first_day_to_today(void **state)
+{
+  (void)state;
+  transactions_query q;
+  mynt_detail why;
+  transactions_query_params none = {0};
+  assert_int_equal(transactions_query_parse_month_default(&none, TODAY, &q, &why), MYNT_OK);
+  assert_string_equal(q.start_date, "2025-03-01");
+  assert_string_equal(q.end_date, TODAY);
+  assert_int_equal(transactions_query_parse_month_default(&none, "2024-01-01", &q, &why), MYNT_OK);
+  assert_string_equal(q.start_date, "2024-01-01");
+  assert_string_equal(q.end_date, "2024-01-01");
+  /* Given dates win over the default, under the same rules and messages. */
+  transactions_query_params range = {.start_date = "2024-12-15", .end_date = "2025-04-15"};
+  assert_int_equal(transactions_query_parse_month_default(&range, TODAY, &q, &why), MYNT_OK);
+  assert_string_equal(q.start_date, "2024-12-15");
+  assert_string_equal(q.end_date, TODAY);
+  transactions_query_params half = {.start_date = "2025-03-01"};
+  assert_int_equal(transactions_query_parse_month_default(&half, TODAY, &q, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "together"));
+  transactions_query_params old = {.start_date = "2023-03-14", .end_date = TODAY};
+  assert_int_equal(transactions_query_parse_month_default(&old, TODAY, &q, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "24 months"));
 }
 
 /* Queries that must be refused, and what each refusal must mention. */
@@ -370,9 +395,9 @@ static void test_stored_transaction_answers_amount_and_amount_cents_with_plaids_
   json_decref(stored);
 }
 
-/* Serves GET path?query for sub with no store (validation answers before any I/O), in the
- * test's arena. */
-static json_t *s_serve_path_query(const char *path, const char *query)
+/* Serves GET path?query (a route of the transactions group) for sub with no store (validation
+ * answers before any I/O), in the test's arena. */
+static json_t *s_serve_route(const char *path, const char *query)
 {
   handlers_env env = {0};
   apigw_ctx ctx = {.env = &env, .arena = apigw_forge_arena(), .invocation_id = "lambda-1"};
@@ -417,7 +442,7 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
       /* The export takes no count or offset: it does not check them. */
       if(p == 1 && (strstr(cases[i].query, "count") || strstr(cases[i].query, "offset")))
         continue;
-      json_t *payload = apigw_forge_expect(s_serve_path_query(paths[p], cases[i].query), 400, "bad_request");
+      json_t *payload = apigw_forge_expect(s_serve_route(paths[p], cases[i].query), 400, "bad_request");
       json_t *body = apigw_forge_body(payload);
       const char *message = apigw_forge_error_message(body);
       if(!message || !strstr(message, cases[i].needle))
@@ -426,6 +451,30 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
       json_decref(body);
       json_decref(payload);
     }
+  }
+}
+
+static void test_summary_route_answers_400_bad_request_for_dates_as_transactions(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *query;
+    const char *needle;
+  } cases[] = {
+    {"start_date=2025-02-30&end_date=2025-03-01", "start_date"},
+    {"start_date=2025-03-01&end_date=2025-3-10", "end_date"},
+    {"start_date=2024-06-02&end_date=2024-06-01", "after end_date"},
+    {"end_date=2024-06-01", "together"},
+    {"start_date=2020-01-01&end_date=2020-02-01", "24 months"},
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    json_t *payload = apigw_forge_expect(s_serve_route("/summary", cases[i].query), 400, "bad_request");
+    json_t *body = apigw_forge_body(payload);
+    const char *message = apigw_forge_error_message(body);
+    if(!message || !strstr(message, cases[i].needle))
+      fail_msg("%s: message \"%s\" does not mention \"%s\"", cases[i].query, message ? message : "", cases[i].needle);
+    json_decref(body);
+    json_decref(payload);
   }
 }
 
@@ -472,6 +521,7 @@ int main(void)
     cmocka_unit_test(test_query_accepts_a_window_count_offset_and_account),
     cmocka_unit_test(test_query_accepts_the_earliest_day_and_today),
     cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
+    cmocka_unit_test(test_query_month_default_is_the_current_months_first_day_to_today),
     cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
     cmocka_unit_test(test_query_without_filters_is_not_filtered),
     cmocka_unit_test(test_query_accepts_each_category_flow_and_search_text),
@@ -483,6 +533,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_stored_transaction_answers_amount_and_amount_cents_with_plaids_sign,
                                     apigw_forge_arena_setup, apigw_forge_arena_teardown),
     cmocka_unit_test_setup_teardown(test_transactions_route_answers_400_bad_request_naming_the_parameter,
+                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
+    cmocka_unit_test_setup_teardown(test_summary_route_answers_400_bad_request_for_dates_as_transactions,
                                     apigw_forge_arena_setup, apigw_forge_arena_teardown),
     cmocka_unit_test_setup_teardown(test_answers_print_amounts_as_written, apigw_forge_arena_setup,
                                     apigw_forge_arena_teardown),
