@@ -162,7 +162,7 @@ class Stack:
             "user_pool_id": stack["user_pool_id"],
             "client_id": stack["client_id"],
             "cognito_endpoint": endpoint,
-            "cognito_domain": "",
+            "cognito_domain": a.cognito_domain,  # a hosted UI for "Sign in with Google"; "" = none locally
             "mode": "local",
             "plaid_link_script": "/plaid/link-initialize.js",
             "plaid_url": plaid_url,
@@ -240,6 +240,8 @@ def main():
     p.add_argument("--bootstrap", default=os.path.join(ROOT, "build", "release", "bootstrap"))
     p.add_argument("--mynt-local", default=os.path.join(ROOT, "build", "release", "mynt-local"))
     p.add_argument("--plaid-sim", default=os.path.join(ROOT, "build", "release", "plaid-sim"))
+    p.add_argument("--cognito-domain", default=os.environ.get("MYNT_COGNITO_DOMAIN", ""),
+                   help="the web config's cognito_domain (a hosted UI; mynt-local's CSP lets the app reach it)")
     p.add_argument("--quiet", action="store_true", help="no banner (for tests)")
     args = p.parse_args()
     for path in (args.bootstrap, args.mynt_local, args.plaid_sim):

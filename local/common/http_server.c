@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,6 +27,40 @@ typedef struct {
   mynt_buf body;
   int64_t start_ms;
 } s_conn;
+
+bool http_server_host_is_loopback(const char *host)
+{
+  if(!host)
+    return false;
+  static const char *const names[] = {"localhost", "127.0.0.1", "[::1]"};
+  for(size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    size_t n = strlen(names[i]);
+    if(strncasecmp(host, names[i], n) != 0)
+      continue;
+    const char *rest = host + n;
+    if(*rest == '\0')
+      return true;
+    if(*rest++ != ':')
+      return false;
+    size_t digits = strspn(rest, "0123456789");
+    return digits >= 1 && digits <= 5 && rest[digits] == '\0';
+  }
+  return false;
+}
+
+/* Answers 421 {"message":"Misdirected Request"}: the request named a host that is not this machine's loopback. */
+static enum MHD_Result s_send_misdirected(struct MHD_Connection *c)
+{
+  static const char body[] = "{\"message\":\"Misdirected Request\"}";
+  struct MHD_Response *r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+  if(!r)
+    return MHD_NO;
+  enum MHD_Result ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") == MHD_YES
+                         ? MHD_queue_response(c, HTTP_SERVER_MISDIRECTED, r)
+                         : MHD_NO;
+  MHD_destroy_response(r);
+  return ok;
+}
 
 static void *s_on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
@@ -78,6 +113,8 @@ static enum MHD_Result s_on_request(void *cls, struct MHD_Connection *c, const c
   };
   if(!conn->started) {
     conn->started = true;
+    if(!http_server_host_is_loopback(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+      return s_send_misdirected(c);
     enum MHD_Result answered = MHD_YES;
     if(s->opts.on_headers && s->opts.on_headers(s->opts.ctx, c, &req, &answered))
       return answered;

@@ -14,6 +14,10 @@
 /* Bodies are collected up to this many bytes when the options say 0. */
 #define HTTP_SERVER_DEFAULT_MAX_BODY (1024u * 1024)
 
+/* The status a request with a Host header that is not a loopback name is answered with, before any
+ * callback sees it: 421 Misdirected Request ("this server does not serve that authority"). */
+#define HTTP_SERVER_MISDIRECTED 421
+
 /* One request as the handlers see it. Everything is borrowed for the length of the call. */
 typedef struct {
   const char *url;     /* the path as MHD decoded it */
@@ -37,7 +41,7 @@ typedef bool (*http_server_header_check)(void *ctx, struct MHD_Connection *c, co
 typedef struct {
   const char *host;                    /* IPv4 address to bind; NULL = "127.0.0.1" */
   uint16_t port;                       /* 0 = an ephemeral port */
-  http_server_handler handler;         /* required: called once the whole body is in */
+  http_server_handler handler;         /* required: called once the whole body is in (Host checked) */
   http_server_header_check on_headers; /* optional early answer (too large, URI too long) */
   void *ctx;                           /* passed to both callbacks */
   size_t max_body;                     /* body bytes kept; 0 = HTTP_SERVER_DEFAULT_MAX_BODY */
@@ -49,6 +53,12 @@ typedef struct {
 } http_server_options;
 
 typedef struct http_server http_server;
+
+/* Returns true when host (a Host header's value; NULL = none) names this machine's loopback interface:
+ * localhost, 127.0.0.1 or [::1], in any letter case, alone or followed by ":port" (1 to 5 digits).
+ * Every server here answers any other Host (and a missing one) HTTP_SERVER_MISDIRECTED, so a page
+ * on another origin whose name was rebound to 127.0.0.1 (DNS rebinding) cannot drive it. */
+bool http_server_host_is_loopback(const char *host);
 
 /* Starts serving on its own thread(s); opts is copied, ctx must outlive the server.
  * Returns MYNT_OK and *out (free it with http_server_free); MYNT_BAD_REQUEST when host is not

@@ -33,6 +33,7 @@
 #include "local/gateway/routes.h"
 #include "local/gateway/schedule.h"
 #include "local/gateway/static_files.h"
+#include "local/gateway/web_headers.h"
 
 /* How long a cached JWKS is trusted before an unknown kid may trigger a refetch. */
 #define S_JWKS_REFETCH_MS 10000
@@ -53,6 +54,7 @@ struct gateway {
   const local_config *config;
   char *web_root; /* realpath of the web root, or NULL */
   char *config_json;
+  char *csp;                        /* the Content-Security-Policy of every static answer */
   const static_files_mount *mounts; /* borrowed from the options */
   size_t n_mounts;
   function **functions; /* one per config function, same order */
@@ -173,6 +175,12 @@ static bool s_try_static(gateway *g, struct MHD_Connection *c, const char *raw_p
   }
   MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, type);
   MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+  if(!web_headers_add(mr, g->csp)) { /* a page without its CSP is not served */
+    MHD_destroy_response(mr);
+    *out_status = 500;
+    *out_ok = MHD_NO;
+    return true;
+  }
   *out_ok = MHD_queue_response(c, MHD_HTTP_OK, mr);
   MHD_destroy_response(mr);
   *out_status = 200;
@@ -625,6 +633,7 @@ mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gatewa
   if(!g)
     return mynt_fail(detail, MYNT_NOMEM, "out of memory");
   mynt_status st = MYNT_NOMEM;
+  json_t *web_config = NULL; /* the file served at /config.json, read once for the CSP's connect-src */
   g->config = opts->config;
   if(opts->web_root) {
     g->web_root = realpath(opts->web_root, NULL);
@@ -638,6 +647,14 @@ mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gatewa
     st = mynt_fail(detail, MYNT_NOMEM, "out of memory");
     goto fail;
   }
+  if(opts->config_json && !(web_config = json_load_file(opts->config_json, 0, NULL))) {
+    st = mynt_fail(detail, MYNT_BAD_REQUEST, "the web config %s is not JSON", opts->config_json);
+    goto fail;
+  }
+  st = web_headers_csp(web_config, detail, &g->csp);
+  json_decref(web_config);
+  if(st)
+    goto fail;
   g->mounts = opts->mounts;
   g->n_mounts = opts->mounts ? opts->n_mounts : 0;
   if(opts->config->has_authorizer && (st = authorizer_new(&opts->config->authorizer, S_JWKS_REFETCH_MS, &g->auth))) {
@@ -751,5 +768,6 @@ void gateway_free(gateway *g)
   authorizer_free(g->auth);
   free(g->web_root);
   free(g->config_json);
+  free(g->csp);
   free(g);
 }

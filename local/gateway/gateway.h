@@ -17,7 +17,8 @@ typedef struct {
   const local_config *config;       /* routes, authorizer and functions; must outlive the gateway */
   const char *bootstrap;            /* executable for functions without their own "bootstrap" */
   const char *web_root;             /* directory of the web app; NULL = none */
-  const char *config_json;          /* file served at /config.json; NULL = none */
+  const char *config_json;          /* file served at /config.json (a JSON object, read once at start for
+                                       the CSP's connect-src); NULL = none */
   const static_files_mount *mounts; /* directories served under URL prefixes, tried before
                                        web_root; borrowed, must outlive the gateway */
   size_t n_mounts;
@@ -35,8 +36,11 @@ typedef struct gateway gateway;
  * their rate, and the test hooks POST /_local/schedules/{LogicalId} (fire now: 202, 404
  * unknown) and POST /_local/drain (200 {"idle":true} once nothing is queued or running, 504
  * after 30 s). Every function's environment gets MYNT_LAMBDA_ENDPOINT and MYNT_PUBLIC_URL
- * (http://host:port). Returns MYNT_OK and *out (free it with gateway_free);
- * MYNT_BAD_REQUEST when the web root is not a directory or host is not an address, MYNT_IO
+ * (http://host:port). Static files (web app, mounts, /config.json) carry the security headers of
+ * web_headers.h; a request whose Host is not a loopback name is answered 421 (http_server.h).
+ * Returns MYNT_OK and *out (free it with gateway_free);
+ * MYNT_BAD_REQUEST when the web root is not a directory, the web config is not usable JSON
+ * (web_headers_csp) or host is not an address, MYNT_IO
  * when the port cannot be bound or a Runtime API server cannot start, MYNT_NOMEM; then *out
  * is NULL and detail (may be NULL) says why. curl_global_init must have been called. */
 mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gateway **out);

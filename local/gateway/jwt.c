@@ -133,6 +133,11 @@ static int s_claims_ok(const json_t *claims, const jwt_policy *policy, int64_t n
   const json_t *nbf = json_object_get(claims, "nbf");
   if(nbf && (!json_is_number(nbf) || json_number_value(nbf) > (double)now_s))
     return 0;
+  /* API Gateway: iat "must be before the current time"; a token minted in the future is forged or its
+   * issuer's clock is wrong, either way not one to trust. */
+  const json_t *iat = json_object_get(claims, "iat");
+  if(iat && (!json_is_number(iat) || json_number_value(iat) > (double)(now_s + JWT_IAT_SKEW_S)))
+    return 0;
   const json_t *aud = json_object_get(claims, "aud");
   if(aud) {
     int found = 0;

@@ -10,6 +10,10 @@
 #include "core/buf.h"
 #include "core/status.h"
 
+/* How far ahead of now_s a token's iat may be (the issuer's clock running a little fast) before it is
+ * refused as issued in the future. */
+#define JWT_IAT_SKEW_S 5
+
 /* Tokens longer than this are refused without being parsed. */
 #define JWT_MAX_TOKEN 16384
 
@@ -21,7 +25,8 @@ typedef struct {
 
 /* Verifies the compact JWS token against the JSON Web Key Set jwks ({"keys":[...]}) and
  * the policy at time now_s (epoch seconds): RS256 only, key chosen by kid, signature,
- * iss, exp, nbf, aud/client_id, token_use "id" or "access".
+ * iss, exp (after now_s), nbf (when present, not after now_s), iat (when present, a number not after
+ * now_s + JWT_IAT_SKEW_S), aud/client_id, token_use "id" or "access".
  * Returns MYNT_OK and the token's claims in *out_claims (a new reference the caller
  * decrefs); MYNT_NOT_FOUND when the token is well-formed RS256 but its kid is not in
  * jwks (the caller may refresh the key set and retry); MYNT_UNAUTHORIZED for every other

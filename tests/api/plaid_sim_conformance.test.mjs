@@ -1,7 +1,7 @@
 // plaid_sim_conformance.test.mjs - the Plaid simulator answers in the shapes of Plaid's OpenAPI
 // spec (requests Mynt makes, and the errors), so the client is tested against a faithful fake.
 // The spec is reference data outside the repo: ../shared/plaid/openapi.budget.json or
-// $MYNT_PLAID_SPEC; without it the suite says it was skipped.
+// $MYNT_PLAID_SPEC; without it the suite says it was skipped, and under CI=true it fails (helpers/shared_data.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,10 +11,11 @@ import { join, dirname } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { startStack, awsJson, sim, ROOT } from './helpers/stack.mjs';
+import { sharedDataSkip } from './helpers/shared_data.mjs';
 
 const specPath = process.env.MYNT_PLAID_SPEC || join(ROOT, '..', 'shared', 'plaid', 'openapi.budget.json');
-const haveSpec = existsSync(specPath);
-const skip = haveSpec ? false : `SKIPPED: Plaid OpenAPI spec not found at ${specPath} (set MYNT_PLAID_SPEC)`;
+const skip = sharedDataSkip("Plaid's OpenAPI spec (set MYNT_PLAID_SPEC)", specPath);
+const haveSpec = !skip;
 
 /** OpenAPI 3.0's `nullable` is not JSON Schema: add null to its enum, and next to $ref/allOf
  * (no `type`) spell it anyOf null. */

@@ -11,7 +11,7 @@ import { useStackAndBrowser, onPage, stack, browser } from './helpers/suite.mjs'
 
 const DOMAIN = 'mynt-e2e.auth.us-east-1.amazoncognito.com';
 
-useStackAndBrowser();
+useStackAndBrowser({ cognitoDomain: DOMAIN }); // in the served config, so the page's CSP lets it reach the token endpoint
 
 /** Real tokens of a local user, standing in for what Cognito issues after Google. */
 async function googleUserTokens() {
@@ -123,7 +123,7 @@ test('a code the token endpoint refuses leaves the person signed out with an exp
 });
 
 test('locally, without a Cognito domain, the Google button is disabled and says why', { timeout: 60_000 }, async () => {
-  await onPage(await openPage(browser, stack), async (w) => {
+  await onPage(await openPage(browser, stack, { config: { cognito_domain: '' } }), async (w) => {
     const { page } = w;
     await page.goto(`${stack.api_url}/`);
     const button = page.getByRole('button', { name: 'Sign in with Google' });

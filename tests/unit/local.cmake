@@ -1,5 +1,5 @@
 # Tests of local/gateway/ (mynt-local), one per module: JWT verification, the authorizer, route matching, events, answers,
-# the routes file and static files; and mynt-local as a process running fault_bootstrap.
+# the routes file, static files and their security headers; and mynt-local as a process running fault_bootstrap.
 mynt_unit_test(test_jwt SOURCES test_jwt.c LIBS mynt_local mynt_jwt_forge)
 mynt_unit_test(test_authorizer SOURCES test_authorizer.c LIBS mynt_local mynt_jwt_forge)
 set_tests_properties(test_jwt test_authorizer PROPERTIES TIMEOUT 120)
@@ -8,6 +8,7 @@ mynt_unit_test(test_event SOURCES test_event.c LIBS mynt_local)
 mynt_unit_test(test_gateway_response SOURCES test_gateway_response.c LIBS mynt_local)
 mynt_unit_test(test_local_config SOURCES test_local_config.c LIBS mynt_local)
 mynt_unit_test(test_static_files SOURCES test_static_files.c LIBS mynt_local)
+mynt_unit_test(test_web_headers SOURCES test_web_headers.c LIBS mynt_local)
 
 # The process test needs mynt-local and fault_bootstrap, which other CMakeLists define; it is registered once the
 # whole project is configured, so the order of the fragments does not matter. A missing target is an error.

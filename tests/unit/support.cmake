@@ -37,3 +37,8 @@ target_link_libraries(mynt_relay PUBLIC mynt_script_server mynt_core PkgConfig::
 add_library(mynt_fake_lambda STATIC ${CMAKE_SOURCE_DIR}/tests/support/fake_lambda.c)
 target_link_libraries(mynt_fake_lambda PUBLIC mynt_request_check mynt_aws mynt_core PkgConfig::JANSSON
   PkgConfig::CMOCKA)
+
+# The convention for tests needing reference data outside the repository (../shared): exit 77, which their ctest
+# property SKIP_RETURN_CODE 77 reports as skipped, or 1 under CI=true (tests/support/shared_data.c). LIBS mynt_shared_data.
+add_library(mynt_shared_data STATIC ${CMAKE_SOURCE_DIR}/tests/support/shared_data.c)
+target_include_directories(mynt_shared_data PUBLIC ${CMAKE_SOURCE_DIR}/tests)

@@ -13,7 +13,9 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
+#include "core/clock.h"
 #include "local/gateway/authorizer.h"
+#include "local/gateway/jwt.h"
 #include "support/jwt_forge.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc"
@@ -132,6 +134,21 @@ static void test_authorizer_rate_limits_refetches(void **state)
   assert_int_equal(authorizer_fetch_count(f->a), 1);
 }
 
+static void test_authorizer_refuses_a_token_issued_in_the_future(void **state)
+{
+  s_fixture *f = *state;
+  char extra[64];
+  snprintf(extra, sizeof(extra), "{\"iat\":%lld}", (long long)(clock_epoch_ms() / 1000 + 3600));
+  char *future = jwt_forge_id_token(s_keys.a, "a", ISSUER, CLIENT, extra);
+  json_t *claims = NULL;
+  assert_int_equal(authorizer_check(f->a, future, &claims), MYNT_UNAUTHORIZED);
+  assert_null(claims);
+  /* the same key and claims issued now pass: only iat made the difference */
+  assert_int_equal(authorizer_check(f->a, f->token_a, &claims), MYNT_OK);
+  json_decref(claims);
+  free(future);
+}
+
 static void test_authorizer_refuses_missing_or_empty_headers(void **state)
 {
   s_fixture *f = *state;
@@ -177,6 +194,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_authorizer_fetches_the_key_set_once_and_caches_it, s_setup_cached, s_teardown),
     cmocka_unit_test_setup_teardown(test_authorizer_refetches_once_when_a_kid_is_unknown, s_setup_eager, s_teardown),
     cmocka_unit_test_setup_teardown(test_authorizer_rate_limits_refetches, s_setup_cached, s_teardown),
+    cmocka_unit_test_setup_teardown(test_authorizer_refuses_a_token_issued_in_the_future, s_setup_eager, s_teardown),
     cmocka_unit_test_setup_teardown(test_authorizer_refuses_missing_or_empty_headers, s_setup_eager, s_teardown),
     cmocka_unit_test_setup_teardown(test_authorizer_refuses_everything_when_the_key_set_is_unreachable, s_setup_eager,
                                     s_teardown),

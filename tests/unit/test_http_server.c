@@ -57,9 +57,10 @@ static size_t s_collect(char *data, size_t size, size_t n, void *userp)
   return buf_append(userp, data, size * n) == MYNT_OK ? size * n : 0;
 }
 
-/* Sends one request to the server on port; body NULL = GET. Returns the status (0 when the
+/* Sends one request to the server on port; body NULL = GET; host NULL = curl's own Host header
+ * (127.0.0.1:port), "" = none at all (as HTTP/1.0), else "Host: <host>". Returns the status (0 when the
  * transfer failed) with the answer's text in out. */
-static long s_request(uint16_t port, const char *path, const char *body, mynt_buf *out)
+static long s_request_as(uint16_t port, const char *path, const char *body, const char *host, mynt_buf *out)
 {
   char url[256];
   snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)port, path);
@@ -72,11 +73,27 @@ static long s_request(uint16_t port, const char *path, const char *body, mynt_bu
   curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
   if(body)
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+  struct curl_slist *headers = NULL;
+  char host_header[256];
+  if(host) {
+    snprintf(host_header, sizeof(host_header), "Host:%s%s", *host ? " " : "", host);
+    headers = curl_slist_append(NULL, host_header);
+    assert_non_null(headers);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    if(!*host)
+      curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_0);
+  }
   long status = 0;
   if(curl_easy_perform(h) == CURLE_OK)
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(h);
+  curl_slist_free_all(headers);
   return status;
+}
+
+static long s_request(uint16_t port, const char *path, const char *body, mynt_buf *out)
+{
+  return s_request_as(port, path, body, NULL, out);
 }
 
 /* One server under test, what its handler saw, and the last answer. */
@@ -104,6 +121,13 @@ static long s_ask(s_fixture *fx, const char *path, const char *body)
 {
   buf_reset(&fx->answer);
   return s_request(http_server_port(fx->server), path, body, &fx->answer);
+}
+
+/* Like s_ask with the Host header host (see s_request_as). */
+static long s_ask_as(s_fixture *fx, const char *path, const char *body, const char *host)
+{
+  buf_reset(&fx->answer);
+  return s_request_as(http_server_port(fx->server), path, body, host, &fx->answer);
 }
 
 static void s_close(s_fixture *fx)
@@ -160,6 +184,68 @@ static void test_http_server_header_check_answers_before_the_handler(void **stat
   assert_int_equal(s_ask(&fx, "/passed", "body"), 200);
   assert_int_equal(fx.probe.header_checks, 2);
   assert_int_equal(fx.probe.handled, 1);
+  s_close(&fx);
+}
+
+static void test_http_server_host_is_loopback_accepts_loopback_names_only(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *host;
+    bool loopback;
+  } cases[] = {
+    {"localhost", true},
+    {"localhost:8080", true},
+    {"LocalHost:3000", true},
+    {"127.0.0.1", true},
+    {"127.0.0.1:65535", true},
+    {"[::1]", true},
+    {"[::1]:9", true},
+    {NULL, false},
+    {"", false},
+    {"evil.example", false},
+    {"evil.example:8080", false},
+    {"localhost.evil.example", false},
+    {"localhost.", false},
+    {"127.0.0.1.nip.io", false},
+    {"127.0.0.2", false},
+    {"0.0.0.0:8080", false},
+    {"::1", false},
+    {"[::1]x", false},
+    {"localhost:", false},
+    {"localhost:80a", false},
+    {"localhost:123456", false},
+    {"localhost:80:80", false},
+    {"localhost 8080", false},
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    if(http_server_host_is_loopback(cases[i].host) != cases[i].loopback)
+      fail_msg("Host %s%s%s should be %s", cases[i].host ? "\"" : "", cases[i].host ? cases[i].host : "(none)",
+               cases[i].host ? "\"" : "", cases[i].loopback ? "accepted" : "refused");
+}
+
+static void test_http_server_answers_421_to_a_request_for_another_host(void **state)
+{
+  (void)state;
+  s_fixture fx;
+  s_open(&fx, (http_server_options){.on_headers = s_header_check, .thread_per_connection = true});
+  char host[64];
+  snprintf(host, sizeof(host), "rebound.example:%u", (unsigned)http_server_port(fx.server));
+  assert_int_equal(s_ask_as(&fx, "/drive", "{\"x\":1}", host), 421);
+  assert_string_equal(buf_cstr(&fx.answer), "{\"message\":\"Misdirected Request\"}");
+  assert_int_equal(s_ask_as(&fx, "/drive", NULL, "127.0.0.1.nip.io"), 421);
+  assert_int_equal(s_ask_as(&fx, "/drive", NULL, ""), 421); /* HTTP/1.0 without a Host */
+  /* neither callback saw any of them */
+  assert_int_equal(fx.probe.header_checks, 0);
+  assert_int_equal(fx.probe.handled, 0);
+
+  snprintf(host, sizeof(host), "LOCALHOST:%u", (unsigned)http_server_port(fx.server));
+  assert_int_equal(s_ask_as(&fx, "/ok", "a", host), 200);
+  assert_string_equal(buf_cstr(&fx.answer), "POST /ok /ok [a] 1 fits");
+  assert_int_equal(s_ask_as(&fx, "/ok", NULL, "[::1]"), 200);
+  assert_int_equal(s_ask(&fx, "/ok", NULL), 200);
+  assert_int_equal(fx.probe.header_checks, 3);
+  assert_int_equal(fx.probe.handled, 3);
   s_close(&fx);
 }
 
@@ -238,6 +324,8 @@ int main(void)
     cmocka_unit_test(test_http_server_gives_the_raw_uri_beside_the_decoded_path),
     cmocka_unit_test(test_http_server_flags_a_body_over_max_body_and_keeps_none_of_it),
     cmocka_unit_test(test_http_server_header_check_answers_before_the_handler),
+    cmocka_unit_test(test_http_server_host_is_loopback_accepts_loopback_names_only),
+    cmocka_unit_test(test_http_server_answers_421_to_a_request_for_another_host),
     cmocka_unit_test(test_http_server_new_refuses_a_host_that_is_not_an_address),
     cmocka_unit_test(test_http_server_new_refuses_a_missing_handler),
     cmocka_unit_test(test_http_server_new_reports_a_port_already_in_use),

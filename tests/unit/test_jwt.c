@@ -130,6 +130,15 @@ static void test_jwt_accepts_a_token_valid_since_a_moment_ago(void **state)
   s_expect_accepted(extra, NULL, NULL);
 }
 
+static void test_jwt_accepts_a_token_issued_within_the_clock_skew(void **state)
+{
+  (void)state;
+  char extra[64];
+  snprintf(extra, sizeof(extra), "{\"iat\":%lld}", (long long)(clock_epoch_ms() / 1000 + JWT_IAT_SKEW_S - 1));
+  s_expect_accepted(extra, NULL, NULL);
+  s_expect_accepted("{\"iat\":null}", NULL, NULL);
+}
+
 /* ID tokens whose claims (merged into a valid token's; null removes one) must be refused. */
 static void test_jwt_rejects_tokens_with_wrong_claims(void **state)
 {
@@ -144,6 +153,9 @@ static void test_jwt_rejects_tokens_with_wrong_claims(void **state)
     {"without exp", "{\"exp\":null}", NULL, 0},
     {"with a string exp", "{\"exp\":\"9999999999\"}", NULL, 0},
     {"not yet valid", NULL, "nbf", 120},
+    {"issued in the future", NULL, "iat", 120},
+    {"issued just past the allowed skew", NULL, "iat", JWT_IAT_SKEW_S + 2},
+    {"with a string iat", "{\"iat\":\"0\"}", NULL, 0},
     {"from another issuer", "{\"iss\":\"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_xyz\"}", NULL, 0},
     {"without iss", "{\"iss\":null}", NULL, 0},
     {"for another audience", "{\"aud\":\"not-our-client\"}", NULL, 0},
@@ -321,6 +333,7 @@ int main(void)
     cmocka_unit_test(test_jwt_accepts_access_token_with_client_id_and_no_aud),
     cmocka_unit_test(test_jwt_accepts_aud_array_that_contains_an_audience),
     cmocka_unit_test(test_jwt_accepts_a_token_valid_since_a_moment_ago),
+    cmocka_unit_test(test_jwt_accepts_a_token_issued_within_the_clock_skew),
     cmocka_unit_test(test_jwt_rejects_tokens_with_wrong_claims),
     cmocka_unit_test(test_jwt_rejects_signature_by_another_key_with_the_same_kid),
     cmocka_unit_test(test_jwt_rejects_alg_none_and_hs256),

@@ -72,6 +72,8 @@ typedef struct {
   mynt_buf body;
   double seconds;
   char allow[128];
+  char csp[1024];     /* Content-Security-Policy, "" when absent */
+  char security[512]; /* "nosniff|no-referrer|<HSTS>|DENY" from the other security headers */
 } s_reply;
 
 static size_t s_on_body(char *data, size_t size, size_t n, void *userp)
@@ -79,10 +81,18 @@ static size_t s_on_body(char *data, size_t size, size_t n, void *userp)
   return buf_append(userp, data, size * n) == MYNT_OK ? size * n : 0;
 }
 
-/* Performs one request against mynt-local; method NULL = GET. Returns curl's result (asserts
- * nothing, so a thread other than the test's may call it). */
-static CURLcode s_http_perform(const char *method, const char *path, const char *authorization,
-                               const char *content_type, const char *body, size_t body_len, s_reply *out)
+/* Returns the value of the answer's header name on curl, "" when it has none. */
+static const char *s_header_value(CURL *curl, const char *name)
+{
+  struct curl_header *h = NULL;
+  return curl_easy_header(curl, name, 0, CURLH_HEADER, -1, &h) == CURLHE_OK ? h->value : "";
+}
+
+/* Performs one request against mynt-local; method NULL = GET; host NULL = curl's own Host header
+ * (127.0.0.1:port). Returns curl's result (asserts nothing, so a thread other than the test's may call it). */
+static CURLcode s_http_perform_as(const char *method, const char *path, const char *authorization,
+                                  const char *content_type, const char *body, size_t body_len, const char *host,
+                                  s_reply *out)
 {
   memset(out, 0, sizeof(*out));
   buf_init(&out->body, 8u << 20);
@@ -97,6 +107,10 @@ static CURLcode s_http_perform(const char *method, const char *path, const char 
   }
   if(content_type) {
     snprintf(line, sizeof(line), "Content-Type: %s", content_type);
+    headers = curl_slist_append(headers, line);
+  }
+  if(host) {
+    snprintf(line, sizeof(line), "Host: %s", host);
     headers = curl_slist_append(headers, line);
   }
   curl_easy_setopt(curl, CURLOPT_URL, url);
@@ -120,9 +134,19 @@ static CURLcode s_http_perform(const char *method, const char *path, const char 
   struct curl_header *allow = NULL;
   if(curl_easy_header(curl, "allow", 0, CURLH_HEADER, -1, &allow) == CURLHE_OK)
     snprintf(out->allow, sizeof(out->allow), "%s", allow->value);
+  snprintf(out->csp, sizeof(out->csp), "%s", s_header_value(curl, "content-security-policy"));
+  snprintf(out->security, sizeof(out->security), "%s|%s|%s|%s", s_header_value(curl, "x-content-type-options"),
+           s_header_value(curl, "referrer-policy"), s_header_value(curl, "strict-transport-security"),
+           s_header_value(curl, "x-frame-options"));
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
   return rc;
+}
+
+static CURLcode s_http_perform(const char *method, const char *path, const char *authorization,
+                               const char *content_type, const char *body, size_t body_len, s_reply *out)
+{
+  return s_http_perform_as(method, path, authorization, content_type, body, body_len, NULL, out);
 }
 
 /* As s_http_perform, failing the test when the request gets no answer. */
@@ -428,6 +452,48 @@ static void test_local_refuses_bodies_over_6_mb_and_passes_smaller_ones(void **s
   free(body);
 }
 
+#define S_CSP                                                                                                          \
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "                \
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+#define S_SECURITY "nosniff|no-referrer|max-age=63072000; includeSubDomains|DENY"
+
+static void test_local_serves_static_files_with_the_security_headers(void **state)
+{
+  (void)state;
+  const char *paths[] = {"/", "/index.html", "/config.json"};
+  for(size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+    s_reply r;
+    s_get(paths[i], &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.csp, S_CSP);
+    assert_string_equal(r.security, S_SECURITY);
+    buf_free(&r.body);
+  }
+}
+
+static void test_local_answers_421_to_a_host_that_is_not_loopback(void **state)
+{
+  (void)state;
+  char host[64];
+  snprintf(host, sizeof(host), "rebound.example:%d", s_port);
+  const char *paths[] = {"/", "/config.json", "/fault/ok", "/2015-03-31/functions/FaultFunction/invocations"};
+  for(size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+    s_reply r;
+    assert_int_equal(
+      s_http_perform_as(i == 3 ? "POST" : NULL, paths[i], NULL, NULL, i == 3 ? "{}" : NULL, i == 3 ? 2 : 0, host, &r),
+      CURLE_OK);
+    assert_int_equal(r.status, 421);
+    assert_string_equal(buf_cstr(&r.body), "{\"message\":\"Misdirected Request\"}");
+    buf_free(&r.body);
+  }
+  /* the same requests by a loopback name are served */
+  snprintf(host, sizeof(host), "localhost:%d", s_port);
+  s_reply r;
+  assert_int_equal(s_http_perform_as(NULL, "/fault/ok", NULL, NULL, NULL, 0, host, &r), CURLE_OK);
+  assert_int_equal(r.status, 200);
+  buf_free(&r.body);
+}
+
 static void test_local_serves_the_web_app_and_config_json(void **state)
 {
   (void)state;
@@ -482,6 +548,8 @@ int main(void)
     cmocka_unit_test(test_local_requires_a_valid_jwt_on_jwt_routes),
     cmocka_unit_test(test_local_refuses_bodies_over_6_mb_and_passes_smaller_ones),
     cmocka_unit_test(test_local_serves_the_web_app_and_config_json),
+    cmocka_unit_test(test_local_serves_static_files_with_the_security_headers),
+    cmocka_unit_test(test_local_answers_421_to_a_host_that_is_not_loopback),
     cmocka_unit_test(test_local_stops_on_sigterm_killing_its_bootstraps),
   };
   return cmocka_run_group_tests(tests, s_setup, s_teardown);

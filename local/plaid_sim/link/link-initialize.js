@@ -12,28 +12,9 @@
     { institution_id: 'ins_109511', name: 'Tartan Bank' },
     { institution_id: 'ins_109512', name: 'Houndstooth Bank' },
   ];
-  var STYLE_ID = '__myntLinkStyle';
-  var CSS = [
-    '.mynt-link-backdrop{position:fixed;inset:0;background:rgba(10,20,16,.55);display:flex;align-items:center;justify-content:center;z-index:2147483000;padding:1rem}',
-    '.mynt-link{background:#fff;color:#111;border-radius:16px;width:100%;max-width:24rem;max-height:calc(100vh - 2rem);overflow:auto;box-shadow:0 20px 60px rgba(0,0,0,.3);font:16px/1.5 system-ui,sans-serif;padding:1.25rem 1.25rem 1.5rem}',
-    '.mynt-link-top{display:flex;justify-content:space-between;align-items:center;margin-bottom:.5rem}',
-    '.mynt-link-brand{font-weight:700;font-size:.85rem;letter-spacing:.08em;text-transform:uppercase;color:#555}',
-    '.mynt-link h2{font-size:1.3rem;margin:.25rem 0 .5rem}',
-    '.mynt-link p{margin:.4rem 0;color:#444}',
-    '.mynt-link ul{list-style:none;padding:0;margin:.75rem 0 0;display:grid;gap:.5rem}',
-    '.mynt-link button{font:inherit;cursor:pointer;border-radius:10px;min-height:2.75rem}',
-    '.mynt-link .ml-inst{width:100%;text-align:left;padding:.6rem .9rem;border:1px solid #ccd;background:#fafafa}',
-    '.mynt-link .ml-inst:hover{background:#f0f4ff}',
-    '.mynt-link .ml-close{border:0;background:none;font-size:1.5rem;line-height:1;padding:.25rem .6rem;min-height:auto}',
-    '.mynt-link label{display:block;font-weight:600;margin:.75rem 0 .25rem}',
-    '.mynt-link input{font:inherit;width:100%;box-sizing:border-box;padding:.5rem .7rem;border:1px solid #aab;border-radius:10px;min-height:2.75rem}',
-    '.mynt-link .ml-primary{width:100%;margin-top:1rem;background:#111;color:#fff;border:0;font-weight:600}',
-    '.mynt-link .ml-primary:disabled{opacity:.6;cursor:wait}',
-    '.mynt-link .ml-back{border:0;background:none;color:#245;text-decoration:underline;padding:0;min-height:auto;margin-top:.75rem}',
-    '.mynt-link .ml-error{background:#fdecea;border:1px solid #f3b8b0;color:#7a1d12;border-radius:10px;padding:.5rem .75rem;margin-top:.75rem}',
-    '.mynt-link .ml-hint{font-size:.85rem;color:#666}',
-    '.mynt-link :focus-visible{outline:3px solid #1a73e8;outline-offset:2px}',
-  ].join('\n');
+  var STYLE_ID = 'mynt-link-style';
+  // The stylesheet beside this script (a file, not an inline <style>, which the app's CSP refuses).
+  var CSS_URL = new URL('link.css', (document.currentScript && document.currentScript.src) || (location.origin + '/plaid/')).href;
 
   var configPromise = null;
 
@@ -280,13 +261,13 @@
     return handler;
   }
 
-  // A constructed style sheet (CSSOM), so a page whose CSP has no 'unsafe-inline' for styles takes it like Plaid's own.
   function installStyle() {
-    if (window[STYLE_ID]) return;
-    var sheet = new CSSStyleSheet();
-    sheet.replaceSync(CSS);
-    document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
-    window[STYLE_ID] = sheet;
+    if (document.getElementById(STYLE_ID)) return;
+    var sheet = document.createElement('link');
+    sheet.id = STYLE_ID;
+    sheet.rel = 'stylesheet';
+    sheet.href = CSS_URL;
+    document.head.append(sheet);
   }
 
   installStyle();

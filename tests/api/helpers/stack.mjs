@@ -13,11 +13,12 @@ import { createHash, sign } from 'node:crypto';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const BUILD = resolve(ROOT, process.env.MYNT_BUILD ?? 'build/asan');
 
-/** Starts the stack; resolves to its stack.json plus a stop() function. */
-export async function startStack({ bootstrap = join(BUILD, 'bootstrap') } = {}) {
+/** Starts the stack; resolves to its stack.json plus a stop() function. cognitoDomain: the web config's cognito_domain
+ * (mynt-local builds the page's CSP from that config, so a test's endpoint must be in it from the start). */
+export async function startStack({ bootstrap = join(BUILD, 'bootstrap'), cognitoDomain = '' } = {}) {
   const state = mkdtempSync(join(tmpdir(), 'mynt-api-'));
   const child = spawn('python3', [join(ROOT, 'scripts', 'dev.py'), '--state', state,
-    '--port', '0', '--moto-port', '0', '--plaid-port', '0', '--quiet',
+    '--port', '0', '--moto-port', '0', '--plaid-port', '0', '--quiet', '--cognito-domain', cognitoDomain,
     '--plaid-sim', join(BUILD, 'plaid-sim'),
     '--bootstrap', bootstrap, '--mynt-local', join(BUILD, 'mynt-local')], {
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -24,8 +24,9 @@ export function launchBrowser() {
  * - every console error and uncaught page error is recorded in `problems` (expectStatus(n) allows the
  *   browser's own "Failed to load resource … status of n" line for a failure a test provokes on purpose);
  * - every response body the page receives is scanned for an access token (`leaks`).
- * config: fields to override in /config.json (answered by the test). Returns {context, page, problems,
- * leaks, expectStatus, check()}; check() throws when anything was recorded.
+ * config: fields to override in /config.json (answered by the test). mynt-local's CSP comes from the config it was
+ * started with, so an endpoint the page must reach belongs there (startStack's options), not here.
+ * Returns {context, page, problems, leaks, expectStatus, check()}; check() throws when anything was recorded.
  */
 export async function openPage(browser, stack, { viewport = DESKTOP, config = null } = {}) {
   const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });

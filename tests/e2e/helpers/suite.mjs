@@ -8,10 +8,11 @@ import { launchBrowser } from './browser.mjs';
 export let stack;
 export let browser;
 
-/** Registers the hooks that start the stack and the browser before the file's tests and stop them after. */
-export function useStackAndBrowser() {
+/** Registers the hooks that start the stack (with stackOptions, as startStack takes them) and the browser before the
+ * file's tests and stop them after. */
+export function useStackAndBrowser(stackOptions = {}) {
   before(async () => {
-    stack = await startStack();
+    stack = await startStack(stackOptions);
     browser = await launchBrowser();
   });
   after(async () => {
