@@ -119,7 +119,7 @@ test('amounts keep Plaid\'s sign: positive is money out, negative is money in', 
 test('categories read as words and the detailed part drops the repeated prefix', () => {
   assert.equal(categoryLabel('FOOD_AND_DRINK', 'FOOD_AND_DRINK_COFFEE'), 'Food and drink \u00b7 Coffee');
   assert.equal(categoryLabel('INCOME', 'INCOME_WAGES'), 'Income \u00b7 Wages');
-  assert.equal(categoryLabel(null, null), 'Uncategorised');
+  assert.equal(categoryLabel(null, null), 'Uncategorized');
 });
 
 test('date ranges must be both or neither, real, ordered and within 24 months', () => {

@@ -56,7 +56,7 @@ export function humanize(code) {
 /** Category text from Plaid's personal finance category: 'Food and drink · Coffee'. The
  * detailed code repeats the primary as its prefix, which is dropped. */
 export function categoryLabel(primary, detailed) {
-  if (!primary && !detailed) return 'Uncategorised';
+  if (!primary && !detailed) return 'Uncategorized';
   const main = humanize(primary);
   let detail = detailed ?? '';
   if (primary && detail.startsWith(`${primary}_`)) detail = detail.slice(primary.length + 1);
