@@ -221,6 +221,7 @@ mynt_status plaid_error_parse(int http_status, const char *body, size_t len, con
   plaid_error_redact(e->display_message, sizeof e->display_message, redact);
   plaid_error_redact(e->error_type, sizeof e->error_type, redact);
   plaid_error_redact(e->error_code, sizeof e->error_code, redact);
+  plaid_error_redact(e->request_id, sizeof e->request_id, redact);
 
   e->kind = plaid_error_classify(http_status, e->error_type, e->error_code);
   if(!has_error_object) {
