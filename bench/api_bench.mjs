@@ -1,5 +1,6 @@
 // api_bench.mjs - latency of the API through mynt-local (release build), answered from the store after the linked
-// banks' syncs are done: /health, /me, /accounts, /transactions (default 100, a 12-month range). Each figure is also
+// banks' syncs are done: /health, /me, /accounts, /transactions (default 100, a 12-month range), /summary (the current
+// month, and the same 12 months: the range read once, whole, and summed). Each figure is also
 // printed as a ratio to GET /health of the same run (the machine is shared, so absolute times drift; the ratios travel).
 // Bounded: fixed request counts, syncs awaited through mynt-local's drain for at most BENCH_SYNC_SECONDS.
 // Writes build/bench/api.json.
@@ -81,6 +82,10 @@ try {
     await measure(`GET /transactions (12 months, last 100: all read)`,
       get(`?${range}&offset=${lastOffset}`), Math.ceil(N / 4)),
     await measure(`GET /transactions (count=500, offset=500)`, get('?count=500&offset=500'), Math.ceil(N / 10)),
+    await measure(`GET /summary (current month, ${banks})`,
+      () => api(stack, 'GET', '/summary', { token: user.idToken, validate: false }), Math.ceil(N / 4)),
+    await measure(`GET /summary (12 months, ${banks})`,
+      () => api(stack, 'GET', `/summary?${range}`, { token: user.idToken, validate: false }), Math.ceil(N / 4)),
   ];
   const base = results[0].p50_ms;
   for (const r of results) r.p50_ratio_to_health = r.p50_ms / base;

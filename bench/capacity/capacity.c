@@ -25,6 +25,7 @@
 #define S_KEYRING       "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 #define S_RECENT        100
 #define S_ITEMS_READ    S_BANKS /* store_history_read's pages follow the number of items */
+#define S_BUDGETS       5       /* budgets of the user, for GET /summary's budget Query */
 
 static const char *const s_institutions[S_BANKS] = {"ins_109508", "ins_109509", "ins_109510", "ins_109511",
                                                     "ins_109512"};
@@ -157,6 +158,25 @@ static size_t s_item_record_bytes(const seal_keyring *ring, const plaid_data_ite
   json_decref(plain);
   free(sealed);
   return bytes;
+}
+
+/* The size of a user's S_BUDGETS budget records (store/budgets.h: BUDGET#<CATEGORY>), the
+ * Query of GET /summary and GET /budgets reads them all. */
+static size_t s_budget_records_bytes(void)
+{
+  static const char *const categories[S_BUDGETS] = {"ENTERTAINMENT", "FOOD_AND_DRINK", "GENERAL_MERCHANDISE",
+                                                    "RENT_AND_UTILITIES", "TRANSPORTATION"};
+  size_t total = 0;
+  for(int i = 0; i < S_BUDGETS; i++) {
+    char sk[64];
+    snprintf(sk, sizeof(sk), "BUDGET#%s", categories[i]);
+    json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}", "user_id", "S", S_USER, "sk",
+                             "S", sk, "category", "S", categories[i], "monthly_limit_cents", "N", "125000",
+                             "iso_currency_code", "S", "USD", "updated_at", "S", "2026-11-01T10:00:00Z");
+    total += store_history_item_bytes(item);
+    json_decref(item);
+  }
+  return total;
 }
 
 /* Read units of a Query reading records[from..to) (sorted descending) in pages of page records
@@ -336,6 +356,21 @@ int main(int argc, char **argv)
   double year_rows = s_query_units(&rows, first, last, 0, NULL, NULL, &read);
   size_t year_txns = read;
 
+  /* GET /transactions over those 12 months: its first page (the newest 100, then the range's first
+   * month read on its own for the exact total) and its last page (every month read), against
+   * GET /summary over them: the items Query, the budgets Query (consistent) and the range read
+   * once, whole. */
+  s_month_range(&buckets, start, current, &first, &last);
+  double year_page_buckets = s_query_units(&buckets, first, last, S_ITEMS_READ, s_stop_buckets, &want, &read);
+  s_month_range(&buckets, start, start, &first, &last);
+  year_page_buckets += s_query_units(&buckets, first, last, S_ITEMS_READ, NULL, NULL, &read);
+  s_month_range(&rows, start, current, &first, &last);
+  double year_page_rows =
+    s_query_units(&rows, first, first + page100 < last ? first + page100 : last, 0, NULL, NULL, &read);
+  s_month_range(&rows, start, start, &first, &last);
+  year_page_rows += s_query_units(&rows, first, last, 0, NULL, NULL, &read);
+  double budgets_rcu = store_history_read_units(s_budget_records_bytes(), false);
+
   printf("Mynt transaction history capacity (DynamoDB sizing rules; moto reports no real figures)\n");
   printf("user with %d banks of the simulator, 24 months as of %s: %zu transactions\n", S_BANKS, today_text,
          txns_total);
@@ -352,9 +387,17 @@ int main(int argc, char **argv)
   printf("%-44s %14.1f %14.1f\n", "RCU dashboard load (sum)", items_rcu + recent_buckets + month_buckets,
          items_rcu + recent_rows + month_rows);
   printf("%-44s %14.1f %14.1f\n", "RCU 12-month range", year_buckets, year_rows);
+  printf("%-44s %14.1f %14.1f\n", "RCU GET /transactions 12 months, first 100", items_rcu + year_page_buckets,
+         items_rcu + year_page_rows);
+  printf("%-44s %14.1f %14.1f\n", "RCU GET /transactions 12 months, last 100", items_rcu + year_buckets,
+         items_rcu + year_rows);
+  printf("%-44s %14.1f %14.1f\n", "RCU GET /summary 12 months (range read once)",
+         items_rcu + budgets_rcu + year_buckets, items_rcu + budgets_rcu + year_rows);
   printf("\n(100 most recent: %zu buckets read; current month: %zu transactions; 12 months: %zu buckets, %zu "
-         "transactions; eventually consistent reads; bucket Query pages of %zu, then doubling)\n",
-         recent_bucket_records, month_txns, year_bucket_records, year_txns, store_history_page_limit(S_BANKS, 0));
+         "transactions; eventually consistent reads; bucket Query pages of %zu, then doubling;\n"
+         " GET /transactions and /summary add the items Query, /summary its %d budgets' Query: %.1f, consistent)\n",
+         recent_bucket_records, month_txns, year_bucket_records, year_txns, store_history_page_limit(S_BANKS, 0),
+         S_BUDGETS, budgets_rcu);
   free(buckets.v);
   free(rows.v);
   seal_keyring_free(ring);

@@ -59,6 +59,21 @@ mynt_status apigw_response_set_header(apigw_response *res, const char *name, con
   return MYNT_OK;
 }
 
+/* Sets the content-type header to value (static or arena-owned), re-adding it after a 204 took it away. */
+static mynt_status s_content_type(apigw_response *res, const char *value)
+{
+  for(size_t i = 0; i < res->header_count; i++) {
+    if(strcmp(res->headers[i].name, "content-type") == 0) {
+      res->headers[i].value = value;
+      return MYNT_OK;
+    }
+  }
+  if(res->header_count == APIGW_MAX_HEADERS)
+    return MYNT_INTERNAL;
+  res->headers[res->header_count++] = (apigw_pair){"content-type", value};
+  return MYNT_OK;
+}
+
 mynt_status apigw_response_json(apigw_response *res, int status_code, json_t *body)
 {
   if(!body)
@@ -76,6 +91,9 @@ mynt_status apigw_response_json(apigw_response *res, int status_code, json_t *bo
     st = MYNT_NOMEM;
     goto cleanup;
   }
+  st = s_content_type(res, "application/json");
+  if(st)
+    goto cleanup;
   res->status_code = status_code;
   res->body = copy;
   res->body_len = len;
@@ -84,6 +102,24 @@ cleanup:
   free(text);
   json_decref(body);
   return st;
+}
+
+mynt_status apigw_response_text(apigw_response *res, int status_code, const char *content_type, const char *body,
+                                size_t len)
+{
+  if(!*content_type || !s_header_text_ok(content_type))
+    return MYNT_INTERNAL;
+  const char *type = arena_strdup(res->arena, content_type);
+  const char *copy = arena_strndup(res->arena, body ? body : "", body ? len : 0);
+  if(!type || !copy)
+    return MYNT_NOMEM;
+  mynt_status st = s_content_type(res, type);
+  if(st)
+    return st;
+  res->status_code = status_code;
+  res->body = copy;
+  res->body_len = body ? len : 0;
+  return MYNT_OK;
 }
 
 mynt_status apigw_response_error(apigw_response *res, mynt_status st, const char *message)

@@ -16,12 +16,13 @@
 
 /* A response being built. Strings are owned by arena. status_code is 0 until a reply
  * has been written; headers start as content-type: application/json,
- * cache-control: no-store and x-content-type-options: nosniff. */
+ * cache-control: no-store and x-content-type-options: nosniff (a JSON reply sets the
+ * content-type back to application/json, a text reply sets its own). */
 typedef struct {
   int status_code;
   apigw_pair headers[APIGW_MAX_HEADERS];
   size_t header_count;
-  const char *body; /* JSON text; "" until a reply is written */
+  const char *body; /* JSON (or apigw_response_text's) text; "" until a reply is written */
   size_t body_len;
   mynt_arena *arena;
 } apigw_response;
@@ -42,6 +43,13 @@ mynt_status apigw_response_set_header(apigw_response *res, const char *name, con
  * from a failed json_pack, gives MYNT_NOMEM). Returns MYNT_OK or MYNT_NOMEM; on failure
  * res keeps its previous reply. */
 mynt_status apigw_response_json(apigw_response *res, int status_code, json_t *body);
+
+/* Replies status_code with len bytes of body (borrowed, copied into the arena; UTF-8 text,
+ * sent as is, not base64: bytes that are not UTF-8 fail apigw_response_write) and content-type content_type, e.g. "text/csv; charset=utf-8".
+ * Returns MYNT_OK; MYNT_INTERNAL for a content_type with control characters, MYNT_NOMEM
+ * when the arena is full; on failure res keeps its previous reply and headers. */
+mynt_status apigw_response_text(apigw_response *res, int status_code, const char *content_type, const char *body,
+                                size_t len);
 
 /* Replies the error shape {"error":{"code","message"}} with st's HTTP status and code
  * (see core/status.h); message NULL uses st's standard text. Messages reach the caller:

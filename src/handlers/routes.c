@@ -3,8 +3,10 @@
 
 #include <string.h>
 
+#include "handlers/budgets.h"
 #include "handlers/items.h"
 #include "handlers/public.h"
+#include "handlers/summary.h"
 #include "handlers/transactions.h"
 #include "handlers/users.h"
 #include "handlers/webhooks.h"
@@ -20,6 +22,11 @@ static const apigw_route s_routes[] = {
   {"POST /items/{item_id}/sync", "items", 1, items_sync},
   {"GET /accounts", "transactions", 1, transactions_accounts},
   {"GET /transactions", "transactions", 1, transactions_list},
+  {"GET /transactions/export", "transactions", 1, transactions_export},
+  {"GET /summary", "transactions", 1, summary_get},
+  {"GET /budgets", "budgets", 1, budgets_list},
+  {"PUT /budgets/{category}", "budgets", 1, budgets_put},
+  {"DELETE /budgets/{category}", "budgets", 1, budgets_delete},
   /* Plaid calls it without a JWT: the handler verifies the Plaid-Verification header instead. */
   {"POST /webhooks/plaid", "webhooks", 0, webhooks_plaid},
 };
@@ -32,6 +39,7 @@ static const routes_group s_groups[] = {
   {"users", 1, 0, 0, 1, 0},        /* the profile */
   {"items", 1, 1, 1, 1, 0},        /* linking, refreshing (starts syncs) and removing banks */
   {"transactions", 1, 0, 0, 1, 0}, /* answers from the store: no Plaid, no access token */
+  {"budgets", 1, 0, 0, 1, 0},      /* the user's monthly budgets: the table only */
   {"sync", 1, 1, 1, 0, 0},         /* the sync function: its own events, no routes */
   {"webhooks", 1, 1, 1, 1, 1},     /* Plaid's verified webhooks: item state, sync starts */
 };

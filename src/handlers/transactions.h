@@ -14,13 +14,23 @@
  * item's stored accounts in item order, with the balances of the item's last sync (null before). */
 mynt_status transactions_accounts(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
 
-/* GET /transactions?start_date=&end_date=&count=&offset=&account_id= (transactions_query.h):
+/* GET /transactions?start_date=&end_date=&count=&offset=&account_id=&category=&flow=&q= (transactions_query.h):
  * 200 {transactions, total_transactions, start_date, end_date, count, offset, items}. The stored
  * history of every item (or only of the one owning account_id, filtered to it; an account_id the
  * user does not have is 400) is read newest first (date, then item order, then transaction_id:
  * store_history_read) as far as offset + count, and sliced. total_transactions is exact: the
  * months read, plus the items' stored month counts for the months between, plus the range's first
- * month read on its own (it may be cut by start_date); with account_id the whole range is read. */
+ * month read on its own (it may be cut by start_date); with account_id the whole range is read.
+ * With a category, flow or q filter the whole range is read and only the transactions
+ * finance_filter_matches keeps are paged and counted in total_transactions. */
 mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
+
+/* GET /transactions/export?start_date=&end_date=&account_id=&category=&flow=&q= (the rules of GET
+ * /transactions; count and offset are not used): 200 text/csv; charset=utf-8 with
+ * Content-Disposition: attachment; filename="mynt-transactions-<start>-<end>.csv": the header and
+ * one row per transaction of the range (read whole, filtered), newest first as GET /transactions
+ * (transactions_csv.h), account_name and institution_name from the items' account records. A CSV
+ * past 5 MB (Lambda's 6 MB response limit) answers 413 with code too_large; every error is JSON. */
+mynt_status transactions_export(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
 
 #endif

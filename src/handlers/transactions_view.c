@@ -74,6 +74,18 @@ json_t *transactions_view_item(const store_item *item)
                    item->new_accounts_available, "sync", sync);
 }
 
+json_t *transactions_view_items(const store_item *items, size_t n)
+{
+  json_t *list = json_array();
+  for(size_t i = 0; list && i < n; i++) {
+    if(json_array_append_new(list, transactions_view_item(&items[i]))) {
+      json_decref(list);
+      list = NULL;
+    }
+  }
+  return list;
+}
+
 json_t *transactions_view_stored_account(const json_t *record, const store_item *item)
 {
   const char *account_id = json_member_string(record, "account_id");

@@ -29,6 +29,10 @@ json_t *transactions_view_account(const json_t *plaid_account, const char *item_
  * unknown institution fields are null. */
 json_t *transactions_view_item(const store_item *item);
 
+/* Returns the API's items array of items[0..n), each as transactions_view_item, in that order (a
+ * new reference, caller json_decref; NULL on allocation failure). */
+json_t *transactions_view_items(const store_item *items, size_t n);
+
 /* Returns the API's shape of one stored account record of item (an element of item->accounts)
  * for GET /accounts (a new reference, caller json_decref): {account_id, item_id,
  * institution_name, name, mask, type, subtype, balances{available, current, limit,

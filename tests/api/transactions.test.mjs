@@ -156,6 +156,103 @@ test('each transaction keeps Plaid\'s sign and says whether it is income, expens
   assert.ok(out.some((t) => t.pending), 'recent pending transactions are marked');
 });
 
+/** What the filters keep, computed here from the unfiltered list: q folds ASCII letters only. */
+const fold = (text) => (text ?? '').replace(/[A-Z]/g, (c) => c.toLowerCase());
+const keeps = ({ category, flow, q }) => (t) => (category === undefined || (t.category ?? 'UNCATEGORIZED') === category) &&
+  (flow === undefined || t.flow === flow) &&
+  (q === undefined || fold(t.name).includes(fold(q)) || fold(t.merchant_name).includes(fold(q)));
+
+/** The query string of a filter (and extra parameters). */
+const filterQuery = (window, filter, extra = '') => `${window}${Object.entries(filter)
+  .map(([k, v]) => `&${k}=${encodeURIComponent(v)}`).join('')}${extra}`;
+
+test('filters by search text, category and flow page through exactly the matches and count them', async () => {
+  const start = day(365);
+  const end = day(0);
+  const window = `?start_date=${start}&end_date=${end}`;
+  const { out: all } = await fetchAll(window);
+  assert.ok(all.length > 1000, `the window holds ${all.length}`);
+  const filters = [
+    { q: 'coffee' }, // name (BLUE BOTTLE COFFEE) and merchant_name (Blue Bottle Coffee) alike
+    { q: 'wHoLe FoOdS' }, // merchant_name only (the bank's name is WHOLEFDS MKT)
+    { q: 'wholefds' }, // name only
+    { category: 'FOOD_AND_DRINK' },
+    { category: 'TRANSFER_OUT' },
+    { category: 'UNCATEGORIZED' },
+    { flow: 'income' },
+    { flow: 'expense' },
+    { flow: 'transfer' },
+    { category: 'FOOD_AND_DRINK', q: 'coffee', flow: 'expense' },
+    { category: 'INCOME', flow: 'expense' }, // nothing is both
+  ];
+  for (const filter of filters) {
+    const expected = all.filter(keeps(filter));
+    const { out, total } = await fetchAll(filterQuery(window, filter));
+    const what = JSON.stringify(filter);
+    assert.equal(total, expected.length, `${what}: total_transactions`);
+    assert.deepEqual(out.map((t) => t.transaction_id), expected.map((t) => t.transaction_id),
+      `${what}: the matches in the unfiltered order`);
+    assert.deepEqual(out, expected, `${what}: the same transactions`);
+    if (filter.flow !== 'expense' && filter.category !== 'UNCATEGORIZED' && filter.category !== 'INCOME') {
+      assert.ok(expected.length > 0 && expected.length < all.length, `${what} keeps some: ${expected.length}`);
+    }
+  }
+  // The search text really is found in either field, in any case of ASCII letters.
+  const inMerchantOnly = all.filter(keeps({ q: 'whole foods' }));
+  assert.ok(inMerchantOnly.length > 0 && inMerchantOnly.every((t) => !fold(t.name).includes('whole foods')));
+  const inNameOnly = all.filter(keeps({ q: 'wholefds' }));
+  assert.ok(inNameOnly.length > 0 && inNameOnly.every((t) => !fold(t.merchant_name).includes('wholefds')));
+});
+
+test('a filter combines with an account and with paging: each page is the slice of the matches', async () => {
+  const start = day(365);
+  const end = day(0);
+  const account = banks[0].json.accounts.find((a) => a.type === 'credit');
+  const window = `?start_date=${start}&end_date=${end}&account_id=${account.account_id}`;
+  const { out: all } = await fetchAll(window);
+  const filter = { flow: 'expense', q: 'a' };
+  const expected = all.filter(keeps(filter));
+  assert.ok(expected.length > 60, `enough matches to page: ${expected.length}`);
+  assert.ok(expected.every((t) => t.account_id === account.account_id));
+  for (const [count, offset] of [[25, 0], [25, 25], [7, 50], [500, expected.length - 3], [10, expected.length]]) {
+    const res = await get(filterQuery(window, filter, `&count=${count}&offset=${offset}`));
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.total_transactions, expected.length);
+    assert.equal(res.json.count, count);
+    assert.equal(res.json.offset, offset);
+    assert.deepEqual(res.json.transactions.map((t) => t.transaction_id),
+      expected.slice(offset, offset + count).map((t) => t.transaction_id), `count ${count} offset ${offset}`);
+  }
+});
+
+test('bad filters answer 400 naming the parameter, on the list and on the export', async () => {
+  const long = 'x'.repeat(101);
+  const cases = [
+    ['?category=food_and_drink', /category/],
+    ['?category=', /category/],
+    ['?category=GROCERIES', /category/],
+    ['?flow=expenses', /flow/],
+    ['?flow=Income', /flow/],
+    ['?flow=', /flow/],
+    ['?q=', /q must be/],
+    [`?q=${long}`, /q must be/],
+    ['?q=a%01b', /q must be/],
+    ['?category=FOOD_AND_DRINK&flow=all', /flow/],
+  ];
+  for (const path of ['/transactions', '/transactions/export']) {
+    for (const [query, pattern] of cases) {
+      const res = await api(stack, 'GET', `${path}${query}`, { token: user.idToken });
+      assert.equal(res.status, 400, `${path}${query} → ${res.status} ${res.text}`);
+      assert.equal(res.json.error.code, 'bad_request');
+      assert.match(res.json.error.message, pattern, `${path}${query}`);
+    }
+  }
+  // 100 characters (of two bytes each) are fine.
+  const res = await get(`?q=${encodeURIComponent('é'.repeat(100))}`);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.total_transactions, 0);
+});
+
 test('bad query parameters answer 400 with a message naming the parameter', async () => {
   const cases = [
     ['?start_date=2026-02-30&end_date=2026-03-10', /start_date/],

@@ -40,3 +40,19 @@ mynt_unit_test(test_handlers_webhooks_moto SOURCES test_handlers_webhooks_moto.c
   LIBS mynt_handlers mynt_apigw_forge mynt_moto_store mynt_fake_plaid mynt_jwt_forge mynt_fake_lambda PkgConfig::CRYPTO)
 set_property(TEST test_handlers_webhooks_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_handlers_webhooks_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 180)
+
+# GET /budgets, PUT and DELETE /budgets/{category}: validation, created vs replaced, isolation, on moto_server.
+mynt_unit_test(test_handlers_budgets_moto SOURCES test_handlers_budgets_moto.c LIBS mynt_handlers mynt_apigw_forge mynt_moto_store)
+set_property(TEST test_handlers_budgets_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
+set_tests_properties(test_handlers_budgets_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)
+
+# GET /transactions/export's CSV rows (no network): header, column order, amounts from cents, hostile text cells.
+mynt_unit_test(test_transactions_csv SOURCES test_transactions_csv.c LIBS mynt_handlers)
+set_tests_properties(test_transactions_csv PROPERTIES TIMEOUT 60)
+
+# GET /summary through the router, handler and store: hand-made histories in two currencies on moto_server, reached
+# through a relay (tests/support/relay.c) whose records show the period is read once.
+mynt_unit_test(test_handlers_summary_moto SOURCES test_handlers_summary_moto.c
+  LIBS mynt_handlers mynt_apigw_forge mynt_moto_store mynt_relay)
+set_property(TEST test_handlers_summary_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
+set_tests_properties(test_handlers_summary_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)

@@ -12,3 +12,7 @@ mynt_unit_test(test_store_history_moto SOURCES test_store_history_moto.c LIBS my
   mynt_json_join)
 set_property(TEST test_store_history_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_store_history_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)
+
+mynt_unit_test(test_store_budgets_moto SOURCES test_store_budgets_moto.c LIBS mynt_store mynt_moto_store mynt_json_join)
+set_property(TEST test_store_budgets_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
+set_tests_properties(test_store_budgets_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)

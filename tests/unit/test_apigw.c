@@ -302,6 +302,53 @@ static void test_response_writes_the_full_payload_object(void **state)
   json_decref(payload);
 }
 
+static void test_response_text_sends_the_bytes_as_is_with_its_content_type(void **state)
+{
+  (void)state;
+  apigw_response res;
+  apigw_response_init(&res, apigw_forge_arena());
+  static const char csv[] = "a,b\r\n\"x, \"\"y\"\"\",caf\xc3\xa9\r\n";
+  assert_int_equal(apigw_response_text(&res, 200, "text/csv; charset=utf-8", csv, sizeof(csv) - 1), MYNT_OK);
+  assert_int_equal(apigw_response_set_header(&res, "Content-Disposition", "attachment; filename=\"x.csv\""), MYNT_OK);
+  json_t *payload = s_write_and_load(&res);
+  assert_int_equal(json_integer_value(json_object_get(payload, "statusCode")), 200);
+  json_t *headers = json_object_get(payload, "headers");
+  assert_string_equal(json_string_value(json_object_get(headers, "content-type")), "text/csv; charset=utf-8");
+  assert_string_equal(json_string_value(json_object_get(headers, "content-disposition")),
+                      "attachment; filename=\"x.csv\"");
+  assert_string_equal(json_string_value(json_object_get(headers, "x-content-type-options")), "nosniff");
+  assert_true(json_is_false(json_object_get(payload, "isBase64Encoded")));
+  json_t *body = json_object_get(payload, "body");
+  assert_int_equal(json_string_length(body), sizeof(csv) - 1);
+  assert_memory_equal(json_string_value(body), csv, sizeof(csv) - 1);
+  json_decref(payload);
+
+  /* A control character in the type is refused and leaves the reply as it was. */
+  assert_int_equal(apigw_response_text(&res, 201, "text/csv\r\nx: 1", "z", 1), MYNT_INTERNAL);
+  assert_int_equal(res.status_code, 200);
+  assert_int_equal(res.body_len, sizeof(csv) - 1);
+
+  /* An error after it is JSON again. */
+  apigw_response_error(&res, MYNT_TOO_LARGE, "narrow the date range");
+  payload = s_write_and_load(&res);
+  headers = json_object_get(payload, "headers");
+  assert_string_equal(json_string_value(json_object_get(headers, "content-type")), "application/json");
+  json_decref(apigw_forge_expect(payload, 413, "payload_too_large"));
+}
+
+static void test_response_json_after_no_content_has_its_content_type_again(void **state)
+{
+  (void)state;
+  apigw_response res;
+  apigw_response_init(&res, apigw_forge_arena());
+  apigw_response_no_content(&res);
+  assert_int_equal(apigw_response_json(&res, 200, json_object()), MYNT_OK);
+  json_t *payload = s_write_and_load(&res);
+  json_t *headers = json_object_get(payload, "headers");
+  assert_string_equal(json_string_value(json_object_get(headers, "content-type")), "application/json");
+  json_decref(payload);
+}
+
 static void test_response_set_header_replaces_and_refuses_control_characters(void **state)
 {
   (void)state;
@@ -681,6 +728,8 @@ int main(void)
     T(test_request_refuses_invalid_base64_but_keeps_the_rest),
     T(test_request_caps_the_body_at_64_kib_after_decoding),
     T(test_response_writes_the_full_payload_object),
+    T(test_response_text_sends_the_bytes_as_is_with_its_content_type),
+    T(test_response_json_after_no_content_has_its_content_type_again),
     T(test_response_set_header_replaces_and_refuses_control_characters),
     T(test_response_error_has_the_error_shape_and_status),
     T(test_response_without_a_reply_is_written_as_500),

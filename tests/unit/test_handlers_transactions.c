@@ -1,4 +1,4 @@
-/* test_handlers_transactions.c - GET /transactions and /accounts without the network: query checks, flow classification, the item, account and transaction views. */
+/* test_handlers_transactions.c - GET /transactions, /accounts and /summary without the network: query checks, flow classification, the item, account and transaction views. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include "apigw/response.h"
 #include "apigw/router.h"
 #include "core/buf.h"
+#include "finance/category.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "handlers/transactions_query.h"
@@ -43,9 +44,9 @@ static void s_assert_refused(transactions_query_params p, const char *needle)
   char why[200] = "";
   mynt_status st = s_parse(p, &q, why);
   if(st != MYNT_BAD_REQUEST || !strstr(why, needle))
-    fail_msg("(%s, %s, %s, %s, %s): status %d, message \"%s\"; expected a refusal mentioning \"%s\"",
+    fail_msg("(%s, %s, %s, %s, %s, %s, %s, %s): status %d, message \"%s\"; expected a refusal mentioning \"%s\"",
              s_or_null(p.start_date), s_or_null(p.end_date), s_or_null(p.count), s_or_null(p.offset),
-             s_or_null(p.account_id), (int)st, why, needle);
+             s_or_null(p.account_id), s_or_null(p.category), s_or_null(p.flow), s_or_null(p.q), (int)st, why, needle);
 }
 
 static void test_query_without_parameters_is_the_whole_history_100_from_offset_0(void **state)
@@ -66,7 +67,7 @@ static void test_query_accepts_a_window_count_offset_and_account(void **state)
   (void)state;
   transactions_query q;
   char why[200];
-  transactions_query_params p = {"2024-02-01", "2024-02-29", "500", "9500", "acc_1"};
+  transactions_query_params p = {"2024-02-01", "2024-02-29", "500", "9500", "acc_1", NULL, NULL, NULL};
   assert_int_equal(s_parse(p, &q, why), MYNT_OK);
   assert_string_equal(q.start_date, "2024-02-01");
   assert_string_equal(q.end_date, "2024-02-29");
@@ -80,8 +81,10 @@ static void test_query_accepts_the_earliest_day_and_today(void **state)
   (void)state;
   transactions_query q;
   char why[200];
-  assert_int_equal(s_parse((transactions_query_params){"2023-03-15", TODAY, NULL, NULL, NULL}, &q, why), MYNT_OK);
-  assert_int_equal(s_parse((transactions_query_params){TODAY, TODAY, "1", "0", NULL}, &q, why), MYNT_OK);
+  assert_int_equal(
+    s_parse((transactions_query_params){"2023-03-15", TODAY, NULL, NULL, NULL, NULL, NULL, NULL}, &q, why), MYNT_OK);
+  assert_int_equal(s_parse((transactions_query_params){TODAY, TODAY, "1", "0", NULL, NULL, NULL, NULL}, &q, why),
+                   MYNT_OK);
   assert_int_equal(q.count, 1);
 }
 
@@ -90,10 +93,36 @@ static void test_query_cuts_an_end_date_after_today_back_to_today(void **state)
   (void)state;
   transactions_query q;
   char why[200];
-  assert_int_equal(s_parse((transactions_query_params){"2025-03-01", "2025-03-31", NULL, NULL, NULL}, &q, why),
-                   MYNT_OK);
+  assert_int_equal(
+    s_parse((transactions_query_params){"2025-03-01", "2025-03-31", NULL, NULL, NULL, NULL, NULL, NULL}, &q, why),
+    MYNT_OK);
   assert_string_equal(q.start_date, "2025-03-01");
   assert_string_equal(q.end_date, TODAY);
+}
+
+static void test_query_month_default_is_the_current_months_first_day_to_today(void **state)
+{
+  (void)state;
+  transactions_query q;
+  mynt_detail why;
+  transactions_query_params none = {0};
+  assert_int_equal(transactions_query_parse_month_default(&none, TODAY, &q, &why), MYNT_OK);
+  assert_string_equal(q.start_date, "2025-03-01");
+  assert_string_equal(q.end_date, TODAY);
+  assert_int_equal(transactions_query_parse_month_default(&none, "2024-01-01", &q, &why), MYNT_OK);
+  assert_string_equal(q.start_date, "2024-01-01");
+  assert_string_equal(q.end_date, "2024-01-01");
+  /* Given dates win over the default, under the same rules and messages. */
+  transactions_query_params range = {.start_date = "2024-12-15", .end_date = "2025-04-15"};
+  assert_int_equal(transactions_query_parse_month_default(&range, TODAY, &q, &why), MYNT_OK);
+  assert_string_equal(q.start_date, "2024-12-15");
+  assert_string_equal(q.end_date, TODAY);
+  transactions_query_params half = {.start_date = "2025-03-01"};
+  assert_int_equal(transactions_query_parse_month_default(&half, TODAY, &q, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "together"));
+  transactions_query_params old = {.start_date = "2023-03-14", .end_date = TODAY};
+  assert_int_equal(transactions_query_parse_month_default(&old, TODAY, &q, &why), MYNT_BAD_REQUEST);
+  assert_non_null(strstr(mynt_detail_text(&why), "24 months"));
 }
 
 /* Queries that must be refused, and what each refusal must mention. */
@@ -102,34 +131,34 @@ static const struct {
   const char *needle;
 } s_refusals[] = {
   /* dates that are not on the calendar */
-  {{"2025-02-30", "2025-03-01", NULL, NULL, NULL}, "start_date"},
-  {{"2024-01-01", "2023-02-29", NULL, NULL, NULL}, "end_date"},
-  {{"2024-13-01", "2024-12-01", NULL, NULL, NULL}, "start_date"},
-  {{"2024-04-31", "2024-05-01", NULL, NULL, NULL}, "real calendar date"},
+  {{"2025-02-30", "2025-03-01", NULL, NULL, NULL, NULL, NULL, NULL}, "start_date"},
+  {{"2024-01-01", "2023-02-29", NULL, NULL, NULL, NULL, NULL, NULL}, "end_date"},
+  {{"2024-13-01", "2024-12-01", NULL, NULL, NULL, NULL, NULL, NULL}, "start_date"},
+  {{"2024-04-31", "2024-05-01", NULL, NULL, NULL, NULL, NULL, NULL}, "real calendar date"},
   /* dates in another format */
-  {{"2024/01/01", "2024-02-01", NULL, NULL, NULL}, "start_date"},
-  {{"2024-01-01", "20240201", NULL, NULL, NULL}, "end_date"},
-  {{"2024-1-01", "2024-02-01", NULL, NULL, NULL}, "YYYY-MM-DD"},
-  {{"", "2024-02-01", NULL, NULL, NULL}, "start_date"},
-  {{"2024-01-01T00:00:00Z", "2024-02-01", NULL, NULL, NULL}, "start_date"},
+  {{"2024/01/01", "2024-02-01", NULL, NULL, NULL, NULL, NULL, NULL}, "start_date"},
+  {{"2024-01-01", "20240201", NULL, NULL, NULL, NULL, NULL, NULL}, "end_date"},
+  {{"2024-1-01", "2024-02-01", NULL, NULL, NULL, NULL, NULL, NULL}, "YYYY-MM-DD"},
+  {{"", "2024-02-01", NULL, NULL, NULL, NULL, NULL, NULL}, "start_date"},
+  {{"2024-01-01T00:00:00Z", "2024-02-01", NULL, NULL, NULL, NULL, NULL, NULL}, "start_date"},
   /* a reversed range */
-  {{"2024-06-02", "2024-06-01", NULL, NULL, NULL}, "start_date must not be after end_date"},
+  {{"2024-06-02", "2024-06-01", NULL, NULL, NULL, NULL, NULL, NULL}, "start_date must not be after end_date"},
   /* one date alone */
-  {{"2024-06-02", NULL, NULL, NULL, NULL}, "together"},
-  {{NULL, "2024-06-02", NULL, NULL, NULL}, "together"},
+  {{"2024-06-02", NULL, NULL, NULL, NULL, NULL, NULL, NULL}, "together"},
+  {{NULL, "2024-06-02", NULL, NULL, NULL, NULL, NULL, NULL}, "together"},
   /* a start more than 24 months back or in the future */
-  {{"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "24 months"},
-  {{"2023-03-14", "2024-01-01", NULL, NULL, NULL}, "2023-03-15"},
-  {{"2025-03-16", "2025-03-20", NULL, NULL, NULL}, "after today"},
+  {{"2023-03-14", "2024-01-01", NULL, NULL, NULL, NULL, NULL, NULL}, "24 months"},
+  {{"2023-03-14", "2024-01-01", NULL, NULL, NULL, NULL, NULL, NULL}, "2023-03-15"},
+  {{"2025-03-16", "2025-03-20", NULL, NULL, NULL, NULL, NULL, NULL}, "after today"},
   /* negative or malformed offsets and too deep pages */
-  {{NULL, NULL, NULL, "-1", NULL}, "offset must be a whole number"},
-  {{NULL, NULL, NULL, "x", NULL}, "offset"},
-  {{NULL, NULL, NULL, "", NULL}, "offset"},
-  {{NULL, NULL, "500", "9501", NULL}, "offset + count"},
-  {{NULL, NULL, NULL, "9901", NULL}, "10000"},
+  {{NULL, NULL, NULL, "-1", NULL, NULL, NULL, NULL}, "offset must be a whole number"},
+  {{NULL, NULL, NULL, "x", NULL, NULL, NULL, NULL}, "offset"},
+  {{NULL, NULL, NULL, "", NULL, NULL, NULL, NULL}, "offset"},
+  {{NULL, NULL, "500", "9501", NULL, NULL, NULL, NULL}, "offset + count"},
+  {{NULL, NULL, NULL, "9901", NULL, NULL, NULL, NULL}, "10000"},
   /* an empty or spaced account_id */
-  {{NULL, NULL, NULL, NULL, ""}, "account_id"},
-  {{NULL, NULL, NULL, NULL, "a b"}, "account_id"},
+  {{NULL, NULL, NULL, NULL, "", NULL, NULL, NULL}, "account_id"},
+  {{NULL, NULL, NULL, NULL, "a b", NULL, NULL, NULL}, "account_id"},
 };
 
 static void test_query_refuses_each_bad_parameter_naming_the_problem(void **state)
@@ -139,12 +168,108 @@ static void test_query_refuses_each_bad_parameter_naming_the_problem(void **stat
     s_assert_refused(s_refusals[i].params, s_refusals[i].needle);
 }
 
+static void test_query_without_filters_is_not_filtered(void **state)
+{
+  (void)state;
+  transactions_query q;
+  char why[200];
+  assert_int_equal(s_parse((transactions_query_params){.account_id = "acc_1"}, &q, why), MYNT_OK);
+  assert_false(transactions_query_filtered(&q));
+  assert_null(q.filter.category);
+  assert_null(q.filter.flow);
+  assert_null(q.filter.q);
+}
+
+static void test_query_accepts_each_category_flow_and_search_text(void **state)
+{
+  (void)state;
+  transactions_query q;
+  char why[200];
+  const char *const *categories = NULL;
+  size_t n = finance_categories(&categories);
+  assert_true(n >= 16);
+  for(size_t i = 0; i < n; i++) {
+    assert_int_equal(s_parse((transactions_query_params){.category = categories[i]}, &q, why), MYNT_OK);
+    assert_string_equal(q.filter.category, categories[i]);
+    assert_true(transactions_query_filtered(&q));
+  }
+  assert_int_equal(s_parse((transactions_query_params){.category = "UNCATEGORIZED"}, &q, why), MYNT_OK);
+  assert_string_equal(q.filter.category, "UNCATEGORIZED");
+  static const char *const flows[] = {"income", "expense", "transfer"};
+  for(size_t i = 0; i < 3; i++) {
+    assert_int_equal(s_parse((transactions_query_params){.flow = flows[i]}, &q, why), MYNT_OK);
+    assert_string_equal(q.filter.flow, flows[i]);
+    assert_true(transactions_query_filtered(&q));
+  }
+  assert_int_equal(s_parse((transactions_query_params){.q = "x"}, &q, why), MYNT_OK);
+  assert_string_equal(q.filter.q, "x");
+  assert_true(transactions_query_filtered(&q));
+  /* 100 characters, in ASCII and in two-byte UTF-8 (200 bytes), with spaces and punctuation. */
+  char ascii[101], accented[201];
+  memset(ascii, 'a', 100);
+  ascii[0] = ' ';
+  ascii[50] = '%';
+  ascii[100] = '\0';
+  for(size_t i = 0; i < 100; i++)
+    memcpy(accented + 2 * i, "\xc3\xa9", 2);
+  accented[200] = '\0';
+  assert_int_equal(s_parse((transactions_query_params){.q = ascii}, &q, why), MYNT_OK);
+  assert_int_equal(s_parse((transactions_query_params){.q = accented}, &q, why), MYNT_OK);
+  assert_int_equal(s_parse((transactions_query_params){.q = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8d\x95"}, &q, why),
+                   MYNT_OK);
+  /* All together, with the window, paging and an account. */
+  transactions_query_params all = {"2024-02-01", "2024-02-29",     "50",      "100",
+                                   "acc_1",      "FOOD_AND_DRINK", "expense", "Coffee"};
+  assert_int_equal(s_parse(all, &q, why), MYNT_OK);
+  assert_string_equal(q.filter.category, "FOOD_AND_DRINK");
+  assert_string_equal(q.filter.flow, "expense");
+  assert_string_equal(q.filter.q, "Coffee");
+  assert_string_equal(q.account_id, "acc_1");
+  assert_int_equal(q.count, 50);
+  assert_int_equal(q.offset, 100);
+}
+
+static void test_query_refuses_unknown_categories_flows_and_bad_search_text(void **state)
+{
+  (void)state;
+  char long_q[102], long_accented[203];
+  memset(long_q, 'a', 101);
+  long_q[101] = '\0';
+  for(size_t i = 0; i < 101; i++)
+    memcpy(long_accented + 2 * i, "\xc3\xa9", 2);
+  long_accented[202] = '\0';
+  static const char *const categories[] = {"food_and_drink", "FOOD", "", "OTHERS", "UNCATEGORIZED ", "uncategorized"};
+  for(size_t i = 0; i < sizeof(categories) / sizeof(categories[0]); i++)
+    s_assert_refused((transactions_query_params){.category = categories[i]},
+                     "category must be one of Plaid's categories, e.g. FOOD_AND_DRINK, or UNCATEGORIZED");
+  static const char *const flows[] = {"Income", "expenses", "", "transfers", "in"};
+  for(size_t i = 0; i < sizeof(flows) / sizeof(flows[0]); i++)
+    s_assert_refused((transactions_query_params){.flow = flows[i]}, "flow must be income, expense or transfer");
+  const char *const texts[] = {
+    "",
+    long_q,
+    long_accented,
+    "a\x01b",
+    "tab\there",
+    "new\nline",
+    "del\x7f",
+    "c1\xc2\x85",
+    "\xff",             /* not UTF-8 */
+    "caf\xc3",          /* cut short */
+    "\xc0\xaf",         /* an overlong '/' */
+    "\xed\xa0\x80",     /* a surrogate */
+    "\xf4\x90\x80\x80", /* past U+10FFFF */
+  };
+  for(size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+    s_assert_refused((transactions_query_params){.q = texts[i]}, "q must be 1 to 100 characters");
+}
+
 static void test_query_rejects_counts_outside_1_to_500_or_not_numbers(void **state)
 {
   (void)state;
   static const char *const bad[] = {"0", "501", "abc", "", "-5", "+5", "1.5", "10e1", " 5", "9999999999"};
   for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-    s_assert_refused((transactions_query_params){NULL, NULL, bad[i], NULL, NULL},
+    s_assert_refused((transactions_query_params){NULL, NULL, bad[i], NULL, NULL, NULL, NULL, NULL},
                      "count must be a whole number from 1 to 500");
 }
 
@@ -270,9 +395,9 @@ static void test_stored_transaction_answers_amount_and_amount_cents_with_plaids_
   json_decref(stored);
 }
 
-/* Serves GET /transactions?query for sub with no store (validation answers before any I/O), in the
- * test's arena. */
-static json_t *s_serve_query(const char *query)
+/* Serves GET path?query (a route of the transactions group) for sub with no store (validation
+ * answers before any I/O), in the test's arena. */
+static json_t *s_serve_route(const char *path, const char *query)
 {
   handlers_env env = {0};
   apigw_ctx ctx = {.env = &env, .arena = apigw_forge_arena(), .invocation_id = "lambda-1"};
@@ -284,12 +409,10 @@ static json_t *s_serve_query(const char *query)
     *eq = '\0';
     json_object_set_new(params, pair, json_string(eq + 1));
   }
-  json_t *event = apigw_forge_event_new(&(apigw_forge_event){.method = "GET",
-                                                             .route_key = "GET /transactions",
-                                                             .path = "/transactions",
-                                                             .raw_query = query,
-                                                             .query = params,
-                                                             .sub = "user-1"});
+  char route_key[64];
+  snprintf(route_key, sizeof(route_key), "GET %s", path);
+  json_t *event = apigw_forge_event_new(&(apigw_forge_event){
+    .method = "GET", .route_key = route_key, .path = path, .raw_query = query, .query = params, .sub = "user-1"});
   return apigw_forge_serve(routes_table(), "transactions", &ctx, event);
 }
 
@@ -307,9 +430,45 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
     {"count=abc", "count"},
     {"offset=-1", "offset"},
     {"end_date=2024-06-01", "together"},
+    {"category=food", "category"},
+    {"category=", "category"},
+    {"flow=expenses", "flow"},
+    {"q=", "q must be"},
+    {"category=FOOD_AND_DRINK&flow=spending", "flow"},
+  };
+  static const char *const paths[] = {"/transactions", "/transactions/export"};
+  for(size_t p = 0; p < 2; p++) {
+    for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      /* The export takes no count or offset: it does not check them. */
+      if(p == 1 && (strstr(cases[i].query, "count") || strstr(cases[i].query, "offset")))
+        continue;
+      json_t *payload = apigw_forge_expect(s_serve_route(paths[p], cases[i].query), 400, "bad_request");
+      json_t *body = apigw_forge_body(payload);
+      const char *message = apigw_forge_error_message(body);
+      if(!message || !strstr(message, cases[i].needle))
+        fail_msg("%s?%s: message \"%s\" does not mention \"%s\"", paths[p], cases[i].query, message ? message : "",
+                 cases[i].needle);
+      json_decref(body);
+      json_decref(payload);
+    }
+  }
+}
+
+static void test_summary_route_answers_400_bad_request_for_dates_as_transactions(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *query;
+    const char *needle;
+  } cases[] = {
+    {"start_date=2025-02-30&end_date=2025-03-01", "start_date"},
+    {"start_date=2025-03-01&end_date=2025-3-10", "end_date"},
+    {"start_date=2024-06-02&end_date=2024-06-01", "after end_date"},
+    {"end_date=2024-06-01", "together"},
+    {"start_date=2020-01-01&end_date=2020-02-01", "24 months"},
   };
   for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    json_t *payload = apigw_forge_expect(s_serve_query(cases[i].query), 400, "bad_request");
+    json_t *payload = apigw_forge_expect(s_serve_route("/summary", cases[i].query), 400, "bad_request");
     json_t *body = apigw_forge_body(payload);
     const char *message = apigw_forge_error_message(body);
     if(!message || !strstr(message, cases[i].needle))
@@ -362,7 +521,11 @@ int main(void)
     cmocka_unit_test(test_query_accepts_a_window_count_offset_and_account),
     cmocka_unit_test(test_query_accepts_the_earliest_day_and_today),
     cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
+    cmocka_unit_test(test_query_month_default_is_the_current_months_first_day_to_today),
     cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
+    cmocka_unit_test(test_query_without_filters_is_not_filtered),
+    cmocka_unit_test(test_query_accepts_each_category_flow_and_search_text),
+    cmocka_unit_test(test_query_refuses_unknown_categories_flows_and_bad_search_text),
     cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
     cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
     cmocka_unit_test(test_item_json_says_syncing_until_the_first_30_days_then_synced_or_error),
@@ -370,6 +533,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_stored_transaction_answers_amount_and_amount_cents_with_plaids_sign,
                                     apigw_forge_arena_setup, apigw_forge_arena_teardown),
     cmocka_unit_test_setup_teardown(test_transactions_route_answers_400_bad_request_naming_the_parameter,
+                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
+    cmocka_unit_test_setup_teardown(test_summary_route_answers_400_bad_request_for_dates_as_transactions,
                                     apigw_forge_arena_setup, apigw_forge_arena_teardown),
     cmocka_unit_test_setup_teardown(test_answers_print_amounts_as_written, apigw_forge_arena_setup,
                                     apigw_forge_arena_teardown),

@@ -63,7 +63,8 @@ export async function api(stack, method, path, { token, body, headers = {}, vali
   seenResponses.push({ method, path, status: res.status, headers: [...res.headers.entries()], text });
   if (validate) {
     const { assertConforms } = await import('./openapi.mjs');
-    assertConforms(method, path, res.status, res.headers.get('content-type'), text === '' ? undefined : json);
+    assertConforms(method, path, res.status, res.headers.get('content-type'), text === '' ? undefined : json,
+      { text, headers: res.headers });
   }
   return { status: res.status, headers: res.headers, text, json };
 }
