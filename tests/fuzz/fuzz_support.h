@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_MAX_PARTS 8
+#define FUZZ_MAX_PARTS 10
 
 /* The parts of one input: part[i] is NUL-terminated text of len[i] bytes, or NULL when the
  * input had fewer parts (the last part wanted keeps every byte after it, NULs included). */

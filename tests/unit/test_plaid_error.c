@@ -139,6 +139,11 @@ static void test_plaid_error_never_contains_a_token(void **state)
   assert_string_equal(e.request_id, "[redacted]");
   assert_string_equal(e.error_type, "[redacted]");
 
+  /* A token glued right after the request's own is redacted too (found by tests/fuzz/fuzz_plaid_error.c). */
+  char glued[128] = "token access-sandbox-mysecret1access-sandbox-othertoken2 is invalid";
+  plaid_error_redact(glued, sizeof glued, "access-sandbox-mysecret1");
+  assert_string_equal(glued, "token [redacted][redacted] is invalid");
+
   char text[64] = "my-secret-x in the access-token text";
   plaid_error_redact(text, sizeof text, "my-secret-x");
   assert_string_equal(text, "[redacted] in the access-token text");
