@@ -72,7 +72,8 @@ static int s_replay_dir(const char *dir, size_t *count)
       goto cleanup;
     n++;
   }
-  qsort(names, n, sizeof *names, s_by_name);
+  if(n > 1)
+    qsort(names, n, sizeof *names, s_by_name);
   for(size_t i = 0; i < n; i++) {
     char path[4096];
     struct stat st;
