@@ -7,7 +7,7 @@ CMAKE_ASAN := cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DMYNT_SANITIZE=
 # libFuzzer harnesses (tests/fuzz): clang with ASan+UBSan. make test runs each FUZZ_RUNS times over its seeds
 # (fixed seed: the same inputs every time; about a minute for all of them here); make fuzz runs each FUZZ_SECONDS.
 CMAKE_FUZZ := CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DMYNT_FUZZ=ON -DMYNT_TESTS=OFF
-FUZZ_RUNS ?= 60000
+FUZZ_RUNS ?= 100000
 FUZZ_SECONDS ?= 60
 
 .PHONY: dev test package bench setup release asan unit lint api e2e package-test clean fuzz fuzz-build fuzz-short
