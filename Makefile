@@ -4,14 +4,19 @@
 JOBS ?= 2
 CMAKE_RELEASE := cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMYNT_TESTS=OFF
 CMAKE_ASAN := cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DMYNT_SANITIZE=ON
+# libFuzzer harnesses (tests/fuzz): clang with ASan+UBSan. make test runs each FUZZ_RUNS times over its seeds
+# (fixed seed: the same inputs every time; about a minute for all of them here); make fuzz runs each FUZZ_SECONDS.
+CMAKE_FUZZ := CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DMYNT_FUZZ=ON -DMYNT_TESTS=OFF
+FUZZ_RUNS ?= 100000
+FUZZ_SECONDS ?= 60
 
-.PHONY: dev test package bench setup release asan unit lint api e2e package-test clean
+.PHONY: dev test package bench setup release asan unit lint api e2e package-test clean fuzz fuzz-build fuzz-short
 
 dev: release
 	@python3 scripts/dev.py
 
-test: setup asan release package
-	@$(MAKE) --no-print-directory lint unit package-test api e2e
+test: setup asan release package fuzz-build
+	@$(MAKE) --no-print-directory lint unit fuzz-short package-test api e2e
 
 setup:
 	@scripts/setup
@@ -23,6 +28,16 @@ release: setup
 asan: setup
 	@$(CMAKE_ASAN) >/dev/null
 	@cmake --build build/asan -j$(JOBS) -- --no-print-directory
+
+fuzz-build: setup
+	@$(CMAKE_FUZZ) >/dev/null
+	@cmake --build build/fuzz -j$(JOBS) --target mynt_fuzzers -- --no-print-directory
+
+fuzz-short:
+	scripts/fuzz runs $(FUZZ_RUNS)
+
+fuzz: fuzz-build
+	scripts/fuzz time $(FUZZ_SECONDS)
 
 package: release
 	@scripts/package build/release/bootstrap build/dist

@@ -171,11 +171,14 @@ cleanup:
 
 /* ---- marshalling ---- */
 
-/* Writes the shortest decimal text that reads back as d. Returns 0 for NaN or infinity. */
+/* Writes the shortest decimal text that reads back as d; a negative zero is "0" (DynamoDB's numbers have no
+ * signed zero, and "-0" would read back as the integer 0 anyway). Returns 0 for NaN or infinity. */
 static int s_format_real(double d, char *out, size_t cap)
 {
   if(!isfinite(d))
     return 0;
+  if(d == 0.0)
+    d = 0.0;
   for(int precision = 15; precision <= 17; precision++) {
     snprintf(out, cap, "%.*g", precision, d);
     if(strtod(out, NULL) == d)

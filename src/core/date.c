@@ -3,7 +3,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -126,16 +125,27 @@ void date_months_before(const char *day, int months, char out[11])
   s_format_civil(floor_y, target_m, d > last ? last : d, out);
 }
 
+/* Returns the number written by the two ASCII digits at p, or -1 when they are not two digits (sscanf's %2d
+ * would take " 1", "+1" or "-0"). */
+static int s_two_digits(const char *p)
+{
+  if(p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+    return -1;
+  return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
 mynt_status date_iso8601_epoch_ms(const char *text, int64_t *out_ms)
 {
   char day[11];
-  int y = 0, m = 0, d = 0, hh = 0, mm = 0, ss = 0, used = 0;
-  if(!text || strlen(text) != 20 || text[10] != 'T' || text[19] != 'Z')
+  int y = 0, m = 0, d = 0;
+  if(!text || strlen(text) != 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != 'Z')
     return MYNT_BAD_REQUEST;
   memcpy(day, text, 10);
   day[10] = '\0';
-  if(date_parse(day, &y, &m, &d) || sscanf(text + 11, "%2d:%2d:%2dZ%n", &hh, &mm, &ss, &used) != 3 || used != 9 ||
-     hh > 23 || mm > 59 || ss > 60 || hh < 0 || mm < 0 || ss < 0)
+  int hh = s_two_digits(text + 11);
+  int mm = s_two_digits(text + 14);
+  int ss = s_two_digits(text + 17);
+  if(date_parse(day, &y, &m, &d) || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
     return MYNT_BAD_REQUEST;
   *out_ms = ((int64_t)date_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
   return MYNT_OK;

@@ -313,8 +313,7 @@ static mynt_status s_malformed(plaid_error *out_err, const char *detail)
   return st;
 }
 
-/* Returns true when a /transactions/sync answer has the members a sync relies on. */
-static bool s_sync_answer_valid(const json_t *answer)
+bool plaid_transactions_sync_answer_valid(const json_t *answer)
 {
   const json_t *cursor = json_object_get(answer, "next_cursor");
   return json_is_array(json_object_get(answer, "added")) && json_is_array(json_object_get(answer, "modified")) &&
@@ -328,7 +327,7 @@ mynt_status plaid_transactions_sync(plaid_client *c, const char *access_token, c
   json_t *body = NULL;
   mynt_status st = plaid_request_transactions_sync(access_token, cursor, count, &body);
   st = s_call_built(c, "/transactions/sync", st, body, deadline_ms, out_response, out_err);
-  if(st || s_sync_answer_valid(*out_response))
+  if(st || plaid_transactions_sync_answer_valid(*out_response))
     return st;
   json_decref(*out_response);
   *out_response = NULL;

@@ -124,4 +124,9 @@ mynt_status plaid_webhook_verification_key_get(plaid_client *c, const char *key_
 mynt_status plaid_transactions_sync(plaid_client *c, const char *access_token, const char *cursor, int count,
                                     int64_t deadline_ms, json_t **out_response, plaid_error *out_err);
 
+/* The shape check plaid_transactions_sync applies to an answer (borrowed; may be NULL): returns true
+ * when it has the members a sync relies on, as described above. Public for the fuzz harness
+ * (tests/fuzz/fuzz_plaid_sync.c); callers use plaid_transactions_sync. */
+bool plaid_transactions_sync_answer_valid(const json_t *answer);
+
 #endif

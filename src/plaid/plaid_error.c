@@ -150,11 +150,13 @@ static bool s_token_char(char c)
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-/* Returns the length of a token-shaped word starting at text[i], or 0. */
-static size_t s_token_len(const char *text, size_t i, size_t n)
+/* Returns the length of a token-shaped word starting at text[i], or 0. A word starts after a character that
+ * is not a token character, or right after a redaction (whatever was glued to a redacted token must not be
+ * left standing as a token of its own). */
+static size_t s_token_len(const char *text, size_t i, size_t n, bool after_redaction)
 {
   static const char *const prefixes[] = {"access-", "public-"};
-  if(i > 0 && s_token_char(text[i - 1]))
+  if(i > 0 && s_token_char(text[i - 1]) && !after_redaction)
     return 0;
   for(size_t p = 0; p < sizeof prefixes / sizeof prefixes[0]; p++) {
     size_t plen = strlen(prefixes[p]);
@@ -181,12 +183,14 @@ void plaid_error_redact(char *text, size_t cap, const char *secret)
   size_t slen = secret ? strlen(secret) : 0;
   size_t i = 0;
   size_t o = 0;
+  bool redacted = false; /* the last thing written was s_redacted */
   while(i < n && o + 1 < cap) {
     size_t skip = 0;
     if(slen >= 4 && n - i >= slen && memcmp(text + i, secret, slen) == 0)
       skip = slen;
     else
-      skip = s_token_len(text, i, n);
+      skip = s_token_len(text, i, n, redacted);
+    redacted = skip != 0;
     if(!skip) {
       out[o++] = text[i++];
       continue;
@@ -221,6 +225,7 @@ mynt_status plaid_error_parse(int http_status, const char *body, size_t len, con
   plaid_error_redact(e->display_message, sizeof e->display_message, redact);
   plaid_error_redact(e->error_type, sizeof e->error_type, redact);
   plaid_error_redact(e->error_code, sizeof e->error_code, redact);
+  plaid_error_redact(e->request_id, sizeof e->request_id, redact);
 
   e->kind = plaid_error_classify(http_status, e->error_type, e->error_code);
   if(!has_error_object) {

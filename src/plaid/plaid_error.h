@@ -47,7 +47,7 @@ void plaid_error_clear(plaid_error *e);
 /* Fills e from a non-2xx answer: its HTTP status and body (borrowed, need not be
  * NUL-terminated). Reads error_type, error_code, error_message, display_message and
  * request_id when the body is Plaid's error object, tolerating missing or null fields
- * and non-JSON bodies. Any occurrence of redact (the request's access or public token;
+ * and non-JSON bodies. In every one of those fields, any occurrence of redact (the request's access or public token;
  * may be NULL) and anything shaped like a Plaid access/public token is replaced with
  * "[redacted]". Sets kind and status (plaid_error_classify) and returns e->status. */
 mynt_status plaid_error_parse(int http_status, const char *body, size_t len, const char *redact, plaid_error *e);

@@ -148,14 +148,10 @@ static void test_date_iso8601_reads_only_utc_seconds_times(void **state)
   assert_int_equal(ms, 0);
   assert_int_equal(date_iso8601_epoch_ms("2024-02-29T23:59:59Z", &ms), MYNT_OK);
   assert_int_equal(ms, 1709251199000LL);
-  const char *bad[] = {NULL,
-                       "",
-                       "2024-02-30T00:00:00Z",
-                       "2024-01-01T24:00:00Z",
-                       "2024-01-01T00:00:00",
-                       "2024-01-01T00:00:00.000Z",
-                       "2024-01-01T00:00:00+00:00",
-                       "2024-01-01 00:00:00Z"};
+  const char *bad[] = {NULL, "", "2024-02-30T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:00:00",
+                       "2024-01-01T00:00:00.000Z", "2024-01-01T00:00:00+00:00", "2024-01-01 00:00:00Z",
+                       /* sscanf's %2d took these (found by tests/fuzz/fuzz_date.c) */
+                       "2024-01-01T 1:00:00Z", "2024-01-01T+1:00:00Z", "2024-01-01T00:-0:00Z", "2024-01-01T00:00: 9Z"};
   for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     ms = 7;
     assert_int_equal(date_iso8601_epoch_ms(bad[i], &ms), MYNT_BAD_REQUEST);

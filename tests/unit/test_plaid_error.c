@@ -132,6 +132,18 @@ static void test_plaid_error_never_contains_a_token(void **state)
   assert_string_equal(e.error_message, "token [redacted] is bad; so is [redacted] and [redacted]");
   assert_string_equal(e.display_message, "[redacted]");
 
+  /* Every field is redacted, request_id too: it is logged (found by tests/fuzz/fuzz_plaid_error.c). */
+  snprintf(body, sizeof body, "{\"error_type\":\"%s\",\"error_code\":\"X\",\"request_id\":\"%s\"}", token, token);
+  plaid_error_parse(400, body, strlen(body), token, &e);
+  assert_null(memmem(&e, sizeof e, "de3ce8ef", 8));
+  assert_string_equal(e.request_id, "[redacted]");
+  assert_string_equal(e.error_type, "[redacted]");
+
+  /* A token glued right after the request's own is redacted too (found by tests/fuzz/fuzz_plaid_error.c). */
+  char glued[128] = "token access-sandbox-mysecret1access-sandbox-othertoken2 is invalid";
+  plaid_error_redact(glued, sizeof glued, "access-sandbox-mysecret1");
+  assert_string_equal(glued, "token [redacted][redacted] is invalid");
+
   char text[64] = "my-secret-x in the access-token text";
   plaid_error_redact(text, sizeof text, "my-secret-x");
   assert_string_equal(text, "[redacted] in the access-token text");
