@@ -11,8 +11,17 @@ import { join } from 'node:path';
 import { ROOT, BUILD, startStack, api, newUser, linkBank, drainSyncs, awsJson, assertNoAccessTokenSeen }
   from './helpers/stack.mjs';
 
-/** Routes anyone may call without a JWT: they name no user's object (the webhook is verified by Plaid's signature). */
-const PUBLIC = ['$default', 'GET /health', 'POST /webhooks/plaid'];
+/** Routes anyone may call without a JWT, listed on purpose: they serve no user's object (the webhook acts only once
+ * Plaid's signature verifies). The sweep still calls each with A's ids, as B and without a token. */
+const PUBLIC = {
+  '$default': (a) => [{ label: 'a made-up route naming A', method: 'GET', path: `/users/${a.sub}/items/${a.item_id}`,
+    expect: notFound }],
+  'GET /health': (a) => [{ label: 'A\'s ids in the query', query: idQuery, expect: ownOnly() }],
+  // Unsigned, so refused before the body is read; a signed one names an item whose owner comes from the table.
+  'POST /webhooks/plaid': (a) => [{ label: 'an unsigned webhook naming A\'s item', body: { webhook_type: 'ITEM',
+    webhook_code: 'ERROR', item_id: a.item_id, error: { error_code: 'ITEM_LOGIN_REQUIRED' } },
+  expect: { status: 401, code: 'unauthorized' } }],
+};
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -142,15 +151,16 @@ test('B calling every route with A\'s ids gets 404 (or the documented 400) and A
 
   const authRoutes = routes.filter((r) => r.auth);
   const publicRoutes = routes.filter((r) => !r.auth).map((r) => r.route_key).sort();
-  assert.deepEqual(publicRoutes, [...PUBLIC].sort(), 'every route without a JWT is listed as public on purpose');
+  assert.deepEqual(publicRoutes, Object.keys(PUBLIC).sort(), 'every route without a JWT is listed as public on purpose');
   const untaught = authRoutes.map((r) => r.route_key).filter((k) => !(k in SWEEP));
   assert.deepEqual(untaught, [], 'routes the sweep does not know how to call with another user\'s ids: teach SWEEP');
 
   let calls = 0;
-  for (const { route_key: key } of authRoutes) {
-    const method = key.split(' ')[0];
-    for (const c of SWEEP[key](a, b)) {
-      const path = fillPath(key, pathIds(a));
+  for (const { route_key: key, auth } of routes) {
+    const plan = auth ? SWEEP[key](a, b) : PUBLIC[key](a, b);
+    for (const c of plan) {
+      const method = c.method ?? key.split(' ')[0];
+      const path = c.path ?? fillPath(key, pathIds(a));
       const params = c.query ? Object.entries(c.query(a)).filter(([, v]) => v !== undefined) : [];
       const url = path + (params.length ? `?${new URLSearchParams(params)}` : '');
       const res = await api(stack, method, url, { token: b.idToken, body: c.body });
@@ -168,7 +178,7 @@ test('B calling every route with A\'s ids gets 404 (or the documented 400) and A
       }
     }
   }
-  assert.ok(calls >= authRoutes.length, 'every route was called at least once');
+  assert.ok(calls >= routes.length, 'every route was called at least once');
 
   await drainSyncs(stack);
   assert.deepEqual(await partition(a.sub), aBefore, 'every record of A\'s partition is byte-equal to before');
