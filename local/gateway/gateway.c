@@ -541,7 +541,24 @@ static bool s_declared_too_large(struct MHD_Connection *c)
   return errno == 0 && end != cl && n > GATEWAY_MAX_BODY;
 }
 
-/* Answers 414 for a path too long and 413 for a declared body too large, before the body is read. */
+static enum MHD_Result s_add_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  (void)kind;
+  size_t *total = cls;
+  *total += (key ? strlen(key) : 0) + 2 + (value ? strlen(value) : 0);
+  return MHD_YES;
+}
+
+/* Returns true when req's request line and headers together pass GATEWAY_MAX_HEADER_BYTES. */
+static bool s_headers_too_large(struct MHD_Connection *c, const http_server_request *req)
+{
+  size_t total = strlen(req->method) + 1 + strlen(req->raw_uri) + 1 + strlen(req->version);
+  MHD_get_connection_values(c, MHD_HEADER_KIND, s_add_header_bytes, &total);
+  return total > GATEWAY_MAX_HEADER_BYTES;
+}
+
+/* Answers 414 for a path too long, 431 for API requests whose headers pass API Gateway's quota and 413 for a
+ * declared body too large, before the body is read. */
 static bool s_on_headers(void *ctx, struct MHD_Connection *c, const http_server_request *req, enum MHD_Result *out)
 {
   (void)ctx;
@@ -550,6 +567,13 @@ static bool s_on_headers(void *ctx, struct MHD_Connection *c, const http_server_
   if(!s_split_uri(req->raw_uri, raw_path, sizeof(raw_path), &raw_query)) {
     s_access_log(req->method, "(path too long)", 414, req->start_ms);
     *out = s_send_message(c, 414, "Request-URI Too Long", NULL);
+    return true;
+  }
+  bool gateway_path =
+    !invoke_is_api_path(raw_path) && strncmp(raw_path, S_LOCAL_HOOKS_PREFIX, strlen(S_LOCAL_HOOKS_PREFIX)) != 0;
+  if(gateway_path && s_headers_too_large(c, req)) {
+    s_access_log(req->method, raw_path, 431, req->start_ms);
+    *out = s_send_message(c, 431, "Request Header Fields Too Large", NULL);
     return true;
   }
   if(s_declared_too_large(c)) {

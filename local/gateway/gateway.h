@@ -12,6 +12,10 @@
 
 /* Request bodies larger than this are answered 413 without invoking (Lambda's limit). */
 #define GATEWAY_MAX_BODY (6u * 1024 * 1024)
+/* A request line and headers larger than this (API Gateway HTTP API's quota: 10,240 bytes) are
+ * answered 431 without invoking; the count is method SP target SP version, then name ": " value
+ * per header. Lambda's Invoke API and /_local/ are not API Gateway and are not held to it. */
+#define GATEWAY_MAX_HEADER_BYTES 10240u
 
 typedef struct {
   const local_config *config;       /* routes, authorizer and functions; must outlive the gateway */

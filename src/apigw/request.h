@@ -12,6 +12,8 @@
 
 /* The largest request body a handler ever sees, after base64 decoding (64 KiB). */
 #define APIGW_MAX_BODY ((size_t)64 * 1024)
+/* The deepest nesting of arrays and objects a JSON request body may have (Mynt's bodies need 1). */
+#define APIGW_MAX_JSON_DEPTH ((size_t)32)
 
 typedef struct {
   const char *name;

@@ -3,8 +3,11 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/json.h"
 
 static const apigw_pair s_default_headers[] = {
   {"content-type", "application/json"},
@@ -211,6 +214,12 @@ mynt_status apigw_json_body_or_reply(const apigw_request *req, apigw_response *r
   *out_body = NULL;
   if(!req->has_body || req->body.len == 0)
     return apigw_response_error(res, MYNT_BAD_REQUEST, "a JSON body is required");
+  if(!json_text_depth_within(req->body.ptr, req->body.len, APIGW_MAX_JSON_DEPTH)) {
+    char message[96];
+    snprintf(message, sizeof(message), "the body nests arrays and objects more than %zu levels deep",
+             APIGW_MAX_JSON_DEPTH);
+    return apigw_response_error(res, MYNT_BAD_REQUEST, message);
+  }
   json_error_t err;
   json_t *body = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES, &err);
   if(!body)

@@ -80,7 +80,8 @@ mynt_status apigw_response_write(const apigw_response *res, mynt_buf *out_payloa
 
 /* Parses the body as a JSON object (duplicate keys refused). On success returns MYNT_OK
  * and *out_body, owned by the caller (json_decref). Missing, non-JSON or non-object
- * bodies reply 400 and return MYNT_BAD_REQUEST; *out_body is then NULL. */
+ * bodies, and bodies nesting deeper than APIGW_MAX_JSON_DEPTH (refused before parsing),
+ * reply 400 and return MYNT_BAD_REQUEST; *out_body is then NULL. */
 mynt_status apigw_json_body_or_reply(const apigw_request *req, apigw_response *res, json_t **out_body);
 
 /* Sets *out_sub to the caller's user id (the JWT `sub` claim, borrowed from req) and

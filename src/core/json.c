@@ -50,3 +50,27 @@ mynt_status json_from_b64url(const char *text, size_t len, size_t max, json_t **
   }
   return *out ? MYNT_OK : MYNT_BAD_REQUEST;
 }
+
+bool json_text_depth_within(const char *text, size_t len, size_t max_depth)
+{
+  size_t depth = 0;
+  bool in_string = false;
+  for(size_t i = 0; i < len; i++) {
+    char c = text[i];
+    if(in_string) {
+      if(c == '\\')
+        i++; /* the escaped byte cannot end the string */
+      else if(c == '"')
+        in_string = false;
+    }
+    else if(c == '"')
+      in_string = true;
+    else if(c == '[' || c == '{') {
+      if(++depth > max_depth)
+        return false;
+    }
+    else if((c == ']' || c == '}') && depth > 0)
+      depth--;
+  }
+  return true;
+}

@@ -2,6 +2,7 @@
 #ifndef MYNT_CORE_JSON_H
 #define MYNT_CORE_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -32,5 +33,11 @@ void json_member_copy(const json_t *obj, const char *name, char *dst, size_t cap
  * json_decref); MYNT_BAD_REQUEST when the text is not base64url or its bytes are empty, not JSON
  * or not an object, MYNT_TOO_LARGE past max, MYNT_NOMEM; *out is then NULL. */
 mynt_status json_from_b64url(const char *text, size_t len, size_t max, json_t **out);
+
+/* Returns true when the arrays and objects in the JSON text[0..len) nest at most max_depth deep
+ * ("[]" and "{}" are 1, "[[1]]" is 2; brackets inside strings do not count). It reads bytes only
+ * and does not check the text is JSON: call it before json_loadb, whose own limit
+ * (JSON_PARSER_MAX_DEPTH, 2048 in jansson 2.14) is a build setting no decode flag lowers. */
+bool json_text_depth_within(const char *text, size_t len, size_t max_depth);
 
 #endif

@@ -539,6 +539,10 @@ mynt_status plaid_webhook_parse(const void *body, size_t len, plaid_webhook_even
   mynt_detail_clear(detail);
   if(len > PLAID_WEBHOOK_MAX_BODY)
     return mynt_fail(detail, MYNT_TOO_LARGE, "the webhook body is over %zu bytes", PLAID_WEBHOOK_MAX_BODY);
+  if(body && len && !json_text_depth_within(body, len, PLAID_WEBHOOK_MAX_DEPTH)) {
+    mynt_fail(detail, st, "the webhook body nests more than %zu levels deep", PLAID_WEBHOOK_MAX_DEPTH);
+    goto cleanup;
+  }
   if(body && len)
     root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
   if(!json_is_object(root)) {

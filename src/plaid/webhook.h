@@ -21,6 +21,8 @@
 #define PLAID_WEBHOOK_MAX_TOKEN 4096
 /* The longest webhook body accepted (Plaid's are well under 2 KB). */
 #define PLAID_WEBHOOK_MAX_BODY ((size_t)64 * 1024)
+/* The deepest nesting of arrays and objects a webhook body may have (Plaid's nest 2). */
+#define PLAID_WEBHOOK_MAX_DEPTH ((size_t)32)
 /* How many verification keys the cache keeps; the oldest added is dropped past it. */
 #define PLAID_WEBHOOK_MAX_KEYS 8
 /* The longest key id (kid) accepted. */
@@ -129,7 +131,7 @@ typedef struct {
 } plaid_webhook_event;
 
 /* Parses body[0..len) strictly into *out: a JSON object without duplicate keys of at most
- * PLAID_WEBHOOK_MAX_BODY bytes; webhook_type and webhook_code required, of 'A'-'Z', '0'-'9'
+ * PLAID_WEBHOOK_MAX_BODY bytes nesting at most PLAID_WEBHOOK_MAX_DEPTH deep; webhook_type and webhook_code required, of 'A'-'Z', '0'-'9'
  * and '_' and shorter than their fields; item_id absent, null or a token of at most
  * PLAID_MAX_TOKEN characters; error absent, null or an object whose error_code is such a
  * code; initial_update_complete and historical_update_complete absent or booleans;

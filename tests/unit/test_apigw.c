@@ -429,6 +429,50 @@ static void test_json_body_or_reply_answers_400_for_bad_bodies(void **state)
   json_decref(body);
 }
 
+/* {"a":{"a":...1...}} nesting depth objects: caller free(). */
+static char *s_nested_object(size_t depth)
+{
+  char *text = malloc(6 * depth + 2);
+  assert_non_null(text);
+  char *p = text;
+  for(size_t i = 0; i < depth; i++, p += 5)
+    memcpy(p, "{\"a\":", 5);
+  *p++ = '1';
+  memset(p, '}', depth);
+  p[depth] = '\0';
+  return text;
+}
+
+static void test_json_body_or_reply_refuses_a_body_nested_past_the_limit(void **state)
+{
+  (void)state;
+  for(size_t depth = APIGW_MAX_JSON_DEPTH; depth <= APIGW_MAX_JSON_DEPTH + 1; depth++) {
+    char *text = s_nested_object(depth);
+    json_t *event = s_event("POST", "POST /items", "/items", "u1", text, 0);
+    free(text);
+    apigw_request req;
+    assert_int_equal(s_parse_event(event, &req), MYNT_OK);
+    apigw_response res;
+    apigw_response_init(&res, apigw_forge_arena());
+    json_t *body = NULL;
+    mynt_status st = apigw_json_body_or_reply(&req, &res, &body);
+    if(depth == APIGW_MAX_JSON_DEPTH) {
+      assert_int_equal(st, MYNT_OK);
+      assert_false(apigw_response_replied(&res));
+      json_decref(body);
+      continue;
+    }
+    assert_int_equal(st, MYNT_BAD_REQUEST);
+    assert_null(body);
+    json_t *reply = apigw_forge_expect(s_write_and_load(&res), 400, "bad_request");
+    json_t *parsed = apigw_forge_body(reply);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(parsed, "error"), "message")),
+                        "the body nests arrays and objects more than 32 levels deep");
+    json_decref(parsed);
+    json_decref(reply);
+  }
+}
+
 static void test_sub_or_reply_answers_401_without_a_sub(void **state)
 {
   (void)state;
@@ -734,6 +778,7 @@ int main(void)
     T(test_response_error_has_the_error_shape_and_status),
     T(test_response_without_a_reply_is_written_as_500),
     T(test_json_body_or_reply_answers_400_for_bad_bodies),
+    T(test_json_body_or_reply_refuses_a_body_nested_past_the_limit),
     T(test_sub_or_reply_answers_401_without_a_sub),
     T(test_router_matches_path_templates),
     T(test_router_dispatches_by_route_key_with_path_parameters),

@@ -101,6 +101,53 @@ static void test_json_from_b64url_refuses_what_is_not_one_object(void **state)
   s_assert_refused("eyJhIjoxfQ", 4, MYNT_TOO_LARGE);            /* {"a":1} is 7 bytes */
 }
 
+/* n arrays nested around 1 ("[[1]]" for 2): caller free(). */
+static char *s_nested(size_t n)
+{
+  char *text = malloc(2 * n + 2);
+  assert_non_null(text);
+  memset(text, '[', n);
+  text[n] = '1';
+  memset(text + n + 1, ']', n);
+  text[2 * n + 1] = '\0';
+  return text;
+}
+
+static void test_json_text_depth_within_counts_arrays_and_objects(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *text;
+    size_t depth; /* its nesting: within depth, not within depth - 1 */
+  } cases[] = {
+    {"{}", 1},
+    {"[]", 1},
+    {"{\"a\":[1,{\"b\":[]}]}", 4},
+    {"[[],[],[[]]]", 3},
+    {"{\"a\":\"[[[[[[\"}", 1},   /* brackets in a string do not count */
+    {"{\"a\":\"\\\"[[[[\"}", 1}, /* nor after an escaped quote: "\"[[[[" is still the string */
+    {"[\"\\\\\",[[1]]]", 3},     /* "\\" ends at its second quote: the arrays after count */
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    size_t len = strlen(cases[i].text);
+    if(!json_text_depth_within(cases[i].text, len, cases[i].depth) ||
+       json_text_depth_within(cases[i].text, len, cases[i].depth - 1))
+      fail_msg("case %zu (%s) does not nest %zu deep", i, cases[i].text, cases[i].depth);
+  }
+  assert_true(json_text_depth_within("1", 1, 0));
+  assert_true(json_text_depth_within("", 0, 0));
+  assert_true(json_text_depth_within("]]]]", 4, 0)); /* closers without openers are the parser's to refuse */
+
+  char *deep = s_nested(33);
+  assert_true(json_text_depth_within(deep, strlen(deep), 33));
+  assert_false(json_text_depth_within(deep, strlen(deep), 32));
+  free(deep);
+  /* far past jansson's own 2048: refused without parsing */
+  deep = s_nested(100000);
+  assert_false(json_text_depth_within(deep, strlen(deep), 32));
+  free(deep);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -110,6 +157,7 @@ int main(void)
     cmocka_unit_test(test_json_member_copy_truncates_and_defaults_to_empty),
     cmocka_unit_test(test_json_from_b64url_decodes_an_object),
     cmocka_unit_test(test_json_from_b64url_refuses_what_is_not_one_object),
+    cmocka_unit_test(test_json_text_depth_within_counts_arrays_and_objects),
   };
   return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }

@@ -978,6 +978,20 @@ static void test_webhook_parse_refuses_malformed_bodies(void **state)
            "{\"webhook_type\":\"ITEM\",\"webhook_code\":\"WEBHOOK_UPDATE_ACKNOWLEDGED\",\"new_webhook_url\":\"%s\"}",
            url);
   assert_int_equal(plaid_webhook_parse(text, strlen(text), &ev, &why), MYNT_BAD_REQUEST);
+  /* Nesting: an ignored member may nest PLAID_WEBHOOK_MAX_DEPTH deep in all, not one level more. */
+  for(size_t depth = PLAID_WEBHOOK_MAX_DEPTH; depth <= PLAID_WEBHOOK_MAX_DEPTH + 1; depth++) {
+    int n = snprintf(text, PLAID_WEBHOOK_MAX_BODY, "{\"webhook_type\":\"ITEM\",\"webhook_code\":\"ERROR\",\"x\":");
+    for(size_t i = 1; i < depth; i++)
+      text[n++] = '[';
+    for(size_t i = 1; i < depth; i++)
+      text[n++] = ']';
+    text[n++] = '}';
+    text[n] = '\0';
+    mynt_status st = plaid_webhook_parse(text, strlen(text), &ev, &why);
+    assert_int_equal(st, depth == PLAID_WEBHOOK_MAX_DEPTH ? MYNT_OK : MYNT_BAD_REQUEST);
+    if(st)
+      assert_non_null(strstr(mynt_detail_text(&why), "nests more than 32 levels"));
+  }
   memset(text, ' ', PLAID_WEBHOOK_MAX_BODY + 1);
   memcpy(text, "{\"webhook_type\":\"ITEM\",\"webhook_code\":\"ERROR\"}", 46);
   assert_int_equal(plaid_webhook_parse(text, PLAID_WEBHOOK_MAX_BODY, &ev, &why), MYNT_OK);
