@@ -45,7 +45,7 @@
 #define USER     "0b7c1d2e-aaaa-4bbb-8ccc-00000000f001"
 #define FUNCTION "mynt-test-sync"
 /* Every request of a row gets this deadline: a row's retries must end by it (with S_SLACK_MS for the answer). */
-#define S_DEADLINE_MS 4000
+#define S_DEADLINE_MS 3000
 #define S_SLACK_MS    1500
 /* A stalled DynamoDB answer comes after the client's 2 s per-attempt timeout; a stalled Plaid answer never comes
  * before the request's deadline. */
