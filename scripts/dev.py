@@ -17,6 +17,8 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The web app's third-party scripts, from npm (package-lock.json), served under /vendor/ (docs/web.md).
+VENDOR_DIR = os.path.join(ROOT, "node_modules", "chart.js", "dist")
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 import localstack  # noqa: E402  (needs sys.path above)
@@ -173,6 +175,7 @@ class Stack:
         local = self.spawn([a.mynt_local, "--routes", routes_path, "--bootstrap", a.bootstrap,
                             "--web", os.path.join(ROOT, "web"), "--config-json", config_path,
                             "--mount", "/plaid/=" + os.path.join(ROOT, "local", "plaid_sim", "link"),
+                            "--mount", "/vendor/=" + VENDOR_DIR,
                             "--port", str(a.port)],
                            stdout=subprocess.PIPE, text=True, env=env)
         line = wait_line(local, "mynt-local listening on ", 30, "mynt-local")
@@ -242,6 +245,8 @@ def main():
     for path in (args.bootstrap, args.mynt_local, args.plaid_sim):
         if not os.access(path, os.X_OK):
             sys.exit(f"{path} is missing: build first (make dev does)")
+    if not os.path.isfile(os.path.join(VENDOR_DIR, "chart.umd.js")):
+        sys.exit(f"{VENDOR_DIR}/chart.umd.js is missing: install the npm packages first (scripts/setup does)")
 
     stack = Stack(args)
     stack.claim()

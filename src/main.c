@@ -9,6 +9,7 @@
 #include "apigw/router.h"
 #include "bootstrap_env.h"
 #include "core/logger.h"
+#include "core/secure_alloc.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "runtime/runtime.h"
@@ -80,12 +81,14 @@ int main(int argc, char **argv)
 
   s_app app = {0};
   runtime_ctx *rt = NULL;
+  /* Before any jansson or libcurl use: every block either library releases is wiped first. */
+  mynt_status st = secure_alloc_install(CURL_GLOBAL_DEFAULT);
   logger_init_from_env();
-  if(curl_global_init(CURL_GLOBAL_DEFAULT)) {
+  if(st) {
     logger_log(LOGGER_ERROR, NULL, "bootstrap: curl_global_init failed");
     return 1;
   }
-  mynt_status st = runtime_new(NULL, &app, &rt);
+  st = runtime_new(NULL, &app, &rt);
   if(st) {
     logger_log(LOGGER_ERROR, NULL, "bootstrap: no usable Runtime API endpoint in AWS_LAMBDA_RUNTIME_API: %s",
                mynt_strerror(st));

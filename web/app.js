@@ -7,18 +7,24 @@ import { beginSignIn, completeSignIn, parseCallback } from './js/pkce.js';
 import { track } from './js/ui.js';
 import { signInView, signUpView, confirmView, forgotView, callbackView } from './js/views/auth.js';
 import { dashboardView } from './js/views/dashboard.js';
+import { budgetView } from './js/views/budget.js';
+import { parseHash } from './js/route.js';
 import { loadLink } from './js/plaid-link.js';
 
 const PLAID_CDN = 'https://cdn.plaid.com/link/v2/stable/link-initialize.js';
-const ROUTES = { 'sign-in': signInView, 'sign-up': signUpView, confirm: confirmView, forgot: forgotView, dashboard: dashboardView };
+const ROUTES = {
+  'sign-in': signInView, 'sign-up': signUpView, confirm: confirmView, forgot: forgotView, dashboard: dashboardView, budget: budgetView,
+};
+/** The signed-in sections, in the header's navigation. */
+const SECTIONS = [{ route: 'dashboard', label: 'Overview', href: '#/' }, { route: 'budget', label: 'Budget', href: '#/budget' }];
 const SIGNED_OUT = new Set(['sign-in', 'sign-up', 'confirm', 'forgot']);
 
 const main = document.getElementById('main');
 const accountMenu = document.getElementById('account-menu');
+const sectionsNav = document.getElementById('sections');
 
 function routeFromHash() {
-  const name = location.hash.replace(/^#\/?/, '');
-  return name === '' ? 'dashboard' : name;
+  return parseHash(location.hash).route;
 }
 
 /** Shows a failure that stops the app from starting at all. */
@@ -85,7 +91,7 @@ async function start() {
     token: () => app.session.idToken(),
     track,
     onUnauthorized: () => {
-      if (!app.session.signedIn() && routeFromHash() !== 'dashboard') return;
+      if (!app.session.signedIn() && SIGNED_OUT.has(routeFromHash())) return;
       app.session.clear();
       app.setFlash('Your session has ended. Please sign in again.', 'info');
       app.navigate('sign-in');
@@ -107,16 +113,34 @@ async function start() {
   }
   app.session.onChange(renderAccountMenu);
 
-  function render() {
-    let route = routeFromHash();
-    if (!ROUTES[route]) route = app.session.signedIn() ? 'dashboard' : 'sign-in';
-    if (route === 'dashboard' && !app.session.signedIn()) route = 'sign-in';
-    else if (SIGNED_OUT.has(route) && app.session.signedIn()) route = 'dashboard';
-    const wanted = route === 'dashboard' ? ['#/', ''] : [`#/${route}`];
-    if (!wanted.includes(location.hash)) {
-      history.replaceState(null, '', `${location.pathname}${location.search}${wanted[0]}`);
+  /** The header's section links (signed in only), the current one marked. */
+  function renderSections(route) {
+    if (!app.session.signedIn() || SIGNED_OUT.has(route)) {
+      sectionsNav.hidden = true;
+      replace(sectionsNav);
+      return;
     }
-    const current = ROUTES[route](app);
+    sectionsNav.hidden = false;
+    replace(sectionsNav, h('ul', {}, SECTIONS.map((s) => h('li', {},
+      h('a', { href: s.href, 'aria-current': s.route === route ? 'page' : null }, s.label)))));
+  }
+
+  function render() {
+    const parsed = parseHash(location.hash);
+    let route = parsed.route;
+    let query = parsed.query;
+    if (!ROUTES[route]) route = app.session.signedIn() ? 'dashboard' : 'sign-in';
+    if (!SIGNED_OUT.has(route) && !app.session.signedIn()) route = 'sign-in';
+    else if (SIGNED_OUT.has(route) && app.session.signedIn()) route = 'dashboard';
+    if (route !== parsed.route) query = {};
+    // A signed-in view keeps its query (#/?category=…); any other hash is put back to the route's own.
+    const own = route === 'dashboard' ? '#/' : `#/${route}`;
+    const keep = route === parsed.route && !SIGNED_OUT.has(route) && (location.hash === '' || location.hash.startsWith(own));
+    if (!keep && location.hash !== own) {
+      history.replaceState(null, '', `${location.pathname}${location.search}${own}`);
+    }
+    renderSections(route);
+    const current = ROUTES[route](app, query);
     document.title = route === 'dashboard' ? 'Mynt \u2014 your money' : `Mynt \u2014 ${current.view.querySelector('h1')?.textContent ?? ''}`;
     replace(main, current.view);
     current.focus();

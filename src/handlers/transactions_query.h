@@ -1,4 +1,4 @@
-/* transactions_query.h - the GET /transactions (and /transactions/export, GET /summary) query string: dates, paging, account and filters, checked with clear messages. */
+/* transactions_query.h - the query of GET /transactions, /transactions/export and /summary, with clear 400s. */
 #ifndef MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 #define MYNT_HANDLERS_TRANSACTIONS_QUERY_H
 

@@ -19,3 +19,17 @@ add_dependencies(test_runtime_processes bootstrap fault_bootstrap)
 set_property(TEST test_runtime_processes APPEND PROPERTY ENVIRONMENT
              "MYNT_BOOTSTRAP=$<TARGET_FILE:bootstrap>" "MYNT_FAULT_BOOTSTRAP=$<TARGET_FILE:fault_bootstrap>")
 set_tests_properties(test_runtime_processes PROPERTIES TIMEOUT 120)
+
+# The wiping allocator the bootstrap installs in jansson and libcurl, driven through both libraries and the Plaid
+# client.
+mynt_unit_test(test_secure_alloc SOURCES test_secure_alloc.c LIBS mynt_secure_alloc mynt_fake_plaid mynt_script_server)
+set_tests_properties(test_secure_alloc PROPERTIES TIMEOUT 60)
+
+# Thousands of invocations of the real bootstrap from a loopback Runtime API with resident memory flat: the
+# public group, and the users group with its store on moto_server (the "moto" fixture of aws.cmake).
+mynt_unit_test(test_runtime_memory SOURCES test_runtime_memory.c LIBS mynt_script_server mynt_apigw_forge
+  mynt_moto_store mynt_moto_fixture)
+add_dependencies(test_runtime_memory bootstrap)
+set_property(TEST test_runtime_memory APPEND PROPERTY ENVIRONMENT "MYNT_BOOTSTRAP=$<TARGET_FILE:bootstrap>"
+             "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
+set_tests_properties(test_runtime_memory PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 180)

@@ -35,6 +35,16 @@ export function replace(el, ...children) {
   return append(el, children);
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** Creates an SVG element (attributes as given, children as h() takes them); returns it. */
+export function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (value !== null && value !== undefined && value !== false) el.setAttribute(name, String(value));
+  }
+  return append(el, children);
+}
+
 let idCounter = 0;
 /** Returns a document-unique id with the given prefix (labels need ids). */
 export function uid(prefix) {

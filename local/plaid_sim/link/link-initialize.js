@@ -12,7 +12,7 @@
     { institution_id: 'ins_109511', name: 'Tartan Bank' },
     { institution_id: 'ins_109512', name: 'Houndstooth Bank' },
   ];
-  var STYLE_ID = 'mynt-link-style';
+  var STYLE_ID = '__myntLinkStyle';
   var CSS = [
     '.mynt-link-backdrop{position:fixed;inset:0;background:rgba(10,20,16,.55);display:flex;align-items:center;justify-content:center;z-index:2147483000;padding:1rem}',
     '.mynt-link{background:#fff;color:#111;border-radius:16px;width:100%;max-width:24rem;max-height:calc(100vh - 2rem);overflow:auto;box-shadow:0 20px 60px rgba(0,0,0,.3);font:16px/1.5 system-ui,sans-serif;padding:1.25rem 1.25rem 1.5rem}',
@@ -280,12 +280,13 @@
     return handler;
   }
 
+  // A constructed style sheet (CSSOM), so a page whose CSP has no 'unsafe-inline' for styles takes it like Plaid's own.
   function installStyle() {
-    if (document.getElementById(STYLE_ID)) return;
-    var style = document.createElement('style');
-    style.id = STYLE_ID;
-    style.textContent = CSS;
-    document.head.append(style);
+    if (window[STYLE_ID]) return;
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+    window[STYLE_ID] = sheet;
   }
 
   installStyle();

@@ -210,3 +210,45 @@ export async function sendWebhook(stack, itemId, body) {
 export async function comeBack(page) {
   await page.evaluate(() => window.dispatchEvent(new Event('focus')));
 }
+
+/**
+ * Records the bearer token of every request page sends to the API at apiUrl; returns a function giving the latest
+ * (the signed-in user's ID token, for the test's own API calls as that user), or throws when none was sent yet.
+ */
+export function watchBearer(page, apiUrl) {
+  let latest = null;
+  page.on('request', (req) => {
+    const auth = req.headers().authorization;
+    if (req.url().startsWith(apiUrl) && auth?.startsWith('Bearer ')) latest = auth.slice(7);
+  });
+  return () => {
+    if (!latest) throw new Error('the page has sent no bearer token yet');
+    return latest;
+  };
+}
+
+/** Runs check() (which throws while its condition does not hold) until it passes or timeout ms passed; returns its value. */
+export async function eventually(check, timeout = 10_000, every = 100) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/**
+ * Presses Tab (at most maxTabs times) until the focused element is target (a locator of one element); throws when it
+ * never gets the focus. The keyboard-only way to reach a control.
+ */
+export async function tabTo(page, target, maxTabs = 60) {
+  const handle = await target.elementHandle();
+  for (let i = 0; i < maxTabs; i++) {
+    await page.keyboard.press('Tab');
+    if (await handle.evaluate((el) => el === document.activeElement)) return;
+  }
+  throw new Error(`${target} not reached with ${maxTabs} presses of Tab`);
+}

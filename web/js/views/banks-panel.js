@@ -1,6 +1,6 @@
 // banks-panel.js - the dashboard's banks: summary tiles, a card per linked bank with its accounts and its state in
 // words with the action it calls for (refresh, sign in again, reconnect, choose accounts, remove), Plaid Link.
-import { h, replace, uid, spinner } from '../dom.js';
+import { h, svg, replace, uid, spinner } from '../dom.js';
 import { apiMessage, ApiError } from '../api.js';
 import { formatMoney, humanize, relativeTime } from '../format.js';
 import { bankStatus, stillSyncing } from '../bank-status.js';
@@ -123,11 +123,20 @@ export function banksPanel(app, events) {
     box.show(apiMessage(err), 'error');
   }
 
+  /** A bank building, drawn (an emoji shows as a missing glyph where no emoji font is installed). */
+  function bankIcon() {
+    return svg('svg', { class: 'empty-art', viewBox: '0 0 64 64', width: '64', height: '64', 'aria-hidden': 'true', focusable: 'false' },
+      svg('path', { d: 'M32 6 6 20v6h52v-6L32 6Z', fill: 'currentColor', opacity: '.9' }),
+      svg('path', { d: 'M12 30h6v20h-6zM23 30h6v20h-6zM35 30h6v20h-6zM46 30h6v20h-6z', fill: 'currentColor', opacity: '.65' }),
+      svg('path', { d: 'M8 52h48v6H8z', fill: 'currentColor', opacity: '.9' }),
+      svg('circle', { cx: '32', cy: '17', r: '3', fill: '#fff' }));
+  }
+
   function emptyState() {
     const button = h('button', { type: 'button', class: 'button button-primary button-large' }, 'Connect a bank');
     button.addEventListener('click', () => connect(button));
     return h('div', { class: 'empty' },
-      h('div', { class: 'empty-art', 'aria-hidden': 'true' }, '\u{1F3E6}'),
+      bankIcon(),
       h('h3', {}, 'Connect your first bank'),
       h('p', {}, 'Mynt uses Plaid to read your accounts and transactions. It can never move money, and your bank password never reaches Mynt.'),
       button);

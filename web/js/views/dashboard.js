@@ -1,5 +1,5 @@
 // dashboard.js - the signed-in view: lays out the banks panel and the transactions panel, wires the events between
-// them, watches the banks while one is syncing and looks at them again when the person comes back to the page.
+// them (the address bar's query pre-sets the transactions' filters), watches the banks while one is syncing and looks at them again when the person comes back to the page.
 import { h } from '../dom.js';
 import { focusElement } from '../ui.js';
 import { syncProgressed } from '../bank-status.js';
@@ -7,12 +7,14 @@ import { createSyncWatch, CHECK_INTERVAL_MS, CHECK_MAX_MS } from '../sync-watch.
 import { banksPanel } from './banks-panel.js';
 import { transactionsPanel } from './transactions-panel.js';
 
-export function dashboardView(app) {
+/** The Overview. query: the address bar's (#/?category=…&start_date=…&end_date=…&flow=…&q=…), pre-setting the transactions' filters. */
+export function dashboardView(app, query = {}) {
   const user = app.session.user();
   const heading = h('h1', { id: 'view-title', tabindex: '-1' }, 'Your money');
   let lastItems = [];
 
   const transactions = transactionsPanel(app, {
+    query,
     // A bank that needs signing in again is marked on its card and offered for Reconnect.
     showError: (box, err) => banks.showError(box, err),
   });
