@@ -913,6 +913,8 @@ static void test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulator
     {"UpdateItem", F_DDB_THROTTLING, 1, SYNC_DONE, NULL},
     {"UpdateItem", F_DDB_500, 1, SYNC_DONE, NULL},
     {"UpdateItem", F_DDB_STALL, 1, SYNC_DONE, NULL},
+    /* A failed condition once is taken for an item without a sync map: one is given and the save retried. */
+    {"UpdateItem", F_DDB_CCF, 1, SYNC_DONE, NULL},
     {"UpdateItem", F_DDB_RESET, -1, SYNC_FAILED, NULL},
     {"UpdateItem", F_DDB_PTE, -1, SYNC_FAILED, NULL},
   };
