@@ -830,9 +830,12 @@ mynt_status store_item_request_sync(store *s, const char *user_id, const char *i
   snprintf(now, sizeof(now), "%" PRId64, now_ms);
   snprintf(limit, sizeof(limit), "%" PRId64, now_ms - min_interval_ms);
   json_t *names = json_pack("{s:s}", "#req", "requested_at_ms");
+  /* `= :now` lets a retry of this very write (its first try committed, its answer was lost) through, rather than
+   * taking it for an earlier request and refusing the refresh. */
   json_t *values = json_pack("{s:{s:s}, s:{s:s}}", ":now", "N", now, ":limit", "N", limit);
   mynt_status st = names && values ? s_update_sync_ensured(s, user_id, item_id, "SET #sync.#req = :now",
-                                                           "(attribute_not_exists(#sync.#req) OR #sync.#req <= :limit)",
+                                                           "(attribute_not_exists(#sync.#req) OR #sync.#req <= :limit "
+                                                           "OR #sync.#req = :now)",
                                                            names, values, deadline_ms, "item sync request")
                                    : MYNT_NOMEM;
   json_decref(names);

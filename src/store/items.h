@@ -229,7 +229,8 @@ mynt_status store_item_set_sync_error(store *s, const char *user_id, const char 
                                       int64_t deadline_ms);
 
 /* Accepts a user's refresh request at most once per min_interval_ms: one conditional UpdateItem
- * sets sync.requested_at_ms = now_ms when it is absent or at most now_ms - min_interval_ms.
+ * sets sync.requested_at_ms = now_ms when it is absent, at most now_ms - min_interval_ms, or now_ms
+ * itself (a retry of this request's own write, whose first answer was lost, is accepted).
  * Returns MYNT_OK with *out_accepted (false: too soon, nothing written), MYNT_NOT_FOUND when the
  * item is gone, or a status from store_status_from_ddb. */
 mynt_status store_item_request_sync(store *s, const char *user_id, const char *item_id, int64_t now_ms,

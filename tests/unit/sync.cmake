@@ -11,3 +11,12 @@ mynt_unit_test(test_sync_moto SOURCES test_sync_moto.c
   mynt_fake_lambda mynt_fake_plaid)
 set_property(TEST test_sync_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_sync_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 300)
+
+# The fault matrix (issue #11): Plaid and DynamoDB faults on the routes and the sync, through relays in front of the
+# in-process simulator and moto_server, and a sync process killed midway; each row's documented answer, retries
+# inside the deadline, no partial state.
+mynt_unit_test(test_fault_matrix_moto SOURCES test_fault_matrix_moto.c
+  LIBS mynt_sync mynt_handlers mynt_plaid_sim mynt_apigw_forge mynt_moto_store mynt_relay mynt_sim_link
+  mynt_fake_lambda)
+set_property(TEST test_fault_matrix_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
+set_tests_properties(test_fault_matrix_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 300)
