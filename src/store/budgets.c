@@ -32,11 +32,6 @@ bool store_budget_category_valid(const char *category)
   return true;
 }
 
-static bool s_user_valid(const char *user_id)
-{
-  return user_id && *user_id && strlen(user_id) <= STORE_USER_ID_MAX;
-}
-
 /* The key {"user_id":{"S":user},"sk":{"S":"BUDGET#<category>"}} (new reference; NULL on allocation failure). */
 static json_t *s_key(const char *user_id, const char *category)
 {
@@ -75,57 +70,36 @@ mynt_status store_budget_list(store *s, const char *user_id, int64_t deadline_ms
 {
   *out = NULL;
   *out_n = 0;
-  if(!s_user_valid(user_id))
-    return MYNT_BAD_REQUEST;
-  mynt_status st = MYNT_OK;
-  json_t *raw = NULL;
+  json_t *records = NULL;
   store_budget *budgets = NULL;
-  size_t total = 0;
-  json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", s->table, "KeyConditionExpression",
-                              "user_id = :u AND begins_with(sk, :p)", "ExpressionAttributeValues", ":u", "S", user_id,
-                              ":p", "S", S_BUDGET_PREFIX, "ConsistentRead", 1);
-  if(!request)
-    return MYNT_NOMEM;
-  aws_error err;
-  memset(&err, 0, sizeof(err));
-  st = ddb_query_all(s->ddb, request, STORE_BUDGETS_MAX, deadline_ms, &raw, &err);
-  if(st) {
-    st = store_status_from_ddb(st, &err, "Query budgets");
-    goto cleanup;
-  }
-  total = json_array_size(raw);
-  if(total == 0)
+  mynt_status st = store_query_prefix(s, user_id, S_BUDGET_PREFIX, STORE_BUDGETS_MAX, deadline_ms, "budgets", &records);
+  size_t total = json_array_size(records);
+  if(st || total == 0)
     goto cleanup;
   budgets = calloc(total, sizeof(*budgets));
   if(!budgets) {
     st = MYNT_NOMEM;
     goto cleanup;
   }
-  for(size_t i = 0; i < total; i++) {
-    json_t *plain = ddb_unmarshal_item(json_array_get(raw, i));
-    st = plain ? s_parse(plain, &budgets[i]) : MYNT_INTERNAL;
-    json_decref(plain);
-    if(st)
-      goto cleanup;
+  for(size_t i = 0; !st && i < total; i++)
+    st = s_parse(json_array_get(records, i), &budgets[i]);
+  if(!st) {
+    *out = budgets;
+    *out_n = total;
+    budgets = NULL;
   }
 
 cleanup:
-  json_decref(request);
-  json_decref(raw);
-  if(st) {
-    free(budgets);
-    return st;
-  }
-  *out = budgets;
-  *out_n = total;
-  return MYNT_OK;
+  json_decref(records);
+  free(budgets);
+  return st;
 }
 
 mynt_status store_budget_put(store *s, const char *user_id, const store_budget *b, int64_t deadline_ms,
                              bool *out_created)
 {
   *out_created = false;
-  if(!s_user_valid(user_id) || !store_budget_category_valid(b->category) || b->monthly_limit_cents <= 0 ||
+  if(!store_user_id_valid(user_id) || !store_budget_category_valid(b->category) || b->monthly_limit_cents <= 0 ||
      b->monthly_limit_cents > MONEY_CENTS_MAX || !money_currency_valid(b->iso_currency_code) || !b->updated_at[0])
     return MYNT_BAD_REQUEST;
   char cents[24];
@@ -156,7 +130,7 @@ cleanup:
 
 mynt_status store_budget_delete(store *s, const char *user_id, const char *category, int64_t deadline_ms)
 {
-  if(!s_user_valid(user_id))
+  if(!store_user_id_valid(user_id))
     return MYNT_BAD_REQUEST;
   if(!store_budget_category_valid(category))
     return MYNT_NOT_FOUND;

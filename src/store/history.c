@@ -223,11 +223,6 @@ double store_history_read_units(size_t bytes, bool eventually_consistent)
 
 /* ---- keys and months ---- */
 
-static bool s_user_valid(const char *user_id)
-{
-  return user_id && *user_id && user_id[0] != '#' && strlen(user_id) <= STORE_USER_ID_MAX;
-}
-
 /* Writes the "YYYY-MM" of a valid "YYYY-MM-DD" into out. Returns false for an invalid date. */
 static bool s_month_of(const char *date, char out[8])
 {
@@ -736,7 +731,7 @@ static mynt_status s_write_changed(store *s, const char *user_id, const char *it
 mynt_status store_history_apply(store *s, const char *user_id, const char *item_id, const json_t *added,
                                 const json_t *modified, const json_t *removed, json_t *months, int64_t deadline_ms)
 {
-  if(!s_user_valid(user_id) || !store_item_id_valid(item_id) || !json_is_object(months))
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item_id) || !json_is_object(months))
     return MYNT_BAD_REQUEST;
   mynt_status st = MYNT_OK;
   s_buckets bs = {0};
@@ -916,7 +911,7 @@ mynt_status store_history_read(store *s, const char *user_id, const store_histor
   *out_complete = false;
   char first[8];
   char last[8];
-  if(!s_user_valid(user_id) || !s_month_of(q->start_date, first) || !s_month_of(q->end_date, last) ||
+  if(!store_user_id_valid(user_id) || !s_month_of(q->start_date, first) || !s_month_of(q->end_date, last) ||
      strcmp(q->start_date, q->end_date) > 0)
     return MYNT_BAD_REQUEST;
   mynt_status st = MYNT_OK;
@@ -1065,7 +1060,7 @@ cleanup:
 
 mynt_status store_history_delete_item(store *s, const char *user_id, const char *item_id, int64_t deadline_ms)
 {
-  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item_id))
     return MYNT_BAD_REQUEST;
   mynt_status st = MYNT_OK;
   json_t *raw = NULL;

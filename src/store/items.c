@@ -71,11 +71,6 @@ bool store_item_id_valid(const char *id)
   return str_is_token(id, STORE_ITEM_ID_MAX) && !strchr(id, '#');
 }
 
-static bool s_user_valid(const char *user_id)
-{
-  return user_id && *user_id && strlen(user_id) <= STORE_USER_ID_MAX;
-}
-
 static bool s_digest_valid(const char *hex)
 {
   if(!hex || strlen(hex) != STORE_SHA256_HEX_LEN)
@@ -243,7 +238,7 @@ mynt_status store_item_get(store *s, const char *user_id, const char *item_id, i
                            store_item *out_item)
 {
   memset(out_item, 0, sizeof(*out_item));
-  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item_id))
     return MYNT_NOT_FOUND;
   char sk[S_SK_MAX + 1];
   s_sk(sk, S_ITEM_PREFIX, item_id);
@@ -275,7 +270,7 @@ mynt_status store_item_find_by_public_token(store *s, const char *user_id, const
                                             store_item *out_item)
 {
   memset(out_item, 0, sizeof(*out_item));
-  if(!s_user_valid(user_id) || !s_digest_valid(digest_hex))
+  if(!store_user_id_valid(user_id) || !s_digest_valid(digest_hex))
     return MYNT_BAD_REQUEST;
   char sk[S_SK_MAX + 1];
   char item_id[STORE_ITEM_ID_MAX + 1];
@@ -369,9 +364,10 @@ mynt_status store_item_create(store *s, const seal_keyring *ring, const char *us
 {
   *out_outcome = STORE_ITEM_CREATED;
   out_existing[0] = '\0';
-  if(!s_user_valid(user_id) || !store_item_id_valid(item->item_id) || !s_institution_valid(item->institution_id) ||
-     !s_digest_valid(item->public_token_sha256) || !json_is_array(item->accounts) ||
-     json_array_size(item->accounts) > STORE_ITEM_ACCOUNTS_MAX || !access_token || !*access_token)
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item->item_id) ||
+     !s_institution_valid(item->institution_id) || !s_digest_valid(item->public_token_sha256) ||
+     !json_is_array(item->accounts) || json_array_size(item->accounts) > STORE_ITEM_ACCOUNTS_MAX || !access_token ||
+     !*access_token)
     return MYNT_BAD_REQUEST;
 
   mynt_status st = MYNT_OK;
@@ -414,50 +410,31 @@ mynt_status store_item_list(store *s, const char *user_id, int64_t deadline_ms, 
 {
   *out_items = NULL;
   *out_count = 0;
-  if(!s_user_valid(user_id))
-    return MYNT_BAD_REQUEST;
-  mynt_status st = MYNT_OK;
-  json_t *raw = NULL;
+  json_t *records = NULL;
   store_item *items = NULL;
   size_t n = 0;
-  json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", s->table, "KeyConditionExpression",
-                              "user_id = :u AND begins_with(sk, :p)", "ExpressionAttributeValues", ":u", "S", user_id,
-                              ":p", "S", S_ITEM_PREFIX, "ConsistentRead", 1);
-  if(!request)
-    return MYNT_NOMEM;
-  aws_error err;
-  memset(&err, 0, sizeof(err));
-  st = ddb_query_all(s->ddb, request, STORE_ITEMS_MAX, deadline_ms, &raw, &err);
-  if(st) {
-    st = store_status_from_ddb(st, &err, "Query items");
-    goto cleanup;
-  }
-  size_t total = json_array_size(raw);
-  if(total == 0)
+  mynt_status st = store_query_prefix(s, user_id, S_ITEM_PREFIX, STORE_ITEMS_MAX, deadline_ms, "items", &records);
+  size_t total = json_array_size(records);
+  if(st || total == 0)
     goto cleanup;
   items = calloc(total, sizeof(*items));
   if(!items) {
     st = MYNT_NOMEM;
     goto cleanup;
   }
-  for(n = 0; n < total; n++) {
-    json_t *plain = ddb_unmarshal_item(json_array_get(raw, n));
-    st = plain ? s_parse_item(plain, &items[n]) : MYNT_INTERNAL;
-    json_decref(plain);
+  for(; n < total; n++) {
+    st = s_parse_item(json_array_get(records, n), &items[n]);
     if(st)
-      goto cleanup;
-  }
-
-cleanup:
-  json_decref(request);
-  json_decref(raw);
-  if(st) {
-    store_items_free(items, n);
-    return st;
+      goto cleanup; /* items[n] is not filled: n counts the ones to free */
   }
   *out_items = items;
   *out_count = n;
-  return MYNT_OK;
+  items = NULL;
+
+cleanup:
+  json_decref(records);
+  store_items_free(items, n);
+  return st;
 }
 
 /* UpdateItem SET #f = :v on an existing item; v is an attribute value (stolen). what names
@@ -487,7 +464,7 @@ static mynt_status s_update_field(store *s, const char *user_id, const char *ite
 mynt_status store_item_set_status(store *s, const char *user_id, const char *item_id, store_item_status status,
                                   int64_t deadline_ms)
 {
-  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item_id))
     return MYNT_NOT_FOUND;
   return s_update_field(s, user_id, item_id, "status", json_pack("{s:s}", "S", store_item_status_name(status)),
                         deadline_ms, "item status");
@@ -496,7 +473,7 @@ mynt_status store_item_set_status(store *s, const char *user_id, const char *ite
 mynt_status store_item_set_accounts(store *s, const char *user_id, const char *item_id, const json_t *accounts,
                                     int64_t deadline_ms)
 {
-  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item_id))
     return MYNT_NOT_FOUND;
   if(!json_is_array(accounts) || json_array_size(accounts) > STORE_ITEM_ACCOUNTS_MAX)
     return MYNT_BAD_REQUEST;
@@ -517,7 +494,7 @@ static json_t *s_delete(const char *table, const char *user_id, const char *sk, 
 
 mynt_status store_item_delete(store *s, const char *user_id, const store_item *item, int64_t deadline_ms)
 {
-  if(!s_user_valid(user_id) || !store_item_id_valid(item->item_id) || !s_institution_valid(item->institution_id))
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item->item_id) || !s_institution_valid(item->institution_id))
     return MYNT_NOT_FOUND;
   mynt_status st = MYNT_OK;
   json_t *response = NULL;
@@ -587,7 +564,7 @@ mynt_status store_item_owner(store *s, const char *item_id, int64_t deadline_ms,
   s_sk(sk, S_ITEM_PREFIX, item_id);
   json_t *plain = NULL;
   mynt_status st = s_get_record(s, S_REFS_USER, sk, deadline_ms, &plain);
-  if(st == MYNT_OK && (!s_copy(out_user, STORE_USER_ID_MAX + 1, plain, "owner", 1) || !s_user_valid(out_user))) {
+  if(st == MYNT_OK && (!s_copy(out_user, STORE_USER_ID_MAX + 1, plain, "owner", 1) || !store_user_id_valid(out_user))) {
     logger_log(LOGGER_ERROR, NULL, "store: the owner record of item %s is malformed", item_id);
     out_user[0] = '\0';
     st = MYNT_INTERNAL;
@@ -607,7 +584,7 @@ static mynt_status s_refs_page(const json_t *page, mynt_status (*fn)(void *, con
     const char *owner = json_member_string(plain, "owner");
     mynt_status st = MYNT_OK;
     if(!sk || strncmp(sk, S_ITEM_PREFIX, strlen(S_ITEM_PREFIX)) != 0 ||
-       !store_item_id_valid(sk + strlen(S_ITEM_PREFIX)) || !s_user_valid(owner)) {
+       !store_item_id_valid(sk + strlen(S_ITEM_PREFIX)) || !store_user_id_valid(owner)) {
       logger_log(LOGGER_ERROR, NULL, "store: an owner record is malformed");
       st = MYNT_INTERNAL;
     }
@@ -735,7 +712,7 @@ mynt_status store_item_save_sync(store *s, const char *user_id, const char *item
                                  const json_t *months, const json_t *accounts, const char *balances_as_of,
                                  int64_t deadline_ms)
 {
-  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item_id))
     return MYNT_NOT_FOUND;
   if(strnlen(sync->cursor, sizeof(sync->cursor)) > STORE_CURSOR_MAX || !json_is_object(months) ||
      (accounts && (!json_is_array(accounts) || json_array_size(accounts) > STORE_ITEM_ACCOUNTS_MAX)) ||
@@ -805,7 +782,7 @@ cleanup:
 mynt_status store_item_set_sync_error(store *s, const char *user_id, const char *item_id, const char *error_code,
                                       int64_t deadline_ms)
 {
-  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item_id))
     return MYNT_NOT_FOUND;
   if(!error_code || !*error_code || strlen(error_code) >= sizeof(((store_item_sync *)0)->last_error))
     return MYNT_BAD_REQUEST;
@@ -823,7 +800,7 @@ mynt_status store_item_request_sync(store *s, const char *user_id, const char *i
                                     int64_t min_interval_ms, int64_t deadline_ms, bool *out_accepted)
 {
   *out_accepted = false;
-  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item_id))
     return MYNT_NOT_FOUND;
   char now[32];
   char limit[32];
@@ -854,7 +831,7 @@ mynt_status store_item_request_sync(store *s, const char *user_id, const char *i
 mynt_status store_item_set_new_accounts(store *s, const char *user_id, const char *item_id, bool available,
                                         int64_t deadline_ms)
 {
-  if(!s_user_valid(user_id) || !store_item_id_valid(item_id))
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item_id))
     return MYNT_NOT_FOUND;
   return s_update_field(s, user_id, item_id, "new_accounts_available", json_pack("{s:b}", "BOOL", available),
                         deadline_ms, "item new accounts");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/logger.h"
+#include "store/users.h"
 
 mynt_status store_new(ddb_client *ddb, const char *table_name, store **out_store)
 {
@@ -84,5 +85,60 @@ mynt_status store_ddb_call(store *s, const char *operation, const char *what, js
     snprintf(call, sizeof(call), "%s %s", operation, what);
     st = store_status_from_ddb(st, &err, call);
   }
+  return st;
+}
+
+bool store_user_id_valid(const char *user_id)
+{
+  return user_id && *user_id && user_id[0] != '#' && strlen(user_id) <= STORE_USER_ID_MAX;
+}
+
+mynt_status store_query_prefix(store *s, const char *user_id, const char *prefix, size_t max, int64_t deadline_ms,
+                               const char *what, json_t **out_records)
+{
+  *out_records = NULL;
+  if(!store_user_id_valid(user_id))
+    return MYNT_BAD_REQUEST;
+  json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", s->table, "KeyConditionExpression",
+                              "user_id = :u AND begins_with(sk, :p)", "ExpressionAttributeValues", ":u", "S", user_id,
+                              ":p", "S", prefix, "ConsistentRead", 1);
+  if(!request)
+    return MYNT_NOMEM;
+  json_t *raw = NULL;
+  json_t *records = NULL;
+  aws_error err;
+  memset(&err, 0, sizeof(err));
+  mynt_status st = ddb_query_all(s->ddb, request, max, deadline_ms, &raw, &err);
+  if(st) {
+    char call[128];
+    snprintf(call, sizeof(call), "Query %s", what);
+    st = store_status_from_ddb(st, &err, call);
+    goto cleanup;
+  }
+  records = json_array();
+  if(!records) {
+    st = MYNT_NOMEM;
+    goto cleanup;
+  }
+  size_t i;
+  json_t *item;
+  json_array_foreach(raw, i, item) {
+    json_t *plain = ddb_unmarshal_item(item);
+    if(!plain) {
+      st = MYNT_INTERNAL;
+      goto cleanup;
+    }
+    if(json_array_append_new(records, plain)) {
+      st = MYNT_NOMEM;
+      goto cleanup;
+    }
+  }
+  *out_records = records;
+  records = NULL;
+
+cleanup:
+  json_decref(request);
+  json_decref(raw);
+  json_decref(records);
   return st;
 }

@@ -2,6 +2,7 @@
 #ifndef MYNT_STORE_STORE_H
 #define MYNT_STORE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "aws/dynamodb.h"
@@ -43,5 +44,17 @@ mynt_status store_status_from_ddb(mynt_status st, const aws_error *err, const ch
  * "<operation> <what>" (e.g. "GetItem item"). *out_response is NULL on failure. */
 mynt_status store_ddb_call(store *s, const char *operation, const char *what, json_t *request, int64_t deadline_ms,
                            json_t **out_response);
+
+/* Returns true when user_id can name a user's partition: 1..STORE_USER_ID_MAX bytes, not
+ * starting with '#' (partitions like "#ITEMS" are the store's own, never a user's). */
+bool store_user_id_valid(const char *user_id);
+
+/* Reads every record of user_id's partition whose sk begins with prefix (one consistent Query,
+ * all pages, at most max records), unmarshalled to plain JSON objects in sk order. Returns
+ * MYNT_OK and *out_records (an array, caller json_decref); MYNT_BAD_REQUEST for an invalid
+ * user_id; MYNT_INTERNAL for a record that does not unmarshal; else a status as
+ * store_status_from_ddb maps it (logged as "Query <what>"). *out_records is NULL on failure. */
+mynt_status store_query_prefix(store *s, const char *user_id, const char *prefix, size_t max, int64_t deadline_ms,
+                               const char *what, json_t **out_records);
 
 #endif

@@ -22,7 +22,7 @@ mynt_status store_user_touch_profile(store *s, const char *user_id, const char *
                                      store_user_profile *out_profile)
 {
   memset(out_profile, 0, sizeof(*out_profile));
-  if(!user_id || !*user_id || strlen(user_id) > STORE_USER_ID_MAX)
+  if(!store_user_id_valid(user_id))
     return MYNT_BAD_REQUEST;
   if(email && (!*email || strlen(email) > STORE_EMAIL_MAX))
     return MYNT_BAD_REQUEST;

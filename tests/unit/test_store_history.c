@@ -1,4 +1,4 @@
-/* test_store_history.c - the month buckets' encoding and DynamoDB's sizing rules, without a table. */
+/* test_store_history.c - the month buckets' encoding, DynamoDB's sizing rules and which user ids may name a partition, without a table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,10 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include "store/budgets.h"
 #include "store/history.h"
+#include "store/items.h"
+#include "store/users.h"
 
 static json_t *s_month(int n)
 {
@@ -112,12 +115,41 @@ static void test_read_pages_start_with_one_month_of_every_item_and_double(void *
   assert_int_equal(store_history_page_limit(150, 0), 100);
 }
 
+/* A user's partition is named by the JWT's sub: never empty, never longer than 128 bytes, and never one of
+ * the store's own partitions ("#ITEMS" holds every item's owner). */
+static void test_user_ids_never_name_the_stores_own_partitions(void **state)
+{
+  (void)state;
+  char longest[STORE_USER_ID_MAX + 2];
+  memset(longest, 'a', sizeof(longest));
+  longest[STORE_USER_ID_MAX] = '\0';
+  assert_true(store_user_id_valid("0b1c6a2e-5d3f-4e8a-9c7b-2f1e0d9c8b7a"));
+  assert_true(store_user_id_valid(longest));
+  longest[STORE_USER_ID_MAX] = 'a';
+  longest[STORE_USER_ID_MAX + 1] = '\0';
+  assert_false(store_user_id_valid(longest));
+  assert_false(store_user_id_valid("#ITEMS"));
+  assert_false(store_user_id_valid("#"));
+  assert_false(store_user_id_valid(""));
+  assert_false(store_user_id_valid(NULL));
+  /* The store refuses such a partition before any request is made (no client is needed to say so). */
+  store_budget *budgets = NULL;
+  size_t n = 1;
+  store_item *items = NULL;
+  assert_int_equal(store_budget_list(NULL, "#ITEMS", 0, &budgets, &n), MYNT_BAD_REQUEST);
+  assert_null(budgets);
+  assert_int_equal(n, 0);
+  assert_int_equal(store_item_list(NULL, "#ITEMS", 0, &items, &n), MYNT_BAD_REQUEST);
+  assert_null(items);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_encode_then_decode_gives_the_same_transactions_in_fewer_bytes),
     cmocka_unit_test(test_decode_refuses_bytes_that_are_not_a_compressed_array),
     cmocka_unit_test(test_item_bytes_follow_dynamodb_sizing_rules),
+    cmocka_unit_test(test_user_ids_never_name_the_stores_own_partitions),
     cmocka_unit_test(test_capacity_units_round_up_per_kilobyte_and_per_four_kilobytes),
     cmocka_unit_test(test_read_pages_start_with_one_month_of_every_item_and_double),
   };
