@@ -6,7 +6,6 @@
 #include "handlers/budgets.h"
 #include "handlers/items.h"
 #include "handlers/public.h"
-#include "handlers/summary.h"
 #include "handlers/transactions.h"
 #include "handlers/users.h"
 #include "handlers/webhooks.h"
@@ -23,7 +22,7 @@ static const apigw_route s_routes[] = {
   {"GET /accounts", "transactions", 1, transactions_accounts},
   {"GET /transactions", "transactions", 1, transactions_list},
   {"GET /transactions/export", "transactions", 1, transactions_export},
-  {"GET /summary", "transactions", 1, summary_get},
+  {"GET /summary", "transactions", 1, transactions_summary},
   {"GET /budgets", "budgets", 1, budgets_list},
   {"PUT /budgets/{category}", "budgets", 1, budgets_put},
   {"DELETE /budgets/{category}", "budgets", 1, budgets_delete},

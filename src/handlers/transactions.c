@@ -1,4 +1,4 @@
-/* transactions.c - handlers of the `transactions` route group: GET /accounts, GET /transactions and its CSV export, answered from the store. */
+/* transactions.c - handlers of the `transactions` route group: GET /accounts, GET /transactions, its CSV export and GET /summary, answered from the store. */
 #include "handlers/transactions.h"
 
 #include <stdbool.h>
@@ -11,10 +11,12 @@
 #include "core/json.h"
 #include "core/logger.h"
 #include "finance/filter.h"
+#include "finance/summary.h"
 #include "handlers/call.h"
 #include "handlers/transactions_csv.h"
 #include "handlers/transactions_query.h"
 #include "handlers/transactions_view.h"
+#include "store/budgets.h"
 #include "store/history.h"
 #include "store/items.h"
 
@@ -388,4 +390,77 @@ mynt_status transactions_export(const apigw_ctx *ctx, const apigw_request *req, 
 cleanup:
   buf_free(&csv);
   return st;
+}
+
+/* Returns the stored budgets b[0..n) in finance's shape (malloc'd, caller free; at least one
+ * element so that n = 0 is not mistaken for a failure), or NULL on allocation failure. */
+static finance_budget *s_finance_budgets(const store_budget *b, size_t n)
+{
+  finance_budget *out = calloc(n ? n : 1, sizeof(*out));
+  for(size_t i = 0; out && i < n; i++) {
+    snprintf(out[i].category, sizeof(out[i].category), "%s", b[i].category);
+    snprintf(out[i].iso_currency_code, sizeof(out[i].iso_currency_code), "%s", b[i].iso_currency_code);
+    out[i].monthly_limit_cents = b[i].monthly_limit_cents;
+  }
+  return out;
+}
+
+mynt_status transactions_summary(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
+{
+  handlers_call call;
+  mynt_status st = handlers_call_or_reply(ctx, req, res, TRANSACTIONS_WORK_MARGIN_MS, &call);
+  if(st)
+    return st;
+  char today[11];
+  mynt_detail why;
+  transactions_query q;
+  transactions_query_params params = {
+    .start_date = apigw_request_query(req, "start_date"),
+    .end_date = apigw_request_query(req, "end_date"),
+  };
+  date_of_epoch_ms(clock_epoch_ms(), today);
+  st = transactions_query_parse_month_default(&params, today, &q, &why);
+  if(st)
+    return apigw_response_error(res, st, mynt_detail_text(&why));
+  s_scope sc;
+  st = s_scope_or_reply(&call, res, NULL, &sc);
+  if(st)
+    return st;
+
+  store_budget *budgets = NULL;
+  size_t n_budgets = 0;
+  finance_budget *limits = NULL;
+  json_t *txns = NULL;
+  json_t *summary = NULL;
+  bool complete = false;
+  st = store_budget_list(call.env->store, call.sub, call.deadline_ms, &budgets, &n_budgets);
+  if(st)
+    goto cleanup;
+  limits = s_finance_budgets(budgets, n_budgets);
+  if(!limits) {
+    st = MYNT_NOMEM;
+    goto cleanup;
+  }
+  st = s_read(&call, &q, &sc, 0, &txns, &complete);
+  if(st)
+    goto cleanup;
+  st = finance_summary(txns, q.start_date, q.end_date, limits, n_budgets, &summary);
+  if(st == MYNT_BAD_REQUEST)
+    st = MYNT_INTERNAL; /* the dates were checked: only a stored budget finance refuses is left */
+  if(st)
+    goto cleanup;
+  if(json_object_set_new(summary, "items", transactions_view_items(sc.items, sc.n))) {
+    st = MYNT_NOMEM;
+    goto cleanup;
+  }
+  st = apigw_response_json(res, 200, summary);
+  summary = NULL; /* stolen */
+
+cleanup:
+  json_decref(summary);
+  json_decref(txns);
+  free(limits);
+  free(budgets);
+  s_scope_free(&sc);
+  return st ? apigw_response_error(res, st, NULL) : MYNT_OK;
 }

@@ -1,4 +1,4 @@
-/* transactions.h - the `transactions` route group: accounts with balances and the merged transactions of all the user's items. */
+/* transactions.h - the `transactions` route group: accounts with balances, the merged transactions of all the user's items, their export and summary. */
 #ifndef MYNT_HANDLERS_TRANSACTIONS_H
 #define MYNT_HANDLERS_TRANSACTIONS_H
 
@@ -32,5 +32,17 @@ mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, ap
  * (transactions_csv.h), account_name and institution_name from the items' account records. A CSV
  * past 5 MB (Lambda's 6 MB response limit) answers 413 with code too_large; every error is JSON. */
 mynt_status transactions_export(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
+
+/* GET /summary?start_date=&end_date= (needs the JWT `sub` and
+ * ctx->env a handlers_env with a store; never calls Plaid nor opens an access token). The period
+ * follows transactions_query_parse's date rules, but without dates it is the current calendar
+ * month (its first day .. today, UTC). Reads the user's budgets (one Query), items (one Query)
+ * and the period's stored history of all the user's current items (ONE store_history_read,
+ * want 0), and answers 200 with finance_summary's object (start_date, end_date, totals, months,
+ * categories, accounts, merchants, budgets; integer cents summed per currency) plus `items`
+ * (transactions_view_items, as GET /transactions), so a caller can tell a bank is still syncing.
+ * 400 bad_request for bad dates (the message names the parameter); a store failure is answered
+ * with its status. Returns the status replied. */
+mynt_status transactions_summary(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res);
 
 #endif
