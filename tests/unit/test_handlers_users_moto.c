@@ -22,33 +22,16 @@
 #include "support/moto_fixture.h"
 #include "support/moto_store.h"
 
-typedef struct {
-  handlers_env env;
-  mynt_arena *arena;
-} s_fixture;
+typedef moto_store_fixture s_fixture;
 
 static int s_setup(void **state)
 {
-  *state = NULL;
-  store *db = NULL;
-  s_fixture *fx = moto_store_state_new(sizeof *fx, "mynt-users-me", &db);
-  if(!fx)
-    return 0;
-  fx->env.store = db;
-  assert_int_equal(arena_new(4 * 1024 * 1024, &fx->arena), MYNT_OK);
-  *state = fx;
-  return 0;
+  return moto_store_fixture_setup(state, "mynt-users-me");
 }
 
 static int s_teardown(void **state)
 {
-  s_fixture *fx = *state;
-  if(!fx)
-    return 0;
-  moto_store_free(fx->env.store);
-  arena_free(fx->arena);
-  free(fx);
-  return 0;
+  return moto_store_fixture_teardown(state);
 }
 
 /* Serves GET /me for sub (with the email claim when email is not NULL); returns the payload. */
