@@ -1,6 +1,7 @@
 /* moto_store.c - Mynt's store on a fresh mynt-users table in moto_server, for the store and handlers tests. */
 #include "support/moto_store.h"
 
+#include <errno.h> /* program_invocation_short_name (_GNU_SOURCE, set by the build) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -65,9 +66,11 @@ mynt_status moto_store_open_at(const char *endpoint, const char *table, store **
   return store_new(ddb, table, out_store);
 }
 
-int moto_store_fixture_setup(void **state, const char *prefix)
+int moto_store_fixture_setup(void **state)
 {
   *state = NULL;
+  char prefix[64];
+  snprintf(prefix, sizeof prefix, "mynt-users-%.40s", program_invocation_short_name);
   store *db = NULL;
   moto_store_fixture *fx = moto_store_state_new(sizeof *fx, prefix, &db);
   if(!fx)

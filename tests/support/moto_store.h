@@ -41,12 +41,12 @@ typedef struct {
   mynt_arena *arena;
 } moto_store_fixture;
 
-/* A cmocka set-up's body: *state = a new moto_store_fixture on a fresh table "<prefix>-…", or
- * NULL when there is no moto_server (moto_fixture_state_or_skip then skips). Returns 0; fails the
- * set-up on any error. */
-int moto_store_fixture_setup(void **state, const char *prefix);
+/* A cmocka set-up: *state = a new moto_store_fixture on a fresh table named after the test
+ * program ("mynt-users-<program>-<pid>-<epoch ms>"), or NULL when there is no moto_server
+ * (moto_fixture_state_or_skip then skips). Returns 0; fails the set-up on any error. */
+int moto_store_fixture_setup(void **state);
 
-/* A cmocka tear-down's body: deletes the table and frees what moto_store_fixture_setup made
+/* A cmocka tear-down: deletes the table and frees what moto_store_fixture_setup made
  * (*state NULL: nothing). Returns 0. */
 int moto_store_fixture_teardown(void **state);
 

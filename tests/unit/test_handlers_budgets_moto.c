@@ -22,16 +22,6 @@
 
 typedef moto_store_fixture s_fixture;
 
-static int s_setup(void **state)
-{
-  return moto_store_fixture_setup(state, "mynt-users-budgets-api");
-}
-
-static int s_teardown(void **state)
-{
-  return moto_store_fixture_teardown(state);
-}
-
 /* Serves method on /budgets[/category] for sub with body (NULL: none); returns the payload. */
 static json_t *s_call(s_fixture *fx, const char *sub, const char *method, const char *category, const char *body)
 {
@@ -224,7 +214,7 @@ static void test_every_route_needs_a_signed_in_user(void **state)
   json_decref(apigw_forge_expect(s_call(fx, NULL, "DELETE", "TRAVEL", NULL), 401, NULL));
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, moto_store_fixture_setup, moto_store_fixture_teardown)
 
 int main(void)
 {

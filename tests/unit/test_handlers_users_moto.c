@@ -24,16 +24,6 @@
 
 typedef moto_store_fixture s_fixture;
 
-static int s_setup(void **state)
-{
-  return moto_store_fixture_setup(state, "mynt-users-me");
-}
-
-static int s_teardown(void **state)
-{
-  return moto_store_fixture_teardown(state);
-}
-
 /* Serves GET /me for sub (with the email claim when email is not NULL); returns the payload. */
 static json_t *s_get_me(s_fixture *fx, const char *sub, const char *email)
 {
@@ -138,7 +128,7 @@ static void test_me_answers_500_without_leaking_dynamodb_details_when_the_table_
   json_decref(payload);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, moto_store_fixture_setup, moto_store_fixture_teardown)
 
 int main(void)
 {

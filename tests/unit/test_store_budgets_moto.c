@@ -21,16 +21,6 @@
 
 typedef moto_store_fixture s_fixture;
 
-static int s_setup(void **state)
-{
-  return moto_store_fixture_setup(state, "mynt-users-budgets");
-}
-
-static int s_teardown(void **state)
-{
-  return moto_store_fixture_teardown(state);
-}
-
 static int64_t s_deadline(void)
 {
   return clock_epoch_ms() + 10000;
@@ -231,7 +221,7 @@ static void test_list_reports_a_malformed_record_as_internal(void **state)
   assert_int_equal(n, 0);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, moto_store_fixture_setup, moto_store_fixture_teardown)
 
 int main(void)
 {

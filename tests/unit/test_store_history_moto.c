@@ -24,16 +24,6 @@
 
 typedef moto_store_fixture s_fixture;
 
-static int s_setup(void **state)
-{
-  return moto_store_fixture_setup(state, "mynt-users-history");
-}
-
-static int s_teardown(void **state)
-{
-  return moto_store_fixture_teardown(state);
-}
-
 static int64_t s_deadline(void)
 {
   return clock_epoch_ms() + 20000;
@@ -394,7 +384,7 @@ static void test_delete_item_leaves_no_bucket_of_that_item_and_keeps_the_others(
                             "TXN#2026-10#item-b TXN#2026-11#item-b");
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, moto_store_fixture_setup, moto_store_fixture_teardown)
 
 int main(void)
 {

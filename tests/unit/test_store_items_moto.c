@@ -25,16 +25,6 @@
 
 typedef moto_store_fixture s_fixture;
 
-static int s_setup(void **state)
-{
-  return moto_store_fixture_setup(state, "mynt-users-items");
-}
-
-static int s_teardown(void **state)
-{
-  return moto_store_fixture_teardown(state);
-}
-
 /* A new item to create: ids, digest of public_token, two accounts. */
 static void s_new_item(store_item *item, const char *item_id, const char *institution_id, const char *public_token)
 {
@@ -545,7 +535,7 @@ static void test_save_sync_keeps_the_request_time_and_a_sync_error_keeps_the_cur
   store_item_clear(&item);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, moto_store_fixture_setup, moto_store_fixture_teardown)
 
 int main(void)
 {
