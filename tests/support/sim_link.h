@@ -9,8 +9,11 @@
 #include <stddef.h>
 
 #include "apigw/router.h"
+#include "aws/aws_config.h"
 #include "core/arena.h"
+#include "handlers/env.h"
 #include "local/plaid_sim/plaid_sim.h"
+#include "store/store.h"
 
 /* The simulator's Plaid credentials (plaid_sim_config) the calls below present. */
 #define SIM_LINK_CLIENT "plaid-sim-client"
@@ -56,7 +59,49 @@ typedef struct {
 } sim_link_request;
 
 /* Serves r through routes_table() with ctx, then resets ctx->arena; asserts no access token appears anywhere in
- * the answer. Returns the payload (caller json_decref). */
+ * the answer. A route with {item_id} takes it from the path's segment after "/items/". Returns the payload (caller
+ * json_decref). */
 json_t *sim_link_serve(const apigw_ctx *ctx, const sim_link_request *r);
+
+/* As sim_link_serve, with env and f's arena, a deadline deadline_ms from now and invocation_id; fails the test,
+ * naming the request and the body, unless the answer's status is status. Returns the body (caller json_decref). */
+json_t *sim_link_serve_status(const sim_link_fixture *f, handlers_env *env, const char *invocation_id,
+                              int64_t deadline_ms, const sim_link_request *r, int status);
+
+/* Where the clients of sim_link_env_open go. */
+typedef struct {
+  const char *ddb_url;       /* the store's DynamoDB endpoint (moto, or a relay in front of it) */
+  const char *table;         /* the store's table */
+  const char *plaid_url;     /* Plaid's (the simulator, or a relay in front of it) */
+  const aws_config *lambda;  /* the Lambda Invoke endpoint; NULL: no Lambda client */
+  const char *sync_function; /* the function syncs are started in, with lambda */
+} sim_link_env_spec;
+
+/* Fills *out_env with new clients as the bootstrap would: the store on spec->table at spec->ddb_url (the moto
+ * environment's region and credentials: moto_store_open_at), Plaid at spec->plaid_url with the simulator's
+ * credentials and short retries (20..100 ms), the keyring MOTO_STORE_KEYRING and, with spec->lambda, the Lambda
+ * client. Calls no cmocka function (a forked child may use it); returns the first failure, with what was made left
+ * for sim_link_env_close. */
+mynt_status sim_link_env_open(const sim_link_env_spec *spec, handlers_env *out_env);
+
+/* Frees what sim_link_env_open made (bootstrap_env_free) and clears *env. */
+void sim_link_env_close(handlers_env *env);
+
+/* The simulator's whole history of item_id as stored records (sync_records_txn), in the simulator's order. Caller
+ * json_decref; fails the test on any error. */
+json_t *sim_link_truth(const plaid_sim *sim, const char *item_id);
+
+/* A new array of list's elements (list consumed) in order, a qsort comparison of two (json_t *const *). */
+json_t *sim_link_sorted(json_t *list, int (*order)(const void *, const void *));
+
+/* A new array of list's transactions (list consumed) in the history's order: date descending, then transaction_id. */
+json_t *sim_link_in_history_order(json_t *list);
+
+/* What s holds of user's item_id: its whole history read directly, each record's item_id (asserted to be item_id)
+ * taken off, in the history's order. Caller json_decref; fails the test on any error. */
+json_t *sim_link_stored(store *s, const char *user, const char *item_id);
+
+/* Fails the test unless the month counts of user's item_id in s add up to want. */
+void sim_link_assert_month_counts(store *s, const char *user, const char *item_id, size_t want);
 
 #endif

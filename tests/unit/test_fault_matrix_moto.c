@@ -41,7 +41,6 @@
 #include "sync/sync.h"
 #include "sync/sync_records.h"
 
-#define KEYRING  "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 #define USER     "0b7c1d2e-aaaa-4bbb-8ccc-00000000f001"
 #define FUNCTION "mynt-test-sync"
 /* Every request of a row gets this deadline: a row's retries must end by it (with S_SLACK_MS for the answer). */
@@ -99,8 +98,7 @@ typedef struct {
   s_rule rule;
   bool has_rule;
   int fired;
-  pid_t victim; /* F_KILL's process */
-  char table[128];
+  pid_t victim;     /* F_KILL's process */
   handlers_env env; /* the store and Plaid behind the relays */
   store *direct;    /* the same table, reached directly */
 } s_fixture;
@@ -257,36 +255,14 @@ static int s_group_teardown(void **state)
  * keyring and the fake Lambda. Returns MYNT_OK or the first failure (no cmocka call: a forked child uses it). */
 static mynt_status s_env_open(handlers_env *env)
 {
-  memset(env, 0, sizeof *env);
-  aws_config relayed = s_fx->aws;
-  snprintf(relayed.endpoint, sizeof relayed.endpoint, "%s", script_server_url(s_fx->ddb_relay));
-  ddb_client *ddb = NULL;
-  mynt_status st = ddb_client_new(&relayed, &ddb);
-  if(!st)
-    st = store_new(ddb, s_fx->table, &env->store);
-  if(st)
-    return st;
-  plaid_config plaid = {.retry_base_ms = 20, .retry_cap_ms = 100};
-  snprintf(plaid.base_url, sizeof plaid.base_url, "%s", script_server_url(s_fx->plaid_relay));
-  snprintf(plaid.client_id, sizeof plaid.client_id, SIM_LINK_CLIENT);
-  snprintf(plaid.secret, sizeof plaid.secret, SIM_LINK_SECRET);
-  if((st = plaid_client_new(&plaid, &env->plaid)) || (st = seal_keyring_parse(KEYRING, &env->keyring, NULL)))
-    return st;
   aws_config lambda;
   fake_lambda_config(s_fx->lambda, &lambda);
-  if((st = lambda_client_new(&lambda, &env->lambda)))
-    return st;
-  snprintf(env->sync_function, sizeof env->sync_function, FUNCTION);
-  return MYNT_OK;
-}
-
-static void s_env_close(handlers_env *env)
-{
-  store_free(env->store);
-  plaid_client_free(env->plaid);
-  seal_keyring_free(env->keyring);
-  lambda_client_free(env->lambda);
-  memset(env, 0, sizeof *env);
+  return sim_link_env_open(&(sim_link_env_spec){.ddb_url = script_server_url(s_fx->ddb_relay),
+                                                .table = s_fx->direct->table,
+                                                .plaid_url = script_server_url(s_fx->plaid_relay),
+                                                .lambda = &lambda,
+                                                .sync_function = FUNCTION},
+                           env);
 }
 
 static int s_setup(void **state)
@@ -297,11 +273,8 @@ static int s_setup(void **state)
   s_set_rule(NULL);
   char prefix[48];
   snprintf(prefix, sizeof prefix, "mynt-users-faults-%d", ++s_tables);
-  moto_fixture_unique_name(s_fx->table, sizeof s_fx->table, prefix);
-  ddb_client *direct = NULL;
-  assert_int_equal(ddb_client_new(&s_fx->aws, &direct), MYNT_OK);
-  assert_int_equal(store_new(direct, s_fx->table, &s_fx->direct), MYNT_OK);
-  moto_fixture_create_table(s_fx->direct->ddb, s_fx->table);
+  s_fx->direct = moto_store_open(prefix);
+  assert_non_null(s_fx->direct);
   assert_int_equal(s_env_open(&s_fx->env), MYNT_OK);
   json_decref(fake_lambda_take(s_fx->lambda));
   return 0;
@@ -313,8 +286,7 @@ static int s_teardown(void **state)
   if(!s_fx)
     return 0;
   s_set_rule(NULL);
-  s_env_close(&s_fx->env);
-  moto_fixture_delete_table(s_fx->direct->ddb, s_fx->table);
+  sim_link_env_close(&s_fx->env);
   moto_store_free(s_fx->direct);
   s_fx->direct = NULL;
   return 0;
@@ -346,7 +318,7 @@ static json_t *s_snapshot(void)
   json_t *all = json_array();
   json_t *start = NULL;
   do {
-    json_t *request = json_pack("{s:s, s:b}", "TableName", s_fx->table, "ConsistentRead", 1);
+    json_t *request = json_pack("{s:s, s:b}", "TableName", s_fx->direct->table, "ConsistentRead", 1);
     if(start)
       json_object_set_new(request, "ExclusiveStartKey", start);
     json_t *answer = moto_fixture_ddb(s_fx->direct->ddb, "Scan", request);
@@ -354,18 +326,7 @@ static json_t *s_snapshot(void)
     start = json_incref(json_object_get(answer, "LastEvaluatedKey"));
     json_decref(answer);
   } while(start);
-  size_t n = json_array_size(all);
-  json_t **items = calloc(n + 1, sizeof *items);
-  assert_non_null(items);
-  for(size_t i = 0; i < n; i++)
-    items[i] = json_array_get(all, i);
-  qsort(items, n, sizeof *items, s_by_key);
-  json_t *out = json_array();
-  for(size_t i = 0; i < n; i++)
-    json_array_append(out, items[i]);
-  free(items);
-  json_decref(all);
-  return out;
+  return sim_link_sorted(all, s_by_key);
 }
 
 /* The sort keys of a snapshot, one string ("user_id|sk"), for failure messages. */
@@ -414,68 +375,27 @@ static int s_txn_order(const void *a, const void *b)
 /* {transaction_id, amount_cents} of each transaction of list (consumed), by transaction_id. */
 static json_t *s_ids_and_amounts(json_t *list)
 {
-  size_t n = json_array_size(list);
-  json_t **items = calloc(n + 1, sizeof *items);
-  assert_non_null(items);
-  for(size_t i = 0; i < n; i++)
-    items[i] = json_array_get(list, i);
-  qsort(items, n, sizeof *items, s_txn_order);
+  json_t *sorted = sim_link_sorted(list, s_txn_order);
   json_t *out = json_array();
-  for(size_t i = 0; i < n; i++)
-    json_array_append_new(out, json_pack("{s:s, s:O}", "transaction_id", json_member_string(items[i], "transaction_id"),
-                                         "amount_cents", json_object_get(items[i], "amount_cents")));
-  free(items);
-  json_decref(list);
-  return out;
-}
-
-/* The simulator's whole history of item_id, as stored records. */
-static json_t *s_truth(const char *item_id)
-{
-  char path[256];
-  snprintf(path, sizeof path, "/sim/items/%s/transactions", item_id);
-  json_t *answer = s_sim("GET", path, NULL);
-  json_t *list = json_array();
   size_t i;
   json_t *v;
-  json_array_foreach(json_object_get(answer, "transactions"), i, v) {
-    json_t *record = NULL;
-    assert_int_equal(sync_records_txn(v, &record), MYNT_OK);
-    json_array_append_new(list, record);
-  }
-  json_decref(answer);
-  return list;
-}
-
-static json_t *s_stored(const char *item_id)
-{
-  const char *ids[] = {item_id};
-  store_history_query q = {.start_date = "2000-01-01", .end_date = "2099-12-31", .item_ids = ids, .n_item_ids = 1};
-  json_t *txns = NULL;
-  bool complete = false;
-  assert_int_equal(store_history_read(s_fx->direct, USER, &q, 0, &txns, &complete), MYNT_OK);
-  assert_true(complete);
-  return txns;
+  json_array_foreach(sorted, i, v)
+    json_array_append_new(out, json_pack("{s:s, s:O}", "transaction_id", json_member_string(v, "transaction_id"),
+                                         "amount_cents", json_object_get(v, "amount_cents")));
+  json_decref(sorted);
+  return out;
 }
 
 /* The stored history of item_id holds each of the simulator's transactions once, with its amount, and the item's
  * month counts add up to it. */
 static void s_assert_history_is_the_truth(const char *item_id, const char *row)
 {
-  json_t *truth = s_ids_and_amounts(s_truth(item_id));
-  json_t *stored = s_ids_and_amounts(s_stored(item_id));
+  json_t *truth = s_ids_and_amounts(sim_link_truth(s_fx->link.sim, item_id));
+  json_t *stored = s_ids_and_amounts(sim_link_stored(s_fx->direct, USER, item_id));
   if(!json_equal(truth, stored))
     fail_msg("%s: %zu transactions stored, the simulator has %zu (or ids/amounts differ)", row, json_array_size(stored),
              json_array_size(truth));
-  store_item item;
-  assert_int_equal(store_item_get(s_fx->direct, USER, item_id, 0, &item), MYNT_OK);
-  json_int_t counted = 0;
-  const char *month;
-  json_t *n;
-  json_object_foreach(item.months, month, n)
-    counted += json_integer_value(n);
-  assert_int_equal(counted, json_array_size(truth));
-  store_item_clear(&item);
+  sim_link_assert_month_counts(s_fx->direct, USER, item_id, json_array_size(truth));
   json_decref(truth);
   json_decref(stored);
 }
@@ -923,7 +843,7 @@ static void test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulator
     snprintf(name, sizeof name, "sync, %s on %s %s", s_fault_names[rows[i].fault], rows[i].target,
              rows[i].times < 0 ? "(every call)" : "(once)");
     /* Something new at the bank: one added, one changed. */
-    json_t *truth = s_truth(item_id);
+    json_t *truth = sim_link_truth(s_fx->link.sim, item_id);
     char path[256];
     snprintf(path, sizeof path, "/sim/items/%s/transactions", item_id);
     json_decref(s_sim("POST", path,
@@ -933,7 +853,7 @@ static void test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulator
                                 "amount", 50.0 + (double)i)));
     json_decref(truth);
     store_item was = s_item(item_id);
-    json_t *history_before = s_ids_and_amounts(s_stored(item_id));
+    json_t *history_before = s_ids_and_amounts(sim_link_stored(s_fx->direct, USER, item_id));
 
     s_set_rule(&(s_rule){.target = rows[i].target, .fault = rows[i].fault, .times = rows[i].times});
     int64_t started = clock_epoch_ms();
@@ -964,7 +884,7 @@ static void test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulator
       if(rows[i].outcome == SYNC_LOGIN_REQUIRED)
         assert_int_equal(now.status, STORE_ITEM_LOGIN_REQUIRED);
       if(rows[i].target[0] == '/') {
-        json_t *history_now = s_ids_and_amounts(s_stored(item_id));
+        json_t *history_now = s_ids_and_amounts(sim_link_stored(s_fx->direct, USER, item_id));
         if(!json_equal(history_now, history_before))
           fail_msg("%s: a failed Plaid call changed the stored history", name);
         json_decref(history_now);
@@ -1037,9 +957,9 @@ static void test_a_sync_killed_midway_resumes_without_losing_or_duplicating_a_tr
   store_item item = s_item(item_id);
   assert_string_equal(item.sync.cursor, "");
   store_item_clear(&item);
-  json_t *partial = s_stored(item_id);
+  json_t *partial = sim_link_stored(s_fx->direct, USER, item_id);
   assert_true(json_array_size(partial) > 0);
-  json_t *truth = s_truth(item_id);
+  json_t *truth = sim_link_truth(s_fx->link.sim, item_id);
   assert_true(json_array_size(partial) < json_array_size(truth));
   json_decref(truth);
   json_decref(partial);
@@ -1052,7 +972,7 @@ static void test_a_sync_killed_midway_resumes_without_losing_or_duplicating_a_tr
   char cursor[STORE_CURSOR_MAX + 1];
   snprintf(cursor, sizeof cursor, "%s", item.sync.cursor);
   store_item_clear(&item);
-  truth = s_truth(item_id);
+  truth = sim_link_truth(s_fx->link.sim, item_id);
   char path[256];
   snprintf(path, sizeof path, "/sim/items/%s/transactions", item_id);
   json_decref(

@@ -30,10 +30,6 @@
 #include "support/relay.h"
 #include "support/sim_link.h"
 
-#define SIM_CLIENT SIM_LINK_CLIENT
-#define SIM_SECRET SIM_LINK_SECRET
-#define KEYRING    "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
-
 /* What a relay does to the calls a rule matches. */
 typedef enum {
   S_FORWARD,     /* forwards the call as it is (after `before`) */
@@ -176,17 +172,11 @@ static int s_group_setup(void **state)
   snprintf(fx->moto_url, sizeof(fx->moto_url), "%s", aws.endpoint);
   assert_int_equal(script_server_new(s_relay, fx->moto_url, &fx->ddb_relay), MYNT_OK);
   assert_int_equal(script_server_new(s_relay, fx->link.sim_url, &fx->plaid_relay), MYNT_OK);
-  snprintf(aws.endpoint, sizeof(aws.endpoint), "%s", script_server_url(fx->ddb_relay));
-  ddb_client *ddb = NULL;
-  assert_int_equal(ddb_client_new(&aws, &ddb), MYNT_OK);
-  assert_int_equal(store_new(ddb, fx->table, &fx->env.store), MYNT_OK);
-
-  plaid_config plaid = {.retry_base_ms = 20, .retry_cap_ms = 100};
-  snprintf(plaid.base_url, sizeof(plaid.base_url), "%s", script_server_url(fx->plaid_relay));
-  snprintf(plaid.client_id, sizeof(plaid.client_id), SIM_CLIENT);
-  snprintf(plaid.secret, sizeof(plaid.secret), SIM_SECRET);
-  assert_int_equal(plaid_client_new(&plaid, &fx->env.plaid), MYNT_OK);
-  assert_int_equal(seal_keyring_parse(KEYRING, &fx->env.keyring, NULL), MYNT_OK);
+  assert_int_equal(sim_link_env_open(&(sim_link_env_spec){.ddb_url = script_server_url(fx->ddb_relay),
+                                                          .table = fx->table,
+                                                          .plaid_url = script_server_url(fx->plaid_relay)},
+                                     &fx->env),
+                   MYNT_OK);
   s_fx = fx;
   return 0;
 }
@@ -197,9 +187,7 @@ static int s_group_teardown(void **state)
   s_fixture *fx = s_fx;
   if(!fx)
     return 0;
-  store_free(fx->env.store);
-  plaid_client_free(fx->env.plaid);
-  seal_keyring_free(fx->env.keyring);
+  sim_link_env_close(&fx->env);
   script_server_free(fx->ddb_relay);
   script_server_free(fx->plaid_relay);
   moto_store_free(fx->direct);
@@ -243,20 +231,11 @@ static char *s_link_body(const char *institution, const char *extra)
 static json_t *s_serve(const char *group, const char *method, const char *route_key, const char *path, const char *sub,
                        const char *body, int64_t lambda_ms, int status)
 {
-  apigw_ctx ctx = {.env = &s_fx->env,
-                   .arena = s_fx->link.arena,
-                   .deadline_ms = clock_epoch_ms() + lambda_ms,
-                   .invocation_id = "lambda-link"};
-  json_t *payload = sim_link_serve(
-    &ctx, &(sim_link_request){
-            .group = group, .method = method, .route_key = route_key, .path = path, .sub = sub, .body = body});
-  json_t *answer = apigw_forge_body(payload);
-  if(apigw_forge_status(payload) != status) {
-    char *dump = json_dumps(answer, 0);
-    fail_msg("%s %s answered %d, not %d: %s", method, path, apigw_forge_status(payload), status, dump);
-  }
-  json_decref(payload);
-  return answer;
+  return sim_link_serve_status(
+    &s_fx->link, &s_fx->env, "lambda-link", lambda_ms,
+    &(sim_link_request){
+      .group = group, .method = method, .route_key = route_key, .path = path, .sub = sub, .body = body},
+    status);
 }
 
 static json_t *s_post_items(const char *sub, const char *body, int64_t lambda_ms, int status)
