@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <errno.h> /* program_invocation_short_name (_GNU_SOURCE, set by the build) */
 #include <curl/curl.h>
 
 #include "aws/lambda.h"
@@ -24,6 +25,7 @@
 #include "store/history.h"
 #include "store/items.h"
 #include "support/apigw_forge.h"
+#include "support/moto_fixture.h"
 #include "support/moto_store.h"
 #include "support/sim_client.h"
 #include "sync/sync_records.h"
@@ -242,4 +244,152 @@ void sim_link_assert_month_counts(store *s, const char *user, const char *item_i
     counted += json_integer_value(n);
   store_item_clear(&item);
   assert_int_equal(counted, want);
+}
+
+sim_link_relays *sim_link_relays_new(script_handler relay, bool plaid_relay, const char *sync_function)
+{
+  aws_config aws;
+  if(!moto_fixture_config(&aws))
+    return NULL;
+  sim_link_relays *r = calloc(1, sizeof *r);
+  assert_non_null(r);
+  snprintf(r->moto_url, sizeof r->moto_url, "%s", aws.endpoint);
+  pthread_mutex_init(&r->lock, NULL);
+  sim_link_fixture_open(&r->link);
+  assert_int_equal(script_server_new(relay, r->moto_url, &r->ddb_relay), MYNT_OK);
+  if(plaid_relay)
+    assert_int_equal(script_server_new(relay, r->link.sim_url, &r->plaid_relay), MYNT_OK);
+  if(sync_function) {
+    assert_int_equal(fake_lambda_new(&r->lambda), MYNT_OK);
+    snprintf(r->sync_function, sizeof r->sync_function, "%s", sync_function);
+  }
+  return r;
+}
+
+void sim_link_relays_free(sim_link_relays *r)
+{
+  if(!r)
+    return;
+  if(r->direct)
+    sim_link_relays_close_table(r);
+  script_server_free(r->ddb_relay);
+  script_server_free(r->plaid_relay);
+  fake_lambda_free(r->lambda);
+  sim_link_fixture_close(&r->link);
+  pthread_mutex_destroy(&r->lock);
+  free(r);
+}
+
+mynt_status sim_link_relays_env_open(const sim_link_relays *r, handlers_env *out_env)
+{
+  aws_config lambda;
+  if(r->lambda)
+    fake_lambda_config(r->lambda, &lambda);
+  return sim_link_env_open(
+    &(sim_link_env_spec){.ddb_url = script_server_url(r->ddb_relay),
+                         .table = r->direct->table,
+                         .plaid_url = r->plaid_relay ? script_server_url(r->plaid_relay) : r->link.sim_url,
+                         .lambda = r->lambda ? &lambda : NULL,
+                         .sync_function = r->sync_function},
+    out_env);
+}
+
+void sim_link_relays_open_table(sim_link_relays *r, const char *prefix)
+{
+  r->direct = moto_store_open(prefix);
+  assert_non_null(r->direct);
+  assert_int_equal(sim_link_relays_env_open(r, &r->env), MYNT_OK);
+  if(r->lambda)
+    json_decref(fake_lambda_take(r->lambda));
+}
+
+void sim_link_relays_close_table(sim_link_relays *r)
+{
+  sim_link_env_close(&r->env);
+  moto_store_free(r->direct);
+  r->direct = NULL;
+}
+
+/* The group sim_link_group_use named, and how many tables it made. */
+static struct {
+  sim_link_relays **fixture;
+  script_handler relay;
+  void (*reset)(void);
+  const char *sync_function;
+  unsigned flags;
+  int tables;
+} s_group;
+
+void sim_link_group_use(sim_link_relays **fixture, script_handler relay, void (*reset)(void), const char *sync_function,
+                        unsigned flags)
+{
+  s_group.fixture = fixture;
+  s_group.relay = relay;
+  s_group.reset = reset;
+  s_group.sync_function = sync_function;
+  s_group.flags = flags;
+  s_group.tables = 0;
+}
+
+/* Opens a fresh table "mynt-users-<program>[-<n>]-…" for r. */
+static void s_group_open_table(sim_link_relays *r, int n)
+{
+  char prefix[64];
+  if(n)
+    snprintf(prefix, sizeof prefix, "mynt-users-%.32s-%d", program_invocation_short_name, n);
+  else
+    snprintf(prefix, sizeof prefix, "mynt-users-%.32s", program_invocation_short_name);
+  sim_link_relays_open_table(r, prefix);
+}
+
+int sim_link_group_setup(void **state)
+{
+  (void)state;
+  sim_link_relays *r = sim_link_relays_new(s_group.relay, s_group.flags & SIM_LINK_PLAID_RELAY, s_group.sync_function);
+  *s_group.fixture = r;
+  if(r && !(s_group.flags & SIM_LINK_TABLE_PER_TEST))
+    s_group_open_table(r, 0);
+  return 0;
+}
+
+int sim_link_group_teardown(void **state)
+{
+  (void)state;
+  sim_link_relays_free(*s_group.fixture);
+  *s_group.fixture = NULL;
+  return 0;
+}
+
+/* What every test of the group starts (starting) and ends with: no relay rule and, per test, its own table. */
+static int s_group_test_edge(bool starting)
+{
+  sim_link_relays *r = *s_group.fixture;
+  if(!r)
+    return 0;
+  s_group.reset();
+  if(s_group.flags & SIM_LINK_TABLE_PER_TEST) {
+    if(starting)
+      s_group_open_table(r, ++s_group.tables);
+    else
+      sim_link_relays_close_table(r);
+  }
+  return 0;
+}
+
+int sim_link_group_test_setup(void **state)
+{
+  (void)state;
+  return s_group_test_edge(true);
+}
+
+int sim_link_group_test_teardown(void **state)
+{
+  (void)state;
+  return s_group_test_edge(false);
+}
+
+void sim_link_group_skip_without_moto(void)
+{
+  if(!*s_group.fixture)
+    skip();
 }

@@ -87,39 +87,29 @@ typedef struct {
   int skip;  /* matching calls let through before the first firing */
 } s_rule;
 
-typedef struct {
-  sim_link_fixture link;
-  aws_config aws;
-  char moto_url[256];
-  script_server *ddb_relay;
-  script_server *plaid_relay;
-  fake_lambda *lambda;
-  pthread_mutex_t lock;
-  s_rule rule;
-  bool has_rule;
-  int fired;
-  pid_t victim;     /* F_KILL's process */
-  handlers_env env; /* the store and Plaid behind the relays */
-  store *direct;    /* the same table, reached directly */
-} s_fixture;
-
-static s_fixture *s_fx;
-static int s_tables;
+/* The group's simulator, relays, fake Lambda and, per test, a fresh table with a handler's env on it behind the
+ * relays. */
+static sim_link_relays *s_fx;
+/* The relays' rule and what it did, under s_fx->lock. */
+static s_rule s_armed;
+static bool s_has_rule;
+static int s_fired_count;
+static pid_t s_victim; /* F_KILL's process */
 
 static void s_set_rule(const s_rule *rule)
 {
   pthread_mutex_lock(&s_fx->lock);
-  s_fx->has_rule = rule != NULL;
-  s_fx->fired = 0;
+  s_has_rule = rule != NULL;
+  s_fired_count = 0;
   if(rule)
-    s_fx->rule = *rule;
+    s_armed = *rule;
   pthread_mutex_unlock(&s_fx->lock);
 }
 
 static int s_fired(void)
 {
   pthread_mutex_lock(&s_fx->lock);
-  int n = s_fx->fired;
+  int n = s_fired_count;
   pthread_mutex_unlock(&s_fx->lock);
   return n;
 }
@@ -128,16 +118,16 @@ static bool s_take_rule(const char *target, s_rule *out, pid_t *out_victim)
 {
   bool found = false;
   pthread_mutex_lock(&s_fx->lock);
-  s_rule *r = &s_fx->rule;
-  if(s_fx->has_rule && r->times != 0 && strcmp(r->target, target) == 0) {
+  s_rule *r = &s_armed;
+  if(s_has_rule && r->times != 0 && strcmp(r->target, target) == 0) {
     if(r->skip > 0)
       r->skip--;
     else {
       if(r->times > 0)
         r->times--;
-      s_fx->fired++;
+      s_fired_count++;
       *out = *r;
-      *out_victim = s_fx->victim;
+      *out_victim = s_victim;
       found = true;
     }
   }
@@ -216,86 +206,10 @@ static void s_relay(void *ctx, const script_request *req, script_reply *out)
   }
 }
 
-static int s_group_setup(void **state)
+/* Forgets the relay's rules. */
+static void s_reset(void)
 {
-  (void)state;
-  aws_config aws;
-  if(!moto_fixture_config(&aws))
-    return 0;
-  s_fixture *fx = calloc(1, sizeof *fx);
-  assert_non_null(fx);
-  fx->aws = aws;
-  snprintf(fx->moto_url, sizeof fx->moto_url, "%s", aws.endpoint);
-  pthread_mutex_init(&fx->lock, NULL);
-  sim_link_fixture_open(&fx->link);
-  assert_int_equal(script_server_new(s_relay, fx->moto_url, &fx->ddb_relay), MYNT_OK);
-  assert_int_equal(script_server_new(s_relay, fx->link.sim_url, &fx->plaid_relay), MYNT_OK);
-  assert_int_equal(fake_lambda_new(&fx->lambda), MYNT_OK);
-  s_fx = fx;
-  return 0;
-}
-
-static int s_group_teardown(void **state)
-{
-  (void)state;
-  s_fixture *fx = s_fx;
-  if(!fx)
-    return 0;
-  script_server_free(fx->ddb_relay);
-  script_server_free(fx->plaid_relay);
-  fake_lambda_free(fx->lambda);
-  sim_link_fixture_close(&fx->link);
-  pthread_mutex_destroy(&fx->lock);
-  free(fx);
-  s_fx = NULL;
-  return 0;
-}
-
-/* Fills *env with new clients: the store on the table behind the DynamoDB relay, Plaid behind its relay, the
- * keyring and the fake Lambda. Returns MYNT_OK or the first failure (no cmocka call: a forked child uses it). */
-static mynt_status s_env_open(handlers_env *env)
-{
-  aws_config lambda;
-  fake_lambda_config(s_fx->lambda, &lambda);
-  return sim_link_env_open(&(sim_link_env_spec){.ddb_url = script_server_url(s_fx->ddb_relay),
-                                                .table = s_fx->direct->table,
-                                                .plaid_url = script_server_url(s_fx->plaid_relay),
-                                                .lambda = &lambda,
-                                                .sync_function = FUNCTION},
-                           env);
-}
-
-static int s_setup(void **state)
-{
-  (void)state;
-  if(!s_fx)
-    return 0;
   s_set_rule(NULL);
-  char prefix[48];
-  snprintf(prefix, sizeof prefix, "mynt-users-faults-%d", ++s_tables);
-  s_fx->direct = moto_store_open(prefix);
-  assert_non_null(s_fx->direct);
-  assert_int_equal(s_env_open(&s_fx->env), MYNT_OK);
-  json_decref(fake_lambda_take(s_fx->lambda));
-  return 0;
-}
-
-static int s_teardown(void **state)
-{
-  (void)state;
-  if(!s_fx)
-    return 0;
-  s_set_rule(NULL);
-  sim_link_env_close(&s_fx->env);
-  moto_store_free(s_fx->direct);
-  s_fx->direct = NULL;
-  return 0;
-}
-
-static void s_skip_without_moto(void)
-{
-  if(!s_fx)
-    skip();
 }
 
 /* ---- the table and the simulator's truth ---- */
@@ -509,7 +423,7 @@ static void s_row_name(char *out, size_t cap, const char *route, const s_row *ro
 static void test_get_items_under_dynamodb_faults_answers_as_documented_and_changes_nothing(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link("ins_109508", 0, item_id);
   const s_row rows[] = {S_COMMON_ROWS("Query", 200, 504, "timeout")};
@@ -573,7 +487,7 @@ static const char *const s_categories[] = {
 static void test_put_budget_under_dynamodb_faults_stores_the_budget_whole_or_not_at_all(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link("ins_109508", 0, item_id);
   const s_row rows[] = {S_COMMON_ROWS("PutItem", 201, 504, "timeout")};
@@ -704,7 +618,7 @@ static const char *const s_institutions[] = {"ins_109508", "ins_109509", "ins_10
 static void test_link_under_dynamodb_faults_stores_the_bank_whole_or_not_at_all(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   /* A write whose every answer stalls did commit: the read-back finds the bank, 201 (docs/api.md: "a write that
    * still fails is read back before anything is undone"). A reset never reached the table: the bank is removed at
    * Plaid and the answer is 503. */
@@ -718,7 +632,7 @@ static void test_link_under_dynamodb_faults_stores_the_bank_whole_or_not_at_all(
 static void test_link_under_plaid_faults_answers_as_documented_and_never_loses_an_exchanged_bank(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   const s_row rows[] = {
     /* The exchange: retried when transient; else nothing is stored (no item exists at Plaid). */
     {"/item/public_token/exchange", F_PLAID_429, 1, 201, NULL},
@@ -773,7 +687,7 @@ static int s_refresh_row(const char *item_id, const s_row *row)
 static void test_refresh_under_dynamodb_faults_starts_one_sync_or_none_as_documented(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link("ins_109508", 0, item_id);
   const s_row rows[] = {
@@ -811,7 +725,7 @@ typedef struct {
 static void test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulators_history(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link("ins_109509", 0, item_id);
   sync_result r = s_sync(item_id, 30000);
@@ -915,12 +829,12 @@ static void s_sync_killed(const char *item_id, const s_rule *rule, const char *r
   if(child == 0) {
     handlers_env env;
     sync_result r;
-    if(s_env_open(&env) == MYNT_OK)
+    if(sim_link_relays_env_open(s_fx, &env) == MYNT_OK)
       sync_item(&env, USER, item_id, clock_epoch_ms() + 60000, &r);
     _exit(0); /* not killed: the parent's check fails */
   }
   pthread_mutex_lock(&s_fx->lock);
-  s_fx->victim = child;
+  s_victim = child;
   pthread_mutex_unlock(&s_fx->lock);
   int64_t until = clock_epoch_ms() + 60000;
   int wstatus = 0;
@@ -933,7 +847,7 @@ static void s_sync_killed(const char *item_id, const s_rule *rule, const char *r
   int fired = s_fired();
   s_set_rule(NULL);
   pthread_mutex_lock(&s_fx->lock);
-  s_fx->victim = 0;
+  s_victim = 0;
   pthread_mutex_unlock(&s_fx->lock);
   if(done == 0) {
     kill(child, SIGKILL);
@@ -948,7 +862,7 @@ static void s_sync_killed(const char *item_id, const s_rule *rule, const char *r
 static void test_a_sync_killed_midway_resumes_without_losing_or_duplicating_a_transaction(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link("ins_109508", 730, item_id);
 
@@ -991,7 +905,7 @@ static void test_a_sync_killed_midway_resumes_without_losing_or_duplicating_a_tr
   s_assert_history_is_the_truth(item_id, "after the kill before the save");
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, sim_link_group_test_setup, sim_link_group_test_teardown)
 
 int main(void)
 {
@@ -1004,5 +918,6 @@ int main(void)
     T(test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulators_history),
     T(test_a_sync_killed_midway_resumes_without_losing_or_duplicating_a_transaction),
   };
-  return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
+  sim_link_group_use(&s_fx, s_relay, s_reset, FUNCTION, SIM_LINK_PLAID_RELAY | SIM_LINK_TABLE_PER_TEST);
+  return cmocka_run_group_tests(tests, sim_link_group_setup, sim_link_group_teardown);
 }

@@ -419,30 +419,41 @@ static void test_refs_each_walks_every_page_of_owner_records(void **state)
   store_item_clear(&item);
 }
 
+/* Asks for a sync of user's item_id at t (60 s apart at the least); asserts the status and whether it was accepted. */
+static void s_request_sync(s_fixture *fx, const char *user, const char *item_id, int64_t t, mynt_status want,
+                           bool want_accepted)
+{
+  bool accepted = !want_accepted;
+  assert_int_equal(store_item_request_sync(fx->env.store, user, item_id, t, 60000, 0, &accepted), want);
+  assert_int_equal(accepted, want_accepted);
+}
+
+/* user-a's item-1 as stored (caller store_item_clear). */
+static store_item s_stored_item_1(s_fixture *fx)
+{
+  store_item stored;
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  return stored;
+}
+
 static void test_request_sync_is_accepted_once_per_interval(void **state)
 {
   s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
-  store_item stored;
   s_create_item_1(fx, &item);
-  bool accepted = false;
   int64_t t = 1790000000000;
-  assert_int_equal(store_item_request_sync(fx->env.store, "user-a", "item-1", t, 60000, 0, &accepted), MYNT_OK);
-  assert_true(accepted);
-  assert_int_equal(store_item_request_sync(fx->env.store, "user-a", "item-1", t + 59999, 60000, 0, &accepted), MYNT_OK);
-  assert_false(accepted);
-  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  s_request_sync(fx, "user-a", "item-1", t, MYNT_OK, true);
+  s_request_sync(fx, "user-a", "item-1", t + 59999, MYNT_OK, false);
+  store_item stored = s_stored_item_1(fx);
   assert_int_equal(stored.sync.requested_at_ms, t);
   store_item_clear(&stored);
-  assert_int_equal(store_item_request_sync(fx->env.store, "user-a", "item-1", t + 60000, 60000, 0, &accepted), MYNT_OK);
-  assert_true(accepted);
-  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  s_request_sync(fx, "user-a", "item-1", t + 60000, MYNT_OK, true);
+  stored = s_stored_item_1(fx);
   assert_int_equal(stored.sync.requested_at_ms, t + 60000);
   store_item_clear(&stored);
 
-  assert_int_equal(store_item_request_sync(fx->env.store, "user-b", "item-1", t + 200000, 60000, 0, &accepted),
-                   MYNT_NOT_FOUND);
-  assert_false(accepted);
+  s_request_sync(fx, "user-b", "item-1", t + 200000, MYNT_NOT_FOUND, false);
+  bool accepted = false;
   assert_int_equal(store_item_request_sync(fx->env.store, "user-a", "item-2", t, 60000, 0, &accepted), MYNT_NOT_FOUND);
   json_t *records = moto_store_records(fx->env.store, "user-b");
   assert_int_equal(json_array_size(records), 0);
@@ -453,9 +464,8 @@ static void test_request_sync_is_accepted_once_per_interval(void **state)
     moto_fixture_ddb(fx->env.store->ddb, "UpdateItem",
                      json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:s}", "TableName", fx->env.store->table, "Key", "user_id",
                                "S", "user-a", "sk", "S", "ITEM#item-1", "UpdateExpression", "REMOVE sync")));
-  assert_int_equal(store_item_request_sync(fx->env.store, "user-a", "item-1", t, 60000, 0, &accepted), MYNT_OK);
-  assert_true(accepted);
-  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  s_request_sync(fx, "user-a", "item-1", t, MYNT_OK, true);
+  stored = s_stored_item_1(fx);
   assert_int_equal(stored.sync.requested_at_ms, t);
   assert_string_equal(stored.sync.cursor, "");
   store_item_clear(&stored);

@@ -56,30 +56,19 @@ typedef struct {
   void (*before)(void);
 } s_rule;
 
-typedef struct {
-  sim_link_fixture link;
-  aws_config aws; /* moto's */
-  char moto_url[256];
-  script_server *ddb_relay;
-  fake_lambda *lambda;
-  pthread_mutex_t lock;
-  s_rule rule;
-  bool has_rule;
-  /* Per test: */
-  handlers_env env; /* the store behind the relay, the simulator's Plaid, the keyring and the fake Lambda
-                       (sim_link_env_open) */
-  store *direct;    /* the same table, reached directly */
-} s_fixture;
-
-static s_fixture *s_fx;
-static int s_tables;
+/* The group's simulator, relay, fake Lambda and, per test, a fresh table with a handler's env on it behind the relay
+ * (the daily walk lists every item of the table). */
+static sim_link_relays *s_fx;
+/* The relay's rule, under s_fx->lock. */
+static s_rule s_armed;
+static bool s_has_rule;
 
 static void s_set_rule(const s_rule *rule)
 {
   pthread_mutex_lock(&s_fx->lock);
-  s_fx->has_rule = rule != NULL;
+  s_has_rule = rule != NULL;
   if(rule)
-    s_fx->rule = *rule;
+    s_armed = *rule;
   pthread_mutex_unlock(&s_fx->lock);
 }
 
@@ -88,10 +77,10 @@ static bool s_take_rule(const char *operation, s_rule *out)
 {
   bool found = false;
   pthread_mutex_lock(&s_fx->lock);
-  if(s_fx->has_rule && s_fx->rule.times != 0 && strcmp(s_fx->rule.operation, operation) == 0) {
-    if(s_fx->rule.times > 0)
-      s_fx->rule.times--;
-    *out = s_fx->rule;
+  if(s_has_rule && s_armed.times != 0 && strcmp(s_armed.operation, operation) == 0) {
+    if(s_armed.times > 0)
+      s_armed.times--;
+    *out = s_armed;
     found = true;
   }
   pthread_mutex_unlock(&s_fx->lock);
@@ -117,80 +106,10 @@ static void s_relay(void *ctx, const script_request *req, script_reply *out)
   relay_forward(ctx, req, out);
 }
 
-static int s_group_setup(void **state)
+/* Forgets the relay's rules. */
+static void s_reset(void)
 {
-  (void)state;
-  aws_config aws;
-  if(!moto_fixture_config(&aws))
-    return 0;
-  s_fixture *fx = calloc(1, sizeof *fx);
-  assert_non_null(fx);
-  fx->aws = aws;
-  snprintf(fx->moto_url, sizeof fx->moto_url, "%s", aws.endpoint);
-  pthread_mutex_init(&fx->lock, NULL);
-  sim_link_fixture_open(&fx->link);
-  assert_int_equal(script_server_new(s_relay, fx->moto_url, &fx->ddb_relay), MYNT_OK);
-  assert_int_equal(fake_lambda_new(&fx->lambda), MYNT_OK);
-  s_fx = fx;
-  return 0;
-}
-
-static int s_group_teardown(void **state)
-{
-  (void)state;
-  s_fixture *fx = s_fx;
-  if(!fx)
-    return 0;
-  script_server_free(fx->ddb_relay);
-  fake_lambda_free(fx->lambda);
-  sim_link_fixture_close(&fx->link);
-  pthread_mutex_destroy(&fx->lock);
-  free(fx);
-  s_fx = NULL;
-  return 0;
-}
-
-/* Every test gets a fresh table (the daily walk lists every item of it), no relay rule, and a fresh env. */
-static int s_setup(void **state)
-{
-  (void)state;
-  if(!s_fx)
-    return 0;
-  s_fixture *fx = s_fx;
   s_set_rule(NULL);
-  char prefix[48];
-  snprintf(prefix, sizeof prefix, "mynt-users-sync-%d", ++s_tables);
-  fx->direct = moto_store_open(prefix);
-  assert_non_null(fx->direct);
-  aws_config lambda;
-  fake_lambda_config(fx->lambda, &lambda);
-  assert_int_equal(sim_link_env_open(&(sim_link_env_spec){.ddb_url = script_server_url(fx->ddb_relay),
-                                                          .table = fx->direct->table,
-                                                          .plaid_url = fx->link.sim_url,
-                                                          .lambda = &lambda,
-                                                          .sync_function = FUNCTION},
-                                     &fx->env),
-                   MYNT_OK);
-  json_decref(fake_lambda_take(fx->lambda));
-  return 0;
-}
-
-static int s_teardown(void **state)
-{
-  (void)state;
-  if(!s_fx)
-    return 0;
-  s_set_rule(NULL);
-  sim_link_env_close(&s_fx->env);
-  moto_store_free(s_fx->direct);
-  s_fx->direct = NULL;
-  return 0;
-}
-
-static void s_skip_without_moto(void)
-{
-  if(!s_fx)
-    skip();
 }
 
 /* ---- the simulator ---- */
@@ -301,6 +220,24 @@ static void s_assert_outcome(const sync_result *r, sync_outcome want)
              want);
 }
 
+/* Syncs user's item_id and asserts it came to SYNC_DONE; returns the result. */
+static sync_result s_sync_done(const char *user, const char *item_id)
+{
+  sync_result r = s_sync(user, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  return r;
+}
+
+/* The bank a test links first (s_link_bank). */
+static char s_bank[STORE_ITEM_ID_MAX + 1];
+
+/* Links USER's bank of institution with days of history (s_link) as the test's bank; returns its item_id. */
+static const char *s_link_bank(const char *institution, int days)
+{
+  s_link(USER, institution, days, s_bank);
+  return s_bank;
+}
+
 static store_item s_item(const char *user, const char *item_id)
 {
   store_item item;
@@ -321,9 +258,8 @@ static json_t *s_sim_change(const char *item_id, json_t *changes)
 static void test_sync_stores_the_simulators_whole_history_and_saves_the_cursor(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109508", 730, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109508", 730);
   store_item before = s_item(USER, item_id);
   assert_string_equal(before.sync.cursor, "");
   assert_int_equal(before.sync.last_synced_at_ms, 0);
@@ -365,8 +301,7 @@ static void test_sync_stores_the_simulators_whole_history_and_saves_the_cursor(v
   store_item_clear(&item);
 
   /* Nothing new at Plaid: the next sync adds nothing and the history stays as it is. */
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   assert_int_equal(r.added + r.modified + r.removed, 0);
   assert_int_equal(r.pages, 1);
   s_assert_history_is_the_truth(USER, item_id);
@@ -375,11 +310,9 @@ static void test_sync_stores_the_simulators_whole_history_and_saves_the_cursor(v
 static void test_sync_brings_in_what_changed_at_plaid_since_the_cursor(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109509", 0, item_id);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109509", 0);
+  sync_result r = s_sync_done(USER, item_id);
   json_t *truth = sim_link_in_history_order(sim_link_truth(s_fx->link.sim, item_id));
   assert_true(json_array_size(truth) >= 3);
   const char *modify = json_member_string(json_array_get(truth, 1), "transaction_id");
@@ -389,8 +322,7 @@ static void test_sync_brings_in_what_changed_at_plaid_since_the_cursor(void **st
   json_decref(s_sim_change(item_id, changes));
   json_decref(truth);
 
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   assert_int_equal(r.added, 1);
   assert_int_equal(r.modified, 1);
   assert_int_equal(r.removed, 1);
@@ -410,24 +342,21 @@ static void test_sync_brings_in_what_changed_at_plaid_since_the_cursor(void **st
 static void test_sync_replaces_a_pending_transaction_by_its_posted_one(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109510", 0, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109510", 0);
   json_t *added = s_sim_change(
     item_id, json_pack("{s:[{s:f, s:s, s:b}]}", "added", "amount", 7.25, "name", "Pending Diner", "pending", 1));
   char pending_id[64];
   snprintf(pending_id, sizeof pending_id, "%s", json_string_value(json_array_get(json_object_get(added, "added"), 0)));
   json_decref(added);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  sync_result r = s_sync_done(USER, item_id);
   s_assert_history_is_the_truth(USER, item_id);
 
   json_t *posted =
     s_sim_change(item_id, json_pack("{s:[{s:s, s:b}]}", "modified", "transaction_id", pending_id, "pending", 0));
   const char *posted_id = json_member_string(json_array_get(json_object_get(posted, "posted"), 0), "transaction_id");
   assert_non_null(posted_id);
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   assert_true(r.removed >= 1 && r.added >= 1);
   s_assert_history_is_the_truth(USER, item_id);
   json_t *stored = sim_link_stored(s_fx->direct, USER, item_id);
@@ -452,14 +381,12 @@ static void test_sync_replaces_a_pending_transaction_by_its_posted_one(void **st
 static void test_sync_restarts_the_batch_when_plaid_changes_during_paging(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109511", 730, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109511", 730);
   char path[256];
   snprintf(path, sizeof path, "/sim/items/%s/sync", item_id);
   json_decref(s_sim("POST", path, json_pack("{s:b}", "mutation_during_pagination", 1), 200));
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  sync_result r = s_sync_done(USER, item_id);
   assert_int_equal(r.restarts, 1);
   s_assert_history_is_the_truth(USER, item_id);
 }
@@ -485,9 +412,8 @@ static s_sync_state s_state(const char *user, const char *item_id)
 static void test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_duplicates(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109508", 0, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109508", 0);
   /* Every UpdateItem of the item fails: the buckets are written, but neither the cursor nor the error is saved, as
    * when the function dies between the two. */
   s_set_rule(&(s_rule){.operation = "UpdateItem", .action = S_REFUSE, .times = -1});
@@ -501,8 +427,7 @@ static void test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_dup
   assert_true(json_array_size(written) > 0);
   json_decref(written);
 
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   s_assert_history_is_the_truth(USER, item_id);
   assert_string_not_equal(s_state(USER, item_id).cursor, "");
 }
@@ -510,11 +435,9 @@ static void test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_dup
 static void test_sync_marks_an_item_login_required_and_keeps_its_cursor(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109509", 0, item_id);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109509", 0);
+  sync_result r = s_sync_done(USER, item_id);
   s_sync_state synced = s_state(USER, item_id);
 
   char path[256];
@@ -532,8 +455,7 @@ static void test_sync_marks_an_item_login_required_and_keeps_its_cursor(void **s
 
   /* The login is repaired at the bank: the next sync brings the item back and catches up. */
   json_decref(s_sim("DELETE", path, NULL, 200));
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   item = s_item(USER, item_id);
   assert_int_equal(item.status, STORE_ITEM_ACTIVE);
   assert_string_equal(item.sync.last_error, "");
@@ -576,14 +498,13 @@ static void s_update_mode_login(const char *user, const char *item_id)
 static void test_sync_keeps_an_expiring_item_expiring_until_its_consent_is_renewed(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   script_server *hooks = NULL; /* where the item's webhooks go: answers 200 to each */
   assert_int_equal(script_server_new(NULL, NULL, &hooks), MYNT_OK);
   assert_int_equal(script_server_reply(hooks, 200, "{}"), MYNT_OK);
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link_with_webhook(USER, "ins_109508", script_server_url(hooks), item_id);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_done(USER, item_id);
   int before = script_server_counts(hooks).requests;
 
   /* Plaid warns that the consent ends in 7 days (the webhook handler marks the item expiring). */
@@ -593,16 +514,14 @@ static void test_sync_keeps_an_expiring_item_expiring_until_its_consent_is_renew
     s_sim("POST", path, json_pack("{s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "PENDING_EXPIRATION"), 200));
   assert_true(script_server_wait_requests(hooks, before + 1, 10000) > before);
   assert_int_equal(store_item_set_status(s_fx->direct, USER, item_id, STORE_ITEM_EXPIRING, 0), MYNT_OK);
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_done(USER, item_id);
   store_item item = s_item(USER, item_id);
   assert_int_equal(item.status, STORE_ITEM_EXPIRING);
   store_item_clear(&item);
 
   /* The user logs in again in update mode: Plaid shows no expiration any more, and the next sync clears it. */
   s_update_mode_login(USER, item_id);
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_done(USER, item_id);
   item = s_item(USER, item_id);
   assert_int_equal(item.status, STORE_ITEM_ACTIVE);
   store_item_clear(&item);
@@ -612,16 +531,13 @@ static void test_sync_keeps_an_expiring_item_expiring_until_its_consent_is_renew
 static void test_sync_clears_new_accounts_available_once_plaid_shows_a_new_account(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109509", 0, item_id);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109509", 0);
+  s_sync_done(USER, item_id);
 
   /* NEW_ACCOUNTS_AVAILABLE: the flag stays while Plaid shares the same accounts. */
   assert_int_equal(store_item_set_new_accounts(s_fx->direct, USER, item_id, true, 0), MYNT_OK);
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_done(USER, item_id);
   store_item item = s_item(USER, item_id);
   assert_true(item.new_accounts_available);
   size_t shared = json_array_size(item.accounts);
@@ -634,8 +550,7 @@ static void test_sync_clears_new_accounts_available_once_plaid_shows_a_new_accou
   assert_int_equal(store_item_set_accounts(s_fx->direct, USER, item_id, fewer, 0), MYNT_OK);
   json_decref(fewer);
   store_item_clear(&item);
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_done(USER, item_id);
   item = s_item(USER, item_id);
   assert_false(item.new_accounts_available);
   assert_int_equal(json_array_size(item.accounts), shared);
@@ -645,11 +560,9 @@ static void test_sync_clears_new_accounts_available_once_plaid_shows_a_new_accou
 static void test_sync_rate_limited_keeps_the_cursor_and_records_the_error(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109510", 0, item_id);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109510", 0);
+  sync_result r = s_sync_done(USER, item_id);
   s_sync_state synced = s_state(USER, item_id);
   json_t *before = sim_link_stored(s_fx->direct, USER, item_id);
 
@@ -671,8 +584,7 @@ static void test_sync_rate_limited_keeps_the_cursor_and_records_the_error(void *
   json_decref(before);
 
   json_decref(s_sim("DELETE", path, NULL, 200));
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   assert_int_equal(r.added, 1);
   assert_string_equal(s_state(USER, item_id).last_error, "");
   s_assert_history_is_the_truth(USER, item_id);
@@ -681,9 +593,8 @@ static void test_sync_rate_limited_keeps_the_cursor_and_records_the_error(void *
 static void test_sync_gives_up_on_a_failing_plaid_long_before_the_function_deadline(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109510", 0, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109510", 0);
   char path[256];
   snprintf(path, sizeof path, "/sim/items/%s/faults", item_id);
   json_decref(s_sim("POST", path, json_pack("{s:i, s:i}", "status", 500, "times", 0), 200));
@@ -728,48 +639,53 @@ static json_t *s_all_keys(const char *user)
   return keys;
 }
 
-/* Links and syncs a bank of USER to keep, then links the bank item_id that goes (into s_deleting too) and arms
- * rule on the relay. Returns the keys the table held before item_id was linked (caller json_decref). */
-static json_t *s_link_kept_and_deleting(char keep[STORE_ITEM_ID_MAX + 1], char item_id[STORE_ITEM_ID_MAX + 1],
-                                        const s_rule *rule)
+/* A bank of USER that stays while the one named by s_deleting goes, and the keys the table held before that one
+ * was linked. */
+typedef struct {
+  char keep[STORE_ITEM_ID_MAX + 1];
+  json_t *kept_keys;
+} s_deletion;
+
+/* Links and syncs a bank of USER to keep, then links the bank that goes (into s_deleting) and arms rule on the
+ * relay. */
+static s_deletion s_link_kept_and_deleting(const s_rule *rule)
 {
-  s_link(USER, "ins_109508", 0, keep);
-  s_sync(USER, keep);
-  json_t *kept_keys = s_all_keys(USER);
-  s_link(USER, "ins_109509", 0, item_id);
-  snprintf(s_deleting, sizeof s_deleting, "%s", item_id);
+  s_deletion d;
+  s_link(USER, "ins_109508", 0, d.keep);
+  s_sync(USER, d.keep);
+  d.kept_keys = s_all_keys(USER);
+  s_link(USER, "ins_109509", 0, s_deleting);
   s_set_rule(rule);
-  return kept_keys;
+  return d;
 }
 
-/* Asserts the table holds exactly kept_keys (consumed) and that keep's history is still the simulator's. */
-static void s_assert_only_kept(json_t *kept_keys, const char *keep)
+/* Asserts the table holds exactly d's kept keys (consumed) and that the kept bank's history is still the
+ * simulator's. */
+static void s_assert_only_kept(s_deletion *d)
 {
   json_t *keys = s_all_keys(USER);
-  if(!json_equal(keys, kept_keys)) {
+  if(!json_equal(keys, d->kept_keys)) {
     char *dump = json_dumps(keys, 0);
     fail_msg("records left: %s", dump);
   }
   json_decref(keys);
-  json_decref(kept_keys);
-  s_assert_history_is_the_truth(USER, keep);
+  json_decref(d->kept_keys);
+  s_assert_history_is_the_truth(USER, d->keep);
 }
 
 static void test_sync_of_an_item_deleted_meanwhile_leaves_nothing_behind(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char keep[STORE_ITEM_ID_MAX + 1];
-  char item_id[STORE_ITEM_ID_MAX + 1];
+  sim_link_group_skip_without_moto();
   /* The item goes after the buckets are written, just before the sync saves its cursor. */
-  json_t *kept_keys = s_link_kept_and_deleting(
-    keep, item_id, &(s_rule){.operation = "UpdateItem", .action = S_BEFORE, .times = 1, .before = s_delete_item_now});
-  sync_result r = s_sync(USER, item_id);
+  s_deletion d = s_link_kept_and_deleting(
+    &(s_rule){.operation = "UpdateItem", .action = S_BEFORE, .times = 1, .before = s_delete_item_now});
+  sync_result r = s_sync(USER, s_deleting);
   s_set_rule(NULL);
   s_assert_outcome(&r, SYNC_NOT_LINKED);
-  s_assert_only_kept(kept_keys, keep);
+  s_assert_only_kept(&d);
 
-  r = s_sync(USER, item_id);
+  r = s_sync(USER, s_deleting);
   s_assert_outcome(&r, SYNC_NOT_LINKED);
 }
 
@@ -800,18 +716,15 @@ static void s_sync_stores_now(void)
 static void test_delete_leaves_nothing_of_a_sync_that_stored_while_it_ran(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char keep[STORE_ITEM_ID_MAX + 1];
-  char item_id[STORE_ITEM_ID_MAX + 1];
+  sim_link_group_skip_without_moto();
   /* The sync's buckets land after DELETE deleted the buckets, just before the item's transaction. */
-  json_t *kept_keys = s_link_kept_and_deleting(
-    keep, item_id,
+  s_deletion d = s_link_kept_and_deleting(
     &(s_rule){.operation = "TransactWriteItems", .action = S_BEFORE, .times = 1, .before = s_sync_stores_now});
   char path[256];
-  snprintf(path, sizeof path, "/items/%s", item_id);
+  snprintf(path, sizeof path, "/items/%s", s_deleting);
   json_decref(s_serve("items", "DELETE", "DELETE /items/{item_id}", path, USER, NULL, 204));
   s_set_rule(NULL);
-  s_assert_only_kept(kept_keys, keep);
+  s_assert_only_kept(&d);
 }
 
 /* Sets item_id's last_synced_at (keeping the rest of its sync state). */
@@ -827,7 +740,7 @@ static void s_set_synced_at(const char *user, const char *item_id, int64_t at_ms
 static void test_schedule_starts_syncs_only_for_items_not_synced_for_a_day(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char fresh[STORE_ITEM_ID_MAX + 1], stale[STORE_ITEM_ID_MAX + 1], never[STORE_ITEM_ID_MAX + 1];
   char other[STORE_ITEM_ID_MAX + 1], revoked[STORE_ITEM_ID_MAX + 1];
   s_link(USER, "ins_109508", 0, fresh);
@@ -878,9 +791,8 @@ static void test_schedule_starts_syncs_only_for_items_not_synced_for_a_day(void 
 static void test_sync_function_events_sync_an_item_run_the_schedule_and_refuse_the_rest(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109508", 0, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109508", 0);
   json_t *event = json_pack("{s:{s:s, s:s, s:s}}", "mynt_sync", "user_id", USER, "item_id", item_id, "reason", "link");
   json_t *answer = NULL;
   assert_int_equal(sync_events_handle(&s_fx->env, event, clock_epoch_ms() + SYNC_MS, &answer), MYNT_OK);
@@ -917,9 +829,8 @@ static void test_sync_function_events_sync_an_item_run_the_schedule_and_refuse_t
 static void test_refresh_route_starts_a_sync_at_most_once_a_minute(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109508", 0, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109508", 0);
   json_t *answer = s_refresh(USER, item_id, 202);
   assert_string_equal(json_member_string(json_object_get(answer, "item"), "item_id"), item_id);
   json_decref(answer);
@@ -989,7 +900,7 @@ static void test_link_token_names_the_webhook_url(void **state)
   fake_plaid_free(plaid);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, sim_link_group_test_setup, sim_link_group_test_teardown)
 
 int main(void)
 {
@@ -1011,5 +922,6 @@ int main(void)
     T(test_refresh_route_starts_a_sync_at_most_once_a_minute),
     cmocka_unit_test(test_link_token_names_the_webhook_url),
   };
-  return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
+  sim_link_group_use(&s_fx, s_relay, s_reset, FUNCTION, SIM_LINK_TABLE_PER_TEST);
+  return cmocka_run_group_tests(tests, sim_link_group_setup, sim_link_group_teardown);
 }
