@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "support/unit_main.h"
 #include "core/date.h"
 
 /* The day number of a date the test writes as text (it must parse). */
@@ -159,17 +160,14 @@ static void test_date_iso8601_reads_only_utc_seconds_times(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_date_iso8601_reads_only_utc_seconds_times),
-    cmocka_unit_test(test_date_days_in_month_follows_the_leap_year_rules),
-    cmocka_unit_test(test_date_parse_accepts_only_real_days_written_strictly),
-    cmocka_unit_test(test_date_days_match_libc_timegm_and_gmtime_r),
-    cmocka_unit_test(test_date_format_round_trips_through_parse),
-    cmocka_unit_test(test_date_of_epoch_ms_is_the_utc_day),
-    cmocka_unit_test(test_date_months_before_clamps_to_the_end_of_a_shorter_month),
-    cmocka_unit_test(test_date_months_before_agrees_with_timegm_normalisation),
-  };
-  return cmocka_run_group_tests_name("date", tests, NULL, NULL);
-}
+UNIT_MAIN("date", NULL, NULL,
+          {
+            cmocka_unit_test(test_date_iso8601_reads_only_utc_seconds_times),
+            cmocka_unit_test(test_date_days_in_month_follows_the_leap_year_rules),
+            cmocka_unit_test(test_date_parse_accepts_only_real_days_written_strictly),
+            cmocka_unit_test(test_date_days_match_libc_timegm_and_gmtime_r),
+            cmocka_unit_test(test_date_format_round_trips_through_parse),
+            cmocka_unit_test(test_date_of_epoch_ms_is_the_utc_day),
+            cmocka_unit_test(test_date_months_before_clamps_to_the_end_of_a_shorter_month),
+            cmocka_unit_test(test_date_months_before_agrees_with_timegm_normalisation),
+          })

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "support/unit_main.h"
 #include "apigw/response.h"
 #include "apigw/router.h"
 #include "core/buf.h"
@@ -514,32 +515,25 @@ static void test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_ty
     assert_string_not_equal(res.headers[i].name, "content-type");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_query_without_parameters_is_the_whole_history_100_from_offset_0),
-    cmocka_unit_test(test_query_accepts_a_window_count_offset_and_account),
-    cmocka_unit_test(test_query_accepts_the_earliest_day_and_today),
-    cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
-    cmocka_unit_test(test_query_month_default_is_the_current_months_first_day_to_today),
-    cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
-    cmocka_unit_test(test_query_without_filters_is_not_filtered),
-    cmocka_unit_test(test_query_accepts_each_category_flow_and_search_text),
-    cmocka_unit_test(test_query_refuses_unknown_categories_flows_and_bad_search_text),
-    cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
-    cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
-    cmocka_unit_test(test_item_json_says_syncing_until_the_first_30_days_then_synced_or_error),
-    cmocka_unit_test(test_stored_account_carries_its_balances_and_their_time_or_nulls),
-    cmocka_unit_test_setup_teardown(test_stored_transaction_answers_amount_and_amount_cents_with_plaids_sign,
-                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
-    cmocka_unit_test_setup_teardown(test_transactions_route_answers_400_bad_request_naming_the_parameter,
-                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
-    cmocka_unit_test_setup_teardown(test_summary_route_answers_400_bad_request_for_dates_as_transactions,
-                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
-    cmocka_unit_test_setup_teardown(test_answers_print_amounts_as_written, apigw_forge_arena_setup,
-                                    apigw_forge_arena_teardown),
-    cmocka_unit_test_setup_teardown(test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type,
-                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
-  };
-  return cmocka_run_group_tests_name("handlers_transactions", tests, NULL, NULL);
-}
+#define T(name) cmocka_unit_test_setup_teardown(name, apigw_forge_arena_setup, apigw_forge_arena_teardown)
+UNIT_MAIN("handlers_transactions", NULL, NULL,
+          {
+            cmocka_unit_test(test_query_without_parameters_is_the_whole_history_100_from_offset_0),
+            cmocka_unit_test(test_query_accepts_a_window_count_offset_and_account),
+            cmocka_unit_test(test_query_accepts_the_earliest_day_and_today),
+            cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
+            cmocka_unit_test(test_query_month_default_is_the_current_months_first_day_to_today),
+            cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
+            cmocka_unit_test(test_query_without_filters_is_not_filtered),
+            cmocka_unit_test(test_query_accepts_each_category_flow_and_search_text),
+            cmocka_unit_test(test_query_refuses_unknown_categories_flows_and_bad_search_text),
+            cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
+            cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
+            cmocka_unit_test(test_item_json_says_syncing_until_the_first_30_days_then_synced_or_error),
+            cmocka_unit_test(test_stored_account_carries_its_balances_and_their_time_or_nulls),
+            T(test_stored_transaction_answers_amount_and_amount_cents_with_plaids_sign),
+            T(test_transactions_route_answers_400_bad_request_naming_the_parameter),
+            T(test_summary_route_answers_400_bad_request_for_dates_as_transactions),
+            T(test_answers_print_amounts_as_written),
+            T(test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type),
+          })

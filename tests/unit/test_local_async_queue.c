@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "support/unit_main.h"
 #include "core/clock.h"
 #include "local/gateway/async_queue.h"
 
@@ -275,17 +276,14 @@ static void test_async_queue_drops_what_is_queued_when_stopped(void **state)
   async_queue_free(q);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_async_queue_runs_a_copy_of_each_event_in_order),
-    cmocka_unit_test(test_async_queue_retries_a_failed_run_twice_then_drops_it),
-    cmocka_unit_test(test_async_queue_stops_retrying_once_a_run_succeeds),
-    cmocka_unit_test(test_async_queue_sends_again_when_busy_without_counting_an_attempt),
-    cmocka_unit_test(test_async_queue_refuses_events_past_its_capacity_or_function),
-    cmocka_unit_test(test_async_queue_drain_waits_for_the_running_event_and_is_bounded),
-    cmocka_unit_test(test_async_queue_runs_one_event_per_function_at_a_time),
-    cmocka_unit_test(test_async_queue_drops_what_is_queued_when_stopped),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("local_async_queue", NULL, NULL,
+          {
+            cmocka_unit_test(test_async_queue_runs_a_copy_of_each_event_in_order),
+            cmocka_unit_test(test_async_queue_retries_a_failed_run_twice_then_drops_it),
+            cmocka_unit_test(test_async_queue_stops_retrying_once_a_run_succeeds),
+            cmocka_unit_test(test_async_queue_sends_again_when_busy_without_counting_an_attempt),
+            cmocka_unit_test(test_async_queue_refuses_events_past_its_capacity_or_function),
+            cmocka_unit_test(test_async_queue_drain_waits_for_the_running_event_and_is_bounded),
+            cmocka_unit_test(test_async_queue_runs_one_event_per_function_at_a_time),
+            cmocka_unit_test(test_async_queue_drops_what_is_queued_when_stopped),
+          })

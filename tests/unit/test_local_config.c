@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "support/unit_main.h"
 #include "local/gateway/local_config.h"
 
 static const char s_routes[] =
@@ -143,14 +144,11 @@ static void test_local_config_refuses_bad_schedules_and_names(void **state)
   s_expect_variant_refused("\"function_name\":\"mynt-sync\"", "\"function_name\":7", "function_name must be a string");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_local_config_reads_functions_routes_and_authorizer),
-    cmocka_unit_test(test_local_config_refuses_invalid_documents),
-    cmocka_unit_test(test_local_config_load_reports_missing_file),
-    cmocka_unit_test(test_local_config_reads_function_names_and_schedules),
-    cmocka_unit_test(test_local_config_refuses_bad_schedules_and_names),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("local_config", NULL, NULL,
+          {
+            cmocka_unit_test(test_local_config_reads_functions_routes_and_authorizer),
+            cmocka_unit_test(test_local_config_refuses_invalid_documents),
+            cmocka_unit_test(test_local_config_load_reports_missing_file),
+            cmocka_unit_test(test_local_config_reads_function_names_and_schedules),
+            cmocka_unit_test(test_local_config_refuses_bad_schedules_and_names),
+          })

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "support/unit_main.h"
 #include "core/money.h"
 
 /* Parses text as a JSON value (as the Plaid client parses an answer) and converts it. */
@@ -172,16 +173,13 @@ static void test_money_currency_is_three_upper_case_letters(void **state)
   assert_false(money_currency_valid(NULL));
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_money_every_two_decimal_amount_gives_its_exact_cents),
-    cmocka_unit_test(test_money_converts_large_integer_and_one_decimal_amounts),
-    cmocka_unit_test(test_money_refuses_what_is_not_an_amount),
-    cmocka_unit_test(test_money_exact_takes_every_amount_of_at_most_two_decimals),
-    cmocka_unit_test(test_money_exact_refuses_more_than_two_decimals),
-    cmocka_unit_test(test_money_json_prints_the_amount_with_at_most_two_decimals),
-    cmocka_unit_test(test_money_currency_is_three_upper_case_letters),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("money", NULL, NULL,
+          {
+            cmocka_unit_test(test_money_every_two_decimal_amount_gives_its_exact_cents),
+            cmocka_unit_test(test_money_converts_large_integer_and_one_decimal_amounts),
+            cmocka_unit_test(test_money_refuses_what_is_not_an_amount),
+            cmocka_unit_test(test_money_exact_takes_every_amount_of_at_most_two_decimals),
+            cmocka_unit_test(test_money_exact_refuses_more_than_two_decimals),
+            cmocka_unit_test(test_money_json_prints_the_amount_with_at_most_two_decimals),
+            cmocka_unit_test(test_money_currency_is_three_upper_case_letters),
+          })

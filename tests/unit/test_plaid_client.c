@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "support/unit_curl.h"
 #include "core/clock.h"
 #include "plaid/plaid.h"
 #include "support/fake_plaid.h"
@@ -394,37 +395,31 @@ static void test_plaid_transactions_sync_refuses_an_answer_without_its_members(v
   script_server_free(srv);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_plaid_config_picks_the_base_url_from_the_environment),
-    cmocka_unit_test_setup_teardown(test_plaid_link_token_create_passes_the_validating_server, fake_plaid_item_a_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_exchange_returns_the_access_token_or_a_redacted_error, fake_plaid_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_other_endpoints_answer_through_the_server, fake_plaid_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_refuses_an_invalid_count_without_sending, fake_plaid_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_retries_rate_limit_twice_then_succeeds, fake_plaid_item_a_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test(test_plaid_gives_up_on_a_persistent_error_by_the_deadline),
-    cmocka_unit_test_setup_teardown(test_plaid_does_not_retry_item_login_required, fake_plaid_item_a_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test(test_plaid_retries_an_unreachable_server_until_the_deadline),
-    cmocka_unit_test_setup_teardown(test_plaid_reports_a_passed_deadline_without_sending, fake_plaid_item_a_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_reuses_one_connection_for_sequential_calls, fake_plaid_item_a_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_webhook_verification_key_get_returns_the_key, fake_plaid_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test(test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_key),
-    cmocka_unit_test_setup_teardown(test_plaid_transactions_sync_pages_from_the_cursor_it_is_given, fake_plaid_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test(test_plaid_transactions_sync_refuses_an_answer_without_its_members),
-  };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+UNIT_MAIN("plaid_client", unit_curl_setup, unit_curl_teardown,
+          {
+            cmocka_unit_test(test_plaid_config_picks_the_base_url_from_the_environment),
+            cmocka_unit_test_setup_teardown(test_plaid_link_token_create_passes_the_validating_server,
+                                            fake_plaid_item_a_setup, fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_exchange_returns_the_access_token_or_a_redacted_error,
+                                            fake_plaid_setup, fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_other_endpoints_answer_through_the_server, fake_plaid_setup,
+                                            fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_refuses_an_invalid_count_without_sending, fake_plaid_setup,
+                                            fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_retries_rate_limit_twice_then_succeeds, fake_plaid_item_a_setup,
+                                            fake_plaid_teardown),
+            cmocka_unit_test(test_plaid_gives_up_on_a_persistent_error_by_the_deadline),
+            cmocka_unit_test_setup_teardown(test_plaid_does_not_retry_item_login_required, fake_plaid_item_a_setup,
+                                            fake_plaid_teardown),
+            cmocka_unit_test(test_plaid_retries_an_unreachable_server_until_the_deadline),
+            cmocka_unit_test_setup_teardown(test_plaid_reports_a_passed_deadline_without_sending,
+                                            fake_plaid_item_a_setup, fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_reuses_one_connection_for_sequential_calls,
+                                            fake_plaid_item_a_setup, fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_webhook_verification_key_get_returns_the_key, fake_plaid_setup,
+                                            fake_plaid_teardown),
+            cmocka_unit_test(test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_key),
+            cmocka_unit_test_setup_teardown(test_plaid_transactions_sync_pages_from_the_cursor_it_is_given,
+                                            fake_plaid_setup, fake_plaid_teardown),
+            cmocka_unit_test(test_plaid_transactions_sync_refuses_an_answer_without_its_members),
+          })

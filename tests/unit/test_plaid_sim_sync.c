@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "support/unit_curl.h"
 #include "local/plaid_sim/plaid_sim.h"
 #include "support/sim_client.h"
 
@@ -725,25 +726,19 @@ static void test_days_passing_arrive_as_new_and_posted_transactions(void **state
   s_synced_free(&it);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
 #define S_TEST(fn) cmocka_unit_test_setup_teardown(fn, s_setup, s_teardown)
-  const struct CMUnitTest tests[] = {
-    S_TEST(test_sync_from_the_start_yields_exactly_what_transactions_get_returns),
-    S_TEST(test_sync_pages_are_idempotent_and_count_is_bounded),
-    S_TEST(test_sync_rejects_forged_and_foreign_cursors_and_bad_fields),
-    S_TEST(test_sync_filters_by_account_with_its_own_cursor),
-    S_TEST(test_sim_changes_arrive_as_added_modified_removed_from_the_saved_cursor),
-    S_TEST(test_sim_changes_are_validated_and_all_or_nothing),
-    S_TEST(test_pending_that_posts_arrives_as_removal_plus_addition),
-    S_TEST(test_mutation_knob_fails_one_mid_pagination_call),
-    S_TEST(test_history_goes_not_ready_then_initial_then_historical),
-    S_TEST(test_sandbox_transactions_create_appends_additions),
-    cmocka_unit_test_setup_teardown(test_days_passing_arrive_as_new_and_posted_transactions, s_setup_moving_clock,
-                                    s_teardown),
-  };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+UNIT_MAIN("plaid_sim_sync", unit_curl_setup, unit_curl_teardown,
+          {
+            S_TEST(test_sync_from_the_start_yields_exactly_what_transactions_get_returns),
+            S_TEST(test_sync_pages_are_idempotent_and_count_is_bounded),
+            S_TEST(test_sync_rejects_forged_and_foreign_cursors_and_bad_fields),
+            S_TEST(test_sync_filters_by_account_with_its_own_cursor),
+            S_TEST(test_sim_changes_arrive_as_added_modified_removed_from_the_saved_cursor),
+            S_TEST(test_sim_changes_are_validated_and_all_or_nothing),
+            S_TEST(test_pending_that_posts_arrives_as_removal_plus_addition),
+            S_TEST(test_mutation_knob_fails_one_mid_pagination_call),
+            S_TEST(test_history_goes_not_ready_then_initial_then_historical),
+            S_TEST(test_sandbox_transactions_create_appends_additions),
+            cmocka_unit_test_setup_teardown(test_days_passing_arrive_as_new_and_posted_transactions,
+                                            s_setup_moving_clock, s_teardown),
+          })

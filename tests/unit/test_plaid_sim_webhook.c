@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "support/unit_curl.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "local/common/http_server.h"
@@ -825,22 +826,17 @@ static void test_link_token_webhook_is_validated_and_kept(void **state)
   assert_int_equal(s_verify_at(f, 0, S_T0, NULL), MYNT_OK);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_every_webhook_verifies_with_the_key_plaid_serves, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_a_tampered_or_stale_webhook_fails_verification, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_key_get_answers_the_jwk_and_plaids_errors, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_rotation_keeps_the_old_key_verifying_until_it_expires, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_fire_webhook_validates_like_plaid, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_delivery_log_records_statuses_and_failures, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_drop_knob_loses_the_next_deliveries, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_sync_updates_follow_the_history_once_synced, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_item_webhooks_move_the_login_state, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_link_token_webhook_is_validated_and_kept, s_setup, s_teardown),
-  };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+UNIT_MAIN("plaid_sim_webhook", unit_curl_setup, unit_curl_teardown,
+          {
+            T(test_every_webhook_verifies_with_the_key_plaid_serves),
+            T(test_a_tampered_or_stale_webhook_fails_verification),
+            T(test_key_get_answers_the_jwk_and_plaids_errors),
+            T(test_rotation_keeps_the_old_key_verifying_until_it_expires),
+            T(test_fire_webhook_validates_like_plaid),
+            T(test_delivery_log_records_statuses_and_failures),
+            T(test_drop_knob_loses_the_next_deliveries),
+            T(test_sync_updates_follow_the_history_once_synced),
+            T(test_item_webhooks_move_the_login_state),
+            T(test_link_token_webhook_is_validated_and_kept),
+          })

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "support/unit_main.h"
 #include "core/clock.h"
 #include "support/fake_api.h"
 
@@ -373,19 +374,16 @@ static void test_fault_bootstrap_hang_never_answers(void **state)
   fake_api_free(f);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_bootstrap_prints_the_route_table),
-    cmocka_unit_test(test_bootstrap_serves_health_then_exits_when_the_api_goes_away),
-    cmocka_unit_test(test_bootstrap_answers_a_non_http_event_with_an_invocation_error),
-    cmocka_unit_test(test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler),
-    cmocka_unit_test(test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config),
-    cmocka_unit_test(test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config),
-    cmocka_unit_test(test_fault_bootstrap_lists_its_routes),
-    cmocka_unit_test(test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation),
-    cmocka_unit_test(test_fault_bootstrap_crash_dies_by_abort_without_answering),
-    cmocka_unit_test(test_fault_bootstrap_hang_never_answers),
-  };
-  return cmocka_run_group_tests_name("runtime_processes", tests, NULL, NULL);
-}
+UNIT_MAIN("runtime_processes", NULL, NULL,
+          {
+            cmocka_unit_test(test_bootstrap_prints_the_route_table),
+            cmocka_unit_test(test_bootstrap_serves_health_then_exits_when_the_api_goes_away),
+            cmocka_unit_test(test_bootstrap_answers_a_non_http_event_with_an_invocation_error),
+            cmocka_unit_test(test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler),
+            cmocka_unit_test(test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config),
+            cmocka_unit_test(test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config),
+            cmocka_unit_test(test_fault_bootstrap_lists_its_routes),
+            cmocka_unit_test(test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation),
+            cmocka_unit_test(test_fault_bootstrap_crash_dies_by_abort_without_answering),
+            cmocka_unit_test(test_fault_bootstrap_hang_never_answers),
+          })

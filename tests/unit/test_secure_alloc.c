@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "support/unit_main.h"
 #include "core/clock.h"
 #include "core/secure_alloc.h"
 #include "plaid/plaid.h"
@@ -227,14 +228,11 @@ static void test_realloc_keeps_the_contents_and_wipes_the_old_block(void **state
   secure_alloc_set_release(NULL);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_jansson_alone_releases_the_token_unwiped),
-    cmocka_unit_test(test_libcurl_alone_releases_the_token_unwiped),
-    cmocka_unit_test(test_installed_allocator_releases_only_zeroed_blocks_from_jansson_and_libcurl),
-    cmocka_unit_test(test_plaid_calls_release_only_zeroed_blocks),
-    cmocka_unit_test(test_realloc_keeps_the_contents_and_wipes_the_old_block),
-  };
-  return cmocka_run_group_tests_name("secure_alloc", tests, NULL, NULL);
-}
+UNIT_MAIN("secure_alloc", NULL, NULL,
+          {
+            cmocka_unit_test(test_jansson_alone_releases_the_token_unwiped),
+            cmocka_unit_test(test_libcurl_alone_releases_the_token_unwiped),
+            cmocka_unit_test(test_installed_allocator_releases_only_zeroed_blocks_from_jansson_and_libcurl),
+            cmocka_unit_test(test_plaid_calls_release_only_zeroed_blocks),
+            cmocka_unit_test(test_realloc_keeps_the_contents_and_wipes_the_old_block),
+          })

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include "support/unit_main.h"
 #include "store/budgets.h"
 #include "store/history.h"
 #include "store/items.h"
@@ -143,15 +144,12 @@ static void test_user_ids_never_name_the_stores_own_partitions(void **state)
   assert_null(items);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_encode_then_decode_gives_the_same_transactions_in_fewer_bytes),
-    cmocka_unit_test(test_decode_refuses_bytes_that_are_not_a_compressed_array),
-    cmocka_unit_test(test_item_bytes_follow_dynamodb_sizing_rules),
-    cmocka_unit_test(test_user_ids_never_name_the_stores_own_partitions),
-    cmocka_unit_test(test_capacity_units_round_up_per_kilobyte_and_per_four_kilobytes),
-    cmocka_unit_test(test_read_pages_start_with_one_month_of_every_item_and_double),
-  };
-  return cmocka_run_group_tests_name("store_history", tests, NULL, NULL);
-}
+UNIT_MAIN("store_history", NULL, NULL,
+          {
+            cmocka_unit_test(test_encode_then_decode_gives_the_same_transactions_in_fewer_bytes),
+            cmocka_unit_test(test_decode_refuses_bytes_that_are_not_a_compressed_array),
+            cmocka_unit_test(test_item_bytes_follow_dynamodb_sizing_rules),
+            cmocka_unit_test(test_user_ids_never_name_the_stores_own_partitions),
+            cmocka_unit_test(test_capacity_units_round_up_per_kilobyte_and_per_four_kilobytes),
+            cmocka_unit_test(test_read_pages_start_with_one_month_of_every_item_and_double),
+          })

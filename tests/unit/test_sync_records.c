@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "support/unit_main.h"
 #include "sync/sync_records.h"
 
 /* A transaction as /transactions/sync sends it (the simulator's shape, trimmed of nothing). */
@@ -129,13 +130,10 @@ static void test_sync_records_account_keeps_balances_and_nulls_what_is_missing(v
   json_decref(plaid);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_sync_records_keep_exactly_the_stored_members),
-    cmocka_unit_test(test_sync_records_fill_missing_members_with_null_and_keep_the_sign),
-    cmocka_unit_test(test_sync_records_refuse_a_transaction_that_cannot_be_stored),
-    cmocka_unit_test(test_sync_records_account_keeps_balances_and_nulls_what_is_missing),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("sync_records", NULL, NULL,
+          {
+            cmocka_unit_test(test_sync_records_keep_exactly_the_stored_members),
+            cmocka_unit_test(test_sync_records_fill_missing_members_with_null_and_keep_the_sign),
+            cmocka_unit_test(test_sync_records_refuse_a_transaction_that_cannot_be_stored),
+            cmocka_unit_test(test_sync_records_account_keeps_balances_and_nulls_what_is_missing),
+          })
