@@ -56,3 +56,15 @@ void sim_answer_free(sim_answer *a)
   free(a->text);
   memset(a, 0, sizeof *a);
 }
+
+sim_reply sim_client_json(const plaid_sim *sim, const char *method, const char *path, json_t *body,
+                          const char *const *headers)
+{
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  sim_answer a = sim_client_send(sim, method, path, text, headers);
+  free(text);
+  sim_reply r = {.status = a.status, .body = a.body};
+  free(a.text);
+  return r;
+}

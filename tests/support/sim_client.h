@@ -21,4 +21,16 @@ sim_answer sim_client_send(const plaid_sim *sim, const char *method, const char 
                            const char *const *headers);
 void sim_answer_free(sim_answer *a);
 
+/* One answer as a test reads it: HTTP status (-1 = transport failure) and the JSON body (NULL when the text is not
+ * JSON; the caller json_decrefs it). */
+typedef struct {
+  long status;
+  json_t *body;
+} sim_reply;
+
+/* sim_client_send with a JSON body: body (NULL = none) is sent compact and taken over (freed here, also on failure);
+ * the raw text of the answer is dropped. Asserts nothing. */
+sim_reply sim_client_json(const plaid_sim *sim, const char *method, const char *path, json_t *body,
+                          const char *const *headers);
+
 #endif

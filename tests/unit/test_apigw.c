@@ -11,12 +11,12 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "apigw/request.h"
 #include "apigw/response.h"
 #include "apigw/router.h"
 #include "core/buf.h"
 #include "support/apigw_forge.h"
+#include "support/unit_main.h"
 
 /* A payload-2.0 event with a JSON content type and an empty query; sub NULL leaves the authorizer
  * out (with sub, the email claim is ana@example.com), body NULL leaves the body out. */

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "core/arena.h"
+#include "support/unit_main.h"
 
 static void test_arena_allocates_aligned_zeroed_memory_and_resets(void **state)
 {

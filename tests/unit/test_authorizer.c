@@ -13,11 +13,11 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
-#include "support/unit_main.h"
 #include "core/clock.h"
 #include "local/gateway/authorizer.h"
 #include "local/gateway/jwt.h"
 #include "support/jwt_forge.h"
+#include "support/unit_main.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc"
 #define CLIENT "clientid"

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "aws/aws_config.h"
+#include "support/unit_main.h"
 
 static const char *const s_vars[] = {"AWS_REGION",        "AWS_DEFAULT_REGION",
                                      "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",

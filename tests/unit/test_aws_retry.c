@@ -9,11 +9,11 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "aws/dynamodb.h"
 #include "core/clock.h"
 #include "support/script_server.h"
 #include "support/request_check.h"
+#include "support/unit_main.h"
 
 #define S_MAX_STEPS  8
 #define S_ACCESS_KEY "AKIDRETRYTEST"

@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
-#include "support/unit_main.h"
 #include "core/b64.h"
+#include "support/unit_main.h"
 
 /* Fills p[0..n) with a fixed pseudo-random pattern. */
 static void s_pattern(unsigned char *p, size_t n, unsigned seed)

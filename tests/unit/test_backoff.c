@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "core/backoff.h"
+#include "support/unit_main.h"
 
 static void test_backoff_stays_within_the_capped_exponential_ceiling(void **state)
 {

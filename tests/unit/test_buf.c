@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "core/buf.h"
+#include "support/unit_main.h"
 
 static void test_buf_appends_and_formats(void **state)
 {

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "core/clock.h"
+#include "support/unit_main.h"
 
 static void test_clock_formats_utc(void **state)
 {

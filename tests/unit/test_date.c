@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "core/date.h"
+#include "support/unit_main.h"
 
 /* The day number of a date the test writes as text (it must parse). */
 static int32_t s_day(const char *text)

@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "core/detail.h"
+#include "support/unit_main.h"
 
 static void test_fail_writes_the_message_and_returns_the_status(void **state)
 {

@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "aws/dynamodb.h"
+#include "support/unit_main.h"
 
 static json_t *s_json(const char *text)
 {

@@ -12,9 +12,9 @@
 
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "local/gateway/event.h"
 #include "local/gateway/routes.h"
+#include "support/unit_main.h"
 
 static event_request s_request(const event_header *headers, size_t n_headers)
 {

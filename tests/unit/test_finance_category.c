@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "finance/category.h"
+#include "support/unit_main.h"
 
 static void test_finance_flow_tells_income_transfers_and_expenses(void **state)
 {

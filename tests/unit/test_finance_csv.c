@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "finance/csv.h"
+#include "support/unit_main.h"
 
 /* Asserts that finance_csv_text writes text as the field expected. */
 static void s_cell_is(const char *text, const char *expected)

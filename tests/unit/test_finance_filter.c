@@ -7,9 +7,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "finance/category.h"
 #include "finance/filter.h"
+#include "support/unit_main.h"
 
 /* A stored transaction (store/history.h's shape, the members the filters read) from JSON text. */
 static json_t *s_txn(const char *text)

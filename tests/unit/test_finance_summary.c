@@ -11,10 +11,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "core/money.h"
 #include "finance/category.h"
 #include "finance/summary.h"
+#include "support/unit_main.h"
 
 /* One hand-made stored transaction; NULL text members are JSON null, defaults noted. */
 typedef struct {

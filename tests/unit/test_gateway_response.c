@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "local/gateway/response.h"
+#include "support/unit_main.h"
 
 static const char *s_header(const response_http *r, const char *name, size_t nth)
 {

@@ -9,12 +9,12 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "apigw/router.h"
 #include "core/buf.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "support/apigw_forge.h"
+#include "support/unit_main.h"
 
 static json_t *s_event(const char *method, const char *route_key, const char *path, const char *sub)
 {

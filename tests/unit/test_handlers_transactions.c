@@ -10,7 +10,6 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "apigw/response.h"
 #include "apigw/router.h"
 #include "core/buf.h"
@@ -21,6 +20,7 @@
 #include "handlers/transactions_view.h"
 #include "support/apigw_forge.h"
 #include "support/json_join.h"
+#include "support/unit_main.h"
 
 #define TODAY "2025-03-15"
 

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "core/hex.h"
+#include "support/unit_main.h"
 
 static void test_hex_encode_matches_snprintf_for_every_byte(void **state)
 {

@@ -11,10 +11,10 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
-#include "support/unit_curl.h"
 #include "core/buf.h"
 #include "local/common/cli.h"
 #include "local/common/http_server.h"
+#include "support/unit_curl.h"
 
 /* What the handler saw of the last request, and how often each callback ran. */
 typedef struct {

@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "core/json.h"
+#include "support/unit_main.h"
 
 static void test_json_member_string_is_null_unless_a_string(void **state)
 {

@@ -10,11 +10,11 @@
 
 #include <openssl/evp.h>
 
-#include "support/unit_main.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "local/gateway/jwt.h"
 #include "support/jwt_forge.h"
+#include "support/unit_main.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc"
 #define CLIENT "clientid"

@@ -8,12 +8,12 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "aws/lambda.h"
 #include "core/clock.h"
 #include "support/big_json.h"
 #include "support/script_server.h"
 #include "support/request_check.h"
+#include "support/unit_main.h"
 
 #define S_ACCESS_KEY "AKIDLAMBDATEST"
 #define S_SECRET     "lambda/secret/key"

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "core/clock.h"
 #include "local/gateway/async_queue.h"
+#include "support/unit_main.h"
 
 #define S_MAX_CALLS 32
 

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "local/gateway/local_config.h"
+#include "support/unit_main.h"
 
 static const char s_routes[] =
   "{\"region\":\"us-east-1\","

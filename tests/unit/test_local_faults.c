@@ -25,10 +25,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "support/unit_main.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "support/jwt_forge.h"
+#include "support/unit_main.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test"
 #define CLIENT "test-client"

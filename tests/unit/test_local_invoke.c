@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "aws/sigv4.h"
 #include "local/gateway/invoke.h"
+#include "support/unit_main.h"
 
 static const char s_config[] = "{\"region\":\"us-east-1\",\"functions\":["
                                " {\"name\":\"PublicFunction\",\"handler\":\"public\",\"routes\":[]},"

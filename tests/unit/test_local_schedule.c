@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "core/clock.h"
 #include "local/gateway/schedule.h"
+#include "support/unit_main.h"
 
 static void s_expect_rate(const char *expression, int64_t want_ms)
 {

@@ -10,8 +10,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "core/logger.h"
+#include "support/unit_main.h"
 
 static void test_logger_writes_one_json_line_with_level_and_request_id(void **state)
 {

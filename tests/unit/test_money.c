@@ -10,8 +10,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "core/money.h"
+#include "support/unit_main.h"
 
 /* Parses text as a JSON value (as the Plaid client parses an answer) and converts it. */
 static mynt_status s_cents_of(const char *text, int64_t *out)

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "plaid/plaid_error.h"
+#include "support/unit_main.h"
 
 /* Parses body (an answer with HTTP status http, no token to redact) into *e and asserts the status it
  * returns and the kind it finds. */

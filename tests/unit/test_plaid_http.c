@@ -13,11 +13,11 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "support/unit_curl.h"
 #include "core/clock.h"
 #include "plaid/plaid.h"
 #include "plaid/plaid_http.h"
 #include "support/fake_plaid.h"
+#include "support/unit_curl.h"
 
 static int64_t s_in(int64_t ms)
 {

@@ -7,10 +7,10 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "apigw/response.h"
 #include "handlers/plaid_reply.h"
 #include "support/apigw_forge.h"
+#include "support/unit_main.h"
 
 static plaid_error s_error(plaid_error_kind kind, mynt_status status)
 {

@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "plaid/plaid_request.h"
+#include "support/unit_main.h"
 
 static void test_plaid_link_token_body_asks_only_for_transactions(void **state)
 {

@@ -14,10 +14,10 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "support/unit_curl.h"
 #include "core/clock.h"
 #include "local/plaid_sim/plaid_sim.h"
 #include "support/sim_client.h"
+#include "support/unit_curl.h"
 
 #define S_CLIENT_ID "test-client-id"
 #define S_SECRET    "test-secret-value"

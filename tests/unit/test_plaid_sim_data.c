@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "local/plaid_sim/plaid_data.h"
+#include "support/unit_main.h"
 
 static int32_t s_day(const char *text)
 {

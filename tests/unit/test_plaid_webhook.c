@@ -17,13 +17,13 @@
 #include <openssl/hmac.h>
 #include <openssl/rsa.h>
 
-#include "support/unit_curl.h"
 #include "core/b64.h"
 #include "core/clock.h"
 #include "core/hex.h"
 #include "plaid/webhook.h"
 #include "support/fake_plaid.h"
 #include "support/jwt_forge.h"
+#include "support/unit_curl.h"
 
 /* The verification time of every test: iat and expired_at are set around it. */
 #define NOW ((int64_t)1750000000)

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "local/gateway/routes.h"
+#include "support/unit_main.h"
 
 static void s_add(routes_table *t, const char *key, size_t function)
 {

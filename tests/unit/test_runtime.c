@@ -12,11 +12,11 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "support/unit_curl.h"
 #include "core/clock.h"
 #include "runtime/runtime.h"
 #include "support/big_json.h"
 #include "support/fake_api.h"
+#include "support/unit_curl.h"
 
 #define FAKE_MAX FAKE_API_MAX
 

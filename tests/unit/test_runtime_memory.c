@@ -17,11 +17,11 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "core/clock.h"
 #include "support/apigw_forge.h"
 #include "support/moto_store.h"
 #include "support/script_server.h"
+#include "support/unit_main.h"
 
 extern char **environ;
 

@@ -16,9 +16,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "core/clock.h"
 #include "support/fake_api.h"
+#include "support/unit_main.h"
 
 extern char **environ;
 
@@ -262,19 +262,26 @@ static void test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler(voi
   fake_api_free(f);
 }
 
-static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config(void **state)
+/* Starts the bootstrap as `handler` with no AWS configuration in the environment: it posts the init error
+ * Runtime.InvalidConfig and exits 1. */
+static void s_assert_init_error_without_aws_config(const char *handler)
 {
-  (void)state;
   static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
                                      "AWS_SESSION_TOKEN"};
   for(size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
     unsetenv(vars[i]);
   fake_api *f = s_fake_start();
-  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "users");
+  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, handler);
   s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
   s_check_log(&child, NULL, 0);
   s_assert_init_error(f, "Runtime.InvalidConfig");
   fake_api_free(f);
+}
+
+static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config(void **state)
+{
+  (void)state;
+  s_assert_init_error_without_aws_config("users");
 }
 
 /* _HANDLER=sync is the sync function (no routes): known to the bootstrap, so a missing configuration is the same
@@ -282,16 +289,7 @@ static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_conf
 static void test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config(void **state)
 {
   (void)state;
-  static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                                     "AWS_SESSION_TOKEN"};
-  for(size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-    unsetenv(vars[i]);
-  fake_api *f = s_fake_start();
-  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "sync");
-  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
-  s_check_log(&child, NULL, 0);
-  s_assert_init_error(f, "Runtime.InvalidConfig");
-  fake_api_free(f);
+  s_assert_init_error_without_aws_config("sync");
 }
 
 static void test_fault_bootstrap_lists_its_routes(void **state)

@@ -12,11 +12,11 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "support/unit_main.h"
 #include "core/b64.h"
 #include "core/status.h"
 #include "core/wipe.h"
 #include "crypto/seal.h"
+#include "support/unit_main.h"
 
 #define TOKEN "access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970"
 

@@ -13,12 +13,12 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "core/clock.h"
 #include "core/secure_alloc.h"
 #include "plaid/plaid.h"
 #include "support/fake_plaid.h"
 #include "support/script_server.h"
+#include "support/unit_main.h"
 
 #define TOKEN      "access-sandbox-5f1c2e7a-90b4-4d1e-8c3a-7b6d0e9f4a21"
 #define TOKEN_BODY "{\"access_token\":\"" TOKEN "\",\"item_id\":\"item-1\",\"cursor\":\"c-1\"}"

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "support/unit_main.h"
 #include "local/gateway/static_files.h"
+#include "support/unit_main.h"
 
 static char s_root[PATH_MAX]; /* <tmp>/web */
 static char s_base[PATH_MAX]; /* <tmp> */

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "support/unit_main.h"
 #include "core/status.h"
+#include "support/unit_main.h"
 
 static void test_status_maps_to_http_and_codes(void **state)
 {

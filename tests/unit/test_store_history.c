@@ -10,11 +10,11 @@
 #include <jansson.h>
 #include <zlib.h>
 
-#include "support/unit_main.h"
 #include "store/budgets.h"
 #include "store/history.h"
 #include "store/items.h"
 #include "store/users.h"
+#include "support/unit_main.h"
 
 static json_t *s_month(int n)
 {

@@ -12,10 +12,10 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "support/unit_curl.h"
 #include "core/clock.h"
 #include "handlers/env.h"
 #include "support/fake_lambda.h"
+#include "support/unit_curl.h"
 #include "sync/start.h"
 
 #define S_USER     "6f1c2e3a-1111-2222-3333-444455556666"

@@ -9,10 +9,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "core/buf.h"
 #include "handlers/transactions_csv.h"
 #include "handlers/transactions_view.h"
+#include "support/unit_main.h"
 
 #define HEADER                                                                                                         \
   "date,name,merchant_name,amount,iso_currency_code,category,category_detailed,flow,pending,account_id,account_name,"  \

@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "local/gateway/web_headers.h"
+#include "support/unit_main.h"
 
 #define S_HEAD "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
 #define S_TAIL "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"

@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "support/unit_main.h"
 #include "core/wipe.h"
+#include "support/unit_main.h"
 
 static void test_wipe_zeroes_exactly_the_given_bytes(void **state)
 {
