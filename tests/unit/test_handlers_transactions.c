@@ -417,13 +417,28 @@ static json_t *s_serve_route(const char *path, const char *query)
   return apigw_forge_serve(routes_table(), "transactions", &ctx, event);
 }
 
+/* A query a route refuses, and a piece of text its 400's message must hold. */
+typedef struct {
+  const char *query;
+  const char *needle;
+} s_bad_query;
+
+/* GET path?c->query answers 400 bad_request with a message naming c->needle. */
+static void s_assert_bad_request_naming(const char *path, const s_bad_query *c)
+{
+  json_t *payload = apigw_forge_expect(s_serve_route(path, c->query), 400, "bad_request");
+  json_t *body = apigw_forge_body(payload);
+  const char *message = apigw_forge_error_message(body);
+  if(!message || !strstr(message, c->needle))
+    fail_msg("%s?%s: message \"%s\" does not mention \"%s\"", path, c->query, message ? message : "", c->needle);
+  json_decref(body);
+  json_decref(payload);
+}
+
 static void test_transactions_route_answers_400_bad_request_naming_the_parameter(void **state)
 {
   (void)state;
-  static const struct {
-    const char *query;
-    const char *needle;
-  } cases[] = {
+  static const s_bad_query cases[] = {
     {"start_date=2025-02-30&end_date=2025-03-01", "start_date"},
     {"start_date=2024-06-02&end_date=2024-06-01", "after end_date"},
     {"count=0", "count"},
@@ -443,14 +458,7 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
       /* The export takes no count or offset: it does not check them. */
       if(p == 1 && (strstr(cases[i].query, "count") || strstr(cases[i].query, "offset")))
         continue;
-      json_t *payload = apigw_forge_expect(s_serve_route(paths[p], cases[i].query), 400, "bad_request");
-      json_t *body = apigw_forge_body(payload);
-      const char *message = apigw_forge_error_message(body);
-      if(!message || !strstr(message, cases[i].needle))
-        fail_msg("%s?%s: message \"%s\" does not mention \"%s\"", paths[p], cases[i].query, message ? message : "",
-                 cases[i].needle);
-      json_decref(body);
-      json_decref(payload);
+      s_assert_bad_request_naming(paths[p], &cases[i]);
     }
   }
 }
@@ -458,25 +466,15 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
 static void test_summary_route_answers_400_bad_request_for_dates_as_transactions(void **state)
 {
   (void)state;
-  static const struct {
-    const char *query;
-    const char *needle;
-  } cases[] = {
+  static const s_bad_query cases[] = {
     {"start_date=2025-02-30&end_date=2025-03-01", "start_date"},
     {"start_date=2025-03-01&end_date=2025-3-10", "end_date"},
     {"start_date=2024-06-02&end_date=2024-06-01", "after end_date"},
     {"end_date=2024-06-01", "together"},
     {"start_date=2020-01-01&end_date=2020-02-01", "24 months"},
   };
-  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    json_t *payload = apigw_forge_expect(s_serve_route("/summary", cases[i].query), 400, "bad_request");
-    json_t *body = apigw_forge_body(payload);
-    const char *message = apigw_forge_error_message(body);
-    if(!message || !strstr(message, cases[i].needle))
-      fail_msg("%s: message \"%s\" does not mention \"%s\"", cases[i].query, message ? message : "", cases[i].needle);
-    json_decref(body);
-    json_decref(payload);
-  }
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    s_assert_bad_request_naming("/summary", &cases[i]);
 }
 
 static void test_answers_print_amounts_as_written(void **state)

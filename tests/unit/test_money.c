@@ -13,31 +13,43 @@
 #include "core/money.h"
 #include "support/unit_main.h"
 
-/* Parses text as a JSON value (as the Plaid client parses an answer) and converts it. */
-static mynt_status s_cents_of(const char *text, int64_t *out)
+typedef mynt_status (*s_converter)(const json_t *value, int64_t *out_cents);
+
+/* Parses text as a JSON value (as the Plaid client parses an answer, or the request body is parsed) and converts
+ * it with convert. */
+static mynt_status s_convert(s_converter convert, const char *text, int64_t *out)
 {
   json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
   assert_non_null(v);
-  mynt_status st = money_cents_from_json(v, out);
+  mynt_status st = convert(v, out);
   json_decref(v);
   return st;
 }
 
-static void test_money_every_two_decimal_amount_gives_its_exact_cents(void **state)
+static mynt_status s_cents_of(const char *text, int64_t *out)
 {
-  (void)state;
-  /* Every cent from -2000.00 to 2000.00, written as Plaid writes it: a truncating conversion
-   * gets hundreds of these wrong (0.29 * 100 is 28.999...). */
+  return s_convert(money_cents_from_json, text, out);
+}
+
+/* Every cent from -2000.00 to 2000.00, written as Plaid writes it, converts to exactly its cents. */
+static void s_assert_every_cent_converts(s_converter convert)
+{
   for(int64_t c = -200000; c <= 200000; c++) {
     char text[32];
     int64_t whole = (c < 0 ? -c : c) / 100;
     int64_t part = (c < 0 ? -c : c) % 100;
     snprintf(text, sizeof text, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)whole, (long long)part);
     int64_t got = -1;
-    assert_int_equal(s_cents_of(text, &got), MYNT_OK);
-    if(got != c)
+    if(s_convert(convert, text, &got) != MYNT_OK || got != c)
       fail_msg("%s gave %lld cents", text, (long long)got);
   }
+}
+
+static void test_money_every_two_decimal_amount_gives_its_exact_cents(void **state)
+{
+  (void)state;
+  /* A truncating conversion gets hundreds of these wrong (0.29 * 100 is 28.999...). */
+  s_assert_every_cent_converts(money_cents_from_json);
 }
 
 static void test_money_converts_large_integer_and_one_decimal_amounts(void **state)
@@ -80,28 +92,15 @@ static void test_money_refuses_what_is_not_an_amount(void **state)
   assert_int_equal(money_cents_from_json(NULL, &got), MYNT_BAD_REQUEST);
 }
 
-/* Parses text as a JSON value (as the request body is parsed) and converts it with the exact rule. */
 static mynt_status s_exact_cents_of(const char *text, int64_t *out)
 {
-  json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
-  assert_non_null(v);
-  mynt_status st = money_cents_from_json_exact(v, out);
-  json_decref(v);
-  return st;
+  return s_convert(money_cents_from_json_exact, text, out);
 }
 
 static void test_money_exact_takes_every_amount_of_at_most_two_decimals(void **state)
 {
   (void)state;
-  for(int64_t c = -200000; c <= 200000; c++) {
-    char text[32];
-    int64_t whole = (c < 0 ? -c : c) / 100;
-    int64_t part = (c < 0 ? -c : c) % 100;
-    snprintf(text, sizeof text, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)whole, (long long)part);
-    int64_t got = -1;
-    if(s_exact_cents_of(text, &got) != MYNT_OK || got != c)
-      fail_msg("%s gave %lld cents", text, (long long)got);
-  }
+  s_assert_every_cent_converts(money_cents_from_json_exact);
   const struct {
     const char *text;
     int64_t cents;

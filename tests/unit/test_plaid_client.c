@@ -23,6 +23,13 @@ static int64_t s_in(int64_t ms)
   return clock_epoch_ms() + ms;
 }
 
+/* /transactions/sync of item a from cursor (NULL = the start), count per page, with 3 s to answer. */
+static mynt_status s_sync_item_a(fake_plaid_fixture *f, const char *cursor, int count, json_t **out_answer,
+                                 plaid_error *err)
+{
+  return plaid_transactions_sync(f->client, "access-sandbox-item-a", cursor, count, s_in(3000), out_answer, err);
+}
+
 static void test_plaid_config_picks_the_base_url_from_the_environment(void **state)
 {
   (void)state;
@@ -146,10 +153,8 @@ static void test_plaid_refuses_an_invalid_count_without_sending(void **state)
   fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 3);
   json_t *answer = NULL;
   plaid_error err;
-  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 0, s_in(3000), &answer, &err),
-                   MYNT_BAD_REQUEST);
-  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 501, s_in(3000), &answer, &err),
-                   MYNT_BAD_REQUEST);
+  assert_int_equal(s_sync_item_a(f, NULL, 0, &answer, &err), MYNT_BAD_REQUEST);
+  assert_int_equal(s_sync_item_a(f, NULL, 501, &answer, &err), MYNT_BAD_REQUEST);
   assert_null(answer);
   assert_int_equal(script_server_counts(f->plaid->server).requests, 0);
 
@@ -336,15 +341,13 @@ static void test_plaid_transactions_sync_pages_from_the_cursor_it_is_given(void 
   fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 5);
   json_t *answer = NULL;
   plaid_error err;
-  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 3, s_in(3000), &answer, &err),
-                   MYNT_OK);
+  assert_int_equal(s_sync_item_a(f, NULL, 3, &answer, &err), MYNT_OK);
   assert_int_equal(json_array_size(json_object_get(answer, "added")), 3);
   assert_true(json_is_true(json_object_get(answer, "has_more")));
   char next[64];
   snprintf(next, sizeof next, "%s", json_string_value(json_object_get(answer, "next_cursor")));
   json_decref(answer);
-  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", next, 3, s_in(3000), &answer, &err),
-                   MYNT_OK);
+  assert_int_equal(s_sync_item_a(f, next, 3, &answer, &err), MYNT_OK);
   json_t *added = json_object_get(answer, "added");
   assert_int_equal(json_array_size(added), 2);
   assert_string_equal(json_string_value(json_object_get(json_array_get(added, 0), "transaction_id")), "a-0003");
@@ -356,8 +359,7 @@ static void test_plaid_transactions_sync_pages_from_the_cursor_it_is_given(void 
   assert_int_equal(item->offsets[1], 3);
   assert_int_equal(item->counts[1], 3);
 
-  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 501, s_in(3000), &answer, &err),
-                   MYNT_BAD_REQUEST);
+  assert_int_equal(s_sync_item_a(f, NULL, 501, &answer, &err), MYNT_BAD_REQUEST);
   assert_int_equal(err.attempts, 0);
   assert_int_equal(item->n_pages, 2);
 }
