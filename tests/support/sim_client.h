@@ -33,4 +33,11 @@ typedef struct {
 sim_reply sim_client_json(const plaid_sim *sim, const char *method, const char *path, json_t *body,
                           const char *const *headers);
 
+/* Fails the cmocka test, showing the answer, unless it is a 200. Keeps the body. */
+void sim_reply_expect_ok(const sim_reply *r);
+
+/* Fails the cmocka test unless the answer is a Plaid-shaped error: status, error_type type, error_code code, an
+ * error_message and a request_id. Frees the body. */
+void sim_reply_expect_error(sim_reply *r, long status, const char *type, const char *code);
+
 #endif

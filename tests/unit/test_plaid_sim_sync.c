@@ -72,26 +72,11 @@ static sim_reply s_plaid(plaid_sim *fx, const char *path, json_t *body)
   return s_send(fx, "POST", path, body, true);
 }
 
+/* A 200 carrying Plaid's request_id. */
 static void s_ok(const sim_reply *r)
 {
-  if(r->status != 200) {
-    char *text = r->body ? json_dumps(r->body, JSON_COMPACT) : NULL;
-    fail_msg("expected 200, got %ld %.400s", r->status, text ? text : "");
-  }
+  sim_reply_expect_ok(r);
   assert_non_null(json_member_string(r->body, "request_id"));
-}
-
-/* Asserts a Plaid-shaped error and frees the reply. */
-static void s_error(sim_reply *r, long status, const char *type, const char *code)
-{
-  const char *got = json_member_string(r->body, "error_code");
-  if(r->status != status || !got || strcmp(got, code) != 0)
-    fail_msg("expected %ld %s, got %ld %s (%s)", status, code, r->status, got ? got : "-",
-             json_member_string(r->body, "error_message") ? json_member_string(r->body, "error_message") : "");
-  assert_string_equal(json_member_string(r->body, "error_type"), type);
-  assert_non_null(json_member_string(r->body, "error_message"));
-  assert_non_null(json_member_string(r->body, "request_id"));
-  json_decref(r->body);
 }
 
 /* A new item with days_requested of history; writes its item id; returns its access token. */
@@ -298,10 +283,10 @@ static void test_sync_pages_are_idempotent_and_count_is_bounded(void **state)
   const int bad_counts[] = {0, 501, -1};
   for(size_t i = 0; i < sizeof bad_counts / sizeof bad_counts[0]; i++) {
     sim_reply r = s_sync(fx, access, NULL, bad_counts[i]);
-    s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+    sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   }
   sim_reply r = s_plaid(fx, "/transactions/sync", json_pack("{s:s, s:s}", "access_token", access, "count", "5"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_sync(fx, access, NULL, 500);
   s_ok(&r);
   assert_int_equal(json_array_size(json_object_get(r.body, "added")), 500);
@@ -322,36 +307,36 @@ static void test_sync_rejects_forged_and_foreign_cursors_and_bad_fields(void **s
 
   r = s_sync(fx, b, cursor, 10); /* another item's cursor */
   assert_string_equal(json_member_string(r.body, "error_message"), "cursor not valid");
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   char forged[64];
   snprintf(forged, sizeof forged, "%s", cursor);
   forged[3] = forged[3] == 'A' ? 'B' : 'A';
   const char *bad[] = {forged, "not-a-cursor", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
   for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     r = s_sync(fx, a, bad[i], 10);
-    s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+    sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   }
   r = s_plaid(fx, "/transactions/sync", json_pack("{s:s, s:i}", "access_token", a, "cursor", 12));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/transactions/sync", json_pack("{s:s, s:{s:b}}", "access_token", a, "options", "teleport", 1));
-  s_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
   r = s_plaid(fx, "/transactions/sync", json_pack("{s:s, s:i}", "access_token", a, "surprise", 1));
-  s_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
   r =
     s_plaid(fx, "/transactions/sync", json_pack("{s:s, s:{s:i}}", "access_token", a, "options", "days_requested", 731));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/transactions/sync",
               json_pack("{s:s, s:{s:s}}", "access_token", a, "options", "include_original_description", "yes"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/transactions/sync",
               json_pack("{s:s, s:{s:s}}", "access_token", a, "options", "account_id", "not-an-account"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/transactions/sync", json_object());
-  s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   r = s_sync(fx, "access-sandbox-00000000-0000-4000-8000-000000000000", NULL, 10);
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
   r = s_send(fx, "POST", "/transactions/sync", json_pack("{s:s}", "access_token", a), false);
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
 
   /* options that Plaid takes are accepted; original_description then carries the descriptor */
   r =
@@ -385,7 +370,7 @@ static void test_sync_filters_by_account_with_its_own_cursor(void **state)
   assert_int_equal(json_array_size(json_object_get(r.body, "accounts")), 1);
   /* the account's cursor is not a cursor for the whole item */
   sim_reply w = s_sync(fx, access, json_member_string(r.body, "next_cursor"), 10);
-  s_error(&w, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&w, 400, "INVALID_REQUEST", "INVALID_FIELD");
   json_decref(r.body);
   json_decref(acc.body);
   free(access);
@@ -477,18 +462,18 @@ static void test_sim_changes_are_validated_and_all_or_nothing(void **state)
   };
   for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     sim_reply r = s_sim(fx, "POST", it.item_id, "transactions", cases[i]);
-    s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+    sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   }
   /* a good addition next to a bad removal changed nothing */
   sim_reply r = s_sim(fx, "POST", it.item_id, "transactions",
                       json_pack("{s:[{s:f, s:s}], s:[s]}", "added", "amount", 5.0, "name", "OK", "removed", unknown));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_sync(fx, it.access, it.cursor, 100);
   s_ok(&r);
   assert_int_equal(json_array_size(json_object_get(r.body, "added")), 0);
   json_decref(r.body);
   r = s_sim(fx, "POST", "NoSuchItem", "transactions", json_object());
-  s_error(&r, 404, "INVALID_INPUT", "ITEM_NOT_FOUND");
+  sim_reply_expect_error(&r, 404, "INVALID_INPUT", "ITEM_NOT_FOUND");
   s_synced_free(&it);
 }
 
@@ -553,7 +538,7 @@ static void test_mutation_knob_fails_one_mid_pagination_call(void **state)
   s_ok(&r);
   json_decref(r.body);
   r = s_sync(fx, access, mid, 50);
-  s_error(&r, 400, "TRANSACTIONS_ERROR", "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION");
+  sim_reply_expect_error(&r, 400, "TRANSACTIONS_ERROR", "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION");
   r = s_sync(fx, access, mid, 50); /* once */
   s_ok(&r);
   json_decref(r.body);
@@ -593,7 +578,7 @@ static void test_history_goes_not_ready_then_initial_then_historical(void **stat
   s_same_sets(synced, recent);
 
   k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:s}", "history", "none"));
-  s_error(&k, 400, "INVALID_REQUEST", "INVALID_FIELD"); /* history never goes back */
+  sim_reply_expect_error(&k, 400, "INVALID_REQUEST", "INVALID_FIELD"); /* history never goes back */
   k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:s}", "history", "complete"));
   s_ok(&k);
   json_decref(k.body);
@@ -609,7 +594,7 @@ static void test_history_goes_not_ready_then_initial_then_historical(void **stat
   json_t *all = s_get_all(fx, access, "2024-12-17");
   s_same_sets(synced, all);
   k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:s}", "history", "later"));
-  s_error(&k, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&k, 400, "INVALID_REQUEST", "INVALID_FIELD");
   json_decref(all);
   json_decref(older);
   json_decref(recent);
@@ -659,21 +644,21 @@ static void test_sandbox_transactions_create_appends_additions(void **state)
                                             "amount", 1.0, "description", "X"));
   r = s_plaid(fx, "/sandbox/transactions/create",
               json_pack("{s:s, s:o}", "access_token", it.access, "transactions", eleven));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/sandbox/transactions/create",
               json_pack("{s:s, s:[{s:s, s:s, s:f, s:s}]}", "access_token", it.access, "transactions", "date_transacted",
                         "2025-05-20", "date_posted", "2025-05-20", "amount", 1.0, "description", "TOO OLD"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/sandbox/transactions/create",
               json_pack("{s:s, s:[{s:s, s:s, s:f, s:s}]}", "access_token", it.access, "transactions", "date_transacted",
                         "2025-06-12", "date_posted", "2025-06-11", "amount", 1.0, "description", "POSTED FIRST"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/sandbox/transactions/create",
               json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "access_token", it.access, "transactions", "date_transacted",
                         S_TODAY, "date_posted", S_TODAY, "description", "NO AMOUNT"));
-  s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   r = s_plaid(fx, "/sandbox/transactions/create", json_pack("{s:s}", "access_token", it.access));
-  s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   s_synced_free(&it);
 }
 

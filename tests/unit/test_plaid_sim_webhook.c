@@ -161,26 +161,6 @@ static sim_reply s_plaid(s_fixture *f, const char *path, json_t *body)
   return s_send(f, "POST", path, body, true);
 }
 
-static void s_ok(sim_reply *r)
-{
-  if(r->status != 200) {
-    char *text = r->body ? json_dumps(r->body, JSON_COMPACT) : NULL;
-    fail_msg("expected 200, got %ld %.400s", r->status, text ? text : "");
-  }
-}
-
-/* Asserts a Plaid-shaped error and frees the reply. */
-static void s_error(sim_reply *r, long status, const char *type, const char *code)
-{
-  const char *got = json_member_string(r->body, "error_code");
-  if(r->status != status || !got || strcmp(got, code) != 0)
-    fail_msg("expected %ld %s, got %ld %s (%s)", status, code, r->status, got ? got : "-",
-             json_member_string(r->body, "error_message") ? json_member_string(r->body, "error_message") : "");
-  assert_string_equal(json_member_string(r->body, "error_type"), type);
-  assert_non_null(json_member_string(r->body, "request_id"));
-  json_decref(r->body);
-}
-
 /* Makes an item (webhook NULL = none) with the products given; writes its id; returns its access token. */
 static char *s_item_with(s_fixture *f, const char *webhook, const char *product, char item_id[64])
 {
@@ -190,10 +170,10 @@ static char *s_item_with(s_fixture *f, const char *webhook, const char *product,
   sim_reply r = s_plaid(
     f, "/sandbox/public_token/create",
     json_pack("{s:s, s:[s], s:o}", "institution_id", "ins_109508", "initial_products", product, "options", options));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   sim_reply x = s_plaid(f, "/item/public_token/exchange",
                         json_pack("{s:s}", "public_token", json_member_string(r.body, "public_token")));
-  s_ok(&x);
+  sim_reply_expect_ok(&x);
   snprintf(item_id, 64, "%s", json_member_string(x.body, "item_id"));
   char *access = strdup(json_member_string(x.body, "access_token"));
   json_decref(r.body);
@@ -212,7 +192,7 @@ static void s_fire(s_fixture *f, const char *access, const char *type, const cha
   if(type)
     json_object_set_new(body, "webhook_type", json_string(type));
   sim_reply r = s_plaid(f, "/sandbox/item/fire_webhook", body);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_true(json_is_true(json_object_get(r.body, "webhook_fired")));
   json_decref(r.body);
 }
@@ -223,7 +203,7 @@ static void s_admin_hook(s_fixture *f, const char *item_id, json_t *body)
   char path[128];
   snprintf(path, sizeof path, "/sim/items/%s/webhook", item_id);
   sim_reply r = s_send(f, "POST", path, body, false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
 }
 
@@ -234,7 +214,7 @@ static json_t *s_wait_log(s_fixture *f, size_t n)
   const int64_t deadline = clock_mono_ms() + 10000;
   for(;;) {
     sim_reply r = s_send(f, "GET", "/sim/webhooks", NULL, false);
-    s_ok(&r);
+    sim_reply_expect_ok(&r);
     json_t *list = json_object_get(r.body, "webhooks");
     assert_true(json_is_array(list));
     if(json_array_size(list) >= n && json_integer_value(json_object_get(r.body, "pending")) == 0) {
@@ -404,7 +384,7 @@ static void test_key_get_answers_the_jwk_and_plaids_errors(void **state)
   s_kid_of(f, 0, kid);
 
   sim_reply r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:s}", "key_id", kid));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_non_null(json_member_string(r.body, "request_id"));
   json_t *key = json_object_get(r.body, "key");
   static const char *const members[] = {"alg", "created_at", "crv", "expired_at", "kid", "kty", "use", "x", "y"};
@@ -423,19 +403,19 @@ static void test_key_get_answers_the_jwk_and_plaids_errors(void **state)
   json_decref(r.body);
 
   r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:s}", "key_id", "6c5516e1-92dc-479e-a8ff-5a51992e0001"));
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_WEBHOOK_VERIFICATION_KEY_ID");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_WEBHOOK_VERIFICATION_KEY_ID");
   r = s_plaid(f, "/webhook_verification_key/get", json_object());
-  s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:i}", "key_id", 7));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:s, s:s}", "key_id", kid, "kid", kid));
-  s_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
   r = s_send(f, "POST", "/webhook_verification_key/get", json_pack("{s:s}", "key_id", kid), false);
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
   /* client_id and secret in the body work as in the headers. */
   r = s_send(f, "POST", "/webhook_verification_key/get",
              json_pack("{s:s, s:s, s:s}", "client_id", S_CLIENT_ID, "secret", S_SECRET, "key_id", kid), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   free(access);
 }
@@ -451,7 +431,7 @@ static void test_rotation_keeps_the_old_key_verifying_until_it_expires(void **st
   s_kid_of(f, 0, old_kid);
 
   sim_reply r = s_send(f, "POST", "/sim/webhook_key/rotate", json_pack("{s:i}", "grace_s", 120), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_string_equal(json_member_string(r.body, "previous_key_id"), old_kid);
   assert_string_not_equal(json_member_string(r.body, "key_id"), old_kid);
   assert_int_equal(json_integer_value(json_object_get(r.body, "previous_expired_at")), S_T0 + 120);
@@ -464,11 +444,11 @@ static void test_rotation_keeps_the_old_key_verifying_until_it_expires(void **st
   assert_int_equal(s_verify_at(f, 1, S_T0, NULL), MYNT_OK);
 
   r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:s}", "key_id", old_kid));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_int_equal(json_integer_value(json_object_get(json_object_get(r.body, "key"), "expired_at")), S_T0 + 120);
   json_decref(r.body);
   r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:s}", "key_id", new_kid));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_true(json_is_null(json_object_get(json_object_get(r.body, "key"), "expired_at")));
   json_decref(r.body);
 
@@ -480,19 +460,19 @@ static void test_rotation_keeps_the_old_key_verifying_until_it_expires(void **st
 
   /* grace_s 0 retires the key at once; bad values are refused. */
   r = s_send(f, "POST", "/sim/webhook_key/rotate", json_pack("{s:i}", "grace_s", 0), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_string_equal(json_member_string(r.body, "previous_key_id"), new_kid);
   json_decref(r.body);
   assert_int_equal(s_verify_at(f, 1, S_T0, NULL), MYNT_UNAUTHORIZED);
   r = s_send(f, "POST", "/sim/webhook_key/rotate", json_pack("{s:i}", "grace_s", 86401), false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "POST", "/sim/webhook_key/rotate", json_pack("{s:s}", "grace_s", "60"), false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "GET", "/sim/webhook_key/rotate", NULL, false);
-  s_error(&r, 405, "INVALID_REQUEST", "INVALID_HTTP_METHOD");
+  sim_reply_expect_error(&r, 405, "INVALID_REQUEST", "INVALID_HTTP_METHOD");
   /* Without a body the default grace applies. */
   r = s_send(f, "POST", "/sim/webhook_key/rotate", NULL, false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_int_equal(json_integer_value(json_object_get(r.body, "previous_expired_at")), S_T0 + 300);
   json_decref(r.body);
   free(access);
@@ -506,39 +486,39 @@ static void test_fire_webhook_validates_like_plaid(void **state)
   char *access = s_item(f, f->hook_url, item_id);
   char *bare = s_item(f, NULL, bare_id);
   sim_reply r = s_plaid(f, "/sandbox/item/fire_webhook", json_pack("{s:s}", "access_token", access));
-  s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   r = s_plaid(f, "/sandbox/item/fire_webhook", json_pack("{s:s, s:s}", "access_token", access, "webhook_code", "NOPE"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(
     f, "/sandbox/item/fire_webhook",
     json_pack("{s:s, s:s, s:s}", "access_token", access, "webhook_code", "DEFAULT_UPDATE", "webhook_type", "BANANAS"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s, s:s}", "access_token", access, "webhook_code", "SYNC_UPDATES_AVAILABLE",
                         "webhook_type", "ITEM"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s, s:s}", "access_token", access, "webhook_code", "LOGIN_REPAIRED", "url", "x"));
-  s_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s}", "access_token", "access-sandbox-nope", "webhook_code", "LOGIN_REPAIRED"));
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s}", "access_token", bare, "webhook_code", "LOGIN_REPAIRED"));
-  s_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_WEBHOOK_INVALID");
+  sim_reply_expect_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_WEBHOOK_INVALID");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s}", "access_token", access, "webhook_code", "RECURRING_TRANSACTIONS_UPDATE"));
-  s_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
+  sim_reply_expect_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
   r = s_plaid(
     f, "/sandbox/item/fire_webhook",
     json_pack("{s:s, s:s, s:s}", "access_token", access, "webhook_code", "DEFAULT_UPDATE", "webhook_type", "AUTH"));
-  s_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
+  sim_reply_expect_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s}", "access_token", access, "webhook_code", "PRODUCT_READY"));
-  s_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
+  sim_reply_expect_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
   r = s_send(f, "POST", "/sandbox/item/fire_webhook",
              json_pack("{s:s, s:s}", "access_token", access, "webhook_code", "LOGIN_REPAIRED"), false);
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
   /* Nothing was sent for any of them. */
   clock_sleep_ms(100);
   assert_int_equal(s_hook_count(&f->rx), 0);
@@ -611,7 +591,7 @@ static void test_drop_knob_loses_the_next_deliveries(void **state)
   char item_id[64];
   char *access = s_item(f, f->hook_url, item_id);
   sim_reply r = s_send(f, "POST", "/sim/webhooks/drop", json_pack("{s:i}", "count", 2), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   s_fire(f, access, NULL, "LOGIN_REPAIRED");
   s_fire(f, access, NULL, "NEW_ACCOUNTS_AVAILABLE");
@@ -627,11 +607,11 @@ static void test_drop_knob_loses_the_next_deliveries(void **state)
   assert_string_equal(ev.webhook_code, "SYNC_UPDATES_AVAILABLE");
 
   r = s_send(f, "POST", "/sim/webhooks/drop", json_pack("{s:i}", "count", -1), false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "POST", "/sim/webhooks/drop", json_object(), false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "GET", "/sim/webhooks", NULL, false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_int_equal(json_integer_value(json_object_get(r.body, "dropping")), 0);
   json_decref(r.body);
   free(access);
@@ -646,19 +626,19 @@ static void test_sync_updates_follow_the_history_once_synced(void **state)
   char *idle = s_item(f, f->hook_url, idle_id);
   snprintf(path, sizeof path, "/sim/items/%s/sync", item_id);
   sim_reply r = s_send(f, "POST", path, json_pack("{s:s}", "history", "none"), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   r = s_plaid(f, "/transactions/sync", json_pack("{s:s}", "access_token", access));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_string_equal(json_member_string(r.body, "transactions_update_status"), "NOT_READY");
   json_decref(r.body);
 
   r = s_send(f, "POST", path, json_pack("{s:s}", "history", "initial"), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   json_decref(s_wait_log(f, 1));
   r = s_send(f, "POST", path, json_pack("{s:s}", "history", "complete"), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   json_decref(s_wait_log(f, 2));
 
@@ -672,18 +652,18 @@ static void test_sync_updates_follow_the_history_once_synced(void **state)
   char changes[160];
   snprintf(changes, sizeof changes, "/sim/items/%s/transactions", idle_id);
   r = s_send(f, "POST", changes, json_pack("{s:[{s:f, s:s}]}", "added", "amount", 4.5, "name", "IDLE CAFE"), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
 
   /* New data on the synced item: /sim changes and /sandbox/transactions/create. */
   snprintf(changes, sizeof changes, "/sim/items/%s/transactions", item_id);
   r = s_send(f, "POST", changes, json_pack("{s:[{s:f, s:s}]}", "added", "amount", 3.5, "name", "HOOK BAKERY"), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   r = s_plaid(f, "/sandbox/transactions/create",
               json_pack("{s:s, s:[{s:s, s:s, s:f, s:s}]}", "access_token", access, "transactions", "date_transacted",
                         "2025-06-14", "date_posted", "2025-06-15", "amount", 9.99, "description", "SANDBOX HOOK"));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   json_t *log = s_wait_log(f, 4);
   clock_sleep_ms(100);
@@ -714,20 +694,20 @@ static void test_item_webhooks_move_the_login_state(void **state)
   char *access = s_item(f, f->hook_url, item_id);
   s_admin_hook(f, item_id, json_pack("{s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "ERROR"));
   sim_reply r = s_plaid(f, "/accounts/get", json_pack("{s:s}", "access_token", access));
-  s_error(&r, 400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED");
+  sim_reply_expect_error(&r, 400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED");
   s_admin_hook(f, item_id, json_pack("{s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "LOGIN_REPAIRED"));
   r = s_plaid(f, "/accounts/get", json_pack("{s:s}", "access_token", access));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   /* Another error code is only announced. */
   s_admin_hook(f, item_id,
                json_pack("{s:s, s:s, s:{s:s}}", "webhook_type", "ITEM", "webhook_code", "ERROR", "error", "error_code",
                          "INSTITUTION_DOWN"));
   r = s_plaid(f, "/accounts/get", json_pack("{s:s}", "access_token", access));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   r = s_plaid(f, "/sandbox/item/reset_login", json_pack("{s:s}", "access_token", access));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   json_t *log = s_wait_log(f, 4);
   static const char *const codes[] = {"ERROR", "LOGIN_REPAIRED", "ERROR", "ERROR"};
@@ -755,20 +735,20 @@ static void test_item_webhooks_move_the_login_state(void **state)
   snprintf(path, sizeof path, "/sim/items/%s/webhook", item_id);
   r = s_send(f, "POST", path, json_pack("{s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "SYNC_UPDATES_AVAILABLE"),
              false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "POST", path,
              json_pack("{s:s, s:s, s:{s:s}}", "webhook_type", "ITEM", "webhook_code", "ERROR", "error", "error_code",
                        "lower case"),
              false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "POST", path,
              json_pack("{s:s, s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "USER_ACCOUNT_REVOKED", "account_id",
                        "not-an-account"),
              false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "POST", "/sim/items/NoSuchItem/webhook",
              json_pack("{s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "LOGIN_REPAIRED"), false);
-  s_error(&r, 404, "INVALID_INPUT", "ITEM_NOT_FOUND");
+  sim_reply_expect_error(&r, 404, "INVALID_INPUT", "ITEM_NOT_FOUND");
   free(access);
 }
 
@@ -786,18 +766,18 @@ static void test_link_token_webhook_is_validated_and_kept(void **state)
                                     "webhook", bad[i]));
     if(r.status != 400)
       fail_msg("webhook \"%s\" was accepted", bad[i]);
-    s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+    sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   }
   sim_reply r = s_plaid(f, "/link/token/create",
                         json_pack("{s:s, s:s, s:[s], s:{s:s}, s:[s], s:s}", "client_name", "Mynt", "language", "en",
                                   "country_codes", "US", "user", "client_user_id", "u1", "products", "transactions",
                                   "webhook", f->hook_url));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   sim_reply done = s_send(f, "POST", "/sim/link/complete",
                           json_pack("{s:s, s:s, s:s, s:s}", "link_token", json_member_string(r.body, "link_token"),
                                     "institution_id", "ins_109509", "username", "user_good", "password", "pass_good"),
                           false);
-  s_ok(&done);
+  sim_reply_expect_ok(&done);
   char item_id[64];
   snprintf(item_id, sizeof item_id, "%s", json_member_string(done.body, "item_id"));
   json_decref(r.body);

@@ -335,12 +335,24 @@ static void test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation(v
   fake_api_free(f);
 }
 
+/* Queues GET /fault/<fault> (request id req-<fault>) on f and starts fault_bootstrap against it. *out_event is the
+ * queued event's text, for the caller to free. */
+static s_child s_spawn_fault(fake_api *f, const char *fault, char **out_event)
+{
+  char request_id[32], route_key[48], path[40];
+  snprintf(request_id, sizeof request_id, "req-%s", fault);
+  snprintf(path, sizeof path, "/fault/%s", fault);
+  snprintf(route_key, sizeof route_key, "GET %s", path);
+  *out_event = s_queue_event(f, request_id, "GET", route_key, path);
+  return s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+}
+
 static void test_fault_bootstrap_crash_dies_by_abort_without_answering(void **state)
 {
   (void)state;
   fake_api *f = s_fake_start();
-  char *crash = s_queue_event(f, "req-crash", "GET", "GET /fault/crash", "/fault/crash");
-  s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+  char *crash = NULL;
+  s_child child = s_spawn_fault(f, "crash", &crash);
   int status = s_wait_exit(child.pid, WAIT_MS);
   assert_true(WIFSIGNALED(status));
   assert_int_equal(WTERMSIG(status), SIGABRT);
@@ -355,8 +367,8 @@ static void test_fault_bootstrap_hang_never_answers(void **state)
 {
   (void)state;
   fake_api *f = s_fake_start();
-  char *hang = s_queue_event(f, "req-hang", "GET", "GET /fault/hang", "/fault/hang");
-  s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+  char *hang = NULL;
+  s_child child = s_spawn_fault(f, "hang", &hang);
   int64_t until = clock_mono_ms() + WAIT_MS;
   while(fake_api_handed(f) < 1 && clock_mono_ms() < until)
     clock_sleep_ms(10);

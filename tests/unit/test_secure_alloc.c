@@ -143,6 +143,17 @@ static void test_libcurl_alone_releases_the_token_unwiped(void **state)
   assert_true(atomic_load(&s_with_token) >= 1);
 }
 
+/* Asserts that every block released since s_reset was zeroed (none still held the token), then takes the secure
+ * allocator out again: the release hook, libcurl's global state and jansson's allocator back to plain free. */
+static void s_assert_all_zeroed_and_uninstall(void)
+{
+  assert_int_equal(atomic_load(&s_not_zero), 0);
+  assert_int_equal(atomic_load(&s_with_token), 0);
+  secure_alloc_set_release(NULL);
+  curl_global_cleanup();
+  json_set_alloc_funcs(malloc, free);
+}
+
 static void test_installed_allocator_releases_only_zeroed_blocks_from_jansson_and_libcurl(void **state)
 {
   (void)state;
@@ -159,12 +170,7 @@ static void test_installed_allocator_releases_only_zeroed_blocks_from_jansson_an
   s_reset();
   s_request_with_a_token();
   assert_true(atomic_load(&s_released) >= 3); /* the header list, the request buffer, the handle at least */
-  assert_int_equal(atomic_load(&s_not_zero), 0);
-  assert_int_equal(atomic_load(&s_with_token), 0);
-
-  secure_alloc_set_release(NULL);
-  curl_global_cleanup();
-  json_set_alloc_funcs(malloc, free);
+  s_assert_all_zeroed_and_uninstall();
 }
 
 /* Mynt's own Plaid client against the loopback fake Plaid: exchanging a public token (the access token arrives in
@@ -197,11 +203,7 @@ static void test_plaid_calls_release_only_zeroed_blocks(void **state)
   fake_plaid_free(fake);
 
   assert_true(atomic_load(&s_released) >= 10);
-  assert_int_equal(atomic_load(&s_not_zero), 0);
-  assert_int_equal(atomic_load(&s_with_token), 0);
-  secure_alloc_set_release(NULL);
-  curl_global_cleanup();
-  json_set_alloc_funcs(malloc, free);
+  s_assert_all_zeroed_and_uninstall();
 }
 
 static void test_realloc_keeps_the_contents_and_wipes_the_old_block(void **state)
