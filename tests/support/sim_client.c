@@ -94,3 +94,25 @@ void sim_reply_expect_error(sim_reply *r, long status, const char *type, const c
   assert_non_null(json_member_string(r->body, "request_id"));
   json_decref(r->body);
 }
+
+/* The 200 of a Plaid endpoint: it carries a request_id. */
+static void s_expect_plaid_ok(const sim_reply *r)
+{
+  sim_reply_expect_ok(r);
+  assert_non_null(json_member_string(r->body, "request_id"));
+}
+
+char *sim_client_sandbox_item(const plaid_sim *sim, const char *const *headers, json_t *create_body, char item_id[64])
+{
+  sim_reply r = sim_client_json(sim, "POST", "/sandbox/public_token/create", create_body, headers);
+  s_expect_plaid_ok(&r);
+  sim_reply x =
+    sim_client_json(sim, "POST", "/item/public_token/exchange",
+                    json_pack("{s:s}", "public_token", json_member_string(r.body, "public_token")), headers);
+  s_expect_plaid_ok(&x);
+  snprintf(item_id, 64, "%s", json_member_string(x.body, "item_id"));
+  char *access = strdup(json_member_string(x.body, "access_token"));
+  json_decref(r.body);
+  json_decref(x.body);
+  return access;
+}

@@ -40,4 +40,9 @@ void sim_reply_expect_ok(const sim_reply *r);
  * error_message and a request_id. Frees the body. */
 void sim_reply_expect_error(sim_reply *r, long status, const char *type, const char *code);
 
+/* Makes a sandbox item as Plaid's quickstart does: POST /sandbox/public_token/create with create_body (taken over),
+ * then /item/public_token/exchange of its public token, both sent with headers (the Plaid key headers) and both
+ * expected to answer 200 with a request_id. Writes the item's id; returns its access token (the caller frees). */
+char *sim_client_sandbox_item(const plaid_sim *sim, const char *const *headers, json_t *create_body, char item_id[64]);
+
 #endif

@@ -312,43 +312,22 @@ static void test_plaid_webhook_verification_key_get_returns_the_key(void **state
   assert_int_equal(f->plaid->key_requests, 2);
 }
 
-/* The fixture of the tests that script Plaid's answers one by one: a script_server and a Plaid client pointed at it. */
-typedef struct {
-  script_server *srv;
-  plaid_client *client;
-} s_scripted;
-
-static int s_scripted_setup(void **state)
+/* A script_server playing Plaid answer by answer, in *out_srv, and a Plaid client pointed at it (the caller frees
+ * both). */
+static plaid_client *s_scripted_client(script_server **out_srv)
 {
-  s_scripted *fx = calloc(1, sizeof *fx);
-  if(!fx || script_server_new(NULL, NULL, &fx->srv) != MYNT_OK) {
-    free(fx);
-    return -1;
-  }
-  plaid_config cfg = fake_plaid_config(script_server_url(fx->srv), FAKE_PLAID_SECRET);
-  if(plaid_client_new(&cfg, &fx->client) != MYNT_OK) {
-    script_server_free(fx->srv);
-    free(fx);
-    return -1;
-  }
-  *state = fx;
-  return 0;
-}
-
-static int s_scripted_teardown(void **state)
-{
-  s_scripted *fx = *state;
-  plaid_client_free(fx->client);
-  script_server_free(fx->srv);
-  free(fx);
-  return 0;
+  assert_int_equal(script_server_new(NULL, NULL, out_srv), MYNT_OK);
+  plaid_config cfg = fake_plaid_config(script_server_url(*out_srv), FAKE_PLAID_SECRET);
+  plaid_client *client = NULL;
+  assert_int_equal(plaid_client_new(&cfg, &client), MYNT_OK);
+  return client;
 }
 
 static void test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_key(void **state)
 {
-  s_scripted *fx = *state;
-  script_server *srv = fx->srv;
-  plaid_client *client = fx->client;
+  (void)state;
+  script_server *srv = NULL;
+  plaid_client *client = s_scripted_client(&srv);
   const char *answers[] = {"{\"request_id\":\"r\"}", "{\"key\":\"text\",\"request_id\":\"r\"}",
                            "{\"key\":[],\"request_id\":\"r\"}"};
   for(size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
@@ -360,6 +339,8 @@ static void test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_
     assert_int_equal(err.kind, PLAID_ERR_MALFORMED);
     assert_non_null(strstr(err.detail, "key"));
   }
+  plaid_client_free(client);
+  script_server_free(srv);
 }
 
 static void test_plaid_transactions_sync_pages_from_the_cursor_it_is_given(void **state)
@@ -393,9 +374,9 @@ static void test_plaid_transactions_sync_pages_from_the_cursor_it_is_given(void 
 
 static void test_plaid_transactions_sync_refuses_an_answer_without_its_members(void **state)
 {
-  s_scripted *fx = *state;
-  script_server *srv = fx->srv;
-  plaid_client *client = fx->client;
+  (void)state;
+  script_server *srv = NULL;
+  plaid_client *client = s_scripted_client(&srv);
   const char *answers[] = {
     "{\"request_id\":\"r\"}",
     "{\"added\":[],\"modified\":[],\"removed\":[],\"has_more\":false,\"request_id\":\"r\"}",
@@ -417,6 +398,8 @@ static void test_plaid_transactions_sync_refuses_an_answer_without_its_members(v
   assert_int_equal(plaid_transactions_sync(client, "access-sandbox-item-a", "c", 10, s_in(3000), &answer, NULL),
                    MYNT_OK);
   json_decref(answer);
+  plaid_client_free(client);
+  script_server_free(srv);
 }
 
 UNIT_MAIN("plaid_client", unit_curl_setup, unit_curl_teardown,
@@ -442,10 +425,8 @@ UNIT_MAIN("plaid_client", unit_curl_setup, unit_curl_teardown,
                                             fake_plaid_item_a_setup, fake_plaid_teardown),
             cmocka_unit_test_setup_teardown(test_plaid_webhook_verification_key_get_returns_the_key, fake_plaid_setup,
                                             fake_plaid_teardown),
-            cmocka_unit_test_setup_teardown(test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_key,
-                                            s_scripted_setup, s_scripted_teardown),
+            cmocka_unit_test(test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_key),
             cmocka_unit_test_setup_teardown(test_plaid_transactions_sync_pages_from_the_cursor_it_is_given,
                                             fake_plaid_setup, fake_plaid_teardown),
-            cmocka_unit_test_setup_teardown(test_plaid_transactions_sync_refuses_an_answer_without_its_members,
-                                            s_scripted_setup, s_scripted_teardown),
+            cmocka_unit_test(test_plaid_transactions_sync_refuses_an_answer_without_its_members),
           })

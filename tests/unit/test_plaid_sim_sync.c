@@ -60,11 +60,12 @@ static int s_teardown(void **state)
   return 0;
 }
 
+static const char *const s_plaid_headers[] = {"PLAID-CLIENT-ID: " S_CLIENT_ID, "PLAID-SECRET: " S_SECRET, NULL};
+
 /* Sends method path with body (taken over; NULL = none); plaid adds Plaid's key headers. */
 static sim_reply s_send(plaid_sim *fx, const char *method, const char *path, json_t *body, bool plaid)
 {
-  static const char *const plaid_headers[] = {"PLAID-CLIENT-ID: " S_CLIENT_ID, "PLAID-SECRET: " S_SECRET, NULL};
-  return sim_client_json(fx, method, path, body, plaid ? plaid_headers : NULL);
+  return sim_client_json(fx, method, path, body, plaid ? s_plaid_headers : NULL);
 }
 
 static sim_reply s_plaid(plaid_sim *fx, const char *path, json_t *body)
@@ -82,18 +83,11 @@ static void s_ok(const sim_reply *r)
 /* A new item with days_requested of history; writes its item id; returns its access token. */
 static char *s_new_item(plaid_sim *fx, int days, char item_id[64])
 {
-  sim_reply r = s_plaid(fx, "/sandbox/public_token/create",
-                        json_pack("{s:s, s:[s], s:{s:{s:i}}}", "institution_id", "ins_109508", "initial_products",
-                                  "transactions", "options", "transactions", "days_requested", days));
-  s_ok(&r);
-  sim_reply x = s_plaid(fx, "/item/public_token/exchange",
-                        json_pack("{s:s}", "public_token", json_member_string(r.body, "public_token")));
-  s_ok(&x);
-  snprintf(item_id, 64, "%s", json_member_string(x.body, "item_id"));
-  char *access = strdup(json_member_string(x.body, "access_token"));
-  json_decref(r.body);
-  json_decref(x.body);
-  return access;
+  return sim_client_sandbox_item(fx, s_plaid_headers,
+                                 json_pack("{s:s, s:[s], s:{s:{s:i}}}", "institution_id", "ins_109508",
+                                           "initial_products", "transactions", "options", "transactions",
+                                           "days_requested", days),
+                                 item_id);
 }
 
 static sim_reply s_sync(plaid_sim *fx, const char *access, const char *cursor, int count)

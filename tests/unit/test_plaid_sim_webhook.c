@@ -148,12 +148,13 @@ static int s_teardown(void **state)
 
 /* ---- talking to the simulator ---- */
 
+static const char *const s_plaid_headers[] = {"PLAID-CLIENT-ID: " S_CLIENT_ID, "PLAID-SECRET: " S_SECRET,
+                                              "Plaid-Version: 2020-09-14", NULL};
+
 /* Sends method path with body (taken over; NULL = none); plaid adds Plaid's key headers. */
 static sim_reply s_send(s_fixture *f, const char *method, const char *path, json_t *body, bool plaid)
 {
-  static const char *const plaid_headers[] = {"PLAID-CLIENT-ID: " S_CLIENT_ID, "PLAID-SECRET: " S_SECRET,
-                                              "Plaid-Version: 2020-09-14", NULL};
-  return sim_client_json(f->sim, method, path, body, plaid ? plaid_headers : NULL);
+  return sim_client_json(f->sim, method, path, body, plaid ? s_plaid_headers : NULL);
 }
 
 static sim_reply s_plaid(s_fixture *f, const char *path, json_t *body)
@@ -167,18 +168,10 @@ static char *s_item_with(s_fixture *f, const char *webhook, const char *product,
   json_t *options = json_object();
   if(webhook)
     json_object_set_new(options, "webhook", json_string(webhook));
-  sim_reply r = s_plaid(
-    f, "/sandbox/public_token/create",
-    json_pack("{s:s, s:[s], s:o}", "institution_id", "ins_109508", "initial_products", product, "options", options));
-  sim_reply_expect_ok(&r);
-  sim_reply x = s_plaid(f, "/item/public_token/exchange",
-                        json_pack("{s:s}", "public_token", json_member_string(r.body, "public_token")));
-  sim_reply_expect_ok(&x);
-  snprintf(item_id, 64, "%s", json_member_string(x.body, "item_id"));
-  char *access = strdup(json_member_string(x.body, "access_token"));
-  json_decref(r.body);
-  json_decref(x.body);
-  return access;
+  return sim_client_sandbox_item(
+    f->sim, s_plaid_headers,
+    json_pack("{s:s, s:[s], s:o}", "institution_id", "ins_109508", "initial_products", product, "options", options),
+    item_id);
 }
 
 static char *s_item(s_fixture *f, const char *webhook, char item_id[64])
