@@ -107,13 +107,15 @@ static void test_read_pages_start_with_one_month_of_every_item_and_double(void *
 {
   (void)state;
   /* Five items: a month of each plus the next month's first bucket, then 12, 24, ... up to 100. */
-  assert_int_equal(store_history_page_limit(5, 0), 6);
-  assert_int_equal(store_history_page_limit(5, 1), 12);
-  assert_int_equal(store_history_page_limit(5, 2), 24);
-  assert_int_equal(store_history_page_limit(5, 5), 100);
-  assert_int_equal(store_history_page_limit(5, 40), 100);
-  assert_int_equal(store_history_page_limit(1, 0), 2);
-  assert_int_equal(store_history_page_limit(150, 0), 100);
+  static const struct {
+    size_t items;
+    unsigned page;
+    size_t limit;
+  } cases[] = {{5, 0, 6}, {5, 1, 12}, {5, 2, 24}, {5, 5, 100}, {5, 40, 100}, {1, 0, 2}, {150, 0, 100}};
+  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    if(store_history_page_limit(cases[i].items, cases[i].page) != cases[i].limit)
+      fail_msg("%zu items, page %u: limit %zu, not %zu", cases[i].items, cases[i].page,
+               store_history_page_limit(cases[i].items, cases[i].page), cases[i].limit);
 }
 
 /* A user's partition is named by the JWT's sub: never empty, never longer than 128 bytes, and never one of
