@@ -26,9 +26,31 @@ static mynt_status s_convert(s_converter convert, const char *text, int64_t *out
   return st;
 }
 
-static mynt_status s_cents_of(const char *text, int64_t *out)
+/* An amount as written and the cents it converts to. */
+typedef struct {
+  const char *text;
+  int64_t cents;
+} s_amount;
+
+/* Each of cases[0..n) converts with convert to exactly its cents. */
+static void s_assert_amounts(s_converter convert, const s_amount *cases, size_t n)
 {
-  return s_convert(money_cents_from_json, text, out);
+  for(size_t i = 0; i < n; i++) {
+    int64_t got = -1;
+    if(s_convert(convert, cases[i].text, &got) != MYNT_OK || got != cases[i].cents)
+      fail_msg("%s gave %lld cents, not %lld", cases[i].text, (long long)got, (long long)cases[i].cents);
+  }
+}
+
+/* convert refuses each of bad[0..n) with MYNT_BAD_REQUEST and leaves the output as it was. */
+static void s_assert_refused(s_converter convert, const char *const *bad, size_t n)
+{
+  for(size_t i = 0; i < n; i++) {
+    int64_t got = 42;
+    if(s_convert(convert, bad[i], &got) != MYNT_BAD_REQUEST)
+      fail_msg("%s was taken", bad[i]);
+    assert_int_equal(got, 42);
+  }
 }
 
 /* Every cent from -2000.00 to 2000.00, written as Plaid writes it, converts to exactly its cents. */
@@ -55,10 +77,7 @@ static void test_money_every_two_decimal_amount_gives_its_exact_cents(void **sta
 static void test_money_converts_large_integer_and_one_decimal_amounts(void **state)
 {
   (void)state;
-  const struct {
-    const char *text;
-    int64_t cents;
-  } cases[] = {
+  static const s_amount cases[] = {
     {"12345678.91", 1234567891},
     {"-98765432.19", -9876543219},
     {"5", 500},
@@ -71,59 +90,34 @@ static void test_money_converts_large_integer_and_one_decimal_amounts(void **sta
     {"-0.0", 0},
     {"999999999999.99", 99999999999999},
   };
-  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    int64_t got = -1;
-    assert_int_equal(s_cents_of(cases[i].text, &got), MYNT_OK);
-    if(got != cases[i].cents)
-      fail_msg("%s gave %lld cents, not %lld", cases[i].text, (long long)got, (long long)cases[i].cents);
-  }
+  s_assert_amounts(money_cents_from_json, cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_money_refuses_what_is_not_an_amount(void **state)
 {
   (void)state;
-  const char *bad[] = {"\"12.34\"", "null", "true", "[]", "{}", "1e300", "-1e300", "1000000000001", "1000000000000.5"};
-  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    int64_t got = 42;
-    assert_int_equal(s_cents_of(bad[i], &got), MYNT_BAD_REQUEST);
-    assert_int_equal(got, 42);
-  }
+  static const char *const bad[] = {"\"12.34\"", "null",          "true",           "[]", "{}", "1e300",
+                                    "-1e300",    "1000000000001", "1000000000000.5"};
+  s_assert_refused(money_cents_from_json, bad, sizeof bad / sizeof bad[0]);
   int64_t got = 42;
   assert_int_equal(money_cents_from_json(NULL, &got), MYNT_BAD_REQUEST);
-}
-
-static mynt_status s_exact_cents_of(const char *text, int64_t *out)
-{
-  return s_convert(money_cents_from_json_exact, text, out);
 }
 
 static void test_money_exact_takes_every_amount_of_at_most_two_decimals(void **state)
 {
   (void)state;
   s_assert_every_cent_converts(money_cents_from_json_exact);
-  const struct {
-    const char *text;
-    int64_t cents;
-  } cases[] = {
+  static const s_amount cases[] = {
     {"0.1", 10}, {"1e-2", 1}, {"25", 2500}, {"999999999999.99", 99999999999999}, {"1000000000", 100000000000}};
-  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    int64_t got = -1;
-    assert_int_equal(s_exact_cents_of(cases[i].text, &got), MYNT_OK);
-    assert_int_equal(got, cases[i].cents);
-  }
+  s_assert_amounts(money_cents_from_json_exact, cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_money_exact_refuses_more_than_two_decimals(void **state)
 {
   (void)state;
-  const char *bad[] = {"10.005", "0.001",      "-0.015", "1.234", "19.999",
-                       "0.0001", "123456.789", "\"10\"", "null",  "1e300"};
-  for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    int64_t got = 42;
-    if(s_exact_cents_of(bad[i], &got) != MYNT_BAD_REQUEST)
-      fail_msg("%s was taken", bad[i]);
-    assert_int_equal(got, 42);
-  }
+  static const char *const bad[] = {"10.005", "0.001",      "-0.015", "1.234", "19.999",
+                                    "0.0001", "123456.789", "\"10\"", "null",  "1e300"};
+  s_assert_refused(money_cents_from_json_exact, bad, sizeof bad / sizeof bad[0]);
 }
 
 /* The text the response writer (src/apigw/response.c) prints for money_json(cents). */
@@ -155,7 +149,7 @@ static void test_money_json_prints_the_amount_with_at_most_two_decimals(void **s
     s_money_text(c, text, sizeof text);
     const char *dot = strchr(text, '.');
     int64_t back = -1;
-    if((dot && strlen(dot + 1) > 2) || s_exact_cents_of(text, &back) != MYNT_OK || back != c)
+    if((dot && strlen(dot + 1) > 2) || s_convert(money_cents_from_json_exact, text, &back) != MYNT_OK || back != c)
       fail_msg("%lld cents printed %s", (long long)c, text);
   }
 }
