@@ -301,6 +301,11 @@ class TemplateTest(unittest.TestCase):
         env = fn["Environment"]["Variables"]
         self.assertEqual(env["MYNT_HTTP_API_ID"], {"Ref": "MyntApi"})
         self.assertEqual(env["MYNT_HTTP_API_STAGE"], "$default")
+        self.assertEqual(env["MYNT_GUARD_RATE"], {"Ref": "CostGuardRate"})
+        self.assertEqual(env["MYNT_GUARD_BURST"], "1")
+        guard = self.t["Parameters"]["CostGuardRate"]
+        self.assertLessEqual(float(guard["Default"]), 1, "the trickle is at most 1 request a second a route")
+        self.assertLessEqual(float(guard["MaxValue"]), 10)
         st = statements(self.r["CostGuardFunctionRole"])
         self.assertEqual(len(st), 1)
         self.assertEqual(set(as_list(st[0]["Action"])), {"apigateway:GET", "apigateway:PATCH"})
