@@ -436,6 +436,18 @@ class TemplateTest(unittest.TestCase):
         enc = self.r["WebBucket"]["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
         self.assertEqual([e["ServerSideEncryptionByDefault"]["SSEAlgorithm"] for e in enc], ["AES256"])
 
+    def test_the_template_given_to_cloudformation_package_names_the_code_on_every_function(self):
+        # `aws cloudformation package` ignores Globals' CodeUri and would upload the working
+        # directory instead (aws/aws-cli#3376).
+        sam = DEPLOY.with_code(TEMPLATE, "/abs/build/dist/mynt-lambda.zip")
+        self.assertNotIn("CodeUri", sam.get("Globals", {}).get("Function", {}))
+        functions = [r for r in sam["Resources"].values() if r["Type"] == "AWS::Serverless::Function"]
+        self.assertEqual(len(functions), len(DYNAMODB_ACTIONS))
+        for fn in functions:
+            self.assertEqual(fn["Properties"]["CodeUri"], "/abs/build/dist/mynt-lambda.zip")
+        code = {r["Properties"]["Code"]["S3Key"] for r in resources(self.t, "AWS::Lambda::Function").values()}
+        self.assertEqual(code, {"code.zip"}, "every function runs the one bootstrap")
+
     def test_outputs_give_what_the_deploy_and_the_dashboards_need(self):
         self.assertTrue({"ApiUrl", "WebUrl", "UserPoolId", "UserPoolClientId", "CognitoDomain", "Region",
                          "WebBucketName", "DistributionId", "GoogleRedirectUri"} <= set(self.t["Outputs"]))
