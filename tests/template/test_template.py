@@ -102,6 +102,8 @@ def evaluate(tpl, value, params):
                 return not ev(arg[0])
             if k == "Condition":
                 return cond(arg)
+            if k == "Fn::Select":
+                return ev(arg[1][int(arg[0])])
             if k == "Ref" and arg in values:
                 return values[arg]
         if isinstance(v, dict):
@@ -112,6 +114,18 @@ def evaluate(tpl, value, params):
         return v
 
     return ev(value), cond
+
+
+def json_values(value):
+    """Every dict and scalar nested in value (to find a Ref wherever it is)."""
+    out = [value]
+    if isinstance(value, dict):
+        for v in value.values():
+            out += json_values(v)
+    elif isinstance(value, list):
+        for v in value:
+            out += json_values(v)
+    return out
 
 
 def resources(tpl, kind):
@@ -197,7 +211,9 @@ class TemplateTest(unittest.TestCase):
         with_google, cond = evaluate(self.t, client["SupportedIdentityProviders"],
                                      {"GoogleClientId": "1.apps.googleusercontent.com"})
         self.assertTrue(cond(idp["Condition"]))
-        self.assertEqual(with_google, ["COGNITO", {"Ref": "GoogleIdentityProvider"}])
+        self.assertEqual(with_google, ["COGNITO", "Google"])
+        # ... and the client is created after the provider (a Ref to it in the list).
+        self.assertIn({"Ref": "GoogleIdentityProvider"}, json_values(client["SupportedIdentityProviders"]))
         self.assertEqual(self.t["Outputs"]["GoogleRedirectUri"]["Value"]["Fn::Sub"],
                          "https://${CognitoDomainPrefix}.auth.${AWS::Region}.amazoncognito.com/oauth2/idpresponse")
         self.assertEqual(self.r["UserPoolDomain"]["Properties"]["Domain"], {"Ref": "CognitoDomainPrefix"})
