@@ -16,7 +16,7 @@ import unittest
 import boto3
 from botocore.config import Config
 
-from test_template import DEPLOY, ROOT
+from test_template import DEPLOY, ROOT, transformed
 
 REGION = "us-east-1"
 # Names of this run only: the moto fixture is shared with the other tests of a ctest run.
@@ -158,6 +158,22 @@ class InputsTest(unittest.TestCase):
         self.assertTrue(DEPLOY.confirm("?", "delete mynt-users", reader=lambda _: "delete mynt-users\n"))
         self.assertFalse(DEPLOY.confirm("?", "delete mynt-users", reader=lambda _: "yes"))
         self.assertFalse(DEPLOY.confirm("?", "delete mynt-users", reader=lambda _: "delete mynt-user"))
+
+
+class LiftGuardTest(unittest.TestCase):
+    def test_lift_guard_writes_back_exactly_the_stage_cloudformation_created(self):
+        # moto has no UpdateStage: botocore's Stubber checks the call against the service's own
+        # model (names, types) and against what the transformed template gives the stage.
+        from botocore.stub import Stubber
+        stage = transformed()["Resources"]["MyntApiApiGatewayDefaultStage"]["Properties"]
+        client = boto3.client("apigatewayv2", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="y")
+        with Stubber(client) as stub:
+            stub.add_response("update_stage", {"StageName": "$default"}, {
+                "ApiId": "abc123", "StageName": "$default",
+                "DefaultRouteSettings": stage["DefaultRouteSettings"],
+                "RouteSettings": stage["RouteSettings"]})
+            DEPLOY.lift_guard({"api_id": "abc123"}, apigw=client)
+            stub.assert_no_pending_responses()
 
 
 if __name__ == "__main__":
