@@ -305,6 +305,11 @@ class TemplateTest(unittest.TestCase):
         st = as_list(policy["PolicyDocument"]["Statement"])
         self.assertEqual([s["Principal"] for s in st], [{"Service": "budgets.amazonaws.com"}])
         self.assertEqual(as_list(st[0]["Action"]), ["SNS:Publish"])
+        self.assertEqual(st[0]["Resource"], {"Ref": "CostGuardTopic"})
+        self.assertEqual(st[0]["Condition"], {
+            "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+            "ArnLike": {"aws:SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:budgets::${AWS::AccountId}:*"}}},
+            "only this account's budgets may publish")
         subs = [s["Properties"] for s in resources(self.t, "AWS::SNS::Subscription").values()]
         self.assertIn({"Endpoint": {"Fn::GetAtt": ["CostGuardFunction", "Arn"]}, "Protocol": "lambda",
                        "TopicArn": {"Ref": "CostGuardTopic"}}, subs)
