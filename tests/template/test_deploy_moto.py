@@ -124,11 +124,13 @@ class DeployOnMotoTest(unittest.TestCase):
 class InputsTest(unittest.TestCase):
     def test_dotenv_and_environment_make_the_settings_and_bad_inputs_are_named(self):
         with tempfile.NamedTemporaryFile("w", suffix=".env", delete=False) as f:
-            f.write("# Plaid\nPLAID_CLIENT_ID=from-dotenv\nexport PLAID_SECRET='s3cret'\nAWS_REGION=eu-west-1\n")
+            f.write("# Plaid\nPLAID_CLIENT_ID=from-dotenv\nexport PLAID_SECRET='s3cret # not a comment'\n"
+                    "AWS_REGION=eu-west-1   # Ireland\nMYNT_ALERT_EMAIL=me@example.com\n")
         self.addCleanup(os.unlink, f.name)
         cfg = DEPLOY.settings({"PLAID_CLIENT_ID": "from-env", "MYNT_STACK": "mynt-test"}, DEPLOY.read_dotenv(f.name))
         self.assertEqual((cfg["plaid_client_id"], cfg["plaid_secret"], cfg["region"], cfg["stack"]),
-                         ("from-env", "s3cret", "eu-west-1", "mynt-test"))
+                         ("from-env", "s3cret # not a comment", "eu-west-1", "mynt-test"))
+        self.assertEqual(cfg["alert_email"], "me@example.com")
         DEPLOY.validate(cfg, dry_run=False)
         for bad, needle in (({"GOOGLE_CLIENT_ID": "x.apps.googleusercontent.com"}, "go together"),
                             ({"MYNT_COGNITO_DOMAIN_PREFIX": "my-cognito"}, "MYNT_COGNITO_DOMAIN_PREFIX"),
