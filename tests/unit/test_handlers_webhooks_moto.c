@@ -216,6 +216,15 @@ static json_t *s_table(s_fixture *fx)
                    moto_store_records(fx->env.store, USER_B), "#ITEMS", moto_store_records(fx->env.store, "#ITEMS"));
 }
 
+/* Fails the test, naming what, unless the table is as before (s_table). */
+static void s_assert_table_is(s_fixture *fx, const json_t *before, const char *what)
+{
+  json_t *now = s_table(fx);
+  if(!json_equal(before, now))
+    fail_msg("%s: the table changed", what);
+  json_decref(now);
+}
+
 /* The stored item, read through the store. */
 static void s_item(s_fixture *fx, const char *user, const char *item_id, store_item *out)
 {
@@ -270,8 +279,7 @@ static void test_webhook_sync_updates_available_starts_a_sync_for_the_owner(void
   assert_int_equal(fx->plaid->key_requests, 1);
 
   /* The item's state is the sync's business: the webhook itself changed no record. */
-  json_t *after = s_table(fx);
-  assert_true(json_equal(before, after));
+  s_assert_table_is(fx, before, "SYNC_UPDATES_AVAILABLE");
 
   /* The key is cached for the process: a second webhook signed by it asks Plaid nothing. */
   char *body_b = s_body("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", ITEM_B, NULL);
@@ -281,7 +289,6 @@ static void test_webhook_sync_updates_available_starts_a_sync_for_the_owner(void
   s_expect_sync_event(fx, 1, USER_B, ITEM_B);
   assert_int_equal(fx->plaid->key_requests, 1);
   json_decref(before);
-  json_decref(after);
   free(token_b);
   free(body_b);
   free(token);
@@ -356,8 +363,7 @@ static void test_webhook_replay_is_harmless(void **state)
   json_t *once = s_table(fx);
   s_expect_received(s_post(fx, body, token, false));
   s_expect_received(s_post(fx, body, token, false));
-  json_t *thrice = s_table(fx);
-  assert_true(json_equal(once, thrice));
+  s_assert_table_is(fx, once, "the replayed ERROR");
   store_item item;
   s_item(fx, USER_A, ITEM_A, &item);
   assert_int_equal(item.status, STORE_ITEM_LOGIN_REQUIRED);
@@ -369,11 +375,8 @@ static void test_webhook_replay_is_harmless(void **state)
   s_expect_received(s_post(fx, sync_body, sync_token, false));
   s_expect_received(s_post(fx, sync_body, sync_token, false));
   assert_int_equal(s_invokes(fx), 2);
-  json_t *after = s_table(fx);
-  assert_true(json_equal(once, after));
+  s_assert_table_is(fx, once, "the replayed SYNC_UPDATES_AVAILABLE");
   json_decref(once);
-  json_decref(thrice);
-  json_decref(after);
   free(sync_token);
   free(sync_body);
   free(token);
@@ -396,14 +399,12 @@ static void test_webhook_for_an_unknown_item_changes_nothing(void **state)
     free(token);
     free(body);
   }
-  json_t *after = s_table(fx);
-  assert_true(json_equal(before, after));
+  s_assert_table_is(fx, before, "a webhook for an unknown item");
   assert_int_equal(s_invokes(fx), 0);
   char *log = s_log_text(fx);
   assert_non_null(strstr(log, "which Mynt does not know"));
   free(log);
   json_decref(before);
-  json_decref(after);
 }
 
 static void test_webhook_in_a_base64_event_is_verified_over_the_decoded_bytes(void **state)
@@ -524,10 +525,7 @@ static void test_webhook_not_verified_is_401_and_changes_nothing(void **state)
       json_decref(reply);
       json_decref(payload);
     }
-    json_t *after = s_table(fx);
-    if(!json_equal(before, after))
-      fail_msg("%s: the table changed", cases[i].what);
-    json_decref(after);
+    s_assert_table_is(fx, before, cases[i].what);
     if(s_invokes(fx) != 0)
       fail_msg("%s: a sync was started", cases[i].what);
   }
@@ -587,8 +585,7 @@ static void test_webhook_key_that_cannot_be_fetched_is_401_and_a_warning(void **
   char *token = s_token(fx, body);
   json_t *before = s_table(fx);
   json_decref(apigw_forge_expect(s_post(fx, body, token, false), 401, "unauthorized"));
-  json_t *after = s_table(fx);
-  assert_true(json_equal(before, after));
+  s_assert_table_is(fx, before, "a webhook whose key was not fetched");
   char *log = s_log_text(fx);
   const char *line = strstr(log, "was not fetched");
   assert_non_null(line);
@@ -607,7 +604,6 @@ static void test_webhook_key_that_cannot_be_fetched_is_401_and_a_warning(void **
   assert_int_equal(item.status, STORE_ITEM_LOGIN_REQUIRED);
   store_item_clear(&item);
   json_decref(before);
-  json_decref(after);
   free(token);
   free(body);
   free(closed);
