@@ -135,11 +135,11 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
   bool is_get = strcmp(req->method, "GET") == 0;
   bool is_patch = strcmp(req->method, "PATCH") == 0;
   const char *ct = script_request_header(req, "Content-Type");
-  request_check_signed(&f->seen, req, &s_keys, is_patch ? must_sign_patch : NULL);
+  request_check_signed(&f->aws.seen, req, &s_keys, is_patch ? must_sign_patch : NULL);
   if(is_patch && (!ct || strcmp(ct, "application/json") != 0))
-    request_fail(&f->seen, "Content-Type is %s", ct ? ct : "(none)");
+    request_fail(&f->aws.seen, "Content-Type is %s", ct ? ct : "(none)");
   if(is_get && req->body_len)
-    request_fail(&f->seen, "a GetStage with a body");
+    request_fail(&f->aws.seen, "a GetStage with a body");
 
   s_answer a = {0};
   char api[128] = "";
@@ -151,14 +151,14 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
     snprintf(api, sizeof api, "%.*s", (int)(mid - rest), rest);
     snprintf(stage, sizeof stage, "%s", mid + strlen("/stages/"));
   }
-  pthread_mutex_lock(&f->lock);
+  pthread_mutex_lock(&f->aws.lock);
   const char *stage_name = json_string_value(json_object_get(f->stage, "stageName"));
   if(is_get)
     f->gets++;
   if(is_patch)
     f->updates++;
   if(!mid || (!is_get && !is_patch)) {
-    request_fail(&f->seen, "%s %s is neither GetStage nor UpdateStage", req->method, req->url);
+    request_fail(&f->aws.seen, "%s %s is neither GetStage nor UpdateStage", req->method, req->url);
     a = s_error(404, "NotFoundException", "Invalid resource path");
   }
   else if(f->fail_count != 0) {
@@ -181,7 +181,7 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
     a = s_update(f, body);
     json_decref(body);
   }
-  pthread_mutex_unlock(&f->lock);
+  pthread_mutex_unlock(&f->aws.lock);
   out->status = a.http;
   out->content_type = "application/json";
   if(a.type)
@@ -191,32 +191,14 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
   out->free_body = true;
 }
 
-mynt_status fake_apigateway_new(json_t *stage, json_t *route_keys, fake_apigateway **out)
-{
-  fake_apigateway *f = calloc(1, sizeof *f);
-  *out = NULL;
-  if(!f) {
-    json_decref(stage);
-    json_decref(route_keys);
-    return MYNT_NOMEM;
-  }
-  pthread_mutex_init(&f->lock, NULL);
-  request_failures_init(&f->seen);
-  f->stage = stage;
-  f->route_keys = route_keys;
-  mynt_status st = stage && route_keys ? script_server_new(s_handle, f, &f->srv) : MYNT_NOMEM;
-  if(st) {
-    fake_apigateway_free(f);
-    return st;
-  }
-  *out = f;
-  return MYNT_OK;
-}
-
 fake_apigateway *fake_apigateway_start(json_t *stage, json_t *route_keys)
 {
-  fake_apigateway *f = NULL;
-  assert_int_equal(fake_apigateway_new(stage, route_keys, &f), MYNT_OK);
+  fake_apigateway *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  assert_true(stage && route_keys);
+  f->stage = stage;
+  f->route_keys = route_keys;
+  fake_aws_open(&f->aws, &s_keys, s_handle, f);
   aws_config cfg;
   fake_apigateway_config(f, &cfg);
   assert_int_equal(apigateway_client_open(&cfg, &f->client, NULL), MYNT_OK);
@@ -228,11 +210,9 @@ void fake_apigateway_free(fake_apigateway *f)
   if(!f)
     return;
   apigateway_client_free(f->client);
-  script_server_free(f->srv);
+  fake_aws_close(&f->aws);
   json_decref(f->stage);
   json_decref(f->route_keys);
-  request_failures_destroy(&f->seen);
-  pthread_mutex_destroy(&f->lock);
   free(f);
 }
 
@@ -244,24 +224,22 @@ void fake_apigateway_finish(fake_apigateway *f)
 
 void fake_apigateway_config(const fake_apigateway *f, aws_config *cfg)
 {
-  request_check_config(cfg, script_server_url(f->srv), &s_keys);
+  fake_aws_config(&f->aws, cfg);
 }
 
 void fake_apigateway_fail(fake_apigateway *f, int count, unsigned http)
 {
-  pthread_mutex_lock(&f->lock);
+  pthread_mutex_lock(&f->aws.lock);
   f->fail_count = count;
   f->fail_http = http;
-  pthread_mutex_unlock(&f->lock);
+  pthread_mutex_unlock(&f->aws.lock);
 }
 
 json_t *fake_apigateway_stage(fake_apigateway *f)
 {
-  const char *first = request_failures_first(&f->seen);
-  if(first)
-    fail_msg("the fake API Gateway saw a bad request: %s", first);
-  pthread_mutex_lock(&f->lock);
+  fake_aws_assert_clean(&f->aws, "API Gateway");
+  pthread_mutex_lock(&f->aws.lock);
   json_t *copy = json_deep_copy(f->stage);
-  pthread_mutex_unlock(&f->lock);
+  pthread_mutex_unlock(&f->aws.lock);
   return copy;
 }

@@ -10,30 +10,25 @@
 
 #include "aws/apigateway.h"
 #include "aws/aws_config.h"
-#include "support/request_check.h"
+#include "support/fake_aws.h"
 
 #define FAKE_APIGATEWAY_API_ID "a1b2c3d4e5"
 
 typedef struct {
-  script_server *srv;
-  request_failures seen;
-  pthread_mutex_t lock;
+  fake_aws aws;       /* server, rule record, lock (fake_aws.h) */
   json_t *stage;      /* the Stage API Gateway would answer (stageName "$default" unless set otherwise) */
   json_t *route_keys; /* the API's routes, which routeSettings may name */
   int gets;           /* GetStage requests received */
   int updates;        /* UpdateStage requests received (accepted or not) */
   int fail_count;     /* answers still to fail with fail_http (-1 = every one) */
   unsigned fail_http;
-  apigateway_client *client; /* a client of this fake, opened by fake_apigateway_start (NULL after _new) */
+  apigateway_client *client; /* a client of this fake, opened by fake_apigateway_start */
 } fake_apigateway;
 
 /* Starts a fake API FAKE_APIGATEWAY_API_ID with stage (stolen: a Stage object, e.g. {"stageName":"$default",
  * "defaultRouteSettings":{...},"routeSettings":{...}}) and its route keys (stolen: a JSON array of strings), on an
- * ephemeral loopback port. Returns MYNT_OK and *out, or a failure status (*out NULL). */
-mynt_status fake_apigateway_new(json_t *stage, json_t *route_keys, fake_apigateway **out);
-
-/* Starts a fake as fake_apigateway_new does, with f->client an API Gateway client of it (freed with the fake); fails
- * the running test when either cannot be made. Returns the fake. */
+ * ephemeral loopback port, with f->client an API Gateway client of it (freed with the fake); fails the running test
+ * when either cannot be made. Returns the fake. */
 fake_apigateway *fake_apigateway_start(json_t *stage, json_t *route_keys);
 
 /* Stops f and frees it. Accepts NULL. */

@@ -277,21 +277,21 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
   const char *target = script_request_header(req, "X-Amz-Target");
   const char *ct = script_request_header(req, "Content-Type");
   s_answer a = {0};
-  request_check_signed(&f->seen, req, &s_keys, s_must_sign);
+  request_check_signed(&f->aws.seen, req, &s_keys, s_must_sign);
   json_t *body = json_loadb(req->body, req->body_len, 0, NULL);
   const char *action =
     target && strncmp(target, S_TARGET_PREFIX, strlen(S_TARGET_PREFIX)) == 0 ? target + strlen(S_TARGET_PREFIX) : NULL;
   if(strcmp(req->method, "POST") != 0 || strcmp(req->url, "/") != 0)
-    request_fail(&f->seen, "%s %s is not Cognito's POST /", req->method, req->url);
+    request_fail(&f->aws.seen, "%s %s is not Cognito's POST /", req->method, req->url);
   if(!ct || strcmp(ct, S_CONTENT_TYPE) != 0)
-    request_fail(&f->seen, "Content-Type is %s", ct ? ct : "(none)");
-  pthread_mutex_lock(&f->lock);
+    request_fail(&f->aws.seen, "Content-Type is %s", ct ? ct : "(none)");
+  pthread_mutex_lock(&f->aws.lock);
   if(!action) {
-    request_fail(&f->seen, "X-Amz-Target is %s", target ? target : "(none)");
+    request_fail(&f->aws.seen, "X-Amz-Target is %s", target ? target : "(none)");
     a = s_error(400, "UnknownOperationException", "no such operation");
   }
   else if(!json_is_object(body)) {
-    request_fail(&f->seen, "the %s body is not a JSON object", action);
+    request_fail(&f->aws.seen, "the %s body is not a JSON object", action);
     a = s_error(400, "SerializationException", "the body is not JSON");
   }
   else if(f->fail_count != 0 && strcmp(action, f->fail_action) == 0) {
@@ -306,14 +306,14 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
     a = s_link(f, body);
   }
   else {
-    request_fail(&f->seen, "unexpected operation %s", action);
+    request_fail(&f->aws.seen, "unexpected operation %s", action);
     a = s_error(400, "UnknownOperationException", "no such operation");
   }
   if(action && strcmp(action, "ListUsers") == 0)
     f->list_calls++;
   if(action && strcmp(action, "AdminLinkProviderForUser") == 0)
     f->link_calls++;
-  pthread_mutex_unlock(&f->lock);
+  pthread_mutex_unlock(&f->aws.lock);
   json_decref(body);
   out->status = a.http;
   out->content_type = S_CONTENT_TYPE;
@@ -322,30 +322,15 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
   out->free_body = true;
 }
 
-mynt_status fake_cognito_new(fake_cognito **out)
+fake_cognito *fake_cognito_start(void)
 {
   fake_cognito *f = calloc(1, sizeof *f);
-  *out = NULL;
-  if(!f)
-    return MYNT_NOMEM;
-  pthread_mutex_init(&f->lock, NULL);
-  request_failures_init(&f->seen);
+  assert_non_null(f);
   f->users = json_array();
   f->links = json_array();
   f->filters = json_array();
-  mynt_status st = f->users && f->links && f->filters ? script_server_new(s_handle, f, &f->srv) : MYNT_NOMEM;
-  if(st) {
-    fake_cognito_free(f);
-    return st;
-  }
-  *out = f;
-  return MYNT_OK;
-}
-
-fake_cognito *fake_cognito_start(void)
-{
-  fake_cognito *f = NULL;
-  assert_int_equal(fake_cognito_new(&f), MYNT_OK);
+  assert_true(f->users && f->links && f->filters);
+  fake_aws_open(&f->aws, &s_keys, s_handle, f);
   aws_config cfg;
   fake_cognito_config(f, &cfg);
   assert_int_equal(cognito_client_open(&cfg, &f->client, NULL), MYNT_OK);
@@ -357,12 +342,10 @@ void fake_cognito_free(fake_cognito *f)
   if(!f)
     return;
   cognito_client_free(f->client);
-  script_server_free(f->srv);
+  fake_aws_close(&f->aws);
   json_decref(f->users);
   json_decref(f->links);
   json_decref(f->filters);
-  request_failures_destroy(&f->seen);
-  pthread_mutex_destroy(&f->lock);
   free(f);
 }
 
@@ -374,7 +357,7 @@ void fake_cognito_finish(fake_cognito *f)
 
 void fake_cognito_config(const fake_cognito *f, aws_config *cfg)
 {
-  request_check_config(cfg, script_server_url(f->srv), &s_keys);
+  fake_aws_config(&f->aws, cfg);
 }
 
 void fake_cognito_add_user(fake_cognito *f, const char *username, const char *status, const char *email,
@@ -390,39 +373,37 @@ void fake_cognito_add_user(fake_cognito *f, const char *username, const char *st
     json_array_append_new(attrs, json_pack("{s:s, s:s}", "Name", "email", "Value", email));
   if(email_verified)
     json_array_append_new(attrs, json_pack("{s:s, s:s}", "Name", "email_verified", "Value", email_verified));
-  pthread_mutex_lock(&f->lock);
+  pthread_mutex_lock(&f->aws.lock);
   json_array_append_new(f->users, json_pack("{s:s, s:o, s:s, s:b, s:I, s:I}", "Username", username, "Attributes", attrs,
                                             "UserStatus", status, "Enabled", 1, "UserCreateDate",
                                             (json_int_t)1700000000, "UserLastModifiedDate", (json_int_t)1700000000));
-  pthread_mutex_unlock(&f->lock);
+  pthread_mutex_unlock(&f->aws.lock);
 }
 
 void fake_cognito_fail(fake_cognito *f, const char *action, int count, unsigned http, const char *type)
 {
-  pthread_mutex_lock(&f->lock);
+  pthread_mutex_lock(&f->aws.lock);
   snprintf(f->fail_action, sizeof f->fail_action, "%s", action);
   f->fail_count = count;
   f->fail_http = http;
   snprintf(f->fail_type, sizeof f->fail_type, "%s", type);
-  pthread_mutex_unlock(&f->lock);
+  pthread_mutex_unlock(&f->aws.lock);
 }
 
 json_t *fake_cognito_links(fake_cognito *f)
 {
-  const char *first = request_failures_first(&f->seen);
-  if(first)
-    fail_msg("the fake Cognito saw a bad request: %s", first);
-  pthread_mutex_lock(&f->lock);
+  fake_aws_assert_clean(&f->aws, "Cognito");
+  pthread_mutex_lock(&f->aws.lock);
   json_t *copy = json_deep_copy(f->links);
-  pthread_mutex_unlock(&f->lock);
+  pthread_mutex_unlock(&f->aws.lock);
   return copy;
 }
 
 char *fake_cognito_identities(fake_cognito *f, const char *username)
 {
-  pthread_mutex_lock(&f->lock);
+  pthread_mutex_lock(&f->aws.lock);
   const char *v = s_attribute(s_find_user(f, username), "identities");
   char *copy = v ? strdup(v) : NULL;
-  pthread_mutex_unlock(&f->lock);
+  pthread_mutex_unlock(&f->aws.lock);
   return copy;
 }

@@ -11,14 +11,12 @@
 
 #include "aws/aws_config.h"
 #include "aws/cognito.h"
-#include "support/request_check.h"
+#include "support/fake_aws.h"
 
 #define FAKE_COGNITO_POOL_ID "us-east-1_FakePool1"
 
 typedef struct {
-  script_server *srv;
-  request_failures seen;
-  pthread_mutex_t lock;
+  fake_aws aws;         /* server, rule record, lock (fake_aws.h) */
   json_t *users;        /* Cognito's UserType objects, in order of creation */
   json_t *links;        /* [{destination, provider, attribute, subject}] that AdminLinkProviderForUser made */
   json_t *filters;      /* every ListUsers Filter received, as sent */
@@ -28,15 +26,12 @@ typedef struct {
   int fail_count;       /* answers still to fail; -1 = every one */
   unsigned fail_http;
   char fail_type[64];
-  cognito_client *client; /* a client of this fake, opened by fake_cognito_start (NULL after fake_cognito_new) */
+  cognito_client *client; /* a client of this fake, opened by fake_cognito_start */
 } fake_cognito;
 
-/* Starts a fake pool FAKE_COGNITO_POOL_ID with Google as its one identity provider, on an ephemeral loopback port.
- * Returns MYNT_OK and *out, or a failure status (*out NULL). */
-mynt_status fake_cognito_new(fake_cognito **out);
-
-/* Starts a fake as fake_cognito_new does, with f->client a Cognito client of it (freed with the fake); fails the
- * running test when either cannot be made. Returns the fake. */
+/* Starts a fake pool FAKE_COGNITO_POOL_ID with Google as its one identity provider, on an ephemeral loopback port,
+ * with f->client a Cognito client of it (freed with the fake); fails the running test when either cannot be made.
+ * Returns the fake. */
 fake_cognito *fake_cognito_start(void);
 
 /* Stops f and frees it. Accepts NULL. */

@@ -111,7 +111,7 @@ static void test_apigateway_endpoint_is_mynt_apigateway_endpoint(void **state)
   aws_config cfg;
   fake_apigateway_config(f, &cfg);
   request_check_export(&cfg);
-  setenv("MYNT_APIGATEWAY_ENDPOINT", script_server_url(f->srv), 1);
+  setenv("MYNT_APIGATEWAY_ENDPOINT", script_server_url(f->aws.srv), 1);
   setenv("MYNT_AWS_ENDPOINT", "http://127.0.0.1:9", 1); /* discard: answers nothing */
   apigateway_client *c = NULL;
   assert_int_equal(apigateway_client_open(NULL, &c, NULL), MYNT_OK);

@@ -201,7 +201,7 @@ static void s_env(const fake_cognito *f, const char *cognito_endpoint, const cha
 static void test_cognito_endpoint_is_its_own_then_mynt_aws_endpoint(void **state)
 {
   fake_cognito *f = *state;
-  const char *url = script_server_url(f->srv);
+  const char *url = script_server_url(f->aws.srv);
   /* 127.0.0.1:9 (discard) answers nothing: a request sent there fails. */
   const char *const cases[][2] = {{url, "http://127.0.0.1:9"}, {NULL, url}, {"", url}};
   for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

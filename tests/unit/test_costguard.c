@@ -62,9 +62,8 @@ static int s_setup(void **state)
 {
   s_fixture *f = calloc(1, sizeof *f);
   assert_non_null(f);
-  assert_int_equal(fake_apigateway_new(
-                     s_stage(), json_pack("[s, s, s]", "POST /items", "GET /items", "POST /webhooks/plaid"), &f->fake),
-                   MYNT_OK);
+  f->fake =
+    fake_apigateway_start(s_stage(), json_pack("[s, s, s]", "POST /items", "GET /items", "POST /webhooks/plaid"));
   assert_int_equal(s_open(f, FAKE_APIGATEWAY_API_ID, NULL, NULL, NULL), MYNT_OK);
   *state = f;
   return 0;
