@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "aws/apigateway.h"
+#include "support/unit_main.h"
 #include "support/fake_apigateway.h"
 
 static int s_setup(void **state)
@@ -122,14 +123,11 @@ static void test_apigateway_endpoint_is_mynt_apigateway_endpoint(void **state)
   assert_int_equal(f->gets, 1);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_apigateway_reads_the_default_stage, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_apigateway_updates_the_stage_and_answers_it, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_apigateway_reports_api_gateway_errors, s_setup, s_teardown),
-    cmocka_unit_test(test_apigateway_stage_names_and_ids),
-    cmocka_unit_test_setup_teardown(test_apigateway_endpoint_is_mynt_apigateway_endpoint, s_setup, s_teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("apigateway", NULL, NULL,
+          {
+            cmocka_unit_test_setup_teardown(test_apigateway_reads_the_default_stage, s_setup, s_teardown),
+            cmocka_unit_test_setup_teardown(test_apigateway_updates_the_stage_and_answers_it, s_setup, s_teardown),
+            cmocka_unit_test_setup_teardown(test_apigateway_reports_api_gateway_errors, s_setup, s_teardown),
+            cmocka_unit_test(test_apigateway_stage_names_and_ids),
+            cmocka_unit_test_setup_teardown(test_apigateway_endpoint_is_mynt_apigateway_endpoint, s_setup, s_teardown),
+          })

@@ -12,6 +12,7 @@
 
 #include "aws/cognito.h"
 #include "core/clock.h"
+#include "support/unit_main.h"
 #include "support/fake_cognito.h"
 
 static int s_setup(void **state)
@@ -222,9 +223,9 @@ static void test_cognito_endpoint_is_its_own_then_mynt_aws_endpoint(void **state
   assert_non_null(strstr(mynt_detail_text(&why), "AWS configuration"));
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
+UNIT_MAIN(
+  "cognito", NULL, NULL,
+  {
     cmocka_unit_test(test_cognito_filter_escapes_quotes_and_backslashes),
     cmocka_unit_test_setup_teardown(test_cognito_lists_exactly_the_users_with_an_email_even_one_with_quotes, s_setup,
                                     s_teardown),
@@ -233,6 +234,4 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_cognito_links_a_google_identity_with_the_documented_fields, s_setup,
                                     s_teardown),
     cmocka_unit_test_setup_teardown(test_cognito_endpoint_is_its_own_then_mynt_aws_endpoint, s_setup, s_teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+  })

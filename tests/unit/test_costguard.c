@@ -12,6 +12,7 @@
 
 #include "bootstrap_env.h"
 #include "handlers/costguard.h"
+#include "support/unit_main.h"
 #include "support/fake_apigateway.h"
 
 /* An SNS event of the budget's topic, as Lambda receives it (the message text is AWS Budgets'). */
@@ -195,16 +196,12 @@ static void test_costguard_set_up_refuses_a_bad_configuration(void **state)
   assert_int_equal(f->env.guard.burst, 1);
 }
 
-int main(void)
-{
 #define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
-  const struct CMUnitTest tests[] = {
-    T(test_costguard_throttles_the_stage_and_every_route_to_the_trickle),
-    T(test_costguard_a_second_alert_changes_nothing),
-    T(test_costguard_uses_the_configured_trickle),
-    T(test_costguard_reports_an_api_api_gateway_does_not_know),
-    T(test_costguard_set_up_refuses_a_bad_configuration),
-  };
-#undef T
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("costguard", NULL, NULL,
+          {
+            T(test_costguard_throttles_the_stage_and_every_route_to_the_trickle),
+            T(test_costguard_a_second_alert_changes_nothing),
+            T(test_costguard_uses_the_configured_trickle),
+            T(test_costguard_reports_an_api_api_gateway_does_not_know),
+            T(test_costguard_set_up_refuses_a_bad_configuration),
+          })

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/logger.h"
 #include "handlers/presignup.h"
+#include "support/unit_main.h"
 #include "support/fake_cognito.h"
 
 typedef struct {
@@ -284,16 +285,12 @@ static void test_presignup_refuses_what_is_not_a_pre_sign_up_event(void **state)
   assert_int_equal(f->fake->list_calls, 0);
 }
 
-int main(void)
-{
 #define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_presignup_links_only_a_confirmed_user_with_the_same_verified_email),
-    T(test_presignup_fails_the_sign_up_when_cognito_is_down),
-    T(test_presignup_passes_other_trigger_sources_through_untouched),
-    T(test_presignup_a_second_google_identity_does_not_fail_the_sign_in),
-    T(test_presignup_refuses_what_is_not_a_pre_sign_up_event),
-  };
-#undef T
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("presignup", NULL, NULL,
+          {
+            cmocka_unit_test(test_presignup_links_only_a_confirmed_user_with_the_same_verified_email),
+            T(test_presignup_fails_the_sign_up_when_cognito_is_down),
+            T(test_presignup_passes_other_trigger_sources_through_untouched),
+            T(test_presignup_a_second_google_identity_does_not_fail_the_sign_in),
+            T(test_presignup_refuses_what_is_not_a_pre_sign_up_event),
+          })
