@@ -1,5 +1,5 @@
 /* test_apigateway.c - the API Gateway v2 client against the loopback API Gateway: GetStage and UpdateStage of the
- * "$default" stage (its path percent-encoded and signed), API Gateway's errors, and the client's endpoint. */
+ * "$default" stage (its path percent-encoded and signed), and API Gateway's errors (its endpoint variable: test_costguard). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,30 +104,10 @@ static void test_apigateway_stage_names_and_ids(void **state)
   assert_false(apigateway_valid_api_id(NULL));
 }
 
-/* The precedence itself (own variable, then MYNT_AWS_ENDPOINT) is aws_http's, shown by test_cognito: here, that API
- * Gateway's own variable is MYNT_APIGATEWAY_ENDPOINT. */
-static void test_apigateway_endpoint_is_mynt_apigateway_endpoint(void **state)
-{
-  fake_apigateway *f = *state;
-  aws_config cfg;
-  fake_apigateway_config(f, &cfg);
-  request_check_export(&cfg);
-  setenv("MYNT_APIGATEWAY_ENDPOINT", script_server_url(f->aws.srv), 1);
-  setenv("MYNT_AWS_ENDPOINT", "http://127.0.0.1:9", 1); /* discard: answers nothing */
-  apigateway_client *c = NULL;
-  assert_int_equal(apigateway_client_open(NULL, &c, NULL), MYNT_OK);
-  json_t *stage = NULL;
-  assert_int_equal(apigateway_get_stage(c, FAKE_APIGATEWAY_API_ID, "$default", 0, &stage, NULL), MYNT_OK);
-  json_decref(stage);
-  apigateway_client_free(c);
-  assert_int_equal(f->gets, 1);
-}
-
 UNIT_MAIN("apigateway", NULL, NULL,
           {
             cmocka_unit_test_setup_teardown(test_apigateway_reads_the_default_stage, s_setup, s_teardown),
             cmocka_unit_test_setup_teardown(test_apigateway_updates_the_stage_and_answers_it, s_setup, s_teardown),
             cmocka_unit_test_setup_teardown(test_apigateway_reports_api_gateway_errors, s_setup, s_teardown),
             cmocka_unit_test(test_apigateway_stage_names_and_ids),
-            cmocka_unit_test_setup_teardown(test_apigateway_endpoint_is_mynt_apigateway_endpoint, s_setup, s_teardown),
           })

@@ -39,13 +39,15 @@ static json_t *s_stage(void)
                    "throttlingRateLimit", 0.0);
 }
 
-/* Opens the costguard's env from the environment, as the bootstrap does, against f's fake. */
+/* Opens the costguard's env from the environment, as the bootstrap does, against f's fake: reached through
+ * MYNT_APIGATEWAY_ENDPOINT alone (MYNT_AWS_ENDPOINT, the fallback aws_http shares with test_cognito, is unset). */
 static mynt_status s_open(s_fixture *f, const char *api_id, const char *rate, const char *burst, mynt_detail *why)
 {
   aws_config cfg;
   fake_apigateway_config(f->fake, &cfg);
   request_check_export(&cfg);
   setenv("MYNT_APIGATEWAY_ENDPOINT", cfg.endpoint, 1);
+  unsetenv("MYNT_AWS_ENDPOINT");
   const char *names[] = {"MYNT_HTTP_API_ID", "MYNT_GUARD_RATE", "MYNT_GUARD_BURST"};
   const char *values[] = {api_id, rate, burst};
   for(size_t i = 0; i < 3; i++) {
