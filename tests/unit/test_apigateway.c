@@ -1,5 +1,6 @@
 /* test_apigateway.c - the API Gateway v2 client against the loopback API Gateway: GetStage and UpdateStage of the
- * "$default" stage (its path percent-encoded and signed), and API Gateway's errors (its endpoint variable: test_costguard). */
+ * "$default" stage (its path percent-encoded and signed), and API Gateway's errors (its endpoint variable:
+ * test_costguard). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
