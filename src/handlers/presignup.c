@@ -156,7 +156,7 @@ static mynt_status s_link_external(const handlers_env *env, const char *pool_id,
     const char *reason = s_not_linkable(user, email, username);
     const char *sub = cognito_user_attribute(user, "sub");
     if(reason) {
-      logger_log(LOGGER_INFO, rid, "presignup: user %s has %s's email but is %s: not linked to it", sub ? sub : "?",
+      logger_log(LOGGER_INFO, rid, "presignup: user %s, listed for %s, is not one to link to: %s", sub ? sub : "?",
                  username, reason);
       continue;
     }
