@@ -31,9 +31,15 @@ typedef struct {
   char *body;
 } s_answer;
 
+/* API Gateway v2's error bodies: {"message"} plus NotFoundException's resourceType, LimitExceededException's
+ * limitType (its API reference). */
 static s_answer s_error(unsigned http, const char *type, const char *message)
 {
   json_t *e = json_pack("{s:s}", "message", message);
+  if(strcmp(type, "NotFoundException") == 0)
+    json_object_set_new(e, "resourceType", json_string("Stage"));
+  if(strcmp(type, "LimitExceededException") == 0)
+    json_object_set_new(e, "limitType", json_string("Throttling"));
   s_answer a = {http, type, json_dumps(e, JSON_COMPACT)};
   json_decref(e);
   return a;
@@ -164,7 +170,7 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
   else if(f->fail_count != 0) {
     if(f->fail_count > 0)
       f->fail_count--;
-    a = f->fail_http == 429 ? s_error(429, "TooManyRequestsException", "Too Many Requests")
+    a = f->fail_http == 429 ? s_error(429, "LimitExceededException", "Too Many Requests")
                             : s_error(f->fail_http, "InternalServerErrorException", "scripted failure");
   }
   else if(strcmp(api, FAKE_APIGATEWAY_API_ID) != 0) {

@@ -40,8 +40,8 @@ void fake_apigateway_finish(fake_apigateway *f);
 /* Fills *cfg for an API Gateway client of f (its endpoint, region us-east-1, the keys f checks signatures with). */
 void fake_apigateway_config(const fake_apigateway *f, aws_config *cfg);
 
-/* Makes the next count answers (-1: every one) fail with HTTP http (429 TooManyRequestsException, 5xx
- * InternalServerErrorException). */
+/* Makes the next count answers (-1: every one) fail with HTTP http (429: LimitExceededException, API Gateway v2's
+ * name for throttling; 5xx: InternalServerErrorException). */
 void fake_apigateway_fail(fake_apigateway *f, int count, unsigned http);
 
 /* A copy of the stage as it is now (caller json_decref). Fails the running test when any request so far broke a
