@@ -270,8 +270,7 @@ void sim_link_relays_free(sim_link_relays *r)
 {
   if(!r)
     return;
-  if(r->direct)
-    sim_link_relays_close_table(r);
+  sim_link_relays_close_table(r);
   script_server_free(r->ddb_relay);
   script_server_free(r->plaid_relay);
   fake_lambda_free(r->lambda);
@@ -305,6 +304,8 @@ void sim_link_relays_open_table(sim_link_relays *r, const char *prefix)
 
 void sim_link_relays_close_table(sim_link_relays *r)
 {
+  if(!r->direct)
+    return;
   sim_link_env_close(&r->env);
   moto_store_free(r->direct);
   r->direct = NULL;

@@ -128,14 +128,14 @@ typedef struct {
  * moto_server. Fails the set-up on any error. */
 sim_link_relays *sim_link_relays_new(script_handler relay, bool plaid_relay, const char *sync_function);
 
-/* Closes r's table (when open) and frees r (NULL: nothing). */
+/* Closes r's table (sim_link_relays_close_table) and frees r (NULL: nothing). */
 void sim_link_relays_free(sim_link_relays *r);
 
 /* Opens r->direct on a fresh table "<prefix>-…" (moto_store_open) and r->env on it (sim_link_relays_env_open), and
  * drops what the fake Lambda received so far. Fails the test on any error. */
 void sim_link_relays_open_table(sim_link_relays *r, const char *prefix);
 
-/* Closes r->env, deletes r->direct's table and closes it. */
+/* Closes r->env, deletes r->direct's table and closes it (no table open: nothing). */
 void sim_link_relays_close_table(sim_link_relays *r);
 
 /* Fills *out_env as sim_link_env_open does for r's table behind r's relays (Plaid: r->plaid_relay, else the
