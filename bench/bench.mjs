@@ -1,0 +1,87 @@
+// bench.mjs - make bench: starts the local stack from the release build (moto, plaid-sim, mynt-local), gives one user
+// five banks of the simulator with their 24 months synced into the table, and five more items of the same banks for
+// the Node.js baseline (bench/baseline/); then runs bench/lambda_bench.py, which measures the packaged bootstrap, the
+// floor and the baseline against that stack, prints the ratios and writes build/bench/results.json.
+// Bounded: the syncs are awaited at most BENCH_SYNC_SECONDS, the measuring at most BENCH_SECONDS.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startStack, api, awsJson, newUser, sim, linkBank, drainSyncs, ROOT } from '../tests/api/helpers/stack.mjs';
+
+const BANKS = ['ins_109508', 'ins_109509', 'ins_109510', 'ins_109511', 'ins_109512'];
+const SYNC_SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 180);
+const BENCH_SECONDS = Number(process.env.BENCH_SECONDS ?? 480);
+const BASELINE_TABLE = 'bench-baseline-items';
+
+/** Waits until every item's first sync and full history are stored (drain, then read the item states), bounded. */
+async function awaitSyncs(stack, user) {
+  const deadline = Date.now() + SYNC_SECONDS * 1000;
+  for (;;) {
+    const drained = await drainSyncs(stack).catch((e) => ({ idle: false, error: e.message }));
+    const res = await api(stack, 'GET', '/items', { token: user.idToken, validate: false });
+    if (res.status !== 200) throw new Error(`GET /items: ${res.status} ${res.text}`);
+    const done = res.json.items.filter((i) => i.sync.status === 'synced' && i.sync.history_complete);
+    if (drained.idle && done.length === BANKS.length) return;
+    if (Date.now() > deadline) {
+      throw new Error(`syncs not complete after ${SYNC_SECONDS} s: ${JSON.stringify(res.json.items.map((i) => i.sync))}`);
+    }
+  }
+}
+
+function monthStart(date, back) {
+  const [y, m] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1 - back, 1)).toISOString().slice(0, 10);
+}
+
+const seedPath = join(ROOT, 'build', 'bench', 'seed.json');
+const stack = await startStack({ bootstrap: join(ROOT, 'build', 'release', 'bootstrap') });
+let code = 1;
+try {
+  const user = await newUser(stack);
+  for (const institution of BANKS) {
+    const res = await linkBank(stack, user, institution);
+    if (res.status !== 201) throw new Error(`POST /items ${institution}: ${res.status} ${res.text}`);
+  }
+  const syncStarted = Date.now();
+  await awaitSyncs(stack, user);
+  const syncSeconds = (Date.now() - syncStarted) / 1000;
+
+  // The baseline's own table (one row per item, as most teams keep it) and five public tokens of the same banks.
+  await awsJson(stack, 'DynamoDB_20120810.CreateTable', {
+    TableName: BASELINE_TABLE, BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'user_id', AttributeType: 'S' }, { AttributeName: 'item_id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'user_id', KeyType: 'HASH' }, { AttributeName: 'item_id', KeyType: 'RANGE' }],
+  }, '1.0');
+  const routes = JSON.parse(readFileSync(join(stack.state, 'routes.json'), 'utf8'));
+  const plaidEnv = routes.functions.find((f) => f.handler === 'items').environment;
+  const creds = { client_id: 'plaid-sim-client', secret: 'plaid-sim-secret' };
+  const publicTokens = [];
+  for (const institution of BANKS) {
+    const res = await fetch(`${stack.plaid_url}/sandbox/public_token/create`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...creds, institution_id: institution, initial_products: ['transactions'],
+        options: { transactions: { days_requested: 730 } } }),
+    });
+    const body = await res.json();
+    if (!res.ok) throw new Error(`sandbox/public_token/create ${institution}: ${res.status} ${JSON.stringify(body)}`);
+    publicTokens.push({ public_token: body.public_token, institution_id: institution });
+  }
+  const claims = JSON.parse(Buffer.from(user.idToken.split('.')[1], 'base64url').toString());
+  const { today } = await sim(stack, 'GET', '/sim/health');
+  mkdirSync(join(ROOT, 'build', 'bench'), { recursive: true });
+  writeFileSync(seedPath, JSON.stringify({
+    stack: { ...stack, logs: undefined, stop: undefined }, functions: routes.functions, banks: BANKS.length,
+    sync_seconds: syncSeconds, claims, range: { start_date: monthStart(today, 11), end_date: today },
+    plaid: { base_url: stack.plaid_url, ...creds, env: plaidEnv.PLAID_ENV ?? '' },
+    baseline: { table: BASELINE_TABLE, public_tokens: publicTokens },
+  }, null, 2));
+
+  const child = spawn('python3', [join(ROOT, 'bench', 'lambda_bench.py'), seedPath], { stdio: 'inherit' });
+  const timer = setTimeout(() => child.kill('SIGTERM'), BENCH_SECONDS * 1000);
+  code = await new Promise((resolve) => child.once('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
+  clearTimeout(timer);
+} finally {
+  rmSync(seedPath, { force: true });
+  await stack.stop();
+}
+process.exitCode = code;
