@@ -76,10 +76,17 @@ try {
     baseline: { table: BASELINE_TABLE, public_tokens: publicTokens },
   }, null, 2));
 
-  const child = spawn('python3', [join(ROOT, 'bench', 'lambda_bench.py'), seedPath], { stdio: 'inherit' });
-  const timer = setTimeout(() => child.kill('SIGTERM'), BENCH_SECONDS * 1000);
-  code = await new Promise((resolve) => child.once('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
-  clearTimeout(timer);
+  if (process.env.BENCH_HOLD) {
+    // Keeps the seeded stack up for repeated runs of lambda_bench.py by hand, until interrupted.
+    console.log(`seeded: python3 bench/lambda_bench.py ${seedPath}   (Ctrl-C stops the stack)`);
+    await new Promise((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+    code = 0;
+  } else {
+    const child = spawn('python3', [join(ROOT, 'bench', 'lambda_bench.py'), seedPath], { stdio: 'inherit' });
+    const timer = setTimeout(() => child.kill('SIGTERM'), BENCH_SECONDS * 1000);
+    code = await new Promise((resolve) => child.once('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
+    clearTimeout(timer);
+  }
 } finally {
   rmSync(seedPath, { force: true });
   await stack.stop();
