@@ -6,45 +6,17 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStack, api, awsJson, newUser, sim, linkBank, drainSyncs, ROOT } from '../tests/api/helpers/stack.mjs';
+import { startStack, awsJson, sim, ROOT } from '../tests/api/helpers/stack.mjs';
+import { BANKS, monthStart, seedUser } from './seed_user.mjs';
 
-const BANKS = ['ins_109508', 'ins_109509', 'ins_109510', 'ins_109511', 'ins_109512'];
-const SYNC_SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 180);
 const BENCH_SECONDS = Number(process.env.BENCH_SECONDS ?? 480);
 const BASELINE_TABLE = 'bench-baseline-items';
-
-/** Waits until every item's first sync and full history are stored (drain, then read the item states), bounded. */
-async function awaitSyncs(stack, user) {
-  const deadline = Date.now() + SYNC_SECONDS * 1000;
-  for (;;) {
-    const drained = await drainSyncs(stack).catch((e) => ({ idle: false, error: e.message }));
-    const res = await api(stack, 'GET', '/items', { token: user.idToken, validate: false });
-    if (res.status !== 200) throw new Error(`GET /items: ${res.status} ${res.text}`);
-    const done = res.json.items.filter((i) => i.sync.status === 'synced' && i.sync.history_complete);
-    if (drained.idle && done.length === BANKS.length) return;
-    if (Date.now() > deadline) {
-      throw new Error(`syncs not complete after ${SYNC_SECONDS} s: ${JSON.stringify(res.json.items.map((i) => i.sync))}`);
-    }
-  }
-}
-
-function monthStart(date, back) {
-  const [y, m] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1 - back, 1)).toISOString().slice(0, 10);
-}
 
 const seedPath = join(ROOT, 'build', 'bench', 'seed.json');
 const stack = await startStack({ bootstrap: join(ROOT, 'build', 'release', 'bootstrap') });
 let code = 1;
 try {
-  const user = await newUser(stack);
-  for (const institution of BANKS) {
-    const res = await linkBank(stack, user, institution);
-    if (res.status !== 201) throw new Error(`POST /items ${institution}: ${res.status} ${res.text}`);
-  }
-  const syncStarted = Date.now();
-  await awaitSyncs(stack, user);
-  const syncSeconds = (Date.now() - syncStarted) / 1000;
+  const { user, syncSeconds } = await seedUser(stack);
 
   // The baseline's own table (one row per item, as most teams keep it) and five public tokens of the same banks.
   await awsJson(stack, 'DynamoDB_20120810.CreateTable', {
