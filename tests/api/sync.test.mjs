@@ -6,8 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { inflateSync } from 'node:zlib';
-import { startStack, api, newUser, sim, drainSyncs, awsJson, ACCESS_TOKEN, finishStack, settle, simDelivered, linkAndSync }
-  from './helpers/stack.mjs';
+import {
+  startStack, api, newUser, sim, drainSyncs, awsJson, ACCESS_TOKEN, finishStack, settle, simDelivered, linkAndSync,
+} from './helpers/stack.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
