@@ -14,6 +14,7 @@
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "support/apigw_forge.h"
+#include "support/unit_main.h"
 
 static json_t *s_event(const char *method, const char *route_key, const char *path, const char *sub)
 {
@@ -145,16 +146,13 @@ static void test_routes_table_is_consistent_with_its_groups(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, apigw_forge_arena_setup, apigw_forge_arena_teardown)
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    T(test_health_answers_ok_with_the_version_without_auth),
-    T(test_default_answers_405_with_allow_for_me_with_post),
-    T(test_default_answers_404_for_an_unknown_path),
-    T(test_me_answers_401_without_a_sub_before_touching_the_store),
-    T(test_a_group_refuses_routes_of_another_group),
-    T(test_routes_table_is_consistent_with_its_groups),
-    T(test_webhook_answers_401_without_a_signature_before_touching_the_store),
-  };
-  return cmocka_run_group_tests_name("handlers", tests, NULL, NULL);
-}
+UNIT_MAIN("handlers", NULL, NULL,
+          {
+            T(test_health_answers_ok_with_the_version_without_auth),
+            T(test_default_answers_405_with_allow_for_me_with_post),
+            T(test_default_answers_404_for_an_unknown_path),
+            T(test_me_answers_401_without_a_sub_before_touching_the_store),
+            T(test_a_group_refuses_routes_of_another_group),
+            T(test_routes_table_is_consistent_with_its_groups),
+            T(test_webhook_answers_401_without_a_signature_before_touching_the_store),
+          })

@@ -18,6 +18,7 @@
 
 #include "core/clock.h"
 #include "support/fake_api.h"
+#include "support/unit_main.h"
 
 extern char **environ;
 
@@ -261,19 +262,26 @@ static void test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler(voi
   fake_api_free(f);
 }
 
-static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config(void **state)
+/* Starts the bootstrap as `handler` with no AWS configuration in the environment: it posts the init error
+ * Runtime.InvalidConfig and exits 1. */
+static void s_assert_init_error_without_aws_config(const char *handler)
 {
-  (void)state;
   static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
                                      "AWS_SESSION_TOKEN"};
   for(size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
     unsetenv(vars[i]);
   fake_api *f = s_fake_start();
-  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "users");
+  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, handler);
   s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
   s_check_log(&child, NULL, 0);
   s_assert_init_error(f, "Runtime.InvalidConfig");
   fake_api_free(f);
+}
+
+static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config(void **state)
+{
+  (void)state;
+  s_assert_init_error_without_aws_config("users");
 }
 
 /* _HANDLER=sync is the sync function (no routes): known to the bootstrap, so a missing configuration is the same
@@ -281,16 +289,7 @@ static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_conf
 static void test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config(void **state)
 {
   (void)state;
-  static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                                     "AWS_SESSION_TOKEN"};
-  for(size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-    unsetenv(vars[i]);
-  fake_api *f = s_fake_start();
-  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "sync");
-  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
-  s_check_log(&child, NULL, 0);
-  s_assert_init_error(f, "Runtime.InvalidConfig");
-  fake_api_free(f);
+  s_assert_init_error_without_aws_config("sync");
 }
 
 static void test_fault_bootstrap_lists_its_routes(void **state)
@@ -336,12 +335,24 @@ static void test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation(v
   fake_api_free(f);
 }
 
+/* Queues GET /fault/<fault> (request id req-<fault>) on f and starts fault_bootstrap against it. *out_event is the
+ * queued event's text, for the caller to free. */
+static s_child s_spawn_fault(fake_api *f, const char *fault, char **out_event)
+{
+  char request_id[32], route_key[48], path[40];
+  snprintf(request_id, sizeof request_id, "req-%s", fault);
+  snprintf(path, sizeof path, "/fault/%s", fault);
+  snprintf(route_key, sizeof route_key, "GET %s", path);
+  *out_event = s_queue_event(f, request_id, "GET", route_key, path);
+  return s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+}
+
 static void test_fault_bootstrap_crash_dies_by_abort_without_answering(void **state)
 {
   (void)state;
   fake_api *f = s_fake_start();
-  char *crash = s_queue_event(f, "req-crash", "GET", "GET /fault/crash", "/fault/crash");
-  s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+  char *crash = NULL;
+  s_child child = s_spawn_fault(f, "crash", &crash);
   int status = s_wait_exit(child.pid, WAIT_MS);
   assert_true(WIFSIGNALED(status));
   assert_int_equal(WTERMSIG(status), SIGABRT);
@@ -356,8 +367,8 @@ static void test_fault_bootstrap_hang_never_answers(void **state)
 {
   (void)state;
   fake_api *f = s_fake_start();
-  char *hang = s_queue_event(f, "req-hang", "GET", "GET /fault/hang", "/fault/hang");
-  s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+  char *hang = NULL;
+  s_child child = s_spawn_fault(f, "hang", &hang);
   int64_t until = clock_mono_ms() + WAIT_MS;
   while(fake_api_handed(f) < 1 && clock_mono_ms() < until)
     clock_sleep_ms(10);
@@ -373,19 +384,16 @@ static void test_fault_bootstrap_hang_never_answers(void **state)
   fake_api_free(f);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_bootstrap_prints_the_route_table),
-    cmocka_unit_test(test_bootstrap_serves_health_then_exits_when_the_api_goes_away),
-    cmocka_unit_test(test_bootstrap_answers_a_non_http_event_with_an_invocation_error),
-    cmocka_unit_test(test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler),
-    cmocka_unit_test(test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config),
-    cmocka_unit_test(test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config),
-    cmocka_unit_test(test_fault_bootstrap_lists_its_routes),
-    cmocka_unit_test(test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation),
-    cmocka_unit_test(test_fault_bootstrap_crash_dies_by_abort_without_answering),
-    cmocka_unit_test(test_fault_bootstrap_hang_never_answers),
-  };
-  return cmocka_run_group_tests_name("runtime_processes", tests, NULL, NULL);
-}
+UNIT_MAIN("runtime_processes", NULL, NULL,
+          {
+            cmocka_unit_test(test_bootstrap_prints_the_route_table),
+            cmocka_unit_test(test_bootstrap_serves_health_then_exits_when_the_api_goes_away),
+            cmocka_unit_test(test_bootstrap_answers_a_non_http_event_with_an_invocation_error),
+            cmocka_unit_test(test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler),
+            cmocka_unit_test(test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config),
+            cmocka_unit_test(test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config),
+            cmocka_unit_test(test_fault_bootstrap_lists_its_routes),
+            cmocka_unit_test(test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation),
+            cmocka_unit_test(test_fault_bootstrap_crash_dies_by_abort_without_answering),
+            cmocka_unit_test(test_fault_bootstrap_hang_never_answers),
+          })
