@@ -48,6 +48,15 @@ bool http_server_host_is_loopback(const char *host)
   return false;
 }
 
+const char *http_server_url_host(const char *url)
+{
+  if(url && strncmp(url, "http://", 7) == 0)
+    return url + 7;
+  if(url && strncmp(url, "https://", 8) == 0)
+    return url + 8;
+  return NULL;
+}
+
 enum MHD_Result http_server_reply(struct MHD_Connection *c, unsigned status, const char *body, size_t len,
                                   const char *content_type, const char *const *headers)
 {

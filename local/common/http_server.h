@@ -60,6 +60,10 @@ typedef struct http_server http_server;
  * on another origin whose name was rebound to 127.0.0.1 (DNS rebinding) cannot drive it. */
 bool http_server_host_is_loopback(const char *host);
 
+/* Returns what follows url's "http://" or "https://" (its host, port, path and query; borrowed from url), or NULL for
+ * NULL or another scheme. */
+const char *http_server_url_host(const char *url);
+
 /* Queues an answer on c: status, body[0..len) (copied), a Content-Type of content_type (NULL: none) and the header
  * pairs of headers (name, value, ...; NULL-terminated; may be NULL). Returns MHD's verdict (MHD_NO when the answer
  * cannot be made). */
