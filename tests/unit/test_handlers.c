@@ -128,8 +128,16 @@ static void test_routes_table_is_consistent_with_its_groups(void **state)
   assert_true(saw_default);
   size_t count = 0;
   const routes_group *groups = routes_groups(&count);
-  for(size_t i = 0; i < count; i++)
+  for(size_t i = 0; i < count; i++) {
     assert_int_equal(apigw_router_has_group(table, groups[i].name), groups[i].http);
+    /* A group not behind API Gateway is dispatched to its own handler: it must have one (and only such a group). */
+    assert_int_equal(groups[i].on_event != NULL, !groups[i].http);
+  }
+  /* The two triggers of issue #10 open only their own client. */
+  const routes_group *presignup = routes_find_group("presignup");
+  const routes_group *costguard = routes_find_group("costguard");
+  assert_true(presignup && presignup->needs_cognito && !presignup->needs_apigateway && !presignup->needs_store);
+  assert_true(costguard && costguard->needs_apigateway && !costguard->needs_cognito && !costguard->needs_plaid);
   const routes_group *sync = routes_find_group("sync");
   assert_non_null(sync);
   assert_false(sync->http);
