@@ -45,14 +45,6 @@ static s_answer s_error(unsigned http, const char *type, const char *message)
   return a;
 }
 
-static bool s_member_of(const char *name, const char *const *list, size_t n)
-{
-  for(size_t i = 0; i < n; i++)
-    if(strcmp(name, list[i]) == 0)
-      return true;
-  return false;
-}
-
 /* NULL when settings is a RouteSettings object an HTTP API accepts, else why not. */
 static const char *s_bad_settings(const json_t *settings)
 {
@@ -61,7 +53,7 @@ static const char *s_bad_settings(const json_t *settings)
   const char *key;
   json_t *v;
   json_object_foreach((json_t *)settings, key, v) {
-    if(!s_member_of(key, s_setting_members, sizeof s_setting_members / sizeof *s_setting_members))
+    if(!fake_aws_listed(key, s_setting_members, sizeof s_setting_members / sizeof *s_setting_members))
       return "RouteSettings has an unknown member";
     /* API Gateway: "supported only for WebSocket APIs". */
     if(strcmp(key, "dataTraceEnabled") == 0 || strcmp(key, "loggingLevel") == 0)
@@ -95,7 +87,7 @@ static s_answer s_update(fake_apigateway *f, const json_t *body)
   const char *key;
   json_t *v;
   json_object_foreach((json_t *)body, key, v) {
-    if(!s_member_of(key, s_update_members, sizeof s_update_members / sizeof *s_update_members))
+    if(!fake_aws_listed(key, s_update_members, sizeof s_update_members / sizeof *s_update_members))
       return s_error(400, "BadRequestException", "Invalid request body: an unknown member");
   }
   const json_t *def = json_object_get(body, "defaultRouteSettings");
@@ -188,13 +180,7 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
     json_decref(body);
   }
   pthread_mutex_unlock(&f->aws.lock);
-  out->status = a.http;
-  out->content_type = "application/json";
-  if(a.type)
-    out->headers[0] = (script_header){"x-amzn-ErrorType", a.type};
-  out->body = a.body;
-  out->body_len = a.body ? strlen(a.body) : 0;
-  out->free_body = true;
+  fake_aws_reply(out, a.http, "application/json", a.type, a.body);
 }
 
 fake_apigateway *fake_apigateway_start(json_t *stage, json_t *route_keys)
@@ -205,9 +191,7 @@ fake_apigateway *fake_apigateway_start(json_t *stage, json_t *route_keys)
   f->stage = stage;
   f->route_keys = route_keys;
   fake_aws_open(&f->aws, &s_keys, s_handle, f);
-  aws_config cfg;
-  fake_apigateway_config(f, &cfg);
-  assert_int_equal(apigateway_client_open(&cfg, &f->client, NULL), MYNT_OK);
+  f->client = fake_aws_client(&f->aws, apigateway_client_open);
   return f;
 }
 
@@ -228,11 +212,6 @@ void fake_apigateway_finish(fake_apigateway *f)
   fake_apigateway_free(f);
 }
 
-void fake_apigateway_config(const fake_apigateway *f, aws_config *cfg)
-{
-  fake_aws_config(&f->aws, cfg);
-}
-
 void fake_apigateway_fail(fake_apigateway *f, int count, unsigned http)
 {
   pthread_mutex_lock(&f->aws.lock);
@@ -243,9 +222,5 @@ void fake_apigateway_fail(fake_apigateway *f, int count, unsigned http)
 
 json_t *fake_apigateway_stage(fake_apigateway *f)
 {
-  fake_aws_assert_clean(&f->aws, "API Gateway");
-  pthread_mutex_lock(&f->aws.lock);
-  json_t *copy = json_deep_copy(f->stage);
-  pthread_mutex_unlock(&f->aws.lock);
-  return copy;
+  return fake_aws_copy(&f->aws, "API Gateway", f->stage);
 }

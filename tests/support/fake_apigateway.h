@@ -37,9 +37,6 @@ void fake_apigateway_free(fake_apigateway *f);
 /* A test's end with f: fails the running test when any request f received broke a rule, then frees f. */
 void fake_apigateway_finish(fake_apigateway *f);
 
-/* Fills *cfg for an API Gateway client of f (its endpoint, region us-east-1, the keys f checks signatures with). */
-void fake_apigateway_config(const fake_apigateway *f, aws_config *cfg);
-
 /* Makes the next count answers (-1: every one) fail with HTTP http (429: LimitExceededException, API Gateway v2's
  * name for throttling; 5xx: InternalServerErrorException). */
 void fake_apigateway_fail(fake_apigateway *f, int count, unsigned http);

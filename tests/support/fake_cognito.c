@@ -46,14 +46,6 @@ static s_answer s_ok(json_t *doc)
   return a;
 }
 
-static bool s_listed(const char *name, const char *const *list, size_t n)
-{
-  for(size_t i = 0; i < n; i++)
-    if(strcmp(name, list[i]) == 0)
-      return true;
-  return false;
-}
-
 static const char *s_attribute(const json_t *user, const char *name)
 {
   size_t i;
@@ -97,7 +89,7 @@ static const char *s_parse_filter(const char *text, s_filter *out)
       return "attribute name too long";
     out->name[n++] = *p++;
   }
-  if(!n || !s_listed(out->name, s_filterable, sizeof s_filterable / sizeof *s_filterable))
+  if(!n || !fake_aws_listed(out->name, s_filterable, sizeof s_filterable / sizeof *s_filterable))
     return "not a filterable attribute";
   while(*p == ' ')
     p++;
@@ -255,7 +247,7 @@ static s_answer s_link(fake_cognito *f, const json_t *body)
     return s_error(400, "InvalidParameterException",
                    "Invalid SourceUser: Cognito users with a username/password may not be passed in as a "
                    "SourceUser, only as a DestinationUser");
-  if(!s_listed(src_provider, s_providers, sizeof s_providers / sizeof *s_providers))
+  if(!fake_aws_listed(src_provider, s_providers, sizeof s_providers / sizeof *s_providers))
     return s_error(400, "InvalidParameterException", "Invalid SourceUser: the provider is not in the user pool");
   if(strcmp(src_attribute, "Cognito_Subject") != 0)
     return s_error(400, "InvalidParameterException",
@@ -315,11 +307,7 @@ static void s_handle(void *ctx, const script_request *req, script_reply *out)
     f->link_calls++;
   pthread_mutex_unlock(&f->aws.lock);
   json_decref(body);
-  out->status = a.http;
-  out->content_type = S_CONTENT_TYPE;
-  out->body = a.body;
-  out->body_len = a.body ? strlen(a.body) : 0;
-  out->free_body = true;
+  fake_aws_reply(out, a.http, S_CONTENT_TYPE, NULL, a.body);
 }
 
 fake_cognito *fake_cognito_start(void)
@@ -331,9 +319,7 @@ fake_cognito *fake_cognito_start(void)
   f->filters = json_array();
   assert_true(f->users && f->links && f->filters);
   fake_aws_open(&f->aws, &s_keys, s_handle, f);
-  aws_config cfg;
-  fake_cognito_config(f, &cfg);
-  assert_int_equal(cognito_client_open(&cfg, &f->client, NULL), MYNT_OK);
+  f->client = fake_aws_client(&f->aws, cognito_client_open);
   return f;
 }
 
@@ -353,11 +339,6 @@ void fake_cognito_finish(fake_cognito *f)
 {
   json_decref(fake_cognito_links(f));
   fake_cognito_free(f);
-}
-
-void fake_cognito_config(const fake_cognito *f, aws_config *cfg)
-{
-  fake_aws_config(&f->aws, cfg);
 }
 
 void fake_cognito_add_user(fake_cognito *f, const char *username, const char *status, const char *email,
@@ -392,11 +373,7 @@ void fake_cognito_fail(fake_cognito *f, const char *action, int count, unsigned 
 
 json_t *fake_cognito_links(fake_cognito *f)
 {
-  fake_aws_assert_clean(&f->aws, "Cognito");
-  pthread_mutex_lock(&f->aws.lock);
-  json_t *copy = json_deep_copy(f->links);
-  pthread_mutex_unlock(&f->aws.lock);
-  return copy;
+  return fake_aws_copy(&f->aws, "Cognito", f->links);
 }
 
 char *fake_cognito_identities(fake_cognito *f, const char *username)

@@ -40,9 +40,6 @@ void fake_cognito_free(fake_cognito *f);
 /* A test's end with f: fails the running test when any request f received broke a rule, then frees f. */
 void fake_cognito_finish(fake_cognito *f);
 
-/* Fills *cfg for a Cognito client of f (its endpoint, region us-east-1, the keys f checks signatures with). */
-void fake_cognito_config(const fake_cognito *f, aws_config *cfg);
-
 /* Adds a user: a password user (status "CONFIRMED", "UNCONFIRMED", ...) or a federated one ("EXTERNAL_PROVIDER"),
  * with email, email_verified ("true"/"false"; NULL: no such attribute) and a sub made from the username. */
 void fake_cognito_add_user(fake_cognito *f, const char *username, const char *status, const char *email,

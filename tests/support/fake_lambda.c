@@ -20,20 +20,25 @@ static const request_check_keys s_keys = {"AKIDFAKELAMBDA", "fake/lambda/secret"
                                           "FQoGZXIvYXdzFAKELAMBDA+/="};
 static const char *const s_must_sign[] = {"x-amz-invocation-type", "content-type", NULL};
 
-/* Checks what Lambda checks besides the signature and keeps an accepted event. */
-static void s_check(void *ctx, const script_request *req, request_failures *seen)
+void fake_lambda_check_invoke(const script_request *req, request_failures *seen)
 {
-  fake_lambda *f = ctx;
   const char *type = script_request_header(req, "X-Amz-Invocation-Type");
   const char *ct = script_request_header(req, "Content-Type");
-  size_t url_len = strlen(req->url);
-  size_t name_len = url_len > strlen(S_PREFIX) + strlen(S_SUFFIX) ? url_len - strlen(S_PREFIX) - strlen(S_SUFFIX) : 0;
   if(strcmp(req->method, "POST") != 0)
     request_fail(seen, "method %s", req->method);
   if(!type || strcmp(type, "Event") != 0)
     request_fail(seen, "X-Amz-Invocation-Type is %s", type ? type : "(none)");
   if(!ct || strcmp(ct, "application/json") != 0)
     request_fail(seen, "Content-Type is %s", ct ? ct : "(none)");
+}
+
+/* Checks what Lambda checks besides the signature and keeps an accepted event. */
+static void s_check(void *ctx, const script_request *req, request_failures *seen)
+{
+  fake_lambda *f = ctx;
+  size_t url_len = strlen(req->url);
+  size_t name_len = url_len > strlen(S_PREFIX) + strlen(S_SUFFIX) ? url_len - strlen(S_PREFIX) - strlen(S_SUFFIX) : 0;
+  fake_lambda_check_invoke(req, seen);
   if(name_len == 0 || name_len > LAMBDA_FUNCTION_ARN_MAX || strncmp(req->url, S_PREFIX, strlen(S_PREFIX)) != 0 ||
      strcmp(req->url + url_len - strlen(S_SUFFIX), S_SUFFIX) != 0) {
     request_fail(seen, "path %s is not an Invoke", req->url);

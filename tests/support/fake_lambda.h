@@ -19,6 +19,10 @@ typedef struct {
   bool refusing;       /* fake_lambda_answer set an error answer: requests are checked, not kept */
 } fake_lambda;
 
+/* Counts in seen what an asynchronous Invoke must carry besides its signature and path and does not: method POST,
+ * X-Amz-Invocation-Type Event, Content-Type application/json. Runs on a script_server handler's thread. */
+void fake_lambda_check_invoke(const script_request *req, request_failures *seen);
+
 /* Starts a fake Lambda on an ephemeral loopback port answering 202. Returns MYNT_OK and *out, or a failure status
  * (*out NULL). */
 mynt_status fake_lambda_new(fake_lambda **out);

@@ -33,7 +33,8 @@ add_library(mynt_relay STATIC ${CMAKE_SOURCE_DIR}/tests/support/relay.c)
 target_link_libraries(mynt_relay PUBLIC mynt_script_server mynt_core PkgConfig::CURL)
 
 # A loopback Lambda Invoke endpoint checking requests as Lambda does and keeping the accepted events
-# (tests/support/fake_lambda.c), for the tests of what starts syncs: LIBS mynt_fake_lambda.
+# (tests/support/fake_lambda.c), for the tests of what starts syncs (and test_lambda, for its Invoke header check):
+# LIBS mynt_fake_lambda.
 add_library(mynt_fake_lambda STATIC ${CMAKE_SOURCE_DIR}/tests/support/fake_lambda.c)
 target_link_libraries(mynt_fake_lambda PUBLIC mynt_request_check mynt_aws mynt_core PkgConfig::JANSSON
   PkgConfig::CMOCKA)

@@ -187,7 +187,7 @@ static void test_cognito_links_a_google_identity_with_the_documented_fields(void
 static void s_env(const fake_cognito *f, const char *cognito_endpoint, const char *aws_endpoint)
 {
   aws_config cfg;
-  fake_cognito_config(f, &cfg);
+  fake_aws_config(&f->aws, &cfg);
   request_check_export(&cfg);
   const char *names[] = {"MYNT_COGNITO_ENDPOINT", "MYNT_AWS_ENDPOINT"};
   const char *values[] = {cognito_endpoint, aws_endpoint};

@@ -44,7 +44,7 @@ static json_t *s_stage(void)
 static mynt_status s_open(s_fixture *f, const char *api_id, const char *rate, const char *burst, mynt_detail *why)
 {
   aws_config cfg;
-  fake_apigateway_config(f->fake, &cfg);
+  fake_aws_config(&f->fake->aws, &cfg);
   request_check_export(&cfg);
   setenv("MYNT_APIGATEWAY_ENDPOINT", cfg.endpoint, 1);
   unsetenv("MYNT_AWS_ENDPOINT");

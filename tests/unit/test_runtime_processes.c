@@ -416,7 +416,7 @@ static void test_bootstrap_presignup_links_through_cognito_and_fails_the_sign_up
   fake_cognito *cognito = fake_cognito_start();
   fake_cognito_add_user(cognito, "u-ann", "CONFIRMED", "ann@example.com", "true");
   aws_config cfg;
-  fake_cognito_config(cognito, &cfg);
+  fake_aws_config(&cognito->aws, &cfg);
   request_check_export(&cfg);
   setenv("MYNT_COGNITO_ENDPOINT", cfg.endpoint, 1);
   static const char linked[] = S_PRESIGNUP_EVENT("Google_1001", "ann@example.com");
@@ -456,7 +456,7 @@ static void test_bootstrap_costguard_throttles_the_stage_on_an_alert(void **stat
                             "POST /items", "throttlingBurstLimit", (json_int_t)10, "throttlingRateLimit", 5.0);
   fake_apigateway *apigw = fake_apigateway_start(stage, json_pack("[s]", "POST /items"));
   aws_config cfg;
-  fake_apigateway_config(apigw, &cfg);
+  fake_aws_config(&apigw->aws, &cfg);
   request_check_export(&cfg);
   setenv("MYNT_APIGATEWAY_ENDPOINT", cfg.endpoint, 1);
   setenv("MYNT_HTTP_API_ID", FAKE_APIGATEWAY_API_ID, 1);
