@@ -13,16 +13,21 @@
 #define S_PATH_MAX 1024
 
 /* API Gateway names its errors in x-amzn-ErrorType; the body is {"message": ...}. */
+static const aws_http_error_name s_errors[] = {
+  {"NotFoundException", MYNT_NOT_FOUND, AWS_RETRY_NEVER},
+  {"ConflictException", MYNT_CONFLICT, AWS_RETRY_NEVER},
+  {NULL, MYNT_OK, AWS_RETRY_NEVER},
+};
+
+/* A 404 without a name is a path API Gateway does not know. */
 static mynt_status s_classify(int http_status, const char *type, const json_t *body, const json_t *request,
                               aws_retry_kind *out_retry)
 {
   (void)body;
   (void)request;
   *out_retry = AWS_RETRY_NEVER;
-  if(strcmp(type, "NotFoundException") == 0 || (http_status == 404 && !type[0]))
+  if(http_status == 404 && !type[0])
     return MYNT_NOT_FOUND;
-  if(strcmp(type, "ConflictException") == 0)
-    return MYNT_CONFLICT;
   return aws_http_classify_common(http_status, type, out_retry);
 }
 
@@ -31,6 +36,7 @@ static const aws_http_service s_service = {
   .target_prefix = "",
   .content_type = "application/json",
   .display_name = "API Gateway",
+  .errors = s_errors,
   .classify = s_classify,
 };
 

@@ -425,8 +425,17 @@ static void s_error_name(const char *raw, char *out, size_t out_len)
   snprintf(out, out_len, "%.*s", (int)len, raw);
 }
 
+/* The entry of svc's own error names for type, or NULL. */
+static const aws_http_error_name *s_own_error(const aws_http_service *svc, const char *type)
+{
+  for(const aws_http_error_name *e = svc->errors; e && e->type; e++)
+    if(strcmp(e->type, type) == 0)
+      return e;
+  return NULL;
+}
+
 /* Reads an error answer into err (the name from x-amzn-ErrorType, else the body's "__type"
- * or "code"; the body's message) and asks the service's classifier what it means. */
+ * or "code"; the body's message) and judges it as the service says (aws_http_service). */
 static mynt_status s_judge_error(aws_http *h, int http_status, const json_t *request, aws_retry_kind *out_retry,
                                  aws_error *err)
 {
@@ -438,8 +447,15 @@ static mynt_status s_judge_error(aws_http *h, int http_status, const json_t *req
     snprintf(err->message, sizeof err->message, "%s", message);
   else
     snprintf(err->message, sizeof err->message, "HTTP %d%s%s", http_status, err->type[0] ? " " : "", err->type);
-  mynt_status st = h->svc.classify ? h->svc.classify(http_status, err->type, doc, request, out_retry)
-                                   : aws_http_classify_common(http_status, err->type, out_retry);
+  const aws_http_error_name *own = s_own_error(&h->svc, err->type);
+  mynt_status st;
+  if(own) {
+    *out_retry = own->retry;
+    st = own->status;
+  }
+  else
+    st = h->svc.classify ? h->svc.classify(http_status, err->type, doc, request, out_retry)
+                         : aws_http_classify_common(http_status, err->type, out_retry);
   json_decref(doc);
   return st;
 }

@@ -29,13 +29,23 @@ typedef enum {
 typedef mynt_status (*aws_http_classify_fn)(int http_status, const char *type, const json_t *body,
                                             const json_t *request, aws_retry_kind *out_retry);
 
-/* A service speaking AWS's JSON or REST-JSON protocol. Strings are static. */
+/* An error name a service tells apart from the common policy: the status a call failing with it returns, and whether
+ * it may be sent again. */
 typedef struct {
-  const char *signing_name;  /* SigV4 service name and regional host prefix, e.g. "dynamodb" */
-  const char *target_prefix; /* X-Amz-Target before the '.', e.g. "DynamoDB_20120810"; unused by REST calls */
-  const char *content_type;  /* e.g. "application/x-amz-json-1.0", "application/json" */
-  const char *display_name;  /* the service in messages, e.g. "DynamoDB" */
-  aws_http_classify_fn classify;
+  const char *type; /* the short name, e.g. "ResourceNotFoundException"; NULL ends a list */
+  mynt_status status;
+  aws_retry_kind retry;
+} aws_http_error_name;
+
+/* A service speaking AWS's JSON or REST-JSON protocol. Strings are static. An error answer is judged by the first
+ * entry of errors naming its type, else by classify, else by aws_http_classify_common. */
+typedef struct {
+  const char *signing_name;          /* SigV4 service name and regional host prefix, e.g. "dynamodb" */
+  const char *target_prefix;         /* X-Amz-Target before the '.', e.g. "DynamoDB_20120810"; unused by REST calls */
+  const char *content_type;          /* e.g. "application/x-amz-json-1.0", "application/json" */
+  const char *display_name;          /* the service in messages, e.g. "DynamoDB" */
+  const aws_http_error_name *errors; /* the service's own names, ended by a NULL type (NULL: none) */
+  aws_http_classify_fn classify;     /* what a name alone cannot tell (NULL: the common policy) */
 } aws_http_service;
 
 /* The policy every service shares: throttling names (and 429) → MYNT_THROTTLED, retried;

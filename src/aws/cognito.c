@@ -9,32 +9,24 @@
 #include "core/json.h"
 
 /* Cognito names its errors in the body's "__type" (JSON 1.1): the ones this client tells apart. */
-static mynt_status s_classify(int http_status, const char *type, const json_t *body, const json_t *request,
-                              aws_retry_kind *out_retry)
-{
-  (void)body;
-  (void)request;
-  *out_retry = AWS_RETRY_NEVER;
-  if(strcmp(type, "UserNotFoundException") == 0 || strcmp(type, "ResourceNotFoundException") == 0)
-    return MYNT_NOT_FOUND;
-  if(strcmp(type, "AliasExistsException") == 0 || strcmp(type, "LimitExceededException") == 0)
-    return MYNT_CONFLICT;
+static const aws_http_error_name s_errors[] = {
+  {"UserNotFoundException", MYNT_NOT_FOUND, AWS_RETRY_NEVER},
+  {"ResourceNotFoundException", MYNT_NOT_FOUND, AWS_RETRY_NEVER},
+  {"AliasExistsException", MYNT_CONFLICT, AWS_RETRY_NEVER},
+  {"LimitExceededException", MYNT_CONFLICT, AWS_RETRY_NEVER},
   /* Our role or the pool's set-up is wrong: no retry helps, and it is never the caller's fault. */
-  if(strcmp(type, "NotAuthorizedException") == 0 || strcmp(type, "OperationNotEnabledException") == 0)
-    return MYNT_UPSTREAM;
-  if(strcmp(type, "InternalErrorException") == 0) {
-    *out_retry = AWS_RETRY_TRANSIENT;
-    return MYNT_UNAVAILABLE;
-  }
-  return aws_http_classify_common(http_status, type, out_retry);
-}
+  {"NotAuthorizedException", MYNT_UPSTREAM, AWS_RETRY_NEVER},
+  {"OperationNotEnabledException", MYNT_UPSTREAM, AWS_RETRY_NEVER},
+  {"InternalErrorException", MYNT_UNAVAILABLE, AWS_RETRY_TRANSIENT},
+  {NULL, MYNT_OK, AWS_RETRY_NEVER},
+};
 
 static const aws_http_service s_service = {
   .signing_name = "cognito-idp",
   .target_prefix = "AWSCognitoIdentityProviderService",
   .content_type = "application/x-amz-json-1.1",
   .display_name = "Cognito",
-  .classify = s_classify,
+  .errors = s_errors,
 };
 
 mynt_status cognito_client_open(const aws_config *cfg, cognito_client **out, mynt_detail *detail)

@@ -46,19 +46,20 @@ static mynt_status s_classify_cancellation(const json_t *body, aws_retry_kind *o
   return MYNT_BAD_REQUEST;
 }
 
+static const aws_http_error_name s_errors[] = {
+  {"ConditionalCheckFailedException", MYNT_CONDITION_FAILED, AWS_RETRY_NEVER},
+  /* A plain write rejected because a transaction holds the item: it was not applied. */
+  {"TransactionConflictException", MYNT_CONFLICT, AWS_RETRY_THROTTLED},
+  {NULL, MYNT_OK, AWS_RETRY_NEVER},
+};
+
+/* The names whose meaning depends on the answer's reasons or on the request. */
 static mynt_status s_classify(int http_status, const char *type, const json_t *body, const json_t *request,
                               aws_retry_kind *out_retry)
 {
   *out_retry = AWS_RETRY_NEVER;
-  if(strcmp(type, "ConditionalCheckFailedException") == 0)
-    return MYNT_CONDITION_FAILED;
   if(strcmp(type, "TransactionCanceledException") == 0)
     return s_classify_cancellation(body, out_retry);
-  if(strcmp(type, "TransactionConflictException") == 0) {
-    /* A plain write rejected because a transaction holds the item: it was not applied. */
-    *out_retry = AWS_RETRY_THROTTLED;
-    return MYNT_CONFLICT;
-  }
   if(strcmp(type, "TransactionInProgressException") == 0) {
     /* Only a request carrying a ClientRequestToken is idempotent: sending it again returns the
      * first one's outcome. Without a token a retry could apply the writes twice. */
@@ -74,6 +75,7 @@ static const aws_http_service s_service = {
   .target_prefix = "DynamoDB_20120810",
   .content_type = "application/x-amz-json-1.0",
   .display_name = "DynamoDB",
+  .errors = s_errors,
   .classify = s_classify,
 };
 

@@ -27,15 +27,20 @@ static const char s_name_pattern[] = "^(arn:(aws[a-zA-Z-]*)?:lambda:)?"
 #define S_NAME_GROUP 10 /* the function's own name in s_name_pattern */
 
 /* Lambda names its errors in x-amzn-ErrorType; the body is {"Type":"User"|"Service","message":...}. */
+static const aws_http_error_name s_errors[] = {
+  {"ResourceNotFoundException", MYNT_NOT_FOUND, AWS_RETRY_NEVER},
+  {"RequestTooLargeException", MYNT_TOO_LARGE, AWS_RETRY_NEVER},
+  {NULL, MYNT_OK, AWS_RETRY_NEVER},
+};
+
+/* What Lambda's names alone do not tell: a payload refused by size, and the function's own configuration faults. */
 static mynt_status s_classify(int http_status, const char *type, const json_t *body, const json_t *request,
                               aws_retry_kind *out_retry)
 {
   (void)body;
   (void)request;
   *out_retry = AWS_RETRY_NEVER;
-  if(strcmp(type, "ResourceNotFoundException") == 0)
-    return MYNT_NOT_FOUND;
-  if(strcmp(type, "RequestTooLargeException") == 0 || http_status == 413)
+  if(http_status == 413)
     return MYNT_TOO_LARGE;
   /* 5xx answers that name the function's own configuration (its KMS key, VPC, package or
    * runtime): sending again cannot help, and the fault is ours to fix. */
@@ -52,6 +57,7 @@ static const aws_http_service s_service = {
   .target_prefix = "",
   .content_type = "application/json",
   .display_name = "Lambda",
+  .errors = s_errors,
   .classify = s_classify,
 };
 
