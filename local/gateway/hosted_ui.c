@@ -8,6 +8,7 @@
 #include <openssl/rsa.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,20 +44,23 @@ typedef struct {
   int64_t identity_created_ms;
 } s_principal;
 
+/* What an authorize request asked for, carried from its Google page to its code. */
+typedef struct {
+  char *redirect_uri;
+  char *challenge; /* NULL when the authorize request had no PKCE */
+  char *scope;
+} s_grant;
+
 typedef struct {
   char id[48];
-  char *redirect_uri;
+  s_grant grant;
   char *state; /* NULL when the request had none */
-  char *challenge;
-  char *scope;
   int64_t expires_ms;
 } s_pending;
 
 typedef struct {
   char code[48];
-  char *redirect_uri;
-  char *challenge; /* NULL when the authorize request had no PKCE */
-  char *scope;
+  s_grant grant;
   s_principal who;
   int64_t expires_ms;
   int64_t auth_time_s;
@@ -208,29 +212,22 @@ static mynt_status s_append_escaped(mynt_buf *b, const char *s)
 /* Appends s with HTML's special characters escaped. */
 static mynt_status s_append_html(mynt_buf *b, const char *s)
 {
+  static const char special[] = "<>&\"'";
+  static const char *const entities[] = {"&lt;", "&gt;", "&amp;", "&quot;", "&#39;"};
   mynt_status st = MYNT_OK;
   for(const char *c = s; *c && !st; c++) {
-    switch(*c) {
-    case '<':
-      st = buf_appends(b, "&lt;");
-      break;
-    case '>':
-      st = buf_appends(b, "&gt;");
-      break;
-    case '&':
-      st = buf_appends(b, "&amp;");
-      break;
-    case '"':
-      st = buf_appends(b, "&quot;");
-      break;
-    case '\'':
-      st = buf_appends(b, "&#39;");
-      break;
-    default:
-      st = buf_append(b, c, 1);
-    }
+    const char *hit = strchr(special, *c);
+    st = hit ? buf_appends(b, entities[hit - special]) : buf_append(b, c, 1);
   }
   return st;
+}
+
+/* Returns the compact JSON text of doc (malloc'd) and releases doc (stolen, may be NULL); NULL on failure. */
+static char *s_dump_stolen(json_t *doc)
+{
+  char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+  json_decref(doc);
+  return text;
 }
 
 static bool s_in_list(char *const *list, size_t n, const char *value)
@@ -282,9 +279,7 @@ static mynt_status s_token_error(response_http *r, const char *error)
 /* A cognito-idp error: 400 {"__type": type, "message": message}. */
 static mynt_status s_cognito_error(response_http *r, const char *type, const char *message)
 {
-  json_t *doc = json_pack("{s:s, s:s}", "__type", type, "message", message);
-  char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-  json_decref(doc);
+  char *text = s_dump_stolen(json_pack("{s:s, s:s}", "__type", type, "message", message));
   if(!text)
     return MYNT_NOMEM;
   mynt_status st = s_answer(r, 400, "application/x-amz-json-1.1", text);
@@ -518,20 +513,24 @@ mynt_status hosted_ui_new(const local_config_hosted_ui *cfg, const char *region,
   return MYNT_OK;
 }
 
+static void s_grant_free(s_grant *g)
+{
+  free(g->redirect_uri);
+  free(g->challenge);
+  free(g->scope);
+  memset(g, 0, sizeof(*g));
+}
+
 static void s_pending_free(s_pending *p)
 {
-  free(p->redirect_uri);
+  s_grant_free(&p->grant);
   free(p->state);
-  free(p->challenge);
-  free(p->scope);
   memset(p, 0, sizeof(*p));
 }
 
 static void s_code_free(s_code *c)
 {
-  free(c->redirect_uri);
-  free(c->challenge);
-  free(c->scope);
+  s_grant_free(&c->grant);
   s_principal_free(&c->who);
   mynt_wipe(c->code, sizeof(c->code));
 }
@@ -653,8 +652,7 @@ static mynt_status s_run_presignup(hosted_ui *h, const char *username, const cha
               "aws-sdk-unknown-unknown", "clientId", h->cfg->client_id, "triggerSource", "PreSignUp_ExternalProvider",
               "request", "userAttributes", attrs, "validationData", "response", "autoConfirmUser", 0, "autoVerifyEmail",
               0, "autoVerifyPhone", 0);
-  char *text = event ? json_dumps(event, JSON_COMPACT) : NULL;
-  json_decref(event);
+  char *text = s_dump_stolen(event);
   if(!text)
     return MYNT_NOMEM;
   mynt_buf payload;
@@ -688,25 +686,43 @@ static mynt_status s_run_presignup(hosted_ui *h, const char *username, const cha
 
 /* ---- /oauth2/authorize and the local Google page -------------------------------------- */
 
-/* Drops expired pending pages and codes, and the oldest of each past the cap. Caller holds the lock. */
+static void s_pending_drop(void *p)
+{
+  s_pending_free(p);
+}
+
+static void s_code_drop(void *c)
+{
+  s_code_free(c);
+}
+
+/* Compacts the n entries of size bytes at items, dropping (with drop) those whose int64_t at expires_offset is not
+ * after now_ms, and the first one when the list is full. Returns how many are left. */
+static size_t s_drop_expired(void *items, size_t size, size_t n, size_t expires_offset, int64_t now_ms,
+                             void (*drop)(void *))
+{
+  unsigned char *base = items;
+  size_t k = 0;
+  for(size_t i = 0; i < n; i++) {
+    unsigned char *item = base + i * size;
+    int64_t expires;
+    memcpy(&expires, item + expires_offset, sizeof(expires));
+    if(expires <= now_ms || (i == 0 && n == S_MAX_ENTRIES))
+      drop(item);
+    else if(k++ != i)
+      memmove(base + (k - 1) * size, item, size);
+  }
+  return k;
+}
+
+/* Drops expired pending pages and codes, and the oldest of each (and of the refresh tokens) past the cap. Caller
+ * holds the lock. */
 static void s_expire(hosted_ui *h, int64_t now_ms)
 {
-  size_t k = 0;
-  for(size_t i = 0; i < h->n_pending; i++) {
-    if(h->pending[i].expires_ms <= now_ms || (i == 0 && h->n_pending == S_MAX_ENTRIES))
-      s_pending_free(&h->pending[i]);
-    else
-      h->pending[k++] = h->pending[i];
-  }
-  h->n_pending = k;
-  k = 0;
-  for(size_t i = 0; i < h->n_codes; i++) {
-    if(h->codes[i].expires_ms <= now_ms || (i == 0 && h->n_codes == S_MAX_ENTRIES))
-      s_code_free(&h->codes[i]);
-    else
-      h->codes[k++] = h->codes[i];
-  }
-  h->n_codes = k;
+  h->n_pending = s_drop_expired(h->pending, sizeof(h->pending[0]), h->n_pending, offsetof(s_pending, expires_ms),
+                                now_ms, s_pending_drop);
+  h->n_codes =
+    s_drop_expired(h->codes, sizeof(h->codes[0]), h->n_codes, offsetof(s_code, expires_ms), now_ms, s_code_drop);
   if(h->n_refresh == S_MAX_ENTRIES) {
     s_refresh_free(&h->refresh[0]);
     memmove(&h->refresh[0], &h->refresh[1], (S_MAX_ENTRIES - 1) * sizeof(h->refresh[0]));
@@ -755,22 +771,11 @@ static mynt_status s_google_page(response_http *r, const char *pending_id, const
   return st;
 }
 
-typedef struct {
-  char *client_id, *redirect_uri, *response_type, *scope, *state, *challenge, *method, *provider;
-  bool bad;
-} s_authorize_params;
-
-static void s_authorize_params_free(s_authorize_params *p)
-{
-  free(p->client_id);
-  free(p->redirect_uri);
-  free(p->response_type);
-  free(p->scope);
-  free(p->state);
-  free(p->challenge);
-  free(p->method);
-  free(p->provider);
-}
+/* The parameters of /oauth2/authorize the stand-in reads, in this order. */
+enum { S_CLIENT_ID, S_REDIRECT_URI, S_RESPONSE_TYPE, S_SCOPE, S_STATE, S_CHALLENGE, S_METHOD, S_PROVIDER, S_N_PARAMS };
+static const char *const s_authorize_names[S_N_PARAMS] = {
+  "client_id", "redirect_uri",   "response_type",         "scope",
+  "state",     "code_challenge", "code_challenge_method", "identity_provider"};
 
 /* Returns true when every space-separated scope of scope is one of the client's. */
 static bool s_scopes_allowed(const local_config_hosted_ui *cfg, const char *scope)
@@ -800,47 +805,40 @@ static bool s_challenge_ok(const char *c)
 
 static mynt_status s_authorize(hosted_ui *h, const hosted_ui_request *req, response_http *r)
 {
-  const char *q = req->query;
-  size_t ql = strlen(q);
-  s_authorize_params p = {0};
-  p.client_id = s_form_value(q, ql, "client_id", &p.bad);
-  p.redirect_uri = s_form_value(q, ql, "redirect_uri", &p.bad);
-  p.response_type = s_form_value(q, ql, "response_type", &p.bad);
-  p.scope = s_form_value(q, ql, "scope", &p.bad);
-  p.state = s_form_value(q, ql, "state", &p.bad);
-  p.challenge = s_form_value(q, ql, "code_challenge", &p.bad);
-  p.method = s_form_value(q, ql, "code_challenge_method", &p.bad);
-  p.provider = s_form_value(q, ql, "identity_provider", &p.bad);
+  char *p[S_N_PARAMS];
+  bool bad = false;
+  for(size_t i = 0; i < S_N_PARAMS; i++)
+    p[i] = s_form_value(req->query, strlen(req->query), s_authorize_names[i], &bad);
   mynt_status st;
-  if(!p.client_id || strcmp(p.client_id, h->cfg->client_id) != 0) {
+  if(!p[S_CLIENT_ID] || strcmp(p[S_CLIENT_ID], h->cfg->client_id) != 0) {
     st = s_to_error_page(r, "invalid_request");
     goto cleanup;
   }
-  if(!s_in_list(h->cfg->callback_urls, h->cfg->n_callback_urls, p.redirect_uri)) {
+  if(!s_in_list(h->cfg->callback_urls, h->cfg->n_callback_urls, p[S_REDIRECT_URI])) {
     st = s_to_error_page(r, "redirect_mismatch");
     goto cleanup;
   }
   /* From here on the app is told, at its redirect_uri, with its state. */
   const char *error = NULL, *why = NULL;
-  if(p.bad)
+  if(bad)
     error = "invalid_request", why = "a parameter is repeated or badly encoded";
-  else if(!p.response_type || (strcmp(p.response_type, "code") != 0 && strcmp(p.response_type, "token") != 0))
+  else if(!p[S_RESPONSE_TYPE] || (strcmp(p[S_RESPONSE_TYPE], "code") != 0 && strcmp(p[S_RESPONSE_TYPE], "token") != 0))
     error = "unsupported_response_type";
-  else if(strcmp(p.response_type, "code") != 0)
+  else if(strcmp(p[S_RESPONSE_TYPE], "code") != 0)
     error = "unauthorized_client", why = "the client allows only the authorization code grant";
-  else if(p.scope && !s_scopes_allowed(h->cfg, p.scope))
+  else if(p[S_SCOPE] && !s_scopes_allowed(h->cfg, p[S_SCOPE]))
     error = "invalid_scope";
-  else if((p.challenge || p.method) && (!p.challenge || !p.method || strcmp(p.method, "S256") != 0))
+  else if((p[S_CHALLENGE] || p[S_METHOD]) && (!p[S_CHALLENGE] || !p[S_METHOD] || strcmp(p[S_METHOD], "S256") != 0))
     error = "invalid_request", why = "code_challenge_method must be S256, with a code_challenge";
-  else if(p.challenge && !s_challenge_ok(p.challenge))
+  else if(p[S_CHALLENGE] && !s_challenge_ok(p[S_CHALLENGE]))
     error = "invalid_request", why = "code_challenge is not an S256 challenge";
-  else if(!p.provider || !s_in_list(h->cfg->providers, h->cfg->n_providers, p.provider))
+  else if(!p[S_PROVIDER] || !s_in_list(h->cfg->providers, h->cfg->n_providers, p[S_PROVIDER]))
     error = "unauthorized_client", why = "identity_provider is not one of the client's";
   if(error) {
-    st = s_back_to_app(r, p.redirect_uri, "error", error, "error_description", why, "state", p.state, NULL);
+    st = s_back_to_app(r, p[S_REDIRECT_URI], "error", error, "error_description", why, "state", p[S_STATE], NULL);
     goto cleanup;
   }
-  if(strcmp(p.provider, S_GOOGLE) != 0) {
+  if(strcmp(p[S_PROVIDER], S_GOOGLE) != 0) {
     st = s_page(r, 400, "Not served locally",
                 "<h1 id=\"title\">Not served locally</h1><p>mynt-local's hosted-UI stand-in serves only "
                 "<code>identity_provider=Google</code>. Sign in with email and password in the app.</p>");
@@ -852,13 +850,13 @@ static mynt_status s_authorize(hosted_ui *h, const hosted_ui_request *req, respo
   memset(pend, 0, sizeof(*pend));
   st = s_random_text(pend->id, sizeof(pend->id)) ? MYNT_OK : MYNT_INTERNAL;
   if(!st) {
-    pend->redirect_uri = p.redirect_uri;
-    pend->state = p.state;
-    pend->challenge = p.challenge;
-    pend->scope = p.scope ? p.scope : strdup("openid email profile");
-    p.redirect_uri = p.state = p.challenge = p.scope = NULL;
+    pend->grant.redirect_uri = p[S_REDIRECT_URI];
+    pend->state = p[S_STATE];
+    pend->grant.challenge = p[S_CHALLENGE];
+    pend->grant.scope = p[S_SCOPE] ? p[S_SCOPE] : strdup("openid email profile");
+    p[S_REDIRECT_URI] = p[S_STATE] = p[S_CHALLENGE] = p[S_SCOPE] = NULL;
     pend->expires_ms = req->now_ms + HOSTED_UI_PENDING_TTL_MS;
-    st = pend->scope ? MYNT_OK : MYNT_NOMEM;
+    st = pend->grant.scope ? MYNT_OK : MYNT_NOMEM;
     if(!st)
       h->n_pending++;
     else
@@ -870,7 +868,8 @@ static mynt_status s_authorize(hosted_ui *h, const hosted_ui_request *req, respo
   if(!st)
     st = s_google_page(r, id, NULL, NULL, NULL);
 cleanup:
-  s_authorize_params_free(&p);
+  for(size_t i = 0; i < S_N_PARAMS; i++)
+    free(p[i]);
   return st;
 }
 
@@ -890,16 +889,14 @@ static mynt_status s_issue_code(hosted_ui *h, s_pending *pend, s_principal *who,
   memset(c, 0, sizeof(*c));
   if(!s_random_text(c->code, 37))
     return MYNT_INTERNAL;
-  c->redirect_uri = pend->redirect_uri;
-  c->challenge = pend->challenge;
-  c->scope = pend->scope;
-  pend->redirect_uri = pend->challenge = pend->scope = NULL;
+  c->grant = pend->grant;
+  memset(&pend->grant, 0, sizeof(pend->grant));
   c->who = *who;
   memset(who, 0, sizeof(*who));
   c->expires_ms = now_ms + HOSTED_UI_CODE_TTL_MS;
   c->auth_time_s = now_ms / 1000;
   h->n_codes++;
-  return s_back_to_app(r, c->redirect_uri, "code", c->code, "state", pend->state, NULL);
+  return s_back_to_app(r, c->grant.redirect_uri, "code", c->code, "state", pend->state, NULL);
 }
 
 /* Removes pending page i. Caller holds the lock. */
@@ -993,8 +990,8 @@ static mynt_status s_idpresponse(hosted_ui *h, const hosted_ui_request *req, res
     for(i = 0; i < h->n_pending && strcmp(h->pending[i].id, id) != 0; i++)
       ;
     if(!st && why && i < h->n_pending) {
-      st = s_back_to_app(r, h->pending[i].redirect_uri, "error_description", why, "error", "invalid_request", "state",
-                         h->pending[i].state, NULL);
+      st = s_back_to_app(r, h->pending[i].grant.redirect_uri, "error_description", why, "error", "invalid_request",
+                         "state", h->pending[i].state, NULL);
       s_pending_remove(h, i);
       pthread_mutex_unlock(&h->lock);
       free(why);
@@ -1062,26 +1059,26 @@ static mynt_status s_token_by_code(hosted_ui *h, const hosted_ui_request *req, c
   h->codes[i] = h->codes[--h->n_codes];
   pthread_mutex_unlock(&h->lock);
   mynt_status st;
-  if(!redirect_uri || strcmp(redirect_uri, c.redirect_uri) != 0)
+  if(!redirect_uri || strcmp(redirect_uri, c.grant.redirect_uri) != 0)
     st = s_token_error(r, "invalid_grant");
-  else if(c.challenge && !verifier)
+  else if(c.grant.challenge && !verifier)
     st = s_token_error(r, "invalid_request");
-  else if(c.challenge && !s_verifier_matches(verifier, c.challenge))
+  else if(c.grant.challenge && !s_verifier_matches(verifier, c.grant.challenge))
     st = s_token_error(r, "invalid_grant");
   else {
     char refresh[64];
     st = s_random_text(refresh, sizeof(refresh)) ? MYNT_OK : MYNT_INTERNAL;
     if(!st)
-      st = s_token_answer(h, &c.who, c.scope, c.auth_time_s, refresh, req->now_ms, r);
+      st = s_token_answer(h, &c.who, c.grant.scope, c.auth_time_s, refresh, req->now_ms, r);
     if(!st) {
       pthread_mutex_lock(&h->lock);
       s_expire(h, req->now_ms);
       s_refresh *t = &h->refresh[h->n_refresh];
       memcpy(t->token, refresh, sizeof(refresh));
-      t->scope = c.scope;
+      t->scope = c.grant.scope;
       t->who = c.who;
       t->auth_time_s = c.auth_time_s;
-      c.scope = NULL;
+      c.grant.scope = NULL;
       memset(&c.who, 0, sizeof(c.who));
       h->n_refresh++;
       pthread_mutex_unlock(&h->lock);
@@ -1146,6 +1143,9 @@ static mynt_status s_token(hosted_ui *h, const hosted_ui_request *req, response_
     st = s_token_error(r, "unauthorized_client");
   else
     st = s_token_error(r, "unsupported_grant_type");
+  /* Cognito's token endpoint answers browsers of any origin (a single-page app exchanges its code there). */
+  if(!st)
+    st = response_add_header(r, "Access-Control-Allow-Origin", "*");
   free(grant);
   free(client);
   mynt_wipe_free(code);
@@ -1234,9 +1234,7 @@ static bool s_signed_for_cognito(hosted_ui *h, const char *authorization, respon
  * MYNT_NOT_FOUND (no such user), MYNT_UPSTREAM (the pool failed otherwise), MYNT_NOMEM. */
 static mynt_status s_pool_user(hosted_ui *h, const char *user, s_principal *out)
 {
-  json_t *req = json_pack("{s:s, s:s}", "UserPoolId", h->cfg->user_pool_id, "Username", user);
-  char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
-  json_decref(req);
+  char *body = s_dump_stolen(json_pack("{s:s, s:s}", "UserPoolId", h->cfg->user_pool_id, "Username", user));
   if(!body)
     return MYNT_NOMEM;
   mynt_buf answer;
@@ -1356,9 +1354,7 @@ cleanup:
 /* Appends the federated user u to users as ListUsers shows it (UserStatus EXTERNAL_PROVIDER). */
 static mynt_status s_list_federated(const s_user *u, json_t *users)
 {
-  json_t *ids = s_identities(&u->who);
-  char *ids_text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
-  json_decref(ids);
+  char *ids_text = s_dump_stolen(s_identities(&u->who));
   double when = (double)u->created_ms / 1000.0;
   json_t *entry = ids_text ? json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}], s:f, s:f, s:b, "
                                        "s:s}",
