@@ -588,6 +588,7 @@ static enum MHD_Result s_serve_hosted_ui(gateway *g, struct MHD_Connection *c, c
     .body_len = req->body_len,
     .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
     .target = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target"),
+    .cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"),
     .now_ms = clock_epoch_ms(),
   };
   response_http r;

@@ -196,6 +196,32 @@ static char *s_form_value(const char *text, size_t len, const char *key, bool *o
   return found;
 }
 
+/* The cookie the local Google remembers the last account chosen in (as Google's account chooser does): the
+ * address and the name, percent-encoded, separated by a tab. */
+#define S_COOKIE "mynt-local-google"
+
+/* Reads the remembered account from the Cookie header into *out_email and *out_name (malloc'd, NULL when none). */
+static void s_remembered(const char *cookie, char **out_email, char **out_name)
+{
+  *out_email = *out_name = NULL;
+  const char *at = cookie ? strstr(cookie, S_COOKIE "=") : NULL;
+  if(!at || (at != cookie && at[-1] != ' ' && at[-1] != ';'))
+    return;
+  at += strlen(S_COOKIE "=");
+  char form[S_MAX_PARAM + 4];
+  int n = snprintf(form, sizeof(form), "v=%.*s", (int)strcspn(at, ";"), at);
+  if(n < 0 || (size_t)n >= sizeof(form))
+    return;
+  bool bad = false;
+  char *value = s_form_value(form, (size_t)n, "v", &bad);
+  char *tab = value ? strchr(value, '\t') : NULL;
+  if(tab) {
+    *tab = '\0';
+    *out_name = strdup(tab + 1);
+  }
+  *out_email = value;
+}
+
 /* Appends s percent-encoded for a query (everything but RFC 3986's unreserved characters). */
 static mynt_status s_append_escaped(mynt_buf *b, const char *s)
 {
@@ -636,14 +662,14 @@ static mynt_status s_find_principal(hosted_ui *h, const char *google_sub, s_prin
 }
 
 /* Runs the Pre sign-up trigger for a first sign-in (PreSignUp_ExternalProvider, as Cognito sends it). Returns MYNT_OK
- * with its response's autoVerifyEmail in *out_verify; otherwise sets *out_why to Cognito's error_description
- * (malloc'd) and returns MYNT_UPSTREAM; MYNT_NOMEM. */
+ * when it answered the event back; otherwise sets *out_why to Cognito's error_description (malloc'd) and returns
+ * MYNT_UPSTREAM; MYNT_NOMEM. */
 static mynt_status s_run_presignup(hosted_ui *h, const char *username, const char *email, const char *name,
-                                   bool *out_verify, char **out_why)
+                                   char **out_why)
 {
-  *out_verify = false;
   *out_why = NULL;
-  json_t *attrs = json_pack("{s:s}", "email", email);
+  /* The template maps Google's email, email_verified and name; the local Google's addresses are all verified. */
+  json_t *attrs = json_pack("{s:s, s:s}", "email", email, "email_verified", "true");
   if(attrs && name && *name)
     json_object_set_new(attrs, "name", json_string(name));
   json_t *event =
@@ -679,7 +705,6 @@ static mynt_status s_run_presignup(hosted_ui *h, const char *username, const cha
     *out_why = strdup("Unrecognizable lambda output");
     return *out_why ? MYNT_UPSTREAM : MYNT_NOMEM;
   }
-  *out_verify = json_is_true(json_object_get(response, "autoVerifyEmail"));
   json_decref(answer);
   return MYNT_OK;
 }
@@ -865,8 +890,12 @@ static mynt_status s_authorize(hosted_ui *h, const hosted_ui_request *req, respo
   char id[sizeof(pend->id)];
   memcpy(id, pend->id, sizeof(id));
   pthread_mutex_unlock(&h->lock);
+  char *email = NULL, *name = NULL;
+  s_remembered(req->cookie, &email, &name);
   if(!st)
-    st = s_google_page(r, id, NULL, NULL, NULL);
+    st = s_google_page(r, id, NULL, email, name);
+  free(email);
+  free(name);
 cleanup:
   for(size_t i = 0; i < S_N_PARAMS; i++)
     free(p[i]);
@@ -897,6 +926,24 @@ static mynt_status s_issue_code(hosted_ui *h, s_pending *pend, s_principal *who,
   c->auth_time_s = now_ms / 1000;
   h->n_codes++;
   return s_back_to_app(r, c->grant.redirect_uri, "code", c->code, "state", pend->state, NULL);
+}
+
+/* Adds the Set-Cookie that remembers the account chosen (for the next visit's page) to r. */
+static mynt_status s_remember(response_http *r, const char *email, const char *name)
+{
+  mynt_buf c;
+  buf_init(&c, 2048);
+  mynt_status st = buf_appends(&c, S_COOKIE "=");
+  if(!st)
+    st = s_append_escaped(&c, email);
+  if(!st && name && *name && !(st = buf_appends(&c, "%09")))
+    st = s_append_escaped(&c, name);
+  if(!st)
+    st = buf_appends(&c, "; Path=/oauth2; Max-Age=2592000; HttpOnly; SameSite=Lax");
+  if(!st)
+    st = response_add_header(r, "Set-Cookie", buf_cstr(&c));
+  buf_free(&c);
+  return st;
 }
 
 /* Removes pending page i. Caller holds the lock. */
@@ -951,9 +998,8 @@ static mynt_status s_idpresponse(hosted_ui *h, const hosted_ui_request *req, res
   pthread_mutex_unlock(&h->lock);
   if(st == MYNT_NOT_FOUND) {
     /* A first sign-in: Cognito runs the Pre sign-up trigger before it creates the user. */
-    bool verify = false;
     char *why = NULL;
-    st = h->backend.presignup ? s_run_presignup(h, username, email, name, &verify, &why) : MYNT_OK;
+    st = h->backend.presignup ? s_run_presignup(h, username, email, name, &why) : MYNT_OK;
     pthread_mutex_lock(&h->lock);
     if(st == MYNT_UPSTREAM) {
       st = MYNT_OK;
@@ -978,7 +1024,7 @@ static mynt_status s_idpresponse(hosted_ui *h, const hosted_ui_request *req, res
                              .email = email,
                              .name = name && *name ? name : NULL,
                              .google_sub = google_sub,
-                             .email_verified = verify,
+                             .email_verified = true, /* mapped from Google's email_verified */
                              .identity_created_ms = req->now_ms};
         if(!(st = s_principal_copy(&fresh, &u->who))) {
           u->created_ms = req->now_ms;
@@ -993,6 +1039,8 @@ static mynt_status s_idpresponse(hosted_ui *h, const hosted_ui_request *req, res
       st = s_back_to_app(r, h->pending[i].grant.redirect_uri, "error_description", why, "error", "invalid_request",
                          "state", h->pending[i].state, NULL);
       s_pending_remove(h, i);
+      if(!st) /* the account was chosen all the same: the next page offers it */
+        st = s_remember(r, email, name);
       pthread_mutex_unlock(&h->lock);
       free(why);
       goto cleanup;
@@ -1014,6 +1062,8 @@ static mynt_status s_idpresponse(hosted_ui *h, const hosted_ui_request *req, res
   else {
     st = s_issue_code(h, &h->pending[i], &who, req->now_ms, r);
     s_pending_remove(h, i);
+    if(!st)
+      st = s_remember(r, email, name);
   }
   pthread_mutex_unlock(&h->lock);
 cleanup:

@@ -44,6 +44,7 @@ typedef struct {
   size_t body_len;
   const char *authorization; /* the Authorization header (cognito-idp actions), NULL when absent */
   const char *target;        /* the X-Amz-Target header (cognito-idp actions), NULL when absent */
+  const char *cookie;        /* the Cookie header, NULL when absent (the local Google's remembered account) */
   int64_t now_ms;            /* epoch milliseconds: codes, tokens and pending pages are timed by it */
 } hosted_ui_request;
 

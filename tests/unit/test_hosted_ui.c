@@ -669,6 +669,33 @@ static void test_hosted_ui_refresh_token_gives_new_tokens(void **state)
   json_decref(claims);
 }
 
+static void test_hosted_ui_google_page_remembers_the_account_chosen(void **state)
+{
+  (void)state;
+  int64_t now = clock_epoch_ms();
+  char *id = s_authorize(now);
+  response_http r = s_choose(id, "kim@example.com", now);
+  free(id);
+  const char *set = s_header(&r, "Set-Cookie");
+  assert_non_null(set);
+  assert_non_null(strstr(set, "HttpOnly"));
+  char cookie[512];
+  snprintf(cookie, sizeof(cookie), "other=1; %.*s", (int)strcspn(set, ";"), set);
+  response_free(&r);
+  hosted_ui_request req = {.method = "GET",
+                           .path = "/oauth2/authorize",
+                           .query = "response_type=code&client_id=" CLIENT "&redirect_uri=" ENC_APP
+                                    "&identity_provider=Google&state=s",
+                           .cookie = cookie,
+                           .now_ms = now};
+  response_init(&r);
+  assert_int_equal(hosted_ui_handle(s_ui, &req, &r), MYNT_OK);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr(buf_cstr(&r.body), "value=\"kim@example.com\""));
+  assert_non_null(strstr(buf_cstr(&r.body), "value=\"Pat Doe\""));
+  response_free(&r);
+}
+
 static void test_hosted_ui_logout_redirects_only_to_a_logout_url(void **state)
 {
   (void)state;
@@ -702,6 +729,7 @@ int main(void)
     S_TEST(test_hosted_ui_admin_link_provider_for_user_is_validated_like_cognito),
     S_TEST(test_hosted_ui_list_users_reads_the_pool_as_cognito_shows_it),
     S_TEST(test_hosted_ui_refresh_token_gives_new_tokens),
+    S_TEST(test_hosted_ui_google_page_remembers_the_account_chosen),
     S_TEST(test_hosted_ui_logout_redirects_only_to_a_logout_url),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
