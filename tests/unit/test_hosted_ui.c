@@ -712,12 +712,56 @@ static void test_hosted_ui_logout_redirects_only_to_a_logout_url(void **state)
   response_free(&r);
 }
 
+/* The routes file's hosted_ui section, as localstack.py writes it. */
+#define S_ROUTES(hosted_ui)                                                                                            \
+  "{\"region\":\"us-east-1\",\"functions\":[{\"name\":\"PublicFunction\",\"handler\":\"public\",\"routes\":[]},"       \
+  "{\"name\":\"PreSignUpFunction\",\"handler\":\"presignup\",\"routes\":[]}],\"hosted_ui\":" hosted_ui "}"
+#define S_UI_FIELDS                                                                                                    \
+  "\"user_pool_id\":\"" POOL "\",\"client_id\":\"" CLIENT "\",\"issuer\":\"" ISSUER "\","                              \
+  "\"cognito_endpoint\":\"http://127.0.0.1:4566\",\"callback_urls\":[\"" APP "\"],\"scopes\":[\"openid\"],"            \
+  "\"providers\":[\"COGNITO\",\"Google\"]"
+
+static void test_hosted_ui_config_names_the_client_and_the_trigger(void **state)
+{
+  (void)state;
+  static const char good[] = S_ROUTES("{" S_UI_FIELDS ",\"logout_urls\":[\"" APP
+                                      "\"],\"presignup\":\"PreSignUpFunction\",\"auto_verified_email\":true}");
+  local_config c;
+  mynt_detail why;
+  assert_int_equal(local_config_parse(good, strlen(good), &c, &why), MYNT_OK);
+  assert_true(c.has_hosted_ui);
+  assert_string_equal(c.hosted_ui.client_id, CLIENT);
+  assert_string_equal(c.hosted_ui.callback_urls[0], APP);
+  assert_int_equal(c.hosted_ui.n_logout_urls, 1);
+  assert_int_equal(c.hosted_ui.presignup, 1);
+  assert_true(c.hosted_ui.auto_verified_email);
+  local_config_free(&c);
+
+  static const char no_trigger[] = S_ROUTES("{" S_UI_FIELDS "}");
+  assert_int_equal(local_config_parse(no_trigger, strlen(no_trigger), &c, &why), MYNT_OK);
+  assert_int_equal(c.hosted_ui.presignup, c.n_functions); /* none: sign-ins create users without a trigger */
+  assert_int_equal(c.hosted_ui.n_logout_urls, 0);
+  local_config_free(&c);
+
+  static const char *const bad[] = {
+    S_ROUTES("{" S_UI_FIELDS ",\"presignup\":\"NoSuchFunction\"}"),
+    S_ROUTES("{\"client_id\":\"" CLIENT "\"}"),
+    S_ROUTES("{" S_UI_FIELDS ",\"callback_urls\":[]}"),
+    S_ROUTES("[]"),
+  };
+  for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    assert_int_equal(local_config_parse(bad[i], strlen(bad[i]), &c, &why), MYNT_BAD_REQUEST);
+    assert_false(c.has_hosted_ui);
+  }
+}
+
 /* Each test gets a fresh stand-in. */
 #define S_TEST(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_hosted_ui_config_names_the_client_and_the_trigger),
     S_TEST(test_hosted_ui_new_google_identity_signs_in_with_tokens_the_authorizer_accepts),
     S_TEST(test_hosted_ui_refuses_a_verifier_that_does_not_match_and_uses_the_code_up),
     S_TEST(test_hosted_ui_code_works_once),
