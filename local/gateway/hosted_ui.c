@@ -982,9 +982,8 @@ static mynt_status s_idpresponse(hosted_ui *h, const hosted_ui_request *req, res
   pthread_mutex_unlock(&h->lock);
   if(!known || bad) {
     st = s_page(r, 400, "Sign-in expired",
-                "<h1 id=\"title\">This sign-in has expired</h1><p>Go back to Mynt and choose "
-                "\xe2\x80\x9c"
-                "Continue with Google\xe2\x80\x9d again.</p>");
+                "<h1 id=\"title\">This sign-in has expired</h1><p>Go back to Mynt and sign in with Google "
+                "again.</p>");
     goto cleanup;
   }
   if(!email || !s_email_ok(email)) {
@@ -1009,9 +1008,10 @@ static mynt_status s_idpresponse(hosted_ui *h, const hosted_ui_request *req, res
       /* The trigger linked the identity: Cognito still tries to create Google_<sub>, finds the link and fails this
        * sign-in; the next one signs in as the linked user. */
       s_principal_free(&who);
-      why = NULL;
-      if(asprintf(&why, "Already found an entry for username %s", username) < 0)
+      if(asprintf(&why, "Already found an entry for username %s", username) < 0) {
+        why = NULL;
         st = MYNT_NOMEM;
+      }
     }
     else if(!st) {
       char sub[37];
