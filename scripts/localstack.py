@@ -77,6 +77,10 @@ NOT_MODELLED_LOCALLY = {
 }
 
 
+# What !Ref AWS::NoValue resolves to: the list element or property it stands for is left out.
+_NO_VALUE = object()
+
+
 class Resolver:
     """Resolves intrinsics against parameter defaults, the template's Conditions and the local
     physical ids."""
@@ -98,6 +102,8 @@ class Resolver:
         return bool(self.resolve(self.conditions[name]))
 
     def ref(self, name):
+        if name == "AWS::NoValue":
+            return _NO_VALUE
         if name == "AWS::Region":
             return self.region
         if name == "AWS::AccountId":
@@ -140,11 +146,15 @@ class Resolver:
                 return not self.resolve(value.value[0])
             if value.name == "Condition":
                 return self.condition(value.value)
+            if value.name == "Select":
+                index, items = value.value
+                return self.resolve(items[int(self.resolve(index))])
             raise KeyError(f"intrinsic !{value.name} is not supported locally")
         if isinstance(value, dict):
-            return {k: self.resolve(v) for k, v in value.items()}
+            out = {k: self.resolve(v) for k, v in value.items()}
+            return {k: v for k, v in out.items() if v is not _NO_VALUE}
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [v for v in (self.resolve(x) for x in value) if v is not _NO_VALUE]
         return value
 
 

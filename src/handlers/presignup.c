@@ -138,6 +138,10 @@ static mynt_status s_link_external(const handlers_env *env, const char *pool_id,
     logger_log(LOGGER_WARN, rid, "presignup: %s's email cannot be looked up: not linked", username);
     return MYNT_OK;
   }
+  /* A request Cognito refuses as malformed is this function's fault, not the event's: an invocation error, not
+   * Function.InvalidEvent. */
+  if(st == MYNT_BAD_REQUEST)
+    st = MYNT_UPSTREAM;
   if(st) {
     logger_log(LOGGER_ERROR, rid, "presignup: ListUsers for %s failed: %s (%s, HTTP %d, %d attempts)", username,
                mynt_strerror(st), err.type[0] ? err.type : "no answer", err.http_status, err.attempts);
@@ -152,7 +156,7 @@ static mynt_status s_link_external(const handlers_env *env, const char *pool_id,
     const char *reason = s_not_linkable(user, email, username);
     const char *sub = cognito_user_attribute(user, "sub");
     if(reason) {
-      logger_log(LOGGER_INFO, rid, "presignup: user %s has %s's email but is %s: not linked to it", sub ? sub : "?",
+      logger_log(LOGGER_INFO, rid, "presignup: user %s, listed for %s, is not one to link to: %s", sub ? sub : "?",
                  username, reason);
       continue;
     }
@@ -192,6 +196,7 @@ static mynt_status s_link_external(const handlers_env *env, const char *pool_id,
   else {
     logger_log(LOGGER_ERROR, rid, "presignup: linking %s to user %s failed: %s (%s, HTTP %d, %d attempts)", username,
                sub, mynt_strerror(st), err.type[0] ? err.type : "no answer", err.http_status, err.attempts);
+    st = st == MYNT_BAD_REQUEST ? MYNT_UPSTREAM : st;
     mynt_fail(why, st, S_RETRY_MESSAGE);
   }
   json_decref(users);

@@ -29,9 +29,10 @@
  * (PreSignUp_SignUp, PreSignUp_AdminCreateUser) are answered unchanged, without a call.
  * Returns MYNT_OK and *out_answer (caller json_decref); MYNT_BAD_REQUEST for an event that is not a Pre sign-up
  * event; for a lookup or link that failed (Cognito unreachable past PRESIGNUP_BUDGET_MS, throttled, refusing our
- * role), the failing status with a neutral message for the person signing in in why: the function fails, so Cognito
- * refuses this sign-up rather than create a second user silently; the person can try again. Log lines carry the
- * usernames' opaque ids and the destination's sub, never an email. */
+ * role or our request: MYNT_UPSTREAM for what Cognito calls invalid), the failing status with a neutral message
+ * for the person signing in in why: the function fails, so Cognito refuses this sign-up rather than create a second
+ * user silently; the person can try again. Log lines carry the usernames' opaque ids and the destination's sub,
+ * never an email. */
 mynt_status presignup_handle(const handlers_env *env, const json_t *event, int64_t deadline_ms, const char *request_id,
                              json_t **out_answer, mynt_detail *why);
 
