@@ -953,6 +953,90 @@ static void s_pending_remove(hosted_ui *h, size_t i)
   h->pending[i] = h->pending[--h->n_pending];
 }
 
+/* Returns the index of the pending page id (NULL: none), or n_pending. Caller holds the lock. */
+static size_t s_pending_index(const hosted_ui *h, const char *id)
+{
+  size_t i = 0;
+  while(i < h->n_pending && !(id && strcmp(h->pending[i].id, id) == 0))
+    i++;
+  return i;
+}
+
+/* The identity chosen on the local Google page. */
+typedef struct {
+  const char *email;
+  const char *name; /* may be NULL or "" */
+  char google_sub[22];
+  char username[40]; /* Google_<google_sub> */
+} s_choice;
+
+/* A first sign-in as c: Cognito runs the Pre sign-up trigger, then creates the federated user. Sets *out_who to the
+ * new user, or *out_why (malloc'd) to the error_description the app gets instead: the trigger failed, or it linked
+ * the identity (Cognito still tries to create Google_<sub>, finds the link and fails this sign-in; the next one signs
+ * in as the linked user). Returns MYNT_OK (one of the two set) or the failure. */
+static mynt_status s_first_sign_in(hosted_ui *h, const s_choice *c, int64_t now_ms, s_principal *out_who,
+                                   char **out_why)
+{
+  mynt_status st = h->backend.presignup ? s_run_presignup(h, c->username, c->email, c->name, out_why) : MYNT_OK;
+  if(st == MYNT_UPSTREAM)
+    return MYNT_OK; /* *out_why says how the trigger failed */
+  if(st)
+    return st;
+  pthread_mutex_lock(&h->lock);
+  s_principal found = {0};
+  char sub[37];
+  if(s_find_principal(h, c->google_sub, &found) == MYNT_OK) {
+    s_principal_free(&found);
+    if(asprintf(out_why, "Already found an entry for username %s", c->username) < 0) {
+      *out_why = NULL;
+      st = MYNT_NOMEM;
+    }
+  }
+  else if(h->n_users == S_MAX_ENTRIES || !s_uuid(sub))
+    st = MYNT_INTERNAL;
+  else {
+    s_user *u = &h->users[h->n_users];
+    s_principal fresh = {.sub = sub,
+                         .username = (char *)c->username,
+                         .email = (char *)c->email,
+                         .name = c->name && *c->name ? (char *)c->name : NULL,
+                         .google_sub = (char *)c->google_sub,
+                         .email_verified = true, /* mapped from Google's email_verified */
+                         .identity_created_ms = now_ms};
+    if(!(st = s_principal_copy(&fresh, &u->who))) {
+      u->created_ms = now_ms;
+      h->n_users++;
+      st = s_principal_copy(&u->who, out_who);
+    }
+  }
+  pthread_mutex_unlock(&h->lock);
+  return st;
+}
+
+/* Sends the browser of pending page id back to the app: with a code for who (taken), or with why as the error; and
+ * remembers the account chosen. An unknown (expired, used) page gets the expired page. */
+static mynt_status s_answer_choice(hosted_ui *h, const char *id, const s_choice *c, s_principal *who, const char *why,
+                                   int64_t now_ms, response_http *r)
+{
+  pthread_mutex_lock(&h->lock);
+  size_t i = s_pending_index(h, id);
+  mynt_status st;
+  if(i == h->n_pending)
+    st = s_page(r, 400, "Sign-in expired", "<h1 id=\"title\">This sign-in has expired</h1><p>Start again in Mynt.</p>");
+  else if(why)
+    st = s_back_to_app(r, h->pending[i].grant.redirect_uri, "error_description", why, "error", "invalid_request",
+                       "state", h->pending[i].state, NULL);
+  else
+    st = h->n_codes == S_MAX_ENTRIES ? MYNT_INTERNAL : s_issue_code(h, &h->pending[i], who, now_ms, r);
+  if(i < h->n_pending) {
+    s_pending_remove(h, i);
+    if(!st) /* the next page offers the account, as Google's account chooser does */
+      st = s_remember(r, c->email, c->name);
+  }
+  pthread_mutex_unlock(&h->lock);
+  return st;
+}
+
 /* POST /oauth2/idpresponse: the local Google page's form (request, email, name). Where Cognito gets Google's answer,
  * the stand-in gets the person's choice: the federated user Google_<sub> signs in, after the Pre sign-up trigger for
  * a first sign-in. */
@@ -963,8 +1047,8 @@ static mynt_status s_idpresponse(hosted_ui *h, const hosted_ui_request *req, res
   char *email = s_form_value(req->body, req->body_len, "email", &bad);
   char *name = s_form_value(req->body, req->body_len, "name", &bad);
   s_principal who = {0};
+  char *why = NULL;
   mynt_status st = MYNT_OK;
-  char google_sub[22], username[40];
   if(email) {
     char *trimmed = email;
     while(*trimmed == ' ')
@@ -975,10 +1059,7 @@ static mynt_status s_idpresponse(hosted_ui *h, const hosted_ui_request *req, res
   }
   pthread_mutex_lock(&h->lock);
   s_expire(h, req->now_ms);
-  size_t i = 0;
-  while(i < h->n_pending && !(id && strcmp(h->pending[i].id, id) == 0))
-    i++;
-  bool known = i < h->n_pending;
+  bool known = s_pending_index(h, id) < h->n_pending;
   pthread_mutex_unlock(&h->lock);
   if(!known || bad) {
     st = s_page(r, 400, "Sign-in expired",
@@ -990,84 +1071,19 @@ static mynt_status s_idpresponse(hosted_ui *h, const hosted_ui_request *req, res
     st = s_google_page(r, id, "Enter the Google account's email address, like name@example.com.", email, name);
     goto cleanup;
   }
-  s_google_sub(email, google_sub);
-  snprintf(username, sizeof(username), "%s_%s", S_GOOGLE, google_sub);
+  s_choice c = {.email = email, .name = name};
+  s_google_sub(email, c.google_sub);
+  snprintf(c.username, sizeof(c.username), "%s_%s", S_GOOGLE, c.google_sub);
   pthread_mutex_lock(&h->lock);
-  st = s_find_principal(h, google_sub, &who);
+  st = s_find_principal(h, c.google_sub, &who);
   pthread_mutex_unlock(&h->lock);
-  if(st == MYNT_NOT_FOUND) {
-    /* A first sign-in: Cognito runs the Pre sign-up trigger before it creates the user. */
-    char *why = NULL;
-    st = h->backend.presignup ? s_run_presignup(h, username, email, name, &why) : MYNT_OK;
-    pthread_mutex_lock(&h->lock);
-    if(st == MYNT_UPSTREAM) {
-      st = MYNT_OK;
-      /* answered below, once the pending page is used up */
-    }
-    else if(!st && s_find_principal(h, google_sub, &who) == MYNT_OK) {
-      /* The trigger linked the identity: Cognito still tries to create Google_<sub>, finds the link and fails this
-       * sign-in; the next one signs in as the linked user. */
-      s_principal_free(&who);
-      if(asprintf(&why, "Already found an entry for username %s", username) < 0) {
-        why = NULL;
-        st = MYNT_NOMEM;
-      }
-    }
-    else if(!st) {
-      char sub[37];
-      s_user *u = &h->users[h->n_users];
-      if(h->n_users == S_MAX_ENTRIES || !s_uuid(sub))
-        st = MYNT_INTERNAL;
-      else {
-        s_principal fresh = {.sub = sub,
-                             .username = username,
-                             .email = email,
-                             .name = name && *name ? name : NULL,
-                             .google_sub = google_sub,
-                             .email_verified = true, /* mapped from Google's email_verified */
-                             .identity_created_ms = req->now_ms};
-        if(!(st = s_principal_copy(&fresh, &u->who))) {
-          u->created_ms = req->now_ms;
-          h->n_users++;
-          st = s_principal_copy(&u->who, &who);
-        }
-      }
-    }
-    for(i = 0; i < h->n_pending && strcmp(h->pending[i].id, id) != 0; i++)
-      ;
-    if(!st && why && i < h->n_pending) {
-      st = s_back_to_app(r, h->pending[i].grant.redirect_uri, "error_description", why, "error", "invalid_request",
-                         "state", h->pending[i].state, NULL);
-      s_pending_remove(h, i);
-      if(!st) /* the account was chosen all the same: the next page offers it */
-        st = s_remember(r, email, name);
-      pthread_mutex_unlock(&h->lock);
-      free(why);
-      goto cleanup;
-    }
-    free(why);
-    pthread_mutex_unlock(&h->lock);
-    if(st)
-      goto cleanup;
-  }
-  else if(st)
-    goto cleanup;
-  pthread_mutex_lock(&h->lock);
-  for(i = 0; i < h->n_pending && strcmp(h->pending[i].id, id) != 0; i++)
-    ;
-  if(i == h->n_pending)
-    st = s_page(r, 400, "Sign-in expired", "<h1 id=\"title\">This sign-in has expired</h1><p>Start again in Mynt.</p>");
-  else if(h->n_codes == S_MAX_ENTRIES)
-    st = MYNT_INTERNAL;
-  else {
-    st = s_issue_code(h, &h->pending[i], &who, req->now_ms, r);
-    s_pending_remove(h, i);
-    if(!st)
-      st = s_remember(r, email, name);
-  }
-  pthread_mutex_unlock(&h->lock);
+  if(st == MYNT_NOT_FOUND)
+    st = s_first_sign_in(h, &c, req->now_ms, &who, &why);
+  if(!st)
+    st = s_answer_choice(h, id, &c, &who, why, req->now_ms, r);
 cleanup:
   s_principal_free(&who);
+  free(why);
   free(id);
   free(email);
   free(name);
