@@ -17,24 +17,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from runtime_fake import RuntimeFake, health_event  # noqa: E402
+from runtime_fake import RuntimeFake, health_event, unpack  # noqa: E402
 
 
-def unpack(zip_path):
+def package_root(zip_path):
+    """An empty root with the package unzipped at /var/task."""
     root = tempfile.mkdtemp(prefix="mynt-cold-")
-    task = os.path.join(root, "var", "task")
-    os.makedirs(task)
-    with zipfile.ZipFile(zip_path) as z:
-        for info in z.infolist():
-            path = z.extract(info, task)
-            mode = (info.external_attr >> 16) & 0o777
-            if mode:
-                os.chmod(path, mode)
+    unpack(zip_path, os.path.join(root, "var", "task"))
     return root
 
 
@@ -91,7 +84,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "build", "bench", "coldstart.json"))
     args = parser.parse_args()
 
-    package = unpack(args.zip)
+    package = package_root(args.zip)
     floor = floor_root()
     try:
         run_once(floor, args.handler)  # page cache warm for both before the first measured pair
