@@ -10,12 +10,13 @@ CMAKE_FUZZ := CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DMYNT_
 FUZZ_RUNS ?= 100000
 FUZZ_SECONDS ?= 60
 
-.PHONY: dev test package bench setup release asan unit lint api e2e package-test clean fuzz fuzz-build fuzz-short
+.PHONY: dev test package bench setup release asan unit lint api e2e package-test clean fuzz fuzz-build fuzz-short \
+	deploy destroy deploy-dry-run
 
 dev: release
 	@python3 scripts/dev.py
 
-test: setup asan release package fuzz-build
+test: setup asan release package deploy-dry-run fuzz-build
 	@$(MAKE) --no-print-directory lint unit fuzz-short package-test api e2e
 
 setup:
@@ -44,6 +45,21 @@ package: release
 
 lint:
 	cfn-lint template.yaml
+
+# Deployment to the user's AWS account (docs/deploy.md). Inputs from the environment or .env.
+# `make deploy DRY_RUN=1` (= `make deploy-dry-run`, part of `make test`) needs no AWS account:
+# the SAM transform done locally into build/deploy/, cfn-lint on both templates, the rendered
+# parameters and config.json. The template's rules are held by ctest's template_* tests.
+DRY_RUN ?=
+deploy: package
+	@DRY_RUN=$(DRY_RUN) scripts/deploy deploy
+
+deploy-dry-run: package
+	@DRY_RUN=1 scripts/deploy deploy
+
+# Deletes the stack; the data only after a typed confirmation.
+destroy:
+	@scripts/deploy destroy
 
 unit:
 	ctest --test-dir build/asan --output-on-failure -j$(JOBS)

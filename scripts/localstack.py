@@ -57,8 +57,33 @@ def load_template(path):
         return yaml.load(f, Loader=_TemplateLoader)
 
 
+# Resources of the template that have no local counterpart (moto or mynt-local does not need
+# them: the hosted-UI domain, the Google provider, the cost guard's budget and topic, the web
+# bucket and its distribution). A !Ref to one resolves to "local-<LogicalId>" so that what
+# names it (the cost guard's MYNT_HTTP_API_ID) still has a value locally.
+NOT_MODELLED_LOCALLY = {
+    "AWS::Serverless::HttpApi",
+    "AWS::Cognito::UserPoolDomain",
+    "AWS::Cognito::UserPoolIdentityProvider",
+    "AWS::Budgets::Budget",
+    "AWS::SNS::Topic",
+    "AWS::SNS::TopicPolicy",
+    "AWS::S3::Bucket",
+    "AWS::S3::BucketPolicy",
+    "AWS::CloudFront::Distribution",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::ResponseHeadersPolicy",
+    "AWS::Lambda::Permission",
+}
+
+
+# What !Ref AWS::NoValue resolves to: the list element or property it stands for is left out.
+_NO_VALUE = object()
+
+
 class Resolver:
-    """Resolves intrinsics against parameter defaults and the local physical ids."""
+    """Resolves intrinsics against parameter defaults, the template's Conditions and the local
+    physical ids."""
 
     def __init__(self, template, region):
         self.region = region
@@ -67,8 +92,18 @@ class Resolver:
             for name, p in (template.get("Parameters") or {}).items()
         }
         self.physical = {}
+        self.types = {name: res.get("Type") for name, res in (template.get("Resources") or {}).items()}
+        self.conditions = template.get("Conditions") or {}
+
+    def condition(self, name):
+        """The value of a named condition of the template, with the parameters' defaults."""
+        if name not in self.conditions:
+            raise KeyError(f"template condition {name!r} is not defined")
+        return bool(self.resolve(self.conditions[name]))
 
     def ref(self, name):
+        if name == "AWS::NoValue":
+            return _NO_VALUE
         if name == "AWS::Region":
             return self.region
         if name == "AWS::AccountId":
@@ -81,6 +116,8 @@ class Resolver:
             return self.params[name]
         if name in self.physical:
             return self.physical[name]
+        if self.types.get(name) in NOT_MODELLED_LOCALLY:
+            return f"local-{name}"
         raise KeyError(f"template reference {name!r} cannot be resolved locally")
 
     def resolve(self, value):
@@ -99,11 +136,25 @@ class Resolver:
                     out += text[i:start] + self.ref(text[start + 2:end])
                     i = end + 1
                 return out
+            if value.name == "If":
+                name, when_true, when_false = value.value
+                return self.resolve(when_true if self.condition(name) else when_false)
+            if value.name == "Equals":
+                left, right = (self.resolve(v) for v in value.value)
+                return str(left) == str(right)
+            if value.name == "Not":
+                return not self.resolve(value.value[0])
+            if value.name == "Condition":
+                return self.condition(value.value)
+            if value.name == "Select":
+                index, items = value.value
+                return self.resolve(items[int(self.resolve(index))])
             raise KeyError(f"intrinsic !{value.name} is not supported locally")
         if isinstance(value, dict):
-            return {k: self.resolve(v) for k, v in value.items()}
+            out = {k: self.resolve(v) for k, v in value.items()}
+            return {k: v for k, v in out.items() if v is not _NO_VALUE}
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [v for v in (self.resolve(x) for x in value) if v is not _NO_VALUE]
         return value
 
 
@@ -128,7 +179,7 @@ def _client(service, endpoint, region):
 def create_tables(template, resolver, endpoint):
     ddb = _client("dynamodb", endpoint, resolver.region)
     for name, res in resources_of_type(template, "AWS::DynamoDB::Table"):
-        props = resolver.resolve(res["Properties"])
+        props = resolver.resolve(res["Properties"])  # deletion protection and SSE: not modelled
         args = {
             "TableName": props["TableName"],
             "AttributeDefinitions": props["AttributeDefinitions"],
@@ -148,7 +199,11 @@ def create_user_pools(template, resolver, endpoint):
     idp = _client("cognito-idp", endpoint, resolver.region)
     pools = {}
     for name, res in resources_of_type(template, "AWS::Cognito::UserPool"):
-        props = resolver.resolve(res["Properties"])
+        # Only what moto is given is resolved: LambdaConfig names functions by !GetAtt (locally
+        # mynt-local runs the triggers), UserPoolTier and the mail settings mean nothing to moto.
+        props = {k: resolver.resolve(v) for k, v in res["Properties"].items()
+                 if k in ("UserPoolName", "Policies", "AutoVerifiedAttributes", "UsernameAttributes",
+                          "AccountRecoverySetting", "Schema")}
         args = {"PoolName": props["UserPoolName"]}
         for key in ("Policies", "AutoVerifiedAttributes", "UsernameAttributes",
                     "AccountRecoverySetting"):
@@ -164,11 +219,12 @@ def create_user_pools(template, resolver, endpoint):
         pools[name] = pool["Id"]
     clients = {}
     for name, res in resources_of_type(template, "AWS::Cognito::UserPoolClient"):
-        props = resolver.resolve(res["Properties"])
-        args = {k: props[k] for k in (
-            "ClientName", "UserPoolId", "GenerateSecret", "ExplicitAuthFlows",
-            "PreventUserExistenceErrors", "AccessTokenValidity", "IdTokenValidity",
-            "RefreshTokenValidity", "TokenValidityUnits") if k in props}
+        # The OAuth settings (callback URLs naming the distribution, the Google provider) are
+        # AWS's hosted UI's; locally mynt-local's stand-in serves them.
+        keys = ("ClientName", "UserPoolId", "GenerateSecret", "ExplicitAuthFlows",
+                "PreventUserExistenceErrors", "AccessTokenValidity", "IdTokenValidity",
+                "RefreshTokenValidity", "TokenValidityUnits")
+        args = {k: resolver.resolve(v) for k, v in res["Properties"].items() if k in keys}
         client = idp.create_user_pool_client(**args)["UserPoolClient"]
         resolver.physical[name] = client["ClientId"]
         clients[name] = client["ClientId"]

@@ -1,6 +1,8 @@
-/* bootstrap_env.c - the secrets a Plaid route group needs at cold start: SSM SecureStrings → keyring and Plaid client. */
+/* bootstrap_env.c - what a group needs at cold start: SSM SecureStrings → keyring and Plaid client; the Lambda,
+ * Cognito and API Gateway clients. */
 #include "bootstrap_env.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,8 +150,69 @@ cleanup:
   return st;
 }
 
+mynt_status bootstrap_env_open_cognito(handlers_env *env, mynt_detail *detail)
+{
+  env->cognito = NULL;
+  mynt_detail_clear(detail);
+  return cognito_client_open(NULL, &env->cognito, detail);
+}
+
+/* Reads the number in variable name (fallback when unset or empty) into *out, refusing one outside [min, max] or
+ * with anything after it; whole: only digits. */
+static mynt_status s_number_env(const char *name, double fallback, double min, double max, bool whole, double *out,
+                                mynt_detail *detail)
+{
+  const char *raw = getenv(name);
+  *out = fallback;
+  if(!raw || !*raw)
+    return MYNT_OK;
+  char *end = NULL;
+  double v = strtod(raw, &end);
+  bool digits_only = strspn(raw, "0123456789") == strlen(raw);
+  if(end == raw || *end || !(v >= min && v <= max) || (whole && !digits_only))
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "%s must be a %s from %g to %g", name, whole ? "whole number" : "number",
+                     min, max);
+  *out = v;
+  return MYNT_OK;
+}
+
+mynt_status bootstrap_env_open_apigateway(handlers_env *env, mynt_detail *detail)
+{
+  handlers_guard guard;
+  memset(&guard, 0, sizeof guard);
+  memset(&env->guard, 0, sizeof env->guard);
+  env->apigateway = NULL;
+  mynt_detail_clear(detail);
+  const char *api_id = getenv("MYNT_HTTP_API_ID");
+  const char *stage = getenv("MYNT_HTTP_API_STAGE");
+  if(!stage || !*stage)
+    stage = "$default";
+  if(!apigateway_valid_api_id(api_id))
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "MYNT_HTTP_API_ID must be the HTTP API's id");
+  if(!apigateway_valid_stage_name(stage))
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "MYNT_HTTP_API_STAGE must be a stage name");
+  double burst = 0;
+  mynt_status st = s_number_env("MYNT_GUARD_RATE", 1, 0, 10000, false, &guard.rate, detail);
+  if(!st)
+    st = s_number_env("MYNT_GUARD_BURST", 1, 0, 5000, true, &burst, detail);
+  if(st)
+    return st;
+  guard.burst = (long)burst;
+  snprintf(guard.api_id, sizeof guard.api_id, "%s", api_id);
+  snprintf(guard.stage, sizeof guard.stage, "%s", stage);
+  st = apigateway_client_open(NULL, &env->apigateway, detail);
+  if(!st)
+    env->guard = guard;
+  return st;
+}
+
 void bootstrap_env_free(handlers_env *env)
 {
+  cognito_client_free(env->cognito);
+  apigateway_client_free(env->apigateway);
+  env->cognito = NULL;
+  env->apigateway = NULL;
+  memset(&env->guard, 0, sizeof env->guard);
   store_free(env->store);
   plaid_client_free(env->plaid);
   seal_keyring_free(env->keyring);

@@ -1,4 +1,5 @@
-/* bootstrap_env.h - cold-start set-up of the handlers' shared state: SSM secrets → keyring and Plaid client. */
+/* bootstrap_env.h - cold-start set-up of the handlers' shared state: SSM secrets → keyring and Plaid client, and
+ * each group's AWS clients. */
 #ifndef MYNT_BOOTSTRAP_ENV_H
 #define MYNT_BOOTSTRAP_ENV_H
 
@@ -38,8 +39,21 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail);
  * env->lambda NULL, env->sync_function "". */
 mynt_status bootstrap_env_open_lambda(handlers_env *env, mynt_detail *detail);
 
-/* Frees what env holds (store, Plaid client, keyring, Lambda client, webhook key cache) and sets the pointers to
- * NULL. */
+/* Makes env->cognito for the presignup group: a Cognito client with the AWS settings of aws_config_from_env and the
+ * endpoint MYNT_COGNITO_ENDPOINT, else MYNT_AWS_ENDPOINT, else Cognito's regional one (cognito_client_open).
+ * Returns MYNT_OK; otherwise the failure with a reason in detail (may be NULL) and env->cognito NULL. */
+mynt_status bootstrap_env_open_cognito(handlers_env *env, mynt_detail *detail);
+
+/* Makes env->apigateway and env->guard for the costguard group: the stage from MYNT_HTTP_API_ID (required, an API
+ * id) and MYNT_HTTP_API_STAGE (default "$default"), the trickle from MYNT_GUARD_RATE (requests a second, a number
+ * from 0 to 10000, default 1) and MYNT_GUARD_BURST (a whole number from 0 to 5000, default 1); the client from
+ * aws_config_from_env's settings with the endpoint MYNT_APIGATEWAY_ENDPOINT, else MYNT_AWS_ENDPOINT, else API
+ * Gateway's regional one. Returns MYNT_OK; otherwise MYNT_BAD_REQUEST naming the variable that is wrong (or the
+ * client's failure) in detail (may be NULL), with env->apigateway NULL and env->guard zeroed. */
+mynt_status bootstrap_env_open_apigateway(handlers_env *env, mynt_detail *detail);
+
+/* Frees what env holds (store, Plaid client, keyring, Lambda client, webhook key cache, Cognito and API Gateway
+ * clients) and sets the pointers to NULL. */
 void bootstrap_env_free(handlers_env *env);
 
 #endif

@@ -1,4 +1,5 @@
-/* main.c - bootstrap: init once, pick the route group (or the sync function) from _HANDLER, serve invocations forever. */
+/* main.c - bootstrap: init once, pick the route group (or the function of its own events) from _HANDLER, serve
+ * invocations forever. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +14,10 @@
 #include "handlers/routes.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
-#include "sync/events.h"
 
 typedef struct {
   const char *group;
+  routes_event_fn on_event; /* the group's handler when it is not behind API Gateway */
   handlers_env env;
 } s_app;
 
@@ -36,24 +37,41 @@ static mynt_status s_on_invocation(runtime_ctx *rt, const runtime_invocation *in
   return st;
 }
 
-/* The sync function's invocations: its own events, not API Gateway's. */
-static mynt_status s_on_sync_event(runtime_ctx *rt, const runtime_invocation *inv, mynt_buf *out_payload,
-                                   runtime_error *out_error)
+/* The invocations of a group that is not behind API Gateway: its own events, answered by the group's on_event. */
+static mynt_status s_on_event(runtime_ctx *rt, const runtime_invocation *inv, mynt_buf *out_payload,
+                              runtime_error *out_error)
 {
   s_app *app = runtime_user(rt);
   json_t *answer = NULL;
-  mynt_status st = sync_events_handle(&app->env, inv->event, inv->deadline_ms, &answer);
-  if(st == MYNT_BAD_REQUEST) {
-    runtime_error_set(out_error, "Function.InvalidEvent", "the event is neither mynt_sync nor mynt_schedule");
+  mynt_detail why;
+  mynt_detail_clear(&why);
+  mynt_status st = app->on_event(&app->env, inv->event, inv->deadline_ms, inv->request_id, &answer, &why);
+  if(st) {
+    json_decref(answer);
+    /* An empty type is "Function.<status code>" (runtime.h). */
+    runtime_error_set(out_error, st == MYNT_BAD_REQUEST ? "Function.InvalidEvent" : "", "%s",
+                      mynt_detail_text(&why)[0] ? mynt_detail_text(&why) : mynt_strerror(st));
     return st;
   }
-  char *text = st ? NULL : json_dumps(answer, JSON_COMPACT);
+  char *text = json_dumps(answer, JSON_COMPACT);
   json_decref(answer);
   if(!text)
     return MYNT_NOMEM;
   st = buf_appends(out_payload, text);
   free(text);
   return st;
+}
+
+/* Opens one client for a group at init, posting the init error when it fails. Returns 0 or -1. */
+static int s_open(runtime_ctx *rt, mynt_status (*open)(handlers_env *, mynt_detail *), handlers_env *env)
+{
+  mynt_detail why;
+  mynt_status st = open(env, &why);
+  if(!st)
+    return 0;
+  logger_log(LOGGER_ERROR, NULL, "bootstrap: %s", mynt_detail_text(&why));
+  runtime_post_init_error(rt, "Runtime.InvalidConfig", mynt_detail_text(&why));
+  return -1;
 }
 
 static int s_print_routes(void)
@@ -104,6 +122,7 @@ int main(int argc, char **argv)
     goto cleanup;
   }
   app.group = group->name;
+  app.on_event = group->on_event;
   if(group->needs_store) {
     mynt_detail why;
     st = store_open_from_env(&app.env.store, &why);
@@ -112,24 +131,14 @@ int main(int argc, char **argv)
       goto cleanup;
     }
   }
-  if(group->needs_plaid) {
-    mynt_detail why;
-    st = bootstrap_env_open_plaid(&app.env, &why);
-    if(st) {
-      logger_log(LOGGER_ERROR, NULL, "bootstrap: %s", mynt_detail_text(&why));
-      runtime_post_init_error(rt, "Runtime.InvalidConfig", mynt_detail_text(&why));
-      goto cleanup;
-    }
-  }
-  if(group->starts_syncs) {
-    mynt_detail why;
-    st = bootstrap_env_open_lambda(&app.env, &why);
-    if(st) {
-      logger_log(LOGGER_ERROR, NULL, "bootstrap: %s", mynt_detail_text(&why));
-      runtime_post_init_error(rt, "Runtime.InvalidConfig", mynt_detail_text(&why));
-      goto cleanup;
-    }
-  }
+  if(group->needs_plaid && s_open(rt, bootstrap_env_open_plaid, &app.env))
+    goto cleanup;
+  if(group->starts_syncs && s_open(rt, bootstrap_env_open_lambda, &app.env))
+    goto cleanup;
+  if(group->needs_cognito && s_open(rt, bootstrap_env_open_cognito, &app.env))
+    goto cleanup;
+  if(group->needs_apigateway && s_open(rt, bootstrap_env_open_apigateway, &app.env))
+    goto cleanup;
 
   if(group->needs_webhook_keys && plaid_webhook_keys_new(&app.env.webhook_keys)) {
     runtime_post_init_error(rt, "Runtime.OutOfMemory", "the webhook key cache could not be made");
@@ -137,7 +146,7 @@ int main(int argc, char **argv)
   }
 
   logger_log(LOGGER_INFO, NULL, "bootstrap: serving %s \"%s\"", group->http ? "route group" : "function", app.group);
-  st = runtime_run(rt, group->http ? s_on_invocation : s_on_sync_event, 0);
+  st = runtime_run(rt, group->http ? s_on_invocation : s_on_event, 0);
   /* The loop only returns when the Runtime API can no longer be reached. */
   logger_log(LOGGER_ERROR, NULL, "bootstrap: the Runtime API loop stopped: %s", mynt_strerror(st));
 

@@ -48,18 +48,35 @@ bool http_server_host_is_loopback(const char *host)
   return false;
 }
 
+const char *http_server_url_host(const char *url)
+{
+  if(url && strncmp(url, "http://", 7) == 0)
+    return url + 7;
+  if(url && strncmp(url, "https://", 8) == 0)
+    return url + 8;
+  return NULL;
+}
+
+enum MHD_Result http_server_reply(struct MHD_Connection *c, unsigned status, const char *body, size_t len,
+                                  const char *content_type, const char *const *headers)
+{
+  struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+  if(!r)
+    return MHD_NO;
+  if(content_type)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+  for(size_t i = 0; headers && headers[i]; i += 2)
+    MHD_add_response_header(r, headers[i], headers[i + 1]);
+  enum MHD_Result ok = MHD_queue_response(c, status, r);
+  MHD_destroy_response(r);
+  return ok;
+}
+
 /* Answers 421 {"message":"Misdirected Request"}: the request named a host that is not this machine's loopback. */
 static enum MHD_Result s_send_misdirected(struct MHD_Connection *c)
 {
   static const char body[] = "{\"message\":\"Misdirected Request\"}";
-  struct MHD_Response *r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
-  if(!r)
-    return MHD_NO;
-  enum MHD_Result ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") == MHD_YES
-                         ? MHD_queue_response(c, HTTP_SERVER_MISDIRECTED, r)
-                         : MHD_NO;
-  MHD_destroy_response(r);
-  return ok;
+  return http_server_reply(c, HTTP_SERVER_MISDIRECTED, body, sizeof(body) - 1, "application/json", NULL);
 }
 
 static void *s_on_uri(void *cls, const char *uri, struct MHD_Connection *c)

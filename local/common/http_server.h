@@ -60,6 +60,16 @@ typedef struct http_server http_server;
  * on another origin whose name was rebound to 127.0.0.1 (DNS rebinding) cannot drive it. */
 bool http_server_host_is_loopback(const char *host);
 
+/* Returns what follows url's "http://" or "https://" (its host, port, path and query; borrowed from url), or NULL for
+ * NULL or another scheme. */
+const char *http_server_url_host(const char *url);
+
+/* Queues an answer on c: status, body[0..len) (copied), a Content-Type of content_type (NULL: none) and the header
+ * pairs of headers (name, value, ...; NULL-terminated; may be NULL). Returns MHD's verdict (MHD_NO when the answer
+ * cannot be made). */
+enum MHD_Result http_server_reply(struct MHD_Connection *c, unsigned status, const char *body, size_t len,
+                                  const char *content_type, const char *const *headers);
+
 /* Starts serving on its own thread(s); opts is copied, ctx must outlive the server.
  * Returns MYNT_OK and *out (free it with http_server_free); MYNT_BAD_REQUEST when host is not
  * an IPv4 address or no handler is given; MYNT_IO when the address cannot be bound; MYNT_NOMEM.

@@ -296,15 +296,7 @@ done:
 static enum MHD_Result s_reply(struct MHD_Connection *c, unsigned status, const char *body, size_t len,
                                const char *const *headers)
 {
-  struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-  if(!r)
-    return MHD_NO;
-  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-  for(size_t i = 0; headers && headers[i]; i += 2)
-    MHD_add_response_header(r, headers[i], headers[i + 1]);
-  enum MHD_Result ok = MHD_queue_response(c, status, r);
-  MHD_destroy_response(r);
-  return ok;
+  return http_server_reply(c, status, body, len, "application/json", headers);
 }
 
 static enum MHD_Result s_reply_text(struct MHD_Connection *c, unsigned status, const char *body)

@@ -342,16 +342,7 @@ answer:
 static enum MHD_Result s_send_raw(struct MHD_Connection *c, int status, const char *body, size_t len,
                                   const char *const *headers)
 {
-  struct MHD_Response *mr = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
-  if(!mr)
-    return MHD_NO;
-  if(len)
-    MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-  for(size_t i = 0; headers && headers[i]; i += 2)
-    MHD_add_response_header(mr, headers[i], headers[i + 1]);
-  enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, mr);
-  MHD_destroy_response(mr);
-  return ok;
+  return http_server_reply(c, (unsigned)status, body, len, len ? "application/json" : NULL, headers);
 }
 
 /* Answers Lambda's error err (x-amzn-ErrorType and {"Type","message"}). */

@@ -36,14 +36,8 @@ static const char *s_query(void *ctx, const char *key)
  * [::1], with an optional port and nothing after it. */
 static bool s_loopback_origin(const char *origin)
 {
-  if(!origin)
-    return false;
-  const char *host = NULL;
-  if(strncmp(origin, "http://", 7) == 0)
-    host = origin + 7;
-  else if(strncmp(origin, "https://", 8) == 0)
-    host = origin + 8;
-  else
+  const char *host = http_server_url_host(origin);
+  if(!host)
     return false;
   const char *rest = NULL;
   if(strncmp(host, "localhost", 9) == 0) {

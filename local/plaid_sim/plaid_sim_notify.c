@@ -17,14 +17,8 @@ static const char s_login_display[] = "Your bank login details have changed. Ple
 
 bool plaid_sim_webhook_url_valid(const char *url)
 {
-  const char *host = NULL;
-  if(!url || strlen(url) >= PLAID_SIM_WEBHOOK_MAX)
-    return false;
-  if(strncmp(url, "https://", 8) == 0)
-    host = url + 8;
-  else if(strncmp(url, "http://", 7) == 0)
-    host = url + 7;
-  else
+  const char *host = http_server_url_host(url);
+  if(!host || strlen(url) >= PLAID_SIM_WEBHOOK_MAX)
     return false;
   const char *p = host;
   if(*p == '[') { /* an IPv6 literal */

@@ -242,17 +242,50 @@ cleanup:
 
 mynt_status aws_http_new_from_env(const aws_http_service *svc, aws_http **out, mynt_detail *detail)
 {
+  return aws_http_new_from_env_at(svc, NULL, out, detail);
+}
+
+mynt_status aws_http_new_from_env_at(const aws_http_service *svc, const char *endpoint_var, aws_http **out,
+                                     mynt_detail *detail)
+{
   *out = NULL;
   aws_config cfg;
   mynt_detail why;
   mynt_status st = aws_config_from_env(&cfg, &why);
   if(st)
     return mynt_fail(detail, st, "AWS configuration: %s", mynt_detail_text(&why));
+  const char *endpoint = endpoint_var ? getenv(endpoint_var) : NULL;
+  if(endpoint && *endpoint) {
+    if(strlen(endpoint) >= sizeof cfg.endpoint) {
+      mynt_wipe(&cfg.creds, sizeof(cfg.creds));
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "%s is too long", endpoint_var);
+    }
+    snprintf(cfg.endpoint, sizeof cfg.endpoint, "%s", endpoint);
+  }
   st = aws_http_new(&cfg, svc, out);
   mynt_wipe(&cfg.creds, sizeof(cfg.creds));
   if(st)
     return mynt_fail(detail, st, "%s client: %s", svc->display_name, mynt_strerror(st));
   return MYNT_OK;
+}
+
+mynt_status aws_http_open(const aws_http_service *svc, const aws_config *cfg, const char *endpoint_var, aws_http **out,
+                          mynt_detail *detail)
+{
+  if(!cfg)
+    return aws_http_new_from_env_at(svc, endpoint_var, out, detail);
+  mynt_status st = aws_http_new(cfg, svc, out);
+  return st ? mynt_fail(detail, st, "%s client: %s", svc->display_name, mynt_strerror(st)) : MYNT_OK;
+}
+
+mynt_status aws_error_refuse(aws_error *err, mynt_status st, const char *message)
+{
+  if(err) {
+    memset(err, 0, sizeof *err);
+    err->status = st;
+    snprintf(err->message, sizeof err->message, "%s", message);
+  }
+  return st;
 }
 
 void aws_http_free(aws_http *h)
@@ -346,13 +379,22 @@ static mynt_status s_send_once(aws_http *h, const s_request *r, int64_t timeout_
   long connect_ms = timeout_ms < S_CONNECT_TIMEOUT_MS ? (long)timeout_ms : S_CONNECT_TIMEOUT_MS;
   curl_easy_setopt(h->curl, CURLOPT_URL, r->url);
   curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, r->body);
-  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+  if(strcmp(r->method, "GET") == 0) {
+    curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
+  }
+  else {
+    /* POST and PATCH both send the body; PATCH only renames the request line's method. */
+    curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, r->body);
+    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+    curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, strcmp(r->method, "POST") == 0 ? NULL : r->method);
+  }
   curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
   curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
   CURLcode rc = curl_easy_perform(h->curl);
   curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
   curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
+  curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, NULL);
   if(rc != CURLE_OK) {
     st = rc == CURLE_OPERATION_TIMEDOUT ? MYNT_TIMEOUT : rc == CURLE_WRITE_ERROR ? MYNT_NOMEM : MYNT_IO;
     snprintf(err->message, sizeof err->message, "%s%s%.160s", rc == CURLE_WRITE_ERROR ? "response over the cap: " : "",
@@ -553,7 +595,10 @@ mynt_status aws_http_rest_call(aws_http *h, const aws_http_rest_request *req, in
   if(out_response)
     *out_response = NULL;
 
-  if(!h || !req || !req->method || strcmp(req->method, "POST") != 0 || !req->path || req->path[0] != '/' ||
+  bool is_get = req && req->method && strcmp(req->method, "GET") == 0;
+  bool known_method =
+    is_get || (req && req->method && (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PATCH") == 0));
+  if(!h || !req || !known_method || (is_get && req->body_len) || !req->path || req->path[0] != '/' ||
      !str_is_token(req->path, S_URL_MAX - 1) || strpbrk(req->path, "?#") ||
      req->header_count > AWS_HTTP_MAX_EXTRA_HEADERS || (req->header_count && !req->headers) ||
      !s_valid_headers(req->headers, req->header_count) || (req->body_len && !req->body)) {
@@ -576,7 +621,7 @@ mynt_status aws_http_rest_call(aws_http *h, const aws_http_rest_request *req, in
     .url = url,
     .path = path,
     .headers = {{"Host", h->host}, {"Content-Type", h->svc.content_type}},
-    .header_count = 2,
+    .header_count = is_get ? 1 : 2, /* a GET has no body, so no Content-Type */
     .body = req->body ? req->body : "",
     .body_len = req->body_len,
   };

@@ -57,6 +57,21 @@ mynt_status aws_http_new(const aws_config *cfg, const aws_http_service *svc, aws
  * "<display_name> client: <status text>"; *out is then NULL. */
 mynt_status aws_http_new_from_env(const aws_http_service *svc, aws_http **out, mynt_detail *detail);
 
+/* As aws_http_new_from_env, but with the endpoint from the environment variable endpoint_var when it is set and not
+ * empty (a service's own override, e.g. MYNT_COGNITO_ENDPOINT), else MYNT_AWS_ENDPOINT's, else the regional one.
+ * endpoint_var NULL is aws_http_new_from_env. An override too long for aws_config is MYNT_BAD_REQUEST. */
+mynt_status aws_http_new_from_env_at(const aws_http_service *svc, const char *endpoint_var, aws_http **out,
+                                     mynt_detail *detail);
+
+/* The one opener of a service's client: aws_http_new(cfg, svc, out) when cfg is not NULL, else
+ * aws_http_new_from_env_at(svc, endpoint_var, out, detail). */
+mynt_status aws_http_open(const aws_http_service *svc, const aws_config *cfg, const char *endpoint_var, aws_http **out,
+                          mynt_detail *detail);
+
+/* Fills err (may be NULL) for a call refused before anything was sent: status st, message, nothing else. Returns
+ * st. */
+mynt_status aws_error_refuse(aws_error *err, mynt_status st, const char *message);
+
 /* Frees h (wiping its copy of the credentials). Accepts NULL. */
 void aws_http_free(aws_http *h);
 
@@ -75,7 +90,7 @@ mynt_status aws_http_call(aws_http *h, const char *operation, json_t *request, i
 
 /* One REST-JSON request. Everything is borrowed for the call. */
 typedef struct {
-  const char *method;          /* "POST", the one method sent so far */
+  const char *method;          /* "POST", "PATCH" or "GET" (a GET has no body and no Content-Type) */
   const char *path;            /* appended to the endpoint's path: begins with '/', already percent-encoded, printable
                          ASCII without spaces, no query or fragment */
   const sigv4_header *headers; /* extra headers, sent and signed; not Host, Content-Type or the signer's own */
@@ -89,7 +104,7 @@ typedef struct {
  * Returns MYNT_OK for any 2xx answer (err's http_status says which) and, when out_response is
  * not NULL, *out_response: the parsed body (an empty body is an empty object), a new reference
  * the caller owns; MYNT_PARSE when that body is not JSON. MYNT_BAD_REQUEST, without a request,
- * for another method, a malformed path or header. On failure *out_response is NULL; out_err
+ * for another method, a GET with a body, a malformed path or header. On failure *out_response is NULL; out_err
  * (may be NULL) is filled either way. */
 mynt_status aws_http_rest_call(aws_http *h, const aws_http_rest_request *req, int64_t deadline_ms, int sensitive,
                                json_t **out_response, aws_error *out_err);

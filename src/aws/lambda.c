@@ -88,32 +88,22 @@ static bool s_valid_function_name(const char *name)
   return m[S_NAME_GROUP].rm_so >= 0 && m[S_NAME_GROUP].rm_eo - m[S_NAME_GROUP].rm_so <= LAMBDA_FUNCTION_NAME_MAX;
 }
 
-static mynt_status s_refuse(aws_error *err, mynt_status st, const char *message)
-{
-  if(err) {
-    memset(err, 0, sizeof *err);
-    err->status = st;
-    snprintf(err->message, sizeof err->message, "%s", message);
-  }
-  return st;
-}
-
 mynt_status lambda_invoke_async(lambda_client *c, const char *function_name, const char *payload_json,
                                 int64_t deadline_ms, aws_error *out_err)
 {
   if(pthread_once(&s_name_re_once, s_compile_name_re) != 0 || s_name_re_status)
-    return s_refuse(out_err, s_name_re_status ? s_name_re_status : MYNT_INTERNAL,
-                    "cannot compile Lambda's function name pattern");
+    return aws_error_refuse(out_err, s_name_re_status ? s_name_re_status : MYNT_INTERNAL,
+                            "cannot compile Lambda's function name pattern");
   if(!c || !function_name || !s_valid_function_name(function_name))
-    return s_refuse(out_err, MYNT_BAD_REQUEST, "not a Lambda function name or ARN");
+    return aws_error_refuse(out_err, MYNT_BAD_REQUEST, "not a Lambda function name or ARN");
   if(!payload_json)
-    return s_refuse(out_err, MYNT_BAD_REQUEST, "no payload");
+    return aws_error_refuse(out_err, MYNT_BAD_REQUEST, "no payload");
   size_t payload_len = strlen(payload_json);
   if(payload_len > LAMBDA_ASYNC_PAYLOAD_MAX)
-    return s_refuse(out_err, MYNT_TOO_LARGE, "the payload is over Lambda's 1 MB for asynchronous invocations");
+    return aws_error_refuse(out_err, MYNT_TOO_LARGE, "the payload is over Lambda's 1 MB for asynchronous invocations");
   json_t *doc = json_loadb(payload_json, payload_len, JSON_DECODE_ANY, NULL);
   if(!doc)
-    return s_refuse(out_err, MYNT_BAD_REQUEST, "the payload is not JSON");
+    return aws_error_refuse(out_err, MYNT_BAD_REQUEST, "the payload is not JSON");
   json_decref(doc);
 
   mynt_buf path;
@@ -125,7 +115,7 @@ mynt_status lambda_invoke_async(lambda_client *c, const char *function_name, con
     st = buf_appends(&path, "/invocations");
   if(st) {
     buf_free(&path);
-    return s_refuse(out_err, st, "cannot build the request path");
+    return aws_error_refuse(out_err, st, "cannot build the request path");
   }
   static const sigv4_header headers[] = {{"X-Amz-Invocation-Type", "Event"}};
   aws_http_rest_request req = {

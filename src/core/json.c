@@ -28,6 +28,18 @@ void json_member_copy(const json_t *obj, const char *name, char *dst, size_t cap
   snprintf(dst, cap, "%s", v ? v : "");
 }
 
+json_t *json_array_map(const void *items, size_t n, size_t size, json_t *(*element)(const void *item))
+{
+  json_t *list = json_array();
+  for(size_t i = 0; list && i < n; i++) {
+    if(json_array_append_new(list, element((const char *)items + i * size))) {
+      json_decref(list);
+      list = NULL;
+    }
+  }
+  return list;
+}
+
 json_t *json_string_or_null(const char *text)
 {
   return text ? json_string(text) : json_null();

@@ -28,6 +28,10 @@ json_t *json_string_or_null(const char *text);
  * missing or not a string. */
 void json_member_copy(const json_t *obj, const char *name, char *dst, size_t cap);
 
+/* Returns a new JSON array of element(items + i * size) for each i in [0, n), in that order (a new reference, caller
+ * json_decref). NULL on allocation failure or when element returns NULL for any item (nothing is then left behind). */
+json_t *json_array_map(const void *items, size_t n, size_t size, json_t *(*element)(const void *item));
+
 /* Decodes text[0..len) as base64url (a compact JWS part) into at most max bytes and parses them
  * as one JSON object, refusing duplicate member names. Returns MYNT_OK and *out (caller
  * json_decref); MYNT_BAD_REQUEST when the text is not base64url or its bytes are empty, not JSON

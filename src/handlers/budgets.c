@@ -22,8 +22,9 @@
 #define S_CURRENCY_MEMBER "iso_currency_code"
 
 /* The API's shape of b (new reference; NULL on allocation failure). */
-static json_t *s_budget_json(const store_budget *b)
+static json_t *s_budget_json(const void *budget)
 {
+  const store_budget *b = budget;
   return json_pack("{s:s, s:o, s:s, s:s}", "category", b->category, "monthly_limit", money_json(b->monthly_limit_cents),
                    "iso_currency_code", b->iso_currency_code, "updated_at", b->updated_at);
 }
@@ -39,16 +40,9 @@ mynt_status budgets_list(const apigw_ctx *ctx, const apigw_request *req, apigw_r
   st = store_budget_list(call.env->store, call.sub, call.deadline_ms, &budgets, &n);
   if(st)
     return apigw_response_error(res, st, NULL);
-  json_t *list = json_array();
-  for(size_t i = 0; list && i < n; i++) {
-    if(json_array_append_new(list, s_budget_json(&budgets[i]))) {
-      json_decref(list);
-      list = NULL;
-    }
-  }
+  json_t *list = json_array_map(budgets, n, sizeof(*budgets), s_budget_json);
   free(budgets);
-  st = apigw_response_json(res, 200, list ? json_pack("{s:o}", "budgets", list) : NULL);
-  return st ? apigw_response_error(res, st, NULL) : MYNT_OK;
+  return handlers_reply_list(res, "budgets", list);
 }
 
 /* Checks that category (the path's, may be NULL) can carry a budget; replies 400 otherwise. */

@@ -4,6 +4,9 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "apigw/response.h"
 #include "apigw/router.h"
 #include "handlers/env.h"
 
@@ -22,5 +25,12 @@ int64_t handlers_deadline(const apigw_ctx *ctx, int64_t margin_ms);
  * apigw_sub_or_reply); *out is then not to be used. */
 mynt_status handlers_call_or_reply(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res,
                                    int64_t margin_ms, handlers_call *out);
+
+/* Answers 200 with body (stolen; NULL stands for a failure to build it, answered 500). Returns MYNT_OK, or the status
+ * of the error reply when the answer could not be set. */
+mynt_status handlers_reply_json(apigw_response *res, json_t *body);
+
+/* Answers 200 with {name: list} (list stolen; NULL answers 500) as handlers_reply_json. */
+mynt_status handlers_reply_list(apigw_response *res, const char *name, json_t *list);
 
 #endif

@@ -2,11 +2,21 @@
 #ifndef MYNT_HANDLERS_ENV_H
 #define MYNT_HANDLERS_ENV_H
 
+#include "aws/apigateway.h"
+#include "aws/cognito.h"
 #include "aws/lambda.h"
 #include "crypto/seal.h"
 #include "plaid/plaid.h"
 #include "plaid/webhook.h"
 #include "store/store.h"
+
+/* The cost guard's target and trickle (MYNT_HTTP_API_ID, MYNT_HTTP_API_STAGE, MYNT_GUARD_RATE, MYNT_GUARD_BURST). */
+typedef struct {
+  char api_id[APIGATEWAY_API_ID_MAX + 1];
+  char stage[APIGATEWAY_STAGE_MAX + 1];
+  double rate; /* requests a second, sustained, for every route */
+  long burst;  /* requests at once, for every route */
+} handlers_guard;
 
 /* Filled and freed by src/bootstrap_env.c (or a test); the handlers only read it. */
 typedef struct {
@@ -17,6 +27,9 @@ typedef struct {
   char sync_function[LAMBDA_FUNCTION_ARN_MAX + 1]; /* its name (MYNT_SYNC_FUNCTION); "" where lambda is NULL */
   plaid_webhook_keys *webhook_keys; /* Plaid's webhook verification keys, cached per process; NULL outside the
                                        groups that verify webhooks */
+  cognito_client *cognito;          /* the user pool's admin API; NULL outside the presignup group */
+  apigateway_client *apigateway;    /* the HTTP API's stage settings; NULL outside the costguard group */
+  handlers_guard guard;             /* what the cost guard throttles; zeroed outside the costguard group */
 } handlers_env;
 
 #endif

@@ -297,16 +297,9 @@ mynt_status items_list(const apigw_ctx *ctx, const apigw_request *req, apigw_res
   st = store_item_list(call.env->store, call.sub, call.deadline_ms, &items, &n);
   if(st)
     return apigw_response_error(res, st, NULL);
-  json_t *list = json_array();
-  for(size_t i = 0; list && i < n; i++) {
-    if(json_array_append_new(list, transactions_view_item(&items[i]))) {
-      json_decref(list);
-      list = NULL;
-    }
-  }
+  json_t *list = transactions_view_items(items, n);
   store_items_free(items, n);
-  st = apigw_response_json(res, 200, list ? json_pack("{s:o}", "items", list) : NULL);
-  return st ? apigw_response_error(res, st, NULL) : MYNT_OK;
+  return handlers_reply_list(res, "items", list);
 }
 
 mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)

@@ -28,47 +28,6 @@
 #define TRANSACTIONS_EXPORT_MAX         ((size_t)5 * 1024 * 1024)
 #define TRANSACTIONS_EXPORT_PAYLOAD_MAX ((size_t)5 * 1024 * 1024 + 768 * 1024)
 
-/* Answers 200 with body (stolen), or the failure to build it. */
-static mynt_status s_reply(apigw_response *res, json_t *body)
-{
-  mynt_status st = apigw_response_json(res, 200, body);
-  return st ? apigw_response_error(res, st, NULL) : MYNT_OK;
-}
-
-mynt_status transactions_accounts(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
-{
-  handlers_call call;
-  mynt_status st = handlers_call_or_reply(ctx, req, res, TRANSACTIONS_WORK_MARGIN_MS, &call);
-  if(st)
-    return st;
-  store_item *items = NULL;
-  size_t n = 0;
-  st = store_item_list(call.env->store, call.sub, call.deadline_ms, &items, &n);
-  if(st)
-    return apigw_response_error(res, st, NULL);
-  json_t *accounts = json_array();
-  for(size_t i = 0; accounts && i < n; i++) {
-    size_t k;
-    json_t *record;
-    json_array_foreach(items[i].accounts, k, record) {
-      json_t *row = transactions_view_stored_account(record, &items[i]);
-      if(row && json_array_append_new(accounts, row)) {
-        json_decref(accounts);
-        accounts = NULL;
-        break;
-      }
-    }
-  }
-  json_t *list = transactions_view_items(items, n);
-  store_items_free(items, n);
-  if(!accounts || !list) {
-    json_decref(accounts);
-    json_decref(list);
-    return apigw_response_error(res, MYNT_NOMEM, NULL);
-  }
-  return s_reply(res, json_pack("{s:o, s:o}", "accounts", accounts, "items", list));
-}
-
 /* The stored count of selected items in the months strictly after first and strictly before
  * before (both "YYYY-MM"), from their month maps. */
 static long s_months_between(const store_item *const *selected, size_t n, const char *first, const char *before)
@@ -235,9 +194,10 @@ static mynt_status s_read_and_reply(const handlers_call *call, apigw_response *r
       goto cleanup;
     }
   }
-  st = s_reply(res, json_pack("{s:O, s:I, s:s, s:s, s:i, s:I, s:O}", "transactions", page, "total_transactions",
-                              (json_int_t)total, "start_date", q->start_date, "end_date", q->end_date, "count",
-                              q->count, "offset", (json_int_t)q->offset, "items", items_json));
+  st = handlers_reply_json(res,
+                           json_pack("{s:O, s:I, s:s, s:s, s:i, s:I, s:O}", "transactions", page, "total_transactions",
+                                     (json_int_t)total, "start_date", q->start_date, "end_date", q->end_date, "count",
+                                     q->count, "offset", (json_int_t)q->offset, "items", items_json));
 
 cleanup:
   json_decref(items_json);
@@ -265,6 +225,38 @@ static mynt_status s_query_or_reply(const apigw_request *req, apigw_response *re
   date_of_epoch_ms(clock_epoch_ms(), today);
   mynt_status st = transactions_query_parse(&params, today, out, &why);
   return st ? apigw_response_error(res, st, mynt_detail_text(&why)) : MYNT_OK;
+}
+
+mynt_status transactions_accounts(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)
+{
+  handlers_call call;
+  s_scope sc;
+  mynt_status st = handlers_call_or_reply(ctx, req, res, TRANSACTIONS_WORK_MARGIN_MS, &call);
+  if(!st)
+    st = s_scope_or_reply(&call, res, NULL, &sc);
+  if(st)
+    return st;
+  json_t *accounts = json_array();
+  for(size_t i = 0; accounts && i < sc.n; i++) {
+    size_t k;
+    json_t *record;
+    json_array_foreach(sc.items[i].accounts, k, record) {
+      json_t *row = transactions_view_stored_account(record, &sc.items[i]);
+      if(row && json_array_append_new(accounts, row)) {
+        json_decref(accounts);
+        accounts = NULL;
+        break;
+      }
+    }
+  }
+  json_t *list = transactions_view_items(sc.items, sc.n);
+  s_scope_free(&sc);
+  if(!accounts || !list) {
+    json_decref(accounts);
+    json_decref(list);
+    return apigw_response_error(res, MYNT_NOMEM, NULL);
+  }
+  return handlers_reply_json(res, json_pack("{s:o, s:o}", "accounts", accounts, "items", list));
 }
 
 mynt_status transactions_list(const apigw_ctx *ctx, const apigw_request *req, apigw_response *res)

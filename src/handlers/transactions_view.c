@@ -74,16 +74,15 @@ json_t *transactions_view_item(const store_item *item)
                    item->new_accounts_available, "sync", sync);
 }
 
+/* transactions_view_item of one store_item, for json_array_map. */
+static json_t *s_view_item(const void *item)
+{
+  return transactions_view_item(item);
+}
+
 json_t *transactions_view_items(const store_item *items, size_t n)
 {
-  json_t *list = json_array();
-  for(size_t i = 0; list && i < n; i++) {
-    if(json_array_append_new(list, transactions_view_item(&items[i]))) {
-      json_decref(list);
-      list = NULL;
-    }
-  }
-  return list;
+  return json_array_map(items, n, sizeof(*items), s_view_item);
 }
 
 json_t *transactions_view_stored_account(const json_t *record, const store_item *item)

@@ -14,6 +14,7 @@
 #include <openssl/param_build.h>
 
 #include "core/b64.h"
+#include "core/code.h"
 #include "core/hex.h"
 #include "core/json.h"
 
@@ -492,20 +493,6 @@ mynt_status plaid_webhook_fetch_from_client(void *ctx, const char *kid, json_t *
   return MYNT_OK;
 }
 
-/* Returns true when s is 1 to cap - 1 characters of 'A'-'Z', '0'-'9' and '_'. */
-static bool s_code_valid(const char *s, size_t cap)
-{
-  size_t n = s ? strlen(s) : 0;
-  if(n == 0 || n >= cap)
-    return false;
-  for(size_t i = 0; i < n; i++) {
-    char c = s[i];
-    if(!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-      return false;
-  }
-  return true;
-}
-
 /* Reads the optional token member name of obj into dst (cap bytes): absent or null leaves "". Returns false for
  * another type or a malformed or too long token. */
 static bool s_optional_token(const json_t *obj, const char *name, char *dst, size_t cap)
@@ -551,7 +538,7 @@ mynt_status plaid_webhook_parse(const void *body, size_t len, plaid_webhook_even
   }
   const char *type = json_member_string(root, "webhook_type");
   const char *code = json_member_string(root, "webhook_code");
-  if(!s_code_valid(type, sizeof out->webhook_type) || !s_code_valid(code, sizeof out->webhook_code)) {
+  if(!code_valid(type, sizeof out->webhook_type) || !code_valid(code, sizeof out->webhook_code)) {
     mynt_fail(detail, st, "webhook_type and webhook_code must be upper-case codes");
     goto cleanup;
   }
@@ -564,7 +551,7 @@ mynt_status plaid_webhook_parse(const void *body, size_t len, plaid_webhook_even
   json_t *error = json_object_get(root, "error");
   if(error && !json_is_null(error)) {
     const char *error_code = json_member_string(error, "error_code");
-    if(!json_is_object(error) || !s_code_valid(error_code, sizeof out->error_code)) {
+    if(!json_is_object(error) || !code_valid(error_code, sizeof out->error_code)) {
       mynt_fail(detail, st, "error must be null or an object with an upper-case error_code");
       goto cleanup;
     }

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "core/code.h"
 #include "core/json.h"
 #include "core/money.h"
 #include "store/users.h"
@@ -19,17 +20,7 @@
 
 bool store_budget_category_valid(const char *category)
 {
-  if(!category)
-    return false;
-  size_t n = strlen(category);
-  if(n == 0 || n >= sizeof(((store_budget *)0)->category))
-    return false;
-  for(size_t i = 0; i < n; i++) {
-    char c = category[i];
-    if(!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-      return false;
-  }
-  return true;
+  return code_valid(category, sizeof(((store_budget *)0)->category));
 }
 
 /* The key {"user_id":{"S":user},"sk":{"S":"BUDGET#<category>"}} (new reference; NULL on allocation failure). */

@@ -294,6 +294,36 @@ static mynt_status s_batch_leftover(json_t *left, json_t **pending, mynt_backoff
   return MYNT_OK;
 }
 
+/* Sends BatchGetItem (get: *pending holds the table's Keys, read consistently) or BatchWriteItem (*pending holds its
+ * write requests) until nothing is left unprocessed, pausing between tries within deadline_ms. Each answer goes to read
+ * (may be NULL) with arg before what it left is sent again. Returns MYNT_OK, a store status, MYNT_NOMEM, MYNT_TIMEOUT
+ * or read's failure; *pending then holds what was not done. */
+static mynt_status s_batch(store *s, bool get, json_t **pending, int64_t deadline_ms,
+                           mynt_status (*read)(const json_t *response, void *arg), void *arg)
+{
+  mynt_status st = MYNT_OK;
+  mynt_backoff backoff;
+  backoff_init(&backoff, 25, 1000);
+  for(int attempt = 1; !st && json_array_size(*pending); attempt++) {
+    json_t *response = NULL;
+    json_t *request =
+      get ? json_pack("{s:{s:{s:O, s:b}}}", "RequestItems", s->table, "Keys", *pending, "ConsistentRead", 1)
+          : json_pack("{s:{s:O}}", "RequestItems", s->table, *pending);
+    st = request ? store_ddb_call(s, get ? "BatchGetItem" : "BatchWriteItem", "transaction buckets", request,
+                                  deadline_ms, &response)
+                 : MYNT_NOMEM;
+    if(!st && read)
+      st = read(response, arg);
+    if(!st) {
+      json_t *left = json_object_get(json_object_get(response, get ? "UnprocessedKeys" : "UnprocessedItems"), s->table);
+      st = s_batch_leftover(get ? json_object_get(left, "Keys") : left, pending, &backoff, attempt, deadline_ms);
+    }
+    json_decref(request);
+    json_decref(response);
+  }
+  return st;
+}
+
 /* ---- buckets in memory ---- */
 
 typedef struct {
@@ -377,77 +407,61 @@ static mynt_status s_bucket_txns(const json_t *raw, const char *item_id, json_t 
   return MYNT_OK;
 }
 
+/* What s_load reads each BatchGetItem answer into. */
+typedef struct {
+  const char *table;
+  s_buckets *bs;
+  const char *item_id;
+} s_load_into;
+
+/* Puts the buckets of a BatchGetItem answer (response) into their places in into->bs (s_batch's read). Returns MYNT_OK,
+ * MYNT_UPSTREAM for a bucket that was not asked for, MYNT_INTERNAL for one that does not decode, MYNT_NOMEM. */
+static mynt_status s_load_answer(const json_t *response, void *arg)
+{
+  const s_load_into *into = arg;
+  size_t i;
+  json_t *raw;
+  json_array_foreach(json_object_get(json_object_get(response, "Responses"), into->table), i, raw) {
+    const char *record_sk = json_string_value(json_object_get(json_object_get(raw, "sk"), "S"));
+    char month[8] = "";
+    if(record_sk && strlen(record_sk) > strlen(S_TXN_PREFIX) + 7)
+      memcpy(month, record_sk + strlen(S_TXN_PREFIX), 7);
+    s_bucket *b = s_buckets_find(into->bs, month);
+    json_t *txns = NULL;
+    if(!b) {
+      logger_log(LOGGER_ERROR, NULL, "store: BatchGetItem answered a bucket that was not asked for");
+      return MYNT_UPSTREAM;
+    }
+    mynt_status st = s_bucket_txns(raw, into->item_id, &txns);
+    if(st)
+      return st;
+    json_decref(b->original);
+    json_decref(b->txns);
+    b->original = txns;
+    b->txns = json_copy(txns);
+    b->exists = true;
+    if(!b->txns)
+      return MYNT_NOMEM;
+  }
+  return MYNT_OK;
+}
+
 /* Loads the buckets of months[0..n) (already in bs, absent) with BatchGetItem (consistent),
  * UnprocessedKeys retried within the deadline. */
 static mynt_status s_load(store *s, const char *user_id, const char *item_id, s_buckets *bs, char (*months)[8],
                           size_t n, int64_t deadline_ms)
 {
-  mynt_status st = MYNT_OK;
   json_t *keys = json_array();
-  json_t *request = NULL;
-  json_t *response = NULL;
-  mynt_backoff backoff;
-  backoff_init(&backoff, 25, 1000);
   char sk[S_SK_MAX];
   for(size_t i = 0; keys && i < n; i++) {
     s_bucket_sk(sk, months[i], item_id);
     if(json_array_append_new(keys, s_key(user_id, sk)))
       break;
   }
-  if(!keys || json_array_size(keys) != n) {
-    st = MYNT_NOMEM;
-    goto cleanup;
-  }
-  for(int attempt = 1; json_array_size(keys); attempt++) {
-    request = json_pack("{s:{s:{s:O, s:b}}}", "RequestItems", s->table, "Keys", keys, "ConsistentRead", 1);
-    if(!request) {
-      st = MYNT_NOMEM;
-      goto cleanup;
-    }
-    st = store_ddb_call(s, "BatchGetItem", "transaction buckets", request, deadline_ms, &response);
-    if(st)
-      goto cleanup;
-    size_t i;
-    json_t *raw;
-    json_array_foreach(json_object_get(json_object_get(response, "Responses"), s->table), i, raw) {
-      const char *record_sk = json_string_value(json_object_get(json_object_get(raw, "sk"), "S"));
-      char month[8] = "";
-      if(record_sk && strlen(record_sk) > strlen(S_TXN_PREFIX) + 7)
-        memcpy(month, record_sk + strlen(S_TXN_PREFIX), 7);
-      s_bucket *b = s_buckets_find(bs, month);
-      json_t *txns = NULL;
-      if(!b) {
-        logger_log(LOGGER_ERROR, NULL, "store: BatchGetItem answered a bucket that was not asked for");
-        st = MYNT_UPSTREAM;
-        goto cleanup;
-      }
-      st = s_bucket_txns(raw, item_id, &txns);
-      if(st)
-        goto cleanup;
-      json_decref(b->original);
-      json_decref(b->txns);
-      b->original = txns;
-      b->txns = json_copy(txns);
-      b->exists = true;
-      if(!b->txns) {
-        st = MYNT_NOMEM;
-        goto cleanup;
-      }
-    }
-    st =
-      s_batch_leftover(json_object_get(json_object_get(json_object_get(response, "UnprocessedKeys"), s->table), "Keys"),
-                       &keys, &backoff, attempt, deadline_ms);
-    json_decref(request);
-    json_decref(response);
-    request = response = NULL;
-    if(st)
-      goto cleanup;
-  }
-
-cleanup:
+  s_load_into into = {.table = s->table, .bs = bs, .item_id = item_id};
+  mynt_status st =
+    keys && json_array_size(keys) == n ? s_batch(s, true, &keys, deadline_ms, s_load_answer, &into) : MYNT_NOMEM;
   json_decref(keys);
-  json_decref(request);
-  json_decref(response);
   return st;
 }
 
@@ -1019,42 +1033,14 @@ cleanup:
  * unprocessed. */
 static mynt_status s_delete_batch(store *s, const json_t *keys, size_t from, size_t count, int64_t deadline_ms)
 {
-  mynt_status st = MYNT_OK;
   json_t *requests = json_array();
-  json_t *request = NULL;
-  json_t *response = NULL;
-  mynt_backoff backoff;
-  backoff_init(&backoff, 25, 1000);
   for(size_t i = from; requests && i < from + count; i++) {
     if(json_array_append_new(requests, json_pack("{s:{s:O}}", "DeleteRequest", "Key", json_array_get(keys, i))))
       break;
   }
-  if(!requests || json_array_size(requests) != count) {
-    st = MYNT_NOMEM;
-    goto cleanup;
-  }
-  for(int attempt = 1; json_array_size(requests); attempt++) {
-    request = json_pack("{s:{s:O}}", "RequestItems", s->table, requests);
-    if(!request) {
-      st = MYNT_NOMEM;
-      goto cleanup;
-    }
-    st = store_ddb_call(s, "BatchWriteItem", "transaction buckets", request, deadline_ms, &response);
-    if(st)
-      goto cleanup;
-    st = s_batch_leftover(json_object_get(json_object_get(response, "UnprocessedItems"), s->table), &requests, &backoff,
-                          attempt, deadline_ms);
-    json_decref(request);
-    json_decref(response);
-    request = response = NULL;
-    if(st)
-      goto cleanup;
-  }
-
-cleanup:
+  mynt_status st =
+    requests && json_array_size(requests) == count ? s_batch(s, false, &requests, deadline_ms, NULL, NULL) : MYNT_NOMEM;
   json_decref(requests);
-  json_decref(request);
-  json_decref(response);
   return st;
 }
 

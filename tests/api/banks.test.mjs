@@ -1,17 +1,11 @@
 // banks.test.mjs - linking banks: link tokens, public token exchange, items, sealing, isolation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, api, newUser, sim, linkBank, awsJson, assertNoAccessTokenSeen, ACCESS_TOKEN } from './helpers/stack.mjs';
+import { startStack, api, newUser, sim, linkBank, awsJson, ACCESS_TOKEN, finishStack } from './helpers/stack.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
-after(async () => {
-  try {
-    assertNoAccessTokenSeen(stack);
-  } finally {
-    await stack?.stop();
-  }
-});
+after(() => finishStack(stack));
 
 async function userRecords(sub) {
   const out = await awsJson(stack, 'DynamoDB_20120810.Query', { TableName: stack.table,

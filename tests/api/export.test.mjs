@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
-import { startStack, api, newUser, sim, linkBank, drainSyncs, assertNoAccessTokenSeen } from './helpers/stack.mjs';
+import { startStack, api, newUser, sim, finishStack, settle, linkAndSync } from './helpers/stack.mjs';
 
 const HEADER = ['date', 'name', 'merchant_name', 'amount', 'iso_currency_code', 'category', 'category_detailed', 'flow',
   'pending', 'account_id', 'account_name', 'institution_name', 'item_id', 'transaction_id'];
@@ -20,23 +20,10 @@ let added; // transaction_id → the hostile name it was made with
 
 const day = (offsetDays) => new Date(Date.now() - offsetDays * 86_400_000).toISOString().slice(0, 10);
 
-/** Waits (bounded) until the simulator has sent every webhook it queued. */
-async function simDelivered() {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const log = await sim(stack, 'GET', '/sim/webhooks');
-    if (log.pending === 0) return;
-    assert.ok(Date.now() < deadline, 'the simulator still had webhooks to send after 15 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 before(async () => {
   stack = await startStack();
   user = await newUser(stack);
-  banks = [await linkBank(stack, user, 'ins_109508'), await linkBank(stack, user, 'ins_109509')];
-  for (const b of banks) assert.equal(b.status, 201, b.text);
-  assert.deepEqual(await drainSyncs(stack), { idle: true });
+  banks = [await linkAndSync(stack, user, 'ins_109508'), await linkAndSync(stack, user, 'ins_109509')];
   // Hostile names on the first bank, announced by the simulator's webhook, then synced.
   const itemId = banks[0].json.item.item_id;
   const changed = await sim(stack, 'POST', `/sim/items/${itemId}/transactions`, {
@@ -44,16 +31,9 @@ before(async () => {
   });
   assert.equal(changed.added.length, HOSTILE.length);
   added = new Map(changed.added.map((id, i) => [id, HOSTILE[i]]));
-  await simDelivered();
-  assert.deepEqual(await drainSyncs(stack), { idle: true });
+  await settle(stack);
 });
-after(async () => {
-  try {
-    assertNoAccessTokenSeen(stack);
-  } finally {
-    await stack?.stop();
-  }
-});
+after(() => finishStack(stack));
 
 const exportCsv = (query = '', token = user.idToken) => api(stack, 'GET', `/transactions/export${query}`, { token });
 

@@ -5,28 +5,11 @@
 // keeps its history; once the bank answers again the next sync stores the change exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, api, newUser, sim, linkBank, drainSyncs, awsJson, assertNoAccessTokenSeen }
-  from './helpers/stack.mjs';
+import { startStack, api, newUser, sim, awsJson, finishStack, settle, linkAndSync } from './helpers/stack.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
-after(async () => {
-  try {
-    assertNoAccessTokenSeen(stack);
-  } finally {
-    await stack?.stop();
-  }
-});
-
-/** The simulator's webhooks are delivered (bounded), then the syncs they started have run. */
-async function settle() {
-  const deadline = Date.now() + 15_000;
-  while ((await sim(stack, 'GET', '/sim/webhooks')).pending !== 0) {
-    assert.ok(Date.now() < deadline, 'the simulator still had webhooks to send after 15 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.deepEqual(await drainSyncs(stack), { idle: true });
-}
+after(() => finishStack(stack));
 
 async function item(user, itemId) {
   const res = await api(stack, 'GET', '/items', { token: user.idToken });
@@ -64,24 +47,17 @@ async function addAtBank(itemId, accountId, name, amount) {
   return changed.added[0];
 }
 
-async function linked(user, institution) {
-  const res = await linkBank(stack, user, institution);
-  assert.equal(res.status, 201, res.text);
-  await settle();
-  return res.json;
-}
-
 test('a transient Plaid 429 or 500 during a webhook\'s sync is retried: the change is stored once, no error shows',
   async () => {
     const user = await newUser(stack);
-    const bank = await linked(user, 'ins_109508');
+    const bank = (await linkAndSync(stack, user, 'ins_109508')).json;
     const itemId = bank.item.item_id;
     for (const [status, code, amount] of [[429, 'RATE_LIMIT_EXCEEDED', 12.5], [500, 'INTERNAL_SERVER_ERROR', 13.25]]) {
       const before = await shown(user, itemId);
       await sim(stack, 'POST', `/sim/items/${itemId}/faults`, { status, error_code: code, times: 2 });
       const { next } = await sim(stack, 'GET', '/sim/requests');
       const added = await addAtBank(itemId, bank.accounts[0].account_id, `Retry ${status}`, amount);
-      await settle();
+      await settle(stack);
       const answered = (await sim(stack, 'GET', `/sim/requests?since=${next}`)).requests;
       assert.equal(answered.filter((r) => r.status === status).length, 2, `${status}: the fault was answered twice`);
       const after = await shown(user, itemId);
@@ -97,13 +73,13 @@ test('a transient Plaid 429 or 500 during a webhook\'s sync is retried: the chan
 test('ITEM_LOGIN_REQUIRED during a sync marks the bank login_required and keeps its history; the repaired bank '
   + 'catches up without losing or duplicating a transaction', async () => {
   const user = await newUser(stack);
-  const bank = await linked(user, 'ins_109509');
+  const bank = (await linkAndSync(stack, user, 'ins_109509')).json;
   const itemId = bank.item.item_id;
   const before = await shown(user, itemId);
   assert.ok(before.size > 0);
   await sim(stack, 'POST', `/sim/items/${itemId}/faults`, { error_code: 'ITEM_LOGIN_REQUIRED', times: 0 });
   const added = await addAtBank(itemId, bank.accounts[0].account_id, 'After login', 8.75);
-  await settle();
+  await settle(stack);
   const broken = await item(user, itemId);
   assert.equal(broken.status, 'login_required');
   assert.equal(broken.sync.status, 'error');
@@ -120,7 +96,7 @@ test('ITEM_LOGIN_REQUIRED during a sync marks the bank login_required and keeps 
       .replace(/\.\d{3}Z$/, 'Z') } } }, '1.0');
   const fired = await fetch(`${stack.api_url}/_local/schedules/DailySyncSchedule`, { method: 'POST' });
   assert.equal(fired.status, 202, await fired.text());
-  await settle();
+  await settle(stack);
   const repaired = await item(user, itemId);
   assert.equal(repaired.status, 'active');
   assert.equal(repaired.sync.last_error, null);

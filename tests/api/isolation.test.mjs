@@ -8,8 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, BUILD, startStack, api, newUser, linkBank, drainSyncs, awsJson, assertNoAccessTokenSeen }
-  from './helpers/stack.mjs';
+import { startStack, api, newUser, linkBank, drainSyncs, awsJson, ROOT, BUILD, finishStack } from './helpers/stack.mjs';
 
 /** Routes anyone may call without a JWT, listed on purpose: they serve no user's object (the webhook acts only once
  * Plaid's signature verifies). The sweep still calls each with A's ids, as B and without a token. */
@@ -25,13 +24,7 @@ const PUBLIC = {
 
 let stack;
 before(async () => { stack = await startStack(); });
-after(async () => {
-  try {
-    assertNoAccessTokenSeen(stack);
-  } finally {
-    await stack?.stop();
-  }
-});
+after(() => finishStack(stack));
 
 /** The route table the bootstrap serves, after checking template.yaml declares the same route keys. */
 function routeTable() {

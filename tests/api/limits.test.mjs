@@ -34,6 +34,14 @@ const json = { 'content-type': 'application/json' };
 const budget = (user, category, body, opts = {}) =>
   api(stack, 'PUT', `/budgets/${category}`, { token: user.idToken, body, headers: json, ...opts });
 
+/** PUTs body as user's TRAVEL budget and asserts the answer is status with the error code; returns the answer. */
+async function travelRefused(user, body, status, code) {
+  const res = await budget(user, 'TRAVEL', body);
+  assert.equal(res.status, status, res.text);
+  assert.equal(res.json.error.code, code);
+  return res;
+}
+
 /** A budget body of exactly size bytes: the JSON object, then spaces (JSON whitespace) up to size. */
 function bodyOfSize(size) {
   const text = JSON.stringify({ monthly_limit: 25, iso_currency_code: 'USD' });
@@ -43,9 +51,7 @@ function bodyOfSize(size) {
 test('a body of 64 KiB is taken, one byte more answers 413 payload_too_large and stores nothing', async () => {
   const user = await newUser(stack);
   const before = await partition(user.sub);
-  const over = await budget(user, 'TRAVEL', bodyOfSize(MAX_BODY + 1));
-  assert.equal(over.status, 413, over.text);
-  assert.equal(over.json.error.code, 'payload_too_large');
+  await travelRefused(user, bodyOfSize(MAX_BODY + 1), 413, 'payload_too_large');
   const items = await api(stack, 'POST', '/items', { token: user.idToken, headers: json,
     body: JSON.stringify({ public_token: 'public-sandbox-x' }) + ' '.repeat(MAX_BODY) });
   assert.equal(items.status, 413, items.text);
@@ -98,9 +104,7 @@ function bodyOfDepth(depth) {
 test('a body nesting more than 32 levels answers 400 before it is parsed; 32 levels reach the handler\'s checks', async () => {
   const user = await newUser(stack);
   const before = await partition(user.sub);
-  const deep = await budget(user, 'TRAVEL', bodyOfDepth(MAX_DEPTH + 1));
-  assert.equal(deep.status, 400, deep.text);
-  assert.equal(deep.json.error.code, 'bad_request');
+  const deep = await travelRefused(user, bodyOfDepth(MAX_DEPTH + 1), 400, 'bad_request');
   assert.match(deep.json.error.message, /nests arrays and objects more than 32 levels deep/);
   // Far past jansson's own limit (2048) and still well inside 64 KiB: the same 400, no crash.
   const deeper = await budget(user, 'TRAVEL', bodyOfDepth(20000));

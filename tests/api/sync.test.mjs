@@ -6,44 +6,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { inflateSync } from 'node:zlib';
-import { startStack, api, newUser, sim, linkBank, drainSyncs, awsJson, assertNoAccessTokenSeen, ACCESS_TOKEN }
-  from './helpers/stack.mjs';
+import {
+  startStack, api, newUser, sim, drainSyncs, awsJson, ACCESS_TOKEN, finishStack, settle, simDelivered, linkAndSync,
+} from './helpers/stack.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
-after(async () => {
-  try {
-    assertNoAccessTokenSeen(stack);
-    await assertNoAccessTokenStored();
-  } finally {
-    await stack?.stop();
-  }
-});
-
-/** Waits (bounded) until the simulator has sent every webhook it queued; returns its delivery log. */
-async function simDelivered() {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const log = await sim(stack, 'GET', '/sim/webhooks');
-    if (log.pending === 0) return log.webhooks;
-    assert.ok(Date.now() < deadline, 'the simulator still had webhooks to send after 15 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The simulator's webhooks are delivered, then the syncs they started have run. */
-async function settle() {
-  await simDelivered();
-  assert.deepEqual(await drainSyncs(stack), { idle: true });
-}
-
-/** Links a bank and waits for its first sync. */
-async function linked(user, institution) {
-  const res = await linkBank(stack, user, institution);
-  assert.equal(res.status, 201, res.text);
-  await settle();
-  return res;
-}
+after(() => finishStack(stack, assertNoAccessTokenStored));
 
 /** Every record of the table (moto: a Scan is fine in a test), paginated. */
 async function scanAll() {
@@ -81,7 +50,7 @@ async function addUnannounced(itemId, accountId, name) {
   const changed = await sim(stack, 'POST', `/sim/items/${itemId}/transactions`,
     { added: [{ account_id: accountId, date: today(), name, amount: 7.5 }] });
   assert.equal(changed.added.length, 1);
-  const log = await simDelivered();
+  const log = await simDelivered(stack);
   const lost = log.filter((w) => w.item_id === itemId && w.webhook_code === 'SYNC_UPDATES_AVAILABLE');
   assert.equal(lost.at(-1)?.status, 'dropped', 'the change\'s webhook was lost');
   return changed.added[0];
@@ -89,7 +58,7 @@ async function addUnannounced(itemId, accountId, name) {
 
 test('GET /transactions and GET /accounts make no Plaid call (the simulator\'s request log)', async () => {
   const user = await newUser(stack);
-  await linked(user, 'ins_109508');
+  await linkAndSync(stack, user, 'ins_109508');
   const { next } = await sim(stack, 'GET', '/sim/requests');
   assert.ok(next > 0, 'linking and the sync called Plaid, and the log shows it');
   for (const path of ['/transactions', '/transactions?start_date=2025-01-01&end_date=2025-06-30', '/accounts',
@@ -102,7 +71,7 @@ test('GET /transactions and GET /accounts make no Plaid call (the simulator\'s r
   // The log does record Plaid calls: a refresh's sync shows up in it.
   const items = (await api(stack, 'GET', '/items', { token: user.idToken })).json.items;
   assert.equal((await api(stack, 'POST', `/items/${items[0].item_id}/sync`, { token: user.idToken })).status, 202);
-  await settle();
+  await settle(stack);
   const synced = await sim(stack, 'GET', `/sim/requests?since=${next}`);
   assert.ok(synced.requests.some((r) => r.path === '/transactions/sync'), JSON.stringify(synced.requests));
 });
@@ -111,7 +80,7 @@ test('POST /items/{id}/sync refreshes now (202), at most once a minute (429), on
   async () => {
     const user = await newUser(stack);
     const other = await newUser(stack);
-    const bank = await linked(user, 'ins_109509');
+    const bank = await linkAndSync(stack, user, 'ins_109509');
     const itemId = bank.json.item.item_id;
     const added = await addUnannounced(itemId, bank.json.accounts[0].account_id, 'Refresh Bakery');
     assert.equal((await txns(user)).transactions.find((t) => t.transaction_id === added), undefined,
@@ -120,7 +89,7 @@ test('POST /items/{id}/sync refreshes now (202), at most once a minute (429), on
     const res = await api(stack, 'POST', `/items/${itemId}/sync`, { token: user.idToken });
     assert.equal(res.status, 202, res.text);
     assert.equal(res.json.item.item_id, itemId);
-    await settle();
+    await settle(stack);
     const got = (await txns(user)).transactions.find((t) => t.transaction_id === added);
     assert.ok(got, 'the refresh synced the change');
     assert.equal(got.amount_cents, 750);
@@ -136,7 +105,7 @@ test('POST /items/{id}/sync refreshes now (202), at most once a minute (429), on
 
 test('the daily schedule catches an item whose webhook was lost', async () => {
   const user = await newUser(stack);
-  const bank = await linked(user, 'ins_109510');
+  const bank = await linkAndSync(stack, user, 'ins_109510');
   const itemId = bank.json.item.item_id;
   const added = await addUnannounced(itemId, bank.json.accounts[0].account_id, 'Schedule Grocer');
   await drainSyncs(stack);
@@ -145,7 +114,7 @@ test('the daily schedule catches an item whose webhook was lost', async () => {
   await setLastSyncedAt(user.sub, itemId, new Date(Date.now() - 25 * 3600 * 1000));
   const fired = await fetch(`${stack.api_url}/_local/schedules/DailySyncSchedule`, { method: 'POST' });
   assert.equal(fired.status, 202, await fired.text());
-  await settle();
+  await settle(stack);
   const body = await txns(user);
   assert.ok(body.transactions.find((t) => t.transaction_id === added), 'the schedule synced the stale item');
   const item = body.items.find((i) => i.item_id === itemId);
@@ -154,7 +123,7 @@ test('the daily schedule catches an item whose webhook was lost', async () => {
 
 test('a pending transaction that posts is shown posted, and the pending one is gone', async () => {
   const user = await newUser(stack);
-  const bank = await linked(user, 'ins_109511');
+  const bank = await linkAndSync(stack, user, 'ins_109511');
   const itemId = bank.json.item.item_id;
   const start = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
   const window = `?start_date=${start}&end_date=${today()}&count=500`;
@@ -165,7 +134,7 @@ test('a pending transaction that posts is shown posted, and the pending one is g
     { modified: [{ transaction_id: pending.transaction_id, pending: false }] });
   const posting = changed.posted.find((p) => p.pending_transaction_id === pending.transaction_id);
   assert.ok(posting, JSON.stringify(changed));
-  await settle();
+  await settle(stack);
   const list = (await txns(user, window)).transactions;
   assert.equal(list.find((t) => t.transaction_id === pending.transaction_id), undefined, 'the pending one is gone');
   const posted = list.find((t) => t.transaction_id === posting.transaction_id);
@@ -176,8 +145,8 @@ test('a pending transaction that posts is shown posted, and the pending one is g
 
 test('deleting a bank leaves none of its records in the table', async () => {
   const user = await newUser(stack);
-  const keep = await linked(user, 'ins_109508');
-  const gone = await linked(user, 'ins_109512');
+  const keep = await linkAndSync(stack, user, 'ins_109508');
+  const gone = await linkAndSync(stack, user, 'ins_109512');
   const itemId = gone.json.item.item_id;
   const mentions = (records) => records.filter((r) => JSON.stringify(r).includes(itemId) ||
     r.sk.S === `INST#ins_109512` && r.user_id.S === user.sub);
@@ -196,7 +165,7 @@ test('deleting a bank leaves none of its records in the table', async () => {
 
 test('an update-mode link token can ask for account selection; without an item it is refused', async () => {
   const user = await newUser(stack);
-  const bank = await linked(user, 'ins_109509');
+  const bank = await linkAndSync(stack, user, 'ins_109509');
   const itemId = bank.json.item.item_id;
   const token = await api(stack, 'POST', '/link/token',
     { token: user.idToken, body: { item_id: itemId, account_selection: true } });
@@ -218,7 +187,7 @@ test('an update-mode link token can ask for account selection; without an item i
 
 test('a webhook Plaid signed but whose body was changed is 401 and changes nothing', async () => {
   const user = await newUser(stack);
-  const bank = await linked(user, 'ins_109510');
+  const bank = await linkAndSync(stack, user, 'ins_109510');
   const itemId = bank.json.item.item_id;
   // A loopback receiver catches a genuine signed webhook: the item's webhook URL moves there (as Plaid's
   // WEBHOOK_UPDATE_ACKNOWLEDGED does), and the receiver keeps what it got.
@@ -235,7 +204,7 @@ test('a webhook Plaid signed but whose body was changed is 401 and changes nothi
       { webhook_type: 'ITEM', webhook_code: 'WEBHOOK_UPDATE_ACKNOWLEDGED', new_webhook_url: url });
     await sim(stack, 'POST', `/sim/items/${itemId}/webhook`,
       { webhook_type: 'ITEM', webhook_code: 'ERROR', error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
-    await simDelivered();
+    await simDelivered(stack);
   } finally {
     await new Promise((r) => receiver.close(r));
   }
@@ -270,7 +239,7 @@ test('a webhook Plaid signed but whose body was changed is 401 and changes nothi
 
 test('a webhook Plaid signed more than 5 minutes ago is 401 and changes nothing', async () => {
   const user = await newUser(stack);
-  const bank = await linked(user, 'ins_109512');
+  const bank = await linkAndSync(stack, user, 'ins_109512');
   const itemId = bank.json.item.item_id;
   const records = async () => (await scanAll()).filter((r) => r.user_id.S === user.sub);
   const before = await records();
@@ -278,16 +247,16 @@ test('a webhook Plaid signed more than 5 minutes ago is 401 and changes nothing'
   assert.equal((await sim(stack, 'POST', '/sim/webhooks/stale', { count: 1, age_s: 360 })).stale, 1);
   await sim(stack, 'POST', `/sim/items/${itemId}/webhook`,
     { webhook_type: 'ITEM', webhook_code: 'ERROR', error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
-  await settle();
-  const sent = (await simDelivered()).filter((w) => w.item_id === itemId && w.webhook_code === 'ERROR');
+  await settle(stack);
+  const sent = (await simDelivered(stack)).filter((w) => w.item_id === itemId && w.webhook_code === 'ERROR');
   assert.equal(sent.at(-1)?.status, 401, 'Mynt refused the stale signature');
   assert.deepEqual(await records(), before, 'nothing changed');
   const item = (await api(stack, 'GET', '/items', { token: user.idToken })).json.items.find((i) => i.item_id === itemId);
   assert.equal(item.status, 'active');
   // The same webhook signed now is accepted: only the signature's age was wrong.
   await sim(stack, 'POST', `/sim/items/${itemId}/webhook`, { webhook_type: 'ITEM', webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
-  await settle();
-  const fresh = (await simDelivered()).filter((w) => w.item_id === itemId && w.webhook_code === 'NEW_ACCOUNTS_AVAILABLE');
+  await settle(stack);
+  const fresh = (await simDelivered(stack)).filter((w) => w.item_id === itemId && w.webhook_code === 'NEW_ACCOUNTS_AVAILABLE');
   assert.equal(fresh.at(-1)?.status, 200);
 });
 

@@ -3,7 +3,7 @@
 // through mynt-local's Invoke) fills: the tests wait for those syncs (drain), then compare with the simulator's truth.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, api, newUser, sim, linkBank, drainSyncs, assertNoAccessTokenSeen } from './helpers/stack.mjs';
+import { startStack, api, newUser, sim, finishStack, linkAndSync } from './helpers/stack.mjs';
 
 let stack;
 let user;
@@ -14,18 +14,10 @@ const day = (offsetDays) => new Date(Date.now() - offsetDays * 86_400_000).toISO
 before(async () => {
   stack = await startStack();
   user = await newUser(stack);
-  banks = [await linkBank(stack, user, 'ins_109508'), await linkBank(stack, user, 'ins_109509')];
-  for (const b of banks) assert.equal(b.status, 201, b.text);
-  // Linking started each bank's first sync on the sync function: the answers below come from the table it fills.
-  assert.deepEqual(await drainSyncs(stack), { idle: true });
+  // Linking starts each bank's first sync on the sync function: the answers below come from the table it fills.
+  banks = [await linkAndSync(stack, user, 'ins_109508'), await linkAndSync(stack, user, 'ins_109509')];
 });
-after(async () => {
-  try {
-    assertNoAccessTokenSeen(stack);
-  } finally {
-    await stack?.stop();
-  }
-});
+after(() => finishStack(stack));
 
 /** The simulator's truth for the user's banks in a window: every transaction, no paging. */
 async function truth(start, end) {

@@ -3,20 +3,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createSign, generateKeyPairSync } from 'node:crypto';
-import { startStack, api, newUser, sim, linkBank, awsJson, assertNoAccessTokenSeen } from './helpers/stack.mjs';
+import { startStack, api, newUser, sim, linkBank, awsJson, finishStack, settle, simDelivered, linkAndSync }
+  from './helpers/stack.mjs';
 
 // Plaid-signed webhooks come from the simulator (/sim/items/{item_id}/webhook and .../transactions send them to the
 // link token's webhook URL) and the syncs they start run on mynt-local's Invoke (drained with /_local/drain).
 
 let stack;
 before(async () => { stack = await startStack(); });
-after(async () => {
-  try {
-    assertNoAccessTokenSeen(stack);
-  } finally {
-    await stack?.stop();
-  }
-});
+after(() => finishStack(stack));
 
 const b64url = (data) => Buffer.from(data).toString('base64url');
 
@@ -47,28 +42,6 @@ async function records(sub, itemId) {
   const owner = await awsJson(stack, 'DynamoDB_20120810.GetItem', { TableName: stack.table, ConsistentRead: true,
     Key: { user_id: { S: '#ITEMS' }, sk: { S: `ITEM#${itemId}` } } }, '1.0');
   return { mine: mine.Items, owner: owner.Item ?? null };
-}
-
-/** Waits (bounded) until the simulator has delivered every webhook it queued, then returns its log. */
-async function simDelivered() {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const log = await sim(stack, 'GET', '/sim/webhooks');
-    if (log.pending === 0) return log.webhooks;
-    assert.ok(Date.now() < deadline, 'the simulator still had webhooks to send after 15 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The simulator's webhooks are delivered, then the syncs they started have run. */
-async function settle() {
-  await simDelivered();
-  await drain();
-}
-
-async function drain() {
-  const res = await fetch(`${stack.api_url}/_local/drain`, { method: 'POST' });
-  assert.equal(res.status, 200, await res.text());
 }
 
 async function itemOf(user, itemId) {
@@ -108,10 +81,8 @@ test('an unsigned or forged webhook is 401 and changes nothing', async () => {
 
 test('webhooks Plaid signs set the item status; a replay is harmless', async () => {
     const user = await newUser(stack);
-    const linked = await linkBank(stack, user, 'ins_109511');
-    assert.equal(linked.status, 201, linked.text);
+    const linked = await linkAndSync(stack, user, 'ins_109511');
     const itemId = linked.json.item.item_id;
-    await settle();
     const steps = [
       [{ webhook_type: 'ITEM', webhook_code: 'ERROR', error: { error_code: 'ITEM_LOGIN_REQUIRED' } },
         { status: 'login_required' }],
@@ -123,8 +94,8 @@ test('webhooks Plaid signs set the item status; a replay is harmless', async () 
     for (const [webhook, want] of steps) {
       for (let i = 0; i < 2; i++) { // the second is a replay of the same webhook: the same state
         await sim(stack, 'POST', `/sim/items/${itemId}/webhook`, webhook);
-        await settle();
-        const sent = (await simDelivered()).filter((w) => w.item_id === itemId && w.webhook_code === webhook.webhook_code);
+        await settle(stack);
+        const sent = (await simDelivered(stack)).filter((w) => w.item_id === itemId && w.webhook_code === webhook.webhook_code);
         assert.equal(sent.at(-1)?.status, 200, `${webhook.webhook_code}: Mynt answered ${sent.at(-1)?.status}`);
         const item = await itemOf(user, itemId);
         for (const [k, v] of Object.entries(want)) assert.equal(item[k], v, `${webhook.webhook_code}: ${k}`);
@@ -134,13 +105,11 @@ test('webhooks Plaid signs set the item status; a replay is harmless', async () 
 
 test('a signed NEW_ACCOUNTS_AVAILABLE sets the item\'s flag', async () => {
   const user = await newUser(stack);
-  const linked = await linkBank(stack, user, 'ins_109512');
-  assert.equal(linked.status, 201, linked.text);
+  const linked = await linkAndSync(stack, user, 'ins_109512');
   const itemId = linked.json.item.item_id;
-  await settle();
   assert.equal((await itemOf(user, itemId)).new_accounts_available, false);
   await sim(stack, 'POST', `/sim/items/${itemId}/webhook`, { webhook_type: 'ITEM', webhook_code: 'NEW_ACCOUNTS_AVAILABLE' });
-  await settle();
+  await settle(stack);
   const item = await itemOf(user, itemId);
   assert.equal(item.new_accounts_available, true);
   assert.equal(item.status, 'active');
@@ -149,18 +118,16 @@ test('a signed NEW_ACCOUNTS_AVAILABLE sets the item\'s flag', async () => {
 test('a signed SYNC_UPDATES_AVAILABLE brings the simulator\'s new transaction into GET /transactions',
   async () => {
     const user = await newUser(stack);
-    const linked = await linkBank(stack, user, 'ins_109510');
-    assert.equal(linked.status, 201, linked.text);
+    const linked = await linkAndSync(stack, user, 'ins_109510');
     const itemId = linked.json.item.item_id;
-    await settle();
     const accountId = linked.json.accounts[0].account_id;
     const today = new Date().toISOString().slice(0, 10);
     // The simulator changes the item's data, then sends SYNC_UPDATES_AVAILABLE signed as Plaid does.
     const changed = await sim(stack, 'POST', `/sim/items/${itemId}/transactions`, { added: [{
       account_id: accountId, date: today, name: 'Webhook Coffee', amount: 4.25 }] });
     assert.equal(changed.added.length, 1);
-    await settle();
-    const sent = (await simDelivered()).filter((w) => w.item_id === itemId && w.webhook_code === 'SYNC_UPDATES_AVAILABLE');
+    await settle(stack);
+    const sent = (await simDelivered(stack)).filter((w) => w.item_id === itemId && w.webhook_code === 'SYNC_UPDATES_AVAILABLE');
     assert.equal(sent.at(-1)?.status, 200);
     const res = await api(stack, 'GET', '/transactions', { token: user.idToken });
     assert.equal(res.status, 200, res.text);

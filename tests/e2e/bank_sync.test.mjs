@@ -5,9 +5,7 @@
 // them (the route table says) the tests are skipped with that reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { BUILD } from '../api/helpers/stack.mjs';
+import { bootstrapRouteKeys } from '../api/helpers/stack.mjs';
 import { openPage, screenshot } from './helpers/browser.mjs';
 import { assertAccessible } from './helpers/axe.mjs';
 import {
@@ -17,13 +15,7 @@ import {
 import { useStackAndBrowser, onPage, stack, browser } from './helpers/suite.mjs';
 import { REFRESHED_RECENTLY } from '../../web/js/views/banks-panel.js';
 
-const routes = (() => {
-  try {
-    return JSON.parse(execFileSync(join(BUILD, 'bootstrap'), ['--routes'], { timeout: 10_000 })).routes.map((r) => r.route_key);
-  } catch {
-    return [];
-  }
-})();
+const routes = bootstrapRouteKeys();
 const missing = ['POST /items/{item_id}/sync', 'POST /webhooks/plaid'].filter((r) => !routes.includes(r));
 const skip = missing.length ? `the backend has no ${missing.join(' or ')} yet` : false;
 

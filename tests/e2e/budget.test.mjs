@@ -7,11 +7,10 @@
 // at desktop and phone width. Parts whose backend routes or web view are not there yet are skipped with that reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { BUILD, ROOT, api } from '../api/helpers/stack.mjs';
+import { ROOT, api, bootstrapRouteKeys } from '../api/helpers/stack.mjs';
 import { openPage, screenshot, PHONE, DESKTOP } from './helpers/browser.mjs';
 import { axeViolations } from './helpers/axe.mjs';
 import {
@@ -21,13 +20,7 @@ import {
 import { useStackAndBrowser, stack, browser } from './helpers/suite.mjs';
 import { humanize } from '../../web/js/format.js';
 
-const routes = (() => {
-  try {
-    return JSON.parse(execFileSync(join(BUILD, 'bootstrap'), ['--routes'], { timeout: 10_000 })).routes.map((r) => r.route_key);
-  } catch {
-    return [];
-  }
-})();
+const routes = bootstrapRouteKeys();
 /** A skip reason when the backend lacks any of wanted (route keys) or the web app has no Budget view yet; else false. */
 function needs(...wanted) {
   const missing = wanted.filter((r) => !routes.includes(r));

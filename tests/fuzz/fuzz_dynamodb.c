@@ -6,13 +6,7 @@
 #include "aws/dynamodb.h"
 #include "fuzz_support.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  (void)argc;
-  (void)argv;
-  json_object_seed(1);
-  return 0;
-}
+FUZZ_JSON_INITIALIZE(NULL, NULL)
 
 /* Checks that what unmarshals marshals back, and that a second trip changes nothing (the first may turn
  * an integral real into an integer, a set into a list). */

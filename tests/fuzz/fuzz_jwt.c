@@ -24,16 +24,7 @@ static const char *const s_audiences[] = {"fuzz-client"};
 static const jwt_policy s_policy = {"https://cognito-idp.local/fuzz-pool", s_audiences, 1};
 static json_t *s_jwks;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  (void)argc;
-  (void)argv;
-  json_object_seed(1);
-  s_jwks = json_loads(s_jwks_text, 0, NULL);
-  if(!s_jwks)
-    abort();
-  return 0;
-}
+FUZZ_JSON_INITIALIZE(s_jwks_text, &s_jwks)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

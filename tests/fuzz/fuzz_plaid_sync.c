@@ -26,13 +26,7 @@ static void s_check_record(const json_t *r)
   FUZZ_CHECK(flow && (!strcmp(flow, "income") || !strcmp(flow, "transfer") || !strcmp(flow, "expense")));
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  (void)argc;
-  (void)argv;
-  json_object_seed(1);
-  return 0;
-}
+FUZZ_JSON_INITIALIZE(NULL, NULL)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,13 +9,7 @@
 #include "fuzz_support.h"
 #include "store/history.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  (void)argc;
-  (void)argv;
-  json_object_seed(1);
-  return 0;
-}
+FUZZ_JSON_INITIALIZE(NULL, NULL)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

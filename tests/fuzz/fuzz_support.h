@@ -64,4 +64,20 @@ static inline void fuzz_parts_free(fuzz_parts *p)
     }                                                                                                                  \
   } while(0)
 
+/* Defines LLVMFuzzerInitialize for a harness that reads JSON (include <jansson.h> first): jansson's hash seed is
+ * fixed, so one input always takes one path and a crash replays; then, when fixture_text is not NULL, it is parsed
+ * into *fixture_out (json_t **), and the run aborts when it does not parse (the fixture is the harness's own). */
+#define FUZZ_JSON_INITIALIZE(fixture_text, fixture_out)                                                                \
+  int LLVMFuzzerInitialize(int *argc, char ***argv)                                                                    \
+  {                                                                                                                    \
+    const char *fuzz_text = (fixture_text);                                                                            \
+    json_t **fuzz_out = (fixture_out);                                                                                 \
+    (void)argc;                                                                                                        \
+    (void)argv;                                                                                                        \
+    json_object_seed(1);                                                                                               \
+    if(fuzz_text && !(*fuzz_out = json_loads(fuzz_text, 0, NULL)))                                                     \
+      abort();                                                                                                         \
+    return 0;                                                                                                          \
+  }
+
 #endif

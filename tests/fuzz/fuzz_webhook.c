@@ -37,16 +37,7 @@ static mynt_status s_fetch(void *ctx, const char *kid, json_t **out_jwk, mynt_de
   return *out_jwk ? MYNT_OK : mynt_fail(detail, MYNT_UNAVAILABLE, "Plaid's answer was not JSON");
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  (void)argc;
-  (void)argv;
-  json_object_seed(1);
-  s_jwk = json_loads(s_jwk_text, 0, NULL);
-  if(!s_jwk)
-    abort();
-  return 0;
-}
+FUZZ_JSON_INITIALIZE(s_jwk_text, &s_jwk)
 
 /* Whether the reason quotes a long enough piece of text (the token or the body): it never may. */
 static bool s_quotes(const char *reason, const char *text, size_t len)

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -51,6 +52,17 @@ void request_check_config(aws_config *cfg, const char *endpoint, const request_c
   snprintf(cfg->creds.secret_access_key, sizeof cfg->creds.secret_access_key, "%s", keys->secret_access_key);
   snprintf(cfg->creds.session_token, sizeof cfg->creds.session_token, "%s",
            keys->session_token ? keys->session_token : "");
+}
+
+void request_check_export(const aws_config *cfg)
+{
+  setenv("AWS_REGION", cfg->region, 1);
+  setenv("AWS_ACCESS_KEY_ID", cfg->creds.access_key_id, 1);
+  setenv("AWS_SECRET_ACCESS_KEY", cfg->creds.secret_access_key, 1);
+  if(cfg->creds.session_token[0])
+    setenv("AWS_SESSION_TOKEN", cfg->creds.session_token, 1);
+  else
+    unsetenv("AWS_SESSION_TOKEN");
 }
 
 /* Whether name is one of the ';'-separated names in list. */

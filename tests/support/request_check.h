@@ -38,6 +38,10 @@ typedef struct {
 /* Fills cfg for a client of endpoint signing with keys (region, access keys and session token). */
 void request_check_config(aws_config *cfg, const char *endpoint, const request_check_keys *keys);
 
+/* Sets the standard AWS environment of a client process (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN, unset when cfg has none) from cfg, for code that reads its configuration from the environment. */
+void request_check_export(const aws_config *cfg);
+
 /* Checks req (on a script_server handler's thread) as AWS would: Authorization and X-Amz-Date
  * are present, X-Amz-Security-Token is keys' session token (absent when that is NULL), the credential scope names keys' access key, the request's date, region and
  * service, SignedHeaders lists host, x-amz-date, x-amz-security-token when the request carries

@@ -14,7 +14,8 @@ set_target_properties(fault_bootstrap PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAK
 
 # The real bootstrap (defined by the top-level CMakeLists.txt) and fault_bootstrap processes against the fake
 # Runtime API.
-mynt_unit_test(test_runtime_processes SOURCES test_runtime_processes.c LIBS mynt_runtime mynt_fake_api PkgConfig::MHD)
+mynt_unit_test(test_runtime_processes SOURCES test_runtime_processes.c LIBS mynt_runtime mynt_fake_api PkgConfig::MHD
+  mynt_fake_cognito mynt_fake_apigateway)
 add_dependencies(test_runtime_processes bootstrap fault_bootstrap)
 set_property(TEST test_runtime_processes APPEND PROPERTY ENVIRONMENT
              "MYNT_BOOTSTRAP=$<TARGET_FILE:bootstrap>" "MYNT_FAULT_BOOTSTRAP=$<TARGET_FILE:fault_bootstrap>")

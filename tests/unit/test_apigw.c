@@ -16,6 +16,7 @@
 #include "apigw/router.h"
 #include "core/buf.h"
 #include "support/apigw_forge.h"
+#include "support/unit_main.h"
 
 /* A payload-2.0 event with a JSON content type and an empty query; sub NULL leaves the authorizer
  * out (with sub, the email claim is ana@example.com), body NULL leaves the body out. */
@@ -759,41 +760,38 @@ static void test_router_table_json_lists_every_route_in_order(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, apigw_forge_arena_setup, apigw_forge_arena_teardown)
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    T(test_request_parses_a_full_http_api_event),
-    T(test_request_tolerates_missing_optional_fields),
-    T(test_request_rejects_events_that_are_not_payload_2_0),
-    T(test_request_keeps_claims_as_strings),
-    T(test_request_ignores_a_user_id_outside_the_jwt),
-    T(test_request_decodes_a_base64_body),
-    T(test_base64_decode_handles_every_padding_form),
-    T(test_request_refuses_invalid_base64_but_keeps_the_rest),
-    T(test_request_caps_the_body_at_64_kib_after_decoding),
-    T(test_response_writes_the_full_payload_object),
-    T(test_response_text_sends_the_bytes_as_is_with_its_content_type),
-    T(test_response_json_after_no_content_has_its_content_type_again),
-    T(test_response_set_header_replaces_and_refuses_control_characters),
-    T(test_response_error_has_the_error_shape_and_status),
-    T(test_response_without_a_reply_is_written_as_500),
-    T(test_json_body_or_reply_answers_400_for_bad_bodies),
-    T(test_json_body_or_reply_refuses_a_body_nested_past_the_limit),
-    T(test_sub_or_reply_answers_401_without_a_sub),
-    T(test_router_matches_path_templates),
-    T(test_router_dispatches_by_route_key_with_path_parameters),
-    T(test_router_answers_405_for_known_path_wrong_method),
-    T(test_router_answers_404_for_unknown_path),
-    T(test_router_answers_unknown_route_keys_like_the_catch_all),
-    T(test_router_answers_500_when_a_route_arrives_at_the_catch_all),
-    T(test_router_answers_401_for_auth_routes_without_sub),
-    T(test_router_answers_413_before_any_handler_runs),
-    T(test_router_answers_500_for_a_route_of_another_group),
-    T(test_router_replies_the_standard_error_for_a_failing_handler),
-    T(test_router_answers_500_when_a_handler_writes_no_reply),
-    T(test_router_answers_500_when_the_answer_does_not_fit_the_payload),
-    T(test_router_serve_refuses_events_that_are_not_http_api_events),
-    T(test_router_table_json_lists_every_route_in_order),
-  };
-  return cmocka_run_group_tests_name("apigw", tests, NULL, NULL);
-}
+UNIT_MAIN("apigw", NULL, NULL,
+          {
+            T(test_request_parses_a_full_http_api_event),
+            T(test_request_tolerates_missing_optional_fields),
+            T(test_request_rejects_events_that_are_not_payload_2_0),
+            T(test_request_keeps_claims_as_strings),
+            T(test_request_ignores_a_user_id_outside_the_jwt),
+            T(test_request_decodes_a_base64_body),
+            T(test_base64_decode_handles_every_padding_form),
+            T(test_request_refuses_invalid_base64_but_keeps_the_rest),
+            T(test_request_caps_the_body_at_64_kib_after_decoding),
+            T(test_response_writes_the_full_payload_object),
+            T(test_response_text_sends_the_bytes_as_is_with_its_content_type),
+            T(test_response_json_after_no_content_has_its_content_type_again),
+            T(test_response_set_header_replaces_and_refuses_control_characters),
+            T(test_response_error_has_the_error_shape_and_status),
+            T(test_response_without_a_reply_is_written_as_500),
+            T(test_json_body_or_reply_answers_400_for_bad_bodies),
+            T(test_json_body_or_reply_refuses_a_body_nested_past_the_limit),
+            T(test_sub_or_reply_answers_401_without_a_sub),
+            T(test_router_matches_path_templates),
+            T(test_router_dispatches_by_route_key_with_path_parameters),
+            T(test_router_answers_405_for_known_path_wrong_method),
+            T(test_router_answers_404_for_unknown_path),
+            T(test_router_answers_unknown_route_keys_like_the_catch_all),
+            T(test_router_answers_500_when_a_route_arrives_at_the_catch_all),
+            T(test_router_answers_401_for_auth_routes_without_sub),
+            T(test_router_answers_413_before_any_handler_runs),
+            T(test_router_answers_500_for_a_route_of_another_group),
+            T(test_router_replies_the_standard_error_for_a_failing_handler),
+            T(test_router_answers_500_when_a_handler_writes_no_reply),
+            T(test_router_answers_500_when_the_answer_does_not_fit_the_payload),
+            T(test_router_serve_refuses_events_that_are_not_http_api_events),
+            T(test_router_table_json_lists_every_route_in_order),
+          })

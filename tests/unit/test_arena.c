@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/arena.h"
+#include "support/unit_main.h"
 
 static void test_arena_allocates_aligned_zeroed_memory_and_resets(void **state)
 {
@@ -44,11 +45,8 @@ static void test_arena_enforces_its_cap(void **state)
   arena_free(a);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_arena_allocates_aligned_zeroed_memory_and_resets),
-    cmocka_unit_test(test_arena_enforces_its_cap),
-  };
-  return cmocka_run_group_tests_name("arena", tests, NULL, NULL);
-}
+UNIT_MAIN("arena", NULL, NULL,
+          {
+            cmocka_unit_test(test_arena_allocates_aligned_zeroed_memory_and_resets),
+            cmocka_unit_test(test_arena_enforces_its_cap),
+          })

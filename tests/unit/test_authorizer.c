@@ -17,6 +17,7 @@
 #include "local/gateway/authorizer.h"
 #include "local/gateway/jwt.h"
 #include "support/jwt_forge.h"
+#include "support/unit_main.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc"
 #define CLIENT "clientid"
@@ -188,9 +189,9 @@ static int s_teardown_keys(void **state)
   return 0;
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
+UNIT_MAIN(
+  "authorizer", s_setup_keys, s_teardown_keys,
+  {
     cmocka_unit_test_setup_teardown(test_authorizer_fetches_the_key_set_once_and_caches_it, s_setup_cached, s_teardown),
     cmocka_unit_test_setup_teardown(test_authorizer_refetches_once_when_a_kid_is_unknown, s_setup_eager, s_teardown),
     cmocka_unit_test_setup_teardown(test_authorizer_rate_limits_refetches, s_setup_cached, s_teardown),
@@ -198,6 +199,4 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_authorizer_refuses_missing_or_empty_headers, s_setup_eager, s_teardown),
     cmocka_unit_test_setup_teardown(test_authorizer_refuses_everything_when_the_key_set_is_unreachable, s_setup_eager,
                                     s_teardown),
-  };
-  return cmocka_run_group_tests(tests, s_setup_keys, s_teardown_keys);
-}
+  })

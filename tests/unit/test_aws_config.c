@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "aws/aws_config.h"
+#include "support/unit_main.h"
 
 static const char *const s_vars[] = {"AWS_REGION",        "AWS_DEFAULT_REGION",
                                      "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
@@ -104,13 +105,10 @@ static void test_aws_config_refuses_values_that_do_not_fit(void **state)
   assert_true(s_all_zero(&cfg));
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup(test_aws_config_reads_region_keys_token_and_endpoint, s_clear_env),
-    cmocka_unit_test_setup(test_aws_config_falls_back_to_default_region_and_allows_no_token, s_clear_env),
-    cmocka_unit_test_setup(test_aws_config_names_the_missing_variable_and_leaves_cfg_zeroed, s_clear_env),
-    cmocka_unit_test_setup(test_aws_config_refuses_values_that_do_not_fit, s_clear_env),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("aws_config", NULL, NULL,
+          {
+            cmocka_unit_test_setup(test_aws_config_reads_region_keys_token_and_endpoint, s_clear_env),
+            cmocka_unit_test_setup(test_aws_config_falls_back_to_default_region_and_allows_no_token, s_clear_env),
+            cmocka_unit_test_setup(test_aws_config_names_the_missing_variable_and_leaves_cfg_zeroed, s_clear_env),
+            cmocka_unit_test_setup(test_aws_config_refuses_values_that_do_not_fit, s_clear_env),
+          })

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "support/script_server.h"
 #include "support/request_check.h"
+#include "support/unit_main.h"
 
 #define S_MAX_STEPS  8
 #define S_ACCESS_KEY "AKIDRETRYTEST"
@@ -422,21 +423,18 @@ static void test_ddb_client_rejects_an_unusable_endpoint(void **state)
   assert_null(c);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_ddb_call_retries_throttling_twice_then_succeeds_with_three_attempts),
-    cmocka_unit_test(test_ddb_call_returns_unavailable_before_the_deadline_when_500_persists),
-    cmocka_unit_test(test_ddb_call_does_not_retry_errors_a_retry_cannot_fix),
-    cmocka_unit_test(test_ddb_call_without_session_token_sends_no_token_header),
-    cmocka_unit_test(test_ddb_call_ends_by_the_deadline_with_the_last_answer),
-    cmocka_unit_test(test_ddb_call_retries_transaction_in_progress_only_with_a_client_request_token),
-    cmocka_unit_test(test_ddb_call_sends_nothing_without_time_for_a_send),
-    cmocka_unit_test(test_ddb_call_rejects_an_answer_over_the_size_cap_without_retrying),
-    cmocka_unit_test(test_ddb_call_retries_a_dropped_connection),
-    cmocka_unit_test(test_ddb_call_gives_each_attempt_its_own_timeout_and_retries_a_stalled_answer),
-    cmocka_unit_test(test_ddb_call_retries_refused_connections_and_reports_io),
-    cmocka_unit_test(test_ddb_client_rejects_an_unusable_endpoint),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("aws_retry", NULL, NULL,
+          {
+            cmocka_unit_test(test_ddb_call_retries_throttling_twice_then_succeeds_with_three_attempts),
+            cmocka_unit_test(test_ddb_call_returns_unavailable_before_the_deadline_when_500_persists),
+            cmocka_unit_test(test_ddb_call_does_not_retry_errors_a_retry_cannot_fix),
+            cmocka_unit_test(test_ddb_call_without_session_token_sends_no_token_header),
+            cmocka_unit_test(test_ddb_call_ends_by_the_deadline_with_the_last_answer),
+            cmocka_unit_test(test_ddb_call_retries_transaction_in_progress_only_with_a_client_request_token),
+            cmocka_unit_test(test_ddb_call_sends_nothing_without_time_for_a_send),
+            cmocka_unit_test(test_ddb_call_rejects_an_answer_over_the_size_cap_without_retrying),
+            cmocka_unit_test(test_ddb_call_retries_a_dropped_connection),
+            cmocka_unit_test(test_ddb_call_gives_each_attempt_its_own_timeout_and_retries_a_stalled_answer),
+            cmocka_unit_test(test_ddb_call_retries_refused_connections_and_reports_io),
+            cmocka_unit_test(test_ddb_client_rejects_an_unusable_endpoint),
+          })

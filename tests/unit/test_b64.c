@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "core/b64.h"
+#include "support/unit_main.h"
 
 /* Fills p[0..n) with a fixed pseudo-random pattern. */
 static void s_pattern(unsigned char *p, size_t n, unsigned seed)
@@ -167,16 +168,13 @@ static void test_b64_buf_functions_answer_too_large_past_the_cap(void **state)
   buf_free(&out);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_b64_std_encode_matches_openssl_and_decodes_back),
-    cmocka_unit_test(test_b64_std_decode_agrees_with_openssl_on_padded_text),
-    cmocka_unit_test(test_b64_url_encode_is_the_unpadded_url_alphabet_of_openssl_text),
-    cmocka_unit_test(test_b64_std_round_trips_the_rfc_4648_vectors),
-    cmocka_unit_test(test_b64_std_rejects_bad_padding_and_foreign_characters),
-    cmocka_unit_test(test_b64_url_decode_is_strict),
-    cmocka_unit_test(test_b64_buf_functions_answer_too_large_past_the_cap),
-  };
-  return cmocka_run_group_tests_name("b64", tests, NULL, NULL);
-}
+UNIT_MAIN("b64", NULL, NULL,
+          {
+            cmocka_unit_test(test_b64_std_encode_matches_openssl_and_decodes_back),
+            cmocka_unit_test(test_b64_std_decode_agrees_with_openssl_on_padded_text),
+            cmocka_unit_test(test_b64_url_encode_is_the_unpadded_url_alphabet_of_openssl_text),
+            cmocka_unit_test(test_b64_std_round_trips_the_rfc_4648_vectors),
+            cmocka_unit_test(test_b64_std_rejects_bad_padding_and_foreign_characters),
+            cmocka_unit_test(test_b64_url_decode_is_strict),
+            cmocka_unit_test(test_b64_buf_functions_answer_too_large_past_the_cap),
+          })

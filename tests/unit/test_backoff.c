@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/backoff.h"
+#include "support/unit_main.h"
 
 static void test_backoff_stays_within_the_capped_exponential_ceiling(void **state)
 {
@@ -61,13 +62,10 @@ static void test_backoff_seed_repeats_the_sequence(void **state)
     assert_int_equal(backoff_ms(&a, attempt), backoff_ms(&b, attempt));
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_backoff_stays_within_the_capped_exponential_ceiling),
-    cmocka_unit_test(test_backoff_raises_a_cap_below_its_base),
-    cmocka_unit_test(test_backoff_without_a_positive_ceiling_waits_nothing),
-    cmocka_unit_test(test_backoff_seed_repeats_the_sequence),
-  };
-  return cmocka_run_group_tests_name("backoff", tests, NULL, NULL);
-}
+UNIT_MAIN("backoff", NULL, NULL,
+          {
+            cmocka_unit_test(test_backoff_stays_within_the_capped_exponential_ceiling),
+            cmocka_unit_test(test_backoff_raises_a_cap_below_its_base),
+            cmocka_unit_test(test_backoff_without_a_positive_ceiling_waits_nothing),
+            cmocka_unit_test(test_backoff_seed_repeats_the_sequence),
+          })

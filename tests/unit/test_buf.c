@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/buf.h"
+#include "support/unit_main.h"
 
 static void test_buf_appends_and_formats(void **state)
 {
@@ -96,15 +97,12 @@ static void test_str_is_token_takes_1_to_max_printable_characters_without_spaces
   assert_false(str_is_token("del\x7f", 16));
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_buf_appends_and_formats),
-    cmocka_unit_test(test_buf_refuses_past_its_cap_and_frees),
-    cmocka_unit_test(test_buf_detach_hands_over_memory),
-    cmocka_unit_test(test_str_parse_digits_reads_only_plain_decimal_digits),
-    cmocka_unit_test(test_str_eq_compares_whole_slices),
-    cmocka_unit_test(test_str_is_token_takes_1_to_max_printable_characters_without_spaces),
-  };
-  return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
-}
+UNIT_MAIN("buf", NULL, NULL,
+          {
+            cmocka_unit_test(test_buf_appends_and_formats),
+            cmocka_unit_test(test_buf_refuses_past_its_cap_and_frees),
+            cmocka_unit_test(test_buf_detach_hands_over_memory),
+            cmocka_unit_test(test_str_parse_digits_reads_only_plain_decimal_digits),
+            cmocka_unit_test(test_str_eq_compares_whole_slices),
+            cmocka_unit_test(test_str_is_token_takes_1_to_max_printable_characters_without_spaces),
+          })

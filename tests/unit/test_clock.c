@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/clock.h"
+#include "support/unit_main.h"
 
 static void test_clock_formats_utc(void **state)
 {
@@ -18,10 +19,7 @@ static void test_clock_formats_utc(void **state)
   assert_true(clock_epoch_ms() > 1700000000000LL);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_clock_formats_utc),
-  };
-  return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
-}
+UNIT_MAIN("clock", NULL, NULL,
+          {
+            cmocka_unit_test(test_clock_formats_utc),
+          })

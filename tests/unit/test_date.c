@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/date.h"
+#include "support/unit_main.h"
 
 /* The day number of a date the test writes as text (it must parse). */
 static int32_t s_day(const char *text)
@@ -23,13 +24,14 @@ static int32_t s_day(const char *text)
 static void test_date_days_in_month_follows_the_leap_year_rules(void **state)
 {
   (void)state;
-  assert_int_equal(date_days_in_month(2023, 1), 31);
-  assert_int_equal(date_days_in_month(2023, 4), 30);
-  assert_int_equal(date_days_in_month(2023, 2), 28);
-  assert_int_equal(date_days_in_month(2024, 2), 29);
-  assert_int_equal(date_days_in_month(1900, 2), 28);
-  assert_int_equal(date_days_in_month(2000, 2), 29);
-  assert_int_equal(date_days_in_month(2024, 12), 31);
+  static const struct {
+    int year, month, days;
+  } cases[] = {{2023, 1, 31}, {2023, 4, 30}, {2023, 2, 28}, {2024, 2, 29},
+               {1900, 2, 28}, {2000, 2, 29}, {2024, 12, 31}};
+  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    if(date_days_in_month(cases[i].year, cases[i].month) != cases[i].days)
+      fail_msg("%d-%02d has %d days, not %d", cases[i].year, cases[i].month,
+               date_days_in_month(cases[i].year, cases[i].month), cases[i].days);
 }
 
 static void test_date_parse_accepts_only_real_days_written_strictly(void **state)
@@ -159,17 +161,14 @@ static void test_date_iso8601_reads_only_utc_seconds_times(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_date_iso8601_reads_only_utc_seconds_times),
-    cmocka_unit_test(test_date_days_in_month_follows_the_leap_year_rules),
-    cmocka_unit_test(test_date_parse_accepts_only_real_days_written_strictly),
-    cmocka_unit_test(test_date_days_match_libc_timegm_and_gmtime_r),
-    cmocka_unit_test(test_date_format_round_trips_through_parse),
-    cmocka_unit_test(test_date_of_epoch_ms_is_the_utc_day),
-    cmocka_unit_test(test_date_months_before_clamps_to_the_end_of_a_shorter_month),
-    cmocka_unit_test(test_date_months_before_agrees_with_timegm_normalisation),
-  };
-  return cmocka_run_group_tests_name("date", tests, NULL, NULL);
-}
+UNIT_MAIN("date", NULL, NULL,
+          {
+            cmocka_unit_test(test_date_iso8601_reads_only_utc_seconds_times),
+            cmocka_unit_test(test_date_days_in_month_follows_the_leap_year_rules),
+            cmocka_unit_test(test_date_parse_accepts_only_real_days_written_strictly),
+            cmocka_unit_test(test_date_days_match_libc_timegm_and_gmtime_r),
+            cmocka_unit_test(test_date_format_round_trips_through_parse),
+            cmocka_unit_test(test_date_of_epoch_ms_is_the_utc_day),
+            cmocka_unit_test(test_date_months_before_clamps_to_the_end_of_a_shorter_month),
+            cmocka_unit_test(test_date_months_before_agrees_with_timegm_normalisation),
+          })

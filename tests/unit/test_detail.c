@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "core/detail.h"
+#include "support/unit_main.h"
 
 static void test_fail_writes_the_message_and_returns_the_status(void **state)
 {
@@ -65,13 +66,10 @@ static void test_vfail_formats_like_fail_and_a_later_failure_replaces_the_messag
   assert_string_equal(mynt_detail_text(&d), "");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_fail_writes_the_message_and_returns_the_status),
-    cmocka_unit_test(test_fail_without_a_detail_only_returns_the_status),
-    cmocka_unit_test(test_fail_cuts_a_long_message_and_keeps_it_terminated),
-    cmocka_unit_test(test_vfail_formats_like_fail_and_a_later_failure_replaces_the_message),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("detail", NULL, NULL,
+          {
+            cmocka_unit_test(test_fail_writes_the_message_and_returns_the_status),
+            cmocka_unit_test(test_fail_without_a_detail_only_returns_the_status),
+            cmocka_unit_test(test_fail_cuts_a_long_message_and_keeps_it_terminated),
+            cmocka_unit_test(test_vfail_formats_like_fail_and_a_later_failure_replaces_the_message),
+          })

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "aws/dynamodb.h"
+#include "support/unit_main.h"
 
 static json_t *s_json(const char *text)
 {
@@ -215,17 +216,14 @@ static void test_marshal_and_unmarshal_refuse_nesting_past_32_levels(void **stat
   json_decref(av);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_marshal_item_produces_wire_shape_for_every_type),
-    cmocka_unit_test(test_marshal_round_trips_large_integers_exactly),
-    cmocka_unit_test(test_unmarshal_numbers_outside_int64_or_fractional_become_reals),
-    cmocka_unit_test(test_marshal_reals_round_trip_with_shortest_text),
-    cmocka_unit_test(test_marshal_item_rejects_non_objects),
-    cmocka_unit_test(test_unmarshal_sets_and_binary),
-    cmocka_unit_test(test_unmarshal_rejects_malformed_attribute_values),
-    cmocka_unit_test(test_marshal_and_unmarshal_refuse_nesting_past_32_levels),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("dynamodb_marshal", NULL, NULL,
+          {
+            cmocka_unit_test(test_marshal_item_produces_wire_shape_for_every_type),
+            cmocka_unit_test(test_marshal_round_trips_large_integers_exactly),
+            cmocka_unit_test(test_unmarshal_numbers_outside_int64_or_fractional_become_reals),
+            cmocka_unit_test(test_marshal_reals_round_trip_with_shortest_text),
+            cmocka_unit_test(test_marshal_item_rejects_non_objects),
+            cmocka_unit_test(test_unmarshal_sets_and_binary),
+            cmocka_unit_test(test_unmarshal_rejects_malformed_attribute_values),
+            cmocka_unit_test(test_marshal_and_unmarshal_refuse_nesting_past_32_levels),
+          })

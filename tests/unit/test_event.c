@@ -14,6 +14,7 @@
 
 #include "local/gateway/event.h"
 #include "local/gateway/routes.h"
+#include "support/unit_main.h"
 
 static event_request s_request(const event_header *headers, size_t n_headers)
 {
@@ -190,13 +191,10 @@ static void test_event_keeps_text_bodies_and_base64_encodes_binary_ones(void **s
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_event_lowercases_and_joins_headers_and_splits_cookies),
-    cmocka_unit_test(test_event_decodes_and_joins_query_parameters),
-    cmocka_unit_test(test_event_carries_path_parameters_and_jwt_claims),
-    cmocka_unit_test(test_event_keeps_text_bodies_and_base64_encodes_binary_ones),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("event", NULL, NULL,
+          {
+            cmocka_unit_test(test_event_lowercases_and_joins_headers_and_splits_cookies),
+            cmocka_unit_test(test_event_decodes_and_joins_query_parameters),
+            cmocka_unit_test(test_event_carries_path_parameters_and_jwt_claims),
+            cmocka_unit_test(test_event_keeps_text_bodies_and_base64_encodes_binary_ones),
+          })

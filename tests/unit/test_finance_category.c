@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "finance/category.h"
+#include "support/unit_main.h"
 
 static void test_finance_flow_tells_income_transfers_and_expenses(void **state)
 {
@@ -86,13 +87,10 @@ static void test_finance_category_budgetable_is_a_known_spending_category(void *
   assert_false(finance_category_budgetable(NULL));
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_finance_flow_tells_income_transfers_and_expenses),
-    cmocka_unit_test(test_finance_categories_are_plaids_sixteen_primaries_in_order),
-    cmocka_unit_test(test_finance_category_known_refuses_what_plaid_does_not_define),
-    cmocka_unit_test(test_finance_category_budgetable_is_a_known_spending_category),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("finance_category", NULL, NULL,
+          {
+            cmocka_unit_test(test_finance_flow_tells_income_transfers_and_expenses),
+            cmocka_unit_test(test_finance_categories_are_plaids_sixteen_primaries_in_order),
+            cmocka_unit_test(test_finance_category_known_refuses_what_plaid_does_not_define),
+            cmocka_unit_test(test_finance_category_budgetable_is_a_known_spending_category),
+          })

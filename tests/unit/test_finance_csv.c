@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "finance/csv.h"
+#include "support/unit_main.h"
 
 /* Asserts that finance_csv_text writes text as the field expected. */
 static void s_cell_is(const char *text, const char *expected)
@@ -66,13 +67,10 @@ static void test_finance_csv_failure_frees_the_buffer(void **state)
   buf_free(&b);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_finance_csv_plain_text_is_written_as_it_is),
-    cmocka_unit_test(test_finance_csv_quotes_separators_quotes_and_line_breaks),
-    cmocka_unit_test(test_finance_csv_prefixes_what_a_spreadsheet_would_run),
-    cmocka_unit_test(test_finance_csv_failure_frees_the_buffer),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("finance_csv", NULL, NULL,
+          {
+            cmocka_unit_test(test_finance_csv_plain_text_is_written_as_it_is),
+            cmocka_unit_test(test_finance_csv_quotes_separators_quotes_and_line_breaks),
+            cmocka_unit_test(test_finance_csv_prefixes_what_a_spreadsheet_would_run),
+            cmocka_unit_test(test_finance_csv_failure_frees_the_buffer),
+          })

@@ -9,6 +9,7 @@
 
 #include "finance/category.h"
 #include "finance/filter.h"
+#include "support/unit_main.h"
 
 /* A stored transaction (store/history.h's shape, the members the filters read) from JSON text. */
 static json_t *s_txn(const char *text)
@@ -115,14 +116,11 @@ static void test_finance_filter_members_combine(void **state)
   json_decref(t);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_finance_filter_without_members_keeps_everything),
-    cmocka_unit_test(test_finance_filter_category_is_the_primary_or_uncategorized),
-    cmocka_unit_test(test_finance_filter_flow_is_exact_and_derived_when_not_stored),
-    cmocka_unit_test(test_finance_filter_q_matches_name_or_merchant_folding_ascii_only),
-    cmocka_unit_test(test_finance_filter_members_combine),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("finance_filter", NULL, NULL,
+          {
+            cmocka_unit_test(test_finance_filter_without_members_keeps_everything),
+            cmocka_unit_test(test_finance_filter_category_is_the_primary_or_uncategorized),
+            cmocka_unit_test(test_finance_filter_flow_is_exact_and_derived_when_not_stored),
+            cmocka_unit_test(test_finance_filter_q_matches_name_or_merchant_folding_ascii_only),
+            cmocka_unit_test(test_finance_filter_members_combine),
+          })

@@ -14,6 +14,7 @@
 #include "core/money.h"
 #include "finance/category.h"
 #include "finance/summary.h"
+#include "support/unit_main.h"
 
 /* One hand-made stored transaction; NULL text members are JSON null, defaults noted. */
 typedef struct {
@@ -644,26 +645,23 @@ static void test_finance_summary_reports_a_failed_allocation_and_leaks_nothing(v
   json_decref(txns);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_finance_summary_transfers_and_card_payments_are_neither_income_nor_expense),
-    cmocka_unit_test(test_finance_summary_refunds_reduce_their_category_even_below_zero),
-    cmocka_unit_test(test_finance_summary_counts_pending_apart),
-    cmocka_unit_test(test_finance_summary_never_mixes_currencies),
-    cmocka_unit_test(test_finance_summary_months_split_at_midnight_of_the_first),
-    cmocka_unit_test(test_finance_summary_counts_a_leap_day_in_february),
-    cmocka_unit_test(test_finance_summary_fills_every_month_across_a_year_end),
-    cmocka_unit_test(test_finance_summary_months_touched),
-    cmocka_unit_test(test_finance_summary_adds_cents_so_a_tenth_and_a_fifth_make_three_tenths),
-    cmocka_unit_test(test_finance_summary_leaves_out_what_cannot_be_counted),
-    cmocka_unit_test(test_finance_summary_of_an_empty_history_is_empty_lists_and_the_budgets),
-    cmocka_unit_test(test_finance_summary_lists_the_top_ten_merchants_per_currency_ties_by_name),
-    cmocka_unit_test(test_finance_summary_rounds_percent_half_away_from_zero),
-    cmocka_unit_test(test_finance_summary_groups_categories_and_their_detailed_ones),
-    cmocka_unit_test(test_finance_summary_sorts_accounts_by_id_then_currency),
-    cmocka_unit_test(test_finance_summary_refuses_a_bad_period_or_budget),
-    cmocka_unit_test(test_finance_summary_reports_a_failed_allocation_and_leaks_nothing),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("finance_summary", NULL, NULL,
+          {
+            cmocka_unit_test(test_finance_summary_transfers_and_card_payments_are_neither_income_nor_expense),
+            cmocka_unit_test(test_finance_summary_refunds_reduce_their_category_even_below_zero),
+            cmocka_unit_test(test_finance_summary_counts_pending_apart),
+            cmocka_unit_test(test_finance_summary_never_mixes_currencies),
+            cmocka_unit_test(test_finance_summary_months_split_at_midnight_of_the_first),
+            cmocka_unit_test(test_finance_summary_counts_a_leap_day_in_february),
+            cmocka_unit_test(test_finance_summary_fills_every_month_across_a_year_end),
+            cmocka_unit_test(test_finance_summary_months_touched),
+            cmocka_unit_test(test_finance_summary_adds_cents_so_a_tenth_and_a_fifth_make_three_tenths),
+            cmocka_unit_test(test_finance_summary_leaves_out_what_cannot_be_counted),
+            cmocka_unit_test(test_finance_summary_of_an_empty_history_is_empty_lists_and_the_budgets),
+            cmocka_unit_test(test_finance_summary_lists_the_top_ten_merchants_per_currency_ties_by_name),
+            cmocka_unit_test(test_finance_summary_rounds_percent_half_away_from_zero),
+            cmocka_unit_test(test_finance_summary_groups_categories_and_their_detailed_ones),
+            cmocka_unit_test(test_finance_summary_sorts_accounts_by_id_then_currency),
+            cmocka_unit_test(test_finance_summary_refuses_a_bad_period_or_budget),
+            cmocka_unit_test(test_finance_summary_reports_a_failed_allocation_and_leaks_nothing),
+          })

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "local/gateway/response.h"
+#include "support/unit_main.h"
 
 static const char *s_header(const response_http *r, const char *name, size_t nth)
 {
@@ -122,15 +123,13 @@ static void test_response_message_is_api_gateway_shaped(void **state)
   assert_string_equal(buf_cstr(&r->body), "{\"message\":\"Endpoint request timed out\"}");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_response_uses_status_headers_cookies_and_body, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_response_decodes_base64_bodies, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_response_without_status_code_is_a_200_json_body, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_response_with_status_code_and_no_body_is_empty, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_response_refuses_invalid_payloads, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_response_message_is_api_gateway_shaped, s_setup, s_teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+UNIT_MAIN("gateway_response", NULL, NULL,
+          {
+            T(test_response_uses_status_headers_cookies_and_body),
+            T(test_response_decodes_base64_bodies),
+            T(test_response_without_status_code_is_a_200_json_body),
+            T(test_response_with_status_code_and_no_body_is_empty),
+            T(test_response_refuses_invalid_payloads),
+            T(test_response_message_is_api_gateway_shaped),
+          })

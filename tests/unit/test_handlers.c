@@ -14,6 +14,7 @@
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "support/apigw_forge.h"
+#include "support/unit_main.h"
 
 static json_t *s_event(const char *method, const char *route_key, const char *path, const char *sub)
 {
@@ -127,8 +128,16 @@ static void test_routes_table_is_consistent_with_its_groups(void **state)
   assert_true(saw_default);
   size_t count = 0;
   const routes_group *groups = routes_groups(&count);
-  for(size_t i = 0; i < count; i++)
+  for(size_t i = 0; i < count; i++) {
     assert_int_equal(apigw_router_has_group(table, groups[i].name), groups[i].http);
+    /* A group not behind API Gateway is dispatched to its own handler: it must have one (and only such a group). */
+    assert_int_equal(groups[i].on_event != NULL, !groups[i].http);
+  }
+  /* The two triggers of issue #10 open only their own client. */
+  const routes_group *presignup = routes_find_group("presignup");
+  const routes_group *costguard = routes_find_group("costguard");
+  assert_true(presignup && presignup->needs_cognito && !presignup->needs_apigateway && !presignup->needs_store);
+  assert_true(costguard && costguard->needs_apigateway && !costguard->needs_cognito && !costguard->needs_plaid);
   const routes_group *sync = routes_find_group("sync");
   assert_non_null(sync);
   assert_false(sync->http);
@@ -145,16 +154,13 @@ static void test_routes_table_is_consistent_with_its_groups(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, apigw_forge_arena_setup, apigw_forge_arena_teardown)
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    T(test_health_answers_ok_with_the_version_without_auth),
-    T(test_default_answers_405_with_allow_for_me_with_post),
-    T(test_default_answers_404_for_an_unknown_path),
-    T(test_me_answers_401_without_a_sub_before_touching_the_store),
-    T(test_a_group_refuses_routes_of_another_group),
-    T(test_routes_table_is_consistent_with_its_groups),
-    T(test_webhook_answers_401_without_a_signature_before_touching_the_store),
-  };
-  return cmocka_run_group_tests_name("handlers", tests, NULL, NULL);
-}
+UNIT_MAIN("handlers", NULL, NULL,
+          {
+            T(test_health_answers_ok_with_the_version_without_auth),
+            T(test_default_answers_405_with_allow_for_me_with_post),
+            T(test_default_answers_404_for_an_unknown_path),
+            T(test_me_answers_401_without_a_sub_before_touching_the_store),
+            T(test_a_group_refuses_routes_of_another_group),
+            T(test_routes_table_is_consistent_with_its_groups),
+            T(test_webhook_answers_401_without_a_signature_before_touching_the_store),
+          })

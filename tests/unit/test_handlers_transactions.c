@@ -20,6 +20,7 @@
 #include "handlers/transactions_view.h"
 #include "support/apigw_forge.h"
 #include "support/json_join.h"
+#include "support/unit_main.h"
 
 #define TODAY "2025-03-15"
 
@@ -416,13 +417,28 @@ static json_t *s_serve_route(const char *path, const char *query)
   return apigw_forge_serve(routes_table(), "transactions", &ctx, event);
 }
 
+/* A query a route refuses, and a piece of text its 400's message must hold. */
+typedef struct {
+  const char *query;
+  const char *needle;
+} s_bad_query;
+
+/* GET path?c->query answers 400 bad_request with a message naming c->needle. */
+static void s_assert_bad_request_naming(const char *path, const s_bad_query *c)
+{
+  json_t *payload = apigw_forge_expect(s_serve_route(path, c->query), 400, "bad_request");
+  json_t *body = apigw_forge_body(payload);
+  const char *message = apigw_forge_error_message(body);
+  if(!message || !strstr(message, c->needle))
+    fail_msg("%s?%s: message \"%s\" does not mention \"%s\"", path, c->query, message ? message : "", c->needle);
+  json_decref(body);
+  json_decref(payload);
+}
+
 static void test_transactions_route_answers_400_bad_request_naming_the_parameter(void **state)
 {
   (void)state;
-  static const struct {
-    const char *query;
-    const char *needle;
-  } cases[] = {
+  static const s_bad_query cases[] = {
     {"start_date=2025-02-30&end_date=2025-03-01", "start_date"},
     {"start_date=2024-06-02&end_date=2024-06-01", "after end_date"},
     {"count=0", "count"},
@@ -442,14 +458,7 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
       /* The export takes no count or offset: it does not check them. */
       if(p == 1 && (strstr(cases[i].query, "count") || strstr(cases[i].query, "offset")))
         continue;
-      json_t *payload = apigw_forge_expect(s_serve_route(paths[p], cases[i].query), 400, "bad_request");
-      json_t *body = apigw_forge_body(payload);
-      const char *message = apigw_forge_error_message(body);
-      if(!message || !strstr(message, cases[i].needle))
-        fail_msg("%s?%s: message \"%s\" does not mention \"%s\"", paths[p], cases[i].query, message ? message : "",
-                 cases[i].needle);
-      json_decref(body);
-      json_decref(payload);
+      s_assert_bad_request_naming(paths[p], &cases[i]);
     }
   }
 }
@@ -457,25 +466,15 @@ static void test_transactions_route_answers_400_bad_request_naming_the_parameter
 static void test_summary_route_answers_400_bad_request_for_dates_as_transactions(void **state)
 {
   (void)state;
-  static const struct {
-    const char *query;
-    const char *needle;
-  } cases[] = {
+  static const s_bad_query cases[] = {
     {"start_date=2025-02-30&end_date=2025-03-01", "start_date"},
     {"start_date=2025-03-01&end_date=2025-3-10", "end_date"},
     {"start_date=2024-06-02&end_date=2024-06-01", "after end_date"},
     {"end_date=2024-06-01", "together"},
     {"start_date=2020-01-01&end_date=2020-02-01", "24 months"},
   };
-  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    json_t *payload = apigw_forge_expect(s_serve_route("/summary", cases[i].query), 400, "bad_request");
-    json_t *body = apigw_forge_body(payload);
-    const char *message = apigw_forge_error_message(body);
-    if(!message || !strstr(message, cases[i].needle))
-      fail_msg("%s: message \"%s\" does not mention \"%s\"", cases[i].query, message ? message : "", cases[i].needle);
-    json_decref(body);
-    json_decref(payload);
-  }
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    s_assert_bad_request_naming("/summary", &cases[i]);
 }
 
 static void test_answers_print_amounts_as_written(void **state)
@@ -514,32 +513,25 @@ static void test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_ty
     assert_string_not_equal(res.headers[i].name, "content-type");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_query_without_parameters_is_the_whole_history_100_from_offset_0),
-    cmocka_unit_test(test_query_accepts_a_window_count_offset_and_account),
-    cmocka_unit_test(test_query_accepts_the_earliest_day_and_today),
-    cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
-    cmocka_unit_test(test_query_month_default_is_the_current_months_first_day_to_today),
-    cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
-    cmocka_unit_test(test_query_without_filters_is_not_filtered),
-    cmocka_unit_test(test_query_accepts_each_category_flow_and_search_text),
-    cmocka_unit_test(test_query_refuses_unknown_categories_flows_and_bad_search_text),
-    cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
-    cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
-    cmocka_unit_test(test_item_json_says_syncing_until_the_first_30_days_then_synced_or_error),
-    cmocka_unit_test(test_stored_account_carries_its_balances_and_their_time_or_nulls),
-    cmocka_unit_test_setup_teardown(test_stored_transaction_answers_amount_and_amount_cents_with_plaids_sign,
-                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
-    cmocka_unit_test_setup_teardown(test_transactions_route_answers_400_bad_request_naming_the_parameter,
-                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
-    cmocka_unit_test_setup_teardown(test_summary_route_answers_400_bad_request_for_dates_as_transactions,
-                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
-    cmocka_unit_test_setup_teardown(test_answers_print_amounts_as_written, apigw_forge_arena_setup,
-                                    apigw_forge_arena_teardown),
-    cmocka_unit_test_setup_teardown(test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type,
-                                    apigw_forge_arena_setup, apigw_forge_arena_teardown),
-  };
-  return cmocka_run_group_tests_name("handlers_transactions", tests, NULL, NULL);
-}
+#define T(name) cmocka_unit_test_setup_teardown(name, apigw_forge_arena_setup, apigw_forge_arena_teardown)
+UNIT_MAIN("handlers_transactions", NULL, NULL,
+          {
+            cmocka_unit_test(test_query_without_parameters_is_the_whole_history_100_from_offset_0),
+            cmocka_unit_test(test_query_accepts_a_window_count_offset_and_account),
+            cmocka_unit_test(test_query_accepts_the_earliest_day_and_today),
+            cmocka_unit_test(test_query_cuts_an_end_date_after_today_back_to_today),
+            cmocka_unit_test(test_query_month_default_is_the_current_months_first_day_to_today),
+            cmocka_unit_test(test_query_refuses_each_bad_parameter_naming_the_problem),
+            cmocka_unit_test(test_query_without_filters_is_not_filtered),
+            cmocka_unit_test(test_query_accepts_each_category_flow_and_search_text),
+            cmocka_unit_test(test_query_refuses_unknown_categories_flows_and_bad_search_text),
+            cmocka_unit_test(test_query_rejects_counts_outside_1_to_500_or_not_numbers),
+            cmocka_unit_test(test_account_summary_keeps_five_fields_and_nulls_what_is_missing),
+            cmocka_unit_test(test_item_json_says_syncing_until_the_first_30_days_then_synced_or_error),
+            cmocka_unit_test(test_stored_account_carries_its_balances_and_their_time_or_nulls),
+            T(test_stored_transaction_answers_amount_and_amount_cents_with_plaids_sign),
+            T(test_transactions_route_answers_400_bad_request_naming_the_parameter),
+            T(test_summary_route_answers_400_bad_request_for_dates_as_transactions),
+            T(test_answers_print_amounts_as_written),
+            T(test_custom_error_codes_carry_extra_fields_and_204_has_no_body_or_type),
+          })

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core/hex.h"
+#include "support/unit_main.h"
 
 static void test_hex_encode_matches_snprintf_for_every_byte(void **state)
 {
@@ -55,12 +56,9 @@ static void test_hex_value_reads_both_cases_and_refuses_the_rest(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_hex_encode_matches_snprintf_for_every_byte),
-    cmocka_unit_test(test_hex_encode_of_nothing_is_empty),
-    cmocka_unit_test(test_hex_value_reads_both_cases_and_refuses_the_rest),
-  };
-  return cmocka_run_group_tests_name("hex", tests, NULL, NULL);
-}
+UNIT_MAIN("hex", NULL, NULL,
+          {
+            cmocka_unit_test(test_hex_encode_matches_snprintf_for_every_byte),
+            cmocka_unit_test(test_hex_encode_of_nothing_is_empty),
+            cmocka_unit_test(test_hex_value_reads_both_cases_and_refuses_the_rest),
+          })

@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "local/common/cli.h"
 #include "local/common/http_server.h"
+#include "support/unit_curl.h"
 
 /* What the handler saw of the last request, and how often each callback ran. */
 typedef struct {
@@ -316,23 +317,17 @@ static void test_cli_parse_port_accepts_0_to_65535_only(void **state)
   assert_int_equal(port, 4242);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_http_server_serves_the_whole_body_on_an_ephemeral_loopback_port),
-    cmocka_unit_test(test_http_server_gives_the_raw_uri_beside_the_decoded_path),
-    cmocka_unit_test(test_http_server_flags_a_body_over_max_body_and_keeps_none_of_it),
-    cmocka_unit_test(test_http_server_header_check_answers_before_the_handler),
-    cmocka_unit_test(test_http_server_host_is_loopback_accepts_loopback_names_only),
-    cmocka_unit_test(test_http_server_answers_421_to_a_request_for_another_host),
-    cmocka_unit_test(test_http_server_new_refuses_a_host_that_is_not_an_address),
-    cmocka_unit_test(test_http_server_new_refuses_a_missing_handler),
-    cmocka_unit_test(test_http_server_new_reports_a_port_already_in_use),
-    cmocka_unit_test(test_http_server_free_accepts_null_and_a_quiesced_server),
-    cmocka_unit_test(test_cli_parse_port_accepts_0_to_65535_only),
-  };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+UNIT_MAIN("http_server", unit_curl_setup, unit_curl_teardown,
+          {
+            cmocka_unit_test(test_http_server_serves_the_whole_body_on_an_ephemeral_loopback_port),
+            cmocka_unit_test(test_http_server_gives_the_raw_uri_beside_the_decoded_path),
+            cmocka_unit_test(test_http_server_flags_a_body_over_max_body_and_keeps_none_of_it),
+            cmocka_unit_test(test_http_server_header_check_answers_before_the_handler),
+            cmocka_unit_test(test_http_server_host_is_loopback_accepts_loopback_names_only),
+            cmocka_unit_test(test_http_server_answers_421_to_a_request_for_another_host),
+            cmocka_unit_test(test_http_server_new_refuses_a_host_that_is_not_an_address),
+            cmocka_unit_test(test_http_server_new_refuses_a_missing_handler),
+            cmocka_unit_test(test_http_server_new_reports_a_port_already_in_use),
+            cmocka_unit_test(test_http_server_free_accepts_null_and_a_quiesced_server),
+            cmocka_unit_test(test_cli_parse_port_accepts_0_to_65535_only),
+          })

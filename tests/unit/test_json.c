@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "core/json.h"
+#include "support/unit_main.h"
 
 static void test_json_member_string_is_null_unless_a_string(void **state)
 {
@@ -148,16 +149,13 @@ static void test_json_text_depth_within_counts_arrays_and_objects(void **state)
   free(deep);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_json_member_string_is_null_unless_a_string),
-    cmocka_unit_test(test_json_member_string_or_null_copies_or_gives_json_null),
-    cmocka_unit_test(test_json_string_or_null_gives_a_string_or_json_null),
-    cmocka_unit_test(test_json_member_copy_truncates_and_defaults_to_empty),
-    cmocka_unit_test(test_json_from_b64url_decodes_an_object),
-    cmocka_unit_test(test_json_from_b64url_refuses_what_is_not_one_object),
-    cmocka_unit_test(test_json_text_depth_within_counts_arrays_and_objects),
-  };
-  return cmocka_run_group_tests_name("json", tests, NULL, NULL);
-}
+UNIT_MAIN("json", NULL, NULL,
+          {
+            cmocka_unit_test(test_json_member_string_is_null_unless_a_string),
+            cmocka_unit_test(test_json_member_string_or_null_copies_or_gives_json_null),
+            cmocka_unit_test(test_json_string_or_null_gives_a_string_or_json_null),
+            cmocka_unit_test(test_json_member_copy_truncates_and_defaults_to_empty),
+            cmocka_unit_test(test_json_from_b64url_decodes_an_object),
+            cmocka_unit_test(test_json_from_b64url_refuses_what_is_not_one_object),
+            cmocka_unit_test(test_json_text_depth_within_counts_arrays_and_objects),
+          })

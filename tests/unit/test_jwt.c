@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "local/gateway/jwt.h"
 #include "support/jwt_forge.h"
+#include "support/unit_main.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc"
 #define CLIENT "clientid"
@@ -326,21 +327,18 @@ static void test_jwt_claims_for_event_turns_values_into_strings(void **state)
   json_decref(claims);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_jwt_accepts_valid_id_token_and_returns_claims),
-    cmocka_unit_test(test_jwt_accepts_access_token_with_client_id_and_no_aud),
-    cmocka_unit_test(test_jwt_accepts_aud_array_that_contains_an_audience),
-    cmocka_unit_test(test_jwt_accepts_a_token_valid_since_a_moment_ago),
-    cmocka_unit_test(test_jwt_accepts_a_token_issued_within_the_clock_skew),
-    cmocka_unit_test(test_jwt_rejects_tokens_with_wrong_claims),
-    cmocka_unit_test(test_jwt_rejects_signature_by_another_key_with_the_same_kid),
-    cmocka_unit_test(test_jwt_rejects_alg_none_and_hs256),
-    cmocka_unit_test(test_jwt_rejects_malformed_tokens),
-    cmocka_unit_test(test_jwt_reports_unknown_kid_as_not_found),
-    cmocka_unit_test(test_jwt_key_from_jwk_refuses_unusable_keys),
-    cmocka_unit_test(test_jwt_claims_for_event_turns_values_into_strings),
-  };
-  return cmocka_run_group_tests(tests, s_setup_keys, s_teardown_keys);
-}
+UNIT_MAIN("jwt", s_setup_keys, s_teardown_keys,
+          {
+            cmocka_unit_test(test_jwt_accepts_valid_id_token_and_returns_claims),
+            cmocka_unit_test(test_jwt_accepts_access_token_with_client_id_and_no_aud),
+            cmocka_unit_test(test_jwt_accepts_aud_array_that_contains_an_audience),
+            cmocka_unit_test(test_jwt_accepts_a_token_valid_since_a_moment_ago),
+            cmocka_unit_test(test_jwt_accepts_a_token_issued_within_the_clock_skew),
+            cmocka_unit_test(test_jwt_rejects_tokens_with_wrong_claims),
+            cmocka_unit_test(test_jwt_rejects_signature_by_another_key_with_the_same_kid),
+            cmocka_unit_test(test_jwt_rejects_alg_none_and_hs256),
+            cmocka_unit_test(test_jwt_rejects_malformed_tokens),
+            cmocka_unit_test(test_jwt_reports_unknown_kid_as_not_found),
+            cmocka_unit_test(test_jwt_key_from_jwk_refuses_unusable_keys),
+            cmocka_unit_test(test_jwt_claims_for_event_turns_values_into_strings),
+          })

@@ -13,6 +13,7 @@
 #include "support/big_json.h"
 #include "support/script_server.h"
 #include "support/request_check.h"
+#include "support/unit_main.h"
 
 #define S_ACCESS_KEY "AKIDLAMBDATEST"
 #define S_SECRET     "lambda/secret/key"
@@ -347,17 +348,14 @@ static void test_lambda_invoke_async_sends_a_payload_of_exactly_the_limit(void *
   s_fixture_free(f);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_lambda_invoke_async_sends_a_signed_event_invocation_and_accepts_202),
-    cmocka_unit_test(test_lambda_invoke_async_encodes_qualified_names_and_arns_in_the_path),
-    cmocka_unit_test(test_lambda_invoke_async_retries_throttling_and_5xx_until_accepted),
-    cmocka_unit_test(test_lambda_invoke_async_does_not_retry_errors_a_retry_cannot_fix),
-    cmocka_unit_test(test_lambda_invoke_async_ends_by_the_deadline),
-    cmocka_unit_test(test_lambda_invoke_async_accepts_every_documented_name_form),
-    cmocka_unit_test(test_lambda_invoke_async_refuses_bad_names_and_payloads_without_a_request),
-    cmocka_unit_test(test_lambda_invoke_async_sends_a_payload_of_exactly_the_limit),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("lambda", NULL, NULL,
+          {
+            cmocka_unit_test(test_lambda_invoke_async_sends_a_signed_event_invocation_and_accepts_202),
+            cmocka_unit_test(test_lambda_invoke_async_encodes_qualified_names_and_arns_in_the_path),
+            cmocka_unit_test(test_lambda_invoke_async_retries_throttling_and_5xx_until_accepted),
+            cmocka_unit_test(test_lambda_invoke_async_does_not_retry_errors_a_retry_cannot_fix),
+            cmocka_unit_test(test_lambda_invoke_async_ends_by_the_deadline),
+            cmocka_unit_test(test_lambda_invoke_async_accepts_every_documented_name_form),
+            cmocka_unit_test(test_lambda_invoke_async_refuses_bad_names_and_payloads_without_a_request),
+            cmocka_unit_test(test_lambda_invoke_async_sends_a_payload_of_exactly_the_limit),
+          })

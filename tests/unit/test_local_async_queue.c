@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "local/gateway/async_queue.h"
+#include "support/unit_main.h"
 
 #define S_MAX_CALLS 32
 
@@ -96,12 +97,40 @@ static async_queue *s_queue(s_fake *f, size_t capacity, int64_t retry_delay_ms)
   return q;
 }
 
+/* cmocka set-up: a fresh fake runner for each test, in *state. */
+static int s_setup(void **state)
+{
+  s_fake *f = malloc(sizeof *f);
+  if(!f)
+    return -1;
+  s_fake_init(f);
+  *state = f;
+  return 0;
+}
+
+static int s_teardown(void **state)
+{
+  s_fake *f = *state;
+  pthread_cond_destroy(&f->cond);
+  pthread_mutex_destroy(&f->lock);
+  free(f);
+  return 0;
+}
+
+/* Asserts the queue's counts of runs that succeeded, retries and dropped events, then frees it. */
+static void s_assert_stats_and_free(async_queue *q, uint64_t ran, uint64_t retried, uint64_t dropped)
+{
+  async_queue_stats s = async_queue_stats_get(q);
+  assert_int_equal(s.ran, ran);
+  assert_int_equal(s.retried, retried);
+  assert_int_equal(s.dropped, dropped);
+  async_queue_free(q);
+}
+
 static void test_async_queue_runs_a_copy_of_each_event_in_order(void **state)
 {
-  (void)state;
-  s_fake f;
-  s_fake_init(&f);
-  async_queue *q = s_queue(&f, 8, 10);
+  s_fake *f = *state;
+  async_queue *q = s_queue(f, 8, 10);
   char event[32];
   for(int i = 0; i < 3; i++) {
     snprintf(event, sizeof(event), "{\"n\":%d}", i);
@@ -109,53 +138,41 @@ static void test_async_queue_runs_a_copy_of_each_event_in_order(void **state)
   }
   strcpy(event, "overwritten");
   assert_true(async_queue_drain(q, 5000));
-  assert_int_equal(f.calls, 3);
+  assert_int_equal(f->calls, 3);
   for(size_t i = 0; i < 3; i++) {
     char want[32];
     snprintf(want, sizeof(want), "{\"n\":%zu}", i);
-    assert_string_equal(f.event[i], want);
-    assert_int_equal(f.function[i], 1);
+    assert_string_equal(f->event[i], want);
+    assert_int_equal(f->function[i], 1);
   }
-  async_queue_stats s = async_queue_stats_get(q);
-  assert_int_equal(s.ran, 3);
-  assert_int_equal(s.retried, 0);
-  assert_int_equal(s.dropped, 0);
-  async_queue_free(q);
+  s_assert_stats_and_free(q, 3, 0, 0);
 }
 
 static void test_async_queue_retries_a_failed_run_twice_then_drops_it(void **state)
 {
-  (void)state;
-  s_fake f;
-  s_fake_init(&f);
-  f.script[0] = f.script[1] = f.script[2] = MYNT_INTERNAL;
-  f.n_script = 3;
-  async_queue *q = s_queue(&f, 8, 20);
+  s_fake *f = *state;
+  f->script[0] = f->script[1] = f->script[2] = MYNT_INTERNAL;
+  f->n_script = 3;
+  async_queue *q = s_queue(f, 8, 20);
   assert_int_equal(async_queue_push(q, 0, "{}", 2), MYNT_OK);
   assert_true(async_queue_drain(q, 5000));
-  assert_int_equal(f.calls, 3); /* the first run and two retries, no more */
-  assert_true(f.at_ms[1] - f.at_ms[0] >= 20);
-  assert_true(f.at_ms[2] - f.at_ms[1] >= 40); /* the delay doubles */
-  async_queue_stats s = async_queue_stats_get(q);
-  assert_int_equal(s.ran, 0);
-  assert_int_equal(s.retried, 2);
-  assert_int_equal(s.dropped, 1);
-  async_queue_free(q);
+  assert_int_equal(f->calls, 3); /* the first run and two retries, no more */
+  assert_true(f->at_ms[1] - f->at_ms[0] >= 20);
+  assert_true(f->at_ms[2] - f->at_ms[1] >= 40); /* the delay doubles */
+  s_assert_stats_and_free(q, 0, 2, 1);
 }
 
 static void test_async_queue_stops_retrying_once_a_run_succeeds(void **state)
 {
-  (void)state;
-  s_fake f;
-  s_fake_init(&f);
-  f.script[0] = MYNT_TIMEOUT;
-  f.script[1] = MYNT_OK;
-  f.n_script = 2;
-  async_queue *q = s_queue(&f, 8, 5);
+  s_fake *f = *state;
+  f->script[0] = MYNT_TIMEOUT;
+  f->script[1] = MYNT_OK;
+  f->n_script = 2;
+  async_queue *q = s_queue(f, 8, 5);
   assert_int_equal(async_queue_push(q, 1, "{\"a\":1}", 7), MYNT_OK);
   assert_true(async_queue_drain(q, 5000));
-  assert_int_equal(f.calls, 2);
-  assert_string_equal(f.event[1], "{\"a\":1}");
+  assert_int_equal(f->calls, 2);
+  assert_string_equal(f->event[1], "{\"a\":1}");
   async_queue_stats s = async_queue_stats_get(q);
   assert_int_equal(s.ran, 1);
   assert_int_equal(s.retried, 1);
@@ -164,58 +181,48 @@ static void test_async_queue_stops_retrying_once_a_run_succeeds(void **state)
 
 static void test_async_queue_sends_again_when_busy_without_counting_an_attempt(void **state)
 {
-  (void)state;
-  s_fake f;
-  s_fake_init(&f);
+  s_fake *f = *state;
   for(int i = 0; i < 4; i++)
-    f.script[i] = MYNT_THROTTLED;
-  f.n_script = 4;
-  async_queue *q = s_queue(&f, 8, 5);
+    f->script[i] = MYNT_THROTTLED;
+  f->n_script = 4;
+  async_queue *q = s_queue(f, 8, 5);
   assert_int_equal(async_queue_push(q, 0, "{}", 2), MYNT_OK);
   assert_true(async_queue_drain(q, 5000));
-  assert_int_equal(f.calls, 5); /* four busy answers, then it ran: more than three attempts */
-  async_queue_stats s = async_queue_stats_get(q);
-  assert_int_equal(s.ran, 1);
-  assert_int_equal(s.retried, 0);
-  assert_int_equal(s.dropped, 0);
-  async_queue_free(q);
+  assert_int_equal(f->calls, 5); /* four busy answers, then it ran: more than three attempts */
+  s_assert_stats_and_free(q, 1, 0, 0);
 }
 
 static void test_async_queue_refuses_events_past_its_capacity_or_function(void **state)
 {
-  (void)state;
-  s_fake f;
-  s_fake_init(&f);
-  f.hold = true;
-  async_queue *q = s_queue(&f, 2, 5);
+  s_fake *f = *state;
+  f->hold = true;
+  async_queue *q = s_queue(f, 2, 5);
   assert_int_equal(async_queue_push(q, 0, "{\"n\":0}", 7), MYNT_OK);
-  s_wait_calls(&f, 1); /* the first is running, so it no longer takes a place */
+  s_wait_calls(f, 1); /* the first is running, so it no longer takes a place */
   assert_int_equal(async_queue_push(q, 0, "{\"n\":1}", 7), MYNT_OK);
   assert_int_equal(async_queue_push(q, 0, "{\"n\":2}", 7), MYNT_OK);
   assert_int_equal(async_queue_push(q, 0, "{\"n\":3}", 7), MYNT_THROTTLED);
   assert_int_equal(async_queue_push(q, 1, "{\"n\":4}", 7), MYNT_OK); /* another function has its own queue */
   assert_int_equal(async_queue_push(q, 2, "{}", 2), MYNT_NOT_FOUND);
-  s_fake_release(&f);
+  s_fake_release(f);
   assert_true(async_queue_drain(q, 5000));
-  assert_int_equal(f.calls, 4);
+  assert_int_equal(f->calls, 4);
   async_queue_free(q);
 }
 
 static void test_async_queue_drain_waits_for_the_running_event_and_is_bounded(void **state)
 {
-  (void)state;
-  s_fake f;
-  s_fake_init(&f);
-  f.hold = true;
-  async_queue *q = s_queue(&f, 8, 5);
+  s_fake *f = *state;
+  f->hold = true;
+  async_queue *q = s_queue(f, 8, 5);
   assert_true(async_queue_drain(q, 10)); /* nothing queued: idle at once */
   assert_int_equal(async_queue_push(q, 1, "{}", 2), MYNT_OK);
-  s_wait_calls(&f, 1);
+  s_wait_calls(f, 1);
   int64_t start = clock_mono_ms();
   assert_false(async_queue_drain(q, 100));
   int64_t waited = clock_mono_ms() - start;
   assert_true(waited >= 100 && waited < 2000);
-  s_fake_release(&f);
+  s_fake_release(f);
   assert_true(async_queue_drain(q, 5000));
   assert_int_equal(async_queue_stats_get(q).ran, 1);
   async_queue_free(q);
@@ -223,15 +230,13 @@ static void test_async_queue_drain_waits_for_the_running_event_and_is_bounded(vo
 
 static void test_async_queue_runs_one_event_per_function_at_a_time(void **state)
 {
-  (void)state;
-  s_fake f;
-  s_fake_init(&f);
-  async_queue *q = s_queue(&f, 16, 5);
+  s_fake *f = *state;
+  async_queue *q = s_queue(f, 16, 5);
   for(int i = 0; i < 10; i++)
     assert_int_equal(async_queue_push(q, 0, "{}", 2), MYNT_OK);
   assert_true(async_queue_drain(q, 5000));
-  assert_int_equal(f.calls, 10);
-  assert_int_equal(f.max_running, 1);
+  assert_int_equal(f->calls, 10);
+  assert_int_equal(f->max_running, 1);
   async_queue_free(q);
 }
 
@@ -244,15 +249,13 @@ static void *s_stop_thread(void *arg)
 
 static void test_async_queue_drops_what_is_queued_when_stopped(void **state)
 {
-  (void)state;
-  s_fake f;
-  s_fake_init(&f);
-  f.script[0] = MYNT_UNAVAILABLE; /* the function is shutting down */
-  f.n_script = 1;
-  f.hold = true;
-  async_queue *q = s_queue(&f, 8, 5);
+  s_fake *f = *state;
+  f->script[0] = MYNT_UNAVAILABLE; /* the function is shutting down */
+  f->n_script = 1;
+  f->hold = true;
+  async_queue *q = s_queue(f, 8, 5);
   assert_int_equal(async_queue_push(q, 0, "{}", 2), MYNT_OK);
-  s_wait_calls(&f, 1);
+  s_wait_calls(f, 1);
   assert_int_equal(async_queue_push(q, 0, "{}", 2), MYNT_OK);
   /* Stop while the first run is still held, so nothing queued can start before the queue knows it
    * is stopping: stop (which joins the worker) runs on its own thread, and a push answering
@@ -266,26 +269,24 @@ static void test_async_queue_drops_what_is_queued_when_stopped(void **state)
   while((probe = async_queue_push(q, 0, "{}", 2)) != MYNT_UNAVAILABLE && clock_mono_ms() < deadline)
     probes += probe == MYNT_OK;
   assert_int_equal(probe, MYNT_UNAVAILABLE);
-  s_fake_release(&f);
+  s_fake_release(f);
   assert_int_equal(pthread_join(stopper, NULL), 0);
-  assert_int_equal(f.calls, 1); /* the queued ones never ran */
+  assert_int_equal(f->calls, 1); /* the queued ones never ran */
   assert_int_equal(async_queue_stats_get(q).dropped, 2 + probes);
   assert_int_equal(async_queue_push(q, 0, "{}", 2), MYNT_UNAVAILABLE);
   assert_true(async_queue_drain(q, 10));
   async_queue_free(q);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_async_queue_runs_a_copy_of_each_event_in_order),
-    cmocka_unit_test(test_async_queue_retries_a_failed_run_twice_then_drops_it),
-    cmocka_unit_test(test_async_queue_stops_retrying_once_a_run_succeeds),
-    cmocka_unit_test(test_async_queue_sends_again_when_busy_without_counting_an_attempt),
-    cmocka_unit_test(test_async_queue_refuses_events_past_its_capacity_or_function),
-    cmocka_unit_test(test_async_queue_drain_waits_for_the_running_event_and_is_bounded),
-    cmocka_unit_test(test_async_queue_runs_one_event_per_function_at_a_time),
-    cmocka_unit_test(test_async_queue_drops_what_is_queued_when_stopped),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+UNIT_MAIN("local_async_queue", NULL, NULL,
+          {
+            T(test_async_queue_runs_a_copy_of_each_event_in_order),
+            T(test_async_queue_retries_a_failed_run_twice_then_drops_it),
+            T(test_async_queue_stops_retrying_once_a_run_succeeds),
+            T(test_async_queue_sends_again_when_busy_without_counting_an_attempt),
+            T(test_async_queue_refuses_events_past_its_capacity_or_function),
+            T(test_async_queue_drain_waits_for_the_running_event_and_is_bounded),
+            T(test_async_queue_runs_one_event_per_function_at_a_time),
+            T(test_async_queue_drops_what_is_queued_when_stopped),
+          })

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "local/gateway/local_config.h"
+#include "support/unit_main.h"
 
 static const char s_routes[] =
   "{\"region\":\"us-east-1\","
@@ -26,12 +27,19 @@ static const char s_routes[] =
   "   \"routes\":[{\"route_key\":\"GET /me\",\"auth\":\"jwt\"}]}"
   " ]}";
 
+/* Parses doc into *out, which must succeed (the caller frees *out). */
+static void s_parse_ok(const char *doc, local_config *out)
+{
+  mynt_detail why;
+  if(local_config_parse(doc, strlen(doc), out, &why) != MYNT_OK)
+    fail_msg("refused: %s", mynt_detail_text(&why));
+}
+
 static void test_local_config_reads_functions_routes_and_authorizer(void **state)
 {
   (void)state;
   local_config c;
-  mynt_detail why;
-  assert_int_equal(local_config_parse(s_routes, strlen(s_routes), &c, &why), MYNT_OK);
+  s_parse_ok(s_routes, &c);
   assert_string_equal(c.region, "us-east-1");
   assert_true(c.has_authorizer);
   assert_string_equal(c.authorizer.audiences[0], "clientid");
@@ -108,8 +116,7 @@ static void test_local_config_reads_function_names_and_schedules(void **state)
 {
   (void)state;
   local_config c;
-  mynt_detail why;
-  assert_int_equal(local_config_parse(s_with_schedules, strlen(s_with_schedules), &c, &why), MYNT_OK);
+  s_parse_ok(s_with_schedules, &c);
   assert_string_equal(c.functions[0].function_name, "PublicFunction"); /* defaults to the logical id */
   assert_string_equal(c.functions[1].function_name, "mynt-sync");
   assert_int_equal(c.routes.count, 0); /* a function without routes is still hosted */
@@ -143,14 +150,11 @@ static void test_local_config_refuses_bad_schedules_and_names(void **state)
   s_expect_variant_refused("\"function_name\":\"mynt-sync\"", "\"function_name\":7", "function_name must be a string");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_local_config_reads_functions_routes_and_authorizer),
-    cmocka_unit_test(test_local_config_refuses_invalid_documents),
-    cmocka_unit_test(test_local_config_load_reports_missing_file),
-    cmocka_unit_test(test_local_config_reads_function_names_and_schedules),
-    cmocka_unit_test(test_local_config_refuses_bad_schedules_and_names),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("local_config", NULL, NULL,
+          {
+            cmocka_unit_test(test_local_config_reads_functions_routes_and_authorizer),
+            cmocka_unit_test(test_local_config_refuses_invalid_documents),
+            cmocka_unit_test(test_local_config_load_reports_missing_file),
+            cmocka_unit_test(test_local_config_reads_function_names_and_schedules),
+            cmocka_unit_test(test_local_config_refuses_bad_schedules_and_names),
+          })

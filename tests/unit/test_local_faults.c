@@ -28,6 +28,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "support/jwt_forge.h"
+#include "support/unit_main.h"
 
 #define ISSUER "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test"
 #define CLIENT "test-client"
@@ -539,18 +540,15 @@ static void test_local_stops_on_sigterm_killing_its_bootstraps(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_local_answers_crashes_errors_and_unknown_routes_as_api_gateway_does),
-    cmocka_unit_test(test_local_answers_504_after_the_timeout_then_respawns),
-    cmocka_unit_test(test_local_queues_requests_to_a_busy_function_but_not_to_others),
-    cmocka_unit_test(test_local_requires_a_valid_jwt_on_jwt_routes),
-    cmocka_unit_test(test_local_refuses_bodies_over_6_mb_and_passes_smaller_ones),
-    cmocka_unit_test(test_local_serves_the_web_app_and_config_json),
-    cmocka_unit_test(test_local_serves_static_files_with_the_security_headers),
-    cmocka_unit_test(test_local_answers_421_to_a_host_that_is_not_loopback),
-    cmocka_unit_test(test_local_stops_on_sigterm_killing_its_bootstraps),
-  };
-  return cmocka_run_group_tests(tests, s_setup, s_teardown);
-}
+UNIT_MAIN("local_faults", s_setup, s_teardown,
+          {
+            cmocka_unit_test(test_local_answers_crashes_errors_and_unknown_routes_as_api_gateway_does),
+            cmocka_unit_test(test_local_answers_504_after_the_timeout_then_respawns),
+            cmocka_unit_test(test_local_queues_requests_to_a_busy_function_but_not_to_others),
+            cmocka_unit_test(test_local_requires_a_valid_jwt_on_jwt_routes),
+            cmocka_unit_test(test_local_refuses_bodies_over_6_mb_and_passes_smaller_ones),
+            cmocka_unit_test(test_local_serves_the_web_app_and_config_json),
+            cmocka_unit_test(test_local_serves_static_files_with_the_security_headers),
+            cmocka_unit_test(test_local_answers_421_to_a_host_that_is_not_loopback),
+            cmocka_unit_test(test_local_stops_on_sigterm_killing_its_bootstraps),
+          })

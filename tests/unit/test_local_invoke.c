@@ -11,6 +11,7 @@
 
 #include "aws/sigv4.h"
 #include "local/gateway/invoke.h"
+#include "support/unit_main.h"
 
 static const char s_config[] = "{\"region\":\"us-east-1\",\"functions\":["
                                " {\"name\":\"PublicFunction\",\"handler\":\"public\",\"routes\":[]},"
@@ -239,19 +240,15 @@ static void test_invoke_needs_a_json_payload_within_lambdas_limits(void **state)
   free(big);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_invoke_finds_a_function_by_logical_id_function_name_and_arn, s_setup,
-                                    s_teardown),
-    cmocka_unit_test_setup_teardown(test_invoke_answers_404_for_an_unknown_function_qualifier_region_or_account,
-                                    s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_invoke_refuses_a_malformed_name_with_400, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_invoke_needs_a_sigv4_authorization_of_the_right_shape, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_invoke_accepts_what_mynts_own_signer_sends, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_invoke_serves_only_post_invocations, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_invoke_reads_the_invocation_type, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_invoke_needs_a_json_payload_within_lambdas_limits, s_setup, s_teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+UNIT_MAIN("local_invoke", NULL, NULL,
+          {
+            T(test_invoke_finds_a_function_by_logical_id_function_name_and_arn),
+            T(test_invoke_answers_404_for_an_unknown_function_qualifier_region_or_account),
+            T(test_invoke_refuses_a_malformed_name_with_400),
+            T(test_invoke_needs_a_sigv4_authorization_of_the_right_shape),
+            T(test_invoke_accepts_what_mynts_own_signer_sends),
+            T(test_invoke_serves_only_post_invocations),
+            T(test_invoke_reads_the_invocation_type),
+            T(test_invoke_needs_a_json_payload_within_lambdas_limits),
+          })

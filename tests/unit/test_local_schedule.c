@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "local/gateway/schedule.h"
+#include "support/unit_main.h"
 
 static void s_expect_rate(const char *expression, int64_t want_ms)
 {
@@ -114,14 +115,11 @@ static void test_schedule_runner_without_schedules_starts_and_stops(void **state
   schedule_runner_free(NULL);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_schedule_reads_rate_expressions),
-    cmocka_unit_test(test_schedule_refuses_cron_at_and_malformed_rates_with_a_reason),
-    cmocka_unit_test(test_schedule_runner_fires_each_schedule_at_its_scaled_rate),
-    cmocka_unit_test(test_schedule_runner_never_fires_faster_than_its_floor),
-    cmocka_unit_test(test_schedule_runner_without_schedules_starts_and_stops),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("local_schedule", NULL, NULL,
+          {
+            cmocka_unit_test(test_schedule_reads_rate_expressions),
+            cmocka_unit_test(test_schedule_refuses_cron_at_and_malformed_rates_with_a_reason),
+            cmocka_unit_test(test_schedule_runner_fires_each_schedule_at_its_scaled_rate),
+            cmocka_unit_test(test_schedule_runner_never_fires_faster_than_its_floor),
+            cmocka_unit_test(test_schedule_runner_without_schedules_starts_and_stops),
+          })

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "core/logger.h"
+#include "support/unit_main.h"
 
 static void test_logger_writes_one_json_line_with_level_and_request_id(void **state)
 {
@@ -45,10 +46,7 @@ static void test_logger_writes_one_json_line_with_level_and_request_id(void **st
   fclose(out);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_logger_writes_one_json_line_with_level_and_request_id),
-  };
-  return cmocka_run_group_tests_name("logger", tests, NULL, NULL);
-}
+UNIT_MAIN("logger", NULL, NULL,
+          {
+            cmocka_unit_test(test_logger_writes_one_json_line_with_level_and_request_id),
+          })

@@ -16,10 +16,18 @@
 #include "core/clock.h"
 #include "plaid/plaid.h"
 #include "support/fake_plaid.h"
+#include "support/unit_curl.h"
 
 static int64_t s_in(int64_t ms)
 {
   return clock_epoch_ms() + ms;
+}
+
+/* /transactions/sync of item a from cursor (NULL = the start), count per page, with 3 s to answer. */
+static mynt_status s_sync_item_a(fake_plaid_fixture *f, const char *cursor, int count, json_t **out_answer,
+                                 plaid_error *err)
+{
+  return plaid_transactions_sync(f->client, "access-sandbox-item-a", cursor, count, s_in(3000), out_answer, err);
 }
 
 static void test_plaid_config_picks_the_base_url_from_the_environment(void **state)
@@ -145,10 +153,8 @@ static void test_plaid_refuses_an_invalid_count_without_sending(void **state)
   fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 3);
   json_t *answer = NULL;
   plaid_error err;
-  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 0, s_in(3000), &answer, &err),
-                   MYNT_BAD_REQUEST);
-  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 501, s_in(3000), &answer, &err),
-                   MYNT_BAD_REQUEST);
+  assert_int_equal(s_sync_item_a(f, NULL, 0, &answer, &err), MYNT_BAD_REQUEST);
+  assert_int_equal(s_sync_item_a(f, NULL, 501, &answer, &err), MYNT_BAD_REQUEST);
   assert_null(answer);
   assert_int_equal(script_server_counts(f->plaid->server).requests, 0);
 
@@ -306,14 +312,22 @@ static void test_plaid_webhook_verification_key_get_returns_the_key(void **state
   assert_int_equal(f->plaid->key_requests, 2);
 }
 
+/* A script_server playing Plaid answer by answer, in *out_srv, and a Plaid client pointed at it (the caller frees
+ * both). */
+static plaid_client *s_scripted_client(script_server **out_srv)
+{
+  assert_int_equal(script_server_new(NULL, NULL, out_srv), MYNT_OK);
+  plaid_config cfg = fake_plaid_config(script_server_url(*out_srv), FAKE_PLAID_SECRET);
+  plaid_client *client = NULL;
+  assert_int_equal(plaid_client_new(&cfg, &client), MYNT_OK);
+  return client;
+}
+
 static void test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_key(void **state)
 {
   (void)state;
   script_server *srv = NULL;
-  plaid_client *client = NULL;
-  assert_int_equal(script_server_new(NULL, NULL, &srv), MYNT_OK);
-  plaid_config cfg = fake_plaid_config(script_server_url(srv), FAKE_PLAID_SECRET);
-  assert_int_equal(plaid_client_new(&cfg, &client), MYNT_OK);
+  plaid_client *client = s_scripted_client(&srv);
   const char *answers[] = {"{\"request_id\":\"r\"}", "{\"key\":\"text\",\"request_id\":\"r\"}",
                            "{\"key\":[],\"request_id\":\"r\"}"};
   for(size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
@@ -335,15 +349,13 @@ static void test_plaid_transactions_sync_pages_from_the_cursor_it_is_given(void 
   fake_plaid_add_item(f->plaid, "access-sandbox-item-a", "a", 5);
   json_t *answer = NULL;
   plaid_error err;
-  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 3, s_in(3000), &answer, &err),
-                   MYNT_OK);
+  assert_int_equal(s_sync_item_a(f, NULL, 3, &answer, &err), MYNT_OK);
   assert_int_equal(json_array_size(json_object_get(answer, "added")), 3);
   assert_true(json_is_true(json_object_get(answer, "has_more")));
   char next[64];
   snprintf(next, sizeof next, "%s", json_string_value(json_object_get(answer, "next_cursor")));
   json_decref(answer);
-  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", next, 3, s_in(3000), &answer, &err),
-                   MYNT_OK);
+  assert_int_equal(s_sync_item_a(f, next, 3, &answer, &err), MYNT_OK);
   json_t *added = json_object_get(answer, "added");
   assert_int_equal(json_array_size(added), 2);
   assert_string_equal(json_string_value(json_object_get(json_array_get(added, 0), "transaction_id")), "a-0003");
@@ -355,8 +367,7 @@ static void test_plaid_transactions_sync_pages_from_the_cursor_it_is_given(void 
   assert_int_equal(item->offsets[1], 3);
   assert_int_equal(item->counts[1], 3);
 
-  assert_int_equal(plaid_transactions_sync(f->client, "access-sandbox-item-a", NULL, 501, s_in(3000), &answer, &err),
-                   MYNT_BAD_REQUEST);
+  assert_int_equal(s_sync_item_a(f, NULL, 501, &answer, &err), MYNT_BAD_REQUEST);
   assert_int_equal(err.attempts, 0);
   assert_int_equal(item->n_pages, 2);
 }
@@ -365,10 +376,7 @@ static void test_plaid_transactions_sync_refuses_an_answer_without_its_members(v
 {
   (void)state;
   script_server *srv = NULL;
-  plaid_client *client = NULL;
-  assert_int_equal(script_server_new(NULL, NULL, &srv), MYNT_OK);
-  plaid_config cfg = fake_plaid_config(script_server_url(srv), FAKE_PLAID_SECRET);
-  assert_int_equal(plaid_client_new(&cfg, &client), MYNT_OK);
+  plaid_client *client = s_scripted_client(&srv);
   const char *answers[] = {
     "{\"request_id\":\"r\"}",
     "{\"added\":[],\"modified\":[],\"removed\":[],\"has_more\":false,\"request_id\":\"r\"}",
@@ -394,37 +402,31 @@ static void test_plaid_transactions_sync_refuses_an_answer_without_its_members(v
   script_server_free(srv);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_plaid_config_picks_the_base_url_from_the_environment),
-    cmocka_unit_test_setup_teardown(test_plaid_link_token_create_passes_the_validating_server, fake_plaid_item_a_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_exchange_returns_the_access_token_or_a_redacted_error, fake_plaid_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_other_endpoints_answer_through_the_server, fake_plaid_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_refuses_an_invalid_count_without_sending, fake_plaid_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_retries_rate_limit_twice_then_succeeds, fake_plaid_item_a_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test(test_plaid_gives_up_on_a_persistent_error_by_the_deadline),
-    cmocka_unit_test_setup_teardown(test_plaid_does_not_retry_item_login_required, fake_plaid_item_a_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test(test_plaid_retries_an_unreachable_server_until_the_deadline),
-    cmocka_unit_test_setup_teardown(test_plaid_reports_a_passed_deadline_without_sending, fake_plaid_item_a_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_reuses_one_connection_for_sequential_calls, fake_plaid_item_a_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_webhook_verification_key_get_returns_the_key, fake_plaid_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test(test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_key),
-    cmocka_unit_test_setup_teardown(test_plaid_transactions_sync_pages_from_the_cursor_it_is_given, fake_plaid_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test(test_plaid_transactions_sync_refuses_an_answer_without_its_members),
-  };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+UNIT_MAIN("plaid_client", unit_curl_setup, unit_curl_teardown,
+          {
+            cmocka_unit_test(test_plaid_config_picks_the_base_url_from_the_environment),
+            cmocka_unit_test_setup_teardown(test_plaid_link_token_create_passes_the_validating_server,
+                                            fake_plaid_item_a_setup, fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_exchange_returns_the_access_token_or_a_redacted_error,
+                                            fake_plaid_setup, fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_other_endpoints_answer_through_the_server, fake_plaid_setup,
+                                            fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_refuses_an_invalid_count_without_sending, fake_plaid_setup,
+                                            fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_retries_rate_limit_twice_then_succeeds, fake_plaid_item_a_setup,
+                                            fake_plaid_teardown),
+            cmocka_unit_test(test_plaid_gives_up_on_a_persistent_error_by_the_deadline),
+            cmocka_unit_test_setup_teardown(test_plaid_does_not_retry_item_login_required, fake_plaid_item_a_setup,
+                                            fake_plaid_teardown),
+            cmocka_unit_test(test_plaid_retries_an_unreachable_server_until_the_deadline),
+            cmocka_unit_test_setup_teardown(test_plaid_reports_a_passed_deadline_without_sending,
+                                            fake_plaid_item_a_setup, fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_reuses_one_connection_for_sequential_calls,
+                                            fake_plaid_item_a_setup, fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_webhook_verification_key_get_returns_the_key, fake_plaid_setup,
+                                            fake_plaid_teardown),
+            cmocka_unit_test(test_plaid_webhook_verification_key_get_refuses_an_answer_without_a_key),
+            cmocka_unit_test_setup_teardown(test_plaid_transactions_sync_pages_from_the_cursor_it_is_given,
+                                            fake_plaid_setup, fake_plaid_teardown),
+            cmocka_unit_test(test_plaid_transactions_sync_refuses_an_answer_without_its_members),
+          })

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "plaid/plaid_error.h"
+#include "support/unit_main.h"
 
 /* Parses body (an answer with HTTP status http, no token to redact) into *e and asserts the status it
  * returns and the kind it finds. */
@@ -149,14 +150,11 @@ static void test_plaid_error_never_contains_a_token(void **state)
   assert_string_equal(text, "[redacted] in the access-token text");
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_plaid_error_parses_every_field),
-    cmocka_unit_test(test_plaid_error_tolerates_missing_and_null_fields),
-    cmocka_unit_test(test_plaid_error_treats_a_non_json_5xx_body_as_a_retryable_server_error),
-    cmocka_unit_test(test_plaid_error_maps_each_code_to_a_status),
-    cmocka_unit_test(test_plaid_error_never_contains_a_token),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("plaid_error", NULL, NULL,
+          {
+            cmocka_unit_test(test_plaid_error_parses_every_field),
+            cmocka_unit_test(test_plaid_error_tolerates_missing_and_null_fields),
+            cmocka_unit_test(test_plaid_error_treats_a_non_json_5xx_body_as_a_retryable_server_error),
+            cmocka_unit_test(test_plaid_error_maps_each_code_to_a_status),
+            cmocka_unit_test(test_plaid_error_never_contains_a_token),
+          })

@@ -17,6 +17,7 @@
 #include "plaid/plaid.h"
 #include "plaid/plaid_http.h"
 #include "support/fake_plaid.h"
+#include "support/unit_curl.h"
 
 static int64_t s_in(int64_t ms)
 {
@@ -101,20 +102,14 @@ static void test_plaid_reports_a_transport_timeout_as_unavailable_in_time(void *
   assert_int_equal(mynt_status_http(err.status), 503);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_plaid_backoff_stays_within_the_capped_exponential_ceiling, fake_plaid_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_client_sends_auth_and_version_headers, fake_plaid_item_a_setup,
-                                    fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_reports_the_rate_limit_when_the_deadline_cuts_the_retry_short,
-                                    fake_plaid_item_a_setup, fake_plaid_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_reports_a_transport_timeout_as_unavailable_in_time,
-                                    fake_plaid_item_a_setup, fake_plaid_teardown),
-  };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+UNIT_MAIN("plaid_http", unit_curl_setup, unit_curl_teardown,
+          {
+            cmocka_unit_test_setup_teardown(test_plaid_backoff_stays_within_the_capped_exponential_ceiling,
+                                            fake_plaid_setup, fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_client_sends_auth_and_version_headers, fake_plaid_item_a_setup,
+                                            fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_reports_the_rate_limit_when_the_deadline_cuts_the_retry_short,
+                                            fake_plaid_item_a_setup, fake_plaid_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_reports_a_transport_timeout_as_unavailable_in_time,
+                                            fake_plaid_item_a_setup, fake_plaid_teardown),
+          })

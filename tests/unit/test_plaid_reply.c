@@ -10,6 +10,7 @@
 #include "apigw/response.h"
 #include "handlers/plaid_reply.h"
 #include "support/apigw_forge.h"
+#include "support/unit_main.h"
 
 static plaid_error s_error(plaid_error_kind kind, mynt_status status)
 {
@@ -87,15 +88,12 @@ static void test_plaid_reply_failure_without_an_item_names_none(void **state)
   assert_null(strstr(res.body, "item_id"));
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_plaid_reply_maps_each_kind_to_its_status_and_code),
-    cmocka_unit_test(test_plaid_reply_of_mynt_own_failure_is_internal_error),
-    cmocka_unit_test_setup_teardown(test_plaid_reply_failure_answers_409_naming_the_item, apigw_forge_arena_setup,
-                                    apigw_forge_arena_teardown),
-    cmocka_unit_test_setup_teardown(test_plaid_reply_failure_without_an_item_names_none, apigw_forge_arena_setup,
-                                    apigw_forge_arena_teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("plaid_reply", NULL, NULL,
+          {
+            cmocka_unit_test(test_plaid_reply_maps_each_kind_to_its_status_and_code),
+            cmocka_unit_test(test_plaid_reply_of_mynt_own_failure_is_internal_error),
+            cmocka_unit_test_setup_teardown(test_plaid_reply_failure_answers_409_naming_the_item,
+                                            apigw_forge_arena_setup, apigw_forge_arena_teardown),
+            cmocka_unit_test_setup_teardown(test_plaid_reply_failure_without_an_item_names_none,
+                                            apigw_forge_arena_setup, apigw_forge_arena_teardown),
+          })

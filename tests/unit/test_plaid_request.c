@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "plaid/plaid_request.h"
+#include "support/unit_main.h"
 
 static void test_plaid_link_token_body_asks_only_for_transactions(void **state)
 {
@@ -184,16 +185,13 @@ static void test_plaid_sync_body_carries_token_count_and_a_cursor_only_when_give
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_plaid_link_token_body_asks_only_for_transactions),
-    cmocka_unit_test(test_plaid_link_token_update_mode_sends_the_item_and_no_products),
-    cmocka_unit_test(test_plaid_link_token_account_selection_is_update_mode_only),
-    cmocka_unit_test(test_plaid_request_date_valid_accepts_only_real_days),
-    cmocka_unit_test(test_plaid_token_bodies_carry_only_their_token_and_refuse_bad_tokens),
-    cmocka_unit_test(test_plaid_webhook_key_body_carries_only_the_key_id),
-    cmocka_unit_test(test_plaid_sync_body_carries_token_count_and_a_cursor_only_when_given),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("plaid_request", NULL, NULL,
+          {
+            cmocka_unit_test(test_plaid_link_token_body_asks_only_for_transactions),
+            cmocka_unit_test(test_plaid_link_token_update_mode_sends_the_item_and_no_products),
+            cmocka_unit_test(test_plaid_link_token_account_selection_is_update_mode_only),
+            cmocka_unit_test(test_plaid_request_date_valid_accepts_only_real_days),
+            cmocka_unit_test(test_plaid_token_bodies_carry_only_their_token_and_refuse_bad_tokens),
+            cmocka_unit_test(test_plaid_webhook_key_body_carries_only_the_key_id),
+            cmocka_unit_test(test_plaid_sync_body_carries_token_count_and_a_cursor_only_when_given),
+          })

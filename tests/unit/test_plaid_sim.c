@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "local/plaid_sim/plaid_sim.h"
 #include "support/sim_client.h"
+#include "support/unit_curl.h"
 
 #define S_CLIENT_ID "test-client-id"
 #define S_SECRET    "test-secret-value"
@@ -779,29 +780,23 @@ static void test_plaid_sim_new_refuses_incomplete_config(void **state)
   assert_null(sim);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
 #define S_TEST(fn) cmocka_unit_test_setup_teardown(fn, s_setup, s_teardown)
-  const struct CMUnitTest tests[] = {
-    S_TEST(test_plaid_sim_rejects_missing_or_wrong_api_keys),
-    S_TEST(test_plaid_sim_rejects_wrong_method_body_version_and_fields),
-    S_TEST(test_link_token_create_validates_like_plaid),
-    S_TEST(test_transactions_get_rejects_bad_dates_and_paging),
-    S_TEST(test_link_exchange_accounts_and_paged_transactions_match_the_truth),
-    S_TEST(test_days_requested_limits_the_history),
-    S_TEST(test_sandbox_public_token_create_validates_and_works),
-    S_TEST(test_public_tokens_are_single_use_and_expire),
-    S_TEST(test_link_complete_rejects_wrong_credentials),
-    S_TEST(test_reset_login_needs_update_mode_link),
-    S_TEST(test_faultsim_answer_429_until_cleared_and_count_down),
-    S_TEST(test_item_remove_invalidates_the_access_token),
-    S_TEST(test_same_seed_gives_the_same_transactions),
-    S_TEST(test_admin_health_and_truth_validate_input),
-    S_TEST(test_plaid_sim_serves_concurrent_clients),
-    cmocka_unit_test(test_plaid_sim_new_refuses_incomplete_config),
-  };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+UNIT_MAIN("plaid_sim", unit_curl_setup, unit_curl_teardown,
+          {
+            S_TEST(test_plaid_sim_rejects_missing_or_wrong_api_keys),
+            S_TEST(test_plaid_sim_rejects_wrong_method_body_version_and_fields),
+            S_TEST(test_link_token_create_validates_like_plaid),
+            S_TEST(test_transactions_get_rejects_bad_dates_and_paging),
+            S_TEST(test_link_exchange_accounts_and_paged_transactions_match_the_truth),
+            S_TEST(test_days_requested_limits_the_history),
+            S_TEST(test_sandbox_public_token_create_validates_and_works),
+            S_TEST(test_public_tokens_are_single_use_and_expire),
+            S_TEST(test_link_complete_rejects_wrong_credentials),
+            S_TEST(test_reset_login_needs_update_mode_link),
+            S_TEST(test_faultsim_answer_429_until_cleared_and_count_down),
+            S_TEST(test_item_remove_invalidates_the_access_token),
+            S_TEST(test_same_seed_gives_the_same_transactions),
+            S_TEST(test_admin_health_and_truth_validate_input),
+            S_TEST(test_plaid_sim_serves_concurrent_clients),
+            cmocka_unit_test(test_plaid_sim_new_refuses_incomplete_config),
+          })

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "local/plaid_sim/plaid_data.h"
+#include "support/unit_main.h"
 
 static int32_t s_day(const char *text)
 {
@@ -275,17 +276,14 @@ static void test_plaid_data_ids_stay_stable_as_days_pass(void **state)
   plaid_data_item_free(&after);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_plaid_data_date_accepts_real_dates_only),
-    cmocka_unit_test(test_plaid_data_knows_the_sandbox_institutions),
-    cmocka_unit_test(test_plaid_data_same_seed_gives_same_data),
-    cmocka_unit_test(test_plaid_data_covers_24_months_newest_first),
-    cmocka_unit_test(test_plaid_data_has_the_flows_of_a_real_household),
-    cmocka_unit_test(test_plaid_data_has_pending_purchases_in_the_last_days),
-    cmocka_unit_test(test_plaid_data_balances_follow_from_the_transactions),
-    cmocka_unit_test(test_plaid_data_ids_stay_stable_as_days_pass),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("plaid_sim_data", NULL, NULL,
+          {
+            cmocka_unit_test(test_plaid_data_date_accepts_real_dates_only),
+            cmocka_unit_test(test_plaid_data_knows_the_sandbox_institutions),
+            cmocka_unit_test(test_plaid_data_same_seed_gives_same_data),
+            cmocka_unit_test(test_plaid_data_covers_24_months_newest_first),
+            cmocka_unit_test(test_plaid_data_has_the_flows_of_a_real_household),
+            cmocka_unit_test(test_plaid_data_has_pending_purchases_in_the_last_days),
+            cmocka_unit_test(test_plaid_data_balances_follow_from_the_transactions),
+            cmocka_unit_test(test_plaid_data_ids_stay_stable_as_days_pass),
+          })

@@ -14,18 +14,14 @@
 #include <jansson.h>
 
 #include "local/plaid_sim/plaid_sim.h"
+#include "core/json.h"
 #include "support/sim_client.h"
+#include "support/unit_curl.h"
 
 #define S_CLIENT_ID "sync-client-id"
 #define S_SECRET    "sync-secret-value"
 #define S_TODAY     "2025-06-15"
 #define S_DAY30     "2025-05-16" /* today - 30: the first day of the initial update */
-
-/* One answer: HTTP status (-1 = transport failure) and the JSON body (NULL when not JSON). */
-typedef struct {
-  long status;
-  json_t *body;
-} s_reply;
 
 static int s_start(const plaid_sim_config *cfg, void **state)
 {
@@ -64,69 +60,37 @@ static int s_teardown(void **state)
   return 0;
 }
 
+static const char *const s_plaid_headers[] = {"PLAID-CLIENT-ID: " S_CLIENT_ID, "PLAID-SECRET: " S_SECRET, NULL};
+
 /* Sends method path with body (taken over; NULL = none); plaid adds Plaid's key headers. */
-static s_reply s_send(plaid_sim *fx, const char *method, const char *path, json_t *body, bool plaid)
+static sim_reply s_send(plaid_sim *fx, const char *method, const char *path, json_t *body, bool plaid)
 {
-  static const char *const plaid_headers[] = {"PLAID-CLIENT-ID: " S_CLIENT_ID, "PLAID-SECRET: " S_SECRET, NULL};
-  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-  json_decref(body);
-  sim_answer a = sim_client_send(fx, method, path, text, plaid ? plaid_headers : NULL);
-  free(text);
-  s_reply r = {.status = a.status, .body = a.body};
-  free(a.text);
-  return r;
+  return sim_client_json(fx, method, path, body, plaid ? s_plaid_headers : NULL);
 }
 
-static s_reply s_plaid(plaid_sim *fx, const char *path, json_t *body)
+static sim_reply s_plaid(plaid_sim *fx, const char *path, json_t *body)
 {
   return s_send(fx, "POST", path, body, true);
 }
 
-static const char *s_str(json_t *obj, const char *key)
+/* A 200 carrying Plaid's request_id. */
+static void s_ok(const sim_reply *r)
 {
-  return json_string_value(json_object_get(obj, key));
-}
-
-static void s_ok(const s_reply *r)
-{
-  if(r->status != 200) {
-    char *text = r->body ? json_dumps(r->body, JSON_COMPACT) : NULL;
-    fail_msg("expected 200, got %ld %.400s", r->status, text ? text : "");
-  }
-  assert_non_null(s_str(r->body, "request_id"));
-}
-
-/* Asserts a Plaid-shaped error and frees the reply. */
-static void s_error(s_reply *r, long status, const char *type, const char *code)
-{
-  const char *got = s_str(r->body, "error_code");
-  if(r->status != status || !got || strcmp(got, code) != 0)
-    fail_msg("expected %ld %s, got %ld %s (%s)", status, code, r->status, got ? got : "-",
-             s_str(r->body, "error_message") ? s_str(r->body, "error_message") : "");
-  assert_string_equal(s_str(r->body, "error_type"), type);
-  assert_non_null(s_str(r->body, "error_message"));
-  assert_non_null(s_str(r->body, "request_id"));
-  json_decref(r->body);
+  sim_reply_expect_ok(r);
+  assert_non_null(json_member_string(r->body, "request_id"));
 }
 
 /* A new item with days_requested of history; writes its item id; returns its access token. */
 static char *s_new_item(plaid_sim *fx, int days, char item_id[64])
 {
-  s_reply r = s_plaid(fx, "/sandbox/public_token/create",
-                      json_pack("{s:s, s:[s], s:{s:{s:i}}}", "institution_id", "ins_109508", "initial_products",
-                                "transactions", "options", "transactions", "days_requested", days));
-  s_ok(&r);
-  s_reply x =
-    s_plaid(fx, "/item/public_token/exchange", json_pack("{s:s}", "public_token", s_str(r.body, "public_token")));
-  s_ok(&x);
-  snprintf(item_id, 64, "%s", s_str(x.body, "item_id"));
-  char *access = strdup(s_str(x.body, "access_token"));
-  json_decref(r.body);
-  json_decref(x.body);
-  return access;
+  return sim_client_sandbox_item(fx, s_plaid_headers,
+                                 json_pack("{s:s, s:[s], s:{s:{s:i}}}", "institution_id", "ins_109508",
+                                           "initial_products", "transactions", "options", "transactions",
+                                           "days_requested", days),
+                                 item_id);
 }
 
-static s_reply s_sync(plaid_sim *fx, const char *access, const char *cursor, int count)
+static sim_reply s_sync(plaid_sim *fx, const char *access, const char *cursor, int count)
 {
   json_t *body = json_pack("{s:s, s:i}", "access_token", access, "count", count);
   if(cursor)
@@ -143,7 +107,7 @@ static int s_sync_all(plaid_sim *fx, const char *access, const char *cursor, int
   snprintf(at, sizeof at, "%s", cursor ? cursor : "");
   int pages = 0;
   for(bool more = true; more; pages++) {
-    s_reply r = s_sync(fx, access, at, count);
+    sim_reply r = s_sync(fx, access, at, count);
     s_ok(&r);
     size_t i;
     json_t *t;
@@ -152,20 +116,20 @@ static int s_sync_all(plaid_sim *fx, const char *access, const char *cursor, int
                   json_array_size(json_object_get(r.body, "removed")) <=
                 (size_t)count);
     json_array_foreach(added, i, t) {
-      assert_null(json_object_get(set, s_str(t, "transaction_id"))); /* never added twice */
-      json_object_set(set, s_str(t, "transaction_id"), t);
+      assert_null(json_object_get(set, json_member_string(t, "transaction_id"))); /* never added twice */
+      json_object_set(set, json_member_string(t, "transaction_id"), t);
     }
     json_array_foreach(json_object_get(r.body, "modified"), i, t) {
-      assert_non_null(json_object_get(set, s_str(t, "transaction_id")));
-      json_object_set(set, s_str(t, "transaction_id"), t);
+      assert_non_null(json_object_get(set, json_member_string(t, "transaction_id")));
+      json_object_set(set, json_member_string(t, "transaction_id"), t);
     }
     json_array_foreach(json_object_get(r.body, "removed"), i, t) {
-      assert_non_null(s_str(t, "account_id"));
-      assert_int_equal(json_object_del(set, s_str(t, "transaction_id")), 0);
+      assert_non_null(json_member_string(t, "account_id"));
+      assert_int_equal(json_object_del(set, json_member_string(t, "transaction_id")), 0);
     }
     more = json_is_true(json_object_get(r.body, "has_more"));
-    snprintf(at, sizeof at, "%s", s_str(r.body, "next_cursor"));
-    snprintf(out_status, 40, "%s", s_str(r.body, "transactions_update_status"));
+    snprintf(at, sizeof at, "%s", json_member_string(r.body, "next_cursor"));
+    snprintf(out_status, 40, "%s", json_member_string(r.body, "transactions_update_status"));
     json_decref(r.body);
   }
   snprintf(out_cursor, 64, "%s", at);
@@ -200,14 +164,14 @@ static json_t *s_get_range(plaid_sim *fx, const char *access, const char *start,
 {
   json_t *set = json_object();
   for(int offset = 0;; offset += 500) {
-    s_reply r = s_plaid(fx, "/transactions/get",
-                        json_pack("{s:s, s:s, s:s, s:{s:i, s:i}}", "access_token", access, "start_date", start,
-                                  "end_date", end, "options", "count", 500, "offset", offset));
+    sim_reply r = s_plaid(fx, "/transactions/get",
+                          json_pack("{s:s, s:s, s:s, s:{s:i, s:i}}", "access_token", access, "start_date", start,
+                                    "end_date", end, "options", "count", 500, "offset", offset));
     s_ok(&r);
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(r.body, "transactions"), i, t)
-      json_object_set(set, s_str(t, "transaction_id"), t);
+      json_object_set(set, json_member_string(t, "transaction_id"), t);
     const bool done =
       (json_int_t)json_object_size(set) >= json_integer_value(json_object_get(r.body, "total_transactions"));
     json_decref(r.body);
@@ -232,9 +196,9 @@ static void s_same_sets(json_t *a, json_t *b)
     if(!u)
       fail_msg("%s is missing", id);
     assert_true(json_equal(json_object_get(t, "amount"), json_object_get(u, "amount")));
-    assert_string_equal(s_str(t, "date"), s_str(u, "date"));
+    assert_string_equal(json_member_string(t, "date"), json_member_string(u, "date"));
     assert_true(json_equal(json_object_get(t, "pending"), json_object_get(u, "pending")));
-    assert_string_equal(s_str(t, "name"), s_str(u, "name"));
+    assert_string_equal(json_member_string(t, "name"), json_member_string(u, "name"));
   }
 }
 
@@ -251,7 +215,7 @@ static json_t *s_resync_matches_get(plaid_sim *fx, const char *access, const cha
   return got;
 }
 
-static s_reply s_sim(plaid_sim *fx, const char *method, const char *item_id, const char *what, json_t *body)
+static sim_reply s_sim(plaid_sim *fx, const char *method, const char *item_id, const char *what, json_t *body)
 {
   char path[160];
   snprintf(path, sizeof path, "/sim/items/%s/%s", item_id, what);
@@ -272,11 +236,11 @@ static void test_sync_from_the_start_yields_exactly_what_transactions_get_return
   s_same_sets(it.set, got);
 
   /* Nothing changed: the saved cursor answers an empty page, and again the same one. */
-  s_reply r = s_sync(fx, it.access, it.cursor, 100);
+  sim_reply r = s_sync(fx, it.access, it.cursor, 100);
   s_ok(&r);
   assert_int_equal(json_array_size(json_object_get(r.body, "added")), 0);
   assert_false(json_is_true(json_object_get(r.body, "has_more")));
-  assert_string_equal(s_str(r.body, "next_cursor"), it.cursor);
+  assert_string_equal(json_member_string(r.body, "next_cursor"), it.cursor);
   assert_int_equal(json_array_size(json_object_get(r.body, "accounts")), 3);
   json_decref(r.body);
   json_decref(got);
@@ -288,12 +252,12 @@ static void test_sync_pages_are_idempotent_and_count_is_bounded(void **state)
   plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 365, item_id);
-  s_reply first = s_sync(fx, access, "", 1);
+  sim_reply first = s_sync(fx, access, "", 1);
   s_ok(&first);
   assert_int_equal(json_array_size(json_object_get(first.body, "added")), 1);
   assert_true(json_is_true(json_object_get(first.body, "has_more")));
-  const char *next = s_str(first.body, "next_cursor");
-  s_reply a = s_sync(fx, access, next, 7), b = s_sync(fx, access, next, 7);
+  const char *next = json_member_string(first.body, "next_cursor");
+  sim_reply a = s_sync(fx, access, next, 7), b = s_sync(fx, access, next, 7);
   s_ok(&a);
   s_ok(&b);
   json_object_del(a.body, "request_id");
@@ -305,18 +269,18 @@ static void test_sync_pages_are_idempotent_and_count_is_bounded(void **state)
   json_decref(first.body);
 
   /* the default is 100 */
-  s_reply d = s_plaid(fx, "/transactions/sync", json_pack("{s:s}", "access_token", access));
+  sim_reply d = s_plaid(fx, "/transactions/sync", json_pack("{s:s}", "access_token", access));
   s_ok(&d);
   assert_int_equal(json_array_size(json_object_get(d.body, "added")), 100);
   json_decref(d.body);
 
   const int bad_counts[] = {0, 501, -1};
   for(size_t i = 0; i < sizeof bad_counts / sizeof bad_counts[0]; i++) {
-    s_reply r = s_sync(fx, access, NULL, bad_counts[i]);
-    s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+    sim_reply r = s_sync(fx, access, NULL, bad_counts[i]);
+    sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   }
-  s_reply r = s_plaid(fx, "/transactions/sync", json_pack("{s:s, s:s}", "access_token", access, "count", "5"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply r = s_plaid(fx, "/transactions/sync", json_pack("{s:s, s:s}", "access_token", access, "count", "5"));
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_sync(fx, access, NULL, 500);
   s_ok(&r);
   assert_int_equal(json_array_size(json_object_get(r.body, "added")), 500);
@@ -329,44 +293,44 @@ static void test_sync_rejects_forged_and_foreign_cursors_and_bad_fields(void **s
   plaid_sim *fx = *state;
   char item_a[64], item_b[64];
   char *a = s_new_item(fx, 90, item_a), *b = s_new_item(fx, 90, item_b);
-  s_reply r = s_sync(fx, a, "", 10);
+  sim_reply r = s_sync(fx, a, "", 10);
   s_ok(&r);
   char cursor[64];
-  snprintf(cursor, sizeof cursor, "%s", s_str(r.body, "next_cursor"));
+  snprintf(cursor, sizeof cursor, "%s", json_member_string(r.body, "next_cursor"));
   json_decref(r.body);
 
   r = s_sync(fx, b, cursor, 10); /* another item's cursor */
-  assert_string_equal(s_str(r.body, "error_message"), "cursor not valid");
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  assert_string_equal(json_member_string(r.body, "error_message"), "cursor not valid");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   char forged[64];
   snprintf(forged, sizeof forged, "%s", cursor);
   forged[3] = forged[3] == 'A' ? 'B' : 'A';
   const char *bad[] = {forged, "not-a-cursor", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
   for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     r = s_sync(fx, a, bad[i], 10);
-    s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+    sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   }
   r = s_plaid(fx, "/transactions/sync", json_pack("{s:s, s:i}", "access_token", a, "cursor", 12));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/transactions/sync", json_pack("{s:s, s:{s:b}}", "access_token", a, "options", "teleport", 1));
-  s_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
   r = s_plaid(fx, "/transactions/sync", json_pack("{s:s, s:i}", "access_token", a, "surprise", 1));
-  s_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
   r =
     s_plaid(fx, "/transactions/sync", json_pack("{s:s, s:{s:i}}", "access_token", a, "options", "days_requested", 731));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/transactions/sync",
               json_pack("{s:s, s:{s:s}}", "access_token", a, "options", "include_original_description", "yes"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/transactions/sync",
               json_pack("{s:s, s:{s:s}}", "access_token", a, "options", "account_id", "not-an-account"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/transactions/sync", json_object());
-  s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   r = s_sync(fx, "access-sandbox-00000000-0000-4000-8000-000000000000", NULL, 10);
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
   r = s_send(fx, "POST", "/transactions/sync", json_pack("{s:s}", "access_token", a), false);
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
 
   /* options that Plaid takes are accepted; original_description then carries the descriptor */
   r =
@@ -375,7 +339,7 @@ static void test_sync_rejects_forged_and_foreign_cursors_and_bad_fields(void **s
                       "include_original_description", 1, "include_personal_finance_category", 1, "days_requested", 30));
   s_ok(&r);
   json_t *t = json_array_get(json_object_get(r.body, "added"), 0);
-  assert_string_equal(s_str(t, "original_description"), s_str(t, "name"));
+  assert_string_equal(json_member_string(t, "original_description"), json_member_string(t, "name"));
   json_decref(r.body);
   free(a);
   free(b);
@@ -386,21 +350,21 @@ static void test_sync_filters_by_account_with_its_own_cursor(void **state)
   plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 60, item_id);
-  s_reply acc = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", access));
+  sim_reply acc = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", access));
   s_ok(&acc);
-  const char *card = s_str(json_array_get(json_object_get(acc.body, "accounts"), 2), "account_id");
-  s_reply r =
+  const char *card = json_member_string(json_array_get(json_object_get(acc.body, "accounts"), 2), "account_id");
+  sim_reply r =
     s_plaid(fx, "/transactions/sync",
             json_pack("{s:s, s:i, s:{s:s}}", "access_token", access, "count", 500, "options", "account_id", card));
   s_ok(&r);
   size_t i;
   json_t *t;
   json_array_foreach(json_object_get(r.body, "added"), i, t)
-    assert_string_equal(s_str(t, "account_id"), card);
+    assert_string_equal(json_member_string(t, "account_id"), card);
   assert_int_equal(json_array_size(json_object_get(r.body, "accounts")), 1);
   /* the account's cursor is not a cursor for the whole item */
-  s_reply w = s_sync(fx, access, s_str(r.body, "next_cursor"), 10);
-  s_error(&w, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply w = s_sync(fx, access, json_member_string(r.body, "next_cursor"), 10);
+  sim_reply_expect_error(&w, 400, "INVALID_REQUEST", "INVALID_FIELD");
   json_decref(r.body);
   json_decref(acc.body);
   free(access);
@@ -434,37 +398,38 @@ static void test_sim_changes_arrive_as_added_modified_removed_from_the_saved_cur
     }
   assert_non_null(drop_txn);
 
-  s_reply r = s_sim(fx, "POST", it.item_id, "transactions",
-                    json_pack("{s:[{s:f, s:s, s:s}], s:[{s:s, s:f, s:s}], s:[s]}", "added", "amount", 12.34, "name",
-                              "CORNER BAKERY", "date", "2025-06-14", "modified", "transaction_id", modify, "amount",
-                              99.99, "name", "RENAMED BY SIM", "removed", drop));
+  sim_reply r = s_sim(fx, "POST", it.item_id, "transactions",
+                      json_pack("{s:[{s:f, s:s, s:s}], s:[{s:s, s:f, s:s}], s:[s]}", "added", "amount", 12.34, "name",
+                                "CORNER BAKERY", "date", "2025-06-14", "modified", "transaction_id", modify, "amount",
+                                99.99, "name", "RENAMED BY SIM", "removed", drop));
   s_ok(&r);
   char added_id[64];
   snprintf(added_id, sizeof added_id, "%s", json_string_value(json_array_get(json_object_get(r.body, "added"), 0)));
   assert_int_equal(strlen(added_id), 37);
   json_decref(r.body);
 
-  s_reply page = s_sync(fx, it.access, it.cursor, 100);
+  sim_reply page = s_sync(fx, it.access, it.cursor, 100);
   s_ok(&page);
   json_t *added = json_object_get(page.body, "added"), *modified = json_object_get(page.body, "modified");
   json_t *removed = json_object_get(page.body, "removed");
   assert_int_equal(json_array_size(added), 1);
   assert_int_equal(json_array_size(modified), 1);
   assert_int_equal(json_array_size(removed), 1);
-  assert_string_equal(s_str(json_array_get(added, 0), "transaction_id"), added_id);
-  assert_string_equal(s_str(json_array_get(added, 0), "name"), "CORNER BAKERY");
+  assert_string_equal(json_member_string(json_array_get(added, 0), "transaction_id"), added_id);
+  assert_string_equal(json_member_string(json_array_get(added, 0), "name"), "CORNER BAKERY");
   assert_true(json_number_value(json_object_get(json_array_get(added, 0), "amount")) == 12.34);
-  assert_string_equal(s_str(json_array_get(modified, 0), "transaction_id"), modify);
+  assert_string_equal(json_member_string(json_array_get(modified, 0), "transaction_id"), modify);
   assert_true(json_number_value(json_object_get(json_array_get(modified, 0), "amount")) == 99.99);
-  assert_string_equal(s_str(json_array_get(removed, 0), "transaction_id"), drop);
-  assert_string_equal(s_str(json_array_get(removed, 0), "account_id"), s_str(drop_txn, "account_id"));
+  assert_string_equal(json_member_string(json_array_get(removed, 0), "transaction_id"), drop);
+  assert_string_equal(json_member_string(json_array_get(removed, 0), "account_id"),
+                      json_member_string(drop_txn, "account_id"));
   json_decref(page.body);
 
   /* /transactions/get and the saved set agree after the changes */
   json_t *got = s_resync_matches_get(fx, it.access, "2025-03-17", S_TODAY);
   assert_non_null(json_object_get(got, added_id));
   assert_null(json_object_get(got, drop));
-  assert_string_equal(s_str(json_object_get(got, modify), "name"), "RENAMED BY SIM");
+  assert_string_equal(json_member_string(json_object_get(got, modify), "name"), "RENAMED BY SIM");
   json_decref(got);
   s_synced_free(&it);
 }
@@ -490,19 +455,19 @@ static void test_sim_changes_are_validated_and_all_or_nothing(void **state)
     json_pack("{s:s}", "added", "not a list"),
   };
   for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    s_reply r = s_sim(fx, "POST", it.item_id, "transactions", cases[i]);
-    s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+    sim_reply r = s_sim(fx, "POST", it.item_id, "transactions", cases[i]);
+    sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   }
   /* a good addition next to a bad removal changed nothing */
-  s_reply r = s_sim(fx, "POST", it.item_id, "transactions",
-                    json_pack("{s:[{s:f, s:s}], s:[s]}", "added", "amount", 5.0, "name", "OK", "removed", unknown));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply r = s_sim(fx, "POST", it.item_id, "transactions",
+                      json_pack("{s:[{s:f, s:s}], s:[s]}", "added", "amount", 5.0, "name", "OK", "removed", unknown));
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_sync(fx, it.access, it.cursor, 100);
   s_ok(&r);
   assert_int_equal(json_array_size(json_object_get(r.body, "added")), 0);
   json_decref(r.body);
   r = s_sim(fx, "POST", "NoSuchItem", "transactions", json_object());
-  s_error(&r, 404, "INVALID_INPUT", "ITEM_NOT_FOUND");
+  sim_reply_expect_error(&r, 404, "INVALID_INPUT", "ITEM_NOT_FOUND");
   s_synced_free(&it);
 }
 
@@ -516,13 +481,13 @@ static void test_pending_that_posts_arrives_as_removal_plus_addition(void **stat
   snprintf(pending, sizeof pending, "%s", s_pick(it.set, true));
   const double amount = json_number_value(json_object_get(json_object_get(it.set, pending), "amount"));
 
-  s_reply r = s_sim(fx, "POST", it.item_id, "transactions",
-                    json_pack("{s:[{s:s, s:b}]}", "modified", "transaction_id", pending, "pending", 0));
+  sim_reply r = s_sim(fx, "POST", it.item_id, "transactions",
+                      json_pack("{s:[{s:s, s:b}]}", "modified", "transaction_id", pending, "pending", 0));
   s_ok(&r);
   json_t *post = json_array_get(json_object_get(r.body, "posted"), 0);
-  assert_string_equal(s_str(post, "pending_transaction_id"), pending);
+  assert_string_equal(json_member_string(post, "pending_transaction_id"), pending);
   char posted[64];
-  snprintf(posted, sizeof posted, "%s", s_str(post, "transaction_id"));
+  snprintf(posted, sizeof posted, "%s", json_member_string(post, "transaction_id"));
   assert_int_equal(json_array_size(json_object_get(r.body, "modified")), 0);
   json_decref(r.body);
 
@@ -532,12 +497,12 @@ static void test_pending_that_posts_arrives_as_removal_plus_addition(void **stat
   assert_int_equal(json_array_size(added), 1);
   assert_int_equal(json_array_size(removed), 1);
   assert_int_equal(json_array_size(json_object_get(r.body, "modified")), 0);
-  assert_string_equal(s_str(json_array_get(removed, 0), "transaction_id"), pending);
+  assert_string_equal(json_member_string(json_array_get(removed, 0), "transaction_id"), pending);
   json_t *t = json_array_get(added, 0);
-  assert_string_equal(s_str(t, "transaction_id"), posted);
-  assert_string_equal(s_str(t, "pending_transaction_id"), pending);
+  assert_string_equal(json_member_string(t, "transaction_id"), posted);
+  assert_string_equal(json_member_string(t, "pending_transaction_id"), pending);
   assert_false(json_is_true(json_object_get(t, "pending")));
-  assert_string_equal(s_str(t, "date"), S_TODAY);
+  assert_string_equal(json_member_string(t, "date"), S_TODAY);
   assert_true(json_number_value(json_object_get(t, "amount")) == amount);
   json_decref(r.body);
 
@@ -553,21 +518,21 @@ static void test_mutation_knob_fails_one_mid_pagination_call(void **state)
   plaid_sim *fx = *state;
   char item_id[64];
   char *access = s_new_item(fx, 90, item_id);
-  s_reply first = s_sync(fx, access, NULL, 50);
+  sim_reply first = s_sync(fx, access, NULL, 50);
   s_ok(&first);
   assert_true(json_is_true(json_object_get(first.body, "has_more")));
-  const char *mid = s_str(first.body, "next_cursor");
+  const char *mid = json_member_string(first.body, "next_cursor");
 
-  s_reply k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:b}", "mutation_during_pagination", 1));
+  sim_reply k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:b}", "mutation_during_pagination", 1));
   s_ok(&k);
   assert_true(json_is_true(json_object_get(k.body, "mutation_during_pagination")));
   json_decref(k.body);
   /* the first call of a batch ("" here) is not in the middle of paging: it passes */
-  s_reply r = s_sync(fx, access, "", 50);
+  sim_reply r = s_sync(fx, access, "", 50);
   s_ok(&r);
   json_decref(r.body);
   r = s_sync(fx, access, mid, 50);
-  s_error(&r, 400, "TRANSACTIONS_ERROR", "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION");
+  sim_reply_expect_error(&r, 400, "TRANSACTIONS_ERROR", "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION");
   r = s_sync(fx, access, mid, 50); /* once */
   s_ok(&r);
   json_decref(r.body);
@@ -584,15 +549,15 @@ static void test_history_goes_not_ready_then_initial_then_historical(void **stat
   plaid_sim *fx = *state;
   char item_id[64], cursor[64], status[40];
   char *access = s_new_item(fx, 180, item_id);
-  s_reply k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:s}", "history", "none"));
+  sim_reply k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:s}", "history", "none"));
   s_ok(&k);
-  assert_string_equal(s_str(k.body, "transactions_update_status"), "NOT_READY");
+  assert_string_equal(json_member_string(k.body, "transactions_update_status"), "NOT_READY");
   json_decref(k.body);
 
-  s_reply r = s_sync(fx, access, "", 100);
+  sim_reply r = s_sync(fx, access, "", 100);
   s_ok(&r);
-  assert_string_equal(s_str(r.body, "transactions_update_status"), "NOT_READY");
-  assert_string_equal(s_str(r.body, "next_cursor"), "");
+  assert_string_equal(json_member_string(r.body, "transactions_update_status"), "NOT_READY");
+  assert_string_equal(json_member_string(r.body, "next_cursor"), "");
   assert_false(json_is_true(json_object_get(r.body, "has_more")));
   assert_int_equal(json_array_size(json_object_get(r.body, "added")), 0);
   json_decref(r.body);
@@ -607,7 +572,7 @@ static void test_history_goes_not_ready_then_initial_then_historical(void **stat
   s_same_sets(synced, recent);
 
   k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:s}", "history", "none"));
-  s_error(&k, 400, "INVALID_REQUEST", "INVALID_FIELD"); /* history never goes back */
+  sim_reply_expect_error(&k, 400, "INVALID_REQUEST", "INVALID_FIELD"); /* history never goes back */
   k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:s}", "history", "complete"));
   s_ok(&k);
   json_decref(k.body);
@@ -617,13 +582,13 @@ static void test_history_goes_not_ready_then_initial_then_historical(void **stat
   const char *id;
   json_t *t;
   json_object_foreach(older, id, t) {
-    assert_true(strcmp(s_str(t, "date"), S_DAY30) < 0);
+    assert_true(strcmp(json_member_string(t, "date"), S_DAY30) < 0);
     json_object_set(synced, id, t);
   }
   json_t *all = s_get_all(fx, access, "2024-12-17");
   s_same_sets(synced, all);
   k = s_sim(fx, "POST", item_id, "sync", json_pack("{s:s}", "history", "later"));
-  s_error(&k, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&k, 400, "INVALID_REQUEST", "INVALID_FIELD");
   json_decref(all);
   json_decref(older);
   json_decref(recent);
@@ -636,7 +601,7 @@ static void test_sandbox_transactions_create_appends_additions(void **state)
   plaid_sim *fx = *state;
   s_synced it;
   s_synced_item(fx, 90, &it);
-  s_reply r =
+  sim_reply r =
     s_plaid(fx, "/sandbox/transactions/create",
             json_pack("{s:s, s:[{s:s, s:s, s:f, s:s, s:s}, {s:s, s:s, s:f, s:s}]}", "access_token", it.access,
                       "transactions", "date_transacted", "2025-06-10", "date_posted", "2025-06-11", "amount", 42.5,
@@ -648,22 +613,22 @@ static void test_sandbox_transactions_create_appends_additions(void **state)
   s_ok(&r);
   json_t *added = json_object_get(r.body, "added");
   assert_int_equal(json_array_size(added), 2);
-  s_reply acc = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", it.access));
+  sim_reply acc = s_plaid(fx, "/accounts/get", json_pack("{s:s}", "access_token", it.access));
   s_ok(&acc);
-  const char *checking = s_str(json_array_get(json_object_get(acc.body, "accounts"), 0), "account_id");
+  const char *checking = json_member_string(json_array_get(json_object_get(acc.body, "accounts"), 0), "account_id");
   size_t i;
   json_t *t;
   json_array_foreach(added, i, t) {
-    assert_string_equal(s_str(t, "account_id"), checking);
+    assert_string_equal(json_member_string(t, "account_id"), checking);
     assert_false(json_is_true(json_object_get(t, "pending")));
   }
   /* newest first: the refund posted on the 12th, the coffee on the 11th */
   json_t *coffee = json_array_get(added, 1);
-  assert_string_equal(s_str(json_array_get(added, 0), "name"), "SANDBOX REFUND");
+  assert_string_equal(json_member_string(json_array_get(added, 0), "name"), "SANDBOX REFUND");
   assert_true(json_number_value(json_object_get(json_array_get(added, 0), "amount")) == -100.0);
-  assert_string_equal(s_str(coffee, "name"), "SANDBOX COFFEE");
-  assert_string_equal(s_str(coffee, "authorized_date"), "2025-06-10");
-  assert_string_equal(s_str(coffee, "date"), "2025-06-11");
+  assert_string_equal(json_member_string(coffee, "name"), "SANDBOX COFFEE");
+  assert_string_equal(json_member_string(coffee, "authorized_date"), "2025-06-10");
+  assert_string_equal(json_member_string(coffee, "date"), "2025-06-11");
   json_decref(acc.body);
   json_decref(r.body);
 
@@ -673,21 +638,21 @@ static void test_sandbox_transactions_create_appends_additions(void **state)
                                             "amount", 1.0, "description", "X"));
   r = s_plaid(fx, "/sandbox/transactions/create",
               json_pack("{s:s, s:o}", "access_token", it.access, "transactions", eleven));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/sandbox/transactions/create",
               json_pack("{s:s, s:[{s:s, s:s, s:f, s:s}]}", "access_token", it.access, "transactions", "date_transacted",
                         "2025-05-20", "date_posted", "2025-05-20", "amount", 1.0, "description", "TOO OLD"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/sandbox/transactions/create",
               json_pack("{s:s, s:[{s:s, s:s, s:f, s:s}]}", "access_token", it.access, "transactions", "date_transacted",
                         "2025-06-12", "date_posted", "2025-06-11", "amount", 1.0, "description", "POSTED FIRST"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(fx, "/sandbox/transactions/create",
               json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "access_token", it.access, "transactions", "date_transacted",
                         S_TODAY, "date_posted", S_TODAY, "description", "NO AMOUNT"));
-  s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   r = s_plaid(fx, "/sandbox/transactions/create", json_pack("{s:s}", "access_token", it.access));
-  s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   s_synced_free(&it);
 }
 
@@ -698,7 +663,7 @@ static void test_days_passing_arrive_as_new_and_posted_transactions(void **state
   s_synced_item(fx, 90, &it);
   atomic_fetch_add(&s_clock_ms, 4LL * 86400 * 1000); /* 2025-06-19 */
 
-  s_reply r = s_sync(fx, it.access, it.cursor, 500);
+  sim_reply r = s_sync(fx, it.access, it.cursor, 500);
   s_ok(&r);
   json_t *added = json_object_get(r.body, "added"), *removed = json_object_get(r.body, "removed");
   assert_true(json_array_size(added) > 0);
@@ -707,7 +672,7 @@ static void test_days_passing_arrive_as_new_and_posted_transactions(void **state
   size_t i, posted = 0;
   json_t *t;
   json_array_foreach(added, i, t) {
-    const char *was = s_str(t, "pending_transaction_id");
+    const char *was = json_member_string(t, "pending_transaction_id");
     if(!was || !json_object_get(it.set, was))
       continue;
     posted++;
@@ -715,7 +680,7 @@ static void test_days_passing_arrive_as_new_and_posted_transactions(void **state
     size_t j;
     json_t *u;
     json_array_foreach(removed, j, u)
-      gone = gone || strcmp(s_str(u, "transaction_id"), was) == 0;
+      gone = gone || strcmp(json_member_string(u, "transaction_id"), was) == 0;
     assert_true(gone);
   }
   assert_true(posted > 0);
@@ -725,25 +690,19 @@ static void test_days_passing_arrive_as_new_and_posted_transactions(void **state
   s_synced_free(&it);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
 #define S_TEST(fn) cmocka_unit_test_setup_teardown(fn, s_setup, s_teardown)
-  const struct CMUnitTest tests[] = {
-    S_TEST(test_sync_from_the_start_yields_exactly_what_transactions_get_returns),
-    S_TEST(test_sync_pages_are_idempotent_and_count_is_bounded),
-    S_TEST(test_sync_rejects_forged_and_foreign_cursors_and_bad_fields),
-    S_TEST(test_sync_filters_by_account_with_its_own_cursor),
-    S_TEST(test_sim_changes_arrive_as_added_modified_removed_from_the_saved_cursor),
-    S_TEST(test_sim_changes_are_validated_and_all_or_nothing),
-    S_TEST(test_pending_that_posts_arrives_as_removal_plus_addition),
-    S_TEST(test_mutation_knob_fails_one_mid_pagination_call),
-    S_TEST(test_history_goes_not_ready_then_initial_then_historical),
-    S_TEST(test_sandbox_transactions_create_appends_additions),
-    cmocka_unit_test_setup_teardown(test_days_passing_arrive_as_new_and_posted_transactions, s_setup_moving_clock,
-                                    s_teardown),
-  };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+UNIT_MAIN("plaid_sim_sync", unit_curl_setup, unit_curl_teardown,
+          {
+            S_TEST(test_sync_from_the_start_yields_exactly_what_transactions_get_returns),
+            S_TEST(test_sync_pages_are_idempotent_and_count_is_bounded),
+            S_TEST(test_sync_rejects_forged_and_foreign_cursors_and_bad_fields),
+            S_TEST(test_sync_filters_by_account_with_its_own_cursor),
+            S_TEST(test_sim_changes_arrive_as_added_modified_removed_from_the_saved_cursor),
+            S_TEST(test_sim_changes_are_validated_and_all_or_nothing),
+            S_TEST(test_pending_that_posts_arrives_as_removal_plus_addition),
+            S_TEST(test_mutation_knob_fails_one_mid_pagination_call),
+            S_TEST(test_history_goes_not_ready_then_initial_then_historical),
+            S_TEST(test_sandbox_transactions_create_appends_additions),
+            cmocka_unit_test_setup_teardown(test_days_passing_arrive_as_new_and_posted_transactions,
+                                            s_setup_moving_clock, s_teardown),
+          })

@@ -22,6 +22,7 @@
 #include "plaid/plaid.h"
 #include "plaid/webhook.h"
 #include "support/sim_client.h"
+#include "support/unit_curl.h"
 
 #define S_CLIENT_ID "hook-client-id"
 #define S_SECRET    "hook-secret-value"
@@ -147,53 +148,18 @@ static int s_teardown(void **state)
 
 /* ---- talking to the simulator ---- */
 
-typedef struct {
-  long status;
-  json_t *body;
-} s_reply;
+static const char *const s_plaid_headers[] = {"PLAID-CLIENT-ID: " S_CLIENT_ID, "PLAID-SECRET: " S_SECRET,
+                                              "Plaid-Version: 2020-09-14", NULL};
 
 /* Sends method path with body (taken over; NULL = none); plaid adds Plaid's key headers. */
-static s_reply s_send(s_fixture *f, const char *method, const char *path, json_t *body, bool plaid)
+static sim_reply s_send(s_fixture *f, const char *method, const char *path, json_t *body, bool plaid)
 {
-  static const char *const plaid_headers[] = {"PLAID-CLIENT-ID: " S_CLIENT_ID, "PLAID-SECRET: " S_SECRET,
-                                              "Plaid-Version: 2020-09-14", NULL};
-  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-  json_decref(body);
-  sim_answer a = sim_client_send(f->sim, method, path, text, plaid ? plaid_headers : NULL);
-  free(text);
-  s_reply r = {.status = a.status, .body = a.body};
-  free(a.text);
-  return r;
+  return sim_client_json(f->sim, method, path, body, plaid ? s_plaid_headers : NULL);
 }
 
-static s_reply s_plaid(s_fixture *f, const char *path, json_t *body)
+static sim_reply s_plaid(s_fixture *f, const char *path, json_t *body)
 {
   return s_send(f, "POST", path, body, true);
-}
-
-static const char *s_str(json_t *obj, const char *key)
-{
-  return json_string_value(json_object_get(obj, key));
-}
-
-static void s_ok(s_reply *r)
-{
-  if(r->status != 200) {
-    char *text = r->body ? json_dumps(r->body, JSON_COMPACT) : NULL;
-    fail_msg("expected 200, got %ld %.400s", r->status, text ? text : "");
-  }
-}
-
-/* Asserts a Plaid-shaped error and frees the reply. */
-static void s_error(s_reply *r, long status, const char *type, const char *code)
-{
-  const char *got = s_str(r->body, "error_code");
-  if(r->status != status || !got || strcmp(got, code) != 0)
-    fail_msg("expected %ld %s, got %ld %s (%s)", status, code, r->status, got ? got : "-",
-             s_str(r->body, "error_message") ? s_str(r->body, "error_message") : "");
-  assert_string_equal(s_str(r->body, "error_type"), type);
-  assert_non_null(s_str(r->body, "request_id"));
-  json_decref(r->body);
 }
 
 /* Makes an item (webhook NULL = none) with the products given; writes its id; returns its access token. */
@@ -202,18 +168,10 @@ static char *s_item_with(s_fixture *f, const char *webhook, const char *product,
   json_t *options = json_object();
   if(webhook)
     json_object_set_new(options, "webhook", json_string(webhook));
-  s_reply r = s_plaid(
-    f, "/sandbox/public_token/create",
-    json_pack("{s:s, s:[s], s:o}", "institution_id", "ins_109508", "initial_products", product, "options", options));
-  s_ok(&r);
-  s_reply x =
-    s_plaid(f, "/item/public_token/exchange", json_pack("{s:s}", "public_token", s_str(r.body, "public_token")));
-  s_ok(&x);
-  snprintf(item_id, 64, "%s", s_str(x.body, "item_id"));
-  char *access = strdup(s_str(x.body, "access_token"));
-  json_decref(r.body);
-  json_decref(x.body);
-  return access;
+  return sim_client_sandbox_item(
+    f->sim, s_plaid_headers,
+    json_pack("{s:s, s:[s], s:o}", "institution_id", "ins_109508", "initial_products", product, "options", options),
+    item_id);
 }
 
 static char *s_item(s_fixture *f, const char *webhook, char item_id[64])
@@ -226,8 +184,8 @@ static void s_fire(s_fixture *f, const char *access, const char *type, const cha
   json_t *body = json_pack("{s:s, s:s}", "access_token", access, "webhook_code", code);
   if(type)
     json_object_set_new(body, "webhook_type", json_string(type));
-  s_reply r = s_plaid(f, "/sandbox/item/fire_webhook", body);
-  s_ok(&r);
+  sim_reply r = s_plaid(f, "/sandbox/item/fire_webhook", body);
+  sim_reply_expect_ok(&r);
   assert_true(json_is_true(json_object_get(r.body, "webhook_fired")));
   json_decref(r.body);
 }
@@ -237,8 +195,8 @@ static void s_admin_hook(s_fixture *f, const char *item_id, json_t *body)
 {
   char path[128];
   snprintf(path, sizeof path, "/sim/items/%s/webhook", item_id);
-  s_reply r = s_send(f, "POST", path, body, false);
-  s_ok(&r);
+  sim_reply r = s_send(f, "POST", path, body, false);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
 }
 
@@ -248,8 +206,8 @@ static json_t *s_wait_log(s_fixture *f, size_t n)
 {
   const int64_t deadline = clock_mono_ms() + 10000;
   for(;;) {
-    s_reply r = s_send(f, "GET", "/sim/webhooks", NULL, false);
-    s_ok(&r);
+    sim_reply r = s_send(f, "GET", "/sim/webhooks", NULL, false);
+    sim_reply_expect_ok(&r);
     json_t *list = json_object_get(r.body, "webhooks");
     assert_true(json_is_array(list));
     if(json_array_size(list) >= n && json_integer_value(json_object_get(r.body, "pending")) == 0) {
@@ -284,9 +242,9 @@ static void s_kid_of(s_fixture *f, size_t i, char out[128])
   assert_non_null(dot);
   json_t *header = NULL;
   assert_int_equal(json_from_b64url(token, (size_t)(dot - token), 1024, &header), MYNT_OK);
-  assert_string_equal(s_str(header, "alg"), "ES256");
-  assert_string_equal(s_str(header, "typ"), "JWT");
-  snprintf(out, 128, "%s", s_str(header, "kid"));
+  assert_string_equal(json_member_string(header, "alg"), "ES256");
+  assert_string_equal(json_member_string(header, "typ"), "JWT");
+  snprintf(out, 128, "%s", json_member_string(header, "kid"));
   json_decref(header);
 }
 
@@ -315,25 +273,26 @@ static void test_every_webhook_verifies_with_the_key_plaid_serves(void **state)
     json_t *entry = json_array_get(log, i);
     mynt_detail why = {0};
     if(s_verify_at(f, i, S_T0, &why) != MYNT_OK)
-      fail_msg("webhook %zu (%s) did not verify: %s", i, s_str(entry, "webhook_code"), mynt_detail_text(&why));
+      fail_msg("webhook %zu (%s) did not verify: %s", i, json_member_string(entry, "webhook_code"),
+               mynt_detail_text(&why));
     plaid_webhook_event ev;
     assert_int_equal(plaid_webhook_parse(h->body, h->len, &ev, NULL), MYNT_OK);
     assert_string_equal(ev.item_id, item_id);
-    assert_string_equal(ev.webhook_type, s_str(entry, "webhook_type"));
-    assert_string_equal(ev.webhook_code, s_str(entry, "webhook_code"));
+    assert_string_equal(ev.webhook_type, json_member_string(entry, "webhook_type"));
+    assert_string_equal(ev.webhook_code, json_member_string(entry, "webhook_code"));
     assert_string_equal(h->path, "/webhooks/plaid");
     assert_non_null(strstr(h->content_type, "application/json"));
     /* Plaid's bytes: 2-space-indented JSON, from the sandbox. */
     assert_non_null(strstr(h->body, "{\n  \"webhook_type\": "));
     json_t *body = json_loadb(h->body, h->len, 0, NULL);
-    assert_string_equal(s_str(body, "environment"), "sandbox");
+    assert_string_equal(json_member_string(body, "environment"), "sandbox");
     assert_int_equal(json_integer_value(json_object_get(entry, "status")), 200);
-    assert_string_equal(s_str(entry, "url"), f->hook_url);
-    assert_string_equal(s_str(entry, "item_id"), item_id);
-    assert_string_equal(s_str(entry, "delivered_at"), "2025-06-15T12:00:00Z");
+    assert_string_equal(json_member_string(entry, "url"), f->hook_url);
+    assert_string_equal(json_member_string(entry, "item_id"), item_id);
+    assert_string_equal(json_member_string(entry, "delivered_at"), "2025-06-15T12:00:00Z");
     char kid[128];
     s_kid_of(f, i, kid);
-    assert_string_equal(s_str(entry, "key_id"), kid);
+    assert_string_equal(json_member_string(entry, "key_id"), kid);
     const char *code = ev.webhook_code;
     if(strcmp(code, "SYNC_UPDATES_AVAILABLE") == 0) {
       assert_true(json_is_true(json_object_get(body, "initial_update_complete")));
@@ -341,17 +300,17 @@ static void test_every_webhook_verifies_with_the_key_plaid_serves(void **state)
     }
     else if(strcmp(code, "ERROR") == 0) {
       assert_string_equal(ev.error_code, "ITEM_LOGIN_REQUIRED");
-      assert_string_equal(s_str(json_object_get(body, "error"), "error_type"), "ITEM_ERROR");
+      assert_string_equal(json_member_string(json_object_get(body, "error"), "error_type"), "ITEM_ERROR");
     }
     else if(strcmp(code, "PENDING_EXPIRATION") == 0) {
-      assert_string_equal(s_str(body, "consent_expiration_time"), "2025-06-22T12:00:00Z");
+      assert_string_equal(json_member_string(body, "consent_expiration_time"), "2025-06-22T12:00:00Z");
     }
     else if(strcmp(code, "PENDING_DISCONNECT") == 0) {
-      assert_string_equal(s_str(body, "disconnect_time"), "2025-06-22T12:00:00Z");
-      assert_string_equal(s_str(body, "reason"), "INSTITUTION_TOKEN_EXPIRATION");
+      assert_string_equal(json_member_string(body, "disconnect_time"), "2025-06-22T12:00:00Z");
+      assert_string_equal(json_member_string(body, "reason"), "INSTITUTION_TOKEN_EXPIRATION");
     }
     else if(strcmp(code, "USER_ACCOUNT_REVOKED") == 0) {
-      assert_int_equal(strlen(s_str(body, "account_id")), 37);
+      assert_int_equal(strlen(json_member_string(body, "account_id")), 37);
     }
     else if(strcmp(code, "USER_PERMISSION_REVOKED") == 0) {
       assert_string_equal(ev.error_code, "USER_PERMISSION_REVOKED");
@@ -417,19 +376,19 @@ static void test_key_get_answers_the_jwk_and_plaids_errors(void **state)
   json_decref(s_wait_log(f, 1));
   s_kid_of(f, 0, kid);
 
-  s_reply r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:s}", "key_id", kid));
-  s_ok(&r);
-  assert_non_null(s_str(r.body, "request_id"));
+  sim_reply r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:s}", "key_id", kid));
+  sim_reply_expect_ok(&r);
+  assert_non_null(json_member_string(r.body, "request_id"));
   json_t *key = json_object_get(r.body, "key");
   static const char *const members[] = {"alg", "created_at", "crv", "expired_at", "kid", "kty", "use", "x", "y"};
   assert_int_equal(json_object_size(key), sizeof members / sizeof members[0]);
   for(size_t i = 0; i < sizeof members / sizeof members[0]; i++)
     assert_non_null(json_object_get(key, members[i]));
-  assert_string_equal(s_str(key, "alg"), "ES256");
-  assert_string_equal(s_str(key, "crv"), "P-256");
-  assert_string_equal(s_str(key, "kty"), "EC");
-  assert_string_equal(s_str(key, "use"), "sig");
-  assert_string_equal(s_str(key, "kid"), kid);
+  assert_string_equal(json_member_string(key, "alg"), "ES256");
+  assert_string_equal(json_member_string(key, "crv"), "P-256");
+  assert_string_equal(json_member_string(key, "kty"), "EC");
+  assert_string_equal(json_member_string(key, "use"), "sig");
+  assert_string_equal(json_member_string(key, "kid"), kid);
   assert_int_equal(json_integer_value(json_object_get(key, "created_at")), S_T0);
   assert_true(json_is_null(json_object_get(key, "expired_at")));
   assert_null(json_object_get(key, "d"));
@@ -437,19 +396,19 @@ static void test_key_get_answers_the_jwk_and_plaids_errors(void **state)
   json_decref(r.body);
 
   r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:s}", "key_id", "6c5516e1-92dc-479e-a8ff-5a51992e0001"));
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_WEBHOOK_VERIFICATION_KEY_ID");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_WEBHOOK_VERIFICATION_KEY_ID");
   r = s_plaid(f, "/webhook_verification_key/get", json_object());
-  s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:i}", "key_id", 7));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:s, s:s}", "key_id", kid, "kid", kid));
-  s_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
   r = s_send(f, "POST", "/webhook_verification_key/get", json_pack("{s:s}", "key_id", kid), false);
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
   /* client_id and secret in the body work as in the headers. */
   r = s_send(f, "POST", "/webhook_verification_key/get",
              json_pack("{s:s, s:s, s:s}", "client_id", S_CLIENT_ID, "secret", S_SECRET, "key_id", kid), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   free(access);
 }
@@ -464,10 +423,10 @@ static void test_rotation_keeps_the_old_key_verifying_until_it_expires(void **st
   json_decref(s_wait_log(f, 1));
   s_kid_of(f, 0, old_kid);
 
-  s_reply r = s_send(f, "POST", "/sim/webhook_key/rotate", json_pack("{s:i}", "grace_s", 120), false);
-  s_ok(&r);
-  assert_string_equal(s_str(r.body, "previous_key_id"), old_kid);
-  assert_string_not_equal(s_str(r.body, "key_id"), old_kid);
+  sim_reply r = s_send(f, "POST", "/sim/webhook_key/rotate", json_pack("{s:i}", "grace_s", 120), false);
+  sim_reply_expect_ok(&r);
+  assert_string_equal(json_member_string(r.body, "previous_key_id"), old_kid);
+  assert_string_not_equal(json_member_string(r.body, "key_id"), old_kid);
   assert_int_equal(json_integer_value(json_object_get(r.body, "previous_expired_at")), S_T0 + 120);
   json_decref(r.body);
 
@@ -478,11 +437,11 @@ static void test_rotation_keeps_the_old_key_verifying_until_it_expires(void **st
   assert_int_equal(s_verify_at(f, 1, S_T0, NULL), MYNT_OK);
 
   r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:s}", "key_id", old_kid));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_int_equal(json_integer_value(json_object_get(json_object_get(r.body, "key"), "expired_at")), S_T0 + 120);
   json_decref(r.body);
   r = s_plaid(f, "/webhook_verification_key/get", json_pack("{s:s}", "key_id", new_kid));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_true(json_is_null(json_object_get(json_object_get(r.body, "key"), "expired_at")));
   json_decref(r.body);
 
@@ -494,19 +453,19 @@ static void test_rotation_keeps_the_old_key_verifying_until_it_expires(void **st
 
   /* grace_s 0 retires the key at once; bad values are refused. */
   r = s_send(f, "POST", "/sim/webhook_key/rotate", json_pack("{s:i}", "grace_s", 0), false);
-  s_ok(&r);
-  assert_string_equal(s_str(r.body, "previous_key_id"), new_kid);
+  sim_reply_expect_ok(&r);
+  assert_string_equal(json_member_string(r.body, "previous_key_id"), new_kid);
   json_decref(r.body);
   assert_int_equal(s_verify_at(f, 1, S_T0, NULL), MYNT_UNAUTHORIZED);
   r = s_send(f, "POST", "/sim/webhook_key/rotate", json_pack("{s:i}", "grace_s", 86401), false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "POST", "/sim/webhook_key/rotate", json_pack("{s:s}", "grace_s", "60"), false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "GET", "/sim/webhook_key/rotate", NULL, false);
-  s_error(&r, 405, "INVALID_REQUEST", "INVALID_HTTP_METHOD");
+  sim_reply_expect_error(&r, 405, "INVALID_REQUEST", "INVALID_HTTP_METHOD");
   /* Without a body the default grace applies. */
   r = s_send(f, "POST", "/sim/webhook_key/rotate", NULL, false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_int_equal(json_integer_value(json_object_get(r.body, "previous_expired_at")), S_T0 + 300);
   json_decref(r.body);
   free(access);
@@ -519,40 +478,40 @@ static void test_fire_webhook_validates_like_plaid(void **state)
   char item_id[64], bare_id[64];
   char *access = s_item(f, f->hook_url, item_id);
   char *bare = s_item(f, NULL, bare_id);
-  s_reply r = s_plaid(f, "/sandbox/item/fire_webhook", json_pack("{s:s}", "access_token", access));
-  s_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
+  sim_reply r = s_plaid(f, "/sandbox/item/fire_webhook", json_pack("{s:s}", "access_token", access));
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "MISSING_FIELDS");
   r = s_plaid(f, "/sandbox/item/fire_webhook", json_pack("{s:s, s:s}", "access_token", access, "webhook_code", "NOPE"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(
     f, "/sandbox/item/fire_webhook",
     json_pack("{s:s, s:s, s:s}", "access_token", access, "webhook_code", "DEFAULT_UPDATE", "webhook_type", "BANANAS"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s, s:s}", "access_token", access, "webhook_code", "SYNC_UPDATES_AVAILABLE",
                         "webhook_type", "ITEM"));
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s, s:s}", "access_token", access, "webhook_code", "LOGIN_REPAIRED", "url", "x"));
-  s_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "UNKNOWN_FIELDS");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s}", "access_token", "access-sandbox-nope", "webhook_code", "LOGIN_REPAIRED"));
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s}", "access_token", bare, "webhook_code", "LOGIN_REPAIRED"));
-  s_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_WEBHOOK_INVALID");
+  sim_reply_expect_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_WEBHOOK_INVALID");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s}", "access_token", access, "webhook_code", "RECURRING_TRANSACTIONS_UPDATE"));
-  s_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
+  sim_reply_expect_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
   r = s_plaid(
     f, "/sandbox/item/fire_webhook",
     json_pack("{s:s, s:s, s:s}", "access_token", access, "webhook_code", "DEFAULT_UPDATE", "webhook_type", "AUTH"));
-  s_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
+  sim_reply_expect_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
   r = s_plaid(f, "/sandbox/item/fire_webhook",
               json_pack("{s:s, s:s}", "access_token", access, "webhook_code", "PRODUCT_READY"));
-  s_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
+  sim_reply_expect_error(&r, 400, "SANDBOX_ERROR", "SANDBOX_PRODUCT_NOT_ENABLED");
   r = s_send(f, "POST", "/sandbox/item/fire_webhook",
              json_pack("{s:s, s:s}", "access_token", access, "webhook_code", "LOGIN_REPAIRED"), false);
-  s_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
+  sim_reply_expect_error(&r, 400, "INVALID_INPUT", "INVALID_API_KEYS");
   /* Nothing was sent for any of them. */
   clock_sleep_ms(100);
   assert_int_equal(s_hook_count(&f->rx), 0);
@@ -564,9 +523,9 @@ static void test_fire_webhook_validates_like_plaid(void **state)
   s_fire(f, access, "ITEM", "USER_PERMISSION_REVOKED");
   json_t *log = s_wait_log(f, 2);
   assert_int_equal(json_array_size(log), 2);
-  assert_string_equal(s_str(json_array_get(log, 0), "webhook_type"), "AUTH");
-  assert_string_equal(s_str(json_array_get(log, 0), "item_id"), auth_id);
-  assert_string_equal(s_str(json_array_get(log, 1), "webhook_code"), "USER_PERMISSION_REVOKED");
+  assert_string_equal(json_member_string(json_array_get(log, 0), "webhook_type"), "AUTH");
+  assert_string_equal(json_member_string(json_array_get(log, 0), "item_id"), auth_id);
+  assert_string_equal(json_member_string(json_array_get(log, 1), "webhook_code"), "USER_PERMISSION_REVOKED");
   json_decref(log);
   free(auth);
   free(access);
@@ -597,11 +556,11 @@ static void test_delivery_log_records_statuses_and_failures(void **state)
   s_fire(f, gone, NULL, "PENDING_DISCONNECT");
   log = s_wait_log(f, 2);
   json_t *e = json_array_get(log, 1);
-  assert_string_equal(s_str(e, "status"), "connect_failed");
-  assert_string_equal(s_str(e, "item_id"), gone_id);
-  assert_string_equal(s_str(e, "url"), url);
-  assert_string_equal(s_str(e, "webhook_type"), "ITEM");
-  assert_string_equal(s_str(e, "webhook_code"), "PENDING_DISCONNECT");
+  assert_string_equal(json_member_string(e, "status"), "connect_failed");
+  assert_string_equal(json_member_string(e, "item_id"), gone_id);
+  assert_string_equal(json_member_string(e, "url"), url);
+  assert_string_equal(json_member_string(e, "webhook_type"), "ITEM");
+  assert_string_equal(json_member_string(e, "webhook_code"), "PENDING_DISCONNECT");
   assert_true(json_integer_value(json_object_get(e, "id")) >
               json_integer_value(json_object_get(json_array_get(log, 0), "id")));
   json_decref(log);
@@ -624,15 +583,15 @@ static void test_drop_knob_loses_the_next_deliveries(void **state)
   s_fixture *f = *state;
   char item_id[64];
   char *access = s_item(f, f->hook_url, item_id);
-  s_reply r = s_send(f, "POST", "/sim/webhooks/drop", json_pack("{s:i}", "count", 2), false);
-  s_ok(&r);
+  sim_reply r = s_send(f, "POST", "/sim/webhooks/drop", json_pack("{s:i}", "count", 2), false);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   s_fire(f, access, NULL, "LOGIN_REPAIRED");
   s_fire(f, access, NULL, "NEW_ACCOUNTS_AVAILABLE");
   s_fire(f, access, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE");
   json_t *log = s_wait_log(f, 3);
-  assert_string_equal(s_str(json_array_get(log, 0), "status"), "dropped");
-  assert_string_equal(s_str(json_array_get(log, 1), "status"), "dropped");
+  assert_string_equal(json_member_string(json_array_get(log, 0), "status"), "dropped");
+  assert_string_equal(json_member_string(json_array_get(log, 1), "status"), "dropped");
   assert_int_equal(json_integer_value(json_object_get(json_array_get(log, 2), "status")), 200);
   json_decref(log);
   assert_int_equal(s_hook_count(&f->rx), 1);
@@ -641,11 +600,11 @@ static void test_drop_knob_loses_the_next_deliveries(void **state)
   assert_string_equal(ev.webhook_code, "SYNC_UPDATES_AVAILABLE");
 
   r = s_send(f, "POST", "/sim/webhooks/drop", json_pack("{s:i}", "count", -1), false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "POST", "/sim/webhooks/drop", json_object(), false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "GET", "/sim/webhooks", NULL, false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   assert_int_equal(json_integer_value(json_object_get(r.body, "dropping")), 0);
   json_decref(r.body);
   free(access);
@@ -659,20 +618,20 @@ static void test_sync_updates_follow_the_history_once_synced(void **state)
   char *access = s_item(f, f->hook_url, item_id);
   char *idle = s_item(f, f->hook_url, idle_id);
   snprintf(path, sizeof path, "/sim/items/%s/sync", item_id);
-  s_reply r = s_send(f, "POST", path, json_pack("{s:s}", "history", "none"), false);
-  s_ok(&r);
+  sim_reply r = s_send(f, "POST", path, json_pack("{s:s}", "history", "none"), false);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   r = s_plaid(f, "/transactions/sync", json_pack("{s:s}", "access_token", access));
-  s_ok(&r);
-  assert_string_equal(s_str(r.body, "transactions_update_status"), "NOT_READY");
+  sim_reply_expect_ok(&r);
+  assert_string_equal(json_member_string(r.body, "transactions_update_status"), "NOT_READY");
   json_decref(r.body);
 
   r = s_send(f, "POST", path, json_pack("{s:s}", "history", "initial"), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   json_decref(s_wait_log(f, 1));
   r = s_send(f, "POST", path, json_pack("{s:s}", "history", "complete"), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   json_decref(s_wait_log(f, 2));
 
@@ -686,18 +645,18 @@ static void test_sync_updates_follow_the_history_once_synced(void **state)
   char changes[160];
   snprintf(changes, sizeof changes, "/sim/items/%s/transactions", idle_id);
   r = s_send(f, "POST", changes, json_pack("{s:[{s:f, s:s}]}", "added", "amount", 4.5, "name", "IDLE CAFE"), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
 
   /* New data on the synced item: /sim changes and /sandbox/transactions/create. */
   snprintf(changes, sizeof changes, "/sim/items/%s/transactions", item_id);
   r = s_send(f, "POST", changes, json_pack("{s:[{s:f, s:s}]}", "added", "amount", 3.5, "name", "HOOK BAKERY"), false);
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   r = s_plaid(f, "/sandbox/transactions/create",
               json_pack("{s:s, s:[{s:s, s:s, s:f, s:s}]}", "access_token", access, "transactions", "date_transacted",
                         "2025-06-14", "date_posted", "2025-06-15", "amount", 9.99, "description", "SANDBOX HOOK"));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   json_t *log = s_wait_log(f, 4);
   clock_sleep_ms(100);
@@ -706,9 +665,9 @@ static void test_sync_updates_follow_the_history_once_synced(void **state)
   assert_int_equal(json_array_size(log), 4);
   static const bool initial[] = {true, true, true, true}, historical[] = {false, true, true, true};
   for(size_t i = 0; i < 4; i++) {
-    assert_string_equal(s_str(json_array_get(log, i), "item_id"), item_id);
+    assert_string_equal(json_member_string(json_array_get(log, i), "item_id"), item_id);
     json_t *body = json_loadb(f->rx.hooks[i].body, f->rx.hooks[i].len, 0, NULL);
-    assert_string_equal(s_str(body, "webhook_code"), "SYNC_UPDATES_AVAILABLE");
+    assert_string_equal(json_member_string(body, "webhook_code"), "SYNC_UPDATES_AVAILABLE");
     assert_int_equal(json_is_true(json_object_get(body, "initial_update_complete")), initial[i]);
     assert_int_equal(json_is_true(json_object_get(body, "historical_update_complete")), historical[i]);
     json_decref(body);
@@ -727,21 +686,21 @@ static void test_item_webhooks_move_the_login_state(void **state)
   char item_id[64], path[160];
   char *access = s_item(f, f->hook_url, item_id);
   s_admin_hook(f, item_id, json_pack("{s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "ERROR"));
-  s_reply r = s_plaid(f, "/accounts/get", json_pack("{s:s}", "access_token", access));
-  s_error(&r, 400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED");
+  sim_reply r = s_plaid(f, "/accounts/get", json_pack("{s:s}", "access_token", access));
+  sim_reply_expect_error(&r, 400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED");
   s_admin_hook(f, item_id, json_pack("{s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "LOGIN_REPAIRED"));
   r = s_plaid(f, "/accounts/get", json_pack("{s:s}", "access_token", access));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   /* Another error code is only announced. */
   s_admin_hook(f, item_id,
                json_pack("{s:s, s:s, s:{s:s}}", "webhook_type", "ITEM", "webhook_code", "ERROR", "error", "error_code",
                          "INSTITUTION_DOWN"));
   r = s_plaid(f, "/accounts/get", json_pack("{s:s}", "access_token", access));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   r = s_plaid(f, "/sandbox/item/reset_login", json_pack("{s:s}", "access_token", access));
-  s_ok(&r);
+  sim_reply_expect_ok(&r);
   json_decref(r.body);
   json_t *log = s_wait_log(f, 4);
   static const char *const codes[] = {"ERROR", "LOGIN_REPAIRED", "ERROR", "ERROR"};
@@ -769,20 +728,20 @@ static void test_item_webhooks_move_the_login_state(void **state)
   snprintf(path, sizeof path, "/sim/items/%s/webhook", item_id);
   r = s_send(f, "POST", path, json_pack("{s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "SYNC_UPDATES_AVAILABLE"),
              false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "POST", path,
              json_pack("{s:s, s:s, s:{s:s}}", "webhook_type", "ITEM", "webhook_code", "ERROR", "error", "error_code",
                        "lower case"),
              false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "POST", path,
              json_pack("{s:s, s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "USER_ACCOUNT_REVOKED", "account_id",
                        "not-an-account"),
              false);
-  s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+  sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   r = s_send(f, "POST", "/sim/items/NoSuchItem/webhook",
              json_pack("{s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "LOGIN_REPAIRED"), false);
-  s_error(&r, 404, "INVALID_INPUT", "ITEM_NOT_FOUND");
+  sim_reply_expect_error(&r, 404, "INVALID_INPUT", "ITEM_NOT_FOUND");
   free(access);
 }
 
@@ -794,53 +753,48 @@ static void test_link_token_webhook_is_validated_and_kept(void **state)
     "ftp://example.com/hook", "http://", "https://exa mple.com", "example.com/hook", "http://example.com:99999/",
     "http://example.com/a b", ""};
   for(size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    s_reply r = s_plaid(f, "/link/token/create",
-                        json_pack("{s:s, s:s, s:[s], s:{s:s}, s:[s], s:s}", "client_name", "Mynt", "language", "en",
-                                  "country_codes", "US", "user", "client_user_id", "u1", "products", "transactions",
-                                  "webhook", bad[i]));
+    sim_reply r = s_plaid(f, "/link/token/create",
+                          json_pack("{s:s, s:s, s:[s], s:{s:s}, s:[s], s:s}", "client_name", "Mynt", "language", "en",
+                                    "country_codes", "US", "user", "client_user_id", "u1", "products", "transactions",
+                                    "webhook", bad[i]));
     if(r.status != 400)
       fail_msg("webhook \"%s\" was accepted", bad[i]);
-    s_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
+    sim_reply_expect_error(&r, 400, "INVALID_REQUEST", "INVALID_FIELD");
   }
-  s_reply r = s_plaid(f, "/link/token/create",
-                      json_pack("{s:s, s:s, s:[s], s:{s:s}, s:[s], s:s}", "client_name", "Mynt", "language", "en",
-                                "country_codes", "US", "user", "client_user_id", "u1", "products", "transactions",
-                                "webhook", f->hook_url));
-  s_ok(&r);
-  s_reply done = s_send(f, "POST", "/sim/link/complete",
-                        json_pack("{s:s, s:s, s:s, s:s}", "link_token", s_str(r.body, "link_token"), "institution_id",
-                                  "ins_109509", "username", "user_good", "password", "pass_good"),
-                        false);
-  s_ok(&done);
+  sim_reply r = s_plaid(f, "/link/token/create",
+                        json_pack("{s:s, s:s, s:[s], s:{s:s}, s:[s], s:s}", "client_name", "Mynt", "language", "en",
+                                  "country_codes", "US", "user", "client_user_id", "u1", "products", "transactions",
+                                  "webhook", f->hook_url));
+  sim_reply_expect_ok(&r);
+  sim_reply done = s_send(f, "POST", "/sim/link/complete",
+                          json_pack("{s:s, s:s, s:s, s:s}", "link_token", json_member_string(r.body, "link_token"),
+                                    "institution_id", "ins_109509", "username", "user_good", "password", "pass_good"),
+                          false);
+  sim_reply_expect_ok(&done);
   char item_id[64];
-  snprintf(item_id, sizeof item_id, "%s", s_str(done.body, "item_id"));
+  snprintf(item_id, sizeof item_id, "%s", json_member_string(done.body, "item_id"));
   json_decref(r.body);
   json_decref(done.body);
   s_admin_hook(f, item_id,
                json_pack("{s:s, s:s}", "webhook_type", "TRANSACTIONS", "webhook_code", "SYNC_UPDATES_AVAILABLE"));
   json_t *log = s_wait_log(f, 1);
-  assert_string_equal(s_str(json_array_get(log, 0), "url"), f->hook_url);
+  assert_string_equal(json_member_string(json_array_get(log, 0), "url"), f->hook_url);
   assert_int_equal(json_integer_value(json_object_get(json_array_get(log, 0), "status")), 200);
   json_decref(log);
   assert_int_equal(s_verify_at(f, 0, S_T0, NULL), MYNT_OK);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_every_webhook_verifies_with_the_key_plaid_serves, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_a_tampered_or_stale_webhook_fails_verification, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_key_get_answers_the_jwk_and_plaids_errors, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_rotation_keeps_the_old_key_verifying_until_it_expires, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_fire_webhook_validates_like_plaid, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_delivery_log_records_statuses_and_failures, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_drop_knob_loses_the_next_deliveries, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_sync_updates_follow_the_history_once_synced, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_item_webhooks_move_the_login_state, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_link_token_webhook_is_validated_and_kept, s_setup, s_teardown),
-  };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+UNIT_MAIN("plaid_sim_webhook", unit_curl_setup, unit_curl_teardown,
+          {
+            T(test_every_webhook_verifies_with_the_key_plaid_serves),
+            T(test_a_tampered_or_stale_webhook_fails_verification),
+            T(test_key_get_answers_the_jwk_and_plaids_errors),
+            T(test_rotation_keeps_the_old_key_verifying_until_it_expires),
+            T(test_fire_webhook_validates_like_plaid),
+            T(test_delivery_log_records_statuses_and_failures),
+            T(test_drop_knob_loses_the_next_deliveries),
+            T(test_sync_updates_follow_the_history_once_synced),
+            T(test_item_webhooks_move_the_login_state),
+            T(test_link_token_webhook_is_validated_and_kept),
+          })

@@ -23,6 +23,7 @@
 #include "plaid/webhook.h"
 #include "support/fake_plaid.h"
 #include "support/jwt_forge.h"
+#include "support/unit_curl.h"
 
 /* The verification time of every test: iat and expired_at are set around it. */
 #define NOW ((int64_t)1750000000)
@@ -999,36 +1000,29 @@ static void test_webhook_parse_refuses_malformed_bodies(void **state)
   free(text);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
 #define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
-  const struct CMUnitTest tests[] = {
-    T(test_webhook_verify_accepts_a_webhook_signed_as_plaid_signs),
-    T(test_webhook_forge_signatures_check_with_openssl),
-    cmocka_unit_test(test_webhook_jws_verify_accepts_rfc7515_a3),
-    T(test_webhook_verify_refuses_algorithms_other_than_es256),
-    T(test_webhook_verify_refuses_headers_that_carry_keys_or_change_the_rules),
-    T(test_webhook_verify_fetches_an_unknown_kid_once_then_refuses),
-    T(test_webhook_verify_bounds_the_fetches_of_unknown_kids),
-    T(test_webhook_verify_reports_a_key_that_could_not_be_fetched_apart),
-    T(test_webhook_verify_refreshes_a_fetched_key),
-    T(test_webhook_verify_refuses_an_expired_key),
-    T(test_webhook_verify_refuses_a_stale_or_future_iat),
-    T(test_webhook_verify_refuses_a_tampered_body),
-    T(test_webhook_verify_refuses_a_tampered_payload_or_header),
-    T(test_webhook_verify_refuses_a_signature_from_another_key),
-    T(test_webhook_verify_refuses_malformed_tokens),
-    T(test_webhook_verify_refuses_signatures_that_are_not_64_bytes),
-    T(test_webhook_verify_compares_the_body_hash_in_constant_time),
-    T(test_webhook_keys_add_checks_the_jwk),
-    T(test_webhook_keys_drop_the_oldest_past_the_cap),
-    T(test_webhook_verify_fetches_keys_from_plaid),
-    cmocka_unit_test(test_webhook_parse_reads_the_members_mynt_acts_on),
-    cmocka_unit_test(test_webhook_parse_refuses_malformed_bodies),
-  };
-#undef T
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+UNIT_MAIN("plaid_webhook", unit_curl_setup, unit_curl_teardown,
+          {
+            T(test_webhook_verify_accepts_a_webhook_signed_as_plaid_signs),
+            T(test_webhook_forge_signatures_check_with_openssl),
+            cmocka_unit_test(test_webhook_jws_verify_accepts_rfc7515_a3),
+            T(test_webhook_verify_refuses_algorithms_other_than_es256),
+            T(test_webhook_verify_refuses_headers_that_carry_keys_or_change_the_rules),
+            T(test_webhook_verify_fetches_an_unknown_kid_once_then_refuses),
+            T(test_webhook_verify_bounds_the_fetches_of_unknown_kids),
+            T(test_webhook_verify_reports_a_key_that_could_not_be_fetched_apart),
+            T(test_webhook_verify_refreshes_a_fetched_key),
+            T(test_webhook_verify_refuses_an_expired_key),
+            T(test_webhook_verify_refuses_a_stale_or_future_iat),
+            T(test_webhook_verify_refuses_a_tampered_body),
+            T(test_webhook_verify_refuses_a_tampered_payload_or_header),
+            T(test_webhook_verify_refuses_a_signature_from_another_key),
+            T(test_webhook_verify_refuses_malformed_tokens),
+            T(test_webhook_verify_refuses_signatures_that_are_not_64_bytes),
+            T(test_webhook_verify_compares_the_body_hash_in_constant_time),
+            T(test_webhook_keys_add_checks_the_jwk),
+            T(test_webhook_keys_drop_the_oldest_past_the_cap),
+            T(test_webhook_verify_fetches_keys_from_plaid),
+            cmocka_unit_test(test_webhook_parse_reads_the_members_mynt_acts_on),
+            cmocka_unit_test(test_webhook_parse_refuses_malformed_bodies),
+          })

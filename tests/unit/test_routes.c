@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "local/gateway/routes.h"
+#include "support/unit_main.h"
 
 static void s_add(routes_table *t, const char *key, size_t function)
 {
@@ -169,14 +170,11 @@ static void test_routes_percent_decode_keeps_malformed_escapes(void **state)
   free(s);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_routes_pick_the_most_specific_route),
-    cmocka_unit_test(test_routes_skip_default_when_asked),
-    cmocka_unit_test(test_routes_extract_decoded_path_parameters),
-    cmocka_unit_test(test_routes_refuse_malformed_or_repeated_keys),
-    cmocka_unit_test(test_routes_percent_decode_keeps_malformed_escapes),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("routes", NULL, NULL,
+          {
+            cmocka_unit_test(test_routes_pick_the_most_specific_route),
+            cmocka_unit_test(test_routes_skip_default_when_asked),
+            cmocka_unit_test(test_routes_extract_decoded_path_parameters),
+            cmocka_unit_test(test_routes_refuse_malformed_or_repeated_keys),
+            cmocka_unit_test(test_routes_percent_decode_keeps_malformed_escapes),
+          })

@@ -16,6 +16,7 @@
 #include "runtime/runtime.h"
 #include "support/big_json.h"
 #include "support/fake_api.h"
+#include "support/unit_curl.h"
 
 #define FAKE_MAX FAKE_API_MAX
 
@@ -354,34 +355,23 @@ static void test_runtime_remaining_ms_counts_down_and_stops_at_zero(void **state
   assert_true(left > 1500 && left <= 2000);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_runtime_hands_invocation_headers_and_event_to_the_handler, s_setup,
-                                    s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_posts_exactly_the_handler_payload_to_response, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_posts_error_json_and_type_header_for_a_failing_handler, s_setup,
-                                    s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_derives_error_type_from_status_when_handler_gives_none, s_setup,
-                                    s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_answers_malformed_event_with_error_and_serves_the_next, s_setup,
-                                    s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_sets_trace_env_per_invocation_and_unsets_it_when_absent, s_setup,
-                                    s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_resets_the_arena_between_invocations, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_reuses_one_connection_for_every_call, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_posts_init_error_to_init_error_path, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_refuses_event_over_6mb_without_calling_the_handler, s_setup,
-                                    s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_reports_a_response_over_6mb_as_an_error, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_run_gives_up_after_repeated_fetch_failures, s_setup, s_teardown),
-    cmocka_unit_test_setup_teardown(test_runtime_treats_a_missing_request_id_as_a_failed_fetch, s_setup, s_teardown),
-    cmocka_unit_test(test_runtime_run_fails_when_the_runtime_api_is_unreachable),
-    cmocka_unit_test(test_runtime_create_needs_an_endpoint),
-    cmocka_unit_test(test_runtime_remaining_ms_counts_down_and_stops_at_zero),
-  };
-  int failed = cmocka_run_group_tests_name("runtime", tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+UNIT_MAIN("runtime", unit_curl_setup, unit_curl_teardown,
+          {
+            T(test_runtime_hands_invocation_headers_and_event_to_the_handler),
+            T(test_runtime_posts_exactly_the_handler_payload_to_response),
+            T(test_runtime_posts_error_json_and_type_header_for_a_failing_handler),
+            T(test_runtime_derives_error_type_from_status_when_handler_gives_none),
+            T(test_runtime_answers_malformed_event_with_error_and_serves_the_next),
+            T(test_runtime_sets_trace_env_per_invocation_and_unsets_it_when_absent),
+            T(test_runtime_resets_the_arena_between_invocations),
+            T(test_runtime_reuses_one_connection_for_every_call),
+            T(test_runtime_posts_init_error_to_init_error_path),
+            T(test_runtime_refuses_event_over_6mb_without_calling_the_handler),
+            T(test_runtime_reports_a_response_over_6mb_as_an_error),
+            T(test_runtime_run_gives_up_after_repeated_fetch_failures),
+            T(test_runtime_treats_a_missing_request_id_as_a_failed_fetch),
+            cmocka_unit_test(test_runtime_run_fails_when_the_runtime_api_is_unreachable),
+            cmocka_unit_test(test_runtime_create_needs_an_endpoint),
+            cmocka_unit_test(test_runtime_remaining_ms_counts_down_and_stops_at_zero),
+          })

@@ -21,6 +21,7 @@
 #include "support/apigw_forge.h"
 #include "support/moto_store.h"
 #include "support/script_server.h"
+#include "support/unit_main.h"
 
 extern char **environ;
 
@@ -279,11 +280,8 @@ static void test_bootstrap_serves_2000_store_invocations_with_resident_memory_fl
   free(marker);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_bootstrap_serves_5000_public_invocations_with_resident_memory_flat),
-    cmocka_unit_test(test_bootstrap_serves_2000_store_invocations_with_resident_memory_flat),
-  };
-  return cmocka_run_group_tests_name("runtime_memory", tests, NULL, NULL);
-}
+UNIT_MAIN("runtime_memory", NULL, NULL,
+          {
+            cmocka_unit_test(test_bootstrap_serves_5000_public_invocations_with_resident_memory_flat),
+            cmocka_unit_test(test_bootstrap_serves_2000_store_invocations_with_resident_memory_flat),
+          })

@@ -1,4 +1,5 @@
-/* test_runtime_processes.c - the real bootstrap and fault_bootstrap processes against a fake Runtime API. */
+/* test_runtime_processes.c - the real bootstrap and fault_bootstrap processes against a fake Runtime API (and, for
+ * presignup and costguard, a fake Cognito and API Gateway). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,9 @@
 
 #include "core/clock.h"
 #include "support/fake_api.h"
+#include "support/fake_apigateway.h"
+#include "support/fake_cognito.h"
+#include "support/unit_main.h"
 
 extern char **environ;
 
@@ -261,19 +265,26 @@ static void test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler(voi
   fake_api_free(f);
 }
 
-static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config(void **state)
+/* Starts the bootstrap as `handler` with no AWS configuration in the environment: it posts the init error
+ * Runtime.InvalidConfig and exits 1. */
+static void s_assert_init_error_without_aws_config(const char *handler)
 {
-  (void)state;
   static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
                                      "AWS_SESSION_TOKEN"};
   for(size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
     unsetenv(vars[i]);
   fake_api *f = s_fake_start();
-  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "users");
+  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, handler);
   s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
   s_check_log(&child, NULL, 0);
   s_assert_init_error(f, "Runtime.InvalidConfig");
   fake_api_free(f);
+}
+
+static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config(void **state)
+{
+  (void)state;
+  s_assert_init_error_without_aws_config("users");
 }
 
 /* _HANDLER=sync is the sync function (no routes): known to the bootstrap, so a missing configuration is the same
@@ -281,16 +292,7 @@ static void test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_conf
 static void test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config(void **state)
 {
   (void)state;
-  static const char *const vars[] = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                                     "AWS_SESSION_TOKEN"};
-  for(size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-    unsetenv(vars[i]);
-  fake_api *f = s_fake_start();
-  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "sync");
-  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
-  s_check_log(&child, NULL, 0);
-  s_assert_init_error(f, "Runtime.InvalidConfig");
-  fake_api_free(f);
+  s_assert_init_error_without_aws_config("sync");
 }
 
 static void test_fault_bootstrap_lists_its_routes(void **state)
@@ -336,12 +338,24 @@ static void test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation(v
   fake_api_free(f);
 }
 
+/* Queues GET /fault/<fault> (request id req-<fault>) on f and starts fault_bootstrap against it. *out_event is the
+ * queued event's text, for the caller to free. */
+static s_child s_spawn_fault(fake_api *f, const char *fault, char **out_event)
+{
+  char request_id[32], route_key[48], path[40];
+  snprintf(request_id, sizeof request_id, "req-%s", fault);
+  snprintf(path, sizeof path, "/fault/%s", fault);
+  snprintf(route_key, sizeof route_key, "GET %s", path);
+  *out_event = s_queue_event(f, request_id, "GET", route_key, path);
+  return s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+}
+
 static void test_fault_bootstrap_crash_dies_by_abort_without_answering(void **state)
 {
   (void)state;
   fake_api *f = s_fake_start();
-  char *crash = s_queue_event(f, "req-crash", "GET", "GET /fault/crash", "/fault/crash");
-  s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+  char *crash = NULL;
+  s_child child = s_spawn_fault(f, "crash", &crash);
   int status = s_wait_exit(child.pid, WAIT_MS);
   assert_true(WIFSIGNALED(status));
   assert_int_equal(WTERMSIG(status), SIGABRT);
@@ -356,8 +370,8 @@ static void test_fault_bootstrap_hang_never_answers(void **state)
 {
   (void)state;
   fake_api *f = s_fake_start();
-  char *hang = s_queue_event(f, "req-hang", "GET", "GET /fault/hang", "/fault/hang");
-  s_child child = s_spawn(s_binary("MYNT_FAULT_BOOTSTRAP"), f, NULL);
+  char *hang = NULL;
+  s_child child = s_spawn_fault(f, "hang", &hang);
   int64_t until = clock_mono_ms() + WAIT_MS;
   while(fake_api_handed(f) < 1 && clock_mono_ms() < until)
     clock_sleep_ms(10);
@@ -373,19 +387,122 @@ static void test_fault_bootstrap_hang_never_answers(void **state)
   fake_api_free(f);
 }
 
-int main(void)
+/* The two functions of the bootstrap that answer AWS's own events (handlers/presignup.h, handlers/costguard.h),
+ * each with its clients pointed at a faithful fake by the environment, as mynt-local and Lambda start them. */
+#define S_PRESIGNUP_EVENT(user, email)                                                                                 \
+  "{\"version\":\"1\",\"triggerSource\":\"PreSignUp_ExternalProvider\",\"region\":\"us-east-1\",\"userPoolId\":"       \
+  "\"" FAKE_COGNITO_POOL_ID "\",\"userName\":\"" user                                                                  \
+  "\",\"callerContext\":{\"awsSdkVersion\":\"aws-sdk-unknown-unknown\","                                               \
+  "\"clientId\":\"client-1\"},\"request\":{\"userAttributes\":{\"email\":\"" email "\",\"email_verified\":\"true\"},"  \
+  "\"validationData\":null},\"response\":{\"autoConfirmUser\":false,\"autoVerifyEmail\":false,\"autoVerifyPhone\":"    \
+  "false}}"
+
+/* Runs the presignup function on event (a literal) with the Runtime API f; returns its one post, checked for a
+ * clean JSON log without the address. */
+static const fake_post *s_presignup_once(fake_api *f, const char *request_id, const char *event)
 {
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_bootstrap_prints_the_route_table),
-    cmocka_unit_test(test_bootstrap_serves_health_then_exits_when_the_api_goes_away),
-    cmocka_unit_test(test_bootstrap_answers_a_non_http_event_with_an_invocation_error),
-    cmocka_unit_test(test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler),
-    cmocka_unit_test(test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config),
-    cmocka_unit_test(test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config),
-    cmocka_unit_test(test_fault_bootstrap_lists_its_routes),
-    cmocka_unit_test(test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation),
-    cmocka_unit_test(test_fault_bootstrap_crash_dies_by_abort_without_answering),
-    cmocka_unit_test(test_fault_bootstrap_hang_never_answers),
-  };
-  return cmocka_run_group_tests_name("runtime_processes", tests, NULL, NULL);
+  assert_non_null(fake_api_queue(f, request_id, event));
+  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "presignup");
+  assert_int_equal(fake_api_wait_posts(f, 1, WAIT_MS), 1);
+  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
+  static const char *const personal[] = {"ann@example.com"};
+  s_check_log(&child, personal, 1);
+  return &f->posts[0];
 }
+
+static void test_bootstrap_presignup_links_through_cognito_and_fails_the_sign_up_when_it_is_down(void **state)
+{
+  (void)state;
+  fake_cognito *cognito = fake_cognito_start();
+  fake_cognito_add_user(cognito, "u-ann", "CONFIRMED", "ann@example.com", "true");
+  aws_config cfg;
+  fake_cognito_config(cognito, &cfg);
+  request_check_export(&cfg);
+  setenv("MYNT_COGNITO_ENDPOINT", cfg.endpoint, 1);
+  static const char linked[] = S_PRESIGNUP_EVENT("Google_1001", "ann@example.com");
+  fake_api *f = s_fake_start();
+  const fake_post *post = s_presignup_once(f, "req-link", linked);
+  /* Linked, and the event answered back as Cognito expects it. */
+  assert_string_equal(post->path, "/2018-06-01/runtime/invocation/req-link/response");
+  json_t *answer = s_json(post->body, post->body_len);
+  json_t *event = s_json(linked, strlen(linked));
+  assert_true(json_equal(answer, event));
+  json_decref(answer);
+  json_decref(event);
+  json_t *links = fake_cognito_links(cognito);
+  assert_int_equal(json_array_size(links), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(links, 0), "destination")), "u-ann");
+  json_decref(links);
+  fake_api_free(f);
+  /* Cognito down: an invocation error, so Cognito refuses the sign-up instead of making a second user. */
+  fake_cognito_fail(cognito, "ListUsers", -1, 500, "InternalErrorException");
+  f = s_fake_start();
+  post = s_presignup_once(f, "req-down", S_PRESIGNUP_EVENT("Google_1002", "ann@example.com"));
+  assert_string_equal(post->path, "/2018-06-01/runtime/invocation/req-down/error");
+  json_t *error = s_json(post->body, post->body_len);
+  assert_null(strstr(json_string_value(json_object_get(error, "errorMessage")), "@"));
+  json_decref(error);
+  assert_true(cognito->list_calls > 2);
+  fake_api_free(f);
+  fake_cognito_finish(cognito);
+  unsetenv("MYNT_COGNITO_ENDPOINT");
+}
+
+static void test_bootstrap_costguard_throttles_the_stage_on_an_alert(void **state)
+{
+  (void)state;
+  json_t *stage = json_pack("{s:s, s:{s:I, s:f}, s:{s:{s:I, s:f}}}", "stageName", "$default", "defaultRouteSettings",
+                            "throttlingBurstLimit", (json_int_t)100, "throttlingRateLimit", 50.0, "routeSettings",
+                            "POST /items", "throttlingBurstLimit", (json_int_t)10, "throttlingRateLimit", 5.0);
+  fake_apigateway *apigw = fake_apigateway_start(stage, json_pack("[s]", "POST /items"));
+  aws_config cfg;
+  fake_apigateway_config(apigw, &cfg);
+  request_check_export(&cfg);
+  setenv("MYNT_APIGATEWAY_ENDPOINT", cfg.endpoint, 1);
+  setenv("MYNT_HTTP_API_ID", FAKE_APIGATEWAY_API_ID, 1);
+  fake_api *f = s_fake_start();
+  static const char alert[] = "{\"Records\":[{\"EventSource\":\"aws:sns\",\"Sns\":{\"Type\":\"Notification\","
+                              "\"TopicArn\":\"arn:aws:sns:us-east-1:123456789012:mynt-cost\",\"Message\":"
+                              "\"AWS Budget Notification\"}}]}";
+  assert_non_null(fake_api_queue(f, "req-alert", alert));
+  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "costguard");
+  assert_int_equal(fake_api_wait_posts(f, 1, WAIT_MS), 1);
+  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
+  s_check_log(&child, NULL, 0);
+  assert_string_equal(f->posts[0].path, "/2018-06-01/runtime/invocation/req-alert/response");
+  json_t *answer = s_json(f->posts[0].body, f->posts[0].body_len);
+  assert_true(json_is_true(json_object_get(answer, "changed")));
+  json_decref(answer);
+  json_t *now = fake_apigateway_stage(apigw);
+  json_t *route = json_object_get(json_object_get(now, "routeSettings"), "POST /items");
+  assert_int_equal(json_integer_value(json_object_get(route, "throttlingBurstLimit")), 1);
+  assert_true(json_number_value(json_object_get(route, "throttlingRateLimit")) == 1.0);
+  json_decref(now);
+  fake_api_free(f);
+  /* Without the API's id the function cannot start: an init error, not a guard that silently does nothing. */
+  unsetenv("MYNT_HTTP_API_ID");
+  f = s_fake_start();
+  child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "costguard");
+  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
+  s_check_log(&child, NULL, 0);
+  s_assert_init_error(f, "Runtime.InvalidConfig");
+  fake_api_free(f);
+  fake_apigateway_finish(apigw);
+  unsetenv("MYNT_APIGATEWAY_ENDPOINT");
+}
+
+UNIT_MAIN("runtime_processes", NULL, NULL,
+          {
+            cmocka_unit_test(test_bootstrap_prints_the_route_table),
+            cmocka_unit_test(test_bootstrap_serves_health_then_exits_when_the_api_goes_away),
+            cmocka_unit_test(test_bootstrap_answers_a_non_http_event_with_an_invocation_error),
+            cmocka_unit_test(test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler),
+            cmocka_unit_test(test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config),
+            cmocka_unit_test(test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config),
+            cmocka_unit_test(test_fault_bootstrap_lists_its_routes),
+            cmocka_unit_test(test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation),
+            cmocka_unit_test(test_fault_bootstrap_crash_dies_by_abort_without_answering),
+            cmocka_unit_test(test_fault_bootstrap_hang_never_answers),
+            cmocka_unit_test(test_bootstrap_presignup_links_through_cognito_and_fails_the_sign_up_when_it_is_down),
+            cmocka_unit_test(test_bootstrap_costguard_throttles_the_stage_on_an_alert),
+          })

@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "core/wipe.h"
 #include "crypto/seal.h"
+#include "support/unit_main.h"
 
 #define TOKEN "access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970"
 
@@ -656,28 +657,25 @@ static void test_b64_url_decode_accepts_only_canonical_text(void **state)
 /* The test runs with the k1 fixture (s_setup_k1). */
 #define K1(name) cmocka_unit_test_setup_teardown(name, s_setup_k1, s_teardown)
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    K1(test_seal_round_trip_returns_the_plaintext),
-    cmocka_unit_test(test_seal_round_trips_empty_and_binary_plaintext),
-    K1(test_seal_open_refuses_tampered_version),
-    cmocka_unit_test_setup_teardown(test_seal_open_refuses_tampered_kid, s_setup_k1_k2, s_teardown),
-    K1(test_seal_open_refuses_tampered_nonce_ciphertext_and_tag),
-    K1(test_seal_open_refuses_malformed_values),
-    K1(test_seal_open_refuses_wrong_user_or_item),
-    K1(test_seal_binding_is_unambiguous_across_the_user_item_boundary),
-    cmocka_unit_test(test_seal_open_reports_unknown_key_id),
-    K1(test_seal_open_refuses_a_different_key_with_the_same_id),
-    cmocka_unit_test(test_seal_rotation_opens_old_records_and_seals_with_the_new_key),
-    cmocka_unit_test(test_seal_keyring_rejects_bad_specs),
-    cmocka_unit_test(test_seal_keyring_accepts_valid_specs),
-    K1(test_seal_nonces_differ_between_two_seals_of_the_same_input),
-    K1(test_seal_refuses_bad_arguments),
-    cmocka_unit_test(test_seal_output_is_aes_256_gcm_by_an_independent_evp_decrypt),
-    cmocka_unit_test(test_seal_opens_a_value_encrypted_by_an_independent_evp_call),
-    cmocka_unit_test(test_seal_gcm_primitive_matches_the_gcm_spec_test_case_16),
-    cmocka_unit_test(test_b64_url_decode_accepts_only_canonical_text),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("seal", NULL, NULL,
+          {
+            K1(test_seal_round_trip_returns_the_plaintext),
+            cmocka_unit_test(test_seal_round_trips_empty_and_binary_plaintext),
+            K1(test_seal_open_refuses_tampered_version),
+            cmocka_unit_test_setup_teardown(test_seal_open_refuses_tampered_kid, s_setup_k1_k2, s_teardown),
+            K1(test_seal_open_refuses_tampered_nonce_ciphertext_and_tag),
+            K1(test_seal_open_refuses_malformed_values),
+            K1(test_seal_open_refuses_wrong_user_or_item),
+            K1(test_seal_binding_is_unambiguous_across_the_user_item_boundary),
+            cmocka_unit_test(test_seal_open_reports_unknown_key_id),
+            K1(test_seal_open_refuses_a_different_key_with_the_same_id),
+            cmocka_unit_test(test_seal_rotation_opens_old_records_and_seals_with_the_new_key),
+            cmocka_unit_test(test_seal_keyring_rejects_bad_specs),
+            cmocka_unit_test(test_seal_keyring_accepts_valid_specs),
+            K1(test_seal_nonces_differ_between_two_seals_of_the_same_input),
+            K1(test_seal_refuses_bad_arguments),
+            cmocka_unit_test(test_seal_output_is_aes_256_gcm_by_an_independent_evp_decrypt),
+            cmocka_unit_test(test_seal_opens_a_value_encrypted_by_an_independent_evp_call),
+            cmocka_unit_test(test_seal_gcm_primitive_matches_the_gcm_spec_test_case_16),
+            cmocka_unit_test(test_b64_url_decode_accepts_only_canonical_text),
+          })

@@ -18,6 +18,7 @@
 #include "plaid/plaid.h"
 #include "support/fake_plaid.h"
 #include "support/script_server.h"
+#include "support/unit_main.h"
 
 #define TOKEN      "access-sandbox-5f1c2e7a-90b4-4d1e-8c3a-7b6d0e9f4a21"
 #define TOKEN_BODY "{\"access_token\":\"" TOKEN "\",\"item_id\":\"item-1\",\"cursor\":\"c-1\"}"
@@ -142,6 +143,17 @@ static void test_libcurl_alone_releases_the_token_unwiped(void **state)
   assert_true(atomic_load(&s_with_token) >= 1);
 }
 
+/* Asserts that every block released since s_reset was zeroed (none still held the token), then takes the secure
+ * allocator out again: the release hook, libcurl's global state and jansson's allocator back to plain free. */
+static void s_assert_all_zeroed_and_uninstall(void)
+{
+  assert_int_equal(atomic_load(&s_not_zero), 0);
+  assert_int_equal(atomic_load(&s_with_token), 0);
+  secure_alloc_set_release(NULL);
+  curl_global_cleanup();
+  json_set_alloc_funcs(malloc, free);
+}
+
 static void test_installed_allocator_releases_only_zeroed_blocks_from_jansson_and_libcurl(void **state)
 {
   (void)state;
@@ -158,12 +170,7 @@ static void test_installed_allocator_releases_only_zeroed_blocks_from_jansson_an
   s_reset();
   s_request_with_a_token();
   assert_true(atomic_load(&s_released) >= 3); /* the header list, the request buffer, the handle at least */
-  assert_int_equal(atomic_load(&s_not_zero), 0);
-  assert_int_equal(atomic_load(&s_with_token), 0);
-
-  secure_alloc_set_release(NULL);
-  curl_global_cleanup();
-  json_set_alloc_funcs(malloc, free);
+  s_assert_all_zeroed_and_uninstall();
 }
 
 /* Mynt's own Plaid client against the loopback fake Plaid: exchanging a public token (the access token arrives in
@@ -196,11 +203,7 @@ static void test_plaid_calls_release_only_zeroed_blocks(void **state)
   fake_plaid_free(fake);
 
   assert_true(atomic_load(&s_released) >= 10);
-  assert_int_equal(atomic_load(&s_not_zero), 0);
-  assert_int_equal(atomic_load(&s_with_token), 0);
-  secure_alloc_set_release(NULL);
-  curl_global_cleanup();
-  json_set_alloc_funcs(malloc, free);
+  s_assert_all_zeroed_and_uninstall();
 }
 
 static void test_realloc_keeps_the_contents_and_wipes_the_old_block(void **state)
@@ -227,14 +230,11 @@ static void test_realloc_keeps_the_contents_and_wipes_the_old_block(void **state
   secure_alloc_set_release(NULL);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_jansson_alone_releases_the_token_unwiped),
-    cmocka_unit_test(test_libcurl_alone_releases_the_token_unwiped),
-    cmocka_unit_test(test_installed_allocator_releases_only_zeroed_blocks_from_jansson_and_libcurl),
-    cmocka_unit_test(test_plaid_calls_release_only_zeroed_blocks),
-    cmocka_unit_test(test_realloc_keeps_the_contents_and_wipes_the_old_block),
-  };
-  return cmocka_run_group_tests_name("secure_alloc", tests, NULL, NULL);
-}
+UNIT_MAIN("secure_alloc", NULL, NULL,
+          {
+            cmocka_unit_test(test_jansson_alone_releases_the_token_unwiped),
+            cmocka_unit_test(test_libcurl_alone_releases_the_token_unwiped),
+            cmocka_unit_test(test_installed_allocator_releases_only_zeroed_blocks_from_jansson_and_libcurl),
+            cmocka_unit_test(test_plaid_calls_release_only_zeroed_blocks),
+            cmocka_unit_test(test_realloc_keeps_the_contents_and_wipes_the_old_block),
+          })

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "local/gateway/static_files.h"
+#include "support/unit_main.h"
 
 static char s_root[PATH_MAX]; /* <tmp>/web */
 static char s_base[PATH_MAX]; /* <tmp> */
@@ -229,14 +230,11 @@ static void test_static_files_mount_refuses_bad_prefixes_and_missing_directories
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_static_files_serve_index_and_typed_files),
-    cmocka_unit_test(test_static_files_refuse_paths_outside_the_root),
-    cmocka_unit_test(test_static_files_know_the_app_content_types),
-    cmocka_unit_test(test_static_files_mount_serves_its_directory_under_its_prefix_only),
-    cmocka_unit_test(test_static_files_mount_refuses_bad_prefixes_and_missing_directories),
-  };
-  return cmocka_run_group_tests(tests, s_setup_web, s_teardown_web);
-}
+UNIT_MAIN("static_files", s_setup_web, s_teardown_web,
+          {
+            cmocka_unit_test(test_static_files_serve_index_and_typed_files),
+            cmocka_unit_test(test_static_files_refuse_paths_outside_the_root),
+            cmocka_unit_test(test_static_files_know_the_app_content_types),
+            cmocka_unit_test(test_static_files_mount_serves_its_directory_under_its_prefix_only),
+            cmocka_unit_test(test_static_files_mount_refuses_bad_prefixes_and_missing_directories),
+          })

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/status.h"
+#include "support/unit_main.h"
 
 static void test_status_maps_to_http_and_codes(void **state)
 {
@@ -29,10 +30,7 @@ static void test_status_maps_to_http_and_codes(void **state)
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_status_maps_to_http_and_codes),
-  };
-  return cmocka_run_group_tests_name("status", tests, NULL, NULL);
-}
+UNIT_MAIN("status", NULL, NULL,
+          {
+            cmocka_unit_test(test_status_maps_to_http_and_codes),
+          })

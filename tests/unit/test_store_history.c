@@ -14,6 +14,7 @@
 #include "store/history.h"
 #include "store/items.h"
 #include "store/users.h"
+#include "support/unit_main.h"
 
 static json_t *s_month(int n)
 {
@@ -106,13 +107,15 @@ static void test_read_pages_start_with_one_month_of_every_item_and_double(void *
 {
   (void)state;
   /* Five items: a month of each plus the next month's first bucket, then 12, 24, ... up to 100. */
-  assert_int_equal(store_history_page_limit(5, 0), 6);
-  assert_int_equal(store_history_page_limit(5, 1), 12);
-  assert_int_equal(store_history_page_limit(5, 2), 24);
-  assert_int_equal(store_history_page_limit(5, 5), 100);
-  assert_int_equal(store_history_page_limit(5, 40), 100);
-  assert_int_equal(store_history_page_limit(1, 0), 2);
-  assert_int_equal(store_history_page_limit(150, 0), 100);
+  static const struct {
+    size_t items;
+    unsigned page;
+    size_t limit;
+  } cases[] = {{5, 0, 6}, {5, 1, 12}, {5, 2, 24}, {5, 5, 100}, {5, 40, 100}, {1, 0, 2}, {150, 0, 100}};
+  for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    if(store_history_page_limit(cases[i].items, cases[i].page) != cases[i].limit)
+      fail_msg("%zu items, page %u: limit %zu, not %zu", cases[i].items, cases[i].page,
+               store_history_page_limit(cases[i].items, cases[i].page), cases[i].limit);
 }
 
 /* A user's partition is named by the JWT's sub: never empty, never longer than 128 bytes, and never one of
@@ -143,15 +146,12 @@ static void test_user_ids_never_name_the_stores_own_partitions(void **state)
   assert_null(items);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_encode_then_decode_gives_the_same_transactions_in_fewer_bytes),
-    cmocka_unit_test(test_decode_refuses_bytes_that_are_not_a_compressed_array),
-    cmocka_unit_test(test_item_bytes_follow_dynamodb_sizing_rules),
-    cmocka_unit_test(test_user_ids_never_name_the_stores_own_partitions),
-    cmocka_unit_test(test_capacity_units_round_up_per_kilobyte_and_per_four_kilobytes),
-    cmocka_unit_test(test_read_pages_start_with_one_month_of_every_item_and_double),
-  };
-  return cmocka_run_group_tests_name("store_history", tests, NULL, NULL);
-}
+UNIT_MAIN("store_history", NULL, NULL,
+          {
+            cmocka_unit_test(test_encode_then_decode_gives_the_same_transactions_in_fewer_bytes),
+            cmocka_unit_test(test_decode_refuses_bytes_that_are_not_a_compressed_array),
+            cmocka_unit_test(test_item_bytes_follow_dynamodb_sizing_rules),
+            cmocka_unit_test(test_user_ids_never_name_the_stores_own_partitions),
+            cmocka_unit_test(test_capacity_units_round_up_per_kilobyte_and_per_four_kilobytes),
+            cmocka_unit_test(test_read_pages_start_with_one_month_of_every_item_and_double),
+          })

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "support/unit_main.h"
 #include "sync/sync_records.h"
 
 /* A transaction as /transactions/sync sends it (the simulator's shape, trimmed of nothing). */
@@ -32,25 +33,40 @@ static json_t *s_record_of(const char *text)
   return record;
 }
 
+/* Asserts got (taken over) equals the JSON text want, showing got when it does not. */
+static void s_assert_json_is(json_t *got, const char *want)
+{
+  json_t *expected = json_loads(want, 0, NULL);
+  assert_non_null(expected);
+  if(!json_equal(got, expected)) {
+    char *text = json_dumps(got, JSON_SORT_KEYS);
+    fail_msg("stored shape: %s", text ? text : "(none)");
+  }
+  json_decref(expected);
+  json_decref(got);
+}
+
+/* The account Plaid sends as plaid is stored as the JSON text want. */
+static void s_assert_account_is(const char *plaid, const char *want)
+{
+  json_t *account = json_loads(plaid, 0, NULL);
+  assert_non_null(account);
+  s_assert_json_is(sync_records_account(account), want);
+  json_decref(account);
+}
+
 static void test_sync_records_keep_exactly_the_stored_members(void **state)
 {
   (void)state;
   json_t *record = s_record_of(s_plaid_txn);
-  json_t *expected = json_loads(
+  assert_true(json_is_integer(json_object_get(record, "amount_cents")));
+  s_assert_json_is(
+    record,
     "{\"transaction_id\":\"tx-1\",\"account_id\":\"acc-1\",\"date\":\"2024-05-31\",\"authorized_date\":\"2024-05-30\","
     "\"name\":\"Blue Bottle\",\"merchant_name\":\"Blue Bottle Coffee\",\"amount_cents\":1229,"
     "\"iso_currency_code\":\"USD\",\"pending\":false,\"pending_transaction_id\":\"tx-0\",\"category\":"
     "\"FOOD_AND_DRINK\",\"category_detailed\":\"FOOD_AND_DRINK_COFFEE\",\"payment_channel\":\"in store\","
-    "\"flow\":\"expense\"}",
-    0, NULL);
-  assert_non_null(expected);
-  if(!json_equal(record, expected)) {
-    char *got = json_dumps(record, JSON_SORT_KEYS);
-    fail_msg("stored shape: %s", got);
-  }
-  assert_true(json_is_integer(json_object_get(record, "amount_cents")));
-  json_decref(expected);
-  json_decref(record);
+    "\"flow\":\"expense\"}");
 }
 
 static void test_sync_records_fill_missing_members_with_null_and_keep_the_sign(void **state)
@@ -99,43 +115,25 @@ static void test_sync_records_refuse_a_transaction_that_cannot_be_stored(void **
 static void test_sync_records_account_keeps_balances_and_nulls_what_is_missing(void **state)
 {
   (void)state;
-  json_t *plaid = json_loads("{\"account_id\":\"acc-1\",\"name\":\"Checking\",\"mask\":\"0000\",\"type\":"
-                             "\"depository\",\"subtype\":\"checking\",\"official_name\":\"Gold\",\"balances\":"
-                             "{\"available\":100.5,\"current\":110,\"limit\":null,\"iso_currency_code\":\"USD\"}}",
-                             0, NULL);
-  json_t *record = sync_records_account(plaid);
-  json_t *expected =
-    json_loads("{\"account_id\":\"acc-1\",\"name\":\"Checking\",\"mask\":\"0000\",\"type\":\"depository\","
-               "\"subtype\":\"checking\",\"balances\":{\"available\":100.5,\"current\":110,\"limit\":null,"
-               "\"iso_currency_code\":\"USD\"}}",
-               0, NULL);
-  assert_true(json_equal(record, expected));
-  json_decref(record);
-  json_decref(expected);
-  json_decref(plaid);
+  s_assert_account_is("{\"account_id\":\"acc-1\",\"name\":\"Checking\",\"mask\":\"0000\",\"type\":"
+                      "\"depository\",\"subtype\":\"checking\",\"official_name\":\"Gold\",\"balances\":"
+                      "{\"available\":100.5,\"current\":110,\"limit\":null,\"iso_currency_code\":\"USD\"}}",
+                      "{\"account_id\":\"acc-1\",\"name\":\"Checking\",\"mask\":\"0000\",\"type\":\"depository\","
+                      "\"subtype\":\"checking\",\"balances\":{\"available\":100.5,\"current\":110,\"limit\":null,"
+                      "\"iso_currency_code\":\"USD\"}}");
+  s_assert_account_is("{\"account_id\":\"acc-2\"}",
+                      "{\"account_id\":\"acc-2\",\"name\":\"\",\"mask\":null,\"type\":null,\"subtype\":null,"
+                      "\"balances\":{\"available\":null,\"current\":null,\"limit\":null,\"iso_currency_code\":null}}");
 
-  plaid = json_loads("{\"account_id\":\"acc-2\"}", 0, NULL);
-  record = sync_records_account(plaid);
-  expected = json_loads("{\"account_id\":\"acc-2\",\"name\":\"\",\"mask\":null,\"type\":null,\"subtype\":null,"
-                        "\"balances\":{\"available\":null,\"current\":null,\"limit\":null,\"iso_currency_code\":null}}",
-                        0, NULL);
-  assert_true(json_equal(record, expected));
-  json_decref(record);
-  json_decref(expected);
-  json_decref(plaid);
-
-  plaid = json_loads("{\"name\":\"no id\"}", 0, NULL);
+  json_t *plaid = json_loads("{\"name\":\"no id\"}", 0, NULL);
   assert_null(sync_records_account(plaid));
   json_decref(plaid);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_sync_records_keep_exactly_the_stored_members),
-    cmocka_unit_test(test_sync_records_fill_missing_members_with_null_and_keep_the_sign),
-    cmocka_unit_test(test_sync_records_refuse_a_transaction_that_cannot_be_stored),
-    cmocka_unit_test(test_sync_records_account_keeps_balances_and_nulls_what_is_missing),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("sync_records", NULL, NULL,
+          {
+            cmocka_unit_test(test_sync_records_keep_exactly_the_stored_members),
+            cmocka_unit_test(test_sync_records_fill_missing_members_with_null_and_keep_the_sign),
+            cmocka_unit_test(test_sync_records_refuse_a_transaction_that_cannot_be_stored),
+            cmocka_unit_test(test_sync_records_account_keeps_balances_and_nulls_what_is_missing),
+          })

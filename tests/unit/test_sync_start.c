@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "handlers/env.h"
 #include "support/fake_lambda.h"
+#include "support/unit_curl.h"
 #include "sync/start.h"
 
 #define S_USER     "6f1c2e3a-1111-2222-3333-444455556666"
@@ -141,19 +142,12 @@ static void test_sync_start_reports_a_missing_function(void **state)
   json_decref(seen);
 }
 
-int main(void)
-{
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_sync_event_round_trips_and_names_every_reason),
-    cmocka_unit_test(test_sync_event_refuses_bad_ids_reasons_and_shapes),
-    cmocka_unit_test_setup_teardown(test_sync_start_invokes_the_sync_function_asynchronously_with_the_event, s_setup,
-                                    s_teardown),
-    cmocka_unit_test_setup_teardown(test_sync_start_sends_nothing_for_bad_input_or_without_a_client, s_setup,
-                                    s_teardown),
-    cmocka_unit_test_setup_teardown(test_sync_start_reports_a_missing_function, s_setup, s_teardown),
-  };
-  int failed = cmocka_run_group_tests(tests, NULL, NULL);
-  curl_global_cleanup();
-  return failed;
-}
+#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+UNIT_MAIN("sync_start", unit_curl_setup, unit_curl_teardown,
+          {
+            cmocka_unit_test(test_sync_event_round_trips_and_names_every_reason),
+            cmocka_unit_test(test_sync_event_refuses_bad_ids_reasons_and_shapes),
+            T(test_sync_start_invokes_the_sync_function_asynchronously_with_the_event),
+            T(test_sync_start_sends_nothing_for_bad_input_or_without_a_client),
+            T(test_sync_start_reports_a_missing_function),
+          })

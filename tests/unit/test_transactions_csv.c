@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "handlers/transactions_csv.h"
 #include "handlers/transactions_view.h"
+#include "support/unit_main.h"
 
 #define HEADER                                                                                                         \
   "date,name,merchant_name,amount,iso_currency_code,category,category_detailed,flow,pending,account_id,account_name,"  \
@@ -170,16 +171,13 @@ static void test_a_row_past_the_cap_is_too_large_and_leaves_the_buffer_empty(voi
   json_decref(txn);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_header_names_the_fourteen_columns_in_order_with_crlf),
-    cmocka_unit_test(test_row_writes_every_column_in_the_header_order),
-    cmocka_unit_test(test_amounts_have_a_dot_and_two_decimals_from_whole_cents),
-    cmocka_unit_test(test_negative_amounts_are_plain_numbers_but_a_minus_name_is_defused),
-    cmocka_unit_test(test_hostile_text_cells_are_quoted_and_formulas_prefixed),
-    cmocka_unit_test(test_null_merchant_category_and_names_are_empty_cells),
-    cmocka_unit_test(test_a_row_past_the_cap_is_too_large_and_leaves_the_buffer_empty),
-  };
-  return cmocka_run_group_tests_name("transactions_csv", tests, NULL, NULL);
-}
+UNIT_MAIN("transactions_csv", NULL, NULL,
+          {
+            cmocka_unit_test(test_header_names_the_fourteen_columns_in_order_with_crlf),
+            cmocka_unit_test(test_row_writes_every_column_in_the_header_order),
+            cmocka_unit_test(test_amounts_have_a_dot_and_two_decimals_from_whole_cents),
+            cmocka_unit_test(test_negative_amounts_are_plain_numbers_but_a_minus_name_is_defused),
+            cmocka_unit_test(test_hostile_text_cells_are_quoted_and_formulas_prefixed),
+            cmocka_unit_test(test_null_merchant_category_and_names_are_empty_cells),
+            cmocka_unit_test(test_a_row_past_the_cap_is_too_large_and_leaves_the_buffer_empty),
+          })

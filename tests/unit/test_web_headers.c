@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "local/gateway/web_headers.h"
+#include "support/unit_main.h"
 
 #define S_HEAD "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
 #define S_TAIL "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -81,12 +82,9 @@ static void test_web_headers_csp_refuses_endpoints_that_could_rewrite_the_policy
   }
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_web_headers_csp_without_config_allows_only_the_same_origin),
-    cmocka_unit_test(test_web_headers_csp_lets_the_app_reach_the_configured_endpoints),
-    cmocka_unit_test(test_web_headers_csp_refuses_endpoints_that_could_rewrite_the_policy),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("web_headers", NULL, NULL,
+          {
+            cmocka_unit_test(test_web_headers_csp_without_config_allows_only_the_same_origin),
+            cmocka_unit_test(test_web_headers_csp_lets_the_app_reach_the_configured_endpoints),
+            cmocka_unit_test(test_web_headers_csp_refuses_endpoints_that_could_rewrite_the_policy),
+          })

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "core/wipe.h"
+#include "support/unit_main.h"
 
 static void test_wipe_zeroes_exactly_the_given_bytes(void **state)
 {
@@ -47,12 +48,9 @@ static void test_wipe_json_string_clears_its_text_and_ignores_other_values(void 
   mynt_wipe_json_string(NULL);
 }
 
-int main(void)
-{
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_wipe_zeroes_exactly_the_given_bytes),
-    cmocka_unit_test(test_wipe_free_accepts_null_and_frees),
-    cmocka_unit_test(test_wipe_json_string_clears_its_text_and_ignores_other_values),
-  };
-  return cmocka_run_group_tests_name("wipe", tests, NULL, NULL);
-}
+UNIT_MAIN("wipe", NULL, NULL,
+          {
+            cmocka_unit_test(test_wipe_zeroes_exactly_the_given_bytes),
+            cmocka_unit_test(test_wipe_free_accepts_null_and_frees),
+            cmocka_unit_test(test_wipe_json_string_clears_its_text_and_ignores_other_values),
+          })

@@ -68,3 +68,26 @@ export function field(label, extra = {}, hint = null) {
 export function spinner() {
   return h('span', { class: 'spinner', 'aria-hidden': 'true' });
 }
+
+/**
+ * A loader of one script that starts a global: loader(src) resolves to started() once the script at src has run (at
+ * once when started() already answers), sharing one load between callers. It rejects with notStarted when the script
+ * loads but started() answers nothing, with notLoaded when it cannot load; a failed load is tried again on the next call.
+ */
+export function scriptLoader(started, { notStarted, notLoaded }) {
+  let loading = null;
+  return (src) => {
+    if (started()) return Promise.resolve(started());
+    if (!loading) {
+      loading = new Promise((resolve, reject) => {
+        const script = document.createElement('script');
+        script.src = src;
+        script.async = true;
+        script.onload = () => (started() ? resolve(started()) : reject(new Error(notStarted)));
+        script.onerror = () => reject(new Error(notLoaded));
+        document.head.append(script);
+      }).catch((err) => { loading = null; throw err; });
+    }
+    return loading;
+  };
+}

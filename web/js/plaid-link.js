@@ -1,23 +1,10 @@
 // plaid-link.js - loads Plaid Link's script (Plaid's CDN in AWS, the local stand-in in make dev) and opens it as a promise.
 
-let loading = null;
+import { scriptLoader } from './dom.js';
 
 /** Loads the Link script once; resolves to window.Plaid. Rejects when the script cannot load. */
-export function loadLink(src) {
-  if (globalThis.Plaid?.create) return Promise.resolve(globalThis.Plaid);
-  if (!loading) {
-    loading = new Promise((resolve, reject) => {
-      const script = document.createElement('script');
-      script.src = src;
-      script.async = true;
-      script.onload = () => (globalThis.Plaid?.create ? resolve(globalThis.Plaid)
-        : reject(new Error('Plaid Link loaded but did not start')));
-      script.onerror = () => reject(new Error('Plaid Link could not be loaded'));
-      document.head.append(script);
-    }).catch((err) => { loading = null; throw err; });
-  }
-  return loading;
-}
+export const loadLink = scriptLoader(() => (globalThis.Plaid?.create ? globalThis.Plaid : null),
+  { notStarted: 'Plaid Link loaded but did not start', notLoaded: 'Plaid Link could not be loaded' });
 
 /**
  * Opens Link with a link token. Resolves to {status: 'success', publicToken, metadata} or

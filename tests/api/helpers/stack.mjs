@@ -198,3 +198,50 @@ export function assertNoAccessTokenSeen(stack) {
   }
   assert.doesNotMatch(stack?.logs() ?? '', ACCESS_TOKEN, 'a log line carries an access token');
 }
+
+/** A suite's after(): checks that no access token was seen anywhere (then runs each of alsoAfter, awaited in turn),
+ * and stops the stack even if a check failed. */
+export async function finishStack(stack, ...alsoAfter) {
+  try {
+    assertNoAccessTokenSeen(stack);
+    for (const check of alsoAfter) await check();
+  } finally {
+    await stack?.stop();
+  }
+}
+
+/** Waits (bounded, 15 s) until the simulator has delivered every webhook it queued; returns its delivery log. */
+export async function simDelivered(stack) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const log = await sim(stack, 'GET', '/sim/webhooks');
+    if (log.pending === 0) return log.webhooks;
+    assert.ok(Date.now() < deadline, 'the simulator still had webhooks to send after 15 s');
+    await sleep(50);
+  }
+}
+
+/** The simulator's webhooks are delivered, then the syncs they started have run (nothing left queued). */
+export async function settle(stack) {
+  await simDelivered(stack);
+  assert.deepEqual(await drainSyncs(stack), { idle: true });
+}
+
+/** Links a bank (institutionId) for user, asserts it was made (201) and waits for its first sync; returns linkBank's
+ * answer. */
+export async function linkAndSync(stack, user, institutionId) {
+  const res = await linkBank(stack, user, institutionId);
+  assert.equal(res.status, 201, res.text);
+  await settle(stack);
+  return res;
+}
+
+/** The route keys the bootstrap's route table serves (`bootstrap --routes`, bounded at 10 s), or [] when the binary
+ * cannot say (not built): callers skip what needs a route that is not there. */
+export function bootstrapRouteKeys() {
+  try {
+    return JSON.parse(execFileSync(join(BUILD, 'bootstrap'), ['--routes'], { timeout: 10_000 })).routes.map((r) => r.route_key);
+  } catch {
+    return [];
+  }
+}

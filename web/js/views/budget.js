@@ -13,6 +13,23 @@ import { hashFor } from '../route.js';
 import { alertBox, announce, focusElement, onSubmit, markInvalid, withBusy } from '../ui.js';
 
 /** Which field of the budget forms an API 400 message is about: 'limit', 'currency', 'category' or null (the form's). */
+
+/**
+ * A chart's figure: a canvas labelled title (until the figures describe it) in a box of boxClass, then a table of the
+ * same figures (caption title; headings: the first names the row, the others are numeric columns), shown under
+ * "Show as a table" when collapsed. Returns {figure, canvas, box, body}: body is the table's tbody to fill.
+ */
+function chartFigure({ id, title, boxClass, tableClass, headings, collapsed = false }) {
+  const canvas = h('canvas', { role: 'img', 'aria-label': title });
+  const box = h('div', { class: boxClass }, canvas);
+  const body = h('tbody');
+  const table = h('table', { class: tableClass }, h('caption', { class: 'sr-only' }, title),
+    h('thead', {}, h('tr', {}, ...headings.map((text, i) => h('th', i ? { scope: 'col', class: 'num' } : { scope: 'col' }, text)))),
+    body);
+  const figure = h('figure', { class: 'chart', id }, h('figcaption', {}, title), box,
+    collapsed ? h('details', { class: 'chart-details' }, h('summary', {}, 'Show as a table'), table) : table);
+  return { figure, canvas, box, body };
+}
 export function budgetErrorField(message) {
   const text = String(message ?? '');
   if (/monthly_limit/i.test(text)) return 'limit';
@@ -71,27 +88,13 @@ export function budgetView(app, query = {}) {
   const currencySelect = h('select', { id: 'budget-currency-shown', name: 'currency' });
   const currencyField = h('div', { class: 'field field-narrow currency-shown', hidden: true },
     h('label', { for: 'budget-currency-shown' }, 'Currency shown'), currencySelect);
-  const monthCanvas = h('canvas', { role: 'img', 'aria-label': 'Income and expenses by month' });
-  const monthBox = h('div', { class: 'chart-box' }, monthCanvas);
-  const monthTableBody = h('tbody');
-  const monthTable = h('table', { class: 'data-table' },
-    h('caption', { class: 'sr-only' }, 'Income and expenses by month'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Month'), h('th', { scope: 'col', class: 'num' }, 'Income'),
-      h('th', { scope: 'col', class: 'num' }, 'Expenses'), h('th', { scope: 'col', class: 'num' }, 'Net'))),
-    monthTableBody);
-  const monthFigure = h('figure', { class: 'chart', id: 'chart-months' },
-    h('figcaption', {}, 'Income and expenses by month'), monthBox,
-    h('details', { class: 'chart-details' }, h('summary', {}, 'Show as a table'), monthTable));
-  const categoryCanvas = h('canvas', { role: 'img', 'aria-label': 'Spending by category' });
-  const categoryBox = h('div', { class: 'chart-box chart-box-categories' }, categoryCanvas);
-  const categoryBody = h('tbody');
-  const categoryTable = h('table', { class: 'data-table categories-table' },
-    h('caption', { class: 'sr-only' }, 'Spending by category'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Category'), h('th', { scope: 'col', class: 'num' }, 'Spent'),
-      h('th', { scope: 'col', class: 'num' }, 'Transactions'))),
-    categoryBody);
-  const categoryFigure = h('figure', { class: 'chart', id: 'chart-categories' },
-    h('figcaption', {}, 'Spending by category'), categoryBox, categoryTable);
+  const month = chartFigure({ id: 'chart-months', title: 'Income and expenses by month', boxClass: 'chart-box',
+    tableClass: 'data-table', headings: ['Month', 'Income', 'Expenses', 'Net'], collapsed: true });
+  const category = chartFigure({ id: 'chart-categories', title: 'Spending by category',
+    boxClass: 'chart-box chart-box-categories', tableClass: 'data-table categories-table',
+    headings: ['Category', 'Spent', 'Transactions'] });
+  const { canvas: monthCanvas, body: monthTableBody, figure: monthFigure } = month;
+  const { canvas: categoryCanvas, box: categoryBox, body: categoryBody, figure: categoryFigure } = category;
   const chartAlert = alertBox();
   const chartsSection = h('section', { class: 'panel', id: 'budget-charts', 'aria-labelledby': 'charts-title' },
     h('div', { class: 'section-head' }, h('h2', { id: 'charts-title' }, 'Where your money goes'), currencyField),
