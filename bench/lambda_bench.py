@@ -13,11 +13,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "package"))
-from runtime_fake import RuntimeFake, health_event  # noqa: E402
+from runtime_fake import RuntimeFake, health_event, unpack as unpack_into  # noqa: E402
 
 COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "20"))
 WARM_INVOCATIONS = int(os.environ.get("BENCH_WARM_INVOCATIONS", "500"))
@@ -25,14 +24,7 @@ WARM_INVOCATIONS = int(os.environ.get("BENCH_WARM_INVOCATIONS", "500"))
 
 def unpack(zip_path):
     root = tempfile.mkdtemp(prefix="mynt-bench-")
-    task = os.path.join(root, "var", "task")
-    os.makedirs(task)
-    with zipfile.ZipFile(zip_path) as z:
-        for info in z.infolist():
-            path = z.extract(info, task)
-            mode = (info.external_attr >> 16) & 0o777
-            if mode:
-                os.chmod(path, mode)
+    unpack_into(zip_path, os.path.join(root, "var", "task"))
     return root
 
 
