@@ -70,9 +70,13 @@ package-test:
 api:
 	MYNT_BUILD=build/asan node --test --test-concurrency=1 tests/api/
 
+# The benchmark (docs/performance.md): capacity figures, then the packaged bootstrap beside the static floor and the
+# Node.js baseline (bench/baseline, its pinned npm packages installed here) on one seeded stack, then the API
+# through mynt-local. Writes build/bench/results.json (the ratios and targets) and build/bench/api.json.
 bench: package
+	@cd bench/baseline && npm ci --no-audit --no-fund --silent
 	@build/release/mynt_capacity
-	@python3 bench/lambda_bench.py
+	@MYNT_BUILD=build/release node bench/bench.mjs
 	@MYNT_BUILD=build/release node bench/api_bench.mjs
 
 # Browser tests drive Debian's chromium (never a downloaded one) against the release build,

@@ -6,12 +6,10 @@
 // Writes build/bench/api.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStack, api, newUser, sim, linkBank, drainSyncs, ROOT } from '../tests/api/helpers/stack.mjs';
+import { startStack, api, sim, ROOT } from '../tests/api/helpers/stack.mjs';
+import { BANKS, monthStart, seedUser } from './seed_user.mjs';
 
 const N = Number(process.env.BENCH_API_REQUESTS ?? 200);
-const BANKS = ['ins_109508', 'ins_109509', 'ins_109510', 'ins_109511', 'ins_109512']
-  .slice(0, Number(process.env.BENCH_BANKS ?? 5));
-const SYNC_SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 180);
 
 async function measure(label, fn, n) {
   await fn(); // warm the function's process
@@ -27,39 +25,9 @@ async function measure(label, fn, n) {
   return { label, n, p50_ms: pick(50), p95_ms: pick(95), p99_ms: pick(99) };
 }
 
-/** Waits until every item's first sync and full history are stored (drain, then read the item states), bounded. */
-async function awaitSyncs(stack, user) {
-  const deadline = Date.now() + SYNC_SECONDS * 1000;
-  for (;;) {
-    const drained = await drainSyncs(stack).catch((e) => ({ idle: false, error: e.message }));
-    const res = await api(stack, 'GET', '/items', { token: user.idToken, validate: false });
-    if (res.status !== 200) throw new Error(`GET /items: ${res.status} ${res.text}`);
-    const items = res.json.items;
-    const done = items.filter((i) => i.sync.status === 'synced' && i.sync.history_complete);
-    if (drained.idle && done.length === BANKS.length) return items;
-    if (Date.now() > deadline) {
-      throw new Error(`syncs not complete after ${SYNC_SECONDS} s: ${JSON.stringify(items.map((i) => i.sync))}`);
-    }
-  }
-}
-
-/** YYYY-MM-DD of the first day of the month `back` months before date (YYYY-MM-DD). */
-function monthStart(date, back) {
-  const [y, m] = date.split('-').map(Number);
-  const d = new Date(Date.UTC(y, m - 1 - back, 1));
-  return d.toISOString().slice(0, 10);
-}
-
 const stack = await startStack();
 try {
-  const user = await newUser(stack);
-  for (const institution of BANKS) {
-    const res = await linkBank(stack, user, institution);
-    if (res.status !== 201) throw new Error(`POST /items ${institution}: ${res.status} ${res.text}`);
-  }
-  const syncStarted = Date.now();
-  await awaitSyncs(stack, user);
-  const syncSeconds = (Date.now() - syncStarted) / 1000;
+  const { user, syncSeconds } = await seedUser(stack);
 
   // A 12-month range as the capacity figures count it: the simulator's current month and the 11 before it.
   const { today } = await sim(stack, 'GET', '/sim/health');
