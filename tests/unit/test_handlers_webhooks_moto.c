@@ -209,6 +209,19 @@ static void s_expect_received(json_t *payload)
   json_decref(payload);
 }
 
+/* Posts the webhook s_body makes of type, code, item_id and error_code, signed by Plaid now, times times (the same
+ * bytes and token each time, as Plaid's retries and replays are), asserting that each one is received. */
+static void s_deliver(s_fixture *fx, const char *type, const char *code, const char *item_id, const char *error_code,
+                      int times)
+{
+  char *body = s_body(type, code, item_id, error_code);
+  char *token = s_token(fx, body);
+  for(int i = 0; i < times; i++)
+    s_expect_received(s_post(fx, body, token, false));
+  free(token);
+  free(body);
+}
+
 /* The whole table as the test sees it: both users' partitions and #ITEMS. */
 static json_t *s_table(s_fixture *fx)
 {
@@ -229,6 +242,17 @@ static void s_assert_table_is(s_fixture *fx, const json_t *before, const char *w
 static void s_item(s_fixture *fx, const char *user, const char *item_id, store_item *out)
 {
   assert_int_equal(store_item_get(fx->env.store, user, item_id, clock_epoch_ms() + 10000, out), MYNT_OK);
+}
+
+/* Fails the test unless user A's item A is now in status want. */
+static void s_expect_item_status(s_fixture *fx, store_item_status want)
+{
+  store_item item;
+  s_item(fx, USER_A, ITEM_A, &item);
+  store_item_status is = item.status;
+  store_item_clear(&item);
+  if(is != want)
+    fail_msg("the item is %s, not %s", store_item_status_name(is), store_item_status_name(want));
 }
 
 /* How many Invokes the fake Lambda accepted so far (each checked as Lambda checks it). */
@@ -271,9 +295,7 @@ static void test_webhook_sync_updates_available_starts_a_sync_for_the_owner(void
 {
   s_fixture *fx = moto_fixture_state_or_skip(state);
   json_t *before = s_table(fx);
-  char *body = s_body("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", ITEM_A, NULL);
-  char *token = s_token(fx, body);
-  s_expect_received(s_post(fx, body, token, false));
+  s_deliver(fx, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", ITEM_A, NULL, 1);
   assert_int_equal(s_invokes(fx), 1);
   s_expect_sync_event(fx, 0, USER_A, ITEM_A);
   assert_int_equal(fx->plaid->key_requests, 1);
@@ -282,17 +304,11 @@ static void test_webhook_sync_updates_available_starts_a_sync_for_the_owner(void
   s_assert_table_is(fx, before, "SYNC_UPDATES_AVAILABLE");
 
   /* The key is cached for the process: a second webhook signed by it asks Plaid nothing. */
-  char *body_b = s_body("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", ITEM_B, NULL);
-  char *token_b = s_token(fx, body_b);
-  s_expect_received(s_post(fx, body_b, token_b, false));
+  s_deliver(fx, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", ITEM_B, NULL, 1);
   assert_int_equal(s_invokes(fx), 2);
   s_expect_sync_event(fx, 1, USER_B, ITEM_B);
   assert_int_equal(fx->plaid->key_requests, 1);
   json_decref(before);
-  free(token_b);
-  free(body_b);
-  free(token);
-  free(body);
 }
 
 /* Each ITEM code Mynt acts on, from the state it starts in, and what the item becomes. */
@@ -328,9 +344,7 @@ static void test_webhook_item_codes_set_the_item_state(void **state)
     assert_int_equal(store_item_set_new_accounts(fx->env.store, USER_A, ITEM_A, false, clock_epoch_ms() + 10000),
                      MYNT_OK);
     json_t *other_before = moto_store_records(fx->env.store, USER_B);
-    char *body = s_body("ITEM", code, ITEM_A, s_item_codes[i].error_code);
-    char *token = s_token(fx, body);
-    s_expect_received(s_post(fx, body, token, false));
+    s_deliver(fx, "ITEM", code, ITEM_A, s_item_codes[i].error_code, 1);
 
     store_item item;
     s_item(fx, USER_A, ITEM_A, &item);
@@ -349,8 +363,6 @@ static void test_webhook_item_codes_set_the_item_state(void **state)
     assert_true(json_equal(other_before, other_after));
     json_decref(other_before);
     json_decref(other_after);
-    free(token);
-    free(body);
   }
 }
 
@@ -364,21 +376,13 @@ static void test_webhook_replay_is_harmless(void **state)
   s_expect_received(s_post(fx, body, token, false));
   s_expect_received(s_post(fx, body, token, false));
   s_assert_table_is(fx, once, "the replayed ERROR");
-  store_item item;
-  s_item(fx, USER_A, ITEM_A, &item);
-  assert_int_equal(item.status, STORE_ITEM_LOGIN_REQUIRED);
-  store_item_clear(&item);
+  s_expect_item_status(fx, STORE_ITEM_LOGIN_REQUIRED);
 
   /* A replayed SYNC_UPDATES_AVAILABLE starts the (idempotent) sync again, and changes no record. */
-  char *sync_body = s_body("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", ITEM_A, NULL);
-  char *sync_token = s_token(fx, sync_body);
-  s_expect_received(s_post(fx, sync_body, sync_token, false));
-  s_expect_received(s_post(fx, sync_body, sync_token, false));
+  s_deliver(fx, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", ITEM_A, NULL, 2);
   assert_int_equal(s_invokes(fx), 2);
   s_assert_table_is(fx, once, "the replayed SYNC_UPDATES_AVAILABLE");
   json_decref(once);
-  free(sync_token);
-  free(sync_body);
   free(token);
   free(body);
 }
@@ -392,13 +396,8 @@ static void test_webhook_for_an_unknown_item_changes_nothing(void **state)
     {"ITEM", "USER_PERMISSION_REVOKED", NULL},
     {"TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", NULL},
   };
-  for(size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-    char *body = s_body(codes[i][0], codes[i][1], "item-nobody-links-this-one", codes[i][2]);
-    char *token = s_token(fx, body);
-    s_expect_received(s_post(fx, body, token, false));
-    free(token);
-    free(body);
-  }
+  for(size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+    s_deliver(fx, codes[i][0], codes[i][1], "item-nobody-links-this-one", codes[i][2], 1);
   s_assert_table_is(fx, before, "a webhook for an unknown item");
   assert_int_equal(s_invokes(fx), 0);
   char *log = s_log_text(fx);
@@ -420,17 +419,12 @@ static void test_webhook_in_a_base64_event_is_verified_over_the_decoded_bytes(vo
   buf_free(&encoded);
   json_t *payload = apigw_forge_expect(s_post(fx, body, over_text, true), 401, "unauthorized");
   json_decref(payload);
-  store_item item;
-  s_item(fx, USER_A, ITEM_A, &item);
-  assert_int_equal(item.status, STORE_ITEM_ACTIVE);
-  store_item_clear(&item);
+  s_expect_item_status(fx, STORE_ITEM_ACTIVE);
 
   /* ...and Plaid's token over the raw body is accepted. */
   char *token = s_token(fx, body);
   s_expect_received(s_post(fx, body, token, true));
-  s_item(fx, USER_A, ITEM_A, &item);
-  assert_int_equal(item.status, STORE_ITEM_REVOKED);
-  store_item_clear(&item);
+  s_expect_item_status(fx, STORE_ITEM_REVOKED);
   free(token);
   free(over_text);
   free(body);
@@ -550,10 +544,7 @@ static void test_webhook_not_verified_is_401_and_changes_nothing(void **state)
   /* And Plaid's own token for the same body goes through. */
   char *token = s_token(fx, body);
   s_expect_received(s_post(fx, body, token, false));
-  store_item item;
-  s_item(fx, USER_A, ITEM_A, &item);
-  assert_int_equal(item.status, STORE_ITEM_LOGIN_REQUIRED);
-  store_item_clear(&item);
+  s_expect_item_status(fx, STORE_ITEM_LOGIN_REQUIRED);
   free(token);
   json_decref(before);
   jwt_forge_keys_free(&rsa);
@@ -599,10 +590,7 @@ static void test_webhook_key_that_cannot_be_fetched_is_401_and_a_warning(void **
   plaid_client_free(fx->env.plaid);
   fx->env.plaid = up;
   s_expect_received(s_post(fx, body, token, false));
-  store_item item;
-  s_item(fx, USER_A, ITEM_A, &item);
-  assert_int_equal(item.status, STORE_ITEM_LOGIN_REQUIRED);
-  store_item_clear(&item);
+  s_expect_item_status(fx, STORE_ITEM_LOGIN_REQUIRED);
   json_decref(before);
   free(token);
   free(body);
