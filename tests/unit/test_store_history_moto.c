@@ -97,10 +97,14 @@ static void s_bucket_keys(s_fixture *fx, const char *user, char *out, size_t cap
   json_decref(raw);
 }
 
-/* The transaction ids of a bucket (or of any array of transactions) joined by spaces. */
-static void s_ids(const json_t *txns, char *out, size_t cap)
+/* Fails the test unless the transaction ids of txns (a bucket, or any array of transactions), joined by spaces, are
+ * want. */
+static void s_expect_ids(const json_t *txns, const char *want)
 {
-  json_join_member(txns, "transaction_id", out, cap);
+  char ids[512];
+  json_join_member(txns, "transaction_id", ids, sizeof ids);
+  if(strcmp(ids, want) != 0)
+    fail_msg("the transactions are \"%s\", not \"%s\"", ids, want);
 }
 
 static void s_apply(s_fixture *fx, const char *item, json_t *added, json_t *modified, json_t *removed, json_t *months)
@@ -126,11 +130,8 @@ static void test_apply_sorts_each_month_and_applying_twice_leaves_the_same_bucke
   s_bucket_keys(fx, USER, keys, sizeof keys);
   assert_string_equal(keys, "TXN#2026-10#item-1 TXN#2026-11#item-1");
   json_t *first = s_buckets(fx, USER);
-  char ids[256];
-  s_ids(json_object_get(first, "TXN#2026-11#item-1"), ids, sizeof ids);
-  assert_string_equal(ids, "t-c t-a t-b");
-  s_ids(json_object_get(first, "TXN#2026-10#item-1"), ids, sizeof ids);
-  assert_string_equal(ids, "t-d t-e");
+  s_expect_ids(json_object_get(first, "TXN#2026-11#item-1"), "t-c t-a t-b");
+  s_expect_ids(json_object_get(first, "TXN#2026-10#item-1"), "t-d t-e");
   /* Stored as given, amounts in integer cents. */
   json_t *c = json_array_get(json_object_get(first, "TXN#2026-11#item-1"), 0);
   assert_true(json_equal(c, json_array_get(added, 2)));
@@ -173,11 +174,8 @@ static void test_a_modified_transaction_whose_date_moves_leaves_its_old_month(vo
   s_apply(fx, "item-1", NULL, json_pack("[O, O]", moved, renamed), NULL, months);
 
   json_t *buckets = s_buckets(fx, USER);
-  char ids[256];
-  s_ids(json_object_get(buckets, "TXN#2026-11#item-1"), ids, sizeof ids);
-  assert_string_equal(ids, "t-3 t-1");
-  s_ids(json_object_get(buckets, "TXN#2026-10#item-1"), ids, sizeof ids);
-  assert_string_equal(ids, "t-2");
+  s_expect_ids(json_object_get(buckets, "TXN#2026-11#item-1"), "t-3 t-1");
+  s_expect_ids(json_object_get(buckets, "TXN#2026-10#item-1"), "t-2");
   assert_true(json_equal(json_array_get(json_object_get(buckets, "TXN#2026-11#item-1"), 1), moved));
   assert_true(json_equal(json_array_get(json_object_get(buckets, "TXN#2026-10#item-1"), 0), renamed));
   json_t *expected_months = json_pack("{s:i, s:i}", "2026-10", 1, "2026-11", 2);
@@ -284,10 +282,8 @@ static void test_read_gives_a_range_across_items_and_months_newest_first(void **
   bool complete = false;
   assert_int_equal(store_history_read(fx->env.store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
   assert_true(complete);
-  char ids[512];
-  s_ids(txns, ids, sizeof ids);
   /* Same date: the order of item_ids (item-b first). Outside the dates: left out. */
-  assert_string_equal(ids, "b-10-10 a-10-10 b-09-20 a-09-20 b-09-10 a-09-10 b-08-20 a-08-20");
+  s_expect_ids(txns, "b-10-10 a-10-10 b-09-20 a-09-20 b-09-10 a-09-10 b-08-20 a-08-20");
   assert_string_equal(json_string_value(json_object_get(json_array_get(txns, 0), "item_id")), "item-b");
   assert_string_equal(json_string_value(json_object_get(json_array_get(txns, 1), "item_id")), "item-a");
   assert_int_equal(json_integer_value(json_object_get(json_array_get(txns, 0), "amount_cents")), 1010);
@@ -296,16 +292,14 @@ static void test_read_gives_a_range_across_items_and_months_newest_first(void **
   /* One account only. */
   q.account_id = "acc-a";
   assert_int_equal(store_history_read(fx->env.store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
-  s_ids(txns, ids, sizeof ids);
-  assert_string_equal(ids, "a-10-10 a-09-20 a-09-10 a-08-20");
+  s_expect_ids(txns, "a-10-10 a-09-20 a-09-10 a-08-20");
   json_decref(txns);
 
   /* Only the listed items: item-c's bucket (an item the user no longer has) never shows. */
   const char *const only_a[] = {"item-a"};
   store_history_query a = {.start_date = "2026-11-01", .end_date = "2026-11-30", .item_ids = only_a, .n_item_ids = 1};
   assert_int_equal(store_history_read(fx->env.store, USER, &a, s_deadline(), &txns, &complete), MYNT_OK);
-  s_ids(txns, ids, sizeof ids);
-  assert_string_equal(ids, "a-11-20 a-11-10");
+  s_expect_ids(txns, "a-11-20 a-11-10");
   json_decref(txns);
 
   /* Another user sees nothing of it. */
@@ -333,9 +327,7 @@ static void test_read_stops_at_the_month_that_reaches_want(void **state)
   assert_int_equal(store_history_read(fx->env.store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
   /* Whole months: November (4) is not enough, October makes 8; September onwards is not read. */
   assert_false(complete);
-  char ids[512];
-  s_ids(txns, ids, sizeof ids);
-  assert_string_equal(ids, "a-11-20 b-11-20 a-11-10 b-11-10 a-10-20 b-10-20 a-10-10 b-10-10");
+  s_expect_ids(txns, "a-11-20 b-11-20 a-11-10 b-11-10 a-10-20 b-10-20 a-10-10 b-10-10");
   json_decref(txns);
 
   q.want = 0;
