@@ -486,6 +486,16 @@ static void s_seed(const char *sub, const char *item_id)
   json_decref(truth);
 }
 
+/* Links two banks (institutions ins_a and ins_b) for sub and stores each one's transactions (s_seed). Sets *out_a and
+ * *out_b to the link answers (caller json_decref). */
+static void s_link_two_seeded(const char *sub, const char *ins_a, const char *ins_b, json_t **out_a, json_t **out_b)
+{
+  *out_a = s_link(sub, ins_a);
+  *out_b = s_link(sub, ins_b);
+  s_seed(sub, s_item_id(*out_a));
+  s_seed(sub, s_item_id(*out_b));
+}
+
 /* The item of items (an answer's array) whose item_id is item_id, or NULL. */
 static const json_t *s_find_item(const json_t *items, const char *item_id)
 {
@@ -575,10 +585,9 @@ static void s_assert_newest_first(const json_t *list)
 static void test_transactions_default_is_the_100_newest_across_items_and_pages_line_up(void **state)
 {
   s_skip_without_moto(state);
-  json_t *a = s_link("user-tx", "ins_109508");
-  json_t *b = s_link("user-tx", "ins_109509");
-  s_seed("user-tx", s_item_id(a));
-  s_seed("user-tx", s_item_id(b));
+  json_t *a;
+  json_t *b;
+  s_link_two_seeded("user-tx", "ins_109508", "ins_109509", &a, &b);
   json_t *body = s_transactions("user-tx", NULL);
   json_t *list = json_object_get(body, "transactions");
   assert_int_equal(json_array_size(list), 100);
@@ -649,10 +658,9 @@ static void test_transactions_default_is_the_100_newest_across_items_and_pages_l
 static void test_transactions_window_and_account_filter_match_the_simulators_truth(void **state)
 {
   s_skip_without_moto(state);
-  json_t *a = s_link("user-window", "ins_109508");
-  json_t *b = s_link("user-window", "ins_109512");
-  s_seed("user-window", s_item_id(a));
-  s_seed("user-window", s_item_id(b));
+  json_t *a;
+  json_t *b;
+  s_link_two_seeded("user-window", "ins_109508", "ins_109512", &a, &b);
   char start[11];
   char end[11];
   time_t now = time(NULL);
@@ -793,10 +801,9 @@ static void s_records_of_item(const char *sub, const char *item_id, char *out, s
 static void test_deleting_a_bank_leaves_none_of_its_records(void **state)
 {
   s_skip_without_moto(state);
-  json_t *a = s_link("user-forget", "ins_109508");
-  json_t *b = s_link("user-forget", "ins_109509");
-  s_seed("user-forget", s_item_id(a));
-  s_seed("user-forget", s_item_id(b));
+  json_t *a;
+  json_t *b;
+  s_link_two_seeded("user-forget", "ins_109508", "ins_109509", &a, &b);
   char keys[8192];
   s_records_of_item("user-forget", s_item_id(a), keys, sizeof keys);
   assert_non_null(strstr(keys, "TXN#"));
