@@ -114,6 +114,15 @@ static int s_fired(void)
   return n;
 }
 
+/* Clears the rule; fails the test, naming row, when its fault never fired. */
+static void s_disarm_expect_fired(const char *row)
+{
+  int fired = s_fired();
+  s_set_rule(NULL);
+  if(!fired)
+    fail_msg("%s: the fault never fired", row);
+}
+
 static bool s_take_rule(const char *target, s_rule *out, pid_t *out_victim)
 {
   bool found = false;
@@ -435,10 +444,7 @@ static void test_get_items_under_dynamodb_faults_answers_as_documented_and_chang
     json_t *body = NULL;
     int64_t took;
     int status = s_serve("items", "GET", "GET /items", "/items", NULL, NULL, &body, &took);
-    int fired = s_fired();
-    s_set_rule(NULL);
-    if(!fired)
-      fail_msg("%s: the fault never fired", name);
+    s_disarm_expect_fired(name);
     s_assert_status(status, rows[i].status, body, rows[i].code, name);
     if(status == 200)
       assert_string_equal(json_member_string(json_array_get(json_object_get(body, "items"), 0), "item_id"), item_id);
@@ -504,10 +510,7 @@ static void test_put_budget_under_dynamodb_faults_stores_the_budget_whole_or_not
     int64_t took;
     int status = s_serve("budgets", "PUT", "PUT /budgets/{category}", path, json_pack("{s:s}", "category", category),
                          body_text, &body, &took);
-    int fired = s_fired();
-    s_set_rule(NULL);
-    if(!fired)
-      fail_msg("%s: the fault never fired", name);
+    s_disarm_expect_fired(name);
     /* A stalled write that committed answers 200 on its retry (it replaced itself): as good as 201. */
     if(!(rows[i].status == 201 && status == 200 && rows[i].fault == F_DDB_STALL))
       s_assert_status(status, rows[i].status, body, rows[i].code, name);
@@ -563,11 +566,8 @@ static void s_link_row(const s_row *row, const char *institution, bool describe_
   json_t *body = NULL;
   int64_t took;
   int status = s_serve("items", "POST", "POST /items", "/items", NULL, request, &body, &took);
-  int fired = s_fired();
-  s_set_rule(NULL);
   free(request);
-  if(!fired)
-    fail_msg("%s: the fault never fired", name);
+  s_disarm_expect_fired(name);
   s_assert_status(status, row->status, body, row->code, name);
   s_assert_in_deadline(took, name);
   json_t *starts = fake_lambda_take(s_fx->lambda);
@@ -667,10 +667,7 @@ static int s_refresh_row(const char *item_id, const s_row *row)
   int64_t took;
   int status = s_serve("items", "POST", "POST /items/{item_id}/sync", path, json_pack("{s:s}", "item_id", item_id),
                        NULL, &body, &took);
-  int fired = s_fired();
-  s_set_rule(NULL);
-  if(!fired)
-    fail_msg("%s: the fault never fired", name);
+  s_disarm_expect_fired(name);
   s_assert_status(status, row->status, body, row->code, name);
   s_assert_in_deadline(took, name);
   json_t *starts = fake_lambda_take(s_fx->lambda);
@@ -773,10 +770,7 @@ static void test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulator
     int64_t started = clock_epoch_ms();
     r = s_sync(item_id, S_DEADLINE_MS);
     int64_t took = clock_epoch_ms() - started;
-    int fired = s_fired();
-    s_set_rule(NULL);
-    if(!fired)
-      fail_msg("%s: the fault never fired", name);
+    s_disarm_expect_fired(name);
     s_assert_outcome(&r, rows[i].outcome, name);
     s_assert_in_deadline(took, name);
     store_item now = s_item(item_id);
