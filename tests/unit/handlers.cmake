@@ -30,14 +30,15 @@ set_tests_properties(test_handlers_plaid_moto PROPERTIES FIXTURES_REQUIRED moto 
 # POST /items never loses a bank (src/link): the store on moto_server and the in-process Plaid simulator, each
 # reached through a relay (tests/support/relay.c) that fails, stalls or rewrites chosen calls.
 mynt_unit_test(test_link_moto SOURCES test_link_moto.c
-  LIBS mynt_handlers mynt_link mynt_plaid_sim mynt_apigw_forge mynt_moto_store mynt_relay mynt_sim_link)
+  LIBS mynt_handlers mynt_link mynt_plaid_sim mynt_apigw_forge mynt_moto_store mynt_relay mynt_sim_link mynt_log_capture)
 set_property(TEST test_link_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_link_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 240)
 
 # POST /webhooks/plaid: Plaid-signed webhooks (jwt_forge's ES256, keys served by the fake Plaid) change the items on
 # moto_server and start syncs through the fake Lambda Invoke endpoint (tests/support/fake_lambda.c).
 mynt_unit_test(test_handlers_webhooks_moto SOURCES test_handlers_webhooks_moto.c
-  LIBS mynt_handlers mynt_apigw_forge mynt_moto_store mynt_fake_plaid mynt_jwt_forge mynt_fake_lambda PkgConfig::CRYPTO)
+  LIBS mynt_handlers mynt_apigw_forge mynt_moto_store mynt_fake_plaid mynt_jwt_forge mynt_fake_lambda mynt_log_capture
+  PkgConfig::CRYPTO)
 set_property(TEST test_handlers_webhooks_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_handlers_webhooks_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 180)
 

@@ -7,6 +7,11 @@ target_link_libraries(mynt_script_server PUBLIC mynt_local_common mynt_core PkgC
 add_library(mynt_sim_client STATIC ${CMAKE_SOURCE_DIR}/tests/support/sim_client.c)
 target_include_directories(mynt_sim_client PUBLIC ${CMAKE_SOURCE_DIR}/tests)
 target_link_libraries(mynt_sim_client PUBLIC mynt_plaid_sim mynt_core PkgConfig::CURL PkgConfig::JANSSON PkgConfig::CMOCKA)
+# The logger's lines captured in memory while a test runs (tests/support/log_capture.c). LIBS mynt_log_capture.
+add_library(mynt_log_capture STATIC ${CMAKE_SOURCE_DIR}/tests/support/log_capture.c)
+target_include_directories(mynt_log_capture PUBLIC ${CMAKE_SOURCE_DIR}/tests)
+target_link_libraries(mynt_log_capture PUBLIC mynt_core PkgConfig::CMOCKA)
+
 # A JSON array's string members joined by spaces (tests/support/json_join.c). LIBS mynt_json_join.
 add_library(mynt_json_join STATIC ${CMAKE_SOURCE_DIR}/tests/support/json_join.c)
 target_include_directories(mynt_json_join PUBLIC ${CMAKE_SOURCE_DIR}/tests)

@@ -8,7 +8,7 @@ set_tests_properties(test_sync_records test_sync_start PROPERTIES TIMEOUT 60)
 # interrupts chosen calls, the in-process Plaid simulator, a loopback Lambda for the syncs started.
 mynt_unit_test(test_sync_moto SOURCES test_sync_moto.c
   LIBS mynt_sync mynt_handlers mynt_plaid_sim mynt_apigw_forge mynt_moto_store mynt_relay mynt_sim_link
-  mynt_fake_lambda mynt_fake_plaid)
+  mynt_fake_lambda mynt_fake_plaid mynt_log_capture)
 set_property(TEST test_sync_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_sync_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 300)
 

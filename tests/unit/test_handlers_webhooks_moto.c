@@ -24,7 +24,6 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/hex.h"
-#include "core/logger.h"
 #include "crypto/seal.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
@@ -34,6 +33,7 @@
 #include "support/apigw_forge.h"
 #include "support/fake_plaid.h"
 #include "support/jwt_forge.h"
+#include "support/log_capture.h"
 #include "support/moto_fixture.h"
 #include "support/moto_store.h"
 #include "support/fake_lambda.h"
@@ -54,7 +54,7 @@ typedef struct {
   EVP_PKEY *other; /* an attacker's */
   fake_lambda *lambda;
   json_t *invocations; /* every Invoke the fake Lambda accepted so far, in order */
-  FILE *log;
+  log_capture log;     /* the logger's lines while the test runs */
 } s_fixture;
 
 static int s_setup(void **state)
@@ -85,9 +85,7 @@ static int s_setup(void **state)
 
   moto_store_create_item(fx->env.store, fx->ring, USER_A, ITEM_A, "ins_109508", "access-sandbox-webhooks-test");
   moto_store_create_item(fx->env.store, fx->ring, USER_B, ITEM_B, "ins_109509", "access-sandbox-webhooks-test");
-  fx->log = tmpfile();
-  assert_non_null(fx->log);
-  logger_set_output(fx->log);
+  log_capture_start(&fx->log);
   *state = fx;
   return 0;
 }
@@ -97,8 +95,7 @@ static int s_teardown(void **state)
   s_fixture *fx = *state;
   if(!fx)
     return 0;
-  logger_set_output(NULL);
-  fclose(fx->log);
+  log_capture_free(&fx->log);
   json_decref(fake_lambda_take(fx->lambda)); /* fails the test if any Invoke broke Lambda's rules */
   json_decref(fx->invocations);
   lambda_client_free(fx->env.lambda);
@@ -279,18 +276,6 @@ static void s_expect_sync_event(s_fixture *fx, int i, const char *user, const ch
   json_decref(want);
 }
 
-/* The log written so far (the test's logger output), malloc'd. */
-static char *s_log_text(s_fixture *fx)
-{
-  fflush(fx->log);
-  long n = ftell(fx->log);
-  char *text = calloc(1, (size_t)n + 1);
-  assert_non_null(text);
-  rewind(fx->log);
-  assert_int_equal(fread(text, 1, (size_t)n, fx->log), (size_t)n);
-  return text;
-}
-
 static void test_webhook_sync_updates_available_starts_a_sync_for_the_owner(void **state)
 {
   s_fixture *fx = moto_fixture_state_or_skip(state);
@@ -400,7 +385,7 @@ static void test_webhook_for_an_unknown_item_changes_nothing(void **state)
     s_deliver(fx, codes[i][0], codes[i][1], "item-nobody-links-this-one", codes[i][2], 1);
   s_assert_table_is(fx, before, "a webhook for an unknown item");
   assert_int_equal(s_invokes(fx), 0);
-  char *log = s_log_text(fx);
+  char *log = log_capture_copy(&fx->log);
   assert_non_null(strstr(log, "which Mynt does not know"));
   free(log);
   json_decref(before);
@@ -528,7 +513,7 @@ static void test_webhook_not_verified_is_401_and_changes_nothing(void **state)
   assert_int_equal(fx->plaid->key_requests, 3);
 
   /* A refusal is logged with its reason but never with the token or the body. */
-  char *log = s_log_text(fx);
+  char *log = log_capture_copy(&fx->log);
   assert_non_null(strstr(log, "webhook not verified"));
   assert_null(strstr(log, "ITEM_LOGIN_REQUIRED"));
   for(size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -577,7 +562,7 @@ static void test_webhook_key_that_cannot_be_fetched_is_401_and_a_warning(void **
   json_t *before = s_table(fx);
   json_decref(apigw_forge_expect(s_post(fx, body, token, false), 401, "unauthorized"));
   s_assert_table_is(fx, before, "a webhook whose key was not fetched");
-  char *log = s_log_text(fx);
+  char *log = log_capture_copy(&fx->log);
   const char *line = strstr(log, "was not fetched");
   assert_non_null(line);
   while(line > log && line[-1] != '\n')
@@ -611,7 +596,7 @@ static void test_webhook_forged_kids_do_not_turn_into_plaid_calls(void **state)
   }
   assert_int_equal(fx->plaid->key_requests, PLAID_WEBHOOK_UNKNOWN_FETCHES);
   assert_int_equal(s_invokes(fx), 0);
-  char *log = s_log_text(fx);
+  char *log = log_capture_copy(&fx->log);
   assert_non_null(strstr(log, "not fetched"));
   free(log);
   free(body);

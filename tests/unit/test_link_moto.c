@@ -18,7 +18,6 @@
 #include "aws/dynamodb.h"
 #include "core/arena.h"
 #include "core/clock.h"
-#include "core/logger.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "link/link.h"
@@ -26,6 +25,7 @@
 #include "store/items.h"
 #include "store/store.h"
 #include "support/apigw_forge.h"
+#include "support/log_capture.h"
 #include "support/moto_store.h"
 #include "support/relay.h"
 #include "support/sim_link.h"
@@ -234,35 +234,8 @@ static void s_assert_kept(const char *sub, const json_t *created)
   json_decref(list);
 }
 
-/* Captures the log while a test runs. */
-typedef struct {
-  FILE *out;
-  char *text;
-  size_t len;
-} s_log;
-
-static void s_log_start(s_log *log)
-{
-  memset(log, 0, sizeof(*log));
-  log->out = open_memstream(&log->text, &log->len);
-  assert_non_null(log->out);
-  logger_set_output(log->out);
-}
-
-/* Stops capturing; the text stays in log->text until s_log_free. */
-static void s_log_stop(s_log *log)
-{
-  logger_set_output(NULL);
-  fclose(log->out);
-}
-
-static void s_log_free(s_log *log)
-{
-  free(log->text);
-}
-
 /* The first captured line with level and every one of the words, or NULL. */
-static bool s_log_has(const s_log *log, const char *level, const char *word1, const char *word2)
+static bool s_log_has(const log_capture *log, const char *level, const char *word1, const char *word2)
 {
   char want[32];
   snprintf(want, sizeof(want), "\"level\":\"%s\"", level);
@@ -414,10 +387,10 @@ static void test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_i
   sim_link_group_skip_without_moto();
   s_rules((s_rule[]){{.match = "/item/public_token/exchange", .action = S_LOSE_ANSWER, .times = 1}}, 1);
   char *body = s_link_body("ins_109508", "");
-  s_log log;
-  s_log_start(&log);
+  log_capture log;
+  log_capture_start(&log);
   json_t *answer = s_post_items("user-lost-exchange", body, 12000, 400);
-  s_log_stop(&log);
+  log_capture_stop(&log);
   json_decref(answer);
   pthread_mutex_lock(&s_fx->lock);
   char request_id[64];
@@ -430,7 +403,7 @@ static void test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_i
     fail_msg("no ERROR line names request %s: %s", request_id, log.text ? log.text : "");
   assert_null(strstr(log.text, "access-sandbox"));
   assert_null(strstr(log.text, "public-sandbox"));
-  s_log_free(&log);
+  log_capture_free(&log);
   free(body);
 }
 

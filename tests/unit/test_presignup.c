@@ -11,15 +11,15 @@
 #include <cmocka.h>
 
 #include "core/clock.h"
-#include "core/logger.h"
 #include "handlers/presignup.h"
+#include "support/log_capture.h"
 #include "support/unit_main.h"
 #include "support/fake_cognito.h"
 
 typedef struct {
   fake_cognito *fake;
   handlers_env env;
-  FILE *log;
+  log_capture log;
 } s_fixture;
 
 static int s_setup(void **state)
@@ -28,9 +28,7 @@ static int s_setup(void **state)
   assert_non_null(f);
   f->fake = fake_cognito_start();
   f->env.cognito = f->fake->client;
-  f->log = tmpfile();
-  assert_non_null(f->log);
-  logger_set_output(f->log);
+  log_capture_start(&f->log);
   *state = f;
   return 0;
 }
@@ -39,13 +37,10 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
   s_fixture *f = *state;
-  logger_set_output(NULL);
-  rewind(f->log);
-  char line[2048];
-  while(fgets(line, sizeof line, f->log))
-    if(strstr(line, "example.com"))
-      fail_msg("a log line carries an email: %s", line);
-  fclose(f->log);
+  log_capture_stop(&f->log);
+  if(f->log.text && strstr(f->log.text, "example.com"))
+    fail_msg("a log line carries an email: %s", f->log.text);
+  log_capture_free(&f->log);
   fake_cognito_free(f->fake);
   free(f);
   return 0;

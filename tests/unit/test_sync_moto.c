@@ -19,7 +19,6 @@
 #include "aws/dynamodb.h"
 #include "core/clock.h"
 #include "core/json.h"
-#include "core/logger.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "local/plaid_sim/plaid_sim.h"
@@ -29,6 +28,7 @@
 #include "support/apigw_forge.h"
 #include "support/fake_lambda.h"
 #include "support/fake_plaid.h"
+#include "support/log_capture.h"
 #include "support/moto_fixture.h"
 #include "support/moto_store.h"
 #include "support/relay.h"
@@ -266,17 +266,13 @@ static void test_sync_stores_the_simulators_whole_history_and_saves_the_cursor(v
   store_item_clear(&before);
 
   int64_t started = clock_epoch_ms();
-  char *log_text = NULL;
-  size_t log_len = 0;
-  FILE *log = open_memstream(&log_text, &log_len);
-  assert_non_null(log);
-  logger_set_output(log);
+  log_capture log;
+  log_capture_start(&log);
   sync_result r = s_sync(USER, item_id);
-  logger_set_output(NULL);
-  fclose(log);
-  assert_non_null(strstr(log_text, item_id));
-  assert_null(strstr(log_text, "access-sandbox"));
-  free(log_text);
+  log_capture_stop(&log);
+  assert_non_null(strstr(log.text, item_id));
+  assert_null(strstr(log.text, "access-sandbox"));
+  log_capture_free(&log);
   s_assert_outcome(&r, SYNC_DONE);
   assert_true(r.added > 500); /* more than one page */
   assert_true(r.pages > 1);

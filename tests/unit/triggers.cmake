@@ -16,6 +16,6 @@ target_link_libraries(mynt_fake_apigateway PUBLIC mynt_fake_aws mynt_aws mynt_co
 
 mynt_unit_test(test_cognito SOURCES test_cognito.c LIBS mynt_aws mynt_fake_cognito)
 mynt_unit_test(test_apigateway SOURCES test_apigateway.c LIBS mynt_aws mynt_fake_apigateway)
-mynt_unit_test(test_presignup SOURCES test_presignup.c LIBS mynt_handlers mynt_fake_cognito)
+mynt_unit_test(test_presignup SOURCES test_presignup.c LIBS mynt_handlers mynt_fake_cognito mynt_log_capture)
 mynt_unit_test(test_costguard SOURCES test_costguard.c LIBS mynt_handlers mynt_bootstrap mynt_fake_apigateway)
 set_tests_properties(test_cognito test_apigateway test_presignup test_costguard PROPERTIES TIMEOUT 90)
