@@ -7,16 +7,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
 #include "aws/aws_config.h"
 #include "aws/lambda.h"
 #include "aws/ssm.h"
 #include "core/clock.h"
+#include "core/secure_alloc.h"
 #include "core/wipe.h"
 
 /* The time the three reads may take together (Lambda's init phase is limited to 10 s). */
 #define S_SSM_BUDGET_MS 8000
 
 #define S_PREFIX_MAX 200
+
+/* The one group whose every request stays on the Runtime API (plain HTTP on loopback): GET /health, $default. */
+#define S_NO_TLS_GROUP "public"
+
+mynt_status bootstrap_env_init_libraries(const char *group)
+{
+  if(group && strcmp(group, S_NO_TLS_GROUP) == 0) {
+    /* Each NO_ flag settles its step for good, so libcurl's OPENSSL_init_ssl below finds it done. */
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+                          OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CONFIG,
+                        NULL);
+  }
+  return secure_alloc_install(CURL_GLOBAL_DEFAULT);
+}
 
 /* Reads prefix + suffix as a decrypted SecureString into *out_value (wipe and free it). */
 static mynt_status s_read(ssm_client *ssm, const char *prefix, const char *suffix, int64_t deadline_ms,

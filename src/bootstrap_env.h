@@ -12,6 +12,15 @@
 #define BOOTSTRAP_ENV_PLAID_CLIENT_ID "/plaid/client-id"
 #define BOOTSTRAP_ENV_PLAID_SECRET    "/plaid/secret"
 
+/* Initialises the libraries of every group once per process, before any jansson, libcurl or OpenSSL call: the
+ * wiping allocator (secure_alloc_install), libcurl's global state and, through it, OpenSSL (whose configuration
+ * file is never read: cmake/static_deps.cmake). group is the _HANDLER value (may be NULL). For "public", the one
+ * group that never leaves the Runtime API's plain HTTP, OpenSSL skips what only TLS needs: its error strings and
+ * the cipher and digest name tables (without which a certificate chain does not verify, so no other group may
+ * skip them); every other name, known or not, gets libcurl's full initialisation. Returns MYNT_OK, or
+ * MYNT_INTERNAL when libcurl's global init fails. */
+mynt_status bootstrap_env_init_libraries(const char *group);
+
 /* Makes env->keyring and env->plaid for a group that calls Plaid, once per process: reads
  * the three SecureStrings above from SSM (AWS settings as aws_config_from_env; the prefix from
  * MYNT_SSM_PREFIX, which must start with '/'), parses the keyring and builds the Plaid client

@@ -10,7 +10,6 @@
 #include "apigw/router.h"
 #include "bootstrap_env.h"
 #include "core/logger.h"
-#include "core/secure_alloc.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "runtime/runtime.h"
@@ -99,8 +98,10 @@ int main(int argc, char **argv)
 
   s_app app = {0};
   runtime_ctx *rt = NULL;
-  /* Before any jansson or libcurl use: every block either library releases is wiped first. */
-  mynt_status st = secure_alloc_install(CURL_GLOBAL_DEFAULT);
+  const char *handler = getenv("_HANDLER");
+  /* Before any jansson or libcurl use: every block either library releases is wiped first; OpenSSL as far as
+   * the group needs it. */
+  mynt_status st = bootstrap_env_init_libraries(handler);
   logger_init_from_env();
   if(st) {
     logger_log(LOGGER_ERROR, NULL, "bootstrap: curl_global_init failed");
@@ -113,7 +114,6 @@ int main(int argc, char **argv)
     goto cleanup;
   }
 
-  const char *handler = getenv("_HANDLER");
   const routes_group *group = handler ? routes_find_group(handler) : NULL;
   if(!group) {
     char message[200];

@@ -5,29 +5,50 @@ sends), records every POST the runtime makes, and blocks further /next calls unt
 as Lambda freezes an idle process.
 """
 import http.server
+import os
 import json
 import threading
 import time
 import uuid
+import zipfile
 
 
 def health_event():
     """A payload-2.0 event for GET /health, as API Gateway sends it."""
-    return {
+    return http_event("GET", "/health")
+
+
+def http_event(method, path, claims=None):
+    """A payload-2.0 event for method path (no body), as API Gateway sends it; claims: the JWT authorizer's."""
+    event = {
         "version": "2.0",
-        "routeKey": "GET /health",
-        "rawPath": "/health",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
         "rawQueryString": "",
         "headers": {"host": "api.example.com", "user-agent": "runtime-fake"},
         "requestContext": {
             "accountId": "000000000000", "apiId": "fake", "domainName": "api.example.com",
-            "http": {"method": "GET", "path": "/health", "protocol": "HTTP/1.1",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
                      "sourceIp": "127.0.0.1", "userAgent": "runtime-fake"},
-            "requestId": str(uuid.uuid4()), "routeKey": "GET /health", "stage": "$default",
+            "requestId": str(uuid.uuid4()), "routeKey": f"{method} {path}", "stage": "$default",
             "time": "25/Nov/2026:10:00:00 +0000", "timeEpoch": int(time.time() * 1000),
         },
         "isBase64Encoded": False,
     }
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    return event
+
+
+def unpack(zip_path, task_dir):
+    """Unzips the package into task_dir (its /var/task) with the modes the zip records."""
+    os.makedirs(task_dir, exist_ok=True)
+    with zipfile.ZipFile(zip_path) as z:
+        for info in z.infolist():
+            path = z.extract(info, task_dir)
+            mode = (info.external_attr >> 16) & 0o777
+            if mode:
+                os.chmod(path, mode)
 
 
 class RuntimeFake(http.server.ThreadingHTTPServer):
