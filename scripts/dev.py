@@ -138,10 +138,14 @@ class Stack:
                           stdout=moto_log, stderr=subprocess.STDOUT)
         wait_http(f"{endpoint}/moto-api/", 30, moto, "moto_server")
 
+        # mynt-local's origin is the hosted UI's too (its stand-in), so the web config names it before it starts.
+        port = a.port or free_port()
+        origin = f"http://127.0.0.1:{port}"
         plaid_port = a.plaid_port or free_port()
         plaid_url = f"http://127.0.0.1:{plaid_port}"
         stack = localstack.provision(os.path.join(ROOT, "template.yaml"), endpoint, a.region,
-                                     extra_env={"PLAID_BASE_URL": plaid_url})
+                                     extra_env={"PLAID_BASE_URL": plaid_url},
+                                     local_origins=[origin, f"http://localhost:{port}"])
         params = stack["parameters"]
         if "plaid/client-id" in params:
             sim_env = dict(os.environ, PLAID_SIM_CLIENT_ID=params["plaid/client-id"],
@@ -162,7 +166,8 @@ class Stack:
             "user_pool_id": stack["user_pool_id"],
             "client_id": stack["client_id"],
             "cognito_endpoint": endpoint,
-            "cognito_domain": a.cognito_domain,  # a hosted UI for "Sign in with Google"; "" = none locally
+            # The hosted UI for "Continue with Google": mynt-local's stand-in (its own origin) unless one is given.
+            "cognito_domain": a.cognito_domain or origin,
             "mode": "local",
             "plaid_link_script": "/plaid/link-initialize.js",
             "plaid_url": plaid_url,
@@ -176,7 +181,7 @@ class Stack:
                             "--web", os.path.join(ROOT, "web"), "--config-json", config_path,
                             "--mount", "/plaid/=" + os.path.join(ROOT, "local", "plaid_sim", "link"),
                             "--mount", "/vendor/=" + VENDOR_DIR,
-                            "--port", str(a.port)],
+                            "--port", str(port)],
                            stdout=subprocess.PIPE, text=True, env=env)
         line = wait_line(local, "mynt-local listening on ", 30, "mynt-local")
         api_url = line.split("listening on ", 1)[1].strip()
@@ -241,7 +246,8 @@ def main():
     p.add_argument("--mynt-local", default=os.path.join(ROOT, "build", "release", "mynt-local"))
     p.add_argument("--plaid-sim", default=os.path.join(ROOT, "build", "release", "plaid-sim"))
     p.add_argument("--cognito-domain", default=os.environ.get("MYNT_COGNITO_DOMAIN", ""),
-                   help="the web config's cognito_domain (a hosted UI; mynt-local's CSP lets the app reach it)")
+                   help="the web config's cognito_domain (a hosted UI; mynt-local's CSP lets the app reach it); "
+                        "default: mynt-local's own origin, where its hosted-UI stand-in answers")
     p.add_argument("--quiet", action="store_true", help="no banner (for tests)")
     args = p.parse_args()
     for path in (args.bootstrap, args.mynt_local, args.plaid_sim):

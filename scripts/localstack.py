@@ -349,11 +349,62 @@ def jwt_authorizer(template, resolver):
     return None
 
 
-def provision(template_path, endpoint, region="us-east-1", extra_env=None):
+def _resolvable(resolver, values):
+    """The values of a list that resolve locally (an AWS-only URL, e.g. naming the distribution, is left out)."""
+    out = []
+    for value in values or []:
+        try:
+            out.append(str(resolver.resolve(value)))
+        except KeyError:
+            pass
+    return out
+
+
+def hosted_ui(template, resolver, pool_id, client_id, endpoint, local_origins=()):
+    """The section of mynt-local's routes file for its hosted-UI stand-in: the app client's OAuth settings (its
+    callback and logout URLs, plus each of local_origins + "/", as the web app sends them), the pool's Pre sign-up
+    trigger (LambdaConfig.PreSignUp, !GetAtt <Function>.Arn) and whether the pool verifies email on confirmation.
+    Locally the stand-in is the Google provider, so "Google" is a provider whatever GoogleClientId says."""
+    pools = resources_of_type(template, "AWS::Cognito::UserPool")
+    clients = resources_of_type(template, "AWS::Cognito::UserPoolClient")
+    if not pools or not clients:
+        return None
+    pool_props = pools[0][1].get("Properties") or {}
+    client_props = clients[0][1].get("Properties") or {}
+    presignup = (pool_props.get("LambdaConfig") or {}).get("PreSignUp")
+    local = [f"{origin.rstrip('/')}/" for origin in local_origins]
+
+    def urls(key):
+        listed = _resolvable(resolver, client_props.get(key))
+        return listed + [u for u in local if u not in listed]
+
+    providers = resolver.resolve(client_props.get("SupportedIdentityProviders") or ["COGNITO"])
+    providers = [str(p) for p in providers]
+    if "Google" not in providers:
+        providers.append("Google")
+    auto_verified = resolver.resolve(pool_props.get("AutoVerifiedAttributes") or [])
+    return {
+        "user_pool_id": pool_id,
+        "client_id": client_id,
+        "issuer": f"https://cognito-idp.{resolver.region}.amazonaws.com/{pool_id}",
+        "cognito_endpoint": endpoint,
+        "callback_urls": urls("CallbackURLs"),
+        "logout_urls": urls("LogoutURLs"),
+        "scopes": [str(s) for s in resolver.resolve(client_props.get("AllowedOAuthScopes")
+                                                    or ["openid", "email", "profile"])],
+        "providers": providers,
+        "presignup": _get_att_target(presignup) if presignup is not None else None,
+        "auto_verified_email": "email" in auto_verified,
+    }
+
+
+def provision(template_path, endpoint, region="us-east-1", extra_env=None, local_origins=()):
     """Creates every local resource the template declares; returns the derived stack.
 
     The result has: routes (mynt-local's routes file), user_pool_id, client_id, tables and
-    parameters ({short name: local value}). extra_env is added to every function's environment.
+    parameters ({short name: local value}). extra_env is added to every function's environment;
+    local_origins (e.g. "http://127.0.0.1:8080") are the web app's local origins, which the
+    hosted-UI stand-in accepts as callback and logout URLs beside the template's.
     Raises on any failure (moto unreachable, unsupported template construct).
     """
     template = load_template(template_path)
@@ -375,9 +426,13 @@ def provision(template_path, endpoint, region="us-east-1", extra_env=None):
         if sync_names:
             fn["environment"].setdefault("MYNT_SYNC_FUNCTION", sync_names[0])
         fn["environment"].update(extra_env or {})
+    routes = {"region": region, "authorizer": authorizer, "functions": functions,
+              "schedules": schedules(template, resolver)}
+    ui = hosted_ui(template, resolver, pool_id, next(iter(clients.values())), endpoint, local_origins)
+    if ui:
+        routes["hosted_ui"] = ui
     return {
-        "routes": {"region": region, "authorizer": authorizer, "functions": functions,
-                   "schedules": schedules(template, resolver)},
+        "routes": routes,
         "user_pool_id": pool_id,
         "client_id": next(iter(clients.values())),
         "tables": [resolver.physical[n] for n, _ in resources_of_type(template, "AWS::DynamoDB::Table")],

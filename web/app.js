@@ -3,7 +3,7 @@ import { h, replace } from './js/dom.js';
 import { createCognito, cognitoEndpoint } from './js/cognito.js';
 import { createSession } from './js/session.js';
 import { createApi } from './js/api.js';
-import { beginSignIn, completeSignIn, parseCallback } from './js/pkce.js';
+import { beginSignIn, completeSignIn, parseCallback, refreshSignIn, isFirstLinkFailure, takePending, logoutUrl, PENDING_KEY } from './js/pkce.js';
 import { track } from './js/ui.js';
 import { signInView, signUpView, confirmView, forgotView, callbackView } from './js/views/auth.js';
 import { dashboardView } from './js/views/dashboard.js';
@@ -18,6 +18,10 @@ const ROUTES = {
 /** The signed-in sections, in the header's navigation. */
 const SECTIONS = [{ route: 'dashboard', label: 'Overview', href: '#/' }, { route: 'budget', label: 'Budget', href: '#/budget' }];
 const SIGNED_OUT = new Set(['sign-in', 'sign-up', 'confirm', 'forgot']);
+/** sessionStorage: "hosted-ui" while the session came from the hosted UI (its refresh token goes back there). */
+const VIA_KEY = 'mynt.session.via';
+/** sessionStorage: set while a Google sign-in is restarted after Cognito's first-link failure (once only). */
+const RELINK_KEY = 'mynt.oauth.restarted';
 
 const main = document.getElementById('main');
 const accountMenu = document.getElementById('account-menu');
@@ -79,8 +83,11 @@ async function start() {
     },
   };
 
+  const hostedUi = { domain: config.cognito_domain, clientId: config.client_id };
   app.session = createSession({
-    refreshTokens: (token) => cognito.refresh(token),
+    refreshTokens: (token) => (sessionStorage.getItem(VIA_KEY) === 'hosted-ui'
+      ? track(refreshSignIn(token, hostedUi, { fetchImpl: (...a) => fetch(...a) }))
+      : cognito.refresh(token)),
     onEnded: () => {
       app.setFlash('Your session has ended. Please sign in again.', 'info');
       app.navigate('sign-in');
@@ -102,6 +109,12 @@ async function start() {
     if (!user) { replace(accountMenu); return; }
     const signOut = h('button', { type: 'button', class: 'button button-quiet' }, 'Sign out');
     signOut.addEventListener('click', () => {
+      if (sessionStorage.getItem(VIA_KEY) === 'hosted-ui') {
+        // A session from the hosted UI ends there too (/logout, back to the app's logout URL).
+        app.session.clear();
+        location.assign(logoutUrl({ ...hostedUi, logoutUri: `${location.origin}/` }));
+        return;
+      }
       const access = app.session.accessToken();
       if (access) cognito.globalSignOut(access).catch(() => {});
       app.session.clear();
@@ -112,6 +125,7 @@ async function start() {
     replace(accountMenu, h('span', { class: 'who' }, user.email), signOut);
   }
   app.session.onChange(renderAccountMenu);
+  app.session.onChange((user) => { if (!user) sessionStorage.removeItem(VIA_KEY); });
 
   /** The header's section links (signed in only), the current one marked. */
   function renderSections(route) {
@@ -154,9 +168,21 @@ async function start() {
     const waiting = callbackView();
     replace(main, waiting.view);
     waiting.focus();
+    // The first Google sign-in of someone who already has a password account is refused once by Cognito, after
+    // its Pre sign-up trigger linked the two: start it again (once); the next one signs in as that account.
+    let pending = null;
+    try { pending = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? 'null'); } catch { pending = null; }
+    if (isFirstLinkFailure(callback, pending, sessionStorage.getItem(RELINK_KEY) === '1')) {
+      takePending(sessionStorage);
+      sessionStorage.setItem(RELINK_KEY, '1');
+      await app.startGoogle();
+      return;
+    }
+    sessionStorage.removeItem(RELINK_KEY);
     try {
-      app.session.start(await track(completeSignIn(callback, { domain: config.cognito_domain, clientId: config.client_id },
+      app.session.start(await track(completeSignIn(callback, hostedUi,
         { storage: sessionStorage, fetchImpl: (...a) => fetch(...a) })));
+      sessionStorage.setItem(VIA_KEY, 'hosted-ui');
       history.replaceState(null, '', `${location.pathname}#/`);
     } catch (err) {
       app.setFlash(err.message, 'error');

@@ -26,6 +26,10 @@ void authorizer_free(authorizer *a);
  * MYNT_NOMEM. */
 mynt_status authorizer_check(authorizer *a, const char *authorization, json_t **out_claims);
 
+/* Trusts the keys of jwks ({"keys":[...]}, borrowed: it must outlive a) beside the fetched key set, for the pool's
+ * tokens that another local issuer signs (the hosted-UI stand-in, hosted_ui.h). Call before the first check. */
+void authorizer_trust_keys(authorizer *a, const json_t *jwks);
+
 /* Returns how many times the key set has been fetched (successfully or not); for tests. */
 unsigned authorizer_fetch_count(authorizer *a);
 

@@ -2,6 +2,7 @@
 #include "local/gateway/gateway.h"
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -27,6 +28,7 @@
 #include "local/gateway/authorizer.h"
 #include "local/gateway/event.h"
 #include "local/gateway/function.h"
+#include "local/gateway/hosted_ui.h"
 #include "local/gateway/invoke.h"
 #include "local/gateway/jwt.h"
 #include "local/gateway/response.h"
@@ -64,6 +66,7 @@ struct gateway {
   const char **function_names; /* the functions' logical ids, for the queue's log lines */
   schedule_runner *schedules;  /* fires the config's schedules at their rate */
   atomic_bool ready;           /* the functions' environment knows the gateway's port */
+  hosted_ui *ui;               /* the hosted-UI stand-in; NULL when the config has none */
 };
 
 /* Collects the request headers in arrival order. */
@@ -504,6 +507,92 @@ static mynt_status s_async_invoke(void *ctx, size_t index, const char *event, si
   return st;
 }
 
+/* ---- the hosted-UI stand-in ------------------------------------------------------ */
+
+/* hosted_ui_backend.presignup: the Pre sign-up function, on its warm process like any invocation. */
+static mynt_status s_ui_presignup(void *ctx, const char *event, mynt_buf *out_payload)
+{
+  gateway *g = ctx;
+  return function_invoke(g->functions[g->config->hosted_ui.presignup], event, strlen(event), out_payload);
+}
+
+static size_t s_on_curl_body(char *data, size_t size, size_t n, void *userp)
+{
+  return buf_append(userp, data, size * n) == MYNT_OK ? size * n : 0;
+}
+
+/* hosted_ui_backend.cognito: one cognito-idp call to the pool's endpoint (moto, which checks no signature: the
+ * Authorization only has the form every cognito-idp request has). */
+static mynt_status s_ui_cognito(void *ctx, const char *action, const char *body, long *out_http, mynt_buf *out_body)
+{
+  gateway *g = ctx;
+  *out_http = 0;
+  char target[128], authz[256], url[1024];
+  snprintf(target, sizeof(target), "X-Amz-Target: AWSCognitoIdentityProviderService.%s", action);
+  snprintf(authz, sizeof(authz),
+           "Authorization: AWS4-HMAC-SHA256 Credential=AKIDLOCALMYNT/20260101/%s/cognito-idp/aws4_request, "
+           "SignedHeaders=content-type;host;x-amz-target, Signature=0",
+           g->config->region);
+  snprintf(url, sizeof(url), "%s/", g->config->hosted_ui.cognito_endpoint);
+  CURL *curl = curl_easy_init();
+  struct curl_slist *headers = NULL;
+  const char *lines[] = {"Content-Type: application/x-amz-json-1.1", target, authz};
+  for(size_t i = 0; i < 3; i++) {
+    struct curl_slist *next = curl_slist_append(headers, lines[i]);
+    if(!next) {
+      curl_slist_free_all(headers);
+      curl_easy_cleanup(curl);
+      return MYNT_NOMEM;
+    }
+    headers = next;
+  }
+  mynt_status st = MYNT_NOMEM;
+  if(curl) {
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_on_curl_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, out_body);
+    CURLcode rc = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, out_http);
+    st = rc == CURLE_OK ? MYNT_OK : MYNT_IO;
+    if(rc != CURLE_OK)
+      fprintf(stderr, "mynt-local: cognito-idp %s at the pool's endpoint failed: %s\n", action, curl_easy_strerror(rc));
+  }
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return st;
+}
+
+/* Answers a hosted-UI path or a cognito-idp call. */
+static enum MHD_Result s_serve_hosted_ui(gateway *g, struct MHD_Connection *c, const http_server_request *req,
+                                         const char *raw_path, const char *raw_query, bool cognito, int *out_status)
+{
+  hosted_ui_request hr = {
+    .method = req->method,
+    .path = raw_path,
+    .query = raw_query,
+    .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+    .body = req->body,
+    .body_len = req->body_len,
+    .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
+    .target = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target"),
+    .cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"),
+    .now_ms = clock_epoch_ms(),
+  };
+  response_http r;
+  response_init(&r);
+  mynt_status st = cognito ? hosted_ui_cognito(g->ui, &hr, &r) : hosted_ui_handle(g->ui, &hr, &r);
+  if(st)
+    response_message(&r, 500, "Internal Server Error");
+  *out_status = r.status;
+  enum MHD_Result ok = s_send(c, &r, NULL);
+  response_free(&r);
+  return ok;
+}
+
 /* ---- the server's callbacks ------------------------------------------------------ */
 
 /* Copies the path part of raw_uri into raw_path (size bytes) and points *out_query at the
@@ -613,6 +702,13 @@ static enum MHD_Result s_on_request(void *ctx, struct MHD_Connection *c, const h
     s_access_log(method, raw_path, 413, req->start_ms);
     return s_send_message(c, 413, "Request Entity Too Large", NULL);
   }
+  bool cognito_call = g->ui && hosted_ui_is_cognito_call(
+                                 method, raw_path, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target"));
+  if(cognito_call || (g->ui && hosted_ui_is_path(raw_path))) {
+    ok = s_serve_hosted_ui(g, c, req, raw_path, raw_query, cognito_call, &status);
+    s_access_log(method, raw_path, status, req->start_ms);
+    return ok;
+  }
 
   routes_match m;
   mynt_status st = routes_find(&g->config->routes, method, raw_path, 1, &m);
@@ -689,6 +785,19 @@ mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gatewa
       goto fail;
     }
   }
+  if(opts->config->has_hosted_ui) {
+    hosted_ui_backend backend = {
+      .presignup = opts->config->hosted_ui.presignup < opts->config->n_functions ? s_ui_presignup : NULL,
+      .cognito = s_ui_cognito,
+      .ctx = g,
+    };
+    if((st = hosted_ui_new(&opts->config->hosted_ui, opts->config->region, &backend, &g->ui))) {
+      mynt_fail(detail, st, "cannot start the hosted-UI stand-in");
+      goto fail;
+    }
+    if(g->auth)
+      authorizer_trust_keys(g->auth, hosted_ui_jwks(g->ui));
+  }
   g->function_names = calloc(opts->config->n_functions, sizeof(char *));
   if(!g->function_names) {
     st = mynt_fail(detail, MYNT_NOMEM, "out of memory");
@@ -734,6 +843,12 @@ mynt_status gateway_new(const gateway_options *opts, mynt_detail *detail, gatewa
       mynt_fail(detail, st, "out of memory");
       goto fail;
     }
+  }
+  /* The Pre sign-up function's cognito-idp calls come here: AdminLinkProviderForUser answered, ListUsers forwarded. */
+  if(g->ui && opts->config->hosted_ui.presignup < opts->config->n_functions &&
+     (st = function_set_env(g->functions[opts->config->hosted_ui.presignup], "MYNT_COGNITO_ENDPOINT", url))) {
+    mynt_fail(detail, st, "out of memory");
+    goto fail;
   }
   atomic_store(&g->ready, true);
   int64_t *periods = NULL;
@@ -781,6 +896,7 @@ void gateway_free(gateway *g)
   free(g->functions);
   free(g->function_names);
   authorizer_free(g->auth);
+  hosted_ui_free(g->ui);
   free(g->web_root);
   free(g->config_json);
   free(g->csp);

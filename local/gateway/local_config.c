@@ -36,6 +36,15 @@ void local_config_free(local_config *c)
     free(c->schedules[i].input);
   }
   free(c->schedules);
+  local_config_hosted_ui *h = &c->hosted_ui;
+  free(h->user_pool_id);
+  free(h->client_id);
+  free(h->issuer);
+  free(h->cognito_endpoint);
+  strv_free(h->callback_urls, h->n_callback_urls);
+  strv_free(h->logout_urls, h->n_logout_urls);
+  strv_free(h->scopes, h->n_scopes);
+  strv_free(h->providers, h->n_providers);
   routes_table_free(&c->routes);
   memset(c, 0, sizeof(*c));
   routes_table_init(&c->routes);
@@ -48,6 +57,32 @@ static char *s_dup_string(const json_t *obj, const char *key)
   return s && *s ? strdup(s) : NULL;
 }
 
+/* Copies the array of strings obj[key] into *out_v / *out_n; an absent member is an empty list unless required.
+ * Returns MYNT_OK, MYNT_BAD_REQUEST (detail names what) or MYNT_NOMEM. */
+static mynt_status s_parse_strings(const json_t *obj, const char *what, const char *key, bool required, char ***out_v,
+                                   size_t *out_n, mynt_detail *detail)
+{
+  const json_t *list = json_object_get(obj, key);
+  if(!list && !required)
+    return MYNT_OK;
+  if(!json_is_array(list) || json_array_size(list) == 0)
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "%s needs a non-empty %s array", what, key);
+  *out_v = calloc(json_array_size(list), sizeof(char *));
+  if(!*out_v)
+    return MYNT_NOMEM;
+  size_t i;
+  const json_t *v;
+  json_array_foreach(list, i, v) {
+    if(!json_is_string(v))
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "%s: %s must be strings", what, key);
+    (*out_v)[i] = strdup(json_string_value(v));
+    if(!(*out_v)[i])
+      return MYNT_NOMEM;
+    *out_n = i + 1;
+  }
+  return MYNT_OK;
+}
+
 static mynt_status s_parse_authorizer(const json_t *a, local_config *out, mynt_detail *detail)
 {
   local_config_authorizer *au = &out->authorizer;
@@ -55,22 +90,9 @@ static mynt_status s_parse_authorizer(const json_t *a, local_config *out, mynt_d
   au->jwks_url = s_dup_string(a, "jwks_url");
   if(!au->issuer || !au->jwks_url)
     return mynt_fail(detail, MYNT_BAD_REQUEST, "authorizer needs issuer and jwks_url");
-  const json_t *auds = json_object_get(a, "audiences");
-  if(!json_is_array(auds) || json_array_size(auds) == 0)
-    return mynt_fail(detail, MYNT_BAD_REQUEST, "authorizer needs a non-empty audiences array");
-  au->audiences = calloc(json_array_size(auds), sizeof(char *));
-  if(!au->audiences)
-    return MYNT_NOMEM;
-  size_t i;
-  const json_t *v;
-  json_array_foreach(auds, i, v) {
-    if(!json_is_string(v))
-      return mynt_fail(detail, MYNT_BAD_REQUEST, "audiences must be strings");
-    au->audiences[i] = strdup(json_string_value(v));
-    if(!au->audiences[i])
-      return MYNT_NOMEM;
-    au->n_audiences = i + 1;
-  }
+  mynt_status st = s_parse_strings(a, "authorizer", "audiences", true, &au->audiences, &au->n_audiences, detail);
+  if(st)
+    return st;
   out->has_authorizer = true;
   return MYNT_OK;
 }
@@ -204,6 +226,37 @@ static mynt_status s_parse_schedules(const json_t *list, local_config *out, mynt
   return MYNT_OK;
 }
 
+/* Parses the "hosted_ui" section (after the functions, which its presignup names). */
+static mynt_status s_parse_hosted_ui(const json_t *hj, local_config *out, mynt_detail *detail)
+{
+  local_config_hosted_ui *h = &out->hosted_ui;
+  h->presignup = out->n_functions;
+  if(!json_is_object(hj))
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "hosted_ui must be an object");
+  h->user_pool_id = s_dup_string(hj, "user_pool_id");
+  h->client_id = s_dup_string(hj, "client_id");
+  h->issuer = s_dup_string(hj, "issuer");
+  h->cognito_endpoint = s_dup_string(hj, "cognito_endpoint");
+  if(!h->user_pool_id || !h->client_id || !h->issuer || !h->cognito_endpoint)
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "hosted_ui needs user_pool_id, client_id, issuer and cognito_endpoint");
+  mynt_status st;
+  if((st = s_parse_strings(hj, "hosted_ui", "callback_urls", true, &h->callback_urls, &h->n_callback_urls, detail)) ||
+     (st = s_parse_strings(hj, "hosted_ui", "logout_urls", false, &h->logout_urls, &h->n_logout_urls, detail)) ||
+     (st = s_parse_strings(hj, "hosted_ui", "scopes", true, &h->scopes, &h->n_scopes, detail)) ||
+     (st = s_parse_strings(hj, "hosted_ui", "providers", true, &h->providers, &h->n_providers, detail)))
+    return st;
+  const json_t *presignup = json_object_get(hj, "presignup");
+  if(presignup && !json_is_null(presignup)) {
+    const char *name = json_string_value(presignup);
+    h->presignup = name ? s_function_index(out, name) : out->n_functions;
+    if(h->presignup == out->n_functions)
+      return mynt_fail(detail, MYNT_BAD_REQUEST, "hosted_ui: presignup must name a function");
+  }
+  h->auto_verified_email = json_is_true(json_object_get(hj, "auto_verified_email"));
+  out->has_hosted_ui = true;
+  return MYNT_OK;
+}
+
 mynt_status local_config_parse(const char *text, size_t len, local_config *out, mynt_detail *detail)
 {
   memset(out, 0, sizeof(*out));
@@ -266,7 +319,11 @@ mynt_status local_config_parse(const char *text, size_t len, local_config *out, 
       }
     }
   }
-  st = s_parse_schedules(json_object_get(root, "schedules"), out, detail);
+  if((st = s_parse_schedules(json_object_get(root, "schedules"), out, detail)))
+    goto cleanup;
+  const json_t *hosted_ui = json_object_get(root, "hosted_ui");
+  if(hosted_ui && !json_is_null(hosted_ui))
+    st = s_parse_hosted_ui(hosted_ui, out, detail);
 cleanup:
   json_decref(root);
   if(st)

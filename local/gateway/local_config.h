@@ -28,6 +28,25 @@ typedef struct {
   size_t n_env;
 } local_config_function;
 
+/* The user pool's hosted UI that mynt-local stands in for (hosted_ui.h): the app client, its OAuth settings and the
+ * pool's Pre sign-up function. */
+typedef struct {
+  char *user_pool_id;
+  char *client_id;
+  char *issuer;           /* the pool's token issuer (https://cognito-idp.<region>.amazonaws.com/<pool id>) */
+  char *cognito_endpoint; /* where the pool itself is served (moto); ListUsers and AdminGetUser go there */
+  char **callback_urls;   /* the client's CallbackURLs: redirect_uri must be one, exactly */
+  size_t n_callback_urls;
+  char **logout_urls; /* the client's LogoutURLs: logout_uri must be one, exactly */
+  size_t n_logout_urls;
+  char **scopes; /* AllowedOAuthScopes */
+  size_t n_scopes;
+  char **providers; /* SupportedIdentityProviders ("COGNITO", "Google") */
+  size_t n_providers;
+  size_t presignup;         /* index of LambdaConfig.PreSignUp's function; n_functions = none */
+  bool auto_verified_email; /* the pool's AutoVerifiedAttributes hold email */
+} local_config_hosted_ui;
+
 /* An AWS::Scheduler::Schedule: fires input at functions[target] every period_ms. */
 typedef struct {
   char *name; /* logical id */
@@ -45,6 +64,8 @@ typedef struct {
   local_config_schedule *schedules;
   size_t n_schedules;
   routes_table routes;
+  bool has_hosted_ui;
+  local_config_hosted_ui hosted_ui;
 } local_config;
 
 /* Parses the routes JSON document text[0..len) into out. Returns MYNT_OK, MYNT_BAD_REQUEST

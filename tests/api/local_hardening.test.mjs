@@ -79,7 +79,8 @@ test('the web app is served with the security headers, and its CSP lets it reach
     assert.deepEqual(directives['style-src'], ["'self'"], path);
     assert.deepEqual(directives['img-src'], ["'self'", 'data:'], path);
     assert.deepEqual(directives['connect-src'],
-      ["'self'", new URL(config.cognito_endpoint).origin, new URL(config.plaid_url).origin], path);
+      ["'self'", new URL(config.cognito_endpoint).origin, new URL(config.cognito_domain).origin,
+        new URL(config.plaid_url).origin], path); // cognito_domain: the hosted UI (locally mynt-local's stand-in)
     assert.deepEqual(directives['frame-ancestors'], ["'none'"], path);
     assert.deepEqual(directives['base-uri'], ["'none'"], path);
     assert.deepEqual(directives['form-action'], ["'self'"], path);

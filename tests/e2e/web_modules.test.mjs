@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
   codeChallenge, beginSignIn, completeSignIn, parseCallback, checkCallback, tokenRequest, authorizeUrl, PENDING_KEY,
-  PENDING_MAX_AGE_MS,
+  PENDING_MAX_AGE_MS, isFirstLinkFailure, refreshSignIn, logoutUrl,
 } from '../../web/js/pkce.js';
 import {
   transactionAmount, categoryLabel, dateRangeProblem, formatDate, formatMoney, pageSummary, parseIsoDate, monthsBefore, isoDate,
@@ -106,6 +106,36 @@ test('callbacks are recognised only with code and state (or an error)', () => {
   assert.equal(tokenRequest({ domain: 'https://auth.example.com/', clientId: 'c', code: 'x', redirectUri: 'r', verifier: 'v' }).url,
     'https://auth.example.com/oauth2/token');
   assert.throws(() => authorizeUrl({ domain: '', clientId: 'c', redirectUri: 'r', state: 's', challenge: 'x' }), { code: 'config' });
+});
+
+test('Cognito\'s first-link refusal restarts the sign-in once, and only for the pending sign-in', () => {
+  const linked = parseCallback('?error_description=Already+found+an+entry+for+username+Google_123&error=invalid_request&state=s1');
+  const pending = { state: 's1', verifier: 'v', redirectUri: 'r', createdAt: 0 };
+  assert.equal(isFirstLinkFailure(linked, pending, false), true);
+  assert.equal(isFirstLinkFailure(linked, pending, true), false, 'not twice');
+  assert.equal(isFirstLinkFailure(linked, { ...pending, state: 'other' }, false), false, 'not for a state nobody started');
+  assert.equal(isFirstLinkFailure(linked, null, false), false);
+  assert.equal(isFirstLinkFailure(parseCallback('?error=access_denied&state=s1'), pending, false), false);
+  assert.equal(isFirstLinkFailure(parseCallback('?code=c&state=s1'), pending, false), false);
+});
+
+test('a hosted-UI session refreshes at the token endpoint and signs out through /logout', async () => {
+  const calls = [];
+  const fetchImpl = async (url, init) => {
+    calls.push({ url, form: new URLSearchParams(init.body) });
+    return { ok: true, json: async () => ({ id_token: 'i2', access_token: 'a2', expires_in: 3600 }) };
+  };
+  const next = await refreshSignIn('r1', { domain: 'auth.example.com', clientId: 'c' }, { fetchImpl });
+  assert.deepEqual(next, { idToken: 'i2', accessToken: 'a2', refreshToken: 'r1', expiresIn: 3600 });
+  assert.equal(calls[0].url, 'https://auth.example.com/oauth2/token');
+  assert.deepEqual(Object.fromEntries(calls[0].form), { grant_type: 'refresh_token', client_id: 'c', refresh_token: 'r1' });
+  const refused = async () => ({ ok: false, json: async () => ({ error: 'invalid_grant' }) });
+  await assert.rejects(refreshSignIn('r1', { domain: 'auth.example.com', clientId: 'c' }, { fetchImpl: refused }),
+    { type: 'NotAuthorizedException' });
+  const down = async () => { throw new TypeError('failed'); };
+  await assert.rejects(refreshSignIn('r1', { domain: 'auth.example.com', clientId: 'c' }, { fetchImpl: down }), { type: 'NetworkError' });
+  assert.equal(logoutUrl({ domain: 'http://127.0.0.1:8080', clientId: 'c', logoutUri: 'http://127.0.0.1:8080/' }),
+    'http://127.0.0.1:8080/logout?client_id=c&logout_uri=http%3A%2F%2F127.0.0.1%3A8080%2F');
 });
 
 test('amounts keep Plaid\'s sign: positive is money out, negative is money in', () => {

@@ -325,7 +325,10 @@ class TemplateTest(unittest.TestCase):
         self.assertEqual(env["MYNT_GUARD_RATE"], {"Ref": "CostGuardRate"})
         self.assertEqual(env["MYNT_GUARD_BURST"], "1")
         guard = self.t["Parameters"]["CostGuardRate"]
-        self.assertLessEqual(float(guard["Default"]), 1, "the trickle is at most 1 request a second a route")
+        routes = len(api_routes(self.t))
+        # Every route at the trickle, a 30-day month, must fit in the HTTP API's free million calls.
+        self.assertLessEqual(float(guard["Default"]) * routes * 2_592_000, 1_000_000,
+                             "the guard's trickle over all routes fits in the free million a month")
         self.assertLessEqual(float(guard["MaxValue"]), 10)
         st = statements(self.r["CostGuardFunctionRole"])
         self.assertEqual(len(st), 1)

@@ -17,7 +17,7 @@ set_tests_properties(test_handlers_transactions PROPERTIES TIMEOUT 60)
 # Linking banks of the in-process Plaid simulator through the route table (tests/support/sim_link.c), for the
 # handlers tests on moto: LIBS mynt_sim_link.
 add_library(mynt_sim_link STATIC ${CMAKE_SOURCE_DIR}/tests/support/sim_link.c)
-target_link_libraries(mynt_sim_link PUBLIC mynt_handlers mynt_apigw_forge mynt_sim_client mynt_plaid_sim mynt_core
+target_link_libraries(mynt_sim_link PUBLIC mynt_bootstrap mynt_handlers mynt_sync mynt_store mynt_moto_store mynt_script_server mynt_fake_lambda mynt_apigw_forge mynt_sim_client mynt_plaid_sim mynt_core
   PkgConfig::JANSSON PkgConfig::CMOCKA)
 
 # The items and transactions groups end to end: router, handlers, the store on moto_server and

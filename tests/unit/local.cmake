@@ -9,6 +9,7 @@ mynt_unit_test(test_gateway_response SOURCES test_gateway_response.c LIBS mynt_l
 mynt_unit_test(test_local_config SOURCES test_local_config.c LIBS mynt_local)
 mynt_unit_test(test_static_files SOURCES test_static_files.c LIBS mynt_local)
 mynt_unit_test(test_web_headers SOURCES test_web_headers.c LIBS mynt_local)
+mynt_unit_test(test_hosted_ui SOURCES test_hosted_ui.c LIBS mynt_local PkgConfig::CRYPTO)
 
 # The process test needs mynt-local and fault_bootstrap, which other CMakeLists define; it is registered once the
 # whole project is configured, so the order of the fragments does not matter. A missing target is an error.

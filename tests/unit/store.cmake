@@ -1,7 +1,7 @@
 # Tests of src/store's items design against a real moto_server (the "moto" fixture of aws.cmake).
 # The store on a fresh table in moto_server, for the store and handlers tests: LIBS mynt_moto_store.
 add_library(mynt_moto_store STATIC ${CMAKE_SOURCE_DIR}/tests/support/moto_store.c)
-target_link_libraries(mynt_moto_store PUBLIC mynt_store mynt_moto_fixture)
+target_link_libraries(mynt_moto_store PUBLIC mynt_store mynt_moto_fixture mynt_json_join)
 
 mynt_unit_test(test_store_items_moto SOURCES test_store_items_moto.c LIBS mynt_store mynt_moto_store mynt_json_join)
 set_property(TEST test_store_items_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")

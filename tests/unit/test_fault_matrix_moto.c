@@ -41,7 +41,6 @@
 #include "sync/sync.h"
 #include "sync/sync_records.h"
 
-#define KEYRING  "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 #define USER     "0b7c1d2e-aaaa-4bbb-8ccc-00000000f001"
 #define FUNCTION "mynt-test-sync"
 /* Every request of a row gets this deadline: a row's retries must end by it (with S_SLACK_MS for the answer). */
@@ -88,40 +87,29 @@ typedef struct {
   int skip;  /* matching calls let through before the first firing */
 } s_rule;
 
-typedef struct {
-  sim_link_fixture link;
-  aws_config aws;
-  char moto_url[256];
-  script_server *ddb_relay;
-  script_server *plaid_relay;
-  fake_lambda *lambda;
-  pthread_mutex_t lock;
-  s_rule rule;
-  bool has_rule;
-  int fired;
-  pid_t victim; /* F_KILL's process */
-  char table[128];
-  handlers_env env; /* the store and Plaid behind the relays */
-  store *direct;    /* the same table, reached directly */
-} s_fixture;
-
-static s_fixture *s_fx;
-static int s_tables;
+/* The group's simulator, relays, fake Lambda and, per test, a fresh table with a handler's env on it behind the
+ * relays. */
+static sim_link_relays *s_fx;
+/* The relays' rule and what it did, under s_fx->lock. */
+static s_rule s_armed;
+static bool s_has_rule;
+static int s_fired_count;
+static pid_t s_victim; /* F_KILL's process */
 
 static void s_set_rule(const s_rule *rule)
 {
   pthread_mutex_lock(&s_fx->lock);
-  s_fx->has_rule = rule != NULL;
-  s_fx->fired = 0;
+  s_has_rule = rule != NULL;
+  s_fired_count = 0;
   if(rule)
-    s_fx->rule = *rule;
+    s_armed = *rule;
   pthread_mutex_unlock(&s_fx->lock);
 }
 
 static int s_fired(void)
 {
   pthread_mutex_lock(&s_fx->lock);
-  int n = s_fx->fired;
+  int n = s_fired_count;
   pthread_mutex_unlock(&s_fx->lock);
   return n;
 }
@@ -130,16 +118,16 @@ static bool s_take_rule(const char *target, s_rule *out, pid_t *out_victim)
 {
   bool found = false;
   pthread_mutex_lock(&s_fx->lock);
-  s_rule *r = &s_fx->rule;
-  if(s_fx->has_rule && r->times != 0 && strcmp(r->target, target) == 0) {
+  s_rule *r = &s_armed;
+  if(s_has_rule && r->times != 0 && strcmp(r->target, target) == 0) {
     if(r->skip > 0)
       r->skip--;
     else {
       if(r->times > 0)
         r->times--;
-      s_fx->fired++;
+      s_fired_count++;
       *out = *r;
-      *out_victim = s_fx->victim;
+      *out_victim = s_victim;
       found = true;
     }
   }
@@ -218,112 +206,10 @@ static void s_relay(void *ctx, const script_request *req, script_reply *out)
   }
 }
 
-static int s_group_setup(void **state)
+/* Forgets the relay's rules. */
+static void s_reset(void)
 {
-  (void)state;
-  aws_config aws;
-  if(!moto_fixture_config(&aws))
-    return 0;
-  s_fixture *fx = calloc(1, sizeof *fx);
-  assert_non_null(fx);
-  fx->aws = aws;
-  snprintf(fx->moto_url, sizeof fx->moto_url, "%s", aws.endpoint);
-  pthread_mutex_init(&fx->lock, NULL);
-  sim_link_fixture_open(&fx->link);
-  assert_int_equal(script_server_new(s_relay, fx->moto_url, &fx->ddb_relay), MYNT_OK);
-  assert_int_equal(script_server_new(s_relay, fx->link.sim_url, &fx->plaid_relay), MYNT_OK);
-  assert_int_equal(fake_lambda_new(&fx->lambda), MYNT_OK);
-  s_fx = fx;
-  return 0;
-}
-
-static int s_group_teardown(void **state)
-{
-  (void)state;
-  s_fixture *fx = s_fx;
-  if(!fx)
-    return 0;
-  script_server_free(fx->ddb_relay);
-  script_server_free(fx->plaid_relay);
-  fake_lambda_free(fx->lambda);
-  sim_link_fixture_close(&fx->link);
-  pthread_mutex_destroy(&fx->lock);
-  free(fx);
-  s_fx = NULL;
-  return 0;
-}
-
-/* Fills *env with new clients: the store on the table behind the DynamoDB relay, Plaid behind its relay, the
- * keyring and the fake Lambda. Returns MYNT_OK or the first failure (no cmocka call: a forked child uses it). */
-static mynt_status s_env_open(handlers_env *env)
-{
-  memset(env, 0, sizeof *env);
-  aws_config relayed = s_fx->aws;
-  snprintf(relayed.endpoint, sizeof relayed.endpoint, "%s", script_server_url(s_fx->ddb_relay));
-  ddb_client *ddb = NULL;
-  mynt_status st = ddb_client_new(&relayed, &ddb);
-  if(!st)
-    st = store_new(ddb, s_fx->table, &env->store);
-  if(st)
-    return st;
-  plaid_config plaid = {.retry_base_ms = 20, .retry_cap_ms = 100};
-  snprintf(plaid.base_url, sizeof plaid.base_url, "%s", script_server_url(s_fx->plaid_relay));
-  snprintf(plaid.client_id, sizeof plaid.client_id, SIM_LINK_CLIENT);
-  snprintf(plaid.secret, sizeof plaid.secret, SIM_LINK_SECRET);
-  if((st = plaid_client_new(&plaid, &env->plaid)) || (st = seal_keyring_parse(KEYRING, &env->keyring, NULL)))
-    return st;
-  aws_config lambda;
-  fake_lambda_config(s_fx->lambda, &lambda);
-  if((st = lambda_client_new(&lambda, &env->lambda)))
-    return st;
-  snprintf(env->sync_function, sizeof env->sync_function, FUNCTION);
-  return MYNT_OK;
-}
-
-static void s_env_close(handlers_env *env)
-{
-  store_free(env->store);
-  plaid_client_free(env->plaid);
-  seal_keyring_free(env->keyring);
-  lambda_client_free(env->lambda);
-  memset(env, 0, sizeof *env);
-}
-
-static int s_setup(void **state)
-{
-  (void)state;
-  if(!s_fx)
-    return 0;
   s_set_rule(NULL);
-  char prefix[48];
-  snprintf(prefix, sizeof prefix, "mynt-users-faults-%d", ++s_tables);
-  moto_fixture_unique_name(s_fx->table, sizeof s_fx->table, prefix);
-  ddb_client *direct = NULL;
-  assert_int_equal(ddb_client_new(&s_fx->aws, &direct), MYNT_OK);
-  assert_int_equal(store_new(direct, s_fx->table, &s_fx->direct), MYNT_OK);
-  moto_fixture_create_table(s_fx->direct->ddb, s_fx->table);
-  assert_int_equal(s_env_open(&s_fx->env), MYNT_OK);
-  json_decref(fake_lambda_take(s_fx->lambda));
-  return 0;
-}
-
-static int s_teardown(void **state)
-{
-  (void)state;
-  if(!s_fx)
-    return 0;
-  s_set_rule(NULL);
-  s_env_close(&s_fx->env);
-  moto_fixture_delete_table(s_fx->direct->ddb, s_fx->table);
-  moto_store_free(s_fx->direct);
-  s_fx->direct = NULL;
-  return 0;
-}
-
-static void s_skip_without_moto(void)
-{
-  if(!s_fx)
-    skip();
 }
 
 /* ---- the table and the simulator's truth ---- */
@@ -346,7 +232,7 @@ static json_t *s_snapshot(void)
   json_t *all = json_array();
   json_t *start = NULL;
   do {
-    json_t *request = json_pack("{s:s, s:b}", "TableName", s_fx->table, "ConsistentRead", 1);
+    json_t *request = json_pack("{s:s, s:b}", "TableName", s_fx->direct->table, "ConsistentRead", 1);
     if(start)
       json_object_set_new(request, "ExclusiveStartKey", start);
     json_t *answer = moto_fixture_ddb(s_fx->direct->ddb, "Scan", request);
@@ -354,18 +240,7 @@ static json_t *s_snapshot(void)
     start = json_incref(json_object_get(answer, "LastEvaluatedKey"));
     json_decref(answer);
   } while(start);
-  size_t n = json_array_size(all);
-  json_t **items = calloc(n + 1, sizeof *items);
-  assert_non_null(items);
-  for(size_t i = 0; i < n; i++)
-    items[i] = json_array_get(all, i);
-  qsort(items, n, sizeof *items, s_by_key);
-  json_t *out = json_array();
-  for(size_t i = 0; i < n; i++)
-    json_array_append(out, items[i]);
-  free(items);
-  json_decref(all);
-  return out;
+  return sim_link_sorted(all, s_by_key);
 }
 
 /* The sort keys of a snapshot, one string ("user_id|sk"), for failure messages. */
@@ -414,68 +289,27 @@ static int s_txn_order(const void *a, const void *b)
 /* {transaction_id, amount_cents} of each transaction of list (consumed), by transaction_id. */
 static json_t *s_ids_and_amounts(json_t *list)
 {
-  size_t n = json_array_size(list);
-  json_t **items = calloc(n + 1, sizeof *items);
-  assert_non_null(items);
-  for(size_t i = 0; i < n; i++)
-    items[i] = json_array_get(list, i);
-  qsort(items, n, sizeof *items, s_txn_order);
+  json_t *sorted = sim_link_sorted(list, s_txn_order);
   json_t *out = json_array();
-  for(size_t i = 0; i < n; i++)
-    json_array_append_new(out, json_pack("{s:s, s:O}", "transaction_id", json_member_string(items[i], "transaction_id"),
-                                         "amount_cents", json_object_get(items[i], "amount_cents")));
-  free(items);
-  json_decref(list);
-  return out;
-}
-
-/* The simulator's whole history of item_id, as stored records. */
-static json_t *s_truth(const char *item_id)
-{
-  char path[256];
-  snprintf(path, sizeof path, "/sim/items/%s/transactions", item_id);
-  json_t *answer = s_sim("GET", path, NULL);
-  json_t *list = json_array();
   size_t i;
   json_t *v;
-  json_array_foreach(json_object_get(answer, "transactions"), i, v) {
-    json_t *record = NULL;
-    assert_int_equal(sync_records_txn(v, &record), MYNT_OK);
-    json_array_append_new(list, record);
-  }
-  json_decref(answer);
-  return list;
-}
-
-static json_t *s_stored(const char *item_id)
-{
-  const char *ids[] = {item_id};
-  store_history_query q = {.start_date = "2000-01-01", .end_date = "2099-12-31", .item_ids = ids, .n_item_ids = 1};
-  json_t *txns = NULL;
-  bool complete = false;
-  assert_int_equal(store_history_read(s_fx->direct, USER, &q, 0, &txns, &complete), MYNT_OK);
-  assert_true(complete);
-  return txns;
+  json_array_foreach(sorted, i, v)
+    json_array_append_new(out, json_pack("{s:s, s:O}", "transaction_id", json_member_string(v, "transaction_id"),
+                                         "amount_cents", json_object_get(v, "amount_cents")));
+  json_decref(sorted);
+  return out;
 }
 
 /* The stored history of item_id holds each of the simulator's transactions once, with its amount, and the item's
  * month counts add up to it. */
 static void s_assert_history_is_the_truth(const char *item_id, const char *row)
 {
-  json_t *truth = s_ids_and_amounts(s_truth(item_id));
-  json_t *stored = s_ids_and_amounts(s_stored(item_id));
+  json_t *truth = s_ids_and_amounts(sim_link_truth(s_fx->link.sim, item_id));
+  json_t *stored = s_ids_and_amounts(sim_link_stored(s_fx->direct, USER, item_id));
   if(!json_equal(truth, stored))
     fail_msg("%s: %zu transactions stored, the simulator has %zu (or ids/amounts differ)", row, json_array_size(stored),
              json_array_size(truth));
-  store_item item;
-  assert_int_equal(store_item_get(s_fx->direct, USER, item_id, 0, &item), MYNT_OK);
-  json_int_t counted = 0;
-  const char *month;
-  json_t *n;
-  json_object_foreach(item.months, month, n)
-    counted += json_integer_value(n);
-  assert_int_equal(counted, json_array_size(truth));
-  store_item_clear(&item);
+  sim_link_assert_month_counts(s_fx->direct, USER, item_id, json_array_size(truth));
   json_decref(truth);
   json_decref(stored);
 }
@@ -589,7 +423,7 @@ static void s_row_name(char *out, size_t cap, const char *route, const s_row *ro
 static void test_get_items_under_dynamodb_faults_answers_as_documented_and_changes_nothing(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link("ins_109508", 0, item_id);
   const s_row rows[] = {S_COMMON_ROWS("Query", 200, 504, "timeout")};
@@ -653,7 +487,7 @@ static const char *const s_categories[] = {
 static void test_put_budget_under_dynamodb_faults_stores_the_budget_whole_or_not_at_all(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link("ins_109508", 0, item_id);
   const s_row rows[] = {S_COMMON_ROWS("PutItem", 201, 504, "timeout")};
@@ -784,7 +618,7 @@ static const char *const s_institutions[] = {"ins_109508", "ins_109509", "ins_10
 static void test_link_under_dynamodb_faults_stores_the_bank_whole_or_not_at_all(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   /* A write whose every answer stalls did commit: the read-back finds the bank, 201 (docs/api.md: "a write that
    * still fails is read back before anything is undone"). A reset never reached the table: the bank is removed at
    * Plaid and the answer is 503. */
@@ -798,7 +632,7 @@ static void test_link_under_dynamodb_faults_stores_the_bank_whole_or_not_at_all(
 static void test_link_under_plaid_faults_answers_as_documented_and_never_loses_an_exchanged_bank(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   const s_row rows[] = {
     /* The exchange: retried when transient; else nothing is stored (no item exists at Plaid). */
     {"/item/public_token/exchange", F_PLAID_429, 1, 201, NULL},
@@ -853,7 +687,7 @@ static int s_refresh_row(const char *item_id, const s_row *row)
 static void test_refresh_under_dynamodb_faults_starts_one_sync_or_none_as_documented(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link("ins_109508", 0, item_id);
   const s_row rows[] = {
@@ -891,7 +725,7 @@ typedef struct {
 static void test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulators_history(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link("ins_109509", 0, item_id);
   sync_result r = s_sync(item_id, 30000);
@@ -923,7 +757,7 @@ static void test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulator
     snprintf(name, sizeof name, "sync, %s on %s %s", s_fault_names[rows[i].fault], rows[i].target,
              rows[i].times < 0 ? "(every call)" : "(once)");
     /* Something new at the bank: one added, one changed. */
-    json_t *truth = s_truth(item_id);
+    json_t *truth = sim_link_truth(s_fx->link.sim, item_id);
     char path[256];
     snprintf(path, sizeof path, "/sim/items/%s/transactions", item_id);
     json_decref(s_sim("POST", path,
@@ -933,7 +767,7 @@ static void test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulator
                                 "amount", 50.0 + (double)i)));
     json_decref(truth);
     store_item was = s_item(item_id);
-    json_t *history_before = s_ids_and_amounts(s_stored(item_id));
+    json_t *history_before = s_ids_and_amounts(sim_link_stored(s_fx->direct, USER, item_id));
 
     s_set_rule(&(s_rule){.target = rows[i].target, .fault = rows[i].fault, .times = rows[i].times});
     int64_t started = clock_epoch_ms();
@@ -964,7 +798,7 @@ static void test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulator
       if(rows[i].outcome == SYNC_LOGIN_REQUIRED)
         assert_int_equal(now.status, STORE_ITEM_LOGIN_REQUIRED);
       if(rows[i].target[0] == '/') {
-        json_t *history_now = s_ids_and_amounts(s_stored(item_id));
+        json_t *history_now = s_ids_and_amounts(sim_link_stored(s_fx->direct, USER, item_id));
         if(!json_equal(history_now, history_before))
           fail_msg("%s: a failed Plaid call changed the stored history", name);
         json_decref(history_now);
@@ -995,12 +829,12 @@ static void s_sync_killed(const char *item_id, const s_rule *rule, const char *r
   if(child == 0) {
     handlers_env env;
     sync_result r;
-    if(s_env_open(&env) == MYNT_OK)
+    if(sim_link_relays_env_open(s_fx, &env) == MYNT_OK)
       sync_item(&env, USER, item_id, clock_epoch_ms() + 60000, &r);
     _exit(0); /* not killed: the parent's check fails */
   }
   pthread_mutex_lock(&s_fx->lock);
-  s_fx->victim = child;
+  s_victim = child;
   pthread_mutex_unlock(&s_fx->lock);
   int64_t until = clock_epoch_ms() + 60000;
   int wstatus = 0;
@@ -1013,7 +847,7 @@ static void s_sync_killed(const char *item_id, const s_rule *rule, const char *r
   int fired = s_fired();
   s_set_rule(NULL);
   pthread_mutex_lock(&s_fx->lock);
-  s_fx->victim = 0;
+  s_victim = 0;
   pthread_mutex_unlock(&s_fx->lock);
   if(done == 0) {
     kill(child, SIGKILL);
@@ -1028,7 +862,7 @@ static void s_sync_killed(const char *item_id, const s_rule *rule, const char *r
 static void test_a_sync_killed_midway_resumes_without_losing_or_duplicating_a_transaction(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link("ins_109508", 730, item_id);
 
@@ -1037,9 +871,9 @@ static void test_a_sync_killed_midway_resumes_without_losing_or_duplicating_a_tr
   store_item item = s_item(item_id);
   assert_string_equal(item.sync.cursor, "");
   store_item_clear(&item);
-  json_t *partial = s_stored(item_id);
+  json_t *partial = sim_link_stored(s_fx->direct, USER, item_id);
   assert_true(json_array_size(partial) > 0);
-  json_t *truth = s_truth(item_id);
+  json_t *truth = sim_link_truth(s_fx->link.sim, item_id);
   assert_true(json_array_size(partial) < json_array_size(truth));
   json_decref(truth);
   json_decref(partial);
@@ -1052,7 +886,7 @@ static void test_a_sync_killed_midway_resumes_without_losing_or_duplicating_a_tr
   char cursor[STORE_CURSOR_MAX + 1];
   snprintf(cursor, sizeof cursor, "%s", item.sync.cursor);
   store_item_clear(&item);
-  truth = s_truth(item_id);
+  truth = sim_link_truth(s_fx->link.sim, item_id);
   char path[256];
   snprintf(path, sizeof path, "/sim/items/%s/transactions", item_id);
   json_decref(
@@ -1071,7 +905,7 @@ static void test_a_sync_killed_midway_resumes_without_losing_or_duplicating_a_tr
   s_assert_history_is_the_truth(item_id, "after the kill before the save");
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, sim_link_group_test_setup, sim_link_group_test_teardown)
 
 int main(void)
 {
@@ -1084,5 +918,6 @@ int main(void)
     T(test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulators_history),
     T(test_a_sync_killed_midway_resumes_without_losing_or_duplicating_a_transaction),
   };
-  return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
+  sim_link_group_use(&s_fx, s_relay, s_reset, FUNCTION, SIM_LINK_PLAID_RELAY | SIM_LINK_TABLE_PER_TEST);
+  return cmocka_run_group_tests(tests, sim_link_group_setup, sim_link_group_teardown);
 }

@@ -20,34 +20,7 @@
 #include "support/moto_fixture.h"
 #include "support/moto_store.h"
 
-typedef struct {
-  handlers_env env;
-  mynt_arena *arena;
-} s_fixture;
-
-static int s_setup(void **state)
-{
-  *state = NULL;
-  store *db = NULL;
-  s_fixture *fx = moto_store_state_new(sizeof *fx, "mynt-users-budgets-api", &db);
-  if(!fx)
-    return 0;
-  fx->env.store = db;
-  assert_int_equal(arena_new(4 * 1024 * 1024, &fx->arena), MYNT_OK);
-  *state = fx;
-  return 0;
-}
-
-static int s_teardown(void **state)
-{
-  s_fixture *fx = *state;
-  if(!fx)
-    return 0;
-  moto_store_free(fx->env.store);
-  arena_free(fx->arena);
-  free(fx);
-  return 0;
-}
+typedef moto_store_fixture s_fixture;
 
 /* Serves method on /budgets[/category] for sub with body (NULL: none); returns the payload. */
 static json_t *s_call(s_fixture *fx, const char *sub, const char *method, const char *category, const char *body)
@@ -241,7 +214,7 @@ static void test_every_route_needs_a_signed_in_user(void **state)
   json_decref(apigw_forge_expect(s_call(fx, NULL, "DELETE", "TRAVEL", NULL), 401, NULL));
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, moto_store_fixture_setup, moto_store_fixture_teardown)
 
 int main(void)
 {

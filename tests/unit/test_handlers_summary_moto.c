@@ -29,7 +29,6 @@
 #include "support/relay.h"
 #include "support/script_server.h"
 
-#define KEYRING "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 #define USER_A  "0a1b2c3d-summary-a"
 #define USER_B  "0a1b2c3d-summary-b"
 #define ITEM_A1 "item-a1-wz666MBjYWTp2PDzzggYhM6oWWmBb"
@@ -68,24 +67,6 @@ static void s_day(int back, int day_of_month, char out[11])
   date_format(date_days_from_civil(y, m, day_of_month < 0 ? date_days_in_month(y, m) : day_of_month), out);
 }
 
-static void s_create_item(s_fixture *fx, const char *user, const char *item_id, const char *institution_id)
-{
-  store_item item;
-  memset(&item, 0, sizeof item);
-  snprintf(item.item_id, sizeof item.item_id, "%s", item_id);
-  snprintf(item.institution_id, sizeof item.institution_id, "%s", institution_id);
-  snprintf(item.institution_name, sizeof item.institution_name, "Bank %s", institution_id);
-  assert_int_equal(store_item_public_token_digest(item_id, item.public_token_sha256), MYNT_OK);
-  item.accounts = json_array();
-  store_item_outcome outcome = STORE_ITEM_CREATED;
-  char existing[STORE_ITEM_ID_MAX + 1];
-  assert_int_equal(store_item_create(fx->direct, fx->ring, user, &item, "access-sandbox-summary-test",
-                                     clock_epoch_ms() + 10000, &outcome, existing),
-                   MYNT_OK);
-  assert_int_equal(outcome, STORE_ITEM_CREATED);
-  store_item_clear(&item);
-}
-
 /* One stored transaction; category, detailed, merchant and currency may be NULL. */
 static json_t *s_txn(const char *id, const char *account, const char *date, json_int_t cents, const char *currency,
                      const char *category, const char *detailed, const char *merchant, const char *name, bool pending)
@@ -121,9 +102,9 @@ static void s_budget(s_fixture *fx, const char *user, const char *category, int6
  * transaction without currency, and transactions just outside the period. User B: one bank. */
 static void s_seed(s_fixture *fx)
 {
-  s_create_item(fx, USER_A, ITEM_A1, "ins_109508");
-  s_create_item(fx, USER_A, ITEM_A2, "ins_109509");
-  s_create_item(fx, USER_B, ITEM_B1, "ins_109510");
+  moto_store_create_item(fx->direct, fx->ring, USER_A, ITEM_A1, "ins_109508", "access-sandbox-summary-test");
+  moto_store_create_item(fx->direct, fx->ring, USER_A, ITEM_A2, "ins_109509", "access-sandbox-summary-test");
+  moto_store_create_item(fx->direct, fx->ring, USER_B, ITEM_B1, "ins_109510", "access-sandbox-summary-test");
   s_apply(
     fx, USER_A, ITEM_A1,
     json_pack(
@@ -164,11 +145,8 @@ static int s_setup(void **state)
   assert_int_equal(aws_config_from_env(&aws, NULL), MYNT_OK);
   snprintf(fx->moto_url, sizeof fx->moto_url, "%s", aws.endpoint);
   assert_int_equal(script_server_new(s_relay, fx->moto_url, &fx->ddb), MYNT_OK);
-  snprintf(aws.endpoint, sizeof aws.endpoint, "%s", script_server_url(fx->ddb));
-  ddb_client *ddb = NULL;
-  assert_int_equal(ddb_client_new(&aws, &ddb), MYNT_OK);
-  assert_int_equal(store_new(ddb, direct->table, &fx->env.store), MYNT_OK);
-  assert_int_equal(seal_keyring_parse(KEYRING, &fx->ring, NULL), MYNT_OK);
+  assert_int_equal(moto_store_open_at(script_server_url(fx->ddb), direct->table, &fx->env.store), MYNT_OK);
+  assert_int_equal(seal_keyring_parse(MOTO_STORE_KEYRING, &fx->ring, NULL), MYNT_OK);
   assert_int_equal(arena_new(4 * 1024 * 1024, &fx->arena), MYNT_OK);
   s_day(2, 1, fx->start);
   s_day(1, -1, fx->end);

@@ -22,34 +22,7 @@
 #include "support/moto_fixture.h"
 #include "support/moto_store.h"
 
-typedef struct {
-  handlers_env env;
-  mynt_arena *arena;
-} s_fixture;
-
-static int s_setup(void **state)
-{
-  *state = NULL;
-  store *db = NULL;
-  s_fixture *fx = moto_store_state_new(sizeof *fx, "mynt-users-me", &db);
-  if(!fx)
-    return 0;
-  fx->env.store = db;
-  assert_int_equal(arena_new(4 * 1024 * 1024, &fx->arena), MYNT_OK);
-  *state = fx;
-  return 0;
-}
-
-static int s_teardown(void **state)
-{
-  s_fixture *fx = *state;
-  if(!fx)
-    return 0;
-  moto_store_free(fx->env.store);
-  arena_free(fx->arena);
-  free(fx);
-  return 0;
-}
+typedef moto_store_fixture s_fixture;
 
 /* Serves GET /me for sub (with the email claim when email is not NULL); returns the payload. */
 static json_t *s_get_me(s_fixture *fx, const char *sub, const char *email)
@@ -155,7 +128,7 @@ static void test_me_answers_500_without_leaking_dynamodb_details_when_the_table_
   json_decref(payload);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, moto_store_fixture_setup, moto_store_fixture_teardown)
 
 int main(void)
 {

@@ -38,7 +38,6 @@
 #include "support/moto_store.h"
 #include "support/fake_lambda.h"
 
-#define KEYRING   "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 #define PLAID_KID "6c5516e1-92dc-479e-a8ff-5a51992e0001"
 #define SYNC_FN   "mynt-test-sync"
 #define ITEM_A    "item-a-wz666MBjYWTp2PDzzggYhM6oWWmBb"
@@ -58,25 +57,6 @@ typedef struct {
   FILE *log;
 } s_fixture;
 
-/* Creates item_id of ins_<n> for user, as linking does (which writes the #ITEMS owner record too). */
-static void s_create_item(s_fixture *fx, const char *user, const char *item_id, const char *institution_id)
-{
-  store_item item;
-  memset(&item, 0, sizeof item);
-  snprintf(item.item_id, sizeof item.item_id, "%s", item_id);
-  snprintf(item.institution_id, sizeof item.institution_id, "%s", institution_id);
-  snprintf(item.institution_name, sizeof item.institution_name, "Bank %s", institution_id);
-  assert_int_equal(store_item_public_token_digest(item_id, item.public_token_sha256), MYNT_OK);
-  item.accounts = json_array();
-  store_item_outcome outcome = STORE_ITEM_CREATED;
-  char existing[STORE_ITEM_ID_MAX + 1];
-  assert_int_equal(store_item_create(fx->env.store, fx->ring, user, &item, "access-sandbox-webhooks-test",
-                                     clock_epoch_ms() + 10000, &outcome, existing),
-                   MYNT_OK);
-  assert_int_equal(outcome, STORE_ITEM_CREATED);
-  store_item_clear(&item);
-}
-
 static int s_setup(void **state)
 {
   *state = NULL;
@@ -86,7 +66,7 @@ static int s_setup(void **state)
     return 0;
   fx->env.store = db;
   assert_int_equal(arena_new(4 * 1024 * 1024, &fx->arena), MYNT_OK);
-  assert_int_equal(seal_keyring_parse(KEYRING, &fx->ring, NULL), MYNT_OK);
+  assert_int_equal(seal_keyring_parse(MOTO_STORE_KEYRING, &fx->ring, NULL), MYNT_OK);
   fx->key = jwt_forge_ec_key();
   fx->other = jwt_forge_ec_key();
 
@@ -103,8 +83,8 @@ static int s_setup(void **state)
   fx->invocations = json_array();
   snprintf(fx->env.sync_function, sizeof fx->env.sync_function, "%s", SYNC_FN);
 
-  s_create_item(fx, USER_A, ITEM_A, "ins_109508");
-  s_create_item(fx, USER_B, ITEM_B, "ins_109509");
+  moto_store_create_item(fx->env.store, fx->ring, USER_A, ITEM_A, "ins_109508", "access-sandbox-webhooks-test");
+  moto_store_create_item(fx->env.store, fx->ring, USER_B, ITEM_B, "ins_109509", "access-sandbox-webhooks-test");
   fx->log = tmpfile();
   assert_non_null(fx->log);
   logger_set_output(fx->log);
@@ -229,27 +209,20 @@ static void s_expect_received(json_t *payload)
   json_decref(payload);
 }
 
-/* Every record of partition user as plain JSON objects, in sort-key order (read from the table itself). */
-static json_t *s_partition(s_fixture *fx, const char *user)
-{
-  json_t *response = moto_fixture_ddb(fx->env.store->ddb, "Query",
-                                      json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", fx->env.store->table,
-                                                "KeyConditionExpression", "user_id = :u", "ExpressionAttributeValues",
-                                                ":u", "S", user, "ConsistentRead", 1));
-  json_t *out = json_array();
-  size_t i;
-  json_t *raw;
-  json_array_foreach(json_object_get(response, "Items"), i, raw)
-    json_array_append_new(out, ddb_unmarshal_item(raw));
-  json_decref(response);
-  return out;
-}
-
 /* The whole table as the test sees it: both users' partitions and #ITEMS. */
 static json_t *s_table(s_fixture *fx)
 {
-  return json_pack("{s:o, s:o, s:o}", USER_A, s_partition(fx, USER_A), USER_B, s_partition(fx, USER_B), "#ITEMS",
-                   s_partition(fx, "#ITEMS"));
+  return json_pack("{s:o, s:o, s:o}", USER_A, moto_store_records(fx->env.store, USER_A), USER_B,
+                   moto_store_records(fx->env.store, USER_B), "#ITEMS", moto_store_records(fx->env.store, "#ITEMS"));
+}
+
+/* Fails the test, naming what, unless the table is as before (s_table). */
+static void s_assert_table_is(s_fixture *fx, const json_t *before, const char *what)
+{
+  json_t *now = s_table(fx);
+  if(!json_equal(before, now))
+    fail_msg("%s: the table changed", what);
+  json_decref(now);
 }
 
 /* The stored item, read through the store. */
@@ -306,8 +279,7 @@ static void test_webhook_sync_updates_available_starts_a_sync_for_the_owner(void
   assert_int_equal(fx->plaid->key_requests, 1);
 
   /* The item's state is the sync's business: the webhook itself changed no record. */
-  json_t *after = s_table(fx);
-  assert_true(json_equal(before, after));
+  s_assert_table_is(fx, before, "SYNC_UPDATES_AVAILABLE");
 
   /* The key is cached for the process: a second webhook signed by it asks Plaid nothing. */
   char *body_b = s_body("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", ITEM_B, NULL);
@@ -317,7 +289,6 @@ static void test_webhook_sync_updates_available_starts_a_sync_for_the_owner(void
   s_expect_sync_event(fx, 1, USER_B, ITEM_B);
   assert_int_equal(fx->plaid->key_requests, 1);
   json_decref(before);
-  json_decref(after);
   free(token_b);
   free(body_b);
   free(token);
@@ -356,7 +327,7 @@ static void test_webhook_item_codes_set_the_item_state(void **state)
       store_item_set_status(fx->env.store, USER_A, ITEM_A, s_item_codes[i].from, clock_epoch_ms() + 10000), MYNT_OK);
     assert_int_equal(store_item_set_new_accounts(fx->env.store, USER_A, ITEM_A, false, clock_epoch_ms() + 10000),
                      MYNT_OK);
-    json_t *other_before = s_partition(fx, USER_B);
+    json_t *other_before = moto_store_records(fx->env.store, USER_B);
     char *body = s_body("ITEM", code, ITEM_A, s_item_codes[i].error_code);
     char *token = s_token(fx, body);
     s_expect_received(s_post(fx, body, token, false));
@@ -374,7 +345,7 @@ static void test_webhook_item_codes_set_the_item_state(void **state)
     if(s_item_codes[i].syncs)
       s_expect_sync_event(fx, invokes - 1, USER_A, ITEM_A);
     /* Another user's item is never touched. */
-    json_t *other_after = s_partition(fx, USER_B);
+    json_t *other_after = moto_store_records(fx->env.store, USER_B);
     assert_true(json_equal(other_before, other_after));
     json_decref(other_before);
     json_decref(other_after);
@@ -392,8 +363,7 @@ static void test_webhook_replay_is_harmless(void **state)
   json_t *once = s_table(fx);
   s_expect_received(s_post(fx, body, token, false));
   s_expect_received(s_post(fx, body, token, false));
-  json_t *thrice = s_table(fx);
-  assert_true(json_equal(once, thrice));
+  s_assert_table_is(fx, once, "the replayed ERROR");
   store_item item;
   s_item(fx, USER_A, ITEM_A, &item);
   assert_int_equal(item.status, STORE_ITEM_LOGIN_REQUIRED);
@@ -405,11 +375,8 @@ static void test_webhook_replay_is_harmless(void **state)
   s_expect_received(s_post(fx, sync_body, sync_token, false));
   s_expect_received(s_post(fx, sync_body, sync_token, false));
   assert_int_equal(s_invokes(fx), 2);
-  json_t *after = s_table(fx);
-  assert_true(json_equal(once, after));
+  s_assert_table_is(fx, once, "the replayed SYNC_UPDATES_AVAILABLE");
   json_decref(once);
-  json_decref(thrice);
-  json_decref(after);
   free(sync_token);
   free(sync_body);
   free(token);
@@ -432,14 +399,12 @@ static void test_webhook_for_an_unknown_item_changes_nothing(void **state)
     free(token);
     free(body);
   }
-  json_t *after = s_table(fx);
-  assert_true(json_equal(before, after));
+  s_assert_table_is(fx, before, "a webhook for an unknown item");
   assert_int_equal(s_invokes(fx), 0);
   char *log = s_log_text(fx);
   assert_non_null(strstr(log, "which Mynt does not know"));
   free(log);
   json_decref(before);
-  json_decref(after);
 }
 
 static void test_webhook_in_a_base64_event_is_verified_over_the_decoded_bytes(void **state)
@@ -560,10 +525,7 @@ static void test_webhook_not_verified_is_401_and_changes_nothing(void **state)
       json_decref(reply);
       json_decref(payload);
     }
-    json_t *after = s_table(fx);
-    if(!json_equal(before, after))
-      fail_msg("%s: the table changed", cases[i].what);
-    json_decref(after);
+    s_assert_table_is(fx, before, cases[i].what);
     if(s_invokes(fx) != 0)
       fail_msg("%s: a sync was started", cases[i].what);
   }
@@ -623,8 +585,7 @@ static void test_webhook_key_that_cannot_be_fetched_is_401_and_a_warning(void **
   char *token = s_token(fx, body);
   json_t *before = s_table(fx);
   json_decref(apigw_forge_expect(s_post(fx, body, token, false), 401, "unauthorized"));
-  json_t *after = s_table(fx);
-  assert_true(json_equal(before, after));
+  s_assert_table_is(fx, before, "a webhook whose key was not fetched");
   char *log = s_log_text(fx);
   const char *line = strstr(log, "was not fetched");
   assert_non_null(line);
@@ -643,7 +604,6 @@ static void test_webhook_key_that_cannot_be_fetched_is_401_and_a_warning(void **
   assert_int_equal(item.status, STORE_ITEM_LOGIN_REQUIRED);
   store_item_clear(&item);
   json_decref(before);
-  json_decref(after);
   free(token);
   free(body);
   free(closed);

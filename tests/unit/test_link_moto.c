@@ -30,10 +30,6 @@
 #include "support/relay.h"
 #include "support/sim_link.h"
 
-#define SIM_CLIENT SIM_LINK_CLIENT
-#define SIM_SECRET SIM_LINK_SECRET
-#define KEYRING    "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
-
 /* What a relay does to the calls a rule matches. */
 typedef enum {
   S_FORWARD,     /* forwards the call as it is (after `before`) */
@@ -55,32 +51,23 @@ typedef struct {
 
 #define S_MAX_RULES 4
 
-typedef struct {
-  handlers_env env;      /* the store and Plaid client behind the relays, as a handler sees them */
-  store *direct;         /* the same table, reached directly */
-  sim_link_fixture link; /* the simulator and the arena */
-  script_server *plaid_relay;
-  script_server *ddb_relay;
-  char table[256];
-  char moto_url[256];
-  pthread_mutex_t lock;
-  s_rule rules[S_MAX_RULES];
-  size_t n_rules;
-  int exchanges;                /* /item/public_token/exchange calls that reached the relay */
-  char exchange_request_id[64]; /* the request_id of the last exchange answer the simulator sent */
-} s_fixture;
-
-static s_fixture *s_fx;
+/* The group's simulator, relays and table, with a handler's env on it behind the relays. */
+static sim_link_relays *s_fx;
+/* The relays' rules and what they saw, under s_fx->lock. */
+static s_rule s_armed[S_MAX_RULES];
+static size_t s_n_armed;
+static int s_exchanges;                /* /item/public_token/exchange calls that reached the relay */
+static char s_exchange_request_id[64]; /* the request_id of the last exchange answer the simulator sent */
 
 static void s_rules(const s_rule *rules, size_t n)
 {
   assert_true(n <= S_MAX_RULES);
   pthread_mutex_lock(&s_fx->lock);
   if(n)
-    memcpy(s_fx->rules, rules, n * sizeof(*rules));
-  s_fx->n_rules = n;
-  s_fx->exchanges = 0;
-  s_fx->exchange_request_id[0] = '\0';
+    memcpy(s_armed, rules, n * sizeof(*rules));
+  s_n_armed = n;
+  s_exchanges = 0;
+  s_exchange_request_id[0] = '\0';
   pthread_mutex_unlock(&s_fx->lock);
 }
 
@@ -89,8 +76,8 @@ static bool s_take_rule(const char *what, s_rule *out)
 {
   bool found = false;
   pthread_mutex_lock(&s_fx->lock);
-  for(size_t i = 0; i < s_fx->n_rules && !found; i++) {
-    s_rule *rule = &s_fx->rules[i];
+  for(size_t i = 0; i < s_n_armed && !found; i++) {
+    s_rule *rule = &s_armed[i];
     if(rule->times != 0 && strcmp(rule->match, what) == 0) {
       if(rule->times > 0)
         rule->times--;
@@ -141,8 +128,8 @@ static void s_relay(void *ctx, const script_request *req, script_reply *out)
   if(exchange) {
     json_t *doc = out->body ? json_loadb(out->body, out->body_len, 0, NULL) : NULL;
     pthread_mutex_lock(&s_fx->lock);
-    s_fx->exchanges++;
-    snprintf(s_fx->exchange_request_id, sizeof(s_fx->exchange_request_id), "%s",
+    s_exchanges++;
+    snprintf(s_exchange_request_id, sizeof(s_exchange_request_id), "%s",
              json_string_value(json_object_get(doc, "request_id"))
                ? json_string_value(json_object_get(doc, "request_id"))
                : "");
@@ -159,70 +146,10 @@ static void s_relay(void *ctx, const script_request *req, script_reply *out)
   }
 }
 
-static int s_group_setup(void **state)
+/* Forgets the relay's rules. */
+static void s_reset(void)
 {
-  (void)state;
-  store *direct = NULL;
-  s_fixture *fx = moto_store_state_new(sizeof(*fx), "mynt-users-link", &direct);
-  if(!fx)
-    return 0;
-  fx->direct = direct;
-  snprintf(fx->table, sizeof(fx->table), "%s", direct->table);
-  pthread_mutex_init(&fx->lock, NULL);
-  sim_link_fixture_open(&fx->link);
-
-  aws_config aws;
-  assert_int_equal(aws_config_from_env(&aws, NULL), MYNT_OK);
-  snprintf(fx->moto_url, sizeof(fx->moto_url), "%s", aws.endpoint);
-  assert_int_equal(script_server_new(s_relay, fx->moto_url, &fx->ddb_relay), MYNT_OK);
-  assert_int_equal(script_server_new(s_relay, fx->link.sim_url, &fx->plaid_relay), MYNT_OK);
-  snprintf(aws.endpoint, sizeof(aws.endpoint), "%s", script_server_url(fx->ddb_relay));
-  ddb_client *ddb = NULL;
-  assert_int_equal(ddb_client_new(&aws, &ddb), MYNT_OK);
-  assert_int_equal(store_new(ddb, fx->table, &fx->env.store), MYNT_OK);
-
-  plaid_config plaid = {.retry_base_ms = 20, .retry_cap_ms = 100};
-  snprintf(plaid.base_url, sizeof(plaid.base_url), "%s", script_server_url(fx->plaid_relay));
-  snprintf(plaid.client_id, sizeof(plaid.client_id), SIM_CLIENT);
-  snprintf(plaid.secret, sizeof(plaid.secret), SIM_SECRET);
-  assert_int_equal(plaid_client_new(&plaid, &fx->env.plaid), MYNT_OK);
-  assert_int_equal(seal_keyring_parse(KEYRING, &fx->env.keyring, NULL), MYNT_OK);
-  s_fx = fx;
-  return 0;
-}
-
-static int s_group_teardown(void **state)
-{
-  (void)state;
-  s_fixture *fx = s_fx;
-  if(!fx)
-    return 0;
-  store_free(fx->env.store);
-  plaid_client_free(fx->env.plaid);
-  seal_keyring_free(fx->env.keyring);
-  script_server_free(fx->ddb_relay);
-  script_server_free(fx->plaid_relay);
-  moto_store_free(fx->direct);
-  sim_link_fixture_close(&fx->link);
-  pthread_mutex_destroy(&fx->lock);
-  free(fx);
-  s_fx = NULL;
-  return 0;
-}
-
-/* Every test starts with no faults and skips when the group found no moto_server. */
-static int s_setup(void **state)
-{
-  (void)state;
-  if(s_fx)
-    s_rules(NULL, 0);
-  return 0;
-}
-
-static void s_skip_without_moto(void)
-{
-  if(!s_fx)
-    skip();
+  s_rules(NULL, 0);
 }
 
 /* Calls the simulator directly (no relay): method path with an optional JSON body (consumed). */
@@ -243,20 +170,11 @@ static char *s_link_body(const char *institution, const char *extra)
 static json_t *s_serve(const char *group, const char *method, const char *route_key, const char *path, const char *sub,
                        const char *body, int64_t lambda_ms, int status)
 {
-  apigw_ctx ctx = {.env = &s_fx->env,
-                   .arena = s_fx->link.arena,
-                   .deadline_ms = clock_epoch_ms() + lambda_ms,
-                   .invocation_id = "lambda-link"};
-  json_t *payload = sim_link_serve(
-    &ctx, &(sim_link_request){
-            .group = group, .method = method, .route_key = route_key, .path = path, .sub = sub, .body = body});
-  json_t *answer = apigw_forge_body(payload);
-  if(apigw_forge_status(payload) != status) {
-    char *dump = json_dumps(answer, 0);
-    fail_msg("%s %s answered %d, not %d: %s", method, path, apigw_forge_status(payload), status, dump);
-  }
-  json_decref(payload);
-  return answer;
+  return sim_link_serve_status(
+    &s_fx->link, &s_fx->env, "lambda-link", lambda_ms,
+    &(sim_link_request){
+      .group = group, .method = method, .route_key = route_key, .path = path, .sub = sub, .body = body},
+    status);
 }
 
 static json_t *s_post_items(const char *sub, const char *body, int64_t lambda_ms, int status)
@@ -367,7 +285,7 @@ static bool s_log_has(const s_log *log, const char *level, const char *word1, co
 static void test_a_stored_write_whose_answer_is_lost_keeps_the_bank(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   const struct {
     const char *sub;
     int times; /* answers lost */
@@ -390,7 +308,7 @@ static void test_a_stored_write_whose_answer_is_lost_keeps_the_bank(void **state
 static void test_a_write_that_never_arrived_removes_the_new_item_at_plaid(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   s_rules((s_rule[]){{.match = "TransactWriteItems", .action = S_STALL, .times = -1, .stall_ms = 6000}}, 1);
   char *body = s_link_body("ins_109510", "");
   json_t *answer = s_post_items("user-no-write", body, 7000, 504);
@@ -423,7 +341,7 @@ static void s_fail_describing(unsigned status, const char *error)
 static void test_a_plaid_fault_after_the_exchange_still_stores_the_bank(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   const struct {
     const char *sub;
     unsigned status;
@@ -467,7 +385,7 @@ static void test_a_plaid_fault_after_the_exchange_still_stores_the_bank(void **s
 static void test_an_item_of_unknown_institution_can_sit_beside_its_bank_and_be_removed(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   s_fail_describing(400, s_not_ready);
   char *body = s_link_body("ins_109511", "");
   json_t *unknown = s_post_items("user-unknown", body, 6000, 201);
@@ -493,7 +411,7 @@ static void test_an_item_of_unknown_institution_can_sit_beside_its_bank_and_be_r
 static void test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_id(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   s_rules((s_rule[]){{.match = "/item/public_token/exchange", .action = S_LOSE_ANSWER, .times = 1}}, 1);
   char *body = s_link_body("ins_109508", "");
   s_log log;
@@ -503,8 +421,8 @@ static void test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_i
   json_decref(answer);
   pthread_mutex_lock(&s_fx->lock);
   char request_id[64];
-  snprintf(request_id, sizeof(request_id), "%s", s_fx->exchange_request_id);
-  int exchanges = s_fx->exchanges;
+  snprintf(request_id, sizeof(request_id), "%s", s_exchange_request_id);
+  int exchanges = s_exchanges;
   pthread_mutex_unlock(&s_fx->lock);
   assert_int_equal(exchanges, 2);
   assert_true(request_id[0]);
@@ -520,7 +438,7 @@ static void test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_i
 static void test_an_institution_name_over_256_bytes_is_cut_on_a_character_boundary(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   /* "A" then 150 "é" (2 bytes each): byte 256 is the second byte of an "é". */
   char name[512] = "A";
   for(int i = 0; i < 150; i++)
@@ -587,7 +505,7 @@ static void s_seed_items(const char *user, int from, int n)
 static void test_linking_at_the_item_cap_is_refused_before_the_exchange(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   s_seed_items("user-cap", 0, STORE_ITEMS_MAX);
   s_rules(NULL, 0);
   char *body = s_link_body("ins_109508", "");
@@ -596,7 +514,7 @@ static void test_linking_at_the_item_cap_is_refused_before_the_exchange(void **s
   assert_non_null(strstr(json_string_value(json_object_get(json_object_get(answer, "error"), "message")), "100"));
   json_decref(answer);
   pthread_mutex_lock(&s_fx->lock);
-  int exchanges = s_fx->exchanges;
+  int exchanges = s_exchanges;
   pthread_mutex_unlock(&s_fx->lock);
   assert_int_equal(exchanges, 0);
   free(body);
@@ -613,7 +531,7 @@ static void s_store_the_hundredth(void)
 static void test_the_item_cap_reached_during_the_exchange_removes_the_new_item(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   s_seed_items("user-cap-race", 0, STORE_ITEMS_MAX - 1);
   s_rules(
     (s_rule[]){
@@ -634,14 +552,19 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_copy_utf8_never_splits_a_character),
-    cmocka_unit_test_setup(test_a_stored_write_whose_answer_is_lost_keeps_the_bank, s_setup),
-    cmocka_unit_test_setup(test_a_write_that_never_arrived_removes_the_new_item_at_plaid, s_setup),
-    cmocka_unit_test_setup(test_a_plaid_fault_after_the_exchange_still_stores_the_bank, s_setup),
-    cmocka_unit_test_setup(test_an_item_of_unknown_institution_can_sit_beside_its_bank_and_be_removed, s_setup),
-    cmocka_unit_test_setup(test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_id, s_setup),
-    cmocka_unit_test_setup(test_an_institution_name_over_256_bytes_is_cut_on_a_character_boundary, s_setup),
-    cmocka_unit_test_setup(test_linking_at_the_item_cap_is_refused_before_the_exchange, s_setup),
-    cmocka_unit_test_setup(test_the_item_cap_reached_during_the_exchange_removes_the_new_item, s_setup),
+    cmocka_unit_test_setup(test_a_stored_write_whose_answer_is_lost_keeps_the_bank, sim_link_group_test_setup),
+    cmocka_unit_test_setup(test_a_write_that_never_arrived_removes_the_new_item_at_plaid, sim_link_group_test_setup),
+    cmocka_unit_test_setup(test_a_plaid_fault_after_the_exchange_still_stores_the_bank, sim_link_group_test_setup),
+    cmocka_unit_test_setup(test_an_item_of_unknown_institution_can_sit_beside_its_bank_and_be_removed,
+                           sim_link_group_test_setup),
+    cmocka_unit_test_setup(test_a_lost_exchange_answer_is_logged_at_error_with_plaids_request_id,
+                           sim_link_group_test_setup),
+    cmocka_unit_test_setup(test_an_institution_name_over_256_bytes_is_cut_on_a_character_boundary,
+                           sim_link_group_test_setup),
+    cmocka_unit_test_setup(test_linking_at_the_item_cap_is_refused_before_the_exchange, sim_link_group_test_setup),
+    cmocka_unit_test_setup(test_the_item_cap_reached_during_the_exchange_removes_the_new_item,
+                           sim_link_group_test_setup),
   };
-  return cmocka_run_group_tests_name("link_moto", tests, s_group_setup, s_group_teardown);
+  sim_link_group_use(&s_fx, s_relay, s_reset, NULL, SIM_LINK_PLAID_RELAY);
+  return cmocka_run_group_tests_name("link_moto", tests, sim_link_group_setup, sim_link_group_teardown);
 }

@@ -19,59 +19,11 @@
 #include "support/moto_fixture.h"
 #include "support/moto_store.h"
 
-typedef struct {
-  store *store;
-} s_fixture;
-
-static int s_setup(void **state)
-{
-  *state = NULL;
-  store *db = NULL;
-  s_fixture *fx = moto_store_state_new(sizeof *fx, "mynt-users-budgets", &db);
-  if(!fx)
-    return 0;
-  fx->store = db;
-  *state = fx;
-  return 0;
-}
-
-static int s_teardown(void **state)
-{
-  s_fixture *fx = *state;
-  if(!fx)
-    return 0;
-  moto_store_free(fx->store);
-  free(fx);
-  return 0;
-}
+typedef moto_store_fixture s_fixture;
 
 static int64_t s_deadline(void)
 {
   return clock_epoch_ms() + 10000;
-}
-
-/* Every record of user as plain JSON objects, in sort-key order (read straight from the table). */
-static json_t *s_records(s_fixture *fx, const char *user)
-{
-  json_t *response =
-    moto_fixture_ddb(fx->store->ddb, "Query",
-                     json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", fx->store->table, "KeyConditionExpression",
-                               "user_id = :u", "ExpressionAttributeValues", ":u", "S", user, "ConsistentRead", 1));
-  json_t *out = json_array();
-  size_t i;
-  json_t *raw;
-  json_array_foreach(json_object_get(response, "Items"), i, raw)
-    json_array_append_new(out, ddb_unmarshal_item(raw));
-  json_decref(response);
-  return out;
-}
-
-/* The sort keys of user's records joined by spaces. */
-static void s_sort_keys(s_fixture *fx, const char *user, char *out, size_t cap)
-{
-  json_t *records = s_records(fx, user);
-  json_join_member(records, "sk", out, cap);
-  json_decref(records);
 }
 
 static store_budget s_budget(const char *category, int64_t cents, const char *currency, const char *updated_at)
@@ -91,7 +43,7 @@ static bool s_put(s_fixture *fx, const char *user, const char *category, int64_t
 {
   store_budget b = s_budget(category, cents, currency, updated_at);
   bool created = false;
-  assert_int_equal(store_budget_put(fx->store, user, &b, s_deadline(), &created), MYNT_OK);
+  assert_int_equal(store_budget_put(fx->env.store, user, &b, s_deadline(), &created), MYNT_OK);
   return created;
 }
 
@@ -100,7 +52,7 @@ static void s_list_text(s_fixture *fx, const char *user, char *out, size_t cap)
 {
   store_budget *budgets = NULL;
   size_t n = 99;
-  assert_int_equal(store_budget_list(fx->store, user, s_deadline(), &budgets, &n), MYNT_OK);
+  assert_int_equal(store_budget_list(fx->env.store, user, s_deadline(), &budgets, &n), MYNT_OK);
   size_t used = 0;
   out[0] = '\0';
   for(size_t i = 0; i < n; i++)
@@ -130,7 +82,7 @@ static void test_put_creates_the_record_in_the_users_partition(void **state)
   s_fixture *fx = moto_fixture_state_or_skip(state);
   assert_true(s_put(fx, "user-a", "FOOD_AND_DRINK", 40000, "USD", "2026-01-02T03:04:05Z"));
 
-  json_t *records = s_records(fx, "user-a");
+  json_t *records = moto_store_records(fx->env.store, "user-a");
   assert_int_equal(json_array_size(records), 1);
   json_t *record = json_array_get(records, 0);
   assert_string_equal(json_string_value(json_object_get(record, "sk")), "BUDGET#FOOD_AND_DRINK");
@@ -151,7 +103,7 @@ static void test_put_of_an_existing_category_replaces_it_and_says_so(void **stat
   s_list_text(fx, "user-a", text, sizeof(text));
   assert_string_equal(text, "TRAVEL:25050:EUR:2026-01-05T00:00:00Z");
   /* A category deleted and put again is created anew. */
-  assert_int_equal(store_budget_delete(fx->store, "user-a", "TRAVEL", s_deadline()), MYNT_OK);
+  assert_int_equal(store_budget_delete(fx->env.store, "user-a", "TRAVEL", s_deadline()), MYNT_OK);
   assert_true(s_put(fx, "user-a", "TRAVEL", 1, "USD", "2026-01-06T00:00:00Z"));
 }
 
@@ -164,11 +116,11 @@ static void test_list_is_sorted_by_category_and_skips_other_records(void **state
   s_put(fx, "user-a", "GENERAL_SERVICES", 99999, "USD", "2026-01-01T00:00:04Z");
   s_put(fx, "user-a", "GENERAL_MERCHANDISE", 12, "USD", "2026-01-01T00:00:05Z");
   /* Records of other kinds in the same partition, before and after BUDGET# in key order. */
-  json_decref(moto_fixture_ddb(fx->store->ddb, "PutItem",
-                               json_pack("{s:s, s:{s:{s:s}, s:{s:s}}}", "TableName", fx->store->table, "Item",
+  json_decref(moto_fixture_ddb(fx->env.store->ddb, "PutItem",
+                               json_pack("{s:s, s:{s:{s:s}, s:{s:s}}}", "TableName", fx->env.store->table, "Item",
                                          "user_id", "S", "user-a", "sk", "S", "PROFILE")));
-  json_decref(moto_fixture_ddb(fx->store->ddb, "PutItem",
-                               json_pack("{s:s, s:{s:{s:s}, s:{s:s}}}", "TableName", fx->store->table, "Item",
+  json_decref(moto_fixture_ddb(fx->env.store->ddb, "PutItem",
+                               json_pack("{s:s, s:{s:{s:s}, s:{s:s}}}", "TableName", fx->env.store->table, "Item",
                                          "user_id", "S", "user-a", "sk", "S", "BUDGE")));
   char text[1024];
   s_list_text(fx, "user-a", text, sizeof(text));
@@ -191,14 +143,14 @@ static void test_delete_removes_the_budget_and_a_second_delete_is_not_found(void
   s_fixture *fx = moto_fixture_state_or_skip(state);
   s_put(fx, "user-a", "TRAVEL", 30000, "USD", "2026-01-01T00:00:01Z");
   s_put(fx, "user-a", "MEDICAL", 20000, "USD", "2026-01-01T00:00:02Z");
-  assert_int_equal(store_budget_delete(fx->store, "user-a", "TRAVEL", s_deadline()), MYNT_OK);
+  assert_int_equal(store_budget_delete(fx->env.store, "user-a", "TRAVEL", s_deadline()), MYNT_OK);
   char keys[256];
-  s_sort_keys(fx, "user-a", keys, sizeof(keys));
+  moto_store_sort_keys(fx->env.store, "user-a", keys, sizeof(keys));
   assert_string_equal(keys, "BUDGET#MEDICAL");
-  assert_int_equal(store_budget_delete(fx->store, "user-a", "TRAVEL", s_deadline()), MYNT_NOT_FOUND);
-  assert_int_equal(store_budget_delete(fx->store, "user-a", "RENT_AND_UTILITIES", s_deadline()), MYNT_NOT_FOUND);
-  assert_int_equal(store_budget_delete(fx->store, "user-a", "bad#key", s_deadline()), MYNT_NOT_FOUND);
-  s_sort_keys(fx, "user-a", keys, sizeof(keys));
+  assert_int_equal(store_budget_delete(fx->env.store, "user-a", "TRAVEL", s_deadline()), MYNT_NOT_FOUND);
+  assert_int_equal(store_budget_delete(fx->env.store, "user-a", "RENT_AND_UTILITIES", s_deadline()), MYNT_NOT_FOUND);
+  assert_int_equal(store_budget_delete(fx->env.store, "user-a", "bad#key", s_deadline()), MYNT_NOT_FOUND);
+  moto_store_sort_keys(fx->env.store, "user-a", keys, sizeof(keys));
   assert_string_equal(keys, "BUDGET#MEDICAL");
 }
 
@@ -215,15 +167,15 @@ static void test_another_users_put_list_and_delete_leave_the_first_users_budgets
   char text[512];
   s_list_text(fx, "user-b", text, sizeof(text));
   assert_string_equal(text, "TRAVEL:1:EUR:2026-02-01T00:00:00Z");
-  assert_int_equal(store_budget_delete(fx->store, "user-b", "MEDICAL", s_deadline()), MYNT_NOT_FOUND);
-  assert_int_equal(store_budget_delete(fx->store, "user-b", "TRAVEL", s_deadline()), MYNT_OK);
-  assert_int_equal(store_budget_delete(fx->store, "user-b", "TRAVEL", s_deadline()), MYNT_NOT_FOUND);
+  assert_int_equal(store_budget_delete(fx->env.store, "user-b", "MEDICAL", s_deadline()), MYNT_NOT_FOUND);
+  assert_int_equal(store_budget_delete(fx->env.store, "user-b", "TRAVEL", s_deadline()), MYNT_OK);
+  assert_int_equal(store_budget_delete(fx->env.store, "user-b", "TRAVEL", s_deadline()), MYNT_NOT_FOUND);
 
   s_list_text(fx, "user-a", text, sizeof(text));
   assert_string_equal(text, before);
   assert_string_equal(text, "MEDICAL:20000:USD:2026-01-01T00:00:02Z TRAVEL:30000:USD:2026-01-01T00:00:01Z");
   char keys[256];
-  s_sort_keys(fx, "user-b", keys, sizeof(keys));
+  moto_store_sort_keys(fx->env.store, "user-b", keys, sizeof(keys));
   assert_string_equal(keys, "");
 }
 
@@ -243,33 +195,33 @@ static void test_put_refuses_invalid_budgets_and_writes_nothing(void **state)
   };
   for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     bool created = true;
-    assert_int_equal(store_budget_put(fx->store, "user-a", &bad[i], s_deadline(), &created), MYNT_BAD_REQUEST);
+    assert_int_equal(store_budget_put(fx->env.store, "user-a", &bad[i], s_deadline(), &created), MYNT_BAD_REQUEST);
     assert_false(created);
   }
   store_budget good = s_budget("TRAVEL", 100, "USD", "2026-01-01T00:00:00Z");
   bool created = false;
-  assert_int_equal(store_budget_put(fx->store, "", &good, s_deadline(), &created), MYNT_BAD_REQUEST);
+  assert_int_equal(store_budget_put(fx->env.store, "", &good, s_deadline(), &created), MYNT_BAD_REQUEST);
   char keys[256];
-  s_sort_keys(fx, "user-a", keys, sizeof(keys));
+  moto_store_sort_keys(fx->env.store, "user-a", keys, sizeof(keys));
   assert_string_equal(keys, "");
 }
 
 static void test_list_reports_a_malformed_record_as_internal(void **state)
 {
   s_fixture *fx = moto_fixture_state_or_skip(state);
-  json_decref(moto_fixture_ddb(fx->store->ddb, "PutItem",
+  json_decref(moto_fixture_ddb(fx->env.store->ddb, "PutItem",
                                json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}", "TableName",
-                                         fx->store->table, "Item", "user_id", "S", "user-a", "sk", "S", "BUDGET#TRAVEL",
-                                         "category", "S", "TRAVEL", "monthly_limit_cents", "S", "100",
+                                         fx->env.store->table, "Item", "user_id", "S", "user-a", "sk", "S",
+                                         "BUDGET#TRAVEL", "category", "S", "TRAVEL", "monthly_limit_cents", "S", "100",
                                          "iso_currency_code", "S", "USD", "updated_at", "S", "2026-01-01T00:00:00Z")));
   store_budget *budgets = NULL;
   size_t n = 7;
-  assert_int_equal(store_budget_list(fx->store, "user-a", s_deadline(), &budgets, &n), MYNT_INTERNAL);
+  assert_int_equal(store_budget_list(fx->env.store, "user-a", s_deadline(), &budgets, &n), MYNT_INTERNAL);
   assert_null(budgets);
   assert_int_equal(n, 0);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, moto_store_fixture_setup, moto_store_fixture_teardown)
 
 int main(void)
 {

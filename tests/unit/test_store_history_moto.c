@@ -22,31 +22,7 @@
 
 #define USER "user-a"
 
-typedef struct {
-  store *store;
-} s_fixture;
-
-static int s_setup(void **state)
-{
-  *state = NULL;
-  store *db = NULL;
-  s_fixture *fx = moto_store_state_new(sizeof *fx, "mynt-users-history", &db);
-  if(!fx)
-    return 0;
-  fx->store = db;
-  *state = fx;
-  return 0;
-}
-
-static int s_teardown(void **state)
-{
-  s_fixture *fx = *state;
-  if(!fx)
-    return 0;
-  moto_store_free(fx->store);
-  free(fx);
-  return 0;
-}
+typedef moto_store_fixture s_fixture;
 
 static int64_t s_deadline(void)
 {
@@ -68,8 +44,8 @@ static json_t *s_txn(const char *id, const char *account, const char *date, long
 static json_t *s_raw_buckets(s_fixture *fx, const char *user)
 {
   json_t *response =
-    moto_fixture_ddb(fx->store->ddb, "Query",
-                     json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", fx->store->table,
+    moto_fixture_ddb(fx->env.store->ddb, "Query",
+                     json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}}, s:b}", "TableName", fx->env.store->table,
                                "KeyConditionExpression", "user_id = :u AND begins_with(sk, :p)",
                                "ExpressionAttributeValues", ":u", "S", user, ":p", "S", "TXN#", "ConsistentRead", 1));
   json_t *items = json_incref(json_object_get(response, "Items"));
@@ -129,7 +105,8 @@ static void s_ids(const json_t *txns, char *out, size_t cap)
 
 static void s_apply(s_fixture *fx, const char *item, json_t *added, json_t *modified, json_t *removed, json_t *months)
 {
-  assert_int_equal(store_history_apply(fx->store, USER, item, added, modified, removed, months, s_deadline()), MYNT_OK);
+  assert_int_equal(store_history_apply(fx->env.store, USER, item, added, modified, removed, months, s_deadline()),
+                   MYNT_OK);
   json_decref(added);
   json_decref(modified);
   json_decref(removed);
@@ -143,7 +120,8 @@ static void test_apply_sorts_each_month_and_applying_twice_leaves_the_same_bucke
     "[o, o, o, o, o]", s_txn("t-b", "acc-1", "2026-11-02", 500, false, NULL),
     s_txn("t-a", "acc-1", "2026-11-02", 250, false, NULL), s_txn("t-c", "acc-2", "2026-11-20", -120000, false, NULL),
     s_txn("t-d", "acc-1", "2026-10-31", 999, false, NULL), s_txn("t-e", "acc-1", "2026-10-01", 1, true, NULL));
-  assert_int_equal(store_history_apply(fx->store, USER, "item-1", added, NULL, NULL, months, s_deadline()), MYNT_OK);
+  assert_int_equal(store_history_apply(fx->env.store, USER, "item-1", added, NULL, NULL, months, s_deadline()),
+                   MYNT_OK);
   char keys[512];
   s_bucket_keys(fx, USER, keys, sizeof keys);
   assert_string_equal(keys, "TXN#2026-10#item-1 TXN#2026-11#item-1");
@@ -160,13 +138,14 @@ static void test_apply_sorts_each_month_and_applying_twice_leaves_the_same_bucke
   assert_true(json_equal(months, expected_months));
 
   /* The same batch again (a sync that stopped before saving its cursor) changes nothing. */
-  assert_int_equal(store_history_apply(fx->store, USER, "item-1", added, NULL, NULL, months, s_deadline()), MYNT_OK);
+  assert_int_equal(store_history_apply(fx->env.store, USER, "item-1", added, NULL, NULL, months, s_deadline()),
+                   MYNT_OK);
   json_t *second = s_buckets(fx, USER);
   assert_true(json_equal(first, second));
   assert_true(json_equal(months, expected_months));
   /* Also with a stale month map (the first apply's counts never saved). */
   json_t *stale = json_object();
-  assert_int_equal(store_history_apply(fx->store, USER, "item-1", added, NULL, NULL, stale, s_deadline()), MYNT_OK);
+  assert_int_equal(store_history_apply(fx->env.store, USER, "item-1", added, NULL, NULL, stale, s_deadline()), MYNT_OK);
   json_t *third = s_buckets(fx, USER);
   assert_true(json_equal(first, third));
   assert_true(json_equal(stale, expected_months));
@@ -252,11 +231,11 @@ static void test_a_malformed_transaction_writes_nothing(void **state)
   json_t *bad_date = json_pack("[o, o]", s_txn("t-1", "acc-1", "2026-11-01", 1, false, NULL),
                                s_txn("t-2", "acc-1", "2026-02-30", 1, false, NULL));
   json_t *no_id = json_pack("[{s:s}]", "date", "2026-11-01");
-  assert_int_equal(store_history_apply(fx->store, USER, "item-1", bad_date, NULL, NULL, months, s_deadline()),
+  assert_int_equal(store_history_apply(fx->env.store, USER, "item-1", bad_date, NULL, NULL, months, s_deadline()),
                    MYNT_BAD_REQUEST);
-  assert_int_equal(store_history_apply(fx->store, USER, "item-1", NULL, no_id, NULL, months, s_deadline()),
+  assert_int_equal(store_history_apply(fx->env.store, USER, "item-1", NULL, no_id, NULL, months, s_deadline()),
                    MYNT_BAD_REQUEST);
-  assert_int_equal(store_history_apply(fx->store, "#ITEMS", "item-1", NULL, NULL, NULL, months, s_deadline()),
+  assert_int_equal(store_history_apply(fx->env.store, "#ITEMS", "item-1", NULL, NULL, NULL, months, s_deadline()),
                    MYNT_BAD_REQUEST);
   json_t *raw = s_raw_buckets(fx, USER);
   assert_int_equal(json_array_size(raw), 0);
@@ -303,7 +282,7 @@ static void test_read_gives_a_range_across_items_and_months_newest_first(void **
   store_history_query q = {.start_date = "2026-08-15", .end_date = "2026-10-10", .item_ids = order, .n_item_ids = 2};
   json_t *txns = NULL;
   bool complete = false;
-  assert_int_equal(store_history_read(fx->store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
+  assert_int_equal(store_history_read(fx->env.store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
   assert_true(complete);
   char ids[512];
   s_ids(txns, ids, sizeof ids);
@@ -316,7 +295,7 @@ static void test_read_gives_a_range_across_items_and_months_newest_first(void **
 
   /* One account only. */
   q.account_id = "acc-a";
-  assert_int_equal(store_history_read(fx->store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
+  assert_int_equal(store_history_read(fx->env.store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
   s_ids(txns, ids, sizeof ids);
   assert_string_equal(ids, "a-10-10 a-09-20 a-09-10 a-08-20");
   json_decref(txns);
@@ -324,20 +303,21 @@ static void test_read_gives_a_range_across_items_and_months_newest_first(void **
   /* Only the listed items: item-c's bucket (an item the user no longer has) never shows. */
   const char *const only_a[] = {"item-a"};
   store_history_query a = {.start_date = "2026-11-01", .end_date = "2026-11-30", .item_ids = only_a, .n_item_ids = 1};
-  assert_int_equal(store_history_read(fx->store, USER, &a, s_deadline(), &txns, &complete), MYNT_OK);
+  assert_int_equal(store_history_read(fx->env.store, USER, &a, s_deadline(), &txns, &complete), MYNT_OK);
   s_ids(txns, ids, sizeof ids);
   assert_string_equal(ids, "a-11-20 a-11-10");
   json_decref(txns);
 
   /* Another user sees nothing of it. */
-  assert_int_equal(store_history_read(fx->store, "user-b", &q, s_deadline(), &txns, &complete), MYNT_OK);
+  assert_int_equal(store_history_read(fx->env.store, "user-b", &q, s_deadline(), &txns, &complete), MYNT_OK);
   assert_int_equal(json_array_size(txns), 0);
   assert_true(complete);
   json_decref(txns);
 
   store_history_query reversed = {
     .start_date = "2026-10-10", .end_date = "2026-08-15", .item_ids = order, .n_item_ids = 2};
-  assert_int_equal(store_history_read(fx->store, USER, &reversed, s_deadline(), &txns, &complete), MYNT_BAD_REQUEST);
+  assert_int_equal(store_history_read(fx->env.store, USER, &reversed, s_deadline(), &txns, &complete),
+                   MYNT_BAD_REQUEST);
   assert_null(txns);
 }
 
@@ -350,7 +330,7 @@ static void test_read_stops_at_the_month_that_reaches_want(void **state)
     .start_date = "2026-01-01", .end_date = "2026-11-30", .want = 5, .item_ids = order, .n_item_ids = 2};
   json_t *txns = NULL;
   bool complete = true;
-  assert_int_equal(store_history_read(fx->store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
+  assert_int_equal(store_history_read(fx->env.store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
   /* Whole months: November (4) is not enough, October makes 8; September onwards is not read. */
   assert_false(complete);
   char ids[512];
@@ -359,14 +339,14 @@ static void test_read_stops_at_the_month_that_reaches_want(void **state)
   json_decref(txns);
 
   q.want = 0;
-  assert_int_equal(store_history_read(fx->store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
+  assert_int_equal(store_history_read(fx->env.store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
   assert_true(complete);
   assert_int_equal(json_array_size(txns), 24);
   json_decref(txns);
 
   /* want beyond what there is: everything, complete. */
   q.want = 100;
-  assert_int_equal(store_history_read(fx->store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
+  assert_int_equal(store_history_read(fx->env.store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
   assert_true(complete);
   assert_int_equal(json_array_size(txns), 24);
   json_decref(txns);
@@ -391,20 +371,20 @@ static void test_delete_item_leaves_no_bucket_of_that_item_and_keeps_the_others(
   json_t *raw = s_raw_buckets(fx, USER);
   assert_int_equal(json_array_size(raw), 6 + 6 + 1 + 30);
   json_decref(raw);
-  assert_int_equal(store_history_delete_item(fx->store, USER, "item-a", s_deadline()), MYNT_OK);
+  assert_int_equal(store_history_delete_item(fx->env.store, USER, "item-a", s_deadline()), MYNT_OK);
   char keys[1024];
   s_bucket_keys(fx, USER, keys, sizeof keys);
   assert_string_equal(keys, "TXN#2026-06#item-b TXN#2026-07#item-b TXN#2026-08#item-b TXN#2026-09#item-b "
                             "TXN#2026-10#item-b TXN#2026-11#item-b TXN#2026-11#item-c");
   /* Again: nothing to do. */
-  assert_int_equal(store_history_delete_item(fx->store, USER, "item-a", s_deadline()), MYNT_OK);
-  assert_int_equal(store_history_delete_item(fx->store, USER, "item-c", s_deadline()), MYNT_OK);
+  assert_int_equal(store_history_delete_item(fx->env.store, USER, "item-a", s_deadline()), MYNT_OK);
+  assert_int_equal(store_history_delete_item(fx->env.store, USER, "item-c", s_deadline()), MYNT_OK);
   s_bucket_keys(fx, USER, keys, sizeof keys);
   assert_string_equal(keys, "TXN#2026-06#item-b TXN#2026-07#item-b TXN#2026-08#item-b TXN#2026-09#item-b "
                             "TXN#2026-10#item-b TXN#2026-11#item-b");
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, moto_store_fixture_setup, moto_store_fixture_teardown)
 
 int main(void)
 {

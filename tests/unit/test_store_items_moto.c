@@ -20,62 +20,10 @@
 #include "support/moto_fixture.h"
 #include "support/moto_store.h"
 
-#define KEYRING "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 #define TOKEN_A "access-sandbox-0123456789abcdef-aaaa"
 #define TOKEN_B "access-sandbox-0123456789abcdef-bbbb"
 
-typedef struct {
-  store *store;
-  seal_keyring *ring;
-} s_fixture;
-
-static int s_setup(void **state)
-{
-  *state = NULL;
-  store *db = NULL;
-  s_fixture *fx = moto_store_state_new(sizeof *fx, "mynt-users-items", &db);
-  if(!fx)
-    return 0;
-  fx->store = db;
-  assert_int_equal(seal_keyring_parse(KEYRING, &fx->ring, NULL), MYNT_OK);
-  *state = fx;
-  return 0;
-}
-
-static int s_teardown(void **state)
-{
-  s_fixture *fx = *state;
-  if(!fx)
-    return 0;
-  moto_store_free(fx->store);
-  seal_keyring_free(fx->ring);
-  free(fx);
-  return 0;
-}
-
-/* Every record of user as plain JSON objects, in sort-key order. */
-static json_t *s_records(s_fixture *fx, const char *user)
-{
-  json_t *response =
-    moto_fixture_ddb(fx->store->ddb, "Query",
-                     json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", fx->store->table, "KeyConditionExpression",
-                               "user_id = :u", "ExpressionAttributeValues", ":u", "S", user, "ConsistentRead", 1));
-  json_t *out = json_array();
-  size_t i;
-  json_t *raw;
-  json_array_foreach(json_object_get(response, "Items"), i, raw)
-    json_array_append_new(out, ddb_unmarshal_item(raw));
-  json_decref(response);
-  return out;
-}
-
-/* The sort keys of user's records joined by spaces. */
-static void s_sort_keys(s_fixture *fx, const char *user, char *out, size_t cap)
-{
-  json_t *records = s_records(fx, user);
-  json_join_member(records, "sk", out, cap);
-  json_decref(records);
-}
+typedef moto_store_fixture s_fixture;
 
 /* A new item to create: ids, digest of public_token, two accounts. */
 static void s_new_item(store_item *item, const char *item_id, const char *institution_id, const char *public_token)
@@ -97,7 +45,8 @@ static store_item_outcome s_create(s_fixture *fx, const char *user, store_item *
 {
   store_item_outcome outcome = STORE_ITEM_CREATED;
   assert_int_equal(
-    store_item_create(fx->store, fx->ring, user, item, token, clock_epoch_ms() + 10000, &outcome, existing), MYNT_OK);
+    store_item_create(fx->env.store, fx->env.keyring, user, item, token, clock_epoch_ms() + 10000, &outcome, existing),
+    MYNT_OK);
   return outcome;
 }
 
@@ -146,11 +95,11 @@ static void test_create_writes_the_item_and_both_markers_with_only_a_sealed_toke
 
   char keys[512];
   char expected[512];
-  s_sort_keys(fx, "user-a", keys, sizeof(keys));
+  moto_store_sort_keys(fx->env.store, "user-a", keys, sizeof(keys));
   snprintf(expected, sizeof(expected), "INST#ins_109508 ITEM#item-1 PUBTOKEN#%s", digest);
   assert_string_equal(keys, expected);
 
-  json_t *records = s_records(fx, "user-a");
+  json_t *records = moto_store_records(fx->env.store, "user-a");
   char *text = json_dumps(records, 0);
   assert_null(strstr(text, TOKEN_A));
   assert_null(strstr(text, "public-sandbox-one"));
@@ -164,14 +113,14 @@ static void test_create_writes_the_item_and_both_markers_with_only_a_sealed_toke
   json_decref(records);
 
   store_item stored;
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
   assert_string_equal(stored.created_at, item.created_at);
   assert_int_equal(stored.status, STORE_ITEM_ACTIVE);
   assert_true(store_item_has_account(&stored, "acc-card"));
   assert_false(store_item_has_account(&stored, "acc-other"));
   char *token = NULL;
   size_t len = 0;
-  assert_int_equal(store_item_open_token(fx->ring, "user-a", &stored, &token, &len), MYNT_OK);
+  assert_int_equal(store_item_open_token(fx->env.keyring, "user-a", &stored, &token, &len), MYNT_OK);
   assert_string_equal(token, TOKEN_A);
   mynt_wipe_free(token);
   store_item_clear(&stored);
@@ -191,7 +140,7 @@ static void test_a_second_item_of_the_same_institution_is_refused_and_leaves_not
   assert_string_equal(existing, "item-1");
   assert_string_equal(second.sealed_token, "");
 
-  json_t *records = s_records(fx, "user-a");
+  json_t *records = moto_store_records(fx->env.store, "user-a");
   assert_int_equal(json_array_size(records), 3);
   char *text = json_dumps(records, 0);
   assert_null(strstr(text, "item-2"));
@@ -217,13 +166,13 @@ static void test_the_public_token_marker_makes_a_retry_find_the_first_item(void 
   char existing[STORE_ITEM_ID_MAX + 1];
   char digest[STORE_SHA256_HEX_LEN + 1];
   assert_int_equal(store_item_public_token_digest("public-sandbox-one", digest), MYNT_OK);
-  assert_int_equal(store_item_find_by_public_token(fx->store, "user-a", digest, 0, &found), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_find_by_public_token(fx->env.store, "user-a", digest, 0, &found), MYNT_NOT_FOUND);
 
   s_create_item_1(fx, &item);
-  assert_int_equal(store_item_find_by_public_token(fx->store, "user-a", digest, 0, &found), MYNT_OK);
+  assert_int_equal(store_item_find_by_public_token(fx->env.store, "user-a", digest, 0, &found), MYNT_OK);
   assert_string_equal(found.item_id, "item-1");
   store_item_clear(&found);
-  assert_int_equal(store_item_find_by_public_token(fx->store, "user-b", digest, 0, &found), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_find_by_public_token(fx->env.store, "user-b", digest, 0, &found), MYNT_NOT_FOUND);
 
   /* The same transaction sent again (its first answer lost) names its own item. */
   assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_SAME_PUBLIC_TOKEN);
@@ -232,8 +181,8 @@ static void test_the_public_token_marker_makes_a_retry_find_the_first_item(void 
   s_new_item(&retry, "item-9", "ins_109510", "public-sandbox-one");
   assert_int_equal(s_create(fx, "user-a", &retry, TOKEN_B, existing), STORE_ITEM_SAME_PUBLIC_TOKEN);
   assert_string_equal(existing, "item-1");
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-9", 0, &found), MYNT_NOT_FOUND);
-  json_t *records = s_records(fx, "user-a");
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-9", 0, &found), MYNT_NOT_FOUND);
+  json_t *records = moto_store_records(fx->env.store, "user-a");
   assert_int_equal(json_array_size(records), 3);
   json_decref(records);
   store_item_clear(&item);
@@ -245,7 +194,7 @@ static void test_list_returns_items_in_item_order_without_markers(void **state)
   s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item *items = NULL;
   size_t n = 99;
-  assert_int_equal(store_item_list(fx->store, "user-a", 0, &items, &n), MYNT_OK);
+  assert_int_equal(store_item_list(fx->env.store, "user-a", 0, &items, &n), MYNT_OK);
   assert_int_equal(n, 0);
   assert_null(items);
   static const char *const ids[] = {"item-c", "item-a", "item-b"};
@@ -259,7 +208,7 @@ static void test_list_returns_items_in_item_order_without_markers(void **state)
     assert_int_equal(s_create(fx, "user-a", &item, TOKEN_A, existing), STORE_ITEM_CREATED);
     store_item_clear(&item);
   }
-  assert_int_equal(store_item_list(fx->store, "user-a", 0, &items, &n), MYNT_OK);
+  assert_int_equal(store_item_list(fx->env.store, "user-a", 0, &items, &n), MYNT_OK);
   assert_int_equal(n, 3);
   assert_string_equal(items[0].item_id, "item-a");
   assert_string_equal(items[1].item_id, "item-b");
@@ -276,26 +225,26 @@ static void test_status_and_accounts_updates_touch_only_existing_items(void **st
   store_item stored;
   s_create_item_1(fx, &item);
 
-  assert_int_equal(store_item_set_status(fx->store, "user-a", "item-1", STORE_ITEM_LOGIN_REQUIRED, 0), MYNT_OK);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(store_item_set_status(fx->env.store, "user-a", "item-1", STORE_ITEM_LOGIN_REQUIRED, 0), MYNT_OK);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
   assert_int_equal(stored.status, STORE_ITEM_LOGIN_REQUIRED);
   assert_string_equal(store_item_status_name(stored.status), "login_required");
   store_item_clear(&stored);
 
   json_t *accounts =
     json_pack("[{s:s, s:s, s:n, s:n, s:n}]", "account_id", "acc-new", "name", "New", "mask", "type", "subtype");
-  assert_int_equal(store_item_set_accounts(fx->store, "user-a", "item-1", accounts, 0), MYNT_OK);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(store_item_set_accounts(fx->env.store, "user-a", "item-1", accounts, 0), MYNT_OK);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
   assert_true(json_equal(stored.accounts, accounts));
   assert_true(store_item_has_account(&stored, "acc-new"));
   store_item_clear(&stored);
 
-  assert_int_equal(store_item_set_status(fx->store, "user-b", "item-1", STORE_ITEM_ACTIVE, 0), MYNT_NOT_FOUND);
-  assert_int_equal(store_item_set_accounts(fx->store, "user-a", "item-none", accounts, 0), MYNT_NOT_FOUND);
-  json_t *records = s_records(fx, "user-b");
+  assert_int_equal(store_item_set_status(fx->env.store, "user-b", "item-1", STORE_ITEM_ACTIVE, 0), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_set_accounts(fx->env.store, "user-a", "item-none", accounts, 0), MYNT_NOT_FOUND);
+  json_t *records = moto_store_records(fx->env.store, "user-b");
   assert_int_equal(json_array_size(records), 0);
   json_decref(records);
-  records = s_records(fx, "user-a");
+  records = moto_store_records(fx->env.store, "user-a");
   assert_int_equal(json_array_size(records), 3);
   json_decref(records);
   json_decref(accounts);
@@ -309,14 +258,14 @@ static void test_delete_removes_the_item_and_both_markers_so_the_bank_can_be_lin
   store_item stored;
   char existing[STORE_ITEM_ID_MAX + 1];
   s_create_item_1(fx, &item);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
-  assert_int_equal(store_item_delete(fx->store, "user-a", &stored, 0), MYNT_OK);
-  json_t *records = s_records(fx, "user-a");
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(store_item_delete(fx->env.store, "user-a", &stored, 0), MYNT_OK);
+  json_t *records = moto_store_records(fx->env.store, "user-a");
   assert_int_equal(json_array_size(records), 0);
   json_decref(records);
   store_item_clear(&item);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &item), MYNT_NOT_FOUND);
-  assert_int_equal(store_item_delete(fx->store, "user-a", &stored, 0), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &item), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_delete(fx->env.store, "user-a", &stored, 0), MYNT_NOT_FOUND);
   store_item_clear(&stored);
 
   store_item again;
@@ -332,27 +281,27 @@ static void test_other_users_never_reach_an_item(void **state)
   store_item stored;
   store_item other;
   s_create_item_1(fx, &item);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
 
-  assert_int_equal(store_item_get(fx->store, "user-b", "item-1", 0, &other), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_get(fx->env.store, "user-b", "item-1", 0, &other), MYNT_NOT_FOUND);
   store_item *items = NULL;
   size_t n = 0;
-  assert_int_equal(store_item_list(fx->store, "user-b", 0, &items, &n), MYNT_OK);
+  assert_int_equal(store_item_list(fx->env.store, "user-b", 0, &items, &n), MYNT_OK);
   assert_int_equal(n, 0);
-  assert_int_equal(store_item_delete(fx->store, "user-b", &stored, 0), MYNT_NOT_FOUND);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &other), MYNT_OK);
+  assert_int_equal(store_item_delete(fx->env.store, "user-b", &stored, 0), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &other), MYNT_OK);
   store_item_clear(&other);
 
   /* A record copied into another user's partition does not open for that user. */
   char *token = NULL;
   size_t len = 0;
-  assert_int_equal(store_item_open_token(fx->ring, "user-b", &stored, &token, &len), MYNT_INTERNAL);
+  assert_int_equal(store_item_open_token(fx->env.keyring, "user-b", &stored, &token, &len), MYNT_INTERNAL);
   assert_null(token);
 
   /* Ids that cannot be keys are simply not found. */
-  assert_int_equal(store_item_get(fx->store, "user-a", "ITEM#item-1", 0, &other), MYNT_NOT_FOUND);
-  assert_int_equal(store_item_get(fx->store, "user-a", "", 0, &other), MYNT_NOT_FOUND);
-  assert_int_equal(store_item_get(fx->store, "user-a", NULL, 0, &other), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "ITEM#item-1", 0, &other), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "", 0, &other), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", NULL, 0, &other), MYNT_NOT_FOUND);
   store_item_clear(&stored);
   store_item_clear(&item);
 }
@@ -379,18 +328,18 @@ static void test_create_writes_an_owner_record_that_the_delete_removes(void **st
   store_item item;
   store_item stored;
   char owner[STORE_USER_ID_MAX + 1];
-  assert_int_equal(store_item_owner(fx->store, "item-1", 0, owner), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_owner(fx->env.store, "item-1", 0, owner), MYNT_NOT_FOUND);
   s_create_item_1(fx, &item);
-  assert_int_equal(store_item_owner(fx->store, "item-1", 0, owner), MYNT_OK);
+  assert_int_equal(store_item_owner(fx->env.store, "item-1", 0, owner), MYNT_OK);
   assert_string_equal(owner, "user-a");
-  json_t *refs = s_records(fx, "#ITEMS");
+  json_t *refs = moto_store_records(fx->env.store, "#ITEMS");
   assert_int_equal(json_array_size(refs), 1);
   assert_string_equal(json_string_value(json_object_get(json_array_get(refs, 0), "sk")), "ITEM#item-1");
   assert_string_equal(json_string_value(json_object_get(json_array_get(refs, 0), "created_at")), item.created_at);
   json_decref(refs);
 
   /* A fresh item has never synced, has no months and no new accounts. */
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
   assert_string_equal(stored.sync.cursor, "");
   assert_int_equal(stored.sync.last_synced_at_ms, 0);
   assert_false(stored.sync.initial_complete);
@@ -403,12 +352,12 @@ static void test_create_writes_an_owner_record_that_the_delete_removes(void **st
   assert_int_equal(json_object_size(stored.months), 0);
 
   /* Another user cannot delete it, nor its owner record. */
-  assert_int_equal(store_item_delete(fx->store, "user-b", &stored, 0), MYNT_NOT_FOUND);
-  assert_int_equal(store_item_owner(fx->store, "item-1", 0, owner), MYNT_OK);
-  assert_int_equal(store_item_delete(fx->store, "user-a", &stored, 0), MYNT_OK);
-  assert_int_equal(store_item_owner(fx->store, "item-1", 0, owner), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_delete(fx->env.store, "user-b", &stored, 0), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_owner(fx->env.store, "item-1", 0, owner), MYNT_OK);
+  assert_int_equal(store_item_delete(fx->env.store, "user-a", &stored, 0), MYNT_OK);
+  assert_int_equal(store_item_owner(fx->env.store, "item-1", 0, owner), MYNT_NOT_FOUND);
   assert_string_equal(owner, "");
-  refs = s_records(fx, "#ITEMS");
+  refs = moto_store_records(fx->env.store, "#ITEMS");
   assert_int_equal(json_array_size(refs), 0);
   json_decref(refs);
   store_item_clear(&stored);
@@ -442,14 +391,14 @@ static void test_refs_each_walks_every_page_of_owner_records(void **state)
                                             "user_id", "S", "#ITEMS", "sk", "S", sk, "owner", "S", user, "created_at",
                                             "S", "2026-11-01T00:00:00Z"));
     }
-    json_decref(moto_fixture_ddb(fx->store->ddb, "BatchWriteItem",
-                                 json_pack("{s:{s:o}}", "RequestItems", fx->store->table, puts)));
+    json_decref(moto_fixture_ddb(fx->env.store->ddb, "BatchWriteItem",
+                                 json_pack("{s:{s:o}}", "RequestItems", fx->env.store->table, puts)));
   }
   /* A user's own item records are not owner records. */
   store_item item;
   s_create_item_1(fx, &item);
   json_t *seen = json_object();
-  assert_int_equal(store_item_refs_each(fx->store, clock_epoch_ms() + 20000, s_collect_ref, seen), MYNT_OK);
+  assert_int_equal(store_item_refs_each(fx->env.store, clock_epoch_ms() + 20000, s_collect_ref, seen), MYNT_OK);
   assert_int_equal(json_object_size(seen), 231);
   assert_string_equal(json_string_value(json_object_get(seen, "item-000")), "user-0");
   assert_string_equal(json_string_value(json_object_get(seen, "item-229")), "user-5");
@@ -458,54 +407,65 @@ static void test_refs_each_walks_every_page_of_owner_records(void **state)
 
   /* A status from the callback stops the walk and is returned. */
   json_decref(
-    moto_fixture_ddb(fx->store->ddb, "PutItem",
-                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}}", "TableName", fx->store->table, "Item", "user_id",
-                               "S", "#ITEMS", "sk", "S", "ITEM#stop-here", "owner", "S", "user-z")));
+    moto_fixture_ddb(fx->env.store->ddb, "PutItem",
+                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}}", "TableName", fx->env.store->table, "Item",
+                               "user_id", "S", "#ITEMS", "sk", "S", "ITEM#stop-here", "owner", "S", "user-z")));
   seen = json_object();
-  assert_int_equal(store_item_refs_each(fx->store, clock_epoch_ms() + 20000, s_collect_ref, seen), MYNT_RATE_LIMITED);
+  assert_int_equal(store_item_refs_each(fx->env.store, clock_epoch_ms() + 20000, s_collect_ref, seen),
+                   MYNT_RATE_LIMITED);
   /* item order: "item-..." < "stop-here", so all the others came first. */
   assert_int_equal(json_object_size(seen), 231);
   json_decref(seen);
   store_item_clear(&item);
 }
 
+/* Asks for a sync of user's item_id at t (60 s apart at the least); asserts the status and whether it was accepted. */
+static void s_request_sync(s_fixture *fx, const char *user, const char *item_id, int64_t t, mynt_status want,
+                           bool want_accepted)
+{
+  bool accepted = !want_accepted;
+  assert_int_equal(store_item_request_sync(fx->env.store, user, item_id, t, 60000, 0, &accepted), want);
+  assert_int_equal(accepted, want_accepted);
+}
+
+/* user-a's item-1 as stored (caller store_item_clear). */
+static store_item s_stored_item_1(s_fixture *fx)
+{
+  store_item stored;
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  return stored;
+}
+
 static void test_request_sync_is_accepted_once_per_interval(void **state)
 {
   s_fixture *fx = moto_fixture_state_or_skip(state);
   store_item item;
-  store_item stored;
   s_create_item_1(fx, &item);
-  bool accepted = false;
   int64_t t = 1790000000000;
-  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-1", t, 60000, 0, &accepted), MYNT_OK);
-  assert_true(accepted);
-  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-1", t + 59999, 60000, 0, &accepted), MYNT_OK);
-  assert_false(accepted);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  s_request_sync(fx, "user-a", "item-1", t, MYNT_OK, true);
+  s_request_sync(fx, "user-a", "item-1", t + 59999, MYNT_OK, false);
+  store_item stored = s_stored_item_1(fx);
   assert_int_equal(stored.sync.requested_at_ms, t);
   store_item_clear(&stored);
-  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-1", t + 60000, 60000, 0, &accepted), MYNT_OK);
-  assert_true(accepted);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  s_request_sync(fx, "user-a", "item-1", t + 60000, MYNT_OK, true);
+  stored = s_stored_item_1(fx);
   assert_int_equal(stored.sync.requested_at_ms, t + 60000);
   store_item_clear(&stored);
 
-  assert_int_equal(store_item_request_sync(fx->store, "user-b", "item-1", t + 200000, 60000, 0, &accepted),
-                   MYNT_NOT_FOUND);
-  assert_false(accepted);
-  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-2", t, 60000, 0, &accepted), MYNT_NOT_FOUND);
-  json_t *records = s_records(fx, "user-b");
+  s_request_sync(fx, "user-b", "item-1", t + 200000, MYNT_NOT_FOUND, false);
+  bool accepted = false;
+  assert_int_equal(store_item_request_sync(fx->env.store, "user-a", "item-2", t, 60000, 0, &accepted), MYNT_NOT_FOUND);
+  json_t *records = moto_store_records(fx->env.store, "user-b");
   assert_int_equal(json_array_size(records), 0);
   json_decref(records);
 
   /* An item record written before sync state existed gets one. */
   json_decref(
-    moto_fixture_ddb(fx->store->ddb, "UpdateItem",
-                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:s}", "TableName", fx->store->table, "Key", "user_id", "S",
-                               "user-a", "sk", "S", "ITEM#item-1", "UpdateExpression", "REMOVE sync")));
-  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-1", t, 60000, 0, &accepted), MYNT_OK);
-  assert_true(accepted);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+    moto_fixture_ddb(fx->env.store->ddb, "UpdateItem",
+                     json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:s}", "TableName", fx->env.store->table, "Key", "user_id",
+                               "S", "user-a", "sk", "S", "ITEM#item-1", "UpdateExpression", "REMOVE sync")));
+  s_request_sync(fx, "user-a", "item-1", t, MYNT_OK, true);
+  stored = s_stored_item_1(fx);
   assert_int_equal(stored.sync.requested_at_ms, t);
   assert_string_equal(stored.sync.cursor, "");
   store_item_clear(&stored);
@@ -519,7 +479,8 @@ static void test_save_sync_keeps_the_request_time_and_a_sync_error_keeps_the_cur
   store_item stored;
   s_create_item_1(fx, &item);
   bool accepted = false;
-  assert_int_equal(store_item_request_sync(fx->store, "user-a", "item-1", 1790000000000, 60000, 0, &accepted), MYNT_OK);
+  assert_int_equal(store_item_request_sync(fx->env.store, "user-a", "item-1", 1790000000000, 60000, 0, &accepted),
+                   MYNT_OK);
 
   store_item_sync sync = {.last_synced_at_ms = 1790000123000, .initial_complete = true};
   snprintf(sync.cursor, sizeof sync.cursor, "cursor-1");
@@ -528,8 +489,9 @@ static void test_save_sync_keeps_the_request_time_and_a_sync_error_keeps_the_cur
                                "name", "Checking", "mask", "0000", "type", "depository", "subtype", "checking",
                                "balances", "available", 100.5, "current", 110.25, "limit", "iso_currency_code", "USD");
   assert_int_equal(
-    store_item_save_sync(fx->store, "user-a", "item-1", &sync, months, accounts, "2026-11-20T10:00:00Z", 0), MYNT_OK);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+    store_item_save_sync(fx->env.store, "user-a", "item-1", &sync, months, accounts, "2026-11-20T10:00:00Z", 0),
+    MYNT_OK);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
   assert_string_equal(stored.sync.cursor, "cursor-1");
   assert_int_equal(stored.sync.last_synced_at_ms, 1790000123000);
   assert_true(stored.sync.initial_complete);
@@ -542,8 +504,8 @@ static void test_save_sync_keeps_the_request_time_and_a_sync_error_keeps_the_cur
   store_item_clear(&stored);
 
   /* A failed sync records its error only. */
-  assert_int_equal(store_item_set_sync_error(fx->store, "user-a", "item-1", "ITEM_LOGIN_REQUIRED", 0), MYNT_OK);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(store_item_set_sync_error(fx->env.store, "user-a", "item-1", "ITEM_LOGIN_REQUIRED", 0), MYNT_OK);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
   assert_string_equal(stored.sync.last_error, "ITEM_LOGIN_REQUIRED");
   assert_string_equal(stored.sync.cursor, "cursor-1");
   assert_int_equal(stored.sync.last_synced_at_ms, 1790000123000);
@@ -553,8 +515,8 @@ static void test_save_sync_keeps_the_request_time_and_a_sync_error_keeps_the_cur
   /* The next good sync clears it; NULL accounts and balances_as_of keep the stored ones. */
   sync.history_complete = true;
   snprintf(sync.cursor, sizeof sync.cursor, "cursor-2");
-  assert_int_equal(store_item_save_sync(fx->store, "user-a", "item-1", &sync, months, NULL, NULL, 0), MYNT_OK);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(store_item_save_sync(fx->env.store, "user-a", "item-1", &sync, months, NULL, NULL, 0), MYNT_OK);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
   assert_string_equal(stored.sync.last_error, "");
   assert_string_equal(stored.sync.cursor, "cursor-2");
   assert_true(stored.sync.history_complete);
@@ -562,18 +524,20 @@ static void test_save_sync_keeps_the_request_time_and_a_sync_error_keeps_the_cur
   assert_string_equal(stored.balances_as_of, "2026-11-20T10:00:00Z");
   store_item_clear(&stored);
 
-  assert_int_equal(store_item_set_new_accounts(fx->store, "user-a", "item-1", true, 0), MYNT_OK);
-  assert_int_equal(store_item_set_status(fx->store, "user-a", "item-1", STORE_ITEM_EXPIRING, 0), MYNT_OK);
-  assert_int_equal(store_item_get(fx->store, "user-a", "item-1", 0, &stored), MYNT_OK);
+  assert_int_equal(store_item_set_new_accounts(fx->env.store, "user-a", "item-1", true, 0), MYNT_OK);
+  assert_int_equal(store_item_set_status(fx->env.store, "user-a", "item-1", STORE_ITEM_EXPIRING, 0), MYNT_OK);
+  assert_int_equal(store_item_get(fx->env.store, "user-a", "item-1", 0, &stored), MYNT_OK);
   assert_true(stored.new_accounts_available);
   assert_int_equal(stored.status, STORE_ITEM_EXPIRING);
   store_item_clear(&stored);
 
   /* Nothing reaches an item that is not there (and nothing is created). */
-  assert_int_equal(store_item_save_sync(fx->store, "user-b", "item-1", &sync, months, NULL, NULL, 0), MYNT_NOT_FOUND);
-  assert_int_equal(store_item_set_sync_error(fx->store, "user-b", "item-1", "RATE_LIMIT_EXCEEDED", 0), MYNT_NOT_FOUND);
-  assert_int_equal(store_item_set_new_accounts(fx->store, "user-b", "item-1", true, 0), MYNT_NOT_FOUND);
-  json_t *records = s_records(fx, "user-b");
+  assert_int_equal(store_item_save_sync(fx->env.store, "user-b", "item-1", &sync, months, NULL, NULL, 0),
+                   MYNT_NOT_FOUND);
+  assert_int_equal(store_item_set_sync_error(fx->env.store, "user-b", "item-1", "RATE_LIMIT_EXCEEDED", 0),
+                   MYNT_NOT_FOUND);
+  assert_int_equal(store_item_set_new_accounts(fx->env.store, "user-b", "item-1", true, 0), MYNT_NOT_FOUND);
+  json_t *records = moto_store_records(fx->env.store, "user-b");
   assert_int_equal(json_array_size(records), 0);
   json_decref(records);
   json_decref(months);
@@ -581,7 +545,7 @@ static void test_save_sync_keeps_the_request_time_and_a_sync_error_keeps_the_cur
   store_item_clear(&item);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, moto_store_fixture_setup, moto_store_fixture_teardown)
 
 int main(void)
 {

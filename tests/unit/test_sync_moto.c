@@ -37,7 +37,6 @@
 #include "sync/sync.h"
 #include "sync/sync_records.h"
 
-#define KEYRING    "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 #define USER       "0b7c1d2e-aaaa-4bbb-8ccc-000000000001"
 #define OTHER_USER "0b7c1d2e-aaaa-4bbb-8ccc-000000000002"
 #define FUNCTION   "mynt-test-sync"
@@ -57,29 +56,19 @@ typedef struct {
   void (*before)(void);
 } s_rule;
 
-typedef struct {
-  sim_link_fixture link;
-  aws_config aws; /* moto's */
-  char moto_url[256];
-  script_server *ddb_relay;
-  fake_lambda *lambda;
-  pthread_mutex_t lock;
-  s_rule rule;
-  bool has_rule;
-  /* Per test: */
-  handlers_env env; /* the store behind the relay, the simulator's Plaid, the keyring and the fake Lambda */
-  store *direct;    /* the same table, reached directly */
-} s_fixture;
-
-static s_fixture *s_fx;
-static int s_tables;
+/* The group's simulator, relay, fake Lambda and, per test, a fresh table with a handler's env on it behind the relay
+ * (the daily walk lists every item of the table). */
+static sim_link_relays *s_fx;
+/* The relay's rule, under s_fx->lock. */
+static s_rule s_armed;
+static bool s_has_rule;
 
 static void s_set_rule(const s_rule *rule)
 {
   pthread_mutex_lock(&s_fx->lock);
-  s_fx->has_rule = rule != NULL;
+  s_has_rule = rule != NULL;
   if(rule)
-    s_fx->rule = *rule;
+    s_armed = *rule;
   pthread_mutex_unlock(&s_fx->lock);
 }
 
@@ -88,10 +77,10 @@ static bool s_take_rule(const char *operation, s_rule *out)
 {
   bool found = false;
   pthread_mutex_lock(&s_fx->lock);
-  if(s_fx->has_rule && s_fx->rule.times != 0 && strcmp(s_fx->rule.operation, operation) == 0) {
-    if(s_fx->rule.times > 0)
-      s_fx->rule.times--;
-    *out = s_fx->rule;
+  if(s_has_rule && s_armed.times != 0 && strcmp(s_armed.operation, operation) == 0) {
+    if(s_armed.times > 0)
+      s_armed.times--;
+    *out = s_armed;
     found = true;
   }
   pthread_mutex_unlock(&s_fx->lock);
@@ -117,94 +106,10 @@ static void s_relay(void *ctx, const script_request *req, script_reply *out)
   relay_forward(ctx, req, out);
 }
 
-static int s_group_setup(void **state)
+/* Forgets the relay's rules. */
+static void s_reset(void)
 {
-  (void)state;
-  aws_config aws;
-  if(!moto_fixture_config(&aws))
-    return 0;
-  s_fixture *fx = calloc(1, sizeof *fx);
-  assert_non_null(fx);
-  fx->aws = aws;
-  snprintf(fx->moto_url, sizeof fx->moto_url, "%s", aws.endpoint);
-  pthread_mutex_init(&fx->lock, NULL);
-  sim_link_fixture_open(&fx->link);
-  assert_int_equal(script_server_new(s_relay, fx->moto_url, &fx->ddb_relay), MYNT_OK);
-  assert_int_equal(fake_lambda_new(&fx->lambda), MYNT_OK);
-  s_fx = fx;
-  return 0;
-}
-
-static int s_group_teardown(void **state)
-{
-  (void)state;
-  s_fixture *fx = s_fx;
-  if(!fx)
-    return 0;
-  script_server_free(fx->ddb_relay);
-  fake_lambda_free(fx->lambda);
-  sim_link_fixture_close(&fx->link);
-  pthread_mutex_destroy(&fx->lock);
-  free(fx);
-  s_fx = NULL;
-  return 0;
-}
-
-/* Every test gets a fresh table (the daily walk lists every item of it), no relay rule, and a fresh env. */
-static int s_setup(void **state)
-{
-  (void)state;
-  if(!s_fx)
-    return 0;
-  s_fixture *fx = s_fx;
   s_set_rule(NULL);
-  char prefix[48], table[128];
-  snprintf(prefix, sizeof prefix, "mynt-users-sync-%d", ++s_tables);
-  moto_fixture_unique_name(table, sizeof table, prefix);
-  ddb_client *direct = NULL;
-  assert_int_equal(ddb_client_new(&fx->aws, &direct), MYNT_OK);
-  assert_int_equal(store_new(direct, table, &fx->direct), MYNT_OK);
-  moto_fixture_create_table(fx->direct->ddb, table);
-
-  aws_config relayed = fx->aws;
-  snprintf(relayed.endpoint, sizeof relayed.endpoint, "%s", script_server_url(fx->ddb_relay));
-  ddb_client *ddb = NULL;
-  assert_int_equal(ddb_client_new(&relayed, &ddb), MYNT_OK);
-  assert_int_equal(store_new(ddb, table, &fx->env.store), MYNT_OK);
-  plaid_config plaid = {.retry_base_ms = 20, .retry_cap_ms = 100};
-  snprintf(plaid.base_url, sizeof plaid.base_url, "%s", fx->link.sim_url);
-  snprintf(plaid.client_id, sizeof plaid.client_id, SIM_LINK_CLIENT);
-  snprintf(plaid.secret, sizeof plaid.secret, SIM_LINK_SECRET);
-  assert_int_equal(plaid_client_new(&plaid, &fx->env.plaid), MYNT_OK);
-  assert_int_equal(seal_keyring_parse(KEYRING, &fx->env.keyring, NULL), MYNT_OK);
-  aws_config lambda;
-  fake_lambda_config(fx->lambda, &lambda);
-  assert_int_equal(lambda_client_new(&lambda, &fx->env.lambda), MYNT_OK);
-  snprintf(fx->env.sync_function, sizeof fx->env.sync_function, FUNCTION);
-  json_decref(fake_lambda_take(fx->lambda));
-  return 0;
-}
-
-static int s_teardown(void **state)
-{
-  (void)state;
-  if(!s_fx)
-    return 0;
-  s_set_rule(NULL);
-  store_free(s_fx->env.store);
-  plaid_client_free(s_fx->env.plaid);
-  seal_keyring_free(s_fx->env.keyring);
-  lambda_client_free(s_fx->env.lambda);
-  memset(&s_fx->env, 0, sizeof s_fx->env);
-  moto_store_free(s_fx->direct);
-  s_fx->direct = NULL;
-  return 0;
-}
-
-static void s_skip_without_moto(void)
-{
-  if(!s_fx)
-    skip();
 }
 
 /* ---- the simulator ---- */
@@ -220,73 +125,11 @@ static json_t *s_sim(const char *method, const char *path, json_t *body, long ex
   return answer;
 }
 
-/* Orders stored transactions as the history is kept: date descending, then transaction_id. */
-static int s_txn_order(const void *a, const void *b)
-{
-  const json_t *x = *(json_t *const *)a;
-  const json_t *y = *(json_t *const *)b;
-  int by_date = strcmp(json_member_string(y, "date"), json_member_string(x, "date"));
-  return by_date ? by_date : strcmp(json_member_string(x, "transaction_id"), json_member_string(y, "transaction_id"));
-}
-
-/* A new array of list's elements in s_txn_order (list consumed). */
-static json_t *s_sorted(json_t *list)
-{
-  size_t n = json_array_size(list);
-  json_t **items = calloc(n + 1, sizeof *items);
-  assert_non_null(items);
-  for(size_t i = 0; i < n; i++)
-    items[i] = json_array_get(list, i);
-  qsort(items, n, sizeof *items, s_txn_order);
-  json_t *out = json_array();
-  for(size_t i = 0; i < n; i++)
-    json_array_append(out, items[i]);
-  free(items);
-  json_decref(list);
-  return out;
-}
-
-/* The simulator's own data for item_id (its whole history), in the stored shape and order. */
-static json_t *s_truth(const char *item_id)
-{
-  char path[256];
-  snprintf(path, sizeof path, "/sim/items/%s/transactions", item_id);
-  json_t *answer = s_sim("GET", path, NULL, 200);
-  json_t *list = json_array();
-  size_t i;
-  json_t *v;
-  json_array_foreach(json_object_get(answer, "transactions"), i, v) {
-    json_t *record = NULL;
-    assert_int_equal(sync_records_txn(v, &record), MYNT_OK);
-    json_array_append_new(list, record);
-  }
-  json_decref(answer);
-  return s_sorted(list);
-}
-
-/* What the table holds for user's item_id, read directly, item_id taken off, in the stored order. */
-static json_t *s_stored(const char *user, const char *item_id)
-{
-  const char *ids[] = {item_id};
-  store_history_query q = {.start_date = "2000-01-01", .end_date = "2099-12-31", .item_ids = ids, .n_item_ids = 1};
-  json_t *txns = NULL;
-  bool complete = false;
-  assert_int_equal(store_history_read(s_fx->direct, user, &q, 0, &txns, &complete), MYNT_OK);
-  assert_true(complete);
-  size_t i;
-  json_t *v;
-  json_array_foreach(txns, i, v) {
-    assert_string_equal(json_member_string(v, "item_id"), item_id);
-    json_object_del(v, "item_id");
-  }
-  return s_sorted(txns);
-}
-
 /* Asserts the table holds exactly the simulator's data for item_id, and that the item's month counts add up to it. */
 static void s_assert_history_is_the_truth(const char *user, const char *item_id)
 {
-  json_t *truth = s_truth(item_id);
-  json_t *stored = s_stored(user, item_id);
+  json_t *truth = sim_link_in_history_order(sim_link_truth(s_fx->link.sim, item_id));
+  json_t *stored = sim_link_stored(s_fx->direct, user, item_id);
   if(!json_equal(truth, stored)) {
     size_t n = json_array_size(truth) < json_array_size(stored) ? json_array_size(truth) : json_array_size(stored);
     size_t at = 0;
@@ -297,15 +140,7 @@ static void s_assert_history_is_the_truth(const char *user, const char *item_id)
     fail_msg("the stored history (%zu) differs from the simulator's (%zu) at %zu:\n  want %s\n  got  %s",
              json_array_size(stored), json_array_size(truth), at, want ? want : "(none)", got ? got : "(none)");
   }
-  store_item item;
-  assert_int_equal(store_item_get(s_fx->direct, user, item_id, 0, &item), MYNT_OK);
-  json_int_t counted = 0;
-  const char *month;
-  json_t *n;
-  json_object_foreach(item.months, month, n)
-    counted += json_integer_value(n);
-  assert_int_equal(counted, json_array_size(truth));
-  store_item_clear(&item);
+  sim_link_assert_month_counts(s_fx->direct, user, item_id, json_array_size(truth));
   json_decref(truth);
   json_decref(stored);
 }
@@ -316,22 +151,11 @@ static void s_assert_history_is_the_truth(const char *user, const char *item_id)
 static json_t *s_serve(const char *group, const char *method, const char *route_key, const char *path, const char *sub,
                        const char *body, int status)
 {
-  if(strcmp(route_key, "POST /items/{item_id}/sync") == 0)
-    fail_msg("use s_refresh: sim_link_serve takes the item id from the path's last segment");
-  apigw_ctx ctx = {.env = &s_fx->env,
-                   .arena = s_fx->link.arena,
-                   .deadline_ms = clock_epoch_ms() + 15000,
-                   .invocation_id = "lambda-sync"};
-  json_t *payload = sim_link_serve(
-    &ctx, &(sim_link_request){
-            .group = group, .method = method, .route_key = route_key, .path = path, .sub = sub, .body = body});
-  json_t *answer = apigw_forge_body(payload);
-  if(apigw_forge_status(payload) != status) {
-    char *dump = json_dumps(answer, 0);
-    fail_msg("%s %s answered %d, not %d: %s", method, path, apigw_forge_status(payload), status, dump);
-  }
-  json_decref(payload);
-  return answer;
+  return sim_link_serve_status(
+    &s_fx->link, &s_fx->env, "lambda-sync", 15000,
+    &(sim_link_request){
+      .group = group, .method = method, .route_key = route_key, .path = path, .sub = sub, .body = body},
+    status);
 }
 
 /* POST /items/{item_id}/sync for sub; asserts its status; returns the body (caller json_decref). */
@@ -339,27 +163,7 @@ static json_t *s_refresh(const char *sub, const char *item_id, int status)
 {
   char path[256];
   snprintf(path, sizeof path, "/items/%s/sync", item_id);
-  apigw_ctx ctx = {.env = &s_fx->env,
-                   .arena = s_fx->link.arena,
-                   .deadline_ms = clock_epoch_ms() + 15000,
-                   .invocation_id = "lambda-sync"};
-  json_t *event = apigw_forge_event_new(&(apigw_forge_event){.method = "POST",
-                                                             .route_key = "POST /items/{item_id}/sync",
-                                                             .path = path,
-                                                             .path_params = json_pack("{s:s}", "item_id", item_id),
-                                                             .sub = sub});
-  json_t *payload = apigw_forge_serve(routes_table(), "items", &ctx, event);
-  arena_reset(ctx.arena);
-  json_t *answer = apigw_forge_body(payload);
-  if(apigw_forge_status(payload) != status) {
-    char *dump = json_dumps(answer, 0);
-    fail_msg("POST %s answered %d, not %d: %s", path, apigw_forge_status(payload), status, dump);
-  }
-  char *text = json_dumps(payload, 0);
-  assert_null(strstr(text, "access-sandbox"));
-  free(text);
-  json_decref(payload);
-  return answer;
+  return s_serve("items", "POST", "POST /items/{item_id}/sync", path, sub, NULL, status);
 }
 
 /* Asserts the fake Lambda received exactly one sync start per expected {item_id, reason} (in any order), for
@@ -416,6 +220,24 @@ static void s_assert_outcome(const sync_result *r, sync_outcome want)
              want);
 }
 
+/* Syncs user's item_id and asserts it came to SYNC_DONE; returns the result. */
+static sync_result s_sync_done(const char *user, const char *item_id)
+{
+  sync_result r = s_sync(user, item_id);
+  s_assert_outcome(&r, SYNC_DONE);
+  return r;
+}
+
+/* The bank a test links first (s_link_bank). */
+static char s_bank[STORE_ITEM_ID_MAX + 1];
+
+/* Links USER's bank of institution with days of history (s_link) as the test's bank; returns its item_id. */
+static const char *s_link_bank(const char *institution, int days)
+{
+  s_link(USER, institution, days, s_bank);
+  return s_bank;
+}
+
 static store_item s_item(const char *user, const char *item_id)
 {
   store_item item;
@@ -436,9 +258,8 @@ static json_t *s_sim_change(const char *item_id, json_t *changes)
 static void test_sync_stores_the_simulators_whole_history_and_saves_the_cursor(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109508", 730, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109508", 730);
   store_item before = s_item(USER, item_id);
   assert_string_equal(before.sync.cursor, "");
   assert_int_equal(before.sync.last_synced_at_ms, 0);
@@ -480,8 +301,7 @@ static void test_sync_stores_the_simulators_whole_history_and_saves_the_cursor(v
   store_item_clear(&item);
 
   /* Nothing new at Plaid: the next sync adds nothing and the history stays as it is. */
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   assert_int_equal(r.added + r.modified + r.removed, 0);
   assert_int_equal(r.pages, 1);
   s_assert_history_is_the_truth(USER, item_id);
@@ -490,12 +310,10 @@ static void test_sync_stores_the_simulators_whole_history_and_saves_the_cursor(v
 static void test_sync_brings_in_what_changed_at_plaid_since_the_cursor(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109509", 0, item_id);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
-  json_t *truth = s_truth(item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109509", 0);
+  sync_result r = s_sync_done(USER, item_id);
+  json_t *truth = sim_link_in_history_order(sim_link_truth(s_fx->link.sim, item_id));
   assert_true(json_array_size(truth) >= 3);
   const char *modify = json_member_string(json_array_get(truth, 1), "transaction_id");
   const char *remove = json_member_string(json_array_get(truth, 2), "transaction_id");
@@ -504,13 +322,12 @@ static void test_sync_brings_in_what_changed_at_plaid_since_the_cursor(void **st
   json_decref(s_sim_change(item_id, changes));
   json_decref(truth);
 
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   assert_int_equal(r.added, 1);
   assert_int_equal(r.modified, 1);
   assert_int_equal(r.removed, 1);
   s_assert_history_is_the_truth(USER, item_id);
-  json_t *stored = s_stored(USER, item_id);
+  json_t *stored = sim_link_stored(s_fx->direct, USER, item_id);
   bool found = false;
   size_t i;
   json_t *v;
@@ -525,27 +342,24 @@ static void test_sync_brings_in_what_changed_at_plaid_since_the_cursor(void **st
 static void test_sync_replaces_a_pending_transaction_by_its_posted_one(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109510", 0, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109510", 0);
   json_t *added = s_sim_change(
     item_id, json_pack("{s:[{s:f, s:s, s:b}]}", "added", "amount", 7.25, "name", "Pending Diner", "pending", 1));
   char pending_id[64];
   snprintf(pending_id, sizeof pending_id, "%s", json_string_value(json_array_get(json_object_get(added, "added"), 0)));
   json_decref(added);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  sync_result r = s_sync_done(USER, item_id);
   s_assert_history_is_the_truth(USER, item_id);
 
   json_t *posted =
     s_sim_change(item_id, json_pack("{s:[{s:s, s:b}]}", "modified", "transaction_id", pending_id, "pending", 0));
   const char *posted_id = json_member_string(json_array_get(json_object_get(posted, "posted"), 0), "transaction_id");
   assert_non_null(posted_id);
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   assert_true(r.removed >= 1 && r.added >= 1);
   s_assert_history_is_the_truth(USER, item_id);
-  json_t *stored = s_stored(USER, item_id);
+  json_t *stored = sim_link_stored(s_fx->direct, USER, item_id);
   size_t i;
   json_t *v;
   int pending_seen = 0, posted_seen = 0;
@@ -567,14 +381,12 @@ static void test_sync_replaces_a_pending_transaction_by_its_posted_one(void **st
 static void test_sync_restarts_the_batch_when_plaid_changes_during_paging(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109511", 730, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109511", 730);
   char path[256];
   snprintf(path, sizeof path, "/sim/items/%s/sync", item_id);
   json_decref(s_sim("POST", path, json_pack("{s:b}", "mutation_during_pagination", 1), 200));
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  sync_result r = s_sync_done(USER, item_id);
   assert_int_equal(r.restarts, 1);
   s_assert_history_is_the_truth(USER, item_id);
 }
@@ -600,9 +412,8 @@ static s_sync_state s_state(const char *user, const char *item_id)
 static void test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_duplicates(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109508", 0, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109508", 0);
   /* Every UpdateItem of the item fails: the buckets are written, but neither the cursor nor the error is saved, as
    * when the function dies between the two. */
   s_set_rule(&(s_rule){.operation = "UpdateItem", .action = S_REFUSE, .times = -1});
@@ -612,12 +423,11 @@ static void test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_dup
   s_sync_state after = s_state(USER, item_id);
   assert_string_equal(after.cursor, "");
   assert_int_equal(after.last_synced_at_ms, 0);
-  json_t *written = s_stored(USER, item_id);
+  json_t *written = sim_link_stored(s_fx->direct, USER, item_id);
   assert_true(json_array_size(written) > 0);
   json_decref(written);
 
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   s_assert_history_is_the_truth(USER, item_id);
   assert_string_not_equal(s_state(USER, item_id).cursor, "");
 }
@@ -625,11 +435,9 @@ static void test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_dup
 static void test_sync_marks_an_item_login_required_and_keeps_its_cursor(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109509", 0, item_id);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109509", 0);
+  sync_result r = s_sync_done(USER, item_id);
   s_sync_state synced = s_state(USER, item_id);
 
   char path[256];
@@ -647,8 +455,7 @@ static void test_sync_marks_an_item_login_required_and_keeps_its_cursor(void **s
 
   /* The login is repaired at the bank: the next sync brings the item back and catches up. */
   json_decref(s_sim("DELETE", path, NULL, 200));
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   item = s_item(USER, item_id);
   assert_int_equal(item.status, STORE_ITEM_ACTIVE);
   assert_string_equal(item.sync.last_error, "");
@@ -691,14 +498,13 @@ static void s_update_mode_login(const char *user, const char *item_id)
 static void test_sync_keeps_an_expiring_item_expiring_until_its_consent_is_renewed(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   script_server *hooks = NULL; /* where the item's webhooks go: answers 200 to each */
   assert_int_equal(script_server_new(NULL, NULL, &hooks), MYNT_OK);
   assert_int_equal(script_server_reply(hooks, 200, "{}"), MYNT_OK);
   char item_id[STORE_ITEM_ID_MAX + 1];
   s_link_with_webhook(USER, "ins_109508", script_server_url(hooks), item_id);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_done(USER, item_id);
   int before = script_server_counts(hooks).requests;
 
   /* Plaid warns that the consent ends in 7 days (the webhook handler marks the item expiring). */
@@ -708,16 +514,14 @@ static void test_sync_keeps_an_expiring_item_expiring_until_its_consent_is_renew
     s_sim("POST", path, json_pack("{s:s, s:s}", "webhook_type", "ITEM", "webhook_code", "PENDING_EXPIRATION"), 200));
   assert_true(script_server_wait_requests(hooks, before + 1, 10000) > before);
   assert_int_equal(store_item_set_status(s_fx->direct, USER, item_id, STORE_ITEM_EXPIRING, 0), MYNT_OK);
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_done(USER, item_id);
   store_item item = s_item(USER, item_id);
   assert_int_equal(item.status, STORE_ITEM_EXPIRING);
   store_item_clear(&item);
 
   /* The user logs in again in update mode: Plaid shows no expiration any more, and the next sync clears it. */
   s_update_mode_login(USER, item_id);
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_done(USER, item_id);
   item = s_item(USER, item_id);
   assert_int_equal(item.status, STORE_ITEM_ACTIVE);
   store_item_clear(&item);
@@ -727,16 +531,13 @@ static void test_sync_keeps_an_expiring_item_expiring_until_its_consent_is_renew
 static void test_sync_clears_new_accounts_available_once_plaid_shows_a_new_account(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109509", 0, item_id);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109509", 0);
+  s_sync_done(USER, item_id);
 
   /* NEW_ACCOUNTS_AVAILABLE: the flag stays while Plaid shares the same accounts. */
   assert_int_equal(store_item_set_new_accounts(s_fx->direct, USER, item_id, true, 0), MYNT_OK);
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_done(USER, item_id);
   store_item item = s_item(USER, item_id);
   assert_true(item.new_accounts_available);
   size_t shared = json_array_size(item.accounts);
@@ -749,8 +550,7 @@ static void test_sync_clears_new_accounts_available_once_plaid_shows_a_new_accou
   assert_int_equal(store_item_set_accounts(s_fx->direct, USER, item_id, fewer, 0), MYNT_OK);
   json_decref(fewer);
   store_item_clear(&item);
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  s_sync_done(USER, item_id);
   item = s_item(USER, item_id);
   assert_false(item.new_accounts_available);
   assert_int_equal(json_array_size(item.accounts), shared);
@@ -760,13 +560,11 @@ static void test_sync_clears_new_accounts_available_once_plaid_shows_a_new_accou
 static void test_sync_rate_limited_keeps_the_cursor_and_records_the_error(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109510", 0, item_id);
-  sync_result r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109510", 0);
+  sync_result r = s_sync_done(USER, item_id);
   s_sync_state synced = s_state(USER, item_id);
-  json_t *before = s_stored(USER, item_id);
+  json_t *before = sim_link_stored(s_fx->direct, USER, item_id);
 
   json_decref(s_sim_change(item_id, json_pack("{s:[{s:f, s:s}]}", "added", "amount", 1.0, "name", "Later")));
   char path[256];
@@ -780,14 +578,13 @@ static void test_sync_rate_limited_keeps_the_cursor_and_records_the_error(void *
   assert_string_equal(limited.cursor, synced.cursor);
   assert_int_equal(limited.last_synced_at_ms, synced.last_synced_at_ms);
   assert_string_equal(limited.last_error, "RATE_LIMIT_EXCEEDED");
-  json_t *during = s_stored(USER, item_id);
+  json_t *during = sim_link_stored(s_fx->direct, USER, item_id);
   assert_true(json_equal(before, during));
   json_decref(during);
   json_decref(before);
 
   json_decref(s_sim("DELETE", path, NULL, 200));
-  r = s_sync(USER, item_id);
-  s_assert_outcome(&r, SYNC_DONE);
+  r = s_sync_done(USER, item_id);
   assert_int_equal(r.added, 1);
   assert_string_equal(s_state(USER, item_id).last_error, "");
   s_assert_history_is_the_truth(USER, item_id);
@@ -796,9 +593,8 @@ static void test_sync_rate_limited_keeps_the_cursor_and_records_the_error(void *
 static void test_sync_gives_up_on_a_failing_plaid_long_before_the_function_deadline(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109510", 0, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109510", 0);
   char path[256];
   snprintf(path, sizeof path, "/sim/items/%s/faults", item_id);
   json_decref(s_sim("POST", path, json_pack("{s:i, s:i}", "status", 500, "times", 0), 200));
@@ -833,46 +629,63 @@ static json_t *s_all_keys(const char *user)
   json_t *keys = json_array();
   const char *partitions[] = {user, "#ITEMS"};
   for(size_t p = 0; p < 2; p++) {
-    json_t *answer = moto_fixture_ddb(s_fx->direct->ddb, "Query",
-                                      json_pack("{s:s, s:s, s:{s:{s:s}}, s:b}", "TableName", s_fx->direct->table,
-                                                "KeyConditionExpression", "user_id = :u", "ExpressionAttributeValues",
-                                                ":u", "S", partitions[p], "ConsistentRead", 1));
+    json_t *records = moto_store_records(s_fx->direct, partitions[p]);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(answer, "Items"), i, v) {
-      json_array_append_new(keys, json_string(json_string_value(json_object_get(json_object_get(v, "sk"), "S"))));
-    }
-    json_decref(answer);
+    json_array_foreach(records, i, v)
+      json_array_append_new(keys, json_string(json_member_string(v, "sk")));
+    json_decref(records);
   }
   return keys;
+}
+
+/* A bank of USER that stays while the one named by s_deleting goes, and the keys the table held before that one
+ * was linked. */
+typedef struct {
+  char keep[STORE_ITEM_ID_MAX + 1];
+  json_t *kept_keys;
+} s_deletion;
+
+/* Links and syncs a bank of USER to keep, then links the bank that goes (into s_deleting) and arms rule on the
+ * relay. */
+static s_deletion s_link_kept_and_deleting(const s_rule *rule)
+{
+  s_deletion d;
+  s_link(USER, "ins_109508", 0, d.keep);
+  s_sync(USER, d.keep);
+  d.kept_keys = s_all_keys(USER);
+  s_link(USER, "ins_109509", 0, s_deleting);
+  s_set_rule(rule);
+  return d;
+}
+
+/* Asserts the table holds exactly d's kept keys (consumed) and that the kept bank's history is still the
+ * simulator's. */
+static void s_assert_only_kept(s_deletion *d)
+{
+  json_t *keys = s_all_keys(USER);
+  if(!json_equal(keys, d->kept_keys)) {
+    char *dump = json_dumps(keys, 0);
+    fail_msg("records left: %s", dump);
+  }
+  json_decref(keys);
+  json_decref(d->kept_keys);
+  s_assert_history_is_the_truth(USER, d->keep);
 }
 
 static void test_sync_of_an_item_deleted_meanwhile_leaves_nothing_behind(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char keep[STORE_ITEM_ID_MAX + 1];
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109508", 0, keep);
-  s_sync(USER, keep);
-  json_t *kept_keys = s_all_keys(USER);
-  s_link(USER, "ins_109509", 0, item_id);
-  snprintf(s_deleting, sizeof s_deleting, "%s", item_id);
+  sim_link_group_skip_without_moto();
   /* The item goes after the buckets are written, just before the sync saves its cursor. */
-  s_set_rule(&(s_rule){.operation = "UpdateItem", .action = S_BEFORE, .times = 1, .before = s_delete_item_now});
-  sync_result r = s_sync(USER, item_id);
+  s_deletion d = s_link_kept_and_deleting(
+    &(s_rule){.operation = "UpdateItem", .action = S_BEFORE, .times = 1, .before = s_delete_item_now});
+  sync_result r = s_sync(USER, s_deleting);
   s_set_rule(NULL);
   s_assert_outcome(&r, SYNC_NOT_LINKED);
-  json_t *keys = s_all_keys(USER);
-  if(!json_equal(keys, kept_keys)) {
-    char *dump = json_dumps(keys, 0);
-    fail_msg("records left: %s", dump);
-  }
-  json_decref(keys);
-  json_decref(kept_keys);
-  s_assert_history_is_the_truth(USER, keep);
+  s_assert_only_kept(&d);
 
-  r = s_sync(USER, item_id);
+  r = s_sync(USER, s_deleting);
   s_assert_outcome(&r, SYNC_NOT_LINKED);
 }
 
@@ -903,28 +716,15 @@ static void s_sync_stores_now(void)
 static void test_delete_leaves_nothing_of_a_sync_that_stored_while_it_ran(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char keep[STORE_ITEM_ID_MAX + 1];
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109508", 0, keep);
-  s_sync(USER, keep);
-  json_t *kept_keys = s_all_keys(USER);
-  s_link(USER, "ins_109509", 0, item_id);
-  snprintf(s_deleting, sizeof s_deleting, "%s", item_id);
+  sim_link_group_skip_without_moto();
   /* The sync's buckets land after DELETE deleted the buckets, just before the item's transaction. */
-  s_set_rule(&(s_rule){.operation = "TransactWriteItems", .action = S_BEFORE, .times = 1, .before = s_sync_stores_now});
+  s_deletion d = s_link_kept_and_deleting(
+    &(s_rule){.operation = "TransactWriteItems", .action = S_BEFORE, .times = 1, .before = s_sync_stores_now});
   char path[256];
-  snprintf(path, sizeof path, "/items/%s", item_id);
+  snprintf(path, sizeof path, "/items/%s", s_deleting);
   json_decref(s_serve("items", "DELETE", "DELETE /items/{item_id}", path, USER, NULL, 204));
   s_set_rule(NULL);
-  json_t *keys = s_all_keys(USER);
-  if(!json_equal(keys, kept_keys)) {
-    char *dump = json_dumps(keys, 0);
-    fail_msg("records left: %s", dump);
-  }
-  json_decref(keys);
-  json_decref(kept_keys);
-  s_assert_history_is_the_truth(USER, keep);
+  s_assert_only_kept(&d);
 }
 
 /* Sets item_id's last_synced_at (keeping the rest of its sync state). */
@@ -940,7 +740,7 @@ static void s_set_synced_at(const char *user, const char *item_id, int64_t at_ms
 static void test_schedule_starts_syncs_only_for_items_not_synced_for_a_day(void **state)
 {
   (void)state;
-  s_skip_without_moto();
+  sim_link_group_skip_without_moto();
   char fresh[STORE_ITEM_ID_MAX + 1], stale[STORE_ITEM_ID_MAX + 1], never[STORE_ITEM_ID_MAX + 1];
   char other[STORE_ITEM_ID_MAX + 1], revoked[STORE_ITEM_ID_MAX + 1];
   s_link(USER, "ins_109508", 0, fresh);
@@ -991,9 +791,8 @@ static void test_schedule_starts_syncs_only_for_items_not_synced_for_a_day(void 
 static void test_sync_function_events_sync_an_item_run_the_schedule_and_refuse_the_rest(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109508", 0, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109508", 0);
   json_t *event = json_pack("{s:{s:s, s:s, s:s}}", "mynt_sync", "user_id", USER, "item_id", item_id, "reason", "link");
   json_t *answer = NULL;
   assert_int_equal(sync_events_handle(&s_fx->env, event, clock_epoch_ms() + SYNC_MS, &answer), MYNT_OK);
@@ -1030,9 +829,8 @@ static void test_sync_function_events_sync_an_item_run_the_schedule_and_refuse_t
 static void test_refresh_route_starts_a_sync_at_most_once_a_minute(void **state)
 {
   (void)state;
-  s_skip_without_moto();
-  char item_id[STORE_ITEM_ID_MAX + 1];
-  s_link(USER, "ins_109508", 0, item_id);
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109508", 0);
   json_t *answer = s_refresh(USER, item_id, 202);
   assert_string_equal(json_member_string(json_object_get(answer, "item"), "item_id"), item_id);
   json_decref(answer);
@@ -1102,7 +900,7 @@ static void test_link_token_names_the_webhook_url(void **state)
   fake_plaid_free(plaid);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, s_setup, s_teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, sim_link_group_test_setup, sim_link_group_test_teardown)
 
 int main(void)
 {
@@ -1124,5 +922,6 @@ int main(void)
     T(test_refresh_route_starts_a_sync_at_most_once_a_minute),
     cmocka_unit_test(test_link_token_names_the_webhook_url),
   };
-  return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
+  sim_link_group_use(&s_fx, s_relay, s_reset, FUNCTION, SIM_LINK_TABLE_PER_TEST);
+  return cmocka_run_group_tests(tests, sim_link_group_setup, sim_link_group_teardown);
 }

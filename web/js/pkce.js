@@ -74,6 +74,34 @@ export function tokenRequest({ domain, clientId, code, redirectUri, verifier }) 
   };
 }
 
+/** The hosted UI's /logout URL: it ends the hosted UI's session and sends the browser to logoutUri (one of the
+ * client's LogoutURLs). */
+export function logoutUrl({ domain, clientId, logoutUri }) {
+  return `${domainOrigin(domain)}/logout?${new URLSearchParams({ client_id: clientId, logout_uri: logoutUri })}`;
+}
+
+/** The refresh request of the hosted UI's token endpoint (grant_type refresh_token): {url, init} for fetch. */
+export function refreshRequest({ domain, clientId, refreshToken }) {
+  const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken });
+  return {
+    url: `${domainOrigin(domain)}/oauth2/token`,
+    init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() },
+  };
+}
+
+/** Cognito's answer to the first Google sign-in after the Pre sign-up trigger linked the identity to an existing
+ * user: it still tries to create Google_<id>, fails with this, and the next sign-in is the existing user. */
+const LINKED_RE = /^Already found an entry for username /;
+
+/**
+ * Whether a callback is that first-link failure for the pending sign-in (same state) and the sign-in has not been
+ * restarted for it yet (restarted: true once it has): then the app starts the sign-in again, once.
+ */
+export function isFirstLinkFailure(callback, pending, restarted) {
+  return Boolean(callback?.error === 'invalid_request' && LINKED_RE.test(callback.errorDescription ?? '')
+    && pending && typeof pending.state === 'string' && pending.state === callback.state && !restarted);
+}
+
 /** Reads an OAuth callback from a query string: {code, state} or {error, errorDescription, state};
  * null when the query is not a callback. */
 export function parseCallback(search) {
@@ -121,6 +149,23 @@ export async function beginSignIn({ domain, clientId, redirectUri }, { storage, 
   const challenge = await codeChallenge(verifier, cryptoImpl);
   storage.setItem(PENDING_KEY, JSON.stringify({ state, verifier, redirectUri, createdAt: nowMs }));
   return authorizeUrl({ domain, clientId, redirectUri, state, challenge });
+}
+
+/** Exchanges a hosted-UI refresh token for new tokens at /oauth2/token; resolves like completeSignIn (the refresh
+ * token is carried over: Cognito answers none). Rejects with an Error whose type is 'NetworkError' when the service
+ * cannot be reached, or 'NotAuthorizedException' when the token is refused. */
+export async function refreshSignIn(refreshToken, { domain, clientId }, { fetchImpl }) {
+  const { url, init } = refreshRequest({ domain, clientId, refreshToken });
+  let res;
+  try {
+    res = await fetchImpl(url, init);
+  } catch {
+    throw Object.assign(new Error('The sign-in service cannot be reached.'), { type: 'NetworkError' });
+  }
+  let body = {};
+  try { body = await res.json(); } catch { body = {}; }
+  if (!res.ok || !body.id_token) throw Object.assign(new Error('The session has ended.'), { type: 'NotAuthorizedException' });
+  return { idToken: body.id_token, accessToken: body.access_token, refreshToken: body.refresh_token ?? refreshToken, expiresIn: body.expires_in };
 }
 
 /**

@@ -20,14 +20,12 @@ function layout(title, intro, ...body) {
   return { view, heading };
 }
 
-/** The "Continue with Google" button: works when a Cognito domain is configured; locally it says why it cannot. */
+/** The "Continue with Google" button, through the hosted UI (in AWS Cognito's, locally mynt-local's stand-in); none
+ * when the config names no hosted UI. */
 function googleButton(app, verb) {
-  const available = Boolean(app.config.cognito_domain);
-  const noteId = 'google-note';
-  const button = h('button', {
-    type: 'button', class: 'button button-google', disabled: !available,
-    'aria-describedby': available ? null : noteId,
-  }, h('span', { class: 'g-logo', 'aria-hidden': 'true' }, 'G'), ` ${verb} with Google`);
+  if (!app.config.cognito_domain) return null;
+  const button = h('button', { type: 'button', class: 'button button-google' },
+    h('span', { class: 'g-logo', 'aria-hidden': 'true' }, 'G'), ` ${verb} with Google`);
   const errors = alertBox();
   button.addEventListener('click', () => withBusy(button, 'Opening Google\u2026', async () => {
     try {
@@ -39,8 +37,6 @@ function googleButton(app, verb) {
   return h('div', { class: 'google' },
     h('div', { class: 'divider', role: 'presentation' }, h('span', {}, 'or')),
     button,
-    available ? null : h('p', { id: noteId, class: 'hint' },
-      'Google sign-in is not available in local mode: it needs the Cognito hosted UI, which only exists in AWS. Use email and password here.'),
     errors.el);
 }
 
