@@ -57,6 +57,54 @@ static void test_encode_then_decode_gives_the_same_transactions_in_fewer_bytes(v
   json_decref(txns);
 }
 
+static void test_count_dates_counts_what_a_full_decode_keeps_in_the_range(void **state)
+{
+  (void)state;
+  json_t *txns = s_month(120); /* dates 2026-11-28 down to 2026-11-01 */
+  /* Names that spell the date member inside a string, a key-like value, a trailing backslash before "date". */
+  json_object_set_new(json_array_get(txns, 0), "name", json_string("\"date\":\"2026-11-01\""));
+  json_object_set_new(json_array_get(txns, 1), "merchant_name", json_string("date"));
+  json_object_set_new(json_array_get(txns, 2), "name", json_string("ends in a backslash \\"));
+  json_object_set_new(json_array_get(txns, 3), "category", json_string("\"date\":\"1999-01-01\""));
+  unsigned char *z = NULL;
+  size_t len = 0;
+  assert_int_equal(store_history_encode(txns, &z, &len), MYNT_OK);
+  static const char *const ranges[][2] = {{"2026-11-01", "2026-11-30"}, {"2026-11-02", "2026-11-30"},
+                                          {"2026-11-15", "2026-11-15"}, {"2026-11-29", "2026-12-31"},
+                                          {"2026-10-01", "2026-11-01"}, {"2026-11-10", "2026-11-20"}};
+  for(size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+    size_t expected = 0;
+    size_t i;
+    json_t *txn;
+    json_array_foreach(txns, i, txn) {
+      const char *date = json_string_value(json_object_get(txn, "date"));
+      if(strcmp(date, ranges[r][0]) >= 0 && strcmp(date, ranges[r][1]) <= 0)
+        expected++;
+    }
+    size_t n = 99;
+    assert_int_equal(store_history_count_dates(z, len, ranges[r][0], ranges[r][1], &n), MYNT_OK);
+    assert_int_equal(n, expected);
+  }
+  size_t n = 99;
+  assert_int_equal(store_history_count_dates(z, len, "2026-11-01", "2026-11-30", &n), MYNT_OK);
+  assert_int_equal(n, 120);
+
+  /* A cut bucket, or one that is not an array, is refused like decode refuses it. */
+  assert_int_equal(store_history_count_dates(z, len - 3, "2026-11-01", "2026-11-30", &n), MYNT_PARSE);
+  assert_int_equal(n, 0);
+  free(z);
+  json_t *object = json_pack("{s:s}", "date", "2026-11-05");
+  char *text = json_dumps(object, JSON_COMPACT);
+  uLongf zl = compressBound((uLong)strlen(text));
+  unsigned char *zo = malloc(zl);
+  assert_int_equal(compress2(zo, &zl, (const Bytef *)text, (uLong)strlen(text), 9), Z_OK);
+  assert_int_equal(store_history_count_dates(zo, zl, "2026-11-01", "2026-11-30", &n), MYNT_PARSE);
+  free(zo);
+  free(text);
+  json_decref(object);
+  json_decref(txns);
+}
+
 static void test_decode_refuses_bytes_that_are_not_a_compressed_array(void **state)
 {
   (void)state;
@@ -150,6 +198,7 @@ UNIT_MAIN("store_history", NULL, NULL,
           {
             cmocka_unit_test(test_encode_then_decode_gives_the_same_transactions_in_fewer_bytes),
             cmocka_unit_test(test_decode_refuses_bytes_that_are_not_a_compressed_array),
+            cmocka_unit_test(test_count_dates_counts_what_a_full_decode_keeps_in_the_range),
             cmocka_unit_test(test_item_bytes_follow_dynamodb_sizing_rules),
             cmocka_unit_test(test_user_ids_never_name_the_stores_own_partitions),
             cmocka_unit_test(test_capacity_units_round_up_per_kilobyte_and_per_four_kilobytes),
