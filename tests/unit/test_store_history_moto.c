@@ -366,25 +366,25 @@ static void test_count_gives_the_number_read_would_give_without_parsing(void **s
     store_history_query q = {.start_date = ranges[r][0], .end_date = ranges[r][1], .item_ids = order, .n_item_ids = 2};
     json_t *txns = NULL;
     bool complete = false;
-    assert_int_equal(store_history_read(fx->store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
+    assert_int_equal(store_history_read(fx->env.store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
     size_t n = 99;
-    assert_int_equal(store_history_count(fx->store, USER, &q, s_deadline(), &n), MYNT_OK);
+    assert_int_equal(store_history_count(fx->env.store, USER, &q, s_deadline(), &n), MYNT_OK);
     assert_int_equal(n, json_array_size(txns));
     json_decref(txns);
   }
   store_history_query q = {.start_date = "2026-08-15", .end_date = "2026-08-31", .item_ids = order, .n_item_ids = 2};
   size_t n = 99;
-  assert_int_equal(store_history_count(fx->store, USER, &q, s_deadline(), &n), MYNT_OK);
+  assert_int_equal(store_history_count(fx->env.store, USER, &q, s_deadline(), &n), MYNT_OK);
   assert_int_equal(n, 2); /* a-08-20 and b-08-20; the 10th is before start_date */
   const char *const only_b[] = {"item-b"};
   q.item_ids = only_b;
   q.n_item_ids = 1;
-  assert_int_equal(store_history_count(fx->store, USER, &q, s_deadline(), &n), MYNT_OK);
+  assert_int_equal(store_history_count(fx->env.store, USER, &q, s_deadline(), &n), MYNT_OK);
   assert_int_equal(n, 1);
-  assert_int_equal(store_history_count(fx->store, "user-b", &q, s_deadline(), &n), MYNT_OK);
+  assert_int_equal(store_history_count(fx->env.store, "user-b", &q, s_deadline(), &n), MYNT_OK);
   assert_int_equal(n, 0);
   q.account_id = "acc-b"; /* the count knows no filter: refused rather than wrong */
-  assert_int_equal(store_history_count(fx->store, USER, &q, s_deadline(), &n), MYNT_BAD_REQUEST);
+  assert_int_equal(store_history_count(fx->env.store, USER, &q, s_deadline(), &n), MYNT_BAD_REQUEST);
 }
 
 static void test_delete_item_leaves_no_bucket_of_that_item_and_keeps_the_others(void **state)
