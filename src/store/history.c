@@ -1013,6 +1013,43 @@ void store_history_merge_free(store_history_merge *g)
   free(g);
 }
 
+/* Moves g to the month of a bucket read next (month: "YYYY-MM..."): a new month flushes the one read so far and,
+ * once q->want are gathered, ends the merge (g->done). Returns MYNT_OK or s_flush_month's status. */
+static mynt_status s_merge_month(store_history_merge *g, const char *month)
+{
+  if(g->m.month[0] && strncmp(g->m.month, month, 7) != 0) {
+    bool first_month = strcmp(g->m.month, g->first) == 0;
+    mynt_status st = s_flush_month(&g->m, g->q, g->out);
+    if(st)
+      return st;
+    if(g->q->want && json_array_size(g->out) >= g->q->want) {
+      g->complete = first_month; /* older months are left unread */
+      g->done = true;
+      return MYNT_OK;
+    }
+  }
+  if(!g->m.month[0]) {
+    memcpy(g->m.month, month, 7);
+    g->m.month[7] = '\0';
+  }
+  return MYNT_OK;
+}
+
+mynt_status store_history_merge_bucket(store_history_merge *g, const char *month, const char *item_id, json_t *txns,
+                                       bool *out_done)
+{
+  long item = s_item_index(g->q, item_id);
+  mynt_status st = g->done ? MYNT_OK : s_merge_month(g, month);
+  *out_done = g->done;
+  if(st || g->done || item < 0) {
+    json_decref(txns);
+    return st;
+  }
+  if(json_array_append_new(g->m.buckets, json_pack("[I, o]", (json_int_t)item, txns)))
+    return MYNT_NOMEM;
+  return MYNT_OK;
+}
+
 mynt_status store_history_merge_page(store_history_merge *g, const json_t *items, bool *out_done)
 {
   const store_history_query *q = g->q;
@@ -1028,30 +1065,17 @@ mynt_status store_history_merge_page(store_history_merge *g, const json_t *items
       logger_log(LOGGER_ERROR, NULL, "store: a transaction bucket has a malformed key");
       return MYNT_INTERNAL;
     }
-    if(g->m.month[0] && strncmp(g->m.month, sk + strlen(S_TXN_PREFIX), 7) != 0) {
-      bool first_month = strcmp(g->m.month, g->first) == 0;
-      st = s_flush_month(&g->m, q, g->out);
-      if(st)
-        return st;
-      if(q->want && json_array_size(g->out) >= q->want) {
-        g->complete = first_month; /* older months are left unread */
-        g->done = true;
-        break;
-      }
-    }
-    if(!g->m.month[0]) {
-      memcpy(g->m.month, sk + strlen(S_TXN_PREFIX), 7);
-      g->m.month[7] = '\0';
-    }
-    long item = s_item_index(q, item_id);
-    if(item < 0)
+    st = s_merge_month(g, sk + strlen(S_TXN_PREFIX));
+    if(st || g->done)
+      break;
+    if(s_item_index(q, item_id) < 0)
       continue; /* a bucket of an item the user no longer has (or another query's concern) */
     json_t *txns = NULL;
     st = s_bucket_txns(raw, item_id, &txns);
+    if(!st)
+      st = store_history_merge_bucket(g, sk + strlen(S_TXN_PREFIX), item_id, txns, out_done);
     if(st)
       return st;
-    if(json_array_append_new(g->m.buckets, json_pack("[I, o]", (json_int_t)item, txns)))
-      return MYNT_NOMEM;
   }
   *out_done = g->done;
   return MYNT_OK;

@@ -113,6 +113,13 @@ mynt_status store_history_merge_new(const store_history_query *q, store_history_
  * pages are then ignored); MYNT_INTERNAL for a malformed key or a bucket that does not decode; MYNT_NOMEM. */
 mynt_status store_history_merge_page(store_history_merge *g, const json_t *items, bool *out_done);
 
+/* Adds one decoded bucket: item_id's transactions (txns, an array, stolen) of month ("YYYY-MM", or a key's text
+ * starting with it), read after every newer month's buckets. What store_history_merge_page does with each bucket
+ * record once decoded (bench/capacity times the merge alone with it). Returns MYNT_OK with *out_done as
+ * store_history_merge_page's (txns is then dropped, as it is for an item not among q->item_ids), or MYNT_NOMEM. */
+mynt_status store_history_merge_bucket(store_history_merge *g, const char *month, const char *item_id, json_t *txns,
+                                       bool *out_done);
+
 /* Ends the merge: *out_txns (caller json_decref; store_history_read's answer) and *out_complete (whether every
  * month of the range was read: true unless *out_done was answered before the range's first month). Call it once;
  * returns MYNT_OK or MYNT_NOMEM (*out_txns then NULL). */
