@@ -464,6 +464,19 @@ static void s_merge_cpu(const char *today_text, const char *const *item_ids)
          s_median(count, S_CPU_RUNS), in_first);
   printf("  %-66s %7.3f ms  (%zu transactions)\n", "  the same buckets decoded whole (the read it replaces)",
          s_median(parse_first, S_CPU_RUNS), parsed_first);
+  const char *json_path = getenv("BENCH_MERGE_JSON"); /* make bench: for bench/lambda_bench.py's targets */
+  if(json_path && *json_path) {
+    json_t *out = json_pack("{s:s, s:s, s:i, s:I, s:f, s:f, s:f, s:f}", "start_date", start, "end_date", today_text,
+                            "runs", S_CPU_RUNS, "transactions", (json_int_t)gathered, "from_query_answers_cpu_ms",
+                            s_median(merge, S_CPU_RUNS), "merge_alone_cpu_ms", s_median(alone, S_CPU_RUNS),
+                            "first_month_count_cpu_ms", s_median(count, S_CPU_RUNS), "first_month_decoded_cpu_ms",
+                            s_median(parse_first, S_CPU_RUNS));
+    if(!out || json_dump_file(out, json_path, JSON_INDENT(2))) {
+      fprintf(stderr, "capacity: cannot write %s\n", json_path);
+      exit(1);
+    }
+    json_decref(out);
+  }
   json_decref(first);
   json_decref(months);
   json_decref(pages);
