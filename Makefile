@@ -75,7 +75,7 @@ api:
 # through mynt-local. Writes build/bench/results.json (the ratios and targets) and build/bench/api.json.
 bench: package
 	@cd bench/baseline && npm ci --no-audit --no-fund --silent
-	@build/release/mynt_capacity
+	@mkdir -p build/bench && BENCH_MERGE_JSON=build/bench/merge.json build/release/mynt_capacity
 	@MYNT_BUILD=build/release node bench/bench.mjs
 	@MYNT_BUILD=build/release node bench/api_bench.mjs
 

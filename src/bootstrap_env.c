@@ -17,7 +17,7 @@
 #include "core/secure_alloc.h"
 #include "core/wipe.h"
 
-/* The time the three reads may take together (Lambda's init phase is limited to 10 s). */
+/* The time the one GetParameters call may take, retries included (Lambda's init phase is limited to 10 s). */
 #define S_SSM_BUDGET_MS 8000
 
 #define S_PREFIX_MAX 200
@@ -36,28 +36,15 @@ mynt_status bootstrap_env_init_libraries(const char *group)
   return secure_alloc_install(CURL_GLOBAL_DEFAULT);
 }
 
-/* Reads prefix + suffix as a decrypted SecureString into *out_value (wipe and free it). */
-static mynt_status s_read(ssm_client *ssm, const char *prefix, const char *suffix, int64_t deadline_ms,
-                          char **out_value, mynt_detail *detail)
-{
-  char name[S_PREFIX_MAX + 64];
-  snprintf(name, sizeof(name), "%s%s", prefix, suffix);
-  aws_error err;
-  memset(&err, 0, sizeof(err));
-  mynt_status st = ssm_get_parameter(ssm, name, 1, deadline_ms, out_value, &err);
-  if(st)
-    return mynt_fail(detail, st, "SSM parameter %s: %s", name,
-                     st == MYNT_NOT_FOUND ? "not found" : (err.type[0] ? err.type : mynt_strerror(st)));
-  return MYNT_OK;
-}
-
 mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
 {
   mynt_status st = MYNT_OK;
   ssm_client *ssm = NULL;
-  char *keys = NULL;
-  char *client_id = NULL;
-  char *secret = NULL;
+  char *values[3] = {NULL, NULL, NULL}; /* keyring, Plaid client id, Plaid secret: the order of suffixes */
+  static const char *const suffixes[3] = {BOOTSTRAP_ENV_TOKEN_KEYS, BOOTSTRAP_ENV_PLAID_CLIENT_ID,
+                                          BOOTSTRAP_ENV_PLAID_SECRET};
+  char names[3][S_PREFIX_MAX + 64];
+  const char *name_list[3];
   seal_keyring *ring = NULL;
   plaid_client *plaid = NULL;
   plaid_config pcfg;
@@ -80,21 +67,31 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
   st = ssm_client_from_env(&ssm, detail);
   if(st)
     goto cleanup;
-  int64_t deadline = clock_epoch_ms() + S_SSM_BUDGET_MS;
-  st = s_read(ssm, prefix, BOOTSTRAP_ENV_TOKEN_KEYS, deadline, &keys, detail);
-  if(!st)
-    st = s_read(ssm, prefix, BOOTSTRAP_ENV_PLAID_CLIENT_ID, deadline, &client_id, detail);
-  if(!st)
-    st = s_read(ssm, prefix, BOOTSTRAP_ENV_PLAID_SECRET, deadline, &secret, detail);
-  if(st)
+  for(size_t i = 0; i < 3; i++) {
+    snprintf(names[i], sizeof names[i], "%s%s", prefix, suffixes[i]);
+    name_list[i] = names[i];
+  }
+  /* One round trip for the three (each GetParameter is a signed request before the group is ready). */
+  aws_error err;
+  memset(&err, 0, sizeof(err));
+  size_t missing = 3;
+  st = ssm_get_parameters(ssm, name_list, 3, 1, clock_epoch_ms() + S_SSM_BUDGET_MS, values, &missing, &err);
+  if(st == MYNT_NOT_FOUND && missing < 3) {
+    mynt_fail(detail, st, "SSM parameter %s: not found", names[missing]);
     goto cleanup;
+  }
+  if(st) {
+    mynt_fail(detail, st, "SSM parameters %s, %s, %s: %s", names[0], names[1], names[2],
+              err.type[0] ? err.type : mynt_strerror(st));
+    goto cleanup;
+  }
 
-  st = seal_keyring_parse(keys, &ring, &why);
+  st = seal_keyring_parse(values[0], &ring, &why);
   if(st) {
     mynt_fail(detail, st, "SSM parameter %s" BOOTSTRAP_ENV_TOKEN_KEYS ": %s", prefix, mynt_detail_text(&why));
     goto cleanup;
   }
-  st = plaid_config_from_env(&pcfg, client_id, secret, &why);
+  st = plaid_config_from_env(&pcfg, values[1], values[2], &why);
   if(st) {
     mynt_fail(detail, st, "Plaid configuration: %s", mynt_detail_text(&why));
     goto cleanup;
@@ -111,9 +108,8 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
 
 cleanup:
   plaid_config_wipe(&pcfg);
-  mynt_wipe_free(keys);
-  mynt_wipe_free(client_id);
-  mynt_wipe_free(secret);
+  for(size_t i = 0; i < 3; i++)
+    mynt_wipe_free(values[i]);
   seal_keyring_free(ring);
   plaid_client_free(plaid);
   ssm_client_free(ssm);

@@ -22,7 +22,7 @@
 mynt_status bootstrap_env_init_libraries(const char *group);
 
 /* Makes env->keyring and env->plaid for a group that calls Plaid, once per process: reads
- * the three SecureStrings above from SSM (AWS settings as aws_config_from_env; the prefix from
+ * the three SecureStrings above with one SSM GetParameters call (AWS settings as aws_config_from_env; the prefix from
  * MYNT_SSM_PREFIX, which must start with '/'), parses the keyring and builds the Plaid client
  * (base URL from PLAID_BASE_URL, else PLAID_ENV). Every secret is wiped from memory once copied
  * into the keyring or the client. Returns MYNT_OK; otherwise the failing step's status with a

@@ -1,9 +1,11 @@
-/* capacity.c - DynamoDB capacity of Mynt's transaction history, month buckets vs one record per transaction (make bench). */
+/* capacity.c - DynamoDB capacity of Mynt's transaction history, month buckets vs one record per transaction, and the
+ * CPU time of GET /transactions' merge of five banks' buckets (make bench). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -13,6 +15,7 @@
 #include "core/date.h"
 #include "crypto/seal.h"
 #include "finance/category.h"
+#include "handlers/transactions_query.h"
 #include "handlers/transactions_view.h"
 #include "local/plaid_sim/plaid_data.h"
 #include "store/history.h"
@@ -26,6 +29,12 @@
 #define S_RECENT        100
 #define S_ITEMS_READ    S_BANKS /* store_history_read's pages follow the number of items */
 #define S_BUDGETS       5       /* budgets of the user, for GET /summary's budget Query */
+
+/* How many times each CPU measure is taken (the median is printed). */
+#define S_CPU_RUNS 201
+
+/* Every bucket record in DynamoDB's wire shape (what a Query answers), for the merge's CPU measure. */
+static json_t *s_wire;
 
 static const char *const s_institutions[S_BANKS] = {"ins_109508", "ins_109509", "ins_109510", "ins_109511",
                                                     "ins_109512"};
@@ -102,7 +111,10 @@ static size_t s_bucket_bytes(const char *item_id, const char *month, const json_
     json_pack("{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}", "user_id", "S", S_USER, "sk", "S", sk,
               "item_id", "S", item_id, "month", "S", month, "n", "N", n, "v", "N", "1", "z", "B", buf_cstr(&text));
   size_t bytes = store_history_item_bytes(item);
-  json_decref(item);
+  if(json_array_append_new(s_wire, item)) {
+    fprintf(stderr, "capacity: out of memory\n");
+    exit(1);
+  }
   buf_free(&text);
   free(z);
   *out_z = z_len;
@@ -247,6 +259,229 @@ static void s_month_range(const s_records *rs, const char *lo, const char *hi, s
     *out_last = rs->n;
 }
 
+/* ---- the merge's CPU time ---- */
+
+static const char *s_wire_sk(const json_t *item)
+{
+  return json_string_value(json_object_get(json_object_get(item, "sk"), "S"));
+}
+
+static int s_wire_desc(const void *a, const void *b)
+{
+  return strcmp(s_wire_sk(*(json_t *const *)b), s_wire_sk(*(json_t *const *)a));
+}
+
+static double s_cpu_ms(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int s_double_order(const void *a, const void *b)
+{
+  double x = *(const double *)a;
+  double y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double s_median(double *v, size_t n)
+{
+  qsort(v, n, sizeof(*v), s_double_order);
+  return v[n / 2];
+}
+
+/* The Query pages DynamoDB answers for q's months (newest sk first, store_history_page_limit's sizes): an array of
+ * arrays of the bucket records (borrowed from s_wire, sorted newest first). */
+static json_t *s_query_pages(const store_history_query *q)
+{
+  char lo[64];
+  char hi[64];
+  snprintf(lo, sizeof(lo), "TXN#%.7s#", q->start_date);
+  snprintf(hi, sizeof(hi), "TXN#%.7s#~", q->end_date);
+  json_t *pages = json_array();
+  json_t *page = NULL;
+  unsigned index = 0;
+  size_t i;
+  json_t *item;
+  json_array_foreach(s_wire, i, item) {
+    const char *sk = s_wire_sk(item);
+    if(strcmp(sk, lo) < 0 || strcmp(sk, hi) > 0)
+      continue;
+    if(!page || json_array_size(page) == store_history_page_limit(q->n_item_ids, index - 1)) {
+      page = json_array();
+      json_array_append_new(pages, page);
+      index++;
+    }
+    json_array_append(page, item);
+  }
+  return pages;
+}
+
+/* One merge as store_history_read does it on pages. Returns the transactions gathered; *out_months (if not NULL)
+ * gets the months of the buckets it decoded. */
+static size_t s_merge(const store_history_query *q, const json_t *pages, json_t *out_months)
+{
+  store_history_merge *g = NULL;
+  json_t *txns = NULL;
+  bool complete = false;
+  bool done = false;
+  if(store_history_merge_new(q, &g)) {
+    fprintf(stderr, "capacity: merge failed\n");
+    exit(1);
+  }
+  size_t i;
+  json_t *page;
+  json_array_foreach(pages, i, page) {
+    if(done || store_history_merge_page(g, page, &done)) {
+      if(!done)
+        exit(1);
+      break;
+    }
+  }
+  if(store_history_merge_end(g, &txns, &complete))
+    exit(1);
+  store_history_merge_free(g);
+  size_t n = json_array_size(txns);
+  json_t *txn;
+  json_array_foreach(out_months ? txns : NULL, i, txn) {
+    char month[8];
+    snprintf(month, sizeof(month), "%.7s", json_string_value(json_object_get(txn, "date")));
+    json_object_set_new(out_months, month, json_true());
+  }
+  json_decref(txns);
+  return n;
+}
+
+/* Decodes (base64, inflate, parse) every bucket of s_wire (newest first) in months (a set of "YYYY-MM"), or counts
+ * their dates in start..end when count_only. Returns the transactions seen; when keep is not NULL the decoded buckets
+ * are appended to it as [month, item_id, transactions]. */
+static size_t s_decode_months(const json_t *months, bool count_only, const char *start, const char *end, json_t *keep)
+{
+  size_t total = 0;
+  size_t i;
+  json_t *item;
+  json_array_foreach(s_wire, i, item) {
+    char month[8];
+    snprintf(month, sizeof(month), "%.7s", s_wire_sk(item) + 4);
+    if(!json_object_get(months, month))
+      continue;
+    const json_t *z = json_object_get(json_object_get(item, "z"), "B");
+    mynt_buf bytes;
+    buf_init(&bytes, 1u << 22);
+    size_t n = 0;
+    json_t *txns = NULL;
+    mynt_status st = b64_std_decode_buf(json_string_value(z), json_string_length(z), &bytes);
+    if(!st)
+      st = count_only ? store_history_count_dates((const unsigned char *)bytes.ptr, bytes.len, start, end, &n)
+                      : store_history_decode((const unsigned char *)bytes.ptr, bytes.len, &txns);
+    if(st) {
+      fprintf(stderr, "capacity: the bucket %s does not decode: %s\n", s_wire_sk(item), mynt_strerror(st));
+      exit(1);
+    }
+    total += count_only ? n : json_array_size(txns);
+    if(keep)
+      json_array_append_new(
+        keep, json_pack("[s, O, O]", month, json_object_get(json_object_get(item, "item_id"), "S"), txns));
+    json_decref(txns);
+    buf_free(&bytes);
+  }
+  return total;
+}
+
+/* The merge alone, as store_history_merge_page does it once each bucket is decoded: decoded (s_decode_months' keep, borrowed;
+ * its transactions are used up). Returns the transactions gathered. */
+static size_t s_merge_decoded(const store_history_query *q, json_t *decoded)
+{
+  store_history_merge *g = NULL;
+  json_t *txns = NULL;
+  bool complete = false;
+  bool done = false;
+  if(store_history_merge_new(q, &g))
+    exit(1);
+  size_t i;
+  json_t *b;
+  json_array_foreach(decoded, i, b) {
+    if(store_history_merge_bucket(g, json_string_value(json_array_get(b, 0)), json_string_value(json_array_get(b, 1)),
+                                  json_incref(json_array_get(b, 2)), &done))
+      exit(1);
+  }
+  if(store_history_merge_end(g, &txns, &complete))
+    exit(1);
+  store_history_merge_free(g);
+  size_t n = json_array_size(txns);
+  json_decref(txns);
+  return n;
+}
+
+/* Prints the median CPU time (CLOCK_PROCESS_CPUTIME_ID) of GET /transactions' default page's store work for the
+ * user's five banks: from the Query answers to the 100 newest, the merge alone, and the range's first month counted. */
+static void s_merge_cpu(const char *today_text, const char *const *item_ids)
+{
+  char start[11];
+  date_months_before(today_text, TRANSACTIONS_HISTORY_MONTHS, start);
+  store_history_query q = {
+    .start_date = start, .end_date = today_text, .want = 100, .item_ids = item_ids, .n_item_ids = S_BANKS};
+  json_t *pages = s_query_pages(&q);
+  json_t *months = json_object();
+  size_t gathered = s_merge(&q, pages, months);
+  char first_month[8];
+  snprintf(first_month, sizeof(first_month), "%.7s", start);
+  char first_end[11];
+  snprintf(first_end, sizeof(first_end), "%.7s-31", start);
+  json_t *first = json_pack("{s:b}", first_month, 1);
+  double merge[S_CPU_RUNS], alone[S_CPU_RUNS], count[S_CPU_RUNS], parse_first[S_CPU_RUNS];
+  size_t merged = 0;
+  size_t in_first = 0;
+  size_t parsed_first = 0;
+  for(int r = 0; r < S_CPU_RUNS; r++) {
+    json_t *decoded = json_array(); /* not timed: the merge alone starts from decoded buckets */
+    s_decode_months(months, false, NULL, NULL, decoded);
+    double t0 = s_cpu_ms();
+    s_merge(&q, pages, NULL);
+    double t1 = s_cpu_ms();
+    merged = s_merge_decoded(&q, decoded);
+    double t2 = s_cpu_ms();
+    in_first = s_decode_months(first, true, start, first_end, NULL);
+    double t3 = s_cpu_ms();
+    parsed_first = s_decode_months(first, false, NULL, NULL, NULL);
+    double t4 = s_cpu_ms();
+    json_decref(decoded);
+    merge[r] = t1 - t0;
+    alone[r] = t2 - t1;
+    count[r] = t3 - t2;
+    parse_first[r] = t4 - t3;
+  }
+  printf("\nGET /transactions, the 100 newest of %d banks (%s..%s), store CPU per call, median of %d "
+         "(CLOCK_PROCESS_CPUTIME_ID):\n",
+         S_BANKS, start, today_text, S_CPU_RUNS);
+  printf("  %-66s %7.3f ms  (%zu transactions, %zu month(s))\n",
+         "Query answers -> the newest, merged (base64, inflate, parse, merge)", s_median(merge, S_CPU_RUNS), gathered,
+         json_object_size(months));
+  printf("  %-66s %7.3f ms  (%zu transactions)\n", "the merge alone (decoded buckets -> sorted, item_id set)",
+         s_median(alone, S_CPU_RUNS), merged);
+  printf("  %-66s %7.3f ms  (%zu in range)\n", "the range's first month counted from its dates (store_history_count)",
+         s_median(count, S_CPU_RUNS), in_first);
+  printf("  %-66s %7.3f ms  (%zu transactions)\n", "  the same buckets decoded whole (the read it replaces)",
+         s_median(parse_first, S_CPU_RUNS), parsed_first);
+  const char *json_path = getenv("BENCH_MERGE_JSON"); /* make bench: for bench/lambda_bench.py's targets */
+  if(json_path && *json_path) {
+    json_t *out = json_pack("{s:s, s:s, s:i, s:I, s:f, s:f, s:f, s:f}", "start_date", start, "end_date", today_text,
+                            "runs", S_CPU_RUNS, "transactions", (json_int_t)gathered, "from_query_answers_cpu_ms",
+                            s_median(merge, S_CPU_RUNS), "merge_alone_cpu_ms", s_median(alone, S_CPU_RUNS),
+                            "first_month_count_cpu_ms", s_median(count, S_CPU_RUNS), "first_month_decoded_cpu_ms",
+                            s_median(parse_first, S_CPU_RUNS));
+    if(!out || json_dump_file(out, json_path, JSON_INDENT(2))) {
+      fprintf(stderr, "capacity: cannot write %s\n", json_path);
+      exit(1);
+    }
+    json_decref(out);
+  }
+  json_decref(first);
+  json_decref(months);
+  json_decref(pages);
+}
+
 int main(int argc, char **argv)
 {
   const char *today_text = argc > 1 ? argv[1] : S_DEFAULT_TODAY;
@@ -259,6 +494,9 @@ int main(int argc, char **argv)
   if(seal_keyring_parse(S_KEYRING, &ring, NULL))
     return 1;
 
+  s_wire = json_array();
+  char item_ids[S_BANKS][64];
+  const char *item_id_list[S_BANKS];
   s_records buckets = {0};
   s_records rows = {0};
   size_t item_bytes_total = 0;
@@ -276,6 +514,8 @@ int main(int argc, char **argv)
     char item_id[64];
     snprintf(item_id, sizeof(item_id), "%.37s", data.accounts[0].account_id);
     item_id[0] = 'I'; /* an item id of Plaid's length, distinct from its accounts' */
+    snprintf(item_ids[b], sizeof(item_ids[b]), "%s", item_id);
+    item_id_list[b] = item_ids[b];
     json_t *months = json_object();
     json_t *month_txns = json_array();
     char month[8] = "";
@@ -314,6 +554,16 @@ int main(int argc, char **argv)
     plaid_data_item_free(&data);
   }
   qsort(buckets.v, buckets.n, sizeof(*buckets.v), s_sk_desc);
+  json_t **wire_v = malloc((json_array_size(s_wire) + 1) * sizeof(*wire_v));
+  size_t wire_n = json_array_size(s_wire);
+  for(size_t i = 0; wire_v && i < wire_n; i++)
+    wire_v[i] = json_incref(json_array_get(s_wire, i));
+  if(wire_v)
+    qsort(wire_v, wire_n, sizeof(*wire_v), s_wire_desc);
+  json_array_clear(s_wire);
+  for(size_t i = 0; wire_v && i < wire_n; i++)
+    json_array_append_new(s_wire, wire_v[i]);
+  free(wire_v);
   qsort(rows.v, rows.n, sizeof(*rows.v), s_sk_desc);
 
   size_t bucket_bytes = 0;
@@ -398,6 +648,8 @@ int main(int argc, char **argv)
          " GET /transactions and /summary add the items Query, /summary its %d budgets' Query: %.1f, consistent)\n",
          recent_bucket_records, month_txns, year_bucket_records, year_txns, store_history_page_limit(S_BANKS, 0),
          S_BUDGETS, budgets_rcu);
+  s_merge_cpu(today_text, item_id_list);
+  json_decref(s_wire);
   free(buckets.v);
   free(rows.v);
   seal_keyring_free(ring);

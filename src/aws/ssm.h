@@ -45,4 +45,18 @@ mynt_status ssm_call(ssm_client *c, const char *operation, json_t *request, int6
 mynt_status ssm_get_parameter(ssm_client *c, const char *name, int with_decryption, int64_t deadline_ms,
                               char **out_value, aws_error *out_err);
 
+/* The most names one GetParameters call takes (SSM's limit). */
+#define SSM_GET_PARAMETERS_MAX 10
+
+/* Reads count names (1..SSM_GET_PARAMETERS_MAX, each non-empty and without a ":version" or ":label" selector)
+ * with ONE AmazonSSM.GetParameters call, decrypting SecureStrings when with_decryption. On success returns
+ * MYNT_OK and out_values[i], a malloc'd NUL-terminated copy of names[i]'s value (the caller owns each; release
+ * with mynt_wipe_free). When SSM answers a name among InvalidParameters, returns MYNT_NOT_FOUND with *out_missing
+ * its index (the first such name in names' order); MYNT_PARSE when a name is in neither list or a value is not a
+ * string; MYNT_BAD_REQUEST for an empty or too long list or an empty name; another failure as ssm_call. On any
+ * failure every out_values[i] is NULL. *out_missing (may be NULL) is count unless a name is missing; out_err
+ * (may be NULL) is filled on failure and never holds a value. */
+mynt_status ssm_get_parameters(ssm_client *c, const char *const *names, size_t count, int with_decryption,
+                               int64_t deadline_ms, char **out_values, size_t *out_missing, aws_error *out_err);
+
 #endif

@@ -46,7 +46,7 @@ static long s_months_between(const store_item *const *selected, size_t n, const 
 
 /* total_transactions when the read stopped early (the newest months down to oldest_month were
  * read, read_count transactions): the month maps' counts of the months in between, plus the
- * range's first month read exactly (it may be cut by start_date). */
+ * range's first month counted exactly from its buckets' dates (it may be cut by start_date). */
 static mynt_status s_total_beyond(store *s, const char *sub, const transactions_query *q,
                                   const store_item *const *selected, const char *const *item_ids, size_t n,
                                   const char *oldest_month, size_t read_count, int64_t deadline_ms, long *out_total)
@@ -64,13 +64,11 @@ static mynt_status s_total_beyond(store *s, const char *sub, const transactions_
   date_format(date_days_from_civil(y, m, date_days_in_month(y, m)), month_end);
   store_history_query head = {
     .start_date = q->start_date, .end_date = month_end, .item_ids = item_ids, .n_item_ids = n};
-  json_t *txns = NULL;
-  bool complete = false;
-  mynt_status st = store_history_read(s, sub, &head, deadline_ms, &txns, &complete);
+  size_t in_first = 0;
+  mynt_status st = store_history_count(s, sub, &head, deadline_ms, &in_first);
   if(st)
     return st;
-  *out_total += (long)json_array_size(txns);
-  json_decref(txns);
+  *out_total += (long)in_first;
   return MYNT_OK;
 }
 

@@ -63,12 +63,11 @@ cleanup:
   return st;
 }
 
-mynt_status store_history_decode(const unsigned char *z, size_t len, json_t **out_txns)
+/* Inflates z[0..len) into text (buf_init'ed by the caller, capped at STORE_HISTORY_BUCKET_JSON_MAX). Returns MYNT_OK,
+ * MYNT_PARSE for bytes that are not one whole zlib stream, MYNT_TOO_LARGE past the cap, MYNT_NOMEM. */
+static mynt_status s_inflate(const unsigned char *z, size_t len, mynt_buf *text)
 {
-  *out_txns = NULL;
   mynt_status st = MYNT_OK;
-  mynt_buf text;
-  buf_init(&text, STORE_HISTORY_BUCKET_JSON_MAX);
   z_stream zs;
   memset(&zs, 0, sizeof(zs));
   if(inflateInit(&zs) != Z_OK)
@@ -90,25 +89,71 @@ mynt_status store_history_decode(const unsigned char *z, size_t len, json_t **ou
       st = MYNT_PARSE; /* truncated */
       goto cleanup;
     }
-    st = buf_append(&text, chunk, produced);
+    st = buf_append(text, chunk, produced);
     if(st)
       goto cleanup;
   }
-  if(zs.avail_in != 0) {
+  if(zs.avail_in != 0)
     st = MYNT_PARSE;
-    goto cleanup;
-  }
-  json_t *txns = json_loadb(text.ptr ? text.ptr : "", text.len, JSON_REJECT_DUPLICATES, NULL);
-  if(!json_is_array(txns)) {
-    json_decref(txns);
-    st = MYNT_PARSE;
-    goto cleanup;
-  }
-  *out_txns = txns;
 
 cleanup:
   inflateEnd(&zs);
+  return st;
+}
+
+mynt_status store_history_decode(const unsigned char *z, size_t len, json_t **out_txns)
+{
+  *out_txns = NULL;
+  mynt_buf text;
+  buf_init(&text, STORE_HISTORY_BUCKET_JSON_MAX);
+  mynt_status st = s_inflate(z, len, &text);
+  if(!st) {
+    json_t *txns = json_loadb(text.ptr ? text.ptr : "", text.len, JSON_REJECT_DUPLICATES, NULL);
+    if(json_is_array(txns))
+      *out_txns = txns;
+    else {
+      json_decref(txns);
+      st = MYNT_PARSE;
+    }
+  }
   buf_free(&text);
+  return st;
+}
+
+/* The key and the opening quote of a stored transaction's date as store_history_encode writes it (JSON_COMPACT).
+ * Inside a JSON string every '"' is escaped, and the encoder's only keys ending in "date" are "date" and
+ * "authorized_date" (whose "_" precedes "date"), so in a bucket's text this occurs once per transaction. */
+#define S_DATE_KEY     "\"date\":\""
+#define S_DATE_KEY_LEN (sizeof(S_DATE_KEY) - 1)
+
+mynt_status store_history_count_dates(const unsigned char *z, size_t len, const char *start_date, const char *end_date,
+                                      size_t *out_count)
+{
+  *out_count = 0;
+  mynt_buf text;
+  buf_init(&text, STORE_HISTORY_BUCKET_JSON_MAX);
+  mynt_status st = s_inflate(z, len, &text);
+  const char *p = text.ptr;
+  const char *end = text.ptr ? text.ptr + text.len : NULL;
+  if(!st && (!p || text.len < 2 || p[0] != '[' || end[-1] != ']'))
+    st = MYNT_PARSE; /* not the array store_history_encode writes */
+  size_t count = 0;
+  while(!st && (size_t)(end - p) > S_DATE_KEY_LEN + 10) {
+    const char *hit = memmem(p, (size_t)(end - p), S_DATE_KEY, S_DATE_KEY_LEN);
+    if(!hit)
+      break;
+    const char *date = hit + S_DATE_KEY_LEN;
+    if((size_t)(end - date) < 11 || date[10] != '"') {
+      st = MYNT_PARSE;
+      break;
+    }
+    if(strncmp(date, start_date, 10) >= 0 && strncmp(date, end_date, 10) <= 0)
+      count++;
+    p = date + 11;
+  }
+  buf_free(&text);
+  if(!st)
+    *out_count = count;
   return st;
 }
 
@@ -383,28 +428,40 @@ static s_bucket *s_buckets_add(s_buckets *bs, const char *month)
   return b;
 }
 
+/* Base64-decodes a raw bucket record's z into bytes (buf_init'ed by the caller), checking its version and that it
+ * belongs to item_id (NULL: any). Returns whether it did. */
+static bool s_bucket_z(const json_t *raw, const char *item_id, mynt_buf *bytes)
+{
+  const json_t *z = json_object_get(json_object_get(raw, "z"), "B");
+  const char *v = json_string_value(json_object_get(json_object_get(raw, "v"), "N"));
+  const char *owner = json_string_value(json_object_get(json_object_get(raw, "item_id"), "S"));
+  return json_is_string(z) && v && strcmp(v, "1") == 0 && owner && (!item_id || strcmp(owner, item_id) == 0) &&
+         b64_std_decode_buf(json_string_value(z), json_string_length(z), bytes) == MYNT_OK;
+}
+
+/* A bucket's decode status as its reader answers it: MYNT_NOMEM stays, any other failure is logged and becomes
+ * MYNT_INTERNAL. */
+static mynt_status s_bucket_status(mynt_status st)
+{
+  if(st && st != MYNT_NOMEM) {
+    logger_log(LOGGER_ERROR, NULL, "store: a transaction bucket does not decode");
+    return MYNT_INTERNAL;
+  }
+  return st;
+}
+
 /* Reads a raw bucket record's transactions (a new array) into *out_txns, checking it belongs to
  * item_id. Returns MYNT_OK or MYNT_INTERNAL (logged) for a record that does not decode. */
 static mynt_status s_bucket_txns(const json_t *raw, const char *item_id, json_t **out_txns)
 {
   *out_txns = NULL;
-  const json_t *z = json_object_get(json_object_get(raw, "z"), "B");
-  const char *v = json_string_value(json_object_get(json_object_get(raw, "v"), "N"));
-  const char *owner = json_string_value(json_object_get(json_object_get(raw, "item_id"), "S"));
   mynt_buf bytes;
   buf_init(&bytes, STORE_HISTORY_ITEM_MAX);
   mynt_status st = MYNT_INTERNAL;
-  if(json_is_string(z) && v && strcmp(v, "1") == 0 && owner && (!item_id || strcmp(owner, item_id) == 0) &&
-     b64_std_decode_buf(json_string_value(z), json_string_length(z), &bytes) == MYNT_OK)
+  if(s_bucket_z(raw, item_id, &bytes))
     st = store_history_decode((const unsigned char *)bytes.ptr, bytes.len, out_txns);
   buf_free(&bytes);
-  if(st == MYNT_NOMEM)
-    return st;
-  if(st) {
-    logger_log(LOGGER_ERROR, NULL, "store: a transaction bucket does not decode");
-    return MYNT_INTERNAL;
-  }
-  return MYNT_OK;
+  return s_bucket_status(st);
 }
 
 /* What s_load reads each BatchGetItem answer into. */
@@ -896,10 +953,10 @@ static mynt_status s_flush_month(s_month_read *m, const store_history_query *q, 
   }
   if(n > 1)
     qsort(v, n, sizeof(*v), s_entry_order);
+  /* Each transaction moves into out as it is (its bucket's array is dropped below): no copy. */
   for(size_t k = 0; k < n && !st; k++) {
-    json_t *copy = json_copy(v[k].txn);
-    if(!copy || json_object_set_new(copy, "item_id", json_string(q->item_ids[v[k].item])) ||
-       json_array_append_new(out, copy))
+    if(json_object_set_new(v[k].txn, "item_id", json_string(q->item_ids[v[k].item])) ||
+       json_array_append(out, v[k].txn))
       st = MYNT_NOMEM;
   }
   free(v);
@@ -918,83 +975,161 @@ static long s_item_index(const store_history_query *q, const char *item_id)
   return -1;
 }
 
-mynt_status store_history_read(store *s, const char *user_id, const store_history_query *q, int64_t deadline_ms,
-                               json_t **out_txns, bool *out_complete)
+struct store_history_merge {
+  const store_history_query *q;
+  char first[8]; /* the range's first month */
+  s_month_read m;
+  json_t *out;
+  bool done, complete;
+};
+
+mynt_status store_history_merge_new(const store_history_query *q, store_history_merge **out_merge)
+{
+  *out_merge = NULL;
+  store_history_merge *g = calloc(1, sizeof(*g));
+  if(!g)
+    return MYNT_NOMEM;
+  g->q = q;
+  if(!s_month_of(q->start_date, g->first)) {
+    free(g);
+    return MYNT_BAD_REQUEST;
+  }
+  g->out = json_array();
+  g->m.buckets = json_array();
+  if(!g->out || !g->m.buckets) {
+    store_history_merge_free(g);
+    return MYNT_NOMEM;
+  }
+  *out_merge = g;
+  return MYNT_OK;
+}
+
+void store_history_merge_free(store_history_merge *g)
+{
+  if(!g)
+    return;
+  json_decref(g->out);
+  json_decref(g->m.buckets);
+  free(g);
+}
+
+/* Moves g to the month of a bucket read next (month: "YYYY-MM..."): a new month flushes the one read so far and,
+ * once q->want are gathered, ends the merge (g->done). Returns MYNT_OK or s_flush_month's status. */
+static mynt_status s_merge_month(store_history_merge *g, const char *month)
+{
+  if(g->m.month[0] && strncmp(g->m.month, month, 7) != 0) {
+    bool first_month = strcmp(g->m.month, g->first) == 0;
+    mynt_status st = s_flush_month(&g->m, g->q, g->out);
+    if(st)
+      return st;
+    if(g->q->want && json_array_size(g->out) >= g->q->want) {
+      g->complete = first_month; /* older months are left unread */
+      g->done = true;
+      return MYNT_OK;
+    }
+  }
+  if(!g->m.month[0]) {
+    memcpy(g->m.month, month, 7);
+    g->m.month[7] = '\0';
+  }
+  return MYNT_OK;
+}
+
+mynt_status store_history_merge_bucket(store_history_merge *g, const char *month, const char *item_id, json_t *txns,
+                                       bool *out_done)
+{
+  long item = s_item_index(g->q, item_id);
+  mynt_status st = g->done ? MYNT_OK : s_merge_month(g, month);
+  *out_done = g->done;
+  if(st || g->done || item < 0) {
+    json_decref(txns);
+    return st;
+  }
+  if(json_array_append_new(g->m.buckets, json_pack("[I, o]", (json_int_t)item, txns)))
+    return MYNT_NOMEM;
+  return MYNT_OK;
+}
+
+mynt_status store_history_merge_page(store_history_merge *g, const json_t *items, bool *out_done)
+{
+  const store_history_query *q = g->q;
+  mynt_status st = MYNT_OK;
+  size_t i;
+  json_t *raw;
+  json_array_foreach(items, i, raw) {
+    if(g->done)
+      break;
+    const char *sk = json_string_value(json_object_get(json_object_get(raw, "sk"), "S"));
+    const char *item_id = json_string_value(json_object_get(json_object_get(raw, "item_id"), "S"));
+    if(!sk || strlen(sk) < strlen(S_TXN_PREFIX) + 8) {
+      logger_log(LOGGER_ERROR, NULL, "store: a transaction bucket has a malformed key");
+      return MYNT_INTERNAL;
+    }
+    st = s_merge_month(g, sk + strlen(S_TXN_PREFIX));
+    if(st || g->done)
+      break;
+    if(s_item_index(q, item_id) < 0)
+      continue; /* a bucket of an item the user no longer has (or another query's concern) */
+    json_t *txns = NULL;
+    st = s_bucket_txns(raw, item_id, &txns);
+    if(!st)
+      st = store_history_merge_bucket(g, sk + strlen(S_TXN_PREFIX), item_id, txns, out_done);
+    if(st)
+      return st;
+  }
+  *out_done = g->done;
+  return MYNT_OK;
+}
+
+mynt_status store_history_merge_end(store_history_merge *g, json_t **out_txns, bool *out_complete)
 {
   *out_txns = NULL;
   *out_complete = false;
-  char first[8];
-  char last[8];
-  if(!store_user_id_valid(user_id) || !s_month_of(q->start_date, first) || !s_month_of(q->end_date, last) ||
-     strcmp(q->start_date, q->end_date) > 0)
-    return MYNT_BAD_REQUEST;
-  mynt_status st = MYNT_OK;
-  json_t *out = json_array();
-  json_t *request = NULL;
-  json_t *response = NULL;
-  s_month_read m = {.month = "", .buckets = json_array()};
-  bool complete = false;
-  if(!out || !m.buckets) {
-    st = MYNT_NOMEM;
-    goto cleanup;
+  if(!g->done) { /* every month of the range was read */
+    if(g->m.month[0]) {
+      mynt_status st = s_flush_month(&g->m, g->q, g->out);
+      if(st)
+        return st;
+    }
+    g->complete = true;
+    g->done = true;
   }
-  if(q->n_item_ids == 0) {
-    complete = true;
-    goto done;
-  }
+  *out_complete = g->complete;
+  *out_txns = g->out;
+  g->out = NULL;
+  return MYNT_OK;
+}
+
+/* Takes one Query page's Items (borrowed) of s_query_range; sets *out_enough to stop before the next page. */
+typedef mynt_status (*s_page_fn)(const json_t *items, void *arg, bool *out_enough);
+
+/* Runs the Query of q's months (newest first, eventually consistent, pages sized by store_history_page_limit),
+ * handing each page's Items to page until it answers enough or the range ends. Returns MYNT_OK, page's failure or
+ * a store status. The caller has checked q's dates. */
+static mynt_status s_query_range(store *s, const char *user_id, const store_history_query *q, int64_t deadline_ms,
+                                 s_page_fn page, void *arg)
+{
   char lo[S_SK_MAX];
   char hi[S_SK_MAX];
-  snprintf(lo, sizeof(lo), "%s%s#", S_TXN_PREFIX, first);
-  snprintf(hi, sizeof(hi), "%s%s#~", S_TXN_PREFIX, last);
+  snprintf(lo, sizeof(lo), "%s%.7s#", S_TXN_PREFIX, q->start_date);
+  snprintf(hi, sizeof(hi), "%s%.7s#~", S_TXN_PREFIX, q->end_date);
   unsigned page_index = 0;
-  request = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:b, s:I}", "TableName", s->table,
-                      "KeyConditionExpression", "user_id = :u AND sk BETWEEN :lo AND :hi", "ExpressionAttributeValues",
-                      ":u", "S", user_id, ":lo", "S", lo, ":hi", "S", hi, "ScanIndexForward", 0, "Limit",
-                      (json_int_t)store_history_page_limit(q->n_item_ids, 0));
-  if(!request) {
-    st = MYNT_NOMEM;
-    goto cleanup;
-  }
+  json_t *response = NULL;
+  mynt_status st = MYNT_OK;
+  json_t *request = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:b, s:I}", "TableName", s->table,
+                              "KeyConditionExpression", "user_id = :u AND sk BETWEEN :lo AND :hi",
+                              "ExpressionAttributeValues", ":u", "S", user_id, ":lo", "S", lo, ":hi", "S", hi,
+                              "ScanIndexForward", 0, "Limit", (json_int_t)store_history_page_limit(q->n_item_ids, 0));
+  if(!request)
+    return MYNT_NOMEM;
   for(;;) {
     st = store_ddb_call(s, "Query", "transaction buckets", request, deadline_ms, &response);
     if(st)
-      goto cleanup;
-    size_t i;
-    json_t *raw;
-    json_array_foreach(json_object_get(response, "Items"), i, raw) {
-      const char *sk = json_string_value(json_object_get(json_object_get(raw, "sk"), "S"));
-      const char *item_id = json_string_value(json_object_get(json_object_get(raw, "item_id"), "S"));
-      if(!sk || strlen(sk) < strlen(S_TXN_PREFIX) + 8) {
-        logger_log(LOGGER_ERROR, NULL, "store: a transaction bucket has a malformed key");
-        st = MYNT_INTERNAL;
-        goto cleanup;
-      }
-      if(m.month[0] && strncmp(m.month, sk + strlen(S_TXN_PREFIX), 7) != 0) {
-        bool first_month = strcmp(m.month, first) == 0;
-        st = s_flush_month(&m, q, out);
-        if(st)
-          goto cleanup;
-        if(q->want && json_array_size(out) >= q->want) {
-          complete = first_month; /* older months are left unread */
-          goto done;
-        }
-      }
-      if(!m.month[0]) {
-        memcpy(m.month, sk + strlen(S_TXN_PREFIX), 7);
-        m.month[7] = '\0';
-      }
-      long item = s_item_index(q, item_id);
-      if(item < 0)
-        continue; /* a bucket of an item the user no longer has (or another query's concern) */
-      json_t *txns = NULL;
-      st = s_bucket_txns(raw, item_id, &txns);
-      if(st)
-        goto cleanup;
-      if(json_array_append_new(m.buckets, json_pack("[I, o]", (json_int_t)item, txns))) {
-        st = MYNT_NOMEM;
-        goto cleanup;
-      }
-    }
+      break;
+    bool enough = false;
+    st = page(json_object_get(response, "Items"), arg, &enough);
+    if(st || enough)
+      break;
     json_t *last_key = json_object_get(response, "LastEvaluatedKey");
     if(!json_is_object(last_key))
       break;
@@ -1002,28 +1137,88 @@ mynt_status store_history_read(store *s, const char *user_id, const store_histor
        json_object_set_new(request, "Limit",
                            json_integer((json_int_t)store_history_page_limit(q->n_item_ids, ++page_index)))) {
       st = MYNT_NOMEM;
-      goto cleanup;
+      break;
     }
     json_decref(response);
     response = NULL;
   }
-  if(m.month[0]) {
-    st = s_flush_month(&m, q, out);
-    if(st)
-      goto cleanup;
-  }
-  complete = true;
-
-done:
-  *out_complete = complete;
-  *out_txns = out;
-  out = NULL;
-
-cleanup:
-  json_decref(out);
   json_decref(request);
   json_decref(response);
-  json_decref(m.buckets);
+  return st;
+}
+
+static mynt_status s_merge_page(const json_t *items, void *arg, bool *out_enough)
+{
+  return store_history_merge_page(arg, items, out_enough);
+}
+
+/* Whether q's dates are valid for a read: real months, start not after end, a valid user. */
+static bool s_read_valid(const char *user_id, const store_history_query *q)
+{
+  char month[8];
+  return store_user_id_valid(user_id) && s_month_of(q->start_date, month) && s_month_of(q->end_date, month) &&
+         strcmp(q->start_date, q->end_date) <= 0;
+}
+
+mynt_status store_history_read(store *s, const char *user_id, const store_history_query *q, int64_t deadline_ms,
+                               json_t **out_txns, bool *out_complete)
+{
+  *out_txns = NULL;
+  *out_complete = false;
+  if(!s_read_valid(user_id, q))
+    return MYNT_BAD_REQUEST;
+  store_history_merge *g = NULL;
+  mynt_status st = store_history_merge_new(q, &g);
+  if(!st && q->n_item_ids)
+    st = s_query_range(s, user_id, q, deadline_ms, s_merge_page, g);
+  if(!st)
+    st = store_history_merge_end(g, out_txns, out_complete);
+  store_history_merge_free(g);
+  return st;
+}
+
+/* What s_count_page adds to. */
+typedef struct {
+  const store_history_query *q;
+  size_t count;
+} s_count_into;
+
+static mynt_status s_count_page(const json_t *items, void *arg, bool *out_enough)
+{
+  s_count_into *into = arg;
+  size_t i;
+  json_t *raw;
+  *out_enough = false;
+  json_array_foreach(items, i, raw) {
+    const char *item_id = json_string_value(json_object_get(json_object_get(raw, "item_id"), "S"));
+    if(s_item_index(into->q, item_id) < 0)
+      continue;
+    mynt_buf bytes;
+    buf_init(&bytes, STORE_HISTORY_ITEM_MAX);
+    size_t n = 0;
+    mynt_status st = MYNT_INTERNAL;
+    if(s_bucket_z(raw, item_id, &bytes))
+      st = store_history_count_dates((const unsigned char *)bytes.ptr, bytes.len, into->q->start_date,
+                                     into->q->end_date, &n);
+    buf_free(&bytes);
+    st = s_bucket_status(st);
+    if(st)
+      return st;
+    into->count += n;
+  }
+  return MYNT_OK;
+}
+
+mynt_status store_history_count(store *s, const char *user_id, const store_history_query *q, int64_t deadline_ms,
+                                size_t *out_count)
+{
+  *out_count = 0;
+  if(!s_read_valid(user_id, q) || q->account_id)
+    return MYNT_BAD_REQUEST;
+  s_count_into into = {.q = q};
+  mynt_status st = q->n_item_ids ? s_query_range(s, user_id, q, deadline_ms, s_count_page, &into) : MYNT_OK;
+  if(!st)
+    *out_count = into.count;
   return st;
 }
 

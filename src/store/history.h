@@ -85,6 +85,49 @@ typedef struct {
 mynt_status store_history_read(store *s, const char *user_id, const store_history_query *q, int64_t deadline_ms,
                                json_t **out_txns, bool *out_complete);
 
+/* Counts the transactions of q's range (q->want ignored; q->account_id must be NULL) of q's items: the same Query
+ * as store_history_read, but each bucket is only inflated and its dates counted (store_history_count_dates), no
+ * transaction parsed. Returns MYNT_OK and *out_count; MYNT_BAD_REQUEST for invalid dates or an account_id,
+ * MYNT_INTERNAL for a bucket that does not decode, or a store status (*out_count then 0). */
+mynt_status store_history_count(store *s, const char *user_id, const store_history_query *q, int64_t deadline_ms,
+                                size_t *out_count);
+
+/* Counts the transactions dated start_date..end_date (inclusive, YYYY-MM-DD) in the bucket z[0..len) made by
+ * store_history_encode, from the text of their "date" members alone. Returns MYNT_OK and *out_count; MYNT_PARSE for
+ * bytes that are not zlib or not such an array, MYNT_TOO_LARGE, MYNT_NOMEM (*out_count then 0). */
+mynt_status store_history_count_dates(const unsigned char *z, size_t len, const char *start_date, const char *end_date,
+                                      size_t *out_count);
+
+/* The merge store_history_read does with its Query's answers, without the Query (bench/capacity times it): the
+ * answers' bucket items (DynamoDB's wire shape, newest sk first, as ScanIndexForward false reads them) are decoded
+ * and each month's transactions of q's range and items merged newest first into one array. */
+typedef struct store_history_merge store_history_merge;
+
+/* Starts a merge for q (borrowed; it must outlive the merge). Returns MYNT_OK and *out_merge
+ * (store_history_merge_free), MYNT_BAD_REQUEST for an invalid q->start_date, or MYNT_NOMEM; *out_merge is then
+ * NULL. */
+mynt_status store_history_merge_new(const store_history_query *q, store_history_merge **out_merge);
+
+/* Adds one Query page's Items (a JSON array, borrowed) in the order read. Returns MYNT_OK with *out_done true once
+ * q->want transactions are gathered and a bucket of an older month was seen (the rest need not be read; later
+ * pages are then ignored); MYNT_INTERNAL for a malformed key or a bucket that does not decode; MYNT_NOMEM. */
+mynt_status store_history_merge_page(store_history_merge *g, const json_t *items, bool *out_done);
+
+/* Adds one decoded bucket: item_id's transactions (txns, an array, stolen) of month ("YYYY-MM", or a key's text
+ * starting with it), read after every newer month's buckets. What store_history_merge_page does with each bucket
+ * record once decoded (bench/capacity times the merge alone with it). Returns MYNT_OK with *out_done as
+ * store_history_merge_page's (txns is then dropped, as it is for an item not among q->item_ids), or MYNT_NOMEM. */
+mynt_status store_history_merge_bucket(store_history_merge *g, const char *month, const char *item_id, json_t *txns,
+                                       bool *out_done);
+
+/* Ends the merge: *out_txns (caller json_decref; store_history_read's answer) and *out_complete (whether every
+ * month of the range was read: true unless *out_done was answered before the range's first month). Call it once;
+ * returns MYNT_OK or MYNT_NOMEM (*out_txns then NULL). */
+mynt_status store_history_merge_end(store_history_merge *g, json_t **out_txns, bool *out_complete);
+
+/* Frees g and what it still holds. Accepts NULL. */
+void store_history_merge_free(store_history_merge *g);
+
 /* The Limit of page page_index (0 = the first) of store_history_read's Query over n_item_ids
  * items: n_item_ids + 1 first (one month of every item and the next month's first bucket, so the
  * month is known complete without a second page), doubling after each page up to 100. Exposed for

@@ -14,12 +14,14 @@ set_target_properties(fault_bootstrap PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAK
 
 # The real bootstrap (defined by the top-level CMakeLists.txt) and fault_bootstrap processes against the fake
 # Runtime API.
+# Its SSM init error test uses moto_server (the "moto" fixture of aws.cmake).
 mynt_unit_test(test_runtime_processes SOURCES test_runtime_processes.c LIBS mynt_runtime mynt_fake_api PkgConfig::MHD
-  mynt_fake_cognito mynt_fake_apigateway)
+  mynt_fake_cognito mynt_fake_apigateway mynt_moto_fixture)
 add_dependencies(test_runtime_processes bootstrap fault_bootstrap)
 set_property(TEST test_runtime_processes APPEND PROPERTY ENVIRONMENT
-             "MYNT_BOOTSTRAP=$<TARGET_FILE:bootstrap>" "MYNT_FAULT_BOOTSTRAP=$<TARGET_FILE:fault_bootstrap>")
-set_tests_properties(test_runtime_processes PROPERTIES TIMEOUT 120)
+             "MYNT_BOOTSTRAP=$<TARGET_FILE:bootstrap>" "MYNT_FAULT_BOOTSTRAP=$<TARGET_FILE:fault_bootstrap>"
+             "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
+set_tests_properties(test_runtime_processes PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 120)
 
 # The wiping allocator the bootstrap installs in jansson and libcurl, driven through both libraries and the Plaid
 # client.

@@ -204,6 +204,26 @@ static void test_env_names_the_missing_parameter_and_never_a_value(void **state)
   assert_non_null(strstr(mynt_detail_text(&why), "/mynt-nothing-here/token-keys"));
   assert_null(env.plaid);
   assert_null(env.keyring);
+
+  /* The keyring and the client id are there, the secret is not: the one GetParameters call answers it invalid
+   * and the error names that parameter alone. */
+  aws_config aws;
+  ssm_client *ssm = NULL;
+  assert_int_equal(aws_config_from_env(&aws, NULL), MYNT_OK);
+  assert_int_equal(ssm_client_new(&aws, &ssm), MYNT_OK);
+  char prefix[96];
+  snprintf(prefix, sizeof(prefix), "/mynt-no-secret-%d", (int)getpid());
+  s_put_parameter(ssm, prefix, BOOTSTRAP_ENV_TOKEN_KEYS, KEYRING);
+  s_put_parameter(ssm, prefix, BOOTSTRAP_ENV_PLAID_CLIENT_ID, SIM_CLIENT);
+  ssm_client_free(ssm);
+  setenv("MYNT_SSM_PREFIX", prefix, 1);
+  assert_int_equal(bootstrap_env_open_plaid(&env, &why), MYNT_NOT_FOUND);
+  char expected[160];
+  snprintf(expected, sizeof(expected), "SSM parameter %s" BOOTSTRAP_ENV_PLAID_SECRET ": not found", prefix);
+  assert_string_equal(mynt_detail_text(&why), expected);
+  assert_null(env.plaid);
+  assert_null(env.keyring);
+
   unsetenv("MYNT_SSM_PREFIX");
   assert_int_equal(bootstrap_env_open_plaid(&env, &why), MYNT_BAD_REQUEST);
   assert_non_null(strstr(mynt_detail_text(&why), "MYNT_SSM_PREFIX"));

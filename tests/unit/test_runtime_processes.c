@@ -17,10 +17,12 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "aws/ssm.h"
 #include "core/clock.h"
 #include "support/fake_api.h"
 #include "support/fake_apigateway.h"
 #include "support/fake_cognito.h"
+#include "support/moto_fixture.h"
 #include "support/unit_main.h"
 
 extern char **environ;
@@ -295,6 +297,58 @@ static void test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_co
   s_assert_init_error_without_aws_config("sync");
 }
 
+/* The items group reads its three SSM SecureStrings with one GetParameters call (moto_server): with the keyring and
+ * the client id stored and the secret not, the process posts Runtime.InvalidConfig naming the missing parameter, and
+ * neither its answer nor its log holds a value it read. */
+static void test_bootstrap_init_error_names_the_one_missing_ssm_parameter(void **state)
+{
+  (void)state;
+  if(!moto_fixture_export_env("mynt-runtime-processes"))
+    skip();
+  aws_config cfg;
+  assert_int_equal(moto_fixture_config(&cfg), 1);
+  ssm_client *ssm = NULL;
+  assert_int_equal(ssm_client_new(&cfg, &ssm), MYNT_OK);
+  char prefix[96];
+  moto_fixture_unique_name(prefix + 1, sizeof(prefix) - 1, "mynt-init");
+  prefix[0] = '/';
+  static const char *const stored[][2] = {{"/token-keys", "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="},
+                                          {"/plaid/client-id", "client-id-in-ssm-0123"}};
+  for(size_t i = 0; i < 2; i++) {
+    char name[160];
+    snprintf(name, sizeof(name), "%s%s", prefix, stored[i][0]);
+    json_t *put = json_pack("{s:s, s:s, s:s}", "Name", name, "Value", stored[i][1], "Type", "SecureString");
+    json_t *answer = NULL;
+    assert_int_equal(ssm_call(ssm, "PutParameter", put, clock_epoch_ms() + 10000, &answer, NULL), MYNT_OK);
+    json_decref(answer);
+    json_decref(put);
+  }
+  ssm_client_free(ssm);
+  setenv("MYNT_SSM_PREFIX", prefix, 1);
+  setenv("MYNT_SYNC_FUNCTION", "mynt-sync", 1);
+  setenv("PLAID_ENV", "sandbox", 1);
+  fake_api *f = s_fake_start();
+  s_child child = s_spawn(s_binary("MYNT_BOOTSTRAP"), f, "items");
+  s_assert_exit_code(s_wait_exit(child.pid, WAIT_MS), 1);
+  unsetenv("MYNT_SSM_PREFIX");
+  static const char *const secrets[] = {"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "client-id-in-ssm-0123"};
+  s_check_log(&child, secrets, 2);
+  s_assert_init_error(f, "Runtime.InvalidConfig");
+  json_t *doc = s_json(f->posts[0].body, f->posts[0].body_len);
+  char expected[160];
+  snprintf(expected, sizeof(expected), "SSM parameter %s/plaid/secret: not found", prefix);
+  assert_string_equal(json_string_value(json_object_get(doc, "errorMessage")), expected);
+  for(size_t i = 0; i < 2; i++)
+    assert_null(strstr(f->posts[0].body, secrets[i]));
+  json_decref(doc);
+  fake_api_free(f);
+  static const char *const vars[] = {"MYNT_SYNC_FUNCTION", "PLAID_ENV",         "MYNT_AWS_ENDPOINT",
+                                     "MYNT_TABLE",         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                     "AWS_SESSION_TOKEN",  "AWS_REGION"};
+  for(size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+    unsetenv(vars[i]);
+}
+
 static void test_fault_bootstrap_lists_its_routes(void **state)
 {
   (void)state;
@@ -499,6 +553,7 @@ UNIT_MAIN("runtime_processes", NULL, NULL,
             cmocka_unit_test(test_bootstrap_posts_init_error_and_exits_for_an_unknown_handler),
             cmocka_unit_test(test_bootstrap_posts_init_error_when_the_users_group_has_no_aws_config),
             cmocka_unit_test(test_bootstrap_posts_init_error_when_the_sync_function_has_no_aws_config),
+            cmocka_unit_test(test_bootstrap_init_error_names_the_one_missing_ssm_parameter),
             cmocka_unit_test(test_fault_bootstrap_lists_its_routes),
             cmocka_unit_test(test_fault_bootstrap_ok_answers_200_and_error_fails_the_invocation),
             cmocka_unit_test(test_fault_bootstrap_crash_dies_by_abort_without_answering),

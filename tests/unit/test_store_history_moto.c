@@ -344,6 +344,41 @@ static void test_read_stops_at_the_month_that_reaches_want(void **state)
   json_decref(txns);
 }
 
+static void test_count_gives_the_number_read_would_give_without_parsing(void **state)
+{
+  s_fixture *fx = moto_fixture_state_or_skip(state);
+  s_seed_two_items(fx);
+  const char *const order[] = {"item-a", "item-b"};
+  /* A first month cut by start_date (only the 20th of August), a range of several months, another user. */
+  static const char *const ranges[][2] = {{"2026-08-15", "2026-08-31"},
+                                          {"2026-08-15", "2026-10-10"},
+                                          {"2026-06-01", "2026-11-30"},
+                                          {"2026-01-01", "2026-05-31"}};
+  for(size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+    store_history_query q = {.start_date = ranges[r][0], .end_date = ranges[r][1], .item_ids = order, .n_item_ids = 2};
+    json_t *txns = NULL;
+    bool complete = false;
+    assert_int_equal(store_history_read(fx->env.store, USER, &q, s_deadline(), &txns, &complete), MYNT_OK);
+    size_t n = 99;
+    assert_int_equal(store_history_count(fx->env.store, USER, &q, s_deadline(), &n), MYNT_OK);
+    assert_int_equal(n, json_array_size(txns));
+    json_decref(txns);
+  }
+  store_history_query q = {.start_date = "2026-08-15", .end_date = "2026-08-31", .item_ids = order, .n_item_ids = 2};
+  size_t n = 99;
+  assert_int_equal(store_history_count(fx->env.store, USER, &q, s_deadline(), &n), MYNT_OK);
+  assert_int_equal(n, 2); /* a-08-20 and b-08-20; the 10th is before start_date */
+  const char *const only_b[] = {"item-b"};
+  q.item_ids = only_b;
+  q.n_item_ids = 1;
+  assert_int_equal(store_history_count(fx->env.store, USER, &q, s_deadline(), &n), MYNT_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(store_history_count(fx->env.store, "user-b", &q, s_deadline(), &n), MYNT_OK);
+  assert_int_equal(n, 0);
+  q.account_id = "acc-b"; /* the count knows no filter: refused rather than wrong */
+  assert_int_equal(store_history_count(fx->env.store, USER, &q, s_deadline(), &n), MYNT_BAD_REQUEST);
+}
+
 static void test_delete_item_leaves_no_bucket_of_that_item_and_keeps_the_others(void **state)
 {
   s_fixture *fx = moto_fixture_state_or_skip(state);
@@ -387,6 +422,7 @@ int main(void)
     T(test_a_malformed_transaction_writes_nothing),
     T(test_read_gives_a_range_across_items_and_months_newest_first),
     T(test_read_stops_at_the_month_that_reaches_want),
+    T(test_count_gives_the_number_read_would_give_without_parsing),
     T(test_delete_item_leaves_no_bucket_of_that_item_and_keeps_the_others),
   };
   return cmocka_run_group_tests_name("store_history_moto", tests, NULL, NULL);
