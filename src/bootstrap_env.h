@@ -16,8 +16,9 @@
  * wiping allocator (secure_alloc_install), libcurl's global state and, through it, OpenSSL (whose configuration
  * file is never read: cmake/static_deps.cmake). group is the _HANDLER value (may be NULL). For "public", the one
  * group that never leaves the Runtime API's plain HTTP, OpenSSL skips what only TLS needs: its error strings and
- * the cipher and digest name tables (without which a certificate chain does not verify, so no other group may
- * skip them); every other name, known or not, gets libcurl's full initialisation. Returns MYNT_OK, or
+ * the digest name table (without which a certificate chain does not verify, so no other group may skip it); every
+ * other name, known or not, gets libcurl's initialisation but for the legacy cipher name table, which no group
+ * needs (libssl fetches its ciphers from the provider). Returns MYNT_OK, or
  * MYNT_INTERNAL when libcurl's global init fails. */
 mynt_status bootstrap_env_init_libraries(const char *group);
 

@@ -87,10 +87,15 @@ class DynamoTlsFake(http.server.ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, cert, key):
+    def __init__(self, cert, key, tls12_only=False):
         super().__init__(("127.0.0.1", 0), _DynamoHandler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
+        if tls12_only:
+            # TLS 1.2 with an AES-GCM suite only, as some regional endpoints still negotiate it.
+            context.maximum_version = ssl.TLSVersion.TLSv1_2
+            context.set_ciphers("ECDHE+AESGCM")
+        self.versions = []
         self.socket = context.wrap_socket(self.socket, server_side=True)
         self.requests = []
         self.tls_failures = 0
@@ -99,7 +104,9 @@ class DynamoTlsFake(http.server.ThreadingHTTPServer):
     def get_request(self):
         # The handshake runs in accept(): a client that refuses the certificate fails it here.
         try:
-            return super().get_request()
+            sock, address = super().get_request()
+            self.versions.append((sock.version(), sock.cipher()[0]))
+            return sock, address
         except OSError:
             self.tls_failures += 1
             raise
@@ -200,7 +207,7 @@ class PackageTest(unittest.TestCase):
         self.assertEqual(response["statusCode"], 200)
         self.assertEqual(json.loads(response["body"])["status"], "ok")
 
-    def https_profile(self, trusted):
+    def https_profile(self, trusted, tls12_only=False):
         """GET /me through the users group against DynamoDB over HTTPS, the chroot's CA bundle at Amazon
         Linux's path holding the server's CA when trusted, another CA otherwise. Returns (response, fake)."""
         certs = tempfile.mkdtemp(prefix="mynt-pkg-ca-")
@@ -209,7 +216,7 @@ class PackageTest(unittest.TestCase):
         bundle = os.path.join(self.root, AL2023_CA_BUNDLE)
         os.makedirs(os.path.dirname(bundle))
         shutil.copy(ca if trusted else make_ca(certs, "other")[0], bundle)
-        dynamo = DynamoTlsFake(cert, key)
+        dynamo = DynamoTlsFake(cert, key, tls12_only)
         self.addCleanup(dynamo.stop)
         event = http_event("GET", "/me", {"sub": "0b7c5e0a-1d7e-4d55-9a57-3f0c2f1f6a01", "email": "pat@example.com"})
         extra = {"MYNT_AWS_ENDPOINT": f"https://127.0.0.1:{dynamo.server_address[1]}"}
@@ -223,6 +230,16 @@ class PackageTest(unittest.TestCase):
         self.assertEqual(profile["user_id"], "0b7c5e0a-1d7e-4d55-9a57-3f0c2f1f6a01")
         self.assertTrue(profile["created_at"])
         self.assertEqual(dynamo.requests, ["DynamoDB_20120810.UpdateItem"])
+
+    def test_https_over_tls12_with_aes_gcm(self):
+        response, dynamo = self.https_profile(trusted=True, tls12_only=True)
+        self.assertEqual(response["statusCode"], 200, response)
+        self.assertEqual(dynamo.requests, ["DynamoDB_20120810.UpdateItem"])
+        self.assertTrue(dynamo.versions, "the bootstrap must have connected")
+        for version, cipher in dynamo.versions:
+            self.assertEqual(version, "TLSv1.2")
+            self.assertIn("AES", cipher)
+            self.assertIn("GCM", cipher)
 
     def test_https_refuses_a_certificate_the_bundle_does_not_vouch_for(self):
         response, dynamo = self.https_profile(trusted=False)
