@@ -295,6 +295,7 @@ class Bench:
         ready = {k: [] for k in ("floor", "public", "items", "baseline")}
         first = {k: [] for k in ("public", "items", "baseline")}
         pair_ready, pair_first = [], []
+        round_ratio = []  # each round's baseline ÷ items, time to ready
         steps = ["pairs", "items", "baseline"]
         for i in range(COLD_RUNS):
             for step in steps[i % 3:] + steps[:i % 3]:
@@ -312,11 +313,16 @@ class Bench:
                             first[kind].append(f)
                     pair_ready.append(got["public"][0] / got["floor"][0])
                     pair_first.append(got["public"][1] / got["floor"][0])
+            round_ratio.append(ready["baseline"][-1] / ready["items"][-1])
         summary = lambda v: {"median_ms": statistics.median(v), "p90_ms": pct(v, 90), "runs": len(v)}  # noqa: E731
         return {"ready": {k: summary(v) for k, v in ready.items()},
                 "first_response": {k: summary(v) for k, v in first.items()},
                 "pairs": {"ready_ratio_median": statistics.median(pair_ready),
-                          "first_response_ratio_median": statistics.median(pair_first), "pairs": len(pair_ready)}}
+                          "first_response_ratio_median": statistics.median(pair_first), "pairs": len(pair_ready)},
+                "rounds_baseline_vs_items": {"median": statistics.median(round_ratio), "min": min(round_ratio),
+                                             "p10": pct(round_ratio, 10), "p90": pct(round_ratio, 90),
+                                             "max": max(round_ratio), "rounds": len(round_ratio),
+                                             "at_or_over_50": sum(1 for x in round_ratio if x >= 50)}}
 
     def warm(self, kind, routes, setup=()):
         """One process of kind: setup events once, then each (label, event, n) n times after a warm-up; returns
@@ -621,6 +627,10 @@ def report(r):
               f"{g['first_month_count_cpu_ms']:.3f} ms (decoded whole {g['first_month_decoded_cpu_ms']:.3f} ms)")
     print(f"Node.js baseline ÷ Mynt to ready: items {ratios['baseline_vs_mynt_ready']:.1f}×, items without moto's SSM "
           f"time {ratios['baseline_vs_mynt_ready_without_moto_ssm']:.1f}×, public {ratios['baseline_vs_mynt_public_ready']:.1f}×")
+    rr = cold["rounds_baseline_vs_items"]
+    print(f"  the same per round (items and the baseline run in the same round): median {rr['median']:.1f}×, "
+          f"p10 {rr['p10']:.1f}×, p90 {rr['p90']:.1f}×, min {rr['min']:.1f}×, max {rr['max']:.1f}×; "
+          f"{rr['at_or_over_50']} of {rr['rounds']} rounds at 50× or more")
     print("\ntargets (issue #12)")
     for t in r["targets"]:
         print(f"  {t['measure']:<58} {t['value']:8.2f}   target {t['target']:<8} {'met' if t['met'] else 'NOT met'}")
