@@ -1,5 +1,5 @@
-/* bootstrap_env.c - what a group needs at cold start: SSM SecureStrings → keyring and Plaid client; the Lambda,
- * Cognito and API Gateway clients. */
+/* bootstrap_env.c - what a group needs: SSM SecureStrings → keyring and Plaid client (on first use); the Lambda,
+ * Cognito and API Gateway clients (at cold start). */
 #include "bootstrap_env.h"
 
 #include <stdbool.h>
@@ -17,7 +17,7 @@
 #include "core/secure_alloc.h"
 #include "core/wipe.h"
 
-/* The time the one GetParameters call may take, retries included (Lambda's init phase is limited to 10 s). */
+/* The most the one GetParameters call may take, retries included, when the caller's deadline is later or unknown. */
 #define S_SSM_BUDGET_MS 8000
 
 #define S_PREFIX_MAX 200
@@ -41,7 +41,38 @@ mynt_status bootstrap_env_init_libraries(const char *group)
   return secure_alloc_install(CURL_GLOBAL_DEFAULT);
 }
 
-mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
+/* Copies $MYNT_SSM_PREFIX, without trailing '/', into prefix (S_PREFIX_MAX + 1 bytes). Returns MYNT_OK, or
+ * MYNT_BAD_REQUEST with the reason in detail. */
+static mynt_status s_ssm_prefix(char *prefix, mynt_detail *detail)
+{
+  const char *raw_prefix = getenv("MYNT_SSM_PREFIX");
+  size_t prefix_len = raw_prefix ? strlen(raw_prefix) : 0;
+  while(prefix_len > 1 && raw_prefix[prefix_len - 1] == '/')
+    prefix_len--;
+  if(prefix_len < 2 || prefix_len > S_PREFIX_MAX || raw_prefix[0] != '/')
+    return mynt_fail(detail, MYNT_BAD_REQUEST, "MYNT_SSM_PREFIX must be a parameter path such as /mynt");
+  memcpy(prefix, raw_prefix, prefix_len);
+  prefix[prefix_len] = '\0';
+  return MYNT_OK;
+}
+
+mynt_status bootstrap_env_defer_plaid(handlers_env *env, mynt_detail *detail)
+{
+  char prefix[S_PREFIX_MAX + 1];
+  char base_url[sizeof(((plaid_config *)0)->base_url)];
+  env->open_plaid = NULL;
+  mynt_detail_clear(detail);
+  mynt_status st = s_ssm_prefix(prefix, detail);
+  if(st)
+    return st;
+  if(plaid_base_url_resolve(getenv("PLAID_BASE_URL"), getenv("PLAID_ENV"), base_url, sizeof base_url))
+    return mynt_fail(detail, MYNT_BAD_REQUEST,
+                     "set PLAID_ENV to sandbox or production, or PLAID_BASE_URL to an http(s) URL");
+  env->open_plaid = bootstrap_env_open_plaid;
+  return MYNT_OK;
+}
+
+mynt_status bootstrap_env_open_plaid(handlers_env *env, int64_t deadline_ms, mynt_detail *detail)
 {
   mynt_status st = MYNT_OK;
   ssm_client *ssm = NULL;
@@ -60,14 +91,12 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
   mynt_detail_clear(detail);
 
   char prefix[S_PREFIX_MAX + 1];
-  const char *raw_prefix = getenv("MYNT_SSM_PREFIX");
-  size_t prefix_len = raw_prefix ? strlen(raw_prefix) : 0;
-  while(prefix_len > 1 && raw_prefix[prefix_len - 1] == '/')
-    prefix_len--;
-  if(prefix_len < 2 || prefix_len > S_PREFIX_MAX || raw_prefix[0] != '/')
-    return mynt_fail(detail, MYNT_BAD_REQUEST, "MYNT_SSM_PREFIX must be a parameter path such as /mynt");
-  memcpy(prefix, raw_prefix, prefix_len);
-  prefix[prefix_len] = '\0';
+  st = s_ssm_prefix(prefix, detail);
+  if(st)
+    return st;
+  int64_t budget = clock_epoch_ms() + S_SSM_BUDGET_MS;
+  if(deadline_ms > 0 && deadline_ms < budget)
+    budget = deadline_ms;
 
   st = ssm_client_from_env(&ssm, detail);
   if(st)
@@ -80,7 +109,7 @@ mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail)
   aws_error err;
   memset(&err, 0, sizeof(err));
   size_t missing = 3;
-  st = ssm_get_parameters(ssm, name_list, 3, 1, clock_epoch_ms() + S_SSM_BUDGET_MS, values, &missing, &err);
+  st = ssm_get_parameters(ssm, name_list, 3, 1, budget, values, &missing, &err);
   if(st == MYNT_NOT_FOUND && missing < 3) {
     mynt_fail(detail, st, "SSM parameter %s: not found", names[missing]);
     goto cleanup;
@@ -222,6 +251,7 @@ void bootstrap_env_free(handlers_env *env)
   env->store = NULL;
   env->plaid = NULL;
   env->keyring = NULL;
+  env->open_plaid = NULL;
   env->lambda = NULL;
   env->sync_function[0] = '\0';
   env->webhook_keys = NULL;

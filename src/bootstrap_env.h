@@ -3,11 +3,13 @@
 #ifndef MYNT_BOOTSTRAP_ENV_H
 #define MYNT_BOOTSTRAP_ENV_H
 
+#include <stdint.h>
+
 #include "core/detail.h"
 #include "core/status.h"
 #include "handlers/env.h"
 
-/* The SecureString parameters read at cold start, under $MYNT_SSM_PREFIX. */
+/* The SecureString parameters a group that calls Plaid reads, under $MYNT_SSM_PREFIX. */
 #define BOOTSTRAP_ENV_TOKEN_KEYS      "/token-keys" /* keyring "kid:BASE64KEY[,...]" (seal.h) */
 #define BOOTSTRAP_ENV_PLAID_CLIENT_ID "/plaid/client-id"
 #define BOOTSTRAP_ENV_PLAID_SECRET    "/plaid/secret"
@@ -22,14 +24,19 @@
  * MYNT_INTERNAL when libcurl's global init fails. */
 mynt_status bootstrap_env_init_libraries(const char *group);
 
-/* Makes env->keyring and env->plaid for a group that calls Plaid, once per process: reads
- * the three SecureStrings above with one SSM GetParameters call (AWS settings as aws_config_from_env; the prefix from
- * MYNT_SSM_PREFIX, which must start with '/'), parses the keyring and builds the Plaid client
- * (base URL from PLAID_BASE_URL, else PLAID_ENV). Every secret is wiped from memory once copied
- * into the keyring or the client. Returns MYNT_OK; otherwise the failing step's status with a
- * reason in detail (may be NULL) that names parameters but never a value, and leaves
- * env->keyring and env->plaid NULL. */
-mynt_status bootstrap_env_open_plaid(handlers_env *env, mynt_detail *detail);
+/* For a group that calls Plaid, at cold start: checks what needs no network (MYNT_SSM_PREFIX, which must start with
+ * '/'; PLAID_BASE_URL or PLAID_ENV) and sets env->open_plaid to bootstrap_env_open_plaid, so that the secrets are read
+ * by the first request that needs them (handlers_env_plaid) and a route that never calls Plaid (GET /items) never
+ * waits for SSM. Returns MYNT_OK, or MYNT_BAD_REQUEST naming the variable in detail (may be NULL), open_plaid NULL. */
+mynt_status bootstrap_env_defer_plaid(handlers_env *env, mynt_detail *detail);
+
+/* Makes env->keyring and env->plaid (a handlers_open_plaid_fn): reads the three SecureStrings above with one SSM
+ * GetParameters call (AWS settings as aws_config_from_env; the prefix from MYNT_SSM_PREFIX), within deadline_ms (epoch
+ * ms; 0 or later than 8 s from now: 8 s), parses the keyring and builds the Plaid client (base URL from
+ * PLAID_BASE_URL, else PLAID_ENV). Every secret is wiped from memory once copied into the keyring or the client.
+ * Returns MYNT_OK; otherwise the failing step's status with a reason in detail (may be NULL) that names parameters
+ * but never a value, and leaves env->keyring and env->plaid NULL. */
+mynt_status bootstrap_env_open_plaid(handlers_env *env, int64_t deadline_ms, mynt_detail *detail);
 
 /* Makes env->lambda and env->sync_function for a group that starts syncs: the function name from
  * MYNT_SYNC_FUNCTION (required; a name or ARN of at most LAMBDA_FUNCTION_ARN_MAX bytes), the

@@ -10,6 +10,7 @@
 #include "apigw/router.h"
 #include "bootstrap_env.h"
 #include "core/logger.h"
+#include "handlers/call.h"
 #include "handlers/env.h"
 #include "handlers/routes.h"
 #include "runtime/runtime.h"
@@ -18,8 +19,12 @@
 typedef struct {
   const char *group;
   routes_event_fn on_event; /* the group's handler when it is not behind API Gateway */
+  int needs_plaid;          /* every event of on_event's group calls Plaid */
   handlers_env env;
 } s_app;
+
+/* The secrets read on an event's first use of them end this long before its deadline (the answer's room). */
+#define S_EVENT_MARGIN_MS 1000
 
 static mynt_status s_on_invocation(runtime_ctx *rt, const runtime_invocation *inv, mynt_buf *out_payload,
                                    runtime_error *out_error)
@@ -45,7 +50,12 @@ static mynt_status s_on_event(runtime_ctx *rt, const runtime_invocation *inv, my
   json_t *answer = NULL;
   mynt_detail why;
   mynt_detail_clear(&why);
-  mynt_status st = app->on_event(&app->env, inv->event, inv->deadline_ms, inv->request_id, &answer, &why);
+  mynt_status st = MYNT_OK;
+  /* A failure is an invocation error: Lambda tries an asynchronous event (a sync) again. */
+  if(app->needs_plaid)
+    st = handlers_env_plaid(&app->env, inv->deadline_ms ? inv->deadline_ms - S_EVENT_MARGIN_MS : 0, &why);
+  if(!st)
+    st = app->on_event(&app->env, inv->event, inv->deadline_ms, inv->request_id, &answer, &why);
   if(st) {
     json_decref(answer);
     /* An empty type is "Function.<status code>" (runtime.h). */
@@ -131,7 +141,9 @@ int main(int argc, char **argv)
       goto cleanup;
     }
   }
-  if(group->needs_plaid && s_open(rt, bootstrap_env_open_plaid, &app.env))
+  /* The secrets are read by the first request that needs them: only what needs no network is checked here. */
+  app.needs_plaid = group->needs_plaid && !group->http;
+  if(group->needs_plaid && s_open(rt, bootstrap_env_defer_plaid, &app.env))
     goto cleanup;
   if(group->starts_syncs && s_open(rt, bootstrap_env_open_lambda, &app.env))
     goto cleanup;

@@ -60,17 +60,21 @@ static mynt_status s_reply_created(apigw_response *res, const store_item *item, 
   return st ? apigw_response_error(res, st, NULL) : MYNT_OK;
 }
 
-/* Reads sub's item item_id and opens its access token. On MYNT_OK *out_token holds the token
- * (release with mynt_wipe_free(*out_token)); otherwise replies (404 "no such item" for
- * an unknown item) and returns the reply's status. out_item is filled either way: the caller
- * clears it. */
-static mynt_status s_open_item_or_reply(const handlers_env *env, apigw_response *res, const char *sub,
+/* Reads sub's item item_id and opens its access token (the secrets read first if this process has not yet:
+ * handlers_plaid_or_reply). On MYNT_OK *out_token holds the token (release with mynt_wipe_free(*out_token));
+ * otherwise replies (404 "no such item" for an unknown item) and returns the reply's status. out_item is filled
+ * either way: the caller clears it. */
+static mynt_status s_open_item_or_reply(const apigw_ctx *ctx, apigw_response *res, const char *sub,
                                         const char *item_id, int64_t deadline_ms, store_item *out_item,
                                         char **out_token, size_t *out_len)
 {
+  const handlers_env *env = ctx->env;
   mynt_status st = store_item_get(env->store, sub, item_id, deadline_ms, out_item);
   if(st)
     return apigw_response_error(res, st, st == MYNT_NOT_FOUND ? "no such item" : NULL);
+  st = handlers_plaid_or_reply(ctx, res, deadline_ms);
+  if(st)
+    return st;
   st = store_item_open_token(env->keyring, sub, out_item, out_token, out_len);
   return st ? apigw_response_error(res, st, NULL) : MYNT_OK;
 }
@@ -171,6 +175,8 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
                        .deadline_ms = call.deadline_ms,
                        .cleanup_deadline_ms = handlers_deadline(ctx, ITEMS_CLEANUP_MARGIN_MS)};
   st = s_link_request_or_reply(body, res, &link);
+  if(!st)
+    st = handlers_plaid_or_reply(ctx, res, call.deadline_ms);
   if(!st) {
     const link_deps deps = {.store = call.env->store,
                             .plaid = call.env->plaid,
@@ -250,7 +256,12 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
     }
   }
   if(item_id) {
-    st = s_open_item_or_reply(call.env, res, call.sub, item_id, call.deadline_ms, &item, &access_token, &token_len);
+    st = s_open_item_or_reply(ctx, res, call.sub, item_id, call.deadline_ms, &item, &access_token, &token_len);
+    if(st)
+      goto cleanup;
+  }
+  else {
+    st = handlers_plaid_or_reply(ctx, res, call.deadline_ms);
     if(st)
       goto cleanup;
   }
@@ -312,7 +323,7 @@ mynt_status items_delete(const apigw_ctx *ctx, const apigw_request *req, apigw_r
   size_t token_len = 0;
   json_t *answer = NULL;
   store_item item;
-  st = s_open_item_or_reply(call.env, res, call.sub, apigw_request_path_param(req, "item_id"), call.deadline_ms, &item,
+  st = s_open_item_or_reply(ctx, res, call.sub, apigw_request_path_param(req, "item_id"), call.deadline_ms, &item,
                             &access_token, &token_len);
   if(st)
     goto cleanup;

@@ -24,7 +24,7 @@ typedef mynt_status (*routes_event_fn)(const handlers_env *env, const json_t *ev
 typedef struct {
   const char *name;
   int needs_store;          /* 1: the group reads or writes the mynt-users table */
-  int needs_plaid;          /* 1: the group calls Plaid (its secrets are read from SSM at cold start) */
+  int needs_plaid;          /* 1: the group calls Plaid (its secrets are read from SSM on first use) */
   int starts_syncs;         /* 1: the group invokes the sync function (a Lambda client, MYNT_SYNC_FUNCTION) */
   int http;                 /* 1: payload-2.0 events through the route table; 0: on_event's events, no routes */
   int needs_webhook_keys;   /* 1: the group verifies Plaid's webhooks (a per-process key cache is made at init) */

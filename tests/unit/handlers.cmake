@@ -23,7 +23,7 @@ target_link_libraries(mynt_sim_link PUBLIC mynt_bootstrap mynt_handlers mynt_syn
 # The items and transactions groups end to end: router, handlers, the store on moto_server and
 # Plaid played by the in-process simulator (local/plaid_sim/), secrets read from moto's SSM.
 mynt_unit_test(test_handlers_plaid_moto SOURCES test_handlers_plaid_moto.c
-  LIBS mynt_bootstrap mynt_handlers mynt_plaid_sim mynt_apigw_forge mynt_moto_store mynt_sim_link)
+  LIBS mynt_bootstrap mynt_handlers mynt_plaid_sim mynt_apigw_forge mynt_moto_store mynt_sim_link mynt_log_capture)
 set_property(TEST test_handlers_plaid_moto APPEND PROPERTY ENVIRONMENT "MYNT_MOTO_DIR=${MYNT_MOTO_DIR}")
 set_tests_properties(test_handlers_plaid_moto PROPERTIES FIXTURES_REQUIRED moto TIMEOUT 240)
 

@@ -29,6 +29,7 @@
 #include "store/items.h"
 #include "store/store.h"
 #include "support/apigw_forge.h"
+#include "support/log_capture.h"
 #include "support/moto_fixture.h"
 #include "support/moto_store.h"
 #include "support/sim_link.h"
@@ -58,6 +59,21 @@ static void s_put_parameter(ssm_client *ssm, const char *prefix, const char *suf
   json_decref(response);
 }
 
+/* Stores the keyring and the client id, not the secret, under a fresh prefix "/mynt-<what>-<pid>" written into
+ * prefix (cap bytes) and points MYNT_SSM_PREFIX at it. Returns the SSM client (caller ssm_client_free). */
+static ssm_client *s_ssm_without_secret(char *prefix, size_t cap, const char *what)
+{
+  aws_config aws;
+  ssm_client *ssm = NULL;
+  assert_int_equal(aws_config_from_env(&aws, NULL), MYNT_OK);
+  assert_int_equal(ssm_client_new(&aws, &ssm), MYNT_OK);
+  snprintf(prefix, cap, "/mynt-%s-%d", what, (int)getpid());
+  s_put_parameter(ssm, prefix, BOOTSTRAP_ENV_TOKEN_KEYS, KEYRING);
+  s_put_parameter(ssm, prefix, BOOTSTRAP_ENV_PLAID_CLIENT_ID, SIM_CLIENT);
+  setenv("MYNT_SSM_PREFIX", prefix, 1);
+  return ssm;
+}
+
 static int s_group_setup(void **state)
 {
   (void)state;
@@ -84,7 +100,7 @@ static int s_group_setup(void **state)
   setenv("MYNT_SSM_PREFIX", prefix_with_slash, 1);
 
   mynt_detail detail;
-  if(bootstrap_env_open_plaid(&fx->env, &detail))
+  if(bootstrap_env_open_plaid(&fx->env, 0, &detail))
     fail_msg("bootstrap_env_open_plaid: %s", mynt_detail_text(&detail));
   s_fx = fx;
   return 0;
@@ -200,24 +216,16 @@ static void test_env_names_the_missing_parameter_and_never_a_value(void **state)
   char copy[128];
   snprintf(copy, sizeof(copy), "%s", saved);
   setenv("MYNT_SSM_PREFIX", "/mynt-nothing-here", 1);
-  assert_int_not_equal(bootstrap_env_open_plaid(&env, &why), MYNT_OK);
+  assert_int_not_equal(bootstrap_env_open_plaid(&env, 0, &why), MYNT_OK);
   assert_non_null(strstr(mynt_detail_text(&why), "/mynt-nothing-here/token-keys"));
   assert_null(env.plaid);
   assert_null(env.keyring);
 
   /* The keyring and the client id are there, the secret is not: the one GetParameters call answers it invalid
    * and the error names that parameter alone. */
-  aws_config aws;
-  ssm_client *ssm = NULL;
-  assert_int_equal(aws_config_from_env(&aws, NULL), MYNT_OK);
-  assert_int_equal(ssm_client_new(&aws, &ssm), MYNT_OK);
   char prefix[96];
-  snprintf(prefix, sizeof(prefix), "/mynt-no-secret-%d", (int)getpid());
-  s_put_parameter(ssm, prefix, BOOTSTRAP_ENV_TOKEN_KEYS, KEYRING);
-  s_put_parameter(ssm, prefix, BOOTSTRAP_ENV_PLAID_CLIENT_ID, SIM_CLIENT);
-  ssm_client_free(ssm);
-  setenv("MYNT_SSM_PREFIX", prefix, 1);
-  assert_int_equal(bootstrap_env_open_plaid(&env, &why), MYNT_NOT_FOUND);
+  ssm_client_free(s_ssm_without_secret(prefix, sizeof(prefix), "no-secret"));
+  assert_int_equal(bootstrap_env_open_plaid(&env, 0, &why), MYNT_NOT_FOUND);
   char expected[160];
   snprintf(expected, sizeof(expected), "SSM parameter %s" BOOTSTRAP_ENV_PLAID_SECRET ": not found", prefix);
   assert_string_equal(mynt_detail_text(&why), expected);
@@ -225,10 +233,75 @@ static void test_env_names_the_missing_parameter_and_never_a_value(void **state)
   assert_null(env.keyring);
 
   unsetenv("MYNT_SSM_PREFIX");
-  assert_int_equal(bootstrap_env_open_plaid(&env, &why), MYNT_BAD_REQUEST);
+  assert_int_equal(bootstrap_env_open_plaid(&env, 0, &why), MYNT_BAD_REQUEST);
   assert_non_null(strstr(mynt_detail_text(&why), "MYNT_SSM_PREFIX"));
   setenv("MYNT_SSM_PREFIX", copy, 1);
   assert_null(strstr(mynt_detail_text(&why), SIM_SECRET));
+}
+
+/* The items group as the bootstrap sets it up (bootstrap_env_defer_plaid): nothing is read from SSM until a route
+ * needs Plaid. GET /items answers without the secrets; a bad body is still a 400; while a parameter is missing a Plaid
+ * route answers 503 (the log names the parameter, no answer or line holds a value) and every request tries again,
+ * so once the parameter is stored the next one links. */
+static void test_secrets_are_read_by_the_first_route_that_needs_them_and_a_failure_is_tried_again(void **state)
+{
+  s_skip_without_moto(state);
+  plaid_client *kept_plaid = s_fx->env.plaid;
+  seal_keyring *kept_keyring = s_fx->env.keyring;
+  const char *saved = getenv("MYNT_SSM_PREFIX");
+  char kept_prefix[128];
+  snprintf(kept_prefix, sizeof(kept_prefix), "%s", saved);
+  s_fx->env.plaid = NULL;
+  s_fx->env.keyring = NULL;
+
+  char prefix[96];
+  ssm_client *ssm = s_ssm_without_secret(prefix, sizeof(prefix), "lazy");
+  mynt_detail why;
+  assert_int_equal(bootstrap_env_defer_plaid(&s_fx->env, &why), MYNT_OK);
+  assert_ptr_equal(s_fx->env.open_plaid, bootstrap_env_open_plaid);
+
+  log_capture logs;
+  log_capture_start(&logs);
+  json_t *listed = s_answer("items", "GET", "GET /items", "/items", "user-lazy", NULL, NULL, 200);
+  assert_int_equal(json_array_size(json_object_get(listed, "items")), 0);
+  json_decref(listed);
+  assert_null(s_fx->env.plaid);
+  json_t *bad = s_answer("items", "POST", "POST /items", "/items", "user-lazy", "{}", NULL, 400);
+  assert_string_equal(apigw_forge_error_code(bad), "bad_request");
+  json_decref(bad);
+  for(int round = 0; round < 2; round++) {
+    json_t *payload = s_serve("items", "POST", "POST /link/token", "/link/token", "user-lazy", NULL, NULL);
+    json_t *refused = apigw_forge_body(apigw_forge_expect(payload, 503, "service_unavailable"));
+    json_decref(payload);
+    assert_string_equal(apigw_forge_error_message(refused),
+                        "bank connections are unavailable just now: try again in a minute");
+    json_decref(refused);
+    assert_null(s_fx->env.plaid);
+    assert_null(s_fx->env.keyring);
+  }
+  log_capture_stop(&logs);
+  char expected[160];
+  snprintf(expected, sizeof(expected), "SSM parameter %s" BOOTSTRAP_ENV_PLAID_SECRET ": not found", prefix);
+  assert_non_null(strstr(logs.text, expected));
+  assert_non_null(strstr(strstr(logs.text, expected) + 1, expected)); /* tried again, not remembered */
+  assert_null(strstr(logs.text, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
+  assert_null(strstr(logs.text, SIM_CLIENT));
+  log_capture_free(&logs);
+
+  s_put_parameter(ssm, prefix, BOOTSTRAP_ENV_PLAID_SECRET, SIM_SECRET);
+  ssm_client_free(ssm);
+  json_t *token = s_answer("items", "POST", "POST /link/token", "/link/token", "user-lazy", NULL, NULL, 200);
+  assert_int_equal(strncmp(json_string_value(json_object_get(token, "link_token")), "link-sandbox-", 13), 0);
+  json_decref(token);
+  assert_non_null(s_fx->env.plaid);
+  assert_non_null(s_fx->env.keyring);
+
+  plaid_client_free(s_fx->env.plaid);
+  seal_keyring_free(s_fx->env.keyring);
+  s_fx->env.plaid = kept_plaid;
+  s_fx->env.keyring = kept_keyring;
+  s_fx->env.open_plaid = NULL;
+  setenv("MYNT_SSM_PREFIX", kept_prefix, 1);
 }
 
 static void test_link_token_for_a_new_item_and_for_update_mode_of_an_own_item(void **state)
@@ -860,6 +933,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_env_names_the_missing_parameter_and_never_a_value),
+    cmocka_unit_test(test_secrets_are_read_by_the_first_route_that_needs_them_and_a_failure_is_tried_again),
     cmocka_unit_test(test_link_token_for_a_new_item_and_for_update_mode_of_an_own_item),
     cmocka_unit_test(test_create_answers_201_and_stores_only_the_sealed_token),
     cmocka_unit_test(test_create_retried_with_the_same_public_token_answers_the_same_item_once),
