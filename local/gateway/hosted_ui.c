@@ -628,6 +628,16 @@ bool hosted_ui_is_cognito_call(const char *method, const char *path, const char 
          strncmp(target, S_TARGET, strlen(S_TARGET)) == 0;
 }
 
+bool hosted_ui_is_cognito_preflight(const char *method, const char *path, const char *request_headers)
+{
+  if(strcmp(method, "OPTIONS") != 0 || strcmp(path, "/") != 0 || !request_headers)
+    return false;
+  for(const char *p = request_headers; *p; p++)
+    if(strncasecmp(p, "x-amz-target", 12) == 0)
+      return true;
+  return false;
+}
+
 /* ---- identities ----------------------------------------------------------------------- */
 
 /* The local Google account's subject for email: 21 digits (as Google's are), the same for the same address (any
@@ -1736,6 +1746,22 @@ cleanup:
   return st;
 }
 
+/* Makes r (its status set to status) answer browsers of any origin, for the public actions and their preflight. */
+static mynt_status s_allow_browsers(response_http *r, int status)
+{
+  static const char *const headers[][2] = {
+    {"Access-Control-Allow-Origin", "*"},
+    {"Access-Control-Allow-Methods", "POST"},
+    {"Access-Control-Allow-Headers", "content-type, x-amz-target, x-amz-user-agent"},
+    {"Access-Control-Max-Age", "600"},
+  };
+  r->status = status;
+  mynt_status st = MYNT_OK;
+  for(size_t i = 0; i < sizeof(headers) / sizeof(headers[0]) && !st; i++)
+    st = response_add_header(r, headers[i][0], headers[i][1]);
+  return st;
+}
+
 /* RevokeToken {Token, ClientId[, ClientSecret]}: 200 with an empty body, or Cognito's error. */
 static mynt_status s_revoke_token(hosted_ui *h, const json_t *doc, response_http *r)
 {
@@ -1823,6 +1849,8 @@ static mynt_status s_public_call(hosted_ui *h, const hosted_ui_request *req, con
 mynt_status hosted_ui_cognito(hosted_ui *h, const hosted_ui_request *req, response_http *r)
 {
   response_free(r);
+  if(strcmp(req->method, "OPTIONS") == 0) /* hosted_ui_is_cognito_preflight */
+    return s_allow_browsers(r, 200);
   const char *action = req->target + strlen(S_TARGET);
   bool public = s_is_public(action);
   mynt_status st = MYNT_OK;
@@ -1831,7 +1859,7 @@ mynt_status hosted_ui_cognito(hosted_ui *h, const hosted_ui_request *req, respon
   if(!req->content_type || strncasecmp(req->content_type, "application/x-amz-json-1.", 25) != 0)
     return s_cognito_error(r, "SerializationException", "Content-Type must be application/x-amz-json-1.1.");
   if(public)
-    return s_public_call(h, req, action, r);
+    return (st = s_public_call(h, req, action, r)) ? st : s_allow_browsers(r, r->status);
   if(strcmp(action, "AdminLinkProviderForUser") == 0)
     return s_admin_link(h, req, r);
   if(strcmp(action, "ListUsers") == 0)

@@ -71,6 +71,11 @@ bool hosted_ui_is_path(const char *path);
  * hosted_ui_cognito: a POST to "/" naming AWSCognitoIdentityProviderService. */
 bool hosted_ui_is_cognito_call(const char *method, const char *path, const char *target);
 
+/* Returns true when a request to path is a browser's CORS preflight for a cognito-idp call (hosted_ui_cognito answers
+ * it): an OPTIONS to "/" whose Access-Control-Request-Headers value request_headers (may be NULL) names X-Amz-Target,
+ * as a page on another origin than the endpoint's sends (http://localhost:<port> beside http://127.0.0.1:<port>). */
+bool hosted_ui_is_cognito_preflight(const char *method, const char *path, const char *request_headers);
+
 /* Answers a hosted-UI request (hosted_ui_is_path) into r (initialised; what it held is freed) the way Cognito does:
  * pages and redirects for the browser, {"error": ...} JSON from /oauth2/token and /oauth2/revoke (a revoked refresh
  * token is then refused by /oauth2/token with invalid_grant). Safe to call from many threads. Returns MYNT_OK when r
@@ -83,7 +88,9 @@ mynt_status hosted_ui_handle(hosted_ui *h, const hosted_ui_request *req, respons
  * them); the web app's public actions (SignUp, InitiateAuth, ...; no AWS credentials) passed to the pool's endpoint,
  * but RevokeToken answered here (moto has none) and a refresh with a revoked refresh token, or a call with an access
  * token issued from one, refused with NotAuthorizedException as Cognito does; any other action refused. Errors are
- * Cognito's {"__type","message"} with 400. Returns MYNT_OK when r holds the answer, MYNT_NOMEM. */
+ * Cognito's {"__type","message"} with 400. The public actions' answers, and the preflight for them
+ * (hosted_ui_is_cognito_preflight), allow any origin, as Cognito's endpoint does for browsers. Returns MYNT_OK when r
+ * holds the answer, MYNT_NOMEM. */
 mynt_status hosted_ui_cognito(hosted_ui *h, const hosted_ui_request *req, response_http *r);
 
 #endif

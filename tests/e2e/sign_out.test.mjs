@@ -56,11 +56,12 @@ async function assertSignedOutViewAccessible(page, what) {
   await page.setViewportSize(DESKTOP);
 }
 
-test('signing out of a password session revokes its refresh token at Cognito', { timeout: 120_000 }, async () => {
+/** Signs up at the app served from origin, signs out by keyboard and checks the refresh token was revoked. */
+async function passwordSignOut(origin, shot) {
   await onPage(await openPage(browser, stack), async (w) => {
     const { page } = w;
-    const bearer = watchBearer(page, stack.api_url);
-    await page.goto(`${stack.api_url}/`);
+    const bearer = watchBearer(page, origin);
+    await page.goto(`${origin}/`);
     await signUpAndConfirm(page, newEmail('signout-pw'));
     const refresh = await storedRefreshToken(page);
     assert.ok(refresh, 'a signed-in page keeps its refresh token');
@@ -71,7 +72,7 @@ test('signing out of a password session revokes its refresh token at Cognito', {
     await signOutByKeyboard(page, 'You are signed out.');
     assert.deepEqual(JSON.parse((await revoke).postData()), { ClientId: stack.client_id, Token: refresh });
     assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'nothing left in sessionStorage');
-    await screenshot(page, 'sign-out-password');
+    await screenshot(page, shot);
     await assertSignedOutViewAccessible(page, 'the signed-out view');
 
     const after = await refreshWithCognito(refresh);
@@ -82,7 +83,13 @@ test('signing out of a password session revokes its refresh token at Cognito', {
     const me = await fetch(`${stack.api_url}/me`, { headers: { authorization: `Bearer ${idToken}` } });
     assert.equal(me.status, 200);
   });
-});
+}
+
+test('signing out of a password session revokes its refresh token at Cognito', { timeout: 120_000 },
+  () => passwordSignOut(stack.api_url, 'sign-out-password'));
+
+test('from the app\'s other local origin (localhost) the Cognito calls cross origins and sign-out revokes all the same', { timeout: 120_000 },
+  () => passwordSignOut(stack.api_url.replace('//127.0.0.1:', '//localhost:'), 'sign-out-password-localhost'));
 
 /** Signs in with Google through the stand-in, by keyboard, as a new identity; returns the page's refresh token. */
 async function signInWithGoogle(page, tag) {

@@ -877,6 +877,35 @@ static void test_hosted_ui_revoke_token_ends_a_pool_refresh_token_and_its_access
   assert_int_equal(s_pool_refreshes, before + 1);
 }
 
+static void test_hosted_ui_public_actions_answer_browsers_of_another_origin(void **state)
+{
+  (void)state;
+  assert_true(hosted_ui_is_cognito_preflight("OPTIONS", "/", "content-type,X-Amz-Target"));
+  assert_false(hosted_ui_is_cognito_preflight("OPTIONS", "/", "content-type"));
+  assert_false(hosted_ui_is_cognito_preflight("OPTIONS", "/items", "x-amz-target"));
+  assert_false(hosted_ui_is_cognito_preflight("GET", "/", "x-amz-target"));
+  assert_false(hosted_ui_is_cognito_preflight("OPTIONS", "/", NULL));
+  hosted_ui_request req = {.method = "OPTIONS", .path = "/", .query = "", .now_ms = clock_epoch_ms()};
+  response_http r;
+  response_init(&r);
+  assert_int_equal(hosted_ui_cognito(s_ui, &req, &r), MYNT_OK);
+  assert_int_equal(r.status, 200);
+  assert_string_equal(s_header(&r, "Access-Control-Allow-Origin"), "*");
+  assert_non_null(strstr(s_header(&r, "Access-Control-Allow-Headers"), "x-amz-target"));
+  response_free(&r);
+  r = s_cognito("RevokeToken", NULL, "{\"ClientId\":\"" CLIENT "\",\"Token\":\"" POOL_REFRESH "\"}");
+  assert_string_equal(s_header(&r, "Access-Control-Allow-Origin"), "*");
+  s_expect_revoked_answer(&r);
+  r = s_cognito("InitiateAuth", NULL,
+                "{\"ClientId\":\"" CLIENT "\",\"AuthFlow\":\"REFRESH_TOKEN_AUTH\",\"AuthParameters\":{"
+                "\"REFRESH_TOKEN\":\"" POOL_REFRESH "\"}}");
+  assert_string_equal(s_header(&r, "Access-Control-Allow-Origin"), "*"); /* a refusal too, or the page cannot read it */
+  s_expect_cognito_error(&r, "NotAuthorizedException");
+  r = s_cognito("ListUsers", SIGV4, "{\"UserPoolId\":\"" POOL "\"}");
+  assert_null(s_header(&r, "Access-Control-Allow-Origin")); /* an admin action is no browser's */
+  response_free(&r);
+}
+
 static void test_hosted_ui_revoke_token_is_validated_like_cognito(void **state)
 {
   (void)state;
@@ -1013,6 +1042,7 @@ int main(void)
     S_TEST(test_hosted_ui_revoke_endpoint_refuses_what_cognito_refuses),
     S_TEST(test_hosted_ui_revoke_token_ends_a_pool_refresh_token_and_its_access_tokens),
     S_TEST(test_hosted_ui_revoke_token_is_validated_like_cognito),
+    S_TEST(test_hosted_ui_public_actions_answer_browsers_of_another_origin),
     S_TEST(test_hosted_ui_google_page_remembers_the_account_chosen),
     S_TEST(test_hosted_ui_logout_redirects_only_to_a_logout_url),
   };
