@@ -165,7 +165,9 @@ class Stack:
             "region": a.region,
             "user_pool_id": stack["user_pool_id"],
             "client_id": stack["client_id"],
-            "cognito_endpoint": endpoint,
+            # The pool's public actions go through mynt-local, which passes them to moto and answers RevokeToken
+            # (moto has none) and refuses revoked refresh tokens, as Cognito does.
+            "cognito_endpoint": origin if stack["routes"].get("hosted_ui") else endpoint,
             # The hosted UI for "Continue with Google": mynt-local's stand-in (its own origin) unless one is given.
             "cognito_domain": a.cognito_domain or origin,
             "mode": "local",

@@ -223,7 +223,7 @@ def create_user_pools(template, resolver, endpoint):
         # AWS's hosted UI's; locally mynt-local's stand-in serves them.
         keys = ("ClientName", "UserPoolId", "GenerateSecret", "ExplicitAuthFlows",
                 "PreventUserExistenceErrors", "AccessTokenValidity", "IdTokenValidity",
-                "RefreshTokenValidity", "TokenValidityUnits")
+                "RefreshTokenValidity", "TokenValidityUnits", "EnableTokenRevocation")
         args = {k: resolver.resolve(v) for k, v in res["Properties"].items() if k in keys}
         client = idp.create_user_pool_client(**args)["UserPoolClient"]
         resolver.physical[name] = client["ClientId"]

@@ -3,8 +3,10 @@ import { h, replace } from './js/dom.js';
 import { createCognito, cognitoEndpoint } from './js/cognito.js';
 import { createSession } from './js/session.js';
 import { createApi } from './js/api.js';
-import { beginSignIn, completeSignIn, parseCallback, refreshSignIn, isFirstLinkFailure, takePending, logoutUrl, PENDING_KEY } from './js/pkce.js';
-import { track } from './js/ui.js';
+import {
+  beginSignIn, completeSignIn, parseCallback, refreshSignIn, revokeSignIn, isFirstLinkFailure, takePending, logoutUrl, PENDING_KEY,
+} from './js/pkce.js';
+import { track, withBusy } from './js/ui.js';
 import { signInView, signUpView, confirmView, forgotView, callbackView } from './js/views/auth.js';
 import { dashboardView } from './js/views/dashboard.js';
 import { budgetView } from './js/views/budget.js';
@@ -22,6 +24,14 @@ const SIGNED_OUT = new Set(['sign-in', 'sign-up', 'confirm', 'forgot']);
 const VIA_KEY = 'mynt.session.via';
 /** sessionStorage: set while a Google sign-in is restarted after Cognito's first-link failure (once only). */
 const RELINK_KEY = 'mynt.oauth.restarted';
+/** sessionStorage: how a sign-out ended, carried across the hosted UI's /logout to the sign-in view (read once). */
+const SIGNED_OUT_KEY = 'mynt.signed-out';
+/** What the sign-in view says after a sign-out: the session ended at Cognito, or only here (the revoke failed). */
+const SIGNED_OUT_FLASH = {
+  revoked: ['You are signed out.', 'success'],
+  local: ['You are signed out on this device. Mynt could not reach the sign-in service to end the session there too, '
+    + 'so it ends by itself within 30 days.', 'info'],
+};
 
 const main = document.getElementById('main');
 const accountMenu = document.getElementById('account-menu');
@@ -105,23 +115,42 @@ async function start() {
     },
   });
 
+  /**
+   * Signs out: revokes the session's refresh token at Cognito (the hosted UI's /oauth2/revoke for a Google session,
+   * RevokeToken otherwise, and RevokeToken when /oauth2/revoke cannot be read from the page), so it and the tokens
+   * issued from it are refused there; then forgets every token here, even when the revoke failed. A hosted-UI session
+   * then ends at /logout too, which comes back to the sign-in view.
+   */
+  async function signOutNow() {
+    const viaHostedUi = sessionStorage.getItem(VIA_KEY) === 'hosted-ui';
+    const refreshToken = app.session.refreshToken();
+    let ended = 'revoked';
+    let reachable = true;
+    if (refreshToken) {
+      const viaApi = () => cognito.revokeToken(refreshToken);
+      try {
+        await track(viaHostedUi ? revokeSignIn(refreshToken, hostedUi, { fetchImpl: (...a) => fetch(...a) })
+          .catch((err) => { if (err?.type === 'NetworkError') return viaApi(); throw err; }) : viaApi());
+      } catch (err) {
+        ended = 'local';
+        reachable = err?.type !== 'NetworkError';
+      }
+    }
+    app.session.clear();
+    app.pending = null;
+    if (viaHostedUi && reachable) {
+      sessionStorage.setItem(SIGNED_OUT_KEY, ended);
+      location.assign(logoutUrl({ ...hostedUi, logoutUri: `${location.origin}/` }));
+      return;
+    }
+    app.setFlash(...SIGNED_OUT_FLASH[ended]);
+    app.navigate('sign-in');
+  }
+
   function renderAccountMenu(user) {
     if (!user) { replace(accountMenu); return; }
     const signOut = h('button', { type: 'button', class: 'button button-quiet' }, 'Sign out');
-    signOut.addEventListener('click', () => {
-      if (sessionStorage.getItem(VIA_KEY) === 'hosted-ui') {
-        // A session from the hosted UI ends there too (/logout, back to the app's logout URL).
-        app.session.clear();
-        location.assign(logoutUrl({ ...hostedUi, logoutUri: `${location.origin}/` }));
-        return;
-      }
-      const access = app.session.accessToken();
-      if (access) cognito.globalSignOut(access).catch(() => {});
-      app.session.clear();
-      app.pending = null;
-      app.setFlash('You are signed out.', 'success');
-      app.navigate('sign-in');
-    });
+    signOut.addEventListener('click', () => withBusy(signOut, 'Signing out\u2026', signOutNow));
     replace(accountMenu, h('span', { class: 'who' }, user.email), signOut);
   }
   app.session.onChange(renderAccountMenu);
@@ -160,6 +189,11 @@ async function start() {
     current.focus();
     if (route === 'dashboard') loadLink(config.plaid_link_script).catch(() => {});
   }
+
+  // Back from the hosted UI's /logout: say how the sign-out ended, once.
+  const signedOut = sessionStorage.getItem(SIGNED_OUT_KEY);
+  sessionStorage.removeItem(SIGNED_OUT_KEY);
+  if (Object.hasOwn(SIGNED_OUT_FLASH, signedOut ?? '')) app.setFlash(...SIGNED_OUT_FLASH[signedOut]);
 
   // A Google sign-in returning from the hosted UI: take the code out of the address bar first.
   const callback = parseCallback(location.search);

@@ -702,8 +702,11 @@ static enum MHD_Result s_on_request(void *ctx, struct MHD_Connection *c, const h
     s_access_log(method, raw_path, 413, req->start_ms);
     return s_send_message(c, 413, "Request Entity Too Large", NULL);
   }
-  bool cognito_call = g->ui && hosted_ui_is_cognito_call(
-                                 method, raw_path, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target"));
+  bool cognito_call =
+    g->ui &&
+    (hosted_ui_is_cognito_call(method, raw_path, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target")) ||
+     hosted_ui_is_cognito_preflight(method, raw_path,
+                                    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Access-Control-Request-Headers")));
   if(cognito_call || (g->ui && hosted_ui_is_path(raw_path))) {
     ok = s_serve_hosted_ui(g, c, req, raw_path, raw_query, cognito_call, &status);
     s_access_log(method, raw_path, status, req->start_ms);

@@ -1,5 +1,5 @@
-/* hosted_ui.c - the local stand-in for Cognito's hosted UI (/oauth2/authorize, /oauth2/token, /logout) with a local
- * "Google" page, and the one cognito-idp action moto lacks (AdminLinkProviderForUser). */
+/* hosted_ui.c - the local stand-in for Cognito's hosted UI (/oauth2/authorize, /oauth2/token, /oauth2/revoke, /logout)
+ * with a local "Google" page, and the cognito-idp actions moto lacks (AdminLinkProviderForUser, RevokeToken). */
 #include "local/gateway/hosted_ui.h"
 
 #include <openssl/bn.h>
@@ -84,6 +84,16 @@ typedef struct {
   s_principal who; /* the destination user, with linked = true */
 } s_link;
 
+/* Refresh tokens of the pool's own (moto's, from InitiateAuth) revoked here, kept until mynt-local stops. */
+#define S_MAX_REVOKED 4096
+
+/* A refresh token of the pool's that RevokeToken or /oauth2/revoke revoked: its SHA-256 (the token itself is not
+ * kept) and the origin_jti of the tokens issued from it. */
+typedef struct {
+  unsigned char digest[32];
+  char origin_jti[64];
+} s_revoked;
+
 struct hosted_ui {
   const local_config_hosted_ui *cfg;
   char *region;
@@ -101,6 +111,8 @@ struct hosted_ui {
   size_t n_users;
   s_link links[S_MAX_ENTRIES];
   size_t n_links;
+  s_revoked revoked[S_MAX_REVOKED];
+  size_t n_revoked;
 };
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -294,12 +306,18 @@ static mynt_status s_redirect(response_http *r, const char *location)
   return st ? st : response_add_header(r, "Cache-Control", "no-store");
 }
 
-/* The token endpoint's error: 400 {"error": error}. */
-static mynt_status s_token_error(response_http *r, const char *error)
+/* An OAuth endpoint's error: status {"error": error}. */
+static mynt_status s_oauth_error(response_http *r, int status, const char *error)
 {
   char body[96];
   snprintf(body, sizeof(body), "{\"error\":\"%s\"}", error);
-  return s_answer(r, 400, "application/json;charset=UTF-8", body);
+  return s_answer(r, status, "application/json;charset=UTF-8", body);
+}
+
+/* The token endpoint's error: 400 {"error": error}. */
+static mynt_status s_token_error(response_http *r, const char *error)
+{
+  return s_oauth_error(r, 400, error);
 }
 
 /* A cognito-idp error: 400 {"__type": type, "message": message}. */
@@ -596,7 +614,8 @@ const json_t *hosted_ui_jwks(const hosted_ui *h)
 
 bool hosted_ui_is_path(const char *path)
 {
-  static const char *const paths[] = {"/oauth2/authorize", "/oauth2/idpresponse", "/oauth2/token", "/logout", "/error"};
+  static const char *const paths[] = {
+    "/oauth2/authorize", "/oauth2/idpresponse", "/oauth2/token", "/oauth2/revoke", "/logout", "/error"};
   for(size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
     if(strcmp(path, paths[i]) == 0)
       return true;
@@ -607,6 +626,16 @@ bool hosted_ui_is_cognito_call(const char *method, const char *path, const char 
 {
   return strcmp(method, "POST") == 0 && strcmp(path, "/") == 0 && target &&
          strncmp(target, S_TARGET, strlen(S_TARGET)) == 0;
+}
+
+bool hosted_ui_is_cognito_preflight(const char *method, const char *path, const char *request_headers)
+{
+  if(strcmp(method, "OPTIONS") != 0 || strcmp(path, "/") != 0 || !request_headers)
+    return false;
+  for(const char *p = request_headers; *p; p++)
+    if(strncasecmp(p, "x-amz-target", 12) == 0)
+      return true;
+  return false;
 }
 
 /* ---- identities ----------------------------------------------------------------------- */
@@ -1182,12 +1211,24 @@ static mynt_status s_token_by_refresh(hosted_ui *h, const hosted_ui_request *req
   return st;
 }
 
-static mynt_status s_token(hosted_ui *h, const hosted_ui_request *req, response_http *r)
+/* Returns true for a form POST, as the OAuth endpoints take; otherwise answers their refusal into r (405, or 400
+ * invalid_request) with *out_st and returns false. */
+static bool s_form_post(const hosted_ui_request *req, response_http *r, mynt_status *out_st)
 {
   if(strcmp(req->method, "POST") != 0)
-    return s_answer(r, 405, "application/json;charset=UTF-8", "{\"error\":\"invalid_request\"}");
-  if(!req->content_type || strncasecmp(req->content_type, "application/x-www-form-urlencoded", 33) != 0)
-    return s_token_error(r, "invalid_request");
+    *out_st = s_answer(r, 405, "application/json;charset=UTF-8", "{\"error\":\"invalid_request\"}");
+  else if(!req->content_type || strncasecmp(req->content_type, "application/x-www-form-urlencoded", 33) != 0)
+    *out_st = s_token_error(r, "invalid_request");
+  else
+    return true;
+  return false;
+}
+
+static mynt_status s_token(hosted_ui *h, const hosted_ui_request *req, response_http *r)
+{
+  mynt_status refused;
+  if(!s_form_post(req, r, &refused))
+    return refused;
   bool bad = false;
   const char *b = req->body ? req->body : "";
   char *grant = s_form_value(b, req->body_len, "grant_type", &bad);
@@ -1218,6 +1259,192 @@ static mynt_status s_token(hosted_ui *h, const hosted_ui_request *req, response_
   free(redirect_uri);
   mynt_wipe_free(verifier);
   mynt_wipe_free(refresh);
+  return st;
+}
+
+/* ---- revocation: /oauth2/revoke and RevokeToken --------------------------------------------- */
+
+/* Writes the SHA-256 of text into out. Returns false when the digest cannot be made. */
+static bool s_digest(const char *text, unsigned char out[32])
+{
+  unsigned int len = 0;
+  return EVP_Digest(text, strlen(text), out, &len, EVP_sha256(), NULL) == 1 && len == 32;
+}
+
+/* Returns the index of the pool's revoked refresh token with digest d, or n_revoked. Caller holds the lock. */
+static size_t s_revoked_index(const hosted_ui *h, const unsigned char d[32])
+{
+  size_t i = 0;
+  while(i < h->n_revoked && memcmp(h->revoked[i].digest, d, 32) != 0)
+    i++;
+  return i;
+}
+
+/* Returns true when token (NULL: false) is a revoked refresh token of the pool's. */
+static bool s_refresh_revoked(hosted_ui *h, const char *token)
+{
+  unsigned char d[32];
+  if(!token || !s_digest(token, d))
+    return false;
+  pthread_mutex_lock(&h->lock);
+  bool revoked = s_revoked_index(h, d) < h->n_revoked;
+  pthread_mutex_unlock(&h->lock);
+  return revoked;
+}
+
+/* Returns the claims of the compact JWT token (NULL: none), unverified, or NULL when it has none: for the pool's own
+ * answers and for looking a token up among the revoked, never to trust a token. Caller json_decref. */
+static json_t *s_jwt_claims(const char *token)
+{
+  const char *dot = token ? strchr(token, '.') : NULL;
+  const char *end = dot ? strchr(dot + 1, '.') : NULL;
+  json_t *claims = NULL;
+  if(end && json_from_b64url(dot + 1, (size_t)(end - dot - 1), S_MAX_TOKEN, &claims) != MYNT_OK)
+    claims = NULL;
+  return claims;
+}
+
+/* Returns true when access_token (NULL: false) was issued from a refresh token revoked here: Cognito then refuses it
+ * in its own APIs (an API Gateway JWT authorizer still accepts it until it expires). */
+static bool s_access_revoked(hosted_ui *h, const char *access_token)
+{
+  json_t *claims = s_jwt_claims(access_token);
+  const char *origin = json_member_string(claims, "origin_jti");
+  bool revoked = false;
+  pthread_mutex_lock(&h->lock);
+  for(size_t i = 0; origin && *origin && i < h->n_revoked && !revoked; i++)
+    revoked = strcmp(h->revoked[i].origin_jti, origin) == 0;
+  pthread_mutex_unlock(&h->lock);
+  json_decref(claims);
+  return revoked;
+}
+
+/* What a revocation came to. */
+typedef enum {
+  S_REVOKE_DONE,        /* revoked now, or nothing to revoke (unknown, already revoked, another client's) */
+  S_REVOKE_NOT_REFRESH, /* an ID or access token (a JWT), which Cognito does not revoke */
+  S_REVOKE_FULL,        /* the local list of revoked tokens is full */
+} s_revoke_result;
+
+/* Asks the pool whether token is a live refresh token of the client: its answer to REFRESH_TOKEN_AUTH names the
+ * client (the ID token's aud) and the origin_jti of the tokens issued from it. Sets *out_live and copies the origin_jti
+ * into origin (64 bytes). Returns MYNT_OK, MYNT_UPSTREAM (the pool could not be asked or failed), MYNT_NOMEM. */
+static mynt_status s_pool_refresh_owner(hosted_ui *h, const char *token, bool *out_live, char origin[64])
+{
+  *out_live = false;
+  origin[0] = '\0';
+  char *body = s_dump_stolen(json_pack("{s:s, s:s, s:{s:s}}", "ClientId", h->cfg->client_id, "AuthFlow",
+                                       "REFRESH_TOKEN_AUTH", "AuthParameters", "REFRESH_TOKEN", token));
+  if(!body)
+    return MYNT_NOMEM;
+  mynt_buf answer;
+  buf_init(&answer, S_MAX_ANSWER);
+  long http = 0;
+  mynt_status st = h->backend.cognito(h->backend.ctx, "InitiateAuth", body, &http, &answer);
+  mynt_wipe_free(body);
+  json_t *doc = !st ? json_loadb(answer.ptr ? answer.ptr : "", answer.len, 0, NULL) : NULL;
+  if(answer.ptr)
+    mynt_wipe(answer.ptr, answer.len);
+  buf_free(&answer);
+  const char *type = json_member_string(doc, "__type");
+  if(st)
+    st = st == MYNT_NOMEM ? st : MYNT_UPSTREAM;
+  else if(http != 200) /* a token the pool does not know, or no longer honours, has nothing left to revoke */
+    st = type && (strstr(type, "NotAuthorizedException") || strstr(type, "ResourceNotFoundException")) ? MYNT_OK
+                                                                                                       : MYNT_UPSTREAM;
+  else {
+    const json_t *result = json_object_get(doc, "AuthenticationResult");
+    json_t *id = s_jwt_claims(json_member_string(result, "IdToken"));
+    json_t *access = s_jwt_claims(json_member_string(result, "AccessToken"));
+    const char *aud = json_member_string(id, "aud");
+    *out_live = aud && strcmp(aud, h->cfg->client_id) == 0;
+    json_member_copy(access, "origin_jti", origin, 64);
+    json_decref(id);
+    json_decref(access);
+  }
+  json_decref(doc);
+  return st;
+}
+
+/* Revokes the refresh token token of h's client (the caller checked the client) as Cognito does: one of the
+ * stand-in's own (from /oauth2/token) is forgotten, so /oauth2/token refuses it; one of the pool's (moto's, from
+ * InitiateAuth, which moto cannot revoke one at a time) is confirmed with the pool and listed as revoked, so
+ * InitiateAuth through mynt-local refuses it and the access tokens issued from it. Idempotent. Sets *out; returns
+ * MYNT_OK, MYNT_UPSTREAM (the pool could not be asked), MYNT_INTERNAL, MYNT_NOMEM. */
+static mynt_status s_revoke(hosted_ui *h, const char *token, s_revoke_result *out)
+{
+  *out = S_REVOKE_DONE;
+  size_t dots = 0;
+  for(const char *c = token; *c; c++)
+    dots += *c == '.';
+  if(dots == 2) {
+    *out = S_REVOKE_NOT_REFRESH;
+    return MYNT_OK;
+  }
+  unsigned char d[32];
+  if(!s_digest(token, d))
+    return MYNT_INTERNAL;
+  pthread_mutex_lock(&h->lock);
+  size_t i = 0;
+  while(i < h->n_refresh && strcmp(h->refresh[i].token, token) != 0)
+    i++;
+  bool own = i < h->n_refresh;
+  if(own) {
+    s_refresh_free(&h->refresh[i]);
+    memmove(&h->refresh[i], &h->refresh[i + 1], (h->n_refresh - i - 1) * sizeof(h->refresh[0]));
+    h->n_refresh--;
+  }
+  bool known = own || s_revoked_index(h, d) < h->n_revoked;
+  pthread_mutex_unlock(&h->lock);
+  if(known)
+    return MYNT_OK;
+  bool live = false;
+  char origin[64];
+  mynt_status st = s_pool_refresh_owner(h, token, &live, origin);
+  if(st || !live)
+    return st;
+  pthread_mutex_lock(&h->lock);
+  if(s_revoked_index(h, d) < h->n_revoked)
+    ; /* revoked meanwhile by another request */
+  else if(h->n_revoked == S_MAX_REVOKED)
+    *out = S_REVOKE_FULL;
+  else {
+    s_revoked *rv = &h->revoked[h->n_revoked++];
+    memcpy(rv->digest, d, sizeof(d));
+    memcpy(rv->origin_jti, origin, sizeof(origin));
+  }
+  pthread_mutex_unlock(&h->lock);
+  return MYNT_OK;
+}
+
+/* POST /oauth2/revoke (form: token, client_id; the client has no secret): 200 with an empty body when the token is
+ * revoked or was nothing to revoke; {"error"} with 400 invalid_request (no token), 401 invalid_client, 400
+ * unsupported_token_type (an ID or access token), as Cognito answers. */
+static mynt_status s_revoke_endpoint(hosted_ui *h, const hosted_ui_request *req, response_http *r)
+{
+  mynt_status refused;
+  if(!s_form_post(req, r, &refused))
+    return refused;
+  bool bad = false;
+  const char *b = req->body ? req->body : "";
+  char *token = s_form_value(b, req->body_len, "token", &bad);
+  char *client = s_form_value(b, req->body_len, "client_id", &bad);
+  s_revoke_result result = S_REVOKE_DONE;
+  mynt_status st = MYNT_OK;
+  if(bad || !token || !*token)
+    st = s_token_error(r, "invalid_request");
+  else if(!client || strcmp(client, h->cfg->client_id) != 0)
+    st = s_oauth_error(r, 401, "invalid_client");
+  else if((st = s_revoke(h, token, &result)) == MYNT_UPSTREAM || (!st && result == S_REVOKE_FULL))
+    st = s_oauth_error(r, 500, "server_error");
+  else if(!st)
+    st = result == S_REVOKE_NOT_REFRESH ? s_token_error(r, "unsupported_token_type")
+                                        : s_answer(r, 200, "application/json;charset=UTF-8", "");
+  /* Like the token endpoint, it answers a single-page app of any origin. */
+  if(!st)
+    st = response_add_header(r, "Access-Control-Allow-Origin", "*");
+  mynt_wipe_free(token);
+  free(client);
   return st;
 }
 
@@ -1264,6 +1491,8 @@ mynt_status hosted_ui_handle(hosted_ui *h, const hosted_ui_request *req, respons
   bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
   if(strcmp(req->path, "/oauth2/token") == 0)
     return s_token(h, req, r);
+  if(strcmp(req->path, "/oauth2/revoke") == 0)
+    return s_revoke_endpoint(h, req, r);
   if(strcmp(req->path, "/oauth2/idpresponse") == 0 && strcmp(req->method, "POST") == 0)
     return s_idpresponse(h, req, r);
   if(!get)
@@ -1517,20 +1746,125 @@ cleanup:
   return st;
 }
 
+/* Makes r (its status set to status) answer browsers of any origin, for the public actions and their preflight. */
+static mynt_status s_allow_browsers(response_http *r, int status)
+{
+  static const char *const headers[][2] = {
+    {"Access-Control-Allow-Origin", "*"},
+    {"Access-Control-Allow-Methods", "POST"},
+    {"Access-Control-Allow-Headers", "content-type, x-amz-target, x-amz-user-agent"},
+    {"Access-Control-Max-Age", "600"},
+  };
+  r->status = status;
+  mynt_status st = MYNT_OK;
+  for(size_t i = 0; i < sizeof(headers) / sizeof(headers[0]) && !st; i++)
+    st = response_add_header(r, headers[i][0], headers[i][1]);
+  return st;
+}
+
+/* RevokeToken {Token, ClientId[, ClientSecret]}: 200 with an empty body, or Cognito's error. */
+static mynt_status s_revoke_token(hosted_ui *h, const json_t *doc, response_http *r)
+{
+  const char *token = json_member_string(doc, "Token");
+  const char *client = json_member_string(doc, "ClientId");
+  if(!token || !client || !*token || !*client)
+    return s_cognito_error(r, "InvalidParameterException", "Token and ClientId are required.");
+  if(strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=.") != strlen(token))
+    return s_cognito_error(r, "InvalidParameterException",
+                           "1 validation error detected: Value at 'token' failed to satisfy constraint: Member must "
+                           "satisfy regular expression pattern: [A-Za-z0-9-_=.]+");
+  /* message ours: the local pool has one app client, without a secret */
+  if(strcmp(client, h->cfg->client_id) != 0 || json_object_get(doc, "ClientSecret"))
+    return s_cognito_error(r, "UnauthorizedException", "Invalid client id or secret.");
+  s_revoke_result result = S_REVOKE_DONE;
+  mynt_status st = s_revoke(h, token, &result);
+  if(st == MYNT_UPSTREAM || (!st && result == S_REVOKE_FULL))
+    return s_cognito_error(r, "InternalErrorException", "The token could not be revoked locally.");
+  if(st)
+    return st;
+  if(result == S_REVOKE_NOT_REFRESH)
+    return s_cognito_error(r, "UnsupportedTokenTypeException", "Only refresh tokens can be revoked.");
+  return s_answer(r, 200, "application/x-amz-json-1.1", "");
+}
+
+/* The user pool's public actions (no AWS credentials: the app client, a session or a user's token authorizes them)
+ * that mynt-local passes to the pool's endpoint for the web app, minding what was revoked here. */
+static const char *const s_public_actions[] = {"SignUp",
+                                               "ConfirmSignUp",
+                                               "ResendConfirmationCode",
+                                               "InitiateAuth",
+                                               "RespondToAuthChallenge",
+                                               "ForgotPassword",
+                                               "ConfirmForgotPassword",
+                                               "GetUser",
+                                               "GlobalSignOut",
+                                               "ChangePassword",
+                                               "RevokeToken"};
+
+static bool s_is_public(const char *action)
+{
+  for(size_t i = 0; i < sizeof(s_public_actions) / sizeof(s_public_actions[0]); i++)
+    if(strcmp(action, s_public_actions[i]) == 0)
+      return true;
+  return false;
+}
+
+/* A public action: RevokeToken answered here; a refresh with a revoked refresh token, or a call with an access token
+ * issued from one, refused as Cognito refuses them; anything else passed to the pool and its answer passed back. */
+static mynt_status s_public_call(hosted_ui *h, const hosted_ui_request *req, const char *action, response_http *r)
+{
+  json_t *doc = json_loadb(req->body ? req->body : "", req->body_len, 0, NULL);
+  const char *flow = json_member_string(doc, "AuthFlow");
+  mynt_status st = MYNT_OK;
+  char *body = NULL;
+  mynt_buf answer;
+  buf_init(&answer, S_MAX_ANSWER);
+  if(!json_is_object(doc))
+    st = s_cognito_error(r, "SerializationException", "The request body is not a JSON object.");
+  else if(strcmp(action, "RevokeToken") == 0)
+    st = s_revoke_token(h, doc, r);
+  else if(flow && (strcmp(flow, "REFRESH_TOKEN_AUTH") == 0 || strcmp(flow, "REFRESH_TOKEN") == 0) &&
+          s_refresh_revoked(h, json_member_string(json_object_get(doc, "AuthParameters"), "REFRESH_TOKEN")))
+    st = s_cognito_error(r, "NotAuthorizedException", "Refresh Token has been revoked");
+  else if(s_access_revoked(h, json_member_string(doc, "AccessToken")))
+    st = s_cognito_error(r, "NotAuthorizedException", "Access Token has been revoked");
+  else if(!(body = strndup(req->body, req->body_len)))
+    st = MYNT_NOMEM;
+  else {
+    long http = 0;
+    st = h->backend.cognito(h->backend.ctx, action, body, &http, &answer);
+    if(st)
+      st = st == MYNT_NOMEM ? st : s_cognito_error(r, "InternalErrorException", "The user pool could not be reached.");
+    else
+      st = s_answer(r, (int)(http >= 200 && http < 600 ? http : 500), "application/x-amz-json-1.1", buf_cstr(&answer));
+  }
+  if(answer.ptr)
+    mynt_wipe(answer.ptr, answer.len); /* tokens, passwords */
+  buf_free(&answer);
+  mynt_wipe_free(body);
+  json_decref(doc);
+  return st;
+}
+
 mynt_status hosted_ui_cognito(hosted_ui *h, const hosted_ui_request *req, response_http *r)
 {
   response_free(r);
+  if(strcmp(req->method, "OPTIONS") == 0) /* hosted_ui_is_cognito_preflight */
+    return s_allow_browsers(r, 200);
+  const char *action = req->target + strlen(S_TARGET);
+  bool public = s_is_public(action);
   mynt_status st = MYNT_OK;
-  if(!s_signed_for_cognito(h, req->authorization, r, &st))
+  if(!public && !s_signed_for_cognito(h, req->authorization, r, &st))
     return st;
   if(!req->content_type || strncasecmp(req->content_type, "application/x-amz-json-1.", 25) != 0)
     return s_cognito_error(r, "SerializationException", "Content-Type must be application/x-amz-json-1.1.");
-  const char *action = req->target + strlen(S_TARGET);
+  if(public)
+    return (st = s_public_call(h, req, action, r)) ? st : s_allow_browsers(r, r->status);
   if(strcmp(action, "AdminLinkProviderForUser") == 0)
     return s_admin_link(h, req, r);
   if(strcmp(action, "ListUsers") == 0)
     return s_list_users(h, req, r);
   return s_cognito_error(r, "UnknownOperationException",
-                         "mynt-local answers only AdminLinkProviderForUser and ListUsers here; the pool is at its own "
-                         "endpoint.");
+                         "mynt-local answers the web app's public actions, AdminLinkProviderForUser and ListUsers "
+                         "here; the pool is at its own endpoint.");
 }

@@ -1,5 +1,5 @@
-/* hosted_ui.h - the local stand-in for Cognito's hosted UI (/oauth2/authorize, /oauth2/token, /logout) with a local
- * "Google" page, and the one cognito-idp action moto lacks (AdminLinkProviderForUser). */
+/* hosted_ui.h - the local stand-in for Cognito's hosted UI (/oauth2/authorize, /oauth2/token, /oauth2/revoke, /logout)
+ * with a local "Google" page, and the cognito-idp actions moto lacks (AdminLinkProviderForUser, RevokeToken). */
 #ifndef MYNT_LOCAL_HOSTED_UI_H
 #define MYNT_LOCAL_HOSTED_UI_H
 
@@ -63,24 +63,34 @@ void hosted_ui_free(hosted_ui *h);
  * lives as long as h): the local authorizer trusts it beside the pool's own (moto's) key set. */
 const json_t *hosted_ui_jwks(const hosted_ui *h);
 
-/* Returns true for the paths the stand-in answers: /oauth2/authorize, /oauth2/idpresponse, /oauth2/token, /logout,
- * /error. */
+/* Returns true for the paths the stand-in answers: /oauth2/authorize, /oauth2/idpresponse, /oauth2/token,
+ * /oauth2/revoke, /logout, /error. */
 bool hosted_ui_is_path(const char *path);
 
 /* Returns true when a request to path with the X-Amz-Target value target (may be NULL) is a cognito-idp call for
  * hosted_ui_cognito: a POST to "/" naming AWSCognitoIdentityProviderService. */
 bool hosted_ui_is_cognito_call(const char *method, const char *path, const char *target);
 
+/* Returns true when a request to path is a browser's CORS preflight for a cognito-idp call (hosted_ui_cognito answers
+ * it): an OPTIONS to "/" whose Access-Control-Request-Headers value request_headers (may be NULL) names X-Amz-Target,
+ * as a page on another origin than the endpoint's sends (http://localhost:<port> beside http://127.0.0.1:<port>). */
+bool hosted_ui_is_cognito_preflight(const char *method, const char *path, const char *request_headers);
+
 /* Answers a hosted-UI request (hosted_ui_is_path) into r (initialised; what it held is freed) the way Cognito does:
- * pages and redirects for the browser, {"error": ...} JSON with 400 from /oauth2/token. Safe to call from many
- * threads. Returns MYNT_OK when r holds the answer (an OAuth error is an answer too), MYNT_NOMEM. */
+ * pages and redirects for the browser, {"error": ...} JSON from /oauth2/token and /oauth2/revoke (a revoked refresh
+ * token is then refused by /oauth2/token with invalid_grant). Safe to call from many threads. Returns MYNT_OK when r
+ * holds the answer (an OAuth error is an answer too), MYNT_NOMEM. */
 mynt_status hosted_ui_handle(hosted_ui *h, const hosted_ui_request *req, response_http *r);
 
 /* Answers a cognito-idp call (hosted_ui_is_cognito_call) into r: AdminLinkProviderForUser itself (checked like
  * Cognito: SigV4 Authorization for cognito-idp in the region, the pool, the users; the destination must exist in the
  * pool), ListUsers forwarded to the pool's endpoint (with the federated users the stand-in keeps, as Cognito lists
- * them), any other action refused. Errors are Cognito's {"__type","message"} with 400. Returns MYNT_OK when r holds
- * the answer, MYNT_NOMEM. */
+ * them); the web app's public actions (SignUp, InitiateAuth, ...; no AWS credentials) passed to the pool's endpoint,
+ * but RevokeToken answered here (moto has none) and a refresh with a revoked refresh token, or a call with an access
+ * token issued from one, refused with NotAuthorizedException as Cognito does; any other action refused. Errors are
+ * Cognito's {"__type","message"} with 400. The public actions' answers, and the preflight for them
+ * (hosted_ui_is_cognito_preflight), allow any origin, as Cognito's endpoint does for browsers. Returns MYNT_OK when r
+ * holds the answer, MYNT_NOMEM. */
 mynt_status hosted_ui_cognito(hosted_ui *h, const hosted_ui_request *req, response_http *r);
 
 #endif

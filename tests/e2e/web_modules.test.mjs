@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
   codeChallenge, beginSignIn, completeSignIn, parseCallback, checkCallback, tokenRequest, authorizeUrl, PENDING_KEY,
-  PENDING_MAX_AGE_MS, isFirstLinkFailure, refreshSignIn, logoutUrl,
+  PENDING_MAX_AGE_MS, isFirstLinkFailure, refreshSignIn, revokeSignIn, logoutUrl,
 } from '../../web/js/pkce.js';
 import {
   transactionAmount, categoryLabel, dateRangeProblem, formatDate, formatMoney, pageSummary, parseIsoDate, monthsBefore, isoDate,
@@ -136,6 +136,29 @@ test('a hosted-UI session refreshes at the token endpoint and signs out through 
   await assert.rejects(refreshSignIn('r1', { domain: 'auth.example.com', clientId: 'c' }, { fetchImpl: down }), { type: 'NetworkError' });
   assert.equal(logoutUrl({ domain: 'http://127.0.0.1:8080', clientId: 'c', logoutUri: 'http://127.0.0.1:8080/' }),
     'http://127.0.0.1:8080/logout?client_id=c&logout_uri=http%3A%2F%2F127.0.0.1%3A8080%2F');
+});
+
+test('signing out revokes the refresh token: RevokeToken for a password session, /oauth2/revoke for a hosted-UI one', async () => {
+  const fetchImpl = fakeFetch(() => ({ status: 200, json: {} }));
+  const cognito = createCognito({ endpoint: 'http://cognito.local', clientId: 'c', fetchImpl });
+  await cognito.revokeToken('rt1');
+  assert.equal(fetchImpl.calls[0].init.headers['x-amz-target'], 'AWSCognitoIdentityProviderService.RevokeToken');
+  assert.deepEqual(JSON.parse(fetchImpl.calls[0].init.body), { ClientId: 'c', Token: 'rt1' });
+
+  const calls = [];
+  const answered = (status, json) => async (url, init) => {
+    calls.push({ url, init, form: new URLSearchParams(init.body) });
+    return { ok: status === 200, status, json: async () => json };
+  };
+  const ui = { domain: 'auth.example.com', clientId: 'c' };
+  await revokeSignIn('rt2', ui, { fetchImpl: answered(200, {}) });
+  assert.equal(calls[0].url, 'https://auth.example.com/oauth2/revoke');
+  assert.equal(calls[0].init.headers['content-type'], 'application/x-www-form-urlencoded');
+  assert.deepEqual(Object.fromEntries(calls[0].form), { token: 'rt2', client_id: 'c' });
+  await assert.rejects(revokeSignIn('rt2', ui, { fetchImpl: answered(401, { error: 'invalid_client' }) }),
+    { type: 'RevokeRefused', code: 'invalid_client' });
+  await assert.rejects(revokeSignIn('rt2', ui, { fetchImpl: async () => { throw new TypeError('offline'); } }),
+    { type: 'NetworkError' });
 });
 
 test('amounts keep Plaid\'s sign: positive is money out, negative is money in', () => {

@@ -193,6 +193,14 @@ class TemplateTest(unittest.TestCase):
             self.assertEqual(set(map(str, custom)),
                              {str({"Fn::Sub": "${AllowedOrigin}/"}), "http://localhost:8080/"})
 
+    def test_app_client_can_revoke_refresh_tokens_and_its_tokens_live_an_hour(self):
+        client = self.r["UserPoolClient"]["Properties"]
+        self.assertIs(client.get("EnableTokenRevocation"), True, "sign-out revokes the refresh token")
+        self.assertEqual((client["AccessTokenValidity"], client["IdTokenValidity"]), (60, 60))
+        self.assertEqual(client["TokenValidityUnits"]["AccessToken"], "minutes",
+                         "docs/security.md: a revoked session's access token lives until it expires")
+        self.assertEqual((client["RefreshTokenValidity"], client["TokenValidityUnits"]["RefreshToken"]), (30, "days"))
+
     def test_google_is_a_mapped_identity_provider_only_when_its_client_id_is_given(self):
         idp = self.r["GoogleIdentityProvider"]
         props = idp["Properties"]

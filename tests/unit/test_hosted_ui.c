@@ -1,6 +1,7 @@
 /* test_hosted_ui.c - unit tests for mynt-local's hosted-UI stand-in: the authorize/Google page/code/token flow with
- * PKCE, Cognito's token errors, the Pre sign-up trigger linking a Google identity (AdminLinkProviderForUser), ListUsers
- * and /logout; its tokens checked by the local JWT authorizer. */
+ * PKCE, Cognito's token errors, the Pre sign-up trigger linking a Google identity (AdminLinkProviderForUser), ListUsers,
+ * revocation (/oauth2/revoke, RevokeToken and the public actions passed to the pool) and /logout; its tokens checked by
+ * the local JWT authorizer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,13 +100,82 @@ static mynt_status s_fake_presignup(void *ctx, const char *event, mynt_buf *out)
 
 /* The pool (as moto answers): AdminGetUser knows the native user by its username (the sub) or its email; ListUsers
  * lists it without email_verified, as moto does. Requests are validated. */
+/* The pool's refresh tokens (moto's are UUIDs): two of the app client's, one of another client's. */
+#define POOL_REFRESH       "6f1c9a52-3f0e-4b8e-9d57-1a2b3c4d5e6f"
+#define POOL_REFRESH_2     "7a2d0b63-4a1f-4c9f-8e68-2b3c4d5e6f70"
+#define POOL_REFRESH_OTHER "8b3e1c74-5b20-4da0-9f79-3c4d5e6f7081"
+
+static int s_pool_refreshes; /* REFRESH_TOKEN_AUTH calls the pool answered */
+static bool s_pool_down;     /* the pool's endpoint cannot be reached */
+
+/* A compact JWT with claims (JSON text) as its payload and a dummy signature (moto's own tokens, as the stand-in reads
+ * them: it never trusts them). Caller frees. */
+static char *s_fake_jwt(const char *claims)
+{
+  char payload[1024];
+  assert_int_equal(b64_url_encode((const unsigned char *)claims, strlen(claims), payload, sizeof(payload)), MYNT_OK);
+  char *jwt = NULL;
+  assert_true(asprintf(&jwt, "eyJhbGciOiJSUzI1NiIsImtpZCI6ImR1bW15In0.%s.c2ln", payload) > 0);
+  return jwt;
+}
+
+/* The origin_jti of the tokens each pool refresh token issues. */
+static const char *s_origin_of(const char *token)
+{
+  return strcmp(token, POOL_REFRESH) == 0 ? "origin-1" : strcmp(token, POOL_REFRESH_2) == 0 ? "origin-2" : "origin-3";
+}
+
+/* InitiateAuth with REFRESH_TOKEN_AUTH as moto answers it: tokens whose ID token names the refresh token's client. */
+static mynt_status s_fake_refresh(const json_t *req, long *out_http, mynt_buf *out)
+{
+  assert_string_equal(json_member_string(req, "ClientId"), CLIENT);
+  assert_string_equal(json_member_string(req, "AuthFlow"), "REFRESH_TOKEN_AUTH");
+  const char *token = json_member_string(json_object_get(req, "AuthParameters"), "REFRESH_TOKEN");
+  assert_non_null(token);
+  s_pool_refreshes++;
+  bool known =
+    strcmp(token, POOL_REFRESH) == 0 || strcmp(token, POOL_REFRESH_2) == 0 || strcmp(token, POOL_REFRESH_OTHER) == 0;
+  if(!known) {
+    *out_http = 400;
+    return buf_appends(out, "{\"__type\":\"NotAuthorizedException\",\"message\":\"Refresh Token has been revoked\"}");
+  }
+  char claims[256];
+  snprintf(claims, sizeof(claims), "{\"aud\":\"%s\",\"token_use\":\"id\",\"origin_jti\":\"%s\"}",
+           strcmp(token, POOL_REFRESH_OTHER) == 0 ? "otherclient" : CLIENT, s_origin_of(token));
+  char *id = s_fake_jwt(claims);
+  snprintf(claims, sizeof(claims), "{\"client_id\":\"%s\",\"token_use\":\"access\",\"origin_jti\":\"%s\"}",
+           strcmp(token, POOL_REFRESH_OTHER) == 0 ? "otherclient" : CLIENT, s_origin_of(token));
+  char *access = s_fake_jwt(claims);
+  *out_http = 200;
+  mynt_status st = buf_appendf(out,
+                               "{\"AuthenticationResult\":{\"IdToken\":\"%s\",\"AccessToken\":\"%s\","
+                               "\"ExpiresIn\":3600,\"TokenType\":\"Bearer\"}}",
+                               id, access);
+  free(id);
+  free(access);
+  return st;
+}
+
 static mynt_status s_fake_cognito(void *ctx, const char *action, const char *body, long *out_http, mynt_buf *out)
 {
   (void)ctx;
+  if(s_pool_down)
+    return MYNT_IO;
   json_t *req = json_loads(body, 0, NULL);
   assert_non_null(req);
-  assert_string_equal(json_member_string(req, "UserPoolId"), POOL);
   mynt_status st;
+  if(strcmp(action, "InitiateAuth") == 0) {
+    st = s_fake_refresh(req, out_http, out);
+    json_decref(req);
+    return st;
+  }
+  if(strcmp(action, "GetUser") == 0) {
+    assert_non_null(json_member_string(req, "AccessToken"));
+    *out_http = 200;
+    json_decref(req);
+    return buf_appends(out, "{\"Username\":\"" NATIVE_SUB "\",\"UserAttributes\":[]}");
+  }
+  assert_string_equal(json_member_string(req, "UserPoolId"), POOL);
   if(strcmp(action, "AdminGetUser") == 0) {
     const char *user = json_member_string(req, "Username");
     assert_non_null(user);
@@ -159,6 +229,8 @@ static int s_setup(void **state)
   s_mode = PRESIGNUP_PASS;
   s_presignup_calls = 0;
   s_native_status = "CONFIRMED";
+  s_pool_refreshes = 0;
+  s_pool_down = false;
   hosted_ui_backend backend = {.presignup = s_fake_presignup, .cognito = s_fake_cognito};
   return hosted_ui_new(&s_cfg, "us-east-1", &backend, &s_ui) == MYNT_OK ? 0 : -1;
 }
@@ -669,6 +741,199 @@ static void test_hosted_ui_refresh_token_gives_new_tokens(void **state)
   json_decref(claims);
 }
 
+/* POSTs a form to /oauth2/revoke. */
+static response_http s_revoke_form(const char *body)
+{
+  return s_call("POST", "/oauth2/revoke", NULL, "application/x-www-form-urlencoded", body, clock_epoch_ms());
+}
+
+/* The stand-in's refresh of refresh at /oauth2/token: the answer's status (200, or 400 invalid_grant checked). */
+static int s_refresh_status(const char *refresh)
+{
+  char body[512];
+  snprintf(body, sizeof(body), "grant_type=refresh_token&client_id=" CLIENT "&refresh_token=%s", refresh);
+  response_http r = s_call("POST", "/oauth2/token", NULL, "application/x-www-form-urlencoded", body, clock_epoch_ms());
+  int status = r.status;
+  if(status == 200)
+    response_free(&r);
+  else
+    s_expect_token_error(&r, "invalid_grant");
+  return status;
+}
+
+static void s_expect_revoked_answer(response_http *r)
+{
+  assert_int_equal(r->status, 200);
+  assert_int_equal(r->body.len, 0);
+  response_free(r);
+}
+
+static void test_hosted_ui_revoke_endpoint_ends_that_refresh_token_only_and_is_idempotent(void **state)
+{
+  (void)state;
+  char *refresh = NULL, *other = NULL;
+  json_decref(s_sign_in("r@example.com", &refresh));
+  json_decref(s_sign_in("r@example.com", &other)); /* the same person on another device */
+  char body[512];
+  snprintf(body, sizeof(body), "token=%s&client_id=" CLIENT, refresh);
+  response_http r = s_revoke_form(body);
+  assert_string_equal(s_header(&r, "Access-Control-Allow-Origin"), "*");
+  s_expect_revoked_answer(&r);
+  assert_int_equal(s_refresh_status(refresh), 400);
+  assert_int_equal(s_refresh_status(other), 200);
+  r = s_revoke_form(body); /* again: nothing left to revoke, the same answer */
+  s_expect_revoked_answer(&r);
+  assert_int_equal(s_refresh_status(refresh), 400);
+  free(refresh);
+  free(other);
+}
+
+static void test_hosted_ui_revoke_endpoint_refuses_what_cognito_refuses(void **state)
+{
+  (void)state;
+  char *refresh = NULL;
+  json_decref(s_sign_in("v@example.com", &refresh));
+  char body[512];
+  response_http r = s_revoke_form("client_id=" CLIENT);
+  s_expect_token_error(&r, "invalid_request");
+  snprintf(body, sizeof(body), "token=%s&token=%s&client_id=" CLIENT, refresh, refresh);
+  r = s_revoke_form(body);
+  s_expect_token_error(&r, "invalid_request");
+  snprintf(body, sizeof(body), "token=%s", refresh);
+  r = s_revoke_form(body);
+  assert_int_equal(r.status, 401);
+  assert_string_equal(buf_cstr(&r.body), "{\"error\":\"invalid_client\"}");
+  response_free(&r);
+  snprintf(body, sizeof(body), "token=%s&client_id=otherclient", refresh);
+  r = s_revoke_form(body);
+  assert_int_equal(r.status, 401);
+  response_free(&r);
+  snprintf(body, sizeof(body), "token=%s&client_id=" CLIENT, refresh);
+  r = s_call("POST", "/oauth2/revoke", NULL, "application/json", body, clock_epoch_ms());
+  s_expect_token_error(&r, "invalid_request");
+  r = s_call("GET", "/oauth2/revoke", body, NULL, NULL, clock_epoch_ms());
+  assert_int_equal(r.status, 405);
+  response_free(&r);
+  /* an ID token is not a refresh token */
+  r = s_revoke_form("token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln&client_id=" CLIENT);
+  s_expect_token_error(&r, "unsupported_token_type");
+  /* an unknown token: nothing to revoke, answered as revoked */
+  r = s_revoke_form("token=not-a-token-we-issued&client_id=" CLIENT);
+  s_expect_revoked_answer(&r);
+  assert_int_equal(s_refresh_status(refresh), 200); /* none of the refused requests revoked it */
+  free(refresh);
+}
+
+static void test_hosted_ui_revoke_token_ends_a_pool_refresh_token_and_its_access_tokens(void **state)
+{
+  (void)state;
+  static const char refresh[] = "{\"ClientId\":\"" CLIENT "\",\"AuthFlow\":\"REFRESH_TOKEN_AUTH\","
+                                "\"AuthParameters\":{\"REFRESH_TOKEN\":\"" POOL_REFRESH "\"}}";
+  response_http r = s_cognito("InitiateAuth", NULL, refresh); /* the web app's refresh, passed to the pool */
+  assert_int_equal(r.status, 200);
+  json_t *doc = json_loads(buf_cstr(&r.body), 0, NULL);
+  char access[2048], get_user[2200];
+  json_member_copy(json_object_get(doc, "AuthenticationResult"), "AccessToken", access, sizeof(access));
+  json_decref(doc);
+  response_free(&r);
+  snprintf(get_user, sizeof(get_user), "{\"AccessToken\":\"%s\"}", access);
+  r = s_cognito("GetUser", NULL, get_user);
+  assert_int_equal(r.status, 200);
+  response_free(&r);
+  assert_int_equal(s_pool_refreshes, 1);
+
+  r = s_cognito("RevokeToken", NULL, "{\"ClientId\":\"" CLIENT "\",\"Token\":\"" POOL_REFRESH "\"}");
+  s_expect_revoked_answer(&r);
+  assert_int_equal(s_pool_refreshes, 2); /* the token was confirmed with the pool */
+  r = s_cognito("InitiateAuth", NULL, refresh);
+  s_expect_cognito_error(&r, "NotAuthorizedException");
+  r = s_cognito("GetUser", NULL, get_user);
+  s_expect_cognito_error(&r, "NotAuthorizedException");
+  assert_int_equal(s_pool_refreshes, 2); /* refused here, not passed on */
+  r = s_cognito("RevokeToken", NULL, "{\"ClientId\":\"" CLIENT "\",\"Token\":\"" POOL_REFRESH "\"}");
+  s_expect_revoked_answer(&r);
+  assert_int_equal(s_pool_refreshes, 2);
+
+  /* another session of the pool's keeps working; the hosted UI's endpoint revokes pool tokens too */
+  static const char refresh_2[] = "{\"ClientId\":\"" CLIENT "\",\"AuthFlow\":\"REFRESH_TOKEN_AUTH\","
+                                  "\"AuthParameters\":{\"REFRESH_TOKEN\":\"" POOL_REFRESH_2 "\"}}";
+  r = s_cognito("InitiateAuth", NULL, refresh_2);
+  assert_int_equal(r.status, 200);
+  response_free(&r);
+  r = s_revoke_form("token=" POOL_REFRESH_2 "&client_id=" CLIENT);
+  s_expect_revoked_answer(&r);
+  r = s_cognito("InitiateAuth", NULL, refresh_2);
+  s_expect_cognito_error(&r, "NotAuthorizedException");
+
+  /* another client's token is not this client's to revoke */
+  r = s_cognito("RevokeToken", NULL, "{\"ClientId\":\"" CLIENT "\",\"Token\":\"" POOL_REFRESH_OTHER "\"}");
+  s_expect_revoked_answer(&r);
+  int before = s_pool_refreshes;
+  r = s_cognito("InitiateAuth", NULL,
+                "{\"ClientId\":\"" CLIENT "\",\"AuthFlow\":\"REFRESH_TOKEN_AUTH\",\"AuthParameters\":{"
+                "\"REFRESH_TOKEN\":\"" POOL_REFRESH_OTHER "\"}}");
+  assert_int_equal(r.status, 200);
+  response_free(&r);
+  assert_int_equal(s_pool_refreshes, before + 1);
+}
+
+static void test_hosted_ui_public_actions_answer_browsers_of_another_origin(void **state)
+{
+  (void)state;
+  assert_true(hosted_ui_is_cognito_preflight("OPTIONS", "/", "content-type,X-Amz-Target"));
+  assert_false(hosted_ui_is_cognito_preflight("OPTIONS", "/", "content-type"));
+  assert_false(hosted_ui_is_cognito_preflight("OPTIONS", "/items", "x-amz-target"));
+  assert_false(hosted_ui_is_cognito_preflight("GET", "/", "x-amz-target"));
+  assert_false(hosted_ui_is_cognito_preflight("OPTIONS", "/", NULL));
+  hosted_ui_request req = {.method = "OPTIONS", .path = "/", .query = "", .now_ms = clock_epoch_ms()};
+  response_http r;
+  response_init(&r);
+  assert_int_equal(hosted_ui_cognito(s_ui, &req, &r), MYNT_OK);
+  assert_int_equal(r.status, 200);
+  assert_string_equal(s_header(&r, "Access-Control-Allow-Origin"), "*");
+  assert_non_null(strstr(s_header(&r, "Access-Control-Allow-Headers"), "x-amz-target"));
+  response_free(&r);
+  r = s_cognito("RevokeToken", NULL, "{\"ClientId\":\"" CLIENT "\",\"Token\":\"" POOL_REFRESH "\"}");
+  assert_string_equal(s_header(&r, "Access-Control-Allow-Origin"), "*");
+  s_expect_revoked_answer(&r);
+  r = s_cognito("InitiateAuth", NULL,
+                "{\"ClientId\":\"" CLIENT "\",\"AuthFlow\":\"REFRESH_TOKEN_AUTH\",\"AuthParameters\":{"
+                "\"REFRESH_TOKEN\":\"" POOL_REFRESH "\"}}");
+  assert_string_equal(s_header(&r, "Access-Control-Allow-Origin"), "*"); /* a refusal too, or the page cannot read it */
+  s_expect_cognito_error(&r, "NotAuthorizedException");
+  r = s_cognito("ListUsers", SIGV4, "{\"UserPoolId\":\"" POOL "\"}");
+  assert_null(s_header(&r, "Access-Control-Allow-Origin")); /* an admin action is no browser's */
+  response_free(&r);
+}
+
+static void test_hosted_ui_revoke_token_is_validated_like_cognito(void **state)
+{
+  (void)state;
+  response_http r = s_cognito("RevokeToken", NULL, "{\"ClientId\":\"" CLIENT "\"}");
+  s_expect_cognito_error(&r, "InvalidParameterException");
+  r = s_cognito("RevokeToken", NULL, "{\"ClientId\":\"" CLIENT "\",\"Token\":\"a b\"}");
+  s_expect_cognito_error(&r, "InvalidParameterException");
+  r = s_cognito("RevokeToken", NULL, "{\"ClientId\":\"otherclient\",\"Token\":\"" POOL_REFRESH "\"}");
+  s_expect_cognito_error(&r, "UnauthorizedException");
+  r = s_cognito("RevokeToken", NULL,
+                "{\"ClientId\":\"" CLIENT "\",\"ClientSecret\":\"s3cr3t\",\"Token\":\"" POOL_REFRESH "\"}");
+  s_expect_cognito_error(&r, "UnauthorizedException");
+  r = s_cognito("RevokeToken", NULL, "{\"ClientId\":\"" CLIENT "\",\"Token\":\"eyJhbGciOiJSUzI1NiJ9.e30.c2ln\"}");
+  s_expect_cognito_error(&r, "UnsupportedTokenTypeException");
+  r = s_cognito("RevokeToken", NULL, "not json");
+  s_expect_cognito_error(&r, "SerializationException");
+  assert_int_equal(s_pool_refreshes, 0);
+  s_pool_down = true;
+  r = s_cognito("RevokeToken", NULL, "{\"ClientId\":\"" CLIENT "\",\"Token\":\"" POOL_REFRESH "\"}");
+  s_expect_cognito_error(&r, "InternalErrorException");
+  s_pool_down = false;
+  r = s_cognito("InitiateAuth", NULL,
+                "{\"ClientId\":\"" CLIENT "\",\"AuthFlow\":\"REFRESH_TOKEN_AUTH\",\"AuthParameters\":{"
+                "\"REFRESH_TOKEN\":\"" POOL_REFRESH "\"}}");
+  assert_int_equal(r.status, 200); /* a revocation that failed revoked nothing */
+  response_free(&r);
+}
+
 static void test_hosted_ui_google_page_remembers_the_account_chosen(void **state)
 {
   (void)state;
@@ -773,6 +1038,11 @@ int main(void)
     S_TEST(test_hosted_ui_admin_link_provider_for_user_is_validated_like_cognito),
     S_TEST(test_hosted_ui_list_users_reads_the_pool_as_cognito_shows_it),
     S_TEST(test_hosted_ui_refresh_token_gives_new_tokens),
+    S_TEST(test_hosted_ui_revoke_endpoint_ends_that_refresh_token_only_and_is_idempotent),
+    S_TEST(test_hosted_ui_revoke_endpoint_refuses_what_cognito_refuses),
+    S_TEST(test_hosted_ui_revoke_token_ends_a_pool_refresh_token_and_its_access_tokens),
+    S_TEST(test_hosted_ui_revoke_token_is_validated_like_cognito),
+    S_TEST(test_hosted_ui_public_actions_answer_browsers_of_another_origin),
     S_TEST(test_hosted_ui_google_page_remembers_the_account_chosen),
     S_TEST(test_hosted_ui_logout_redirects_only_to_a_logout_url),
   };

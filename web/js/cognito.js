@@ -77,7 +77,8 @@ export function createCognito({ endpoint, clientId, fetchImpl = (...a) => fetch(
     confirmForgotPassword: (email, code, password) => call('ConfirmForgotPassword', {
       ClientId: clientId, Username: email, ConfirmationCode: code, Password: password,
     }),
-    globalSignOut: (accessToken) => call('GlobalSignOut', { AccessToken: accessToken }),
+    /** Revokes a refresh token (this session only): Cognito then refuses it and the tokens issued from it. */
+    revokeToken: (refreshToken) => call('RevokeToken', { ClientId: clientId, Token: refreshToken }),
   };
 }
 

@@ -59,19 +59,19 @@ export function authorizeUrl({ domain, clientId, redirectUri, state, challenge, 
   return `${domainOrigin(domain)}/oauth2/authorize?${params}`;
 }
 
+/** A form-encoded POST of fields to the hosted UI's path: {url, init} for fetch. */
+function formRequest(domain, path, fields) {
+  return {
+    url: `${domainOrigin(domain)}${path}`,
+    init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() },
+  };
+}
+
 /** The token request for an authorization code: {url, init} for fetch (form-encoded POST). */
 export function tokenRequest({ domain, clientId, code, redirectUri, verifier }) {
-  const body = new URLSearchParams({
-    grant_type: 'authorization_code',
-    client_id: clientId,
-    code,
-    redirect_uri: redirectUri,
-    code_verifier: verifier,
+  return formRequest(domain, '/oauth2/token', {
+    grant_type: 'authorization_code', client_id: clientId, code, redirect_uri: redirectUri, code_verifier: verifier,
   });
-  return {
-    url: `${domainOrigin(domain)}/oauth2/token`,
-    init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() },
-  };
 }
 
 /** The hosted UI's /logout URL: it ends the hosted UI's session and sends the browser to logoutUri (one of the
@@ -82,11 +82,33 @@ export function logoutUrl({ domain, clientId, logoutUri }) {
 
 /** The refresh request of the hosted UI's token endpoint (grant_type refresh_token): {url, init} for fetch. */
 export function refreshRequest({ domain, clientId, refreshToken }) {
-  const body = new URLSearchParams({ grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken });
-  return {
-    url: `${domainOrigin(domain)}/oauth2/token`,
-    init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() },
-  };
+  return formRequest(domain, '/oauth2/token', { grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken });
+}
+
+/** The hosted UI's revocation request for a refresh token (/oauth2/revoke; a public client names itself): {url, init}. */
+export function revokeRequest({ domain, clientId, token }) {
+  return formRequest(domain, '/oauth2/revoke', { token, client_id: clientId });
+}
+
+/** Sends a request ({url, init}) with fetchImpl; resolves to the response, or rejects with an Error whose type is
+ * 'NetworkError' when the service cannot be reached. */
+async function send({ url, init }, fetchImpl) {
+  try {
+    return await fetchImpl(url, init);
+  } catch {
+    throw Object.assign(new Error('The sign-in service cannot be reached.'), { type: 'NetworkError' });
+  }
+}
+
+/** Revokes a refresh token at the hosted UI's /oauth2/revoke: Cognito then refuses it and the tokens issued from it.
+ * Resolves when Cognito answers 200 (as it does for a token already revoked); rejects with an Error whose type is
+ * 'NetworkError' when the service cannot be reached, else 'RevokeRefused' (with Cognito's error code). */
+export async function revokeSignIn(token, { domain, clientId }, { fetchImpl }) {
+  const res = await send(revokeRequest({ domain, clientId, token }), fetchImpl);
+  if (res.ok) return;
+  let body = {};
+  try { body = await res.json(); } catch { body = {}; }
+  throw Object.assign(new Error('The sign-in service did not revoke the session.'), { type: 'RevokeRefused', code: String(body.error ?? res.status) });
 }
 
 /** Cognito's answer to the first Google sign-in after the Pre sign-up trigger linked the identity to an existing
@@ -155,13 +177,7 @@ export async function beginSignIn({ domain, clientId, redirectUri }, { storage, 
  * token is carried over: Cognito answers none). Rejects with an Error whose type is 'NetworkError' when the service
  * cannot be reached, or 'NotAuthorizedException' when the token is refused. */
 export async function refreshSignIn(refreshToken, { domain, clientId }, { fetchImpl }) {
-  const { url, init } = refreshRequest({ domain, clientId, refreshToken });
-  let res;
-  try {
-    res = await fetchImpl(url, init);
-  } catch {
-    throw Object.assign(new Error('The sign-in service cannot be reached.'), { type: 'NetworkError' });
-  }
+  const res = await send(refreshRequest({ domain, clientId, refreshToken }), fetchImpl);
   let body = {};
   try { body = await res.json(); } catch { body = {}; }
   if (!res.ok || !body.id_token) throw Object.assign(new Error('The session has ended.'), { type: 'NotAuthorizedException' });

@@ -91,6 +91,8 @@ export function createSession({ refreshTokens, storage = globalThis.sessionStora
       return tokens?.idToken ?? null;
     },
     accessToken: () => tokens?.accessToken ?? null,
+    /** The refresh token the session holds (to revoke it when signing out); null when none. */
+    refreshToken: () => tokens?.refreshToken ?? storage.getItem(REFRESH_KEY),
     signedIn: () => tokens !== null,
     user: () => (tokens ? user() : null),
     /** Forgets every token (memory, storage, timers). */
