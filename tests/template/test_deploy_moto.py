@@ -9,6 +9,7 @@ files go, config.json says what the outputs say. The server binds 127.0.0.1 on a
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -31,8 +32,8 @@ def moto_endpoint(test_class):
         moto_dir = tempfile.mkdtemp(prefix="mynt-deploy-moto-")
         fixture = os.path.join(ROOT, "scripts", "moto-fixture")
         subprocess.run([fixture, "start", moto_dir], check=True, timeout=180, capture_output=True)
-        test_class.addClassCleanup(lambda: subprocess.run([fixture, "stop", moto_dir], timeout=30,
-                                                          capture_output=True))
+        test_class.addClassCleanup(shutil.rmtree, moto_dir, True)
+        test_class.addClassCleanup(subprocess.run, [fixture, "stop", moto_dir], timeout=30, capture_output=True)
     with open(os.path.join(moto_dir, "moto.port")) as f:
         return f"http://127.0.0.1:{int(f.read().strip())}"
 
