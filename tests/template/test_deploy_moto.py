@@ -9,6 +9,7 @@ files go, config.json says what the outputs say. The server binds 127.0.0.1 on a
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -23,19 +24,24 @@ REGION = "us-east-1"
 RUN = os.urandom(4).hex()
 
 
+def moto_endpoint(test_class):
+    """http://127.0.0.1:<port> of ctest's moto fixture when there is one (MYNT_MOTO_DIR), else of a
+    server started for test_class and stopped by its class cleanup."""
+    moto_dir = os.environ.get("MYNT_MOTO_DIR", "")
+    if not moto_dir or not os.path.exists(os.path.join(moto_dir, "moto.port")):
+        moto_dir = tempfile.mkdtemp(prefix="mynt-deploy-moto-")
+        fixture = os.path.join(ROOT, "scripts", "moto-fixture")
+        subprocess.run([fixture, "start", moto_dir], check=True, timeout=180, capture_output=True)
+        test_class.addClassCleanup(shutil.rmtree, moto_dir, True)
+        test_class.addClassCleanup(subprocess.run, [fixture, "stop", moto_dir], timeout=30, capture_output=True)
+    with open(os.path.join(moto_dir, "moto.port")) as f:
+        return f"http://127.0.0.1:{int(f.read().strip())}"
+
+
 class DeployOnMotoTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        # ctest's moto fixture when there is one (MYNT_MOTO_DIR), else a server of our own.
-        cls.dir = os.environ.get("MYNT_MOTO_DIR", "")
-        if not cls.dir or not os.path.exists(os.path.join(cls.dir, "moto.port")):
-            cls.dir = tempfile.mkdtemp(prefix="mynt-deploy-moto-")
-            fixture = os.path.join(ROOT, "scripts", "moto-fixture")
-            subprocess.run([fixture, "start", cls.dir], check=True, timeout=180, capture_output=True)
-            cls.addClassCleanup(lambda: subprocess.run([fixture, "stop", cls.dir], timeout=30, capture_output=True))
-        with open(os.path.join(cls.dir, "moto.port")) as f:
-            port = int(f.read().strip())
-        cls.endpoint = f"http://127.0.0.1:{port}"
+        cls.endpoint = moto_endpoint(cls)
 
     def client(self, service):
         return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION,
