@@ -222,8 +222,20 @@ mynt_status apigw_json_body_or_reply(const apigw_request *req, apigw_response *r
   }
   json_error_t err;
   json_t *body = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES, &err);
-  if(!body)
-    return apigw_response_error(res, MYNT_BAD_REQUEST, "the body is not valid JSON");
+  /* An integer past 64 bits is read again as a real number, so that the handler's own range check names the
+   * member ("monthly_limit must be at most …") instead of the whole body being called invalid. */
+  if(!body && json_error_code(&err) == json_error_numeric_overflow)
+    body = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &err);
+  if(!body) {
+    enum json_error_code code = json_error_code(&err);
+    char message[128];
+    snprintf(message, sizeof(message), "%s (line %d, column %d)",
+             code == json_error_numeric_overflow ? "a number in the body is too large"
+             : code == json_error_duplicate_key  ? "the body has a member twice"
+                                                 : "the body is not valid JSON",
+             err.line, err.column);
+    return apigw_response_error(res, MYNT_BAD_REQUEST, message);
+  }
   if(!json_is_object(body)) {
     json_decref(body);
     return apigw_response_error(res, MYNT_BAD_REQUEST, "the body must be a JSON object");

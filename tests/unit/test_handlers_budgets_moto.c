@@ -156,6 +156,8 @@ static void test_put_refuses_each_invalid_request_with_a_clear_message_and_store
     {"FOOD_AND_DRINK", "{\"monthly_limit\":0.001,\"iso_currency_code\":\"USD\"}", "at most two decimals"},
     {"FOOD_AND_DRINK", "{\"monthly_limit\":1000000000.01,\"iso_currency_code\":\"USD\"}", "at most 1000000000"},
     {"FOOD_AND_DRINK", "{\"monthly_limit\":1e300,\"iso_currency_code\":\"USD\"}", "at most 1000000000"},
+    {"FOOD_AND_DRINK", "{\"monthly_limit\":99999999999999999999,\"iso_currency_code\":\"USD\"}", "at most 1000000000"},
+    {"FOOD_AND_DRINK", "{\"monthly_limit\":5,\"iso_currency_code\":\"USD\",\"monthly_limit\":6}", "a member twice"},
     {"FOOD_AND_DRINK", "{\"monthly_limit\":5,\"iso_currency_code\":\"usd\"}", "three upper-case letters"},
     {"FOOD_AND_DRINK", "{\"monthly_limit\":5,\"iso_currency_code\":\"US\"}", "three upper-case letters"},
     {"FOOD_AND_DRINK", "{\"monthly_limit\":5,\"iso_currency_code\":\"USDX\"}", "three upper-case letters"},
