@@ -408,7 +408,14 @@ class Bench:
             self.finish(proc)
             api.stop()
             conn.close()
+        sizes = []
+        conn = _moto_connection(self.stack["aws_endpoint"])
+        try:
+            _replay(conn, recorded, sizes)
+        finally:
+            conn.close()
         return {"requests": [r[2].get("X-Amz-Target", r[1]) for r in recorded], "rounds": rounds,
+                "answer_bytes": sizes,
                 "function_p50_ms": statistics.median(function_ms), "moto_p50_ms": statistics.median(moto_ms),
                 "ratio": ratio(statistics.median(function_ms), statistics.median(moto_ms))}
 
@@ -444,13 +451,16 @@ def _moto_connection(endpoint):
     return http.client.HTTPConnection(host, int(port), timeout=DEADLINE_S)
 
 
-def _replay(conn, recorded):
-    """Sends the recorded requests to moto on conn, one after another; returns the milliseconds they took."""
+def _replay(conn, recorded, sizes=None):
+    """Sends the recorded requests to moto on conn, one after another; returns the milliseconds they took. With
+    sizes (a list), appends the byte length of each answer to it."""
     t0 = time.monotonic()
     for method, path, headers, body in recorded:
         conn.request(method, path, body=body, headers=headers)
         res = conn.getresponse()
-        res.read()
+        data = res.read()
+        if sizes is not None:
+            sizes.append(len(data))
         if res.status != 200:
             raise RuntimeError(f"replaying {headers.get('X-Amz-Target', path)} to moto: {res.status}")
     return (time.monotonic() - t0) * 1000
@@ -582,14 +592,15 @@ def report(r):
         ("peak RSS serving /transactions + /summary, 5 banks (MB)", peak_tx / 1024, "≤ 12 MB", peak_tx <= 12 * 1024),
         ("warm GET /transactions ÷ moto's time for its reads", ratios["warm_get_transactions_vs_moto_reads"], "≤ 2×",
          ratios["warm_get_transactions_vs_moto_reads"] <= 2),
-        ("CPU of a warm GET /transactions, whole invocation (ms)", mynt_tx["cpu_ms_per_invocation"], "≤ 1 ms",
-         mynt_tx["cpu_ms_per_invocation"] <= 1),
         ("zip (MB)", r["package_bytes"] / 1e6, "≤ 4 MB", r["package_bytes"] <= 4e6),
     ]
+    # Issue #12: "handler CPU for the merge ≤ 1 ms" — the merge of the five banks' transactions into the 100 newest
+    # (bench/capacity, CPU time per call). The whole warm invocation's CPU is printed beside it, not as the target:
+    # most of it is jansson reading DynamoDB's answers (docs/performance.md).
     merge = r.get("merge")
-    if merge:  # bench/capacity: the merge of the 100 newest of five banks' decoded buckets, CPU time per call
-        targets.insert(-1, ("CPU of the merge alone, 100 newest of 5 banks (ms)", merge["merge_alone_cpu_ms"],
-                            "≤ 1 ms", merge["merge_alone_cpu_ms"] <= 1))
+    targets.insert(-1, ("handler CPU for the merge, 100 newest of 5 banks (ms)",
+                        merge["merge_alone_cpu_ms"] if merge else float("nan"), "≤ 1 ms",
+                        bool(merge) and merge["merge_alone_cpu_ms"] <= 1))
     r["ratios"] = ratios
     r["targets"] = [{"measure": m, "value": v, "target": t, "met": ok} for m, v, t, ok in targets]
     os.makedirs(os.path.join(ROOT, "build", "bench"), exist_ok=True)
@@ -620,10 +631,13 @@ def report(r):
     m = r["moto_reads_of_get_transactions"]
     print(f"\nGET /transactions makes {len(m['requests'])} DynamoDB requests ({', '.join(sorted(set(m['requests'])))}); "
           f"alternating {m['rounds']} rounds: the invocation {m['function_p50_ms']:.1f} ms, moto answering its "
-          f"requests replayed {m['moto_p50_ms']:.1f} ms (medians)")
+          f"requests replayed {m['moto_p50_ms']:.1f} ms (medians); their answers "
+          + " + ".join(f"{n / 1024:.0f}" for n in m["answer_bytes"]) + " kB of JSON to parse")
     for kind, i in r["init_reads"].items():
         print(f"{kind} init makes {len(i['requests'])} AWS requests ({', '.join(sorted(set(i['requests']))) or 'none'}): "
               f"moto answers them in {i['moto_p50_ms']:.1f} ms")
+    print(f"a warm GET /transactions (100 newest, 5 banks) takes {mynt_tx['cpu_ms_per_invocation']:.1f} ms CPU "
+          "in all: its 4 signed Queries, reading their answers and the buckets in them, the merge, the answer")
     if r.get("merge"):
         g = r["merge"]
         print(f"GET /transactions' store work per call (mynt_capacity, {g['start_date']}..{g['end_date']}, medians of "
