@@ -190,13 +190,19 @@ static bool s_parse_sync(const json_t *map, store_item_sync *out)
   const json_t *requested = json_object_get(map, "requested_at_ms");
   const json_t *initial = json_object_get(map, "initial_complete");
   const json_t *history = json_object_get(map, "history_complete");
+  const json_t *until = json_object_get(map, "lease_until_ms");
+  const json_t *resync = json_object_get(map, "resync");
   if(!json_is_object(map) || !s_copy(out->cursor, sizeof(out->cursor), map, "cursor", 0) ||
      !s_copy(out->last_error, sizeof(out->last_error), map, "last_error", 0) ||
+     !s_copy(out->lease_owner, sizeof(out->lease_owner), map, "lease_owner", 0) ||
      (last && !s_iso_ms(json_string_value(last), &out->last_synced_at_ms)) ||
      (requested && !json_is_integer(requested)) || (initial && !json_is_boolean(initial)) ||
-     (history && !json_is_boolean(history)))
+     (history && !json_is_boolean(history)) || (until && !json_is_integer(until)) ||
+     (resync && !json_is_boolean(resync)))
     return false;
   out->requested_at_ms = requested ? json_integer_value(requested) : 0;
+  out->lease_until_ms = until ? json_integer_value(until) : 0;
+  out->resync = json_is_true(resync);
   out->initial_complete = json_is_true(initial);
   out->history_complete = json_is_true(history);
   return true;
@@ -632,18 +638,34 @@ cleanup:
   return st;
 }
 
+/* Deletes from placeholders (names or values; NULL: none) those neither update nor condition uses: DynamoDB refuses
+ * an unused one. */
+static void s_drop_unused(json_t *placeholders, const char *update, const char *condition)
+{
+  const char *key;
+  json_t *v;
+  void *tmp;
+  json_object_foreach_safe(placeholders, tmp, key, v) {
+    if(!strstr(update, key) && !strstr(condition, key))
+      json_object_del(placeholders, key);
+  }
+}
+
 /* Sends UpdateItem update (with its names and values, stolen) on the ITEM# record of user_id,
- * conditioned on the item having a sync map (condition, when given, is ANDed). Returns MYNT_OK,
- * MYNT_CONDITION_FAILED, or a store status. */
+ * conditioned on the item having a sync map (condition, when given, is ANDed). With out_new, asks
+ * for the item as updated (ReturnValues ALL_NEW: no extra capacity) into *out_new (plain JSON,
+ * caller json_decref; NULL unless MYNT_OK). Returns MYNT_OK, MYNT_CONDITION_FAILED, or a store status. */
 static mynt_status s_update_sync(store *s, const char *user_id, const char *item_id, const char *update,
                                  const char *condition, json_t *names, json_t *values, int64_t deadline_ms,
-                                 const char *what)
+                                 const char *what, json_t **out_new)
 {
   char sk[S_SK_MAX + 1];
   char full[256];
   s_sk(sk, S_ITEM_PREFIX, item_id);
   snprintf(full, sizeof(full), "attribute_exists(#sync)%s%s", condition ? " AND " : "", condition ? condition : "");
   json_t *response = NULL;
+  s_drop_unused(names, update, full);
+  s_drop_unused(values, update, full);
   if(names && json_object_set_new(names, "#sync", json_string("sync"))) {
     json_decref(names);
     names = NULL;
@@ -657,9 +679,17 @@ static mynt_status s_update_sync(store *s, const char *user_id, const char *item
     request = NULL;
   }
   json_decref(values);
+  if(request && out_new && json_object_set_new(request, "ReturnValues", json_string("ALL_NEW"))) {
+    json_decref(request);
+    request = NULL;
+  }
   if(!request)
     return MYNT_NOMEM;
   mynt_status st = store_ddb_call(s, "UpdateItem", what, request, deadline_ms, &response);
+  if(st == MYNT_OK && out_new) {
+    *out_new = ddb_unmarshal_item(json_object_get(response, "Attributes"));
+    st = *out_new ? MYNT_OK : MYNT_UPSTREAM;
+  }
   json_decref(request);
   json_decref(response);
   return st;
@@ -691,12 +721,12 @@ static mynt_status s_ensure_sync(store *s, const char *user_id, const char *item
  * (the caller's own condition), else MYNT_NOT_FOUND. names/values are copied per try. */
 static mynt_status s_update_sync_ensured(store *s, const char *user_id, const char *item_id, const char *update,
                                          const char *extra_condition, const json_t *names, const json_t *values,
-                                         int64_t deadline_ms, const char *what)
+                                         int64_t deadline_ms, const char *what, json_t **out_new)
 {
   mynt_status st = MYNT_OK;
   for(int attempt = 0; attempt < 2; attempt++) {
     st = s_update_sync(s, user_id, item_id, update, extra_condition, json_deep_copy(names),
-                       values ? json_deep_copy(values) : NULL, deadline_ms, what);
+                       values ? json_deep_copy(values) : NULL, deadline_ms, what, out_new);
     if(st != MYNT_CONDITION_FAILED || attempt == 1)
       break;
     st = s_ensure_sync(s, user_id, item_id, deadline_ms);
@@ -708,12 +738,28 @@ static mynt_status s_update_sync_ensured(store *s, const char *user_id, const ch
   return st;
 }
 
-mynt_status store_item_save_sync(store *s, const char *user_id, const char *item_id, const store_item_sync *sync,
-                                 const json_t *months, const json_t *accounts, const char *balances_as_of,
-                                 int64_t deadline_ms)
+/* Whether owner can name a lease's holder. */
+static bool s_owner_valid(const char *owner)
+{
+  return str_is_token(owner, STORE_LEASE_OWNER_MAX);
+}
+
+/* Appends paths to the REMOVE clause being built in remove (" REMOVE a, b"). */
+static mynt_status s_remove(mynt_buf *remove, const char *paths)
+{
+  mynt_status st = buf_appends(remove, remove->len ? ", " : " REMOVE ");
+  return st ? st : buf_appends(remove, paths);
+}
+
+/* store_item_save_sync, and with owner (NULL: none) store_item_save_sync_leased. */
+static mynt_status s_save_sync(store *s, const char *user_id, const char *item_id, const store_item_sync *sync,
+                               const json_t *months, const json_t *accounts, const char *balances_as_of,
+                               const char *owner, store_lease_end end, int64_t deadline_ms)
 {
   if(!store_user_id_valid(user_id) || !store_item_id_valid(item_id))
     return MYNT_NOT_FOUND;
+  if(owner && !s_owner_valid(owner))
+    return MYNT_BAD_REQUEST;
   if(strnlen(sync->cursor, sizeof(sync->cursor)) > STORE_CURSOR_MAX || !json_is_object(months) ||
      (accounts && (!json_is_array(accounts) || json_array_size(accounts) > STORE_ITEM_ACCOUNTS_MAX)) ||
      (balances_as_of && strlen(balances_as_of) >= sizeof(((store_item *)0)->balances_as_of)))
@@ -743,7 +789,7 @@ mynt_status store_item_save_sync(store *s, const char *user_id, const char *item
            : buf_appends(&set, ", #sync.#last = :last");
   }
   else if(!st) {
-    st = buf_appends(&remove, " REMOVE #sync.#last");
+    st = s_remove(&remove, "#sync.#last");
   }
   if(!st && sync->last_error[0]) {
     st = json_object_set_new(values, ":error", json_pack("{s:s}", "S", sync->last_error))
@@ -751,7 +797,7 @@ mynt_status store_item_save_sync(store *s, const char *user_id, const char *item
            : buf_appends(&set, ", #sync.#error = :error");
   }
   else if(!st) {
-    st = buf_appends(&remove, remove.len ? ", #sync.#error" : " REMOVE #sync.#error");
+    st = s_remove(&remove, "#sync.#error");
   }
   if(!st && accounts) {
     st = json_object_set_new(names, "#accounts", json_string("accounts")) ||
@@ -765,11 +811,27 @@ mynt_status store_item_save_sync(store *s, const char *user_id, const char *item
            ? MYNT_NOMEM
            : buf_appends(&set, ", #asof = :asof");
   }
+  const char *condition = NULL;
+  if(!st && owner) {
+    condition = end == STORE_LEASE_RELEASE_IF_QUIET ? "#sync.#owner = :owner AND attribute_not_exists(#sync.#resync)"
+                                                    : "#sync.#owner = :owner";
+    st = json_object_set_new(names, "#owner", json_string("lease_owner")) ||
+             json_object_set_new(names, "#until", json_string("lease_until_ms")) ||
+             json_object_set_new(names, "#resync", json_string("resync")) ||
+             json_object_set_new(values, ":owner", json_pack("{s:s}", "S", owner))
+           ? MYNT_NOMEM
+           : MYNT_OK;
+    if(!st && end == STORE_LEASE_KEEP_FOR_RESYNC)
+      st = s_remove(&remove, "#sync.#resync");
+    else if(!st)
+      st = s_remove(&remove, "#sync.#owner, #sync.#until");
+  }
   if(!st)
     st = buf_appends(&set, buf_cstr(&remove));
   if(st)
     goto cleanup;
-  st = s_update_sync_ensured(s, user_id, item_id, buf_cstr(&set), NULL, names, values, deadline_ms, "item sync");
+  st = s_update_sync_ensured(s, user_id, item_id, buf_cstr(&set), condition, names, values, deadline_ms, "item sync",
+                             NULL);
 
 cleanup:
   buf_free(&set);
@@ -777,6 +839,101 @@ cleanup:
   json_decref(names);
   json_decref(values);
   return st;
+}
+
+mynt_status store_item_save_sync(store *s, const char *user_id, const char *item_id, const store_item_sync *sync,
+                                 const json_t *months, const json_t *accounts, const char *balances_as_of,
+                                 int64_t deadline_ms)
+{
+  return s_save_sync(s, user_id, item_id, sync, months, accounts, balances_as_of, NULL, STORE_LEASE_RELEASE,
+                     deadline_ms);
+}
+
+mynt_status store_item_save_sync_leased(store *s, const char *user_id, const char *item_id, const store_item_sync *sync,
+                                        const json_t *months, const json_t *accounts, const char *balances_as_of,
+                                        const char *owner, store_lease_end end, int64_t deadline_ms)
+{
+  if(!owner)
+    return MYNT_BAD_REQUEST;
+  return s_save_sync(s, user_id, item_id, sync, months, accounts, balances_as_of, owner, end, deadline_ms);
+}
+
+/* One UpdateItem of the lease fields: update under condition, with the names #owner, #until, #resync (and #error),
+ * :owner = owner and the number values :now / :until (when not NULL). *out_new as s_update_sync's. */
+static mynt_status s_lease_update(store *s, const char *user_id, const char *item_id, const char *owner,
+                                  const char *update, const char *condition, const int64_t *now_ms,
+                                  const int64_t *until_ms, const char *error_code, int64_t deadline_ms,
+                                  const char *what, json_t **out_new)
+{
+  if(!store_user_id_valid(user_id) || !store_item_id_valid(item_id))
+    return MYNT_NOT_FOUND;
+  if(!s_owner_valid(owner))
+    return MYNT_BAD_REQUEST;
+  char number[32];
+  json_t *names =
+    json_pack("{s:s, s:s, s:s}", "#owner", "lease_owner", "#until", "lease_until_ms", "#resync", "resync");
+  json_t *values = json_pack("{s:{s:s}, s:{s:b}}", ":owner", "S", owner, ":true", "BOOL", 1);
+  bool ok = names && values;
+  if(ok && now_ms) {
+    snprintf(number, sizeof(number), "%" PRId64, *now_ms);
+    ok = !json_object_set_new(values, ":now", json_pack("{s:s}", "N", number));
+  }
+  if(ok && until_ms) {
+    snprintf(number, sizeof(number), "%" PRId64, *until_ms);
+    ok = !json_object_set_new(values, ":until", json_pack("{s:s}", "N", number));
+  }
+  if(ok && error_code)
+    ok = !json_object_set_new(names, "#error", json_string("last_error")) &&
+         !json_object_set_new(values, ":error", json_pack("{s:s}", "S", error_code));
+  mynt_status st =
+    ok ? s_update_sync_ensured(s, user_id, item_id, update, condition, names, values, deadline_ms, what, out_new)
+       : MYNT_NOMEM;
+  json_decref(names);
+  json_decref(values);
+  return st;
+}
+
+mynt_status store_item_lease_take(store *s, const char *user_id, const char *item_id, const char *owner, int64_t now_ms,
+                                  int64_t until_ms, int64_t deadline_ms, store_item *out_item)
+{
+  memset(out_item, 0, sizeof(*out_item));
+  json_t *plain = NULL;
+  mynt_status st =
+    s_lease_update(s, user_id, item_id, owner, "SET #sync.#owner = :owner, #sync.#until = :until REMOVE #sync.#resync",
+                   "(attribute_not_exists(#sync.#until) OR #sync.#until < :now OR #sync.#owner = :owner)", &now_ms,
+                   &until_ms, NULL, deadline_ms, "item sync lease", &plain);
+  if(st == MYNT_OK)
+    st = s_parse_item(plain, out_item);
+  json_decref(plain);
+  return st;
+}
+
+mynt_status store_item_lease_renew(store *s, const char *user_id, const char *item_id, const char *owner,
+                                   int64_t until_ms, int64_t deadline_ms)
+{
+  return s_lease_update(s, user_id, item_id, owner, "SET #sync.#until = :until", "#sync.#owner = :owner", NULL,
+                        &until_ms, NULL, deadline_ms, "item sync lease renewal", NULL);
+}
+
+mynt_status store_item_lease_ask(store *s, const char *user_id, const char *item_id, const char *owner, int64_t now_ms,
+                                 int64_t deadline_ms)
+{
+  return s_lease_update(s, user_id, item_id, owner, "SET #sync.#resync = :true",
+                        "#sync.#until >= :now AND attribute_exists(#sync.#owner) AND #sync.#owner <> :owner", &now_ms,
+                        NULL, NULL, deadline_ms, "item sync resync", NULL);
+}
+
+mynt_status store_item_lease_release(store *s, const char *user_id, const char *item_id, const char *owner,
+                                     const char *error_code, int64_t deadline_ms)
+{
+  if(error_code && !*error_code)
+    error_code = NULL;
+  if(error_code && strlen(error_code) >= sizeof(((store_item_sync *)0)->last_error))
+    return MYNT_BAD_REQUEST;
+  return s_lease_update(s, user_id, item_id, owner,
+                        error_code ? "SET #sync.#error = :error REMOVE #sync.#owner, #sync.#until"
+                                   : "REMOVE #sync.#owner, #sync.#until",
+                        "#sync.#owner = :owner", NULL, NULL, error_code, deadline_ms, "item sync lease release", NULL);
 }
 
 mynt_status store_item_set_sync_error(store *s, const char *user_id, const char *item_id, const char *error_code,
@@ -789,7 +946,7 @@ mynt_status store_item_set_sync_error(store *s, const char *user_id, const char 
   json_t *names = json_pack("{s:s}", "#error", "last_error");
   json_t *values = json_pack("{s:{s:s}}", ":error", "S", error_code);
   mynt_status st = names && values ? s_update_sync_ensured(s, user_id, item_id, "SET #sync.#error = :error", NULL,
-                                                           names, values, deadline_ms, "item sync error")
+                                                           names, values, deadline_ms, "item sync error", NULL)
                                    : MYNT_NOMEM;
   json_decref(names);
   json_decref(values);
@@ -813,7 +970,7 @@ mynt_status store_item_request_sync(store *s, const char *user_id, const char *i
   mynt_status st = names && values ? s_update_sync_ensured(s, user_id, item_id, "SET #sync.#req = :now",
                                                            "(attribute_not_exists(#sync.#req) OR #sync.#req <= :limit "
                                                            "OR #sync.#req = :now)",
-                                                           names, values, deadline_ms, "item sync request")
+                                                           names, values, deadline_ms, "item sync request", NULL)
                                    : MYNT_NOMEM;
   json_decref(names);
   json_decref(values);

@@ -30,8 +30,10 @@
  *                                  sync (M) {cursor (S, "" = from the start), last_synced_at (S,
  *                                  absent = never), initial_complete, history_complete (BOOL),
  *                                  last_error (S, absent = none), requested_at_ms (N: the last
- *                                  accepted user refresh)}; months (M) {"YYYY-MM": N} the number of
- *                                  this item's stored transactions per month (history.h's buckets).
+ *                                  accepted user refresh), lease_owner (S), lease_until_ms (N),
+ *                                  resync (BOOL) (the sync lease below; absent = none)}; months (M)
+ *                                  {"YYYY-MM": N} the number of this item's stored transactions per
+ *                                  month (history.h's buckets).
  *   sk = "INST#<institution_id>"   marker {item_id, created_at}: one item per institution per user.
  *                                  An item whose institution is not known yet (Plaid named none
  *                                  when it was linked: institution_id "" here, absent in the
@@ -54,7 +56,20 @@
  * one transaction too (the TXN# buckets first, by history.h). The items of a user are read with one
  * Query (begins_with(sk, "ITEM#"), consistent), which returns them in item_id order: that order is
  * "item order" for callers. The sync state is updated field by field (UpdateItem on sync.<field>),
- * so a sync's save never overwrites a concurrent user refresh's requested_at_ms. */
+ * so a sync's save never overwrites a concurrent user refresh's requested_at_ms.
+ *
+ * The sync lease: one sync of an item at a time. Two syncs of one item (a refresh, a webhook, the
+ * schedule, a Lambda retry) that both read the stored cursor would each read-modify-write the TXN#
+ * buckets and save their own cursor: the slower one would put an older cursor and older buckets
+ * over the newer ones. So a sync first takes the item's lease (one conditional UpdateItem:
+ * sync.lease_owner = its opaque id, sync.lease_until_ms = now + SYNC_LEASE_MS, when there is no
+ * lease or it has expired) and writes buckets and the cursor only while its lease is live (each
+ * write ends well before lease_until_ms; the lease is renewed, conditioned on the owner, when it
+ * runs short; the cursor save is conditioned on the owner too). A sync that finds the lease held
+ * sets sync.resync (conditioned on the lease being live) and waits: the holder's final save is
+ * conditioned on no resync, so it sees the request, clears it and syncs once more from its new
+ * cursor; a lease left by a holder that died expires and is taken over. No extra table or index,
+ * no Scan: one extra write per sync (the take; the release is part of the cursor save). */
 
 #define STORE_ITEM_ID_MAX          128
 #define STORE_INSTITUTION_ID_MAX   64
@@ -73,6 +88,9 @@ typedef enum {
   STORE_ITEM_REVOKED,        /* USER_PERMISSION_REVOKED / USER_ACCOUNT_REVOKED: link it again */
 } store_item_status;
 
+/* The longest id of a sync lease's owner (printable, no spaces). */
+#define STORE_LEASE_OWNER_MAX 64
+
 /* The longest Plaid cursor the store keeps. */
 #define STORE_CURSOR_MAX 1024
 
@@ -81,8 +99,11 @@ typedef struct {
   char cursor[STORE_CURSOR_MAX + 1]; /* "" = from the start */
   int64_t last_synced_at_ms;         /* epoch ms, whole seconds; 0 = never */
   bool initial_complete, history_complete;
-  char last_error[64];     /* a Plaid error code or a mynt status code; "" = none */
-  int64_t requested_at_ms; /* the last accepted user refresh (epoch ms); 0 = never */
+  char last_error[64];                         /* a Plaid error code or a mynt status code; "" = none */
+  int64_t requested_at_ms;                     /* the last accepted user refresh (epoch ms); 0 = never */
+  char lease_owner[STORE_LEASE_OWNER_MAX + 1]; /* the sync holding the lease; "" = none */
+  int64_t lease_until_ms;                      /* when that lease ends (epoch ms); 0 = none */
+  bool resync;                                 /* another sync was asked for while the lease was held */
 } store_item_sync;
 
 /* One item record. accounts is owned (store_item_clear releases it). */
@@ -222,6 +243,48 @@ mynt_status store_item_refs_each(store *s, int64_t deadline_ms,
 mynt_status store_item_save_sync(store *s, const char *user_id, const char *item_id, const store_item_sync *sync,
                                  const json_t *months, const json_t *accounts, const char *balances_as_of,
                                  int64_t deadline_ms);
+
+/* How a leased save (store_item_save_sync_leased) ends the lease. */
+typedef enum {
+  STORE_LEASE_RELEASE_IF_QUIET = 0, /* release it; the save fails unless no resync was asked for */
+  STORE_LEASE_KEEP_FOR_RESYNC,      /* keep it and clear resync: the holder syncs once more */
+  STORE_LEASE_RELEASE               /* release it, leaving resync for the next sync */
+} store_lease_end;
+
+/* store_item_save_sync, conditioned on owner holding the item's sync lease, ending it as end says
+ * (in the same UpdateItem). Returns as store_item_save_sync, and MYNT_CONDITION_FAILED when owner
+ * holds no lease (expired and taken over) or, for STORE_LEASE_RELEASE_IF_QUIET, a resync was asked
+ * for: nothing is then written. */
+mynt_status store_item_save_sync_leased(store *s, const char *user_id, const char *item_id, const store_item_sync *sync,
+                                        const json_t *months, const json_t *accounts, const char *balances_as_of,
+                                        const char *owner, store_lease_end end, int64_t deadline_ms);
+
+/* Takes the sync lease of user_id's item_id for owner (1..STORE_LEASE_OWNER_MAX printable
+ * characters) until until_ms, when there is none, it ended before now_ms or owner holds it, and
+ * clears resync (the taker reads the cursor after it: what was asked for is fetched). On MYNT_OK
+ * *out_item is the item as it now is (store_item_get's; the caller clears it). Returns MYNT_OK,
+ * MYNT_CONDITION_FAILED when another sync holds a live lease, MYNT_NOT_FOUND when the item is gone,
+ * MYNT_BAD_REQUEST for an invalid owner, MYNT_INTERNAL for a malformed record, or a store status. */
+mynt_status store_item_lease_take(store *s, const char *user_id, const char *item_id, const char *owner, int64_t now_ms,
+                                  int64_t until_ms, int64_t deadline_ms, store_item *out_item);
+
+/* Moves the end of owner's lease to until_ms. Returns MYNT_OK, MYNT_CONDITION_FAILED when owner
+ * does not hold the lease any more, MYNT_NOT_FOUND, MYNT_BAD_REQUEST (owner), or a store status. */
+mynt_status store_item_lease_renew(store *s, const char *user_id, const char *item_id, const char *owner,
+                                   int64_t until_ms, int64_t deadline_ms);
+
+/* Asks the holder of a live lease (one ending at or after now_ms, not held by owner) to sync once
+ * more: sets sync.resync. Returns MYNT_OK, MYNT_CONDITION_FAILED when no other sync holds a live
+ * lease (take it instead), MYNT_NOT_FOUND, MYNT_BAD_REQUEST (owner), or a store status. */
+mynt_status store_item_lease_ask(store *s, const char *user_id, const char *item_id, const char *owner, int64_t now_ms,
+                                 int64_t deadline_ms);
+
+/* Releases owner's lease without saving a cursor (a failed sync), recording sync.last_error =
+ * error_code in the same UpdateItem (NULL or "": none); resync stays. Returns MYNT_OK,
+ * MYNT_CONDITION_FAILED when owner does not hold it, MYNT_NOT_FOUND, MYNT_BAD_REQUEST (owner or an
+ * over-long code), or a store status. */
+mynt_status store_item_lease_release(store *s, const char *user_id, const char *item_id, const char *owner,
+                                     const char *error_code, int64_t deadline_ms);
 
 /* Records only sync.last_error = error_code (a failed sync; the cursor and everything else stay).
  * Returns as store_item_set_status; MYNT_BAD_REQUEST for an empty or over-long code. */

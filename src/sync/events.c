@@ -24,6 +24,8 @@ static const char *s_outcome_name(sync_outcome outcome)
     return "login_required";
   case SYNC_PLAID_FAILED:
     return "plaid_failed";
+  case SYNC_SUPERSEDED:
+    return "superseded";
   case SYNC_FAILED:
     break;
   }

@@ -13,8 +13,9 @@
  * lambda) by deadline_ms (epoch ms; 0 = 60 s from now):
  * - {"mynt_sync":{"user_id","item_id","reason"}} (sync/start.h) runs sync_item and answers
  *   {"outcome", "added", "modified", "removed", "skipped", "pages", "restarts", "last_error"}
- *   (outcome "done", "not_linked", "revoked", "login_required", "plaid_failed" or "failed";
- *   last_error null when none). A failed sync is an answer too: its error is recorded on the
+ *   (outcome "done", "not_linked", "revoked", "login_required", "plaid_failed", "superseded" (another
+ *   sync of the item held it and took this one's request on: not an error) or "failed"; last_error
+ *   null when none). A failed sync is an answer too: its error is recorded on the
  *   item and the daily schedule tries again.
  * - {"mynt_schedule":"daily"} runs sync_schedule_daily and answers {"items", "stale", "started",
  *   "failed", "complete"} (complete false when the listing failed or the deadline stopped it).

@@ -9,11 +9,21 @@
 #include "core/status.h"
 #include "handlers/env.h"
 #include "plaid/plaid_error.h"
+#include "store/items.h"
 
 /* A workflow layer (sync function / handlers → sync → store / plaid → core). Its rules:
- * - One sync reads the item, opens its access token (wiped as soon as the last Plaid call of the
- *   sync is made; never logged) and pages /transactions/sync from the stored cursor, count
- *   SYNC_PAGE_COUNT, while has_more: the batch. Plaid's transactions are kept in the stored shape
+ * - One sync of an item at a time (the sync lease, store/items.h): a sync takes the item's lease
+ *   (SYNC_LEASE_MS, renewed while it works; its opaque id is logged) and reads the cursor under it.
+ *   A sync that finds another holding it asks that one to sync once more (resync) and waits
+ *   (polling the item every SYNC_LEASE_POLL_MS): once the holder has taken the request on it ends
+ *   SYNC_SUPERSEDED, writing nothing; a lease that ends first (its holder died) is taken over; past
+ *   half its time (at most SYNC_LEASE_WAIT_MS) it ends SYNC_SUPERSEDED and leaves the request for
+ *   the holder, the next sync or the daily schedule. The holder's final save ends the lease unless
+ *   a resync was asked for: then it saves its cursor, keeps the lease and syncs once more from it
+ *   (at most SYNC_ROUNDS_MAX rounds, while time is left). Buckets and the cursor are written only
+ *   under a live lease, each write ending SYNC_LEASE_MARGIN_MS before the lease does.
+ * - One sync opens the item's access token (wiped when the sync ends; never logged) and pages
+ *   /transactions/sync from the stored cursor, count SYNC_PAGE_COUNT, while has_more: the batch. Plaid's transactions are kept in the stored shape
  *   (sync/sync_records.h); one that cannot be stored (no id, no date) is skipped and counted.
  * - TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION restarts the batch from its first cursor, at
  *   most SYNC_RESTARTS_MAX times; then the sync fails with that code as last_error.
@@ -45,10 +55,21 @@
 #define SYNC_RESTARTS_MAX 3
 /* Pages one batch may take (SYNC_PAGE_COUNT each): beyond that the sync fails (MYNT_TOO_LARGE). */
 #define SYNC_PAGES_MAX 400
-/* The daily schedule syncs items not synced for this long (and those never synced). */
+/* The daily schedule syncs items not synced for this long (and those never synced, and those with a resync asked
+ * for and no live lease). */
 #define SYNC_STALE_MS ((int64_t)24 * 60 * 60 * 1000)
 /* An expiring item whose consent ends within this long stays expiring (Plaid warns 7 days ahead). */
 #define SYNC_EXPIRING_NOTICE_MS ((int64_t)7 * 24 * 60 * 60 * 1000)
+/* A sync holds its item's lease this long at a time (renewed before it writes when half is gone). */
+#define SYNC_LEASE_MS ((int64_t)15 * 1000)
+/* A holder's writes end this long before its lease does (clock skew, requests in flight). */
+#define SYNC_LEASE_MARGIN_MS ((int64_t)3 * 1000)
+/* A sync waiting for another's lease reads the item this often. */
+#define SYNC_LEASE_POLL_MS ((int64_t)1000)
+/* The longest a sync waits for another's lease. */
+#define SYNC_LEASE_WAIT_MS ((int64_t)120 * 1000)
+/* The most rounds (a resync asked for while the holder worked) one sync makes. */
+#define SYNC_ROUNDS_MAX 5
 /* A user's POST /items/{item_id}/sync is accepted at most once per this interval. */
 #define SYNC_REQUEST_INTERVAL_MS ((int64_t)60 * 1000)
 
@@ -59,21 +80,24 @@ typedef enum {
   SYNC_REVOKED,        /* not synced: the item's access is revoked */
   SYNC_LOGIN_REQUIRED, /* Plaid answered ITEM_LOGIN_REQUIRED: the item is marked login_required */
   SYNC_PLAID_FAILED,   /* another Plaid failure (operation, err): cursor unchanged, last_error recorded */
-  SYNC_FAILED /* status says why (store, token, allocation): cursor unchanged, last_error recorded if it could be */
+  SYNC_FAILED,    /* status says why (store, token, allocation): cursor unchanged, last_error recorded if it could be */
+  SYNC_SUPERSEDED /* another sync held the item and took this one's request on (or will: resync): nothing written */
 } sync_outcome;
 
 /* The result of sync_item. */
 typedef struct {
   sync_outcome outcome;
-  mynt_status status;                      /* SYNC_FAILED: the failure; MYNT_OK otherwise */
-  size_t added, modified, removed;         /* the batch's changes (the last try's, after restarts) */
-  size_t skipped;                          /* of added + modified: transactions that could not be stored */
-  int pages;                               /* /transactions/sync calls, restarts included */
-  int restarts;                            /* batches restarted after a mutation during pagination */
-  bool initial_complete, history_complete; /* SYNC_DONE: the saved flags */
-  char last_error[64];                     /* the code recorded as last_error, "" when none */
-  const char *operation;                   /* SYNC_LOGIN_REQUIRED / SYNC_PLAID_FAILED: the Plaid path (static) */
-  plaid_error err;                         /* SYNC_LOGIN_REQUIRED / SYNC_PLAID_FAILED */
+  mynt_status status;                          /* SYNC_FAILED: the failure; MYNT_OK otherwise */
+  size_t added, modified, removed;             /* the batches' changes (each round's last try, after restarts) */
+  size_t skipped;                              /* of added + modified: transactions that could not be stored */
+  int pages;                                   /* /transactions/sync calls, restarts included */
+  int restarts;                                /* batches restarted after a mutation during pagination */
+  int rounds;                                  /* batches applied under the lease (1 + the resyncs taken on) */
+  char lease_owner[STORE_LEASE_OWNER_MAX + 1]; /* this sync's opaque id (as logged) */
+  bool initial_complete, history_complete;     /* SYNC_DONE: the saved flags */
+  char last_error[64];                         /* the code recorded as last_error, "" when none */
+  const char *operation;                       /* SYNC_LOGIN_REQUIRED / SYNC_PLAID_FAILED: the Plaid path (static) */
+  plaid_error err;                             /* SYNC_LOGIN_REQUIRED / SYNC_PLAID_FAILED */
 } sync_result;
 
 /* Syncs user_id's item item_id as the rules above say, by deadline_ms (epoch ms; the work on Plaid

@@ -545,6 +545,96 @@ static void test_save_sync_keeps_the_request_time_and_a_sync_error_keeps_the_cur
   store_item_clear(&item);
 }
 
+/* Saves sync with one month's count on user-a's item-1 as owner's leased save ending as end; returns its status. */
+static mynt_status s_save_leased(store *s, const store_item_sync *sync, const char *owner, store_lease_end end)
+{
+  json_t *months = json_pack("{s:i}", "2026-10", 2);
+  mynt_status st = store_item_save_sync_leased(s, "user-a", "item-1", sync, months, NULL, NULL, owner, end, 0);
+  json_decref(months);
+  return st;
+}
+
+static void test_the_sync_lease_admits_one_holder_until_it_ends_and_fences_its_saves(void **state)
+{
+  s_fixture *fx = moto_fixture_state_or_skip(state);
+  store *s = fx->env.store;
+  store_item item;
+  store_item got;
+  s_create_item_1(fx, &item);
+  const int64_t t = 1790000000000;
+
+  /* The first sync takes it and reads the item under it; a second cannot while it is live. */
+  assert_int_equal(store_item_lease_take(s, "user-a", "item-1", "sync-a", t, t + 15000, 0, &got), MYNT_OK);
+  assert_string_equal(got.item_id, "item-1");
+  assert_string_equal(got.sync.lease_owner, "sync-a");
+  assert_int_equal(got.sync.lease_until_ms, t + 15000);
+  store_item_clear(&got);
+  assert_int_equal(store_item_lease_take(s, "user-a", "item-1", "sync-b", t + 1000, t + 16000, 0, &got),
+                   MYNT_CONDITION_FAILED);
+  /* A retry of the holder's own take (its answer lost) succeeds. */
+  assert_int_equal(store_item_lease_take(s, "user-a", "item-1", "sync-a", t + 1000, t + 15000, 0, &got), MYNT_OK);
+  store_item_clear(&got);
+
+  /* The second asks it to sync again; the holder's quiet release then fails and writes nothing, keeping it clears
+   * the request; the saves of a sync that does not hold the lease fail. */
+  assert_int_equal(store_item_lease_ask(s, "user-a", "item-1", "sync-b", t + 1000, 0), MYNT_OK);
+  assert_int_equal(store_item_lease_ask(s, "user-a", "item-1", "sync-a", t + 1000, 0), MYNT_CONDITION_FAILED);
+  store_item_sync sync = {.last_synced_at_ms = t};
+  snprintf(sync.cursor, sizeof sync.cursor, "cursor-1");
+  assert_int_equal(s_save_leased(s, &sync, "sync-a", STORE_LEASE_RELEASE_IF_QUIET), MYNT_CONDITION_FAILED);
+  got = s_stored_item_1(fx);
+  assert_string_equal(got.sync.cursor, "");
+  assert_true(got.sync.resync);
+  store_item_clear(&got);
+  assert_int_equal(s_save_leased(s, &sync, "sync-b", STORE_LEASE_KEEP_FOR_RESYNC), MYNT_CONDITION_FAILED);
+  assert_int_equal(s_save_leased(s, &sync, "sync-a", STORE_LEASE_KEEP_FOR_RESYNC), MYNT_OK);
+  got = s_stored_item_1(fx);
+  assert_string_equal(got.sync.cursor, "cursor-1");
+  assert_false(got.sync.resync);
+  assert_string_equal(got.sync.lease_owner, "sync-a");
+  store_item_clear(&got);
+
+  /* Renewed by its holder only; then released by the quiet save: the next sync takes it at once. */
+  assert_int_equal(store_item_lease_renew(s, "user-a", "item-1", "sync-b", t + 30000, 0), MYNT_CONDITION_FAILED);
+  assert_int_equal(store_item_lease_renew(s, "user-a", "item-1", "sync-a", t + 30000, 0), MYNT_OK);
+  snprintf(sync.cursor, sizeof sync.cursor, "cursor-2");
+  assert_int_equal(s_save_leased(s, &sync, "sync-a", STORE_LEASE_RELEASE_IF_QUIET), MYNT_OK);
+  got = s_stored_item_1(fx);
+  assert_string_equal(got.sync.cursor, "cursor-2");
+  assert_string_equal(got.sync.lease_owner, "");
+  assert_int_equal(got.sync.lease_until_ms, 0);
+  store_item_clear(&got);
+  assert_int_equal(store_item_lease_ask(s, "user-a", "item-1", "sync-b", t + 2000, 0), MYNT_CONDITION_FAILED);
+
+  /* A lease whose holder died is taken over once it has ended, not before; a failed sync's release records its
+   * error and keeps the cursor. */
+  assert_int_equal(store_item_lease_take(s, "user-a", "item-1", "sync-b", t + 2000, t + 17000, 0, &got), MYNT_OK);
+  store_item_clear(&got);
+  assert_int_equal(store_item_lease_take(s, "user-a", "item-1", "sync-c", t + 17000, t + 32000, 0, &got),
+                   MYNT_CONDITION_FAILED);
+  assert_int_equal(store_item_lease_take(s, "user-a", "item-1", "sync-c", t + 17001, t + 32001, 0, &got), MYNT_OK);
+  store_item_clear(&got);
+  assert_int_equal(store_item_lease_release(s, "user-a", "item-1", "sync-b", "RATE_LIMIT_EXCEEDED", 0),
+                   MYNT_CONDITION_FAILED);
+  assert_int_equal(store_item_lease_release(s, "user-a", "item-1", "sync-c", "RATE_LIMIT_EXCEEDED", 0), MYNT_OK);
+  got = s_stored_item_1(fx);
+  assert_string_equal(got.sync.last_error, "RATE_LIMIT_EXCEEDED");
+  assert_string_equal(got.sync.cursor, "cursor-2");
+  assert_string_equal(got.sync.lease_owner, "");
+  store_item_clear(&got);
+
+  /* Bad owners are refused; a gone item is not found, and nothing is created. */
+  assert_int_equal(store_item_lease_take(s, "user-a", "item-1", "", t, t + 1, 0, &got), MYNT_BAD_REQUEST);
+  assert_int_equal(store_item_lease_take(s, "user-a", "item-1", "has space", t, t + 1, 0, &got), MYNT_BAD_REQUEST);
+  assert_int_equal(store_item_lease_take(s, "user-b", "item-1", "sync-d", t, t + 1, 0, &got), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_lease_ask(s, "user-b", "item-1", "sync-d", t, 0), MYNT_NOT_FOUND);
+  assert_int_equal(store_item_lease_release(s, "user-b", "item-1", "sync-d", NULL, 0), MYNT_NOT_FOUND);
+  json_t *records = moto_store_records(s, "user-b");
+  assert_int_equal(json_array_size(records), 0);
+  json_decref(records);
+  store_item_clear(&item);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, moto_store_fixture_setup, moto_store_fixture_teardown)
 
 int main(void)
@@ -564,6 +654,7 @@ int main(void)
     T(test_refs_each_walks_every_page_of_owner_records),
     T(test_request_sync_is_accepted_once_per_interval),
     T(test_save_sync_keeps_the_request_time_and_a_sync_error_keeps_the_cursor),
+    T(test_the_sync_lease_admits_one_holder_until_it_ends_and_fences_its_saves),
   };
   return cmocka_run_group_tests_name("store_items_moto", tests, NULL, NULL);
 }

@@ -54,6 +54,7 @@ typedef struct {
   s_action action;
   int times; /* firings left; -1 = every matching call */
   void (*before)(void);
+  int skip; /* matching calls let through untouched before the first firing */
 } s_rule;
 
 /* The group's simulator, relay, fake Lambda and, per test, a fresh table with a handler's env on it behind the relay
@@ -77,7 +78,10 @@ static bool s_take_rule(const char *operation, s_rule *out)
 {
   bool found = false;
   pthread_mutex_lock(&s_fx->lock);
-  if(s_has_rule && s_armed.times != 0 && strcmp(s_armed.operation, operation) == 0) {
+  if(s_has_rule && s_armed.times != 0 && strcmp(s_armed.operation, operation) == 0 && s_armed.skip > 0) {
+    s_armed.skip--;
+  }
+  else if(s_has_rule && s_armed.times != 0 && strcmp(s_armed.operation, operation) == 0) {
     if(s_armed.times > 0)
       s_armed.times--;
     *out = s_armed;
@@ -410,9 +414,9 @@ static void test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_dup
   (void)state;
   sim_link_group_skip_without_moto();
   const char *item_id = s_link_bank("ins_109508", 0);
-  /* Every UpdateItem of the item fails: the buckets are written, but neither the cursor nor the error is saved, as
-   * when the function dies between the two. */
-  s_set_rule(&(s_rule){.operation = "UpdateItem", .action = S_REFUSE, .times = -1});
+  /* Every UpdateItem of the item after the lease's take fails: the buckets are written, but neither the cursor nor
+   * the error is saved, and the lease is not released, as when the function dies between the two. */
+  s_set_rule(&(s_rule){.operation = "UpdateItem", .action = S_REFUSE, .times = -1, .skip = 1});
   sync_result r = s_sync(USER, item_id);
   s_set_rule(NULL);
   s_assert_outcome(&r, SYNC_FAILED);
@@ -423,6 +427,7 @@ static void test_sync_cut_off_before_the_cursor_is_saved_syncs_again_without_dup
   assert_true(json_array_size(written) > 0);
   json_decref(written);
 
+  /* The next sync takes the lease over once it has expired. */
   r = s_sync_done(USER, item_id);
   s_assert_history_is_the_truth(USER, item_id);
   assert_string_not_equal(s_state(USER, item_id).cursor, "");
@@ -723,6 +728,231 @@ static void test_delete_leaves_nothing_of_a_sync_that_stored_while_it_ran(void *
   s_assert_only_kept(&d);
 }
 
+/* ---- two syncs of one item ---- */
+
+/* The second sync of the race: its own clients (a sync function's other instance), run in a thread. */
+typedef struct {
+  handlers_env env;
+  char item_id[STORE_ITEM_ID_MAX + 1];
+  json_t *changes; /* what changes at the bank just before it starts (consumed) */
+  pthread_t thread;
+  bool started;
+  sync_result result;
+  bool done; /* under s_fx->lock */
+} s_second_sync;
+
+static s_second_sync s_second;
+
+static void *s_second_sync_run(void *arg)
+{
+  (void)arg;
+  sync_result r;
+  sync_item(&s_second.env, USER, s_second.item_id, clock_epoch_ms() + SYNC_MS, &r);
+  pthread_mutex_lock(&s_fx->lock);
+  s_second.result = r;
+  s_second.done = true;
+  pthread_mutex_unlock(&s_fx->lock);
+  return NULL;
+}
+
+/* Whether user's item_id (read from the table directly with watch) has sync.resync set: the second sync asked the
+ * one holding the item to sync once more. */
+static bool s_resync_asked(store *watch, const char *user, const char *item_id)
+{
+  char sk[STORE_ITEM_ID_MAX + 8];
+  snprintf(sk, sizeof sk, "ITEM#%s", item_id);
+  json_t *records = moto_store_records(watch, user);
+  bool asked = false;
+  size_t i;
+  json_t *v;
+  json_array_foreach(records, i, v) {
+    if(strcmp(json_member_string(v, "sk"), sk) == 0)
+      asked = json_is_true(json_object_get(json_object_get(v, "sync"), "resync"));
+  }
+  json_decref(records);
+  return asked;
+}
+
+/* Runs at the first sync's first bucket write, after it has read the bucket and before the write reaches the table
+ * (the worst point): the bank changes, and a second sync of the item starts; returns once that one is done, or has
+ * asked the first one to sync again (then it waits for it). */
+static void s_second_sync_starts_now(void)
+{
+  json_decref(s_sim_change(s_second.item_id, s_second.changes));
+  s_second.changes = NULL;
+  store *watch = NULL;
+  if(moto_store_open_at(s_fx->moto_url, s_fx->direct->table, &watch) != MYNT_OK)
+    return;
+  s_second.started = pthread_create(&s_second.thread, NULL, s_second_sync_run, NULL) == 0;
+  int64_t until = clock_epoch_ms() + SYNC_MS;
+  bool done = !s_second.started;
+  while(!done && clock_epoch_ms() < until) {
+    pthread_mutex_lock(&s_fx->lock);
+    done = s_second.done;
+    pthread_mutex_unlock(&s_fx->lock);
+    done = done || s_resync_asked(watch, USER, s_second.item_id);
+    if(!done)
+      clock_sleep_ms(20);
+  }
+  store_free(watch);
+}
+
+/* The first transaction of truth (in history order) dated in the month of the transaction at index `of`, other
+ * than it; NULL when there is none. */
+static const json_t *s_same_month(const json_t *truth, size_t of)
+{
+  const char *date = json_member_string(json_array_get(truth, of), "date");
+  size_t i;
+  json_t *v;
+  json_array_foreach(truth, i, v) {
+    if(i != of && strncmp(json_member_string(v, "date"), date, 7) == 0)
+      return v;
+  }
+  return NULL;
+}
+
+static void test_two_syncs_of_one_item_at_once_end_at_the_simulators_history_and_its_newest_cursor(void **state)
+{
+  (void)state;
+  sim_link_group_skip_without_moto();
+  const char *item_id = s_link_bank("ins_109509", 0);
+  s_sync_done(USER, item_id);
+  json_t *truth = sim_link_in_history_order(sim_link_truth(s_fx->link.sim, item_id));
+  const json_t *u = json_array_get(truth, 1);
+  const json_t *t = s_same_month(truth, 1);
+  assert_non_null(t);
+  char modified[64], removed[64];
+  snprintf(modified, sizeof modified, "%s", json_member_string(u, "transaction_id"));
+  snprintf(removed, sizeof removed, "%s", json_member_string(t, "transaction_id"));
+  json_decref(truth);
+
+  /* The bank changes; a first sync fetches that and reads the month's bucket. Then, before it writes it, the bank
+   * changes again (the other transaction of that month removed, the first one modified once more) and a second
+   * sync of the item starts (a webhook, or Lambda's retry). */
+  json_decref(
+    s_sim_change(item_id, json_pack("{s:[{s:s, s:f}]}", "modified", "transaction_id", modified, "amount", 11.11)));
+  memset(&s_second, 0, sizeof s_second);
+  snprintf(s_second.item_id, sizeof s_second.item_id, "%s", item_id);
+  s_second.changes =
+    json_pack("{s:[{s:s, s:f}], s:[s]}", "modified", "transaction_id", modified, "amount", 22.22, "removed", removed);
+  assert_int_equal(sim_link_relays_env_open(s_fx, &s_second.env), MYNT_OK);
+  s_set_rule(&(s_rule){.operation = "PutItem", .action = S_BEFORE, .times = 1, .before = s_second_sync_starts_now});
+  sync_result first = s_sync(USER, item_id);
+  s_set_rule(NULL);
+  assert_true(s_second.started);
+  pthread_join(s_second.thread, NULL);
+  sim_link_env_close(&s_second.env);
+  json_decref(s_second.changes);
+
+  /* Both are over: the table holds exactly the bank's data, the removed transaction is not back, the modified one
+   * has its last amount. */
+  s_assert_history_is_the_truth(USER, item_id);
+  json_t *stored = sim_link_stored(s_fx->direct, USER, item_id);
+  size_t i;
+  json_t *v;
+  json_array_foreach(stored, i, v) {
+    const char *id = json_member_string(v, "transaction_id");
+    if(strcmp(id, removed) == 0)
+      fail_msg("the removed transaction %s is back", removed);
+    if(strcmp(id, modified) == 0)
+      assert_int_equal(json_integer_value(json_object_get(v, "amount_cents")), 2222);
+  }
+  json_decref(stored);
+  /* The first held the item, saw the second's request and synced once more; the second wrote nothing. */
+  s_assert_outcome(&first, SYNC_DONE);
+  assert_int_equal(first.rounds, 2);
+  s_assert_outcome(&s_second.result, SYNC_SUPERSEDED);
+  store_item item = s_item(USER, item_id);
+  assert_string_equal(item.sync.lease_owner, "");
+  assert_false(item.sync.resync);
+  store_item_clear(&item);
+  /* The stored cursor is the newest: a sync now finds nothing to replay. */
+  sync_result again = s_sync_done(USER, item_id);
+  assert_int_equal(again.added + again.modified + again.removed, 0);
+  s_assert_history_is_the_truth(USER, item_id);
+}
+
+/* Links and syncs USER's bank of institution, adds a transaction named name at the bank, then takes the item's
+ * lease as owner for lease_ms from *out_now (a sync that holds it, or died holding it). Returns the item_id. */
+static const char *s_bank_with_a_lease_left(const char *institution, const char *name, const char *owner,
+                                            int64_t lease_ms, int64_t *out_now)
+{
+  const char *item_id = s_link_bank(institution, 0);
+  s_sync_done(USER, item_id);
+  json_decref(s_sim_change(item_id, json_pack("{s:[{s:f, s:s}]}", "added", "amount", 6.5, "name", name)));
+  *out_now = clock_epoch_ms();
+  store_item held;
+  assert_int_equal(store_item_lease_take(s_fx->direct, USER, item_id, owner, *out_now, *out_now + lease_ms, 0, &held),
+                   MYNT_OK);
+  store_item_clear(&held);
+  return item_id;
+}
+
+static void test_a_lease_left_by_a_sync_that_died_is_taken_over_once_it_expires(void **state)
+{
+  (void)state;
+  sim_link_group_skip_without_moto();
+  /* A sync took the item's lease and died (Lambda's timeout, a crash): its lease is left behind. */
+  int64_t now = 0;
+  const char *item_id = s_bank_with_a_lease_left("ins_109510", "After the crash", "sync-0123456789abcdef", 4000, &now);
+
+  log_capture log;
+  log_capture_start(&log);
+  sync_result r = s_sync(USER, item_id);
+  log_capture_stop(&log);
+  int64_t took = clock_epoch_ms() - now;
+  s_assert_outcome(&r, SYNC_DONE);
+  assert_true(took >= 3500 && took < 15000);
+  assert_int_equal(r.added, 1);
+  assert_non_null(strstr(log.text, "sync-0123456789abcdef"));
+  assert_non_null(strstr(log.text, r.lease_owner));
+  assert_null(strstr(log.text, "access-sandbox"));
+  log_capture_free(&log);
+  s_assert_history_is_the_truth(USER, item_id);
+  store_item item = s_item(USER, item_id);
+  assert_string_equal(item.sync.lease_owner, "");
+  store_item_clear(&item);
+}
+
+static void test_a_sync_that_cannot_wait_for_the_lease_answers_superseded_and_leaves_it_to_the_schedule(void **state)
+{
+  (void)state;
+  sim_link_group_skip_without_moto();
+  int64_t now = 0;
+  const char *item_id = s_bank_with_a_lease_left("ins_109511", "Webhook news", "sync-fedcba9876543210", 30000, &now);
+  json_t *before = sim_link_stored(s_fx->direct, USER, item_id);
+
+  /* A webhook's sync with 6 s to go waits half of it, then answers superseded, not an error; it wrote nothing but
+   * the request to sync again. */
+  json_t *event =
+    json_pack("{s:{s:s, s:s, s:s}}", "mynt_sync", "user_id", USER, "item_id", item_id, "reason", "webhook");
+  json_t *answer = NULL;
+  assert_int_equal(sync_events_handle(&s_fx->env, event, clock_epoch_ms() + 6000, &answer), MYNT_OK);
+  json_decref(event);
+  assert_string_equal(json_member_string(answer, "outcome"), "superseded");
+  assert_true(json_is_null(json_object_get(answer, "last_error")));
+  json_decref(answer);
+  json_t *after = sim_link_stored(s_fx->direct, USER, item_id);
+  assert_true(json_equal(before, after));
+  json_decref(before);
+  json_decref(after);
+  store_item item = s_item(USER, item_id);
+  assert_true(item.sync.resync);
+  assert_string_equal(item.sync.lease_owner, "sync-fedcba9876543210");
+  store_item_clear(&item);
+
+  /* While the lease is live the daily schedule leaves the item (synced just now); once it has ended, the request
+   * left behind makes the schedule start a sync, which brings the change in. */
+  sync_schedule_result walk;
+  assert_int_equal(sync_schedule_daily(&s_fx->env, now + 1000, clock_epoch_ms() + 20000, &walk), MYNT_OK);
+  assert_int_equal(walk.started, 0);
+  assert_int_equal(sync_schedule_daily(&s_fx->env, now + 31000, clock_epoch_ms() + 20000, &walk), MYNT_OK);
+  assert_int_equal(walk.started, 1);
+  const char *ids[] = {item_id};
+  const char *reasons[] = {"schedule"};
+  s_assert_started(USER, ids, reasons, 1);
+}
+
 /* Sets item_id's last_synced_at (keeping the rest of its sync state). */
 static void s_set_synced_at(const char *user, const char *item_id, int64_t at_ms)
 {
@@ -911,6 +1141,9 @@ int main(void)
     T(test_sync_clears_new_accounts_available_once_plaid_shows_a_new_account),
     T(test_sync_rate_limited_keeps_the_cursor_and_records_the_error),
     T(test_sync_gives_up_on_a_failing_plaid_long_before_the_function_deadline),
+    T(test_two_syncs_of_one_item_at_once_end_at_the_simulators_history_and_its_newest_cursor),
+    T(test_a_lease_left_by_a_sync_that_died_is_taken_over_once_it_expires),
+    T(test_a_sync_that_cannot_wait_for_the_lease_answers_superseded_and_leaves_it_to_the_schedule),
     T(test_sync_of_an_item_deleted_meanwhile_leaves_nothing_behind),
     T(test_delete_leaves_nothing_of_a_sync_that_stored_while_it_ran),
     T(test_schedule_starts_syncs_only_for_items_not_synced_for_a_day),
