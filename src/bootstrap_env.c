@@ -27,6 +27,9 @@
 
 mynt_status bootstrap_env_init_libraries(const char *group)
 {
+  /* First of all: OpenSSL takes an allocator only before its first allocation. */
+  if(secure_alloc_install_openssl())
+    return MYNT_INTERNAL;
   /* No group needs OpenSSL's table of legacy cipher names (EVP_get_cipherbyname): libssl fetches the TLS ciphers
    * from the provider by name, and seal.c names AES-256-GCM directly. Filling it costs about 0.1 ms at every cold
    * start, and the first fetch (SigV4's SHA-256) another 0.1 ms copying those names into the provider's name map.

@@ -20,8 +20,9 @@
  * group that never leaves the Runtime API's plain HTTP, OpenSSL skips what only TLS needs: its error strings and
  * the digest name table (without which a certificate chain does not verify, so no other group may skip it); every
  * other name, known or not, gets libcurl's initialisation but for the legacy cipher name table, which no group
- * needs (libssl fetches its ciphers from the provider). Returns MYNT_OK, or
- * MYNT_INTERNAL when libcurl's global init fails. */
+ * needs (libssl fetches its ciphers from the provider). Before all of it, the wiping allocator goes into OpenSSL,
+ * then jansson and libcurl (core/secure_alloc.h). Returns MYNT_OK, or MYNT_INTERNAL when OpenSSL has already
+ * allocated or libcurl's global init fails. */
 mynt_status bootstrap_env_init_libraries(const char *group);
 
 /* For a group that calls Plaid, at cold start: checks what needs no network (MYNT_SSM_PREFIX, which must start with

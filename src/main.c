@@ -114,7 +114,7 @@ int main(int argc, char **argv)
   mynt_status st = bootstrap_env_init_libraries(handler);
   logger_init_from_env();
   if(st) {
-    logger_log(LOGGER_ERROR, NULL, "bootstrap: curl_global_init failed");
+    logger_log(LOGGER_ERROR, NULL, "bootstrap: the wiping allocator or libcurl's global init could not be installed");
     return 1;
   }
   st = runtime_new(NULL, &app, &rt);

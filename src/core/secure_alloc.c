@@ -1,4 +1,5 @@
-/* secure_alloc.c - allocators for jansson and libcurl that wipe every block they release, so no token lingers in freed memory. */
+/* secure_alloc.c - allocators for jansson, libcurl and OpenSSL that wipe every block they release, so no token
+ * lingers in freed memory. */
 #include "core/secure_alloc.h"
 
 #include <malloc.h>
@@ -7,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "core/wipe.h"
 
@@ -56,4 +58,36 @@ mynt_status secure_alloc_install(long curl_flags)
   if(curl_global_init_mem(curl_flags, malloc, secure_alloc_free, secure_alloc_realloc, strdup, calloc) != CURLE_OK)
     return MYNT_INTERNAL;
   return MYNT_OK;
+}
+
+/* OpenSSL's shapes (CRYPTO_malloc_fn and friends) with its own rules: a zero-byte request is NULL, and a
+ * realloc to zero bytes releases the block. */
+static void *s_ossl_malloc(size_t n, const char *file, int line)
+{
+  (void)file;
+  (void)line;
+  return n ? malloc(n) : NULL;
+}
+
+static void *s_ossl_realloc(void *p, size_t n, const char *file, int line)
+{
+  (void)file;
+  (void)line;
+  if(!n) {
+    secure_alloc_free(p);
+    return NULL;
+  }
+  return secure_alloc_realloc(p, n);
+}
+
+static void s_ossl_free(void *p, const char *file, int line)
+{
+  (void)file;
+  (void)line;
+  secure_alloc_free(p);
+}
+
+mynt_status secure_alloc_install_openssl(void)
+{
+  return CRYPTO_set_mem_functions(s_ossl_malloc, s_ossl_realloc, s_ossl_free) ? MYNT_OK : MYNT_INTERNAL;
 }

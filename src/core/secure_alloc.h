@@ -1,4 +1,5 @@
-/* secure_alloc.h - allocators for jansson and libcurl that wipe every block they release, so no token lingers in freed memory. */
+/* secure_alloc.h - allocators for jansson, libcurl and OpenSSL that wipe every block they release, so no token
+ * lingers in freed memory. */
 #ifndef MYNT_CORE_SECURE_ALLOC_H
 #define MYNT_CORE_SECURE_ALLOC_H
 
@@ -13,6 +14,13 @@
  * Returns MYNT_OK, or MYNT_INTERNAL when libcurl's global init fails (jansson's allocator is installed
  * anyway). */
 mynt_status secure_alloc_install(long curl_flags);
+
+/* Installs the same wiping pair in OpenSSL (CRYPTO_set_mem_functions): every block OpenSSL releases without
+ * cleansing it itself (TLS records and handshake buffers, ASN.1 strings, a certificate's parsed fields) is
+ * wiped first. OpenSSL takes the functions only before its first allocation, so this comes before any other
+ * OpenSSL, libcurl or SigV4 call of the process. Returns MYNT_OK, or MYNT_INTERNAL when OpenSSL has already
+ * allocated (it keeps its own allocator then). */
+mynt_status secure_alloc_install_openssl(void);
 
 /* The wiping pair itself: secure_alloc_free wipes the whole block (malloc_usable_size bytes) and releases
  * it; secure_alloc_realloc moves the contents to a new block and wipes and releases the old one, so a

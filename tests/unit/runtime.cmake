@@ -27,6 +27,8 @@ set_tests_properties(test_runtime_processes PROPERTIES FIXTURES_REQUIRED moto TI
 # client.
 mynt_unit_test(test_secure_alloc SOURCES test_secure_alloc.c LIBS mynt_secure_alloc mynt_fake_plaid mynt_script_server)
 set_tests_properties(test_secure_alloc PROPERTIES TIMEOUT 60)
+# The same in OpenSSL, in a process of its own (OpenSSL takes an allocator only before its first allocation).
+mynt_unit_test(test_secure_alloc_openssl SOURCES test_secure_alloc_openssl.c LIBS mynt_secure_alloc)
 
 # Thousands of invocations of the real bootstrap from a loopback Runtime API with resident memory flat: the
 # public group, and the users group with its store on moto_server (the "moto" fixture of aws.cmake).
