@@ -25,11 +25,12 @@
 /* The one group whose every request stays on the Runtime API (plain HTTP on loopback): GET /health, $default. */
 #define S_NO_TLS_GROUP "public"
 
-mynt_status bootstrap_env_init_libraries(const char *group)
+mynt_status bootstrap_env_init_libraries(const char *group, mynt_detail *detail)
 {
+  mynt_detail_clear(detail);
   /* First of all: OpenSSL takes an allocator only before its first allocation. */
   if(secure_alloc_install_openssl())
-    return MYNT_INTERNAL;
+    return mynt_fail(detail, MYNT_INTERNAL, "OpenSSL allocated before its wiping allocator could be installed");
   /* No group needs OpenSSL's table of legacy cipher names (EVP_get_cipherbyname): libssl fetches the TLS ciphers
    * from the provider by name, and seal.c names AES-256-GCM directly. Filling it costs about 0.1 ms at every cold
    * start, and the first fetch (SigV4's SHA-256) another 0.1 ms copying those names into the provider's name map.
@@ -41,7 +42,9 @@ mynt_status bootstrap_env_init_libraries(const char *group)
                           OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CONFIG,
                         NULL);
   }
-  return secure_alloc_install(CURL_GLOBAL_DEFAULT);
+  if(secure_alloc_install(CURL_GLOBAL_DEFAULT))
+    return mynt_fail(detail, MYNT_INTERNAL, "curl_global_init failed");
+  return MYNT_OK;
 }
 
 /* Copies $MYNT_SSM_PREFIX, without trailing '/', into prefix (S_PREFIX_MAX + 1 bytes). Returns MYNT_OK, or

@@ -22,8 +22,8 @@
  * other name, known or not, gets libcurl's initialisation but for the legacy cipher name table, which no group
  * needs (libssl fetches its ciphers from the provider). Before all of it, the wiping allocator goes into OpenSSL,
  * then jansson and libcurl (core/secure_alloc.h). Returns MYNT_OK, or MYNT_INTERNAL when OpenSSL has already
- * allocated or libcurl's global init fails. */
-mynt_status bootstrap_env_init_libraries(const char *group);
+ * allocated or libcurl's global init fails, with which in detail. */
+mynt_status bootstrap_env_init_libraries(const char *group, mynt_detail *detail);
 
 /* For a group that calls Plaid, at cold start: checks what needs no network (MYNT_SSM_PREFIX, which must start with
  * '/'; PLAID_BASE_URL or PLAID_ENV) and sets env->open_plaid to bootstrap_env_open_plaid, so that the secrets are read

@@ -111,10 +111,11 @@ int main(int argc, char **argv)
   const char *handler = getenv("_HANDLER");
   /* Before any jansson or libcurl use: every block either library releases is wiped first; OpenSSL as far as
    * the group needs it. */
-  mynt_status st = bootstrap_env_init_libraries(handler);
+  mynt_detail init_why;
+  mynt_status st = bootstrap_env_init_libraries(handler, &init_why);
   logger_init_from_env();
   if(st) {
-    logger_log(LOGGER_ERROR, NULL, "bootstrap: the wiping allocator or libcurl's global init could not be installed");
+    logger_log(LOGGER_ERROR, NULL, "bootstrap: %s", mynt_detail_text(&init_why));
     return 1;
   }
   st = runtime_new(NULL, &app, &rt);
