@@ -1,19 +1,88 @@
-# static_deps.cmake - the release bootstrap's libraries linked statically: a minimal libcurl built here from
-# Debian's curl source package (HTTP/1.1 and HTTPS over OpenSSL, zlib, the threaded resolver; nothing else),
-# and Debian's libssl.a, libcrypto.a, libjansson.a and libz.a. glibc stays dynamic (scripts/package bundles it).
+# static_deps.cmake - the release bootstrap's libraries linked statically: OpenSSL and a minimal libcurl, both
+# built here from Debian's source packages (OpenSSL with only what TLS 1.2/1.3 to AWS and Plaid, AES-256-GCM,
+# SHA-256/HMAC and ES256/RS256 need; libcurl with HTTP/1.1 and HTTPS over that OpenSSL, zlib and the threaded
+# resolver), and Debian's libjansson.a and libz.a. glibc stays dynamic (scripts/package bundles it).
 #
 # The PkgConfig:: targets every CMakeLists.txt links are repointed at these archives, so the whole build tree
-# (bootstrap and the local tools alike) runs the libcurl that ships. scripts/setup fetches and verifies the
-# source into build/deps/curl/src; libcurl is built once per option set into build/deps/curl/build-<hash>/
-# (at configure time, shared by every build tree of the checkout), so neither `make test` nor a fresh build
-# tree rebuilds it.
+# (bootstrap and the local tools alike) runs the OpenSSL and libcurl that ship. scripts/setup fetches and verifies
+# the sources into build/deps/<name>/src; each is built once per option set into build/deps/<name>/build-<hash>/
+# (at configure time, shared by every build tree of the checkout), so neither `make test` nor a fresh build tree
+# rebuilds them.
 
-set(MYNT_CURL_SOURCE "${CMAKE_SOURCE_DIR}/build/deps/curl/src" CACHE PATH "Debian's curl sources (scripts/setup)")
-if(NOT EXISTS "${MYNT_CURL_SOURCE}/.mynt-verified")
-  message(FATAL_ERROR "${MYNT_CURL_SOURCE} has no verified curl sources: run scripts/setup first")
+# A source tree scripts/setup fetched and verified; its version (the .mynt-verified stamp) goes into the hash.
+function(s_verified_source name out_dir out_version)
+  set(dir "${CMAKE_SOURCE_DIR}/build/deps/${name}/src")
+  if(NOT EXISTS "${dir}/.mynt-verified")
+    message(FATAL_ERROR "${dir} has no verified ${name} sources: run scripts/setup first")
+  endif()
+  file(READ "${dir}/.mynt-verified" version)
+  string(STRIP "${version}" version)
+  set(${out_dir} "${dir}" PARENT_SCOPE)
+  set(${out_version} "${version}" PARENT_SCOPE)
+endfunction()
+
+# Runs the build steps (lists named STEP1, STEP2, ...) of one dependency into build/deps/<name>/build-<hash> unless
+# a finished build (its .mynt-built stamp) is there; two build trees configured at once take turns.
+function(s_build_dep name build_dir)
+  set(deps "${CMAKE_SOURCE_DIR}/build/deps/${name}")
+  file(MAKE_DIRECTORY "${deps}")
+  file(LOCK "${deps}/.lock" TIMEOUT 1800)
+  if(NOT EXISTS "${build_dir}/.mynt-built")
+    message(STATUS "Building the static ${name} from Debian's sources into ${build_dir}")
+    file(REMOVE_RECURSE "${build_dir}")
+    file(MAKE_DIRECTORY "${build_dir}")
+    foreach(n RANGE 1 9)
+      if(NOT DEFINED STEP${n})
+        break()
+      endif()
+      execute_process(COMMAND ${STEP${n}} WORKING_DIRECTORY "${build_dir}"
+                      OUTPUT_FILE "${build_dir}.step${n}.log" ERROR_FILE "${build_dir}.step${n}.log"
+                      RESULT_VARIABLE rc)
+      if(NOT rc EQUAL 0)
+        file(LOCK "${deps}/.lock" RELEASE)
+        message(FATAL_ERROR "building ${name} failed at step ${n}: see ${build_dir}.step${n}.log")
+      endif()
+    endforeach()
+    file(WRITE "${build_dir}/.mynt-built" "${name}\n")
+  endif()
+  file(LOCK "${deps}/.lock" RELEASE)
+endfunction()
+
+# OpenSSL: left out is every algorithm, protocol and feature no Mynt process uses, with what it costs at each
+# cold start (the executable's relocations write every page of .data.rel.ro, most of it OpenSSL's tables):
+# engines (libcurl no longer loads the built-in ones at curl_global_init), deprecated APIs, the legacy and FIPS
+# modules, SSLv3/TLS 1.0/1.1/DTLS, SRP, PSK, CT, CMS, TS, CMP, OCSP, the SM/GOST/ARIA/Camellia/... families, DES,
+# RC2/4/5, MD4, DSA, finite-field DH and binary curves. Kept: TLS 1.2 and 1.3 with ECDHE, RSA and ECDSA
+# certificates, AES (GCM for seal.c), ChaCha20-Poly1305, SHA-1/2/3, HMAC, HKDF, the error strings (a TLS failure
+# says what failed). No configuration file is read (no-autoload-config; libcurl's own load is off too).
+set(s_openssl_options
+  no-shared no-tests no-module no-legacy no-fips no-autoload-config no-engine no-dynamic-engine no-deprecated
+  no-ssl3 no-tls1 no-tls1_1 no-dtls no-srp no-psk no-srtp no-sctp no-nextprotoneg no-ct no-cms no-ts no-cmp
+  no-ocsp no-comp no-async no-ui-console no-ssl-trace no-rfc3779 no-multiblock no-afalgeng no-padlockeng
+  no-capieng no-sm2 no-sm3 no-sm4 no-gost no-aria no-camellia no-idea no-seed no-bf no-cast no-des no-rc2
+  no-rc4 no-rc5 no-md4 no-mdc2 no-rmd160 no-whirlpool no-siphash no-siv no-ocb no-scrypt no-dsa no-dh
+  no-ec2m)
+s_verified_source(openssl s_openssl_src s_openssl_version)
+string(MD5 s_openssl_hash "${s_openssl_version};${CMAKE_C_COMPILER};${CMAKE_C_COMPILER_VERSION};${s_openssl_options}")
+string(SUBSTRING "${s_openssl_hash}" 0 12 s_openssl_hash)
+set(s_openssl_build "${CMAKE_SOURCE_DIR}/build/deps/openssl/build-${s_openssl_hash}")
+set(s_openssl_root "${s_openssl_build}/install")
+find_program(S_PERL perl REQUIRED)
+include(ProcessorCount)
+ProcessorCount(s_jobs)
+if(s_jobs LESS 1)
+  set(s_jobs 1)
 endif()
-file(READ "${MYNT_CURL_SOURCE}/.mynt-verified" s_curl_version)
-string(STRIP "${s_curl_version}" s_curl_version)
+set(STEP1 ${CMAKE_COMMAND} -E env CC=${CMAKE_C_COMPILER} ${S_PERL} "${s_openssl_src}/Configure"
+    --prefix=${s_openssl_root} --libdir=lib --openssldir=/nonexistent/mynt-openssl ${s_openssl_options} -fPIC)
+set(STEP2 make -j${s_jobs} build_libs)
+set(STEP3 make install_dev)
+s_build_dep(openssl "${s_openssl_build}")
+unset(STEP1)
+unset(STEP2)
+unset(STEP3)
+
+s_verified_source(curl MYNT_CURL_SOURCE s_curl_version)
 
 # Everything not on this list is off: HTTP/2, IDN, PSL, LDAP, SSH, RTMP, brotli, zstd, GSSAPI, every other
 # protocol, and what Mynt's requests never use (cookies, alt-svc, HSTS, netrc, DoH, MIME, NTLM, unix sockets).
@@ -61,37 +130,17 @@ set(s_curl_options
   -DCURL_CA_PATH=none
   -DCURL_CA_FALLBACK=OFF)
 
-string(MD5 s_curl_hash "${s_curl_version};${CMAKE_C_COMPILER};${CMAKE_C_COMPILER_VERSION};${s_curl_options}")
+list(APPEND s_curl_options -DOPENSSL_ROOT_DIR=${s_openssl_root} -DOPENSSL_USE_STATIC_LIBS=ON)
+string(MD5 s_curl_hash "${s_curl_version};${s_openssl_hash};${CMAKE_C_COMPILER};${CMAKE_C_COMPILER_VERSION};${s_curl_options}")
 string(SUBSTRING "${s_curl_hash}" 0 12 s_curl_hash)
 set(s_curl_build "${CMAKE_SOURCE_DIR}/build/deps/curl/build-${s_curl_hash}")
 set(MYNT_CURL_ARCHIVE "${s_curl_build}/lib/libcurl.a")
-
-# Two build trees configured at once must not build into the same directory.
-file(MAKE_DIRECTORY "${CMAKE_SOURCE_DIR}/build/deps/curl")
-file(LOCK "${CMAKE_SOURCE_DIR}/build/deps/curl/.lock" TIMEOUT 900)
-if(NOT EXISTS "${s_curl_build}/.mynt-built")
-  message(STATUS "Building the static libcurl ${s_curl_version} from Debian's sources into ${s_curl_build}")
-  file(REMOVE_RECURSE "${s_curl_build}")
-  execute_process(
-    COMMAND ${CMAKE_COMMAND} -S "${MYNT_CURL_SOURCE}" -B "${s_curl_build}" -G "${CMAKE_GENERATOR}"
-            -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER} ${s_curl_options}
-    OUTPUT_FILE "${s_curl_build}.configure.log" ERROR_FILE "${s_curl_build}.configure.log"
-    RESULT_VARIABLE s_rc)
-  if(NOT s_rc EQUAL 0)
-    file(LOCK "${CMAKE_SOURCE_DIR}/build/deps/curl/.lock" RELEASE)
-    message(FATAL_ERROR "configuring libcurl failed: see ${s_curl_build}.configure.log")
-  endif()
-  execute_process(
-    COMMAND ${CMAKE_COMMAND} --build "${s_curl_build}" --target libcurl -j2
-    OUTPUT_FILE "${s_curl_build}.build.log" ERROR_FILE "${s_curl_build}.build.log"
-    RESULT_VARIABLE s_rc)
-  if(NOT s_rc EQUAL 0 OR NOT EXISTS "${MYNT_CURL_ARCHIVE}")
-    file(LOCK "${CMAKE_SOURCE_DIR}/build/deps/curl/.lock" RELEASE)
-    message(FATAL_ERROR "building libcurl failed: see ${s_curl_build}.build.log")
-  endif()
-  file(WRITE "${s_curl_build}/.mynt-built" "${s_curl_version}\n")
-endif()
-file(LOCK "${CMAKE_SOURCE_DIR}/build/deps/curl/.lock" RELEASE)
+set(STEP1 ${CMAKE_COMMAND} -S "${MYNT_CURL_SOURCE}" -B "${s_curl_build}" -G "${CMAKE_GENERATOR}"
+    -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER} ${s_curl_options})
+set(STEP2 ${CMAKE_COMMAND} --build "${s_curl_build}" --target libcurl -j${s_jobs})
+s_build_dep(curl "${s_curl_build}")
+unset(STEP1)
+unset(STEP2)
 
 find_package(Threads REQUIRED)
 
@@ -105,8 +154,8 @@ function(s_static_archive name file)
 endfunction()
 
 set(s_libdir "/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}")
-s_static_archive(mynt_static_crypto "${s_libdir}/libcrypto.a" Threads::Threads ${CMAKE_DL_LIBS})
-s_static_archive(mynt_static_ssl "${s_libdir}/libssl.a" mynt_static_crypto)
+s_static_archive(mynt_static_crypto "${s_openssl_root}/lib/libcrypto.a" Threads::Threads ${CMAKE_DL_LIBS})
+s_static_archive(mynt_static_ssl "${s_openssl_root}/lib/libssl.a" mynt_static_crypto)
 s_static_archive(mynt_static_z "${s_libdir}/libz.a")
 s_static_archive(mynt_static_jansson "${s_libdir}/libjansson.a")
 s_static_archive(mynt_static_curl "${MYNT_CURL_ARCHIVE}" mynt_static_ssl mynt_static_crypto mynt_static_z Threads::Threads)
@@ -121,7 +170,7 @@ function(s_repoint target include_dir archive)
     INTERFACE_COMPILE_OPTIONS "")
 endfunction()
 s_repoint(PkgConfig::CURL "${MYNT_CURL_SOURCE}/include" mynt_static_curl)
-s_repoint(PkgConfig::CRYPTO "" mynt_static_crypto)
+s_repoint(PkgConfig::CRYPTO "${s_openssl_root}/include" mynt_static_crypto)
 s_repoint(PkgConfig::ZLIB "" mynt_static_z)
 s_repoint(PkgConfig::JANSSON "" mynt_static_jansson)
 

@@ -65,15 +65,19 @@ def lambda_env(runtime_api, handler, extra=None):
     return env
 
 
-def make_ca(directory, name):
-    """A CA and a server certificate it signs for 127.0.0.1; returns (ca.pem, server.pem, server.key)."""
+KEY_ALGORITHMS = {"rsa": ["-newkey", "rsa:2048"], "ecdsa": ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]}
+
+
+def make_ca(directory, name, key_type="rsa"):
+    """A CA and a server certificate it signs for 127.0.0.1, both with RSA 2048 or ECDSA P-256 keys;
+    returns (ca.pem, server.pem, server.key)."""
     ca_key, ca = os.path.join(directory, f"{name}-ca.key"), os.path.join(directory, f"{name}-ca.pem")
     key, csr = os.path.join(directory, f"{name}.key"), os.path.join(directory, f"{name}.csr")
     cert, ext = os.path.join(directory, f"{name}.pem"), os.path.join(directory, f"{name}.ext")
     quiet = {"check": True, "capture_output": True}
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca,
+    subprocess.run(["openssl", "req", "-x509", *KEY_ALGORITHMS[key_type], "-nodes", "-keyout", ca_key, "-out", ca,
                     "-days", "2", "-subj", f"/CN=Mynt package test {name} CA"], **quiet)
-    subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+    subprocess.run(["openssl", "req", *KEY_ALGORITHMS[key_type], "-nodes", "-keyout", key, "-out", csr,
                     "-subj", "/CN=127.0.0.1"], **quiet)
     with open(ext, "w") as f:
         f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
@@ -207,14 +211,14 @@ class PackageTest(unittest.TestCase):
         self.assertEqual(response["statusCode"], 200)
         self.assertEqual(json.loads(response["body"])["status"], "ok")
 
-    def https_profile(self, trusted, tls12_only=False):
+    def https_profile(self, trusted, tls12_only=False, key_type="rsa"):
         """GET /me through the users group against DynamoDB over HTTPS, the chroot's CA bundle at Amazon
         Linux's path holding the server's CA when trusted, another CA otherwise. Returns (response, fake)."""
         certs = tempfile.mkdtemp(prefix="mynt-pkg-ca-")
         self.addCleanup(shutil.rmtree, certs, True)
-        ca, cert, key = make_ca(certs, "server")
+        ca, cert, key = make_ca(certs, "server", key_type)
         bundle = os.path.join(self.root, AL2023_CA_BUNDLE)
-        os.makedirs(os.path.dirname(bundle))
+        os.makedirs(os.path.dirname(bundle), exist_ok=True)
         shutil.copy(ca if trusted else make_ca(certs, "other")[0], bundle)
         dynamo = DynamoTlsFake(cert, key, tls12_only)
         self.addCleanup(dynamo.stop)
@@ -230,16 +234,27 @@ class PackageTest(unittest.TestCase):
         self.assertEqual(profile["user_id"], "0b7c5e0a-1d7e-4d55-9a57-3f0c2f1f6a01")
         self.assertTrue(profile["created_at"])
         self.assertEqual(dynamo.requests, ["DynamoDB_20120810.UpdateItem"])
+        self.assertEqual({version for version, _ in dynamo.versions}, {"TLSv1.3"})
 
-    def test_https_over_tls12_with_aes_gcm(self):
-        response, dynamo = self.https_profile(trusted=True, tls12_only=True)
+    def test_https_over_tls13_with_an_ecdsa_certificate(self):
+        # The release build's OpenSSL has only what Mynt's peers need (cmake/static_deps.cmake): AWS endpoints
+        # present RSA certificates (the test above), others ECDSA P-256 ones.
+        response, dynamo = self.https_profile(trusted=True, key_type="ecdsa")
         self.assertEqual(response["statusCode"], 200, response)
         self.assertEqual(dynamo.requests, ["DynamoDB_20120810.UpdateItem"])
-        self.assertTrue(dynamo.versions, "the bootstrap must have connected")
-        for version, cipher in dynamo.versions:
-            self.assertEqual(version, "TLSv1.2")
-            self.assertIn("AES", cipher)
-            self.assertIn("GCM", cipher)
+        self.assertEqual({version for version, _ in dynamo.versions}, {"TLSv1.3"})
+
+    def test_https_over_tls12_with_aes_gcm_and_rsa_or_ecdsa_certificates(self):
+        # TLS 1.2 with an ECDHE AES-GCM suite only, as some regional endpoints still negotiate it.
+        for key_type, suite in (("rsa", "ECDHE-RSA-AES"), ("ecdsa", "ECDHE-ECDSA-AES")):
+            with self.subTest(key_type=key_type):
+                response, dynamo = self.https_profile(trusted=True, tls12_only=True, key_type=key_type)
+                self.assertEqual(response["statusCode"], 200, response)
+                self.assertEqual(dynamo.requests, ["DynamoDB_20120810.UpdateItem"])
+                self.assertTrue(dynamo.versions, "the bootstrap must have connected")
+                for version, cipher in dynamo.versions:
+                    self.assertEqual(version, "TLSv1.2")
+                    self.assertTrue(cipher.startswith(suite) and "GCM" in cipher, cipher)
 
     def test_https_refuses_a_certificate_the_bundle_does_not_vouch_for(self):
         response, dynamo = self.https_profile(trusted=False)
