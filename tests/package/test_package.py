@@ -25,8 +25,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 ZIP = os.environ.get("MYNT_PACKAGE", os.path.join(ROOT, "build", "dist", "mynt-lambda.zip"))
 MAX_ZIP_BYTES = 4 * 1024 * 1024
-# The shared libraries the packaged bootstrap may need (scripts/package bundles them with the loader).
-ALLOWED_NEEDED = ["libc.so.6"]
+# The shared libraries the packaged bootstrap may need (scripts/package bundles them with the loader),
+# named by their absolute path in the package, so the loader opens them without searching (scripts/package).
+ALLOWED_NEEDED = ["/var/task/lib/libc.so.6"]
 AL2023_CA_BUNDLE = "etc/pki/tls/certs/ca-bundle.crt"
 LAMBDA_LD_PATH = "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib"
 
