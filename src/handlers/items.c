@@ -118,8 +118,7 @@ static mynt_status s_link_request_or_reply(const json_t *body, apigw_response *r
 }
 
 /* Answers what link_item came to. */
-static mynt_status s_reply_link(const handlers_env *env, apigw_response *res, const char *sub, const link_result *r,
-                                int64_t deadline_ms)
+static mynt_status s_reply_link(apigw_response *res, const link_result *r)
 {
   char message[STORE_INSTITUTION_NAME_MAX + 128];
   switch(r->outcome) {
@@ -140,8 +139,6 @@ static mynt_status s_reply_link(const handlers_env *env, apigw_response *res, co
     return apigw_response_error(res, MYNT_BAD_REQUEST,
                                 "public_token is invalid, expired or already used: open Link again");
   case LINK_PLAID_FAILED:
-    if(r->item_id[0])
-      return item_status_reply_failure(env, res, sub, r->item_id, r->operation, &r->err, deadline_ms);
     return plaid_reply_failure(res, NULL, r->operation, &r->err);
   case LINK_FAILED:
     break;
@@ -184,7 +181,7 @@ mynt_status items_create(const apigw_ctx *ctx, const apigw_request *req, apigw_r
                             .account_record = transactions_view_account_record};
     link_result result;
     link_item(&deps, &link, &result);
-    st = s_reply_link(call.env, res, call.sub, &result, call.deadline_ms);
+    st = s_reply_link(res, &result);
     /* A retried POST of a stored item starts a sync again: the first one's start may have failed. */
     if(result.outcome == LINK_CREATED || result.outcome == LINK_EXISTING)
       s_start_sync(call.env, call.sub, result.item.item_id, "link", handlers_deadline(ctx, ITEMS_CLEANUP_MARGIN_MS));

@@ -16,7 +16,8 @@
 /* A workflow layer (handlers → link → store / plaid → core): it does the work of POST /items
  * and says what happened; the handler answers it. Its rules, in order:
  * - A public token already exchanged for this user (its PUBTOKEN marker exists) is the stored
- *   item again (LINK_EXISTING), with its accounts read again from Plaid; no second exchange.
+ *   item again (LINK_EXISTING), with its accounts read again from Plaid; no second exchange. A
+ *   failing read leaves the accounts unknown (the item is stored: the answer is the item all the same).
  * - A user with STORE_ITEMS_MAX items is refused before the exchange (LINK_AT_CAP), so no item
  *   is made and billed at Plaid. The count is read again after the exchange: a concurrent link
  *   that reached the cap meanwhile makes this one remove its new item at Plaid (LINK_AT_CAP).
@@ -47,11 +48,12 @@
 /* What linking came to. */
 typedef enum {
   LINK_CREATED = 0,           /* item is newly stored; plaid_accounts are Plaid's (NULL when not described) */
-  LINK_EXISTING,              /* the public token's item was stored before; plaid_accounts read again */
+  LINK_EXISTING,              /* the public token's item was stored before; plaid_accounts read again (NULL when
+                                 that read failed: the stored item is answered all the same) */
   LINK_DUPLICATE_INSTITUTION, /* existing_item_id is the user's item of item.institution_id; the new one is removed */
   LINK_AT_CAP,                /* the user has STORE_ITEMS_MAX items */
   LINK_TOKEN_REFUSED,         /* the public token is invalid, expired or used, and no stored item is behind it */
-  LINK_PLAID_FAILED,          /* the Plaid call `operation` failed with err (for item_id when that is not "") */
+  LINK_PLAID_FAILED,          /* the Plaid call `operation` failed with err; nothing is stored */
   LINK_FAILED                 /* status says why (a store failure, allocation, an unusable Plaid answer) */
 } link_outcome;
 
@@ -63,7 +65,6 @@ typedef struct {
   json_t *plaid_accounts; /* LINK_CREATED / LINK_EXISTING: Plaid's account objects (owned), or NULL */
   char existing_item_id[STORE_ITEM_ID_MAX + 1]; /* LINK_DUPLICATE_INSTITUTION */
   const char *operation;                        /* LINK_PLAID_FAILED: e.g. "/accounts/get" (static) */
-  char item_id[STORE_ITEM_ID_MAX + 1];          /* LINK_PLAID_FAILED: the stored item involved, or "" */
   plaid_error err;                              /* LINK_PLAID_FAILED */
 } link_result;
 

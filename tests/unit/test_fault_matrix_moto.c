@@ -654,6 +654,49 @@ static void test_link_under_plaid_faults_answers_as_documented_and_never_loses_a
   }
 }
 
+/* A POST /items sent again after its answer was lost (the browser's retry, the same public token): the bank is
+ * stored, so whatever /accounts/get does the answer is 201 with that bank, as for the first POST, and its sync is
+ * started; the table is not touched. */
+static void test_a_retried_link_answers_the_stored_bank_whatever_accounts_get_does(void **state)
+{
+  (void)state;
+  sim_link_group_skip_without_moto();
+  const s_row rows[] = {
+    {"/accounts/get", F_PLAID_429, -1, 201, NULL},   {"/accounts/get", F_PLAID_500, -1, 201, NULL},
+    {"/accounts/get", F_PLAID_JUNK, -1, 201, NULL},  {"/accounts/get", F_PLAID_LOGIN, -1, 201, NULL},
+    {"/accounts/get", F_PLAID_STALL, -1, 201, NULL},
+  };
+  for(size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    char name[160];
+    s_row_name(name, sizeof name, "POST /items again", &rows[i]);
+    char *request = sim_link_items_body(s_fx->link.sim, s_institutions[i % 5], 0, "");
+    json_t *first = NULL;
+    int64_t took;
+    s_assert_status(s_serve("items", "POST", "POST /items", "/items", NULL, request, &first, &took), 201, first, NULL,
+                    "the first POST /items");
+    json_decref(fake_lambda_take(s_fx->lambda));
+    json_t *before = s_snapshot();
+    s_set_rule(&(s_rule){.target = rows[i].target, .fault = rows[i].fault, .times = rows[i].times});
+    json_t *again = NULL;
+    int status = s_serve("items", "POST", "POST /items", "/items", NULL, request, &again, &took);
+    free(request);
+    s_disarm_expect_fired(name);
+    s_assert_status(status, rows[i].status, again, rows[i].code, name);
+    s_assert_in_deadline(took, name);
+    assert_string_equal(sim_link_item_id(again), sim_link_item_id(first));
+    assert_int_equal(json_array_size(json_object_get(again, "accounts")), 0);
+    s_assert_table_is(before, name);
+    json_t *starts = fake_lambda_take(s_fx->lambda);
+    if(json_array_size(starts) != 1)
+      fail_msg("%s: started %zu syncs, not 1", name, json_array_size(starts));
+    json_decref(starts);
+    json_decref(again);
+    json_decref(first);
+    json_decref(before);
+    s_delete_all_banks();
+  }
+}
+
 /* POST /items/{item_id}/sync of item_id under row; returns the status after checking the answer, the deadline, the
  * starts (one on 202, none else) and, on a failure, the table unchanged. */
 static int s_refresh_row(const char *item_id, const s_row *row)
@@ -918,6 +961,7 @@ int main(void)
     T(test_put_budget_under_dynamodb_faults_stores_the_budget_whole_or_not_at_all),
     T(test_link_under_dynamodb_faults_stores_the_bank_whole_or_not_at_all),
     T(test_link_under_plaid_faults_answers_as_documented_and_never_loses_an_exchanged_bank),
+    T(test_a_retried_link_answers_the_stored_bank_whatever_accounts_get_does),
     T(test_refresh_under_dynamodb_faults_starts_one_sync_or_none_as_documented),
     T(test_sync_under_faults_keeps_its_cursor_and_resumes_to_the_simulators_history),
     T(test_a_sync_killed_midway_resumes_without_losing_or_duplicating_a_transaction),
