@@ -21,9 +21,11 @@ function(s_verified_source name out_dir out_version)
   set(${out_version} "${version}" PARENT_SCOPE)
 endfunction()
 
-# Runs the build steps (lists named STEP1, STEP2, ...) of one dependency into build/deps/<name>/build-<hash> unless
-# a finished build (its .mynt-built stamp) is there; two build trees configured at once take turns.
+# Builds one dependency into build_dir (build/deps/<name>/build-<hash>) unless a finished build (its .mynt-built
+# stamp) is there: runs the commands given after STEP1, STEP2, ... in order in build_dir, then checks that every
+# file named after OUTPUTS exists. Two build trees configured at once take turns.
 function(s_build_dep name build_dir)
+  cmake_parse_arguments(PARSE_ARGV 2 arg "" "" "STEP1;STEP2;STEP3;OUTPUTS")
   set(deps "${CMAKE_SOURCE_DIR}/build/deps/${name}")
   file(MAKE_DIRECTORY "${deps}")
   file(LOCK "${deps}/.lock" TIMEOUT 1800)
@@ -31,16 +33,22 @@ function(s_build_dep name build_dir)
     message(STATUS "Building the static ${name} from Debian's sources into ${build_dir}")
     file(REMOVE_RECURSE "${build_dir}")
     file(MAKE_DIRECTORY "${build_dir}")
-    foreach(n RANGE 1 9)
-      if(NOT DEFINED STEP${n})
-        break()
+    foreach(n 1 2 3)
+      if(NOT arg_STEP${n})
+        continue()
       endif()
-      execute_process(COMMAND ${STEP${n}} WORKING_DIRECTORY "${build_dir}"
+      execute_process(COMMAND ${arg_STEP${n}} WORKING_DIRECTORY "${build_dir}"
                       OUTPUT_FILE "${build_dir}.step${n}.log" ERROR_FILE "${build_dir}.step${n}.log"
                       RESULT_VARIABLE rc)
       if(NOT rc EQUAL 0)
         file(LOCK "${deps}/.lock" RELEASE)
         message(FATAL_ERROR "building ${name} failed at step ${n}: see ${build_dir}.step${n}.log")
+      endif()
+    endforeach()
+    foreach(output IN LISTS arg_OUTPUTS)
+      if(NOT EXISTS "${output}")
+        file(LOCK "${deps}/.lock" RELEASE)
+        message(FATAL_ERROR "building ${name} made no ${output}: see ${build_dir}.step*.log")
       endif()
     endforeach()
     file(WRITE "${build_dir}/.mynt-built" "${name}\n")
@@ -73,14 +81,12 @@ ProcessorCount(s_jobs)
 if(s_jobs LESS 1)
   set(s_jobs 1)
 endif()
-set(STEP1 ${CMAKE_COMMAND} -E env CC=${CMAKE_C_COMPILER} ${S_PERL} "${s_openssl_src}/Configure"
-    --prefix=${s_openssl_root} --libdir=lib --openssldir=/nonexistent/mynt-openssl ${s_openssl_options} -fPIC)
-set(STEP2 make -j${s_jobs} build_libs)
-set(STEP3 make install_dev)
-s_build_dep(openssl "${s_openssl_build}")
-unset(STEP1)
-unset(STEP2)
-unset(STEP3)
+s_build_dep(openssl "${s_openssl_build}"
+  STEP1 ${CMAKE_COMMAND} -E env CC=${CMAKE_C_COMPILER} ${S_PERL} "${s_openssl_src}/Configure"
+        --prefix=${s_openssl_root} --libdir=lib --openssldir=/nonexistent/mynt-openssl ${s_openssl_options} -fPIC
+  STEP2 make -j${s_jobs} build_libs
+  STEP3 make install_dev
+  OUTPUTS "${s_openssl_root}/lib/libcrypto.a" "${s_openssl_root}/lib/libssl.a")
 
 s_verified_source(curl MYNT_CURL_SOURCE s_curl_version)
 
@@ -135,12 +141,11 @@ string(MD5 s_curl_hash "${s_curl_version};${s_openssl_hash};${CMAKE_C_COMPILER};
 string(SUBSTRING "${s_curl_hash}" 0 12 s_curl_hash)
 set(s_curl_build "${CMAKE_SOURCE_DIR}/build/deps/curl/build-${s_curl_hash}")
 set(MYNT_CURL_ARCHIVE "${s_curl_build}/lib/libcurl.a")
-set(STEP1 ${CMAKE_COMMAND} -S "${MYNT_CURL_SOURCE}" -B "${s_curl_build}" -G "${CMAKE_GENERATOR}"
-    -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER} ${s_curl_options})
-set(STEP2 ${CMAKE_COMMAND} --build "${s_curl_build}" --target libcurl -j${s_jobs})
-s_build_dep(curl "${s_curl_build}")
-unset(STEP1)
-unset(STEP2)
+s_build_dep(curl "${s_curl_build}"
+  STEP1 ${CMAKE_COMMAND} -S "${MYNT_CURL_SOURCE}" -B "${s_curl_build}" -G "${CMAKE_GENERATOR}"
+        -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER} ${s_curl_options}
+  STEP2 ${CMAKE_COMMAND} --build "${s_curl_build}" --target libcurl -j${s_jobs}
+  OUTPUTS "${MYNT_CURL_ARCHIVE}")
 
 find_package(Threads REQUIRED)
 

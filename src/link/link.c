@@ -84,6 +84,20 @@ static void s_remove_new_item(const link_deps *deps, const char *access_token, c
     logger_log(LOGGER_INFO, NULL, "items: removed new item %s at Plaid", item_id);
 }
 
+/* /accounts/get of the item item_id (a "new" or "stored" one, for the log) within deadline_ms: true with *out_answer
+ * (caller json_decref) when Plaid answered; false, logged with what follows (the item is kept either way), when not. */
+static bool s_read_accounts(const link_deps *deps, const char *access_token, int64_t deadline_ms, const char *item_id,
+                            const char *which, const char *outcome, json_t **out_answer)
+{
+  plaid_error err;
+  if(plaid_accounts_get(deps->plaid, access_token, deadline_ms, out_answer, &err) == MYNT_OK)
+    return true;
+  *out_answer = NULL;
+  logger_log(LOGGER_WARN, NULL, "items: /accounts/get failed for %s item %s (%s %s, request_id %s): %s", which, item_id,
+             plaid_error_kind_name(err.kind), err.error_code, err.request_id, outcome);
+  return false;
+}
+
 /* A deadline half-way from now to deadline_ms (0 stays 0). */
 static int64_t s_half_way(int64_t deadline_ms)
 {
@@ -101,20 +115,15 @@ static mynt_status s_existing(const link_deps *deps, const link_request *req, li
   char *access_token = NULL;
   size_t token_len = 0;
   json_t *answer = NULL;
-  plaid_error err;
   mynt_status st = store_item_open_token(deps->keyring, req->user_id, &out->item, &access_token, &token_len);
   if(st)
     return s_failed(out, st);
-  st = plaid_accounts_get(deps->plaid, access_token, s_half_way(req->deadline_ms), &answer, &err);
+  bool read = s_read_accounts(deps, access_token, s_half_way(req->deadline_ms), out->item.item_id, "stored",
+                              "answered without its accounts", &answer);
   mynt_wipe_free(access_token);
   out->outcome = LINK_EXISTING;
-  if(st) {
-    logger_log(LOGGER_WARN, NULL,
-               "items: /accounts/get failed for stored item %s (%s %s, request_id %s): answered without its accounts",
-               out->item.item_id, plaid_error_kind_name(err.kind), err.error_code, err.request_id);
-    return MYNT_OK;
-  }
-  out->plaid_accounts = json_incref(json_object_get(answer, "accounts"));
+  if(read)
+    out->plaid_accounts = json_incref(json_object_get(answer, "accounts"));
   json_decref(answer);
   return MYNT_OK;
 }
@@ -202,7 +211,7 @@ static mynt_status s_describe(const link_deps *deps, const link_request *req, co
   item->accounts = json_array();
   if(!item->accounts)
     return MYNT_NOMEM;
-  if(plaid_accounts_get(deps->plaid, access_token, deadline_ms, &answer, &err) == MYNT_OK) {
+  if(s_read_accounts(deps, access_token, deadline_ms, item->item_id, "new", "stored without its accounts", &answer)) {
     size_t i;
     json_t *account;
     json_array_foreach(json_object_get(answer, "accounts"), i, account) {
@@ -215,11 +224,6 @@ static mynt_status s_describe(const link_deps *deps, const link_request *req, co
         break;
     }
     *out_plaid_accounts = json_incref(json_object_get(answer, "accounts"));
-  }
-  else {
-    logger_log(LOGGER_WARN, NULL,
-               "items: /accounts/get failed for new item %s (%s %s, request_id %s): stored without its accounts",
-               item->item_id, plaid_error_kind_name(err.kind), err.error_code, err.request_id);
   }
 
   if(!s_take_institution(json_object_get(answer, "item"), item)) {
