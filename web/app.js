@@ -37,6 +37,12 @@ const main = document.getElementById('main');
 const accountMenu = document.getElementById('account-menu');
 const sectionsNav = document.getElementById('sections');
 
+// The skip link's target is <main>, but the hash is the app's route: move the focus there without following the link.
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
 function routeFromHash() {
   return parseHash(location.hash).route;
 }

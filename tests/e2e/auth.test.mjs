@@ -1,10 +1,12 @@
 // auth.test.mjs - email and password accounts in the browser against the local user pool: the messages for a weak
-// password, an email already in use and an unconfirmed account, the password reset, and keyboard-only sign-in.
+// password, an email already in use and an unconfirmed account, the password reset, keyboard-only sign-in, and the
+// skip link, which moves the focus to the view's content without changing the view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newUser, awsJson } from '../api/helpers/stack.mjs';
 import { openPage, screenshot, PHONE } from './helpers/browser.mjs';
-import { newEmail, signIn, PASSWORD } from './helpers/app.mjs';
+import { newEmail, signIn, tabTo, PASSWORD } from './helpers/app.mjs';
+import { assertAccessible } from './helpers/axe.mjs';
 import { useStackAndBrowser, onPage, stack, browser } from './helpers/suite.mjs';
 
 useStackAndBrowser();
@@ -109,5 +111,41 @@ test('signing in works with the keyboard alone, in a sensible focus order', { ti
     const focused = await page.evaluate(() => document.activeElement.textContent);
     assert.equal(focused, 'Your money', 'focus moves to the new view\'s heading');
     await screenshot(page, 'auth-keyboard-signed-in');
+  });
+});
+
+/** Reaches the skip link with Tab alone, sees it shown, activates it with Enter, and checks the focus is on the view's
+ * <main> while the address and the view stay those of heading. */
+async function skipToContent(page, heading) {
+  const hash = await page.evaluate(() => location.hash);
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  await tabTo(page, skip);
+  const box = await skip.boundingBox();
+  assert.ok(box && box.y >= 0, 'the focused skip link is shown on the page');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'main', 'the focus is on the content');
+  assert.equal(await page.evaluate(() => location.hash), hash, 'the skip link leaves the address as it was');
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.querySelector('main').contains(document.activeElement)), true,
+    'the next Tab goes into the content, not back to the header');
+}
+
+test('the skip link moves the focus to the content and stays on the view, signed out and signed in', { timeout: 90_000 }, async () => {
+  const user = await newUser(stack);
+  await onPage(await openPage(browser, stack, { viewport: PHONE }), async (w) => {
+    const { page } = w;
+    await openSignUp(w);
+    await skipToContent(page, 'Create your account');
+    await assertAccessible(page, 'the sign-up view after the skip link');
+
+    await page.goto(`${stack.api_url}/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await signIn(page, user.email);
+    await page.getByRole('heading', { name: 'Your money' }).waitFor();
+    await page.goto(`${stack.api_url}/#/budget`);
+    await page.getByRole('heading', { level: 1, name: 'Budget' }).waitFor();
+    await skipToContent(page, 'Budget');
+    await assertAccessible(page, 'the budget view after the skip link');
   });
 });
