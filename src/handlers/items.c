@@ -35,17 +35,19 @@
 /* Where Plaid sends webhooks, after the API's public URL. */
 #define ITEMS_WEBHOOK_PATH "/webhooks/plaid"
 
-/* 201 {item, accounts} for item, its accounts rendered from Plaid's (plaid_accounts, borrowed;
- * NULL = none known yet). */
+/* 201 {item, accounts} for item, its accounts rendered from Plaid's (plaid_accounts, borrowed), or, when Plaid did
+ * not answer (NULL), from the accounts the store keeps of the item (as GET /accounts: the balances of its last sync,
+ * none before; a new item whose /accounts/get failed keeps none). */
 static mynt_status s_reply_created(apigw_response *res, const store_item *item, const json_t *plaid_accounts)
 {
   json_t *summary = transactions_view_item(item);
   json_t *accounts = json_array();
   size_t i;
   json_t *account;
-  json_array_foreach(plaid_accounts, i, account) {
-    json_t *row =
-      transactions_view_account(account, item->item_id, item->institution_name[0] ? item->institution_name : NULL);
+  json_array_foreach(plaid_accounts ? plaid_accounts : item->accounts, i, account) {
+    json_t *row = plaid_accounts ? transactions_view_account(account, item->item_id,
+                                                             item->institution_name[0] ? item->institution_name : NULL)
+                                 : transactions_view_stored_account(account, item);
     if(row && accounts && json_array_append_new(accounts, row)) {
       json_decref(accounts);
       accounts = NULL;
@@ -64,9 +66,8 @@ static mynt_status s_reply_created(apigw_response *res, const store_item *item, 
  * handlers_plaid_or_reply). On MYNT_OK *out_token holds the token (release with mynt_wipe_free(*out_token));
  * otherwise replies (404 "no such item" for an unknown item) and returns the reply's status. out_item is filled
  * either way: the caller clears it. */
-static mynt_status s_open_item_or_reply(const apigw_ctx *ctx, apigw_response *res, const char *sub,
-                                        const char *item_id, int64_t deadline_ms, store_item *out_item,
-                                        char **out_token, size_t *out_len)
+static mynt_status s_open_item_or_reply(const apigw_ctx *ctx, apigw_response *res, const char *sub, const char *item_id,
+                                        int64_t deadline_ms, store_item *out_item, char **out_token, size_t *out_len)
 {
   const handlers_env *env = ctx->env;
   mynt_status st = store_item_get(env->store, sub, item_id, deadline_ms, out_item);

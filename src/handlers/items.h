@@ -19,7 +19,8 @@ mynt_status items_link_token(const apigw_ctx *ctx, const apigw_request *req, api
  * reads the item's accounts, seals the access token and stores the item with its markers;
  * 201 {item, accounts} with accounts shaped as GET /accounts answers them (balances included).
  * A public token already exchanged for this user (a retried request) answers the stored item
- * again, 201, with its accounts read again from Plaid, without a second record. A second item of an institution the user has linked → the new item is removed
+ * again, 201, with its accounts read again from Plaid (when Plaid fails, the stored ones, as GET /accounts shows
+ * them), without a second record. A second item of an institution the user has linked → the new item is removed
  * at Plaid and 409 duplicate_institution (with the existing item_id). An invalid, expired or
  * used public token → 400. The institution is Plaid's; the body's values are used only when
  * Plaid names none. The workflow and its rules (the item cap → 409 item_limit_reached, an

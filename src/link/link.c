@@ -109,7 +109,7 @@ static int64_t s_half_way(int64_t deadline_ms)
 
 /* out->item is a stored item: reads its accounts and balances again from Plaid within half of the time left (the
  * answer and the sync's start have the rest). The bank is stored whatever Plaid answers, so a failed read is logged
- * and the item is answered without fresh accounts, as a new item whose /accounts/get failed is. */
+ * and the item is answered with the accounts the store keeps of it (out->plaid_accounts stays NULL). */
 static mynt_status s_existing(const link_deps *deps, const link_request *req, link_result *out)
 {
   char *access_token = NULL;
@@ -119,7 +119,7 @@ static mynt_status s_existing(const link_deps *deps, const link_request *req, li
   if(st)
     return s_failed(out, st);
   bool read = s_read_accounts(deps, access_token, s_half_way(req->deadline_ms), out->item.item_id, "stored",
-                              "answered without its accounts", &answer);
+                              "answered with its stored accounts", &answer);
   mynt_wipe_free(access_token);
   out->outcome = LINK_EXISTING;
   if(read)
